@@ -1,0 +1,215 @@
+//! Incidents and scheduled maintenances, and their updates.
+//!
+//! Statuspage keeps both in one shape: a maintenance is an incident with a window
+//! (`scheduled_for`, `scheduled_until`), maintenance statuses and usually `impact: maintenance`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::component::{Component, ComponentStatus};
+use crate::postmortem::Postmortem;
+use crate::wire::{ComponentId, IncidentId, PageId, Timestamp, UpdateId, is_false, null_as_default};
+
+/// Lifecycle status of an incident (first five) or a scheduled maintenance (next four).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub enum IncidentStatus {
+    /// Looking into it.
+    #[default]
+    Investigating,
+    /// Cause found.
+    Identified,
+    /// Fix applied, watching.
+    Monitoring,
+    /// Over.
+    Resolved,
+    /// Over, and the postmortem is published.
+    Postmortem,
+    /// Maintenance announced.
+    Scheduled,
+    /// Maintenance under way.
+    InProgress,
+    /// Maintenance done, checking.
+    Verifying,
+    /// Maintenance over.
+    Completed,
+    /// A value this version does not know; treated as still open.
+    #[serde(other)]
+    Unknown,
+}
+
+impl IncidentStatus {
+    /// Closed statuses: nothing is happening any more.
+    pub fn is_closed(self) -> bool {
+        matches!(self, Self::Resolved | Self::Postmortem | Self::Completed)
+    }
+
+    /// Statuses only a scheduled maintenance takes.
+    pub fn is_maintenance_status(self) -> bool {
+        matches!(self, Self::Scheduled | Self::InProgress | Self::Verifying | Self::Completed)
+    }
+
+    /// Statuses only an incident takes.
+    pub fn is_incident_status(self) -> bool {
+        matches!(
+            self,
+            Self::Investigating | Self::Identified | Self::Monitoring | Self::Resolved | Self::Postmortem
+        )
+    }
+}
+
+/// How bad an incident is; `maintenance` is for scheduled work.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub enum Impact {
+    /// No visible impact.
+    #[default]
+    None,
+    /// Some users notice.
+    Minor,
+    /// Many users are affected.
+    Major,
+    /// The product is unusable.
+    Critical,
+    /// Planned work.
+    Maintenance,
+    /// A value this version does not know; treated as at least minor.
+    #[serde(other)]
+    Unknown,
+}
+
+/// A component whose status an update changed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct AffectedComponent {
+    /// The component's id (absent in some old Statuspage payloads).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<ComponentId>,
+    /// The component's name at the time.
+    #[serde(default)]
+    pub name: String,
+    /// Status before the update.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub old_status: Option<ComponentStatus>,
+    /// Status after the update.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_status: Option<ComponentStatus>,
+}
+
+/// One posted update of an incident or maintenance.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct IncidentUpdate {
+    /// Unique within the page.
+    pub id: UpdateId,
+    /// The incident or maintenance it belongs to.
+    #[serde(default)]
+    pub incident_id: IncidentId,
+    /// Status the update moved the incident to.
+    #[serde(default)]
+    pub status: IncidentStatus,
+    /// Plain text, shown as text, never as HTML.
+    #[serde(default)]
+    pub body: String,
+    /// When it was posted.
+    pub created_at: Timestamp,
+    /// When it was last edited.
+    pub updated_at: Timestamp,
+    /// When it should be shown as posted (Statuspage lets operators backdate).
+    #[serde(default)]
+    pub display_at: Option<Timestamp>,
+    /// Component status changes this update made.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub affected_components: Vec<AffectedComponent>,
+    /// BCP 47 tag of the body's language, when it differs from the reader's guess (sitrep extension).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    /// Set on the update that explicitly reopens a closed incident (sitrep extension).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub reopened: bool,
+}
+
+impl IncidentUpdate {
+    /// When readers should see the update as posted.
+    pub fn shown_at(&self) -> Timestamp {
+        self.display_at.unwrap_or(self.created_at)
+    }
+}
+
+/// An incident, or with a window a scheduled maintenance.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Incident {
+    /// Unique within the page.
+    pub id: IncidentId,
+    /// The page it belongs to.
+    #[serde(default)]
+    pub page_id: PageId,
+    /// Title shown to end users.
+    pub name: String,
+    /// Current lifecycle status.
+    #[serde(default)]
+    pub status: IncidentStatus,
+    /// Current impact.
+    #[serde(default)]
+    pub impact: Impact,
+    /// When the impact began (absent in old payloads).
+    #[serde(default)]
+    pub started_at: Option<Timestamp>,
+    /// When it was opened.
+    pub created_at: Timestamp,
+    /// When it last changed.
+    pub updated_at: Timestamp,
+    /// When it entered monitoring.
+    #[serde(default)]
+    pub monitoring_at: Option<Timestamp>,
+    /// When it was resolved or completed.
+    #[serde(default)]
+    pub resolved_at: Option<Timestamp>,
+    /// Short public link.
+    #[serde(default)]
+    pub shortlink: Option<String>,
+    /// Updates, newest first.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub incident_updates: Vec<IncidentUpdate>,
+    /// Components it touches.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub components: Vec<Component>,
+    /// Start of the maintenance window (maintenance only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduled_for: Option<Timestamp>,
+    /// End of the maintenance window (maintenance only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduled_until: Option<Timestamp>,
+    /// The published or draft postmortem (sitrep extension).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postmortem: Option<Postmortem>,
+}
+
+impl Incident {
+    /// Whether this is a scheduled maintenance rather than an incident.
+    pub fn is_maintenance(&self) -> bool {
+        self.scheduled_for.is_some() || self.status.is_maintenance_status()
+    }
+
+    /// The newest update, if any.
+    pub fn latest_update(&self) -> Option<&IncidentUpdate> {
+        self.incident_updates.iter().max_by_key(|update| (update.created_at, update.shown_at()))
+    }
+
+    /// Whether it touches the component, through its component list or an update.
+    pub fn touches(&self, component: &ComponentId) -> bool {
+        self.components.iter().any(|c| &c.id == component)
+            || self
+                .incident_updates
+                .iter()
+                .flat_map(|u| &u.affected_components)
+                .any(|a| a.code.as_ref() == Some(component))
+    }
+
+    /// The published postmortem, if any.
+    pub fn published_postmortem(&self) -> Option<&Postmortem> {
+        self.postmortem.as_ref().filter(|p| p.published_at.is_some())
+    }
+}

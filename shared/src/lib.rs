@@ -1,0 +1,37 @@
+//! sitrep's incident and status model: Statuspage v2 compatible, extended for postmortems.
+//!
+//! Pure: no I/O, no clock (every function that depends on time takes `now`), no randomness, no JS.
+//! It compiles and tests the same on the host and on `wasm32-unknown-unknown`. The edge and the
+//! widget are adapters around it: they parse, call these functions, and render what they return.
+//!
+//! - [`wire`]: timestamps, ids and the tolerant-reader helpers.
+//! - [`component`], [`incident`], [`postmortem`], [`page`]: the model; [`page::PageState`] indexes a page.
+//! - [`status`]: the derived status at an instant.
+//! - [`views`]: the read API's documents.
+//! - [`validate`]: every problem with a page, by field path.
+//! - [`markdown`]: the safe Markdown subset of postmortems.
+//! - [`uptime`]: uptime per component per day.
+
+pub mod component;
+pub mod incident;
+pub mod markdown;
+pub mod page;
+pub mod postmortem;
+mod replay;
+pub mod status;
+pub mod uptime;
+pub mod validate;
+pub mod views;
+pub mod wire;
+
+pub use component::{Component, ComponentStatus};
+pub use incident::{AffectedComponent, Impact, Incident, IncidentStatus, IncidentUpdate};
+pub use page::{Page, PageData, PageState};
+pub use postmortem::{ActionItem, ImpactWindow, Postmortem, Precision, Section, TimelineEntry};
+pub use status::{Indicator, Status};
+pub use validate::{Problem, ProblemCode, validate};
+pub use wire::{ComponentId, IncidentId, PageId, Timestamp, UpdateId};
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod testing;

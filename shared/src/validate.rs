@@ -1,0 +1,583 @@
+//! Validation that lists every problem at once, each with the path of the field at fault.
+//!
+//! Readers are tolerant; the store is not. What a page holds must pass [`validate`]:
+//! ids are well formed and unique, timestamps never run backwards, statuses move only along
+//! allowed transitions (reopening a closed incident is explicit: `reopened: true` on the update),
+//! a maintenance window ends after it starts, every referenced component exists, and text fits
+//! the limits below. Lengths are counted in characters (Unicode scalar values).
+
+use std::collections::{HashMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::component::{Component, ComponentStatus};
+use crate::incident::{Impact, Incident, IncidentStatus};
+use crate::page::PageData;
+use crate::postmortem::Postmortem;
+use crate::wire::{ComponentId, Timestamp};
+
+/// Longest id: ids are `[A-Za-z0-9_-]`.
+pub const MAX_ID: usize = 64;
+/// Longest page, component, incident or section name.
+pub const MAX_NAME: usize = 255;
+/// Longest component description.
+pub const MAX_DESCRIPTION: usize = 1_000;
+/// Longest update body.
+pub const MAX_BODY: usize = 25_000;
+/// Longest postmortem summary.
+pub const MAX_SUMMARY: usize = 2_000;
+/// Longest postmortem section body.
+pub const MAX_SECTION_BODY: usize = 100_000;
+/// Longest action item or timeline entry.
+pub const MAX_ITEM: usize = 1_000;
+/// Most sections, action items or timeline entries in one postmortem.
+pub const MAX_ITEMS: usize = 100;
+
+/// What kind of problem a field has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub enum ProblemCode {
+    /// Required and empty.
+    Missing,
+    /// Longer than its limit.
+    TooLong,
+    /// Not in the allowed form.
+    Invalid,
+    /// Same id used twice.
+    Duplicate,
+    /// Refers to something that does not exist.
+    NotFound,
+    /// A timestamp earlier than one it must follow.
+    Backwards,
+    /// A status change the lifecycle does not allow.
+    Transition,
+    /// Two fields that must agree do not.
+    Inconsistent,
+    /// A value this version does not know.
+    #[serde(other)]
+    Unknown,
+}
+
+/// One thing wrong with the input.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Problem {
+    /// Path of the field, such as `incidents[0].incident_updates[2].status`.
+    pub path: String,
+    /// Kind of problem.
+    pub code: ProblemCode,
+    /// What is wrong, in lowercase prose.
+    pub message: String,
+}
+
+/// Which lifecycle a status sequence follows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lifecycle {
+    /// investigating, identified, monitoring, resolved (postmortem after resolved).
+    Incident,
+    /// scheduled, in_progress, verifying, completed.
+    Maintenance,
+}
+
+/// Whether an update may move `from` to `to`; `None` is the first update.
+///
+/// Open incident statuses may move freely among themselves (things get worse again); a maintenance
+/// may go back from verifying to in progress. Leaving a closed status needs `reopened`.
+pub fn transition_allowed(lifecycle: Lifecycle, from: Option<IncidentStatus>, to: IncidentStatus, reopened: bool) -> bool {
+    use IncidentStatus::*;
+    let valid_target = match lifecycle {
+        Lifecycle::Incident => matches!(to, Investigating | Identified | Monitoring | Resolved),
+        Lifecycle::Maintenance => matches!(to, Scheduled | InProgress | Verifying | Completed),
+    };
+    if !valid_target {
+        return false;
+    }
+    let Some(from) = from else {
+        // A backfilled incident may start resolved; a maintenance starts announced or under way.
+        return !reopened && (lifecycle == Lifecycle::Incident || matches!(to, Scheduled | InProgress | Completed));
+    };
+    if from.is_closed() {
+        return to == from || (to == Resolved && from == Postmortem) || (reopened && !to.is_closed());
+    }
+    if reopened {
+        return false;
+    }
+    match lifecycle {
+        Lifecycle::Incident => true,
+        Lifecycle::Maintenance => match from {
+            Scheduled => true,
+            InProgress | Verifying => to != Scheduled,
+            _ => false,
+        },
+    }
+}
+
+/// Every problem with the page data; empty when it is valid.
+pub fn validate(data: &PageData) -> Vec<Problem> {
+    let mut check = Checker::default();
+    check.id("page.id", data.page.id.as_str());
+    check.text("page.name", &data.page.name, 1, MAX_NAME);
+    check.text("page.time_zone", &data.page.time_zone, 1, 64);
+
+    let components: HashMap<&ComponentId, &Component> = data.components.iter().map(|c| (&c.id, c)).collect();
+    let mut seen = HashSet::new();
+    for (n, component) in data.components.iter().enumerate() {
+        check.component(&format!("components[{n}]"), component, &components, &data.page.id.0, &mut seen);
+    }
+    let mut event_ids = HashSet::new();
+    let mut update_ids = HashSet::new();
+    let lists = [(Lifecycle::Incident, "incidents", &data.incidents), (Lifecycle::Maintenance, "scheduled_maintenances", &data.scheduled_maintenances)];
+    for (lifecycle, name, list) in lists {
+        for (n, incident) in list.iter().enumerate() {
+            let path = format!("{name}[{n}]");
+            if !event_ids.insert(&incident.id) {
+                check.fail(format!("{path}.id"), ProblemCode::Duplicate, format!("id {:?} is used twice", incident.id.0));
+            }
+            check.incident(&path, lifecycle, incident, &components, &mut update_ids);
+        }
+    }
+    check.problems
+}
+
+#[derive(Default)]
+struct Checker {
+    problems: Vec<Problem>,
+}
+
+impl Checker {
+    fn fail(&mut self, path: impl Into<String>, code: ProblemCode, message: impl Into<String>) {
+        self.problems.push(Problem { path: path.into(), code, message: message.into() });
+    }
+
+    fn id(&mut self, path: &str, id: &str) {
+        if id.is_empty() {
+            self.fail(path, ProblemCode::Missing, "id is required");
+        } else if id.len() > MAX_ID {
+            self.fail(path, ProblemCode::TooLong, format!("id is longer than {MAX_ID} characters"));
+        } else if !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+            self.fail(path, ProblemCode::Invalid, "id may hold only letters, digits, '-' and '_'");
+        }
+    }
+
+    fn text(&mut self, path: &str, text: &str, min: usize, max: usize) {
+        // Count characters only up to the limit: a huge body costs no more than the limit to reject.
+        let count = text.chars().take(max + 1).count();
+        if count < min || text.trim().is_empty() && min > 0 {
+            self.fail(path, ProblemCode::Missing, "text is required");
+        } else if count > max {
+            self.fail(path, ProblemCode::TooLong, format!("text is longer than {max} characters"));
+        }
+    }
+
+    fn not_before(&mut self, path: &str, later: Option<Timestamp>, earlier: Option<Timestamp>, earlier_name: &str) {
+        if let (Some(later), Some(earlier)) = (later, earlier) {
+            if later < earlier {
+                self.fail(path, ProblemCode::Backwards, format!("{later} is before {earlier_name} ({earlier})"));
+            }
+        }
+    }
+
+    fn language(&mut self, path: &str, tag: Option<&str>) {
+        if let Some(tag) = tag {
+            if !is_language_tag(tag) {
+                self.fail(path, ProblemCode::Invalid, format!("{tag:?} is not a BCP 47 language tag such as \"en\" or \"nl-NL\""));
+            }
+        }
+    }
+
+    fn component(
+        &mut self,
+        path: &str,
+        component: &Component,
+        components: &HashMap<&ComponentId, &Component>,
+        page_id: &str,
+        seen: &mut HashSet<ComponentId>,
+    ) {
+        self.id(&format!("{path}.id"), component.id.as_str());
+        if !seen.insert(component.id.clone()) {
+            self.fail(format!("{path}.id"), ProblemCode::Duplicate, format!("id {:?} is used twice", component.id.0));
+        }
+        if !component.page_id.0.is_empty() && component.page_id.0 != page_id {
+            self.fail(format!("{path}.page_id"), ProblemCode::Inconsistent, "component belongs to another page");
+        }
+        self.text(&format!("{path}.name"), &component.name, 1, MAX_NAME);
+        if let Some(description) = &component.description {
+            self.text(&format!("{path}.description"), description, 0, MAX_DESCRIPTION);
+        }
+        if component.status == ComponentStatus::Unknown {
+            self.fail(format!("{path}.status"), ProblemCode::Invalid, "unknown component status");
+        }
+        self.not_before(&format!("{path}.updated_at"), Some(component.updated_at), Some(component.created_at), "created_at");
+        if let Some(group_id) = &component.group_id {
+            match components.get(group_id) {
+                None => self.fail(format!("{path}.group_id"), ProblemCode::NotFound, format!("no group {:?}", group_id.0)),
+                Some(group) if !group.group => {
+                    self.fail(format!("{path}.group_id"), ProblemCode::Invalid, format!("{:?} is not a group", group_id.0));
+                }
+                Some(group) if !group.components.contains(&component.id) => {
+                    self.fail(format!("{path}.group_id"), ProblemCode::Inconsistent, format!("group {:?} does not list this component", group_id.0));
+                }
+                Some(_) => {}
+            }
+            if component.group {
+                self.fail(format!("{path}.group"), ProblemCode::Invalid, "a group cannot be inside another group");
+            }
+        }
+        if !component.group && !component.components.is_empty() {
+            self.fail(format!("{path}.components"), ProblemCode::Invalid, "only a group lists components");
+        }
+        for (n, child) in component.components.iter().enumerate() {
+            match components.get(child) {
+                None => self.fail(format!("{path}.components[{n}]"), ProblemCode::NotFound, format!("no component {:?}", child.0)),
+                Some(c) if c.group_id.as_ref() != Some(&component.id) => self.fail(
+                    format!("{path}.components[{n}]"),
+                    ProblemCode::Inconsistent,
+                    format!("component {:?} does not name this group as its group_id", child.0),
+                ),
+                Some(_) => {}
+            }
+        }
+    }
+
+    fn incident<'a>(
+        &mut self,
+        path: &str,
+        lifecycle: Lifecycle,
+        incident: &'a Incident,
+        components: &HashMap<&ComponentId, &Component>,
+        update_ids: &mut HashSet<&'a str>,
+    ) {
+        self.id(&format!("{path}.id"), incident.id.as_str());
+        self.text(&format!("{path}.name"), &incident.name, 1, MAX_NAME);
+        let known_status = match lifecycle {
+            Lifecycle::Incident => incident.status.is_incident_status(),
+            Lifecycle::Maintenance => incident.status.is_maintenance_status(),
+        };
+        if !known_status {
+            self.fail(format!("{path}.status"), ProblemCode::Invalid, format!("{:?} is not a status for this kind of event", incident.status));
+        }
+        match (lifecycle, incident.impact) {
+            (_, Impact::Unknown) => self.fail(format!("{path}.impact"), ProblemCode::Invalid, "unknown impact"),
+            (Lifecycle::Incident, Impact::Maintenance) => {
+                self.fail(format!("{path}.impact"), ProblemCode::Invalid, "impact \"maintenance\" is for scheduled maintenance only");
+            }
+            _ => {}
+        }
+        match lifecycle {
+            Lifecycle::Incident => {
+                if incident.scheduled_for.is_some() || incident.scheduled_until.is_some() {
+                    self.fail(format!("{path}.scheduled_for"), ProblemCode::Invalid, "an incident has no maintenance window");
+                }
+            }
+            Lifecycle::Maintenance => match (incident.scheduled_for, incident.scheduled_until) {
+                (Some(start), Some(end)) if end <= start => {
+                    self.fail(format!("{path}.scheduled_until"), ProblemCode::Backwards, format!("window ends ({end}) before or when it starts ({start})"));
+                }
+                (Some(_), Some(_)) => {}
+                (None, _) => self.fail(format!("{path}.scheduled_for"), ProblemCode::Missing, "a maintenance needs a window start"),
+                (_, None) => self.fail(format!("{path}.scheduled_until"), ProblemCode::Missing, "a maintenance needs a window end"),
+            },
+        }
+        self.not_before(&format!("{path}.updated_at"), Some(incident.updated_at), Some(incident.created_at), "created_at");
+        self.not_before(&format!("{path}.resolved_at"), incident.resolved_at, incident.started_at, "started_at");
+        self.not_before(&format!("{path}.resolved_at"), incident.resolved_at, incident.monitoring_at, "monitoring_at");
+        if incident.status.is_closed() && incident.resolved_at.is_none() {
+            self.fail(format!("{path}.resolved_at"), ProblemCode::Missing, "a closed event needs resolved_at");
+        }
+        if !incident.status.is_closed() && incident.resolved_at.is_some() {
+            self.fail(format!("{path}.resolved_at"), ProblemCode::Inconsistent, "an open event has no resolved_at");
+        }
+        for (n, component) in incident.components.iter().enumerate() {
+            if !components.contains_key(&component.id) {
+                self.fail(format!("{path}.components[{n}].id"), ProblemCode::NotFound, format!("no component {:?}", component.id.0));
+            }
+        }
+        self.updates(path, lifecycle, incident, components, update_ids);
+        if let Some(postmortem) = &incident.postmortem {
+            self.postmortem(&format!("{path}.postmortem"), postmortem, incident);
+        }
+        if incident.status == IncidentStatus::Postmortem && incident.published_postmortem().is_none() {
+            self.fail(format!("{path}.status"), ProblemCode::Inconsistent, "status postmortem needs a published postmortem");
+        }
+    }
+
+    fn updates<'a>(
+        &mut self,
+        path: &str,
+        lifecycle: Lifecycle,
+        incident: &'a Incident,
+        components: &HashMap<&ComponentId, &Component>,
+        update_ids: &mut HashSet<&'a str>,
+    ) {
+        let updates = &incident.incident_updates;
+        for (n, update) in updates.iter().enumerate() {
+            let path = format!("{path}.incident_updates[{n}]");
+            self.id(&format!("{path}.id"), update.id.as_str());
+            if !update_ids.insert(update.id.as_str()) {
+                self.fail(format!("{path}.id"), ProblemCode::Duplicate, format!("id {:?} is used twice", update.id.0));
+            }
+            if !update.incident_id.0.is_empty() && update.incident_id != incident.id {
+                self.fail(format!("{path}.incident_id"), ProblemCode::Inconsistent, "update belongs to another incident");
+            }
+            self.text(&format!("{path}.body"), &update.body, 1, MAX_BODY);
+            self.language(&format!("{path}.language"), update.language.as_deref());
+            self.not_before(&format!("{path}.created_at"), Some(update.created_at), Some(incident.created_at), "the incident's created_at");
+            self.not_before(&format!("{path}.updated_at"), Some(update.updated_at), Some(update.created_at), "created_at");
+            // Newest first: each update is no earlier than the one listed after it.
+            if let Some(older) = updates.get(n + 1) {
+                self.not_before(&format!("{path}.created_at"), Some(update.created_at), Some(older.created_at), "the previous update");
+            }
+            for (k, affected) in update.affected_components.iter().enumerate() {
+                let apath = format!("{path}.affected_components[{k}]");
+                match &affected.code {
+                    None => self.fail(format!("{apath}.code"), ProblemCode::Missing, "an affected component needs its id in code"),
+                    Some(code) if !components.contains_key(code) => {
+                        self.fail(format!("{apath}.code"), ProblemCode::NotFound, format!("no component {:?}", code.0));
+                    }
+                    Some(_) => {}
+                }
+                for (field, status) in [("old_status", affected.old_status), ("new_status", affected.new_status)] {
+                    if status == Some(ComponentStatus::Unknown) {
+                        self.fail(format!("{apath}.{field}"), ProblemCode::Invalid, "unknown component status");
+                    }
+                }
+            }
+        }
+        // Transitions run oldest to newest.
+        let mut previous = None;
+        for (n, update) in updates.iter().enumerate().rev() {
+            if !transition_allowed(lifecycle, previous, update.status, update.reopened) {
+                let from = previous.map_or("the start".to_owned(), |s| format!("{s:?}"));
+                let hint = if previous.is_some_and(IncidentStatus::is_closed) { " (reopening needs reopened: true)" } else { "" };
+                self.fail(
+                    format!("{path}.incident_updates[{n}].status"),
+                    ProblemCode::Transition,
+                    format!("cannot move from {from} to {:?}{hint}", update.status),
+                );
+            }
+            previous = Some(update.status);
+        }
+        if let Some(latest) = updates.first() {
+            let agrees = latest.status == incident.status
+                || (incident.status == IncidentStatus::Postmortem && latest.status == IncidentStatus::Resolved);
+            if !agrees {
+                self.fail(
+                    format!("{path}.status"),
+                    ProblemCode::Inconsistent,
+                    format!("status {:?} differs from the latest update's {:?}", incident.status, latest.status),
+                );
+            }
+        }
+    }
+
+    fn postmortem(&mut self, path: &str, postmortem: &Postmortem, incident: &Incident) {
+        self.text(&format!("{path}.summary"), &postmortem.summary, 0, MAX_SUMMARY);
+        self.language(&format!("{path}.language"), postmortem.language.as_deref());
+        self.not_before(&format!("{path}.published_at"), postmortem.published_at, Some(incident.created_at), "the incident's created_at");
+        if let Some(window) = postmortem.impact_window {
+            self.not_before(&format!("{path}.impact_window.end"), Some(window.end), Some(window.start), "start");
+        }
+        for (name, count) in [("sections", postmortem.sections.len()), ("action_items", postmortem.action_items.len()), ("timeline", postmortem.timeline.len())] {
+            if count > MAX_ITEMS {
+                self.fail(format!("{path}.{name}"), ProblemCode::TooLong, format!("more than {MAX_ITEMS} entries"));
+            }
+        }
+        for (n, section) in postmortem.sections.iter().enumerate() {
+            self.text(&format!("{path}.sections[{n}].title"), &section.title, 1, MAX_NAME);
+            self.text(&format!("{path}.sections[{n}].body"), &section.body, 0, MAX_SECTION_BODY);
+        }
+        for (n, item) in postmortem.action_items.iter().enumerate() {
+            self.text(&format!("{path}.action_items[{n}].text"), &item.text, 1, MAX_ITEM);
+        }
+        for (n, entry) in postmortem.timeline.iter().enumerate() {
+            self.text(&format!("{path}.timeline[{n}].text"), &entry.text, 1, MAX_ITEM);
+            if n > 0 {
+                let before = postmortem.timeline[n - 1].at;
+                self.not_before(&format!("{path}.timeline[{n}].at"), Some(entry.at), Some(before), "the previous entry");
+            }
+        }
+    }
+}
+
+/// A BCP 47 tag's shape: a 2-3 letter language, then subtags of 1-8 letters or digits.
+fn is_language_tag(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let language_ok = parts.next().is_some_and(|p| (2..=3).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphabetic()));
+    language_ok && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+    use crate::incident::IncidentStatus::{Completed, Identified, InProgress, Investigating, Monitoring, Resolved, Scheduled, Verifying};
+    use crate::postmortem::{ImpactWindow, Section};
+    use crate::testing::{affected, at, component, incident, maintenance, page};
+
+    /// Applies `change` to a valid page and checks exactly these (path, code) problems come back.
+    fn check(change: impl FnOnce(&mut PageData), expected: &[(&str, ProblemCode)]) {
+        let mut data = page();
+        data.incidents.push(incident("i", Impact::Major, 10, &[Investigating, Identified, Resolved]));
+        data.scheduled_maintenances.push(maintenance("m", 0, (60, 120), &[Scheduled, InProgress, Verifying, InProgress, Completed]));
+        assert_eq!(validate(&data), vec![], "the base page must be valid");
+        change(&mut data);
+        let got: Vec<(String, ProblemCode)> = validate(&data).into_iter().map(|p| (p.path, p.code)).collect();
+        let expected: Vec<(String, ProblemCode)> = expected.iter().map(|(p, c)| ((*p).to_owned(), *c)).collect();
+        assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn ids_are_unique_and_well_formed() {
+        check(|d| d.components[1].id = d.components[0].id.clone(), &[("components[1].id", ProblemCode::Duplicate)]);
+        check(|d| d.components[0].id.0 = "a b".into(), &[("components[0].id", ProblemCode::Invalid)]);
+        let rename = |d: &mut PageData| {
+            d.incidents[0].id.0 = "m".into();
+            d.incidents[0].incident_updates.iter_mut().for_each(|u| u.incident_id.0 = "m".into());
+        };
+        check(rename, &[("scheduled_maintenances[0].id", ProblemCode::Duplicate)]);
+        check(|d| d.incidents[0].id.0 = "j".into(), &[
+            ("incidents[0].incident_updates[0].incident_id", ProblemCode::Inconsistent),
+            ("incidents[0].incident_updates[1].incident_id", ProblemCode::Inconsistent),
+            ("incidents[0].incident_updates[2].incident_id", ProblemCode::Inconsistent),
+        ]);
+        check(
+            |d| d.incidents[0].incident_updates[1].id = d.incidents[0].incident_updates[0].id.clone(),
+            &[("incidents[0].incident_updates[1].id", ProblemCode::Duplicate)],
+        );
+        check(|d| d.page.id.0 = String::new(), &[
+            ("page.id", ProblemCode::Missing),
+            ("components[0].page_id", ProblemCode::Inconsistent),
+            ("components[1].page_id", ProblemCode::Inconsistent),
+        ]);
+    }
+
+    #[test]
+    fn every_problem_is_listed_at_once() {
+        check(
+            |d| {
+                d.page.name = " ".into();
+                d.components[0].name = "x".repeat(MAX_NAME + 1);
+                d.incidents[0].incident_updates[0].body = String::new();
+            },
+            &[
+                ("page.name", ProblemCode::Missing),
+                ("components[0].name", ProblemCode::TooLong),
+                ("incidents[0].incident_updates[0].body", ProblemCode::Missing),
+            ],
+        );
+    }
+
+    #[test]
+    fn timestamps_never_run_backwards() {
+        check(|d| d.components[0].updated_at = at(-1), &[("components[0].updated_at", ProblemCode::Backwards)]);
+        check(
+            |d| d.incidents[0].incident_updates[2].created_at = at(100),
+            &[
+                ("incidents[0].incident_updates[1].created_at", ProblemCode::Backwards),
+                ("incidents[0].incident_updates[2].updated_at", ProblemCode::Backwards),
+            ],
+        );
+        check(|d| d.incidents[0].resolved_at = Some(at(0)), &[("incidents[0].resolved_at", ProblemCode::Backwards)]);
+        check(|d| d.scheduled_maintenances[0].scheduled_until = Some(at(60)), &[("scheduled_maintenances[0].scheduled_until", ProblemCode::Backwards)]);
+    }
+
+    #[test]
+    fn reopening_is_explicit() {
+        let reopen = |d: &mut PageData, reopened: bool| {
+            d.incidents[0] = incident("i", Impact::Major, 10, &[Investigating, Resolved, Investigating]);
+            d.incidents[0].incident_updates[0].reopened = reopened;
+        };
+        check(|d| reopen(d, false), &[("incidents[0].incident_updates[0].status", ProblemCode::Transition)]);
+        check(|d| reopen(d, true), &[]);
+    }
+
+    #[test]
+    fn transitions() {
+        use Lifecycle::{Incident as I, Maintenance as M};
+        let cases = [
+            (I, None, Investigating, false, true),
+            (I, None, Resolved, false, true),
+            (I, None, Scheduled, false, false),
+            (I, Some(Monitoring), Investigating, false, true),
+            (I, Some(Resolved), Resolved, false, true),
+            (I, Some(Resolved), Monitoring, false, false),
+            (I, Some(Resolved), Monitoring, true, true),
+            (I, Some(Identified), Monitoring, true, false),
+            (M, None, Scheduled, false, true),
+            (M, None, Verifying, false, false),
+            (M, Some(Verifying), InProgress, false, true),
+            (M, Some(InProgress), Scheduled, false, false),
+            (M, Some(Completed), InProgress, false, false),
+            (M, Some(Completed), InProgress, true, true),
+            (M, Some(Scheduled), Resolved, false, false),
+        ];
+        for (lifecycle, from, to, reopened, allowed) in cases {
+            assert_eq!(transition_allowed(lifecycle, from, to, reopened), allowed, "{lifecycle:?} {from:?} -> {to:?} reopened={reopened}");
+        }
+    }
+
+    #[test]
+    fn status_agrees_with_the_latest_update() {
+        check(|d| d.incidents[0].status = Monitoring, &[("incidents[0].resolved_at", ProblemCode::Inconsistent), ("incidents[0].status", ProblemCode::Inconsistent)]);
+        check(|d| d.incidents[0].status = IncidentStatus::Postmortem, &[("incidents[0].status", ProblemCode::Inconsistent)]);
+        check(
+            |d| {
+                d.incidents[0].status = IncidentStatus::Postmortem;
+                d.incidents[0].postmortem = Some(Postmortem {
+                    published_at: Some(at(500)),
+                    summary: "what happened".into(),
+                    language: Some("en".into()),
+                    impact_window: Some(ImpactWindow { start: at(10), end: at(12) }),
+                    sections: vec![Section { title: "Cause".into(), body: "A *bad* deploy.".into() }],
+                    action_items: vec![],
+                    timeline: vec![],
+                });
+            },
+            &[],
+        );
+    }
+
+    #[test]
+    fn kinds_keep_their_own_statuses_and_windows() {
+        check(|d| d.incidents[0].impact = Impact::Maintenance, &[("incidents[0].impact", ProblemCode::Invalid)]);
+        check(|d| d.scheduled_maintenances[0].scheduled_until = None, &[("scheduled_maintenances[0].scheduled_until", ProblemCode::Missing)]);
+        check(|d| d.incidents[0].scheduled_for = Some(at(0)), &[("incidents[0].scheduled_for", ProblemCode::Invalid)]);
+        check(
+            |d| d.scheduled_maintenances[0].incident_updates[0].status = Resolved,
+            &[("scheduled_maintenances[0].incident_updates[0].status", ProblemCode::Transition), ("scheduled_maintenances[0].status", ProblemCode::Inconsistent)],
+        );
+    }
+
+    #[test]
+    fn referenced_components_exist() {
+        check(
+            |d| d.incidents[0].incident_updates[0].affected_components.push(affected("nope", ComponentStatus::Operational, ComponentStatus::MajorOutage)),
+            &[("incidents[0].incident_updates[0].affected_components[0].code", ProblemCode::NotFound)],
+        );
+        check(|d| d.incidents[0].components.push(component("ghost", ComponentStatus::Operational)), &[("incidents[0].components[0].id", ProblemCode::NotFound)]);
+        check(|d| d.components[0].group_id = Some(ComponentId::from("web")), &[("components[0].group_id", ProblemCode::Invalid)]);
+        check(
+            |d| {
+                d.components[1].group = true;
+                d.components[1].components = vec![ComponentId::from("api")];
+                d.components[0].group_id = Some(ComponentId::from("web"));
+            },
+            &[],
+        );
+    }
+
+    #[test]
+    fn language_tags_are_checked() {
+        check(|d| d.incidents[0].incident_updates[0].language = Some("nl".into()), &[]);
+        check(|d| d.incidents[0].incident_updates[0].language = Some("nl-NL".into()), &[]);
+        check(|d| d.incidents[0].incident_updates[0].language = Some("dutch!".into()), &[("incidents[0].incident_updates[0].language", ProblemCode::Invalid)]);
+    }
+
+    #[test]
+    fn huge_text_is_rejected_without_counting_all_of_it() {
+        check(|d| d.incidents[0].incident_updates[0].body = "x".repeat(2_000_000), &[("incidents[0].incident_updates[0].body", ProblemCode::TooLong)]);
+    }
+}

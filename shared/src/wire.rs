@@ -1,0 +1,161 @@
+//! Wire primitives: timestamps, ids, and the tolerant-reader helpers every type uses.
+
+use std::fmt;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
+
+/// An instant in UTC; written as RFC 3339 with milliseconds and `Z`, as Statuspage does.
+///
+/// Readers accept any RFC 3339 offset (`-07:00` in real payloads) and convert to UTC.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(DateTime<Utc>);
+
+impl Timestamp {
+    /// Wraps a UTC instant.
+    pub fn from_datetime(at: DateTime<Utc>) -> Self {
+        Self(at)
+    }
+
+    /// Milliseconds since the Unix epoch to a timestamp; `None` when out of chrono's range.
+    pub fn from_unix_millis(millis: i64) -> Option<Self> {
+        DateTime::from_timestamp_millis(millis).map(Self)
+    }
+
+    /// Parses RFC 3339 with any offset.
+    pub fn parse(text: &str) -> Result<Self, chrono::ParseError> {
+        DateTime::parse_from_rfc3339(text).map(|at| Self(at.with_timezone(&Utc)))
+    }
+
+    /// The underlying chrono instant.
+    pub fn as_datetime(&self) -> DateTime<Utc> {
+        self.0
+    }
+
+    /// Milliseconds since the Unix epoch.
+    pub fn unix_millis(&self) -> i64 {
+        self.0.timestamp_millis()
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0.to_rfc3339_opts(SecondsFormat::Millis, true))
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl de::Visitor<'_> for Visitor {
+            type Value = Timestamp;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an RFC 3339 timestamp such as 2024-01-16T09:55:00.000Z")
+            }
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<Timestamp, E> {
+                Timestamp::parse(text).map_err(|err| E::custom(format_args!("invalid timestamp {text:?}: {err}")))
+            }
+        }
+        deserializer.deserialize_str(Visitor)
+    }
+}
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Timestamp {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Timestamp".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "format": "date-time",
+            "description": "RFC 3339 instant; sitrep writes UTC with milliseconds"
+        })
+    }
+}
+
+macro_rules! id_type {
+    ($(#[$doc:meta] $name:ident),* $(,)?) => {$(
+        #[$doc]
+        #[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(transparent)]
+        #[cfg_attr(feature = "schema", derive(schemars::JsonSchema), schemars(transparent))]
+        pub struct $name(pub String);
+
+        impl $name {
+            /// The id as text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(id: &str) -> Self {
+                Self(id.to_owned())
+            }
+        }
+    )*};
+}
+
+id_type! {
+    /// Id of a status page.
+    PageId,
+    /// Id of a component or component group.
+    ComponentId,
+    /// Id of an incident or a scheduled maintenance (Statuspage keeps both in one id space).
+    IncidentId,
+    /// Id of one incident or maintenance update.
+    UpdateId,
+}
+
+/// Reads `null` or a missing field as the type's default: Statuspage sends `null` where it means `[]`.
+pub(crate) fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
+}
+
+pub(crate) fn is_false(value: &bool) -> bool {
+    !*value
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    fn check(input: &str, expected: &str) {
+        let parsed: Timestamp = serde_json::from_str(&format!("\"{input}\"")).unwrap();
+        assert_eq!(parsed.to_string(), expected);
+    }
+
+    #[test]
+    fn timestamps_normalise_to_utc_millis() {
+        check("2020-06-16T13:48:46.575-07:00", "2020-06-16T20:48:46.575Z");
+        check("2024-01-16T10:55:00+01:00", "2024-01-16T09:55:00.000Z");
+        check("2017-10-24T03:40:00.000Z", "2017-10-24T03:40:00.000Z");
+    }
+
+    #[test]
+    fn bad_timestamps_are_rejected_with_the_value() {
+        let err = serde_json::from_str::<Timestamp>("\"yesterday\"").unwrap_err();
+        assert!(err.to_string().contains("invalid timestamp \"yesterday\""), "{err}");
+        assert!(serde_json::from_str::<Timestamp>("12").is_err());
+    }
+}

@@ -1,0 +1,46 @@
+//! `cargo xtask`: sitrep's developer tasks. `main` only parses and reports; each task is a module.
+
+mod bench;
+mod setup;
+mod shell;
+mod test;
+
+use anyhow::{Result, bail};
+
+const USAGE: &str = "\
+usage: cargo xtask <task>
+
+tasks:
+  setup    install what this machine lacks (rustup target and components, wasm-bindgen-cli,
+           npm packages from the lockfile, Debian's chromium and chromium-driver); safe to rerun
+  test     setup, then fmt check, clippy (host and wasm32) and every test, as CI runs it
+  bench    benchmarks; figures are ratios against a baseline measured in the same run
+  bless    rerun the snapshot and schema tests, rewriting the committed files from the code
+  dev      build and run the edge with the demo data (arrives with the edge, issue 3)";
+
+fn main() {
+    if let Err(err) = run() {
+        eprintln!("xtask: error: {err:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let rest = args.get(1..).unwrap_or_default();
+    match args.first().map(String::as_str) {
+        Some("setup") => setup::run(),
+        Some("test") => {
+            setup::run()?;
+            test::run()
+        }
+        Some("bench") => bench::run(rest),
+        Some("bless") => test::bless(),
+        Some("dev") => bail!("`cargo xtask dev` needs the edge worker, which is not built yet (issue 3)"),
+        Some("help" | "-h" | "--help") | None => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => bail!("unknown task {other:?}\n\n{USAGE}"),
+    }
+}

@@ -1,0 +1,56 @@
+//! `cargo xtask test`: everything CI checks, in the order that fails fastest.
+
+use anyhow::Result;
+
+use crate::shell::{self, step};
+
+const WASM_TARGET: &str = "wasm32-unknown-unknown";
+/// Crates that build for wasm32 (the pure model now; the edge and widget join with their issues).
+const WASM_CRATES: [&str; 1] = ["sitrep-shared"];
+
+pub fn run() -> Result<()> {
+    step("cargo fmt --check");
+    let mut fmt = shell::cargo();
+    fmt.args(["fmt", "--all", "--", "--check"]);
+    shell::run(fmt)?;
+
+    step("clippy, host");
+    let mut clippy = shell::cargo();
+    clippy.args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]);
+    shell::run(clippy)?;
+
+    step("clippy, wasm32");
+    let mut clippy = shell::cargo();
+    clippy.args(["clippy", "--target", WASM_TARGET, "--all-targets"]);
+    for krate in WASM_CRATES {
+        clippy.args(["-p", krate]);
+    }
+    clippy.args(["--", "-D", "warnings"]);
+    shell::run(clippy)?;
+
+    step("tests, host");
+    let mut test = shell::cargo();
+    test.args(["test", "--workspace"]);
+    shell::run(test)?;
+
+    step("tests, wasm32 (wasm-bindgen-test-runner in Node)");
+    let mut test = shell::cargo();
+    test.args(["test", "--target", WASM_TARGET]);
+    for krate in WASM_CRATES {
+        test.args(["-p", krate]);
+    }
+    shell::run(test)?;
+
+    println!("\nxtask test: all checks passed");
+    Ok(())
+}
+
+/// Reruns the contract tests with `SITREP_BLESS=1`, which rewrites snapshots and the schema.
+pub fn bless() -> Result<()> {
+    step("rewriting snapshots and schema from the code");
+    let mut test = shell::cargo();
+    test.args(["test", "-p", "sitrep-tests"]).env("SITREP_BLESS", "1");
+    shell::run(test)?;
+    println!("review the changes with `git diff tests/snapshots shared/schema`");
+    Ok(())
+}
