@@ -42,11 +42,16 @@ pub fn check_snapshot(path: &Path, actual: &str) -> Result<(), String> {
         }
         return fs::write(path, actual).map_err(|e| format!("cannot write {}: {e}", path.display()));
     }
-    let expected = fs::read_to_string(path).map_err(|e| format!("cannot read {} ({e}); run `cargo xtask bless` to create it", path.display()))?;
+    let expected = fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {} ({e}); run `cargo xtask bless` to create it", path.display()))?;
     if expected == actual {
         return Ok(());
     }
-    let line = expected.lines().zip(actual.lines()).position(|(a, b)| a != b).unwrap_or_else(|| expected.lines().count().min(actual.lines().count()));
+    let line = expected
+        .lines()
+        .zip(actual.lines())
+        .position(|(a, b)| a != b)
+        .unwrap_or_else(|| expected.lines().count().min(actual.lines().count()));
     Err(format!(
         "{} differs from the code's output at line {}:\n  committed: {}\n  now:       {}\nif the change is intended, run `cargo xtask bless` and review the diff",
         path.display(),

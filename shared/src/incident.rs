@@ -51,10 +51,7 @@ impl IncidentStatus {
 
     /// Statuses only an incident takes.
     pub fn is_incident_status(self) -> bool {
-        matches!(
-            self,
-            Self::Investigating | Self::Identified | Self::Monitoring | Self::Resolved | Self::Postmortem
-        )
+        matches!(self, Self::Investigating | Self::Identified | Self::Monitoring | Self::Resolved | Self::Postmortem)
     }
 }
 

@@ -33,5 +33,6 @@ pub use validate::{Problem, ProblemCode, validate};
 pub use wire::{ComponentId, IncidentId, PageId, Timestamp, UpdateId};
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
+mod seed_tests;
+#[cfg(test)]
 mod testing;

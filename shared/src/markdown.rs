@@ -244,11 +244,13 @@ impl InlineParser {
                 }),
                 b'*' | b'_' if depth < MAX_DEPTH => self.emphasis(text, i, depth, links, &mut out, &mut plain),
                 b'[' if links && depth < MAX_DEPTH => self.link(text, i, depth, &mut out, &mut plain),
-                b'h' if links => autolink(text, i).map(|end| {
+                b'h' if links => autolink(text, i).inspect(|&end| {
                     push_text(&mut out, &mut plain);
                     let href = &text[i..end];
-                    out.push(Inline::Link { href: href.to_owned(), content: vec![Inline::Text { text: href.to_owned() }] });
-                    end
+                    out.push(Inline::Link {
+                        href: href.to_owned(),
+                        content: vec![Inline::Text { text: href.to_owned() }],
+                    });
                 }),
                 _ => None,
             };
@@ -265,7 +267,15 @@ impl InlineParser {
         out
     }
 
-    fn emphasis(&mut self, text: &str, i: usize, depth: u8, links: bool, out: &mut Vec<Inline>, plain: &mut String) -> Option<usize> {
+    fn emphasis(
+        &mut self,
+        text: &str,
+        i: usize,
+        depth: u8,
+        links: bool,
+        out: &mut Vec<Inline>,
+        plain: &mut String,
+    ) -> Option<usize> {
         let bytes = text.as_bytes();
         let marker = bytes[i];
         // Underscores inside words (snake_case) are text.
@@ -391,7 +401,10 @@ mod tests {
         check("a **b** c", vec![t("a "), Inline::Strong { content: vec![t("b")] }, t(" c")]);
         check("a *b* c", vec![t("a "), Inline::Emphasis { content: vec![t("b")] }, t(" c")]);
         check("run `td query`", vec![t("run "), Inline::Code { text: "td query".into() }]);
-        check("*em **strong** em*", vec![Inline::Emphasis { content: vec![t("em "), Inline::Strong { content: vec![t("strong")] }, t(" em")] }]);
+        check(
+            "*em **strong** em*",
+            vec![Inline::Emphasis { content: vec![t("em "), Inline::Strong { content: vec![t("strong")] }, t(" em")] }],
+        );
         check("td_agent and fluent_bit", vec![t("td_agent and fluent_bit")]);
         check("2 * 3 * 4", vec![t("2 * 3 * 4")]);
         check("\\*not em\\*", vec![t("*not em*")]);
@@ -408,7 +421,14 @@ mod tests {
         check("[x](data:text/html,hi)", vec![t("[x](data:text/html,hi)")]);
         check(
             "see http://www.postgresql.org/docs/9.3/static/sql-analyze.html.",
-            vec![t("see "), link("http://www.postgresql.org/docs/9.3/static/sql-analyze.html", "http://www.postgresql.org/docs/9.3/static/sql-analyze.html"), t(".")],
+            vec![
+                t("see "),
+                link(
+                    "http://www.postgresql.org/docs/9.3/static/sql-analyze.html",
+                    "http://www.postgresql.org/docs/9.3/static/sql-analyze.html",
+                ),
+                t("."),
+            ],
         );
         check("javascript:alert(1)", vec![t("javascript:alert(1)")]);
     }

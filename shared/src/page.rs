@@ -91,7 +91,8 @@ impl PageState {
         let open_maintenances = open(&maintenances);
         let mut published_postmortems: Vec<usize> =
             (0..incidents.len()).filter(|&n| incidents[n].published_postmortem().is_some()).collect();
-        published_postmortems.sort_by_key(|&n| std::cmp::Reverse(incidents[n].postmortem.as_ref().and_then(|p| p.published_at)));
+        published_postmortems
+            .sort_by_key(|&n| std::cmp::Reverse(incidents[n].postmortem.as_ref().and_then(|p| p.published_at)));
         let mut by_id = HashMap::with_capacity(incidents.len() + maintenances.len());
         for (n, incident) in incidents.iter().enumerate() {
             by_id.entry(incident.id.clone()).or_insert(Slot::Incident(n));
@@ -99,7 +100,16 @@ impl PageState {
         for (n, maintenance) in maintenances.iter().enumerate() {
             by_id.entry(maintenance.id.clone()).or_insert(Slot::Maintenance(n));
         }
-        Self { page, components, incidents, maintenances, open_incidents, open_maintenances, published_postmortems, by_id }
+        Self {
+            page,
+            components,
+            incidents,
+            maintenances,
+            open_incidents,
+            open_maintenances,
+            published_postmortems,
+            by_id,
+        }
     }
 
     /// The page.

@@ -14,7 +14,8 @@ use crate::wire::{ComponentId, Timestamp};
 impl PageData {
     /// The page as readers saw it at `at`.
     pub fn as_of(&self, at: Timestamp) -> PageData {
-        let keep = |list: &[Incident]| list.iter().filter(|i| i.created_at <= at).map(|i| incident_as_of(i, at)).collect();
+        let keep =
+            |list: &[Incident]| list.iter().filter(|i| i.created_at <= at).map(|i| incident_as_of(i, at)).collect();
         let incidents: Vec<Incident> = keep(&self.incidents);
         let scheduled_maintenances: Vec<Incident> = keep(&self.scheduled_maintenances);
 
@@ -70,10 +71,13 @@ fn incident_as_of(incident: &Incident, at: Timestamp) -> Incident {
         then.updated_at = updated.min(at).max(created);
     }
     then.monitoring_at = then.monitoring_at.filter(|t| *t <= at);
-    then.resolved_at = if then.status.is_closed() { then.resolved_at.filter(|t| *t <= at).or(then.resolved_at) } else { None };
+    then.resolved_at =
+        if then.status.is_closed() { then.resolved_at.filter(|t| *t <= at).or(then.resolved_at) } else { None };
     if let Some(postmortem) = &then.postmortem {
         match postmortem.published_at {
-            Some(published) if published <= at && then.status == IncidentStatus::Resolved => then.status = IncidentStatus::Postmortem,
+            Some(published) if published <= at && then.status == IncidentStatus::Resolved => {
+                then.status = IncidentStatus::Postmortem
+            }
             Some(published) if published <= at => {}
             _ => then.postmortem = None,
         }

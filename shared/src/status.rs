@@ -125,7 +125,8 @@ pub fn is_upcoming_at(maintenance: &Incident, now: Timestamp) -> bool {
 /// Derives the page's status at `now`. Costs what is open plus the components, never the history.
 pub fn derive(state: &PageState, now: Timestamp) -> Status {
     let components = state.components().iter().map(|c| Indicator::of_component(c.status));
-    let incidents = state.open_incidents().filter(|i| is_open_at(i, now)).map(|i| Indicator::of_open_incident(i.impact));
+    let incidents =
+        state.open_incidents().filter(|i| is_open_at(i, now)).map(|i| Indicator::of_open_incident(i.impact));
     let maintenance = state.open_maintenances().any(|m| is_active_at(m, now)).then_some(Indicator::Maintenance);
     components.chain(incidents).chain(maintenance).fold(Indicator::None, Indicator::worst).into()
 }
@@ -241,7 +242,14 @@ mod properties {
     }
 
     fn impact() -> impl Strategy<Value = Impact> {
-        prop_oneof![Just(Impact::None), Just(Impact::Minor), Just(Impact::Major), Just(Impact::Critical), Just(Impact::Maintenance), Just(Impact::Unknown)]
+        prop_oneof![
+            Just(Impact::None),
+            Just(Impact::Minor),
+            Just(Impact::Major),
+            Just(Impact::Critical),
+            Just(Impact::Maintenance),
+            Just(Impact::Unknown)
+        ]
     }
 
     fn incident_status() -> impl Strategy<Value = IncidentStatus> {

@@ -16,8 +16,17 @@ pub fn at(minutes: i64) -> Timestamp {
 
 pub fn page() -> PageData {
     PageData {
-        page: Page { id: PageId::from("p"), name: "Acme".into(), url: String::new(), time_zone: "Etc/UTC".into(), updated_at: at(0) },
-        components: vec![component("api", ComponentStatus::Operational), component("web", ComponentStatus::Operational)],
+        page: Page {
+            id: PageId::from("p"),
+            name: "Acme".into(),
+            url: String::new(),
+            time_zone: "Etc/UTC".into(),
+            updated_at: at(0),
+        },
+        components: vec![
+            component("api", ComponentStatus::Operational),
+            component("web", ComponentStatus::Operational),
+        ],
         incidents: vec![],
         scheduled_maintenances: vec![],
     }
@@ -96,5 +105,10 @@ pub fn update(id: &str, incident: &str, status: IncidentStatus, created: Timesta
 }
 
 pub fn affected(code: &str, old: ComponentStatus, new: ComponentStatus) -> AffectedComponent {
-    AffectedComponent { code: Some(ComponentId::from(code)), name: code.to_uppercase(), old_status: Some(old), new_status: Some(new) }
+    AffectedComponent {
+        code: Some(ComponentId::from(code)),
+        name: code.to_uppercase(),
+        old_status: Some(old),
+        new_status: Some(new),
+    }
 }

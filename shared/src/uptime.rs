@@ -13,6 +13,9 @@ use crate::component::ComponentStatus;
 use crate::page::PageState;
 use crate::wire::{ComponentId, Timestamp};
 
+/// One recorded change of a component: when, from what (if known), to what.
+type Change = (Timestamp, Option<ComponentStatus>, ComponentStatus);
+
 /// Weight of partial outage time in the uptime figure.
 pub const PARTIAL_OUTAGE_WEIGHT: f64 = 0.3;
 
@@ -50,7 +53,7 @@ pub struct ComponentUptime {
 
 /// Uptime of every non-group component for the `days` UTC days ending with `now`'s (today counts up to `now`).
 pub fn daily(state: &PageState, now: Timestamp, days: u32) -> Vec<ComponentUptime> {
-    let mut changes: HashMap<&ComponentId, Vec<(Timestamp, Option<ComponentStatus>, ComponentStatus)>> = HashMap::new();
+    let mut changes: HashMap<&ComponentId, Vec<Change>> = HashMap::new();
     for event in state.all_events() {
         for update in &event.incident_updates {
             for affected in &update.affected_components {
@@ -77,7 +80,7 @@ pub fn daily(state: &PageState, now: Timestamp, days: u32) -> Vec<ComponentUptim
 
 fn one_component(
     component_id: ComponentId,
-    changes: &[(Timestamp, Option<ComponentStatus>, ComponentStatus)],
+    changes: &[Change],
     since: NaiveDate,
     first_day: NaiveDate,
     today: NaiveDate,
@@ -199,7 +202,11 @@ mod tests {
         let result = daily(&state, ts("2024-01-04T12:00:00Z"), 4);
         let api = &result[0];
         assert_eq!(api.component_id.0, "api");
-        let days: Vec<_> = api.days.iter().map(|d| (d.date.to_string(), d.major_outage_seconds, d.partial_outage_seconds, d.worst)).collect();
+        let days: Vec<_> = api
+            .days
+            .iter()
+            .map(|d| (d.date.to_string(), d.major_outage_seconds, d.partial_outage_seconds, d.worst))
+            .collect();
         assert_eq!(
             days,
             [

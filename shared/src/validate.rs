@@ -84,7 +84,12 @@ pub enum Lifecycle {
 ///
 /// Open incident statuses may move freely among themselves (things get worse again); a maintenance
 /// may go back from verifying to in progress. Leaving a closed status needs `reopened`.
-pub fn transition_allowed(lifecycle: Lifecycle, from: Option<IncidentStatus>, to: IncidentStatus, reopened: bool) -> bool {
+pub fn transition_allowed(
+    lifecycle: Lifecycle,
+    from: Option<IncidentStatus>,
+    to: IncidentStatus,
+    reopened: bool,
+) -> bool {
     use IncidentStatus::*;
     let valid_target = match lifecycle {
         Lifecycle::Incident => matches!(to, Investigating | Identified | Monitoring | Resolved),
@@ -127,12 +132,19 @@ pub fn validate(data: &PageData) -> Vec<Problem> {
     }
     let mut event_ids = HashSet::new();
     let mut update_ids = HashSet::new();
-    let lists = [(Lifecycle::Incident, "incidents", &data.incidents), (Lifecycle::Maintenance, "scheduled_maintenances", &data.scheduled_maintenances)];
+    let lists = [
+        (Lifecycle::Incident, "incidents", &data.incidents),
+        (Lifecycle::Maintenance, "scheduled_maintenances", &data.scheduled_maintenances),
+    ];
     for (lifecycle, name, list) in lists {
         for (n, incident) in list.iter().enumerate() {
             let path = format!("{name}[{n}]");
             if !event_ids.insert(&incident.id) {
-                check.fail(format!("{path}.id"), ProblemCode::Duplicate, format!("id {:?} is used twice", incident.id.0));
+                check.fail(
+                    format!("{path}.id"),
+                    ProblemCode::Duplicate,
+                    format!("id {:?} is used twice", incident.id.0),
+                );
             }
             check.incident(&path, lifecycle, incident, &components, &mut update_ids);
         }
@@ -171,18 +183,22 @@ impl Checker {
     }
 
     fn not_before(&mut self, path: &str, later: Option<Timestamp>, earlier: Option<Timestamp>, earlier_name: &str) {
-        if let (Some(later), Some(earlier)) = (later, earlier) {
-            if later < earlier {
-                self.fail(path, ProblemCode::Backwards, format!("{later} is before {earlier_name} ({earlier})"));
-            }
+        if let (Some(later), Some(earlier)) = (later, earlier)
+            && later < earlier
+        {
+            self.fail(path, ProblemCode::Backwards, format!("{later} is before {earlier_name} ({earlier})"));
         }
     }
 
     fn language(&mut self, path: &str, tag: Option<&str>) {
-        if let Some(tag) = tag {
-            if !is_language_tag(tag) {
-                self.fail(path, ProblemCode::Invalid, format!("{tag:?} is not a BCP 47 language tag such as \"en\" or \"nl-NL\""));
-            }
+        if let Some(tag) = tag
+            && !is_language_tag(tag)
+        {
+            self.fail(
+                path,
+                ProblemCode::Invalid,
+                format!("{tag:?} is not a BCP 47 language tag such as \"en\" or \"nl-NL\""),
+            );
         }
     }
 
@@ -208,15 +224,30 @@ impl Checker {
         if component.status == ComponentStatus::Unknown {
             self.fail(format!("{path}.status"), ProblemCode::Invalid, "unknown component status");
         }
-        self.not_before(&format!("{path}.updated_at"), Some(component.updated_at), Some(component.created_at), "created_at");
+        self.not_before(
+            &format!("{path}.updated_at"),
+            Some(component.updated_at),
+            Some(component.created_at),
+            "created_at",
+        );
         if let Some(group_id) = &component.group_id {
             match components.get(group_id) {
-                None => self.fail(format!("{path}.group_id"), ProblemCode::NotFound, format!("no group {:?}", group_id.0)),
+                None => {
+                    self.fail(format!("{path}.group_id"), ProblemCode::NotFound, format!("no group {:?}", group_id.0))
+                }
                 Some(group) if !group.group => {
-                    self.fail(format!("{path}.group_id"), ProblemCode::Invalid, format!("{:?} is not a group", group_id.0));
+                    self.fail(
+                        format!("{path}.group_id"),
+                        ProblemCode::Invalid,
+                        format!("{:?} is not a group", group_id.0),
+                    );
                 }
                 Some(group) if !group.components.contains(&component.id) => {
-                    self.fail(format!("{path}.group_id"), ProblemCode::Inconsistent, format!("group {:?} does not list this component", group_id.0));
+                    self.fail(
+                        format!("{path}.group_id"),
+                        ProblemCode::Inconsistent,
+                        format!("group {:?} does not list this component", group_id.0),
+                    );
                 }
                 Some(_) => {}
             }
@@ -229,7 +260,11 @@ impl Checker {
         }
         for (n, child) in component.components.iter().enumerate() {
             match components.get(child) {
-                None => self.fail(format!("{path}.components[{n}]"), ProblemCode::NotFound, format!("no component {:?}", child.0)),
+                None => self.fail(
+                    format!("{path}.components[{n}]"),
+                    ProblemCode::NotFound,
+                    format!("no component {:?}", child.0),
+                ),
                 Some(c) if c.group_id.as_ref() != Some(&component.id) => self.fail(
                     format!("{path}.components[{n}]"),
                     ProblemCode::Inconsistent,
@@ -255,31 +290,60 @@ impl Checker {
             Lifecycle::Maintenance => incident.status.is_maintenance_status(),
         };
         if !known_status {
-            self.fail(format!("{path}.status"), ProblemCode::Invalid, format!("{:?} is not a status for this kind of event", incident.status));
+            self.fail(
+                format!("{path}.status"),
+                ProblemCode::Invalid,
+                format!("{:?} is not a status for this kind of event", incident.status),
+            );
         }
         match (lifecycle, incident.impact) {
             (_, Impact::Unknown) => self.fail(format!("{path}.impact"), ProblemCode::Invalid, "unknown impact"),
             (Lifecycle::Incident, Impact::Maintenance) => {
-                self.fail(format!("{path}.impact"), ProblemCode::Invalid, "impact \"maintenance\" is for scheduled maintenance only");
+                self.fail(
+                    format!("{path}.impact"),
+                    ProblemCode::Invalid,
+                    "impact \"maintenance\" is for scheduled maintenance only",
+                );
             }
             _ => {}
         }
         match lifecycle {
             Lifecycle::Incident => {
                 if incident.scheduled_for.is_some() || incident.scheduled_until.is_some() {
-                    self.fail(format!("{path}.scheduled_for"), ProblemCode::Invalid, "an incident has no maintenance window");
+                    self.fail(
+                        format!("{path}.scheduled_for"),
+                        ProblemCode::Invalid,
+                        "an incident has no maintenance window",
+                    );
                 }
             }
             Lifecycle::Maintenance => match (incident.scheduled_for, incident.scheduled_until) {
                 (Some(start), Some(end)) if end <= start => {
-                    self.fail(format!("{path}.scheduled_until"), ProblemCode::Backwards, format!("window ends ({end}) before or when it starts ({start})"));
+                    self.fail(
+                        format!("{path}.scheduled_until"),
+                        ProblemCode::Backwards,
+                        format!("window ends ({end}) before or when it starts ({start})"),
+                    );
                 }
                 (Some(_), Some(_)) => {}
-                (None, _) => self.fail(format!("{path}.scheduled_for"), ProblemCode::Missing, "a maintenance needs a window start"),
-                (_, None) => self.fail(format!("{path}.scheduled_until"), ProblemCode::Missing, "a maintenance needs a window end"),
+                (None, _) => self.fail(
+                    format!("{path}.scheduled_for"),
+                    ProblemCode::Missing,
+                    "a maintenance needs a window start",
+                ),
+                (_, None) => self.fail(
+                    format!("{path}.scheduled_until"),
+                    ProblemCode::Missing,
+                    "a maintenance needs a window end",
+                ),
             },
         }
-        self.not_before(&format!("{path}.updated_at"), Some(incident.updated_at), Some(incident.created_at), "created_at");
+        self.not_before(
+            &format!("{path}.updated_at"),
+            Some(incident.updated_at),
+            Some(incident.created_at),
+            "created_at",
+        );
         self.not_before(&format!("{path}.resolved_at"), incident.resolved_at, incident.started_at, "started_at");
         self.not_before(&format!("{path}.resolved_at"), incident.resolved_at, incident.monitoring_at, "monitoring_at");
         if incident.status.is_closed() && incident.resolved_at.is_none() {
@@ -290,7 +354,11 @@ impl Checker {
         }
         for (n, component) in incident.components.iter().enumerate() {
             if !components.contains_key(&component.id) {
-                self.fail(format!("{path}.components[{n}].id"), ProblemCode::NotFound, format!("no component {:?}", component.id.0));
+                self.fail(
+                    format!("{path}.components[{n}].id"),
+                    ProblemCode::NotFound,
+                    format!("no component {:?}", component.id.0),
+                );
             }
         }
         self.updates(path, lifecycle, incident, components, update_ids);
@@ -298,7 +366,11 @@ impl Checker {
             self.postmortem(&format!("{path}.postmortem"), postmortem, incident);
         }
         if incident.status == IncidentStatus::Postmortem && incident.published_postmortem().is_none() {
-            self.fail(format!("{path}.status"), ProblemCode::Inconsistent, "status postmortem needs a published postmortem");
+            self.fail(
+                format!("{path}.status"),
+                ProblemCode::Inconsistent,
+                "status postmortem needs a published postmortem",
+            );
         }
     }
 
@@ -318,20 +390,43 @@ impl Checker {
                 self.fail(format!("{path}.id"), ProblemCode::Duplicate, format!("id {:?} is used twice", update.id.0));
             }
             if !update.incident_id.0.is_empty() && update.incident_id != incident.id {
-                self.fail(format!("{path}.incident_id"), ProblemCode::Inconsistent, "update belongs to another incident");
+                self.fail(
+                    format!("{path}.incident_id"),
+                    ProblemCode::Inconsistent,
+                    "update belongs to another incident",
+                );
             }
             self.text(&format!("{path}.body"), &update.body, 1, MAX_BODY);
             self.language(&format!("{path}.language"), update.language.as_deref());
-            self.not_before(&format!("{path}.created_at"), Some(update.created_at), Some(incident.created_at), "the incident's created_at");
-            self.not_before(&format!("{path}.updated_at"), Some(update.updated_at), Some(update.created_at), "created_at");
+            self.not_before(
+                &format!("{path}.created_at"),
+                Some(update.created_at),
+                Some(incident.created_at),
+                "the incident's created_at",
+            );
+            self.not_before(
+                &format!("{path}.updated_at"),
+                Some(update.updated_at),
+                Some(update.created_at),
+                "created_at",
+            );
             // Newest first: each update is no earlier than the one listed after it.
             if let Some(older) = updates.get(n + 1) {
-                self.not_before(&format!("{path}.created_at"), Some(update.created_at), Some(older.created_at), "the previous update");
+                self.not_before(
+                    &format!("{path}.created_at"),
+                    Some(update.created_at),
+                    Some(older.created_at),
+                    "the previous update",
+                );
             }
             for (k, affected) in update.affected_components.iter().enumerate() {
                 let apath = format!("{path}.affected_components[{k}]");
                 match &affected.code {
-                    None => self.fail(format!("{apath}.code"), ProblemCode::Missing, "an affected component needs its id in code"),
+                    None => self.fail(
+                        format!("{apath}.code"),
+                        ProblemCode::Missing,
+                        "an affected component needs its id in code",
+                    ),
                     Some(code) if !components.contains_key(code) => {
                         self.fail(format!("{apath}.code"), ProblemCode::NotFound, format!("no component {:?}", code.0));
                     }
@@ -349,7 +444,11 @@ impl Checker {
         for (n, update) in updates.iter().enumerate().rev() {
             if !transition_allowed(lifecycle, previous, update.status, update.reopened) {
                 let from = previous.map_or("the start".to_owned(), |s| format!("{s:?}"));
-                let hint = if previous.is_some_and(IncidentStatus::is_closed) { " (reopening needs reopened: true)" } else { "" };
+                let hint = if previous.is_some_and(IncidentStatus::is_closed) {
+                    " (reopening needs reopened: true)"
+                } else {
+                    ""
+                };
                 self.fail(
                     format!("{path}.incident_updates[{n}].status"),
                     ProblemCode::Transition,
@@ -374,11 +473,20 @@ impl Checker {
     fn postmortem(&mut self, path: &str, postmortem: &Postmortem, incident: &Incident) {
         self.text(&format!("{path}.summary"), &postmortem.summary, 0, MAX_SUMMARY);
         self.language(&format!("{path}.language"), postmortem.language.as_deref());
-        self.not_before(&format!("{path}.published_at"), postmortem.published_at, Some(incident.created_at), "the incident's created_at");
+        self.not_before(
+            &format!("{path}.published_at"),
+            postmortem.published_at,
+            Some(incident.created_at),
+            "the incident's created_at",
+        );
         if let Some(window) = postmortem.impact_window {
             self.not_before(&format!("{path}.impact_window.end"), Some(window.end), Some(window.start), "start");
         }
-        for (name, count) in [("sections", postmortem.sections.len()), ("action_items", postmortem.action_items.len()), ("timeline", postmortem.timeline.len())] {
+        for (name, count) in [
+            ("sections", postmortem.sections.len()),
+            ("action_items", postmortem.action_items.len()),
+            ("timeline", postmortem.timeline.len()),
+        ] {
             if count > MAX_ITEMS {
                 self.fail(format!("{path}.{name}"), ProblemCode::TooLong, format!("more than {MAX_ITEMS} entries"));
             }
@@ -394,7 +502,12 @@ impl Checker {
             self.text(&format!("{path}.timeline[{n}].text"), &entry.text, 1, MAX_ITEM);
             if n > 0 {
                 let before = postmortem.timeline[n - 1].at;
-                self.not_before(&format!("{path}.timeline[{n}].at"), Some(entry.at), Some(before), "the previous entry");
+                self.not_before(
+                    &format!("{path}.timeline[{n}].at"),
+                    Some(entry.at),
+                    Some(before),
+                    "the previous entry",
+                );
             }
         }
     }
@@ -403,7 +516,8 @@ impl Checker {
 /// A BCP 47 tag's shape: a 2-3 letter language, then subtags of 1-8 letters or digits.
 fn is_language_tag(tag: &str) -> bool {
     let mut parts = tag.split('-');
-    let language_ok = parts.next().is_some_and(|p| (2..=3).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphabetic()));
+    let language_ok =
+        parts.next().is_some_and(|p| (2..=3).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphabetic()));
     language_ok && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
@@ -413,7 +527,9 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     use super::*;
-    use crate::incident::IncidentStatus::{Completed, Identified, InProgress, Investigating, Monitoring, Resolved, Scheduled, Verifying};
+    use crate::incident::IncidentStatus::{
+        Completed, Identified, InProgress, Investigating, Monitoring, Resolved, Scheduled, Verifying,
+    };
     use crate::postmortem::{ImpactWindow, Section};
     use crate::testing::{affected, at, component, incident, maintenance, page};
 
@@ -421,7 +537,12 @@ mod tests {
     fn check(change: impl FnOnce(&mut PageData), expected: &[(&str, ProblemCode)]) {
         let mut data = page();
         data.incidents.push(incident("i", Impact::Major, 10, &[Investigating, Identified, Resolved]));
-        data.scheduled_maintenances.push(maintenance("m", 0, (60, 120), &[Scheduled, InProgress, Verifying, InProgress, Completed]));
+        data.scheduled_maintenances.push(maintenance(
+            "m",
+            0,
+            (60, 120),
+            &[Scheduled, InProgress, Verifying, InProgress, Completed],
+        ));
         assert_eq!(validate(&data), vec![], "the base page must be valid");
         change(&mut data);
         let got: Vec<(String, ProblemCode)> = validate(&data).into_iter().map(|p| (p.path, p.code)).collect();
@@ -438,20 +559,26 @@ mod tests {
             d.incidents[0].incident_updates.iter_mut().for_each(|u| u.incident_id.0 = "m".into());
         };
         check(rename, &[("scheduled_maintenances[0].id", ProblemCode::Duplicate)]);
-        check(|d| d.incidents[0].id.0 = "j".into(), &[
-            ("incidents[0].incident_updates[0].incident_id", ProblemCode::Inconsistent),
-            ("incidents[0].incident_updates[1].incident_id", ProblemCode::Inconsistent),
-            ("incidents[0].incident_updates[2].incident_id", ProblemCode::Inconsistent),
-        ]);
+        check(
+            |d| d.incidents[0].id.0 = "j".into(),
+            &[
+                ("incidents[0].incident_updates[0].incident_id", ProblemCode::Inconsistent),
+                ("incidents[0].incident_updates[1].incident_id", ProblemCode::Inconsistent),
+                ("incidents[0].incident_updates[2].incident_id", ProblemCode::Inconsistent),
+            ],
+        );
         check(
             |d| d.incidents[0].incident_updates[1].id = d.incidents[0].incident_updates[0].id.clone(),
             &[("incidents[0].incident_updates[1].id", ProblemCode::Duplicate)],
         );
-        check(|d| d.page.id.0 = String::new(), &[
-            ("page.id", ProblemCode::Missing),
-            ("components[0].page_id", ProblemCode::Inconsistent),
-            ("components[1].page_id", ProblemCode::Inconsistent),
-        ]);
+        check(
+            |d| d.page.id.0 = String::new(),
+            &[
+                ("page.id", ProblemCode::Missing),
+                ("components[0].page_id", ProblemCode::Inconsistent),
+                ("components[1].page_id", ProblemCode::Inconsistent),
+            ],
+        );
     }
 
     #[test]
@@ -481,7 +608,10 @@ mod tests {
             ],
         );
         check(|d| d.incidents[0].resolved_at = Some(at(0)), &[("incidents[0].resolved_at", ProblemCode::Backwards)]);
-        check(|d| d.scheduled_maintenances[0].scheduled_until = Some(at(60)), &[("scheduled_maintenances[0].scheduled_until", ProblemCode::Backwards)]);
+        check(
+            |d| d.scheduled_maintenances[0].scheduled_until = Some(at(60)),
+            &[("scheduled_maintenances[0].scheduled_until", ProblemCode::Backwards)],
+        );
     }
 
     #[test]
@@ -515,14 +645,27 @@ mod tests {
             (M, Some(Scheduled), Resolved, false, false),
         ];
         for (lifecycle, from, to, reopened, allowed) in cases {
-            assert_eq!(transition_allowed(lifecycle, from, to, reopened), allowed, "{lifecycle:?} {from:?} -> {to:?} reopened={reopened}");
+            assert_eq!(
+                transition_allowed(lifecycle, from, to, reopened),
+                allowed,
+                "{lifecycle:?} {from:?} -> {to:?} reopened={reopened}"
+            );
         }
     }
 
     #[test]
     fn status_agrees_with_the_latest_update() {
-        check(|d| d.incidents[0].status = Monitoring, &[("incidents[0].resolved_at", ProblemCode::Inconsistent), ("incidents[0].status", ProblemCode::Inconsistent)]);
-        check(|d| d.incidents[0].status = IncidentStatus::Postmortem, &[("incidents[0].status", ProblemCode::Inconsistent)]);
+        check(
+            |d| d.incidents[0].status = Monitoring,
+            &[
+                ("incidents[0].resolved_at", ProblemCode::Inconsistent),
+                ("incidents[0].status", ProblemCode::Inconsistent),
+            ],
+        );
+        check(
+            |d| d.incidents[0].status = IncidentStatus::Postmortem,
+            &[("incidents[0].status", ProblemCode::Inconsistent)],
+        );
         check(
             |d| {
                 d.incidents[0].status = IncidentStatus::Postmortem;
@@ -543,22 +686,40 @@ mod tests {
     #[test]
     fn kinds_keep_their_own_statuses_and_windows() {
         check(|d| d.incidents[0].impact = Impact::Maintenance, &[("incidents[0].impact", ProblemCode::Invalid)]);
-        check(|d| d.scheduled_maintenances[0].scheduled_until = None, &[("scheduled_maintenances[0].scheduled_until", ProblemCode::Missing)]);
+        check(
+            |d| d.scheduled_maintenances[0].scheduled_until = None,
+            &[("scheduled_maintenances[0].scheduled_until", ProblemCode::Missing)],
+        );
         check(|d| d.incidents[0].scheduled_for = Some(at(0)), &[("incidents[0].scheduled_for", ProblemCode::Invalid)]);
         check(
             |d| d.scheduled_maintenances[0].incident_updates[0].status = Resolved,
-            &[("scheduled_maintenances[0].incident_updates[0].status", ProblemCode::Transition), ("scheduled_maintenances[0].status", ProblemCode::Inconsistent)],
+            &[
+                ("scheduled_maintenances[0].incident_updates[0].status", ProblemCode::Transition),
+                ("scheduled_maintenances[0].status", ProblemCode::Inconsistent),
+            ],
         );
     }
 
     #[test]
     fn referenced_components_exist() {
         check(
-            |d| d.incidents[0].incident_updates[0].affected_components.push(affected("nope", ComponentStatus::Operational, ComponentStatus::MajorOutage)),
+            |d| {
+                d.incidents[0].incident_updates[0].affected_components.push(affected(
+                    "nope",
+                    ComponentStatus::Operational,
+                    ComponentStatus::MajorOutage,
+                ))
+            },
             &[("incidents[0].incident_updates[0].affected_components[0].code", ProblemCode::NotFound)],
         );
-        check(|d| d.incidents[0].components.push(component("ghost", ComponentStatus::Operational)), &[("incidents[0].components[0].id", ProblemCode::NotFound)]);
-        check(|d| d.components[0].group_id = Some(ComponentId::from("web")), &[("components[0].group_id", ProblemCode::Invalid)]);
+        check(
+            |d| d.incidents[0].components.push(component("ghost", ComponentStatus::Operational)),
+            &[("incidents[0].components[0].id", ProblemCode::NotFound)],
+        );
+        check(
+            |d| d.components[0].group_id = Some(ComponentId::from("web")),
+            &[("components[0].group_id", ProblemCode::Invalid)],
+        );
         check(
             |d| {
                 d.components[1].group = true;
@@ -573,11 +734,17 @@ mod tests {
     fn language_tags_are_checked() {
         check(|d| d.incidents[0].incident_updates[0].language = Some("nl".into()), &[]);
         check(|d| d.incidents[0].incident_updates[0].language = Some("nl-NL".into()), &[]);
-        check(|d| d.incidents[0].incident_updates[0].language = Some("dutch!".into()), &[("incidents[0].incident_updates[0].language", ProblemCode::Invalid)]);
+        check(
+            |d| d.incidents[0].incident_updates[0].language = Some("dutch!".into()),
+            &[("incidents[0].incident_updates[0].language", ProblemCode::Invalid)],
+        );
     }
 
     #[test]
     fn huge_text_is_rejected_without_counting_all_of_it() {
-        check(|d| d.incidents[0].incident_updates[0].body = "x".repeat(2_000_000), &[("incidents[0].incident_updates[0].body", ProblemCode::TooLong)]);
+        check(
+            |d| d.incidents[0].incident_updates[0].body = "x".repeat(2_000_000),
+            &[("incidents[0].incident_updates[0].body", ProblemCode::TooLong)],
+        );
     }
 }

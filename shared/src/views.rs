@@ -148,12 +148,16 @@ pub fn unresolved(state: &PageState, now: Timestamp) -> IncidentsDocument<'_> {
 
 /// The 50 most recent maintenances announced by `now`.
 pub fn maintenances(state: &PageState, now: Timestamp) -> MaintenancesDocument<'_> {
-    MaintenancesDocument { page: Cow::Borrowed(state.page()), scheduled_maintenances: recent(state.maintenances(), now) }
+    MaintenancesDocument {
+        page: Cow::Borrowed(state.page()),
+        scheduled_maintenances: recent(state.maintenances(), now),
+    }
 }
 
 /// Maintenances whose window has not started at `now`, soonest first.
 pub fn upcoming_maintenances(state: &PageState, now: Timestamp) -> MaintenancesDocument<'_> {
-    let mut list: Vec<_> = state.open_maintenances().filter(|m| status::is_upcoming_at(m, now)).map(Cow::Borrowed).collect();
+    let mut list: Vec<_> =
+        state.open_maintenances().filter(|m| status::is_upcoming_at(m, now)).map(Cow::Borrowed).collect();
     list.reverse();
     MaintenancesDocument { page: Cow::Borrowed(state.page()), scheduled_maintenances: list }
 }
@@ -281,7 +285,10 @@ mod tests {
     #[test]
     fn one_incident_by_id() {
         let state = state();
-        assert_eq!(super::incident(&state, &IncidentId::from("now")).map(|d| d.incident.name.clone()), Some("Incident now".to_owned()));
+        assert_eq!(
+            super::incident(&state, &IncidentId::from("now")).map(|d| d.incident.name.clone()),
+            Some("Incident now".to_owned())
+        );
         assert!(super::incident(&state, &IncidentId::from("missing")).is_none());
     }
 }

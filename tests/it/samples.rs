@@ -99,7 +99,10 @@ fn htx_summary_with_a_group_left_out() {
 fn github_incidents() {
     let doc: IncidentsDocument<'static> = round_trip("github-incidents.json");
     assert_eq!(doc.incidents.len(), 2);
-    assert!(doc.incidents.iter().flat_map(|i| &i.incident_updates).any(|u| u.body.contains("<br />")), "HTML stays in the text, as text");
+    assert!(
+        doc.incidents.iter().flat_map(|i| &i.incident_updates).any(|u| u.body.contains("<br />")),
+        "HTML stays in the text, as text"
+    );
 }
 
 #[test]
@@ -107,7 +110,13 @@ fn emma_incidents() {
     let doc: IncidentsDocument<'static> = round_trip("emma-incidents.json");
     assert_eq!(doc.incidents.len(), 22);
     assert!(doc.incidents.iter().all(|i| i.started_at.is_none() && i.components.is_empty()));
-    let odd = doc.incidents.iter().flat_map(|i| &i.incident_updates).flat_map(|u| &u.affected_components).find(|a| a.code.is_none()).unwrap();
+    let odd = doc
+        .incidents
+        .iter()
+        .flat_map(|i| &i.incident_updates)
+        .flat_map(|u| &u.affected_components)
+        .find(|a| a.code.is_none())
+        .unwrap();
     assert_eq!(odd.name, "No components were affected by this update.");
 }
 
@@ -126,6 +135,7 @@ fn unknown_values_parse_as_unknown() {
     let json = r#"{"id":"x","name":"X","status":"on_fire","created_at":"2024-01-01T00:00:00Z","updated_at":"2024-01-01T00:00:00Z","new_field":1}"#;
     let component: sitrep_shared::Component = serde_json::from_str(json).unwrap();
     assert_eq!(component.status, ComponentStatus::Unknown);
-    let status: sitrep_shared::Status = serde_json::from_str(r#"{"indicator":"apocalyptic","description":"?"}"#).unwrap();
+    let status: sitrep_shared::Status =
+        serde_json::from_str(r#"{"indicator":"apocalyptic","description":"?"}"#).unwrap();
     assert_eq!(status.indicator, Indicator::Unknown);
 }

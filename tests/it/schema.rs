@@ -4,7 +4,8 @@ use schemars::{JsonSchema, schema_for};
 use sitrep_shared::markdown::Block;
 use sitrep_shared::uptime::ComponentUptime;
 use sitrep_shared::views::{
-    ComponentsDocument, IncidentDocument, IncidentsDocument, MaintenancesDocument, PostmortemsDocument, StatusDocument, Summary,
+    ComponentsDocument, IncidentDocument, IncidentsDocument, MaintenancesDocument, PostmortemsDocument, StatusDocument,
+    Summary,
 };
 use sitrep_shared::{PageData, Problem};
 use sitrep_tests::{check_snapshot, root};

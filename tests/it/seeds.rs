@@ -5,7 +5,9 @@ use serde::Serialize;
 use serde_json::json;
 use sitrep_shared::markdown::{self, Block};
 use sitrep_shared::views;
-use sitrep_shared::{ComponentStatus, Impact, IncidentStatus, Indicator, PageData, PageState, Precision, Timestamp, uptime, validate};
+use sitrep_shared::{
+    ComponentStatus, Impact, IncidentStatus, Indicator, PageData, PageState, Precision, Timestamp, uptime, validate,
+};
 use sitrep_tests::{SEEDS, check_snapshot, seed, snapshot_path};
 
 fn ts(text: &str) -> Timestamp {
@@ -76,7 +78,8 @@ fn every_seed_derives_to_its_committed_snapshot() {
         let maintenances = views::maintenances(&state, later);
         let postmortems = views::postmortems(&state, later, 5);
         let window_end = state.all_events().filter_map(|e| e.resolved_at).max().unwrap();
-        let days = uptime::daily(&state, Timestamp::from_datetime(window_end.as_datetime() + chrono::Duration::days(2)), 14);
+        let days =
+            uptime::daily(&state, Timestamp::from_datetime(window_end.as_datetime() + chrono::Duration::days(2)), 14);
 
         let snapshot = json!({
             "live": { "at": live, "summary": live_summary },
@@ -143,11 +146,27 @@ fn salesdock_updates_are_dutch_and_touch_nine_components() {
     assert!(incident.incident_updates[0].body.starts_with("We hebben een fix geïmplementeerd"));
     assert_eq!(incident.components.len(), 9);
     let names: Vec<_> = data.components.iter().map(|c| c.name.as_str()).collect();
-    assert_eq!(names, ["API", "SMS", "Agent portaal", "Admin portaal", "E-mails", "Contract generatie", "Integraties", "Outside", "Exports"]);
+    assert_eq!(
+        names,
+        [
+            "API",
+            "SMS",
+            "Agent portaal",
+            "Admin portaal",
+            "E-mails",
+            "Contract generatie",
+            "Integraties",
+            "Outside",
+            "Exports"
+        ]
+    );
     let postmortem = incident.postmortem.as_ref().unwrap();
     assert_eq!(postmortem.language.as_deref(), Some("en"));
     assert_eq!(postmortem.published_at, Some(ts("2024-01-23T11:40:00Z")), "12:40 CET");
-    assert!(postmortem.timeline.first().unwrap().at < ts("2023-10-26T00:00:00Z"), "the cause goes back to 25 October 2023");
+    assert!(
+        postmortem.timeline.first().unwrap().at < ts("2023-10-26T00:00:00Z"),
+        "the cause goes back to 25 October 2023"
+    );
 }
 
 #[test]
