@@ -8,6 +8,9 @@ use std::path::{Path, PathBuf};
 
 use sitrep_shared::PageData;
 
+mod demo;
+pub use demo::demo_page;
+
 /// The workspace root.
 pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().map_or_else(|| PathBuf::from(".."), Path::to_path_buf)

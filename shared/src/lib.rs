@@ -10,9 +10,13 @@
 //! - [`views`]: the read API's documents.
 //! - [`validate`]: every problem with a page, by field path.
 //! - [`markdown`]: the safe Markdown subset of postmortems.
+//! - [`document`], [`feed`], [`badge`]: every served document rendered to bytes, with how long it stays true.
 //! - [`uptime`]: uptime per component per day.
 
+pub mod badge;
 pub mod component;
+pub mod document;
+pub mod feed;
 pub mod incident;
 pub mod markdown;
 pub mod page;

@@ -1,6 +1,7 @@
 //! The committed JSON Schema of the wire format matches the types.
 
 use schemars::{JsonSchema, schema_for};
+use sitrep_shared::feed::JsonFeed;
 use sitrep_shared::markdown::Block;
 use sitrep_shared::uptime::ComponentUptime;
 use sitrep_shared::views::{
@@ -32,4 +33,5 @@ fn committed_schema_matches_the_types() {
     check::<Vec<Block>>("markdown");
     check::<Vec<Problem>>("problems");
     check::<Vec<ComponentUptime>>("uptime");
+    check::<JsonFeed>("feed");
 }

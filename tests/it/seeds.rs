@@ -272,3 +272,13 @@ fn summary_size_depends_on_what_is_open_not_on_history() {
     let big = serde_json::to_string(&views::summary(&PageState::new(bigger.as_of(at)), at)).unwrap();
     assert_eq!(big.len(), base.len());
 }
+
+#[test]
+fn demo_page_merges_all_seeds_and_validates() {
+    let demo = sitrep_tests::demo_page("http://127.0.0.1:8787").unwrap();
+    assert_eq!(validate(&demo), vec![]);
+    let groups: Vec<_> = demo.components.iter().filter(|c| c.group).map(|c| c.name.as_str()).collect();
+    assert_eq!(groups, ["Streak", "Stream Chat API", "Salesdock", "Treasure Data US", "Codeship"]);
+    let total: usize = SEEDS.iter().map(|n| load(n).incidents.len() + load(n).scheduled_maintenances.len()).sum();
+    assert_eq!(demo.incidents.len() + demo.scheduled_maintenances.len(), total);
+}

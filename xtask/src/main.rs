@@ -1,6 +1,8 @@
 //! `cargo xtask`: sitrep's developer tasks. `main` only parses and reports; each task is a module.
 
 mod bench;
+mod dev;
+mod edge;
 mod setup;
 mod shell;
 mod test;
@@ -16,7 +18,7 @@ tasks:
   test     setup, then fmt check, clippy (host and wasm32) and every test, as CI runs it
   bench    benchmarks; figures are ratios against a baseline measured in the same run
   bless    rerun the snapshot and schema tests, rewriting the committed files from the code
-  dev      build and run the edge with the demo data (arrives with the edge, issue 3)";
+  dev      build and run the edge in workerd with the demo data at http://127.0.0.1:8787/";
 
 fn main() {
     if let Err(err) = run() {
@@ -36,7 +38,10 @@ fn run() -> Result<()> {
         }
         Some("bench") => bench::run(rest),
         Some("bless") => test::bless(),
-        Some("dev") => bail!("`cargo xtask dev` needs the edge worker, which is not built yet (issue 3)"),
+        Some("dev") => {
+            setup::run()?;
+            dev::run()
+        }
         Some("help" | "-h" | "--help") | None => {
             println!("{USAGE}");
             Ok(())

@@ -15,6 +15,7 @@ const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 pub fn run() -> Result<()> {
     rustup()?;
     wasm_bindgen_cli()?;
+    worker_build()?;
     npm_packages()?;
     chromium()?;
     println!("\nsetup: everything is installed");
@@ -58,6 +59,25 @@ fn wasm_bindgen_cli() -> Result<()> {
     // Not --locked: the CLI's own lockfile names a webpki-roots release the registry no longer serves.
     let mut install = shell::cargo();
     install.args(["install", "wasm-bindgen-cli", "--force", "--version", &format!("={version}")]);
+    shell::run(install)
+}
+
+/// worker-build (which builds the edge) is released with the `worker` crate: same version as in Cargo.lock.
+/// It is told where the npm esbuild and wasm-opt and our wasm-bindgen are, so it never downloads.
+fn worker_build() -> Result<()> {
+    step("worker-build at the Cargo.lock version of worker");
+    let lock = fs::read_to_string(shell::root().join("Cargo.lock")).context("cannot read Cargo.lock")?;
+    let Some(version) = locked_version(&lock, "worker") else {
+        bail!("Cargo.lock has no worker entry");
+    };
+    let installed = shell::output(shell::command("worker-build", &["--version"])).unwrap_or_default();
+    if installed.trim() == version {
+        println!("worker-build {version}: installed");
+        return Ok(());
+    }
+    println!("have {:?}, need worker-build {version} (about 3 minutes on 2 cores)", installed.trim());
+    let mut install = shell::cargo();
+    install.args(["install", "worker-build", "--force", "--version", &format!("={version}")]);
     shell::run(install)
 }
 

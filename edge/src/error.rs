@@ -1,0 +1,132 @@
+//! The edge's one error type, mapped to HTTP in one place: `{"error": {"code", "message"}}`.
+
+use serde::Serialize;
+use sitrep_shared::Problem;
+use worker::{Headers, Response};
+
+/// Everything that can go wrong while answering a request.
+#[derive(Debug, thiserror::Error)]
+pub enum EdgeError {
+    /// No route for the path.
+    #[error("no such path: {0}")]
+    NotFound(String),
+    /// The incident id names nothing.
+    #[error("no incident or maintenance with id {0:?}")]
+    UnknownIncident(String),
+    /// The route exists, the method does not.
+    #[error("method {method} is not allowed here; allowed: {allow}")]
+    MethodNotAllowed { method: String, allow: &'static str },
+    /// The store failed and no copy of the document is kept here.
+    #[error("the status store is unreachable and no copy of this document is kept here")]
+    Unavailable,
+    /// Nothing was ever loaded into the store.
+    #[error("no status page has been loaded yet")]
+    NotLoaded,
+    /// Missing or wrong admin token.
+    #[error("a valid admin token is required (Authorization: Bearer ...)")]
+    Unauthorized,
+    /// The body is not what the route takes.
+    #[error("{0}")]
+    BadRequest(String),
+    /// Wrong Content-Type.
+    #[error("send the body as application/json")]
+    UnsupportedMediaType,
+    /// Body over the limit.
+    #[error("the body is larger than {0} bytes")]
+    PayloadTooLarge(usize),
+    /// The input breaks the model's rules; every problem is listed.
+    #[error("the input breaks {} rule(s); nothing was changed", .0.len())]
+    Invalid(Vec<Problem>),
+    /// A bug or a platform failure.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<worker::Error> for EdgeError {
+    fn from(err: worker::Error) -> Self {
+        Self::Internal(err.to_string())
+    }
+}
+
+impl From<worker::kv::KvError> for EdgeError {
+    fn from(err: worker::kv::KvError) -> Self {
+        Self::Internal(err.to_string())
+    }
+}
+
+impl EdgeError {
+    /// HTTP status.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::NotFound(_) | Self::UnknownIncident(_) => 404,
+            Self::MethodNotAllowed { .. } => 405,
+            Self::Unavailable | Self::NotLoaded => 503,
+            Self::Unauthorized => 401,
+            Self::BadRequest(_) => 400,
+            Self::UnsupportedMediaType => 415,
+            Self::PayloadTooLarge(_) => 413,
+            Self::Invalid(_) => 422,
+            Self::Internal(_) => 500,
+        }
+    }
+
+    /// Machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NotFound(_) => "not_found",
+            Self::UnknownIncident(_) => "unknown_incident",
+            Self::MethodNotAllowed { .. } => "method_not_allowed",
+            Self::Unavailable => "store_unavailable",
+            Self::NotLoaded => "page_not_loaded",
+            Self::Unauthorized => "unauthorized",
+            Self::BadRequest(_) => "bad_request",
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::PayloadTooLarge(_) => "payload_too_large",
+            Self::Invalid(_) => "invalid",
+            Self::Internal(_) => "internal",
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    error: Inner<'a>,
+}
+
+#[derive(Serialize)]
+struct Inner<'a> {
+    code: &'static str,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    problems: Option<&'a [Problem]>,
+}
+
+/// The JSON error response; `public` adds the permissive CORS header of public reads.
+pub fn response(err: &EdgeError, public: bool) -> Response {
+    let problems = match err {
+        EdgeError::Invalid(problems) => Some(problems.as_slice()),
+        _ => None,
+    };
+    let body = Body { error: Inner { code: err.code(), message: err.to_string(), problems } };
+    let json = serde_json::to_vec(&body).unwrap_or_else(|_| b"{\"error\":{\"code\":\"internal\"}}".to_vec());
+    let headers = Headers::new();
+    let _ = headers.set("content-type", "application/json; charset=utf-8");
+    let _ = headers.set("cache-control", "no-store");
+    let _ = headers.set("x-content-type-options", "nosniff");
+    if public {
+        let _ = headers.set("access-control-allow-origin", "*");
+    }
+    match err {
+        EdgeError::MethodNotAllowed { allow, .. } => {
+            let _ = headers.set("allow", allow);
+        }
+        EdgeError::Unavailable | EdgeError::NotLoaded => {
+            let _ = headers.set("retry-after", "30");
+        }
+        EdgeError::Unauthorized => {
+            let _ = headers.set("www-authenticate", "Bearer realm=\"sitrep admin\"");
+        }
+        _ => {}
+    }
+    Response::builder().with_status(err.status()).with_headers(headers).fixed(json)
+}

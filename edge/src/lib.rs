@@ -1,0 +1,26 @@
+//! sitrep's Cloudflare Worker: the entry point only. Routing is in `routes`, the read path in
+//! `read`, the single-writer store (a Durable Object) in `store`, cache policy in `cache`,
+//! errors mapped to HTTP once in `error`.
+
+mod auth;
+mod cache;
+mod error;
+mod read;
+mod routes;
+mod store;
+
+pub use store::PageStore;
+
+/// Binding of the KV namespace that carries rendered documents to every location.
+pub const KV_BINDING: &str = "SITREP_KV";
+/// Binding of the Durable Object namespace of page stores.
+pub const STORE_BINDING: &str = "PAGE_STORE";
+/// Worker secret holding the admin token.
+pub const TOKEN_SECRET: &str = "SITREP_ADMIN_TOKEN";
+/// The one page this deployment serves (one page per origin, as Statuspage clients expect).
+pub const PAGE_NAME: &str = "default";
+
+#[worker::event(fetch)]
+async fn fetch(req: worker::Request, env: worker::Env, ctx: worker::Context) -> worker::Result<worker::Response> {
+    Ok(routes::handle(req, env, ctx).await)
+}

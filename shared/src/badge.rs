@@ -1,0 +1,118 @@
+//! The status badge: an SVG with a label, the status text, a colour and a shape, so it never
+//! relies on colour alone. Text is escaped; the label is capped in length.
+
+use crate::feed::xml;
+use crate::status::{Indicator, Status};
+
+/// Longest label kept, in characters.
+pub const MAX_LABEL: usize = 40;
+
+/// Colour of an indicator; white text on each has at least 4.5:1 contrast.
+pub fn colour(indicator: Indicator) -> &'static str {
+    match indicator {
+        Indicator::None => "#1a7f37",
+        Indicator::Minor => "#9a6700",
+        Indicator::Major => "#bc4c00",
+        Indicator::Critical => "#cf222e",
+        Indicator::Maintenance => "#0969da",
+        Indicator::Unknown => "#59636e",
+    }
+}
+
+/// A 10x10 shape drawn at (x, 5): check in a circle, triangle, diamond, cross, or wrench-like bar.
+fn shape(indicator: Indicator, x: u32) -> String {
+    match indicator {
+        Indicator::None => format!(
+            "<circle cx=\"{}\" cy=\"10\" r=\"5\" fill=\"#fff\"/><path d=\"M{} 10l2 2 4-4\" stroke=\"{}\" stroke-width=\"1.6\" fill=\"none\"/>",
+            x + 5,
+            x + 2,
+            colour(indicator)
+        ),
+        Indicator::Minor | Indicator::Unknown => format!("<path d=\"M{} 15h10l-5-10z\" fill=\"#fff\"/>", x),
+        Indicator::Major => format!("<path d=\"M{} 10l5-5 5 5-5 5z\" fill=\"#fff\"/>", x),
+        Indicator::Critical => {
+            format!("<path d=\"M{} 6l8 8m0-8l-8 8\" stroke=\"#fff\" stroke-width=\"2.2\"/>", x + 1)
+        }
+        Indicator::Maintenance => {
+            format!("<rect x=\"{}\" y=\"5\" width=\"10\" height=\"10\" rx=\"2\" fill=\"#fff\"/>", x)
+        }
+    }
+}
+
+/// Rough width of text in 11px Verdana: enough to size the badge without a font.
+fn text_width(text: &str) -> u32 {
+    text.chars()
+        .map(|c| {
+            if c.is_ascii_uppercase() || c == 'm' || c == 'w' {
+                8
+            } else if c.is_ascii() {
+                6
+            } else {
+                11
+            }
+        })
+        .sum()
+}
+
+/// The badge for `status`, labelled `label` (trimmed and capped).
+pub fn svg(label: &str, status: &Status) -> String {
+    let label: String = label.trim().chars().take(MAX_LABEL).collect();
+    let label = if label.is_empty() { "status".to_owned() } else { label };
+    let text = &status.description;
+    let left = text_width(&label) + 12;
+    let right = text_width(text) + 30;
+    let width = left + right;
+    let fill = colour(status.indicator);
+    let (label, text) = (xml(&label), xml(text));
+    format!(
+        concat!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"20\" role=\"img\" aria-label=\"{label}: {text}\">",
+            "<title>{label}: {text}</title>",
+            "<rect width=\"{left}\" height=\"20\" fill=\"#3d444d\"/>",
+            "<rect x=\"{left}\" width=\"{right}\" height=\"20\" fill=\"{fill}\"/>",
+            "{shape}",
+            "<g fill=\"#fff\" font-family=\"Verdana,DejaVu Sans,sans-serif\" font-size=\"11\">",
+            "<text x=\"6\" y=\"14\">{label}</text>",
+            "<text x=\"{text_x}\" y=\"14\">{text}</text>",
+            "</g></svg>"
+        ),
+        width = width,
+        left = left,
+        right = right,
+        fill = fill,
+        label = label,
+        text = text,
+        shape = shape(status.indicator, left + 6),
+        text_x = left + 22,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    #[test]
+    fn badge_names_the_status_in_text_and_shape() {
+        let svg = svg("status", &Indicator::Major.into());
+        assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+        assert!(svg.contains("aria-label=\"status: Partial System Outage\""));
+        assert!(svg.contains("M") && svg.contains(colour(Indicator::Major)));
+        let shapes: std::collections::HashSet<String> =
+            [Indicator::None, Indicator::Minor, Indicator::Major, Indicator::Critical, Indicator::Maintenance]
+                .iter()
+                .map(|i| shape(*i, 0).replace(colour(*i), ""))
+                .collect();
+        assert_eq!(shapes.len(), 5, "every indicator has its own shape");
+    }
+
+    #[test]
+    fn label_is_escaped_and_capped() {
+        let svg = svg(&format!("<script>{}", "x".repeat(100)), &Indicator::None.into());
+        assert!(!svg.contains("<script>"));
+        assert!(svg.contains("&lt;script&gt;"));
+        assert!(!svg.contains(&"x".repeat(MAX_LABEL)));
+    }
+}

@@ -1,0 +1,224 @@
+//! Every read document the edge serves, rendered to bytes from the state at an instant, with the
+//! instant until which the bytes stay true.
+//!
+//! Documents depend on `now` only through a few instants (a maintenance window opening, a
+//! backdated update becoming visible, a postmortem's publication). [`next_change`] finds the first
+//! of them, so a rendered document can be cached until then, or until the next write.
+
+use serde::Serialize;
+
+use crate::badge;
+use crate::feed;
+use crate::page::PageState;
+use crate::status;
+use crate::views;
+use crate::wire::{IncidentId, Timestamp};
+
+/// A read document.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Document {
+    /// `summary.json`.
+    Summary,
+    /// `status.json`.
+    Status,
+    /// `components.json`.
+    Components,
+    /// `incidents.json`.
+    Incidents,
+    /// `incidents/unresolved.json`.
+    Unresolved,
+    /// `scheduled-maintenances.json`.
+    Maintenances,
+    /// `scheduled-maintenances/upcoming.json`.
+    UpcomingMaintenances,
+    /// `scheduled-maintenances/active.json`.
+    ActiveMaintenances,
+    /// `postmortems.json`.
+    Postmortems,
+    /// `incidents/{id}.json`.
+    Incident(IncidentId),
+    /// `badge.svg` with the default label.
+    Badge,
+    /// `history.atom`.
+    Atom,
+    /// `history.rss`.
+    Rss,
+    /// `feed.json`.
+    JsonFeed,
+}
+
+/// How many postmortems `postmortems.json` lists.
+pub const POSTMORTEM_LIMIT: usize = 10;
+
+/// Every document with a fixed path, for publishing after a write.
+pub const FIXED: [Document; 13] = [
+    Document::Summary,
+    Document::Status,
+    Document::Components,
+    Document::Incidents,
+    Document::Unresolved,
+    Document::Maintenances,
+    Document::UpcomingMaintenances,
+    Document::ActiveMaintenances,
+    Document::Postmortems,
+    Document::Badge,
+    Document::Atom,
+    Document::Rss,
+    Document::JsonFeed,
+];
+
+/// A rendered document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rendered {
+    /// The bytes to send.
+    pub body: Vec<u8>,
+    /// Their media type.
+    pub content_type: &'static str,
+    /// The first instant at which rendering again could give other bytes without a write.
+    pub valid_until: Option<Timestamp>,
+}
+
+/// Why a document could not be rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// The incident id names nothing on the page.
+    #[error("no incident or maintenance with id {0:?}")]
+    NotFound(String),
+    /// Serialising failed (does not happen for sitrep's own types).
+    #[error("cannot serialise the document: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+impl Document {
+    /// A short stable name, used as a cache and storage key.
+    pub fn key(&self) -> String {
+        match self {
+            Self::Summary => "summary".into(),
+            Self::Status => "status".into(),
+            Self::Components => "components".into(),
+            Self::Incidents => "incidents".into(),
+            Self::Unresolved => "incidents-unresolved".into(),
+            Self::Maintenances => "scheduled-maintenances".into(),
+            Self::UpcomingMaintenances => "scheduled-maintenances-upcoming".into(),
+            Self::ActiveMaintenances => "scheduled-maintenances-active".into(),
+            Self::Postmortems => "postmortems".into(),
+            Self::Incident(id) => format!("incident-{id}"),
+            Self::Badge => "badge".into(),
+            Self::Atom => "history-atom".into(),
+            Self::Rss => "history-rss".into(),
+            Self::JsonFeed => "feed".into(),
+        }
+    }
+
+    /// The document back from [`Document::key`].
+    pub fn from_key(key: &str) -> Option<Self> {
+        if let Some(id) = key.strip_prefix("incident-") {
+            return Some(Self::Incident(IncidentId::from(id)));
+        }
+        FIXED.iter().find(|d| d.key() == key).cloned()
+    }
+
+    /// Its media type.
+    pub fn content_type(&self) -> &'static str {
+        match self {
+            Self::Badge => "image/svg+xml; charset=utf-8",
+            Self::Atom => "application/atom+xml; charset=utf-8",
+            Self::Rss => "application/rss+xml; charset=utf-8",
+            Self::JsonFeed => "application/feed+json; charset=utf-8",
+            _ => "application/json; charset=utf-8",
+        }
+    }
+
+    /// Renders the document at `now`; `base` is the origin links in feeds point at.
+    pub fn render(&self, state: &PageState, now: Timestamp, base: &str) -> Result<Rendered, RenderError> {
+        let body = match self {
+            Self::Summary => json(&views::summary(state, now))?,
+            Self::Status => json(&views::status(state, now))?,
+            Self::Components => json(&views::components(state))?,
+            Self::Incidents => json(&views::incidents(state, now))?,
+            Self::Unresolved => json(&views::unresolved(state, now))?,
+            Self::Maintenances => json(&views::maintenances(state, now))?,
+            Self::UpcomingMaintenances => json(&views::upcoming_maintenances(state, now))?,
+            Self::ActiveMaintenances => json(&views::active_maintenances(state, now))?,
+            Self::Postmortems => json(&views::postmortems(state, now, POSTMORTEM_LIMIT))?,
+            Self::Incident(id) => {
+                json(&views::incident(state, id).ok_or_else(|| RenderError::NotFound(id.0.clone()))?)?
+            }
+            Self::Badge => badge::svg("status", &status::derive(state, now)).into_bytes(),
+            Self::Atom => feed::atom(state, &feed::entries(state, now, feed::FEED_LIMIT), base).into_bytes(),
+            Self::Rss => feed::rss(state, &feed::entries(state, now, feed::FEED_LIMIT), base).into_bytes(),
+            Self::JsonFeed => json(&feed::json_feed(state, &feed::entries(state, now, feed::FEED_LIMIT), base))?,
+        };
+        Ok(Rendered { body, content_type: self.content_type(), valid_until: next_change(state, now) })
+    }
+}
+
+fn json<T: Serialize>(value: &T) -> Result<Vec<u8>, serde_json::Error> {
+    serde_json::to_vec(value)
+}
+
+/// The first instant after `now` at which some document could change without a write:
+/// a maintenance window opening or closing, an incident or update becoming visible, a
+/// postmortem being published. `None` when nothing is pending.
+pub fn next_change(state: &PageState, now: Timestamp) -> Option<Timestamp> {
+    let mut next: Option<Timestamp> = None;
+    let mut consider = |at: Option<Timestamp>| {
+        if let Some(at) = at.filter(|at| *at > now) {
+            next = Some(next.map_or(at, |n| n.min(at)));
+        }
+    };
+    for maintenance in state.open_maintenances() {
+        consider(maintenance.scheduled_for);
+        consider(maintenance.scheduled_until);
+    }
+    for event in state.all_events() {
+        consider(Some(event.created_at));
+        for update in &event.incident_updates {
+            consider(Some(update.shown_at()));
+        }
+        consider(event.postmortem.as_ref().and_then(|p| p.published_at));
+    }
+    next
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+    use crate::incident::IncidentStatus::*;
+    use crate::testing::{at, maintenance, page};
+
+    #[test]
+    fn keys_round_trip() {
+        for doc in FIXED.iter().cloned().chain([Document::Incident(IncidentId::from("abc-1"))]) {
+            assert_eq!(Document::from_key(&doc.key()), Some(doc));
+        }
+        assert_eq!(Document::from_key("nope"), None);
+    }
+
+    #[test]
+    fn documents_stay_valid_until_the_next_window_edge() {
+        let mut data = page();
+        data.scheduled_maintenances.push(maintenance("m", 0, (60, 120), &[Scheduled]));
+        let state = PageState::new(data);
+        let before = Document::Summary.render(&state, at(30), "http://x").unwrap();
+        assert_eq!(before.valid_until, Some(at(60)));
+        let during = Document::Summary.render(&state, at(90), "http://x").unwrap();
+        assert_eq!(during.valid_until, Some(at(120)));
+        assert_ne!(before.body, during.body, "the window opening changes the summary");
+        let same = Document::Summary.render(&state, at(59), "http://x").unwrap();
+        assert_eq!(before.body, same.body, "nothing changes before the next instant");
+        assert_eq!(Document::Summary.render(&state, at(200), "http://x").unwrap().valid_until, None);
+    }
+
+    #[test]
+    fn unknown_incident_is_not_found() {
+        let state = PageState::new(page());
+        assert!(matches!(
+            Document::Incident(IncidentId::from("x")).render(&state, at(0), "http://x"),
+            Err(RenderError::NotFound(_))
+        ));
+    }
+}

@@ -1,0 +1,164 @@
+//! Building the edge Worker and running it in workerd (through wrangler), shared by `dev` and `test`.
+
+use std::fs;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+
+use crate::shell::{self, step};
+
+/// How the Worker is built.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Build {
+    /// What `dev` runs and `wrangler deploy` ships: wasm-opt'd, no test switches.
+    Production,
+    /// For the end-to-end tests: with the fault-injection switch, without wasm-opt (faster).
+    Test,
+}
+
+pub fn edge_dir() -> PathBuf {
+    shell::root().join("edge")
+}
+
+fn bin(name: &str) -> PathBuf {
+    shell::root().join("node_modules/.bin").join(name)
+}
+
+/// Builds the Worker into `edge/build/` with worker-build, pointing it at our own wasm-bindgen,
+/// esbuild and wasm-opt so nothing is downloaded.
+pub fn build(kind: Build) -> Result<()> {
+    step(match kind {
+        Build::Production => "build the edge Worker (release, wasm-opt)",
+        Build::Test => "build the edge Worker for tests (release, fault-injection switch, no wasm-opt)",
+    });
+    let wasm_bindgen = shell::output(shell::command("which", &["wasm-bindgen"]))
+        .map(|p| p.trim().to_owned())
+        .context("wasm-bindgen is not installed: run `cargo xtask setup`")?;
+    let mut command = Command::new("worker-build");
+    command
+        .current_dir(edge_dir())
+        .env("WASM_BINDGEN_BIN", wasm_bindgen)
+        .env("ESBUILD_BIN", bin("esbuild"))
+        .env("WASM_OPT_BIN", bin("wasm-opt"))
+        .arg("--release");
+    if kind == Build::Test {
+        command.args(["--no-opt", "--", "--features", "fault-injection"]);
+    }
+    shell::run(command)
+}
+
+/// Creates `edge/.dev.vars` with a random admin token when it is absent; returns the token.
+pub fn dev_token() -> Result<String> {
+    let path = edge_dir().join(".dev.vars");
+    if let Ok(text) = fs::read_to_string(&path)
+        && let Some(token) = text.lines().find_map(|l| l.strip_prefix("SITREP_ADMIN_TOKEN="))
+    {
+        return Ok(token.trim().to_owned());
+    }
+    let mut bytes = [0u8; 24];
+    fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut bytes)).context("cannot read /dev/urandom")?;
+    let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    fs::write(&path, format!("SITREP_ADMIN_TOKEN={token}\n"))
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    println!("created {} with a random admin token", path.display());
+    Ok(token)
+}
+
+/// A running workerd (wrangler dev, local mode).
+pub struct Edge {
+    child: Child,
+    pub port: u16,
+}
+
+impl Edge {
+    /// Starts wrangler dev on `port` with state in `persist`, output to `log` (or inherited).
+    pub fn start(port: u16, persist: &str, log: Option<&str>) -> Result<Self> {
+        let mut command = Command::new(bin("wrangler"));
+        command
+            .current_dir(edge_dir())
+            .env("WRANGLER_SEND_METRICS", "false")
+            .args(["dev", "--ip", "127.0.0.1", "--port", &port.to_string(), "--persist-to", persist])
+            .args(["--show-interactive-dev-session=false", "--log-level", "warn"])
+            .stdin(Stdio::null());
+        if let Some(log) = log {
+            let file = fs::File::create(log)?;
+            command.stdout(file.try_clone()?).stderr(file);
+        }
+        let child = command.spawn().context("cannot start wrangler (run `cargo xtask setup`)")?;
+        let mut edge = Self { child, port };
+        edge.wait_ready(Duration::from_secs(60))?;
+        Ok(edge)
+    }
+
+    fn wait_ready(&mut self, limit: Duration) -> Result<()> {
+        let started = Instant::now();
+        while started.elapsed() < limit {
+            if let Some(status) = self.child.try_wait()? {
+                bail!("wrangler exited early ({status})");
+            }
+            if http(self.port, "GET", "/api/v2/status.json", &[], &[]).is_ok() {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
+        bail!("workerd did not answer on port {} within {limit:?}", self.port)
+    }
+
+    /// Waits for the process (until Ctrl-C ends it).
+    pub fn wait(&mut self) -> Result<()> {
+        self.child.wait()?;
+        Ok(())
+    }
+}
+
+impl Drop for Edge {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A minimal HTTP/1.1 request to 127.0.0.1 (loopback only); returns the status and body.
+pub fn http(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Result<(u16, Vec<u8>)> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
+    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
+    stream.write_all(request.as_bytes())?;
+    stream.write_all(body)?;
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response)?;
+    let text = String::from_utf8_lossy(&response);
+    let status = text.split(' ').nth(1).and_then(|s| s.parse().ok()).context("no HTTP status line")?;
+    let body_at = response.windows(4).position(|w| w == b"\r\n\r\n").map_or(response.len(), |p| p + 4);
+    Ok((status, response[body_at..].to_vec()))
+}
+
+/// Writes the demo page (the five seeds merged) for `base` to `target/sitrep/demo.json`.
+pub fn write_demo(base: &str) -> Result<PathBuf> {
+    let page = sitrep_tests::demo_page(base).map_err(anyhow::Error::msg)?;
+    let dir = shell::root().join("target/sitrep");
+    fs::create_dir_all(&dir)?;
+    let path = dir.join("demo.json");
+    fs::write(&path, serde_json::to_vec(&page)?)?;
+    Ok(path)
+}
+
+/// Loads a page into a running edge through the admin API.
+pub fn load_page(port: u16, token: &str, page: &[u8]) -> Result<String> {
+    let auth = format!("Bearer {token}");
+    let headers = [("Authorization", auth.as_str()), ("Content-Type", "application/json")];
+    let (status, body) = http(port, "PUT", "/api/v2/admin/page", &headers, page)?;
+    let body = String::from_utf8_lossy(&body).into_owned();
+    if status != 200 {
+        bail!("loading the page failed with {status}: {body}");
+    }
+    Ok(body)
+}
