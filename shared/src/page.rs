@@ -67,7 +67,7 @@ pub struct PageState {
     maintenances: Vec<Incident>,
     open_incidents: Vec<usize>,
     open_maintenances: Vec<usize>,
-    published_postmortems: Vec<usize>,
+    published_postmortems: Vec<Slot>,
     by_id: HashMap<IncidentId, Slot>,
 }
 
@@ -89,10 +89,16 @@ impl PageState {
         };
         let open_incidents = open(&incidents);
         let open_maintenances = open(&maintenances);
-        let mut published_postmortems: Vec<usize> =
-            (0..incidents.len()).filter(|&n| incidents[n].published_postmortem().is_some()).collect();
-        published_postmortems
-            .sort_by_key(|&n| std::cmp::Reverse(incidents[n].postmortem.as_ref().and_then(|p| p.published_at)));
+        let published = |list: &[Incident], slot: fn(usize) -> Slot| -> Vec<(Option<Timestamp>, Slot)> {
+            list.iter()
+                .enumerate()
+                .filter_map(|(n, i)| i.published_postmortem().map(|p| (p.published_at, slot(n))))
+                .collect()
+        };
+        let mut published_postmortems = published(&incidents, Slot::Incident);
+        published_postmortems.extend(published(&maintenances, Slot::Maintenance));
+        published_postmortems.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
+        let published_postmortems = published_postmortems.into_iter().map(|(_, slot)| slot).collect();
         let mut by_id = HashMap::with_capacity(incidents.len() + maintenances.len());
         for (n, incident) in incidents.iter().enumerate() {
             by_id.entry(incident.id.clone()).or_insert(Slot::Incident(n));
@@ -144,14 +150,18 @@ impl PageState {
 
     /// Incidents and maintenances with a published postmortem, most recently published first.
     pub fn published_postmortems(&self) -> impl Iterator<Item = &Incident> {
-        self.published_postmortems.iter().map(|&n| &self.incidents[n])
+        self.published_postmortems.iter().filter_map(|slot| self.at(*slot))
     }
 
     /// An incident or maintenance by id.
     pub fn find(&self, id: &IncidentId) -> Option<&Incident> {
-        match self.by_id.get(id)? {
-            Slot::Incident(n) => self.incidents.get(*n),
-            Slot::Maintenance(n) => self.maintenances.get(*n),
+        self.at(*self.by_id.get(id)?)
+    }
+
+    fn at(&self, slot: Slot) -> Option<&Incident> {
+        match slot {
+            Slot::Incident(n) => self.incidents.get(n),
+            Slot::Maintenance(n) => self.maintenances.get(n),
         }
     }
 

@@ -283,6 +283,25 @@ mod tests {
     }
 
     #[test]
+    fn maintenance_postmortems_are_listed_too() {
+        let mut data = page();
+        let mut m = maintenance("m", 0, (10, 20), &[InProgress, Completed]);
+        m.postmortem = Some(Postmortem {
+            published_at: Some(at(30)),
+            summary: "s".into(),
+            language: None,
+            impact_window: None,
+            sections: vec![],
+            action_items: vec![],
+            timeline: vec![],
+        });
+        data.scheduled_maintenances.push(m);
+        let state = PageState::new(data);
+        let list = postmortems(&state, at(40), 5).postmortems;
+        assert_eq!(list.iter().map(|p| p.incident_id.0.as_str()).collect::<Vec<_>>(), ["m"]);
+    }
+
+    #[test]
     fn one_incident_by_id() {
         let state = state();
         assert_eq!(

@@ -77,6 +77,9 @@ fn every_seed_derives_to_its_committed_snapshot() {
         let incidents = views::incidents(&state, later);
         let maintenances = views::maintenances(&state, later);
         let postmortems = views::postmortems(&state, later, 5);
+        let written =
+            data.incidents.iter().chain(&data.scheduled_maintenances).filter(|e| e.postmortem.is_some()).count();
+        assert_eq!(postmortems.postmortems.len(), written, "{name}: every published postmortem is listed");
         let window_end = state.all_events().filter_map(|e| e.resolved_at).max().unwrap();
         let days =
             uptime::daily(&state, Timestamp::from_datetime(window_end.as_datetime() + chrono::Duration::days(2)), 14);

@@ -18,7 +18,7 @@ pub fn run() -> Result<()> {
     let mut running = Edge::start(PORT, &state.to_string_lossy(), None)?;
     let base = format!("http://127.0.0.1:{PORT}");
     step("load the five seeds as the demo page");
-    let demo = edge::write_demo(&base)?;
+    let demo = edge::write_pages(&base)?;
     let answer = edge::load_page(PORT, &token, &fs::read(&demo)?)?;
     println!("loaded {} -> {answer}", demo.display());
     println!("\nsitrep is running at {base}/ (state in {}):", state.display());

@@ -141,15 +141,22 @@ pub fn http(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body:
     Ok((status, response[body_at..].to_vec()))
 }
 
-/// Writes the demo page (the five seeds merged) for `base` to `target/sitrep/demo.json`.
-pub fn write_demo(base: &str) -> Result<PathBuf> {
+/// Writes the pages the demo and the tests load into `target/sitrep/`: `demo.json` (the five seeds
+/// merged, served from `base`) and `live.json` (the same page as readers saw it during the Stream
+/// outage, so something is open).
+pub fn write_pages(base: &str) -> Result<PathBuf> {
     let page = sitrep_tests::demo_page(base).map_err(anyhow::Error::msg)?;
+    let live_at = sitrep_shared::Timestamp::parse(LIVE_AT)?;
     let dir = shell::root().join("target/sitrep");
     fs::create_dir_all(&dir)?;
+    fs::write(dir.join("live.json"), serde_json::to_vec(&page.as_of(live_at))?)?;
     let path = dir.join("demo.json");
     fs::write(&path, serde_json::to_vec(&page)?)?;
     Ok(path)
 }
+
+/// During the Stream outage: identified, not yet resolved.
+const LIVE_AT: &str = "2020-12-09T17:10:00Z";
 
 /// Loads a page into a running edge through the admin API.
 pub fn load_page(port: u16, token: &str, page: &[u8]) -> Result<String> {

@@ -17,6 +17,7 @@ tasks:
            npm packages from the lockfile, Debian's chromium and chromium-driver); safe to rerun
   test     setup, then fmt check, clippy (host and wasm32) and every test, as CI runs it
   bench    benchmarks; figures are ratios against a baseline measured in the same run
+  e2e      only the end-to-end tests (the Worker in workerd, Chromium)
   bless    rerun the snapshot and schema tests, rewriting the committed files from the code
   dev      build and run the edge in workerd with the demo data at http://127.0.0.1:8787/";
 
@@ -38,6 +39,10 @@ fn run() -> Result<()> {
         }
         Some("bench") => bench::run(rest),
         Some("bless") => test::bless(),
+        Some("e2e") => {
+            setup::run()?;
+            test::e2e()
+        }
         Some("dev") => {
             setup::run()?;
             dev::run()

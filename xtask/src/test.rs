@@ -2,6 +2,7 @@
 
 use anyhow::Result;
 
+use crate::edge::{self, Build};
 use crate::shell::{self, step};
 
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
@@ -44,6 +45,8 @@ pub fn run() -> Result<()> {
     }
     shell::run(test)?;
 
+    e2e()?;
+
     println!("\nxtask test: all checks passed");
     Ok(())
 }
@@ -56,4 +59,16 @@ pub fn bless() -> Result<()> {
     shell::run(test)?;
     println!("review the changes with `git diff tests/snapshots shared/schema`");
     Ok(())
+}
+
+/// The end-to-end tests: the Worker built with its test switch, run in workerd by Node's test
+/// runner (`tests/e2e/*.test.mjs`), with Chromium for the browser tests.
+pub fn e2e() -> Result<()> {
+    edge::build(Build::Test)?;
+    edge::dev_token()?;
+    edge::write_pages("http://127.0.0.1:8787")?;
+    step("end-to-end tests (node --test tests/e2e/)");
+    let mut node = shell::command("node", &["--test", "--test-concurrency=1", "tests/e2e/"]);
+    node.env("WRANGLER_SEND_METRICS", "false");
+    shell::run(node)
 }

@@ -1,0 +1,121 @@
+// Starts the built Worker in real workerd (wrangler dev, local mode) for one test file, and the
+// helpers the end-to-end tests share. The Worker must already be built into edge/build/
+// (`cargo xtask test` does it); nothing here is a mock.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const edgeDir = join(root, 'edge');
+
+/** A free TCP port on loopback. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Polls `check` until it returns a truthy value or the deadline passes. No sleeps as waits. */
+export async function eventually(check, { timeout = 20_000, interval = 100, what = 'condition' } = {}) {
+  const deadline = Date.now() + timeout;
+  let last;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value) return value;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, interval));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`);
+}
+
+/** The admin token from edge/.dev.vars (created by `cargo xtask test`/`dev`). */
+export function adminToken() {
+  const vars = readFileSync(join(edgeDir, '.dev.vars'), 'utf8');
+  const line = vars.split('\n').find((l) => l.startsWith('SITREP_ADMIN_TOKEN='));
+  if (!line) throw new Error('edge/.dev.vars has no SITREP_ADMIN_TOKEN');
+  return line.slice('SITREP_ADMIN_TOKEN='.length).trim();
+}
+
+/** A page written by xtask: `demo` (the five seeds) or `live` (the same, as of the Stream outage). */
+export function fixture(name) {
+  const path = process.env[`SITREP_${name.toUpperCase()}_JSON`] ?? join(root, 'target', 'sitrep', `${name}.json`);
+  return readFileSync(path);
+}
+
+/**
+ * Starts workerd with a fresh state directory (or `persist`), and loads `page` (bytes) if given.
+ * Returns { base, token, stop, restart, log }.
+ */
+export async function startEdge({ page, persist } = {}) {
+  const state = persist ?? mkdtempSync(join(tmpdir(), 'sitrep-e2e-'));
+  const token = adminToken();
+  let child;
+  let log = '';
+  let base;
+  const launch = async () => {
+    const port = await freePort();
+    const inspector = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    child = spawn(
+      join(root, 'node_modules', '.bin', 'wrangler'),
+      ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspector),
+        '--persist-to', state, '--show-interactive-dev-session=false', '--log-level', 'warn'],
+      { cwd: edgeDir, env: { ...process.env, WRANGLER_SEND_METRICS: 'false' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    child.stdout.on('data', (d) => { log += d; });
+    child.stderr.on('data', (d) => { log += d; });
+    await eventually(async () => (await fetch(`${base}/api/v2/status.json`)).status > 0, {
+      timeout: 60_000, what: `workerd on ${base}\n${log}`,
+    });
+  };
+  const stop = async () => {
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
+    if (child.exitCode === null) child.kill('SIGKILL');
+  };
+  await launch();
+  const edge = {
+    get base() { return base; },
+    token,
+    log: () => log,
+    stop: async () => {
+      await stop();
+      if (!persist) rmSync(state, { recursive: true, force: true });
+    },
+    /** Stops and starts workerd again on the same state (a new port). */
+    restart: async () => { await stop(); await launch(); },
+    load: async (bytes) => {
+      const res = await fetch(`${base}/api/v2/admin/page`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: bytes,
+      });
+      const text = await res.text();
+      if (res.status !== 200) throw new Error(`loading the page failed: ${res.status} ${text}`);
+      return JSON.parse(text);
+    },
+  };
+  if (page) await edge.load(page);
+  return edge;
+}
+
+/** Chromium flags for this closed, root-run machine. */
+export const chromiumArgs = [
+  '--no-sandbox', '--headless=new', '--disable-gpu', '--disable-dev-shm-usage',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
+  '--disable-quic',
+];
