@@ -202,4 +202,10 @@ mod tests {
         assert_eq!(route("/badge.svg"), Route::Badge);
         assert_eq!(route("/feed.json"), Route::Read(Document::JsonFeed));
     }
+
+    #[cfg(not(feature = "fault-injection"))]
+    #[test]
+    fn production_builds_have_no_fault_switch() {
+        assert_eq!(route("/__sitrep/fault"), Route::NotFound);
+    }
 }
