@@ -8,6 +8,7 @@ mod error;
 mod read;
 mod routes;
 mod store;
+mod url;
 
 pub use store::PageStore;
 

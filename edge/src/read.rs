@@ -1,11 +1,16 @@
 //! The read path, fastest first: isolate memory, the Cache API, KV, then the store (the Durable
 //! Object). Each layer's copy carries the instant it stops being true (`valid_until`), so a
-//! maintenance window opening is never hidden behind a cache. When the store fails, the last good
-//! copy (isolate memory of any age, then a long-lived Cache API copy, then an expired KV copy) is
-//! served and flagged stale; with none of them, 503.
+//! maintenance window opening is never hidden behind a cache.
+//!
+//! A copy in memory is served as is for `MEMORY_TTL_MS`; for `REVALIDATE_MS` more it is still
+//! served at once while one background task per document fetches the next copy (so a busy isolate
+//! never sends every concurrent request down the chain at the same moment). When the store fails,
+//! the last good copy (isolate memory of any age, then a long-lived Cache API copy, then an
+//! expired KV copy) is served and flagged stale; with none of them, 503.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
 use sitrep_shared::document::Document;
@@ -17,6 +22,8 @@ use crate::store;
 
 /// How long a copy in isolate memory is served without asking further.
 const MEMORY_TTL_MS: u64 = 1_000;
+/// How much longer it is served while a background task fetches the next copy.
+const REVALIDATE_MS: u64 = 5_000;
 /// How long the per-location Cache API copy is fresh.
 const CACHE_TTL_S: u64 = 5;
 /// How long the last good copy is kept for store outages.
@@ -94,8 +101,19 @@ struct Meta {
     valid_until: Option<u64>,
 }
 
+/// A document in isolate memory.
+struct Entry {
+    doc: Rc<Doc>,
+    /// When it was fetched (ms).
+    at: u64,
+    /// A background refresh is under way.
+    refreshing: bool,
+    /// The last background refresh failed: the next request goes down the chain itself.
+    failed: bool,
+}
+
 thread_local! {
-    static MEMORY: RefCell<HashMap<String, (Doc, u64)>> = RefCell::new(HashMap::new());
+    static MEMORY: RefCell<HashMap<String, Entry>> = RefCell::new(HashMap::new());
 }
 
 /// Milliseconds since the epoch.
@@ -108,12 +126,32 @@ pub fn forget_all() {
     MEMORY.with(|m| m.borrow_mut().clear());
 }
 
-fn remember(key: &str, doc: &Doc, now: u64) {
-    MEMORY.with(|m| m.borrow_mut().insert(key.to_owned(), (doc.clone(), now)));
+fn remember(key: &str, doc: &Rc<Doc>, now: u64) {
+    let entry = Entry { doc: Rc::clone(doc), at: now, refreshing: false, failed: false };
+    MEMORY.with(|m| m.borrow_mut().insert(key.to_owned(), entry));
 }
 
-fn recall(key: &str) -> Option<(Doc, u64)> {
-    MEMORY.with(|m| m.borrow().get(key).cloned())
+/// The remembered copy, its age, and whether this caller should start the background refresh.
+fn recall(key: &str, now: u64) -> Option<(Rc<Doc>, u64, bool, bool)> {
+    MEMORY.with(|m| {
+        let mut memory = m.borrow_mut();
+        let entry = memory.get_mut(key)?;
+        let age = now.saturating_sub(entry.at);
+        let start_refresh = age >= MEMORY_TTL_MS && !entry.refreshing && !entry.failed;
+        if start_refresh {
+            entry.refreshing = true;
+        }
+        Some((Rc::clone(&entry.doc), age, start_refresh, entry.failed))
+    })
+}
+
+fn refresh_failed(key: &str) {
+    MEMORY.with(|m| {
+        if let Some(entry) = m.borrow_mut().get_mut(key) {
+            entry.refreshing = false;
+            entry.failed = true;
+        }
+    });
 }
 
 fn fresh_url(key: &str) -> String {
@@ -129,61 +167,99 @@ fn kv_key(key: &str) -> String {
 }
 
 /// The document and whether it is a stale copy served because the store failed.
-pub async fn fetch_doc(env: &Env, ctx: &Context, doc: &Document, base: &str) -> Result<(Doc, bool), EdgeError> {
+pub async fn fetch_doc(env: &Env, ctx: &Context, doc: &Document, base: &str) -> Result<(Rc<Doc>, bool), EdgeError> {
     let key = doc.key();
     let now = now_ms();
-    let remembered = recall(&key);
-    if let Some((found, at)) = &remembered
-        && now.saturating_sub(*at) < MEMORY_TTL_MS
+    let remembered = recall(&key, now);
+    if let Some((found, age, start_refresh, failed)) = &remembered
         && found.usable(now)
+        && !failed
     {
-        return Ok((found.clone(), false));
-    }
-    let cache = Cache::default();
-    if let Some(found) = cache_get(&cache, &fresh_url(&key)).await
-        && found.usable(now)
-    {
-        remember(&key, &found, now);
-        return Ok((found, false));
-    }
-    let from_kv = kv_get(env, &key).await.ok().flatten();
-    if let Some(found) = from_kv.as_ref().filter(|d| d.usable(now)) {
-        remember(&key, found, now);
-        keep(ctx, env, &key, found, false);
-        return Ok((found.clone(), false));
-    }
-    match store::fetch_doc(env, &key, base).await {
-        Ok(found) => {
-            remember(&key, &found, now);
-            keep(ctx, env, &key, &found, true);
-            Ok((found, false))
+        if *age < MEMORY_TTL_MS {
+            return Ok((Rc::clone(found), false));
         }
-        Err(err @ (EdgeError::UnknownIncident(_) | EdgeError::NotLoaded)) => Err(err),
-        Err(_) => {
-            if let Some((found, _)) = remembered {
+        if *age < MEMORY_TTL_MS + REVALIDATE_MS {
+            if *start_refresh {
+                let (env, key, base) = (env.clone(), key.clone(), base.to_owned());
+                ctx.wait_until(async move {
+                    if load(&env, None, &key, &base).await.is_err() {
+                        refresh_failed(&key);
+                    }
+                });
+            }
+            return Ok((Rc::clone(found), false));
+        }
+    }
+    match load(env, Some(ctx), &key, base).await {
+        Ok(found) => Ok((found, false)),
+        Err(Failed::Answer(err)) => Err(err),
+        Err(Failed::Store(expired_kv)) => {
+            if let Some((found, ..)) = remembered {
                 return Ok((found, true));
             }
-            if let Some(found) = cache_get(&cache, &last_good_url(&key)).await {
-                return Ok((found, true));
+            if let Some(found) = cache_get(&Cache::default(), &last_good_url(&key)).await {
+                return Ok((Rc::new(found), true));
             }
-            from_kv.map(|found| (found, true)).ok_or(EdgeError::Unavailable)
+            expired_kv.map(|found| (found, true)).ok_or(EdgeError::Unavailable)
         }
     }
 }
 
-/// Writes a copy to the Cache API (fresh and last good) and, when it came from the store, to KV,
-/// after the response is sent.
-fn keep(ctx: &Context, env: &Env, key: &str, doc: &Doc, to_kv: bool) {
-    let (key, doc) = (key.to_owned(), doc.clone());
+/// Why the chain below memory gave no document.
+enum Failed {
+    /// The store answered, and the answer is an error for the client (unknown id, nothing loaded).
+    Answer(EdgeError),
+    /// The store could not be reached; carries KV's copy if it had an expired one.
+    Store(Option<Rc<Doc>>),
+}
+
+/// Cache API, then KV, then the store; remembers what it finds and writes it through to the faster
+/// layers (deferred with `ctx`, inline in a background task).
+async fn load(env: &Env, ctx: Option<&Context>, key: &str, base: &str) -> Result<Rc<Doc>, Failed> {
+    let now = now_ms();
+    if let Some(found) = cache_get(&Cache::default(), &fresh_url(key)).await
+        && found.usable(now)
+    {
+        let found = Rc::new(found);
+        remember(key, &found, now);
+        return Ok(found);
+    }
+    let from_kv = kv_get(env, key).await.ok().flatten().map(Rc::new);
+    if let Some(found) = from_kv.as_ref().filter(|d| d.usable(now)) {
+        remember(key, found, now);
+        keep(ctx, env, key, found, false).await;
+        return Ok(Rc::clone(found));
+    }
+    match store::fetch_doc(env, key, base).await {
+        Ok(found) => {
+            let found = Rc::new(found);
+            remember(key, &found, now);
+            keep(ctx, env, key, &found, true).await;
+            Ok(found)
+        }
+        Err(err @ (EdgeError::UnknownIncident(_) | EdgeError::NotLoaded)) => Err(Failed::Answer(err)),
+        Err(_) => Err(Failed::Store(from_kv)),
+    }
+}
+
+/// Writes a copy to the Cache API (fresh and last good) and, when it came from the store, to KV:
+/// after the response is sent when there is a request context, else right away.
+async fn keep(ctx: Option<&Context>, env: &Env, key: &str, doc: &Rc<Doc>, to_kv: bool) {
+    // The deferred task may outlive this request; it gets its own copy.
+    let (key, doc) = (key.to_owned(), Doc::clone(doc));
     let kv = if to_kv { env.kv(KV_BINDING).ok() } else { None };
-    ctx.wait_until(async move {
+    let write = async move {
         let cache = Cache::default();
         let _ = cache.put(fresh_url(&key), doc.to_response(CACHE_TTL_S)).await;
         let _ = cache.put(last_good_url(&key), doc.to_response(LAST_GOOD_TTL_S)).await;
         if let Some(kv) = kv {
             let _ = publish(&kv, &key, &doc).await;
         }
-    });
+    };
+    match ctx {
+        Some(ctx) => ctx.wait_until(write),
+        None => write.await,
+    }
 }
 
 /// Writes a rendered document to KV with its metadata.

@@ -7,7 +7,7 @@ use worker::{Context, Env, Headers, Method, Request, Response};
 
 use crate::error::{self, EdgeError};
 use crate::read::{self, Doc};
-use crate::{auth, cache, store};
+use crate::{auth, cache, store, url};
 
 /// What a path names.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -66,13 +66,11 @@ fn is_id(id: &str) -> bool {
 
 /// Answers a request; every failure becomes a JSON error response here.
 pub async fn handle(req: Request, env: Env, ctx: Context) -> Response {
-    let url = match req.url() {
-        Ok(url) => url,
-        Err(err) => return error::response(&EdgeError::BadRequest(err.to_string()), true),
-    };
-    let base = url.origin().ascii_serialization();
+    let full = req.inner().url();
+    let (base, path, query) = url::split(&full);
+    let base = base.to_owned();
     let method = req.method();
-    let result = match route(url.path()) {
+    let result = match route(path) {
         Route::Read(doc) => match method {
             Method::Get | Method::Head => serve(&req, &env, &ctx, &doc, &base).await,
             Method::Options => Ok(preflight()),
@@ -80,7 +78,7 @@ pub async fn handle(req: Request, env: Env, ctx: Context) -> Response {
         },
         Route::Badge => match method {
             Method::Get | Method::Head => {
-                let label = url.query_pairs().find(|(k, _)| k == "label").map(|(_, v)| v.into_owned());
+                let label = url::query_param(query, "label");
                 badge(&req, &env, &ctx, label, &base).await
             }
             Method::Options => Ok(preflight()),
@@ -92,7 +90,7 @@ pub async fn handle(req: Request, env: Env, ctx: Context) -> Response {
         },
         #[cfg(feature = "fault-injection")]
         Route::Fault => return read::fault_switch(req).await,
-        Route::NotFound => Err(EdgeError::NotFound(url.path().to_owned())),
+        Route::NotFound => Err(EdgeError::NotFound(path.to_owned())),
     };
     result.unwrap_or_else(|err| error::response(&err, true))
 }
@@ -134,7 +132,13 @@ async fn badge(
     let parsed: StatusDocument<'static> =
         serde_json::from_slice(&status.body).map_err(|e| EdgeError::Internal(e.to_string()))?;
     let body = badge::svg(&label, &parsed.status).into_bytes();
-    let doc = Doc { etag: cache::etag(&body), body, content_type: Document::Badge.content_type().to_owned(), ..status };
+    let doc = Doc {
+        etag: cache::etag(&body),
+        body,
+        content_type: Document::Badge.content_type().to_owned(),
+        valid_until: status.valid_until,
+        version: status.version,
+    };
     Ok(respond(req, &doc, stale))
 }
 

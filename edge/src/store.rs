@@ -20,7 +20,7 @@ use worker::{
 
 use crate::error::{self, EdgeError};
 use crate::read::{self, Doc};
-use crate::{KV_BINDING, PAGE_NAME, STORE_BINDING, cache};
+use crate::{KV_BINDING, PAGE_NAME, STORE_BINDING, cache, url};
 
 const EVENT_PREFIX: &str = "event/";
 
@@ -92,10 +92,10 @@ impl PageStore {
     }
 
     async fn doc(&self, req: &Request) -> Result<Response, EdgeError> {
-        let url = req.url()?;
-        let query = |name: &str| url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
-        let key = query("key").unwrap_or_default();
-        let base = query("base").unwrap_or_default();
+        let full = req.inner().url();
+        let (_, _, query) = url::split(&full);
+        let key = url::query_param(query, "key").unwrap_or_default();
+        let base = url::query_param(query, "base").unwrap_or_default();
         let doc = Document::from_key(&key).ok_or_else(|| EdgeError::NotFound(key.clone()))?;
         let loaded = self.load().await?;
         let rendered = render(&loaded, &doc, &base)?;
@@ -225,7 +225,7 @@ async fn call(env: &Env, method: Method, path: &str, body: Option<Vec<u8>>, base
 
 /// One rendered document from the store.
 pub async fn fetch_doc(env: &Env, key: &str, base: &str) -> Result<Doc, EdgeError> {
-    let path = format!("/doc?key={}&base={}", encode(key), encode(base));
+    let path = format!("/doc?key={}&base={}", url::encode(key), url::encode(base));
     let response = call(env, Method::Get, &path, None, base).await?;
     Doc::from_response(response).await
 }
@@ -234,17 +234,4 @@ pub async fn fetch_doc(env: &Env, key: &str, base: &str) -> Result<Doc, EdgeErro
 pub async fn replace_page(env: &Env, body: Vec<u8>, base: &str) -> Result<Vec<u8>, EdgeError> {
     let mut response = call(env, Method::Put, "/page", Some(body), base).await?;
     Ok(response.bytes().await?)
-}
-
-/// Percent-encodes a query value.
-fn encode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
 }

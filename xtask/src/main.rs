@@ -3,6 +3,7 @@
 mod bench;
 mod dev;
 mod edge;
+mod load;
 mod setup;
 mod shell;
 mod test;
@@ -16,7 +17,7 @@ tasks:
   setup    install what this machine lacks (rustup target and components, wasm-bindgen-cli,
            npm packages from the lockfile, Debian's chromium and chromium-driver); safe to rerun
   test     setup, then fmt check, clippy (host and wasm32) and every test, as CI runs it
-  bench    benchmarks; figures are ratios against a baseline measured in the same run
+  bench    benchmarks (`shared`, `edge`, or both); figures are ratios against a baseline in the same run
   e2e      only the end-to-end tests (the Worker in workerd, Chromium)
   bless    rerun the snapshot and schema tests, rewriting the committed files from the code
   dev      build and run the edge in workerd with the demo data at http://127.0.0.1:8787/";
