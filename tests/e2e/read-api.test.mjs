@@ -165,6 +165,13 @@ describe('HTTP semantics', () => {
   });
 });
 
+test('the demo page is served at /', async () => {
+  const res = await fetch(`${edge.base}/`);
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type'), /^text\/html/);
+  assert.match(await res.text(), /<title>sitrep demo<\/title>/);
+});
+
 describe('feeds and badge', () => {
   const parser = new XMLParser({ ignoreAttributes: false, isArray: (name) => ['entry', 'item'].includes(name) });
   const xml = async (path, type) => {

@@ -54,6 +54,9 @@ pub fn build(kind: Build) -> Result<()> {
     if kind == Build::Production {
         strip_names()?;
     }
+    let public = edge_dir().join("build/public");
+    fs::create_dir_all(&public)?;
+    fs::copy(shell::root().join("index.html"), public.join("index.html")).context("cannot copy index.html")?;
     Ok(())
 }
 
