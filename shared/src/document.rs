@@ -171,7 +171,8 @@ pub fn next_change(state: &PageState, now: Timestamp) -> Option<Timestamp> {
         consider(maintenance.scheduled_for);
         consider(maintenance.scheduled_until);
     }
-    for event in state.all_events() {
+    // Only events with activity after `now` can hold a future instant; they come first.
+    for event in state.by_activity().take_while(|e| e.last_activity() > now) {
         consider(Some(event.created_at));
         for update in &event.incident_updates {
             consider(Some(update.shown_at()));

@@ -87,10 +87,20 @@ pub fn status_label(status: IncidentStatus) -> &'static str {
 }
 
 /// The newest `limit` entries shown by `now`, newest first.
+///
+/// Walks events by latest activity and stops once no older event can hold a newer entry, so the
+/// cost follows what is recent, not the length of history.
 pub fn entries(state: &PageState, now: Timestamp, limit: usize) -> Vec<Entry<'_>> {
     let page = state.page().id.as_str();
     let mut list: Vec<Entry<'_>> = Vec::new();
-    for incident in state.all_events() {
+    for incident in state.by_activity() {
+        if list.len() >= limit {
+            // Every entry of this and older events is no newer than their last activity.
+            let oldest_kept = list.iter().map(|e| e.published).min();
+            if oldest_kept.is_some_and(|oldest| incident.last_activity() < oldest) {
+                break;
+            }
+        }
         for update in incident.incident_updates.iter().filter(|u| u.shown_at() <= now) {
             list.push(Entry {
                 id: format!("urn:sitrep:{page}:update:{}", update.id),
@@ -109,10 +119,17 @@ pub fn entries(state: &PageState, now: Timestamp, limit: usize) -> Vec<Entry<'_>
                 updated: published,
             });
         }
+        if list.len() > limit * 2 {
+            trim(&mut list, limit);
+        }
     }
+    trim(&mut list, limit);
+    list
+}
+
+fn trim(list: &mut Vec<Entry<'_>>, limit: usize) {
     list.sort_by(|a, b| b.published.cmp(&a.published).then_with(|| a.id.cmp(&b.id)));
     list.truncate(limit);
-    list
 }
 
 /// Where a reader follows an entry: the incident's document on this origin.

@@ -9,6 +9,15 @@ use crate::component::{Component, ComponentStatus};
 use crate::postmortem::Postmortem;
 use crate::wire::{ComponentId, IncidentId, PageId, Timestamp, UpdateId, is_false, null_as_default};
 
+/// Which list an event belongs to, and so which lifecycle its statuses follow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// investigating, identified, monitoring, resolved (postmortem after resolved).
+    Incident,
+    /// scheduled, in_progress, verifying, completed.
+    Maintenance,
+}
+
 /// Lifecycle status of an incident (first five) or a scheduled maintenance (next four).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -208,5 +217,12 @@ impl Incident {
     /// The published postmortem, if any.
     pub fn published_postmortem(&self) -> Option<&Postmortem> {
         self.postmortem.as_ref().filter(|p| p.published_at.is_some())
+    }
+
+    /// The latest instant anything about it was posted: an update (as shown), an edit, a postmortem.
+    pub fn last_activity(&self) -> Timestamp {
+        let updates = self.incident_updates.iter().map(|u| u.shown_at().max(u.updated_at));
+        let postmortem = self.postmortem.as_ref().and_then(|p| p.published_at);
+        updates.chain(postmortem).fold(self.updated_at.max(self.created_at), Timestamp::max)
     }
 }

@@ -72,13 +72,7 @@ pub struct Problem {
 }
 
 /// Which lifecycle a status sequence follows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Lifecycle {
-    /// investigating, identified, monitoring, resolved (postmortem after resolved).
-    Incident,
-    /// scheduled, in_progress, verifying, completed.
-    Maintenance,
-}
+pub use crate::incident::Kind as Lifecycle;
 
 /// Whether an update may move `from` to `to`; `None` is the first update.
 ///

@@ -191,7 +191,7 @@ pub fn postmortems(state: &PageState, now: Timestamp, limit: usize) -> Postmorte
 
 /// One incident or maintenance by id, or `None` when there is none.
 pub fn incident<'a>(state: &'a PageState, id: &IncidentId) -> Option<IncidentDocument<'a>> {
-    let incident = state.find(id)?;
+    let (_, incident) = state.find(id)?;
     Some(IncidentDocument { page: Cow::Borrowed(state.page()), incident: Cow::Borrowed(incident) })
 }
 
@@ -200,8 +200,8 @@ fn unresolved_list(state: &PageState, now: Timestamp) -> Vec<Cow<'_, Incident>> 
 }
 
 /// The first `RECENT_LIMIT` of a newest-first list, skipping those created after `now`.
-fn recent(list: &[Incident], now: Timestamp) -> Vec<Cow<'_, Incident>> {
-    list.iter().filter(|i| i.created_at <= now).take(RECENT_LIMIT).map(Cow::Borrowed).collect()
+fn recent<'a>(list: impl Iterator<Item = &'a Incident>, now: Timestamp) -> Vec<Cow<'a, Incident>> {
+    list.filter(|i| i.created_at <= now).take(RECENT_LIMIT).map(Cow::Borrowed).collect()
 }
 
 #[cfg(test)]
