@@ -14,6 +14,7 @@
 //! - [`uptime`]: uptime per component per day.
 
 pub mod badge;
+pub mod command;
 pub mod component;
 pub mod document;
 pub mod feed;

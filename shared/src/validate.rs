@@ -146,6 +146,27 @@ pub fn validate(data: &PageData) -> Vec<Problem> {
     check.problems
 }
 
+/// Every problem with the components alone (ids, names, groups), as after a component write.
+pub fn validate_components(page_id: &str, components: &[Component]) -> Vec<Problem> {
+    let mut check = Checker::default();
+    let map: HashMap<&ComponentId, &Component> = components.iter().map(|c| (&c.id, c)).collect();
+    let mut seen = HashSet::new();
+    for (n, component) in components.iter().enumerate() {
+        check.component(&format!("components[{n}]"), component, &map, page_id, &mut seen);
+    }
+    check.problems
+}
+
+/// Every problem with one incident or maintenance, checked against the page's components, as
+/// after a write to it. Paths start with `path` (such as `incident`).
+pub fn validate_event(kind: Lifecycle, path: &str, event: &Incident, components: &[Component]) -> Vec<Problem> {
+    let mut check = Checker::default();
+    let map: HashMap<&ComponentId, &Component> = components.iter().map(|c| (&c.id, c)).collect();
+    let mut update_ids = HashSet::new();
+    check.incident(path, kind, event, &map, &mut update_ids);
+    check.problems
+}
+
 #[derive(Default)]
 struct Checker {
     problems: Vec<Problem>,

@@ -1,0 +1,880 @@
+//! Operator commands: the write API's request bodies, and how each turns into a change of a page.
+//!
+//! [`apply`] never mutates: it reads the state, builds the new versions of what the command
+//! touches, validates them (all problems at once, by field path) and returns a [`Change`] that the
+//! store persists and then commits with [`PageState::upsert`]. So a failed write changes nothing,
+//! and a write costs what it touches, not the length of history.
+
+use serde::{Deserialize, Serialize};
+
+use crate::component::{Component, ComponentStatus};
+use crate::incident::{AffectedComponent, Impact, Incident, IncidentStatus, IncidentUpdate, Kind};
+use crate::page::PageState;
+use crate::postmortem::{ActionItem, ImpactWindow, Postmortem, Section, TimelineEntry};
+use crate::validate::{Problem, ProblemCode, transition_allowed, validate_components, validate_event};
+use crate::wire::{ComponentId, IncidentId, Timestamp, UpdateId};
+
+/// A component's new status, as part of an update.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ComponentChange {
+    /// The component.
+    pub id: ComponentId,
+    /// Its new status.
+    pub status: ComponentStatus,
+}
+
+/// `POST /api/v2/admin/incidents`: open an incident with its first update.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct NewIncident {
+    /// Title.
+    pub name: String,
+    /// First status (default `investigating`).
+    #[serde(default)]
+    pub status: Option<IncidentStatus>,
+    /// Impact (default `minor`).
+    #[serde(default)]
+    pub impact: Option<Impact>,
+    /// First update's text.
+    pub body: String,
+    /// Component status changes.
+    #[serde(default)]
+    pub components: Vec<ComponentChange>,
+    /// BCP 47 tag of the body.
+    #[serde(default)]
+    pub language: Option<String>,
+    /// When the impact began (default now).
+    #[serde(default)]
+    pub started_at: Option<Timestamp>,
+}
+
+/// `POST /api/v2/admin/incidents/{id}/updates` (and maintenances): post an update.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct NewUpdate {
+    /// New status.
+    pub status: IncidentStatus,
+    /// Text.
+    pub body: String,
+    /// Component status changes (for maintenance, default: under maintenance while in progress,
+    /// operational when completed).
+    #[serde(default)]
+    pub components: Vec<ComponentChange>,
+    /// New impact, if it changed.
+    #[serde(default)]
+    pub impact: Option<Impact>,
+    /// BCP 47 tag of the body.
+    #[serde(default)]
+    pub language: Option<String>,
+    /// Required to move a resolved or completed event back to an open status.
+    #[serde(default)]
+    pub reopen: bool,
+}
+
+/// `PATCH /api/v2/admin/incidents/{id}` (and maintenances): edit without posting an update.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct EventEdit {
+    /// New title.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// New impact.
+    #[serde(default)]
+    pub impact: Option<Impact>,
+    /// When the impact began.
+    #[serde(default)]
+    pub started_at: Option<Timestamp>,
+    /// New window start (maintenance).
+    #[serde(default)]
+    pub scheduled_for: Option<Timestamp>,
+    /// New window end (maintenance).
+    #[serde(default)]
+    pub scheduled_until: Option<Timestamp>,
+}
+
+/// `PUT /api/v2/admin/incidents/{id}/postmortem`: write or replace the postmortem (a draft until published).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct PostmortemDraft {
+    /// One or two sentences.
+    #[serde(default)]
+    pub summary: String,
+    /// BCP 47 tag.
+    #[serde(default)]
+    pub language: Option<String>,
+    /// When users were affected.
+    #[serde(default)]
+    pub impact_window: Option<ImpactWindow>,
+    /// Sections in the safe Markdown subset.
+    #[serde(default)]
+    pub sections: Vec<Section>,
+    /// Follow-up actions.
+    #[serde(default)]
+    pub action_items: Vec<ActionItem>,
+    /// Key moments, oldest first.
+    #[serde(default)]
+    pub timeline: Vec<TimelineEntry>,
+}
+
+/// `POST /api/v2/admin/maintenances`: announce a maintenance window.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct NewMaintenance {
+    /// Title.
+    pub name: String,
+    /// Announcement text.
+    pub body: String,
+    /// Window start.
+    pub scheduled_for: Timestamp,
+    /// Window end.
+    pub scheduled_until: Timestamp,
+    /// Components the work touches.
+    #[serde(default)]
+    pub components: Vec<ComponentId>,
+    /// Impact (default `maintenance`).
+    #[serde(default)]
+    pub impact: Option<Impact>,
+    /// BCP 47 tag of the body.
+    #[serde(default)]
+    pub language: Option<String>,
+}
+
+/// `POST /api/v2/admin/components`: add a component or group.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct NewComponent {
+    /// Name.
+    pub name: String,
+    /// One line.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Status (default operational).
+    #[serde(default)]
+    pub status: Option<ComponentStatus>,
+    /// The group it belongs to.
+    #[serde(default)]
+    pub group_id: Option<ComponentId>,
+    /// True for a group.
+    #[serde(default)]
+    pub group: bool,
+    /// Hidden while operational.
+    #[serde(default)]
+    pub only_show_if_degraded: bool,
+}
+
+/// `PATCH /api/v2/admin/components/{id}`: edit a component.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ComponentEdit {
+    /// New name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// New description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// New status (outside any incident).
+    #[serde(default)]
+    pub status: Option<ComponentStatus>,
+    /// Hidden while operational.
+    #[serde(default)]
+    pub only_show_if_degraded: Option<bool>,
+}
+
+/// `PUT /api/v2/admin/components/order`: every component id, in the new display order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ComponentOrder {
+    /// All ids, each once.
+    pub ids: Vec<ComponentId>,
+}
+
+/// What an operator asks for.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    /// Open an incident.
+    OpenIncident(NewIncident),
+    /// Post an update to an incident or maintenance.
+    PostUpdate(IncidentId, NewUpdate),
+    /// Edit an incident or maintenance.
+    Edit(IncidentId, EventEdit),
+    /// Write the postmortem.
+    WritePostmortem(IncidentId, PostmortemDraft),
+    /// Publish the postmortem.
+    PublishPostmortem(IncidentId),
+    /// Announce a maintenance.
+    ScheduleMaintenance(NewMaintenance),
+    /// Add a component.
+    CreateComponent(NewComponent),
+    /// Edit a component.
+    EditComponent(ComponentId, ComponentEdit),
+    /// Reorder components.
+    ReorderComponents(ComponentOrder),
+}
+
+/// What a command changes, ready to persist and commit.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Change {
+    /// New versions of the events it touches.
+    pub events: Vec<(Kind, Incident)>,
+    /// The new components, when they changed.
+    pub components: Option<Vec<Component>>,
+    /// When it happened (the page's new `updated_at`).
+    pub at: Timestamp,
+    /// One line for the audit log, such as "opened incident abc".
+    pub summary: String,
+    /// The id the command created or acted on.
+    pub target: String,
+}
+
+/// Why a command was refused; nothing changed.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum ApplyError {
+    /// The id names nothing.
+    #[error("no {0} with id {1:?}")]
+    NotFound(&'static str, String),
+    /// The command breaks the model's rules.
+    #[error("{} problem(s) with the request", .0.len())]
+    Invalid(Vec<Problem>),
+}
+
+/// Turns a command into a change of `state` at `now`; `new_id` names whatever it creates.
+pub fn apply(state: &PageState, command: &Command, now: Timestamp, new_id: &str) -> Result<Change, ApplyError> {
+    let now = now.max(state.page().updated_at);
+    match command {
+        Command::OpenIncident(new) => open_incident(state, new, now, new_id),
+        Command::PostUpdate(id, update) => post_update(state, id, update, now),
+        Command::Edit(id, edit) => edit_event(state, id, edit, now),
+        Command::WritePostmortem(id, draft) => write_postmortem(state, id, draft, now),
+        Command::PublishPostmortem(id) => publish_postmortem(state, id, now),
+        Command::ScheduleMaintenance(new) => schedule(state, new, now, new_id),
+        Command::CreateComponent(new) => create_component(state, new, now, new_id),
+        Command::EditComponent(id, edit) => edit_component(state, id, edit, now),
+        Command::ReorderComponents(order) => reorder(state, order, now),
+    }
+}
+
+fn problem(path: impl Into<String>, code: ProblemCode, message: impl Into<String>) -> Problem {
+    Problem { path: path.into(), code, message: message.into() }
+}
+
+fn find<'a>(state: &'a PageState, id: &IncidentId) -> Result<(Kind, &'a Incident), ApplyError> {
+    state.find(id).ok_or_else(|| ApplyError::NotFound("incident or maintenance", id.0.clone()))
+}
+
+/// Applies component status changes at `now`: the new component list and the affected records.
+fn change_components(
+    components: &[Component],
+    changes: &[ComponentChange],
+    now: Timestamp,
+    problems: &mut Vec<Problem>,
+) -> (Vec<Component>, Vec<AffectedComponent>) {
+    let mut next = components.to_vec();
+    let mut affected = Vec::new();
+    for (n, change) in changes.iter().enumerate() {
+        let Some(component) = next.iter_mut().find(|c| c.id == change.id) else {
+            problems.push(problem(
+                format!("components[{n}].id"),
+                ProblemCode::NotFound,
+                format!("no component {:?}", change.id.0),
+            ));
+            continue;
+        };
+        if change.status == ComponentStatus::Unknown {
+            problems.push(problem(format!("components[{n}].status"), ProblemCode::Invalid, "unknown component status"));
+            continue;
+        }
+        if component.group {
+            problems.push(problem(
+                format!("components[{n}].id"),
+                ProblemCode::Invalid,
+                "a group's status follows its components",
+            ));
+            continue;
+        }
+        affected.push(AffectedComponent {
+            code: Some(component.id.clone()),
+            name: component.name.clone(),
+            old_status: Some(component.status),
+            new_status: Some(change.status),
+        });
+        component.status = change.status;
+        component.updated_at = now;
+    }
+    (next, affected)
+}
+
+/// The incident's copies of its components, refreshed from the page, plus newly affected ones.
+fn component_copies(event: &Incident, affected: &[AffectedComponent], components: &[Component]) -> Vec<Component> {
+    let mut ids: Vec<&ComponentId> = event.components.iter().map(|c| &c.id).collect();
+    for code in affected.iter().filter_map(|a| a.code.as_ref()) {
+        if !ids.contains(&code) {
+            ids.push(code);
+        }
+    }
+    ids.into_iter().filter_map(|id| components.iter().find(|c| &c.id == id).cloned()).collect()
+}
+
+/// Validates the new version of an event against `components` (the page's, after the change) and
+/// packs the change; `changed` is set when the command changed components too.
+fn finish(
+    kind: Kind,
+    event: Incident,
+    components: &[Component],
+    changed: Option<Vec<Component>>,
+    mut problems: Vec<Problem>,
+    now: Timestamp,
+    summary: String,
+) -> Result<Change, ApplyError> {
+    let path = match kind {
+        Kind::Incident => "incident",
+        Kind::Maintenance => "maintenance",
+    };
+    // The request-level transition check (path `status`) already speaks of what was sent.
+    let reported = problems.iter().any(|p| p.code == ProblemCode::Transition);
+    problems.extend(
+        validate_event(kind, path, &event, components)
+            .into_iter()
+            .filter(|p| !(reported && p.code == ProblemCode::Transition)),
+    );
+    if !problems.is_empty() {
+        return Err(ApplyError::Invalid(problems));
+    }
+    let target = event.id.0.clone();
+    Ok(Change { events: vec![(kind, event)], components: changed, at: now, summary, target })
+}
+
+fn new_update(
+    event_id: &IncidentId,
+    n: usize,
+    status: IncidentStatus,
+    body: &str,
+    language: &Option<String>,
+    now: Timestamp,
+) -> IncidentUpdate {
+    IncidentUpdate {
+        id: UpdateId(format!("{event_id}-u{n}")),
+        incident_id: event_id.clone(),
+        status,
+        body: body.to_owned(),
+        created_at: now,
+        updated_at: now,
+        display_at: Some(now),
+        affected_components: vec![],
+        language: language.clone(),
+        reopened: false,
+    }
+}
+
+fn open_incident(state: &PageState, new: &NewIncident, now: Timestamp, new_id: &str) -> Result<Change, ApplyError> {
+    let mut problems = Vec::new();
+    let (components, affected) = change_components(state.components(), &new.components, now, &mut problems);
+    let id = IncidentId(new_id.to_owned());
+    let status = new.status.unwrap_or(IncidentStatus::Investigating);
+    let mut update = new_update(&id, 1, status, &new.body, &new.language, now);
+    update.affected_components = affected;
+    let mut incident = Incident {
+        id: id.clone(),
+        page_id: state.page().id.clone(),
+        name: new.name.clone(),
+        status,
+        impact: new.impact.unwrap_or(Impact::Minor),
+        started_at: Some(new.started_at.unwrap_or(now).min(now)),
+        created_at: now,
+        updated_at: now,
+        monitoring_at: (status == IncidentStatus::Monitoring).then_some(now),
+        resolved_at: status.is_closed().then_some(now),
+        shortlink: None,
+        incident_updates: vec![],
+        components: vec![],
+        scheduled_for: None,
+        scheduled_until: None,
+        postmortem: None,
+    };
+    incident.components = component_copies(&incident, &update.affected_components, &components);
+    incident.incident_updates.push(update);
+    let summary = format!("opened incident {id} ({status:?})");
+    let changed = (!new.components.is_empty()).then(|| components.clone());
+    finish(Kind::Incident, incident, &components, changed, problems, now, summary)
+}
+
+fn post_update(state: &PageState, id: &IncidentId, new: &NewUpdate, now: Timestamp) -> Result<Change, ApplyError> {
+    let (kind, current) = find(state, id)?;
+    let mut problems = Vec::new();
+    let now = current.incident_updates.iter().map(|u| u.created_at).fold(now, Timestamp::max);
+    let previous = current.latest_update().map(|u| u.status).or(Some(current.status));
+    if !transition_allowed(kind, previous, new.status, new.reopen) {
+        let hint = if previous.is_some_and(IncidentStatus::is_closed) { " (send reopen: true to reopen)" } else { "" };
+        problems.push(problem(
+            "status",
+            ProblemCode::Transition,
+            format!("cannot move from {previous:?} to {:?}{hint}", new.status),
+        ));
+    }
+    let mut changes = new.components.clone();
+    if kind == Kind::Maintenance && changes.is_empty() {
+        // Statuspage's behaviour: listed components go under maintenance while it runs.
+        let to = match new.status {
+            IncidentStatus::InProgress => Some(ComponentStatus::UnderMaintenance),
+            IncidentStatus::Completed => Some(ComponentStatus::Operational),
+            _ => None,
+        };
+        if let Some(to) = to {
+            changes = current
+                .components
+                .iter()
+                .filter_map(|c| state.components().iter().find(|p| p.id == c.id))
+                .filter(|c| c.status != to && !c.group)
+                .map(|c| ComponentChange { id: c.id.clone(), status: to })
+                .collect();
+        }
+    }
+    let (components, affected) = change_components(state.components(), &changes, now, &mut problems);
+    let mut event = current.clone();
+    let mut update = new_update(id, event.incident_updates.len() + 1, new.status, &new.body, &new.language, now);
+    update.affected_components = affected;
+    update.reopened = new.reopen;
+    event.status = if event.status == IncidentStatus::Postmortem && new.status == IncidentStatus::Resolved {
+        IncidentStatus::Postmortem
+    } else {
+        new.status
+    };
+    if let Some(impact) = new.impact {
+        event.impact = impact;
+    }
+    event.updated_at = now;
+    if new.status == IncidentStatus::Monitoring && event.monitoring_at.is_none() {
+        event.monitoring_at = Some(now);
+    }
+    if new.status.is_closed() {
+        event.resolved_at = event.resolved_at.or(Some(now));
+    } else {
+        event.resolved_at = None;
+    }
+    event.components = component_copies(&event, &update.affected_components, &components);
+    event.incident_updates.insert(0, update);
+    let summary = format!("posted {:?} update to {id}", new.status);
+    let changed = (!changes.is_empty()).then(|| components.clone());
+    finish(kind, event, &components, changed, problems, now, summary)
+}
+
+fn edit_event(state: &PageState, id: &IncidentId, edit: &EventEdit, now: Timestamp) -> Result<Change, ApplyError> {
+    let (kind, current) = find(state, id)?;
+    let mut event = current.clone();
+    let mut problems = Vec::new();
+    if kind == Kind::Incident && (edit.scheduled_for.is_some() || edit.scheduled_until.is_some()) {
+        problems.push(problem("scheduled_for", ProblemCode::Invalid, "an incident has no maintenance window"));
+    }
+    if let Some(name) = &edit.name {
+        event.name = name.clone();
+    }
+    if let Some(impact) = edit.impact {
+        event.impact = impact;
+    }
+    if let Some(started) = edit.started_at {
+        event.started_at = Some(started);
+    }
+    if kind == Kind::Maintenance {
+        event.scheduled_for = edit.scheduled_for.or(event.scheduled_for);
+        event.scheduled_until = edit.scheduled_until.or(event.scheduled_until);
+    }
+    event.updated_at = now;
+    let summary = format!("edited {id}");
+    finish(kind, event, state.components(), None, problems, now, summary)
+}
+
+fn write_postmortem(
+    state: &PageState,
+    id: &IncidentId,
+    draft: &PostmortemDraft,
+    now: Timestamp,
+) -> Result<Change, ApplyError> {
+    let (kind, current) = find(state, id)?;
+    let mut event = current.clone();
+    let published_at = current.postmortem.as_ref().and_then(|p| p.published_at);
+    event.postmortem = Some(Postmortem {
+        published_at,
+        summary: draft.summary.clone(),
+        language: draft.language.clone(),
+        impact_window: draft.impact_window,
+        sections: draft.sections.clone(),
+        action_items: draft.action_items.clone(),
+        timeline: draft.timeline.clone(),
+    });
+    event.updated_at = now;
+    let summary = format!("wrote the postmortem of {id}");
+    finish(kind, event, state.components(), None, vec![], now, summary)
+}
+
+fn publish_postmortem(state: &PageState, id: &IncidentId, now: Timestamp) -> Result<Change, ApplyError> {
+    let (kind, current) = find(state, id)?;
+    let mut problems = Vec::new();
+    let mut event = current.clone();
+    match event.postmortem.as_mut() {
+        None => problems.push(problem("postmortem", ProblemCode::Missing, "write the postmortem before publishing it")),
+        Some(p) => p.published_at = Some(now),
+    }
+    if !event.status.is_closed() {
+        problems.push(problem(
+            "status",
+            ProblemCode::Inconsistent,
+            "publish the postmortem once the event is resolved or completed",
+        ));
+    }
+    if event.status == IncidentStatus::Resolved {
+        event.status = IncidentStatus::Postmortem;
+    }
+    event.updated_at = now;
+    let summary = format!("published the postmortem of {id}");
+    finish(kind, event, state.components(), None, problems, now, summary)
+}
+
+fn schedule(state: &PageState, new: &NewMaintenance, now: Timestamp, new_id: &str) -> Result<Change, ApplyError> {
+    let mut problems = Vec::new();
+    let id = IncidentId(new_id.to_owned());
+    let mut copies = Vec::new();
+    for (n, component) in new.components.iter().enumerate() {
+        match state.components().iter().find(|c| &c.id == component) {
+            Some(c) => copies.push(c.clone()),
+            None => problems.push(problem(
+                format!("components[{n}]"),
+                ProblemCode::NotFound,
+                format!("no component {:?}", component.0),
+            )),
+        }
+    }
+    let event = Incident {
+        id: id.clone(),
+        page_id: state.page().id.clone(),
+        name: new.name.clone(),
+        status: IncidentStatus::Scheduled,
+        impact: new.impact.unwrap_or(Impact::Maintenance),
+        started_at: Some(new.scheduled_for),
+        created_at: now,
+        updated_at: now,
+        monitoring_at: None,
+        resolved_at: None,
+        shortlink: None,
+        incident_updates: vec![new_update(&id, 1, IncidentStatus::Scheduled, &new.body, &new.language, now)],
+        components: copies,
+        scheduled_for: Some(new.scheduled_for),
+        scheduled_until: Some(new.scheduled_until),
+        postmortem: None,
+    };
+    let summary = format!("scheduled maintenance {id}");
+    finish(Kind::Maintenance, event, state.components(), None, problems, now, summary)
+}
+
+fn components_change(
+    state: &PageState,
+    components: Vec<Component>,
+    mut problems: Vec<Problem>,
+    now: Timestamp,
+    summary: String,
+    target: String,
+) -> Result<Change, ApplyError> {
+    problems.extend(validate_components(state.page().id.as_str(), &components));
+    if !problems.is_empty() {
+        return Err(ApplyError::Invalid(problems));
+    }
+    Ok(Change { events: vec![], components: Some(components), at: now, summary, target })
+}
+
+fn create_component(state: &PageState, new: &NewComponent, now: Timestamp, new_id: &str) -> Result<Change, ApplyError> {
+    let id = ComponentId(new_id.to_owned());
+    let mut components = state.components().to_vec();
+    let position = components.iter().map(|c| c.position).max().unwrap_or(0) + 1;
+    if let Some(group) = new.group_id.as_ref().and_then(|g| components.iter_mut().find(|c| &c.id == g)) {
+        group.components.push(id.clone());
+    }
+    components.push(Component {
+        id: id.clone(),
+        page_id: state.page().id.clone(),
+        name: new.name.clone(),
+        description: new.description.clone(),
+        status: new.status.unwrap_or_default(),
+        position,
+        group_id: new.group_id.clone(),
+        group: new.group,
+        only_show_if_degraded: new.only_show_if_degraded,
+        showcase: true,
+        start_date: Some(now.as_datetime().date_naive()),
+        created_at: now,
+        updated_at: now,
+        components: vec![],
+    });
+    components_change(state, components, vec![], now, format!("created component {id}"), id.0.clone())
+}
+
+fn edit_component(
+    state: &PageState,
+    id: &ComponentId,
+    edit: &ComponentEdit,
+    now: Timestamp,
+) -> Result<Change, ApplyError> {
+    let mut components = state.components().to_vec();
+    let Some(component) = components.iter_mut().find(|c| &c.id == id) else {
+        return Err(ApplyError::NotFound("component", id.0.clone()));
+    };
+    let mut problems = Vec::new();
+    if let Some(name) = &edit.name {
+        component.name = name.clone();
+    }
+    if let Some(description) = &edit.description {
+        component.description = Some(description.clone());
+    }
+    if let Some(status) = edit.status {
+        if component.group {
+            problems.push(problem("status", ProblemCode::Invalid, "a group's status follows its components"));
+        }
+        component.status = status;
+    }
+    if let Some(hidden) = edit.only_show_if_degraded {
+        component.only_show_if_degraded = hidden;
+    }
+    component.updated_at = now;
+    components_change(state, components, problems, now, format!("edited component {id}"), id.0.clone())
+}
+
+fn reorder(state: &PageState, order: &ComponentOrder, now: Timestamp) -> Result<Change, ApplyError> {
+    let mut problems = Vec::new();
+    let mut components = state.components().to_vec();
+    if order.ids.len() != components.len() {
+        problems.push(problem(
+            "ids",
+            ProblemCode::Inconsistent,
+            format!("list all {} components, each once", components.len()),
+        ));
+    }
+    for (n, id) in order.ids.iter().enumerate() {
+        if order.ids[..n].contains(id) {
+            problems.push(problem(format!("ids[{n}]"), ProblemCode::Duplicate, format!("{:?} is listed twice", id.0)));
+        }
+        match components.iter_mut().find(|c| &c.id == id) {
+            Some(c) => c.position = n as i64 + 1,
+            None => {
+                problems.push(problem(format!("ids[{n}]"), ProblemCode::NotFound, format!("no component {:?}", id.0)))
+            }
+        }
+    }
+    components_change(state, components, problems, now, "reordered components".into(), String::new())
+}
+
+impl PageState {
+    /// Commits a change produced by [`apply`] (after the store persisted it).
+    pub fn commit(&mut self, change: &Change) {
+        if let Some(components) = &change.components {
+            self.set_components(components.clone());
+        }
+        for (kind, event) in &change.events {
+            self.upsert(*kind, event.clone());
+        }
+        self.set_updated_at(change.at);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+    use crate::testing::{at, page};
+    use crate::validate::validate;
+    use IncidentStatus::*;
+
+    /// Applies and commits, checking the whole page still validates afterwards.
+    fn run(state: &mut PageState, command: Command, minute: i64, id: &str) -> Change {
+        let change = apply(state, &command, at(minute), id).unwrap();
+        state.commit(&change);
+        assert_eq!(validate(&state.clone().into_data()), vec![], "after {command:?}");
+        change
+    }
+
+    fn update(status: IncidentStatus, body: &str) -> NewUpdate {
+        NewUpdate { status, body: body.into(), components: vec![], impact: None, language: None, reopen: false }
+    }
+
+    fn open(name: &str, components: Vec<ComponentChange>) -> Command {
+        Command::OpenIncident(NewIncident {
+            name: name.into(),
+            status: None,
+            impact: Some(Impact::Major),
+            body: "Looking into it".into(),
+            components,
+            language: Some("nl".into()),
+            started_at: None,
+        })
+    }
+
+    fn problems(result: Result<Change, ApplyError>) -> Vec<(String, ProblemCode)> {
+        match result {
+            Err(ApplyError::Invalid(list)) => list.into_iter().map(|p| (p.path, p.code)).collect(),
+            other => panic!("expected problems, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_incident_lifecycle() {
+        let mut state = PageState::new(page());
+        let api = ComponentChange { id: "api".into(), status: ComponentStatus::MajorOutage };
+        run(&mut state, open("API down", vec![api]), 10, "inc1");
+        assert_eq!(state.components()[0].status, ComponentStatus::MajorOutage);
+        let (_, incident) = state.find(&"inc1".into()).unwrap();
+        let first = &incident.incident_updates[0];
+        assert_eq!(first.affected_components[0].old_status, Some(ComponentStatus::Operational));
+        assert_eq!(first.language.as_deref(), Some("nl"));
+        assert_eq!(state.open_incidents().count(), 1);
+
+        run(&mut state, Command::PostUpdate("inc1".into(), update(Identified, "Found it")), 20, "");
+        let mut resolve = update(Resolved, "Fixed");
+        resolve.components = vec![ComponentChange { id: "api".into(), status: ComponentStatus::Operational }];
+        run(&mut state, Command::PostUpdate("inc1".into(), resolve), 30, "");
+        assert_eq!(state.open_incidents().count(), 0);
+        assert_eq!(state.components()[0].status, ComponentStatus::Operational);
+
+        // Reopening is explicit.
+        let again = apply(&state, &Command::PostUpdate("inc1".into(), update(Investigating, "Back")), at(40), "");
+        assert_eq!(problems(again), [("status".to_owned(), ProblemCode::Transition)]);
+        let mut reopen = update(Investigating, "Back");
+        reopen.reopen = true;
+        run(&mut state, Command::PostUpdate("inc1".into(), reopen), 40, "");
+        assert_eq!(state.find(&"inc1".into()).unwrap().1.resolved_at, None);
+        run(&mut state, Command::PostUpdate("inc1".into(), update(Resolved, "Fixed again")), 50, "");
+
+        // Postmortem: written as a draft, then published.
+        let draft = PostmortemDraft {
+            summary: "A bad deploy".into(),
+            language: Some("en".into()),
+            impact_window: Some(ImpactWindow { start: at(5), end: at(50) }),
+            sections: vec![Section { title: "Cause".into(), body: "A **bad** deploy.".into() }],
+            action_items: vec![ActionItem { text: "Canary deploys".into(), done: false }],
+            timeline: vec![],
+        };
+        run(&mut state, Command::WritePostmortem("inc1".into(), draft), 60, "");
+        assert_eq!(state.published_postmortems().count(), 0);
+        run(&mut state, Command::PublishPostmortem("inc1".into()), 70, "");
+        assert_eq!(state.find(&"inc1".into()).unwrap().1.status, Postmortem);
+        assert_eq!(state.published_postmortems().count(), 1);
+    }
+
+    #[test]
+    fn maintenance_moves_its_components_by_default() {
+        let mut state = PageState::new(page());
+        let new = NewMaintenance {
+            name: "DB upgrade".into(),
+            body: "Planned".into(),
+            scheduled_for: at(60),
+            scheduled_until: at(120),
+            components: vec!["web".into()],
+            impact: None,
+            language: None,
+        };
+        let change = run(&mut state, Command::ScheduleMaintenance(new), 10, "m1");
+        assert_eq!(change.events[0].0, Kind::Maintenance);
+        for (status, expected) in [
+            (InProgress, ComponentStatus::UnderMaintenance),
+            (Verifying, ComponentStatus::UnderMaintenance),
+            (InProgress, ComponentStatus::UnderMaintenance),
+            (Completed, ComponentStatus::Operational),
+        ] {
+            run(&mut state, Command::PostUpdate("m1".into(), update(status, "now")), 70, "");
+            assert_eq!(state.components()[1].status, expected, "{status:?}");
+        }
+        let (_, m) = state.find(&"m1".into()).unwrap();
+        assert_eq!(m.incident_updates.len(), 5);
+        assert!(m.resolved_at.is_some());
+    }
+
+    #[test]
+    fn bad_input_lists_every_problem_and_changes_nothing() {
+        let state = PageState::new(page());
+        let before = state.clone();
+        let bad = Command::OpenIncident(NewIncident {
+            name: String::new(),
+            status: Some(Scheduled),
+            impact: Some(Impact::Maintenance),
+            body: "x".repeat(30_000),
+            components: vec![ComponentChange { id: "ghost".into(), status: ComponentStatus::MajorOutage }],
+            language: Some("not a tag".into()),
+            started_at: None,
+        });
+        let got = problems(apply(&state, &bad, at(1), "i"));
+        let paths: Vec<&str> = got.iter().map(|(p, _)| p.as_str()).collect();
+        for expected in [
+            "components[0].id",
+            "incident.name",
+            "incident.status",
+            "incident.impact",
+            "incident.incident_updates[0].body",
+            "incident.incident_updates[0].language",
+        ] {
+            assert!(paths.contains(&expected), "{expected} missing from {paths:?}");
+        }
+        assert_eq!(state, before);
+        assert!(matches!(
+            apply(&state, &Command::PostUpdate("nope".into(), update(Resolved, "x")), at(1), ""),
+            Err(ApplyError::NotFound(..))
+        ));
+        assert!(matches!(
+            apply(&state, &Command::EditComponent("nope".into(), ComponentEdit::default()), at(1), ""),
+            Err(ApplyError::NotFound(..))
+        ));
+    }
+
+    #[test]
+    fn publishing_needs_a_resolved_event_and_a_draft() {
+        let mut state = PageState::new(page());
+        run(&mut state, open("x", vec![]), 1, "i");
+        let got = problems(apply(&state, &Command::PublishPostmortem("i".into()), at(2), ""));
+        assert_eq!(
+            got,
+            [("postmortem".to_owned(), ProblemCode::Missing), ("status".to_owned(), ProblemCode::Inconsistent)]
+        );
+    }
+
+    #[test]
+    fn components_are_created_edited_and_reordered() {
+        let mut state = PageState::new(page());
+        let group = NewComponent {
+            name: "EU".into(),
+            description: None,
+            status: None,
+            group_id: None,
+            group: true,
+            only_show_if_degraded: false,
+        };
+        run(&mut state, Command::CreateComponent(group), 1, "eu");
+        let child = NewComponent {
+            name: "EU API".into(),
+            description: Some("Frankfurt".into()),
+            status: None,
+            group_id: Some("eu".into()),
+            group: false,
+            only_show_if_degraded: false,
+        };
+        run(&mut state, Command::CreateComponent(child), 2, "eu-api");
+        assert_eq!(state.components().iter().find(|c| c.id.0 == "eu").unwrap().components, ["eu-api".into()]);
+        let edit = ComponentEdit { status: Some(ComponentStatus::DegradedPerformance), ..ComponentEdit::default() };
+        run(&mut state, Command::EditComponent("eu-api".into(), edit), 3, "");
+        let ids: Vec<ComponentId> = ["eu", "eu-api", "web", "api"].map(ComponentId::from).to_vec();
+        run(&mut state, Command::ReorderComponents(ComponentOrder { ids: ids.clone() }), 4, "");
+        assert_eq!(state.components().iter().map(|c| c.id.clone()).collect::<Vec<_>>(), ids);
+        let got = problems(apply(
+            &state,
+            &Command::ReorderComponents(ComponentOrder { ids: vec!["api".into(), "api".into()] }),
+            at(5),
+            "",
+        ));
+        assert!(got.contains(&("ids[1]".to_owned(), ProblemCode::Duplicate)), "{got:?}");
+    }
+}
