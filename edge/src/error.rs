@@ -31,6 +31,12 @@ pub enum EdgeError {
     /// Wrong Content-Type.
     #[error("send the body as application/json")]
     UnsupportedMediaType,
+    /// The request conflicts with the page's state (stale If-Match, reused Idempotency-Key, no page yet).
+    #[error("{0}")]
+    Conflict(String),
+    /// An id in the path names nothing.
+    #[error("{0}")]
+    Missing(String),
     /// Body over the limit.
     #[error("the body is larger than {0} bytes")]
     PayloadTooLarge(usize),
@@ -58,7 +64,8 @@ impl EdgeError {
     /// HTTP status.
     pub fn status(&self) -> u16 {
         match self {
-            Self::NotFound(_) | Self::UnknownIncident(_) => 404,
+            Self::NotFound(_) | Self::UnknownIncident(_) | Self::Missing(_) => 404,
+            Self::Conflict(_) => 409,
             Self::MethodNotAllowed { .. } => 405,
             Self::Unavailable | Self::NotLoaded => 503,
             Self::Unauthorized => 401,
@@ -75,6 +82,8 @@ impl EdgeError {
         match self {
             Self::NotFound(_) => "not_found",
             Self::UnknownIncident(_) => "unknown_incident",
+            Self::Missing(_) => "unknown_id",
+            Self::Conflict(_) => "conflict",
             Self::MethodNotAllowed { .. } => "method_not_allowed",
             Self::Unavailable => "store_unavailable",
             Self::NotLoaded => "page_not_loaded",

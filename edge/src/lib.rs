@@ -2,6 +2,7 @@
 //! `read`, the single-writer store (a Durable Object) in `store`, cache policy in `cache`,
 //! errors mapped to HTTP once in `error`.
 
+pub mod admin;
 mod auth;
 mod cache;
 mod error;

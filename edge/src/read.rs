@@ -44,8 +44,9 @@ pub struct Doc {
 }
 
 impl Doc {
+    /// Still true at `now`, and not older than a write this isolate made.
     fn usable(&self, now: u64) -> bool {
-        self.valid_until.is_none_or(|until| now < until)
+        self.valid_until.is_none_or(|until| now < until) && self.version >= FLOOR.with(std::cell::Cell::get)
     }
 
     fn meta(&self) -> Meta {
@@ -114,6 +115,15 @@ struct Entry {
 
 thread_local! {
     static MEMORY: RefCell<HashMap<String, Entry>> = RefCell::new(HashMap::new());
+    /// The newest version this isolate wrote: older copies in any layer are not served fresh, so a
+    /// read through this isolate right after a write sees it.
+    static FLOOR: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// Records a write through this isolate (read-your-writes).
+pub fn wrote(version: u64) {
+    FLOOR.with(|f| f.set(f.get().max(version)));
+    forget_all();
 }
 
 /// Milliseconds since the epoch.

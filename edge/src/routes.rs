@@ -7,7 +7,7 @@ use worker::{Context, Env, Headers, Method, Request, Response};
 
 use crate::error::{self, EdgeError};
 use crate::read::{self, Doc};
-use crate::{auth, cache, store, url};
+use crate::{admin, auth, cache, store, url};
 
 /// What a path names.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -16,8 +16,8 @@ pub enum Route {
     Read(Document),
     /// The badge, with an optional custom label.
     Badge,
-    /// Replace the whole page (import); admin.
-    AdminPage,
+    /// The write API: the path after `/api/v2/admin/`.
+    Admin(String),
     /// The test-only fault switch (absent from production builds).
     #[cfg(feature = "fault-injection")]
     Fault,
@@ -26,9 +26,8 @@ pub enum Route {
 }
 
 const READ_METHODS: &str = "GET, HEAD, OPTIONS";
-const ADMIN_PAGE_METHODS: &str = "PUT";
-/// Largest page import accepted (a whole page; single writes in issue 4 take 64 KiB).
-pub const MAX_IMPORT_BYTES: usize = 4 * 1024 * 1024;
+/// The OpenAPI description of the write API, checked against the route table by a test.
+const OPENAPI: &str = include_str!("../openapi.json");
 
 /// The route a path names.
 pub fn route(path: &str) -> Route {
@@ -46,9 +45,11 @@ pub fn route(path: &str) -> Route {
         "/history.rss" => Document::Rss,
         "/feed.json" => Document::JsonFeed,
         "/badge.svg" => return Route::Badge,
-        "/api/v2/admin/page" => return Route::AdminPage,
         #[cfg(feature = "fault-injection")]
         "/__sitrep/fault" => return Route::Fault,
+        other if other.starts_with("/api/v2/admin/") => {
+            return Route::Admin(other.trim_start_matches("/api/v2/admin/").to_owned());
+        }
         other => {
             let id = other.strip_prefix("/api/v2/incidents/").and_then(|rest| rest.strip_suffix(".json"));
             match id {
@@ -84,10 +85,7 @@ pub async fn handle(req: Request, env: Env, ctx: Context) -> Response {
             Method::Options => Ok(preflight()),
             other => Err(not_allowed(other, READ_METHODS)),
         },
-        Route::AdminPage => match method {
-            Method::Put => return admin_result(import(req, &env, &base).await),
-            other => return admin_result(Err(not_allowed(other, ADMIN_PAGE_METHODS))),
-        },
+        Route::Admin(rest) => return admin_result(admin_request(req, &env, &rest, &base).await),
         #[cfg(feature = "fault-injection")]
         Route::Fault => return read::fault_switch(req).await,
         Route::NotFound => Err(EdgeError::NotFound(path.to_owned())),
@@ -168,27 +166,53 @@ fn respond(req: &Request, doc: &Doc, stale: bool) -> Response {
     Response::builder().with_status(200).with_headers(headers).fixed(doc.body.clone())
 }
 
-/// `PUT /api/v2/admin/page`: replaces the whole page with a validated one.
-async fn import(mut req: Request, env: &Env, base: &str) -> Result<Response, EdgeError> {
-    auth::check(req.headers().get("authorization").ok().flatten().as_deref(), env)?;
-    let content_type = req.headers().get("content-type").ok().flatten().unwrap_or_default();
-    if !content_type.trim_start().starts_with("application/json") {
-        return Err(EdgeError::UnsupportedMediaType);
+/// The write API: checks the token, the media type and the size, then hands the request to the
+/// store, the single writer, which applies it all or nothing.
+async fn admin_request(mut req: Request, env: &Env, rest: &str, base: &str) -> Result<Response, EdgeError> {
+    let method = req.method();
+    let op = admin::route(method.as_ref(), rest).map_err(|miss| match miss {
+        admin::Miss::NotFound => EdgeError::NotFound(format!("/api/v2/admin/{rest}")),
+        admin::Miss::Method(allow) => not_allowed(method.clone(), allow),
+    })?;
+    if op == admin::Admin::OpenApi {
+        let headers = Headers::new();
+        let _ = headers.set("content-type", "application/json; charset=utf-8");
+        return Ok(Response::builder().with_headers(headers).fixed(OPENAPI.as_bytes().to_vec()));
     }
-    let declared = req.headers().get("content-length").ok().flatten().and_then(|l| l.parse::<usize>().ok());
-    if declared.is_some_and(|len| len > MAX_IMPORT_BYTES) {
-        return Err(EdgeError::PayloadTooLarge(MAX_IMPORT_BYTES));
-    }
-    let body = req.bytes().await?;
-    if body.len() > MAX_IMPORT_BYTES {
-        return Err(EdgeError::PayloadTooLarge(MAX_IMPORT_BYTES));
-    }
-    let answer = store::replace_page(env, body, base).await?;
-    read::forget_all();
+    let header = |name: &str| req.headers().get(name).ok().flatten();
+    auth::check(header("authorization").as_deref(), env)?;
     let headers = Headers::new();
-    let _ = headers.set("content-type", "application/json; charset=utf-8");
-    let _ = headers.set("cache-control", "no-store");
-    Ok(Response::builder().with_status(200).with_headers(headers).fixed(answer))
+    headers.set("x-sitrep-base", base)?;
+    for name in ["if-match", "idempotency-key"] {
+        if let Some(value) = header(name) {
+            headers.set(name, &value)?;
+        }
+    }
+    let body = if op.takes_body() {
+        let content_type = header("content-type").unwrap_or_default();
+        if !content_type.trim_start().to_ascii_lowercase().starts_with("application/json") {
+            return Err(EdgeError::UnsupportedMediaType);
+        }
+        let limit = op.max_body();
+        if header("content-length").and_then(|l| l.parse::<usize>().ok()).is_some_and(|len| len > limit) {
+            return Err(EdgeError::PayloadTooLarge(limit));
+        }
+        let body = req.bytes().await?;
+        if body.len() > limit {
+            return Err(EdgeError::PayloadTooLarge(limit));
+        }
+        body
+    } else {
+        Vec::new()
+    };
+    let mut response = store::admin(env, method, rest, headers, body).await?;
+    if op.writes()
+        && let Some(version) = response.headers().get("x-sitrep-version").ok().flatten().and_then(|v| v.parse().ok())
+    {
+        read::wrote(version);
+    }
+    let _ = response.headers_mut().set("cache-control", "no-store");
+    Ok(response)
 }
 
 #[cfg(test)]

@@ -30,7 +30,7 @@ pub mod views;
 pub mod wire;
 
 pub use component::{Component, ComponentStatus};
-pub use incident::{AffectedComponent, Impact, Incident, IncidentStatus, IncidentUpdate};
+pub use incident::{AffectedComponent, Impact, Incident, IncidentStatus, IncidentUpdate, Kind};
 pub use page::{Page, PageData, PageState};
 pub use postmortem::{ActionItem, ImpactWindow, Postmortem, Precision, Section, TimelineEntry};
 pub use status::{Indicator, Status};

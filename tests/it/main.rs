@@ -3,6 +3,7 @@
 // A failed unwrap in a test helper is a failed test, with its message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod openapi;
 mod samples;
 mod schema;
 mod seeds;

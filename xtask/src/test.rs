@@ -51,13 +51,13 @@ pub fn run() -> Result<()> {
     Ok(())
 }
 
-/// Reruns the contract tests with `SITREP_BLESS=1`, which rewrites snapshots and the schema.
+/// Reruns the contract tests with `SITREP_BLESS=1`, which rewrites snapshots, the schema and the OpenAPI document.
 pub fn bless() -> Result<()> {
     step("rewriting snapshots and schema from the code");
     let mut test = shell::cargo();
     test.args(["test", "-p", "sitrep-tests"]).env("SITREP_BLESS", "1");
     shell::run(test)?;
-    println!("review the changes with `git diff tests/snapshots shared/schema`");
+    println!("review the changes with `git diff tests/snapshots shared/schema edge/openapi.json`");
     Ok(())
 }
 

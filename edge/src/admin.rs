@@ -1,0 +1,149 @@
+//! The write API's routes under `/api/v2/admin/` (pure, host-tested): which operation a method and
+//! path name, and which methods a path allows. The worker checks auth and limits and forwards;
+//! the store (the single writer) dispatches with the same table.
+
+/// One admin operation, with the ids from its path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Admin {
+    /// `PUT page`: replace the whole page.
+    ImportPage,
+    /// `POST incidents`.
+    OpenIncident,
+    /// `PATCH incidents/{id}` or `maintenances/{id}`.
+    Edit(String),
+    /// `POST incidents/{id}/updates` or `maintenances/{id}/updates`.
+    PostUpdate(String),
+    /// `PUT incidents/{id}/postmortem`.
+    WritePostmortem(String),
+    /// `POST incidents/{id}/postmortem/publish`.
+    PublishPostmortem(String),
+    /// `POST maintenances`.
+    ScheduleMaintenance,
+    /// `POST components`.
+    CreateComponent,
+    /// `PATCH components/{id}`.
+    EditComponent(String),
+    /// `PUT components/order`.
+    ReorderComponents,
+    /// `GET log`: the audit log.
+    Log,
+    /// `GET openapi.json`: the API description (no token needed).
+    OpenApi,
+}
+
+impl Admin {
+    /// Whether it changes the page.
+    pub fn writes(&self) -> bool {
+        !matches!(self, Self::Log | Self::OpenApi)
+    }
+
+    /// Largest body it takes.
+    pub fn max_body(&self) -> usize {
+        match self {
+            Self::ImportPage => 4 * 1024 * 1024,
+            _ => 64 * 1024,
+        }
+    }
+
+    /// Whether it takes a JSON body.
+    pub fn takes_body(&self) -> bool {
+        !matches!(self, Self::PublishPostmortem(_) | Self::Log | Self::OpenApi)
+    }
+}
+
+/// Every admin route as (method, path pattern), for the OpenAPI document and its test.
+pub const ROUTES: [(&str, &str); 14] = [
+    ("PUT", "/api/v2/admin/page"),
+    ("POST", "/api/v2/admin/incidents"),
+    ("PATCH", "/api/v2/admin/incidents/{id}"),
+    ("POST", "/api/v2/admin/incidents/{id}/updates"),
+    ("PUT", "/api/v2/admin/incidents/{id}/postmortem"),
+    ("POST", "/api/v2/admin/incidents/{id}/postmortem/publish"),
+    ("POST", "/api/v2/admin/maintenances"),
+    ("PATCH", "/api/v2/admin/maintenances/{id}"),
+    ("POST", "/api/v2/admin/maintenances/{id}/updates"),
+    ("POST", "/api/v2/admin/components"),
+    ("PATCH", "/api/v2/admin/components/{id}"),
+    ("PUT", "/api/v2/admin/components/order"),
+    ("GET", "/api/v2/admin/log"),
+    ("GET", "/api/v2/admin/openapi.json"),
+];
+
+/// Why a method and path name no operation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Miss {
+    /// No such path.
+    NotFound,
+    /// The path exists; these methods are allowed.
+    Method(&'static str),
+}
+
+fn is_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// The operation `method` on `path` (the part after `/api/v2/admin/`) names.
+pub fn route(method: &str, path: &str) -> Result<Admin, Miss> {
+    let parts: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    let id = |n: usize| parts.get(n).filter(|p| is_id(p)).map(|p| (*p).to_owned());
+    let (allow, found): (&'static str, Option<Admin>) = match parts.as_slice() {
+        ["page"] => ("PUT", (method == "PUT").then_some(Admin::ImportPage)),
+        ["incidents"] => ("POST", (method == "POST").then_some(Admin::OpenIncident)),
+        ["maintenances"] => ("POST", (method == "POST").then_some(Admin::ScheduleMaintenance)),
+        ["components"] => ("POST", (method == "POST").then_some(Admin::CreateComponent)),
+        ["components", "order"] => ("PUT", (method == "PUT").then_some(Admin::ReorderComponents)),
+        ["log"] => ("GET", (method == "GET").then_some(Admin::Log)),
+        ["openapi.json"] => ("GET", (method == "GET").then_some(Admin::OpenApi)),
+        ["incidents" | "maintenances", _] if id(1).is_some() => {
+            ("PATCH", (method == "PATCH").then(|| Admin::Edit(id(1).unwrap_or_default())))
+        }
+        ["incidents" | "maintenances", _, "updates"] if id(1).is_some() => {
+            ("POST", (method == "POST").then(|| Admin::PostUpdate(id(1).unwrap_or_default())))
+        }
+        ["incidents", _, "postmortem"] if id(1).is_some() => {
+            ("PUT", (method == "PUT").then(|| Admin::WritePostmortem(id(1).unwrap_or_default())))
+        }
+        ["incidents", _, "postmortem", "publish"] if id(1).is_some() => {
+            ("POST", (method == "POST").then(|| Admin::PublishPostmortem(id(1).unwrap_or_default())))
+        }
+        ["components", _] if id(1).is_some() => {
+            ("PATCH", (method == "PATCH").then(|| Admin::EditComponent(id(1).unwrap_or_default())))
+        }
+        _ => return Err(Miss::NotFound),
+    };
+    found.ok_or(Miss::Method(allow))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_name_operations() {
+        assert_eq!(route("POST", "incidents"), Ok(Admin::OpenIncident));
+        assert_eq!(route("POST", "incidents/abc/updates"), Ok(Admin::PostUpdate("abc".into())));
+        assert_eq!(route("POST", "maintenances/m-1/updates"), Ok(Admin::PostUpdate("m-1".into())));
+        assert_eq!(route("POST", "incidents/abc/postmortem/publish"), Ok(Admin::PublishPostmortem("abc".into())));
+        assert_eq!(route("PUT", "components/order"), Ok(Admin::ReorderComponents));
+        assert_eq!(route("PATCH", "components/api"), Ok(Admin::EditComponent("api".into())));
+        assert_eq!(route("GET", "incidents"), Err(Miss::Method("POST")));
+        assert_eq!(route("DELETE", "incidents/abc"), Err(Miss::Method("PATCH")));
+        assert_eq!(route("POST", "incidents/a%20b/updates"), Err(Miss::NotFound));
+        assert_eq!(route("POST", "nothing"), Err(Miss::NotFound));
+    }
+
+    #[test]
+    fn the_route_table_and_the_router_agree() {
+        for (method, pattern) in ROUTES {
+            let path = pattern.trim_start_matches("/api/v2/admin/").replace("{id}", "x1");
+            assert!(route(method, &path).is_ok(), "{method} {pattern} is not routed");
+            for other in ["GET", "POST", "PUT", "PATCH", "DELETE"] {
+                let listed = ROUTES.iter().any(|(m, p)| *m == other && *p == pattern);
+                let routed = route(other, &path).is_ok();
+                // `components/order` is also `components/{id}` for PATCH; the table lists both.
+                let shadowed = pattern.ends_with("{id}") || pattern.ends_with("/order");
+                assert!(listed == routed || shadowed, "{other} {pattern}: listed {listed}, routed {routed}");
+            }
+        }
+    }
+}

@@ -1,0 +1,175 @@
+//! The write API's OpenAPI 3.1 document is generated from the router's route table and the request
+//! types, and committed (`edge/openapi.json`, served at `/api/v2/admin/openapi.json`). The test fails
+//! when the router, the types and the document drift apart.
+
+use schemars::generate::SchemaSettings;
+use schemars::{JsonSchema, SchemaGenerator};
+use serde_json::{Value, json};
+use sitrep_edge::admin::{self, ROUTES};
+use sitrep_shared::command::{
+    ComponentEdit, ComponentOrder, EventEdit, NewComponent, NewIncident, NewMaintenance, NewUpdate, PostmortemDraft,
+};
+use sitrep_shared::{PageData, Problem};
+use sitrep_tests::{check_snapshot, root};
+
+/// What each route does and takes: summary, request body type name, success status.
+fn describe(method: &str, path: &str) -> (&'static str, Option<&'static str>, u16) {
+    match (method, path) {
+        ("PUT", "/api/v2/admin/page") => ("Replace the whole page (import); all or nothing", Some("PageData"), 200),
+        ("POST", "/api/v2/admin/incidents") => ("Open an incident with its first update", Some("NewIncident"), 201),
+        ("PATCH", "/api/v2/admin/incidents/{id}") => {
+            ("Edit an incident without posting an update", Some("EventEdit"), 200)
+        }
+        ("POST", "/api/v2/admin/incidents/{id}/updates") => {
+            ("Post an update (reopen: true to reopen)", Some("NewUpdate"), 200)
+        }
+        ("PUT", "/api/v2/admin/incidents/{id}/postmortem") => {
+            ("Write or replace the postmortem", Some("PostmortemDraft"), 200)
+        }
+        ("POST", "/api/v2/admin/incidents/{id}/postmortem/publish") => ("Publish the postmortem", None, 200),
+        ("POST", "/api/v2/admin/maintenances") => ("Schedule a maintenance", Some("NewMaintenance"), 201),
+        ("PATCH", "/api/v2/admin/maintenances/{id}") => ("Edit a maintenance (name, window)", Some("EventEdit"), 200),
+        ("POST", "/api/v2/admin/maintenances/{id}/updates") => ("Post a maintenance update", Some("NewUpdate"), 200),
+        ("POST", "/api/v2/admin/components") => ("Create a component or group", Some("NewComponent"), 201),
+        ("PATCH", "/api/v2/admin/components/{id}") => ("Edit a component", Some("ComponentEdit"), 200),
+        ("PUT", "/api/v2/admin/components/order") => ("Reorder all components", Some("ComponentOrder"), 200),
+        ("GET", "/api/v2/admin/log") => ("The audit log, newest first", None, 200),
+        ("GET", "/api/v2/admin/openapi.json") => ("This document", None, 200),
+        _ => panic!("{method} {path} is routed but not described here"),
+    }
+}
+
+fn error(description: &str) -> Value {
+    json!({ "description": description, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } })
+}
+
+fn document() -> Value {
+    let mut generator = SchemaGenerator::new(SchemaSettings::openapi3().for_deserialize());
+    let add = |name: &str, schema: schemars::Schema| (name.to_owned(), serde_json::to_value(schema).unwrap());
+    fn of<T: JsonSchema>(g: &mut SchemaGenerator) -> schemars::Schema {
+        g.subschema_for::<T>()
+    }
+    let refs = [
+        add("PageData", of::<PageData>(&mut generator)),
+        add("NewIncident", of::<NewIncident>(&mut generator)),
+        add("EventEdit", of::<EventEdit>(&mut generator)),
+        add("NewUpdate", of::<NewUpdate>(&mut generator)),
+        add("PostmortemDraft", of::<PostmortemDraft>(&mut generator)),
+        add("NewMaintenance", of::<NewMaintenance>(&mut generator)),
+        add("NewComponent", of::<NewComponent>(&mut generator)),
+        add("ComponentEdit", of::<ComponentEdit>(&mut generator)),
+        add("ComponentOrder", of::<ComponentOrder>(&mut generator)),
+        add("Problem", of::<Problem>(&mut generator)),
+    ];
+    let mut schemas = serde_json::Map::new();
+    for (name, schema) in generator.take_definitions(true) {
+        schemas.insert(name, schema);
+    }
+    for (name, schema) in refs {
+        schemas.entry(name).or_insert(schema);
+    }
+    schemas.insert(
+        "Error".into(),
+        json!({
+            "type": "object", "required": ["error"],
+            "properties": { "error": { "type": "object", "required": ["code", "message"], "properties": {
+                "code": { "type": "string" }, "message": { "type": "string" },
+                "problems": { "type": "array", "items": { "$ref": "#/components/schemas/Problem" } } } } }
+        }),
+    );
+    schemas.insert(
+        "WriteResult".into(),
+        json!({
+            "type": "object", "required": ["version"],
+            "properties": { "version": { "type": "integer", "minimum": 1 }, "id": { "type": "string" },
+                "summary": { "type": "string" }, "incident": { "type": ["object", "null"] },
+                "components": { "type": ["array", "null"] } }
+        }),
+    );
+    let mut paths = serde_json::Map::new();
+    for (method, path) in ROUTES {
+        let (summary, body, ok) = describe(method, path);
+        let mut parameters = vec![];
+        if path.contains("{id}") {
+            parameters.push(json!({ "name": "id", "in": "path", "required": true, "schema": { "type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$" } }));
+        }
+        let writes = method != "GET";
+        if writes {
+            parameters.push(json!({ "name": "If-Match", "in": "header", "required": false, "description": "the page version the change was made against; 409 when stale", "schema": { "type": "string" } }));
+        }
+        if method == "POST" {
+            parameters.push(json!({ "name": "Idempotency-Key", "in": "header", "required": false, "description": "a retry with the same key returns the first result and changes nothing", "schema": { "type": "string", "minLength": 1, "maxLength": 200 } }));
+        }
+        let mut responses = serde_json::Map::new();
+        let success = if path.ends_with("openapi.json") {
+            json!({ "description": "this document", "content": { "application/json": { "schema": { "type": "object" } } } })
+        } else if path.ends_with("/log") {
+            json!({ "description": "audit log", "content": { "application/json": { "schema": { "type": "object", "required": ["version", "entries"],
+                "properties": { "version": { "type": "integer" }, "entries": { "type": "array", "items": { "type": "object",
+                "required": ["version", "at", "summary"], "properties": { "version": { "type": "integer" }, "at": { "type": "string", "format": "date-time" },
+                "summary": { "type": "string" }, "target": { "type": "string" } } } } } } } } })
+        } else {
+            json!({ "description": "accepted; carries the new page version", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/WriteResult" } } } })
+        };
+        responses.insert(ok.to_string(), success);
+        if !path.ends_with("openapi.json") {
+            responses.insert("401".into(), error("missing or wrong token"));
+            responses.insert("405".into(), error("method not allowed"));
+        }
+        if writes {
+            for (code, text) in [
+                ("400", "malformed JSON or wrong types"),
+                ("404", "unknown id"),
+                ("409", "stale If-Match, reused Idempotency-Key, or no page yet"),
+                ("413", "body over the limit (64 KiB; 4 MiB for the page import)"),
+                ("415", "not application/json"),
+                ("422", "breaks the model's rules: every problem by field path"),
+            ] {
+                responses.insert(code.into(), error(text));
+            }
+        }
+        let mut operation = json!({ "summary": summary, "operationId": format!("{}_{}", method.to_lowercase(), path.trim_start_matches("/api/v2/admin/").replace(['/', '{', '}', '.'], "_")), "parameters": parameters, "responses": responses });
+        if path.ends_with("openapi.json") {
+            operation["security"] = json!([]);
+        }
+        if let Some(body) = body {
+            operation["requestBody"] = json!({ "required": true, "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{body}") } } } });
+        }
+        let entry = paths.entry(path.to_owned()).or_insert_with(|| json!({}));
+        entry[method.to_lowercase()] = operation;
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": { "title": "sitrep write API", "version": "1", "description": "Operators' API: every write is atomic, validated, recorded in the audit log, and bumps the page version." },
+        "servers": [{ "url": "/" }],
+        "security": [{ "bearer": [] }],
+        "paths": paths,
+        "components": { "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } }, "schemas": schemas },
+    })
+}
+
+#[test]
+fn the_committed_openapi_document_matches_the_router_and_the_types() {
+    let text = serde_json::to_string_pretty(&document()).unwrap() + "\n";
+    if let Err(diff) = check_snapshot(&root().join("edge/openapi.json"), &text) {
+        panic!("the router, the request types and edge/openapi.json drift apart: {diff}");
+    }
+}
+
+#[test]
+fn every_documented_operation_is_routed_and_every_route_documented() {
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(root().join("edge/openapi.json")).unwrap()).unwrap();
+    let paths = doc["paths"].as_object().unwrap();
+    let mut documented = 0;
+    for (path, item) in paths {
+        for method in item.as_object().unwrap().keys() {
+            documented += 1;
+            let rest = path.trim_start_matches("/api/v2/admin/").replace("{id}", "abc");
+            assert!(
+                admin::route(&method.to_uppercase(), &rest).is_ok(),
+                "{method} {path} is documented but not routed"
+            );
+        }
+    }
+    assert_eq!(documented, ROUTES.len());
+}
