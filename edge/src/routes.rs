@@ -85,7 +85,7 @@ pub async fn handle(req: Request, env: Env, ctx: Context) -> Response {
             Method::Options => Ok(preflight()),
             other => Err(not_allowed(other, READ_METHODS)),
         },
-        Route::Admin(rest) => return admin_result(admin_request(req, &env, &rest, &base).await),
+        Route::Admin(rest) => return admin_result(admin_request(req, &env, &rest, query, &base).await),
         #[cfg(feature = "fault-injection")]
         Route::Fault => return read::fault_switch(req).await,
         Route::NotFound => Err(EdgeError::NotFound(path.to_owned())),
@@ -168,7 +168,13 @@ fn respond(req: &Request, doc: &Doc, stale: bool) -> Response {
 
 /// The write API: checks the token, the media type and the size, then hands the request to the
 /// store, the single writer, which applies it all or nothing.
-async fn admin_request(mut req: Request, env: &Env, rest: &str, base: &str) -> Result<Response, EdgeError> {
+async fn admin_request(
+    mut req: Request,
+    env: &Env,
+    rest: &str,
+    query: &str,
+    base: &str,
+) -> Result<Response, EdgeError> {
     let method = req.method();
     let op = admin::route(method.as_ref(), rest).map_err(|miss| match miss {
         admin::Miss::NotFound => EdgeError::NotFound(format!("/api/v2/admin/{rest}")),
@@ -205,7 +211,7 @@ async fn admin_request(mut req: Request, env: &Env, rest: &str, base: &str) -> R
     } else {
         Vec::new()
     };
-    let mut response = store::admin(env, method, rest, headers, body).await?;
+    let mut response = store::admin(env, method, rest, query, headers, body).await?;
     if op.writes()
         && let Some(version) = response.headers().get("x-sitrep-version").ok().flatten().and_then(|v| v.parse().ok())
     {

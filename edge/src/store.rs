@@ -516,7 +516,8 @@ async fn call(
     let stub = env.durable_object(STORE_BINDING)?.get_by_name(PAGE_NAME)?;
     let mut init = RequestInit::new();
     init.with_method(method).with_headers(headers);
-    if let Some(body) = body {
+    // A GET may carry no body at all, not even an empty one.
+    if let Some(body) = body.filter(|b| !b.is_empty()) {
         init.with_body(Some(JsValue::from(js_sys::Uint8Array::from(body.as_slice()))));
     }
     let request = Request::new_with_init(&format!("https://store{path}"), &init)?;
@@ -553,8 +554,10 @@ pub async fn admin(
     env: &Env,
     method: Method,
     rest: &str,
+    query: &str,
     headers: Headers,
     body: Vec<u8>,
 ) -> Result<Response, EdgeError> {
-    call(env, method, &format!("/admin/{rest}"), headers, Some(body)).await
+    let query = if query.is_empty() { String::new() } else { format!("?{query}") };
+    call(env, method, &format!("/admin/{rest}{query}"), headers, Some(body)).await
 }

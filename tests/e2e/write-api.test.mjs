@@ -1,0 +1,208 @@
+// The write API against the built Worker in workerd: seed timelines replayed through it, concurrent
+// writers, every kind of bad input (nothing changes), restarts, idempotent retries.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import { root, startEdge } from './support.mjs';
+
+const seed = (name) => JSON.parse(readFileSync(join(root, 'tests', 'fixtures', 'seeds', `${name}.json`), 'utf8'));
+
+/** A page with the seed's components and no events, ready for replay. */
+function emptyPage(name) {
+  const data = seed(name);
+  return JSON.stringify({ page: data.page, components: data.components, incidents: [], scheduled_maintenances: [] });
+}
+
+let edge;
+const state = mkdtempSync(join(tmpdir(), 'sitrep-write-'));
+before(async () => { edge = await startEdge({ persist: state }); });
+after(async () => { await edge?.stop(); rmSync(state, { recursive: true, force: true }); });
+
+async function admin(method, path, body, headers = {}) {
+  const init = { method, headers: { authorization: `Bearer ${edge.token}`, ...headers } };
+  if (body !== undefined) {
+    init.body = typeof body === 'string' ? body : JSON.stringify(body);
+    init.headers['content-type'] ??= 'application/json';
+  }
+  const res = await fetch(`${edge.base}/api/v2/admin/${path}`, init);
+  const text = await res.text();
+  let json;
+  try { json = JSON.parse(text); } catch { json = text; }
+  return { status: res.status, json, version: Number(res.headers.get('x-sitrep-version')), headers: res.headers };
+}
+
+const version = async () => Number((await fetch(`${edge.base}/api/v2/status.json`)).headers.get('x-sitrep-version'));
+const read = async (path) => (await fetch(edge.base + path)).json();
+
+describe('seed timelines replayed through the API', () => {
+  test('Treasure Data: the maintenance with all seven updates, then its postmortem', async () => {
+    assert.equal((await edge.load(emptyPage('treasure-data'))).version > 0, true);
+    const m = seed('treasure-data').scheduled_maintenances[0];
+    const updates = [...m.incident_updates].reverse();
+    const components = m.components.map((c) => c.id);
+    const created = await admin('POST', 'maintenances', {
+      name: m.name, body: updates[0].body, scheduled_for: m.scheduled_for, scheduled_until: m.scheduled_until, components,
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.json));
+    const id = created.json.id;
+    for (const u of updates.slice(1)) {
+      const r = await admin('POST', `maintenances/${id}/updates`, { status: u.status, body: u.body });
+      assert.equal(r.status, 200, JSON.stringify(r.json));
+    }
+    const pm = m.postmortem;
+    const draft = { summary: pm.summary, language: pm.language, impact_window: pm.impact_window, sections: pm.sections, action_items: pm.action_items, timeline: pm.timeline };
+    assert.equal((await admin('PUT', `incidents/${id}/postmortem`, draft)).status, 200);
+    assert.equal((await admin('POST', `incidents/${id}/postmortem/publish`)).status, 200);
+
+    const doc = await read(`/api/v2/incidents/${id}.json`);
+    const got = [...doc.incident.incident_updates].reverse();
+    assert.deepEqual(got.map((u) => u.status), updates.map((u) => u.status));
+    assert.deepEqual(got.map((u) => u.body), updates.map((u) => u.body));
+    assert.equal(doc.incident.status, 'completed');
+    const inProgress = got.find((u) => u.status === 'in_progress');
+    assert.equal(inProgress.affected_components.length, 7, 'the US group\'s seven components went under maintenance');
+    assert.ok(inProgress.affected_components.every((a) => a.new_status === 'under_maintenance'));
+    const summary = await read('/api/v2/summary.json');
+    assert.ok(summary.components.filter((c) => !c.group).every((c) => c.status === 'operational'), 'completed: all back');
+    const postmortems = await read('/api/v2/postmortems.json');
+    assert.equal(postmortems.postmortems[0].incident_id, id);
+    assert.ok(postmortems.postmortems[0].postmortem.sections.some((s) => s.title === 'Required Customer Actions'));
+  });
+
+  test('Salesdock: Dutch updates touching nine components', async () => {
+    await edge.load(emptyPage('salesdock'));
+    const inc = seed('salesdock').incidents[0];
+    const updates = [...inc.incident_updates].reverse();
+    const degraded = updates[0].affected_components.map((a) => ({ id: a.code, status: a.new_status }));
+    const opened = await admin('POST', 'incidents', {
+      name: inc.name, status: updates[0].status, impact: inc.impact, body: updates[0].body, language: 'nl', components: degraded,
+    });
+    assert.equal(opened.status, 201, JSON.stringify(opened.json));
+    const id = opened.json.id;
+    assert.equal((await read('/api/v2/summary.json')).incidents[0].id, id, 'open right away (read-your-writes)');
+    await admin('POST', `incidents/${id}/updates`, { status: updates[1].status, body: updates[1].body, language: 'nl' });
+    const fixed = updates[2].affected_components.map((a) => ({ id: a.code, status: a.new_status }));
+    await admin('POST', `incidents/${id}/updates`, { status: 'resolved', body: updates[2].body, language: 'nl', components: fixed });
+    const doc = await read(`/api/v2/incidents/${id}.json`);
+    const got = [...doc.incident.incident_updates].reverse();
+    assert.deepEqual(got.map((u) => [u.status, u.body, u.language]), updates.map((u) => [u.status, u.body, 'nl']));
+    assert.equal(got[0].affected_components.length, 9);
+    assert.equal(doc.incident.components.length, 9);
+    assert.deepEqual((await read('/api/v2/incidents/unresolved.json')).incidents, []);
+  });
+});
+
+test('10 clients post 50 updates concurrently: all present, none duplicated, versions increase', async () => {
+  await edge.load(emptyPage('stream'));
+  const opened = await admin('POST', 'incidents', { name: 'Chat events delayed', body: 'Looking into it', impact: 'major' });
+  const id = opened.json.id;
+  const clients = Array.from({ length: 10 }, (_, c) => (async () => {
+    const versions = [];
+    for (let n = 0; n < 5; n += 1) {
+      const r = await admin('POST', `incidents/${id}/updates`, { status: 'monitoring', body: `client ${c} update ${n}` });
+      assert.equal(r.status, 200, JSON.stringify(r.json));
+      versions.push(r.json.version);
+    }
+    return versions;
+  })());
+  const results = await Promise.all(clients);
+  for (const versions of results) {
+    for (let n = 1; n < versions.length; n += 1) assert.ok(versions[n] > versions[n - 1], `${versions}`);
+  }
+  const all = results.flat();
+  assert.equal(new Set(all).size, 50, 'every write got its own version');
+  const doc = await read(`/api/v2/incidents/${id}.json`);
+  const bodies = doc.incident.incident_updates.map((u) => u.body).filter((b) => b.startsWith('client'));
+  assert.equal(bodies.length, 50);
+  assert.equal(new Set(bodies).size, 50, 'no duplicates');
+  assert.equal(new Set(doc.incident.incident_updates.map((u) => u.id)).size, 51);
+  const log = await admin('GET', 'log?limit=60');
+  const logged = log.json.entries.map((e) => e.version);
+  for (const v of all) assert.ok(logged.includes(v), `version ${v} is in the audit log`);
+});
+
+describe('bad input changes nothing', () => {
+  let id;
+  before(async () => {
+    await edge.load(emptyPage('streak'));
+    id = (await admin('POST', 'incidents', { name: 'Errors', body: 'Looking' })).json.id;
+    await admin('POST', `incidents/${id}/updates`, { status: 'resolved', body: 'Fixed' });
+  });
+
+  const cases = [
+    ['malformed JSON', () => admin('POST', 'incidents', '{"name": "x", "body": '), 400],
+    ['wrong types', () => admin('POST', 'incidents', { name: 7, body: ['x'] }), 400],
+    ['unknown fields', () => admin('POST', 'incidents', { name: 'x', body: 'y', colour: 'red' }), 400],
+    ['unknown incident', () => admin('POST', 'incidents/nope/updates', { status: 'resolved', body: 'x' }), 404],
+    ['unknown component', () => admin('PATCH', 'components/nope', { name: 'x' }), 404],
+    ['huge body', () => admin('POST', 'incidents', { name: 'x', body: 'y'.repeat(70 * 1024) }), 413],
+    ['missing token', () => fetch(`${edge.base}/api/v2/admin/incidents`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).then((r) => ({ status: r.status })), 401],
+    ['wrong token', () => fetch(`${edge.base}/api/v2/admin/incidents`, { method: 'POST', headers: { authorization: 'Bearer nope', 'content-type': 'application/json' }, body: '{}' }).then((r) => ({ status: r.status })), 401],
+    ['wrong content type', () => admin('POST', 'incidents', 'name=x', { 'content-type': 'application/x-www-form-urlencoded' }), 415],
+    ['stale If-Match', () => admin('POST', 'incidents', { name: 'x', body: 'y' }, { 'if-match': '"1"' }), 409],
+    ['illegal transition (reopen without reopen)', () => admin('POST', `incidents/${id}/updates`, { status: 'investigating', body: 'again' }), 422],
+    ['rule breaking values', () => admin('POST', 'incidents', { name: '', body: '', language: 'not a tag', components: [{ id: 'nope', status: 'major_outage' }] }), 422],
+    ['wrong method', () => admin('DELETE', `incidents/${id}`), 405],
+    ['unknown admin path', () => admin('POST', 'nothing-here', {}), 404],
+  ];
+  for (const [name, send, expected] of cases) {
+    test(`${name}: ${expected}, version unchanged`, async () => {
+      const before = await version();
+      const res = await send();
+      assert.equal(res.status, expected, JSON.stringify(res.json));
+      if (res.json && typeof res.json === 'object') {
+        assert.equal(typeof res.json.error.code, 'string');
+        assert.ok(!JSON.stringify(res.json).includes(edge.token), 'the token never appears');
+      }
+      assert.equal(await version(), before);
+    });
+  }
+
+  test('422 lists every problem by field path', async () => {
+    const res = await admin('POST', 'incidents', { name: '', body: '', language: 'not a tag', components: [{ id: 'nope', status: 'major_outage' }] });
+    const paths = res.json.error.problems.map((p) => p.path);
+    for (const p of ['components[0].id', 'incident.name', 'incident.incident_updates[0].body', 'incident.incident_updates[0].language']) {
+      assert.ok(paths.includes(p), `${p} in ${paths}`);
+    }
+  });
+});
+
+test('idempotent retry after a dropped response creates nothing new', async () => {
+  await edge.load(emptyPage('codeship'));
+  const body = { name: 'Database outage', body: 'Investigating connection timeouts', impact: 'major' };
+  const key = `retry-${Date.now()}`;
+  // The first attempt's response is dropped: the client aborts before reading it.
+  const controller = new AbortController();
+  const first = fetch(`${edge.base}/api/v2/admin/incidents`, {
+    method: 'POST', signal: controller.signal,
+    headers: { authorization: `Bearer ${edge.token}`, 'content-type': 'application/json', 'idempotency-key': key },
+    body: JSON.stringify(body),
+  }).catch(() => null);
+  await first;
+  controller.abort();
+  const retry = await admin('POST', 'incidents', body, { 'idempotency-key': key });
+  const again = await admin('POST', 'incidents', body, { 'idempotency-key': key });
+  assert.ok([200, 201].includes(retry.status));
+  assert.deepEqual(again.json, retry.json, 'the same result every time');
+  const incidents = (await read('/api/v2/incidents.json')).incidents;
+  assert.equal(incidents.filter((i) => i.name === body.name).length, 1, 'exactly one incident');
+  const other = await admin('POST', 'incidents', { ...body, name: 'Something else' }, { 'idempotency-key': key });
+  assert.equal(other.status, 409, 'a key reused for another request is refused');
+});
+
+test('every accepted write survives a restart of workerd', async () => {
+  await edge.load(emptyPage('stream'));
+  const id = (await admin('POST', 'incidents', { name: 'Before restart', body: 'one' })).json.id;
+  await admin('POST', `incidents/${id}/updates`, { status: 'identified', body: 'two' });
+  const last = await admin('POST', `incidents/${id}/updates`, { status: 'monitoring', body: 'three' });
+  const before = await read(`/api/v2/incidents/${id}.json`);
+  await edge.restart();
+  const res = await fetch(`${edge.base}/api/v2/incidents/${id}.json`);
+  assert.equal(Number(res.headers.get('x-sitrep-version')), last.json.version);
+  assert.deepEqual(await res.json(), before);
+  const log = await admin('GET', 'log?limit=3');
+  assert.equal(log.json.entries[0].version, last.json.version);
+});
