@@ -65,6 +65,10 @@ pub fn bless() -> Result<()> {
 /// runner (`tests/e2e/*.test.mjs`), with Chromium for the browser tests.
 pub fn e2e() -> Result<()> {
     edge::build(Build::Test)?;
+    step("build the sitrep operator tool");
+    let mut cli = shell::cargo();
+    cli.args(["build", "-p", "sitrep-cli"]);
+    shell::run(cli)?;
     edge::dev_token()?;
     edge::write_pages("http://127.0.0.1:8787")?;
     step("end-to-end tests (node --test tests/e2e/)");
