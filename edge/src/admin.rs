@@ -40,7 +40,7 @@ impl Admin {
     /// Largest body it takes.
     pub fn max_body(&self) -> usize {
         match self {
-            Self::ImportPage => 4 * 1024 * 1024,
+            Self::ImportPage => 16 * 1024 * 1024,
             _ => 64 * 1024,
         }
     }

@@ -15,11 +15,13 @@ pub fn run(args: &[String]) -> Result<()> {
     match args.first().map(String::as_str) {
         None => {
             shared()?;
-            edge_bench()
+            edge_bench()?;
+            write_bench()
         }
         Some("shared") => shared(),
         Some("edge") => edge_bench(),
-        Some(other) => bail!("unknown benchmark {other:?}: `shared` or `edge` (none runs both)"),
+        Some("write") => write_bench(),
+        Some(other) => bail!("unknown benchmark {other:?}: `shared`, `edge` or `write` (none runs all)"),
     }
 }
 
@@ -171,5 +173,181 @@ fn edge_bench() -> Result<()> {
     );
     println!("bundle (index_bg.wasm + index.js): {raw} B raw, {gz} B gzip -9  (goal <= 150 KB gzip)");
     println!("p99 goal <= 5 ms: {}", if sitrep.latency.p99_ms <= 5.0 { "met" } else { "NOT met" });
+    Ok(())
+}
+
+const WRITES: usize = 300;
+const CONCURRENT_CLIENTS: usize = 8;
+
+/// A page with a few components and `history` resolved incidents (two short updates each).
+fn history_page(history: usize) -> Result<Vec<u8>> {
+    use sitrep_shared::{
+        Component, ComponentId, Impact, Incident, IncidentId, IncidentStatus, IncidentUpdate, Page, PageData, PageId,
+        Timestamp, UpdateId,
+    };
+    let at = |minutes: i64| Timestamp::from_unix_millis(1_600_000_000_000 + minutes * 60_000).context("time");
+    let page_id = PageId::from("bench");
+    let components: Vec<Component> = (0..5)
+        .map(|n| -> Result<Component> {
+            Ok(Component {
+                id: ComponentId(format!("c{n}")),
+                page_id: page_id.clone(),
+                name: format!("Component {n}"),
+                description: None,
+                status: sitrep_shared::ComponentStatus::Operational,
+                position: n,
+                group_id: None,
+                group: false,
+                only_show_if_degraded: false,
+                showcase: true,
+                start_date: None,
+                created_at: at(0)?,
+                updated_at: at(0)?,
+                components: vec![],
+            })
+        })
+        .collect::<Result<_>>()?;
+    let mut incidents = Vec::with_capacity(history);
+    for n in 0..history {
+        let id = IncidentId(format!("h{n}"));
+        let start = n as i64 * 30;
+        let update = |k: usize, status: IncidentStatus, minute: i64| -> Result<IncidentUpdate> {
+            Ok(IncidentUpdate {
+                id: UpdateId(format!("h{n}-u{k}")),
+                incident_id: id.clone(),
+                status,
+                body: "Elevated error rates".into(),
+                created_at: at(minute)?,
+                updated_at: at(minute)?,
+                display_at: None,
+                affected_components: vec![],
+                language: None,
+                reopened: false,
+            })
+        };
+        incidents.push(Incident {
+            id: id.clone(),
+            page_id: page_id.clone(),
+            name: format!("Incident {n}"),
+            status: IncidentStatus::Resolved,
+            impact: Impact::Minor,
+            started_at: Some(at(start)?),
+            created_at: at(start)?,
+            updated_at: at(start + 10)?,
+            monitoring_at: None,
+            resolved_at: Some(at(start + 10)?),
+            shortlink: None,
+            incident_updates: vec![
+                update(2, IncidentStatus::Resolved, start + 10)?,
+                update(1, IncidentStatus::Investigating, start)?,
+            ],
+            components: vec![],
+            scheduled_for: None,
+            scheduled_until: None,
+            postmortem: None,
+        });
+    }
+    let updated = at(history as i64 * 30 + 10)?;
+    let page = Page {
+        id: page_id,
+        name: "Bench".into(),
+        url: String::new(),
+        time_zone: "Etc/UTC".into(),
+        updated_at: updated,
+    };
+    Ok(serde_json::to_vec(&PageData { page, components, incidents, scheduled_maintenances: vec![] })?)
+}
+
+struct WriteFigures {
+    p50_ms: f64,
+    p99_ms: f64,
+    writes_per_s: f64,
+    errors: usize,
+}
+
+fn write_figures(port: u16, token: &str) -> Result<WriteFigures> {
+    let auth = format!("Bearer {token}");
+    let headers = [("Authorization", auth.as_str()), ("Content-Type", "application/json")];
+    let (status, body) =
+        edge::http(port, "POST", "/api/v2/admin/incidents", &headers, br#"{"name":"Bench incident","body":"Opened"}"#)?;
+    if status != 201 {
+        bail!("opening the bench incident answered {status}: {}", String::from_utf8_lossy(&body));
+    }
+    let answer: serde_json::Value = serde_json::from_slice(&body)?;
+    let id = answer["id"].as_str().context("no id")?.to_owned();
+    let path = format!("/api/v2/admin/incidents/{id}/updates");
+    let post = |n: usize| -> Result<std::time::Duration> {
+        let body = format!(r#"{{"status":"monitoring","body":"Update {n}"}}"#);
+        let started = std::time::Instant::now();
+        let (status, answer) = edge::http(port, "POST", &path, &headers, body.as_bytes())?;
+        if status != 200 {
+            bail!("update answered {status}: {}", String::from_utf8_lossy(&answer));
+        }
+        Ok(started.elapsed())
+    };
+    for n in 0..20 {
+        post(n)?;
+    }
+    let mut latencies: Vec<f64> = Vec::with_capacity(WRITES);
+    let mut errors = 0;
+    for n in 0..WRITES {
+        match post(n) {
+            Ok(d) => latencies.push(d.as_secs_f64() * 1000.0),
+            Err(_) => errors += 1,
+        }
+    }
+    latencies.sort_by(f64::total_cmp);
+    let at = |q: f64| {
+        latencies
+            .get(((latencies.len() as f64 * q) as usize).min(latencies.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or(f64::NAN)
+    };
+    let started = std::time::Instant::now();
+    errors += std::thread::scope(|scope| {
+        let threads: Vec<_> = (0..CONCURRENT_CLIENTS)
+            .map(|c| {
+                scope.spawn(move || (0..WRITES / CONCURRENT_CLIENTS).filter(|n| post(c * 1000 + n).is_err()).count())
+            })
+            .collect();
+        threads.into_iter().map(|t| t.join().unwrap_or(WRITES)).sum::<usize>()
+    });
+    let writes_per_s = WRITES as f64 / started.elapsed().as_secs_f64();
+    Ok(WriteFigures { p50_ms: at(0.5), p99_ms: at(0.99), writes_per_s, errors })
+}
+
+fn write_bench() -> Result<()> {
+    edge::build(Build::Production)?;
+    let token = edge::dev_token()?;
+    let mut results = Vec::new();
+    for history in [0usize, 10_000] {
+        step(&format!(
+            "write path on a page with {history} historic incidents (production Worker, workerd via Miniflare)"
+        ));
+        let state = shell::root().join(format!("target/sitrep/bench-write-{history}"));
+        let _ = fs::remove_dir_all(&state);
+        fs::create_dir_all(&state)?;
+        let worker = Workerd::start("sitrep", &state.to_string_lossy())?;
+        let page = history_page(history)?;
+        println!("importing {} bytes", page.len());
+        edge::load_page(worker.port, &token, &page)?;
+        results.push((history, write_figures(worker.port, &token)?));
+    }
+    println!(
+        "\nwrite bench: {WRITES} sequential updates to one incident (p50/p99), then {WRITES} from {CONCURRENT_CLIENTS} concurrent clients (writes/s)"
+    );
+    println!("{:<32} {:>12} {:>14} {:>10}", "", "empty page", "10,000 hist.", "ratio");
+    let (empty, big) = (&results[0].1, &results[1].1);
+    for (name, a, b) in [("latency p50 ms", empty.p50_ms, big.p50_ms), ("latency p99 ms", empty.p99_ms, big.p99_ms)] {
+        println!("{name:<32} {a:>12.2} {b:>14.2} {:>9.2}x   (goal <= 1.2)", b / a);
+    }
+    println!(
+        "{:<32} {:>12.0} {:>14.0} {:>9.2}x   (goal >= 0.83, i.e. cost <= 1.2x)",
+        "writes/s",
+        empty.writes_per_s,
+        big.writes_per_s,
+        big.writes_per_s / empty.writes_per_s
+    );
+    println!("{:<32} {:>12} {:>14}", "errors", empty.errors, big.errors);
     Ok(())
 }

@@ -163,12 +163,35 @@ pub fn http(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body:
     request.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
     stream.write_all(request.as_bytes())?;
     stream.write_all(body)?;
+    // Read the head, then exactly Content-Length bytes: servers may keep the connection open.
     let mut response = Vec::new();
-    stream.read_to_end(&mut response)?;
-    let text = String::from_utf8_lossy(&response);
-    let status = text.split(' ').nth(1).and_then(|s| s.parse().ok()).context("no HTTP status line")?;
-    let body_at = response.windows(4).position(|w| w == b"\r\n\r\n").map_or(response.len(), |p| p + 4);
-    Ok((status, response[body_at..].to_vec()))
+    let mut chunk = [0u8; 64 * 1024];
+    let head_end = loop {
+        if let Some(p) = response.windows(4).position(|w| w == b"\r\n\r\n") {
+            break p + 4;
+        }
+        let n = stream.read(&mut chunk)?;
+        if n == 0 {
+            bail!("connection closed before the response head");
+        }
+        response.extend_from_slice(&chunk[..n]);
+    };
+    let head = String::from_utf8_lossy(&response[..head_end]).to_ascii_lowercase();
+    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).context("no HTTP status line")?;
+    let length =
+        head.lines().find_map(|l| l.strip_prefix("content-length:")).and_then(|v| v.trim().parse::<usize>().ok());
+    loop {
+        if length.is_some_and(|len| response.len() >= head_end + len) {
+            break;
+        }
+        let n = stream.read(&mut chunk)?;
+        if n == 0 {
+            break;
+        }
+        response.extend_from_slice(&chunk[..n]);
+    }
+    let end = length.map_or(response.len(), |len| (head_end + len).min(response.len()));
+    Ok((status, response[head_end..end].to_vec()))
 }
 
 /// Writes the pages the demo and the tests load into `target/sitrep/`: `demo.json` (the five seeds
