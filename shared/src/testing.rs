@@ -3,6 +3,7 @@
 use crate::component::{Component, ComponentStatus};
 use crate::incident::{AffectedComponent, Impact, Incident, IncidentStatus, IncidentUpdate};
 use crate::page::{Page, PageData};
+use crate::postmortem::Postmortem;
 use crate::wire::{ComponentId, IncidentId, PageId, Timestamp, UpdateId};
 
 pub fn ts(text: &str) -> Timestamp {
@@ -110,5 +111,18 @@ pub fn affected(code: &str, old: ComponentStatus, new: ComponentStatus) -> Affec
         name: code.to_uppercase(),
         old_status: Some(old),
         new_status: Some(new),
+    }
+}
+
+/// A minimal postmortem published at `at`.
+pub fn published_postmortem(at: Timestamp) -> Postmortem {
+    Postmortem {
+        published_at: Some(at),
+        summary: "s".into(),
+        language: None,
+        impact_window: None,
+        sections: vec![],
+        action_items: vec![],
+        timeline: vec![],
     }
 }

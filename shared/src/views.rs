@@ -211,8 +211,7 @@ mod tests {
 
     use super::*;
     use crate::incident::IncidentStatus::*;
-    use crate::postmortem::Postmortem;
-    use crate::testing::{at, maintenance, page};
+    use crate::testing::{at, maintenance, page, published_postmortem};
 
     fn incident(id: &str, impact: Impact, start: i64, statuses: &[crate::incident::IncidentStatus]) -> Incident {
         crate::testing::incident(id, impact, start, statuses)
@@ -229,15 +228,7 @@ mod tests {
         }
         data.incidents.push(incident("open", Impact::Major, 100, &[Investigating]));
         data.incidents.push(incident("later", Impact::Critical, 300, &[Investigating]));
-        data.incidents[3].postmortem = Some(Postmortem {
-            published_at: Some(at(200)),
-            summary: "s".into(),
-            language: None,
-            impact_window: None,
-            sections: vec![],
-            action_items: vec![],
-            timeline: vec![],
-        });
+        data.incidents[3].postmortem = Some(published_postmortem(at(200)));
         data.incidents[3].status = Postmortem;
         data.scheduled_maintenances.push(maintenance("soon", 0, (180, 240), &[Scheduled]));
         data.scheduled_maintenances.push(maintenance("now", 0, (100, 200), &[InProgress]));
@@ -286,15 +277,7 @@ mod tests {
     fn maintenance_postmortems_are_listed_too() {
         let mut data = page();
         let mut m = maintenance("m", 0, (10, 20), &[InProgress, Completed]);
-        m.postmortem = Some(Postmortem {
-            published_at: Some(at(30)),
-            summary: "s".into(),
-            language: None,
-            impact_window: None,
-            sections: vec![],
-            action_items: vec![],
-            timeline: vec![],
-        });
+        m.postmortem = Some(published_postmortem(at(30)));
         data.scheduled_maintenances.push(m);
         let state = PageState::new(data);
         let list = postmortems(&state, at(40), 5).postmortems;

@@ -14,8 +14,7 @@ const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 pub fn run() -> Result<()> {
     rustup()?;
-    wasm_bindgen_cli()?;
-    worker_build()?;
+    cargo_tools()?;
     npm_packages()?;
     chromium()?;
     println!("\nsetup: everything is installed");
@@ -41,44 +40,58 @@ fn rustup() -> Result<()> {
     Ok(())
 }
 
-/// The CLI must be exactly the version of the `wasm-bindgen` crate in Cargo.lock.
-fn wasm_bindgen_cli() -> Result<()> {
-    step("wasm-bindgen-cli at the Cargo.lock version");
-    let lock = fs::read_to_string(shell::root().join("Cargo.lock")).context("cannot read Cargo.lock")?;
-    let Some(version) = locked_version(&lock, "wasm-bindgen") else {
-        bail!("Cargo.lock has no wasm-bindgen entry");
-    };
-    let installed = shell::output(shell::command("wasm-bindgen", &["--version"])).unwrap_or_default();
-    let runner = shell::output(shell::command("wasm-bindgen-test-runner", &["--version"])).unwrap_or_default();
-    let wanted = format!("wasm-bindgen {version}");
-    if installed.trim() == wanted && runner.contains(&version) {
-        println!("{wanted}: installed");
-        return Ok(());
-    }
-    println!("have {:?}, need {wanted:?} (about 2 minutes on 2 cores)", installed.trim());
-    // Not --locked: the CLI's own lockfile names a webpki-roots release the registry no longer serves.
-    let mut install = shell::cargo();
-    install.args(["install", "wasm-bindgen-cli", "--force", "--version", &format!("={version}")]);
-    shell::run(install)
+/// A tool installed with `cargo install` at the version a crate has in Cargo.lock.
+struct Tool {
+    /// The crates.io package to install.
+    package: &'static str,
+    /// The crate in Cargo.lock whose version it must match.
+    locked: &'static str,
+    /// Whether what is on the PATH is that version.
+    installed: fn(&str) -> bool,
+    /// Why it must match, for the progress line.
+    why: &'static str,
 }
 
-/// worker-build (which builds the edge) is released with the `worker` crate: same version as in Cargo.lock.
-/// It is told where the npm esbuild and wasm-opt and our wasm-bindgen are, so it never downloads.
-fn worker_build() -> Result<()> {
-    step("worker-build at the Cargo.lock version of worker");
+const TOOLS: [Tool; 2] = [
+    Tool {
+        package: "wasm-bindgen-cli",
+        locked: "wasm-bindgen",
+        installed: |version| {
+            let cli = shell::output(shell::command("wasm-bindgen", &["--version"])).unwrap_or_default();
+            let runner = shell::output(shell::command("wasm-bindgen-test-runner", &["--version"])).unwrap_or_default();
+            cli.trim() == format!("wasm-bindgen {version}") && runner.contains(version)
+        },
+        why: "the CLI must be exactly the wasm-bindgen crate's version",
+    },
+    Tool {
+        package: "worker-build",
+        locked: "worker",
+        installed: |version| {
+            shell::output(shell::command("worker-build", &["--version"])).is_some_and(|v| v.trim() == version)
+        },
+        why: "worker-build is released with the worker crate; it is pointed at local tools, so it downloads nothing",
+    },
+];
+
+/// Installs each tool at its Cargo.lock version unless it is there.
+fn cargo_tools() -> Result<()> {
     let lock = fs::read_to_string(shell::root().join("Cargo.lock")).context("cannot read Cargo.lock")?;
-    let Some(version) = locked_version(&lock, "worker") else {
-        bail!("Cargo.lock has no worker entry");
-    };
-    let installed = shell::output(shell::command("worker-build", &["--version"])).unwrap_or_default();
-    if installed.trim() == version {
-        println!("worker-build {version}: installed");
-        return Ok(());
+    for tool in &TOOLS {
+        step(&format!("{} at the Cargo.lock version of {}", tool.package, tool.locked));
+        let Some(version) = locked_version(&lock, tool.locked) else {
+            bail!("Cargo.lock has no {} entry", tool.locked);
+        };
+        if (tool.installed)(&version) {
+            println!("{} {version}: installed", tool.package);
+            continue;
+        }
+        println!("installing {} {version} ({}; a few minutes on 2 cores)", tool.package, tool.why);
+        // Not --locked: wasm-bindgen-cli's own lockfile names a webpki-roots release the registry no longer serves.
+        let mut install = shell::cargo();
+        install.args(["install", tool.package, "--force", "--version", &format!("={version}")]);
+        shell::run(install)?;
     }
-    println!("have {:?}, need worker-build {version} (about 3 minutes on 2 cores)", installed.trim());
-    let mut install = shell::cargo();
-    install.args(["install", "worker-build", "--force", "--version", &format!("={version}")]);
-    shell::run(install)
+    Ok(())
 }
 
 /// The version of `name` in a Cargo.lock.
