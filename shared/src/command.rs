@@ -402,7 +402,7 @@ fn open_incident(state: &PageState, new: &NewIncident, now: Timestamp, new_id: &
     };
     incident.components = component_copies(&incident, &update.affected_components, &components);
     incident.incident_updates.push(update);
-    let summary = format!("opened incident {id} ({status:?})");
+    let summary = format!("opened incident {id} ({})", status.as_str());
     let changed = (!new.components.is_empty()).then(|| components.clone());
     finish(Kind::Incident, incident, &components, changed, problems, now, summary)
 }
@@ -417,7 +417,11 @@ fn post_update(state: &PageState, id: &IncidentId, new: &NewUpdate, now: Timesta
         problems.push(problem(
             "status",
             ProblemCode::Transition,
-            format!("cannot move from {previous:?} to {:?}{hint}", new.status),
+            format!(
+                "cannot move from {} to {}{hint}",
+                previous.map_or("the start", IncidentStatus::as_str),
+                new.status.as_str()
+            ),
         ));
     }
     let mut changes = new.components.clone();
@@ -462,7 +466,7 @@ fn post_update(state: &PageState, id: &IncidentId, new: &NewUpdate, now: Timesta
     }
     event.components = component_copies(&event, &update.affected_components, &components);
     event.incident_updates.insert(0, update);
-    let summary = format!("posted {:?} update to {id}", new.status);
+    let summary = format!("posted {} update to {id}", new.status.as_str());
     let changed = (!changes.is_empty()).then(|| components.clone());
     finish(kind, event, &components, changed, problems, now, summary)
 }

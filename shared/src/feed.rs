@@ -161,7 +161,7 @@ pub fn atom(state: &PageState, entries: &[Entry<'_>], base: &str) -> String {
         let _ = writeln!(out, "    <published>{}</published>", entry.published);
         let _ = writeln!(out, "    <updated>{}</updated>", entry.updated);
         let _ = writeln!(out, "    <link rel=\"alternate\" href=\"{}\"/>", xml(&link(base, entry.incident)));
-        let _ = writeln!(out, "    <category term=\"{}\"/>", status_term(entry.status()));
+        let _ = writeln!(out, "    <category term=\"{}\"/>", entry.status().as_str());
         let _ = writeln!(out, "    <content type=\"text\">{}</content>", xml(entry.text()));
         out.push_str("  </entry>\n");
     }
@@ -189,7 +189,7 @@ pub fn rss(state: &PageState, entries: &[Entry<'_>], base: &str) -> String {
         let _ = writeln!(out, "    <link>{}</link>", xml(&link(base, entry.incident)));
         let _ = writeln!(out, "    <guid isPermaLink=\"false\">{}</guid>", xml(&entry.id));
         let _ = writeln!(out, "    <pubDate>{}</pubDate>", entry.published.as_datetime().to_rfc2822());
-        let _ = writeln!(out, "    <category>{}</category>", status_term(entry.status()));
+        let _ = writeln!(out, "    <category>{}</category>", entry.status().as_str());
         let _ = writeln!(out, "    <description>{}</description>", xml(entry.text()));
         out.push_str("  </item>\n");
     }
@@ -247,7 +247,7 @@ pub fn json_feed(state: &PageState, entries: &[Entry<'_>], base: &str) -> JsonFe
         items: entries
             .iter()
             .map(|entry| {
-                let mut tags = vec![status_term(entry.status()).to_owned()];
+                let mut tags = vec![entry.status().as_str().to_owned()];
                 if entry.incident.is_maintenance() {
                     tags.push("maintenance".into());
                 }
@@ -263,21 +263,6 @@ pub fn json_feed(state: &PageState, entries: &[Entry<'_>], base: &str) -> JsonFe
                 }
             })
             .collect(),
-    }
-}
-
-fn status_term(status: IncidentStatus) -> &'static str {
-    match status {
-        IncidentStatus::Investigating => "investigating",
-        IncidentStatus::Identified => "identified",
-        IncidentStatus::Monitoring => "monitoring",
-        IncidentStatus::Resolved => "resolved",
-        IncidentStatus::Postmortem => "postmortem",
-        IncidentStatus::Scheduled => "scheduled",
-        IncidentStatus::InProgress => "in_progress",
-        IncidentStatus::Verifying => "verifying",
-        IncidentStatus::Completed => "completed",
-        IncidentStatus::Unknown => "unknown",
     }
 }
 

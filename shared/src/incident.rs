@@ -48,6 +48,22 @@ pub enum IncidentStatus {
 }
 
 impl IncidentStatus {
+    /// The wire spelling, for messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Investigating => "investigating",
+            Self::Identified => "identified",
+            Self::Monitoring => "monitoring",
+            Self::Resolved => "resolved",
+            Self::Postmortem => "postmortem",
+            Self::Scheduled => "scheduled",
+            Self::InProgress => "in_progress",
+            Self::Verifying => "verifying",
+            Self::Completed => "completed",
+            Self::Unknown => "unknown",
+        }
+    }
+
     /// Closed statuses: nothing is happening any more.
     pub fn is_closed(self) -> bool {
         matches!(self, Self::Resolved | Self::Postmortem | Self::Completed)

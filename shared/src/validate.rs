@@ -308,7 +308,7 @@ impl Checker {
             self.fail(
                 format!("{path}.status"),
                 ProblemCode::Invalid,
-                format!("{:?} is not a status for this kind of event", incident.status),
+                format!("{} is not a status for this kind of event", incident.status.as_str()),
             );
         }
         match (lifecycle, incident.impact) {
@@ -458,7 +458,7 @@ impl Checker {
         let mut previous = None;
         for (n, update) in updates.iter().enumerate().rev() {
             if !transition_allowed(lifecycle, previous, update.status, update.reopened) {
-                let from = previous.map_or("the start".to_owned(), |s| format!("{s:?}"));
+                let from = previous.map_or("the start", IncidentStatus::as_str);
                 let hint = if previous.is_some_and(IncidentStatus::is_closed) {
                     " (reopening needs reopened: true)"
                 } else {
@@ -467,7 +467,7 @@ impl Checker {
                 self.fail(
                     format!("{path}.incident_updates[{n}].status"),
                     ProblemCode::Transition,
-                    format!("cannot move from {from} to {:?}{hint}", update.status),
+                    format!("cannot move from {from} to {}{hint}", update.status.as_str()),
                 );
             }
             previous = Some(update.status);
@@ -479,7 +479,11 @@ impl Checker {
                 self.fail(
                     format!("{path}.status"),
                     ProblemCode::Inconsistent,
-                    format!("status {:?} differs from the latest update's {:?}", incident.status, latest.status),
+                    format!(
+                        "status {} differs from the latest update's {}",
+                        incident.status.as_str(),
+                        latest.status.as_str()
+                    ),
                 );
             }
         }

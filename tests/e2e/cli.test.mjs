@@ -84,7 +84,7 @@ test('refusals are shown plainly and exit non-zero', async () => {
   ok(['incident', 'resolve', id, '--body', 'done']);
   const bad = sitrep(['incident', 'update', id, '--status', 'investigating', '--body', 'again']);
   assert.notEqual(bad.code, 0);
-  assert.match(bad.err, /422 \(invalid\)[\s\S]*- status: cannot move from Some\(Resolved\) to Investigating/);
+  assert.match(bad.err, /422 \(invalid\)[\s\S]*- status: cannot move from resolved to investigating/);
   const many = sitrep(['incident', 'open', '--name', '', '--body', '', '--component', 'ghost=major_outage']);
   assert.notEqual(many.code, 0);
   for (const path of ['components[0].id', 'incident.name', 'incident.incident_updates[0].body']) assert.ok(many.err.includes(`- ${path}:`), many.err);
