@@ -1,7 +1,7 @@
 //! The page store: one Durable Object per page, the single writer and the source of truth.
 //!
 //! Storage layout (one key per thing, so a write costs what it changes): `version` (u64), `page`
-//! (JSON), `components` (JSON list), `event/{id}` per incident or maintenance (JSON),
+//! (JSON), `component/{id}` per component (JSON), `event/{id}` per incident or maintenance (JSON),
 //! `log/{version}` per accepted write (the audit log) and `idem/{key}` per Idempotency-Key (the
 //! first reply). Every write puts its keys in one transaction: all or nothing. The object keeps the
 //! indexed [`PageState`] in memory, commits each change to it after the transaction, and publishes
@@ -28,6 +28,7 @@ use crate::read::{self, Doc};
 use crate::{KV_BINDING, PAGE_NAME, STORE_BINDING, cache, url};
 
 const EVENT_PREFIX: &str = "event/";
+const COMPONENT_PREFIX: &str = "component/";
 const LOG_PREFIX: &str = "log/";
 const IDEM_PREFIX: &str = "idem/";
 
@@ -107,22 +108,17 @@ impl PageStore {
             return Err(EdgeError::NotLoaded);
         };
         let page: String = storage.get("page").await?.ok_or(EdgeError::NotLoaded)?;
-        let components: String = storage.get("components").await?.ok_or(EdgeError::NotLoaded)?;
         let page: Page = from_json(&page)?;
-        let components: Vec<Component> = from_json(&components)?;
+        let mut components = Vec::new();
+        for value in storage.list_with_options(ListOptions::new().prefix(COMPONENT_PREFIX)).await?.values() {
+            let text = value.map_err(|e| EdgeError::Internal(format!("{e:?}")))?.as_string().unwrap_or_default();
+            components.push(from_json::<Component>(&text)?);
+        }
         let events = storage.list_with_options(ListOptions::new().prefix(EVENT_PREFIX)).await?;
         let mut data = PageData { page, components, incidents: vec![], scheduled_maintenances: vec![] };
         for value in events.values() {
             let text = value.map_err(|e| EdgeError::Internal(format!("{e:?}")))?.as_string().unwrap_or_default();
-            // Earlier builds stored the bare event; its kind then follows from its window.
-            let stored = match serde_json::from_str::<StoredEvent>(&text) {
-                Ok(stored) => stored,
-                Err(_) => {
-                    let event: Incident = from_json(&text)?;
-                    let kind = if event.is_maintenance() { Kind::Maintenance } else { Kind::Incident };
-                    StoredEvent::new(kind, event)
-                }
-            };
+            let stored: StoredEvent = from_json(&text)?;
             match stored.kind {
                 StoredKind::Incident => data.incidents.push(stored.event),
                 StoredKind::Maintenance => data.scheduled_maintenances.push(stored.event),
@@ -226,10 +222,15 @@ impl PageStore {
         for (kind, event) in &change.events {
             puts.push((format!("{EVENT_PREFIX}{}", event.id), to_json(&StoredEvent::new(*kind, event.clone()))?));
         }
-        if let Some(components) = &change.components {
-            puts.push(("components".into(), to_json(components)?));
+        let current = self.load().await?;
+        for component in change.components.iter().flatten() {
+            // Only the components this write changed.
+            if current.page.components().iter().find(|c| c.id == component.id) != Some(component) {
+                puts.push((format!("{COMPONENT_PREFIX}{}", component.id), to_json(component)?));
+            }
         }
-        let mut page = self.load().await?.page.page().clone();
+        let mut page = current.page.page().clone();
+        drop(current);
         page.updated_at = change.at;
         puts.push(("page".into(), to_json(&page)?));
         self.persist(version, puts, vec![], &change.summary, &change.target, change.at, meta, status, &body).await?;
@@ -255,13 +256,13 @@ impl PageStore {
         }
         let loaded = self.check_version(meta).await?;
         let version = loaded.as_ref().map_or(0, |l| l.version) + 1;
-        let old: Vec<String> = match &loaded {
-            Some(l) => l.page.all_events().map(|e| format!("{EVENT_PREFIX}{}", e.id)).collect(),
-            None => self.stored_event_keys().await?,
-        };
         drop(loaded);
-        let mut puts =
-            vec![("page".to_owned(), to_json(&data.page)?), ("components".to_owned(), to_json(&data.components)?)];
+        let mut old = self.stored_keys(EVENT_PREFIX).await?;
+        old.extend(self.stored_keys(COMPONENT_PREFIX).await?);
+        let mut puts = vec![("page".to_owned(), to_json(&data.page)?)];
+        for component in &data.components {
+            puts.push((format!("{COMPONENT_PREFIX}{}", component.id), to_json(component)?));
+        }
         for event in &data.incidents {
             puts.push((
                 format!("{EVENT_PREFIX}{}", event.id),
@@ -274,7 +275,8 @@ impl PageStore {
                 to_json(&StoredEvent::new(Kind::Maintenance, event.clone()))?,
             ));
         }
-        let deletes: Vec<String> = old.into_iter().filter(|k| !puts.iter().any(|(p, _)| p == k)).collect();
+        let kept: std::collections::HashSet<&str> = puts.iter().map(|(key, _)| key.as_str()).collect();
+        let deletes: Vec<String> = old.into_iter().filter(|k| !kept.contains(k.as_str())).collect();
         let summary =
             format!("imported the page ({} events)", data.incidents.len() + data.scheduled_maintenances.len());
         let body = format!("{{\"version\":{version}}}");
@@ -284,8 +286,8 @@ impl PageStore {
         Ok(reply(200, version, body))
     }
 
-    async fn stored_event_keys(&self) -> Result<Vec<String>, EdgeError> {
-        let old = self.state.storage().list_with_options(ListOptions::new().prefix(EVENT_PREFIX)).await?;
+    async fn stored_keys(&self, prefix: &str) -> Result<Vec<String>, EdgeError> {
+        let old = self.state.storage().list_with_options(ListOptions::new().prefix(prefix)).await?;
         Ok(old.keys().into_iter().filter_map(|k| k.ok()?.as_string()).collect())
     }
 

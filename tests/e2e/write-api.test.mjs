@@ -195,7 +195,10 @@ test('idempotent retry after a dropped response creates nothing new', async () =
 
 test('every accepted write survives a restart of workerd', async () => {
   await edge.load(emptyPage('stream'));
-  const id = (await admin('POST', 'incidents', { name: 'Before restart', body: 'one' })).json.id;
+  const id = (await admin('POST', 'incidents', {
+    name: 'Before restart', body: 'one', components: [{ id: 'stream-chat-us-east', status: 'major_outage' }],
+  })).json.id;
+  assert.equal((await admin('POST', 'components', { name: 'Added before restart' })).status, 201);
   await admin('POST', `incidents/${id}/updates`, { status: 'identified', body: 'two' });
   const last = await admin('POST', `incidents/${id}/updates`, { status: 'monitoring', body: 'three' });
   const before = await read(`/api/v2/incidents/${id}.json`);
@@ -203,6 +206,9 @@ test('every accepted write survives a restart of workerd', async () => {
   const res = await fetch(`${edge.base}/api/v2/incidents/${id}.json`);
   assert.equal(Number(res.headers.get('x-sitrep-version')), last.json.version);
   assert.deepEqual(await res.json(), before);
+  const components = (await read('/api/v2/components.json')).components;
+  assert.equal(components.find((c) => c.id === 'stream-chat-us-east').status, 'major_outage');
+  assert.ok(components.some((c) => c.name === 'Added before restart'));
   const log = await admin('GET', 'log?limit=3');
   assert.equal(log.json.entries[0].version, last.json.version);
 });
