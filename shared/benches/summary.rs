@@ -178,8 +178,8 @@ fn main() {
         println!("  history x100 (100 -> 10,000 incidents): cost x{ratio:.2} at {components} components  [{verdict}]");
     }
 
-    // Not the summary: indexing a page happens once per write (issue 4), and is linear in history.
-    println!("\nPageState::new (once per write, not per read):");
+    // Not the summary: indexing a whole page happens when the store loads it (writes upsert instead).
+    println!("\nPageState::new (once when the store loads a page; writes upsert, reads never index):");
     let small = data(100, 100);
     let large = data(100, 10_000);
     let t_small = median(|| drop(black_box(PageState::new(black_box(small.clone())))));
