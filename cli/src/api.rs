@@ -24,6 +24,9 @@ impl std::fmt::Display for Refused {
         write!(f, "{} ({}): {}", self.status, self.code, self.message)?;
         for (path, message) in &self.problems {
             write!(f, "\n  - {path}: {message}")?;
+            if message.contains("reopen: true") {
+                write!(f, " (with this tool: --reopen)")?;
+            }
         }
         Ok(())
     }
