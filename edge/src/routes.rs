@@ -41,6 +41,7 @@ pub fn route(path: &str) -> Route {
         "/api/v2/scheduled-maintenances/upcoming.json" => Document::UpcomingMaintenances,
         "/api/v2/scheduled-maintenances/active.json" => Document::ActiveMaintenances,
         "/api/v2/postmortems.json" => Document::Postmortems,
+        "/api/v2/uptime.json" => Document::Uptime,
         "/history.atom" => Document::Atom,
         "/history.rss" => Document::Rss,
         "/feed.json" => Document::JsonFeed,

@@ -11,6 +11,7 @@ use crate::badge;
 use crate::feed;
 use crate::page::PageState;
 use crate::status;
+use crate::uptime;
 use crate::views;
 use crate::wire::{IncidentId, Timestamp};
 
@@ -45,6 +46,8 @@ pub enum Document {
     Rss,
     /// `feed.json`.
     JsonFeed,
+    /// `uptime.json` (rendered on demand: it reads the whole history, so writes do not publish it).
+    Uptime,
 }
 
 /// How many postmortems `postmortems.json` lists.
@@ -107,6 +110,7 @@ impl Document {
             Self::Atom => "history-atom".into(),
             Self::Rss => "history-rss".into(),
             Self::JsonFeed => "feed".into(),
+            Self::Uptime => "uptime".into(),
         }
     }
 
@@ -115,7 +119,7 @@ impl Document {
         if let Some(id) = key.strip_prefix("incident-") {
             return Some(Self::Incident(IncidentId::from(id)));
         }
-        FIXED.iter().find(|d| d.key() == key).cloned()
+        FIXED.iter().chain([&Self::Uptime]).find(|d| d.key() == key).cloned()
     }
 
     /// Its media type.
@@ -148,6 +152,12 @@ impl Document {
             Self::Atom => feed::atom(state, &feed::entries(state, now, feed::FEED_LIMIT), base).into_bytes(),
             Self::Rss => feed::rss(state, &feed::entries(state, now, feed::FEED_LIMIT), base).into_bytes(),
             Self::JsonFeed => json(&feed::json_feed(state, &feed::entries(state, now, feed::FEED_LIMIT), base))?,
+            Self::Uptime => {
+                let body = json(&uptime::document(state, now))?;
+                let until = uptime::next_change(state, now);
+                let valid_until = Some(next_change(state, now).map_or(until, |n| n.min(until)));
+                return Ok(Rendered { body, content_type: self.content_type(), valid_until });
+            }
         };
         Ok(Rendered { body, content_type: self.content_type(), valid_until: next_change(state, now) })
     }
@@ -193,7 +203,7 @@ mod tests {
 
     #[test]
     fn keys_round_trip() {
-        for doc in FIXED.iter().cloned().chain([Document::Incident(IncidentId::from("abc-1"))]) {
+        for doc in FIXED.iter().cloned().chain([Document::Incident(IncidentId::from("abc-1")), Document::Uptime]) {
             assert_eq!(Document::from_key(&doc.key()), Some(doc));
         }
         assert_eq!(Document::from_key("nope"), None);
@@ -212,6 +222,17 @@ mod tests {
         let same = Document::Summary.render(&state, at(59), "http://x").unwrap();
         assert_eq!(before.body, same.body, "nothing changes before the next instant");
         assert_eq!(Document::Summary.render(&state, at(200), "http://x").unwrap().valid_until, None);
+    }
+
+    #[test]
+    fn uptime_is_true_until_midnight_or_for_a_minute_while_something_is_down() {
+        let mut data = page();
+        let state = PageState::new(data.clone());
+        let rendered = Document::Uptime.render(&state, at(30), "http://x").unwrap();
+        assert_eq!(rendered.valid_until, Some(at(24 * 60)), "the next UTC midnight");
+        data.components[0].status = crate::component::ComponentStatus::MajorOutage;
+        let state = PageState::new(data);
+        assert_eq!(Document::Uptime.render(&state, at(30), "http://x").unwrap().valid_until, Some(at(31)));
     }
 
     #[test]

@@ -51,6 +51,42 @@ pub struct ComponentUptime {
     pub days: Vec<DayUptime>,
 }
 
+/// How many days `uptime.json` covers.
+pub const WINDOW_DAYS: u32 = 90;
+
+/// `/api/v2/uptime.json` (sitrep extension): every component's daily uptime over the window.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct UptimeDocument<'a> {
+    /// The page.
+    pub page: std::borrow::Cow<'a, crate::page::Page>,
+    /// Days covered, ending today (UTC).
+    pub days: u32,
+    /// One entry per non-group component, in display order.
+    pub components: Vec<ComponentUptime>,
+}
+
+/// The uptime document at `now`.
+pub fn document(state: &PageState, now: Timestamp) -> UptimeDocument<'_> {
+    UptimeDocument {
+        page: std::borrow::Cow::Borrowed(state.page()),
+        days: WINDOW_DAYS,
+        components: daily(state, now, WINDOW_DAYS),
+    }
+}
+
+/// When the uptime figures next change without a write: in a minute while something is not
+/// operational (today's figure falls as time passes), else at the next UTC midnight (a new day).
+pub fn next_change(state: &PageState, now: Timestamp) -> Timestamp {
+    let down = state.components().iter().any(|c| !c.group && !c.status.is_operational());
+    let next_midnight = now.as_datetime().date_naive().succ_opt().map_or(now, midnight);
+    if down {
+        Timestamp::from_unix_millis(now.unix_millis() + 60_000).unwrap_or(next_midnight).min(next_midnight)
+    } else {
+        next_midnight
+    }
+}
+
 /// Uptime of every non-group component for the `days` UTC days ending with `now`'s (today counts up to `now`).
 pub fn daily(state: &PageState, now: Timestamp, days: u32) -> Vec<ComponentUptime> {
     let mut changes: HashMap<&ComponentId, Vec<Change>> = HashMap::new();

@@ -26,6 +26,7 @@ const JSON_ENDPOINTS = [
   ['/api/v2/scheduled-maintenances/active.json', 'scheduled-maintenances'],
   ['/api/v2/postmortems.json', 'postmortems'],
   ['/api/v2/incidents/stream-2020-12-09.json', 'incident'],
+  ['/api/v2/uptime.json', 'uptime'],
   ['/feed.json', 'feed'],
 ];
 const ALL = [...JSON_ENDPOINTS.map(([p]) => p), '/badge.svg', '/history.atom', '/history.rss'];
@@ -73,6 +74,13 @@ test('the data is the five seeds', async () => {
   const postmortems = await (await fetch(`${edge.base}/api/v2/postmortems.json`)).json();
   assert.equal(postmortems.postmortems.length, 5, 'four incidents and the Treasure Data maintenance');
   assert.equal(postmortems.postmortems[0].incident_id, 'salesdock-2024-01-16', 'most recently published first');
+});
+
+test('uptime: 90 days for every component', async () => {
+  const uptime = await (await fetch(`${edge.base}/api/v2/uptime.json`)).json();
+  assert.equal(uptime.days, 90);
+  assert.equal(uptime.components.length, demo.components.filter((c) => !c.group).length);
+  for (const c of uptime.components) assert.equal(c.days.length, 90);
 });
 
 describe('HTTP semantics', () => {

@@ -3,7 +3,7 @@
 use schemars::{JsonSchema, schema_for};
 use sitrep_shared::feed::JsonFeed;
 use sitrep_shared::markdown::Block;
-use sitrep_shared::uptime::ComponentUptime;
+use sitrep_shared::uptime::{ComponentUptime, UptimeDocument};
 use sitrep_shared::views::{
     ComponentsDocument, IncidentDocument, IncidentsDocument, MaintenancesDocument, PostmortemsDocument, StatusDocument,
     Summary,
@@ -32,6 +32,7 @@ fn committed_schema_matches_the_types() {
     check::<PostmortemsDocument<'static>>("postmortems");
     check::<Vec<Block>>("markdown");
     check::<Vec<Problem>>("problems");
-    check::<Vec<ComponentUptime>>("uptime");
+    check::<Vec<ComponentUptime>>("uptime-components");
+    check::<UptimeDocument<'static>>("uptime");
     check::<JsonFeed>("feed");
 }
