@@ -1,6 +1,6 @@
 //! The edge's one error type, mapped to HTTP in one place: `{"error": {"code", "message"}}`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sitrep_shared::Problem;
 use worker::{Headers, Response};
 
@@ -138,4 +138,35 @@ pub fn response(err: &EdgeError, public: bool) -> Response {
         _ => {}
     }
     Response::builder().with_status(err.status()).with_headers(headers).fixed(json)
+}
+
+#[derive(Deserialize)]
+struct ReadBody {
+    error: ReadInner,
+}
+
+#[derive(Deserialize)]
+struct ReadInner {
+    code: String,
+    message: String,
+    #[serde(default)]
+    problems: Vec<Problem>,
+}
+
+/// The error an error response (as [`response`] writes it) stands for: how the worker reads the
+/// store's refusals back. The inverse of [`EdgeError::code`] for the errors the store sends.
+pub fn from_body(status: u16, text: &str) -> EdgeError {
+    let Ok(ReadBody { error }) = serde_json::from_str(text) else {
+        return EdgeError::Internal(format!("store answered {status}"));
+    };
+    match error.code.as_str() {
+        "unknown_incident" => EdgeError::UnknownIncident(error.message),
+        "unknown_id" => EdgeError::Missing(error.message),
+        "page_not_loaded" => EdgeError::NotLoaded,
+        "bad_request" => EdgeError::BadRequest(error.message),
+        "invalid" => EdgeError::Invalid(error.problems),
+        "conflict" => EdgeError::Conflict(error.message),
+        "not_found" => EdgeError::NotFound(error.message),
+        _ => EdgeError::Internal(error.message),
+    }
 }

@@ -132,7 +132,7 @@ pub fn now_ms() -> u64 {
 }
 
 /// Drops every copy in this isolate's memory (after a write through this isolate).
-pub fn forget_all() {
+fn forget_all() {
     MEMORY.with(|m| m.borrow_mut().clear());
 }
 

@@ -16,7 +16,7 @@ use std::rc::Rc;
 use serde::{Deserialize, Serialize};
 use sitrep_shared::command::{self, ApplyError, Change, Command};
 use sitrep_shared::document::{Document, FIXED, RenderError};
-use sitrep_shared::{Component, Incident, Kind, Page, PageData, PageState, Problem, Timestamp, validate};
+use sitrep_shared::{Component, Incident, Kind, Page, PageData, PageState, Timestamp, validate};
 use worker::{
     DurableObject, Env, Headers, ListOptions, Method, Request, RequestInit, Response, State, durable_object, js_sys,
     wasm_bindgen::JsValue,
@@ -490,20 +490,6 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<String, EdgeError> {
     serde_json::to_string(value).map_err(|e| EdgeError::Internal(e.to_string()))
 }
 
-/// The error body the object answers with, read back on the worker's side.
-#[derive(Deserialize)]
-struct ErrorBody {
-    error: ErrorInner,
-}
-
-#[derive(Deserialize)]
-struct ErrorInner {
-    code: String,
-    message: String,
-    #[serde(default)]
-    problems: Vec<Problem>,
-}
-
 /// Sends a request to the store; 2xx answers come back as they are, errors as [`EdgeError`].
 async fn call(
     env: &Env,
@@ -528,20 +514,7 @@ async fn call(
         return Ok(response);
     }
     let text = response.text().await.unwrap_or_default();
-    let parsed: Option<ErrorBody> = serde_json::from_str(&text).ok();
-    Err(match parsed {
-        Some(ErrorBody { error }) => match error.code.as_str() {
-            "unknown_incident" => EdgeError::UnknownIncident(error.message),
-            "unknown_id" => EdgeError::Missing(error.message),
-            "page_not_loaded" => EdgeError::NotLoaded,
-            "bad_request" => EdgeError::BadRequest(error.message),
-            "invalid" => EdgeError::Invalid(error.problems),
-            "conflict" => EdgeError::Conflict(error.message),
-            "not_found" => EdgeError::NotFound(error.message),
-            _ => EdgeError::Internal(error.message),
-        },
-        None => EdgeError::Internal(format!("store answered {}", response.status_code())),
-    })
+    Err(error::from_body(response.status_code(), &text))
 }
 
 /// One rendered document from the store.

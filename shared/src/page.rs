@@ -193,11 +193,6 @@ impl PageState {
         self.events.iter().map(|(_, e)| e)
     }
 
-    /// How many incidents and maintenances the page holds.
-    pub fn event_count(&self) -> usize {
-        self.events.len()
-    }
-
     /// Replaces the components (display order is restored by position).
     pub fn set_components(&mut self, mut components: Vec<Component>) {
         components.sort_by_key(|c| c.position);

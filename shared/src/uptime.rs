@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::component::ComponentStatus;
 use crate::page::PageState;
+use crate::status::Indicator;
 use crate::wire::{ComponentId, Timestamp};
 
 /// One recorded change of a component: when, from what (if known), to what.
@@ -184,21 +185,12 @@ fn add_span(days: &mut [DayUptime], first_day: NaiveDate, mut from: Timestamp, t
                 ComponentStatus::UnderMaintenance => day.maintenance_seconds += seconds,
                 ComponentStatus::Operational => {}
             }
-            if severity(status) > severity(day.worst) {
+            // The same order as the page indicator: maintenance < degraded < partial < major.
+            if Indicator::of_component(status).severity() > Indicator::of_component(day.worst).severity() {
                 day.worst = status;
             }
         }
         from = end;
-    }
-}
-
-fn severity(status: ComponentStatus) -> u8 {
-    match status {
-        ComponentStatus::Operational => 0,
-        ComponentStatus::UnderMaintenance => 1,
-        ComponentStatus::DegradedPerformance | ComponentStatus::Unknown => 2,
-        ComponentStatus::PartialOutage => 3,
-        ComponentStatus::MajorOutage => 4,
     }
 }
 
