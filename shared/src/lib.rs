@@ -12,11 +12,13 @@
 //! - [`markdown`]: the safe Markdown subset of postmortems.
 //! - [`document`], [`feed`], [`badge`]: every served document rendered to bytes, with how long it stays true.
 //! - [`uptime`]: uptime per component per day.
+//! - [`embed`]: every decision of the embedded widget: options, scope, banner, freshness, polling.
 
 pub mod badge;
 pub mod command;
 pub mod component;
 pub mod document;
+pub mod embed;
 pub mod feed;
 pub mod incident;
 pub mod markdown;

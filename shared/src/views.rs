@@ -12,7 +12,7 @@ use crate::incident::{Impact, Incident};
 use crate::page::{Page, PageState};
 use crate::postmortem::Postmortem;
 use crate::status::{self, Status};
-use crate::wire::{IncidentId, Timestamp};
+use crate::wire::{ComponentId, IncidentId, Timestamp};
 
 /// How many incidents `incidents.json` and `scheduled-maintenances.json` list, as Statuspage does.
 pub const RECENT_LIMIT: usize = 50;
@@ -99,6 +99,9 @@ pub struct PostmortemEntry<'a> {
     pub resolved_at: Option<Timestamp>,
     /// The postmortem.
     pub postmortem: Cow<'a, Postmortem>,
+    /// The components the incident touched, so a reader can filter by component (sitrep extension).
+    #[serde(default, deserialize_with = "crate::wire::null_as_default")]
+    pub component_ids: Vec<ComponentId>,
 }
 
 /// `/api/v2/postmortems.json` (sitrep extension).
@@ -182,6 +185,7 @@ pub fn postmortems(state: &PageState, now: Timestamp, limit: usize) -> Postmorte
                 started_at: incident.started_at,
                 resolved_at: incident.resolved_at,
                 postmortem: Cow::Borrowed(postmortem),
+                component_ids: incident.touched_components(),
             })
         })
         .take(limit)

@@ -1,0 +1,590 @@
+//! What an embedded widget shows and when it asks again: every decision of the widget, pure.
+//!
+//! The widget parses its attributes into [`Options`], keeps a [`Feed`] of what it fetched, and asks
+//! this module what to render ([`Scoped`], [`Headline`], [`banner`], [`upcoming`]) and when to poll
+//! ([`Feed::next_delay_ms`]). It only fetches, stores and draws.
+
+use std::collections::HashSet;
+
+use crate::component::Component;
+use crate::incident::{Impact, Incident, IncidentUpdate};
+use crate::status::{self, Indicator};
+use crate::uptime::ComponentUptime;
+use crate::views::{PostmortemEntry, Summary};
+use crate::wire::{ComponentId, Timestamp};
+
+/// Default seconds between polls.
+pub const DEFAULT_POLL_SECS: u32 = 60;
+/// The shortest poll interval a page may ask for.
+pub const MIN_POLL_SECS: u32 = 15;
+/// The longest wait, also after many failures.
+pub const MAX_DELAY_SECS: u32 = 600;
+/// How many recent postmortems the full view lists unless told otherwise.
+pub const DEFAULT_POSTMORTEMS: usize = 3;
+/// How far ahead the maintenance notice looks.
+pub const UPCOMING_DAYS: i64 = 7;
+/// How many dismissals are remembered; older ones are forgotten first.
+pub const MAX_DISMISSALS: usize = 50;
+/// Data older than this many poll intervals is flagged as possibly out of date.
+pub const STALE_AFTER_INTERVALS: i64 = 3;
+
+/// Which view an element renders.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum View {
+    /// Indicator and text.
+    #[default]
+    Badge,
+    /// The most severe active incident or maintenance, and upcoming maintenance.
+    Banner,
+    /// Components with uptime, incidents with their updates, maintenance, postmortems.
+    Full,
+}
+
+/// Colour scheme.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Theme {
+    /// Light.
+    Light,
+    /// Dark.
+    Dark,
+    /// The reader's `prefers-color-scheme`.
+    #[default]
+    Auto,
+}
+
+impl Theme {
+    /// The CSS class of the theme.
+    pub fn class(self) -> &'static str {
+        match self {
+            Self::Light => "light",
+            Self::Dark => "dark",
+            Self::Auto => "auto",
+        }
+    }
+}
+
+/// An element's settings, read from its attributes (or `mount`'s options). Bad values fall back
+/// to the defaults: a typo in a customer's page must not take the widget down.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Options {
+    /// Origin of the edge, without a trailing slash.
+    pub src: String,
+    /// The view.
+    pub view: View,
+    /// Only these components (a group stands for its children) and the incidents touching them; empty is all.
+    pub components: Vec<ComponentId>,
+    /// BCP 47 tag; `None` for the browser's languages.
+    pub locale: Option<String>,
+    /// IANA zone; `None` for the browser's.
+    pub time_zone: Option<String>,
+    /// The colour scheme.
+    pub theme: Theme,
+    /// Seconds between polls, at least [`MIN_POLL_SECS`].
+    pub poll_secs: u32,
+    /// How many recent postmortems the full view lists.
+    pub postmortems: usize,
+}
+
+impl Options {
+    /// Reads the options through `get(attribute name)`; `default_src` is used when `src` is missing or not http(s).
+    pub fn read(get: impl Fn(&str) -> Option<String>, default_src: &str) -> Self {
+        let text = |name: &str| get(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let src = text("src").filter(|s| is_http_origin(s)).unwrap_or_else(|| default_src.to_owned());
+        let view = match text("view").as_deref() {
+            Some("banner") => View::Banner,
+            Some("full") => View::Full,
+            _ => View::Badge,
+        };
+        let theme = match text("theme").as_deref() {
+            Some("light") => Theme::Light,
+            Some("dark") => Theme::Dark,
+            _ => Theme::Auto,
+        };
+        let poll_secs = text("poll")
+            .and_then(|p| p.parse::<u32>().ok())
+            .map_or(DEFAULT_POLL_SECS, |p| p.clamp(MIN_POLL_SECS, MAX_DELAY_SECS));
+        let postmortems = text("postmortems").and_then(|p| p.parse::<usize>().ok()).unwrap_or(DEFAULT_POSTMORTEMS);
+        let components = text("components")
+            .map(|list| {
+                list.split([',', ' ']).filter(|id| !id.is_empty()).map(ComponentId::from).collect::<Vec<_>>()
+            })
+            .unwrap_or_default();
+        Self {
+            src: src.trim_end_matches('/').to_owned(),
+            view,
+            components,
+            locale: text("locale"),
+            time_zone: text("time-zone"),
+            theme,
+            poll_secs,
+            postmortems: postmortems.min(20),
+        }
+    }
+
+    /// The URL of a read API path on the edge.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.src)
+    }
+}
+
+fn is_http_origin(src: &str) -> bool {
+    src.starts_with("https://") || src.starts_with("http://")
+}
+
+/// The summary limited to the components an element watches.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scoped<'a> {
+    /// Components (not groups) to show, in display order.
+    pub components: Vec<&'a Component>,
+    /// Open incidents touching them, newest first.
+    pub incidents: Vec<&'a Incident>,
+    /// Maintenances touching them (upcoming and active).
+    pub maintenances: Vec<&'a Incident>,
+    /// Whether a filter applies.
+    pub filtered: bool,
+}
+
+/// The set of component ids a filter stands for: the ids themselves plus the children of groups.
+fn watched(summary: &Summary<'_>, filter: &[ComponentId]) -> HashSet<ComponentId> {
+    let mut ids: HashSet<ComponentId> = filter.iter().cloned().collect();
+    for component in summary.components.iter() {
+        if component.group && filter.contains(&component.id) {
+            ids.extend(component.components.iter().cloned());
+        }
+        if component.group_id.as_ref().is_some_and(|g| filter.contains(g)) {
+            ids.insert(component.id.clone());
+        }
+    }
+    ids
+}
+
+/// Limits the summary to `filter` (all when empty), at `now`.
+pub fn scope<'a>(summary: &'a Summary<'_>, filter: &[ComponentId], now: Timestamp) -> Scoped<'a> {
+    let ids = watched(summary, filter);
+    let keep = |id: &ComponentId| filter.is_empty() || ids.contains(id);
+    let mut components: Vec<&Component> = summary
+        .components
+        .iter()
+        .filter(|c| !c.group && keep(&c.id))
+        .filter(|c| !c.only_show_if_degraded || !c.status.is_operational())
+        .collect();
+    components.sort_by_key(|c| (group_position(summary, c), c.position));
+    let touching = |incident: &Incident| filter.is_empty() || ids.iter().any(|id| incident.touches(id));
+    let incidents = summary
+        .incidents
+        .iter()
+        .map(|i| &**i)
+        .filter(|i| status::is_open_at(i, now) && !i.is_maintenance() && touching(i))
+        .collect();
+    let maintenances = summary
+        .scheduled_maintenances
+        .iter()
+        .map(|m| &**m)
+        .filter(|m| (status::is_active_at(m, now) || status::is_upcoming_at(m, now)) && touching(m))
+        .collect();
+    Scoped { components, incidents, maintenances, filtered: !filter.is_empty() }
+}
+
+/// A component sorts with its group, groups in their order.
+fn group_position(summary: &Summary<'_>, component: &Component) -> i64 {
+    let group = component.group_id.as_ref().and_then(|g| summary.components.iter().find(|c| &c.id == g));
+    group.map_or(component.position, |g| g.position)
+}
+
+impl Scoped<'_> {
+    /// The indicator of what is in scope at `now`, by the same rules as the page's status.
+    pub fn indicator(&self, now: Timestamp) -> Indicator {
+        let components = self.components.iter().map(|c| Indicator::of_component(c.status));
+        let incidents = self.incidents.iter().map(|i| Indicator::of_open_incident(i.impact));
+        let maintenance =
+            self.maintenances.iter().any(|m| status::is_active_at(m, now)).then_some(Indicator::Maintenance);
+        components.chain(incidents).chain(maintenance).fold(Indicator::None, Indicator::worst)
+    }
+}
+
+/// What the headline says: the indicator only once it is confirmed, never a green from old data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Headline {
+    /// Nothing fetched or stored yet.
+    Checking,
+    /// Nothing can be shown: no data and the last fetch failed.
+    Unavailable,
+    /// A confirmed indicator.
+    Known(Indicator),
+    /// Old data: its indicator is shown with a warning, except green, which is not shown unconfirmed.
+    OutOfDate(Indicator),
+    /// Old data said all was well; that is not confirmed now.
+    Unconfirmed,
+}
+
+impl Headline {
+    /// The headline for an indicator given whether the data is out of date.
+    pub fn of(indicator: Option<Indicator>, out_of_date: bool, failed: bool) -> Self {
+        match (indicator, out_of_date) {
+            (None, _) if failed => Self::Unavailable,
+            (None, _) => Self::Checking,
+            (Some(indicator), false) => Self::Known(indicator),
+            (Some(Indicator::None), true) => Self::Unconfirmed,
+            (Some(indicator), true) => Self::OutOfDate(indicator),
+        }
+    }
+
+    /// The indicator to colour by; `None` for the neutral states.
+    pub fn indicator(self) -> Option<Indicator> {
+        match self {
+            Self::Known(i) | Self::OutOfDate(i) => Some(i),
+            _ => None,
+        }
+    }
+}
+
+/// What the banner shows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Banner<'a> {
+    /// The incident or maintenance.
+    pub incident: &'a Incident,
+    /// Its latest update.
+    pub latest: Option<&'a IncidentUpdate>,
+    /// Identifies this incident at this update, for dismissals: a new update has a new key.
+    pub key: BannerKey,
+    /// Critical incidents cannot be dismissed.
+    pub dismissible: bool,
+}
+
+/// Identifies a banner at one update.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct BannerKey(pub String);
+
+/// The banner at `now`: the most severe open incident (latest activity breaks ties), else an active maintenance.
+pub fn banner<'a>(scoped: &Scoped<'a>, now: Timestamp) -> Option<Banner<'a>> {
+    let incident = scoped
+        .incidents
+        .iter()
+        .max_by_key(|i| (Indicator::of_open_incident(i.impact).severity(), i.last_activity()))
+        .or_else(|| {
+            scoped.maintenances.iter().filter(|m| status::is_active_at(m, now)).max_by_key(|m| m.last_activity())
+        })?;
+    let latest = incident.latest_update();
+    let key = BannerKey(format!("{}@{}", incident.id, latest.map_or_else(|| incident.updated_at.to_string(), |u| u.id.to_string())));
+    let dismissible = !(incident.impact == Impact::Critical && !incident.is_maintenance());
+    Some(Banner { incident, latest, key, dismissible })
+}
+
+/// Maintenance announced to start within [`UPCOMING_DAYS`] of `now`, soonest first.
+pub fn upcoming<'a>(scoped: &Scoped<'a>, now: Timestamp) -> Vec<&'a Incident> {
+    let horizon = now.as_datetime() + chrono::Duration::days(UPCOMING_DAYS);
+    let mut list: Vec<&Incident> = scoped
+        .maintenances
+        .iter()
+        .copied()
+        .filter(|m| status::is_upcoming_at(m, now))
+        .filter(|m| m.scheduled_for.is_some_and(|s| s.as_datetime() <= horizon))
+        .collect();
+    list.sort_by_key(|m| m.scheduled_for);
+    list
+}
+
+/// Postmortems of incidents touching the watched components, at most `limit`.
+///
+/// Entries carry the components their incident touched; an entry without any (an older edge) is kept
+/// only when no filter applies.
+pub fn postmortems<'a>(
+    entries: &'a [PostmortemEntry<'_>],
+    summary: &Summary<'_>,
+    filter: &[ComponentId],
+    limit: usize,
+) -> Vec<&'a PostmortemEntry<'a>> {
+    let ids = watched(summary, filter);
+    entries
+        .iter()
+        .filter(|e| filter.is_empty() || e.component_ids.iter().any(|id| ids.contains(id)))
+        .take(limit)
+        .collect()
+}
+
+/// Uptime rows of the components in scope, in their order.
+pub fn uptime_of<'a>(rows: &'a [ComponentUptime], component: &ComponentId) -> Option<&'a ComponentUptime> {
+    rows.iter().find(|row| &row.component_id == component)
+}
+
+/// Dismissed banners, oldest first, remembered across page loads as one line per key.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Dismissals(Vec<String>);
+
+impl Dismissals {
+    /// Reads what [`Dismissals::store`] wrote; anything else yields none.
+    pub fn load(text: &str) -> Self {
+        Self(text.lines().filter(|l| !l.is_empty()).take(MAX_DISMISSALS).map(str::to_owned).collect())
+    }
+
+    /// The stored form.
+    pub fn store(&self) -> String {
+        self.0.join("\n")
+    }
+
+    /// Whether the banner at this update was dismissed.
+    pub fn contains(&self, key: &BannerKey) -> bool {
+        self.0.iter().any(|k| k == &key.0)
+    }
+
+    /// Remembers a dismissal, forgetting the oldest beyond [`MAX_DISMISSALS`].
+    pub fn insert(&mut self, key: &BannerKey) {
+        if !self.contains(key) {
+            self.0.push(key.0.replace('\n', " "));
+        }
+        let excess = self.0.len().saturating_sub(MAX_DISMISSALS);
+        self.0.drain(..excess);
+    }
+}
+
+/// What happened to the last fetch of the summary.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// A new document arrived; `stale` when the edge flagged it (`X-Sitrep-Stale`).
+    Fresh {
+        /// The edge served its last good copy.
+        stale: bool,
+    },
+    /// `304 Not Modified`: what we have is current.
+    NotModified {
+        /// The edge flagged it stale.
+        stale: bool,
+    },
+    /// Network error, timeout, error status, bad or oversized body.
+    Failed,
+}
+
+/// The polling state of one element: when data last arrived and how fetches have gone since.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Feed {
+    /// When the edge last confirmed the data (a 200 or a 304); `None` if never in this page load.
+    pub confirmed_at: Option<Timestamp>,
+    /// When the data we hold was fetched (possibly in an earlier page load, from storage).
+    pub fetched_at: Option<Timestamp>,
+    /// The edge's last answer said its store was unreachable.
+    pub edge_stale: bool,
+    /// Failures since the last success.
+    pub failures: u32,
+}
+
+impl Feed {
+    /// Starts from data stored by an earlier page load, fetched at `fetched_at`.
+    pub fn from_storage(fetched_at: Option<Timestamp>) -> Self {
+        Self { fetched_at, ..Self::default() }
+    }
+
+    /// Applies the outcome of a fetch finished at `now`.
+    pub fn record(&mut self, outcome: Outcome, now: Timestamp) {
+        match outcome {
+            Outcome::Fresh { stale } | Outcome::NotModified { stale } => {
+                self.confirmed_at = Some(now);
+                self.fetched_at = Some(now);
+                self.edge_stale = stale;
+                self.failures = 0;
+            }
+            Outcome::Failed => self.failures = self.failures.saturating_add(1),
+        }
+    }
+
+    /// Whether to warn that the data may be out of date: flagged by the edge, or not confirmed
+    /// within [`STALE_AFTER_INTERVALS`] poll intervals.
+    pub fn out_of_date(&self, now: Timestamp, poll_secs: u32) -> bool {
+        let limit = i64::from(poll_secs) * 1000 * STALE_AFTER_INTERVALS;
+        self.edge_stale || self.fetched_at.is_none_or(|at| now.unix_millis() - at.unix_millis() > limit)
+    }
+
+    /// Milliseconds until the next poll: the interval after a success, doubling with each failure
+    /// up to [`MAX_DELAY_SECS`]; ±20% jitter from `unit` in `[0, 1)` so widgets do not poll in step.
+    pub fn next_delay_ms(&self, poll_secs: u32, unit: f64) -> u64 {
+        let base = u64::from(poll_secs.max(MIN_POLL_SECS)) * 1000;
+        let cap = u64::from(MAX_DELAY_SECS.max(poll_secs)) * 1000;
+        let backoff = base.saturating_mul(1u64 << self.failures.saturating_sub(1).min(16)).min(cap);
+        let jitter = 0.8 + 0.4 * unit.clamp(0.0, 1.0);
+        (backoff as f64 * jitter) as u64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use std::borrow::Cow;
+
+    use super::*;
+    use crate::incident::IncidentStatus::*;
+    use crate::component::ComponentStatus;
+    use crate::testing::{affected, at, component, incident, maintenance, page, update};
+
+    fn summary(components: Vec<Component>, incidents: Vec<Incident>, maintenances: Vec<Incident>) -> Summary<'static> {
+        let data = page();
+        Summary {
+            page: Cow::Owned(data.page),
+            status: Indicator::None.into(),
+            components: Cow::Owned(components),
+            incidents: incidents.into_iter().map(Cow::Owned).collect(),
+            scheduled_maintenances: maintenances.into_iter().map(Cow::Owned).collect(),
+        }
+    }
+
+    fn options(pairs: &[(&str, &str)]) -> Options {
+        Options::read(
+            |name| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned()),
+            "https://status.example.com",
+        )
+    }
+
+    #[test]
+    fn options_fall_back_to_defaults_on_bad_values() {
+        let o = options(&[("view", "huge"), ("theme", "purple"), ("poll", "-3"), ("src", "javascript:alert(1)")]);
+        assert_eq!(o.view, View::Badge);
+        assert_eq!(o.theme, Theme::Auto);
+        assert_eq!(o.poll_secs, DEFAULT_POLL_SECS);
+        assert_eq!(o.src, "https://status.example.com");
+        let o = options(&[("poll", "1"), ("src", "http://127.0.0.1:8787/"), ("components", "a, b,c")]);
+        assert_eq!(o.poll_secs, MIN_POLL_SECS);
+        assert_eq!(o.src, "http://127.0.0.1:8787");
+        assert_eq!(o.url("/api/v2/summary.json"), "http://127.0.0.1:8787/api/v2/summary.json");
+        assert_eq!(o.components, vec![ComponentId::from("a"), "b".into(), "c".into()]);
+        assert_eq!(options(&[("poll", "100000")]).poll_secs, MAX_DELAY_SECS);
+    }
+
+    fn grouped() -> Vec<Component> {
+        let mut group = component("us", ComponentStatus::Operational);
+        group.group = true;
+        group.position = 1;
+        group.components = vec!["us-api".into(), "us-web".into()];
+        let mut api = component("us-api", ComponentStatus::MajorOutage);
+        api.group_id = Some("us".into());
+        let mut web = component("us-web", ComponentStatus::Operational);
+        web.group_id = Some("us".into());
+        web.position = 1;
+        let mut eu = component("eu", ComponentStatus::Operational);
+        eu.position = 0;
+        vec![group, api, web, eu]
+    }
+
+    #[test]
+    fn a_filter_keeps_its_components_group_children_and_touching_incidents() {
+        let mut touching = incident("t", Impact::Major, 0, &[Investigating]);
+        touching.incident_updates[0].affected_components =
+            vec![affected("us-api", ComponentStatus::Operational, ComponentStatus::MajorOutage)];
+        let elsewhere = incident("e", Impact::Critical, 0, &[Investigating]);
+        let s = summary(grouped(), vec![touching, elsewhere], vec![]);
+
+        let all = scope(&s, &[], at(10));
+        assert_eq!(all.components.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["eu", "us-api", "us-web"]);
+        assert_eq!(all.incidents.len(), 2);
+        assert_eq!(all.indicator(at(10)), Indicator::Critical);
+
+        let eu = scope(&s, &["eu".into()], at(10));
+        assert_eq!(eu.components.len(), 1);
+        assert!(eu.incidents.is_empty());
+        assert_eq!(eu.indicator(at(10)), Indicator::None);
+
+        let us = scope(&s, &["us".into()], at(10));
+        assert_eq!(us.components.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["us-api", "us-web"]);
+        assert_eq!(us.incidents.iter().map(|i| i.id.as_str()).collect::<Vec<_>>(), ["t"]);
+        assert_eq!(us.indicator(at(10)), Indicator::Critical, "us-api is in major outage");
+    }
+
+    #[test]
+    fn banner_prefers_the_most_severe_incident_over_maintenance_and_rekeys_on_update() {
+        let minor = incident("minor", Impact::Minor, 0, &[Investigating, Identified]);
+        let major = incident("major", Impact::Major, 5, &[Investigating]);
+        let active = maintenance("m", 0, (0, 100), &[InProgress]);
+        let s = summary(vec![], vec![minor.clone(), major.clone()], vec![active.clone()]);
+        let b = banner(&scope(&s, &[], at(20)), at(20)).map(|b| (b.incident.id.as_str().to_owned(), b.key));
+        let (id, first_key) = b.unwrap();
+        assert_eq!(id, "major");
+
+        let mut updated = major;
+        updated.incident_updates.push(update("u2", "major", Identified, at(30)));
+        let s2 = summary(vec![], vec![minor, updated], vec![active.clone()]);
+        let second_key = banner(&scope(&s2, &[], at(40)), at(40)).unwrap().key;
+        assert_ne!(first_key, second_key, "a new update must show a dismissed banner again");
+
+        let only_maintenance = summary(vec![], vec![], vec![active]);
+        let b = banner(&scope(&only_maintenance, &[], at(20)), at(20)).unwrap();
+        assert_eq!(b.incident.id.as_str(), "m");
+        assert!(b.dismissible);
+        let scheduled = summary(vec![], vec![], vec![maintenance("w", 0, (0, 100), &[Scheduled])]);
+        assert!(banner(&scope(&scheduled, &[], at(50)), at(50)).is_some(), "inside its window");
+        assert!(banner(&scope(&scheduled, &[], at(200)), at(200)).is_none(), "the window is over");
+    }
+
+    #[test]
+    fn critical_incidents_cannot_be_dismissed() {
+        let s = summary(vec![], vec![incident("c", Impact::Critical, 0, &[Investigating])], vec![]);
+        assert!(!banner(&scope(&s, &[], at(1)), at(1)).unwrap().dismissible);
+    }
+
+    #[test]
+    fn upcoming_lists_only_the_next_seven_days_soonest_first() {
+        let week = 7 * 24 * 60;
+        let later = maintenance("later", 0, (week + 60, week + 120), &[Scheduled]);
+        let soon = maintenance("soon", 0, (120, 180), &[Scheduled]);
+        let sooner = maintenance("sooner", 0, (60, 90), &[Scheduled]);
+        let s = summary(vec![], vec![], vec![later, soon, sooner]);
+        let list = upcoming(&scope(&s, &[], at(10)), at(10));
+        assert_eq!(list.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(), ["sooner", "soon"]);
+    }
+
+    #[test]
+    fn dismissals_round_trip_and_stay_bounded() {
+        let mut d = Dismissals::default();
+        for n in 0..MAX_DISMISSALS + 5 {
+            d.insert(&BannerKey(format!("i@{n}")));
+        }
+        let loaded = Dismissals::load(&d.store());
+        assert_eq!(loaded, d);
+        assert!(!loaded.contains(&BannerKey("i@0".into())), "the oldest are forgotten");
+        assert!(loaded.contains(&BannerKey(format!("i@{}", MAX_DISMISSALS + 4))));
+        assert_eq!(Dismissals::load("garbage\n\n"), Dismissals(vec!["garbage".into()]));
+    }
+
+    #[test]
+    fn headline_never_shows_unconfirmed_green() {
+        assert_eq!(Headline::of(None, true, false), Headline::Checking);
+        assert_eq!(Headline::of(None, true, true), Headline::Unavailable);
+        assert_eq!(Headline::of(Some(Indicator::None), false, false), Headline::Known(Indicator::None));
+        assert_eq!(Headline::of(Some(Indicator::None), true, true), Headline::Unconfirmed);
+        assert_eq!(Headline::of(Some(Indicator::Major), true, true), Headline::OutOfDate(Indicator::Major));
+        assert_eq!(Headline::Unconfirmed.indicator(), None);
+    }
+
+    #[test]
+    fn feed_goes_out_of_date_after_three_intervals_or_when_flagged() {
+        let mut feed = Feed::default();
+        assert!(feed.out_of_date(at(0), 60), "nothing fetched yet");
+        feed.record(Outcome::Fresh { stale: false }, at(0));
+        assert!(!feed.out_of_date(at(3), 60));
+        assert!(feed.out_of_date(at(4), 60), "four minutes is over three 60 s intervals");
+        feed.record(Outcome::NotModified { stale: true }, at(4));
+        assert!(feed.out_of_date(at(4), 60), "the edge said its store is unreachable");
+        feed.record(Outcome::Failed, at(5));
+        feed.record(Outcome::Failed, at(6));
+        assert_eq!(feed.failures, 2);
+        assert_eq!(feed.confirmed_at, Some(at(4)), "a failure keeps the last confirmation");
+        let stored = Feed::from_storage(Some(at(0)));
+        assert!(!stored.out_of_date(at(1), 60) && stored.confirmed_at.is_none());
+    }
+
+    #[test]
+    fn delays_jitter_within_twenty_percent_and_back_off_to_a_cap() {
+        let mut feed = Feed::default();
+        assert_eq!(feed.next_delay_ms(60, 0.0), 48_000);
+        assert_eq!(feed.next_delay_ms(60, 1.0), 72_000);
+        assert_eq!(feed.next_delay_ms(5, 0.5), 15_000, "the minimum interval holds");
+        let mut last = 0;
+        for _ in 0..30 {
+            feed.record(Outcome::Failed, at(0));
+            let delay = feed.next_delay_ms(60, 0.5);
+            assert!(delay >= last, "backoff never shrinks while failing");
+            last = delay;
+        }
+        assert_eq!(last, u64::from(MAX_DELAY_SECS) * 1000);
+        feed.record(Outcome::Fresh { stale: false }, at(1));
+        assert_eq!(feed.next_delay_ms(60, 0.5), 60_000, "success resets the backoff");
+    }
+}
