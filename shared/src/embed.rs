@@ -4,8 +4,6 @@
 //! this module what to render ([`Scoped`], [`Headline`], [`banner`], [`upcoming`]) and when to poll
 //! ([`Feed::next_delay_ms`]). It only fetches, stores and draws.
 
-use std::collections::HashSet;
-
 use crate::component::Component;
 use crate::incident::{Impact, Incident, IncidentUpdate};
 use crate::status::{self, Indicator};
@@ -105,9 +103,7 @@ impl Options {
             .map_or(DEFAULT_POLL_SECS, |p| p.clamp(MIN_POLL_SECS, MAX_DELAY_SECS));
         let postmortems = text("postmortems").and_then(|p| p.parse::<usize>().ok()).unwrap_or(DEFAULT_POSTMORTEMS);
         let components = text("components")
-            .map(|list| {
-                list.split([',', ' ']).filter(|id| !id.is_empty()).map(ComponentId::from).collect::<Vec<_>>()
-            })
+            .map(|list| list.split([',', ' ']).filter(|id| !id.is_empty()).map(ComponentId::from).collect::<Vec<_>>())
             .unwrap_or_default();
         Self {
             src: src.trim_end_matches('/').to_owned(),
@@ -145,14 +141,16 @@ pub struct Scoped<'a> {
 }
 
 /// The set of component ids a filter stands for: the ids themselves plus the children of groups.
-fn watched(summary: &Summary<'_>, filter: &[ComponentId]) -> HashSet<ComponentId> {
-    let mut ids: HashSet<ComponentId> = filter.iter().cloned().collect();
+/// A `Vec`, not a set: filters name a handful of components, and the widget pays for every hash map type.
+fn watched(summary: &Summary<'_>, filter: &[ComponentId]) -> Vec<ComponentId> {
+    let mut ids: Vec<ComponentId> = filter.to_vec();
     for component in summary.components.iter() {
-        if component.group && filter.contains(&component.id) {
-            ids.extend(component.components.iter().cloned());
-        }
-        if component.group_id.as_ref().is_some_and(|g| filter.contains(g)) {
-            ids.insert(component.id.clone());
+        let children = component.group.then_some(&component.components).filter(|_| filter.contains(&component.id));
+        let in_group = component.group_id.as_ref().is_some_and(|g| filter.contains(g));
+        for id in children.into_iter().flatten().chain(in_group.then_some(&component.id)) {
+            if !ids.contains(id) {
+                ids.push(id.clone());
+            }
         }
     }
     ids
@@ -265,8 +263,12 @@ pub fn banner<'a>(scoped: &Scoped<'a>, now: Timestamp) -> Option<Banner<'a>> {
             scoped.maintenances.iter().filter(|m| status::is_active_at(m, now)).max_by_key(|m| m.last_activity())
         })?;
     let latest = incident.latest_update();
-    let key = BannerKey(format!("{}@{}", incident.id, latest.map_or_else(|| incident.updated_at.to_string(), |u| u.id.to_string())));
-    let dismissible = !(incident.impact == Impact::Critical && !incident.is_maintenance());
+    let key = BannerKey(format!(
+        "{}@{}",
+        incident.id,
+        latest.map_or_else(|| incident.updated_at.to_string(), |u| u.id.to_string())
+    ));
+    let dismissible = incident.impact != Impact::Critical || incident.is_maintenance();
     Some(Banner { incident, latest, key, dismissible })
 }
 
@@ -412,8 +414,8 @@ mod tests {
     use std::borrow::Cow;
 
     use super::*;
-    use crate::incident::IncidentStatus::*;
     use crate::component::ComponentStatus;
+    use crate::incident::IncidentStatus::*;
     use crate::testing::{affected, at, component, incident, maintenance, page, update};
 
     fn summary(components: Vec<Component>, incidents: Vec<Incident>, maintenances: Vec<Incident>) -> Summary<'static> {

@@ -233,7 +233,8 @@ impl Incident {
     /// Every component it touched, through its component list or an update, each once, in first-seen order.
     pub fn touched_components(&self) -> Vec<ComponentId> {
         let listed = self.components.iter().map(|c| &c.id);
-        let affected = self.incident_updates.iter().flat_map(|u| &u.affected_components).filter_map(|a| a.code.as_ref());
+        let affected =
+            self.incident_updates.iter().flat_map(|u| &u.affected_components).filter_map(|a| a.code.as_ref());
         let mut ids: Vec<ComponentId> = Vec::new();
         for id in listed.chain(affected) {
             if !ids.contains(id) {

@@ -57,6 +57,9 @@ pub fn build(kind: Build) -> Result<()> {
     let public = edge_dir().join("build/public");
     fs::create_dir_all(&public)?;
     fs::copy(shell::root().join("index.html"), public.join("index.html")).context("cannot copy index.html")?;
+    // The tests run exactly the widget that ships.
+    let widget = crate::widget::build(true)?;
+    crate::widget::install(&widget, &public)?;
     Ok(())
 }
 

@@ -7,6 +7,7 @@ mod load;
 mod setup;
 mod shell;
 mod test;
+mod widget;
 
 use anyhow::{Result, bail};
 
@@ -19,6 +20,7 @@ tasks:
   test     setup, then fmt check, clippy (host and wasm32) and every test, as CI runs it
   bench    benchmarks (`shared`, `edge`, or both); figures are ratios against a baseline in the same run
   e2e      only the end-to-end tests (the Worker in workerd, Chromium)
+  widget   build only the widget into target/sitrep/widget (`--stable` skips the nightly size build)
   bless    rerun the snapshot and schema tests, rewriting the committed files from the code
   dev      build and run the edge in workerd with the demo data at http://127.0.0.1:8787/";
 
@@ -40,6 +42,11 @@ fn run() -> Result<()> {
         }
         Some("bench") => bench::run(rest),
         Some("bless") => test::bless(),
+        Some("widget") => {
+            let built = widget::build(!rest.iter().any(|a| a == "--stable"))?;
+            println!("built {} in {}", built.wasm, built.dir.display());
+            Ok(())
+        }
         Some("e2e") => {
             setup::run()?;
             test::e2e()

@@ -22,7 +22,7 @@ pub fn run() -> Result<()> {
 }
 
 fn rustup() -> Result<()> {
-    step("rustup: wasm32 target, clippy and rustfmt");
+    step("rustup: wasm32 target, clippy and rustfmt; nightly with rust-src for the widget");
     let targets = shell::output(shell::command("rustup", &["target", "list", "--installed"])).unwrap_or_default();
     if targets.lines().any(|l| l.trim() == WASM_TARGET) {
         println!("{WASM_TARGET}: installed");
@@ -36,6 +36,15 @@ fn rustup() -> Result<()> {
         } else {
             shell::run(shell::command("rustup", &["component", "add", component]))?;
         }
+    }
+    // The widget ships from a nightly build that rebuilds std for size (see `xtask/src/widget.rs`).
+    if crate::widget::nightly_available() {
+        println!("nightly with rust-src: installed");
+    } else {
+        shell::run(shell::command(
+            "rustup",
+            &["toolchain", "install", "nightly", "--profile", "minimal", "--component", "rust-src"],
+        ))?;
     }
     Ok(())
 }

@@ -1,0 +1,89 @@
+// sitrep widget loader: the one script a customer page adds.
+//
+//   <script type="module" src="https://status.example.com/widget.js"></script>
+//   <sitrep-status src="https://status.example.com" view="banner"></sitrep-status>
+//
+// Defines <sitrep-status> and exports mount(element, options) -> { refresh(), destroy(), ready }.
+// The build (cargo xtask) bundles this file with wasm-bindgen's glue and fills in the
+// content-hashed name of the wasm module.
+import init, { mount as mountWasm } from "./sitrep_widget.js";
+
+const ATTRIBUTES = ["src", "view", "components", "locale", "time-zone", "theme", "poll", "postmortems"];
+const origin = new URL(import.meta.url).origin;
+let loading = null;
+
+function load() {
+  loading ??= init({ module_or_path: new URL("./__SITREP_WASM__", import.meta.url) });
+  return loading;
+}
+
+// mount()'s options may use camelCase and real types; the widget reads attribute names and strings.
+function normalise(options) {
+  const out = {};
+  for (const [key, value] of Object.entries(options ?? {})) {
+    if (value === undefined || value === null) continue;
+    const name = key.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase());
+    out[name] = Array.isArray(value) ? value.join(",") : String(value);
+  }
+  return out;
+}
+
+/** Mounts the widget in `element` (its shadow root). Returns at once; `ready` settles when it runs. */
+export function mount(element, options = {}) {
+  let handle = null;
+  let destroyed = false;
+  const api = {
+    refresh() {
+      handle?.refresh();
+    },
+    destroy() {
+      destroyed = true;
+      if (handle) {
+        handle.destroy();
+        handle.free();
+        handle = null;
+      }
+    },
+  };
+  api.ready = load().then(() => {
+    if (!destroyed) handle = mountWasm(element, normalise(options), origin);
+    return api;
+  });
+  return api;
+}
+
+class SitrepStatus extends HTMLElement {
+  static observedAttributes = ATTRIBUTES;
+  #handle = null;
+
+  connectedCallback() {
+    this.#mount();
+  }
+
+  disconnectedCallback() {
+    this.#handle?.destroy();
+    this.#handle = null;
+  }
+
+  attributeChangedCallback(_name, before, after) {
+    if (this.#handle && before !== after) this.#mount();
+  }
+
+  /** Polls now. */
+  refresh() {
+    this.#handle?.refresh();
+  }
+
+  #mount() {
+    this.#handle?.destroy();
+    const options = {};
+    for (const name of ATTRIBUTES) {
+      const value = this.getAttribute(name);
+      if (value !== null) options[name] = value;
+    }
+    this.#handle = mount(this, options);
+    this.#handle.ready.catch((error) => console.warn("sitrep: the widget could not start:", error));
+  }
+}
+
+if (!customElements.get("sitrep-status")) customElements.define("sitrep-status", SitrepStatus);

@@ -1,0 +1,117 @@
+//! Conditional GETs of the read API with a timeout, a size limit and a content-type check.
+//!
+//! Everything that can go wrong ends in an [`Error`]; nothing here panics or throws into the page.
+
+use std::fmt;
+
+use gloo_net::http::Request;
+use gloo_timers::callback::Timeout;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, RequestCache};
+
+/// How long a request may take before it is abandoned.
+pub const TIMEOUT_MS: u32 = 10_000;
+/// The largest body read, in UTF-16 code units (the edge's summary of a busy page is far smaller).
+pub const MAX_BODY: u32 = 2 * 1024 * 1024;
+
+/// Why a fetch gave nothing usable.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Error {
+    /// The network failed or the edge did not answer.
+    Network,
+    /// No answer within [`TIMEOUT_MS`].
+    Timeout,
+    /// An error status.
+    Status(u16),
+    /// Not JSON.
+    ContentType(String),
+    /// Over [`MAX_BODY`].
+    TooLarge,
+    /// JSON that does not parse as the expected document.
+    Invalid(String),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Network => f.write_str("the status service could not be reached"),
+            Self::Timeout => write!(f, "no answer within {} s", TIMEOUT_MS / 1000),
+            Self::Status(status) => write!(f, "the status service answered {status}"),
+            Self::ContentType(kind) => write!(f, "expected JSON, got \"{kind}\""),
+            Self::TooLarge => f.write_str("the answer was too large"),
+            Self::Invalid(why) => write!(f, "the answer was not a status document: {why}"),
+        }
+    }
+}
+
+/// A successful answer.
+#[derive(Debug)]
+pub enum Answer {
+    /// A new body, with its ETag and whether the edge served its last good copy.
+    Body {
+        /// The JSON text.
+        text: String,
+        /// The strong ETag to send next time.
+        etag: Option<String>,
+        /// `X-Sitrep-Stale: 1`.
+        stale: bool,
+    },
+    /// `304 Not Modified`.
+    NotModified {
+        /// `X-Sitrep-Stale: 1`.
+        stale: bool,
+    },
+}
+
+/// GETs `url`, conditionally on `etag`, bypassing the HTTP cache so a 304 reaches us and costs no parse.
+pub async fn get(url: &str, etag: Option<&str>) -> Result<Answer, Error> {
+    let controller = AbortController::new().map_err(|_| Error::Network)?;
+    let timed_out = std::rc::Rc::new(std::cell::Cell::new(false));
+    let timer = {
+        let controller = controller.clone();
+        let timed_out = timed_out.clone();
+        Timeout::new(TIMEOUT_MS, move || {
+            timed_out.set(true);
+            controller.abort();
+        })
+    };
+    let mut request = Request::get(url).cache(RequestCache::NoStore).abort_signal(Some(&controller.signal()));
+    if let Some(etag) = etag {
+        request = request.header("If-None-Match", etag);
+    }
+    let result = read(request).await;
+    timer.cancel();
+    match result {
+        Err(Error::Network) if timed_out.get() => Err(Error::Timeout),
+        other => other,
+    }
+}
+
+async fn read(request: gloo_net::http::RequestBuilder) -> Result<Answer, Error> {
+    let response = request.send().await.map_err(|_| Error::Network)?;
+    let headers = response.headers();
+    let stale = headers.get("X-Sitrep-Stale").is_some_and(|v| v.trim() == "1");
+    match response.status() {
+        304 => return Ok(Answer::NotModified { stale }),
+        200 => {}
+        status => return Err(Error::Status(status)),
+    }
+    let kind = headers.get("Content-Type").unwrap_or_default();
+    if !kind.split(';').next().is_some_and(|k| k.trim().eq_ignore_ascii_case("application/json")) {
+        return Err(Error::ContentType(kind));
+    }
+    if headers.get("Content-Length").and_then(|l| l.trim().parse::<u64>().ok()).is_some_and(|l| l > u64::from(MAX_BODY))
+    {
+        return Err(Error::TooLarge);
+    }
+    let etag = headers.get("ETag");
+    let raw: web_sys::Response = response.into();
+    let promise = raw.text().map_err(|_| Error::Network)?;
+    let body = JsFuture::from(promise).await.map_err(|_| Error::Network)?;
+    let body = body.dyn_into::<js_sys::JsString>().map_err(|_| Error::Invalid("not text".into()))?;
+    if body.length() > MAX_BODY {
+        return Err(Error::TooLarge);
+    }
+    Ok(Answer::Body { text: String::from(&body), etag, stale })
+}

@@ -1,0 +1,156 @@
+//! Dates and relative times through the browser's `Intl`, in the reader's language and time zone.
+//!
+//! `Intl` constructors throw on an unknown zone or tag; the bindings here catch that and fall back,
+//! so a typo in `time-zone` never stops the widget.
+
+use js_sys::{Date, Object, Reflect};
+use sitrep_shared::Timestamp;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = Intl, js_name = DateTimeFormat)]
+    #[derive(Debug)]
+    type DateFormat;
+    #[wasm_bindgen(catch, constructor, js_namespace = Intl, js_class = "DateTimeFormat")]
+    fn new(locale: &str, options: &Object) -> Result<DateFormat, JsValue>;
+    #[wasm_bindgen(method, js_name = format)]
+    fn format(this: &DateFormat, date: &Date) -> String;
+
+    #[wasm_bindgen(js_namespace = Intl, js_name = RelativeTimeFormat)]
+    #[derive(Debug)]
+    type RelativeFormat;
+    #[wasm_bindgen(catch, constructor, js_namespace = Intl, js_class = "RelativeTimeFormat")]
+    fn new(locale: &str, options: &Object) -> Result<RelativeFormat, JsValue>;
+    #[wasm_bindgen(method, js_name = format)]
+    fn format(this: &RelativeFormat, value: f64, unit: &str) -> String;
+}
+
+/// Formatters for one locale and zone.
+#[derive(Debug)]
+pub struct Formats {
+    date_time: Option<DateFormat>,
+    day: Option<DateFormat>,
+    relative: Option<RelativeFormat>,
+}
+
+fn options(pairs: &[(&str, &str)]) -> Object {
+    let object = Object::new();
+    for (key, value) in pairs {
+        // Setting a property on a fresh plain object cannot fail.
+        let _ = Reflect::set(&object, &JsValue::from_str(key), &JsValue::from_str(value));
+    }
+    object
+}
+
+/// A `DateTimeFormat` for the locale and zone; without the zone, then without the locale, when they are invalid.
+fn date_format(locale: &str, zone: Option<&str>, pairs: &[(&str, &str)]) -> Option<DateFormat> {
+    let with_zone = |zone: &str| {
+        let mut all = pairs.to_vec();
+        all.push(("timeZone", zone));
+        options(&all)
+    };
+    zone.and_then(|z| DateFormat::new(locale, &with_zone(z)).ok())
+        .or_else(|| DateFormat::new(locale, &options(pairs)).ok())
+        .or_else(|| DateFormat::new("en", &options(pairs)).ok())
+}
+
+impl Formats {
+    /// Formatters for `locale` in `zone` (the browser's zone when `None` or unknown).
+    pub fn new(locale: &str, zone: Option<&str>) -> Self {
+        let date_time = date_format(
+            locale,
+            zone,
+            &[
+                ("year", "numeric"),
+                ("month", "short"),
+                ("day", "numeric"),
+                ("hour", "numeric"),
+                ("minute", "2-digit"),
+                ("timeZoneName", "short"),
+            ],
+        );
+        let day = date_format(locale, Some("UTC"), &[("year", "numeric"), ("month", "short"), ("day", "numeric")]);
+        let relative = RelativeFormat::new(locale, &options(&[("numeric", "auto")]))
+            .ok()
+            .or_else(|| RelativeFormat::new("en", &options(&[("numeric", "auto")])).ok());
+        Self { date_time, day, relative }
+    }
+
+    /// Date and time with the zone, such as "23 Nov 2026, 14:05 CET".
+    pub fn date_time(&self, at: Timestamp) -> String {
+        let date = Date::new(&JsValue::from_f64(at.unix_millis() as f64));
+        self.date_time.as_ref().map_or_else(|| at.to_string(), |f| f.format(&date))
+    }
+
+    /// A UTC day, such as "23 Nov 2026" (uptime days are UTC days).
+    pub fn day(&self, date: chrono::NaiveDate) -> String {
+        let millis = date.and_time(chrono::NaiveTime::MIN).and_utc().timestamp_millis();
+        let js = Date::new(&JsValue::from_f64(millis as f64));
+        self.day.as_ref().map_or_else(|| date.to_string(), |f| f.format(&js))
+    }
+
+    /// How long ago (or until) `at` is from `now`, such as "12 minutes ago" or "in 3 days".
+    pub fn relative(&self, at: Timestamp, now: Timestamp) -> String {
+        let seconds = (at.unix_millis() - now.unix_millis()) as f64 / 1000.0;
+        let (value, unit) = relative_unit(seconds);
+        self.relative.as_ref().map_or_else(|| format!("{value} {unit}"), |f| f.format(value, unit))
+    }
+}
+
+/// The largest unit that keeps the number readable, rounded toward zero.
+pub fn relative_unit(seconds: f64) -> (f64, &'static str) {
+    let abs = seconds.abs();
+    let (divisor, unit) = if abs < 60.0 {
+        (1.0, "second")
+    } else if abs < 3600.0 {
+        (60.0, "minute")
+    } else if abs < 86_400.0 {
+        (3600.0, "hour")
+    } else if abs < 30.0 * 86_400.0 {
+        (86_400.0, "day")
+    } else if abs < 365.0 * 86_400.0 {
+        (30.0 * 86_400.0, "month")
+    } else {
+        (365.0 * 86_400.0, "year")
+    };
+    ((seconds / divisor).trunc(), unit)
+}
+
+#[cfg(test)]
+mod tests {
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    fn ts(text: &str) -> Timestamp {
+        Timestamp::parse(text).unwrap()
+    }
+
+    #[test]
+    fn formats_in_the_given_zone_and_language() {
+        let f = Formats::new("en-GB", Some("Europe/Amsterdam"));
+        let text = f.date_time(ts("2024-01-16T09:55:00Z"));
+        assert!(text.contains("10:55"), "{text}");
+        assert!(text.contains("CET") || text.contains("GMT+1"), "the zone is shown: {text}");
+        let tokyo = Formats::new("ja", Some("Asia/Tokyo")).date_time(ts("2024-01-16T09:55:00Z"));
+        assert!(tokyo.contains("18:55") && tokyo.contains("2024"), "{tokyo}");
+    }
+
+    #[test]
+    fn a_bad_zone_or_tag_falls_back_instead_of_throwing() {
+        let f = Formats::new("not a tag!!", Some("Mars/Olympus"));
+        assert!(!f.date_time(ts("2024-01-16T09:55:00Z")).is_empty());
+        assert!(!f.relative(ts("2024-01-16T09:55:00Z"), ts("2024-01-16T10:07:00Z")).is_empty());
+    }
+
+    #[test]
+    fn relative_times_read_naturally() {
+        let f = Formats::new("en", None);
+        assert_eq!(f.relative(ts("2024-01-16T09:55:00Z"), ts("2024-01-16T10:07:00Z")), "12 minutes ago");
+        assert_eq!(f.relative(ts("2024-01-19T10:07:00Z"), ts("2024-01-16T10:07:00Z")), "in 3 days");
+        let nl = Formats::new("nl", None);
+        assert_eq!(nl.relative(ts("2024-01-16T09:55:00Z"), ts("2024-01-16T10:07:00Z")), "12 minuten geleden");
+        assert_eq!(relative_unit(-30.0), (-30.0, "second"));
+    }
+}

@@ -1,0 +1,495 @@
+//! Rendering: pure functions from what the widget holds to Yew markup. All text goes in as text;
+//! links come only from `shared::markdown` (http, https, mailto) or are checked the same way.
+
+use sitrep_shared::embed::{self, BannerKey, Dismissals, Headline, Options, Scoped, View};
+use sitrep_shared::markdown::{self, Block, Inline};
+use sitrep_shared::uptime::{ComponentUptime, UptimeDocument};
+use sitrep_shared::views::{PostmortemEntry, PostmortemsDocument, Summary};
+use sitrep_shared::{ComponentStatus, Incident, IncidentUpdate, Indicator, Postmortem, Precision, Timestamp};
+use yew::prelude::*;
+
+use crate::fetch::Error;
+use crate::i18n::Text;
+use crate::intl::Formats;
+
+/// Everything a view needs.
+#[derive(Debug)]
+pub struct Ctx<'a> {
+    pub options: &'a Options,
+    pub text: &'static Text,
+    pub formats: &'a Formats,
+    pub now: Timestamp,
+    pub headline: Headline,
+    pub summary: Option<&'a Summary<'static>>,
+    pub postmortems: Option<&'a PostmortemsDocument<'static>>,
+    pub uptime: Option<&'a UptimeDocument<'static>>,
+    pub dismissals: &'a Dismissals,
+    pub details_open: bool,
+    pub error: Option<&'a Error>,
+    pub confirmed_at: Option<Timestamp>,
+    pub on_dismiss: Callback<BannerKey>,
+    pub on_toggle: Callback<MouseEvent>,
+    pub on_retry: Callback<MouseEvent>,
+}
+
+/// The wire name of an indicator, for events and CSS classes.
+pub fn indicator_name(indicator: Indicator) -> &'static str {
+    match indicator {
+        Indicator::None => "none",
+        Indicator::Minor => "minor",
+        Indicator::Major => "major",
+        Indicator::Critical => "critical",
+        Indicator::Maintenance => "maintenance",
+        Indicator::Unknown => "unknown",
+    }
+}
+
+fn class_of(indicator: Option<Indicator>) -> String {
+    format!("ind-{}", indicator_name(indicator.unwrap_or(Indicator::Unknown)))
+}
+
+/// A shape per indicator, so colour is never the only signal (the text always is one too).
+pub fn icon(indicator: Option<Indicator>) -> Html {
+    let shape = match indicator {
+        Some(Indicator::None) => html! { <>
+            <circle cx="8" cy="8" r="7" />
+            <path class="mark" d="M4.5 8.2l2.2 2.2 4.6-4.8" />
+        </> },
+        Some(Indicator::Minor) => html! { <>
+            <path d="M8 1.5l7 12.5H1z" />
+            <path class="mark" d="M8 6v3.5M8 11.5v.5" />
+        </> },
+        Some(Indicator::Major) => html! { <>
+            <path d="M8 .8L15.2 8 8 15.2.8 8z" />
+            <path class="mark" d="M8 4.8v3.9M8 10.8v.5" />
+        </> },
+        Some(Indicator::Critical) => html! { <>
+            <path d="M5 1h6l4 4v6l-4 4H5l-4-4V5z" />
+            <path class="mark" d="M5.5 5.5l5 5m0-5l-5 5" />
+        </> },
+        Some(Indicator::Maintenance) => html! { <>
+            <rect x="1" y="1" width="14" height="14" rx="3" />
+            <path class="mark" d="M8 4v4.5l3 1.5" />
+        </> },
+        Some(Indicator::Unknown) | None => html! { <>
+            <circle cx="8" cy="8" r="7" />
+            <path class="mark" d="M6 6.2a2 2 0 1 1 2.6 1.9c-.5.2-.6.6-.6 1.1M8 11.3v.4" />
+        </> },
+    };
+    html! { <svg class="icon" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" focusable="false">{shape}</svg> }
+}
+
+fn headline_text(ctx: &Ctx<'_>) -> &'static str {
+    match ctx.headline {
+        Headline::Checking => ctx.text.checking,
+        Headline::Unavailable => ctx.text.unavailable,
+        Headline::Unconfirmed => ctx.text.unconfirmed,
+        Headline::Known(i) | Headline::OutOfDate(i) => ctx.text.indicator(i),
+    }
+}
+
+fn out_of_date(ctx: &Ctx<'_>) -> bool {
+    matches!(ctx.headline, Headline::OutOfDate(_) | Headline::Unconfirmed | Headline::Unavailable)
+}
+
+/// Only http(s) and mailto links are ever rendered.
+fn safe(href: &str) -> Option<String> {
+    markdown::is_safe_href(href).then(|| href.to_owned())
+}
+
+/// Where "status page" links go: the page's URL, else the edge.
+fn status_page_url(ctx: &Ctx<'_>) -> String {
+    ctx.summary.and_then(|s| safe(&s.page.url)).unwrap_or_else(|| ctx.options.src.clone())
+}
+
+fn time(ctx: &Ctx<'_>, at: Timestamp) -> Html {
+    html! {
+        <time datetime={at.to_string()} title={ctx.formats.date_time(at)}>{ctx.formats.relative(at, ctx.now)}</time>
+    }
+}
+
+/// The whole element: theme, language and the chosen view.
+pub fn root(ctx: &Ctx<'_>, locale: &str) -> Html {
+    let body = match ctx.options.view {
+        View::Badge => badge(ctx),
+        View::Banner => banner_view(ctx),
+        View::Full => full(ctx),
+    };
+    html! {
+        <div class={classes!("sitrep", ctx.options.theme.class())} lang={locale.to_owned()}>{body}</div>
+    }
+}
+
+/// The live region: announced once per change of its text.
+fn live(ctx: &Ctx<'_>, class: &'static str) -> Html {
+    let stale = out_of_date(ctx).then(|| html! { <span class="stale">{" "}{ctx.text.out_of_date}</span> });
+    html! {
+        <span class={class} role="status" aria-live="polite">
+            <span class="label">{headline_text(ctx)}</span>{stale}
+        </span>
+    }
+}
+
+fn badge(ctx: &Ctx<'_>) -> Html {
+    let indicator = ctx.headline.indicator();
+    html! {
+        <a class={classes!("badge", class_of(indicator), out_of_date(ctx).then_some("is-stale"))}
+            href={status_page_url(ctx)} target="_blank" rel="noopener noreferrer">
+            {icon(indicator)}
+            {live(ctx, "text")}
+        </a>
+    }
+}
+
+fn scoped<'a>(ctx: &Ctx<'a>) -> Option<Scoped<'a>> {
+    ctx.summary.map(|s| embed::scope(s, &ctx.options.components, ctx.now))
+}
+
+fn banner_view(ctx: &Ctx<'_>) -> Html {
+    let scope = scoped(ctx);
+    let banner = scope
+        .as_ref()
+        .and_then(|s| embed::banner(s, ctx.now))
+        .filter(|b| !b.dismissible || !ctx.dismissals.contains(&b.key));
+    let notices: Vec<Html> = scope
+        .as_ref()
+        .map(|s| embed::upcoming(s, ctx.now))
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|m| {
+            let key = notice_key(m);
+            (!ctx.dismissals.contains(&key)).then(|| notice(ctx, m, key))
+        })
+        .collect();
+    let failed = ctx.summary.is_none() && ctx.error.is_some();
+    html! {
+        <div class="stack">
+            <span class="sr-only">{live(ctx, "text")}</span>
+            if let Some(b) = banner { {banner_box(ctx, b)} }
+            if failed { {error_box(ctx)} }
+            {for notices}
+        </div>
+    }
+}
+
+fn notice_key(maintenance: &Incident) -> BannerKey {
+    let update = maintenance.latest_update().map_or_else(|| maintenance.updated_at.to_string(), |u| u.id.to_string());
+    BannerKey(format!("notice:{}@{update}", maintenance.id))
+}
+
+fn dismiss_button(ctx: &Ctx<'_>, key: BannerKey, what: &str) -> Html {
+    let on_dismiss = ctx.on_dismiss.clone();
+    let label = format!("{}: {what}", ctx.text.dismiss);
+    html! {
+        <button type="button" class="dismiss" aria-label={label.clone()} title={label}
+            onclick={Callback::from(move |_| on_dismiss.emit(key.clone()))}>
+            <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true" focusable="false">
+                <path class="mark" d="M4 4l8 8m0-8l-8 8" />
+            </svg>
+        </button>
+    }
+}
+
+fn banner_box(ctx: &Ctx<'_>, banner: embed::Banner<'_>) -> Html {
+    let incident = banner.incident;
+    let indicator = Indicator::of_open_incident(incident.impact);
+    let link = incident.shortlink.as_deref().and_then(safe).unwrap_or_else(|| status_page_url(ctx));
+    let latest = banner.latest.map(|u| {
+        html! {
+            <p class="update">
+                <strong>{ctx.text.status(u.status)}{": "}</strong>
+                <span lang={u.language.clone()}>{&u.body}</span>
+            </p>
+        }
+    });
+    let when = banner.latest.map_or(incident.updated_at, IncidentUpdate::shown_at);
+    let details_id = format!("sitrep-details-{}", incident.id);
+    html! {
+        <section class={classes!("banner", class_of(Some(indicator)))} aria-label={incident.name.clone()}>
+            {icon(Some(indicator))}
+            <div class="content">
+                <p class="title"><strong>{&incident.name}</strong></p>
+                {latest}
+                <p class="meta">
+                    {ctx.text.updated}{" "}{time(ctx, when)}{" · "}{ctx.formats.date_time(when)}
+                    {" · "}
+                    <button type="button" class="link" aria-expanded={ctx.details_open.to_string()}
+                        aria-controls={details_id.clone()} onclick={ctx.on_toggle.clone()}>{ctx.text.details}</button>
+                    {" · "}
+                    <a href={link} target="_blank" rel="noopener noreferrer">{ctx.text.status_page}</a>
+                </p>
+                if ctx.details_open {
+                    <div id={details_id}>{timeline(ctx, incident)}</div>
+                }
+            </div>
+            if banner.dismissible { {dismiss_button(ctx, banner.key, &incident.name)} }
+        </section>
+    }
+}
+
+fn notice(ctx: &Ctx<'_>, maintenance: &Incident, key: BannerKey) -> Html {
+    let window = window_text(ctx, maintenance);
+    html! {
+        <section class={classes!("notice", "ind-maintenance")} aria-label={maintenance.name.clone()}>
+            {icon(Some(Indicator::Maintenance))}
+            <div class="content">
+                <p class="title"><strong>{ctx.text.upcoming}{": "}</strong>{&maintenance.name}</p>
+                <p class="meta">{window}</p>
+            </div>
+            {dismiss_button(ctx, key, &maintenance.name)}
+        </section>
+    }
+}
+
+fn window_text(ctx: &Ctx<'_>, maintenance: &Incident) -> String {
+    match (maintenance.scheduled_for, maintenance.scheduled_until) {
+        (Some(start), Some(end)) => format!("{} – {}", ctx.formats.date_time(start), ctx.formats.date_time(end)),
+        (Some(start), None) => ctx.formats.date_time(start),
+        _ => String::new(),
+    }
+}
+
+fn error_box(ctx: &Ctx<'_>) -> Html {
+    let detail = ctx.error.map(ToString::to_string).unwrap_or_default();
+    html! {
+        <section class={classes!("notice", "ind-unknown")}>
+            {icon(None)}
+            <div class="content">
+                <p class="title"><strong>{ctx.text.unavailable}</strong></p>
+                <p class="meta">{detail}{" "}
+                    <button type="button" class="link" onclick={ctx.on_retry.clone()}>{ctx.text.retry}</button>
+                </p>
+            </div>
+        </section>
+    }
+}
+
+/// An incident's updates, newest first.
+fn timeline(ctx: &Ctx<'_>, incident: &Incident) -> Html {
+    let mut updates: Vec<&IncidentUpdate> = incident.incident_updates.iter().collect();
+    updates.sort_by_key(|u| std::cmp::Reverse((u.shown_at(), u.created_at)));
+    html! {
+        <ol class="timeline">
+            { for updates.into_iter().map(|u| html! {
+                <li>
+                    <p><strong>{ctx.text.status(u.status)}</strong>{" · "}{time(ctx, u.shown_at())}
+                        <span class="muted">{" · "}{ctx.formats.date_time(u.shown_at())}</span></p>
+                    <p class="body" lang={u.language.clone()}>{&u.body}</p>
+                </li>
+            }) }
+        </ol>
+    }
+}
+
+fn full(ctx: &Ctx<'_>) -> Html {
+    let scope = scoped(ctx);
+    let indicator = ctx.headline.indicator();
+    let updated =
+        ctx.confirmed_at.map(|at| html! { <span class="muted">{ctx.text.updated}{" "}{time(ctx, at)}</span> });
+    let incidents = scope.as_ref().map(|s| s.incidents.clone()).unwrap_or_default();
+    let active_maintenance: Vec<&Incident> = scope
+        .as_ref()
+        .map(|s| s.maintenances.iter().copied().filter(|m| sitrep_shared::status::is_active_at(m, ctx.now)).collect())
+        .unwrap_or_default();
+    let upcoming = scope.as_ref().map(|s| embed::upcoming(s, ctx.now)).unwrap_or_default();
+    let components = scope.as_ref().map(|s| s.components.clone()).unwrap_or_default();
+    let postmortems = match (ctx.postmortems, ctx.summary) {
+        (Some(doc), Some(summary)) => {
+            embed::postmortems(&doc.postmortems, summary, &ctx.options.components, ctx.options.postmortems)
+        }
+        _ => Vec::new(),
+    };
+    let failed = ctx.summary.is_none() && ctx.error.is_some();
+    html! {
+        <div class="full">
+            <header class={classes!("head", class_of(indicator))}>
+                {icon(indicator)}
+                <h2>{live(ctx, "text")}</h2>
+                {updated}
+            </header>
+            if failed { {error_box(ctx)} }
+            if !incidents.is_empty() || !active_maintenance.is_empty() {
+                <section>
+                    <h3>{ctx.text.incidents}</h3>
+                    { for incidents.iter().chain(active_maintenance.iter()).map(|i| incident_card(ctx, i)) }
+                </section>
+            }
+            if !upcoming.is_empty() {
+                <section>
+                    <h3>{ctx.text.upcoming}</h3>
+                    { for upcoming.iter().map(|m| html! {
+                        <article class="card">
+                            <p><strong>{&m.name}</strong></p>
+                            <p class="muted">{window_text(ctx, m)}</p>
+                            { for m.latest_update().map(|u| html! { <p class="body" lang={u.language.clone()}>{&u.body}</p> }) }
+                        </article>
+                    }) }
+                </section>
+            }
+            if !components.is_empty() {
+                <section>
+                    <h3>{ctx.text.components}</h3>
+                    <ul class="components">
+                        { for components.iter().map(|c| component_row(ctx, c)) }
+                    </ul>
+                </section>
+            }
+            if !postmortems.is_empty() {
+                <section>
+                    <h3>{ctx.text.postmortems}</h3>
+                    { for postmortems.into_iter().map(|p| postmortem_entry(ctx, p)) }
+                </section>
+            }
+        </div>
+    }
+}
+
+fn incident_card(ctx: &Ctx<'_>, incident: &Incident) -> Html {
+    let indicator = Indicator::of_open_incident(incident.impact);
+    html! {
+        <article class={classes!("card", class_of(Some(indicator)))}>
+            <p class="title">{icon(Some(indicator))}<strong>{&incident.name}</strong>
+                <span class="pill">{ctx.text.status(incident.status)}</span></p>
+            {timeline(ctx, incident)}
+        </article>
+    }
+}
+
+fn component_row(ctx: &Ctx<'_>, component: &sitrep_shared::Component) -> Html {
+    let indicator = Indicator::of_component(component.status);
+    let uptime = ctx.uptime.and_then(|u| embed::uptime_of(&u.components, &component.id));
+    html! {
+        <li class="component">
+            <div class="row">
+                <span class="name">{&component.name}</span>
+                <span class={classes!("cstatus", class_of(Some(indicator)))}>
+                    {icon(Some(indicator))}{ctx.text.component(component.status)}
+                </span>
+            </div>
+            { for uptime.map(|u| bars(ctx, u)) }
+        </li>
+    }
+}
+
+/// "99.95%": rounded down to two decimals, so a bad day never reads as 100%; integer maths keeps
+/// float formatting (about 14 KB of wasm) out of the widget.
+fn percent(fraction: f64) -> String {
+    let hundredths = (fraction.clamp(0.0, 1.0) * 10_000.0) as u32;
+    let (whole, part) = (hundredths / 100, hundredths % 100);
+    if part == 0 {
+        format!("{whole}%")
+    } else if part % 10 == 0 {
+        format!("{whole}.{}%", part / 10)
+    } else {
+        format!("{whole}.{part:02}%")
+    }
+}
+
+fn bars(ctx: &Ctx<'_>, row: &ComponentUptime) -> Html {
+    let total =
+        row.uptime.map_or_else(|| ctx.text.no_data.to_owned(), |u| format!("{} {}", percent(u), ctx.text.uptime));
+    let label = format!("{total} ({} – {})", ctx.text.days_ago, ctx.text.today);
+    html! {
+        <div class="uptime">
+            <div class="bars" role="img" aria-label={label}>
+                { for row.days.iter().map(|day| {
+                    let class = match (day.uptime, day.worst) {
+                        (None, _) => "d-none",
+                        (_, ComponentStatus::MajorOutage) => "d-major",
+                        (_, ComponentStatus::PartialOutage) => "d-partial",
+                        (_, ComponentStatus::DegradedPerformance) => "d-degraded",
+                        (_, ComponentStatus::UnderMaintenance) => "d-maintenance",
+                        _ => "d-ok",
+                    };
+                    let title = format!("{}: {}", ctx.formats.day(day.date),
+                        day.uptime.map_or_else(|| ctx.text.no_data.to_owned(), percent));
+                    html! { <span class={classes!("day", class)} title={title}></span> }
+                }) }
+            </div>
+            <div class="axis muted" aria-hidden="true"><span>{ctx.text.days_ago}</span><span>{total}</span><span>{ctx.text.today}</span></div>
+        </div>
+    }
+}
+
+fn postmortem_entry(ctx: &Ctx<'_>, entry: &PostmortemEntry<'_>) -> Html {
+    let postmortem: &Postmortem = &entry.postmortem;
+    let when = entry.resolved_at.or(entry.started_at).or(postmortem.published_at);
+    html! {
+        <details class="postmortem" lang={postmortem.language.clone()}>
+            <summary>
+                <strong>{&*entry.name}</strong>
+                { for when.map(|at| html! { <span class="muted">{" · "}{ctx.formats.date_time(at)}</span> }) }
+                <p class="body">{&postmortem.summary}</p>
+            </summary>
+            { for postmortem.impact_window.map(|w| html! {
+                <p class="muted">{ctx.text.impact}{": "}{ctx.formats.date_time(w.start)}{" – "}{ctx.formats.date_time(w.end)}</p>
+            }) }
+            { for postmortem.sections.iter().map(|s| html! {
+                <section class="pm-section">
+                    <h4>{&s.title}</h4>
+                    {blocks(&markdown::parse(&s.body))}
+                </section>
+            }) }
+            if !postmortem.timeline.is_empty() {
+                <ol class="pm-timeline">
+                    { for postmortem.timeline.iter().map(|t| {
+                        let at = match t.precision {
+                            Precision::Minute | Precision::Hour => ctx.formats.date_time(t.at),
+                            Precision::Day | Precision::Unknown => ctx.formats.day(t.at.as_datetime().date_naive()),
+                        };
+                        html! { <li><span class="muted">{at}</span>{" "}{&t.text}</li> }
+                    }) }
+                </ol>
+            }
+            if !postmortem.action_items.is_empty() {
+                <>
+                    <h4>{ctx.text.action_items}</h4>
+                    <ul class="actions">
+                        { for postmortem.action_items.iter().map(|a| html! {
+                            <li class={classes!(a.done.then_some("done"))}>
+                                <span class="state">{if a.done { ctx.text.done } else { ctx.text.to_do }}</span>
+                                {" "}{blocks_inline(&markdown::inlines(&a.text))}
+                            </li>
+                        }) }
+                    </ul>
+                </>
+            }
+        </details>
+    }
+}
+
+/// Markdown blocks from `shared::markdown`'s tree: there is no raw HTML node to render.
+pub fn blocks(blocks: &[Block]) -> Html {
+    blocks
+        .iter()
+        .map(|block| match block {
+            Block::Paragraph { content } => html! { <p>{blocks_inline(content)}</p> },
+            Block::Heading { content, .. } => html! { <h5>{blocks_inline(content)}</h5> },
+            Block::List { ordered: true, start, items } => html! {
+                <ol start={start.to_string()}>{ for items.iter().map(|i| html! { <li>{blocks_inline(i)}</li> }) }</ol>
+            },
+            Block::List { items, .. } => html! {
+                <ul>{ for items.iter().map(|i| html! { <li>{blocks_inline(i)}</li> }) }</ul>
+            },
+            Block::Code { text } => html! { <pre><code>{text}</code></pre> },
+        })
+        .collect()
+}
+
+fn blocks_inline(inlines: &[Inline]) -> Html {
+    inlines
+        .iter()
+        .map(|inline| match inline {
+            Inline::Text { text } => html! { {text} },
+            Inline::Strong { content } => html! { <strong>{blocks_inline(content)}</strong> },
+            Inline::Emphasis { content } => html! { <em>{blocks_inline(content)}</em> },
+            Inline::Code { text } => html! { <code>{text}</code> },
+            Inline::Link { href, content } => match safe(href) {
+                Some(href) => {
+                    html! { <a href={href} target="_blank" rel="noopener noreferrer">{blocks_inline(content)}</a> }
+                }
+                None => blocks_inline(content),
+            },
+        })
+        .collect()
+}
