@@ -1,0 +1,323 @@
+// The widget in headless Chromium against the edge in workerd: a customer page on another origin,
+// under a strict Content-Security-Policy, embeds <sitrep-status> with one script tag.
+//
+// Chromium itself logs every failed network request as a console error ("Failed to load
+// resource: ..."); the tests that make requests fail on purpose ignore exactly those lines and
+// fail on any other console error or page error.
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+
+import { chromium } from 'playwright-core';
+
+import { chromiumArgs, eventually, fixture, freePort, root, startEdge } from './support.mjs';
+
+const shots = join(root, 'target', 'sitrep', 'screenshots');
+mkdirSync(shots, { recursive: true });
+
+let edge;
+let server;
+let browser;
+let origin;
+let host = () => '';
+
+before(async () => {
+  edge = await startEdge({ page: fixture('live') });
+  const port = await freePort();
+  origin = `http://127.0.0.1:${port}`;
+  server = createServer((req, res) => {
+    const url = new URL(req.url, origin);
+    // The exact policy the README documents for hosts, with the edge as the status origin.
+    const csp = [
+      "default-src 'self'",
+      `script-src 'self' ${edge.base} 'wasm-unsafe-eval'`,
+      `connect-src ${edge.base}`,
+      "style-src 'self'",
+      "img-src 'self' data:",
+    ].join('; ');
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': csp });
+    res.end(`<!doctype html><html lang="en"><head><title>customer app</title><link rel="icon" href="data:,">
+      <script type="module" src="${edge.base}/widget.js"></script></head>
+      <body>${host(url)}</body></html>`);
+  });
+  await new Promise((r) => server.listen(port, '127.0.0.1', r));
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+  await edge?.stop();
+});
+
+const admin = async (method, path, body) => {
+  const res = await fetch(`${edge.base}/api/v2/admin/${path}`, {
+    method,
+    headers: { authorization: `Bearer ${edge.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  assert.ok(res.ok, `${method} ${path}: ${res.status} ${text}`);
+  return JSON.parse(text);
+};
+
+/** A page on the customer origin whose body is `body`; records errors, CSP violations and sitrep:change events. */
+async function open(body, { colorScheme = 'light', clock = false, context } = {}) {
+  host = () => body;
+  const ctx = context ?? (await browser.newContext({ colorScheme, viewport: { width: 1000, height: 900 } }));
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(`console: ${m.text()}`);
+  });
+  await page.addInitScript(() => {
+    window.__violations = [];
+    window.__changes = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+    document.addEventListener('sitrep:change', (e) => window.__changes.push(e.detail));
+  });
+  if (clock) await page.clock.install();
+  await page.goto(`${origin}/`);
+  return { page, errors, context: ctx, close: () => (context ? page.close() : ctx.close()) };
+}
+
+const shadowText = (page, id) => page.locator(`#${id}`).evaluate((el) => el.shadowRoot?.textContent ?? '');
+
+async function waitText(page, id, text, timeout = 20_000) {
+  await eventually(async () => (await shadowText(page, id)).includes(text), { timeout, what: `#${id} to show ${JSON.stringify(text)}` });
+}
+
+test('the seeds render in every view, in both themes, under the documented CSP', async () => {
+  const summary = await (await fetch(`${edge.base}/api/v2/summary.json`)).json();
+  const open_ = summary.incidents[0];
+  for (const theme of ['light', 'dark']) {
+    const { page, errors, close } = await open(`
+      <header><sitrep-status id="badge" src="${edge.base}" theme="${theme}"></sitrep-status></header>
+      <sitrep-status id="banner" src="${edge.base}" view="banner" theme="${theme}"></sitrep-status>
+      <sitrep-status id="full" src="${edge.base}" view="full" theme="${theme}" postmortems="5"></sitrep-status>`, { colorScheme: theme });
+    await waitText(page, 'badge', 'Partial System Outage');
+    await waitText(page, 'banner', open_.name);
+    await waitText(page, 'banner', open_.incident_updates[0].body.slice(0, 40));
+    await waitText(page, 'full', 'Chat API - US-east');
+    await eventually(async () => (await page.locator('#full').evaluate((el) => el.shadowRoot.querySelectorAll('.bars').length)) > 0,
+      { what: 'uptime bars' });
+    await eventually(async () => (await page.locator('#full').evaluate((el) => el.shadowRoot.querySelectorAll('details.postmortem').length)) >= 3,
+      { what: 'postmortems' });
+    const full = await page.locator('#full').evaluate((el) => ({
+      components: el.shadowRoot.querySelectorAll('.component').length,
+      bars: el.shadowRoot.querySelector('.bars').children.length,
+      live: el.shadowRoot.querySelectorAll('[role=status][aria-live=polite]').length,
+    }));
+    const visible = summary.components.filter((c) => !c.group && !c.only_show_if_degraded).length;
+    assert.equal(full.components, visible, 'every component is listed');
+    assert.equal(full.bars, 90, '90 days of uptime');
+    assert.equal(full.live, 1, 'one live region');
+    // Expand a postmortem: its sections and action items come from shared's Markdown tree.
+    await page.locator('#full details.postmortem summary').first().click();
+    const opened = await page.locator('#full details.postmortem[open]').evaluate((d) => ({
+      sections: d.querySelectorAll('.pm-section').length,
+      html: d.innerHTML,
+    }));
+    assert.ok(opened.sections > 0, 'sections render');
+    assert.ok(!/<script|onerror=|javascript:/i.test(opened.html));
+    for (const id of ['badge', 'banner', 'full']) {
+      await page.locator(`#${id}`).screenshot({ path: join(shots, `widget-${id}-${theme}.png`) });
+    }
+    assert.deepEqual(await page.evaluate(() => window.__violations), [], 'no CSP violation');
+    assert.deepEqual(errors, []);
+    await close();
+  }
+});
+
+test('text contrast is at least 4.5:1 in both themes', async () => {
+  for (const theme of ['light', 'dark']) {
+    const { page, close } = await open(`<sitrep-status id="full" src="${edge.base}" view="full" theme="${theme}"></sitrep-status>
+      <sitrep-status id="banner" src="${edge.base}" view="banner" theme="${theme}"></sitrep-status>`, { colorScheme: theme });
+    await waitText(page, 'full', 'Chat API - US-east');
+    await waitText(page, 'banner', 'Identified');
+    const worst = await page.evaluate(() => {
+      const rgb = (c) => (c.match(/[\d.]+/g) ?? []).slice(0, 4).map(Number);
+      const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+        .reduce((s, v, i) => s + v * [0.2126, 0.7152, 0.0722][i], 0);
+      const background = (el) => {
+        for (let e = el; e; e = e.parentElement ?? e.getRootNode().host) {
+          const c = rgb(getComputedStyle(e).backgroundColor);
+          if (c.length === 3 || c[3] > 0) return c;
+        }
+        return [255, 255, 255];
+      };
+      let worst = { ratio: 99 };
+      for (const id of ['full', 'banner']) {
+        for (const el of document.getElementById(id).shadowRoot.querySelectorAll('*')) {
+          const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+          if (!own || el.closest('.sr-only') || el.getClientRects().length === 0) continue;
+          const a = lum(rgb(getComputedStyle(el).color));
+          const b = lum(background(el));
+          const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+          if (ratio < worst.ratio) worst = { ratio, text: el.textContent.slice(0, 40), color: getComputedStyle(el).color };
+        }
+      }
+      return worst;
+    });
+    assert.ok(worst.ratio >= 4.5, `${theme}: ${JSON.stringify(worst)}`);
+    await close();
+  }
+});
+
+test('an update posted through the write API appears in the banner within one poll', async () => {
+  const { page, errors, close } = await open(`<sitrep-status id="banner" src="${edge.base}" view="banner" poll="15"></sitrep-status>`);
+  await waitText(page, 'banner', 'Identified');
+  const body = `Rolling back the deploy on all shards (${Date.now()}).`;
+  await admin('POST', 'incidents/stream-2020-12-09/updates', { status: 'monitoring', body });
+  // 15 s ± 20% jitter, plus the edge's five-second read cache.
+  await waitText(page, 'banner', body, 26_000);
+  await waitText(page, 'banner', 'Monitoring');
+  assert.deepEqual(errors, []);
+  await close();
+});
+
+test('a dismissal survives a reload, and a new update shows the banner again', async () => {
+  const context = await browser.newContext();
+  const markup = `<sitrep-status id="banner" src="${edge.base}" view="banner"></sitrep-status>`;
+  let { page, errors } = await open(markup, { context });
+  await waitText(page, 'banner', 'Chat message events');
+  // From the keyboard: Tab reaches the dismiss button, its focus is visible, Enter dismisses.
+  const dismiss = page.locator('#banner button.dismiss');
+  await dismiss.focus();
+  const outline = await dismiss.evaluate((b) => getComputedStyle(b).outlineStyle);
+  assert.notEqual(outline, 'none', 'visible focus');
+  await page.keyboard.press('Enter');
+  await eventually(async () => (await page.locator('#banner section.banner').count()) === 0, { what: 'banner dismissed' });
+  await page.reload();
+  await waitText(page, 'banner', 'Partial System Outage'); // the live region, read from storage or the edge
+  await page.waitForTimeout(1_000);
+  assert.equal(await page.locator('#banner section.banner').count(), 0, 'still dismissed after reload');
+  const body = `Still rolling back (${Date.now()}).`;
+  await admin('POST', 'incidents/stream-2020-12-09/updates', { status: 'monitoring', body });
+  await eventually(async () => {
+    await page.reload();
+    return (await shadowText(page, 'banner')).includes(body);
+  }, { timeout: 20_000, interval: 2_000, what: 'banner back with the new update' });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('details and postmortems open from the keyboard; sitrep:change reports the indicator', async () => {
+  const { page, errors, close } = await open(`<sitrep-status id="banner" src="${edge.base}" view="banner"></sitrep-status>
+    <sitrep-status id="full" src="${edge.base}" view="full"></sitrep-status>`);
+  await waitText(page, 'banner', 'Chat message events');
+  const details = page.locator('#banner button[aria-expanded]');
+  assert.equal(await details.getAttribute('aria-expanded'), 'false');
+  await details.focus();
+  await page.keyboard.press('Enter');
+  assert.equal(await details.getAttribute('aria-expanded'), 'true');
+  assert.ok((await page.locator('#banner ol.timeline li').count()) >= 2, 'the update history');
+  await eventually(async () => (await page.locator('#full details.postmortem').count()) > 0, { what: 'postmortems' });
+  const summary = page.locator('#full details.postmortem summary').first();
+  await summary.focus();
+  await page.keyboard.press('Enter');
+  assert.equal(await page.locator('#full details.postmortem').first().evaluate((d) => d.open), true);
+  const changes = await page.evaluate(() => window.__changes);
+  assert.ok(changes.some((c) => c.indicator === 'major'), JSON.stringify(changes));
+  assert.deepEqual(errors, []);
+  await close();
+});
+
+test('language, time zone and the components filter', async () => {
+  const { page, errors, close } = await open(`
+    <sitrep-status id="nl" src="${edge.base}" view="banner" locale="nl-NL" time-zone="Europe/Amsterdam"></sitrep-status>
+    <sitrep-status id="ja" src="${edge.base}" locale="ja"></sitrep-status>
+    <sitrep-status id="streak" src="${edge.base}" components="streak-group"></sitrep-status>
+    <sitrep-status id="us" src="${edge.base}" view="banner" components="stream-chat-us-east"></sitrep-status>
+    <sitrep-status id="bad" src="${edge.base}" time-zone="Mars/Olympus" poll="oops" view="nonsense"></sitrep-status>`);
+  await waitText(page, 'nl', 'Gedeeltelijke storing');
+  await waitText(page, 'nl', 'CET');
+  await waitText(page, 'nl', 'geleden');
+  await waitText(page, 'ja', '一部のシステムで障害');
+  await waitText(page, 'streak', 'All Systems Operational');
+  await waitText(page, 'us', 'Chat message events');
+  await waitText(page, 'bad', 'Partial System Outage');
+  assert.deepEqual(errors, []);
+  await close();
+});
+
+test('mount() from code, refresh() and destroy(); host and widget styles do not leak', async () => {
+  const { page, errors, close } = await open(`
+    <span class="badge" id="host-badge">host badge</span>
+    <div id="mine"></div>`);
+  // The page's CSP (style-src 'self') blocks inline <style>; hostile host rules go in through CSSOM.
+  await page.evaluate(() => {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync('* { color: rgb(255, 0, 0) !important; } .badge { outline: 9px solid blue; } #mine { --sitrep-bg: rgb(1, 2, 3); }');
+    document.adoptedStyleSheets = [sheet];
+  });
+  const result = await page.evaluate(async (base) => {
+    const { mount } = await import(`${base}/widget.js`);
+    const el = document.getElementById('mine');
+    const handle = mount(el, { src: base, view: 'badge', timeZone: 'Asia/Tokyo' });
+    await handle.ready;
+    for (let i = 0; i < 100 && !el.shadowRoot.textContent.includes('Outage'); i++) await new Promise((r) => setTimeout(r, 100));
+    const badge = el.shadowRoot.querySelector('.badge');
+    const out = {
+      text: el.shadowRoot.textContent,
+      color: getComputedStyle(badge.querySelector('.label')).color,
+      background: getComputedStyle(badge).backgroundColor,
+      hostOutline: getComputedStyle(document.getElementById('host-badge')).outlineWidth,
+      hostBadgePadding: getComputedStyle(document.getElementById('host-badge')).paddingLeft,
+    };
+    handle.refresh();
+    handle.destroy();
+    handle.destroy();
+    out.after = el.shadowRoot.childNodes.length;
+    return out;
+  }, edge.base);
+  assert.match(result.text, /Partial System Outage/);
+  assert.notEqual(result.color, 'rgb(255, 0, 0)', 'host CSS does not reach inside');
+  assert.equal(result.background, 'rgb(1, 2, 3)', '--sitrep-bg restyles it');
+  assert.equal(result.after, 0, 'destroy() empties the shadow root');
+  assert.equal(result.hostOutline, '9px', "the host's own .badge keeps the host's style");
+  assert.equal(result.hostBadgePadding, '0px', "the widget's .badge rule does not leak out");
+  assert.deepEqual(errors, []);
+  await close();
+});
+
+test('bad answers and a stopped edge: the widget keeps its data, says it may be out of date, and recovers', async () => {
+  const { page, errors, close } = await open(
+    `<sitrep-status id="badge" src="${edge.base}" poll="15"></sitrep-status>`, { clock: true });
+  await waitText(page, 'badge', 'Partial System Outage');
+  const summaryUrl = `${edge.base}/api/v2/summary.json`;
+  const cases = [
+    ['500', (route) => route.fulfill({ status: 500, contentType: 'application/json', body: '{"error":{"code":"x","message":"y"}}' })],
+    ['truncated JSON', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: '{"page":{"id":"demo","na' })],
+    ['invalid JSON', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: '<html>oops</html>' })],
+    ['wrong content type', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<p>maintenance page</p>' })],
+    ['10 MB body', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: `{"x":"${'a'.repeat(10 * 1024 * 1024)}"}` })],
+    ['network down', (route) => route.abort('connectionrefused')],
+    ['slow (10 s)', async (route) => { await new Promise((r) => setTimeout(r, 10_500)); await route.fulfill({ status: 504, body: '' }).catch(() => {}); }],
+  ];
+  for (const [what, handler] of cases) {
+    let hits = 0;
+    await page.route(summaryUrl, (route) => { hits += 1; return handler(route); });
+    // Four poll intervals later every fetch has failed: the data is kept and flagged.
+    await page.clock.fastForward(61_000);
+    if (what.startsWith('slow')) await page.clock.fastForward(11_000);
+    await waitText(page, 'badge', 'may be out of date', 25_000).catch((e) => { throw new Error(`${what}: ${e.message}`); });
+    assert.match(await shadowText(page, 'badge'), /Partial System Outage/, `${what}: the last data is kept`);
+    assert.ok(hits >= 1, `${what}: the widget polled into it`);
+    await page.unroute(summaryUrl);
+    await page.evaluate(() => document.getElementById('badge').refresh());
+    await eventually(async () => !(await shadowText(page, 'badge')).includes('may be out of date'),
+      { timeout: 20_000, what: `${what}: recovery` });
+  }
+  // The edge itself stopped: same behaviour, and the last good copy survives a reload from storage.
+  await edge.stop();
+  await page.clock.fastForward(61_000);
+  await waitText(page, 'badge', 'may be out of date', 25_000);
+  assert.match(await shadowText(page, 'badge'), /Partial System Outage/);
+  assert.deepEqual(errors, []);
+  await close();
+  edge = await startEdge({ page: fixture('live') }); // for any later test
+});
