@@ -103,3 +103,6 @@ pub fn mount(host: HtmlElement, options: JsValue, default_src: &str) -> Result<H
     let app = yew::Renderer::<app::App>::with_root_and_props(root, props).render();
     Ok(Handle { app: Some(app), shadow })
 }
+
+#[cfg(test)]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);

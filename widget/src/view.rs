@@ -493,3 +493,165 @@ fn blocks_inline(inlines: &[Inline]) -> Html {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::rc::Rc;
+    use std::time::Duration;
+
+    use sitrep_shared::embed::{Dismissals, Headline, Options, Theme, View};
+    use sitrep_shared::{Impact, Indicator, PageData, PageState, Timestamp};
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+    use web_sys::Element;
+    use yew::prelude::*;
+
+    use super::*;
+    use crate::i18n;
+
+    const STREAM: &str = include_str!("../../tests/fixtures/seeds/stream.json");
+
+    #[derive(Properties, PartialEq)]
+    struct Harness {
+        summary: Rc<Summary<'static>>,
+        view: View,
+        headline: Headline,
+        dismissals: Dismissals,
+        now: Timestamp,
+    }
+
+    #[function_component]
+    fn Render(props: &Harness) -> Html {
+        let options = Options { view: props.view, theme: Theme::Light, ..Options::read(|_| None, "https://status.example") };
+        let formats = Formats::new("en", Some("UTC"));
+        let ctx = Ctx {
+            options: &options,
+            text: i18n::LANGUAGES[0],
+            formats: &formats,
+            now: props.now,
+            headline: props.headline,
+            summary: Some(&props.summary),
+            postmortems: None,
+            uptime: None,
+            dismissals: &props.dismissals,
+            details_open: false,
+            error: None,
+            confirmed_at: Some(props.now),
+            on_dismiss: Callback::noop(),
+            on_toggle: Callback::noop(),
+            on_retry: Callback::noop(),
+        };
+        root(&ctx, "en")
+    }
+
+    fn ts(text: &str) -> Timestamp {
+        Timestamp::parse(text).unwrap()
+    }
+
+    /// The Stream seed as of its outage, optionally edited.
+    fn summary_at(now: &str, edit: impl FnOnce(&mut PageData)) -> Rc<Summary<'static>> {
+        let data: PageData = serde_json::from_str(STREAM).unwrap();
+        let mut data = data.as_of(ts(now));
+        edit(&mut data);
+        let state = PageState::new(data);
+        let text = serde_json::to_string(&sitrep_shared::views::summary(&state, ts(now))).unwrap();
+        Rc::new(serde_json::from_str(&text).unwrap())
+    }
+
+    async fn render(props: Harness) -> Element {
+        let document = web_sys::window().unwrap().document().unwrap();
+        let root = document.create_element("div").unwrap();
+        document.body().unwrap().append_child(&root).unwrap();
+        yew::Renderer::<Render>::with_root_and_props(root.clone(), props).render();
+        yew::platform::time::sleep(Duration::from_millis(10)).await;
+        root
+    }
+
+    fn harness(summary: Rc<Summary<'static>>, view: View, headline: Headline, now: &str) -> Harness {
+        Harness { summary, view, headline, dismissals: Dismissals::default(), now: ts(now) }
+    }
+
+    #[test]
+    async fn badge_has_text_shape_and_one_live_region() {
+        let summary = summary_at("2020-12-09T17:10:00Z", |_| {});
+        let el = render(harness(summary, View::Badge, Headline::Known(Indicator::Major), "2020-12-09T17:10:00Z")).await;
+        assert_eq!(el.query_selector_all("[role=status][aria-live=polite]").unwrap().length(), 1);
+        assert!(el.text_content().unwrap().contains("Partial System Outage"));
+        assert!(el.query_selector(".badge.ind-major svg.icon path").unwrap().is_some(), "a shape, not only colour");
+        let link = el.query_selector("a.badge").unwrap().unwrap();
+        assert_eq!(link.get_attribute("rel").as_deref(), Some("noopener noreferrer"));
+    }
+
+    #[test]
+    async fn unconfirmed_green_is_not_shown_as_green() {
+        let summary = summary_at("2020-12-10T12:00:00Z", |_| {});
+        let el = render(harness(summary, View::Badge, Headline::Unconfirmed, "2020-12-10T12:00:00Z")).await;
+        let text = el.text_content().unwrap();
+        assert!(text.contains("Status not confirmed") && text.contains("may be out of date"), "{text}");
+        assert!(!text.contains("All Systems Operational"));
+        assert!(el.query_selector(".ind-none").unwrap().is_none());
+    }
+
+    #[test]
+    async fn banner_shows_the_open_incident_and_hides_once_dismissed() {
+        let now = "2020-12-09T17:10:00Z";
+        let summary = summary_at(now, |_| {});
+        let el = render(harness(summary.clone(), View::Banner, Headline::Known(Indicator::Major), now)).await;
+        let banner = el.query_selector("section.banner").unwrap().unwrap();
+        assert!(banner.text_content().unwrap().contains("Chat message events not delivered"));
+        assert!(el.query_selector("button.dismiss").unwrap().is_some());
+
+        let scoped = embed::scope(&summary, &[], ts(now));
+        let key = embed::banner(&scoped, ts(now)).unwrap().key;
+        let mut dismissals = Dismissals::default();
+        dismissals.insert(&key);
+        let props = Harness { dismissals, ..harness(summary, View::Banner, Headline::Known(Indicator::Major), now) };
+        let el = render(props).await;
+        assert!(el.query_selector("section.banner").unwrap().is_none());
+    }
+
+    #[test]
+    async fn critical_banners_have_no_dismiss_button() {
+        let now = "2020-12-09T17:10:00Z";
+        let summary = summary_at(now, |data| {
+            for incident in &mut data.incidents {
+                incident.impact = Impact::Critical;
+            }
+        });
+        let el = render(harness(summary, View::Banner, Headline::Known(Indicator::Critical), now)).await;
+        assert!(el.query_selector("section.banner").unwrap().is_some());
+        assert!(el.query_selector("button.dismiss").unwrap().is_none());
+    }
+
+    #[test]
+    async fn hostile_text_stays_text() {
+        let now = "2020-12-09T17:10:00Z";
+        let hostile = "<img src=x onerror=\"window.__pwned=1\"><script>window.__pwned=1</script>\u{202e}evil";
+        let summary = summary_at(now, |data| {
+            let incident = &mut data.incidents[0];
+            incident.name = hostile.into();
+            for update in &mut incident.incident_updates {
+                update.body = format!("{hostile} [click](javascript:alert(1))");
+            }
+        });
+        let el = render(harness(summary, View::Full, Headline::Known(Indicator::Major), now)).await;
+        assert!(el.text_content().unwrap().contains("<img src=x"), "shown as text");
+        assert!(el.query_selector("img, script").unwrap().is_none(), "no element injected");
+        let links = el.query_selector_all("a").unwrap();
+        for i in 0..links.length() {
+            let link = links.item(i).unwrap().dyn_into::<Element>().unwrap();
+            let href = link.get_attribute("href").unwrap_or_default();
+            assert!(href.starts_with("http") || href.starts_with("mailto:"), "{href}");
+        }
+        assert!(js_sys::Reflect::get(&web_sys::window().unwrap(), &"__pwned".into()).unwrap().is_undefined());
+    }
+
+    #[test]
+    fn percentages_round_down_and_never_read_as_full() {
+        assert_eq!(percent(1.0), "100%");
+        assert_eq!(percent(0.99999), "99.99%");
+        assert_eq!(percent(0.125), "12.5%");
+        assert_eq!(percent(0.7), "70%");
+        assert_eq!(percent(-1.0), "0%");
+    }
+}
