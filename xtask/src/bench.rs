@@ -16,12 +16,16 @@ pub fn run(args: &[String]) -> Result<()> {
         None => {
             shared()?;
             edge_bench()?;
-            write_bench()
+            write_bench()?;
+            widget_bench()
         }
         Some("shared") => shared(),
         Some("edge") => edge_bench(),
         Some("write") => write_bench(),
-        Some(other) => bail!("unknown benchmark {other:?}: `shared`, `edge` or `write` (none runs all)"),
+        Some("widget") => widget_bench(),
+        // Only the per-crate table, from the last widget build.
+        Some("widget-crates") => crate_breakdown(&shell::root().join(NIGHTLY_WIDGET)),
+        Some(other) => bail!("unknown benchmark {other:?}: `shared`, `edge`, `write` or `widget` (none runs all)"),
     }
 }
 
@@ -351,3 +355,119 @@ fn write_bench() -> Result<()> {
     println!("{:<32} {:>12} {:>14}", "errors", empty.errors, big.errors);
     Ok(())
 }
+
+/// Bytes of the widget per crate, from the names-kept module before wasm-opt (twiggy's shallow sizes).
+fn crate_breakdown(wasm: &std::path::Path) -> Result<()> {
+    if shell::output(shell::command("twiggy", &["--version"])).is_none() {
+        let mut install = shell::cargo();
+        install.args(["install", "twiggy", "--version", "0.8.0"]);
+        if shell::run(install).is_err() {
+            println!("twiggy is not available: no per-crate breakdown");
+            return Ok(());
+        }
+    }
+    let dir = shell::root().join("target/sitrep/widget-names");
+    let _ = fs::remove_dir_all(&dir);
+    shell::run(shell::command(
+        "wasm-bindgen",
+        &[
+            "--target",
+            "web",
+            "--no-typescript",
+            "--keep-debug",
+            "--out-dir",
+            &dir.to_string_lossy(),
+            &wasm.to_string_lossy(),
+        ],
+    ))?;
+    let csv = shell::output(shell::command(
+        "twiggy",
+        &["top", "-n", "1000000", "--format", "csv", &dir.join("sitrep_widget_bg.wasm").to_string_lossy()],
+    ))
+    .context("twiggy failed")?;
+    let mut by_crate: std::collections::BTreeMap<String, u64> = Default::default();
+    let mut total = 0;
+    for line in csv.lines().skip(1) {
+        // Name,ShallowSize,ShallowSizePercent,RetainedSize,RetainedSizePercent: names may hold commas, numbers never.
+        let mut fields = line.rsplitn(5, ',').skip(3);
+        let (Some(size), Some(name)) = (fields.next(), fields.next()) else { continue };
+        let Ok(size) = size.parse::<u64>() else { continue };
+        if name.contains("function names") || name.contains("custom section") {
+            continue;
+        }
+        total += size;
+        *by_crate.entry(crate_of(name)).or_default() += size;
+    }
+    let mut rows: Vec<_> = by_crate.into_iter().collect();
+    rows.sort_by_key(|(_, size)| std::cmp::Reverse(*size));
+    println!("\nwidget code and data by crate, before wasm-opt ({total} B; a trait impl counts for the type's crate):");
+    for (name, size) in rows.iter().take(16) {
+        println!("  {name:<24} {size:>8} B  {:>5.1}%", *size as f64 * 100.0 / total as f64);
+    }
+    Ok(())
+}
+
+/// The crate a symbol belongs to: the first path segment, or the implementing type's for `<T as Trait>`.
+fn crate_of(name: &str) -> String {
+    let name = name.trim_matches('"');
+    if name.starts_with("data segment") {
+        return "(static data)".into();
+    }
+    let name = name.trim_start_matches('<').trim_start_matches("&mut ").trim_start_matches('&');
+    let segment = name.split("::").next().unwrap_or(name);
+    let segment = segment.split('[').next().unwrap_or(segment);
+    if segment.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && !segment.is_empty() {
+        segment.to_owned()
+    } else {
+        "(other)".into()
+    }
+}
+
+fn widget_bench() -> Result<()> {
+    step("widget: bytes a page downloads and time to the first badge, against Atlassian's status widget");
+    let stable = crate::widget::build(false)?;
+    let stable_dir = shell::root().join("target/sitrep/widget-stable");
+    let _ = fs::remove_dir_all(&stable_dir);
+    fs::rename(&stable.dir, &stable_dir)?;
+    edge::build(Build::Production)?;
+    edge::dev_token()?;
+    edge::write_pages("http://127.0.0.1:8787")?;
+    let dir = shell::root().join("target/sitrep/widget");
+    let out = shell::output(shell::command(
+        "node",
+        &["tests/bench/widget.mjs", &dir.to_string_lossy(), "15", &stable_dir.to_string_lossy()],
+    ))
+    .context("tests/bench/widget.mjs failed")?;
+    let figures: serde_json::Value = serde_json::from_str(out.trim()).context("bench output is not JSON")?;
+    let n = |v: &serde_json::Value| v.as_f64().unwrap_or(f64::NAN);
+    let ours = &figures["ours"]["total"];
+    let theirs = &figures["theirs"]["total"];
+    println!(
+        "\n| transfer | sitrep widget (widget.js + wasm, CSS inside) | Atlassian status-widget (badge only) | ratio |"
+    );
+    println!("|---|---|---|---|");
+    for kind in ["raw", "gzip", "brotli"] {
+        println!("| {kind} | {} B | {} B | {:.2}x |", ours[kind], theirs[kind], n(&ours[kind]) / n(&theirs[kind]));
+    }
+    if let Some(stable) = figures["ours"]["stable"].as_object() {
+        let stable_brotli = stable.get("brotli").map_or(f64::NAN, n);
+        println!(
+            "size-tuned build (nightly build-std) vs stable: {} B vs {} B brotli ({:.2}x)",
+            ours["brotli"],
+            stable_brotli,
+            n(&ours["brotli"]) / stable_brotli
+        );
+    }
+    let paint = &figures["paint_ms"];
+    println!(
+        "time from script start to first badge paint, median of {} cold loads each: sitrep {:.1} ms, Atlassian {:.1} ms: {:.2}x",
+        paint["runs"],
+        n(&paint["sitrep"]),
+        n(&paint["atlassian"]),
+        n(&paint["sitrep"]) / n(&paint["atlassian"])
+    );
+    println!("goals: brotli <= 1.0x (must not exceed 1.5x); paint <= 0.5x");
+    crate_breakdown(&shell::root().join(NIGHTLY_WIDGET))
+}
+
+const NIGHTLY_WIDGET: &str = "target/nightly/wasm32-unknown-unknown/widget/sitrep_widget.wasm";
