@@ -522,7 +522,8 @@ mod tests {
 
     #[function_component]
     fn Render(props: &Harness) -> Html {
-        let options = Options { view: props.view, theme: Theme::Light, ..Options::read(|_| None, "https://status.example") };
+        let options =
+            Options { view: props.view, theme: Theme::Light, ..Options::read(|_| None, "https://status.example") };
         let formats = Formats::new("en", Some("UTC"));
         let ctx = Ctx {
             options: &options,
