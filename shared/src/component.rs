@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::wire::{ComponentId, PageId, Timestamp, null_as_default};
+use crate::wire::{ComponentId, PageId, Timestamp, null_as_default, wire_names};
 
 /// A component's health, in Statuspage's spelling.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -25,6 +25,11 @@ pub enum ComponentStatus {
     #[serde(other)]
     Unknown,
 }
+
+wire_names!(ComponentStatus {
+    Operational => "operational", DegradedPerformance => "degraded_performance", PartialOutage => "partial_outage",
+    MajorOutage => "major_outage", UnderMaintenance => "under_maintenance",
+});
 
 impl ComponentStatus {
     /// Whether the component is known to be fully working.

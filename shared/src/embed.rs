@@ -266,7 +266,7 @@ pub fn banner<'a>(scoped: &Scoped<'a>, now: Timestamp) -> Option<Banner<'a>> {
     let key = BannerKey(format!(
         "{}@{}",
         incident.id,
-        latest.map_or_else(|| incident.updated_at.to_string(), |u| u.id.to_string())
+        latest.map_or_else(|| incident.updated_at.unix_millis().to_string(), |u| u.id.to_string())
     ));
     let dismissible = incident.impact != Impact::Critical || incident.is_maintenance();
     Some(Banner { incident, latest, key, dismissible })

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::component::{Component, ComponentStatus};
 use crate::postmortem::Postmortem;
-use crate::wire::{ComponentId, IncidentId, PageId, Timestamp, UpdateId, is_false, null_as_default};
+use crate::wire::{ComponentId, IncidentId, PageId, Timestamp, UpdateId, is_false, null_as_default, wire_names};
 
 /// Which list an event belongs to, and so which lifecycle its statuses follow.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -46,6 +46,14 @@ pub enum IncidentStatus {
     #[serde(other)]
     Unknown,
 }
+
+wire_names!(IncidentStatus {
+    Investigating => "investigating", Identified => "identified", Monitoring => "monitoring", Resolved => "resolved",
+    Postmortem => "postmortem", Scheduled => "scheduled", InProgress => "in_progress", Verifying => "verifying",
+    Completed => "completed",
+});
+
+wire_names!(Impact { None => "none", Minor => "minor", Major => "major", Critical => "critical", Maintenance => "maintenance" });
 
 impl IncidentStatus {
     /// The wire spelling, for messages.

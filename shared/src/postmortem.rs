@@ -80,6 +80,8 @@ pub enum Precision {
     Unknown,
 }
 
+crate::wire::wire_names!(Precision { Minute => "minute", Hour => "hour", Day => "day" });
+
 /// One moment in the postmortem's timeline.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

@@ -30,6 +30,10 @@ pub enum Indicator {
     Unknown,
 }
 
+crate::wire::wire_names!(Indicator {
+    None => "none", Minor => "minor", Major => "major", Critical => "critical", Maintenance => "maintenance",
+});
+
 impl Indicator {
     /// Rank for "which is worse": none < maintenance < minor = unknown < major < critical.
     pub fn severity(self) -> u8 {

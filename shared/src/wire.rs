@@ -66,6 +66,24 @@ impl<'de> Deserialize<'de> for Timestamp {
     }
 }
 
+/// Gives a wire enum a table of its spellings and a reader that, like the serde reader, takes
+/// anything else as `Unknown`: for readers that do not use serde (the widget reads JSON through the
+/// browser's `JSON.parse`). A test checks each table against serde's spelling.
+macro_rules! wire_names {
+    ($ty:ident { $($variant:ident => $name:literal),* $(,)? }) => {
+        impl $ty {
+            /// Every known variant with its wire spelling.
+            pub const WIRE: &'static [($ty, &'static str)] = &[$(($ty::$variant, $name)),*];
+
+            /// The variant spelled `text`, or `Unknown`.
+            pub fn from_wire(text: &str) -> Self {
+                Self::WIRE.iter().find(|(_, name)| *name == text).map_or(Self::Unknown, |(variant, _)| *variant)
+            }
+        }
+    };
+}
+pub(crate) use wire_names;
+
 #[cfg(feature = "schema")]
 impl schemars::JsonSchema for Timestamp {
     fn schema_name() -> std::borrow::Cow<'static, str> {
@@ -157,5 +175,29 @@ mod tests {
         let err = serde_json::from_str::<Timestamp>("\"yesterday\"").unwrap_err();
         assert!(err.to_string().contains("invalid timestamp \"yesterday\""), "{err}");
         assert!(serde_json::from_str::<Timestamp>("12").is_err());
+    }
+
+    #[test]
+    fn wire_tables_match_serde() {
+        use crate::{ComponentStatus, Impact, IncidentStatus, Indicator, Precision};
+        fn check<T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug + Copy>(
+            table: &[(T, &str)],
+            from_wire: fn(&str) -> T,
+            unknown: T,
+        ) {
+            for (variant, name) in table {
+                assert_eq!(serde_json::to_string(variant).unwrap(), format!("\"{name}\""));
+                assert_eq!(from_wire(name), *variant);
+                assert_eq!(serde_json::from_str::<T>(&format!("\"{name}\"")).unwrap(), *variant);
+            }
+            assert_eq!(from_wire("from the future"), unknown);
+        }
+        check(IncidentStatus::WIRE, IncidentStatus::from_wire, IncidentStatus::Unknown);
+        check(Impact::WIRE, Impact::from_wire, Impact::Unknown);
+        check(ComponentStatus::WIRE, ComponentStatus::from_wire, ComponentStatus::Unknown);
+        check(Indicator::WIRE, Indicator::from_wire, Indicator::Unknown);
+        check(Precision::WIRE, Precision::from_wire, Precision::Unknown);
+        assert_eq!(IncidentStatus::WIRE.len(), 9);
+        assert_eq!(ComponentStatus::WIRE.len(), 5);
     }
 }

@@ -16,6 +16,7 @@ use yew::prelude::*;
 use crate::fetch::{self, Answer, Error};
 use crate::i18n::{self, Text};
 use crate::intl::Formats;
+use crate::read;
 use crate::storage::{self, Stored};
 use crate::view::{self, Ctx};
 
@@ -102,10 +103,6 @@ fn languages(options: &Options) -> Vec<String> {
     list
 }
 
-fn parse<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, Error> {
-    serde_json::from_str(text).map_err(|e| Error::Invalid(e.to_string()))
-}
-
 impl App {
     fn options<'a>(&self, ctx: &'a Context<Self>) -> &'a Options {
         &ctx.props().options
@@ -167,7 +164,7 @@ impl Component for App {
         let langs = languages(options);
         let (text, locale) = i18n::choose(langs.iter().map(String::as_str));
         let stored = storage::load_summary(&options.src);
-        let (summary, etag, fetched_at) = match stored.and_then(|s| parse(&s.text).ok().map(|p| (p, s))) {
+        let (summary, etag, fetched_at) = match stored.and_then(|s| read::summary(&s.text).ok().map(|p| (p, s))) {
             Some((summary, stored)) => (Some(Rc::new(summary)), stored.etag, Some(stored.fetched_at)),
             None => (None, None, None),
         };
@@ -231,7 +228,7 @@ impl Component for App {
                 let at = now();
                 let outcome = match result.and_then(|answer| match answer {
                     Answer::Body { text, etag, stale } => {
-                        parse::<Summary<'static>>(&text).map(|summary| (Some((summary, text, etag)), stale))
+                        read::summary(&text).map(|summary| (Some((summary, text, etag)), stale))
                     }
                     Answer::NotModified { stale } => Ok((None, stale)),
                 }) {
@@ -266,13 +263,13 @@ impl Component for App {
                 };
                 match extra {
                     Extra::Postmortems => {
-                        if let Ok(doc) = parse(&text) {
+                        if let Ok(doc) = read::postmortems(&text) {
                             self.postmortems = Some(Rc::new(doc));
                             self.postmortems_etag = etag;
                         }
                     }
                     Extra::Uptime => {
-                        if let Ok(doc) = parse(&text) {
+                        if let Ok(doc) = read::uptime(&text) {
                             self.uptime = Some(Rc::new(doc));
                             self.uptime_etag = etag;
                         }

@@ -80,7 +80,7 @@ impl Formats {
     /// Date and time with the zone, such as "23 Nov 2026, 14:05 CET".
     pub fn date_time(&self, at: Timestamp) -> String {
         let date = Date::new(&JsValue::from_f64(at.unix_millis() as f64));
-        self.date_time.as_ref().map_or_else(|| at.to_string(), |f| f.format(&date))
+        self.date_time.as_ref().map_or_else(|| iso(at), |f| f.format(&date))
     }
 
     /// A UTC day, such as "23 Nov 2026" (uptime days are UTC days).
@@ -94,8 +94,13 @@ impl Formats {
     pub fn relative(&self, at: Timestamp, now: Timestamp) -> String {
         let seconds = (at.unix_millis() - now.unix_millis()) as f64 / 1000.0;
         let (value, unit) = relative_unit(seconds);
-        self.relative.as_ref().map_or_else(|| format!("{value} {unit}"), |f| f.format(value, unit))
+        self.relative.as_ref().map_or_else(|| format!("{} {unit}", value as i64), |f| f.format(value, unit))
     }
+}
+
+/// RFC 3339 in UTC with milliseconds, through the browser (chrono's formatting stays out of the widget).
+pub fn iso(at: Timestamp) -> String {
+    String::from(Date::new(&JsValue::from_f64(at.unix_millis() as f64)).to_iso_string())
 }
 
 /// The largest unit that keeps the number readable, rounded toward zero.

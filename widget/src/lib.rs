@@ -7,6 +7,7 @@
 //! - [`app`]: the component and its polling.
 //! - [`view`]: the markup of the badge, banner and full views.
 //! - [`fetch`]: conditional GETs with timeout and size limits; the crate's one error enum.
+//! - [`read`]: the read API's JSON into shared's types through `JSON.parse`, without serde.
 //! - [`storage`]: the last good summary and dismissals in `localStorage`.
 //! - [`i18n`], [`intl`]: words per language, dates and relative times per locale and zone.
 
@@ -23,6 +24,7 @@ pub mod app;
 pub mod fetch;
 pub mod i18n;
 pub mod intl;
+pub mod read;
 pub mod storage;
 pub mod view;
 

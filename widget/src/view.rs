@@ -104,7 +104,7 @@ fn status_page_url(ctx: &Ctx<'_>) -> String {
 
 fn time(ctx: &Ctx<'_>, at: Timestamp) -> Html {
     html! {
-        <time datetime={at.to_string()} title={ctx.formats.date_time(at)}>{ctx.formats.relative(at, ctx.now)}</time>
+        <time datetime={crate::intl::iso(at)} title={ctx.formats.date_time(at)}>{ctx.formats.relative(at, ctx.now)}</time>
     }
 }
 
@@ -173,7 +173,9 @@ fn banner_view(ctx: &Ctx<'_>) -> Html {
 }
 
 fn notice_key(maintenance: &Incident) -> BannerKey {
-    let update = maintenance.latest_update().map_or_else(|| maintenance.updated_at.to_string(), |u| u.id.to_string());
+    let update = maintenance
+        .latest_update()
+        .map_or_else(|| maintenance.updated_at.unix_millis().to_string(), |u| u.id.to_string());
     BannerKey(format!("notice:{}@{update}", maintenance.id))
 }
 
