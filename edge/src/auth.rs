@@ -1,17 +1,33 @@
-//! The admin token check: constant time, and the token never leaves this function.
+//! The admin token check: constant time, throttled per client, and the token never leaves this function.
 
+use std::cell::RefCell;
+
+use sitrep_shared::throttle::Throttle;
 use worker::Env;
 
 use crate::TOKEN_SECRET;
 use crate::error::EdgeError;
 
-/// Checks `Authorization: Bearer <token>` against the Worker secret.
-pub fn check(authorization: Option<&str>, env: &Env) -> Result<(), EdgeError> {
-    let expected = env.secret(TOKEN_SECRET).map(|s| s.to_string()).map_err(|_| EdgeError::Unauthorized)?;
-    let given = authorization.and_then(|h| h.strip_prefix("Bearer ")).unwrap_or("");
+thread_local! {
+    /// Failed attempts per client in this isolate (see `sitrep_shared::throttle`).
+    static FAILURES: RefCell<Throttle> = RefCell::new(Throttle::default());
+}
+
+/// Checks `Authorization: Bearer <token>` against the Worker secret. `client` identifies the caller
+/// (its IP address); a client with too many recent failures is refused before its token is looked at.
+pub fn check(authorization: Option<&str>, client: &str, now_ms: u64, env: &Env) -> Result<(), EdgeError> {
+    FAILURES.with_borrow(|t| t.check(client, now_ms)).map_err(EdgeError::TooManyAttempts)?;
+    let expected = env.secret(TOKEN_SECRET).map(|s| s.to_string()).unwrap_or_default();
+    // The scheme is case-insensitive (RFC 9110); the token is compared exactly.
+    let given = authorization
+        .and_then(|h| h.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map_or("", |(_, token)| token);
     if !expected.is_empty() && constant_time_eq(given.as_bytes(), expected.as_bytes()) {
+        FAILURES.with_borrow_mut(|t| t.succeeded(client));
         Ok(())
     } else {
+        FAILURES.with_borrow_mut(|t| t.failed(client, now_ms));
         Err(EdgeError::Unauthorized)
     }
 }

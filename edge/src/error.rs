@@ -25,6 +25,9 @@ pub enum EdgeError {
     /// Missing or wrong admin token.
     #[error("a valid admin token is required (Authorization: Bearer ...)")]
     Unauthorized,
+    /// Too many failed tokens from this client; retry after the given seconds.
+    #[error("too many failed attempts; try again in {0} s")]
+    TooManyAttempts(u64),
     /// The body is not what the route takes.
     #[error("{0}")]
     BadRequest(String),
@@ -69,6 +72,7 @@ impl EdgeError {
             Self::MethodNotAllowed { .. } => 405,
             Self::Unavailable | Self::NotLoaded => 503,
             Self::Unauthorized => 401,
+            Self::TooManyAttempts(_) => 429,
             Self::BadRequest(_) => 400,
             Self::UnsupportedMediaType => 415,
             Self::PayloadTooLarge(_) => 413,
@@ -88,6 +92,7 @@ impl EdgeError {
             Self::Unavailable => "store_unavailable",
             Self::NotLoaded => "page_not_loaded",
             Self::Unauthorized => "unauthorized",
+            Self::TooManyAttempts(_) => "too_many_attempts",
             Self::BadRequest(_) => "bad_request",
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::PayloadTooLarge(_) => "payload_too_large",
@@ -134,6 +139,9 @@ pub fn response(err: &EdgeError, public: bool) -> Response {
         }
         EdgeError::Unauthorized => {
             let _ = headers.set("www-authenticate", "Bearer realm=\"sitrep admin\"");
+        }
+        EdgeError::TooManyAttempts(seconds) => {
+            let _ = headers.set("retry-after", &seconds.to_string());
         }
         _ => {}
     }

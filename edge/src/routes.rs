@@ -187,7 +187,9 @@ async fn admin_request(
         return Ok(Response::builder().with_headers(headers).fixed(OPENAPI.as_bytes().to_vec()));
     }
     let header = |name: &str| req.headers().get(name).ok().flatten();
-    auth::check(header("authorization").as_deref(), env)?;
+    // Cloudflare sets CF-Connecting-IP; locally every caller is one client.
+    let client = header("cf-connecting-ip").unwrap_or_else(|| "local".to_owned());
+    auth::check(header("authorization").as_deref(), &client, read::now_ms(), env)?;
     let headers = Headers::new();
     headers.set("x-sitrep-base", base)?;
     for name in ["if-match", "idempotency-key"] {

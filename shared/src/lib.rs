@@ -12,6 +12,7 @@
 //! - [`markdown`]: the safe Markdown subset of postmortems.
 //! - [`document`], [`feed`], [`badge`]: every served document rendered to bytes, with how long it stays true.
 //! - [`uptime`]: uptime per component per day.
+//! - [`throttle`]: failed-login throttling for the write API.
 //! - [`embed`]: every decision of the embedded widget: options, scope, banner, freshness, polling.
 
 pub mod badge;
@@ -26,6 +27,7 @@ pub mod page;
 pub mod postmortem;
 mod replay;
 pub mod status;
+pub mod throttle;
 pub mod uptime;
 pub mod validate;
 pub mod views;

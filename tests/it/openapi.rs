@@ -114,6 +114,7 @@ fn document() -> Value {
         responses.insert(ok.to_string(), success);
         if !path.ends_with("openapi.json") {
             responses.insert("401".into(), error("missing or wrong token"));
+            responses.insert("429".into(), error("too many failed tokens from this client; see Retry-After"));
             responses.insert("405".into(), error("method not allowed"));
         }
         if writes {
