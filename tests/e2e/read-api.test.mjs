@@ -177,7 +177,9 @@ test('the demo page is served at /', async () => {
   const res = await fetch(`${edge.base}/`);
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-type'), /^text\/html/);
-  assert.match(await res.text(), /<title>sitrep demo<\/title>/);
+  const html = await res.text();
+  assert.match(html, /<script type="module" src="\/widget.js"><\/script>/);
+  for (const view of ['badge', 'banner', 'full']) assert.match(html, new RegExp(`<sitrep-status id="${view}" view="${view}"`));
 });
 
 describe('feeds and badge', () => {

@@ -132,6 +132,26 @@ test('the seeds render in every view, in both themes, under the documented CSP',
   }
 });
 
+test('the demo page at / shows all three views under its own CSP', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.addInitScript(() => {
+    window.__violations = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  await page.goto(`${edge.base}/`);
+  await waitText(page, 'badge', 'Partial System Outage');
+  await waitText(page, 'banner', 'Chat message events');
+  await waitText(page, 'full', 'Components');
+  assert.deepEqual(await page.evaluate(() => window.__violations), [], 'the page CSP (and its style hash) holds');
+  assert.deepEqual(errors, []);
+  await page.screenshot({ path: join(shots, 'demo-page.png'), fullPage: true });
+  await context.close();
+});
+
 test('text contrast is at least 4.5:1 in both themes', async () => {
   for (const theme of ['light', 'dark']) {
     const { page, close } = await open(`<sitrep-status id="full" src="${edge.base}" view="full" theme="${theme}"></sitrep-status>
