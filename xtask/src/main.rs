@@ -3,6 +3,7 @@
 mod bench;
 mod dev;
 mod edge;
+mod fuzz;
 mod load;
 mod setup;
 mod shell;
@@ -21,6 +22,7 @@ tasks:
   bench    benchmarks (`shared`, `edge`, or both); figures are ratios against a baseline in the same run
   e2e      only the end-to-end tests (the Worker in workerd, Chromium)
   widget   build only the widget into target/sitrep/widget (`--stable` skips the nightly size build)
+  fuzz     cargo fuzz on shared's parser, validator, commands and Markdown (`--seconds N`, default 60 each; not in CI)
   bless    rerun the snapshot and schema tests, rewriting the committed files from the code
   dev      build and run the edge in workerd with the demo data at http://127.0.0.1:8787/";
 
@@ -42,6 +44,7 @@ fn run() -> Result<()> {
         }
         Some("bench") => bench::run(rest),
         Some("bless") => test::bless(),
+        Some("fuzz") => fuzz::run(rest),
         Some("widget") => {
             let built = widget::build(!rest.iter().any(|a| a == "--stable"))?;
             println!("built {} in {}", built.wasm, built.dir.display());
