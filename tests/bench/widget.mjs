@@ -2,7 +2,7 @@
 // @statuspage/status-widget, and the time from script start to the first painted badge for both,
 // on the same page, the same data and the same edge, in the same run. Prints one JSON object.
 //
-// Usage: node tests/bench/widget.mjs <dir with widget.js and widget/*.wasm> [runs] [dir of the stable build]
+// Usage: node tests/bench/widget.mjs <dir with widget.js and widget/*.wasm> [runs] [dir of the stable build] [dir of the floor build]
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import { chromium } from 'playwright-core';
 
 import { chromiumArgs, fixture, freePort, root, startEdge } from '../e2e/support.mjs';
 
-const [dir, runsArg, stableDir] = process.argv.slice(2);
+const [dir, runsArg, stableDir, floorDir] = process.argv.slice(2);
 const runs = Number(runsArg ?? 15);
 
 const sizes = (bytes) => ({
@@ -31,6 +31,7 @@ const stable = stableDir ? sum([
   sizes(readFileSync(join(stableDir, 'widget.js'))),
   sizes(readFileSync(join(stableDir, 'widget', readdirSync(join(stableDir, 'widget')).find((f) => f.endsWith('.wasm'))))),
 ]) : null;
+const floor = floorDir ? sum([sizes(readFileSync(join(floorDir, 'floor.js'))), sizes(readFileSync(join(floorDir, 'floor.wasm')))]) : null;
 const atlassianJs = readFileSync(join(root, 'node_modules', '@statuspage', 'status-widget', 'dist', 'index.js'));
 const theirs = { 'dist/index.js': sizes(atlassianJs) };
 
@@ -94,7 +95,7 @@ const median = (list) => {
   return s[Math.floor(s.length / 2)];
 };
 console.log(JSON.stringify({
-  ours: { files: ours, total: sum(Object.values(ours)), stable },
+  ours: { files: ours, total: sum(Object.values(ours)), stable, floor },
   theirs: { files: theirs, total: sum(Object.values(theirs)) },
   paint_ms: { sitrep: median(paints.sitrep), atlassian: median(paints.atlassian), runs },
 }));

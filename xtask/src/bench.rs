@@ -430,12 +430,19 @@ fn widget_bench() -> Result<()> {
     let _ = fs::remove_dir_all(&stable_dir);
     fs::rename(&stable.dir, &stable_dir)?;
     edge::build(Build::Production)?;
+    let floor = crate::widget::build_floor()?;
     edge::dev_token()?;
     edge::write_pages("http://127.0.0.1:8787")?;
     let dir = shell::root().join("target/sitrep/widget");
     let out = shell::output(shell::command(
         "node",
-        &["tests/bench/widget.mjs", &dir.to_string_lossy(), "15", &stable_dir.to_string_lossy()],
+        &[
+            "tests/bench/widget.mjs",
+            &dir.to_string_lossy(),
+            "15",
+            &stable_dir.to_string_lossy(),
+            &floor.to_string_lossy(),
+        ],
     ))
     .context("tests/bench/widget.mjs failed")?;
     let figures: serde_json::Value = serde_json::from_str(out.trim()).context("bench output is not JSON")?;
@@ -456,6 +463,15 @@ fn widget_bench() -> Result<()> {
             ours["brotli"],
             stable_brotli,
             n(&ours["brotli"]) / stable_brotli
+        );
+    }
+    if let Some(floor) = figures["ours"]["floor"].as_object() {
+        let floor_brotli = floor.get("brotli").map_or(f64::NAN, n);
+        println!(
+            "floor (a bare Yew + gloo-net badge, same pipeline): {} B brotli, {:.2}x Atlassian's; the widget's features add {} B",
+            floor_brotli,
+            floor_brotli / n(&theirs["brotli"]),
+            n(&ours["brotli"]) - floor_brotli
         );
     }
     let paint = &figures["paint_ms"];

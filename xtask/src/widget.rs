@@ -138,3 +138,52 @@ pub fn install(built: &Built, public: &Path) -> Result<()> {
     let _ = fs::remove_dir_all(public.join("widget"));
     copy_dir(&built.dir, public)
 }
+
+/// Builds `widget/examples/floor.rs` (a bare Yew badge) through the same pipeline; returns the
+/// directory holding `floor.wasm` and `floor.js`.
+pub fn build_floor() -> Result<PathBuf> {
+    step("build the floor: a bare Yew badge through the same pipeline");
+    let target_dir = shell::root().join("target/nightly");
+    let mut cargo = shell::command("cargo", &["+nightly"]);
+    cargo
+        .env("RUSTFLAGS", "-Zunstable-options -Cpanic=immediate-abort")
+        .env("CARGO_TARGET_DIR", &target_dir)
+        .env_remove("RUSTUP_TOOLCHAIN")
+        .env_remove("CARGO")
+        .args(["build", "-Zbuild-std=std,panic_abort", "-Zbuild-std-features=optimize_for_size"])
+        .args([
+            "-p",
+            "sitrep-widget",
+            "--example",
+            "floor",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--profile",
+            "widget",
+        ]);
+    shell::run(cargo)?;
+    let out = shell::root().join("target/sitrep/floor");
+    let _ = fs::remove_dir_all(&out);
+    fs::create_dir_all(&out)?;
+    let wasm = target_dir.join("wasm32-unknown-unknown/widget/examples/floor.wasm");
+    shell::run(shell::command(
+        "wasm-bindgen",
+        &["--target", "web", "--no-typescript", "--out-dir", &out.to_string_lossy(), &wasm.to_string_lossy()],
+    ))?;
+    let mut opt = Command::new(node_bin("wasm-opt"));
+    opt.arg(out.join("floor_bg.wasm"))
+        .args(["-Oz", "--strip-debug", "--strip-producers", "-o"])
+        .arg(out.join("floor.wasm"));
+    for feature in WASM_FEATURES {
+        opt.arg(format!("--enable-{feature}"));
+    }
+    shell::run(opt)?;
+    let mut esbuild = Command::new(node_bin("esbuild"));
+    esbuild
+        .arg(out.join("floor.js"))
+        .args(["--format=esm", "--minify", "--target=es2022", "--legal-comments=none", "--allow-overwrite"])
+        .arg(format!("--outfile={}", out.join("floor.js").display()));
+    shell::run(esbuild)?;
+    fs::remove_file(out.join("floor_bg.wasm"))?;
+    Ok(out)
+}
