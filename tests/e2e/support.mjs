@@ -72,7 +72,8 @@ export async function startEdge({ page, persist } = {}) {
       join(root, 'node_modules', '.bin', 'wrangler'),
       ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspector),
         '--persist-to', state, '--show-interactive-dev-session=false', '--log-level', 'warn'],
-      { cwd: edgeDir, env: { ...process.env, WRANGLER_SEND_METRICS: 'false' }, stdio: ['ignore', 'pipe', 'pipe'] },
+      // Its own process group, so crash() can kill workerd (wrangler's child) with it.
+      { cwd: edgeDir, env: { ...process.env, WRANGLER_SEND_METRICS: 'false' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
     );
     child.stdout.on('data', (d) => { log += d; });
     child.stderr.on('data', (d) => { log += d; });
@@ -98,6 +99,13 @@ export async function startEdge({ page, persist } = {}) {
     },
     /** Stops and starts workerd again on the same state (a new port). */
     restart: async () => { await stop(); await launch(); },
+    /** SIGKILLs wrangler and workerd at once, as a crash would, then starts again on the same state. */
+    crash: async () => {
+      const exited = new Promise((r) => child.once('exit', r));
+      try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
+      await exited;
+      await launch();
+    },
     load: async (bytes) => {
       const res = await fetch(`${base}/api/v2/admin/page`, {
         method: 'PUT',

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { root, startEdge } from './support.mjs';
+import { eventually, root, startEdge } from './support.mjs';
 
 const seed = (name) => JSON.parse(readFileSync(join(root, 'tests', 'fixtures', 'seeds', `${name}.json`), 'utf8'));
 
@@ -211,4 +211,60 @@ test('every accepted write survives a restart of workerd', async () => {
   assert.ok(components.some((c) => c.name === 'Added before restart'));
   const log = await admin('GET', 'log?limit=3');
   assert.equal(log.json.entries[0].version, last.json.version);
+});
+
+test('workerd killed in the middle of a burst of writes: retried with their keys, each applies exactly once', async (t) => {
+  await edge.load(emptyPage('stream'));
+  const before = await version();
+  const run = Date.now();
+  const writes = Array.from({ length: 120 }, (_, i) => ({
+    key: `burst-${run}-${i}`,
+    body: { name: `Burst ${i}`, impact: 'minor', body: `write ${i}`, components: [{ id: 'stream-chat-us-east', status: i % 2 ? 'degraded_performance' : 'partial_outage' }] },
+  }));
+  const send = (w) => fetch(`${edge.base}/api/v2/admin/incidents`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${edge.token}`, 'content-type': 'application/json', 'idempotency-key': w.key },
+    body: JSON.stringify(w.body),
+  }).then(async (r) => ({ status: r.status, json: await r.json().catch(() => null) }), () => ({ status: 0, json: null }));
+  // Eight operators' clients, each sending its writes one after another; workerd dies mid-way.
+  const first = new Array(writes.length);
+  const clients = Array.from({ length: 8 }, async (_, c) => {
+    for (let i = c; i < writes.length; i += 8) first[i] = await send(writes[i]);
+  });
+  await eventually(async () => first.filter(Boolean).length >= 16, { interval: 2, what: 'the first writes to land' });
+  await edge.crash();
+  await Promise.all(clients);
+  // A 201 whose body the crash cut off counts as lost to the client: it must retry too.
+  const landed = first.filter((r) => r.status === 201 && r.json).length;
+  const lost = writes.length - landed;
+  t.diagnostic(`${landed} of ${writes.length} writes were answered before the crash; ${lost} retried after it`);
+  assert.ok(lost > 0, `the crash cut some writes off (landed ${landed} of ${writes.length})`);
+  // Every client retries with its key until it gets an answer.
+  const results = [];
+  for (const w of writes) {
+    let r;
+    for (let attempt = 0; attempt < 20; attempt++) {
+      r = await send(w);
+      if (r.status > 0 && r.status < 500) break;
+      await new Promise((done) => setTimeout(done, 250));
+    }
+    assert.ok([200, 201].includes(r.status), `${w.key}: ${r.status} ${JSON.stringify(r.json)}`);
+    results.push(r.json);
+  }
+  for (const [i, r] of first.entries()) {
+    if (r.status === 201 && r.json) assert.equal(results[i].id, r.json.id, 'a write that landed is answered, not repeated');
+  }
+  assert.equal(new Set(results.map((r) => r.id)).size, writes.length, 'one incident per write');
+  for (const [i, r] of results.entries()) {
+    const { incident } = await read(`/api/v2/incidents/${r.id}.json`);
+    assert.equal(incident.name, `Burst ${i}`);
+    assert.equal(incident.incident_updates.length, 1, `${incident.name}: whole, not partial`);
+    assert.equal(incident.incident_updates[0].affected_components.length, 1);
+  }
+  // The audit log proves there is no other: exactly one entry per write since the burst began.
+  const log = await admin('GET', `log?limit=${writes.length + 5}`);
+  const since = log.json.entries.filter((e) => e.version > before);
+  assert.equal(since.length, writes.length, 'one audit entry per write, nothing else');
+  assert.ok(since.every((e) => e.summary.startsWith('opened incident')), JSON.stringify(since.slice(0, 3)));
+  assert.equal(new Set(log.json.entries.map((e) => e.version)).size, log.json.entries.length, 'versions never repeat');
 });
