@@ -7,6 +7,7 @@ mod fuzz;
 mod load;
 mod setup;
 mod shell;
+mod soak;
 mod test;
 mod widget;
 
@@ -22,6 +23,8 @@ tasks:
   bench    benchmarks (`shared`, `edge`, or both); figures are ratios against a baseline in the same run
   e2e      only the end-to-end tests (the Worker in workerd, Chromium)
   widget   build only the widget into target/sitrep/widget (`--stable` skips the nightly size build)
+  soak     10,000 virtual widgets polling the production Worker for 5 minutes while updates are posted,
+           then all reloading within 10 s (`--widgets N`, `--seconds S`)
   fuzz     cargo fuzz on shared's parser, validator, commands and Markdown (`--seconds N`, default 60 each; not in CI)
   bless    rerun the snapshot and schema tests, rewriting the committed files from the code
   dev      build and run the edge in workerd with the demo data at http://127.0.0.1:8787/";
@@ -45,6 +48,7 @@ fn run() -> Result<()> {
         Some("bench") => bench::run(rest),
         Some("bless") => test::bless(),
         Some("fuzz") => fuzz::run(rest),
+        Some("soak") => soak::run(rest).map(|_| ()),
         Some("widget") => {
             let built = widget::build(!rest.iter().any(|a| a == "--stable"))?;
             println!("built {} in {}", built.wasm, built.dir.display());
