@@ -5,6 +5,7 @@ mod dev;
 mod edge;
 mod fuzz;
 mod load;
+mod schemathesis;
 mod setup;
 mod shell;
 mod soak;
@@ -25,6 +26,7 @@ tasks:
   widget   build only the widget into target/sitrep/widget (`--stable` skips the nightly size build)
   soak     10,000 virtual widgets polling the production Worker for 5 minutes while updates are posted,
            then all reloading within 10 s (`--widgets N`, `--seconds S`)
+  schemathesis  Schemathesis (PyPI) against the write API's OpenAPI document (`--seconds N`, default 120)
   fuzz     cargo fuzz on shared's parser, validator, commands and Markdown (`--seconds N`, default 60 each; not in CI)
   bless    rerun the snapshot and schema tests, rewriting the committed files from the code
   dev      build and run the edge in workerd with the demo data at http://127.0.0.1:8787/";
@@ -49,6 +51,7 @@ fn run() -> Result<()> {
         Some("bless") => test::bless(),
         Some("fuzz") => fuzz::run(rest),
         Some("soak") => soak::run(rest).map(|_| ()),
+        Some("schemathesis") => schemathesis::run(rest),
         Some("widget") => {
             let built = widget::build(!rest.iter().any(|a| a == "--stable"))?;
             println!("built {} in {}", built.wasm, built.dir.display());
