@@ -71,19 +71,20 @@ pub async fn handle(req: Request, env: Env, ctx: Context) -> Response {
     let full = req.inner().url();
     let (base, path, query) = url::split(&full);
     let base = base.to_owned();
-    let method = req.method();
+    // workers-rs reads any method it does not know (QUERY, PROPFIND, ...) as GET: route on the raw name.
+    let raw = req.inner().method();
     let result = match route(path) {
-        Route::Read(doc) => match method {
-            Method::Get | Method::Head => serve(&req, &env, &ctx, &doc, &base).await,
-            Method::Options => Ok(preflight()),
+        Route::Read(doc) => match raw.as_str() {
+            "GET" | "HEAD" => serve(&req, &env, &ctx, &doc, &base).await,
+            "OPTIONS" => Ok(preflight()),
             other => Err(not_allowed(other, READ_METHODS)),
         },
-        Route::Badge => match method {
-            Method::Get | Method::Head => {
+        Route::Badge => match raw.as_str() {
+            "GET" | "HEAD" => {
                 let label = url::query_param(query, "label");
                 badge(&req, &env, &ctx, label, &base).await
             }
-            Method::Options => Ok(preflight()),
+            "OPTIONS" => Ok(preflight()),
             other => Err(not_allowed(other, READ_METHODS)),
         },
         Route::Admin(rest) => return admin_result(admin_request(req, &env, &rest, query, &base).await),
@@ -99,8 +100,8 @@ fn admin_result(result: Result<Response, EdgeError>) -> Response {
     result.unwrap_or_else(|err| error::response(&err, false))
 }
 
-fn not_allowed(method: Method, allow: &'static str) -> EdgeError {
-    EdgeError::MethodNotAllowed { method: method.to_string(), allow }
+fn not_allowed(method: &str, allow: &'static str) -> EdgeError {
+    EdgeError::MethodNotAllowed { method: method.to_owned(), allow }
 }
 
 fn preflight() -> Response {
@@ -177,9 +178,10 @@ async fn admin_request(
     base: &str,
 ) -> Result<Response, EdgeError> {
     let method = req.method();
-    let op = admin::route(method.as_ref(), rest).map_err(|miss| match miss {
+    let raw = req.inner().method();
+    let op = admin::route(&raw, rest).map_err(|miss| match miss {
         admin::Miss::NotFound => EdgeError::NotFound(format!("/api/v2/admin/{rest}")),
-        admin::Miss::Method(allow) => not_allowed(method.clone(), allow),
+        admin::Miss::Method(allow) => not_allowed(&raw, allow),
     })?;
     if op == admin::Admin::OpenApi {
         let headers = Headers::new();

@@ -248,6 +248,9 @@ impl PageStore {
     }
 
     async fn import(&self, body: &[u8], meta: &Meta) -> Result<Response, EdgeError> {
+        if !command::is_json_object(body) {
+            return Err(EdgeError::BadRequest("the body must be a JSON object".into()));
+        }
         let data: PageData =
             serde_json::from_slice(body).map_err(|e| EdgeError::BadRequest(format!("the body is not a page: {e}")))?;
         let problems = validate(&data);
@@ -449,6 +452,9 @@ fn reply(status: u16, version: u64, body: String) -> Response {
 /// The command an admin route and its JSON body ask for; 400 when the body does not parse.
 fn parse_command(op: &Admin, body: &[u8]) -> Result<Command, EdgeError> {
     fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, EdgeError> {
+        if !command::is_json_object(body) {
+            return Err(EdgeError::BadRequest("the body must be a JSON object".into()));
+        }
         serde_json::from_slice(body)
             .map_err(|e| EdgeError::BadRequest(format!("the body does not fit this request: {e}")))
     }

@@ -25,12 +25,19 @@ pub struct ComponentChange {
     pub status: ComponentStatus,
 }
 
+/// Whether a request body is a JSON object. serde reads a struct from an array too (`[null, null]`
+/// is a valid `ComponentEdit`), which the API documents as objects only: check this first.
+pub fn is_json_object(body: &[u8]) -> bool {
+    body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
+}
+
 /// `POST /api/v2/admin/incidents`: open an incident with its first update.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct NewIncident {
     /// Title.
+    #[cfg_attr(feature = "schema", schemars(pattern(r"\S")))]
     pub name: String,
     /// First status (default `investigating`).
     #[serde(default)]
@@ -39,6 +46,7 @@ pub struct NewIncident {
     #[serde(default)]
     pub impact: Option<Impact>,
     /// First update's text.
+    #[cfg_attr(feature = "schema", schemars(pattern(r"\S")))]
     pub body: String,
     /// Component status changes.
     #[serde(default)]
@@ -59,6 +67,7 @@ pub struct NewUpdate {
     /// New status.
     pub status: IncidentStatus,
     /// Text.
+    #[cfg_attr(feature = "schema", schemars(pattern(r"\S")))]
     pub body: String,
     /// Component status changes (for maintenance, default: under maintenance while in progress,
     /// operational when completed).
@@ -128,8 +137,10 @@ pub struct PostmortemDraft {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct NewMaintenance {
     /// Title.
+    #[cfg_attr(feature = "schema", schemars(pattern(r"\S")))]
     pub name: String,
     /// Announcement text.
+    #[cfg_attr(feature = "schema", schemars(pattern(r"\S")))]
     pub body: String,
     /// Window start.
     pub scheduled_for: Timestamp,
@@ -152,6 +163,7 @@ pub struct NewMaintenance {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct NewComponent {
     /// Name.
+    #[cfg_attr(feature = "schema", schemars(pattern(r"\S")))]
     pub name: String,
     /// One line.
     #[serde(default)]
@@ -880,5 +892,14 @@ mod tests {
             "",
         ));
         assert!(got.contains(&("ids[1]".to_owned(), ProblemCode::Duplicate)), "{got:?}");
+    }
+
+    #[test]
+    fn only_objects_are_request_bodies() {
+        assert!(is_json_object(b" \n{\"name\": \"x\"}"));
+        assert!(!is_json_object(b"[null, null]"));
+        assert!(!is_json_object(b"null"));
+        assert!(!is_json_object(b""));
+        assert!(serde_json::from_slice::<ComponentEdit>(b"[null, null]").is_ok(), "why the check exists");
     }
 }

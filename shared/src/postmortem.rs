@@ -46,6 +46,7 @@ pub struct ImpactWindow {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Section {
     /// Heading.
+    #[cfg_attr(feature = "schema", schemars(pattern(r"\S")))]
     pub title: String,
     /// Safe Markdown subset (see [`crate::markdown`]).
     #[serde(default)]
@@ -57,6 +58,7 @@ pub struct Section {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ActionItem {
     /// What will be or was done.
+    #[cfg_attr(feature = "schema", schemars(pattern(r"\S")))]
     pub text: String,
     /// Whether it is done.
     #[serde(default)]
@@ -92,5 +94,6 @@ pub struct TimelineEntry {
     #[serde(default)]
     pub precision: Precision,
     /// What happened.
+    #[cfg_attr(feature = "schema", schemars(pattern(r"\S")))]
     pub text: String,
 }

@@ -2,8 +2,14 @@
 //! `/api/v2/admin/openapi.json` and checks every answer against it: no 5xx, documented status codes,
 //! content types, headers and bodies. Runs against the Worker in workerd with the demo page.
 //!
-//! `ignored_auth` is left out: it sends requests without the token, which the edge's throttle then
-//! answers with 429 for a minute, starving the rest of the run; `tests/e2e/auth.test.mjs` covers it.
+//! Two checks are left out, on purpose:
+//! - `ignored_auth` sends requests without the token, which the edge's throttle then answers with 429
+//!   for a minute, starving the rest of the run; `tests/e2e/auth.test.mjs` covers the token.
+//! - `positive_data_acceptance` expects every schema-valid body to be accepted, but the model's rules
+//!   (a window ends after it starts, lifecycles, a postmortem before publishing, an order naming every
+//!   component) cannot be said in JSON Schema; those bodies get 422 with every problem listed, by design.
+//!
+//! The token goes in through the environment and a config file, so it is never echoed.
 
 use std::fs;
 
@@ -52,19 +58,21 @@ pub fn run(args: &[String]) -> Result<()> {
     edge::load_page(port, &token, &fs::read(&demo)?)?;
     step(&format!("schemathesis against /api/v2/admin/openapi.json for up to {seconds} s"));
     let base = format!("http://127.0.0.1:{port}");
+    let config = shell::root().join("target/sitrep/schemathesis.toml");
+    fs::write(&config, "headers = { Authorization = \"Bearer ${SITREP_ADMIN_TOKEN}\" }\n")?;
     let mut command = shell::command(
         &bin.to_string_lossy(),
         &[
+            "--config-file",
+            &config.to_string_lossy(),
             "run",
             &format!("{base}/api/v2/admin/openapi.json"),
             "--url",
             &base,
-            "--header",
-            &format!("Authorization: Bearer {token}"),
             "--checks",
             "all",
             "--exclude-checks",
-            "ignored_auth",
+            "ignored_auth,positive_data_acceptance",
             "--max-time",
             &seconds.to_string(),
             "--workers",
@@ -73,7 +81,7 @@ pub fn run(args: &[String]) -> Result<()> {
             "1",
         ],
     );
-    command.env("SCHEMATHESIS_TELEMETRY", "false");
+    command.env("SCHEMATHESIS_TELEMETRY", "false").env("SITREP_ADMIN_TOKEN", &token);
     let result = shell::run(command);
     let text = fs::read_to_string(&log).unwrap_or_default();
     if text.contains(&token) {
