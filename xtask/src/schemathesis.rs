@@ -44,8 +44,13 @@ pub fn run(args: &[String]) -> Result<()> {
             other => bail!("unknown argument {other:?}: --seconds N"),
         }
     }
-    let bin = venv()?;
     edge::build(Build::Test)?;
+    against_built_edge(seconds)
+}
+
+/// Runs Schemathesis for `seconds` against the Worker already in `edge/build/`.
+pub fn against_built_edge(seconds: u32) -> Result<()> {
+    let bin = venv()?;
     let token = edge::dev_token()?;
     let demo = edge::write_pages("http://127.0.0.1:8787")?;
     let state = shell::root().join("target/sitrep/schemathesis-state");

@@ -45,6 +45,9 @@ pub fn run() -> Result<()> {
 
     e2e()?;
 
+    step("Schemathesis against the write API's OpenAPI document (60 s)");
+    crate::schemathesis::against_built_edge(60)?;
+
     println!("\nxtask test: all checks passed");
     Ok(())
 }
