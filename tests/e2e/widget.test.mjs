@@ -132,6 +132,23 @@ test('the seeds render in every view, in both themes, under the documented CSP',
   }
 });
 
+test('the edge serves the widget: loader revalidated, content-hashed wasm immutable, both with CORS', async () => {
+  const js = await fetch(`${edge.base}/widget.js`);
+  assert.equal(js.status, 200);
+  assert.match(js.headers.get('content-type'), /javascript/);
+  assert.equal(js.headers.get('access-control-allow-origin'), '*');
+  assert.match(js.headers.get('cache-control'), /max-age=300/);
+  assert.ok(js.headers.get('etag'), 'revalidated by ETag');
+  const name = (await js.text()).match(/widget\/sitrep-[0-9a-f]{16}\.wasm/)?.[0];
+  assert.ok(name, 'the loader names the wasm by its content');
+  const wasm = await fetch(`${edge.base}/${name}`);
+  assert.equal(wasm.status, 200);
+  assert.equal(wasm.headers.get('content-type'), 'application/wasm');
+  assert.equal(wasm.headers.get('access-control-allow-origin'), '*');
+  assert.match(wasm.headers.get('cache-control'), /max-age=31536000.*immutable/);
+  assert.ok(WebAssembly.validate(new Uint8Array(await wasm.arrayBuffer())));
+});
+
 test('the demo page at / shows all three views under its own CSP', async () => {
   const context = await browser.newContext();
   const page = await context.newPage();
