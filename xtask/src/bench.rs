@@ -85,7 +85,10 @@ pub(crate) struct Workerd {
 impl Workerd {
     pub(crate) fn start(kind: &str, arg: &str) -> Result<Self> {
         let port = free_port()?;
-        let mut child = shell::command("node", &["tests/bench/workerd.mjs", kind, &port.to_string(), arg])
+        let mut command = shell::command("node", &["tests/bench/workerd.mjs", kind, &port.to_string(), arg]);
+        // Its own process group, so dropping it also stops the workerd that Miniflare started.
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        let mut child = command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -102,9 +105,9 @@ impl Workerd {
 
 impl Drop for Workerd {
     fn drop(&mut self) {
+        // Closing stdin lets the script dispose of Miniflare; the group is stopped in any case.
         drop(self.child.stdin.take());
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        edge::stop_group(&mut self.child);
     }
 }
 

@@ -105,12 +105,27 @@ pub fn dev_token() -> Result<String> {
 pub struct Edge {
     child: Child,
     pub port: u16,
+    /// Started in its own process group, which is stopped as a whole when dropped.
+    group: bool,
 }
 
 impl Edge {
     /// Starts wrangler dev on `port` with state in `persist`, output to `log` (or inherited).
     pub fn start(port: u16, persist: &str, log: Option<&str>) -> Result<Self> {
+        Self::spawn(port, persist, log, false)
+    }
+
+    /// Like [`Edge::start`], in a process group of its own: dropping it stops wrangler and workerd
+    /// together. For runs in the background of a task; `dev` keeps the terminal's group so Ctrl-C reaches it.
+    pub fn start_background(port: u16, persist: &str, log: Option<&str>) -> Result<Self> {
+        Self::spawn(port, persist, log, true)
+    }
+
+    fn spawn(port: u16, persist: &str, log: Option<&str>, group: bool) -> Result<Self> {
         let mut command = Command::new(bin("wrangler"));
+        if group {
+            std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        }
         command
             .current_dir(edge_dir())
             .env("WRANGLER_SEND_METRICS", "false")
@@ -122,7 +137,7 @@ impl Edge {
             command.stdout(file.try_clone()?).stderr(file);
         }
         let child = command.spawn().context("cannot start wrangler (run `cargo xtask setup`)")?;
-        let mut edge = Self { child, port };
+        let mut edge = Self { child, port, group };
         edge.wait_ready(Duration::from_secs(60))?;
         Ok(edge)
     }
@@ -150,9 +165,29 @@ impl Edge {
 
 impl Drop for Edge {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        if self.group {
+            stop_group(&mut self.child);
+        } else {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
     }
+}
+
+/// Stops a child started as the leader of its own process group, with everything it started:
+/// SIGTERM to the group, up to five seconds to exit, then SIGKILL.
+pub fn stop_group(child: &mut Child) {
+    let group = format!("-{}", child.id());
+    let _ = Command::new("kill").args(["-TERM", "--", &group]).stderr(Stdio::null()).status();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < deadline {
+        if matches!(child.try_wait(), Ok(Some(_))) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = Command::new("kill").args(["-KILL", "--", &group]).stderr(Stdio::null()).status();
+    let _ = child.wait();
 }
 
 /// A minimal HTTP/1.1 request to 127.0.0.1 (loopback only); returns the status and body.

@@ -45,11 +45,12 @@ pub fn run(args: &[String]) -> Result<()> {
         }
     }
     edge::build(Build::Test)?;
-    against_built_edge(seconds)
+    against_built_edge(seconds, None)
 }
 
-/// Runs Schemathesis for `seconds` against the Worker already in `edge/build/`.
-pub fn against_built_edge(seconds: u32) -> Result<()> {
+/// Runs Schemathesis for `seconds` against the Worker already in `edge/build/`, in every phase or in
+/// `phases` (comma-separated).
+pub fn against_built_edge(seconds: u32, phases: Option<&str>) -> Result<()> {
     let bin = venv()?;
     let token = edge::dev_token()?;
     let demo = edge::write_pages("http://127.0.0.1:8787")?;
@@ -59,7 +60,7 @@ pub fn against_built_edge(seconds: u32) -> Result<()> {
     let port = std::net::TcpListener::bind(("127.0.0.1", 0))?.local_addr()?.port();
     step(&format!("start workerd on {port} with the demo page"));
     let log = shell::root().join("target/sitrep/schemathesis-edge.log");
-    let _edge = Edge::start(port, &state.to_string_lossy(), Some(&log.to_string_lossy()))?;
+    let _edge = Edge::start_background(port, &state.to_string_lossy(), Some(&log.to_string_lossy()))?;
     edge::load_page(port, &token, &fs::read(&demo)?)?;
     step(&format!("schemathesis against /api/v2/admin/openapi.json for up to {seconds} s"));
     let base = format!("http://127.0.0.1:{port}");
@@ -86,6 +87,9 @@ pub fn against_built_edge(seconds: u32) -> Result<()> {
             "1",
         ],
     );
+    if let Some(phases) = phases {
+        command.args(["--phases", phases]);
+    }
     command.env("SCHEMATHESIS_TELEMETRY", "false").env("SITREP_ADMIN_TOKEN", &token);
     let result = shell::run(command);
     let text = fs::read_to_string(&log).unwrap_or_default();

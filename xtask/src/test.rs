@@ -45,8 +45,10 @@ pub fn run() -> Result<()> {
 
     e2e()?;
 
-    step("Schemathesis against the write API's OpenAPI document (60 s)");
-    crate::schemathesis::against_built_edge(60)?;
+    // The coverage phase once died inside Hypothesis (a Python AST error, not an answer of ours); CI
+    // runs the fuzzing and stateful phases, `cargo xtask schemathesis` all of them.
+    step("Schemathesis against the write API's OpenAPI document (60 s, fuzzing and stateful phases)");
+    crate::schemathesis::against_built_edge(60, Some("fuzzing,stateful"))?;
 
     println!("\nxtask test: all checks passed");
     Ok(())
