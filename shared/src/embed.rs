@@ -136,8 +136,6 @@ pub struct Scoped<'a> {
     pub incidents: Vec<&'a Incident>,
     /// Maintenances touching them (upcoming and active).
     pub maintenances: Vec<&'a Incident>,
-    /// Whether a filter applies.
-    pub filtered: bool,
 }
 
 /// The set of component ids a filter stands for: the ids themselves plus the children of groups.
@@ -180,7 +178,7 @@ pub fn scope<'a>(summary: &'a Summary<'_>, filter: &[ComponentId], now: Timestam
         .map(|m| &**m)
         .filter(|m| (status::is_active_at(m, now) || status::is_upcoming_at(m, now)) && touching(m))
         .collect();
-    Scoped { components, incidents, maintenances, filtered: !filter.is_empty() }
+    Scoped { components, incidents, maintenances }
 }
 
 /// A component sorts with its group, groups in their order.
@@ -253,6 +251,20 @@ pub struct Banner<'a> {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct BannerKey(pub String);
 
+impl BannerKey {
+    /// `prefix`, the event's id and its latest update (or, without one, its last edit): a new update is a new key.
+    fn at_latest_update(prefix: &str, event: &Incident) -> Self {
+        let update =
+            event.latest_update().map_or_else(|| event.updated_at.unix_millis().to_string(), |u| u.id.to_string());
+        Self(format!("{prefix}{}@{update}", event.id))
+    }
+
+    /// The key of an upcoming-maintenance notice, dismissed apart from the banner.
+    pub fn notice(maintenance: &Incident) -> Self {
+        Self::at_latest_update("notice:", maintenance)
+    }
+}
+
 /// The banner at `now`: the most severe open incident (latest activity breaks ties), else an active maintenance.
 pub fn banner<'a>(scoped: &Scoped<'a>, now: Timestamp) -> Option<Banner<'a>> {
     let incident = scoped
@@ -263,11 +275,7 @@ pub fn banner<'a>(scoped: &Scoped<'a>, now: Timestamp) -> Option<Banner<'a>> {
             scoped.maintenances.iter().filter(|m| status::is_active_at(m, now)).max_by_key(|m| m.last_activity())
         })?;
     let latest = incident.latest_update();
-    let key = BannerKey(format!(
-        "{}@{}",
-        incident.id,
-        latest.map_or_else(|| incident.updated_at.unix_millis().to_string(), |u| u.id.to_string())
-    ));
+    let key = BannerKey::at_latest_update("", incident);
     let dismissible = incident.impact != Impact::Critical || incident.is_maintenance();
     Some(Banner { incident, latest, key, dismissible })
 }

@@ -1,7 +1,7 @@
 //! The widget's words in each language it speaks. Dates and relative times come from `Intl` (see
 //! [`crate::intl`]); only the fixed words live here.
 
-use sitrep_shared::{ComponentStatus, Impact, IncidentStatus, Indicator};
+use sitrep_shared::{ComponentStatus, IncidentStatus, Indicator};
 
 /// Every fixed string of the widget in one language.
 #[derive(Debug)]
@@ -48,7 +48,6 @@ pub struct Text {
     pub impact: &'static str,
     pub updated: &'static str,
     pub retry: &'static str,
-    pub impact_critical: &'static str,
 }
 
 impl Text {
@@ -88,14 +87,6 @@ impl Text {
             IncidentStatus::Verifying => self.verifying,
             IncidentStatus::Completed => self.completed,
             IncidentStatus::Unknown => self.unknown,
-        }
-    }
-
-    /// The indicator an incident's impact stands for, as words.
-    pub fn impact(&self, impact: Impact) -> &'static str {
-        match impact {
-            Impact::Critical => self.impact_critical,
-            other => self.indicator(Indicator::of_open_incident(other)),
         }
     }
 }
@@ -142,7 +133,6 @@ const EN: Text = Text {
     impact: "Impact",
     updated: "Updated",
     retry: "Try again",
-    impact_critical: "Critical",
 };
 
 const NL: Text = Text {
@@ -187,7 +177,6 @@ const NL: Text = Text {
     impact: "Impact",
     updated: "Bijgewerkt",
     retry: "Opnieuw proberen",
-    impact_critical: "Kritiek",
 };
 
 const DE: Text = Text {
@@ -232,7 +221,6 @@ const DE: Text = Text {
     impact: "Auswirkung",
     updated: "Aktualisiert",
     retry: "Erneut versuchen",
-    impact_critical: "Kritisch",
 };
 
 const FR: Text = Text {
@@ -277,7 +265,6 @@ const FR: Text = Text {
     impact: "Impact",
     updated: "Mis à jour",
     retry: "Réessayer",
-    impact_critical: "Critique",
 };
 
 const ES: Text = Text {
@@ -322,7 +309,6 @@ const ES: Text = Text {
     impact: "Impacto",
     updated: "Actualizado",
     retry: "Reintentar",
-    impact_critical: "Crítico",
 };
 
 const JA: Text = Text {
@@ -367,7 +353,6 @@ const JA: Text = Text {
     impact: "影響",
     updated: "更新",
     retry: "再試行",
-    impact_critical: "重大",
 };
 
 /// Every language, English first (the fallback).

@@ -157,7 +157,7 @@ fn banner_view(ctx: &Ctx<'_>) -> Html {
         .unwrap_or_default()
         .into_iter()
         .filter_map(|m| {
-            let key = notice_key(m);
+            let key = BannerKey::notice(m);
             (!ctx.dismissals.contains(&key)).then(|| notice(ctx, m, key))
         })
         .collect();
@@ -170,13 +170,6 @@ fn banner_view(ctx: &Ctx<'_>) -> Html {
             {for notices}
         </div>
     }
-}
-
-fn notice_key(maintenance: &Incident) -> BannerKey {
-    let update = maintenance
-        .latest_update()
-        .map_or_else(|| maintenance.updated_at.unix_millis().to_string(), |u| u.id.to_string());
-    BannerKey(format!("notice:{}@{update}", maintenance.id))
 }
 
 fn dismiss_button(ctx: &Ctx<'_>, key: BannerKey, what: &str) -> Html {
