@@ -19,7 +19,7 @@ pub fn run(args: &[String]) -> Result<()> {
         Some("write") => write_bench().map(drop),
         Some("widget") => widget_bench().map(drop),
         // Only the per-crate table, from the last widget build.
-        Some("widget-crates") => crate_breakdown(&shell::root().join(NIGHTLY_WIDGET)).map(drop),
+        Some("widget-crates") => crate_breakdown(&nightly_widget()).map(drop),
         Some(other) => bail!("unknown benchmark {other:?}: `shared`, `edge`, `write` or `widget` (none runs all)"),
     }
 }
@@ -347,12 +347,7 @@ fn write_figures(port: u16, token: &str) -> Result<WriteFigures> {
         }
     }
     latencies.sort_by(f64::total_cmp);
-    let at = |q: f64| {
-        latencies
-            .get(((latencies.len() as f64 * q) as usize).min(latencies.len().saturating_sub(1)))
-            .copied()
-            .unwrap_or(f64::NAN)
-    };
+    let at = |q: f64| load::quantile(&latencies, q).unwrap_or(f64::NAN);
     let started = std::time::Instant::now();
     errors += std::thread::scope(|scope| {
         let threads: Vec<_> = (0..CONCURRENT_CLIENTS)
@@ -423,18 +418,7 @@ fn crate_breakdown(wasm: &std::path::Path) -> Result<String> {
     }
     let dir = shell::root().join("target/sitrep/widget-names");
     let _ = fs::remove_dir_all(&dir);
-    shell::run(shell::command(
-        "wasm-bindgen",
-        &[
-            "--target",
-            "web",
-            "--no-typescript",
-            "--keep-debug",
-            "--out-dir",
-            &dir.to_string_lossy(),
-            &wasm.to_string_lossy(),
-        ],
-    ))?;
+    crate::wasm::bindgen(wasm, &dir, &["--keep-debug"])?;
     let csv = shell::output(shell::command(
         "twiggy",
         &["top", "-n", "1000000", "--format", "csv", &dir.join("sitrep_widget_bg.wasm").to_string_lossy()],
@@ -556,8 +540,10 @@ fn widget_bench() -> Result<String> {
         met(ratio <= 0.5)
     ));
     println!("\n{md}");
-    md.push_str(&crate_breakdown(&shell::root().join(NIGHTLY_WIDGET))?);
+    md.push_str(&crate_breakdown(&nightly_widget())?);
     Ok(md)
 }
 
-const NIGHTLY_WIDGET: &str = "target/nightly/wasm32-unknown-unknown/widget/sitrep_widget.wasm";
+fn nightly_widget() -> std::path::PathBuf {
+    crate::wasm::nightly_target_dir().join("wasm32-unknown-unknown/widget/sitrep_widget.wasm")
+}

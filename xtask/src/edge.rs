@@ -24,10 +24,6 @@ pub fn edge_dir() -> PathBuf {
     shell::root().join("edge")
 }
 
-fn bin(name: &str) -> PathBuf {
-    shell::root().join("node_modules/.bin").join(name)
-}
-
 /// Builds the Worker into `edge/build/` with worker-build, pointing it at our own wasm-bindgen,
 /// esbuild and wasm-opt so nothing is downloaded.
 pub fn build(kind: Build) -> Result<()> {
@@ -42,8 +38,8 @@ pub fn build(kind: Build) -> Result<()> {
     command
         .current_dir(edge_dir())
         .env("WASM_BINDGEN_BIN", wasm_bindgen)
-        .env("ESBUILD_BIN", bin("esbuild"))
-        .env("WASM_OPT_BIN", bin("wasm-opt"))
+        .env("ESBUILD_BIN", shell::node_bin("esbuild"))
+        .env("WASM_OPT_BIN", shell::node_bin("wasm-opt"))
         .arg("--release");
     match kind {
         // Size over speed for what ships: the bench measures what this costs in throughput.
@@ -67,21 +63,7 @@ pub fn build(kind: Build) -> Result<()> {
 /// the module, so the shipped build drops it.
 fn strip_names() -> Result<()> {
     let wasm = edge_dir().join("build/index_bg.wasm");
-    let wasm = wasm.to_string_lossy();
-    let mut command = Command::new(bin("wasm-opt"));
-    command.args([&*wasm, "-o", &*wasm, "--strip-debug", "--strip-producers"]);
-    for feature in [
-        "mutable-globals",
-        "sign-ext",
-        "nontrapping-float-to-int",
-        "bulk-memory",
-        "multivalue",
-        "reference-types",
-        "exception-handling",
-    ] {
-        command.arg(format!("--enable-{feature}"));
-    }
-    shell::run(command)
+    crate::wasm::opt(&wasm, &wasm, &["--strip-debug", "--strip-producers"])
 }
 
 /// Creates `edge/.dev.vars` with a random admin token when it is absent; returns the token.
@@ -122,7 +104,7 @@ impl Edge {
     }
 
     fn spawn(port: u16, persist: &str, log: Option<&str>, group: bool) -> Result<Self> {
-        let mut command = Command::new(bin("wrangler"));
+        let mut command = Command::new(shell::node_bin("wrangler"));
         if group {
             std::os::unix::process::CommandExt::process_group(&mut command, 0);
         }

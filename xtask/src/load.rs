@@ -51,7 +51,11 @@ pub fn fixed_rate(port: u16, path: &str, rate: u32, seconds: u32, connections: u
                     }
                     let Some(s) = stream.as_mut() else { return Err(std::io::ErrorKind::NotConnected.into()) };
                     s.write_all(request.as_bytes())?;
-                    read_response(s)
+                    let head = read_response(s)?;
+                    if status(&head) != 200 || header(&head, "content-length").is_none() {
+                        return Err(std::io::Error::other("not a 200 with a Content-Length"));
+                    }
+                    Ok(())
                 })();
                 match ok {
                     Ok(()) => local.push(due.elapsed().as_micros() as u64),
@@ -76,7 +80,7 @@ pub fn fixed_rate(port: u16, path: &str, rate: u32, seconds: u32, connections: u
         bail!("no request succeeded");
     }
     all.sort_unstable();
-    let at = |q: f64| all[((all.len() as f64 * q) as usize).min(all.len() - 1)] as f64 / 1000.0;
+    let at = |q: f64| quantile(&all, q).unwrap_or(0) as f64 / 1000.0;
     Ok(Latency {
         p50_ms: at(0.50),
         p99_ms: at(0.99),
@@ -86,8 +90,9 @@ pub fn fixed_rate(port: u16, path: &str, rate: u32, seconds: u32, connections: u
     })
 }
 
-/// Reads one response with a Content-Length body (what workerd sends for these documents).
-fn read_response(stream: &mut TcpStream) -> std::io::Result<()> {
+/// Reads one HTTP/1.1 response from a keep-alive stream and returns its head (status line and
+/// headers); the body, sized by Content-Length (empty without one, as for a 304), is read and dropped.
+pub fn read_response(stream: &mut TcpStream) -> std::io::Result<String> {
     let mut buf = Vec::with_capacity(16 * 1024);
     let mut chunk = [0u8; 16 * 1024];
     let header_end = loop {
@@ -100,15 +105,8 @@ fn read_response(stream: &mut TcpStream) -> std::io::Result<()> {
             break p + 4;
         }
     };
-    let head = String::from_utf8_lossy(&buf[..header_end]).to_ascii_lowercase();
-    if !head.starts_with("http/1.1 200") {
-        return Err(std::io::Error::other("status is not 200"));
-    }
-    let length: usize = head
-        .lines()
-        .find_map(|l| l.strip_prefix("content-length:"))
-        .and_then(|v| v.trim().parse().ok())
-        .ok_or_else(|| std::io::Error::other("no content-length"))?;
+    let head = String::from_utf8_lossy(&buf[..header_end]).into_owned();
+    let length: usize = header(&head, "content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
     while buf.len() < header_end + length {
         let n = stream.read(&mut chunk)?;
         if n == 0 {
@@ -116,5 +114,42 @@ fn read_response(stream: &mut TcpStream) -> std::io::Result<()> {
         }
         buf.extend_from_slice(&chunk[..n]);
     }
-    Ok(())
+    Ok(head)
+}
+
+/// The status code of a response head (0 when unreadable).
+pub fn status(head: &str) -> u16 {
+    head.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0)
+}
+
+/// A header's value in a response head, by case-insensitive name.
+pub fn header(head: &str, name: &str) -> Option<String> {
+    head.lines().find_map(|line| {
+        let (key, value) = line.split_once(':')?;
+        key.trim().eq_ignore_ascii_case(name).then(|| value.trim().to_owned())
+    })
+}
+
+/// The value at quantile `q` (0 to 1) of a sorted list; `None` when it is empty.
+pub fn quantile<T: Copy>(sorted: &[T], q: f64) -> Option<T> {
+    sorted.get(((sorted.len() as f64 * q) as usize).min(sorted.len().saturating_sub(1))).copied()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_status_headers_and_quantiles() {
+        let head = "HTTP/1.1 304 Not Modified\r\nETag: \"a-1\"\r\nx-sitrep-version: 7\r\n\r\n";
+        assert_eq!(status(head), 304);
+        assert_eq!(header(head, "etag").as_deref(), Some("\"a-1\""));
+        assert_eq!(header(head, "X-Sitrep-Version").as_deref(), Some("7"));
+        assert_eq!(header(head, "content-length"), None);
+        let sorted: Vec<u64> = (1..=100).collect();
+        assert_eq!(quantile(&sorted, 0.5), Some(51));
+        assert_eq!(quantile(&sorted, 0.99), Some(100));
+        assert_eq!(quantile(&sorted, 1.0), Some(100));
+        assert_eq!(quantile::<u64>(&[], 0.5), None);
+    }
 }

@@ -10,6 +10,7 @@ mod setup;
 mod shell;
 mod soak;
 mod test;
+mod wasm;
 mod widget;
 
 use anyhow::{Result, bail};

@@ -10,7 +10,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::fs;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::TcpStream;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -23,6 +23,7 @@ use sitrep_shared::embed::{Feed, Outcome};
 
 use crate::bench::Workerd;
 use crate::edge::{self, Build};
+use crate::load;
 use crate::shell::{self, step};
 
 const PATH: &str = "/api/v2/summary.json";
@@ -59,13 +60,7 @@ pub struct Phase {
 impl Phase {
     fn from(samples: &mut [u64], not_modified: usize, errors: usize) -> Self {
         samples.sort_unstable();
-        let at = |q: f64| {
-            samples
-                .get(((samples.len() as f64 * q) as usize).min(samples.len().saturating_sub(1)))
-                .copied()
-                .unwrap_or(0) as f64
-                / 1000.0
-        };
+        let at = |q: f64| load::quantile(samples, q).unwrap_or(0) as f64 / 1000.0;
         Self {
             requests: samples.len() + errors,
             not_modified,
@@ -112,38 +107,11 @@ fn get(stream: &mut Option<TcpStream>, port: u16, etag: Option<&str>) -> std::io
     let Some(s) = stream.as_mut() else { return Err(std::io::ErrorKind::NotConnected.into()) };
     let conditional = etag.map(|e| format!("If-None-Match: {e}\r\n")).unwrap_or_default();
     write!(s, "GET {PATH} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept-Encoding: identity\r\n{conditional}\r\n")?;
-    let mut buf = Vec::with_capacity(16 * 1024);
-    let mut chunk = [0u8; 16 * 1024];
-    let header_end = loop {
-        let n = s.read(&mut chunk)?;
-        if n == 0 {
-            return Err(std::io::ErrorKind::UnexpectedEof.into());
-        }
-        buf.extend_from_slice(&chunk[..n]);
-        if let Some(p) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break p + 4;
-        }
-    };
-    let head = String::from_utf8_lossy(&buf[..header_end]).into_owned();
-    let status = head.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let header = |name: &str| {
-        head.lines().find_map(|l| {
-            let (key, value) = l.split_once(':')?;
-            key.trim().eq_ignore_ascii_case(name).then(|| value.trim().to_owned())
-        })
-    };
-    let length: usize = header("content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
-    while buf.len() < header_end + length {
-        let n = s.read(&mut chunk)?;
-        if n == 0 {
-            return Err(std::io::ErrorKind::UnexpectedEof.into());
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    }
+    let head = load::read_response(s)?;
     Ok(Answer {
-        status,
-        etag: header("etag"),
-        version: header("x-sitrep-version").and_then(|v| v.parse().ok()).unwrap_or(0),
+        status: load::status(&head),
+        etag: load::header(&head, "etag"),
+        version: load::header(&head, "x-sitrep-version").and_then(|v| v.parse().ok()).unwrap_or(0),
     })
 }
 

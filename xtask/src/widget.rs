@@ -11,17 +11,10 @@ use std::process::Command;
 use anyhow::{Context, Result};
 
 use crate::shell::{self, step};
+use crate::wasm;
 
-/// wasm-opt's features for what rustc emits today.
-pub const WASM_FEATURES: [&str; 7] = [
-    "mutable-globals",
-    "sign-ext",
-    "nontrapping-float-to-int",
-    "bulk-memory",
-    "multivalue",
-    "reference-types",
-    "exception-handling",
-];
+/// What the shipped widget (and the floor it is measured against) gets from wasm-opt.
+const SIZE_PASSES: &[&str] = &["-Oz", "--strip-debug", "--strip-producers"];
 
 /// The built files, ready to serve.
 #[derive(Debug)]
@@ -30,10 +23,6 @@ pub struct Built {
     pub dir: PathBuf,
     /// `widget/sitrep-<hash>.wasm`, relative to `dir`.
     pub wasm: String,
-}
-
-fn node_bin(name: &str) -> PathBuf {
-    shell::root().join("node_modules/.bin").join(name)
 }
 
 /// FNV-1a, 64 bits: enough to name a file by its content.
@@ -54,24 +43,15 @@ pub fn nightly_available() -> bool {
 
 /// Compiles the widget crate; with `size_tuned`, nightly rebuilds std for size.
 fn compile(size_tuned: bool) -> Result<PathBuf> {
-    let target_dir = shell::root().join("target");
-    let mut cargo = if size_tuned {
-        let mut c = shell::command("cargo", &["+nightly"]);
-        c.env("RUSTFLAGS", "-Zunstable-options -Cpanic=immediate-abort")
-            .env("CARGO_TARGET_DIR", target_dir.join("nightly"))
-            // rustup's proxy picks nightly from `+nightly`; the toolchain file must not override it.
-            .env_remove("RUSTUP_TOOLCHAIN")
-            .env_remove("CARGO");
-        c.args(["build", "-Zbuild-std=std,panic_abort", "-Zbuild-std-features=optimize_for_size"]);
-        c
+    let (mut cargo, base) = if size_tuned {
+        (wasm::nightly_build(), wasm::nightly_target_dir())
     } else {
         let mut c = shell::cargo();
         c.arg("build");
-        c
+        (c, shell::root().join("target"))
     };
     cargo.args(["-p", "sitrep-widget", "--target", "wasm32-unknown-unknown", "--profile", "widget"]);
     shell::run(cargo)?;
-    let base = if size_tuned { target_dir.join("nightly") } else { target_dir };
     Ok(base.join("wasm32-unknown-unknown/widget/sitrep_widget.wasm"))
 }
 
@@ -88,18 +68,9 @@ pub fn build(size_tuned: bool) -> Result<Built> {
     let glue = out.join("glue");
     let _ = fs::remove_dir_all(&out);
     fs::create_dir_all(out.join("widget"))?;
-    shell::run(shell::command(
-        "wasm-bindgen",
-        &["--target", "web", "--no-typescript", "--out-dir", &glue.to_string_lossy(), &wasm.to_string_lossy()],
-    ))?;
-    let bindgen_wasm = glue.join("sitrep_widget_bg.wasm");
+    wasm::bindgen(&wasm, &glue, &[])?;
     let optimised = out.join("opt.wasm");
-    let mut opt = Command::new(node_bin("wasm-opt"));
-    opt.args([&*bindgen_wasm.to_string_lossy(), "-Oz", "--strip-debug", "--strip-producers", "-o"]).arg(&optimised);
-    for feature in WASM_FEATURES {
-        opt.arg(format!("--enable-{feature}"));
-    }
-    shell::run(opt)?;
+    wasm::opt(&glue.join("sitrep_widget_bg.wasm"), &optimised, SIZE_PASSES)?;
     let bytes = fs::read(&optimised)?;
     let name = format!("widget/sitrep-{}.wasm", hash(&bytes));
     fs::rename(&optimised, out.join(&name))?;
@@ -107,7 +78,7 @@ pub fn build(size_tuned: bool) -> Result<Built> {
     let loader = fs::read_to_string(shell::root().join("widget/js/widget.js"))?.replace("__SITREP_WASM__", &name);
     let entry = glue.join("entry.js");
     fs::write(&entry, loader)?;
-    let mut esbuild = Command::new(node_bin("esbuild"));
+    let mut esbuild = Command::new(shell::node_bin("esbuild"));
     esbuild
         .arg(&entry)
         .args(["--bundle", "--format=esm", "--minify", "--target=es2022", "--legal-comments=none"])
@@ -143,42 +114,25 @@ pub fn install(built: &Built, public: &Path) -> Result<()> {
 /// directory holding `floor.wasm` and `floor.js`.
 pub fn build_floor() -> Result<PathBuf> {
     step("build the floor: a bare Yew badge through the same pipeline");
-    let target_dir = shell::root().join("target/nightly");
-    let mut cargo = shell::command("cargo", &["+nightly"]);
-    cargo
-        .env("RUSTFLAGS", "-Zunstable-options -Cpanic=immediate-abort")
-        .env("CARGO_TARGET_DIR", &target_dir)
-        .env_remove("RUSTUP_TOOLCHAIN")
-        .env_remove("CARGO")
-        .args(["build", "-Zbuild-std=std,panic_abort", "-Zbuild-std-features=optimize_for_size"])
-        .args([
-            "-p",
-            "sitrep-widget",
-            "--example",
-            "floor",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--profile",
-            "widget",
-        ]);
+    let mut cargo = wasm::nightly_build();
+    cargo.args([
+        "-p",
+        "sitrep-widget",
+        "--example",
+        "floor",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--profile",
+        "widget",
+    ]);
     shell::run(cargo)?;
     let out = shell::root().join("target/sitrep/floor");
     let _ = fs::remove_dir_all(&out);
     fs::create_dir_all(&out)?;
-    let wasm = target_dir.join("wasm32-unknown-unknown/widget/examples/floor.wasm");
-    shell::run(shell::command(
-        "wasm-bindgen",
-        &["--target", "web", "--no-typescript", "--out-dir", &out.to_string_lossy(), &wasm.to_string_lossy()],
-    ))?;
-    let mut opt = Command::new(node_bin("wasm-opt"));
-    opt.arg(out.join("floor_bg.wasm"))
-        .args(["-Oz", "--strip-debug", "--strip-producers", "-o"])
-        .arg(out.join("floor.wasm"));
-    for feature in WASM_FEATURES {
-        opt.arg(format!("--enable-{feature}"));
-    }
-    shell::run(opt)?;
-    let mut esbuild = Command::new(node_bin("esbuild"));
+    let wasm = wasm::nightly_target_dir().join("wasm32-unknown-unknown/widget/examples/floor.wasm");
+    wasm::bindgen(&wasm, &out, &[])?;
+    wasm::opt(&out.join("floor_bg.wasm"), &out.join("floor.wasm"), SIZE_PASSES)?;
+    let mut esbuild = Command::new(shell::node_bin("esbuild"));
     esbuild
         .arg(out.join("floor.js"))
         .args(["--format=esm", "--minify", "--target=es2022", "--legal-comments=none", "--allow-overwrite"])
