@@ -4,13 +4,10 @@
 //
 // Usage: node tests/bench/widget.mjs <dir with widget.js and widget/*.wasm> [runs] [dir of the stable build] [dir of the floor build]
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
-import { chromium } from 'playwright-core';
-
-import { chromiumArgs, fixture, freePort, root, startEdge } from '../e2e/support.mjs';
+import { fixture, launchChromium, root, serve, startEdge } from '../e2e/support.mjs';
 
 const [dir, runsArg, stableDir, floorDir] = process.argv.slice(2);
 const runs = Number(runsArg ?? 15);
@@ -36,8 +33,6 @@ const atlassianJs = readFileSync(join(root, 'node_modules', '@statuspage', 'stat
 const theirs = { 'dist/index.js': sizes(atlassianJs) };
 
 const edge = await startEdge({ page: fixture('live') });
-const port = await freePort();
-const origin = `http://127.0.0.1:${port}`;
 const page = (which) => {
   const widget = which === 'sitrep'
     ? `<sitrep-status src="${edge.base}" view="badge"></sitrep-status>`
@@ -58,7 +53,7 @@ const page = (which) => {
     ${script} document.head.appendChild(s);
   </script></body></html>`;
 };
-const server = createServer((req, res) => {
+const server = await serve((req, res) => {
   if (req.url === '/atlassian.js') {
     res.writeHead(200, { 'content-type': 'text/javascript' });
     res.end(atlassianJs);
@@ -67,8 +62,7 @@ const server = createServer((req, res) => {
   res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
   res.end(page(req.url === '/sitrep' ? 'sitrep' : 'atlassian'));
 });
-await new Promise((r) => server.listen(port, '127.0.0.1', r));
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs });
+const browser = await launchChromium();
 
 const paints = { sitrep: [], atlassian: [] };
 try {
@@ -77,7 +71,7 @@ try {
     for (const which of i % 2 ? ['sitrep', 'atlassian'] : ['atlassian', 'sitrep']) {
       const context = await browser.newContext();
       const tab = await context.newPage();
-      await tab.goto(`${origin}/${which}`);
+      await tab.goto(`${server.origin}/${which}`);
       const ms = await tab.evaluate(() => Promise.race([window.__paint, new Promise((r) => setTimeout(() => r(null), 20_000))]));
       if (ms === null) throw new Error(`${which}: no badge within 20 s`);
       if (i > 0) paints[which].push(ms);

@@ -2,26 +2,20 @@
 // headless Chromium from another origin, pointed at our edge, shows our status description.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { chromium } from 'playwright-core';
-
-import { chromiumArgs, fixture, freePort, root, startEdge } from './support.mjs';
+import { fixture, launchChromium, root, serve, startEdge } from './support.mjs';
 
 let edge;
 let server;
 let browser;
-let origin;
 
 before(async () => {
   // The page as it was during the Stream outage: something is open, so the text is not a default.
   edge = await startEdge({ page: fixture('live') });
   const widget = readFileSync(join(root, 'node_modules', '@statuspage', 'status-widget', 'dist', 'index.js'));
-  const port = await freePort();
-  origin = `http://127.0.0.1:${port}`;
-  server = createServer((req, res) => {
+  server = await serve((req, res) => {
     if (req.url === '/widget.js') {
       res.writeHead(200, { 'content-type': 'text/javascript' });
       res.end(widget);
@@ -34,8 +28,7 @@ before(async () => {
         <script src="/widget.js"></script></body></html>`);
     }
   });
-  await new Promise((r) => server.listen(port, '127.0.0.1', r));
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs });
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -52,7 +45,7 @@ test("Atlassian's status widget shows our status description", async () => {
   const errors = [];
   page.on('request', (r) => requested.push(r.url()));
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${origin}/`);
+  await page.goto(`${server.origin}/`);
   // getByText pierces the widget's shadow root.
   await page.getByText(summary.status.description).first().waitFor({ timeout: 20_000 });
   assert.ok(requested.includes(`${edge.base}/api/v2/summary.json`), requested.join('\n'));

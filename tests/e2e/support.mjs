@@ -3,10 +3,13 @@
 // (`cargo xtask test` does it); nothing here is a mock.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { chromium } from 'playwright-core';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const edgeDir = join(root, 'edge');
@@ -106,6 +109,25 @@ export async function startEdge({ page, persist } = {}) {
       await exited;
       await launch();
     },
+    /** A write API call with the token; `{ status, json, version, headers }`, whatever the status. */
+    admin: async (method, path, body, headers = {}) => {
+      const init = { method, headers: { authorization: `Bearer ${token}`, ...headers } };
+      if (body !== undefined) {
+        init.body = typeof body === 'string' ? body : JSON.stringify(body);
+        init.headers['content-type'] ??= 'application/json';
+      }
+      const res = await fetch(`${base}/api/v2/admin/${path}`, init);
+      const text = await res.text();
+      let json;
+      try { json = JSON.parse(text); } catch { json = text; }
+      return { status: res.status, json, version: Number(res.headers.get('x-sitrep-version')), headers: res.headers };
+    },
+    /** A write API call that must succeed; its JSON answer. */
+    write: async (method, path, body) => {
+      const { status, json } = await edge.admin(method, path, body);
+      if (status < 200 || status > 299) throw new Error(`${method} ${path}: ${status} ${JSON.stringify(json)}`);
+      return json;
+    },
     load: async (bytes) => {
       const res = await fetch(`${base}/api/v2/admin/page`, {
         method: 'PUT',
@@ -119,6 +141,22 @@ export async function startEdge({ page, persist } = {}) {
   };
   if (page) await edge.load(page);
   return edge;
+}
+
+/**
+ * An HTTP server on a free loopback port, answering with `handler(req, res)`: a customer's page on
+ * an origin other than the edge's. Returns `{ origin, close }`.
+ */
+export async function serve(handler) {
+  const port = await freePort();
+  const server = createHttpServer(handler);
+  await new Promise((r) => server.listen(port, '127.0.0.1', r));
+  return { origin: `http://127.0.0.1:${port}`, close: () => server.close() };
+}
+
+/** Debian's headless Chromium, with the flags this machine needs. */
+export function launchChromium() {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs });
 }
 
 /** Chromium flags for this closed, root-run machine. */

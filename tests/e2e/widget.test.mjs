@@ -6,13 +6,10 @@
 // fail on any other console error or page error.
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { chromium } from 'playwright-core';
-
-import { chromiumArgs, eventually, fixture, freePort, root, startEdge } from './support.mjs';
+import { eventually, fixture, launchChromium, root, serve, startEdge } from './support.mjs';
 
 const shots = join(root, 'target', 'sitrep', 'screenshots');
 mkdirSync(shots, { recursive: true });
@@ -20,15 +17,12 @@ mkdirSync(shots, { recursive: true });
 let edge;
 let server;
 let browser;
-let origin;
 let host = () => '';
 
 before(async () => {
   edge = await startEdge({ page: fixture('live') });
-  const port = await freePort();
-  origin = `http://127.0.0.1:${port}`;
-  server = createServer((req, res) => {
-    const url = new URL(req.url, origin);
+  server = await serve((req, res) => {
+    const url = new URL(req.url, server.origin);
     // The exact policy the README documents for hosts, with the edge as the status origin.
     const csp = [
       "default-src 'self'",
@@ -42,8 +36,7 @@ before(async () => {
       <script type="module" src="${edge.base}/widget.js"></script></head>
       <body>${host(url)}</body></html>`);
   });
-  await new Promise((r) => server.listen(port, '127.0.0.1', r));
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs });
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -52,16 +45,6 @@ after(async () => {
   await edge?.stop();
 });
 
-const admin = async (method, path, body) => {
-  const res = await fetch(`${edge.base}/api/v2/admin/${path}`, {
-    method,
-    headers: { authorization: `Bearer ${edge.token}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const text = await res.text();
-  assert.ok(res.ok, `${method} ${path}: ${res.status} ${text}`);
-  return JSON.parse(text);
-};
 
 /** A page on the customer origin whose body is `body`; records errors, CSP violations and sitrep:change events. */
 async function open(body, { colorScheme = 'light', clock = false, context } = {}) {
@@ -80,7 +63,7 @@ async function open(body, { colorScheme = 'light', clock = false, context } = {}
     document.addEventListener('sitrep:change', (e) => window.__changes.push(e.detail));
   });
   if (clock) await page.clock.install();
-  await page.goto(`${origin}/`);
+  await page.goto(`${server.origin}/`);
   return { page, errors, context: ctx, close: () => (context ? page.close() : ctx.close()) };
 }
 
@@ -208,7 +191,7 @@ test('an update posted through the write API appears in the banner within one po
   const { page, errors, close } = await open(`<sitrep-status id="banner" src="${edge.base}" view="banner" poll="15"></sitrep-status>`);
   await waitText(page, 'banner', 'Identified');
   const body = `Rolling back the deploy on all shards (${Date.now()}).`;
-  await admin('POST', 'incidents/stream-2020-12-09/updates', { status: 'monitoring', body });
+  await edge.write('POST', 'incidents/stream-2020-12-09/updates', { status: 'monitoring', body });
   // 15 s ± 20% jitter, plus the edge's five-second read cache.
   await waitText(page, 'banner', body, 26_000);
   await waitText(page, 'banner', 'Monitoring');
@@ -233,7 +216,7 @@ test('a dismissal survives a reload, and a new update shows the banner again', a
   await page.waitForTimeout(1_000);
   assert.equal(await page.locator('#banner section.banner').count(), 0, 'still dismissed after reload');
   const body = `Still rolling back (${Date.now()}).`;
-  await admin('POST', 'incidents/stream-2020-12-09/updates', { status: 'monitoring', body });
+  await edge.write('POST', 'incidents/stream-2020-12-09/updates', { status: 'monitoring', body });
   await eventually(async () => {
     await page.reload();
     return (await shadowText(page, 'banner')).includes(body);

@@ -21,18 +21,7 @@ const state = mkdtempSync(join(tmpdir(), 'sitrep-write-'));
 before(async () => { edge = await startEdge({ persist: state }); });
 after(async () => { await edge?.stop(); rmSync(state, { recursive: true, force: true }); });
 
-async function admin(method, path, body, headers = {}) {
-  const init = { method, headers: { authorization: `Bearer ${edge.token}`, ...headers } };
-  if (body !== undefined) {
-    init.body = typeof body === 'string' ? body : JSON.stringify(body);
-    init.headers['content-type'] ??= 'application/json';
-  }
-  const res = await fetch(`${edge.base}/api/v2/admin/${path}`, init);
-  const text = await res.text();
-  let json;
-  try { json = JSON.parse(text); } catch { json = text; }
-  return { status: res.status, json, version: Number(res.headers.get('x-sitrep-version')), headers: res.headers };
-}
+const admin = (...args) => edge.admin(...args);
 
 const version = async () => Number((await fetch(`${edge.base}/api/v2/status.json`)).headers.get('x-sitrep-version'));
 const read = async (path) => (await fetch(edge.base + path)).json();

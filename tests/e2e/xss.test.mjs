@@ -2,12 +2,9 @@
 // widget in Chromium: no script runs, no element is injected, links stay http(s)/mailto, and the
 // layout stays usable (no horizontal overflow, the dismiss button still reachable).
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
 import { after, before, test } from 'node:test';
 
-import { chromium } from 'playwright-core';
-
-import { chromiumArgs, eventually, fixture, freePort, startEdge } from './support.mjs';
+import { eventually, fixture, launchChromium, serve, startEdge } from './support.mjs';
 
 const CORPUS = [
   '<script>window.__xss = 1</script>',
@@ -29,35 +26,24 @@ const longWord = 'W'.repeat(10_000);
 let edge;
 let server;
 let browser;
-let origin;
 
-const admin = async (method, path, body) => {
-  const res = await fetch(`${edge.base}/api/v2/admin/${path}`, {
-    method,
-    headers: { authorization: `Bearer ${edge.token}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await res.json();
-  assert.ok(res.ok, `${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-};
 
 before(async () => {
   edge = await startEdge({ page: fixture('demo') });
-  const component = await admin('POST', 'components', { name: short(0), description: short(1) });
-  const incident = await admin('POST', 'incidents', {
+  const component = await edge.write('POST', 'components', { name: short(0), description: short(1) });
+  const incident = await edge.write('POST', 'incidents', {
     name: short(2),
     impact: 'major',
     body: `${hostile}\n${longWord}`,
     components: [{ id: component.id, status: 'major_outage' }],
   });
-  await admin('POST', `incidents/${incident.id}/updates`, { status: 'identified', body: `${hostile} ${longWord}` });
+  await edge.write('POST', `incidents/${incident.id}/updates`, { status: 'identified', body: `${hostile} ${longWord}` });
   const start = new Date(Date.now() + 2 * 3600_000).toISOString();
   const end = new Date(Date.now() + 4 * 3600_000).toISOString();
-  await admin('POST', 'maintenances', { name: short(4), body: hostile, scheduled_for: start, scheduled_until: end, components: [component.id] });
-  const done = await admin('POST', 'incidents', { name: short(6), impact: 'minor', body: hostile, components: [{ id: component.id, status: 'degraded_performance' }] });
-  await admin('POST', `incidents/${done.id}/updates`, { status: 'resolved', body: hostile, components: [{ id: component.id, status: 'major_outage' }] });
-  await admin('PUT', `incidents/${done.id}/postmortem`, {
+  await edge.write('POST', 'maintenances', { name: short(4), body: hostile, scheduled_for: start, scheduled_until: end, components: [component.id] });
+  const done = await edge.write('POST', 'incidents', { name: short(6), impact: 'minor', body: hostile, components: [{ id: component.id, status: 'degraded_performance' }] });
+  await edge.write('POST', `incidents/${done.id}/updates`, { status: 'resolved', body: hostile, components: [{ id: component.id, status: 'major_outage' }] });
+  await edge.write('PUT', `incidents/${done.id}/postmortem`, {
     summary: hostile.slice(0, 1_900),
     sections: [
       { title: short(8), body: `${hostile}\n\n- ${CORPUS[5]}\n- ${longWord}\n\n\`\`\`\n${CORPUS[0]}\n\`\`\`` },
@@ -65,11 +51,9 @@ before(async () => {
     ],
     action_items: CORPUS.map((text, i) => ({ text, done: i % 2 === 0 })),
   });
-  await admin('POST', `incidents/${done.id}/postmortem/publish`);
+  await edge.write('POST', `incidents/${done.id}/postmortem/publish`);
 
-  const port = await freePort();
-  origin = `http://127.0.0.1:${port}`;
-  server = createServer((req, res) => {
+  server = await serve((req, res) => {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
     res.end(`<!doctype html><html><head><link rel="icon" href="data:,">
       <script type="module" src="${edge.base}/widget.js"></script></head><body>
@@ -79,8 +63,7 @@ before(async () => {
         <sitrep-status id="full" src="${edge.base}" view="full" postmortems="5"></sitrep-status>
       </div></body></html>`);
   });
-  await new Promise((r) => server.listen(port, '127.0.0.1', r));
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs });
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -94,7 +77,7 @@ test('hostile text in every field renders as text, injects nothing and keeps the
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('dialog', (d) => { errors.push(`dialog: ${d.message()}`); d.dismiss(); });
-  await page.goto(`${origin}/`);
+  await page.goto(`${server.origin}/`);
   const text = (id) => page.locator(`#${id}`).evaluate((el) => el.shadowRoot?.textContent ?? '');
   await eventually(async () => (await text('banner')).includes('onerror='), { what: 'the banner with the hostile name' });
   await eventually(async () => (await page.locator('#full details.postmortem').count()) > 0, { what: 'postmortems' });
