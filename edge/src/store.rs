@@ -248,11 +248,7 @@ impl PageStore {
     }
 
     async fn import(&self, body: &[u8], meta: &Meta) -> Result<Response, EdgeError> {
-        if !command::is_json_object(body) {
-            return Err(EdgeError::BadRequest("the body must be a JSON object".into()));
-        }
-        let data: PageData =
-            serde_json::from_slice(body).map_err(|e| EdgeError::BadRequest(format!("the body is not a page: {e}")))?;
+        let data: PageData = read_object(body, "is not a page")?;
         let problems = validate(&data);
         if !problems.is_empty() {
             return Err(EdgeError::Invalid(problems));
@@ -450,13 +446,18 @@ fn reply(status: u16, version: u64, body: String) -> Response {
 }
 
 /// The command an admin route and its JSON body ask for; 400 when the body does not parse.
+/// A request body: a JSON object (serde would also read a struct from an array) of `T`'s shape;
+/// 400 saying the body `fault` otherwise.
+fn read_object<T: serde::de::DeserializeOwned>(body: &[u8], fault: &str) -> Result<T, EdgeError> {
+    if !command::is_json_object(body) {
+        return Err(EdgeError::BadRequest("the body must be a JSON object".into()));
+    }
+    serde_json::from_slice(body).map_err(|e| EdgeError::BadRequest(format!("the body {fault}: {e}")))
+}
+
 fn parse_command(op: &Admin, body: &[u8]) -> Result<Command, EdgeError> {
     fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, EdgeError> {
-        if !command::is_json_object(body) {
-            return Err(EdgeError::BadRequest("the body must be a JSON object".into()));
-        }
-        serde_json::from_slice(body)
-            .map_err(|e| EdgeError::BadRequest(format!("the body does not fit this request: {e}")))
+        read_object(body, "does not fit this request")
     }
     Ok(match op {
         Admin::OpenIncident => Command::OpenIncident(parse(body)?),
