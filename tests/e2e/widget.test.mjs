@@ -187,6 +187,22 @@ test('text contrast is at least 4.5:1 in both themes', async () => {
   }
 });
 
+test('the loader starts the summary request while the wasm loads, and the widget uses that answer', async () => {
+  host = () => `<sitrep-status id="badge" src="${edge.base}/" view="badge"></sitrep-status>`;
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  const requests = [];
+  page.on('request', (r) => requests.push(new URL(r.url()).pathname));
+  await page.goto(`${server.origin}/`);
+  await waitText(page, 'badge', 'Partial System Outage');
+  const summaries = requests.filter((p) => p === '/api/v2/summary.json').length;
+  const first = requests.indexOf('/api/v2/summary.json');
+  const wasm = requests.findIndex((p) => p.endsWith('.wasm'));
+  assert.equal(summaries, 1, `one summary request per load, not the loader's and the widget's: ${requests.join(' ')}`);
+  assert.ok(first >= 0 && first < wasm, `the summary is requested before the wasm: ${requests.join(' ')}`);
+  await ctx.close();
+});
+
 test('an update posted through the write API appears in the banner within one poll', async () => {
   const { page, errors, close } = await open(`<sitrep-status id="banner" src="${edge.base}" view="banner" poll="15"></sitrep-status>`);
   await waitText(page, 'banner', 'Identified');

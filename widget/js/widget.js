@@ -28,8 +28,30 @@ function normalise(options) {
   return out;
 }
 
+// The summary request, started now so it runs while the wasm downloads and compiles. The URL is
+// the loader's guess at what the widget will ask for (src trimmed, else this script's origin); the
+// widget uses the answer only if it asks for exactly this URL, and fetches again otherwise.
+function prefetch(options) {
+  try {
+    const src = String(options.src ?? "").trim();
+    const base = /^https?:\/\//.test(src) ? src : origin;
+    const url = base.replace(/\/+$/, "") + "/api/v2/summary.json";
+    const response = fetch(url, { cache: "no-store", signal: AbortSignal.timeout?.(10_000) });
+    // Reading the body starts as soon as it arrives too: a body read later costs a frame or more.
+    const text = response.then((r) => r.text());
+    // A failure is the widget's to report, not an unhandled rejection.
+    response.catch(() => {});
+    text.catch(() => {});
+    return { url, response, text };
+  } catch {
+    return undefined;
+  }
+}
+
 /** Mounts the widget in `element` (its shadow root). Returns at once; `ready` settles when it runs. */
 export function mount(element, options = {}) {
+  options = normalise(options);
+  const first = prefetch(options);
   let handle = null;
   let destroyed = false;
   const api = {
@@ -46,7 +68,7 @@ export function mount(element, options = {}) {
     },
   };
   api.ready = load().then(() => {
-    if (!destroyed) handle = mountWasm(element, normalise(options), origin);
+    if (!destroyed) handle = mountWasm(element, options, origin, first);
     return api;
   });
   return api;

@@ -20,16 +20,27 @@ use crate::read;
 use crate::storage::{self, Stored};
 use crate::view::{self, Ctx};
 
+/// The read API's summary, which every view polls.
+pub const SUMMARY_PATH: &str = "/api/v2/summary.json";
+
 /// How often relative times and the out-of-date check are refreshed on screen.
 const TICK_MS: u32 = 30_000;
 
 /// The element's options and the host element events are fired on.
-#[derive(Debug, Properties, PartialEq)]
+#[derive(Debug, Properties)]
 pub struct Props {
     /// Parsed options.
     pub options: Rc<Options>,
     /// The `<sitrep-status>` (or other) element the widget is mounted in.
     pub host: HtmlElement,
+    /// The summary request `widget.js` started before the wasm ran, for the first poll.
+    pub prefetch: Option<fetch::Prefetch>,
+}
+
+impl PartialEq for Props {
+    fn eq(&self, other: &Self) -> bool {
+        self.options == other.options && self.host == other.host && self.prefetch == other.prefetch
+    }
 }
 
 /// The extra documents the full view reads.
@@ -77,6 +88,7 @@ pub struct App {
     locale: String,
     formats: Formats,
     in_flight: bool,
+    prefetch: Option<fetch::Prefetch>,
     paused: bool,
     announced: Option<Indicator>,
     next_poll: Option<Timeout>,
@@ -192,6 +204,7 @@ impl Component for App {
             formats: Formats::new(&locale, options.time_zone.as_deref()),
             locale,
             in_flight: false,
+            prefetch: ctx.props().prefetch.clone(),
             paused: false,
             announced: None,
             next_poll: None,
@@ -204,8 +217,10 @@ impl Component for App {
         match msg {
             Msg::Poll => {
                 if hidden() {
-                    // Paused until the tab is visible again; `Visibility` polls then.
+                    // Paused until the tab is visible again; `Visibility` polls then, afresh: an
+                    // answer prefetched at load time may be long out of date by then.
                     self.paused = true;
+                    self.prefetch = None;
                     self.next_poll = None;
                     return false;
                 }
@@ -214,9 +229,15 @@ impl Component for App {
                 }
                 self.in_flight = true;
                 self.next_poll = None;
-                let url = self.options(ctx).url("/api/v2/summary.json");
+                let url = self.options(ctx).url(SUMMARY_PATH);
                 let etag = if self.summary.is_some() { self.etag.clone() } else { None };
-                ctx.link().send_future(async move { Msg::Summary(fetch::get(&url, etag.as_deref()).await) });
+                let prefetch = self.prefetch.take();
+                ctx.link().send_future(async move {
+                    Msg::Summary(match prefetch {
+                        Some(prefetch) => fetch::prefetched(prefetch).await,
+                        None => fetch::get(&url, etag.as_deref()).await,
+                    })
+                });
                 if self.options(ctx).view == View::Full {
                     self.fetch_extra(ctx, Extra::Postmortems);
                     self.fetch_extra(ctx, Extra::Uptime);

@@ -80,7 +80,10 @@ pub async fn get(url: &str, etag: Option<&str>) -> Result<Answer, Error> {
     if let Some(etag) = etag {
         request = request.header("If-None-Match", etag);
     }
-    let result = read(request).await;
+    let result = match request.send().await {
+        Ok(response) => read(response, None).await,
+        Err(_) => Err(Error::Network),
+    };
     timer.cancel();
     match result {
         Err(Error::Network) if timed_out.get() => Err(Error::Timeout),
@@ -88,8 +91,42 @@ pub async fn get(url: &str, etag: Option<&str>) -> Result<Answer, Error> {
     }
 }
 
-async fn read(request: gloo_net::http::RequestBuilder) -> Result<Answer, Error> {
-    let response = request.send().await.map_err(|_| Error::Network)?;
+/// The summary request `widget.js` started while the wasm was loading (with `cache: "no-store"` and
+/// `AbortSignal.timeout`, as [`get`] does), so the first paint waits for neither the request nor
+/// the body read the wasm would start only once it runs.
+#[derive(Clone, Debug)]
+pub struct Prefetch {
+    /// `fetch(url)`.
+    pub response: js_sys::Promise,
+    /// `response.then((r) => r.text())`.
+    pub text: js_sys::Promise,
+}
+
+impl PartialEq for Prefetch {
+    fn eq(&self, other: &Self) -> bool {
+        let same = |a: &js_sys::Promise, b: &js_sys::Promise| {
+            let (a, b): (&wasm_bindgen::JsValue, &wasm_bindgen::JsValue) = (a.as_ref(), b.as_ref());
+            a == b
+        };
+        same(&self.response, &other.response) && same(&self.text, &other.text)
+    }
+}
+
+/// Reads the answer to a [`Prefetch`], with the checks of [`get`].
+pub async fn prefetched(prefetch: Prefetch) -> Result<Answer, Error> {
+    let response = JsFuture::from(prefetch.response).await.map_err(|e| rejected(&e))?;
+    let response = response.dyn_into::<web_sys::Response>().map_err(|_| Error::Network)?;
+    read(response.into(), Some(prefetch.text)).await
+}
+
+/// What a rejected fetch or body read means: `AbortSignal.timeout` rejects with a `TimeoutError`.
+fn rejected(error: &wasm_bindgen::JsValue) -> Error {
+    let name = js_sys::Reflect::get(error, &"name".into()).ok().and_then(|n| n.as_string());
+    if name.as_deref() == Some("TimeoutError") { Error::Timeout } else { Error::Network }
+}
+
+/// Checks an answer and reads its body: `text` if the body is already being read, else now.
+async fn read(response: gloo_net::http::Response, text: Option<js_sys::Promise>) -> Result<Answer, Error> {
     let headers = response.headers();
     let stale = headers.get("X-Sitrep-Stale").is_some_and(|v| v.trim() == "1");
     match response.status() {
@@ -107,8 +144,11 @@ async fn read(request: gloo_net::http::RequestBuilder) -> Result<Answer, Error> 
     }
     let etag = headers.get("ETag");
     let raw: web_sys::Response = response.into();
-    let promise = raw.text().map_err(|_| Error::Network)?;
-    let body = JsFuture::from(promise).await.map_err(|_| Error::Network)?;
+    let promise = match text {
+        Some(promise) => promise,
+        None => raw.text().map_err(|_| Error::Network)?,
+    };
+    let body = JsFuture::from(promise).await.map_err(|e| rejected(&e))?;
     let body = body.dyn_into::<js_sys::JsString>().map_err(|_| Error::Invalid("not text".into()))?;
     if body.length() > MAX_BODY {
         return Err(Error::TooLarge);

@@ -3,6 +3,8 @@
 //! `Intl` constructors throw on an unknown zone or tag; the bindings here catch that and fall back,
 //! so a typo in `time-zone` never stops the widget.
 
+use std::cell::OnceCell;
+
 use js_sys::{Date, Object, Reflect};
 use sitrep_shared::Timestamp;
 use wasm_bindgen::prelude::*;
@@ -26,12 +28,15 @@ extern "C" {
     fn format(this: &RelativeFormat, value: f64, unit: &str) -> String;
 }
 
-/// Formatters for one locale and zone.
+/// Formatters for one locale and zone, each built the first time it is used: the first `Intl`
+/// constructor of a page loads the locale's data (tens of milliseconds), and the badge needs none.
 #[derive(Debug)]
 pub struct Formats {
-    date_time: Option<DateFormat>,
-    day: Option<DateFormat>,
-    relative: Option<RelativeFormat>,
+    locale: String,
+    zone: Option<String>,
+    date_time: OnceCell<Option<DateFormat>>,
+    day: OnceCell<Option<DateFormat>>,
+    relative: OnceCell<Option<RelativeFormat>>,
 }
 
 fn options(pairs: &[(&str, &str)]) -> Object {
@@ -58,43 +63,70 @@ fn date_format(locale: &str, zone: Option<&str>, pairs: &[(&str, &str)]) -> Opti
 impl Formats {
     /// Formatters for `locale` in `zone` (the browser's zone when `None` or unknown).
     pub fn new(locale: &str, zone: Option<&str>) -> Self {
-        let date_time = date_format(
-            locale,
-            zone,
-            &[
-                ("year", "numeric"),
-                ("month", "short"),
-                ("day", "numeric"),
-                ("hour", "numeric"),
-                ("minute", "2-digit"),
-                ("timeZoneName", "short"),
-            ],
-        );
-        let day = date_format(locale, Some("UTC"), &[("year", "numeric"), ("month", "short"), ("day", "numeric")]);
-        let relative = RelativeFormat::new(locale, &options(&[("numeric", "auto")]))
-            .ok()
-            .or_else(|| RelativeFormat::new("en", &options(&[("numeric", "auto")])).ok());
-        Self { date_time, day, relative }
+        Self {
+            locale: locale.to_owned(),
+            zone: zone.map(str::to_owned),
+            date_time: OnceCell::new(),
+            day: OnceCell::new(),
+            relative: OnceCell::new(),
+        }
+    }
+
+    fn date_time_format(&self) -> Option<&DateFormat> {
+        self.date_time
+            .get_or_init(|| {
+                date_format(
+                    &self.locale,
+                    self.zone.as_deref(),
+                    &[
+                        ("year", "numeric"),
+                        ("month", "short"),
+                        ("day", "numeric"),
+                        ("hour", "numeric"),
+                        ("minute", "2-digit"),
+                        ("timeZoneName", "short"),
+                    ],
+                )
+            })
+            .as_ref()
+    }
+
+    fn day_format(&self) -> Option<&DateFormat> {
+        self.day
+            .get_or_init(|| {
+                date_format(&self.locale, Some("UTC"), &[("year", "numeric"), ("month", "short"), ("day", "numeric")])
+            })
+            .as_ref()
+    }
+
+    fn relative_format(&self) -> Option<&RelativeFormat> {
+        self.relative
+            .get_or_init(|| {
+                RelativeFormat::new(&self.locale, &options(&[("numeric", "auto")]))
+                    .ok()
+                    .or_else(|| RelativeFormat::new("en", &options(&[("numeric", "auto")])).ok())
+            })
+            .as_ref()
     }
 
     /// Date and time with the zone, such as "23 Nov 2026, 14:05 CET".
     pub fn date_time(&self, at: Timestamp) -> String {
         let date = Date::new(&JsValue::from_f64(at.unix_millis() as f64));
-        self.date_time.as_ref().map_or_else(|| iso(at), |f| f.format(&date))
+        self.date_time_format().map_or_else(|| iso(at), |f| f.format(&date))
     }
 
     /// A UTC day, such as "23 Nov 2026" (uptime days are UTC days).
     pub fn day(&self, date: chrono::NaiveDate) -> String {
         let millis = date.and_time(chrono::NaiveTime::MIN).and_utc().timestamp_millis();
         let js = Date::new(&JsValue::from_f64(millis as f64));
-        self.day.as_ref().map_or_else(|| date.to_string(), |f| f.format(&js))
+        self.day_format().map_or_else(|| date.to_string(), |f| f.format(&js))
     }
 
     /// How long ago (or until) `at` is from `now`, such as "12 minutes ago" or "in 3 days".
     pub fn relative(&self, at: Timestamp, now: Timestamp) -> String {
         let seconds = (at.unix_millis() - now.unix_millis()) as f64 / 1000.0;
         let (value, unit) = relative_unit(seconds);
-        self.relative.as_ref().map_or_else(|| format!("{} {unit}", value as i64), |f| f.format(value, unit))
+        self.relative_format().map_or_else(|| format!("{} {unit}", value as i64), |f| f.format(value, unit))
     }
 }
 

@@ -85,13 +85,26 @@ fn style(shadow: &ShadowRoot) -> Result<(), JsValue> {
     Ok(())
 }
 
+/// The summary request `widget.js` started, `{ url, response, text }`, if it asked for the URL the
+/// options lead to (the loader only guesses it; a wrong guess is ignored and the widget fetches).
+fn prefetched(prefetch: &JsValue, options: &Options) -> Option<fetch::Prefetch> {
+    let url = Reflect::get(prefetch, &"url".into()).ok()?.as_string()?;
+    if url != options.url(app::SUMMARY_PATH) {
+        return None;
+    }
+    let promise = |name: &str| Reflect::get(prefetch, &name.into()).ok()?.dyn_into::<js_sys::Promise>().ok();
+    Some(fetch::Prefetch { response: promise("response")?, text: promise("text")? })
+}
+
 /// Mounts the widget in `host`'s shadow root. `options` is a plain object of attribute names to
 /// strings (`src`, `view`, `components`, `locale`, `time-zone`, `theme`, `poll`, `postmortems`);
-/// `default_src` is the edge `widget.js` came from.
+/// `default_src` is the edge `widget.js` came from; `prefetch` is the loader's `{ url, response, text }`
+/// for the summary, or `undefined`.
 #[wasm_bindgen]
-pub fn mount(host: HtmlElement, options: JsValue, default_src: &str) -> Result<Handle, JsValue> {
+pub fn mount(host: HtmlElement, options: JsValue, default_src: &str, prefetch: JsValue) -> Result<Handle, JsValue> {
     let get = |name: &str| Reflect::get(&options, &JsValue::from_str(name)).ok().and_then(|v| v.as_string());
     let options = Options::read(get, default_src);
+    let prefetch = prefetched(&prefetch, &options);
     let shadow = match host.shadow_root() {
         Some(shadow) => shadow,
         None => host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?,
@@ -101,10 +114,36 @@ pub fn mount(host: HtmlElement, options: JsValue, default_src: &str) -> Result<H
     let document = shadow.owner_document().ok_or("no document")?;
     let root = document.create_element("div")?.dyn_into::<web_sys::Element>()?;
     shadow.append_child(&root)?;
-    let props = app::Props { options: Rc::new(options), host };
+    let props = app::Props { options: Rc::new(options), host, prefetch };
     let app = yew::Renderer::<app::App>::with_root_and_props(root, props).render();
     Ok(Handle { app: Some(app), shadow })
 }
 
 #[cfg(test)]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+#[cfg(test)]
+mod tests {
+    use js_sys::{Object, Promise};
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    fn prefetch(url: &str) -> JsValue {
+        let object = Object::new();
+        Reflect::set(&object, &"url".into(), &url.into()).unwrap();
+        Reflect::set(&object, &"response".into(), &Promise::resolve(&JsValue::NULL)).unwrap();
+        Reflect::set(&object, &"text".into(), &Promise::resolve(&JsValue::from_str("{}"))).unwrap();
+        object.into()
+    }
+
+    #[test]
+    fn the_loaders_request_is_used_only_for_the_url_the_widget_would_ask_for() {
+        let options = Options::read(|name| (name == "src").then(|| "https://status.example/".to_owned()), "https://x");
+        assert!(prefetched(&prefetch("https://status.example/api/v2/summary.json"), &options).is_some());
+        assert!(prefetched(&prefetch("https://x/api/v2/summary.json"), &options).is_none(), "another origin");
+        assert!(prefetched(&prefetch("https://status.example/api/v2/summary.json?x"), &options).is_none());
+        assert!(prefetched(&JsValue::UNDEFINED, &options).is_none(), "no prefetch");
+        assert!(prefetched(&Object::new().into(), &options).is_none(), "a malformed one");
+    }
+}

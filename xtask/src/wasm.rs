@@ -24,12 +24,13 @@ pub fn nightly_target_dir() -> PathBuf {
     shell::root().join("target/nightly")
 }
 
-/// `cargo +nightly build` that rebuilds std for size and aborts on panic without formatting it;
-/// the caller adds what to build.
+/// `cargo +nightly build` that rebuilds std for size, aborts on panic without formatting it, and
+/// leaves out panic locations and `Debug` output (nothing shipped prints either); the caller adds
+/// what to build.
 pub fn nightly_build() -> Command {
     let mut cargo = shell::command("cargo", &["+nightly"]);
     cargo
-        .env("RUSTFLAGS", "-Zunstable-options -Cpanic=immediate-abort")
+        .env("RUSTFLAGS", "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none")
         .env("CARGO_TARGET_DIR", nightly_target_dir())
         // rustup's proxy picks nightly from `+nightly`; the toolchain file must not override it.
         .env_remove("RUSTUP_TOOLCHAIN")
