@@ -54,15 +54,23 @@ impl Obj {
     }
 
     /// Every item read by `read`; `None` if any item fails. A missing or `null` list is empty.
+    /// A plain loop: iterator adapters collecting into `Option<Vec<T>>` cost kilobytes per `T`.
     fn list<T>(&self, key: &str, read: impl Fn(Obj) -> Option<T>) -> Option<Vec<T>> {
+        let items = self.array(key)?;
+        let mut out = Vec::with_capacity(items.length() as usize);
+        for i in 0..items.length() {
+            out.push(read(object(items.get(i))?)?);
+        }
+        Some(out)
+    }
+
+    /// The array at `key` (empty when missing or `null`); `None` when it is something else.
+    fn array(&self, key: &str) -> Option<Array> {
         let value = self.get(key);
         if value.is_undefined() || value.is_null() {
-            return Some(Vec::new());
+            return Some(Array::new());
         }
-        if !Array::is_array(&value) {
-            return None;
-        }
-        Array::from(&value).iter().map(|item| object(item).and_then(&read)).collect()
+        Array::is_array(&value).then(|| Array::from(&value))
     }
 
     fn texts(&self, key: &str) -> Option<Vec<String>> {

@@ -44,8 +44,9 @@ pub fn indicator_name(indicator: Indicator) -> &'static str {
     }
 }
 
-fn class_of(indicator: Option<Indicator>) -> String {
-    format!("ind-{}", indicator_name(indicator.unwrap_or(Indicator::Unknown)))
+/// `"<base> ind-<indicator>"`: one string, not `classes!`, whose set type costs kilobytes of wasm.
+fn class_of(base: &str, indicator: Option<Indicator>) -> String {
+    format!("{base} ind-{}", indicator_name(indicator.unwrap_or(Indicator::Unknown)))
 }
 
 /// A shape per indicator, so colour is never the only signal (the text always is one too).
@@ -116,7 +117,7 @@ pub fn root(ctx: &Ctx<'_>, locale: &str) -> Html {
         View::Full => full(ctx),
     };
     html! {
-        <div class={classes!("sitrep", ctx.options.theme.class())} lang={locale.to_owned()}>{body}</div>
+        <div class={format!("sitrep {}", ctx.options.theme.class())} lang={locale.to_owned()}>{body}</div>
     }
 }
 
@@ -133,7 +134,7 @@ fn live(ctx: &Ctx<'_>, class: &'static str) -> Html {
 fn badge(ctx: &Ctx<'_>) -> Html {
     let indicator = ctx.headline.indicator();
     html! {
-        <a class={classes!("badge", class_of(indicator), out_of_date(ctx).then_some("is-stale"))}
+        <a class={class_of(if out_of_date(ctx) { "badge is-stale" } else { "badge" }, indicator)}
             href={status_page_url(ctx)} target="_blank" rel="noopener noreferrer">
             {icon(indicator)}
             {live(ctx, "text")}
@@ -200,7 +201,7 @@ fn banner_box(ctx: &Ctx<'_>, banner: embed::Banner<'_>) -> Html {
     let when = banner.latest.map_or(incident.updated_at, IncidentUpdate::shown_at);
     let details_id = format!("sitrep-details-{}", incident.id);
     html! {
-        <section class={classes!("banner", class_of(Some(indicator)))} aria-label={incident.name.clone()}>
+        <section class={class_of("banner", Some(indicator))} aria-label={incident.name.clone()}>
             {icon(Some(indicator))}
             <div class="content">
                 <p class="title"><strong>{&incident.name}</strong></p>
@@ -225,7 +226,7 @@ fn banner_box(ctx: &Ctx<'_>, banner: embed::Banner<'_>) -> Html {
 fn notice(ctx: &Ctx<'_>, maintenance: &Incident, key: BannerKey) -> Html {
     let window = window_text(ctx, maintenance);
     html! {
-        <section class={classes!("notice", "ind-maintenance")} aria-label={maintenance.name.clone()}>
+        <section class="notice ind-maintenance" aria-label={maintenance.name.clone()}>
             {icon(Some(Indicator::Maintenance))}
             <div class="content">
                 <p class="title"><strong>{ctx.text.upcoming}{": "}</strong>{&maintenance.name}</p>
@@ -247,7 +248,7 @@ fn window_text(ctx: &Ctx<'_>, maintenance: &Incident) -> String {
 fn error_box(ctx: &Ctx<'_>) -> Html {
     let detail = ctx.error.map(ToString::to_string).unwrap_or_default();
     html! {
-        <section class={classes!("notice", "ind-unknown")}>
+        <section class="notice ind-unknown">
             {icon(None)}
             <div class="content">
                 <p class="title"><strong>{ctx.text.unavailable}</strong></p>
@@ -297,7 +298,7 @@ fn full(ctx: &Ctx<'_>) -> Html {
     let failed = ctx.summary.is_none() && ctx.error.is_some();
     html! {
         <div class="full">
-            <header class={classes!("head", class_of(indicator))}>
+            <header class={class_of("head", indicator)}>
                 {icon(indicator)}
                 <h2>{live(ctx, "text")}</h2>
                 {updated}
@@ -342,7 +343,7 @@ fn full(ctx: &Ctx<'_>) -> Html {
 fn incident_card(ctx: &Ctx<'_>, incident: &Incident) -> Html {
     let indicator = Indicator::of_open_incident(incident.impact);
     html! {
-        <article class={classes!("card", class_of(Some(indicator)))}>
+        <article class={class_of("card", Some(indicator))}>
             <p class="title">{icon(Some(indicator))}<strong>{&incident.name}</strong>
                 <span class="pill">{ctx.text.status(incident.status)}</span></p>
             {timeline(ctx, incident)}
@@ -357,7 +358,7 @@ fn component_row(ctx: &Ctx<'_>, component: &sitrep_shared::Component) -> Html {
         <li class="component">
             <div class="row">
                 <span class="name">{&component.name}</span>
-                <span class={classes!("cstatus", class_of(Some(indicator)))}>
+                <span class={class_of("cstatus", Some(indicator))}>
                     {icon(Some(indicator))}{ctx.text.component(component.status)}
                 </span>
             </div>
@@ -389,16 +390,16 @@ fn bars(ctx: &Ctx<'_>, row: &ComponentUptime) -> Html {
             <div class="bars" role="img" aria-label={label}>
                 { for row.days.iter().map(|day| {
                     let class = match (day.uptime, day.worst) {
-                        (None, _) => "d-none",
-                        (_, ComponentStatus::MajorOutage) => "d-major",
-                        (_, ComponentStatus::PartialOutage) => "d-partial",
-                        (_, ComponentStatus::DegradedPerformance) => "d-degraded",
-                        (_, ComponentStatus::UnderMaintenance) => "d-maintenance",
-                        _ => "d-ok",
+                        (None, _) => "day d-none",
+                        (_, ComponentStatus::MajorOutage) => "day d-major",
+                        (_, ComponentStatus::PartialOutage) => "day d-partial",
+                        (_, ComponentStatus::DegradedPerformance) => "day d-degraded",
+                        (_, ComponentStatus::UnderMaintenance) => "day d-maintenance",
+                        _ => "day d-ok",
                     };
                     let title = format!("{}: {}", ctx.formats.day(day.date),
                         day.uptime.map_or_else(|| ctx.text.no_data.to_owned(), percent));
-                    html! { <span class={classes!("day", class)} title={title}></span> }
+                    html! { <span class={class} title={title}></span> }
                 }) }
             </div>
             <div class="axis muted" aria-hidden="true"><span>{ctx.text.days_ago}</span><span>{total}</span><span>{ctx.text.today}</span></div>
@@ -441,7 +442,7 @@ fn postmortem_entry(ctx: &Ctx<'_>, entry: &PostmortemEntry<'_>) -> Html {
                     <h4>{ctx.text.action_items}</h4>
                     <ul class="actions">
                         { for postmortem.action_items.iter().map(|a| html! {
-                            <li class={classes!(a.done.then_some("done"))}>
+                            <li class={a.done.then_some("done")}>
                                 <span class="state">{if a.done { ctx.text.done } else { ctx.text.to_do }}</span>
                                 {" "}{blocks_inline(&markdown::inlines(&a.text))}
                             </li>

@@ -14,7 +14,7 @@ use crate::shell::{self, step};
 use crate::wasm;
 
 /// What the shipped widget (and the floor it is measured against) gets from wasm-opt.
-const SIZE_PASSES: &[&str] = &["-Oz", "--strip-debug", "--strip-producers"];
+const SIZE_PASSES: &[&str] = &["-Oz", "--converge", "--strip-debug", "--strip-producers"];
 
 /// The built files, ready to serve.
 #[derive(Debug)]
