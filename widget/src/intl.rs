@@ -119,7 +119,7 @@ impl Formats {
     pub fn day(&self, date: chrono::NaiveDate) -> String {
         let millis = date.and_time(chrono::NaiveTime::MIN).and_utc().timestamp_millis();
         let js = Date::new(&JsValue::from_f64(millis as f64));
-        self.day_format().map_or_else(|| date.to_string(), |f| f.format(&js))
+        self.day_format().map_or_else(|| iso_millis(millis).chars().take(10).collect(), |f| f.format(&js))
     }
 
     /// How long ago (or until) `at` is from `now`, such as "12 minutes ago" or "in 3 days".
@@ -132,7 +132,11 @@ impl Formats {
 
 /// RFC 3339 in UTC with milliseconds, through the browser (chrono's formatting stays out of the widget).
 pub fn iso(at: Timestamp) -> String {
-    String::from(Date::new(&JsValue::from_f64(at.unix_millis() as f64)).to_iso_string())
+    iso_millis(at.unix_millis())
+}
+
+fn iso_millis(millis: i64) -> String {
+    String::from(Date::new(&JsValue::from_f64(millis as f64)).to_iso_string())
 }
 
 /// The largest unit that keeps the number readable, rounded toward zero.

@@ -44,9 +44,10 @@ pub fn indicator_name(indicator: Indicator) -> &'static str {
     }
 }
 
-/// `"<base> ind-<indicator>"`: one string, not `classes!`, whose set type costs kilobytes of wasm.
-fn class_of(base: &str, indicator: Option<Indicator>) -> String {
-    format!("{base} ind-{}", indicator_name(indicator.unwrap_or(Indicator::Unknown)))
+/// The `data-ind` attribute the stylesheet colours by. State goes in `data-*` attributes and
+/// classes stay literals: a computed `class` goes through Yew's `Classes` set, kilobytes of wasm.
+fn ind(indicator: Option<Indicator>) -> &'static str {
+    indicator_name(indicator.unwrap_or(Indicator::Unknown))
 }
 
 /// A shape per indicator, so colour is never the only signal (the text always is one too).
@@ -117,15 +118,15 @@ pub fn root(ctx: &Ctx<'_>, locale: &str) -> Html {
         View::Full => full(ctx),
     };
     html! {
-        <div class={format!("sitrep {}", ctx.options.theme.class())} lang={locale.to_owned()}>{body}</div>
+        <div class="sitrep" data-theme={ctx.options.theme.class()} lang={locale.to_owned()}>{body}</div>
     }
 }
 
 /// The live region: announced once per change of its text.
-fn live(ctx: &Ctx<'_>, class: &'static str) -> Html {
+fn live(ctx: &Ctx<'_>) -> Html {
     let stale = out_of_date(ctx).then(|| html! { <span class="stale">{" "}{ctx.text.out_of_date}</span> });
     html! {
-        <span class={class} role="status" aria-live="polite">
+        <span class="text" role="status" aria-live="polite">
             <span class="label">{headline_text(ctx)}</span>{stale}
         </span>
     }
@@ -134,10 +135,10 @@ fn live(ctx: &Ctx<'_>, class: &'static str) -> Html {
 fn badge(ctx: &Ctx<'_>) -> Html {
     let indicator = ctx.headline.indicator();
     html! {
-        <a class={class_of(if out_of_date(ctx) { "badge is-stale" } else { "badge" }, indicator)}
+        <a class="badge" data-ind={ind(indicator)} data-stale={out_of_date(ctx).then_some("1")}
             href={status_page_url(ctx)} target="_blank" rel="noopener noreferrer">
             {icon(indicator)}
-            {live(ctx, "text")}
+            {live(ctx)}
         </a>
     }
 }
@@ -165,7 +166,7 @@ fn banner_view(ctx: &Ctx<'_>) -> Html {
     let failed = ctx.summary.is_none() && ctx.error.is_some();
     html! {
         <div class="stack">
-            <span class="sr-only">{live(ctx, "text")}</span>
+            <span class="sr-only">{live(ctx)}</span>
             if let Some(b) = banner { {banner_box(ctx, b)} }
             if failed { {error_box(ctx)} }
             {for notices}
@@ -201,7 +202,7 @@ fn banner_box(ctx: &Ctx<'_>, banner: embed::Banner<'_>) -> Html {
     let when = banner.latest.map_or(incident.updated_at, IncidentUpdate::shown_at);
     let details_id = format!("sitrep-details-{}", incident.id);
     html! {
-        <section class={class_of("banner", Some(indicator))} aria-label={incident.name.clone()}>
+        <section class="banner" data-ind={ind(Some(indicator))} aria-label={incident.name.clone()}>
             {icon(Some(indicator))}
             <div class="content">
                 <p class="title"><strong>{&incident.name}</strong></p>
@@ -209,7 +210,7 @@ fn banner_box(ctx: &Ctx<'_>, banner: embed::Banner<'_>) -> Html {
                 <p class="meta">
                     {ctx.text.updated}{" "}{time(ctx, when)}{" · "}{ctx.formats.date_time(when)}
                     {" · "}
-                    <button type="button" class="link" aria-expanded={ctx.details_open.to_string()}
+                    <button type="button" class="link" aria-expanded={if ctx.details_open { "true" } else { "false" }}
                         aria-controls={details_id.clone()} onclick={ctx.on_toggle.clone()}>{ctx.text.details}</button>
                     {" · "}
                     <a href={link} target="_blank" rel="noopener noreferrer">{ctx.text.status_page}</a>
@@ -226,7 +227,7 @@ fn banner_box(ctx: &Ctx<'_>, banner: embed::Banner<'_>) -> Html {
 fn notice(ctx: &Ctx<'_>, maintenance: &Incident, key: BannerKey) -> Html {
     let window = window_text(ctx, maintenance);
     html! {
-        <section class="notice ind-maintenance" aria-label={maintenance.name.clone()}>
+        <section class="notice" data-ind="maintenance" aria-label={maintenance.name.clone()}>
             {icon(Some(Indicator::Maintenance))}
             <div class="content">
                 <p class="title"><strong>{ctx.text.upcoming}{": "}</strong>{&maintenance.name}</p>
@@ -248,7 +249,7 @@ fn window_text(ctx: &Ctx<'_>, maintenance: &Incident) -> String {
 fn error_box(ctx: &Ctx<'_>) -> Html {
     let detail = ctx.error.map(ToString::to_string).unwrap_or_default();
     html! {
-        <section class="notice ind-unknown">
+        <section class="notice" data-ind="unknown">
             {icon(None)}
             <div class="content">
                 <p class="title"><strong>{ctx.text.unavailable}</strong></p>
@@ -298,9 +299,9 @@ fn full(ctx: &Ctx<'_>) -> Html {
     let failed = ctx.summary.is_none() && ctx.error.is_some();
     html! {
         <div class="full">
-            <header class={class_of("head", indicator)}>
+            <header class="head" data-ind={ind(indicator)}>
                 {icon(indicator)}
-                <h2>{live(ctx, "text")}</h2>
+                <h2>{live(ctx)}</h2>
                 {updated}
             </header>
             if failed { {error_box(ctx)} }
@@ -343,7 +344,7 @@ fn full(ctx: &Ctx<'_>) -> Html {
 fn incident_card(ctx: &Ctx<'_>, incident: &Incident) -> Html {
     let indicator = Indicator::of_open_incident(incident.impact);
     html! {
-        <article class={class_of("card", Some(indicator))}>
+        <article class="card" data-ind={ind(Some(indicator))}>
             <p class="title">{icon(Some(indicator))}<strong>{&incident.name}</strong>
                 <span class="pill">{ctx.text.status(incident.status)}</span></p>
             {timeline(ctx, incident)}
@@ -358,7 +359,7 @@ fn component_row(ctx: &Ctx<'_>, component: &sitrep_shared::Component) -> Html {
         <li class="component">
             <div class="row">
                 <span class="name">{&component.name}</span>
-                <span class={class_of("cstatus", Some(indicator))}>
+                <span class="cstatus" data-ind={ind(Some(indicator))}>
                     {icon(Some(indicator))}{ctx.text.component(component.status)}
                 </span>
             </div>
@@ -389,17 +390,17 @@ fn bars(ctx: &Ctx<'_>, row: &ComponentUptime) -> Html {
         <div class="uptime">
             <div class="bars" role="img" aria-label={label}>
                 { for row.days.iter().map(|day| {
-                    let class = match (day.uptime, day.worst) {
-                        (None, _) => "day d-none",
-                        (_, ComponentStatus::MajorOutage) => "day d-major",
-                        (_, ComponentStatus::PartialOutage) => "day d-partial",
-                        (_, ComponentStatus::DegradedPerformance) => "day d-degraded",
-                        (_, ComponentStatus::UnderMaintenance) => "day d-maintenance",
-                        _ => "day d-ok",
+                    let worst = match (day.uptime, day.worst) {
+                        (None, _) => "none",
+                        (_, ComponentStatus::MajorOutage) => "major",
+                        (_, ComponentStatus::PartialOutage) => "partial",
+                        (_, ComponentStatus::DegradedPerformance) => "degraded",
+                        (_, ComponentStatus::UnderMaintenance) => "maintenance",
+                        _ => "ok",
                     };
                     let title = format!("{}: {}", ctx.formats.day(day.date),
                         day.uptime.map_or_else(|| ctx.text.no_data.to_owned(), percent));
-                    html! { <span class={class} title={title}></span> }
+                    html! { <span class="day" data-d={worst} title={title}></span> }
                 }) }
             </div>
             <div class="axis muted" aria-hidden="true"><span>{ctx.text.days_ago}</span><span>{total}</span><span>{ctx.text.today}</span></div>
@@ -442,7 +443,7 @@ fn postmortem_entry(ctx: &Ctx<'_>, entry: &PostmortemEntry<'_>) -> Html {
                     <h4>{ctx.text.action_items}</h4>
                     <ul class="actions">
                         { for postmortem.action_items.iter().map(|a| html! {
-                            <li class={a.done.then_some("done")}>
+                            <li data-state={if a.done { "done" } else { "open" }}>
                                 <span class="state">{if a.done { ctx.text.done } else { ctx.text.to_do }}</span>
                                 {" "}{blocks_inline(&markdown::inlines(&a.text))}
                             </li>
@@ -574,7 +575,10 @@ mod tests {
         let el = render(harness(summary, View::Badge, Headline::Known(Indicator::Major), "2020-12-09T17:10:00Z")).await;
         assert_eq!(el.query_selector_all("[role=status][aria-live=polite]").unwrap().length(), 1);
         assert!(el.text_content().unwrap().contains("Partial System Outage"));
-        assert!(el.query_selector(".badge.ind-major svg.icon path").unwrap().is_some(), "a shape, not only colour");
+        assert!(
+            el.query_selector(".badge[data-ind=major] svg.icon path").unwrap().is_some(),
+            "a shape, not only colour"
+        );
         let link = el.query_selector("a.badge").unwrap().unwrap();
         assert_eq!(link.get_attribute("rel").as_deref(), Some("noopener noreferrer"));
     }
@@ -586,7 +590,7 @@ mod tests {
         let text = el.text_content().unwrap();
         assert!(text.contains("Status not confirmed") && text.contains("may be out of date"), "{text}");
         assert!(!text.contains("All Systems Operational"));
-        assert!(el.query_selector(".ind-none").unwrap().is_none());
+        assert!(el.query_selector("[data-ind=none]").unwrap().is_none());
     }
 
     #[test]
