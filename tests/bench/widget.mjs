@@ -32,13 +32,22 @@ const floor = floorDir ? sum([sizes(readFileSync(join(floorDir, 'floor.js'))), s
 const atlassianJs = readFileSync(join(root, 'node_modules', '@statuspage', 'status-widget', 'dist', 'index.js'));
 const theirs = { 'dist/index.js': sizes(atlassianJs) };
 
+// Both widgets' files are served by the same local server as the page (as a CDN would serve each),
+// and both read the same data from the edge in workerd: the paint times compare the widgets, not
+// wrangler's dev server against Node's.
+const staticFiles = {
+  '/atlassian.js': { type: 'text/javascript', body: atlassianJs },
+  '/sitrep/widget.js': { type: 'text/javascript', body: readFileSync(join(dir, 'widget.js')) },
+  [`/sitrep/widget/${wasmName}`]: { type: 'application/wasm', body: readFileSync(join(dir, 'widget', wasmName)) },
+};
+
 const edge = await startEdge({ page: fixture('live') });
 const page = (which) => {
   const widget = which === 'sitrep'
     ? `<sitrep-status src="${edge.base}" view="badge"></sitrep-status>`
     : `<statuspage-widget src="${edge.base}" appearance="badge"></statuspage-widget>`;
   const script = which === 'sitrep'
-    ? `const s = document.createElement('script'); s.type = 'module'; s.src = '${edge.base}/widget.js';`
+    ? `const s = document.createElement('script'); s.type = 'module'; s.src = '/sitrep/widget.js';`
     : `var parcelRequire; const s = document.createElement('script'); s.src = '/atlassian.js';`;
   const text = 'Partial System Outage'; // the live fixture's status, in both widgets' words
   // t0: the script element is added. t1: the first animation frame in which the badge's text is in its shadow root.
@@ -54,9 +63,10 @@ const page = (which) => {
   </script></body></html>`;
 };
 const server = await serve((req, res) => {
-  if (req.url === '/atlassian.js') {
-    res.writeHead(200, { 'content-type': 'text/javascript' });
-    res.end(atlassianJs);
+  const file = staticFiles[req.url];
+  if (file) {
+    res.writeHead(200, { 'content-type': file.type, 'access-control-allow-origin': '*' });
+    res.end(file.body);
     return;
   }
   res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
