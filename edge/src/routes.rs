@@ -21,6 +21,9 @@ pub enum Route {
     /// The test-only fault switch (absent from production builds).
     #[cfg(feature = "fault-injection")]
     Fault,
+    /// The test-only list of the store's keys under a prefix (absent from production builds).
+    #[cfg(feature = "fault-injection")]
+    StoredKeys,
     /// Nothing.
     NotFound,
 }
@@ -48,6 +51,8 @@ pub fn route(path: &str) -> Route {
         "/badge.svg" => return Route::Badge,
         #[cfg(feature = "fault-injection")]
         "/__sitrep/fault" => return Route::Fault,
+        #[cfg(feature = "fault-injection")]
+        "/__sitrep/keys" => return Route::StoredKeys,
         other if other.starts_with("/api/v2/admin/") => {
             return Route::Admin(other.trim_start_matches("/api/v2/admin/").to_owned());
         }
@@ -90,6 +95,10 @@ pub async fn handle(req: Request, env: Env, ctx: Context) -> Response {
         Route::Admin(rest) => return admin_result(admin_request(req, &env, &rest, query, &base).await),
         #[cfg(feature = "fault-injection")]
         Route::Fault => return read::fault_switch(req).await,
+        #[cfg(feature = "fault-injection")]
+        Route::StoredKeys => {
+            crate::store::stored_keys(&env, url::query_param(query, "prefix").unwrap_or_default()).await
+        }
         Route::NotFound => Err(EdgeError::NotFound(path.to_owned())),
     };
     result.unwrap_or_else(|err| error::response(&err, true))
@@ -246,5 +255,6 @@ mod tests {
     #[test]
     fn production_builds_have_no_fault_switch() {
         assert_eq!(route("/__sitrep/fault"), Route::NotFound);
+        assert_eq!(route("/__sitrep/keys"), Route::NotFound);
     }
 }

@@ -2,8 +2,10 @@
 //!
 //! Storage layout (one key per thing, so a write costs what it changes): `version` (u64), `page`
 //! (JSON), `component/{id}` per component (JSON), `event/{id}` per incident or maintenance (JSON),
-//! `log/{version}` per accepted write (the audit log) and `idem/{key}` per Idempotency-Key (the
-//! first reply). Every write puts its keys in one transaction: all or nothing. The object keeps the
+//! `log/{version}` per accepted write (the audit log), `idem/{key}` per Idempotency-Key (the first
+//! reply) and `idem-at/{millis}/{key}` (when it was stored, in order, so that each write removes a
+//! batch of the replies past their retention: see `shared::idempotency`). Every write puts its keys
+//! in one transaction: all or nothing. The object keeps the
 //! indexed [`PageState`] in memory, commits each change to it after the transaction, and publishes
 //! the documents to KV.
 //!
@@ -16,7 +18,7 @@ use std::rc::Rc;
 use serde::{Deserialize, Serialize};
 use sitrep_shared::command::{self, ApplyError, Change, Command};
 use sitrep_shared::document::{Document, FIXED, RenderError};
-use sitrep_shared::{Component, Incident, Kind, Page, PageData, PageState, Timestamp, validate};
+use sitrep_shared::{Component, Incident, Kind, Page, PageData, PageState, Timestamp, idempotency, validate};
 use worker::{
     DurableObject, Env, Headers, ListOptions, Method, Request, RequestInit, Response, State, durable_object, js_sys,
     wasm_bindgen::JsValue,
@@ -31,6 +33,9 @@ const EVENT_PREFIX: &str = "event/";
 const COMPONENT_PREFIX: &str = "component/";
 const LOG_PREFIX: &str = "log/";
 const IDEM_PREFIX: &str = "idem/";
+const IDEM_AT_PREFIX: &str = "idem-at/";
+/// The operator's setting for how long an Idempotency-Key is remembered, in seconds (default a day).
+const RETENTION_VAR: &str = "SITREP_IDEMPOTENCY_SECS";
 
 /// The single writer of one page.
 #[durable_object]
@@ -69,6 +74,9 @@ struct Reply {
     fingerprint: String,
     status: u16,
     body: String,
+    /// When it was stored; replies from before keys expired have none and stay.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    at: Option<Timestamp>,
 }
 
 /// What the worker passed along with an admin request.
@@ -92,6 +100,8 @@ impl DurableObject for PageStore {
                 self.admin(req, &rest).await
             }
             None if req.method() == Method::Get && path == "/doc" => self.doc(&req).await,
+            #[cfg(feature = "fault-injection")]
+            None if req.method() == Method::Get && path == "/keys" => self.keys_under(&req).await,
             None => Err(EdgeError::NotFound(path)),
         };
         Ok(result.unwrap_or_else(|err| error::response(&err, false)))
@@ -177,6 +187,10 @@ impl PageStore {
             return Ok(None);
         };
         let reply: Reply = from_json(&text)?;
+        if !idempotency::replayable(reply.at, now()?, self.retention()) {
+            // Past its retention the key names a new request; this write replaces the old reply.
+            return Ok(None);
+        }
         if reply.fingerprint != meta.fingerprint {
             return Err(EdgeError::Conflict("this Idempotency-Key was used for a different request".into()));
         }
@@ -285,13 +299,52 @@ impl PageStore {
         Ok(reply(200, version, body))
     }
 
+    /// `GET /keys?prefix=`: the stored keys under a prefix, for tests of what the store keeps.
+    #[cfg(feature = "fault-injection")]
+    async fn keys_under(&self, req: &Request) -> Result<Response, EdgeError> {
+        let full = req.inner().url();
+        let (_, _, query) = url::split(&full);
+        let keys = self.stored_keys(&url::query_param(query, "prefix").unwrap_or_default()).await?;
+        Ok(Response::from_json(&keys)?)
+    }
+
+    fn retention(&self) -> u32 {
+        idempotency::retention_secs(self.env.var(RETENTION_VAR).ok().map(|v| v.to_string()).as_deref())
+    }
+
+    /// Up to [`idempotency::PRUNE_BATCH`] replies past their retention at `now`: the storage keys to
+    /// delete (each due `idem-at/` entry, and its reply unless the key was used again since).
+    async fn expired_replies(&self, now: Timestamp) -> Result<Vec<String>, EdgeError> {
+        let retention = self.retention();
+        let end = format!("{IDEM_AT_PREFIX}{:016}", idempotency::cutoff_millis(now, retention).max(0));
+        let storage = self.state.storage();
+        let options = ListOptions::new().start(IDEM_AT_PREFIX).end(&end).limit(idempotency::PRUNE_BATCH);
+        let due = storage.list_with_options(options).await?;
+        let mut deletes = Vec::new();
+        for (entry, key) in due.keys().into_iter().zip(due.values()) {
+            let (Some(entry), Some(key)) =
+                (entry.ok().and_then(|e| e.as_string()), key.ok().and_then(|k| k.as_string()))
+            else {
+                continue;
+            };
+            let reply_key = format!("{IDEM_PREFIX}{key}");
+            let stored = storage.get::<String>(&reply_key).await?;
+            let stored_at = stored.and_then(|text| from_json::<Reply>(&text).ok()).and_then(|r| r.at);
+            if idempotency::removable(stored_at, now, retention) {
+                deletes.push(reply_key);
+            }
+            deletes.push(entry);
+        }
+        Ok(deletes)
+    }
+
     async fn stored_keys(&self, prefix: &str) -> Result<Vec<String>, EdgeError> {
         let old = self.state.storage().list_with_options(ListOptions::new().prefix(prefix)).await?;
         Ok(old.keys().into_iter().filter_map(|k| k.ok()?.as_string()).collect())
     }
 
     /// Writes one accepted change: its keys, the version, the audit entry and the idempotent
-    /// reply, in one transaction.
+    /// reply, in one transaction, which also removes a batch of expired replies.
     #[allow(clippy::too_many_arguments)]
     async fn persist(
         &self,
@@ -307,13 +360,15 @@ impl PageStore {
     ) -> Result<(), EdgeError> {
         let entry = LogEntry { version, at, summary: summary.to_owned(), target: target.to_owned() };
         let log = (format!("{LOG_PREFIX}{version:016}"), to_json(&entry)?);
-        let idem = match &meta.idempotency_key {
-            Some(key) => {
-                let reply = Reply { fingerprint: meta.fingerprint.clone(), status, body: body.to_owned() };
-                Some((format!("{IDEM_PREFIX}{key}"), to_json(&reply)?))
-            }
-            None => None,
-        };
+        let mut idem = Vec::new();
+        if let Some(key) = &meta.idempotency_key {
+            let reply = Reply { fingerprint: meta.fingerprint.clone(), status, body: body.to_owned(), at: Some(at) };
+            idem.push((format!("{IDEM_PREFIX}{key}"), to_json(&reply)?));
+            idem.push((format!("{IDEM_AT_PREFIX}{:016}/{key}", at.unix_millis().max(0)), key.clone()));
+        }
+        // Deleted before the puts: a key used again after it expired gets its new reply.
+        let mut deletes = deletes;
+        deletes.extend(self.expired_replies(at).await?);
         self.state
             .storage()
             .transaction(move |txn| async move {
@@ -529,6 +584,12 @@ pub async fn fetch_doc(env: &Env, key: &str, base: &str) -> Result<Doc, EdgeErro
     let path = format!("/doc?key={}&base={}", url::encode(key), url::encode(base));
     let response = call(env, Method::Get, &path, Headers::new(), None).await?;
     Doc::from_response(response).await
+}
+
+/// `GET /__sitrep/keys?prefix=` (test builds only): the store's keys under `prefix`.
+#[cfg(feature = "fault-injection")]
+pub async fn stored_keys(env: &Env, prefix: String) -> Result<Response, EdgeError> {
+    call(env, Method::Get, &format!("/keys?prefix={}", url::encode(&prefix)), Headers::new(), None).await
 }
 
 /// Forwards an admin request (already authenticated and size-checked) to the store.

@@ -13,6 +13,7 @@
 //! - [`document`], [`feed`], [`badge`]: every served document rendered to bytes, with how long it stays true.
 //! - [`uptime`]: uptime per component per day.
 //! - [`throttle`]: failed-login throttling for the write API.
+//! - [`idempotency`]: how long the write API replays a keyed request's first reply.
 //! - [`embed`]: every decision of the embedded widget: options, scope, banner, freshness, polling.
 
 pub mod badge;
@@ -21,6 +22,7 @@ pub mod component;
 pub mod document;
 pub mod embed;
 pub mod feed;
+pub mod idempotency;
 pub mod incident;
 pub mod markdown;
 pub mod page;

@@ -58,10 +58,11 @@ export function fixture(name) {
 }
 
 /**
- * Starts workerd with a fresh state directory (or `persist`), and loads `page` (bytes) if given.
+ * Starts workerd with a fresh state directory (or `persist`), and loads `page` (bytes) if given;
+ * `vars` are extra Worker variables (`wrangler dev --var`).
  * Returns { base, token, stop, restart, log }.
  */
-export async function startEdge({ page, persist } = {}) {
+export async function startEdge({ page, persist, vars = {} } = {}) {
   const state = persist ?? mkdtempSync(join(tmpdir(), 'sitrep-e2e-'));
   const token = adminToken();
   let child;
@@ -74,7 +75,8 @@ export async function startEdge({ page, persist } = {}) {
     child = spawn(
       join(root, 'node_modules', '.bin', 'wrangler'),
       ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspector),
-        '--persist-to', state, '--show-interactive-dev-session=false', '--log-level', 'warn'],
+        '--persist-to', state, '--show-interactive-dev-session=false', '--log-level', 'warn',
+        ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`])],
       // Its own process group, so crash() can kill workerd (wrangler's child) with it.
       { cwd: edgeDir, env: { ...process.env, WRANGLER_SEND_METRICS: 'false' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
     );

@@ -184,6 +184,47 @@ test('idempotent retry after a dropped response creates nothing new', async () =
   assert.equal(other.status, 409, 'a key reused for another request is refused');
 });
 
+test('an Idempotency-Key is replayed for its retention, then names a new request; expired replies are removed', async () => {
+  // A two-second retention (SITREP_IDEMPOTENCY_SECS) instead of the default day.
+  const short = await startEdge({ page: Buffer.from(emptyPage('codeship')), vars: { SITREP_IDEMPOTENCY_SECS: '2' } });
+  try {
+    const keys = async (prefix) => (await fetch(`${short.base}/__sitrep/keys?prefix=${prefix}`)).json();
+    const post = (body, key) => short.admin('POST', 'incidents', body, key ? { 'idempotency-key': key } : {});
+    const body = { name: 'Expiring key', body: 'first', impact: 'minor' };
+    const first = await post(body, 'k1');
+    assert.equal(first.status, 201, JSON.stringify(first.json));
+    const retry = await post(body, 'k1');
+    assert.equal(retry.headers.get('idempotent-replay'), 'true');
+    assert.equal(retry.json.id, first.json.id);
+    assert.deepEqual(await keys('idem/'), ['idem/k1']);
+
+    // Within the retention another request with the key is refused; after it, the key is new.
+    const second = await eventually(async () => {
+      const r = await post({ ...body, body: 'second' }, 'k1');
+      assert.ok([201, 409].includes(r.status), JSON.stringify(r.json));
+      return r.status === 201 && r;
+    }, { timeout: 15_000, interval: 250, what: 'k1 to expire' });
+    assert.notEqual(second.json.id, first.json.id, 'a new incident');
+    // The write that reused k1 removed k1's old entry, not its new reply.
+    const replay = await post({ ...body, body: 'second' }, 'k1');
+    assert.equal(replay.headers.get('idempotent-replay'), 'true');
+    assert.equal(replay.json.id, second.json.id);
+    assert.equal((await keys('idem-at/')).length, 1, JSON.stringify(await keys('idem-at/')));
+
+    // Once past the retention, any write removes what expired.
+    await post({ ...body, name: 'Another key' }, 'k2');
+    assert.deepEqual(await keys('idem/'), ['idem/k1', 'idem/k2']);
+    await eventually(async () => {
+      await short.write('POST', `incidents/${first.json.id}/updates`, { status: 'monitoring', body: 'Still watching.' });
+      return (await keys('idem/')).length === 0 && (await keys('idem-at/')).length === 0;
+    }, { timeout: 15_000, interval: 500, what: 'expired replies to be removed' });
+    const incidents = (await (await fetch(`${short.base}/api/v2/incidents.json`)).json()).incidents;
+    assert.equal(incidents.length, 3, 'the first, the second (k1 reused) and k2: nothing applied twice');
+  } finally {
+    await short.stop();
+  }
+});
+
 test('every accepted write survives a restart of workerd', async () => {
   await edge.load(emptyPage('stream'));
   const id = (await admin('POST', 'incidents', {

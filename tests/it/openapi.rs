@@ -98,7 +98,7 @@ fn document() -> Value {
             parameters.push(json!({ "name": "If-Match", "in": "header", "required": false, "description": "the page version the change was made against; 409 when stale", "schema": { "type": "string" } }));
         }
         if method == "POST" {
-            parameters.push(json!({ "name": "Idempotency-Key", "in": "header", "required": false, "description": "a retry with the same key returns the first result and changes nothing", "schema": { "type": "string", "minLength": 1, "maxLength": 200 } }));
+            parameters.push(json!({ "name": "Idempotency-Key", "in": "header", "required": false, "description": "a retry with the same key within its retention (a day unless SITREP_IDEMPOTENCY_SECS says otherwise) returns the first result and changes nothing", "schema": { "type": "string", "minLength": 1, "maxLength": 200 } }));
         }
         let mut responses = serde_json::Map::new();
         let success = if path.ends_with("openapi.json") {
