@@ -200,6 +200,14 @@ test('the loader starts the summary request while the wasm loads, and the widget
   const wasm = requests.findIndex((p) => p.endsWith('.wasm'));
   assert.equal(summaries, 1, `one summary request per load, not the loader's and the widget's: ${requests.join(' ')}`);
   assert.ok(first >= 0 && first < wasm, `the summary is requested before the wasm: ${requests.join(' ')}`);
+
+  // A repeat visit has the summary stored: no prefetch, the widget asks with its ETag and gets a 304.
+  const statuses = [];
+  page.on('response', (r) => { if (new URL(r.url()).pathname === '/api/v2/summary.json') statuses.push(r.status()); });
+  await page.reload();
+  await waitText(page, 'badge', 'Partial System Outage');
+  await eventually(() => statuses.length > 0, { what: 'the summary request of the repeat visit' });
+  assert.deepEqual(statuses, [304], 'one conditional request, answered 304');
   await ctx.close();
 });
 

@@ -31,11 +31,14 @@ function normalise(options) {
 // The summary request, started now so it runs while the wasm downloads and compiles. The URL is
 // the loader's guess at what the widget will ask for (src trimmed, else this script's origin); the
 // widget uses the answer only if it asks for exactly this URL, and fetches again otherwise.
+// Not when a summary from an earlier visit is stored (the key is the widget's, see storage.rs):
+// the widget paints that at once and asks with its ETag, and a 304 costs nothing.
 function prefetch(options) {
   try {
     const src = String(options.src ?? "").trim();
-    const base = /^https?:\/\//.test(src) ? src : origin;
-    const url = base.replace(/\/+$/, "") + "/api/v2/summary.json";
+    const base = (/^https?:\/\//.test(src) ? src : origin).replace(/\/+$/, "");
+    if (stored(base)) return undefined;
+    const url = base + "/api/v2/summary.json";
     const response = fetch(url, { cache: "no-store", signal: AbortSignal.timeout?.(10_000) });
     // Reading the body starts as soon as it arrives too: a body read later costs a frame or more.
     const text = response.then((r) => r.text());
@@ -45,6 +48,14 @@ function prefetch(options) {
     return { url, response, text };
   } catch {
     return undefined;
+  }
+}
+
+function stored(base) {
+  try {
+    return localStorage.getItem(`sitrep:v1:summary:${base}`) !== null;
+  } catch {
+    return false; // no storage (sandboxed frame, blocked): nothing stored
   }
 }
 
