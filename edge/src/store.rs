@@ -360,15 +360,17 @@ impl PageStore {
     ) -> Result<(), EdgeError> {
         let entry = LogEntry { version, at, summary: summary.to_owned(), target: target.to_owned() };
         let log = (format!("{LOG_PREFIX}{version:016}"), to_json(&entry)?);
+        // The clock, not `at`: an imported page's `updated_at` may be anything.
+        let now = now()?;
         let mut idem = Vec::new();
         if let Some(key) = &meta.idempotency_key {
-            let reply = Reply { fingerprint: meta.fingerprint.clone(), status, body: body.to_owned(), at: Some(at) };
+            let reply = Reply { fingerprint: meta.fingerprint.clone(), status, body: body.to_owned(), at: Some(now) };
             idem.push((format!("{IDEM_PREFIX}{key}"), to_json(&reply)?));
-            idem.push((format!("{IDEM_AT_PREFIX}{:016}/{key}", at.unix_millis().max(0)), key.clone()));
+            idem.push((format!("{IDEM_AT_PREFIX}{:016}/{key}", now.unix_millis().max(0)), key.clone()));
         }
         // Deleted before the puts: a key used again after it expired gets its new reply.
         let mut deletes = deletes;
-        deletes.extend(self.expired_replies(at).await?);
+        deletes.extend(self.expired_replies(now).await?);
         self.state
             .storage()
             .transaction(move |txn| async move {

@@ -225,6 +225,20 @@ test('an Idempotency-Key is replayed for its retention, then names a new request
   }
 });
 
+test('importing a page dated in the future does not expire remembered keys', async () => {
+  await edge.load(emptyPage('codeship'));
+  const body = { name: 'Before the import', body: 'Investigating', impact: 'minor' };
+  const key = `future-${Date.now()}`;
+  const first = await admin('POST', 'incidents', body, { 'idempotency-key': key });
+  assert.equal(first.status, 201, JSON.stringify(first.json));
+  const page = JSON.parse(emptyPage('codeship'));
+  page.page.updated_at = '2099-01-01T00:00:00Z';
+  await edge.load(JSON.stringify(page));
+  const retry = await admin('POST', 'incidents', body, { 'idempotency-key': key });
+  assert.equal(retry.headers.get('idempotent-replay'), 'true', 'expiry goes by the clock, not by dates in the data');
+  assert.equal(retry.json.id, first.json.id);
+});
+
 test('every accepted write survives a restart of workerd', async () => {
   await edge.load(emptyPage('stream'));
   const id = (await admin('POST', 'incidents', {
