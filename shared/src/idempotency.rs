@@ -41,6 +41,9 @@ pub fn removable(stored_at: Option<Timestamp>, now: Timestamp, retention_secs: u
 
 #[cfg(test)]
 mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
     use super::*;
 
     fn ts(text: &str) -> Timestamp {
