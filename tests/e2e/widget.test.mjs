@@ -328,6 +328,30 @@ test('mount() from code, refresh() and destroy(); host and widget styles do not 
   await close();
 });
 
+test("bad answers to the loader's first request end in the widget's error state, with the reason", async () => {
+  const summaryUrl = `${edge.base}/api/v2/summary.json`;
+  const cases = [
+    ['500', (route) => route.fulfill({ status: 500, contentType: 'application/json', body: '{}' }), 'the status service answered 500'],
+    ['wrong content type', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<p>x</p>' }), 'expected JSON, got "text/html"'],
+    ['invalid JSON', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: '<html>' }), 'not a status document'],
+    ['10 MB body', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: 'x'.repeat(10 * 1024 * 1024) }), 'the answer was too large'],
+    ['network down', (route) => route.abort('connectionrefused'), 'the status service could not be reached'],
+    ['slow (10 s)', async (route) => { await new Promise((r) => setTimeout(r, 10_500)); await route.fulfill({ status: 504, body: '' }).catch(() => {}); }, 'no answer within 10 s'],
+  ];
+  for (const [what, handler, reason] of cases) {
+    const context = await browser.newContext();
+    let hits = 0;
+    await context.route(summaryUrl, (route) => { hits += 1; return handler(route); });
+    const { page, errors, close } = await open(`<sitrep-status id="banner" src="${edge.base}" view="banner"></sitrep-status>`, { context });
+    await waitText(page, 'banner', reason, 25_000).catch((e) => { throw new Error(`${what}: ${e.message}`); });
+    assert.match(await shadowText(page, 'banner'), /Status unavailable/, what);
+    assert.equal(hits, 1, `${what}: one request, the loader's, used by the widget`);
+    assert.deepEqual(errors, [], what);
+    await close();
+    await context.close();
+  }
+});
+
 test('bad answers and a stopped edge: the widget keeps its data, says it may be out of date, and recovers', async () => {
   const { page, errors, close } = await open(
     `<sitrep-status id="badge" src="${edge.base}" poll="15"></sitrep-status>`, { clock: true });

@@ -41,7 +41,8 @@ function prefetch(options) {
     const url = base + "/api/v2/summary.json";
     const response = fetch(url, { cache: "no-store", signal: AbortSignal.timeout?.(10_000) });
     // Reading the body starts as soon as it arrives too: a body read later costs a frame or more.
-    const text = response.then((r) => r.text());
+    // One announced as larger than the widget reads (MAX_BODY in fetch.rs) is not read at all.
+    const text = response.then((r) => (Number(r.headers.get("content-length")) > 2 * 1024 * 1024 ? "" : r.text()));
     // A failure is the widget's to report, not an unhandled rejection.
     response.catch(() => {});
     text.catch(() => {});
