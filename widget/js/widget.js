@@ -28,21 +28,24 @@ function normalise(options) {
   return out;
 }
 
-// The summary request, started now so it runs while the wasm downloads and compiles. The URL is
-// the loader's guess at what the widget will ask for (src trimmed, else this script's origin); the
-// widget uses the answer only if it asks for exactly this URL, and fetches again otherwise.
+// The summary request, started at once so it runs while the wasm downloads and compiles. The URL
+// is the loader's guess at what the widget will ask for (src trimmed, else this script's origin);
+// the widget uses the answer only if it asks for exactly this URL, and fetches again otherwise.
 // Not when a summary from an earlier visit is stored (the key is the widget's, see storage.rs):
-// the widget paints that at once and asks with its ETag, and a 304 costs nothing.
+// the widget paints that at once and asks with its ETag, and a 304 costs nothing. Not in a hidden
+// tab (the widget waits until it is shown), and not without `AbortSignal.timeout` (the widget's own
+// request has its timeout).
 function prefetch(options) {
   try {
+    if (document.hidden || typeof AbortSignal?.timeout !== "function") return undefined;
     const src = String(options.src ?? "").trim();
     const base = (/^https?:\/\//.test(src) ? src : origin).replace(/\/+$/, "");
     if (stored(base)) return undefined;
     const url = base + "/api/v2/summary.json";
-    const response = fetch(url, { cache: "no-store", signal: AbortSignal.timeout?.(10_000) });
-    // Reading the body starts as soon as it arrives too: a body read later costs a frame or more.
-    // One announced as larger than the widget reads (MAX_BODY in fetch.rs) is not read at all.
-    const text = response.then((r) => (Number(r.headers.get("content-length")) > 2 * 1024 * 1024 ? "" : r.text()));
+    const response = fetch(url, { cache: "no-store", signal: AbortSignal.timeout(10_000) });
+    // The body is read as soon as it arrives too (a body read later costs a frame or more), but
+    // only one the widget would read: a 200 of JSON within its size limit (fetch.rs checks the same).
+    const text = response.then((r) => (readable(r) ? r.text() : ""));
     // A failure is the widget's to report, not an unhandled rejection.
     response.catch(() => {});
     text.catch(() => {});
@@ -50,6 +53,12 @@ function prefetch(options) {
   } catch {
     return undefined;
   }
+}
+
+function readable(response) {
+  const type = (response.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
+  const length = Number(response.headers.get("content-length") ?? 0);
+  return response.status === 200 && type === "application/json" && !(length > 2 * 1024 * 1024);
 }
 
 function stored(base) {
@@ -63,7 +72,6 @@ function stored(base) {
 /** Mounts the widget in `element` (its shadow root). Returns at once; `ready` settles when it runs. */
 export function mount(element, options = {}) {
   options = normalise(options);
-  const first = prefetch(options);
   let handle = null;
   let destroyed = false;
   const api = {
@@ -79,9 +87,15 @@ export function mount(element, options = {}) {
       }
     },
   };
-  api.ready = load().then(() => {
-    if (!destroyed) handle = mountWasm(element, options, origin, first);
-    return api;
+  // Starts after the current script: a page that appends the element and then sets its attributes
+  // remounts at once, and the first mount's requests would be wasted.
+  api.ready = Promise.resolve().then(() => {
+    if (destroyed) return api;
+    const first = prefetch(options);
+    return load().then(() => {
+      if (!destroyed) handle = mountWasm(element, options, origin, first);
+      return api;
+    });
   });
   return api;
 }

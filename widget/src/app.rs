@@ -1,6 +1,7 @@
 //! The widget component: fetches, keeps and stores the summary, asks `shared::embed` what to show,
 //! and renders it with [`crate::view`].
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use gloo_events::EventListener;
@@ -33,13 +34,14 @@ pub struct Props {
     pub options: Rc<Options>,
     /// The `<sitrep-status>` (or other) element the widget is mounted in.
     pub host: HtmlElement,
-    /// The summary request `widget.js` started before the wasm ran, for the first poll.
-    pub prefetch: Option<fetch::Prefetch>,
+    /// The summary request `widget.js` started before the wasm ran, for the first poll; taken by
+    /// the component, so that the props do not hold the answer for the widget's lifetime.
+    pub prefetch: Rc<RefCell<Option<fetch::Prefetch>>>,
 }
 
 impl PartialEq for Props {
     fn eq(&self, other: &Self) -> bool {
-        self.options == other.options && self.host == other.host && self.prefetch == other.prefetch
+        self.options == other.options && self.host == other.host && Rc::ptr_eq(&self.prefetch, &other.prefetch)
     }
 }
 
@@ -204,7 +206,7 @@ impl Component for App {
             formats: Formats::new(&locale, options.time_zone.as_deref()),
             locale,
             in_flight: false,
-            prefetch: ctx.props().prefetch.clone(),
+            prefetch: ctx.props().prefetch.take(),
             paused: false,
             announced: None,
             next_poll: None,

@@ -94,22 +94,12 @@ pub async fn get(url: &str, etag: Option<&str>) -> Result<Answer, Error> {
 /// The summary request `widget.js` started while the wasm was loading (with `cache: "no-store"` and
 /// `AbortSignal.timeout`, as [`get`] does), so the first paint waits for neither the request nor
 /// the body read the wasm would start only once it runs.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Prefetch {
     /// `fetch(url)`.
     pub response: js_sys::Promise,
     /// `response.then((r) => r.text())`.
     pub text: js_sys::Promise,
-}
-
-impl PartialEq for Prefetch {
-    fn eq(&self, other: &Self) -> bool {
-        let same = |a: &js_sys::Promise, b: &js_sys::Promise| {
-            let (a, b): (&wasm_bindgen::JsValue, &wasm_bindgen::JsValue) = (a.as_ref(), b.as_ref());
-            a == b
-        };
-        same(&self.response, &other.response) && same(&self.text, &other.text)
-    }
 }
 
 /// Reads the answer to a [`Prefetch`], with the checks of [`get`].

@@ -114,7 +114,7 @@ pub fn mount(host: HtmlElement, options: JsValue, default_src: &str, prefetch: J
     let document = shadow.owner_document().ok_or("no document")?;
     let root = document.create_element("div")?.dyn_into::<web_sys::Element>()?;
     shadow.append_child(&root)?;
-    let props = app::Props { options: Rc::new(options), host, prefetch };
+    let props = app::Props { options: Rc::new(options), host, prefetch: Rc::new(std::cell::RefCell::new(prefetch)) };
     let app = yew::Renderer::<app::App>::with_root_and_props(root, props).render();
     Ok(Handle { app: Some(app), shadow })
 }
