@@ -316,7 +316,7 @@ impl PageStore {
     /// delete (each due `idem-at/` entry, and its reply unless the key was used again since).
     async fn expired_replies(&self, now: Timestamp) -> Result<Vec<String>, EdgeError> {
         let retention = self.retention();
-        let end = format!("{IDEM_AT_PREFIX}{:016}", idempotency::cutoff_millis(now, retention).max(0));
+        let end = stored_at_prefix(idempotency::cutoff_millis(now, retention));
         let storage = self.state.storage();
         let options = ListOptions::new().start(IDEM_AT_PREFIX).end(&end).limit(idempotency::PRUNE_BATCH);
         let due = storage.list_with_options(options).await?;
@@ -350,7 +350,7 @@ impl PageStore {
         &self,
         version: u64,
         puts: Vec<(String, String)>,
-        deletes: Vec<String>,
+        mut deletes: Vec<String>,
         summary: &str,
         target: &str,
         at: Timestamp,
@@ -366,10 +366,9 @@ impl PageStore {
         if let Some(key) = &meta.idempotency_key {
             let reply = Reply { fingerprint: meta.fingerprint.clone(), status, body: body.to_owned(), at: Some(now) };
             idem.push((format!("{IDEM_PREFIX}{key}"), to_json(&reply)?));
-            idem.push((format!("{IDEM_AT_PREFIX}{:016}/{key}", now.unix_millis().max(0)), key.clone()));
+            idem.push((format!("{}/{key}", stored_at_prefix(now.unix_millis())), key.clone()));
         }
         // Deleted before the puts: a key used again after it expired gets its new reply.
-        let mut deletes = deletes;
         // Best effort: a failed look-up of expired replies leaves them for a later write.
         deletes.extend(self.expired_replies(now).await.unwrap_or_default());
         self.state
@@ -452,6 +451,12 @@ impl StoredEvent {
         };
         Self { kind, event }
     }
+}
+
+/// `idem-at/{millis}`, zero-padded so that the keys sort by time: an entry's name starts with it,
+/// and the search for expired entries ends at it.
+fn stored_at_prefix(millis: i64) -> String {
+    format!("{IDEM_AT_PREFIX}{:016}", millis.max(0))
 }
 
 fn now() -> Result<Timestamp, EdgeError> {

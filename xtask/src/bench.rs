@@ -161,9 +161,7 @@ fn edge_bench() -> Result<String> {
     edge::build(Build::Production)?;
     let token = edge::dev_token()?;
     let demo = edge::write_pages("http://127.0.0.1:8787")?;
-    let state = shell::root().join("target/sitrep/bench-state");
-    let _ = fs::remove_dir_all(&state);
-    fs::create_dir_all(&state)?;
+    let state = shell::fresh_dir("bench-state")?;
 
     step("sitrep: the built Worker in workerd (Miniflare API), the five seeds loaded");
     let ours = Workerd::start("sitrep", &state.to_string_lossy())?;
@@ -369,9 +367,7 @@ fn write_bench() -> Result<String> {
         step(&format!(
             "write path on a page with {history} historic incidents (production Worker, workerd via Miniflare)"
         ));
-        let state = shell::root().join(format!("target/sitrep/bench-write-{history}"));
-        let _ = fs::remove_dir_all(&state);
-        fs::create_dir_all(&state)?;
+        let state = shell::fresh_dir(&format!("bench-write-{history}"))?;
         let worker = Workerd::start("sitrep", &state.to_string_lossy())?;
         let page = history_page(history)?;
         println!("importing {} bytes", page.len());

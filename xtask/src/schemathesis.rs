@@ -54,9 +54,7 @@ pub fn against_built_edge(seconds: u32, phases: Option<&str>) -> Result<()> {
     let bin = venv()?;
     let token = edge::dev_token()?;
     let demo = edge::write_pages("http://127.0.0.1:8787")?;
-    let state = shell::root().join("target/sitrep/schemathesis-state");
-    let _ = fs::remove_dir_all(&state);
-    fs::create_dir_all(&state)?;
+    let state = shell::fresh_dir("schemathesis-state")?;
     let port = std::net::TcpListener::bind(("127.0.0.1", 0))?.local_addr()?.port();
     step(&format!("start workerd on {port} with the demo page"));
     let log = shell::root().join("target/sitrep/schemathesis-edge.log");

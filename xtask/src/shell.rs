@@ -11,6 +11,14 @@ pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)
 }
 
+/// `target/sitrep/<name>`, emptied and created: a fresh state directory for a Worker run.
+pub fn fresh_dir(name: &str) -> std::io::Result<PathBuf> {
+    let dir = root().join("target/sitrep").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
 /// A tool installed by `npm ci` (`node_modules/.bin/`).
 pub fn node_bin(name: &str) -> PathBuf {
     root().join("node_modules/.bin").join(name)

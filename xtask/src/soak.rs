@@ -242,9 +242,7 @@ pub fn run(args: &[String]) -> Result<Soak> {
     edge::build(Build::Production)?;
     let token = edge::dev_token()?;
     let demo = edge::write_pages("http://127.0.0.1:8787")?;
-    let state = shell::root().join("target/sitrep/soak-state");
-    let _ = fs::remove_dir_all(&state);
-    fs::create_dir_all(&state)?;
+    let state = shell::fresh_dir("soak-state")?;
     step(&format!(
         "soak: {widgets} virtual widgets polling every {POLL_SECS} s (±20%) for {seconds} s while {UPDATES} updates are posted, then all reloading within {} s",
         RELOAD_WINDOW.as_secs()
