@@ -116,6 +116,7 @@ fn rejected(error: &wasm_bindgen::JsValue) -> Error {
 }
 
 /// Checks an answer and reads its body: `text` if the body is already being read, else now.
+/// `readable()` in `widget.js` repeats the status, content-type and length checks for the body it reads early.
 async fn read(response: gloo_net::http::Response, text: Option<js_sys::Promise>) -> Result<Answer, Error> {
     let headers = response.headers();
     let stale = headers.get("X-Sitrep-Stale").is_some_and(|v| v.trim() == "1");
