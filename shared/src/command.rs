@@ -262,7 +262,7 @@ pub enum ApplyError {
 /// Turns a command into a change of `state` at `now`; `new_id` names whatever it creates.
 pub fn apply(state: &PageState, command: &Command, now: Timestamp, new_id: &str) -> Result<Change, ApplyError> {
     let now = now.max(state.page().updated_at);
-    match command {
+    let change = match command {
         Command::OpenIncident(new) => open_incident(state, new, now, new_id),
         Command::PostUpdate(id, update) => post_update(state, id, update, now),
         Command::Edit(id, edit) => edit_event(state, id, edit, now),
@@ -272,7 +272,12 @@ pub fn apply(state: &PageState, command: &Command, now: Timestamp, new_id: &str)
         Command::CreateComponent(new) => create_component(state, new, now, new_id),
         Command::EditComponent(id, edit) => edit_component(state, id, edit, now),
         Command::ReorderComponents(order) => reorder(state, order, now),
+    }?;
+    let problems = crate::limits::check_change(state, &change);
+    if !problems.is_empty() {
+        return Err(ApplyError::Invalid(problems));
     }
+    Ok(change)
 }
 
 fn problem(path: impl Into<String>, code: ProblemCode, message: impl Into<String>) -> Problem {
@@ -292,6 +297,14 @@ fn change_components(
 ) -> (Vec<Component>, Vec<AffectedComponent>) {
     let mut next = components.to_vec();
     let mut affected = Vec::new();
+    if changes.len() > crate::limits::COMPONENT_CHANGES {
+        problems.push(problem(
+            "components",
+            ProblemCode::TooLong,
+            format!("at most {} component changes in one request", crate::limits::COMPONENT_CHANGES),
+        ));
+        return (next, affected);
+    }
     for (n, change) in changes.iter().enumerate() {
         let Some(component) = next.iter_mut().find(|c| c.id == change.id) else {
             problems.push(problem(

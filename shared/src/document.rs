@@ -5,7 +5,7 @@
 //! backdated update becoming visible, a postmortem's publication). [`next_change`] finds the first
 //! of them, so a rendered document can be cached until then, or until the next write.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::badge;
 use crate::feed;
@@ -16,7 +16,8 @@ use crate::views;
 use crate::wire::{IncidentId, Timestamp};
 
 /// A read document.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Document {
     /// `summary.json`.
     Summary,
@@ -48,6 +49,9 @@ pub enum Document {
     JsonFeed,
     /// `uptime.json` (rendered on demand: it reads the whole history, so writes do not publish it).
     Uptime,
+    /// Internal, never served: every incident and maintenance id, as a JSON array of strings, so
+    /// the edge answers a request for an unknown id without asking the store.
+    Ids,
 }
 
 /// How many postmortems `postmortems.json` lists.
@@ -111,6 +115,7 @@ impl Document {
             Self::Rss => "history-rss".into(),
             Self::JsonFeed => "feed".into(),
             Self::Uptime => "uptime".into(),
+            Self::Ids => "ids".into(),
         }
     }
 
@@ -119,7 +124,7 @@ impl Document {
         if let Some(id) = key.strip_prefix("incident-") {
             return Some(Self::Incident(IncidentId::from(id)));
         }
-        FIXED.iter().chain([&Self::Uptime]).find(|d| d.key() == key).cloned()
+        FIXED.iter().chain([&Self::Uptime, &Self::Ids]).find(|d| d.key() == key).cloned()
     }
 
     /// Its media type.
@@ -146,12 +151,17 @@ impl Document {
             Self::ActiveMaintenances => json(&views::active_maintenances(state, now))?,
             Self::Postmortems => json(&views::postmortems(state, now, POSTMORTEM_LIMIT))?,
             Self::Incident(id) => {
-                json(&views::incident(state, id).ok_or_else(|| RenderError::NotFound(id.0.clone()))?)?
+                json(&views::incident(state, id, now).ok_or_else(|| RenderError::NotFound(id.0.clone()))?)?
             }
             Self::Badge => badge::svg("status", &status::derive(state, now)).into_bytes(),
             Self::Atom => feed::atom(state, &feed::entries(state, now, feed::FEED_LIMIT), base).into_bytes(),
             Self::Rss => feed::rss(state, &feed::entries(state, now, feed::FEED_LIMIT), base).into_bytes(),
             Self::JsonFeed => json(&feed::json_feed(state, &feed::entries(state, now, feed::FEED_LIMIT), base))?,
+            // Every id, whatever `now`: an id the store knows is never answered 404 by the edge.
+            Self::Ids => {
+                let ids: Vec<&str> = state.incidents().chain(state.maintenances()).map(|e| e.id.0.as_str()).collect();
+                return Ok(Rendered { body: json(&ids)?, content_type: self.content_type(), valid_until: None });
+            }
             Self::Uptime => {
                 let body = json(&uptime::document(state, now))?;
                 let until = uptime::next_change(state, now);
@@ -203,7 +213,11 @@ mod tests {
 
     #[test]
     fn keys_round_trip() {
-        for doc in FIXED.iter().cloned().chain([Document::Incident(IncidentId::from("abc-1")), Document::Uptime]) {
+        for doc in FIXED.iter().cloned().chain([
+            Document::Incident(IncidentId::from("abc-1")),
+            Document::Uptime,
+            Document::Ids,
+        ]) {
             assert_eq!(Document::from_key(&doc.key()), Some(doc));
         }
         assert_eq!(Document::from_key("nope"), None);
@@ -242,5 +256,101 @@ mod tests {
             Document::Incident(IncidentId::from("x")).render(&state, at(0), "http://x"),
             Err(RenderError::NotFound(_))
         ));
+    }
+
+    /// A postmortem whose every text field carries `marker`.
+    fn marked(marker: &str, published_at: Option<Timestamp>) -> crate::postmortem::Postmortem {
+        use crate::postmortem::{ActionItem, ImpactWindow, Postmortem, Precision, Section, TimelineEntry};
+        Postmortem {
+            published_at,
+            summary: format!("summary {marker}"),
+            language: Some("en".into()),
+            impact_window: Some(ImpactWindow { start: at(1), end: at(2) }),
+            sections: vec![Section { title: format!("title {marker}"), body: format!("body {marker}") }],
+            action_items: vec![ActionItem { text: format!("item {marker}"), done: false }],
+            timeline: vec![TimelineEntry { at: at(1), precision: Precision::Minute, text: format!("moment {marker}") }],
+        }
+    }
+
+    #[test]
+    fn a_draft_is_in_no_public_document() {
+        let mut data = page();
+        let mut open = crate::testing::incident("open", crate::Impact::Major, 10, &[Investigating]);
+        open.postmortem = Some(marked("DRAFTMARK", None));
+        data.incidents.push(open);
+        let state = PageState::new(data);
+        let all = FIXED.iter().cloned().chain([Document::Uptime, Document::Incident(IncidentId::from("open"))]);
+        for doc in all {
+            let body = doc.render(&state, at(20), "http://x").unwrap().body;
+            assert!(!String::from_utf8_lossy(&body).contains("DRAFTMARK"), "{doc:?} shows the draft");
+        }
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    mod drafts {
+        use proptest::prelude::*;
+
+        use super::*;
+
+        /// One event: minute it starts, maintenance or not, whether it is over, and its postmortem
+        /// (none, a draft, or published at a minute).
+        fn event() -> impl Strategy<Value = (i64, bool, bool, Option<Option<i64>>)> {
+            (0i64..300, any::<bool>(), any::<bool>(), prop::option::of(prop::option::of(0i64..600)))
+        }
+
+        proptest! {
+            /// Private until published: at any instant, no public document of any kind contains
+            /// the text of a postmortem that is a draft or published later.
+            #[test]
+            fn no_public_document_shows_an_unpublished_postmortem(
+                events in prop::collection::vec(event(), 1..10),
+                now in 0i64..700,
+            ) {
+                let mut data = page();
+                let mut hidden = Vec::new();
+                let mut shown = Vec::new();
+                for (n, (start, is_maintenance, over, postmortem)) in events.into_iter().enumerate() {
+                    let id = format!("e{n}");
+                    let mut event = if is_maintenance {
+                        let statuses: &[_] = if over { &[Scheduled, InProgress, Completed] } else { &[Scheduled] };
+                        maintenance(&id, start, (start + 5, start + 60), statuses)
+                    } else {
+                        let statuses: &[_] = if over { &[Investigating, Resolved] } else { &[Investigating] };
+                        crate::testing::incident(&id, crate::Impact::Minor, start, statuses)
+                    };
+                    if let Some(published) = postmortem {
+                        let marker = format!("MARK{n}Q");
+                        let published = published.map(at);
+                        if published.is_some_and(|p| p <= at(now)) {
+                            shown.push((id.clone(), marker.clone()));
+                        } else {
+                            hidden.push(marker.clone());
+                        }
+                        event.postmortem = Some(marked(&marker, published));
+                    }
+                    if is_maintenance {
+                        data.scheduled_maintenances.push(event);
+                    } else {
+                        data.incidents.push(event);
+                    }
+                }
+                let ids: Vec<String> = data.incidents.iter().chain(&data.scheduled_maintenances).map(|e| e.id.0.clone()).collect();
+                let state = PageState::new(data);
+                let docs = FIXED.iter().cloned().chain([Document::Uptime]).chain(ids.into_iter().map(|id| Document::Incident(id.as_str().into())));
+                let mut everything = String::new();
+                for doc in docs {
+                    let body = doc.render(&state, at(now), "http://x").unwrap().body;
+                    everything.push_str(&String::from_utf8_lossy(&body));
+                }
+                for marker in &hidden {
+                    prop_assert!(!everything.contains(marker.as_str()), "{} leaked", marker);
+                }
+                // A published one is public: its own page shows it.
+                for (id, marker) in &shown {
+                    let body = Document::Incident(id.as_str().into()).render(&state, at(now), "http://x").unwrap().body;
+                    prop_assert!(String::from_utf8_lossy(&body).contains(marker.as_str()));
+                }
+            }
+        }
     }
 }

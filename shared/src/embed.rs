@@ -294,19 +294,22 @@ pub fn upcoming<'a>(scoped: &Scoped<'a>, now: Timestamp) -> Vec<&'a Incident> {
     list
 }
 
-/// Postmortems of incidents touching the watched components, at most `limit`.
+/// Published postmortems of incidents touching the watched components, at most `limit`.
 ///
 /// Entries carry the components their incident touched; an entry without any (an older edge) is kept
-/// only when no filter applies.
+/// only when no filter applies. An entry that is not public at `now` (a draft an older or broken
+/// edge let through) is never shown: the same rule as every public document.
 pub fn postmortems<'a>(
     entries: &'a [PostmortemEntry<'_>],
     summary: &Summary<'_>,
     filter: &[ComponentId],
     limit: usize,
+    now: Timestamp,
 ) -> Vec<&'a PostmortemEntry<'a>> {
     let ids = watched(summary, filter);
     entries
         .iter()
+        .filter(|e| e.postmortem.is_public_at(now))
         .filter(|e| filter.is_empty() || e.component_ids.iter().any(|id| ids.contains(id)))
         .take(limit)
         .collect()

@@ -3,6 +3,8 @@
 //! Statuspage keeps both in one shape: a maintenance is an incident with a window
 //! (`scheduled_for`, `scheduled_until`), maintenance statuses and usually `impact: maintenance`.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 use crate::component::{Component, ComponentStatus};
@@ -255,6 +257,18 @@ impl Incident {
     /// The published postmortem, if any.
     pub fn published_postmortem(&self) -> Option<&Postmortem> {
         self.postmortem.as_ref().filter(|p| p.published_at.is_some())
+    }
+
+    /// The incident as the public may see it at `now`: its postmortem leaves the store only once
+    /// published (`published_at <= now`). Every public document goes through this; the admin side
+    /// reads the stored incident itself. Borrows unless a draft has to be left out.
+    pub fn public_at(&self, now: Timestamp) -> Cow<'_, Incident> {
+        match &self.postmortem {
+            Some(postmortem) if !postmortem.is_public_at(now) => {
+                Cow::Owned(Incident { postmortem: None, ..self.clone() })
+            }
+            _ => Cow::Borrowed(self),
+        }
     }
 
     /// The latest instant anything about it was posted: an update (as shown), an edit, a postmortem.

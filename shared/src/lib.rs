@@ -9,6 +9,7 @@
 //! - [`status`]: the derived status at an instant.
 //! - [`views`]: the read API's documents.
 //! - [`validate`]: every problem with a page, by field path.
+//! - [`limits`]: one table of limits that agree with each other and with the platform.
 //! - [`markdown`]: the safe Markdown subset of postmortems.
 //! - [`document`], [`feed`], [`badge`]: every served document rendered to bytes, with how long it stays true.
 //! - [`uptime`]: uptime per component per day.
@@ -24,6 +25,7 @@ pub mod embed;
 pub mod feed;
 pub mod idempotency;
 pub mod incident;
+pub mod limits;
 pub mod markdown;
 pub mod page;
 pub mod postmortem;

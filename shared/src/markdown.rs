@@ -204,14 +204,20 @@ enum Delimiter {
 struct InlineParser {
     /// For each delimiter, the earliest position from which a search found nothing: later searches also fail.
     failed_from: [Option<usize>; 7],
+    /// For each delimiter, the last successful search (from, found): a search starting between the
+    /// two finds the same position without scanning again (an opener whose construct is then
+    /// rejected, such as `[[[[...](url)`, would otherwise rescan the same stretch each time).
+    found: [Option<(usize, usize)>; 7],
+    /// Bytes scanned and positions visited, for the tests that show the parser stays linear.
+    steps: usize,
 }
 
 impl InlineParser {
     fn parse(&mut self, text: &str, depth: u8, links: bool) -> Vec<Inline> {
         // Searches are relative to this text; a fresh cache per nested span keeps positions consistent.
-        let saved = std::mem::take(&mut self.failed_from);
+        let saved = (std::mem::take(&mut self.failed_from), std::mem::take(&mut self.found));
         let out = self.parse_span(text, depth, links);
-        self.failed_from = saved;
+        (self.failed_from, self.found) = saved;
         out
     }
 
@@ -222,6 +228,7 @@ impl InlineParser {
         let mut i = 0;
         let mut run_start = 0;
         while i < bytes.len() {
+            self.steps += 1;
             let b = bytes[i];
             if !matches!(b, b'\\' | b'`' | b'*' | b'_' | b'[' | b'h') {
                 i += 1;
@@ -325,14 +332,21 @@ impl InlineParser {
         if self.failed_from[slot].is_some_and(|failed| from >= failed) {
             return None;
         }
+        if let Some((searched, at)) = self.found[slot]
+            && (searched..=at).contains(&from)
+        {
+            return Some(at);
+        }
+        let whole = text.as_bytes();
         let found = text.get(from..).and_then(|rest| {
             let bytes = rest.as_bytes();
             let single = |marker: u8| {
-                // A lone marker: not part of a double one, and not opening a word.
+                // A lone marker: not part of a double one, and not opening a word. The byte before
+                // is read from the whole text, so the answer does not depend on where the search began.
                 (0..bytes.len()).find(|&j| {
                     bytes[j] == marker
                         && bytes.get(j + 1) != Some(&marker)
-                        && (j == 0 || bytes[j - 1] != marker)
+                        && (from + j == 0 || whole[from + j - 1] != marker)
                         && (marker != b'_' || bytes.get(j + 1).is_none_or(|b| !b.is_ascii_alphanumeric()))
                 })
             };
@@ -347,8 +361,10 @@ impl InlineParser {
             }
             .map(|j| j + from)
         });
-        if found.is_none() {
-            self.failed_from[slot] = Some(self.failed_from[slot].map_or(from, |f| f.min(from)));
+        self.steps += found.map_or(text.len().saturating_sub(from), |at| at + 1 - from);
+        match found {
+            Some(at) => self.found[slot] = Some((from, at)),
+            None => self.failed_from[slot] = Some(self.failed_from[slot].map_or(from, |f| f.min(from))),
         }
         found
     }
@@ -465,6 +481,34 @@ mod tests {
                 Block::Paragraph { content: vec![t("after")] },
             ]
         );
+    }
+
+    /// Steps the inline parser takes on `text`.
+    fn steps(text: &str) -> usize {
+        let mut parser = InlineParser::default();
+        let _ = parser.parse(text, 0, true);
+        parser.steps
+    }
+
+    /// Doubling the input at most (about) doubles the work, for every hostile shape: counted in
+    /// parser steps, not timed.
+    #[test]
+    fn parse_work_is_linear_in_the_input() {
+        type Shape = fn(usize) -> String;
+        let shapes: [(&str, Shape); 8] = [
+            ("rejected link openers", |n| "[".repeat(n) + "](https://a.example)"),
+            ("unsafe links", |n| "[a](javascript:x)".repeat(n)),
+            ("link middles without a close", |n| "[a](".repeat(n)),
+            ("stars around one word", |n| "*".repeat(n) + "x" + &"*".repeat(n)),
+            ("unclosed emphasis", |n| "*a ".repeat(n)),
+            ("unclosed strong", |n| "**a ".repeat(n)),
+            ("backticks", |n| "`a".repeat(n)),
+            ("underscores in words", |n| "_a_b".repeat(n)),
+        ];
+        for (name, shape) in shapes {
+            let (small, large) = (steps(&shape(2_000)), steps(&shape(4_000)));
+            assert!(large <= small * 5 / 2, "{name}: {small} steps for n, {large} for 2n");
+        }
     }
 
     #[test]

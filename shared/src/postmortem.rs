@@ -31,6 +31,14 @@ pub struct Postmortem {
     pub timeline: Vec<TimelineEntry>,
 }
 
+impl Postmortem {
+    /// Whether readers may see it at `now`: published, and not scheduled for later. A draft
+    /// (`published_at` unset) never is.
+    pub fn is_public_at(&self, now: Timestamp) -> bool {
+        self.published_at.is_some_and(|at| at <= now)
+    }
+}
+
 /// The span during which users were affected.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

@@ -1,8 +1,10 @@
 //! Failed-login throttling for the write API: after [`LIMIT`] failures from one client within
 //! [`WINDOW_MS`], that client is refused until the window ends, without its token being checked.
 //!
-//! The edge keeps one [`Throttle`] per isolate. The admin token's entropy is the real protection;
-//! this keeps online guessing slow and the logs quiet.
+//! The edge keeps one [`Throttle`] per isolate and counts failures across isolates with
+//! Cloudflare's Rate Limiting binding; when that says a client failed too often, the isolate locks
+//! the client with [`Throttle::lock`]. The admin token's entropy (at least 32 characters) is the
+//! real protection; this keeps online guessing slow and the logs quiet.
 
 /// Failures allowed per client per window.
 pub const LIMIT: u32 = 10;
@@ -47,6 +49,15 @@ impl Throttle {
         self.clients.push((client.to_owned(), now_ms, 1));
     }
 
+    /// Refuses `client` for a whole window from now (another isolate's count says it failed too often).
+    pub fn lock(&mut self, client: &str, now_ms: u64) {
+        self.succeeded(client);
+        self.failed(client, now_ms);
+        if let Some(entry) = self.clients.iter_mut().find(|(key, _, _)| key == client) {
+            entry.2 = LIMIT;
+        }
+    }
+
     /// A correct token clears the client's failures.
     pub fn succeeded(&mut self, client: &str) {
         self.clients.retain(|(key, _, _)| key != client);
@@ -57,6 +68,15 @@ impl Throttle {
 mod tests {
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn a_lock_refuses_for_a_whole_window() {
+        let mut throttle = super::Throttle::default();
+        throttle.lock("a", 1_000);
+        assert_eq!(throttle.check("a", 1_000), Err(60));
+        assert_eq!(throttle.check("b", 1_000), Ok(()));
+        assert_eq!(throttle.check("a", 61_000), Ok(()));
+    }
 
     use super::*;
 

@@ -12,26 +12,28 @@ use serde::{Deserialize, Serialize};
 
 use crate::component::{Component, ComponentStatus};
 use crate::incident::{Impact, Incident, IncidentStatus};
+use crate::limits;
 use crate::page::PageData;
 use crate::postmortem::Postmortem;
 use crate::wire::{ComponentId, Timestamp};
 
+// The limits themselves live in one table, `crate::limits`; these are its names here.
 /// Longest id: ids are `[A-Za-z0-9_-]`.
-pub const MAX_ID: usize = 64;
+pub const MAX_ID: usize = limits::ID_CHARS;
 /// Longest page, component, incident or section name.
-pub const MAX_NAME: usize = 255;
+pub const MAX_NAME: usize = limits::NAME_CHARS;
 /// Longest component description.
-pub const MAX_DESCRIPTION: usize = 1_000;
+pub const MAX_DESCRIPTION: usize = limits::DESCRIPTION_CHARS;
 /// Longest update body.
-pub const MAX_BODY: usize = 25_000;
+pub const MAX_BODY: usize = limits::UPDATE_BODY_CHARS;
 /// Longest postmortem summary.
-pub const MAX_SUMMARY: usize = 2_000;
-/// Longest postmortem section body.
-pub const MAX_SECTION_BODY: usize = 100_000;
+pub const MAX_SUMMARY: usize = limits::POSTMORTEM_SUMMARY_CHARS;
+/// Longest postmortem section body (all of a postmortem's texts together: `limits::POSTMORTEM_CHARS`).
+pub const MAX_SECTION_BODY: usize = limits::POSTMORTEM_CHARS;
 /// Longest action item or timeline entry.
-pub const MAX_ITEM: usize = 1_000;
+pub const MAX_ITEM: usize = limits::ITEM_CHARS;
 /// Most sections, action items or timeline entries in one postmortem.
-pub const MAX_ITEMS: usize = 100;
+pub const MAX_ITEMS: usize = limits::POSTMORTEM_ENTRIES;
 
 /// What kind of problem a field has.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -124,6 +126,21 @@ pub fn validate(data: &PageData) -> Vec<Problem> {
     for (n, component) in data.components.iter().enumerate() {
         check.component(&format!("components[{n}]"), component, &components, &data.page.id.0, &mut seen);
     }
+    if data.components.len() > limits::COMPONENTS {
+        check.fail(
+            "components".to_owned(),
+            ProblemCode::TooLong,
+            format!("a page has at most {} components and groups", limits::COMPONENTS),
+        );
+    }
+    let open = data.incidents.iter().chain(&data.scheduled_maintenances).filter(|e| !e.status.is_closed()).count();
+    if open > limits::OPEN_EVENTS {
+        check.fail(
+            "incidents".to_owned(),
+            ProblemCode::TooLong,
+            format!("{open} incidents and maintenances are open; at most {} may be", limits::OPEN_EVENTS),
+        );
+    }
     let mut event_ids = HashSet::new();
     let mut update_ids = HashSet::new();
     let lists = [
@@ -141,6 +158,17 @@ pub fn validate(data: &PageData) -> Vec<Problem> {
                 );
             }
             check.incident(&path, lifecycle, incident, &components, &mut update_ids);
+            let bytes = limits::event_bytes(incident);
+            if bytes > limits::CLOSED_EVENT_BYTES {
+                check.fail(
+                    path,
+                    ProblemCode::TooLong,
+                    format!(
+                        "{bytes} bytes stored; one incident or maintenance has at most {}",
+                        limits::CLOSED_EVENT_BYTES
+                    ),
+                );
+            }
         }
     }
     check.problems
@@ -510,6 +538,20 @@ impl Checker {
                 self.fail(format!("{path}.{name}"), ProblemCode::TooLong, format!("more than {MAX_ITEMS} entries"));
             }
         }
+        let total: usize = [postmortem.summary.as_str()]
+            .into_iter()
+            .chain(postmortem.sections.iter().flat_map(|s| [s.title.as_str(), s.body.as_str()]))
+            .chain(postmortem.action_items.iter().map(|i| i.text.as_str()))
+            .chain(postmortem.timeline.iter().map(|t| t.text.as_str()))
+            .map(|text| text.chars().count())
+            .sum();
+        if total > limits::POSTMORTEM_CHARS {
+            self.fail(
+                path.to_owned(),
+                ProblemCode::TooLong,
+                format!("{total} characters in all; a postmortem has at most {}", limits::POSTMORTEM_CHARS),
+            );
+        }
         for (n, section) in postmortem.sections.iter().enumerate() {
             self.text(&format!("{path}.sections[{n}].title"), &section.title, 1, MAX_NAME);
             self.text(&format!("{path}.sections[{n}].body"), &section.body, 0, MAX_SECTION_BODY);
@@ -763,7 +805,7 @@ mod tests {
     fn huge_text_is_rejected_without_counting_all_of_it() {
         check(
             |d| d.incidents[0].incident_updates[0].body = "x".repeat(2_000_000),
-            &[("incidents[0].incident_updates[0].body", ProblemCode::TooLong)],
+            &[("incidents[0].incident_updates[0].body", ProblemCode::TooLong), ("incidents[0]", ProblemCode::TooLong)],
         );
     }
 }

@@ -15,7 +15,7 @@ use crate::status::{self, Status};
 use crate::wire::{ComponentId, IncidentId, Timestamp};
 
 /// How many incidents `incidents.json` and `scheduled-maintenances.json` list, as Statuspage does.
-pub const RECENT_LIMIT: usize = 50;
+pub const RECENT_LIMIT: usize = crate::limits::RECENT_EVENTS;
 
 /// `/api/v2/summary.json`: everything a widget needs, sized by what is open, not by history.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -124,7 +124,7 @@ pub fn summary(state: &PageState, now: Timestamp) -> Summary<'_> {
         scheduled_maintenances: state
             .open_maintenances()
             .filter(|m| status::is_active_at(m, now) || status::is_upcoming_at(m, now))
-            .map(Cow::Borrowed)
+            .map(|m| m.public_at(now))
             .collect(),
     }
 }
@@ -160,14 +160,14 @@ pub fn maintenances(state: &PageState, now: Timestamp) -> MaintenancesDocument<'
 /// Maintenances whose window has not started at `now`, soonest first.
 pub fn upcoming_maintenances(state: &PageState, now: Timestamp) -> MaintenancesDocument<'_> {
     let mut list: Vec<_> =
-        state.open_maintenances().filter(|m| status::is_upcoming_at(m, now)).map(Cow::Borrowed).collect();
+        state.open_maintenances().filter(|m| status::is_upcoming_at(m, now)).map(|m| m.public_at(now)).collect();
     list.reverse();
     MaintenancesDocument { page: Cow::Borrowed(state.page()), scheduled_maintenances: list }
 }
 
 /// Maintenances under way at `now`.
 pub fn active_maintenances(state: &PageState, now: Timestamp) -> MaintenancesDocument<'_> {
-    let list = state.open_maintenances().filter(|m| status::is_active_at(m, now)).map(Cow::Borrowed).collect();
+    let list = state.open_maintenances().filter(|m| status::is_active_at(m, now)).map(|m| m.public_at(now)).collect();
     MaintenancesDocument { page: Cow::Borrowed(state.page()), scheduled_maintenances: list }
 }
 
@@ -193,19 +193,19 @@ pub fn postmortems(state: &PageState, now: Timestamp, limit: usize) -> Postmorte
     PostmortemsDocument { page: Cow::Borrowed(state.page()), postmortems }
 }
 
-/// One incident or maintenance by id, or `None` when there is none.
-pub fn incident<'a>(state: &'a PageState, id: &IncidentId) -> Option<IncidentDocument<'a>> {
+/// One incident or maintenance by id as readers see it at `now`, or `None` when there is none.
+pub fn incident<'a>(state: &'a PageState, id: &IncidentId, now: Timestamp) -> Option<IncidentDocument<'a>> {
     let (_, incident) = state.find(id)?;
-    Some(IncidentDocument { page: Cow::Borrowed(state.page()), incident: Cow::Borrowed(incident) })
+    Some(IncidentDocument { page: Cow::Borrowed(state.page()), incident: incident.public_at(now) })
 }
 
 fn unresolved_list(state: &PageState, now: Timestamp) -> Vec<Cow<'_, Incident>> {
-    state.open_incidents().filter(|i| status::is_open_at(i, now)).map(Cow::Borrowed).collect()
+    state.open_incidents().filter(|i| status::is_open_at(i, now)).map(|i| i.public_at(now)).collect()
 }
 
 /// The first `RECENT_LIMIT` of a newest-first list, skipping those created after `now`.
 fn recent<'a>(list: impl Iterator<Item = &'a Incident>, now: Timestamp) -> Vec<Cow<'a, Incident>> {
-    list.filter(|i| i.created_at <= now).take(RECENT_LIMIT).map(Cow::Borrowed).collect()
+    list.filter(|i| i.created_at <= now).take(RECENT_LIMIT).map(|i| i.public_at(now)).collect()
 }
 
 #[cfg(test)]
@@ -292,9 +292,9 @@ mod tests {
     fn one_incident_by_id() {
         let state = state();
         assert_eq!(
-            super::incident(&state, &IncidentId::from("now")).map(|d| d.incident.name.clone()),
+            super::incident(&state, &IncidentId::from("now"), at(0)).map(|d| d.incident.name.clone()),
             Some("Incident now".to_owned())
         );
-        assert!(super::incident(&state, &IncidentId::from("missing")).is_none());
+        assert!(super::incident(&state, &IncidentId::from("missing"), at(0)).is_none());
     }
 }

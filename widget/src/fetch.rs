@@ -12,8 +12,9 @@ use web_sys::{AbortController, RequestCache};
 
 /// How long a request may take before it is abandoned.
 pub const TIMEOUT_MS: u32 = 10_000;
-/// The largest body read, in UTF-16 code units (the edge's summary of a busy page is far smaller).
-pub const MAX_BODY: u32 = 2 * 1024 * 1024;
+/// The largest body read, in UTF-16 code units: the largest document the edge can serve under
+/// `sitrep_shared::limits` (a UTF-16 unit never stands for less than one byte of the UTF-8 body).
+pub const MAX_BODY: u32 = sitrep_shared::limits::READ_BYTES as u32;
 
 /// Why a fetch gave nothing usable.
 #[derive(Clone, Debug, PartialEq, Eq)]

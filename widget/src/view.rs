@@ -292,7 +292,7 @@ fn full(ctx: &Ctx<'_>) -> Html {
     let components = scope.as_ref().map(|s| s.components.clone()).unwrap_or_default();
     let postmortems = match (ctx.postmortems, ctx.summary) {
         (Some(doc), Some(summary)) => {
-            embed::postmortems(&doc.postmortems, summary, &ctx.options.components, ctx.options.postmortems)
+            embed::postmortems(&doc.postmortems, summary, &ctx.options.components, ctx.options.postmortems, ctx.now)
         }
         _ => Vec::new(),
     };

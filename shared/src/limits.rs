@@ -1,0 +1,269 @@
+//! One table of limits, chosen together so that they agree with each other and with the platform:
+//! any body that passes the field rules fits its request cap, any event a write may produce fits
+//! one Durable Object value, and every served document fits one KV value. The compile-time
+//! assertions at the bottom hold the table to that; `check_change` applies the per-write rules.
+//!
+//! Characters are Unicode scalar values. Two worst cases size every byte bound: in a request one
+//! character can take [`REQUEST_BYTES_PER_CHAR`] bytes (an escaped surrogate pair,
+//! `\ud83d\ude00`), and in what sitrep stores and serves, written by serde_json, at most
+//! [`STORED_BYTES_PER_CHAR`] (a control character escaped as `\u001f`).
+
+use crate::command::Change;
+use crate::incident::{Incident, IncidentStatus};
+use crate::page::PageState;
+use crate::validate::{Problem, ProblemCode};
+
+/// The platform: a Durable Object key plus its value (SQLite-backed objects).
+pub const DURABLE_OBJECT_VALUE_BYTES: usize = 2_000_000;
+/// The platform: one KV value.
+pub const KV_VALUE_BYTES: usize = 25 * 1024 * 1024;
+
+/// Worst-case bytes of one character in a JSON request.
+pub const REQUEST_BYTES_PER_CHAR: usize = 12;
+/// Worst-case bytes of one character in JSON that sitrep writes.
+pub const STORED_BYTES_PER_CHAR: usize = 6;
+
+/// Longest id: ids are `[A-Za-z0-9_-]`.
+pub const ID_CHARS: usize = 64;
+/// Longest page, component, incident or section name.
+pub const NAME_CHARS: usize = 255;
+/// Longest component description.
+pub const DESCRIPTION_CHARS: usize = 1_000;
+/// Longest update body (the longest in the six real Statuspage samples has 5,157).
+pub const UPDATE_BODY_CHARS: usize = 8_000;
+/// Longest postmortem summary.
+pub const POSTMORTEM_SUMMARY_CHARS: usize = 2_000;
+/// Longest action item or timeline entry.
+pub const ITEM_CHARS: usize = 1_000;
+/// Every text of one postmortem together: summary, titles, bodies, items, timeline (the longest
+/// seed postmortem, Codeship's, has 9,488).
+pub const POSTMORTEM_CHARS: usize = 30_000;
+/// Most sections, action items or timeline entries in one postmortem.
+pub const POSTMORTEM_ENTRIES: usize = 100;
+
+/// Most components and groups on a page.
+pub const COMPONENTS: usize = 250;
+/// Most component changes in one request.
+pub const COMPONENT_CHANGES: usize = 20;
+/// Most updates on one incident or maintenance (the one that closes it may go one past).
+pub const UPDATES_PER_EVENT: usize = 100;
+/// Most incidents and maintenances open at once (they are all in `summary.json`).
+pub const OPEN_EVENTS: usize = 25;
+/// How many events the list documents carry (`incidents.json`, `scheduled-maintenances.json`),
+/// as Statuspage does.
+pub const RECENT_EVENTS: usize = 50;
+
+/// Largest request body of a write, except postmortems and imports.
+pub const REQUEST_BYTES: usize = 128 * 1024;
+/// Largest postmortem request body.
+pub const POSTMORTEM_REQUEST_BYTES: usize = 512 * 1024;
+/// Largest page import.
+pub const IMPORT_BYTES: usize = 16 * 1024 * 1024;
+
+/// Most bytes of one stored event for any write but the one that closes it.
+pub const EVENT_BYTES: usize = 384 * 1024;
+/// Most bytes one update adds to a stored event: its body, its component changes, its fields.
+pub const UPDATE_BYTES: usize =
+    UPDATE_BODY_CHARS * STORED_BYTES_PER_CHAR + COMPONENT_CHANGES * AFFECTED_COMPONENT_BYTES + 1024;
+/// Most bytes of one stored event, ever: the closing update always fits on top of [`EVENT_BYTES`],
+/// so resolving an incident always works.
+pub const CLOSED_EVENT_BYTES: usize = EVENT_BYTES + UPDATE_BYTES;
+/// Most bytes of one stored component (its texts, ids and a group's children).
+pub const COMPONENT_BYTES: usize = (NAME_CHARS + DESCRIPTION_CHARS) * STORED_BYTES_PER_CHAR + 1024;
+/// One `affected_components` entry: id and name and two statuses.
+const AFFECTED_COMPONENT_BYTES: usize = (ID_CHARS + NAME_CHARS) * STORED_BYTES_PER_CHAR + 128;
+/// Most bytes of one component's row in `uptime.json` (90 days), checked by a test.
+pub const UPTIME_ROW_BYTES: usize = 24 * 1024;
+
+/// Most bytes of `summary.json`: every open event at its largest and every component.
+pub const SUMMARY_BYTES: usize = OPEN_EVENTS * CLOSED_EVENT_BYTES + COMPONENTS * COMPONENT_BYTES + PAGE_BYTES;
+/// Most bytes of a list document (`incidents.json`).
+pub const LIST_BYTES: usize = RECENT_EVENTS * CLOSED_EVENT_BYTES + PAGE_BYTES;
+/// Most bytes of `uptime.json`.
+pub const UPTIME_BYTES: usize = COMPONENTS * UPTIME_ROW_BYTES + PAGE_BYTES;
+/// Most bytes of `postmortems.json`: ten postmortems at their largest, with their incidents' names.
+pub const POSTMORTEMS_BYTES: usize = 10 * (POSTMORTEM_BYTES + NAME_CHARS * STORED_BYTES_PER_CHAR + 1024) + PAGE_BYTES;
+/// Most bytes of one stored postmortem.
+pub const POSTMORTEM_BYTES: usize = POSTMORTEM_CHARS * STORED_BYTES_PER_CHAR + 3 * POSTMORTEM_ENTRIES * 128 + 1024;
+/// The page object every document starts with.
+const PAGE_BYTES: usize = (ID_CHARS + 2 * NAME_CHARS + 2048) * STORED_BYTES_PER_CHAR;
+/// The most a reader (the widget) needs to read of any document it asks for.
+pub const READ_BYTES: usize = max(max(SUMMARY_BYTES, UPTIME_BYTES), POSTMORTEMS_BYTES);
+
+const fn max(a: usize, b: usize) -> usize {
+    if a > b { a } else { b }
+}
+
+// The table agrees with the platform: every stored value fits a Durable Object value, and every
+// document fits a KV value.
+const _: () = assert!(CLOSED_EVENT_BYTES + 100 < DURABLE_OBJECT_VALUE_BYTES);
+const _: () = assert!(COMPONENT_BYTES < DURABLE_OBJECT_VALUE_BYTES);
+const _: () = assert!(SUMMARY_BYTES < KV_VALUE_BYTES);
+const _: () = assert!(LIST_BYTES < KV_VALUE_BYTES);
+const _: () = assert!(UPTIME_BYTES < KV_VALUE_BYTES);
+const _: () = assert!(POSTMORTEMS_BYTES < KV_VALUE_BYTES);
+// ... and with itself: a postmortem that passes the field rules fits in an event, and the largest
+// update request that passes them fits the request cap.
+const _: () = assert!(POSTMORTEM_BYTES < EVENT_BYTES);
+const _: () = assert!(
+    (UPDATE_BODY_CHARS + NAME_CHARS + 64) * REQUEST_BYTES_PER_CHAR
+        + COMPONENT_CHANGES * (ID_CHARS * REQUEST_BYTES_PER_CHAR + 64)
+        < REQUEST_BYTES
+);
+const _: () =
+    assert!(POSTMORTEM_CHARS * REQUEST_BYTES_PER_CHAR + 3 * POSTMORTEM_ENTRIES * 128 + 1024 < POSTMORTEM_REQUEST_BYTES);
+
+/// The bytes an event takes when stored (as serde_json writes it).
+pub fn event_bytes(event: &Incident) -> usize {
+    serde_json::to_vec(event).map_or(usize::MAX, |v| v.len())
+}
+
+/// The per-write rules of the table, for a change `apply` built from `state`: events stay inside
+/// [`EVENT_BYTES`] (the write that closes one inside [`CLOSED_EVENT_BYTES`]; a write that does not
+/// grow an event is never refused for its size), at most [`UPDATES_PER_EVENT`] updates, at most
+/// [`OPEN_EVENTS`] open at once, at most [`COMPONENTS`] components.
+pub fn check_change(state: &PageState, change: &Change) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let open_now = state.open_incidents().count() + state.open_maintenances().count();
+    let mut opening = 0;
+    for (_, event) in &change.events {
+        let before = state.find(&event.id).map(|(_, e)| e);
+        let was_open = before.is_some_and(|e| !e.status.is_closed());
+        let closing = was_open && event.status.is_closed();
+        let path = if event.is_maintenance() { "maintenance" } else { "incident" };
+        let bytes = event_bytes(event);
+        let grew = before.is_none_or(|b| bytes > event_bytes(b));
+        let cap = if closing { CLOSED_EVENT_BYTES } else { EVENT_BYTES };
+        if grew && bytes > cap {
+            problems.push(Problem {
+                path: path.into(),
+                code: ProblemCode::TooLong,
+                message: format!(
+                    "this would make the {path} {bytes} bytes; the limit is {cap} (resolving it is always allowed): \
+                     shorten the text or open a new one"
+                ),
+            });
+        }
+        let updates = event.incident_updates.len();
+        let grew_updates = before.is_none_or(|b| updates > b.incident_updates.len());
+        if grew_updates && updates > UPDATES_PER_EVENT + usize::from(closing) {
+            problems.push(Problem {
+                path: format!("{path}.incident_updates"),
+                code: ProblemCode::TooLong,
+                message: format!("more than {UPDATES_PER_EVENT} updates on one {path}; resolve it and open a new one"),
+            });
+        }
+        if !event.status.is_closed() && !was_open && event.status != IncidentStatus::Unknown {
+            opening += 1;
+        }
+    }
+    if opening > 0 && open_now + opening > OPEN_EVENTS {
+        problems.push(Problem {
+            path: "status".into(),
+            code: ProblemCode::TooLong,
+            message: format!("{OPEN_EVENTS} incidents and maintenances are open already; resolve one first"),
+        });
+    }
+    if let Some(components) = &change.components
+        && components.len() > COMPONENTS
+        && components.len() > state.components().len()
+    {
+        problems.push(Problem {
+            path: "components".into(),
+            code: ProblemCode::TooLong,
+            message: format!("a page has at most {COMPONENTS} components and groups"),
+        });
+    }
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+    use crate::command::{Command, NewUpdate, apply};
+    use crate::incident::IncidentStatus::*;
+    use crate::testing::{at, incident, page};
+    use crate::{Impact, IncidentId};
+
+    fn update(status: crate::IncidentStatus, body: String) -> Command {
+        let new = NewUpdate { status, body, components: vec![], impact: None, language: None, reopen: false };
+        Command::PostUpdate(IncidentId::from("i"), new)
+    }
+
+    fn paths(result: Result<crate::command::Change, crate::command::ApplyError>) -> Vec<String> {
+        match result {
+            Ok(_) => vec![],
+            Err(crate::command::ApplyError::Invalid(problems)) => problems.into_iter().map(|p| p.path).collect(),
+            Err(other) => vec![other.to_string()],
+        }
+    }
+
+    #[test]
+    fn an_incident_fills_up_but_resolving_it_always_works() {
+        let mut data = page();
+        data.incidents.push(incident("i", Impact::Major, 0, &[Investigating]));
+        let mut state = PageState::new(data);
+        let body = "漢".repeat(UPDATE_BODY_CHARS);
+        let mut accepted = 0;
+        let refused = loop {
+            match apply(&state, &update(Identified, body.clone()), at(10 + accepted), "x") {
+                Ok(change) => {
+                    state.commit(&change);
+                    accepted += 1;
+                }
+                Err(err) => break err,
+            }
+            assert!(accepted < 1_000, "never refused");
+        };
+        assert!(accepted > 5, "only {accepted} updates fit");
+        assert_eq!(paths(Err(refused)), ["incident"]);
+        let resolve = apply(&state, &update(Resolved, body), at(2_000), "x").expect("resolving always works");
+        let (_, event) = &resolve.events[0];
+        assert!(event_bytes(event) <= CLOSED_EVENT_BYTES);
+    }
+
+    #[test]
+    fn updates_per_incident_are_counted() {
+        let mut data = page();
+        let statuses = vec![Identified; UPDATES_PER_EVENT];
+        data.incidents.push(incident("i", Impact::Major, 0, &statuses));
+        let state = PageState::new(data);
+        assert_eq!(
+            paths(apply(&state, &update(Identified, "more".into()), at(500), "x")),
+            ["incident.incident_updates"]
+        );
+        assert_eq!(paths(apply(&state, &update(Resolved, "done".into()), at(500), "x")), Vec::<String>::new());
+    }
+
+    #[test]
+    fn open_events_are_bounded() {
+        let mut data = page();
+        for n in 0..OPEN_EVENTS {
+            data.incidents.push(incident(&format!("o{n}"), Impact::Minor, n as i64, &[Investigating]));
+        }
+        let state = PageState::new(data);
+        let new = crate::command::NewIncident {
+            name: "one more".into(),
+            status: None,
+            impact: None,
+            body: "b".into(),
+            components: vec![],
+            language: None,
+            started_at: None,
+        };
+        assert_eq!(paths(apply(&state, &Command::OpenIncident(new), at(100), "x")), ["status"]);
+    }
+
+    #[test]
+    fn an_uptime_row_fits_its_bound() {
+        let mut data = page();
+        data.components[0].name = "\u{1}".repeat(NAME_CHARS);
+        let state = PageState::new(data);
+        let doc = crate::uptime::document(&state, at(90 * 24 * 60));
+        let row = serde_json::to_vec(&doc.components[0]).unwrap();
+        assert!(row.len() <= UPTIME_ROW_BYTES, "{} bytes", row.len());
+    }
+}
