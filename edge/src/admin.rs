@@ -2,8 +2,9 @@
 //! path name, and which methods a path allows. The worker checks auth and limits and forwards;
 //! the store (the single writer) dispatches with the same table.
 
-/// One admin operation, with the ids from its path.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One admin operation, with the ids from its path. It crosses to the store as itself (serde).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Admin {
     /// `PUT page`: replace the whole page.
     ImportPage,
@@ -37,12 +38,19 @@ impl Admin {
         !matches!(self, Self::Log | Self::OpenApi)
     }
 
-    /// Largest body it takes.
+    /// Largest body it takes (from `sitrep_shared::limits`, where they agree with the field rules).
     pub fn max_body(&self) -> usize {
+        use sitrep_shared::limits;
         match self {
-            Self::ImportPage => 16 * 1024 * 1024,
-            _ => 64 * 1024,
+            Self::ImportPage => limits::IMPORT_BYTES,
+            Self::WritePostmortem(_) => limits::POSTMORTEM_REQUEST_BYTES,
+            _ => limits::REQUEST_BYTES,
         }
+    }
+
+    /// Whether it creates something (answers 201).
+    pub fn creates(&self) -> bool {
+        matches!(self, Self::OpenIncident | Self::ScheduleMaintenance | Self::CreateComponent)
     }
 
     /// Whether it takes a JSON body.

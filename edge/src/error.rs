@@ -1,11 +1,14 @@
 //! The edge's one error type, mapped to HTTP in one place: `{"error": {"code", "message"}}`.
+//! It is also the store's error type on the seam between the Worker and the Durable Object
+//! (serde, see `store::protocol`): a refusal crosses it as itself, never rebuilt from a string.
 
 use serde::{Deserialize, Serialize};
 use sitrep_shared::Problem;
 use worker::{Headers, Response};
 
 /// Everything that can go wrong while answering a request.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, thiserror::Error, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum EdgeError {
     /// No route for the path.
     #[error("no such path: {0}")]
@@ -15,7 +18,7 @@ pub enum EdgeError {
     UnknownIncident(String),
     /// The route exists, the method does not.
     #[error("method {method} is not allowed here; allowed: {allow}")]
-    MethodNotAllowed { method: String, allow: &'static str },
+    MethodNotAllowed { method: String, allow: String },
     /// The store failed and no copy of the document is kept here.
     #[error("the status store is unreachable and no copy of this document is kept here")]
     Unavailable,
@@ -25,6 +28,9 @@ pub enum EdgeError {
     /// Missing or wrong admin token.
     #[error("a valid admin token is required (Authorization: Bearer ...)")]
     Unauthorized,
+    /// The deployment's admin token is too short to be safe: the write API stays off.
+    #[error("the write API is off: SITREP_ADMIN_TOKEN must be at least {0} characters (set a longer secret)")]
+    WeakToken(usize),
     /// Too many failed tokens from this client; retry after the given seconds.
     #[error("too many failed attempts; try again in {0} s")]
     TooManyAttempts(u64),
@@ -70,7 +76,7 @@ impl EdgeError {
             Self::NotFound(_) | Self::UnknownIncident(_) | Self::Missing(_) => 404,
             Self::Conflict(_) => 409,
             Self::MethodNotAllowed { .. } => 405,
-            Self::Unavailable | Self::NotLoaded => 503,
+            Self::Unavailable | Self::NotLoaded | Self::WeakToken(_) => 503,
             Self::Unauthorized => 401,
             Self::TooManyAttempts(_) => 429,
             Self::BadRequest(_) => 400,
@@ -92,6 +98,7 @@ impl EdgeError {
             Self::Unavailable => "store_unavailable",
             Self::NotLoaded => "page_not_loaded",
             Self::Unauthorized => "unauthorized",
+            Self::WeakToken(_) => "weak_admin_token",
             Self::TooManyAttempts(_) => "too_many_attempts",
             Self::BadRequest(_) => "bad_request",
             Self::UnsupportedMediaType => "unsupported_media_type",
@@ -146,35 +153,4 @@ pub fn response(err: &EdgeError, public: bool) -> Response {
         _ => {}
     }
     Response::builder().with_status(err.status()).with_headers(headers).fixed(json)
-}
-
-#[derive(Deserialize)]
-struct ReadBody {
-    error: ReadInner,
-}
-
-#[derive(Deserialize)]
-struct ReadInner {
-    code: String,
-    message: String,
-    #[serde(default)]
-    problems: Vec<Problem>,
-}
-
-/// The error an error response (as [`response`] writes it) stands for: how the worker reads the
-/// store's refusals back. The inverse of [`EdgeError::code`] for the errors the store sends.
-pub fn from_body(status: u16, text: &str) -> EdgeError {
-    let Ok(ReadBody { error }) = serde_json::from_str(text) else {
-        return EdgeError::Internal(format!("store answered {status}"));
-    };
-    match error.code.as_str() {
-        "unknown_incident" => EdgeError::UnknownIncident(error.message),
-        "unknown_id" => EdgeError::Missing(error.message),
-        "page_not_loaded" => EdgeError::NotLoaded,
-        "bad_request" => EdgeError::BadRequest(error.message),
-        "invalid" => EdgeError::Invalid(error.problems),
-        "conflict" => EdgeError::Conflict(error.message),
-        "not_found" => EdgeError::NotFound(error.message),
-        _ => EdgeError::Internal(error.message),
-    }
 }

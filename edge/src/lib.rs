@@ -1,6 +1,6 @@
 //! sitrep's Cloudflare Worker: the entry point only. Routing is in `routes`, the read path in
-//! `read`, the single-writer store (a Durable Object) in `store`, cache policy in `cache`,
-//! errors mapped to HTTP once in `error`.
+//! `read`, the single-writer store (a Durable Object) and its publication in `store`, cache policy
+//! in `cache`, errors mapped to HTTP once in `error`.
 
 pub mod admin;
 mod auth;
@@ -17,6 +17,8 @@ pub use store::PageStore;
 pub const KV_BINDING: &str = "SITREP_KV";
 /// Binding of the Durable Object namespace of page stores.
 pub const STORE_BINDING: &str = "PAGE_STORE";
+/// Rate Limiting binding that counts failed admin tokens per client across isolates.
+pub const AUTH_LIMIT_BINDING: &str = "SITREP_AUTH_LIMIT";
 /// Worker secret holding the admin token.
 pub const TOKEN_SECRET: &str = "SITREP_ADMIN_TOKEN";
 /// The one page this deployment serves (one page per origin, as Statuspage clients expect).

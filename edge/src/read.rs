@@ -2,6 +2,12 @@
 //! Object). Each layer's copy carries the instant it stops being true (`valid_until`), so a
 //! maintenance window opening is never hidden behind a cache.
 //!
+//! Readers never write KV: only the store's publication does (`store::publish`), so a reader
+//! holding an old copy cannot put it over a newer one. What a reader fetched from the store goes
+//! into this isolate's memory and this location's Cache API only. A request for an incident id
+//! the page does not have is answered from the published list of ids (`Document::Ids`, fetched
+//! through the same layers), so unknown ids never reach the store, the page's single writer.
+//!
 //! A copy in memory is served as is for `MEMORY_TTL_MS`; for `REVALIDATE_MS` more it is still
 //! served at once while one background task per document fetches the next copy (so a busy isolate
 //! never sends every concurrent request down the chain at the same moment). When the store fails,
@@ -177,7 +183,7 @@ fn kv_key(key: &str) -> String {
 }
 
 /// The document and whether it is a stale copy served because the store failed.
-pub async fn fetch_doc(env: &Env, ctx: &Context, doc: &Document, base: &str) -> Result<(Rc<Doc>, bool), EdgeError> {
+pub async fn fetch_doc(env: &Env, ctx: &Context, doc: &Document) -> Result<(Rc<Doc>, bool), EdgeError> {
     let key = doc.key();
     let now = now_ms();
     let remembered = recall(&key, now);
@@ -190,17 +196,32 @@ pub async fn fetch_doc(env: &Env, ctx: &Context, doc: &Document, base: &str) -> 
         }
         if *age < MEMORY_TTL_MS + REVALIDATE_MS {
             if *start_refresh {
-                let (env, key, base) = (env.clone(), key.clone(), base.to_owned());
+                let (env, doc) = (env.clone(), doc.clone());
                 ctx.wait_until(async move {
-                    if load(&env, None, &key, &base).await.is_err() {
-                        refresh_failed(&key);
+                    let Some(_loading) = Loading::start(&doc.key()) else { return };
+                    if load(&env, &doc).await.is_err() {
+                        refresh_failed(&doc.key());
                     }
                 });
             }
             return Ok((Rc::clone(found), false));
         }
     }
-    match load(env, Some(ctx), &key, base).await {
+    if let Document::Incident(id) = doc
+        && remembered.is_none()
+        && !Box::pin(known(env, ctx, id)).await?
+    {
+        return Err(EdgeError::UnknownIncident(id.0.clone()));
+    }
+    let loading = Loading::start(&key);
+    if loading.is_none()
+        && let Some((found, _, _, false)) = &remembered
+    {
+        return Ok((Rc::clone(found), false));
+    }
+    let loaded = load(env, doc).await;
+    drop(loading);
+    match loaded {
         Ok(found) => Ok((found, false)),
         Err(Failed::Answer(err)) => Err(err),
         Err(Failed::Store(expired_kv)) => {
@@ -223,9 +244,43 @@ enum Failed {
     Store(Option<Rc<Doc>>),
 }
 
+/// Whether the page has an incident or maintenance with this id, by the list of ids as fresh as
+/// the other documents (a new incident is known once its write is published, or at once in the
+/// isolate that wrote it). Ids are `[A-Za-z0-9_-]` (see `routes`), so the JSON array holds each
+/// one exactly as `"id"`.
+async fn known(env: &Env, ctx: &Context, id: &sitrep_shared::IncidentId) -> Result<bool, EdgeError> {
+    let (ids, _) = fetch_doc(env, ctx, &Document::Ids).await?;
+    let needle = format!("\"{id}\"");
+    Ok(ids.body.windows(needle.len()).any(|w| w == needle.as_bytes()))
+}
+
+/// A load of a document under way in this isolate. While one runs, other requests that have an
+/// older copy in memory serve it instead of going down the chain too: after a write, a flood of
+/// requests would otherwise all reach the store at the same moment. (They cannot await the one
+/// load: workerd cancels a request that waits on I/O begun by another.)
+struct Loading(String);
+
+thread_local! {
+    static LOADING: RefCell<std::collections::HashSet<String>> = RefCell::new(std::collections::HashSet::new());
+}
+
+impl Loading {
+    /// Marks `key` as loading, unless a load of it is under way already.
+    fn start(key: &str) -> Option<Self> {
+        LOADING.with_borrow_mut(|loading| loading.insert(key.to_owned())).then(|| Self(key.to_owned()))
+    }
+}
+
+impl Drop for Loading {
+    fn drop(&mut self) {
+        LOADING.with_borrow_mut(|loading| loading.remove(&self.0));
+    }
+}
+
 /// Cache API, then KV, then the store; remembers what it finds and writes it through to the faster
-/// layers (deferred with `ctx`, inline in a background task).
-async fn load(env: &Env, ctx: Option<&Context>, key: &str, base: &str) -> Result<Rc<Doc>, Failed> {
+/// layers this location owns.
+async fn load(env: &Env, doc: &Document) -> Result<Rc<Doc>, Failed> {
+    let key = &doc.key();
     let now = now_ms();
     if let Some(found) = cache_get(&Cache::default(), &fresh_url(key)).await
         && found.usable(now)
@@ -237,14 +292,14 @@ async fn load(env: &Env, ctx: Option<&Context>, key: &str, base: &str) -> Result
     let from_kv = kv_get(env, key).await.ok().flatten().map(Rc::new);
     if let Some(found) = from_kv.as_ref().filter(|d| d.usable(now)) {
         remember(key, found, now);
-        keep(ctx, env, key, found, false).await;
+        keep(key, found).await;
         return Ok(Rc::clone(found));
     }
-    match store::fetch_doc(env, key, base).await {
+    match store::fetch_doc(env, doc).await {
         Ok(found) => {
             let found = Rc::new(found);
             remember(key, &found, now);
-            keep(ctx, env, key, &found, true).await;
+            keep(key, &found).await;
             Ok(found)
         }
         Err(err @ (EdgeError::UnknownIncident(_) | EdgeError::NotLoaded)) => Err(Failed::Answer(err)),
@@ -252,28 +307,15 @@ async fn load(env: &Env, ctx: Option<&Context>, key: &str, base: &str) -> Result
     }
 }
 
-/// Writes a copy to the Cache API (fresh and last good) and, when it came from the store, to KV:
-/// after the response is sent when there is a request context, else right away.
-async fn keep(ctx: Option<&Context>, env: &Env, key: &str, doc: &Rc<Doc>, to_kv: bool) {
-    // The deferred task may outlive this request; it gets its own copy.
-    let (key, doc) = (key.to_owned(), Doc::clone(doc));
-    let kv = if to_kv { env.kv(KV_BINDING).ok() } else { None };
-    let write = async move {
-        let cache = Cache::default();
-        let _ = cache.put(fresh_url(&key), doc.to_response(CACHE_TTL_S)).await;
-        let _ = cache.put(last_good_url(&key), doc.to_response(LAST_GOOD_TTL_S)).await;
-        if let Some(kv) = kv {
-            let _ = publish(&kv, &key, &doc).await;
-        }
-    };
-    match ctx {
-        Some(ctx) => ctx.wait_until(write),
-        None => write.await,
-    }
+/// Writes a copy to this location's Cache API (fresh and last good), never to KV.
+async fn keep(key: &str, doc: &Doc) {
+    let cache = Cache::default();
+    let _ = cache.put(fresh_url(key), doc.to_response(CACHE_TTL_S)).await;
+    let _ = cache.put(last_good_url(key), doc.to_response(LAST_GOOD_TTL_S)).await;
 }
 
-/// Writes a rendered document to KV with its metadata.
-pub async fn publish(kv: &worker::kv::KvStore, key: &str, doc: &Doc) -> Result<(), EdgeError> {
+/// Writes a rendered document to KV with its metadata (the store's publication only).
+pub async fn kv_put(kv: &worker::kv::KvStore, key: &str, doc: &Doc) -> Result<(), EdgeError> {
     kv.put_bytes(&kv_key(key), &doc.body)?.metadata(doc.meta())?.execute().await?;
     Ok(())
 }
@@ -309,15 +351,33 @@ pub fn store_down() -> bool {
     }
 }
 
-/// `POST /__sitrep/fault` with `store-down` or `store-up` (test builds only).
+/// `POST /__sitrep/fault` (test builds only): `store-down` or `store-up` for this isolate's view
+/// of the store and KV, `kv-fail <ms>` to make the store's KV writes fail for that long.
 #[cfg(feature = "fault-injection")]
-pub async fn fault_switch(mut req: worker::Request) -> Response {
+pub async fn fault_switch(mut req: worker::Request, env: &Env) -> Response {
     let body = req.text().await.unwrap_or_default();
-    let down = match body.trim() {
-        "store-down" => true,
-        "store-up" => false,
-        _ => return crate::error::response(&EdgeError::BadRequest("send store-down or store-up".into()), false),
+    let words: Vec<&str> = body.split_whitespace().collect();
+    let result = match words.as_slice() {
+        ["store-down" | "store-up"] => {
+            STORE_DOWN.with(|s| s.set(words[0] == "store-down"));
+            Ok(())
+        }
+        ["kv-fail", ms] if ms.parse::<u64>().is_ok() => {
+            let for_ms = ms.parse().unwrap_or_default();
+            store::test_call(env, crate::store::protocol::TestCall::FailKvPuts { for_ms }).await.map(|_| ())
+        }
+        _ => Err(EdgeError::BadRequest("send store-down, store-up or kv-fail <ms>".into())),
     };
-    STORE_DOWN.with(|s| s.set(down));
-    Response::builder().with_status(204).empty()
+    match result {
+        Ok(()) => Response::builder().with_status(204).empty(),
+        Err(err) => crate::error::response(&err, false),
+    }
+}
+
+/// Reads a document's KV entry as readers would find it (test builds only): its version, or `None`.
+#[cfg(feature = "fault-injection")]
+pub async fn kv_version(env: &Env, key: &str) -> Result<Option<u64>, EdgeError> {
+    let kv = env.kv(KV_BINDING)?;
+    let (_, meta) = kv.get(&kv_key(key)).bytes_with_metadata::<Meta>().await?;
+    Ok(meta.map(|m| m.version))
 }

@@ -7,6 +7,7 @@ use worker::{Context, Env, Headers, Method, Request, Response};
 
 use crate::error::{self, EdgeError};
 use crate::read::{self, Doc};
+use crate::store::protocol::{AdminCall, Caller};
 use crate::{admin, auth, cache, store, url};
 
 /// What a path names.
@@ -24,6 +25,12 @@ pub enum Route {
     /// The test-only list of the store's keys under a prefix (absent from production builds).
     #[cfg(feature = "fault-injection")]
     StoredKeys,
+    /// The test-only counts of requests this isolate sent the store, and the store's state (absent from production builds).
+    #[cfg(feature = "fault-injection")]
+    StoreStats,
+    /// The test-only version of a document's KV entry (absent from production builds).
+    #[cfg(feature = "fault-injection")]
+    KvVersion,
     /// Nothing.
     NotFound,
 }
@@ -53,6 +60,10 @@ pub fn route(path: &str) -> Route {
         "/__sitrep/fault" => return Route::Fault,
         #[cfg(feature = "fault-injection")]
         "/__sitrep/keys" => return Route::StoredKeys,
+        #[cfg(feature = "fault-injection")]
+        "/__sitrep/stats" => return Route::StoreStats,
+        #[cfg(feature = "fault-injection")]
+        "/__sitrep/kv" => return Route::KvVersion,
         other if other.starts_with("/api/v2/admin/") => {
             return Route::Admin(other.trim_start_matches("/api/v2/admin/").to_owned());
         }
@@ -74,34 +85,50 @@ fn is_id(id: &str) -> bool {
 /// Answers a request; every failure becomes a JSON error response here.
 pub async fn handle(req: Request, env: Env, ctx: Context) -> Response {
     let full = req.inner().url();
-    let (base, path, query) = url::split(&full);
-    let base = base.to_owned();
+    let (_, path, query) = url::split(&full);
     // workers-rs reads any method it does not know (QUERY, PROPFIND, ...) as GET: route on the raw name.
     let raw = req.inner().method();
     let result = match route(path) {
         Route::Read(doc) => match raw.as_str() {
-            "GET" | "HEAD" => serve(&req, &env, &ctx, &doc, &base).await,
+            "GET" | "HEAD" => serve(&req, &env, &ctx, &doc).await,
             "OPTIONS" => Ok(preflight()),
             other => Err(not_allowed(other, READ_METHODS)),
         },
         Route::Badge => match raw.as_str() {
             "GET" | "HEAD" => {
                 let label = url::query_param(query, "label");
-                badge(&req, &env, &ctx, label, &base).await
+                badge(&req, &env, &ctx, label).await
             }
             "OPTIONS" => Ok(preflight()),
             other => Err(not_allowed(other, READ_METHODS)),
         },
-        Route::Admin(rest) => return admin_result(admin_request(req, &env, &rest, query, &base).await),
+        Route::Admin(rest) => return admin_result(admin_request(req, &env, &rest, query).await),
         #[cfg(feature = "fault-injection")]
-        Route::Fault => return read::fault_switch(req).await,
+        Route::Fault => return read::fault_switch(req, &env).await,
         #[cfg(feature = "fault-injection")]
         Route::StoredKeys => {
-            crate::store::stored_keys(&env, url::query_param(query, "prefix").unwrap_or_default()).await
+            let prefix = url::query_param(query, "prefix").unwrap_or_default();
+            test_json(store::test_call(&env, crate::store::protocol::TestCall::Keys { prefix }).await)
+        }
+        #[cfg(feature = "fault-injection")]
+        Route::StoreStats => {
+            let calls = store::calls(url::query_param(query, "reset").is_some());
+            let store = store::test_call(&env, crate::store::protocol::TestCall::Stats).await;
+            test_json(store.map(|store| serde_json::json!({ "calls": calls, "store": store })))
+        }
+        #[cfg(feature = "fault-injection")]
+        Route::KvVersion => {
+            let key = url::query_param(query, "key").unwrap_or_default();
+            test_json(read::kv_version(&env, &key).await.map(|v| serde_json::json!(v)))
         }
         Route::NotFound => Err(EdgeError::NotFound(path.to_owned())),
     };
     result.unwrap_or_else(|err| error::response(&err, true))
+}
+
+#[cfg(feature = "fault-injection")]
+fn test_json(value: Result<serde_json::Value, EdgeError>) -> Result<Response, EdgeError> {
+    Ok(Response::from_json(&value?)?)
 }
 
 fn admin_result(result: Result<Response, EdgeError>) -> Response {
@@ -109,8 +136,8 @@ fn admin_result(result: Result<Response, EdgeError>) -> Response {
     result.unwrap_or_else(|err| error::response(&err, false))
 }
 
-fn not_allowed(method: &str, allow: &'static str) -> EdgeError {
-    EdgeError::MethodNotAllowed { method: method.to_owned(), allow }
+fn not_allowed(method: &str, allow: &str) -> EdgeError {
+    EdgeError::MethodNotAllowed { method: method.to_owned(), allow: allow.to_owned() }
 }
 
 fn preflight() -> Response {
@@ -122,22 +149,16 @@ fn preflight() -> Response {
     Response::builder().with_status(204).with_headers(headers).empty()
 }
 
-async fn serve(req: &Request, env: &Env, ctx: &Context, doc: &Document, base: &str) -> Result<Response, EdgeError> {
-    let (found, stale) = read::fetch_doc(env, ctx, doc, base).await?;
+async fn serve(req: &Request, env: &Env, ctx: &Context, doc: &Document) -> Result<Response, EdgeError> {
+    let (found, stale) = read::fetch_doc(env, ctx, doc).await?;
     Ok(respond(req, &found, stale))
 }
 
-async fn badge(
-    req: &Request,
-    env: &Env,
-    ctx: &Context,
-    label: Option<String>,
-    base: &str,
-) -> Result<Response, EdgeError> {
+async fn badge(req: &Request, env: &Env, ctx: &Context, label: Option<String>) -> Result<Response, EdgeError> {
     let Some(label) = label.filter(|l| l != "status") else {
-        return serve(req, env, ctx, &Document::Badge, base).await;
+        return serve(req, env, ctx, &Document::Badge).await;
     };
-    let (status, stale) = read::fetch_doc(env, ctx, &Document::Status, base).await?;
+    let (status, stale) = read::fetch_doc(env, ctx, &Document::Status).await?;
     let parsed: StatusDocument<'static> =
         serde_json::from_slice(&status.body).map_err(|e| EdgeError::Internal(e.to_string()))?;
     let body = badge::svg(&label, &parsed.status).into_bytes();
@@ -179,14 +200,7 @@ fn respond(req: &Request, doc: &Doc, stale: bool) -> Response {
 
 /// The write API: checks the token, the media type and the size, then hands the request to the
 /// store, the single writer, which applies it all or nothing.
-async fn admin_request(
-    mut req: Request,
-    env: &Env,
-    rest: &str,
-    query: &str,
-    base: &str,
-) -> Result<Response, EdgeError> {
-    let method = req.method();
+async fn admin_request(mut req: Request, env: &Env, rest: &str, query: &str) -> Result<Response, EdgeError> {
     let raw = req.inner().method();
     let op = admin::route(&raw, rest).map_err(|miss| match miss {
         admin::Miss::NotFound => EdgeError::NotFound(format!("/api/v2/admin/{rest}")),
@@ -200,14 +214,14 @@ async fn admin_request(
     let header = |name: &str| req.headers().get(name).ok().flatten();
     // Cloudflare sets CF-Connecting-IP; locally every caller is one client.
     let client = header("cf-connecting-ip").unwrap_or_else(|| "local".to_owned());
-    auth::check(header("authorization").as_deref(), &client, read::now_ms(), env)?;
-    let headers = Headers::new();
-    headers.set("x-sitrep-base", base)?;
-    for name in ["if-match", "idempotency-key"] {
-        if let Some(value) = header(name) {
-            headers.set(name, &value)?;
-        }
-    }
+    auth::check(header("authorization").as_deref(), &client, read::now_ms(), env).await?;
+    let caller = Caller {
+        client: auth::client_hash(&client, env),
+        ray: header("cf-ray"),
+        user_agent: header("user-agent").map(|ua| ua.chars().take(200).collect()),
+    };
+    let if_match = header("if-match");
+    let idempotency_key = header("idempotency-key").filter(|_| raw == "POST");
     let body = if op.takes_body() {
         let content_type = header("content-type").unwrap_or_default();
         if !content_type.trim_start().to_ascii_lowercase().starts_with("application/json") {
@@ -221,18 +235,26 @@ async fn admin_request(
         if body.len() > limit {
             return Err(EdgeError::PayloadTooLarge(limit));
         }
-        body
+        String::from_utf8(body).map_err(|_| EdgeError::BadRequest("the body is not UTF-8".into()))?
     } else {
-        Vec::new()
+        String::new()
     };
-    let mut response = store::admin(env, method, rest, query, headers, body).await?;
-    if op.writes()
-        && let Some(version) = response.headers().get("x-sitrep-version").ok().flatten().and_then(|v| v.parse().ok())
-    {
-        read::wrote(version);
+    let limit = url::query_param(query, "limit").and_then(|l| l.parse::<usize>().ok());
+    let writes = op.writes();
+    let call = AdminCall { op, body, if_match, idempotency_key, limit, caller };
+    let reply = store::admin(env, call).await?;
+    if writes {
+        // Replays too: a retried write reads its own result as well.
+        read::wrote(reply.version);
     }
-    let _ = response.headers_mut().set("cache-control", "no-store");
-    Ok(response)
+    let headers = Headers::new();
+    let _ = headers.set("content-type", "application/json; charset=utf-8");
+    let _ = headers.set("x-sitrep-version", &reply.version.to_string());
+    let _ = headers.set("cache-control", "no-store");
+    if reply.replay {
+        let _ = headers.set("idempotent-replay", "true");
+    }
+    Ok(Response::builder().with_status(reply.status).with_headers(headers).fixed(reply.body.into_bytes()))
 }
 
 #[cfg(test)]
@@ -256,5 +278,7 @@ mod tests {
     fn production_builds_have_no_fault_switch() {
         assert_eq!(route("/__sitrep/fault"), Route::NotFound);
         assert_eq!(route("/__sitrep/keys"), Route::NotFound);
+        assert_eq!(route("/__sitrep/stats"), Route::NotFound);
+        assert_eq!(route("/__sitrep/kv"), Route::NotFound);
     }
 }

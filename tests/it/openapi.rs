@@ -122,7 +122,7 @@ fn document() -> Value {
                 ("400", "malformed JSON or wrong types"),
                 ("404", "unknown id"),
                 ("409", "stale If-Match, reused Idempotency-Key, or no page yet"),
-                ("413", "body over the limit (64 KiB; 16 MiB for the page import)"),
+                ("413", "body over the limit (128 KiB; 512 KiB for a postmortem; 16 MiB for the page import)"),
                 ("415", "not application/json"),
                 ("422", "breaks the model's rules: every problem by field path"),
             ] {

@@ -1,0 +1,411 @@
+//! The page store: one Durable Object per page, the single writer and the source of truth.
+//!
+//! - `protocol`: the typed seam (one serde request enum, one answer type) the Worker speaks to it.
+//! - `layout`: what is stored under which key, loading it, and the one transaction per write.
+//! - `publish`: the store's own retried step that brings KV to the newest version.
+//! - `client`: the Worker's side of the seam.
+//!
+//! The object keeps the indexed [`PageState`] in memory and commits each change to it after the
+//! transaction. A write's answer depends only on that commit: publication runs afterwards, from
+//! the alarm, and whatever KV does the write has answered 2xx with its version.
+
+mod client;
+mod layout;
+pub mod protocol;
+mod publish;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use sitrep_shared::command::{self, ApplyError, Change, Command};
+use sitrep_shared::document::{Document, RenderError};
+use sitrep_shared::{Kind, PageData, PageState, Timestamp, idempotency, validate};
+use worker::{DurableObject, Env, Request, Response, State, durable_object};
+
+pub use client::{admin, fetch_doc};
+#[cfg(feature = "fault-injection")]
+pub use client::{calls, test_call};
+use layout::{COMPONENT_PREFIX, Commit, EVENT_PREFIX, LogEntry, Reply, StoredEvent, to_json};
+use protocol::{AdminCall, AdminReply, StoreReply, StoreRequest, StoreResult, WireDoc};
+use publish::{Pending, Publication};
+
+use crate::admin::Admin;
+use crate::cache;
+use crate::error::EdgeError;
+use crate::read::{self, Doc};
+
+/// The operator's setting for how long an Idempotency-Key is remembered, in seconds (default a day).
+const RETENTION_VAR: &str = "SITREP_IDEMPOTENCY_SECS";
+
+/// The single writer of one page.
+#[durable_object]
+pub struct PageStore {
+    state: State,
+    env: Env,
+    loaded: RefCell<Option<Rc<Loaded>>>,
+    publication: Publication,
+}
+
+impl std::fmt::Debug for PageStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let version = self.loaded.borrow().as_ref().map(|l| l.version);
+        f.debug_struct("PageStore").field("version", &version).finish_non_exhaustive()
+    }
+}
+
+#[derive(Clone)]
+struct Loaded {
+    version: u64,
+    page: PageState,
+}
+
+impl DurableObject for PageStore {
+    fn new(state: State, env: Env) -> Self {
+        Self { state, env, loaded: RefCell::new(None), publication: Publication::default() }
+    }
+
+    async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
+        let result: StoreResult = match req.json::<StoreRequest>().await {
+            Ok(request) => self.serve(request).await,
+            Err(err) => Err(EdgeError::Internal(format!("the store cannot read the request: {err}"))),
+        };
+        Response::from_json(&result)
+    }
+
+    async fn alarm(&self) -> worker::Result<Response> {
+        self.publish().await;
+        Response::empty()
+    }
+}
+
+impl PageStore {
+    /// The one router of the store's side of the seam.
+    async fn serve(&self, request: StoreRequest) -> StoreResult {
+        match request {
+            StoreRequest::Render { doc } => {
+                let loaded = self.load().await?;
+                Ok(StoreReply::Doc(render(&loaded, &doc)?.into_wire()))
+            }
+            StoreRequest::Admin(call) => self.admin(call).await.map(StoreReply::Admin),
+            #[cfg(feature = "fault-injection")]
+            StoreRequest::Test(call) => self.test(call).await.map(StoreReply::Test),
+        }
+    }
+
+    async fn load(&self) -> Result<Rc<Loaded>, EdgeError> {
+        if let Some(loaded) = self.loaded.borrow().as_ref() {
+            return Ok(Rc::clone(loaded));
+        }
+        let (version, data) = layout::load(&self.state.storage()).await?.ok_or(EdgeError::NotLoaded)?;
+        // Another request may have loaded it meanwhile; keep the first.
+        let loaded = Rc::new(Loaded { version, page: PageState::new(data) });
+        let mut slot = self.loaded.borrow_mut();
+        Ok(Rc::clone(slot.get_or_insert(loaded)))
+    }
+
+    async fn admin(&self, call: AdminCall) -> Result<AdminReply, EdgeError> {
+        let fingerprint = format!("{:?} {}", call.op, cache::etag(call.body.as_bytes()));
+        if let Some(reply) = self.replay(&call, &fingerprint).await? {
+            return Ok(reply);
+        }
+        match &call.op {
+            Admin::Log => self.log(call.limit).await,
+            Admin::OpenApi => Err(EdgeError::NotFound("openapi.json is served by the Worker".into())),
+            Admin::ImportPage => self.import(&call, fingerprint).await,
+            op => {
+                let command = parse_command(op, call.body.as_bytes())?;
+                self.write(&command, &call, fingerprint, if op.creates() { 201 } else { 200 }).await
+            }
+        }
+    }
+
+    /// The stored first reply for this Idempotency-Key, if any (409 if the key came with another request).
+    async fn replay(&self, call: &AdminCall, fingerprint: &str) -> Result<Option<AdminReply>, EdgeError> {
+        let Some(key) = &call.idempotency_key else { return Ok(None) };
+        if key.is_empty() || key.len() > 200 {
+            return Err(EdgeError::BadRequest("Idempotency-Key must be 1 to 200 characters".into()));
+        }
+        let Some(reply) = layout::reply(&self.state.storage(), key).await? else {
+            return Ok(None);
+        };
+        if !idempotency::replayable(reply.at, now()?, self.retention()) {
+            // Past its retention the key names a new request; this write replaces the old reply.
+            return Ok(None);
+        }
+        if reply.fingerprint != fingerprint {
+            return Err(EdgeError::Conflict("this Idempotency-Key was used for a different request".into()));
+        }
+        let version = match reply.version {
+            Some(version) => version,
+            // Replies stored before they carried their version: the current one is at least as new.
+            None => self.load().await.map_or(0, |l| l.version),
+        };
+        Ok(Some(AdminReply { status: reply.status, version, body: reply.body, replay: true }))
+    }
+
+    /// The current version, checked against If-Match.
+    async fn check_version(&self, if_match: Option<&str>) -> Result<Option<Rc<Loaded>>, EdgeError> {
+        let loaded = match self.load().await {
+            Ok(loaded) => Some(loaded),
+            Err(EdgeError::NotLoaded) => None,
+            Err(err) => return Err(err),
+        };
+        let current = loaded.as_ref().map_or(0, |l| l.version);
+        if let Some(wanted) = if_match {
+            let wanted = wanted.trim().trim_start_matches("W/").trim_matches('"').trim_start_matches('v');
+            if wanted != "*" && wanted.parse::<u64>().ok() != Some(current) {
+                return Err(EdgeError::Conflict(format!(
+                    "the page is at version {current}; If-Match asked for {wanted}: reload and retry"
+                )));
+            }
+        }
+        Ok(loaded)
+    }
+
+    async fn write(
+        &self,
+        command: &Command,
+        call: &AdminCall,
+        fingerprint: String,
+        status: u16,
+    ) -> Result<AdminReply, EdgeError> {
+        let Some(loaded) = self.check_version(call.if_match.as_deref()).await? else {
+            return Err(EdgeError::Conflict("no page has been loaded yet: PUT /api/v2/admin/page first".into()));
+        };
+        let now = now()?;
+        let version = loaded.version + 1;
+        let new_id = fresh_id(&loaded.page, now, version);
+        let change = command::apply(&loaded.page, command, now, &new_id).map_err(|err| match err {
+            ApplyError::NotFound(what, id) => EdgeError::Missing(format!("no {what} with id {id:?}")),
+            ApplyError::Invalid(problems) => EdgeError::Invalid(problems),
+        })?;
+        let mut puts: Vec<(String, String)> = Vec::new();
+        for (kind, event) in &change.events {
+            puts.push((format!("{EVENT_PREFIX}{}", event.id), to_json(&StoredEvent::new(*kind, event.clone()))?));
+        }
+        for component in change.components.iter().flatten() {
+            // Only the components this write changed.
+            if loaded.page.components().iter().find(|c| c.id == component.id) != Some(component) {
+                puts.push((format!("{COMPONENT_PREFIX}{}", component.id), to_json(component)?));
+            }
+        }
+        let mut page = loaded.page.page().clone();
+        drop(loaded);
+        page.updated_at = change.at;
+        puts.push(("page".into(), to_json(&page)?));
+        let body = reply_body(version, &change);
+        let touched = change.events.iter().map(|(_, e)| e.id.clone());
+        let pending = self.pending().await?.merge(version, touched, false);
+        let summary = (change.summary.clone(), change.target.clone());
+        self.commit(version, puts, vec![], summary, call, fingerprint, status, &body, pending).await?;
+        if let Some(current) = self.loaded.borrow_mut().as_mut() {
+            let current = Rc::make_mut(current);
+            current.page.commit(&change);
+            current.version = version;
+        }
+        self.schedule(0).await;
+        Ok(AdminReply { status, version, body, replay: false })
+    }
+
+    async fn import(&self, call: &AdminCall, fingerprint: String) -> Result<AdminReply, EdgeError> {
+        let data: PageData = read_object(call.body.as_bytes(), "is not a page")?;
+        let problems = validate(&data);
+        if !problems.is_empty() {
+            return Err(EdgeError::Invalid(problems));
+        }
+        let loaded = self.check_version(call.if_match.as_deref()).await?;
+        let version = loaded.as_ref().map_or(0, |l| l.version) + 1;
+        drop(loaded);
+        let storage = self.state.storage();
+        let mut old = layout::keys(&storage, EVENT_PREFIX).await?;
+        old.extend(layout::keys(&storage, COMPONENT_PREFIX).await?);
+        let mut puts = vec![("page".to_owned(), to_json(&data.page)?)];
+        for component in &data.components {
+            puts.push((format!("{COMPONENT_PREFIX}{}", component.id), to_json(component)?));
+        }
+        let events = data.incidents.iter().map(|e| (Kind::Incident, e));
+        for (kind, event) in events.chain(data.scheduled_maintenances.iter().map(|e| (Kind::Maintenance, e))) {
+            puts.push((format!("{EVENT_PREFIX}{}", event.id), to_json(&StoredEvent::new(kind, event.clone()))?));
+        }
+        let kept: std::collections::HashSet<&str> = puts.iter().map(|(key, _)| key.as_str()).collect();
+        let deletes: Vec<String> = old.into_iter().filter(|k| !kept.contains(k.as_str())).collect();
+        let count = data.incidents.len() + data.scheduled_maintenances.len();
+        let summary = (format!("imported the page ({count} events)"), String::new());
+        let body = format!("{{\"version\":{version}}}");
+        let pending = self.pending().await?.merge(version, [], true);
+        self.commit(version, puts, deletes, summary, call, fingerprint, 200, &body, pending).await?;
+        *self.loaded.borrow_mut() = Some(Rc::new(Loaded { version, page: PageState::new(data) }));
+        self.schedule(0).await;
+        Ok(AdminReply { status: 200, version, body, replay: false })
+    }
+
+    /// What publication owes so far.
+    async fn pending(&self) -> Result<Pending, EdgeError> {
+        match self.state.storage().get::<String>(publish::PENDING_KEY).await? {
+            Some(text) => layout::from_json(&text),
+            None => Ok(Pending::default()),
+        }
+    }
+
+    /// Persists one accepted write with its audit entry (the server's clock, who wrote), its
+    /// idempotent reply, what publication owes, and the removal of a batch of expired replies.
+    #[allow(clippy::too_many_arguments)]
+    async fn commit(
+        &self,
+        version: u64,
+        puts: Vec<(String, String)>,
+        mut deletes: Vec<String>,
+        (summary, target): (String, String),
+        call: &AdminCall,
+        fingerprint: String,
+        status: u16,
+        body: &str,
+        pending: Pending,
+    ) -> Result<(), EdgeError> {
+        let now = now()?;
+        let storage = self.state.storage();
+        let log = LogEntry { version, at: now, summary, target, by: Some(call.caller.clone()) };
+        let reply = call.idempotency_key.clone().map(|key| {
+            let reply = Reply { fingerprint, status, body: body.to_owned(), at: Some(now), version: Some(version) };
+            (key, reply)
+        });
+        // Best effort: a failed look-up of expired replies leaves them for a later write.
+        deletes.extend(layout::expired_replies(&storage, now, self.retention()).await.unwrap_or_default());
+        layout::persist(&storage, Commit { version, puts, deletes, log, reply, pending }).await
+    }
+
+    fn retention(&self) -> u32 {
+        idempotency::retention_secs(self.env.var(RETENTION_VAR).ok().map(|v| v.to_string()).as_deref())
+    }
+
+    async fn log(&self, limit: Option<usize>) -> Result<AdminReply, EdgeError> {
+        let entries = layout::log(&self.state.storage(), limit.unwrap_or(50).clamp(1, 500)).await?;
+        let version = self.load().await.map(|l| l.version).unwrap_or(0);
+        let body = serde_json::json!({ "version": version, "entries": entries }).to_string();
+        Ok(AdminReply { status: 200, version, body, replay: false })
+    }
+
+    #[cfg(feature = "fault-injection")]
+    async fn test(&self, call: protocol::TestCall) -> Result<serde_json::Value, EdgeError> {
+        use protocol::TestCall;
+        match call {
+            TestCall::FailKvPuts { for_ms } => {
+                self.publication.kv_fails_until.set(read::now_ms() + for_ms);
+                if for_ms == 0 {
+                    self.schedule(0).await;
+                }
+                Ok(serde_json::Value::Null)
+            }
+            TestCall::Keys { prefix } => Ok(serde_json::json!(layout::keys(&self.state.storage(), &prefix).await?)),
+            TestCall::Stats => {
+                let version = self.load().await.map(|l| l.version).unwrap_or(0);
+                Ok(serde_json::json!({
+                    "version": version,
+                    "published": self.publication.published.get(),
+                    "pending": self.state.storage().get::<String>(publish::PENDING_KEY).await?.is_some(),
+                }))
+            }
+        }
+    }
+}
+
+fn now() -> Result<Timestamp, EdgeError> {
+    Timestamp::from_unix_millis(read::now_ms() as i64).ok_or(EdgeError::Internal("clock out of range".into()))
+}
+
+/// A new id: base 36 of the time and the version, unique because versions never repeat.
+fn fresh_id(page: &PageState, now: Timestamp, version: u64) -> String {
+    let base36 = |mut n: u64| {
+        let digits = b"0123456789abcdefghijklmnopqrstuvwxyz";
+        let mut out = Vec::new();
+        loop {
+            out.push(digits[(n % 36) as usize]);
+            n /= 36;
+            if n == 0 {
+                break;
+            }
+        }
+        out.reverse();
+        String::from_utf8(out).unwrap_or_default()
+    };
+    let id = format!("{}{}", base36(now.unix_millis().max(0) as u64), base36(version));
+    let taken = |id: &str| page.find(&id.into()).is_some() || page.components().iter().any(|c| c.id.0 == id);
+    let mut candidate = id.clone();
+    let mut n = 1;
+    while taken(&candidate) {
+        candidate = format!("{id}-{n}");
+        n += 1;
+    }
+    candidate
+}
+
+fn reply_body(version: u64, change: &Change) -> String {
+    let event = change.events.first().map(|(_, e)| e);
+    serde_json::json!({
+        "version": version,
+        "id": change.target,
+        "summary": change.summary,
+        "incident": event,
+        "components": change.components,
+    })
+    .to_string()
+}
+
+/// A request body: a JSON object (serde would also read a struct from an array) of `T`'s shape;
+/// 400 saying the body `fault` otherwise.
+fn read_object<T: serde::de::DeserializeOwned>(body: &[u8], fault: &str) -> Result<T, EdgeError> {
+    if !command::is_json_object(body) {
+        return Err(EdgeError::BadRequest("the body must be a JSON object".into()));
+    }
+    serde_json::from_slice(body).map_err(|e| EdgeError::BadRequest(format!("the body {fault}: {e}")))
+}
+
+/// The command an admin route and its JSON body ask for; 400 when the body does not parse.
+fn parse_command(op: &Admin, body: &[u8]) -> Result<Command, EdgeError> {
+    fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, EdgeError> {
+        read_object(body, "does not fit this request")
+    }
+    Ok(match op {
+        Admin::OpenIncident => Command::OpenIncident(parse(body)?),
+        Admin::Edit(id) => Command::Edit(id.as_str().into(), parse(body)?),
+        Admin::PostUpdate(id) => Command::PostUpdate(id.as_str().into(), parse(body)?),
+        Admin::WritePostmortem(id) => Command::WritePostmortem(id.as_str().into(), parse(body)?),
+        Admin::PublishPostmortem(id) => Command::PublishPostmortem(id.as_str().into()),
+        Admin::ScheduleMaintenance => Command::ScheduleMaintenance(parse(body)?),
+        Admin::CreateComponent => Command::CreateComponent(parse(body)?),
+        Admin::EditComponent(id) => Command::EditComponent(id.as_str().into(), parse(body)?),
+        Admin::ReorderComponents => Command::ReorderComponents(parse(body)?),
+        Admin::ImportPage | Admin::Log | Admin::OpenApi => {
+            return Err(EdgeError::Internal("not a command".into()));
+        }
+    })
+}
+
+/// Renders a document from the loaded state; links point at the page's own URL, never at the
+/// Host of whichever request asked.
+fn render(loaded: &Loaded, doc: &Document) -> Result<Doc, EdgeError> {
+    let base = loaded.page.page().url.trim_end_matches('/');
+    let rendered = doc.render(&loaded.page, now()?, base).map_err(|err| match err {
+        RenderError::NotFound(id) => EdgeError::UnknownIncident(id),
+        RenderError::Json(err) => EdgeError::Internal(err.to_string()),
+    })?;
+    Ok(Doc {
+        etag: cache::etag(&rendered.body),
+        body: rendered.body,
+        content_type: rendered.content_type.to_owned(),
+        valid_until: rendered.valid_until.map(|t| t.unix_millis().max(0) as u64),
+        version: loaded.version,
+    })
+}
+
+impl Doc {
+    fn into_wire(self) -> WireDoc {
+        WireDoc {
+            body: String::from_utf8_lossy(&self.body).into_owned(),
+            etag: self.etag,
+            content_type: self.content_type,
+            valid_until: self.valid_until,
+            version: self.version,
+        }
+    }
+}

@@ -1,0 +1,147 @@
+//! The seam between the Worker and the page store: one serde request enum and one answer type,
+//! carried as JSON in the body of the Durable Object's `fetch` and routed once on each side.
+//! Nothing crosses as a path, a smuggled header or an error rebuilt from a string.
+
+use serde::{Deserialize, Serialize};
+use sitrep_shared::document::Document;
+
+use crate::admin::Admin;
+use crate::error::EdgeError;
+
+/// What the Worker asks of the store.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "request", rename_all = "snake_case")]
+pub enum StoreRequest {
+    /// Render one public document at the current version.
+    Render { doc: Document },
+    /// One write-API operation, already authenticated and size-checked by the Worker.
+    Admin(AdminCall),
+    /// Test builds only: fault switches and what the store saw.
+    #[cfg(feature = "fault-injection")]
+    Test(TestCall),
+}
+
+/// A write-API request as the store needs it.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct AdminCall {
+    /// The operation, with the ids from its path.
+    pub op: Admin,
+    /// The JSON body (empty for operations without one).
+    pub body: String,
+    /// `If-Match`, for optimistic concurrency.
+    pub if_match: Option<String>,
+    /// `Idempotency-Key` (POST only).
+    pub idempotency_key: Option<String>,
+    /// `limit` of `GET log`.
+    pub limit: Option<usize>,
+    /// Who sent it, for the audit log.
+    pub caller: Caller,
+}
+
+/// Who wrote, as the audit log records it: never the address itself.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Caller {
+    /// The client address, hashed with a key only this deployment has (see `auth::client_hash`).
+    pub client: String,
+    /// Cloudflare's ray id of the request, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ray: Option<String>,
+    /// The `User-Agent` header, cut to 200 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<String>,
+}
+
+/// A rendered document as it crosses the seam (the bodies are always UTF-8 text).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct WireDoc {
+    /// The bytes to send, as text.
+    pub body: String,
+    /// Its strong ETag.
+    pub etag: String,
+    /// Its media type.
+    pub content_type: String,
+    /// Milliseconds since the epoch at which it stops being true, if ever.
+    pub valid_until: Option<u64>,
+    /// The page version it was rendered from.
+    pub version: u64,
+}
+
+/// The store's answer to a write-API request.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct AdminReply {
+    /// HTTP status (200 or 201).
+    pub status: u16,
+    /// The page version after the write (or at the read).
+    pub version: u64,
+    /// The JSON body.
+    pub body: String,
+    /// Whether this is the stored first reply to an earlier request with the same Idempotency-Key.
+    pub replay: bool,
+}
+
+/// The store's answer.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StoreReply {
+    /// A rendered document.
+    Doc(WireDoc),
+    /// A write-API answer.
+    Admin(AdminReply),
+    /// A test-only answer.
+    #[cfg(feature = "fault-injection")]
+    Test(serde_json::Value),
+}
+
+/// What crosses back: the answer or the refusal, both typed.
+pub type StoreResult = Result<StoreReply, EdgeError>;
+
+/// Test-only requests (the `fault-injection` build).
+#[cfg(feature = "fault-injection")]
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TestCall {
+    /// Make every KV write of publication fail for this many milliseconds from now (0 ends it).
+    FailKvPuts { for_ms: u64 },
+    /// The stored keys under a prefix.
+    Keys { prefix: String },
+    /// The store's version and publication's state.
+    Stats,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round_trip(request: &StoreRequest) -> String {
+        let json = serde_json::to_string(request).unwrap();
+        let back: StoreRequest = serde_json::from_str(&json).unwrap();
+        assert_eq!(serde_json::to_string(&back).unwrap(), json);
+        json
+    }
+
+    #[test]
+    fn every_request_crosses_the_seam_as_itself() {
+        round_trip(&StoreRequest::Render { doc: Document::Incident("abc".into()) });
+        round_trip(&StoreRequest::Render { doc: Document::Summary });
+        for op in [Admin::ImportPage, Admin::PostUpdate("abc".into()), Admin::Log] {
+            let call = AdminCall {
+                op,
+                body: "{\"name\":\"x\"}".into(),
+                if_match: Some("\"3\"".into()),
+                idempotency_key: None,
+                limit: Some(5),
+                caller: Caller { client: "00ff".into(), ray: None, user_agent: Some("curl".into()) },
+            };
+            round_trip(&StoreRequest::Admin(call));
+        }
+    }
+
+    #[test]
+    fn refusals_cross_the_seam_typed() {
+        let refusal: StoreResult = Err(EdgeError::Invalid(vec![]));
+        let json = serde_json::to_string(&refusal).unwrap();
+        assert!(matches!(serde_json::from_str::<StoreResult>(&json).unwrap(), Err(EdgeError::Invalid(_))));
+        let json = serde_json::to_string(&StoreResult::Err(EdgeError::UnknownIncident("x".into()))).unwrap();
+        assert!(matches!(serde_json::from_str::<StoreResult>(&json).unwrap(), Err(EdgeError::UnknownIncident(_))));
+    }
+}
