@@ -1,5 +1,5 @@
 // Starts the built Worker in real workerd (wrangler dev, local mode) for one test file, and the
-// helpers the end-to-end tests share. The Worker must already be built into edge/build/
+// helpers the end-to-end tests share. The test build must already be in target/sitrep/edge-test/
 // (`cargo xtask test` does it); nothing here is a mock.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -13,6 +13,9 @@ import { chromium } from 'playwright-core';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const edgeDir = join(root, 'edge');
+// The test build (with its fault switch) and its own copy of wrangler.toml: never edge/build/,
+// which is what `wrangler deploy` uploads.
+const testDir = process.env.SITREP_EDGE_TEST_DIR ?? join(root, 'target', 'sitrep', 'edge-test');
 
 /** A free TCP port on loopback. */
 export function freePort() {
@@ -78,7 +81,7 @@ export async function startEdge({ page, persist, vars = {} } = {}) {
         '--persist-to', state, '--show-interactive-dev-session=false', '--log-level', 'warn',
         ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`])],
       // Its own process group, so crash() can kill workerd (wrangler's child) with it.
-      { cwd: edgeDir, env: { ...process.env, WRANGLER_SEND_METRICS: 'false' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+      { cwd: testDir, env: { ...process.env, WRANGLER_SEND_METRICS: 'false' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
     );
     child.stdout.on('data', (d) => { log += d; });
     child.stderr.on('data', (d) => { log += d; });

@@ -334,7 +334,8 @@ test("bad answers to the loader's first request end in the widget's error state,
     ['500', (route) => route.fulfill({ status: 500, contentType: 'application/json', body: '{}' }), 'the status service answered 500'],
     ['wrong content type', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<p>x</p>' }), 'expected JSON, got "text/html"'],
     ['invalid JSON', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: '<html>' }), 'not a status document'],
-    ['10 MB body', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: 'x'.repeat(10 * 1024 * 1024) }), 'the answer was too large'],
+    // Over the largest document the edge can serve (shared::limits::READ_BYTES, about 14 MB).
+    ['20 MB body', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: 'x'.repeat(20 * 1024 * 1024) }), 'the answer was too large'],
     ['network down', (route) => route.abort('connectionrefused'), 'the status service could not be reached'],
     ['slow (10 s)', async (route) => { await new Promise((r) => setTimeout(r, 10_500)); await route.fulfill({ status: 504, body: '' }).catch(() => {}); }, 'no answer within 10 s'],
   ];

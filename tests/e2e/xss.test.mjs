@@ -21,7 +21,8 @@ const CORPUS = [
 ];
 const hostile = CORPUS.join(' ');
 const short = (n) => `${CORPUS[n]} ${CORPUS[(n + 1) % CORPUS.length]}`.slice(0, 250);
-const longWord = 'W'.repeat(10_000);
+// With the corpus, close to the longest update body (shared::limits::UPDATE_BODY_CHARS, 8,000).
+const longWord = 'W'.repeat(7_000);
 
 let edge;
 let server;

@@ -313,21 +313,35 @@ struct WriteFigures {
     errors: usize,
 }
 
-fn write_figures(port: u16, token: &str) -> Result<WriteFigures> {
+/// Incidents the write bench spreads its updates over (each stays under `limits::UPDATES_PER_EVENT`).
+const BENCH_INCIDENTS: usize = 8;
+
+/// Write latency (sequential) and throughput (concurrent clients); with `flood`, the sequential
+/// writes run while [`FLOOD_CLIENTS`] clients request unknown incident ids as fast as they can.
+fn write_figures(port: u16, token: &str, flood: bool) -> Result<WriteFigures> {
     let auth = format!("Bearer {token}");
     let headers = [("Authorization", auth.as_str()), ("Content-Type", "application/json")];
-    let (status, body) =
-        edge::http(port, "POST", "/api/v2/admin/incidents", &headers, br#"{"name":"Bench incident","body":"Opened"}"#)?;
-    if status != 201 {
-        bail!("opening the bench incident answered {status}: {}", String::from_utf8_lossy(&body));
+    let mut paths = Vec::new();
+    for _ in 0..BENCH_INCIDENTS {
+        let (status, body) = edge::http(
+            port,
+            "POST",
+            "/api/v2/admin/incidents",
+            &headers,
+            br#"{"name":"Bench incident","body":"Opened"}"#,
+        )?;
+        if status != 201 {
+            bail!("opening a bench incident answered {status}: {}", String::from_utf8_lossy(&body));
+        }
+        let answer: serde_json::Value = serde_json::from_slice(&body)?;
+        paths.push(format!("/api/v2/admin/incidents/{}/updates", answer["id"].as_str().context("no id")?));
     }
-    let answer: serde_json::Value = serde_json::from_slice(&body)?;
-    let id = answer["id"].as_str().context("no id")?.to_owned();
-    let path = format!("/api/v2/admin/incidents/{id}/updates");
+    let turn = std::sync::atomic::AtomicUsize::new(0);
     let post = |n: usize| -> Result<std::time::Duration> {
+        let path = &paths[turn.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % paths.len()];
         let body = format!(r#"{{"status":"monitoring","body":"Update {n}"}}"#);
         let started = std::time::Instant::now();
-        let (status, answer) = edge::http(port, "POST", &path, &headers, body.as_bytes())?;
+        let (status, answer) = edge::http(port, "POST", path, &headers, body.as_bytes())?;
         if status != 200 {
             bail!("update answered {status}: {}", String::from_utf8_lossy(&answer));
         }
@@ -336,13 +350,36 @@ fn write_figures(port: u16, token: &str) -> Result<WriteFigures> {
     for n in 0..20 {
         post(n)?;
     }
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let flooded = std::sync::atomic::AtomicUsize::new(0);
     let mut latencies: Vec<f64> = Vec::with_capacity(WRITES);
     let mut errors = 0;
-    for n in 0..WRITES {
-        match post(n) {
-            Ok(d) => latencies.push(d.as_secs_f64() * 1000.0),
-            Err(_) => errors += 1,
+    std::thread::scope(|scope| {
+        if flood {
+            for c in 0..FLOOD_CLIENTS {
+                let (stop, flooded) = (&stop, &flooded);
+                scope.spawn(move || {
+                    let mut n = 0u64;
+                    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        n += 1;
+                        let path = format!("/api/v2/incidents/r{c}x{n}.json");
+                        if matches!(edge::http(port, "GET", &path, &[], &[]), Ok((404, _))) {
+                            flooded.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        }
+                    }
+                });
+            }
         }
+        for n in 0..WRITES {
+            match post(n) {
+                Ok(d) => latencies.push(d.as_secs_f64() * 1000.0),
+                Err(_) => errors += 1,
+            }
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    });
+    if flood {
+        println!("{} unknown-id requests answered 404 during the writes", flooded.into_inner());
     }
     latencies.sort_by(f64::total_cmp);
     let at = |q: f64| load::quantile(&latencies, q).unwrap_or(f64::NAN);
@@ -350,6 +387,7 @@ fn write_figures(port: u16, token: &str) -> Result<WriteFigures> {
     errors += std::thread::scope(|scope| {
         let threads: Vec<_> = (0..CONCURRENT_CLIENTS)
             .map(|c| {
+                let post = &post;
                 scope.spawn(move || (0..WRITES / CONCURRENT_CLIENTS).filter(|n| post(c * 1000 + n).is_err()).count())
             })
             .collect();
@@ -357,6 +395,60 @@ fn write_figures(port: u16, token: &str) -> Result<WriteFigures> {
     });
     let writes_per_s = WRITES as f64 / started.elapsed().as_secs_f64();
     Ok(WriteFigures { p50_ms: at(0.5), p99_ms: at(0.99), writes_per_s, errors })
+}
+
+/// Clients requesting unknown incident ids during the flood run of the write bench.
+const FLOOD_CLIENTS: usize = 4;
+/// Writes whose publication lag is measured, one at a time, at an operator's pace.
+const LAG_WRITES: usize = 30;
+
+/// Publication lag: from a write's answer until the store reports every document of that version
+/// (or newer) written to KV, p50 and p99 in ms. Runs the test build (its `/__sitrep/stats` reports
+/// publication) through wrangler dev, so the figure includes the dev proxy on the poll.
+fn publication_lag(token: &str) -> Result<(f64, f64)> {
+    edge::build(Build::Test)?;
+    step(&format!("publication lag: {LAG_WRITES} writes, each until every KV document has its version (test build)"));
+    let state = shell::fresh_dir("bench-publication")?;
+    let port = free_port()?;
+    let log = shell::root().join("target/sitrep/bench-publication.log");
+    let _edge = edge::Edge::start_background(Build::Test, port, &state.to_string_lossy(), Some(&log.to_string_lossy()))?;
+    edge::load_page(port, token, &history_page(0)?)?;
+    let auth = format!("Bearer {token}");
+    let headers = [("Authorization", auth.as_str()), ("Content-Type", "application/json")];
+    let (status, body) =
+        edge::http(port, "POST", "/api/v2/admin/incidents", &headers, br#"{"name":"Lag","body":"Opened"}"#)?;
+    if status != 201 {
+        bail!("opening the incident answered {status}: {}", String::from_utf8_lossy(&body));
+    }
+    let id = serde_json::from_slice::<serde_json::Value>(&body)?["id"].as_str().context("no id")?.to_owned();
+    let published = || -> Result<u64> {
+        let (_, body) = edge::http(port, "GET", "/__sitrep/stats", &[], &[])?;
+        let stats: serde_json::Value = serde_json::from_slice(&body)?;
+        stats["store"]["published"].as_u64().context("no published version in /__sitrep/stats")
+    };
+    let mut lags = Vec::with_capacity(LAG_WRITES);
+    for n in 0..LAG_WRITES {
+        // An operator's pace: past the second between two publication runs.
+        std::thread::sleep(std::time::Duration::from_millis(1_100));
+        let update = format!(r#"{{"status":"identified","body":"Update {n}"}}"#);
+        let path = format!("/api/v2/admin/incidents/{id}/updates");
+        let (status, body) = edge::http(port, "POST", &path, &headers, update.as_bytes())?;
+        let answered = std::time::Instant::now();
+        if status != 200 {
+            bail!("update answered {status}: {}", String::from_utf8_lossy(&body));
+        }
+        let version = serde_json::from_slice::<serde_json::Value>(&body)?["version"].as_u64().context("no version")?;
+        while published()? < version {
+            if answered.elapsed() > std::time::Duration::from_secs(30) {
+                bail!("version {version} was not published within 30 s");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        lags.push(answered.elapsed().as_secs_f64() * 1000.0);
+    }
+    lags.sort_by(f64::total_cmp);
+    let at = |q: f64| load::quantile(&lags, q).unwrap_or(f64::NAN);
+    Ok((at(0.5), at(0.99)))
 }
 
 fn write_bench() -> Result<String> {
@@ -372,17 +464,33 @@ fn write_bench() -> Result<String> {
         let page = history_page(history)?;
         println!("importing {} bytes", page.len());
         edge::load_page(worker.port, &token, &page)?;
-        results.push((history, write_figures(worker.port, &token)?));
+        results.push((history, write_figures(worker.port, &token, false)?));
     }
+    step("write path while clients request unknown incident ids (production Worker, workerd via Miniflare)");
+    let state = shell::fresh_dir("bench-write-flood")?;
+    let worker = Workerd::start("sitrep", &state.to_string_lossy())?;
+    edge::load_page(worker.port, &token, &history_page(0)?)?;
+    let flooded = write_figures(worker.port, &token, true)?;
+    drop(worker);
+    let (lag_p50, lag_p99) = publication_lag(&token)?;
     let (empty, big) = (&results[0].1, &results[1].1);
     let md = format!(
-        "{WRITES} sequential updates to one incident (p50/p99), then {WRITES} from {CONCURRENT_CLIENTS} concurrent \
+        "{WRITES} sequential updates spread over {BENCH_INCIDENTS} incidents (p50/p99), then {WRITES} from {CONCURRENT_CLIENTS} concurrent \
          clients (writes/s), production Worker in workerd; the baseline is the same on an empty page.\n\n\
          | figure | empty page | 10,000 historic incidents | ratio | goal |\n|---|---|---|---|---|\n\
          | latency p50 | {:.2} ms | {:.2} ms | {:.2}x | <= 1.2x: {} |\n\
          | latency p99 | {:.2} ms | {:.2} ms | {:.2}x | <= 1.2x: {} |\n\
          | writes/s | {:.0} | {:.0} | {:.2}x | >= 0.83x: {} |\n\
-         | errors | {} | {} | | |\n",
+         | errors | {} | {} | | |\n\n\
+         The same {WRITES} sequential updates on the empty page while {FLOOD_CLIENTS} clients request unknown incident \
+         ids as fast as they can (issue 11: unknown ids must not reach the store):\n\n\
+         | figure | no flood | flood | ratio | goal |\n|---|---|---|---|---|\n\
+         | latency p50 | {:.2} ms | {:.2} ms | {:.2}x | <= 1.2x: {} |\n\
+         | latency p99 | {:.2} ms | {:.2} ms | {:.2}x | <= 1.2x: {} |\n\
+         | errors | {} | {} | | |\n\n\
+         Publication lag, from a write's answer until every KV document is at its version ({LAG_WRITES} writes \
+         1.1 s apart, test build under wrangler dev; documented bound: a second plus the run itself): \
+         p50 {:.0} ms, p99 {:.0} ms.\n",
         empty.p50_ms,
         big.p50_ms,
         big.p50_ms / empty.p50_ms,
@@ -397,6 +505,18 @@ fn write_bench() -> Result<String> {
         met(big.writes_per_s / empty.writes_per_s >= 0.83),
         empty.errors,
         big.errors,
+        empty.p50_ms,
+        flooded.p50_ms,
+        flooded.p50_ms / empty.p50_ms,
+        met(flooded.p50_ms / empty.p50_ms <= 1.2),
+        empty.p99_ms,
+        flooded.p99_ms,
+        flooded.p99_ms / empty.p99_ms,
+        met(flooded.p99_ms / empty.p99_ms <= 1.2),
+        empty.errors,
+        flooded.errors,
+        lag_p50,
+        lag_p99,
     );
     println!("\n{md}");
     Ok(md)

@@ -23,7 +23,8 @@ tasks:
            npm packages from the lockfile, Debian's chromium and chromium-driver); safe to rerun
   test     setup, then fmt check, clippy (host and wasm32) and every test, as CI runs it
   bench    benchmarks (`shared`, `edge`, or both); figures are ratios against a baseline in the same run
-  e2e      only the end-to-end tests (the Worker in workerd, Chromium)
+  e2e      only the end-to-end tests (the Worker in workerd, Chromium); `e2e trust` runs only
+           tests/e2e/trust.test.mjs (any file names under tests/e2e/, without `.test.mjs`)
   widget   build only the widget into target/sitrep/widget (`--stable` skips the nightly size build)
   soak     10,000 virtual widgets polling the production Worker for 5 minutes while updates are posted,
            then all reloading within 10 s (`--widgets N`, `--seconds S`)
@@ -60,7 +61,7 @@ fn run() -> Result<()> {
         }
         Some("e2e") => {
             setup::run()?;
-            test::e2e()
+            test::e2e(rest)
         }
         Some("dev") => {
             setup::run()?;

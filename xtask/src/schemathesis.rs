@@ -48,7 +48,7 @@ pub fn run(args: &[String]) -> Result<()> {
     against_built_edge(seconds, None)
 }
 
-/// Runs Schemathesis for `seconds` against the Worker already in `edge/build/`, in every phase or in
+/// Runs Schemathesis for `seconds` against the test build already made, in every phase or in
 /// `phases` (comma-separated).
 pub fn against_built_edge(seconds: u32, phases: Option<&str>) -> Result<()> {
     let bin = venv()?;
@@ -58,7 +58,7 @@ pub fn against_built_edge(seconds: u32, phases: Option<&str>) -> Result<()> {
     let port = std::net::TcpListener::bind(("127.0.0.1", 0))?.local_addr()?.port();
     step(&format!("start workerd on {port} with the demo page"));
     let log = shell::root().join("target/sitrep/schemathesis-edge.log");
-    let _edge = Edge::start_background(port, &state.to_string_lossy(), Some(&log.to_string_lossy()))?;
+    let _edge = Edge::start_background(Build::Test, port, &state.to_string_lossy(), Some(&log.to_string_lossy()))?;
     edge::load_page(port, &token, &fs::read(&demo)?)?;
     step(&format!("schemathesis against /api/v2/admin/openapi.json for up to {seconds} s"));
     let base = format!("http://127.0.0.1:{port}");
