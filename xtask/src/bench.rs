@@ -411,7 +411,8 @@ fn publication_lag(token: &str) -> Result<(f64, f64)> {
     let state = shell::fresh_dir("bench-publication")?;
     let port = free_port()?;
     let log = shell::root().join("target/sitrep/bench-publication.log");
-    let _edge = edge::Edge::start_background(Build::Test, port, &state.to_string_lossy(), Some(&log.to_string_lossy()))?;
+    let _edge =
+        edge::Edge::start_background(Build::Test, port, &state.to_string_lossy(), Some(&log.to_string_lossy()))?;
     edge::load_page(port, token, &history_page(0)?)?;
     let auth = format!("Bearer {token}");
     let headers = [("Authorization", auth.as_str()), ("Content-Type", "application/json")];
