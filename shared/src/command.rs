@@ -297,14 +297,6 @@ fn change_components(
 ) -> (Vec<Component>, Vec<AffectedComponent>) {
     let mut next = components.to_vec();
     let mut affected = Vec::new();
-    if changes.len() > crate::limits::COMPONENT_CHANGES {
-        problems.push(problem(
-            "components",
-            ProblemCode::TooLong,
-            format!("at most {} component changes in one request", crate::limits::COMPONENT_CHANGES),
-        ));
-        return (next, affected);
-    }
     for (n, change) in changes.iter().enumerate() {
         let Some(component) = next.iter_mut().find(|c| c.id == change.id) else {
             problems.push(problem(
@@ -336,6 +328,20 @@ fn change_components(
         component.updated_at = now;
     }
     (next, affected)
+}
+
+/// Refuses a request that lists more than [`crate::limits::COMPONENT_CHANGES`] components. Only
+/// what a request lists counts: a resolve or a completed maintenance that restores every component
+/// it touched is never refused for that.
+fn check_listed(count: usize, problems: &mut Vec<Problem>) {
+    let limit = crate::limits::COMPONENT_CHANGES;
+    if count > limit {
+        problems.push(problem(
+            "components",
+            ProblemCode::TooLong,
+            format!("at most {limit} components in one request"),
+        ));
+    }
 }
 
 /// The incident's copies of its components, refreshed from the page, plus newly affected ones.
@@ -402,6 +408,7 @@ fn new_update(
 
 fn open_incident(state: &PageState, new: &NewIncident, now: Timestamp, new_id: &str) -> Result<Change, ApplyError> {
     let mut problems = Vec::new();
+    check_listed(new.components.len(), &mut problems);
     let (components, affected) = change_components(state.components(), &new.components, now, &mut problems);
     let id = IncidentId(new_id.to_owned());
     let status = new.status.unwrap_or(IncidentStatus::Investigating);
@@ -448,6 +455,9 @@ fn post_update(state: &PageState, id: &IncidentId, new: &NewUpdate, now: Timesta
                 new.status.as_str()
             ),
         ));
+    }
+    if !new.status.is_closed() {
+        check_listed(new.components.len(), &mut problems);
     }
     let mut changes = new.components.clone();
     if kind == Kind::Maintenance && changes.is_empty() {
@@ -569,6 +579,7 @@ fn publish_postmortem(state: &PageState, id: &IncidentId, now: Timestamp) -> Res
 
 fn schedule(state: &PageState, new: &NewMaintenance, now: Timestamp, new_id: &str) -> Result<Change, ApplyError> {
     let mut problems = Vec::new();
+    check_listed(new.components.len(), &mut problems);
     let id = IncidentId(new_id.to_owned());
     let mut copies = Vec::new();
     for (n, component) in new.components.iter().enumerate() {

@@ -143,7 +143,6 @@ impl Document {
         let body = match self {
             Self::Summary => json(&views::summary(state, now))?,
             Self::Status => json(&views::status(state, now))?,
-            Self::Components => json(&views::components(state))?,
             Self::Incidents => json(&views::incidents(state, now))?,
             Self::Unresolved => json(&views::unresolved(state, now))?,
             Self::Maintenances => json(&views::maintenances(state, now))?,
@@ -151,7 +150,17 @@ impl Document {
             Self::ActiveMaintenances => json(&views::active_maintenances(state, now))?,
             Self::Postmortems => json(&views::postmortems(state, now, POSTMORTEM_LIMIT))?,
             Self::Incident(id) => {
-                json(&views::incident(state, id, now).ok_or_else(|| RenderError::NotFound(id.0.clone()))?)?
+                let doc = views::incident(state, id, now).ok_or_else(|| RenderError::NotFound(id.0.clone()))?;
+                // Its own instants only: a window edge elsewhere on the page does not change it.
+                let valid_until = state.find(id).and_then(|(_, event)| event_next_change(event, now));
+                return Ok(Rendered { body: json(&doc)?, content_type: self.content_type(), valid_until });
+            }
+            Self::Components => {
+                return Ok(Rendered {
+                    body: json(&views::components(state))?,
+                    content_type: self.content_type(),
+                    valid_until: None,
+                });
             }
             Self::Badge => badge::svg("status", &status::derive(state, now)).into_bytes(),
             Self::Atom => feed::atom(state, &feed::entries(state, now, feed::FEED_LIMIT), base).into_bytes(),
@@ -175,6 +184,14 @@ impl Document {
 
 fn json<T: Serialize>(value: &T) -> Result<Vec<u8>, serde_json::Error> {
     serde_json::to_vec(value)
+}
+
+/// The first instant after `now` at which one event's own page could change without a write: an
+/// update becoming visible, its postmortem being published.
+pub fn event_next_change(event: &crate::Incident, now: Timestamp) -> Option<Timestamp> {
+    let updates = event.incident_updates.iter().map(|u| u.shown_at());
+    let postmortem = event.postmortem.as_ref().and_then(|p| p.published_at);
+    updates.chain(postmortem).chain([event.created_at]).filter(|at| *at > now).min()
 }
 
 /// The first instant after `now` at which some document could change without a write:

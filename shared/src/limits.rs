@@ -9,7 +9,7 @@
 //! [`STORED_BYTES_PER_CHAR`] (a control character escaped as `\u001f`).
 
 use crate::command::Change;
-use crate::incident::{Incident, IncidentStatus};
+use crate::incident::{Incident, IncidentStatus, Kind};
 use crate::page::PageState;
 use crate::validate::{Problem, ProblemCode};
 
@@ -43,12 +43,16 @@ pub const POSTMORTEM_ENTRIES: usize = 100;
 
 /// Most components and groups on a page.
 pub const COMPONENTS: usize = 250;
-/// Most component changes in one request.
+/// Most components one request lists (a maintenance's components, an update's changes); a closing
+/// update that restores what its event touched is not limited.
 pub const COMPONENT_CHANGES: usize = 20;
 /// Most updates on one incident or maintenance (the one that closes it may go one past).
 pub const UPDATES_PER_EVENT: usize = 100;
-/// Most incidents and maintenances open at once (they are all in `summary.json`).
-pub const OPEN_EVENTS: usize = 25;
+/// Most incidents open at once (they are all in `summary.json`).
+pub const OPEN_INCIDENTS: usize = 20;
+/// Most maintenances scheduled or under way at once, counted apart from incidents so that queued
+/// maintenance never keeps an operator from opening an incident.
+pub const OPEN_MAINTENANCES: usize = 20;
 /// How many events the list documents carry (`incidents.json`, `scheduled-maintenances.json`),
 /// as Statuspage does.
 pub const RECENT_EVENTS: usize = 50;
@@ -65,9 +69,12 @@ pub const EVENT_BYTES: usize = 384 * 1024;
 /// Most bytes one update adds to a stored event: its body, its component changes, its fields.
 pub const UPDATE_BYTES: usize =
     UPDATE_BODY_CHARS * STORED_BYTES_PER_CHAR + COMPONENT_CHANGES * AFFECTED_COMPONENT_BYTES + 1024;
-/// Most bytes of one stored event, ever: the closing update always fits on top of [`EVENT_BYTES`],
-/// so resolving an incident always works.
+/// Most bytes of one stored event closed by an update of at most [`COMPONENT_CHANGES`] components:
+/// the closing update fits on top of [`EVENT_BYTES`]. The documents' bounds below assume it.
 pub const CLOSED_EVENT_BYTES: usize = EVENT_BYTES + UPDATE_BYTES;
+/// The only cap on the write that closes an event (resolving always works): what one Durable
+/// Object value holds, with room for its key.
+pub const HARD_EVENT_BYTES: usize = DURABLE_OBJECT_VALUE_BYTES - 64 * 1024;
 /// Most bytes of one stored component (its texts, ids and a group's children).
 pub const COMPONENT_BYTES: usize = (NAME_CHARS + DESCRIPTION_CHARS) * STORED_BYTES_PER_CHAR + 1024;
 /// One `affected_components` entry: id and name and two statuses.
@@ -76,7 +83,8 @@ const AFFECTED_COMPONENT_BYTES: usize = (ID_CHARS + NAME_CHARS) * STORED_BYTES_P
 pub const UPTIME_ROW_BYTES: usize = 24 * 1024;
 
 /// Most bytes of `summary.json`: every open event at its largest and every component.
-pub const SUMMARY_BYTES: usize = OPEN_EVENTS * CLOSED_EVENT_BYTES + COMPONENTS * COMPONENT_BYTES + PAGE_BYTES;
+pub const SUMMARY_BYTES: usize =
+    (OPEN_INCIDENTS + OPEN_MAINTENANCES) * CLOSED_EVENT_BYTES + COMPONENTS * COMPONENT_BYTES + PAGE_BYTES;
 /// Most bytes of a list document (`incidents.json`).
 pub const LIST_BYTES: usize = RECENT_EVENTS * CLOSED_EVENT_BYTES + PAGE_BYTES;
 /// Most bytes of `uptime.json`.
@@ -119,21 +127,20 @@ pub fn event_bytes(event: &Incident) -> usize {
 }
 
 /// The per-write rules of the table, for a change `apply` built from `state`: events stay inside
-/// [`EVENT_BYTES`] (the write that closes one inside [`CLOSED_EVENT_BYTES`]; a write that does not
-/// grow an event is never refused for its size), at most [`UPDATES_PER_EVENT`] updates, at most
-/// [`OPEN_EVENTS`] open at once, at most [`COMPONENTS`] components.
+/// [`EVENT_BYTES`] (the write that closes one only inside [`HARD_EVENT_BYTES`], so resolving always
+/// works; a write that does not grow an event is never refused for its size), at most
+/// [`UPDATES_PER_EVENT`] updates (the closing one may go past), at most [`OPEN_INCIDENTS`] incidents
+/// and [`OPEN_MAINTENANCES`] maintenances open at once, at most [`COMPONENTS`] components.
 pub fn check_change(state: &PageState, change: &Change) -> Vec<Problem> {
     let mut problems = Vec::new();
-    let open_now = state.open_incidents().count() + state.open_maintenances().count();
-    let mut opening = 0;
-    for (_, event) in &change.events {
+    for (kind, event) in &change.events {
         let before = state.find(&event.id).map(|(_, e)| e);
         let was_open = before.is_some_and(|e| !e.status.is_closed());
         let closing = was_open && event.status.is_closed();
         let path = if event.is_maintenance() { "maintenance" } else { "incident" };
         let bytes = event_bytes(event);
         let grew = before.is_none_or(|b| bytes > event_bytes(b));
-        let cap = if closing { CLOSED_EVENT_BYTES } else { EVENT_BYTES };
+        let cap = if closing { HARD_EVENT_BYTES } else { EVENT_BYTES };
         if grew && bytes > cap {
             problems.push(Problem {
                 path: path.into(),
@@ -146,23 +153,27 @@ pub fn check_change(state: &PageState, change: &Change) -> Vec<Problem> {
         }
         let updates = event.incident_updates.len();
         let grew_updates = before.is_none_or(|b| updates > b.incident_updates.len());
-        if grew_updates && updates > UPDATES_PER_EVENT + usize::from(closing) {
+        if grew_updates && !closing && updates > UPDATES_PER_EVENT {
             problems.push(Problem {
                 path: format!("{path}.incident_updates"),
                 code: ProblemCode::TooLong,
                 message: format!("more than {UPDATES_PER_EVENT} updates on one {path}; resolve it and open a new one"),
             });
         }
-        if !event.status.is_closed() && !was_open && event.status != IncidentStatus::Unknown {
-            opening += 1;
+        let opening = !event.status.is_closed() && !was_open && event.status != IncidentStatus::Unknown;
+        let (open, limit, what) = match kind {
+            Kind::Incident => (state.open_incidents().count(), OPEN_INCIDENTS, "incidents are open"),
+            Kind::Maintenance => {
+                (state.open_maintenances().count(), OPEN_MAINTENANCES, "maintenances are scheduled or under way")
+            }
+        };
+        if opening && open >= limit {
+            problems.push(Problem {
+                path: "status".into(),
+                code: ProblemCode::TooLong,
+                message: format!("{limit} {what} already; resolve or complete one first"),
+            });
         }
-    }
-    if opening > 0 && open_now + opening > OPEN_EVENTS {
-        problems.push(Problem {
-            path: "status".into(),
-            code: ProblemCode::TooLong,
-            message: format!("{OPEN_EVENTS} incidents and maintenances are open already; resolve one first"),
-        });
     }
     if let Some(components) = &change.components
         && components.len() > COMPONENTS
@@ -223,6 +234,13 @@ mod tests {
         let resolve = apply(&state, &update(Resolved, body), at(2_000), "x").expect("resolving always works");
         let (_, event) = &resolve.events[0];
         assert!(event_bytes(event) <= CLOSED_EVENT_BYTES);
+        // Reopening is a write like any other: refused while the incident is full.
+        state.commit(&resolve);
+        let mut reopen = update(Investigating, "again".into());
+        if let Command::PostUpdate(_, new) = &mut reopen {
+            new.reopen = true;
+        }
+        assert_eq!(paths(apply(&state, &reopen, at(2_001), "x")), ["incident"]);
     }
 
     #[test]
@@ -239,9 +257,28 @@ mod tests {
     }
 
     #[test]
+    fn queued_maintenance_never_blocks_an_incident() {
+        let mut data = page();
+        for n in 0..OPEN_MAINTENANCES {
+            data.scheduled_maintenances.push(crate::testing::maintenance(&format!("m{n}"), 0, (60, 120), &[Scheduled]));
+        }
+        let state = PageState::new(data);
+        let new = crate::command::NewIncident {
+            name: "on the worst day".into(),
+            status: None,
+            impact: None,
+            body: "b".into(),
+            components: vec![],
+            language: None,
+            started_at: None,
+        };
+        assert_eq!(paths(apply(&state, &Command::OpenIncident(new), at(10), "x")), Vec::<String>::new());
+    }
+
+    #[test]
     fn open_events_are_bounded() {
         let mut data = page();
-        for n in 0..OPEN_EVENTS {
+        for n in 0..OPEN_INCIDENTS {
             data.incidents.push(incident(&format!("o{n}"), Impact::Minor, n as i64, &[Investigating]));
         }
         let state = PageState::new(data);

@@ -77,6 +77,10 @@ pub enum Inline {
     },
 }
 
+/// Longest link target, in bytes. Longer ones stay text: a bound on the work one link costs, so
+/// that many openers sharing one far-away closer cannot make parsing quadratic.
+pub const MAX_HREF: usize = 2_048;
+
 /// Whether a link target is allowed: `http:`, `https:` or `mailto:`, with nothing that could hide another scheme.
 pub fn is_safe_href(href: &str) -> bool {
     let lower = href.get(..8).unwrap_or(href).to_ascii_lowercase();
@@ -198,16 +202,17 @@ enum Delimiter {
     Underscore,
     LinkMiddle,
     CloseParen,
+    OpenBracket,
 }
 
 #[derive(Default)]
 struct InlineParser {
     /// For each delimiter, the earliest position from which a search found nothing: later searches also fail.
-    failed_from: [Option<usize>; 7],
+    failed_from: [Option<usize>; 8],
     /// For each delimiter, the last successful search (from, found): a search starting between the
     /// two finds the same position without scanning again (an opener whose construct is then
     /// rejected, such as `[[[[...](url)`, would otherwise rescan the same stretch each time).
-    found: [Option<(usize, usize)>; 7],
+    found: [Option<(usize, usize)>; 8],
     /// Bytes scanned and positions visited, for the tests that show the parser stays linear.
     steps: usize,
 }
@@ -251,7 +256,7 @@ impl InlineParser {
                 }),
                 b'*' | b'_' if depth < MAX_DEPTH => self.emphasis(text, i, depth, links, &mut out, &mut plain),
                 b'[' if links && depth < MAX_DEPTH => self.link(text, i, depth, &mut out, &mut plain),
-                b'h' if links => autolink(text, i).inspect(|&end| {
+                b'h' if links => autolink(text, i, &mut self.steps).inspect(|&end| {
                     push_text(&mut out, &mut plain);
                     let href = &text[i..end];
                     out.push(Inline::Link {
@@ -313,10 +318,19 @@ impl InlineParser {
 
     fn link(&mut self, text: &str, i: usize, depth: u8, out: &mut Vec<Inline>, plain: &mut String) -> Option<usize> {
         let middle = self.find(text, i + 1, Delimiter::LinkMiddle)?;
+        // A label holds no `[`: the next opener comes after the middle (a cached search, so a run
+        // of openers costs one scan in all, not one each).
+        if middle == i + 1 || self.find(text, i + 1, Delimiter::OpenBracket).is_some_and(|open| open < middle) {
+            return None;
+        }
         let close = self.find(text, middle + 2, Delimiter::CloseParen)?;
+        if close - (middle + 2) > MAX_HREF {
+            return None;
+        }
         let label = &text[i + 1..middle];
         let href = text[middle + 2..close].trim();
-        if label.is_empty() || label.contains('[') || !is_safe_href(href) {
+        self.steps += href.len();
+        if !is_safe_href(href) {
             // Not a link we allow: the whole construct stays visible as text.
             return None;
         }
@@ -358,6 +372,7 @@ impl InlineParser {
                 Delimiter::Underscore => single(b'_'),
                 Delimiter::LinkMiddle => rest.find("]("),
                 Delimiter::CloseParen => rest.find(')'),
+                Delimiter::OpenBracket => rest.find('['),
             }
             .map(|j| j + from)
         });
@@ -370,8 +385,10 @@ impl InlineParser {
     }
 }
 
-/// End of a bare `http(s)://` URL starting at `i`, if one starts there at a word boundary.
-fn autolink(text: &str, i: usize) -> Option<usize> {
+/// End of a bare `http(s)://` URL starting at `i`, if one starts there at a word boundary. A URL
+/// ends where a character it may not hold begins (so an unsafe one ends early instead of being
+/// rescanned by every opener before it), and one longer than [`MAX_HREF`] stays text.
+fn autolink(text: &str, i: usize, steps: &mut usize) -> Option<usize> {
     let rest = &text[i..];
     if !(rest.starts_with("https://") || rest.starts_with("http://")) {
         return None;
@@ -379,7 +396,18 @@ fn autolink(text: &str, i: usize) -> Option<usize> {
     if i > 0 && !matches!(text.as_bytes()[i - 1], b' ' | b'(' | b'\t' | b'\n') {
         return None;
     }
-    let len = rest.find(|c: char| c.is_whitespace() || c == '<' || c == '>' || c == '"').unwrap_or(rest.len());
+    let mut end = (MAX_HREF + 1).min(rest.len());
+    while !rest.is_char_boundary(end) {
+        end -= 1;
+    }
+    let window = &rest[..end];
+    let ends = |c: char| c.is_whitespace() || c.is_control() || c == '<' || c == '>' || c == '"';
+    let len = match window.find(ends) {
+        Some(len) => len,
+        None if window.len() > MAX_HREF => return None,
+        None => window.len(),
+    };
+    *steps += len;
     let url = rest[..len].trim_end_matches(['.', ',', ';', ':', '!', '?', ')', '\'']);
     (url.len() > "https://".len() && is_safe_href(url)).then_some(i + url.len())
 }
@@ -495,7 +523,7 @@ mod tests {
     #[test]
     fn parse_work_is_linear_in_the_input() {
         type Shape = fn(usize) -> String;
-        let shapes: [(&str, Shape); 8] = [
+        let shapes: [(&str, Shape); 10] = [
             ("rejected link openers", |n| "[".repeat(n) + "](https://a.example)"),
             ("unsafe links", |n| "[a](javascript:x)".repeat(n)),
             ("link middles without a close", |n| "[a](".repeat(n)),
@@ -504,6 +532,8 @@ mod tests {
             ("unclosed strong", |n| "**a ".repeat(n)),
             ("backticks", |n| "`a".repeat(n)),
             ("underscores in words", |n| "_a_b".repeat(n)),
+            ("autolinks ending in a control character", |n| "(http://x".repeat(n) + "\u{1}"),
+            ("links sharing a far close", |n| "[a](https://x".repeat(n) + "\u{1})"),
         ];
         for (name, shape) in shapes {
             let (small, large) = (steps(&shape(2_000)), steps(&shape(4_000)));

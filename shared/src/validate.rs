@@ -133,13 +133,14 @@ pub fn validate(data: &PageData) -> Vec<Problem> {
             format!("a page has at most {} components and groups", limits::COMPONENTS),
         );
     }
-    let open = data.incidents.iter().chain(&data.scheduled_maintenances).filter(|e| !e.status.is_closed()).count();
-    if open > limits::OPEN_EVENTS {
-        check.fail(
-            "incidents".to_owned(),
-            ProblemCode::TooLong,
-            format!("{open} incidents and maintenances are open; at most {} may be", limits::OPEN_EVENTS),
-        );
+    for (name, list, limit) in [
+        ("incidents", &data.incidents, limits::OPEN_INCIDENTS),
+        ("scheduled_maintenances", &data.scheduled_maintenances, limits::OPEN_MAINTENANCES),
+    ] {
+        let open = list.iter().filter(|e| !e.status.is_closed()).count();
+        if open > limit {
+            check.fail(name.to_owned(), ProblemCode::TooLong, format!("{open} are open; at most {limit} may be"));
+        }
     }
     let mut event_ids = HashSet::new();
     let mut update_ids = HashSet::new();
