@@ -48,17 +48,23 @@ pub async fn check(authorization: Option<&str>, client: &str, now_ms: u64, env: 
     Err(EdgeError::Unauthorized)
 }
 
-/// The client address as the audit log keeps it: FNV-1a 64 of the address keyed with the admin
-/// token, so entries from one client can be told apart without storing where it was. Not a
-/// cryptographic hash: it hides the address from readers of the log who lack the token.
+/// The client address as the audit log keeps it: SipHash-2-4 (a keyed pseudorandom function) of
+/// the address, keyed from the admin token, so entries from one client can be told apart without
+/// storing where it was, and knowing one address and its hash reveals nothing about another.
+/// std's `SipHasher` is deprecated only as a `HashMap` hasher; as a keyed PRF it is what we need,
+/// without a new dependency.
+#[allow(deprecated)]
 pub fn client_hash(client: &str, env: &Env) -> String {
-    let key = env.secret(TOKEN_SECRET).map(|s| s.to_string()).unwrap_or_default();
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in key.bytes().chain([0]).chain(client.bytes()) {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("{hash:016x}")
+    use std::hash::{Hash, Hasher, SipHasher};
+    let token = env.secret(TOKEN_SECRET).map(|s| s.to_string()).unwrap_or_default();
+    // Two 64-bit keys from the token (SipHash with fixed keys, then the results as the keys).
+    let mut k0 = SipHasher::new_with_keys(0x736f_6d65, 0x7073_6575);
+    (0u8, &token).hash(&mut k0);
+    let mut k1 = SipHasher::new_with_keys(0x646f_7261, 0x6e64_6f6d);
+    (1u8, &token).hash(&mut k1);
+    let mut hasher = SipHasher::new_with_keys(k0.finish(), k1.finish());
+    client.hash(&mut hasher);
+    format!("{:016x}", hasher.finish())
 }
 
 /// Compares without an early exit, so timing does not reveal how much of the token matched.

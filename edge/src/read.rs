@@ -142,9 +142,18 @@ fn forget_all() {
     MEMORY.with(|m| m.borrow_mut().clear());
 }
 
-fn remember(key: &str, doc: &Rc<Doc>, now: u64) {
-    let entry = Entry { doc: Rc::clone(doc), at: now, refreshing: false, failed: false };
-    MEMORY.with(|m| m.borrow_mut().insert(key.to_owned(), entry));
+/// Keeps a copy in memory, unless the one there is of a newer version (a KV copy cached at a
+/// location can be older than what this isolate already has): a reader never steps back.
+fn remember(key: &str, doc: &Rc<Doc>, now: u64) -> Rc<Doc> {
+    MEMORY.with(|m| {
+        let mut memory = m.borrow_mut();
+        let doc = match memory.get(key) {
+            Some(kept) if kept.doc.version > doc.version => Rc::clone(&kept.doc),
+            _ => Rc::clone(doc),
+        };
+        memory.insert(key.to_owned(), Entry { doc: Rc::clone(&doc), at: now, refreshing: false, failed: false });
+        doc
+    })
 }
 
 /// The remembered copy, its age, and whether this caller should start the background refresh.
@@ -170,16 +179,22 @@ fn refresh_failed(key: &str) {
     });
 }
 
+/// The namespace of every copy this code writes and reads: KV keys and Cache API URLs. Raised when
+/// copies an older version wrote must never be served again. `v2`: copies from before issue 11 may
+/// hold a postmortem draft (the store republishes everything under the new one, see
+/// `store::publish::EPOCH_KEY`).
+pub const COPIES: &str = "v2";
+
 fn fresh_url(key: &str) -> String {
-    format!("https://sitrep.internal/fresh/{key}")
+    format!("https://sitrep.internal/{COPIES}/fresh/{key}")
 }
 
 fn last_good_url(key: &str) -> String {
-    format!("https://sitrep.internal/last-good/{key}")
+    format!("https://sitrep.internal/{COPIES}/last-good/{key}")
 }
 
 fn kv_key(key: &str) -> String {
-    format!("doc/{key}")
+    format!("{COPIES}/doc/{key}")
 }
 
 /// The document and whether it is a stale copy served because the store failed.
@@ -207,8 +222,9 @@ pub async fn fetch_doc(env: &Env, ctx: &Context, doc: &Document) -> Result<(Rc<D
             return Ok((Rc::clone(found), false));
         }
     }
+    // Below memory an incident page is only looked for if the page has it (an id an import removed
+    // included): unknown ids never reach the store, and removed ones are not served from old copies.
     if let Document::Incident(id) = doc
-        && remembered.is_none()
         && !Box::pin(known(env, ctx, id)).await?
     {
         return Err(EdgeError::UnknownIncident(id.0.clone()));
@@ -285,20 +301,17 @@ async fn load(env: &Env, doc: &Document) -> Result<Rc<Doc>, Failed> {
     if let Some(found) = cache_get(&Cache::default(), &fresh_url(key)).await
         && found.usable(now)
     {
-        let found = Rc::new(found);
-        remember(key, &found, now);
-        return Ok(found);
+        return Ok(remember(key, &Rc::new(found), now));
     }
     let from_kv = kv_get(env, key).await.ok().flatten().map(Rc::new);
     if let Some(found) = from_kv.as_ref().filter(|d| d.usable(now)) {
-        remember(key, found, now);
-        keep(key, found).await;
-        return Ok(Rc::clone(found));
+        let found = remember(key, found, now);
+        keep(key, &found).await;
+        return Ok(found);
     }
     match store::fetch_doc(env, doc).await {
         Ok(found) => {
-            let found = Rc::new(found);
-            remember(key, &found, now);
+            let found = remember(key, &Rc::new(found), now);
             keep(key, &found).await;
             Ok(found)
         }

@@ -241,7 +241,9 @@ async fn admin_request(mut req: Request, env: &Env, rest: &str, query: &str) -> 
     };
     let limit = url::query_param(query, "limit").and_then(|l| l.parse::<usize>().ok());
     let writes = op.writes();
-    let call = AdminCall { op, body, if_match, idempotency_key, limit, caller };
+    // The form replies were stored with since the write API began: a retry across a deploy still matches.
+    let fingerprint = format!("{raw} {rest} {}", cache::etag(body.as_bytes()));
+    let call = AdminCall { op, body, if_match, idempotency_key, limit, fingerprint, caller };
     let reply = store::admin(env, call).await?;
     if writes {
         // Replays too: a retried write reads its own result as well.

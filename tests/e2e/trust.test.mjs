@@ -163,6 +163,17 @@ describe('the writer is out of reach of readers', () => {
   });
 });
 
+describe('imports', () => {
+  test('an incident an import removed is answered 404, not from an old copy', async () => {
+    const id = await openIncident('Removed by the next import');
+    assert.equal((await get(`/api/v2/incidents/${id}.json`)).status, 200);
+    await published((await edge.admin('GET', 'log?limit=1')).version);
+    const page = JSON.parse(fixture('live'));
+    await edge.load(Buffer.from(JSON.stringify(page)));
+    assert.equal((await get(`/api/v2/incidents/${id}.json`)).status, 404);
+  });
+});
+
 describe('limits that agree', () => {
   test('40 updates of 60 KB, then resolve: 2xx or a clear 413/422, never 5xx, and the resolve works', async () => {
     const id = await openIncident('Very long updates');

@@ -44,6 +44,8 @@ pub struct PageStore {
     env: Env,
     loaded: RefCell<Option<Rc<Loaded>>>,
     publication: Publication,
+    /// Whether this instance checked the namespace of published copies (see `check_epoch`).
+    epoch_checked: std::cell::Cell<bool>,
 }
 
 impl std::fmt::Debug for PageStore {
@@ -61,7 +63,13 @@ struct Loaded {
 
 impl DurableObject for PageStore {
     fn new(state: State, env: Env) -> Self {
-        Self { state, env, loaded: RefCell::new(None), publication: Publication::default() }
+        Self {
+            state,
+            env,
+            loaded: RefCell::new(None),
+            publication: Publication::default(),
+            epoch_checked: std::cell::Cell::new(false),
+        }
     }
 
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
@@ -73,6 +81,7 @@ impl DurableObject for PageStore {
     }
 
     async fn alarm(&self) -> worker::Result<Response> {
+        self.check_epoch().await;
         self.publish().await;
         Response::empty()
     }
@@ -81,6 +90,7 @@ impl DurableObject for PageStore {
 impl PageStore {
     /// The one router of the store's side of the seam.
     async fn serve(&self, request: StoreRequest) -> StoreResult {
+        self.check_epoch().await;
         match request {
             StoreRequest::Render { doc } => {
                 let loaded = self.load().await?;
@@ -89,6 +99,39 @@ impl PageStore {
             StoreRequest::Admin(call) => self.admin(call).await.map(StoreReply::Admin),
             #[cfg(feature = "fault-injection")]
             StoreRequest::Test(call) => self.test(call).await.map(StoreReply::Test),
+        }
+    }
+
+    /// Once per instance: if everything was last published under another namespace of copies (an
+    /// older version of this code), owe KV everything again. Best effort: retried by the next request.
+    async fn check_epoch(&self) {
+        if self.epoch_checked.get() {
+            return;
+        }
+        let storage = self.state.storage();
+        let Ok(epoch) = storage.get::<String>(publish::EPOCH_KEY).await else { return };
+        if epoch.as_deref() == Some(read::COPIES) {
+            self.epoch_checked.set(true);
+            return;
+        }
+        let Ok(loaded) = self.load().await else {
+            // Nothing to publish yet; the import that loads a page owes everything anyway.
+            self.epoch_checked.set(true);
+            return;
+        };
+        let Ok(pending) = self.pending().await else { return };
+        let pending = pending.merge(loaded.version, [], true);
+        let Ok(text) = to_json(&pending) else { return };
+        let put = storage
+            .transaction(move |txn| async move {
+                txn.put(publish::PENDING_KEY, text).await?;
+                txn.put(publish::EPOCH_KEY, read::COPIES.to_owned()).await?;
+                Ok(())
+            })
+            .await;
+        if put.is_ok() {
+            self.epoch_checked.set(true);
+            self.schedule(0).await;
         }
     }
 
@@ -104,7 +147,7 @@ impl PageStore {
     }
 
     async fn admin(&self, call: AdminCall) -> Result<AdminReply, EdgeError> {
-        let fingerprint = format!("{:?} {}", call.op, cache::etag(call.body.as_bytes()));
+        let fingerprint = call.fingerprint.clone();
         if let Some(reply) = self.replay(&call, &fingerprint).await? {
             return Ok(reply);
         }
@@ -183,17 +226,19 @@ impl PageStore {
         for (kind, event) in &change.events {
             puts.push((format!("{EVENT_PREFIX}{}", event.id), to_json(&StoredEvent::new(*kind, event.clone()))?));
         }
+        // Only the components this write changed are stored, and named in the answer.
+        let mut changed = Vec::new();
         for component in change.components.iter().flatten() {
-            // Only the components this write changed.
             if loaded.page.components().iter().find(|c| c.id == component.id) != Some(component) {
                 puts.push((format!("{COMPONENT_PREFIX}{}", component.id), to_json(component)?));
+                changed.push(component);
             }
         }
         let mut page = loaded.page.page().clone();
         drop(loaded);
         page.updated_at = change.at;
         puts.push(("page".into(), to_json(&page)?));
-        let body = reply_body(version, &change);
+        let body = reply_body(version, &change, &changed);
         let touched = change.events.iter().map(|(_, e)| e.id.clone());
         let pending = self.pending().await?.merge(version, touched, false);
         let summary = (change.summary.clone(), change.target.clone());
@@ -219,7 +264,9 @@ impl PageStore {
         let storage = self.state.storage();
         let mut old = layout::keys(&storage, EVENT_PREFIX).await?;
         old.extend(layout::keys(&storage, COMPONENT_PREFIX).await?);
-        let mut puts = vec![("page".to_owned(), to_json(&data.page)?)];
+        // Everything is owed under the current namespace of copies (see `check_epoch`).
+        let mut puts =
+            vec![("page".to_owned(), to_json(&data.page)?), (publish::EPOCH_KEY.to_owned(), read::COPIES.to_owned())];
         for component in &data.components {
             puts.push((format!("{COMPONENT_PREFIX}{}", component.id), to_json(component)?));
         }
@@ -339,14 +386,16 @@ fn fresh_id(page: &PageState, now: Timestamp, version: u64) -> String {
     candidate
 }
 
-fn reply_body(version: u64, change: &Change) -> String {
+/// The answer to a write: its version, what it acted on, the event and the components it changed
+/// (not the whole list: the answer is also stored as the idempotent reply, one storage value).
+fn reply_body(version: u64, change: &Change, changed: &[&sitrep_shared::Component]) -> String {
     let event = change.events.first().map(|(_, e)| e);
     serde_json::json!({
         "version": version,
         "id": change.target,
         "summary": change.summary,
         "incident": event,
-        "components": change.components,
+        "components": change.components.as_ref().map(|_| changed),
     })
     .to_string()
 }

@@ -34,6 +34,8 @@ pub struct AdminCall {
     pub idempotency_key: Option<String>,
     /// `limit` of `GET log`.
     pub limit: Option<usize>,
+    /// What an Idempotency-Key's reply is bound to: method, path and a hash of the body.
+    pub fingerprint: String,
     /// Who sent it, for the audit log.
     pub caller: Caller,
 }
@@ -130,6 +132,7 @@ mod tests {
                 if_match: Some("\"3\"".into()),
                 idempotency_key: None,
                 limit: Some(5),
+                fingerprint: "POST incidents \"0-0\"".into(),
                 caller: Caller { client: "00ff".into(), ray: None, user_agent: Some("curl".into()) },
             };
             round_trip(&StoreRequest::Admin(call));

@@ -19,6 +19,9 @@ use crate::read::{self, Doc};
 
 /// Storage key of what publication still owes KV.
 pub const PENDING_KEY: &str = "publish/pending";
+/// Storage key of the namespace (`read::COPIES`) the store last published everything under: when
+/// it differs, the store publishes everything again (copies of an older namespace are never read).
+pub const EPOCH_KEY: &str = "publish/epoch";
 /// The shortest time between two runs (KV takes about one write per second per key).
 pub const MIN_INTERVAL_MS: u64 = 1_000;
 /// The longest wait between two attempts while KV fails.
@@ -56,16 +59,18 @@ impl Pending {
         self
     }
 
-    /// The documents a run writes: every fixed one, the id list, and the incident pages owed.
+    /// The documents a run writes, most needed first: the id list (other isolates answer 404 for
+    /// an incident until it is there), the incident pages owed, every fixed document, uptime.
     pub fn documents(&self, state: &PageState) -> Vec<Document> {
-        let mut docs: Vec<Document> = FIXED.to_vec();
-        docs.push(Document::Ids);
+        let mut docs = vec![Document::Ids];
         let ids: Vec<IncidentId> = if self.all {
             state.incidents().chain(state.maintenances()).map(|e| e.id.clone()).collect()
         } else {
             self.incidents.iter().filter(|id| state.find(id).is_some()).cloned().collect()
         };
         docs.extend(ids.into_iter().map(Document::Incident));
+        docs.extend(FIXED);
+        docs.push(Document::Uptime);
         docs
     }
 }
@@ -81,12 +86,18 @@ pub fn delay_ms(now: u64, last_run: Option<u64>) -> u64 {
     last_run.map_or(0, |last| (last + MIN_INTERVAL_MS).saturating_sub(now))
 }
 
-/// Whether a document at `version` with `etag` still has to be written, given what this store
-/// last wrote under its key: never an older version over a newer one; at the same version only
-/// other bytes (a maintenance window opened). Equal bytes at a newer version are written too:
-/// readers compare versions (read-your-writes).
-pub fn needs_write(last: Option<&(u64, String)>, version: u64, etag: &str) -> bool {
-    last.is_none_or(|(written, written_etag)| version > *written || (version == *written && written_etag != etag))
+/// What this store last wrote under a KV key: version, ETag and `valid_until`.
+pub type Written = (u64, String, Option<u64>);
+
+/// Whether a document still has to be written, given what this store last wrote under its key:
+/// never an older version over a newer one; at the same version only other bytes or another
+/// `valid_until` (a window edge passed: a copy whose instant has passed would send every reader
+/// to the store). Equal bytes at a newer version are written too: readers compare versions
+/// (read-your-writes).
+pub fn needs_write(last: Option<&Written>, doc: &Doc) -> bool {
+    last.is_none_or(|(version, etag, until)| {
+        doc.version > *version || (doc.version == *version && (*etag != doc.etag || *until != doc.valid_until))
+    })
 }
 
 impl PageStore {
@@ -150,31 +161,48 @@ impl PageStore {
             Err(EdgeError::NotLoaded) => return Ok(true),
             other => other?,
         };
-        let docs: Vec<(String, Doc)> = pending
-            .documents(&loaded.page)
-            .iter()
-            .map(|doc| Ok((doc.key(), super::render(&loaded, doc)?)))
-            .collect::<Result<_, EdgeError>>()?;
+        // Each document on its own: one that cannot be rendered or written does not hold back the rest.
+        let docs: Vec<(String, Result<Doc, EdgeError>)> =
+            pending.documents(&loaded.page).iter().map(|doc| (doc.key(), super::render(&loaded, doc))).collect();
         drop(loaded);
         let kv = self.env.kv(crate::KV_BINDING)?;
         let mut next_change: Option<u64> = None;
+        let mut failed = None;
         for (key, doc) in docs {
-            let last = self.publication.written.borrow().get(&key).cloned();
-            if !needs_write(last.as_ref(), doc.version, &doc.etag) {
-                continue;
-            }
-            #[cfg(feature = "fault-injection")]
-            if read::now_ms() < self.publication.kv_fails_until.get() {
-                return Err(EdgeError::Internal("KV writes fail (test switch)".into()));
-            }
-            read::kv_put(&kv, &key, &doc).await?;
+            let doc = match doc {
+                Ok(doc) => doc,
+                Err(err) => {
+                    failed.get_or_insert(err);
+                    continue;
+                }
+            };
             next_change = match (next_change, doc.valid_until) {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
             };
-            self.publication.written.borrow_mut().insert(key, (doc.version, doc.etag));
+            let last = self.publication.written.borrow().get(&key).cloned();
+            if !needs_write(last.as_ref(), &doc) {
+                continue;
+            }
+            #[cfg(feature = "fault-injection")]
+            if read::now_ms() < self.publication.kv_fails_until.get() {
+                failed.get_or_insert(EdgeError::Internal("KV writes fail (test switch)".into()));
+                continue;
+            }
+            match read::kv_put(&kv, &key, &doc).await {
+                Ok(()) => {
+                    let written = (doc.version, doc.etag, doc.valid_until);
+                    self.publication.written.borrow_mut().insert(key, written);
+                }
+                Err(err) => {
+                    failed.get_or_insert(err);
+                }
+            }
         }
         self.publication.next_change.set(next_change);
+        if let Some(err) = failed {
+            return Err(err);
+        }
         // Done with what was owed at the start; a write during the run owes more.
         let now_pending = storage.get::<String>(PENDING_KEY).await?;
         if now_pending != text {
@@ -203,8 +231,8 @@ pub struct Publication {
     pub published: std::cell::Cell<u64>,
     /// The first instant a published document stops being true (ms), if any.
     pub next_change: std::cell::Cell<Option<u64>>,
-    /// Per KV key, the version and ETag this store last wrote.
-    pub written: std::cell::RefCell<std::collections::HashMap<String, (u64, String)>>,
+    /// Per KV key, what this store last wrote there.
+    pub written: std::cell::RefCell<std::collections::HashMap<String, Written>>,
     /// Test builds: KV writes fail until this instant (ms).
     #[cfg(feature = "fault-injection")]
     pub kv_fails_until: std::cell::Cell<u64>,
@@ -228,14 +256,19 @@ mod tests {
         assert_eq!(delay_ms(5_000, Some(3_000)), 0);
     }
 
+    fn doc(version: u64, etag: &str, valid_until: Option<u64>) -> Doc {
+        Doc { body: vec![], etag: etag.into(), content_type: String::new(), valid_until, version }
+    }
+
     #[test]
     fn an_older_version_never_replaces_a_newer_one() {
-        let written = (7, "\"b\"".to_owned());
-        assert!(needs_write(None, 1, "\"a\""));
-        assert!(needs_write(Some(&written), 8, "\"b\""), "a newer version, even with the same bytes");
-        assert!(!needs_write(Some(&written), 6, "\"c\""), "older");
-        assert!(!needs_write(Some(&written), 7, "\"b\""), "the same again");
-        assert!(needs_write(Some(&written), 7, "\"c\""), "the same version later in time");
+        let written: Written = (7, "b".to_owned(), Some(100));
+        assert!(needs_write(None, &doc(1, "a", None)));
+        assert!(needs_write(Some(&written), &doc(8, "b", Some(100))), "a newer version, even with the same bytes");
+        assert!(!needs_write(Some(&written), &doc(6, "c", None)), "older");
+        assert!(!needs_write(Some(&written), &doc(7, "b", Some(100))), "the same again");
+        assert!(needs_write(Some(&written), &doc(7, "c", Some(100))), "the same version later in time");
+        assert!(needs_write(Some(&written), &doc(7, "b", Some(200))), "the same bytes true for longer");
     }
 
     #[test]
