@@ -334,8 +334,9 @@ test("bad answers to the loader's first request end in the widget's error state,
     ['500', (route) => route.fulfill({ status: 500, contentType: 'application/json', body: '{}' }), 'the status service answered 500'],
     ['wrong content type', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<p>x</p>' }), 'expected JSON, got "text/html"'],
     ['invalid JSON', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: '<html>' }), 'not a status document'],
-    // Over the largest document the edge can serve (shared::limits::READ_BYTES, about 14 MB).
-    ['20 MB body', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: 'x'.repeat(20 * 1024 * 1024) }), 'the answer was too large'],
+    // Over the loader's 2 MiB prefetch cap (a first paint never waits for more); the widget's own
+    // reads go up to the largest document the edge can serve (shared::limits::READ_BYTES).
+    ['10 MB body', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: 'x'.repeat(10 * 1024 * 1024) }), 'the answer was too large'],
     ['network down', (route) => route.abort('connectionrefused'), 'the status service could not be reached'],
     ['slow (10 s)', async (route) => { await new Promise((r) => setTimeout(r, 10_500)); await route.fulfill({ status: 504, body: '' }).catch(() => {}); }, 'no answer within 10 s'],
   ];
@@ -389,4 +390,28 @@ test('bad answers and a stopped edge: the widget keeps its data, says it may be 
   assert.deepEqual(errors, []);
   await close();
   edge = await startEdge({ page: fixture('live') }); // for any later test
+});
+
+test('a postmortem draft never reaches the widget', async () => {
+  const summary = await (await fetch(`${edge.base}/api/v2/summary.json`)).json();
+  const incident = summary.incidents[0];
+  const marker = `WIDGETDRAFT${Date.now()}`;
+  await edge.write('PUT', `incidents/${incident.id}/postmortem`, {
+    summary: `summary ${marker}`,
+    sections: [{ title: `title ${marker}`, body: `body ${marker}` }],
+    action_items: [{ text: `item ${marker}` }],
+  });
+  const { page, errors, close } = await open(`
+    <sitrep-status id="full" src="${edge.base}" view="full" postmortems="20"></sitrep-status>
+    <sitrep-status id="banner" src="${edge.base}" view="banner"></sitrep-status>`);
+  try {
+    await waitText(page, 'full', incident.name);
+    await waitText(page, 'banner', incident.name);
+    for (const id of ['full', 'banner']) {
+      assert.ok(!(await shadowText(page, id)).includes(marker), `#${id} shows the draft`);
+    }
+    assert.deepEqual(errors, []);
+  } finally {
+    await close();
+  }
 });

@@ -267,7 +267,7 @@ test('workerd killed in the middle of a burst of writes: retried with their keys
   const run = Date.now();
   const writes = Array.from({ length: 120 }, (_, i) => ({
     key: `burst-${run}-${i}`,
-    // Opened as resolved (a backfill): at most 20 incidents may be open at once (shared::limits).
+    // Opened as resolved (a backfill): at most 12 incidents may be open at once (shared::limits).
     body: { name: `Burst ${i}`, status: 'resolved', impact: 'minor', body: `write ${i}`, components: [{ id: 'stream-chat-us-east', status: i % 2 ? 'degraded_performance' : 'partial_outage' }] },
   }));
   const send = (w) => fetch(`${edge.base}/api/v2/admin/incidents`, {

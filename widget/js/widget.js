@@ -44,8 +44,9 @@ function prefetch(options) {
     const url = base + "/api/v2/summary.json";
     const response = fetch(url, { cache: "no-store", signal: AbortSignal.timeout(10_000) });
     // The body is read as soon as it arrives too (a body read later costs a frame or more), but
-    // only one the widget would read: a 200 of JSON within its size limit (fetch.rs checks the same).
-    const text = response.then((r) => (readable(r) ? r.text() : ""));
+    // only a 200 of JSON small enough for a first paint; otherwise `null`, and the widget reads the
+    // body itself under its own limit (fetch.rs).
+    const text = response.then((r) => (readable(r) ? r.text() : null));
     // A failure is the widget's to report, not an unhandled rejection.
     response.catch(() => {});
     text.catch(() => {});

@@ -136,11 +136,16 @@ async fn read(response: gloo_net::http::Response, text: Option<js_sys::Promise>)
     }
     let etag = headers.get("ETag");
     let raw: web_sys::Response = response.into();
-    let promise = match text {
-        Some(promise) => promise,
-        None => raw.text().map_err(|_| Error::Network)?,
+    // The loader's early read, unless it left the body to us (`null`: too large for a first paint).
+    let early = match text {
+        Some(promise) => JsFuture::from(promise).await.map_err(|e| rejected(&e))?,
+        None => wasm_bindgen::JsValue::NULL,
     };
-    let body = JsFuture::from(promise).await.map_err(|e| rejected(&e))?;
+    let body = if early.is_null() {
+        JsFuture::from(raw.text().map_err(|_| Error::Network)?).await.map_err(|e| rejected(&e))?
+    } else {
+        early
+    };
     let body = body.dyn_into::<js_sys::JsString>().map_err(|_| Error::Invalid("not text".into()))?;
     if body.length() > MAX_BODY {
         return Err(Error::TooLarge);

@@ -29,7 +29,7 @@ fn all() -> Result<()> {
     let sections = [
         ("Model: summary derive and serialise (issue 2)", shared()?),
         ("Edge: read throughput, latency and bundle (issue 3)", edge_bench()?),
-        ("Edge: write path (issue 4)", write_bench()?),
+        ("Edge: write path (issues 4 and 11)", write_bench()?),
         ("Widget: bytes and first paint (issue 5)", widget_bench()?),
         ("Soak: 10,000 widgets at incident peak (issue 6)", crate::soak::report(&crate::soak::run(&[])?)),
     ];
