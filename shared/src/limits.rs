@@ -206,6 +206,18 @@ mod tests {
         Command::PostUpdate(IncidentId::from("i"), new)
     }
 
+    fn open(name: &str) -> Command {
+        Command::OpenIncident(crate::command::NewIncident {
+            name: name.into(),
+            status: None,
+            impact: None,
+            body: "b".into(),
+            components: vec![],
+            language: None,
+            started_at: None,
+        })
+    }
+
     fn paths(result: Result<crate::command::Change, crate::command::ApplyError>) -> Vec<String> {
         match result {
             Ok(_) => vec![],
@@ -265,16 +277,7 @@ mod tests {
             data.scheduled_maintenances.push(crate::testing::maintenance(&format!("m{n}"), 0, (60, 120), &[Scheduled]));
         }
         let state = PageState::new(data);
-        let new = crate::command::NewIncident {
-            name: "on the worst day".into(),
-            status: None,
-            impact: None,
-            body: "b".into(),
-            components: vec![],
-            language: None,
-            started_at: None,
-        };
-        assert_eq!(paths(apply(&state, &Command::OpenIncident(new), at(10), "x")), Vec::<String>::new());
+        assert_eq!(paths(apply(&state, &open("on the worst day"), at(10), "x")), Vec::<String>::new());
     }
 
     #[test]
@@ -284,16 +287,7 @@ mod tests {
             data.incidents.push(incident(&format!("o{n}"), Impact::Minor, n as i64, &[Investigating]));
         }
         let state = PageState::new(data);
-        let new = crate::command::NewIncident {
-            name: "one more".into(),
-            status: None,
-            impact: None,
-            body: "b".into(),
-            components: vec![],
-            language: None,
-            started_at: None,
-        };
-        assert_eq!(paths(apply(&state, &Command::OpenIncident(new), at(100), "x")), ["status"]);
+        assert_eq!(paths(apply(&state, &open("one more"), at(100), "x")), ["status"]);
     }
 
     #[test]
