@@ -364,7 +364,7 @@ pub fn store_down() -> bool {
     }
 }
 
-/// `POST /__sitrep/fault` (test builds only): `store-down` or `store-up` for this isolate's view
+/// `POST /__sitrep/fault` (test builds only; xtask's deploy check looks for its error message): `store-down` or `store-up` for this isolate's view
 /// of the store and KV, `kv-fail <ms>` to make the store's KV writes fail for that long.
 #[cfg(feature = "fault-injection")]
 pub async fn fault_switch(mut req: worker::Request, env: &Env) -> Response {

@@ -34,8 +34,9 @@ pub fn dir(kind: Build) -> PathBuf {
     }
 }
 
-/// The marker every test-only route carries in its path; the deployable build must not contain it.
-const TEST_ROUTE_MARKER: &[u8] = b"/__sitrep/";
+/// Bytes only the test build holds: the fault switch's answer to a bad command (the route paths
+/// themselves are compared as integers by the compiled code, so they leave no bytes to find).
+const TEST_ROUTE_MARKER: &[u8] = b"store-down, store-up or kv-fail";
 
 /// Fails if the deployable build (`edge/build/`, if there is one) contains a test-only route, and
 /// checks on the test build that the search finds them where they are.
@@ -47,7 +48,10 @@ pub fn check_deployable() -> Result<()> {
     };
     let test_wasm = dir(Build::Test).join("build/index_bg.wasm");
     if test_wasm.exists() && !contains(&test_wasm)? {
-        bail!("the test build has no {:?}: the check would not see a test route", "/__sitrep/");
+        bail!(
+            "the test build lacks {:?}: the check would not see a test route",
+            String::from_utf8_lossy(TEST_ROUTE_MARKER)
+        );
     }
     let deployable = edge_dir().join("build");
     if !deployable.exists() {

@@ -25,6 +25,7 @@ tasks:
   bench    benchmarks (`shared`, `edge`, or both); figures are ratios against a baseline in the same run
   e2e      only the end-to-end tests (the Worker in workerd, Chromium); `e2e trust` runs only
            tests/e2e/trust.test.mjs (any file names under tests/e2e/, without `.test.mjs`)
+  check-deploy  fail if edge/build/ (what `wrangler deploy` ships) holds a test-only route
   widget   build only the widget into target/sitrep/widget (`--stable` skips the nightly size build)
   soak     10,000 virtual widgets polling the production Worker for 5 minutes while updates are posted,
            then all reloading within 10 s (`--widgets N`, `--seconds S`)
@@ -51,6 +52,7 @@ fn run() -> Result<()> {
         }
         Some("bench") => bench::run(rest),
         Some("bless") => test::bless(),
+        Some("check-deploy") => edge::check_deployable(),
         Some("fuzz") => fuzz::run(rest),
         Some("soak") => soak::run(rest).map(|_| ()),
         Some("schemathesis") => schemathesis::run(rest),
