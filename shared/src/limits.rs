@@ -139,11 +139,14 @@ pub fn check_change(state: &PageState, change: &Change) -> Vec<Problem> {
         let before = state.find(&event.id).map(|(_, e)| e);
         let was_open = before.is_some_and(|e| !e.status.is_closed());
         let closing = was_open && event.status.is_closed();
-        let path = if event.is_maintenance() { "maintenance" } else { "incident" };
+        let (path, limit, what) = match kind {
+            Kind::Incident => ("incident", OPEN_INCIDENTS, "incidents are open"),
+            Kind::Maintenance => ("maintenance", OPEN_MAINTENANCES, "maintenances are scheduled or under way"),
+        };
         let bytes = event_bytes(event);
-        let grew = before.is_none_or(|b| bytes > event_bytes(b));
         let cap = if closing { HARD_EVENT_BYTES } else { EVENT_BYTES };
-        if grew && bytes > cap {
+        // The earlier version is measured only when this one is over the cap.
+        if bytes > cap && before.is_none_or(|b| bytes > event_bytes(b)) {
             problems.push(Problem {
                 path: path.into(),
                 code: ProblemCode::TooLong,
@@ -163,13 +166,11 @@ pub fn check_change(state: &PageState, change: &Change) -> Vec<Problem> {
             });
         }
         let opening = !event.status.is_closed() && !was_open && event.status != IncidentStatus::Unknown;
-        let (open, limit, what) = match kind {
-            Kind::Incident => (state.open_incidents().count(), OPEN_INCIDENTS, "incidents are open"),
-            Kind::Maintenance => {
-                (state.open_maintenances().count(), OPEN_MAINTENANCES, "maintenances are scheduled or under way")
-            }
+        let open_now = || match kind {
+            Kind::Incident => state.open_incidents().count(),
+            Kind::Maintenance => state.open_maintenances().count(),
         };
-        if opening && open >= limit {
+        if opening && open_now() >= limit {
             problems.push(Problem {
                 path: "status".into(),
                 code: ProblemCode::TooLong,

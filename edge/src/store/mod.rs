@@ -114,10 +114,15 @@ impl PageStore {
             self.epoch_checked.set(true);
             return;
         }
-        let Ok(loaded) = self.load().await else {
-            // Nothing to publish yet; the import that loads a page owes everything anyway.
-            self.epoch_checked.set(true);
-            return;
+        let loaded = match self.load().await {
+            Ok(loaded) => loaded,
+            Err(EdgeError::NotLoaded) => {
+                // Nothing to publish yet; the import that loads a page owes everything anyway.
+                self.epoch_checked.set(true);
+                return;
+            }
+            // Storage failed: the next request checks again.
+            Err(_) => return,
         };
         let Ok(pending) = self.pending().await else { return };
         let pending = pending.merge(loaded.version, [], true);
@@ -147,23 +152,22 @@ impl PageStore {
     }
 
     async fn admin(&self, call: AdminCall) -> Result<AdminReply, EdgeError> {
-        let fingerprint = call.fingerprint.clone();
-        if let Some(reply) = self.replay(&call, &fingerprint).await? {
+        if let Some(reply) = self.replay(&call).await? {
             return Ok(reply);
         }
         match &call.op {
             Admin::Log => self.log(call.limit).await,
             Admin::OpenApi => Err(EdgeError::NotFound("openapi.json is served by the Worker".into())),
-            Admin::ImportPage => self.import(&call, fingerprint).await,
+            Admin::ImportPage => self.import(&call).await,
             op => {
                 let command = parse_command(op, call.body.as_bytes())?;
-                self.write(&command, &call, fingerprint, if op.creates() { 201 } else { 200 }).await
+                self.write(&command, &call, if op.creates() { 201 } else { 200 }).await
             }
         }
     }
 
     /// The stored first reply for this Idempotency-Key, if any (409 if the key came with another request).
-    async fn replay(&self, call: &AdminCall, fingerprint: &str) -> Result<Option<AdminReply>, EdgeError> {
+    async fn replay(&self, call: &AdminCall) -> Result<Option<AdminReply>, EdgeError> {
         let Some(key) = &call.idempotency_key else { return Ok(None) };
         if key.is_empty() || key.len() > 200 {
             return Err(EdgeError::BadRequest("Idempotency-Key must be 1 to 200 characters".into()));
@@ -175,7 +179,7 @@ impl PageStore {
             // Past its retention the key names a new request; this write replaces the old reply.
             return Ok(None);
         }
-        if reply.fingerprint != fingerprint {
+        if reply.fingerprint != call.fingerprint {
             return Err(EdgeError::Conflict("this Idempotency-Key was used for a different request".into()));
         }
         let version = match reply.version {
@@ -205,13 +209,7 @@ impl PageStore {
         Ok(loaded)
     }
 
-    async fn write(
-        &self,
-        command: &Command,
-        call: &AdminCall,
-        fingerprint: String,
-        status: u16,
-    ) -> Result<AdminReply, EdgeError> {
+    async fn write(&self, command: &Command, call: &AdminCall, status: u16) -> Result<AdminReply, EdgeError> {
         let Some(loaded) = self.check_version(call.if_match.as_deref()).await? else {
             return Err(EdgeError::Conflict("no page has been loaded yet: PUT /api/v2/admin/page first".into()));
         };
@@ -242,7 +240,7 @@ impl PageStore {
         let touched = change.events.iter().map(|(_, e)| e.id.clone());
         let pending = self.pending().await?.merge(version, touched, false);
         let summary = (change.summary.clone(), change.target.clone());
-        self.commit(version, puts, vec![], summary, call, fingerprint, status, &body, pending).await?;
+        self.commit(version, puts, vec![], summary, call, status, &body, pending).await?;
         if let Some(current) = self.loaded.borrow_mut().as_mut() {
             let current = Rc::make_mut(current);
             current.page.commit(&change);
@@ -252,7 +250,7 @@ impl PageStore {
         Ok(AdminReply { status, version, body, replay: false })
     }
 
-    async fn import(&self, call: &AdminCall, fingerprint: String) -> Result<AdminReply, EdgeError> {
+    async fn import(&self, call: &AdminCall) -> Result<AdminReply, EdgeError> {
         let data: PageData = read_object(call.body.as_bytes(), "is not a page")?;
         let problems = validate(&data);
         if !problems.is_empty() {
@@ -280,18 +278,15 @@ impl PageStore {
         let summary = (format!("imported the page ({count} events)"), String::new());
         let body = format!("{{\"version\":{version}}}");
         let pending = self.pending().await?.merge(version, [], true);
-        self.commit(version, puts, deletes, summary, call, fingerprint, 200, &body, pending).await?;
+        self.commit(version, puts, deletes, summary, call, 200, &body, pending).await?;
         *self.loaded.borrow_mut() = Some(Rc::new(Loaded { version, page: PageState::new(data) }));
         self.schedule(0).await;
         Ok(AdminReply { status: 200, version, body, replay: false })
     }
 
-    /// What publication owes so far.
+    /// What publication owes so far (nothing when nothing is stored).
     async fn pending(&self) -> Result<Pending, EdgeError> {
-        match self.state.storage().get::<String>(publish::PENDING_KEY).await? {
-            Some(text) => layout::from_json(&text),
-            None => Ok(Pending::default()),
-        }
+        Ok(self.stored_pending().await?.unwrap_or_default())
     }
 
     /// Persists one accepted write with its audit entry (the server's clock, who wrote), its
@@ -304,7 +299,6 @@ impl PageStore {
         mut deletes: Vec<String>,
         (summary, target): (String, String),
         call: &AdminCall,
-        fingerprint: String,
         status: u16,
         body: &str,
         pending: Pending,
@@ -313,7 +307,13 @@ impl PageStore {
         let storage = self.state.storage();
         let log = LogEntry { version, at: now, summary, target, by: Some(call.caller.clone()) };
         let reply = call.idempotency_key.clone().map(|key| {
-            let reply = Reply { fingerprint, status, body: body.to_owned(), at: Some(now), version: Some(version) };
+            let reply = Reply {
+                fingerprint: call.fingerprint.clone(),
+                status,
+                body: body.to_owned(),
+                at: Some(now),
+                version: Some(version),
+            };
             (key, reply)
         });
         // Best effort: a failed look-up of expired replies leaves them for a later write.

@@ -101,6 +101,14 @@ pub fn needs_write(last: Option<&Written>, doc: &Doc) -> bool {
 }
 
 impl PageStore {
+    /// What `publish/pending` holds, if anything.
+    pub(super) async fn stored_pending(&self) -> Result<Option<Pending>, EdgeError> {
+        match self.state.storage().get::<String>(PENDING_KEY).await? {
+            Some(text) => Ok(Some(super::layout::from_json(&text)?)),
+            None => Ok(None),
+        }
+    }
+
     /// Sets the alarm for the next run (no earlier than a second after the last one started).
     /// Best effort: a write has committed whatever this does; on failure the next request retries.
     pub(super) async fn schedule(&self, extra_ms: u64) {
@@ -151,12 +159,8 @@ impl PageStore {
     /// Writes what is owed (with no write pending, the fixed documents again: a maintenance
     /// window edge changes them without a write); `Ok(true)` when nothing is owed any more.
     async fn publish_once(&self) -> Result<bool, EdgeError> {
-        let storage = self.state.storage();
-        let text = storage.get::<String>(PENDING_KEY).await?;
-        let pending: Pending = match &text {
-            Some(text) => super::layout::from_json(text)?,
-            None => Pending::default(),
-        };
+        let stored = self.stored_pending().await?;
+        let pending = stored.clone().unwrap_or_default();
         let loaded = match self.load().await {
             Err(EdgeError::NotLoaded) => return Ok(true),
             other => other?,
@@ -176,10 +180,7 @@ impl PageStore {
                     continue;
                 }
             };
-            next_change = match (next_change, doc.valid_until) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            };
+            next_change = next_change.into_iter().chain(doc.valid_until).min();
             let last = self.publication.written.borrow().get(&key).cloned();
             if !needs_write(last.as_ref(), &doc) {
                 continue;
@@ -204,12 +205,11 @@ impl PageStore {
             return Err(err);
         }
         // Done with what was owed at the start; a write during the run owes more.
-        let now_pending = storage.get::<String>(PENDING_KEY).await?;
-        if now_pending != text {
+        if self.stored_pending().await? != stored {
             return Ok(false);
         }
-        if text.is_some() {
-            storage.delete(PENDING_KEY).await?;
+        if stored.is_some() {
+            self.state.storage().delete(PENDING_KEY).await?;
         }
         self.publication.published.set(self.publication.published.get().max(pending.version));
         Ok(true)
