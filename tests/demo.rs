@@ -65,5 +65,9 @@ pub fn demo_page(base: &str) -> Result<PageData, String> {
     page.page.name = "sitrep demo".into();
     page.page.url = base.trim_end_matches('/').to_owned();
     page.page.time_zone = "Etc/UTC".into();
+    // Every incident's and maintenance's shortlink is its page on this status page.
+    for event in page.incidents.iter_mut().chain(page.scheduled_maintenances.iter_mut()) {
+        event.shortlink = page.page.incident_url(&event.id);
+    }
     Ok(page)
 }

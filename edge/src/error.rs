@@ -122,6 +122,30 @@ struct Inner<'a> {
     problems: Option<&'a [Problem]>,
 }
 
+/// The error as a small HTML page, for routes a person reads (the status page, an incident's page).
+pub fn page(err: &EdgeError) -> Response {
+    let escaped: String = err
+        .to_string()
+        .chars()
+        .map(|c| match c {
+            '<' => "&lt;".to_owned(),
+            '>' => "&gt;".to_owned(),
+            '&' => "&amp;".to_owned(),
+            '"' => "&quot;".to_owned(),
+            c => c.to_string(),
+        })
+        .collect();
+    let body = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{code}</title></head><body><main><h1>{code}</h1><p>{escaped}</p><p><a href=\"/\">Current status</a></p></main></body></html>",
+        code = err.status()
+    );
+    let json = response(err, false);
+    let headers = json.headers().clone();
+    let _ = headers.set("content-type", "text/html; charset=utf-8");
+    let _ = headers.set("content-security-policy", "default-src 'none'");
+    Response::builder().with_status(err.status()).with_headers(headers).fixed(body.into_bytes())
+}
+
 /// The JSON error response; `public` adds the permissive CORS header of public reads.
 pub fn response(err: &EdgeError, public: bool) -> Response {
     let problems = match err {

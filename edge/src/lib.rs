@@ -6,6 +6,7 @@ pub mod admin;
 mod auth;
 mod cache;
 mod error;
+mod pages;
 mod read;
 mod routes;
 mod store;

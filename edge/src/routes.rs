@@ -8,7 +8,7 @@ use worker::{Context, Env, Headers, Method, Request, Response};
 use crate::error::{self, EdgeError};
 use crate::read::{self, Doc};
 use crate::store::protocol::{AdminCall, Caller};
-use crate::{admin, auth, cache, store, url};
+use crate::{admin, auth, cache, pages, store, url};
 
 /// What a path names.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -17,6 +17,8 @@ pub enum Route {
     Read(Document),
     /// The badge, with an optional custom label.
     Badge,
+    /// A server-rendered page (the status page, an incident, the history) or the widget's first frame.
+    Html(pages::Html),
     /// The write API: the path after `/api/v2/admin/`.
     Admin(String),
     /// The test-only fault switch (absent from production builds).
@@ -56,6 +58,9 @@ pub fn route(path: &str) -> Route {
         "/history.rss" => Document::Rss,
         "/feed.json" => Document::JsonFeed,
         "/badge.svg" => return Route::Badge,
+        "/" => return Route::Html(pages::Html::Status),
+        "/history" => return Route::Html(pages::Html::History),
+        "/embed/frame" => return Route::Html(pages::Html::Frame),
         #[cfg(feature = "fault-injection")]
         "/__sitrep/fault" => return Route::Fault,
         #[cfg(feature = "fault-injection")]
@@ -66,6 +71,12 @@ pub fn route(path: &str) -> Route {
         "/__sitrep/kv" => return Route::KvVersion,
         other if other.starts_with("/api/v2/admin/") => {
             return Route::Admin(other.trim_start_matches("/api/v2/admin/").to_owned());
+        }
+        other if other.starts_with("/incidents/") => {
+            return match other.strip_prefix("/incidents/") {
+                Some(id) if is_id(id) => Route::Html(pages::Html::Incident(id.to_owned())),
+                _ => Route::NotFound,
+            };
         }
         other => {
             let id = other.strip_prefix("/api/v2/incidents/").and_then(|rest| rest.strip_suffix(".json"));
@@ -85,7 +96,7 @@ fn is_id(id: &str) -> bool {
 /// Answers a request; every failure becomes a JSON error response here.
 pub async fn handle(req: Request, env: Env, ctx: Context) -> Response {
     let full = req.inner().url();
-    let (_, path, query) = url::split(&full);
+    let (origin, path, query) = url::split(&full);
     // workers-rs reads any method it does not know (QUERY, PROPFIND, ...) as GET: route on the raw name.
     let raw = req.inner().method();
     let result = match route(path) {
@@ -102,6 +113,20 @@ pub async fn handle(req: Request, env: Env, ctx: Context) -> Response {
             "OPTIONS" => Ok(preflight()),
             other => Err(not_allowed(other, READ_METHODS)),
         },
+        Route::Html(html) => {
+            let frame = html == pages::Html::Frame;
+            let result = match raw.as_str() {
+                "GET" | "HEAD" => pages::serve(&req, &env, &ctx, html, origin, query).await,
+                "OPTIONS" => Ok(preflight()),
+                other => Err(not_allowed(other, READ_METHODS)),
+            };
+            // A person reads a page's refusal; the loader reads the frame's status only.
+            return match result {
+                Ok(response) => response,
+                Err(err) if frame => error::response(&err, true),
+                Err(err) => error::page(&err),
+            };
+        }
         Route::Admin(rest) => return admin_result(admin_request(req, &env, &rest, query).await),
         #[cfg(feature = "fault-injection")]
         Route::Fault => return read::fault_switch(req, &env).await,
@@ -173,7 +198,7 @@ async fn badge(req: &Request, env: &Env, ctx: &Context, label: Option<String>) -
 }
 
 /// The response for a document: 304 when the client has it, the body otherwise (none for HEAD).
-fn respond(req: &Request, doc: &Doc, stale: bool) -> Response {
+pub(crate) fn respond(req: &Request, doc: &Doc, stale: bool) -> Response {
     let now = read::now_ms();
     let headers = Headers::new();
     let _ = headers.set("etag", &doc.etag);
@@ -273,6 +298,16 @@ mod tests {
         assert_eq!(route("/api/v2/summary"), Route::NotFound);
         assert_eq!(route("/badge.svg"), Route::Badge);
         assert_eq!(route("/feed.json"), Route::Read(Document::JsonFeed));
+        assert_eq!(route("/"), Route::Html(pages::Html::Status));
+        assert_eq!(route("/history"), Route::Html(pages::Html::History));
+        assert_eq!(
+            route("/incidents/stream-2020-12-09"),
+            Route::Html(pages::Html::Incident("stream-2020-12-09".into()))
+        );
+        assert_eq!(route("/incidents/../x"), Route::NotFound);
+        assert_eq!(route("/incidents/"), Route::NotFound);
+        assert_eq!(route("/embed/frame"), Route::Html(pages::Html::Frame));
+        assert_eq!(route("/index.html"), Route::NotFound);
     }
 
     #[cfg(not(feature = "fault-injection"))]

@@ -4,7 +4,7 @@
 //! this module what to render ([`Scoped`], [`Headline`], [`banner`], [`upcoming`]) and when to poll
 //! ([`Feed::next_delay_ms`]). It only fetches, stores and draws.
 
-use crate::component::Component;
+use crate::component::{Component, ComponentStatus};
 use crate::incident::{Impact, Incident, IncidentUpdate};
 use crate::status::{self, Indicator};
 use crate::uptime::ComponentUptime;
@@ -187,6 +187,13 @@ fn group_position(summary: &Summary<'_>, component: &Component) -> i64 {
     group.map_or(component.position, |g| g.position)
 }
 
+/// The indicator an element shows: its scope's, and with no filter never better than the page's own
+/// (which counts what a scope cannot see, such as an incident touching no component).
+pub fn shown_indicator(summary: &Summary<'_>, filter: &[ComponentId], now: Timestamp) -> Indicator {
+    let scoped = scope(summary, filter, now).indicator(now);
+    if filter.is_empty() { scoped.worst(summary.status.indicator) } else { scoped }
+}
+
 impl Scoped<'_> {
     /// The indicator of what is in scope at `now`, by the same rules as the page's status.
     pub fn indicator(&self, now: Timestamp) -> Indicator {
@@ -320,6 +327,72 @@ pub fn uptime_of<'a>(rows: &'a [ComponentUptime], component: &ComponentId) -> Op
     rows.iter().find(|row| &row.component_id == component)
 }
 
+/// One row of a components list: a component outside any group, or a group standing for its
+/// children in scope (shown as one row with their worst status, opened to show them).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Row<'a> {
+    /// A component that belongs to no group (or whose group the page does not have).
+    Component(&'a Component),
+    /// A group and its children in scope, in their order.
+    Group {
+        /// The group itself.
+        group: &'a Component,
+        /// Its children in scope.
+        children: Vec<&'a Component>,
+        /// The worst status among them (a group's own stored status is not trusted).
+        status: ComponentStatus,
+    },
+}
+
+/// The worse of two component statuses, by what they mean to a reader (`Indicator::of_component`).
+pub fn worse(a: ComponentStatus, b: ComponentStatus) -> ComponentStatus {
+    let rank = |s: ComponentStatus| Indicator::of_component(s).severity();
+    if rank(b) > rank(a) { b } else { a }
+}
+
+/// The components in scope as rows, groups folded: `scope` already sorts children beside each other.
+pub fn rows<'a>(summary: &'a Summary<'_>, scoped: &Scoped<'a>) -> Vec<Row<'a>> {
+    let mut rows: Vec<Row<'a>> = Vec::new();
+    for &component in &scoped.components {
+        let group = component.group_id.as_ref().and_then(|g| summary.components.iter().find(|c| &c.id == g && c.group));
+        match (group, rows.last_mut()) {
+            (Some(group), Some(Row::Group { group: last, children, status })) if last.id == group.id => {
+                children.push(component);
+                *status = worse(*status, component.status);
+            }
+            (Some(group), _) => rows.push(Row::Group { group, children: vec![component], status: component.status }),
+            (None, _) => rows.push(Row::Component(component)),
+        }
+    }
+    rows
+}
+
+/// A group's uptime: per day the mean of its children's figures and their worst status, overall
+/// the mean of their overall figures; `None` when no child has a row.
+pub fn group_uptime(rows: &[ComponentUptime], group: &Component, children: &[&Component]) -> Option<ComponentUptime> {
+    let found: Vec<&ComponentUptime> = children.iter().filter_map(|c| uptime_of(rows, &c.id)).collect();
+    let first = found.first()?;
+    let mean = |values: &mut dyn Iterator<Item = f64>| {
+        let (sum, count) = values.fold((0.0, 0u32), |(sum, count), v| (sum + v, count + 1));
+        (count > 0).then(|| sum / f64::from(count))
+    };
+    let days = (0..first.days.len())
+        .map(|index| {
+            let day = found.iter().filter_map(|row| row.days.get(index));
+            let mut combined = first.days[index].clone();
+            combined.uptime = mean(&mut day.clone().filter_map(|d| d.uptime));
+            combined.worst = day.clone().map(|d| d.worst).fold(ComponentStatus::Operational, worse);
+            combined.major_outage_seconds = day.clone().map(|d| d.major_outage_seconds).max().unwrap_or(0);
+            combined.partial_outage_seconds = day.clone().map(|d| d.partial_outage_seconds).max().unwrap_or(0);
+            combined.degraded_seconds = day.clone().map(|d| d.degraded_seconds).max().unwrap_or(0);
+            combined.maintenance_seconds = day.map(|d| d.maintenance_seconds).max().unwrap_or(0);
+            combined
+        })
+        .collect();
+    let uptime = mean(&mut found.iter().filter_map(|row| row.uptime));
+    Some(ComponentUptime { component_id: group.id.clone(), uptime, days })
+}
+
 /// Dismissed banners, oldest first, remembered across page loads as one line per key.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Dismissals(Vec<String>);
@@ -425,7 +498,6 @@ mod tests {
     use std::borrow::Cow;
 
     use super::*;
-    use crate::component::ComponentStatus;
     use crate::incident::IncidentStatus::*;
     use crate::testing::{affected, at, component, incident, maintenance, page, update};
 
@@ -599,5 +671,61 @@ mod tests {
         assert_eq!(last, u64::from(MAX_DELAY_SECS) * 1000);
         feed.record(Outcome::Fresh { stale: false }, at(1));
         assert_eq!(feed.next_delay_ms(60, 0.5), 60_000, "success resets the backoff");
+    }
+    #[test]
+    fn groups_are_one_row_with_their_worst_child() {
+        let s = summary(grouped(), vec![], vec![]);
+        let all = scope(&s, &[], at(10));
+        let rows = rows(&s, &all);
+        assert_eq!(rows.len(), 2, "{rows:?}");
+        assert!(matches!(rows[0], Row::Component(c) if c.id.as_str() == "eu"));
+        let Row::Group { group, children, status } = &rows[1] else { panic!("{rows:?}") };
+        assert_eq!(group.id.as_str(), "us");
+        assert_eq!(children.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["us-api", "us-web"]);
+        assert_eq!(*status, ComponentStatus::MajorOutage, "the group's own status says operational");
+        let only_web = scope(&s, &["us-web".into()], at(10));
+        assert!(
+            matches!(&rows_of(&s, &only_web)[..], [Row::Group { children, status: ComponentStatus::Operational, .. }] if children.len() == 1)
+        );
+    }
+
+    fn rows_of<'a>(s: &'a Summary<'_>, scoped: &Scoped<'a>) -> Vec<Row<'a>> {
+        rows(s, scoped)
+    }
+
+    #[test]
+    fn a_groups_uptime_is_the_mean_of_its_children_and_their_worst_day() {
+        use crate::uptime::DayUptime;
+        let day = |uptime: Option<f64>, worst| DayUptime {
+            date: chrono::NaiveDate::default(),
+            uptime,
+            worst,
+            major_outage_seconds: 0,
+            partial_outage_seconds: 0,
+            degraded_seconds: 0,
+            maintenance_seconds: 0,
+        };
+        let row = |id: &str, days: Vec<DayUptime>, uptime| ComponentUptime { component_id: id.into(), uptime, days };
+        let uptime = vec![
+            row(
+                "us-api",
+                vec![day(Some(0.5), ComponentStatus::MajorOutage), day(None, ComponentStatus::Operational)],
+                Some(0.5),
+            ),
+            row(
+                "us-web",
+                vec![day(Some(1.0), ComponentStatus::Operational), day(Some(1.0), ComponentStatus::Operational)],
+                Some(1.0),
+            ),
+        ];
+        let components = grouped();
+        let children: Vec<&Component> = components[1..3].iter().collect();
+        let combined = group_uptime(&uptime, &components[0], &children).unwrap();
+        assert_eq!(combined.component_id.as_str(), "us");
+        assert_eq!(combined.uptime, Some(0.75));
+        assert_eq!(combined.days[0].uptime, Some(0.75));
+        assert_eq!(combined.days[0].worst, ComponentStatus::MajorOutage);
+        assert_eq!(combined.days[1].uptime, Some(1.0), "a day without a figure does not count as down");
+        assert!(group_uptime(&[], &components[0], &children).is_none());
     }
 }

@@ -28,6 +28,15 @@ pub struct Page {
     pub updated_at: Timestamp,
 }
 
+impl Page {
+    /// The public page of one of its incidents or maintenances (`{url}/incidents/{id}`), the
+    /// `shortlink` Statuspage clients expect as a string; `None` when the page has no http(s) URL.
+    pub fn incident_url(&self, id: &IncidentId) -> Option<String> {
+        let base = self.url.trim_end_matches('/');
+        (base.starts_with("https://") || base.starts_with("http://")).then(|| format!("{base}/incidents/{id}"))
+    }
+}
+
 fn default_time_zone() -> String {
     "Etc/UTC".to_owned()
 }

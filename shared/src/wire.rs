@@ -79,6 +79,11 @@ macro_rules! wire_names {
             pub fn from_wire(text: &str) -> Self {
                 Self::WIRE.iter().find(|(_, name)| *name == text).map_or(Self::Unknown, |(variant, _)| *variant)
             }
+
+            /// The wire spelling (`"unknown"` for `Unknown`).
+            pub fn to_wire(self) -> &'static str {
+                Self::WIRE.iter().find(|(variant, _)| *variant == self).map_or("unknown", |(_, name)| *name)
+            }
         }
     };
 }

@@ -174,8 +174,8 @@ describe('HTTP semantics', () => {
   });
 });
 
-test('the demo page is served at /', async () => {
-  const res = await fetch(`${edge.base}/`);
+test('the demo page is served at /demo/', async () => {
+  const res = await fetch(`${edge.base}/demo/`);
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-type'), /^text\/html/);
   const html = await res.text();

@@ -132,7 +132,7 @@ test('the edge serves the widget: loader revalidated, content-hashed wasm immuta
   assert.ok(WebAssembly.validate(new Uint8Array(await wasm.arrayBuffer())));
 });
 
-test('the demo page at / shows all three views under its own CSP', async () => {
+test('the demo page at /demo/ shows all three views under its own CSP', async () => {
   const context = await browser.newContext();
   const page = await context.newPage();
   const errors = [];
@@ -142,7 +142,7 @@ test('the demo page at / shows all three views under its own CSP', async () => {
     window.__violations = [];
     document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
   });
-  await page.goto(`${edge.base}/`);
+  await page.goto(`${edge.base}/demo/`);
   await waitText(page, 'badge', 'Partial System Outage');
   await waitText(page, 'banner', 'Chat message events');
   await waitText(page, 'full', 'Components');

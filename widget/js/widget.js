@@ -28,38 +28,84 @@ function normalise(options) {
   return out;
 }
 
-// The summary request, started at once so it runs while the wasm downloads and compiles. The URL
-// is the loader's guess at what the widget will ask for (src trimmed, else this script's origin);
-// the widget uses the answer only if it asks for exactly this URL, and fetches again otherwise.
-// Not when a summary from an earlier visit is stored (the key is the widget's, see storage.rs):
-// the widget paints that at once and asks with its ETag, and a 304 costs nothing. Not in a hidden
-// tab (the widget waits until it is shown), and not without `AbortSignal.timeout` (the widget's own
-// request has its timeout).
-function prefetch(options) {
+// The widget's stylesheet, filled in by the build from sitrep-views (the same sheet the wasm would
+// use). A constructed sheet needs no `style-src 'unsafe-inline'`; old browsers get a <style>.
+const CSS = "__SITREP_CSS__";
+
+function shadowOf(element) {
+  const shadow = element.shadowRoot ?? element.attachShadow({ mode: "open" });
+  if (shadow.adoptedStyleSheets?.length || shadow.querySelector("style[data-sitrep]")) return shadow;
   try {
-    if (document.hidden || typeof AbortSignal?.timeout !== "function") return undefined;
-    const src = String(options.src ?? "").trim();
-    const base = (/^https?:\/\//.test(src) ? src : origin).replace(/\/+$/, "");
-    if (stored(base)) return undefined;
-    const url = base + "/api/v2/summary.json";
-    const response = fetch(url, { cache: "no-store", signal: AbortSignal.timeout(10_000) });
-    // The body is read as soon as it arrives too (a body read later costs a frame or more), but
-    // only a 200 of JSON small enough for a first paint; otherwise `null`, and the widget reads the
-    // body itself under its own limit (fetch.rs).
-    const text = response.then((r) => (readable(r) ? r.text() : null));
-    // A failure is the widget's to report, not an unhandled rejection.
-    response.catch(() => {});
-    text.catch(() => {});
-    return { url, response, text };
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(CSS);
+    shadow.adoptedStyleSheets = [sheet];
   } catch {
-    return undefined;
+    const style = document.createElement("style");
+    style.dataset.sitrep = "";
+    style.textContent = CSS;
+    shadow.append(style);
+  }
+  return shadow;
+}
+
+// Under Trusted Types the frame's HTML goes through this policy (allow the name "sitrep" in a
+// `trusted-types` directive). It passes the edge's HTML as is: the edge renders it with Yew, which
+// escapes every text and attribute. Without the policy, no frame: the wasm paints instead.
+let policy;
+function trusted(html) {
+  if (typeof window.trustedTypes?.createPolicy !== "function") return html;
+  try {
+    policy ??= window.trustedTypes.createPolicy("sitrep", { createHTML: (text) => text });
+    return policy.createHTML(html);
+  } catch {
+    return null;
   }
 }
 
-function readable(response) {
-  const type = (response.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
-  const length = Number(response.headers.get("content-length") ?? 0);
-  return response.status === 200 && type === "application/json" && !(length > 2 * 1024 * 1024);
+// The first frame: the edge renders the element's view with the same components the wasm runs, and
+// the loader paints it, so the wasm is not on the host page's critical path. Only on a first visit:
+// with a summary stored from an earlier visit the wasm paints that at once (and asks with its ETag).
+// Resolves to whether a frame was painted.
+async function paintFrame(element, options) {
+  try {
+    const src = String(options.src ?? "").trim();
+    const base = (/^https?:\/\//.test(src) ? src : origin).replace(/\/+$/, "");
+    if (stored(base) || typeof AbortSignal?.timeout !== "function") return false;
+    const query = new URLSearchParams();
+    for (const name of ["view", "components", "theme", "postmortems", "locale", "time-zone"]) {
+      if (options[name] !== undefined) query.set(name, options[name]);
+    }
+    if (!query.has("locale")) query.set("locale", (navigator.languages ?? [navigator.language]).slice(0, 3).join(","));
+    if (!query.has("time-zone")) query.set("time-zone", Intl.DateTimeFormat().resolvedOptions().timeZone ?? "");
+    const response = await fetch(`${base}/embed/frame?${query}`, { signal: AbortSignal.timeout(5_000) });
+    const type = response.headers.get("content-type") ?? "";
+    if (response.status !== 200 || !type.startsWith("text/html")) return false;
+    const html = trusted(await response.text());
+    if (html === null || element.shadowRoot?.querySelector("[data-sitrep-root]")) return false;
+    const frame = document.createElement("div");
+    frame.dataset.sitrepFrame = "";
+    frame.innerHTML = html;
+    const shadow = shadowOf(element);
+    shadow.querySelector("[data-sitrep-frame]")?.remove();
+    shadow.append(frame);
+    return true;
+  } catch {
+    return false; // the wasm paints instead
+  }
+}
+
+// After a painted frame the wasm waits for an idle moment, or for the reader to reach for the widget.
+function whenWanted(element) {
+  return new Promise((resolve) => {
+    const events = ["pointerover", "focusin", "touchstart"];
+    const go = () => {
+      for (const name of events) element.removeEventListener(name, go);
+      resolve();
+    };
+    for (const name of events) element.addEventListener(name, go, { once: true, passive: true });
+    if (typeof requestIdleCallback === "function") requestIdleCallback(go, { timeout: 3_000 });
+    else setTimeout(go, 500);
+  });
 }
 
 function stored(base) {
@@ -81,6 +127,7 @@ export function mount(element, options = {}) {
     },
     destroy() {
       destroyed = true;
+      element.shadowRoot?.querySelector("[data-sitrep-frame]")?.remove();
       if (handle) {
         handle.destroy();
         handle.free();
@@ -90,13 +137,16 @@ export function mount(element, options = {}) {
   };
   // Starts after the current script: a page that appends the element and then sets its attributes
   // remounts at once, and the first mount's requests would be wasted.
-  api.ready = Promise.resolve().then(() => {
+  api.ready = Promise.resolve().then(async () => {
     if (destroyed) return api;
-    const first = prefetch(options);
-    return load().then(() => {
-      if (!destroyed) handle = mountWasm(element, options, origin, first);
-      return api;
-    });
+    if (await paintFrame(element, options)) await whenWanted(element);
+    if (destroyed) return api;
+    await load();
+    if (!destroyed) {
+      shadowOf(element);
+      handle = mountWasm(element, options, origin, undefined);
+    }
+    return api;
   });
   return api;
 }

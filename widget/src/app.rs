@@ -1,5 +1,5 @@
 //! The widget component: fetches, keeps and stores the summary, asks `shared::embed` what to show,
-//! and renders it with [`crate::view`].
+//! and renders it with `sitrep_views::widget::Widget`, the component the edge renders too.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -15,14 +15,19 @@ use web_sys::{CustomEvent, CustomEventInit, HtmlElement};
 use yew::prelude::*;
 
 use crate::fetch::{self, Answer, Error};
-use crate::i18n::{self, Text};
-use crate::intl::Formats;
 use crate::read;
 use crate::storage::{self, Stored};
-use crate::view::{self, Ctx};
+use sitrep_views::i18n::{self, Text};
+use sitrep_views::intl::Formats;
+use sitrep_views::widget::Widget;
 
 /// The read API's summary, which every view polls.
 pub const SUMMARY_PATH: &str = "/api/v2/summary.json";
+
+/// Bits of `App::awaiting`.
+const AWAIT_SUMMARY: u8 = 1;
+const AWAIT_POSTMORTEMS: u8 = 2;
+const AWAIT_UPTIME: u8 = 4;
 
 /// How often relative times and the out-of-date check are refreshed on screen.
 const TICK_MS: u32 = 30_000;
@@ -37,11 +42,16 @@ pub struct Props {
     /// The summary request `widget.js` started before the wasm ran, for the first poll; taken by
     /// the component, so that the props do not hold the answer for the widget's lifetime.
     pub prefetch: Rc<RefCell<Option<fetch::Prefetch>>>,
+    /// Called once, when the first answers are in and rendered (the loader's frame gives way then).
+    pub on_ready: Callback<()>,
 }
 
 impl PartialEq for Props {
     fn eq(&self, other: &Self) -> bool {
-        self.options == other.options && self.host == other.host && Rc::ptr_eq(&self.prefetch, &other.prefetch)
+        self.options == other.options
+            && self.host == other.host
+            && Rc::ptr_eq(&self.prefetch, &other.prefetch)
+            && self.on_ready == other.on_ready
     }
 }
 
@@ -84,15 +94,20 @@ pub struct App {
     uptime_etag: Option<String>,
     feed: Feed,
     error: Option<Error>,
-    dismissals: Dismissals,
+    dismissals: Rc<Dismissals>,
     details_open: bool,
     text: &'static Text,
-    locale: String,
-    formats: Formats,
+    locale: AttrValue,
+    formats: Rc<Formats>,
     in_flight: bool,
     prefetch: Option<fetch::Prefetch>,
     paused: bool,
     announced: Option<Indicator>,
+    /// First answers still awaited before the app shows itself: the summary, and for the full
+    /// view the uptime and postmortems (so the frame it replaces is not taller or shorter).
+    awaiting: u8,
+    /// `on_ready` was called.
+    shown: bool,
     next_poll: Option<Timeout>,
     _tick: Interval,
     _visibility: Option<EventListener>,
@@ -141,10 +156,7 @@ impl App {
     /// The headline from what is held and how fresh it is.
     fn headline(&self, ctx: &Context<Self>, now: Timestamp) -> Headline {
         let options = self.options(ctx);
-        let indicator = self.summary.as_ref().map(|s| {
-            let scoped = embed::scope(s, &options.components, now).indicator(now);
-            if options.components.is_empty() { scoped.worst(s.status.indicator) } else { scoped }
-        });
+        let indicator = self.summary.as_ref().map(|s| embed::shown_indicator(s, &options.components, now));
         Headline::of(indicator, self.feed.out_of_date(now, options.poll_secs), self.error.is_some())
     }
 
@@ -156,7 +168,7 @@ impl App {
         }
         let previous = self.announced.replace(current);
         let detail = js_sys::Object::new();
-        let name = |i: Indicator| JsValue::from_str(view::indicator_name(i));
+        let name = |i: Indicator| JsValue::from_str(sitrep_views::indicator_name(i));
         let _ = js_sys::Reflect::set(&detail, &"indicator".into(), &name(current));
         let _ = js_sys::Reflect::set(&detail, &"previous".into(), &previous.map_or(JsValue::NULL, name));
         let init = CustomEventInit::new();
@@ -200,15 +212,21 @@ impl Component for App {
             uptime_etag: None,
             feed: Feed::from_storage(fetched_at),
             error: None,
-            dismissals: Dismissals::load(&storage::load_dismissals(&options.src)),
+            dismissals: Rc::new(Dismissals::load(&storage::load_dismissals(&options.src))),
             details_open: false,
             text,
-            formats: Formats::new(&locale, options.time_zone.as_deref()),
-            locale,
+            formats: Rc::new(Formats::new(&locale, options.time_zone.as_deref())),
+            locale: locale.into(),
             in_flight: false,
             prefetch: ctx.props().prefetch.take(),
             paused: false,
             announced: None,
+            awaiting: if options.view == View::Full {
+                AWAIT_SUMMARY | AWAIT_POSTMORTEMS | AWAIT_UPTIME
+            } else {
+                AWAIT_SUMMARY
+            },
+            shown: false,
             next_poll: None,
             _tick: tick,
             _visibility: visibility,
@@ -248,6 +266,7 @@ impl Component for App {
             }
             Msg::Summary(result) => {
                 self.in_flight = false;
+                self.awaiting &= !AWAIT_SUMMARY;
                 let at = now();
                 let outcome = match result.and_then(|answer| match answer {
                     Answer::Body { text, etag, stale } => {
@@ -280,9 +299,15 @@ impl Component for App {
                 true
             }
             Msg::Extra(extra, result) => {
+                let before = self.awaiting;
+                self.awaiting &= !match extra {
+                    Extra::Postmortems => AWAIT_POSTMORTEMS,
+                    Extra::Uptime => AWAIT_UPTIME,
+                };
                 let Ok(Answer::Body { text, etag, .. }) = result else {
-                    // A 304 keeps what we have; a failure leaves the section as it was.
-                    return false;
+                    // A 304 keeps what we have; a failure leaves the section as it was (but the
+                    // last first answer still renders, so the app can show itself).
+                    return before != 0 && self.awaiting == 0;
                 };
                 match extra {
                     Extra::Postmortems => {
@@ -312,7 +337,7 @@ impl Component for App {
                 true
             }
             Msg::Dismiss(key) => {
-                self.dismissals.insert(&key);
+                Rc::make_mut(&mut self.dismissals).insert(&key);
                 storage::save_dismissals(&self.options(ctx).src, &self.dismissals.store());
                 true
             }
@@ -323,27 +348,25 @@ impl Component for App {
         }
     }
 
+    fn rendered(&mut self, ctx: &Context<Self>, _first_render: bool) {
+        if self.awaiting == 0 && !self.shown {
+            self.shown = true;
+            ctx.props().on_ready.emit(());
+        }
+    }
+
     fn view(&self, ctx: &Context<Self>) -> Html {
         let now = now();
-        let options = self.options(ctx);
-        let headline = self.headline(ctx, now);
-        let view_ctx = Ctx {
-            options,
-            text: self.text,
-            formats: &self.formats,
-            now,
-            headline,
-            summary: self.summary.as_deref(),
-            postmortems: self.postmortems.as_deref(),
-            uptime: self.uptime.as_deref(),
-            dismissals: &self.dismissals,
-            details_open: self.details_open,
-            error: self.error.as_ref(),
-            confirmed_at: self.feed.fetched_at,
-            on_dismiss: ctx.link().callback(Msg::Dismiss),
-            on_toggle: ctx.link().callback(|_| Msg::ToggleDetails),
-            on_retry: ctx.link().callback(|_| Msg::Poll),
-        };
-        view::root(&view_ctx, &self.locale)
+        html! {
+            <Widget options={Rc::clone(&ctx.props().options)} text={self.text} locale={self.locale.clone()}
+                formats={Rc::clone(&self.formats)} now={now} headline={self.headline(ctx, now)}
+                summary={self.summary.clone()} postmortems={self.postmortems.clone()} uptime={self.uptime.clone()}
+                dismissals={Rc::clone(&self.dismissals)} details_open={self.details_open}
+                error={self.error.as_ref().map(|e| AttrValue::from(e.to_string()))}
+                confirmed_at={self.feed.fetched_at}
+                on_dismiss={ctx.link().callback(Msg::Dismiss)}
+                on_toggle={ctx.link().callback(|_| Msg::ToggleDetails)}
+                on_retry={ctx.link().callback(|_| Msg::Poll)} />
+        }
     }
 }

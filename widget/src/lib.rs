@@ -5,11 +5,10 @@
 //! what counts as out of date) live in `sitrep_shared::embed`; this crate fetches, stores and draws.
 //!
 //! - [`app`]: the component and its polling.
-//! - [`view`]: the markup of the badge, banner and full views.
+//! - the markup of the badge, banner and full views is `sitrep_views::widget`, which the edge also renders.
 //! - [`fetch`]: conditional GETs with timeout and size limits; the crate's one error enum.
 //! - [`read`]: the read API's JSON into shared's types through `JSON.parse`, without serde.
 //! - [`storage`]: the last good summary and dismissals in `localStorage`.
-//! - [`i18n`], [`intl`]: words per language, dates and relative times per locale and zone.
 
 use std::rc::Rc;
 
@@ -22,14 +21,11 @@ use yew::AppHandle;
 
 pub mod app;
 pub mod fetch;
-pub mod i18n;
-pub mod intl;
 pub mod read;
 pub mod storage;
-pub mod view;
 
 /// The widget's stylesheet; hosts restyle it through the `--sitrep-*` custom properties only.
-pub const CSS: &str = include_str!("style.css");
+pub const CSS: &str = sitrep_views::WIDGET_CSS;
 
 /// A mounted widget.
 #[wasm_bindgen]
@@ -59,20 +55,19 @@ impl Handle {
             app.destroy();
         }
         clear(&self.shadow);
-    }
-}
-
-fn clear(shadow: &ShadowRoot) {
-    while let Some(child) = shadow.first_child() {
-        if shadow.remove_child(&child).is_err() {
-            break;
+        if let Ok(Some(frame)) = self.shadow.query_selector("[data-sitrep-frame]") {
+            frame.remove();
         }
     }
 }
 
-/// Gives the shadow root the widget's stylesheet: a constructed sheet where the browser has them
-/// (no `style-src 'unsafe-inline'` needed), else a `<style>` element.
+/// Gives the shadow root the widget's stylesheet unless the loader already did: a constructed
+/// sheet where the browser has them (no `style-src 'unsafe-inline'` needed), else a `<style>` element.
 fn style(shadow: &ShadowRoot) -> Result<(), JsValue> {
+    let adopted = Reflect::get(shadow, &"adoptedStyleSheets".into()).ok().and_then(|v| v.dyn_into::<Array>().ok());
+    if adopted.is_some_and(|sheets| sheets.length() > 0) || shadow.query_selector("style[data-sitrep]")?.is_some() {
+        return Ok(());
+    }
     if let Ok(sheet) = web_sys::CssStyleSheet::new() {
         sheet.replace_sync(CSS)?;
         Reflect::set(shadow, &"adoptedStyleSheets".into(), &Array::of1(&sheet))?;
@@ -80,9 +75,23 @@ fn style(shadow: &ShadowRoot) -> Result<(), JsValue> {
     }
     let document = shadow.owner_document().ok_or("no document")?;
     let element = document.create_element("style")?;
+    element.set_attribute("data-sitrep", "")?;
     element.set_text_content(Some(CSS));
     shadow.append_child(&element)?;
     Ok(())
+}
+
+/// Removes what an earlier mount rendered, keeping the loader's stylesheet and first frame.
+fn clear(shadow: &ShadowRoot) {
+    let children = shadow.children();
+    for index in (0..children.length()).rev() {
+        if let Some(child) = children.item(index)
+            && !child.has_attribute("data-sitrep-frame")
+            && !child.has_attribute("data-sitrep")
+        {
+            child.remove();
+        }
+    }
 }
 
 /// The summary request `widget.js` started, `{ url, response, text }`, if it asked for the URL the
@@ -113,8 +122,25 @@ pub fn mount(host: HtmlElement, options: JsValue, default_src: &str, prefetch: J
     style(&shadow)?;
     let document = shadow.owner_document().ok_or("no document")?;
     let root = document.create_element("div")?.dyn_into::<web_sys::Element>()?;
+    root.set_attribute("data-sitrep-root", "")?;
+    // The loader's first frame (server-rendered by the same components) stays on screen until the
+    // app has what it needs to render the same thing; then the two swap in one step, so the host
+    // page sees neither a flash nor a shift.
+    let frame = shadow.query_selector("[data-sitrep-frame]")?;
+    let on_ready = match frame {
+        Some(frame) => {
+            root.set_attribute("hidden", "")?;
+            let root = root.clone();
+            yew::Callback::from(move |()| {
+                frame.remove();
+                let _ = root.remove_attribute("hidden");
+            })
+        }
+        None => yew::Callback::noop(),
+    };
     shadow.append_child(&root)?;
-    let props = app::Props { options: Rc::new(options), host, prefetch: Rc::new(std::cell::RefCell::new(prefetch)) };
+    let props =
+        app::Props { options: Rc::new(options), host, prefetch: Rc::new(std::cell::RefCell::new(prefetch)), on_ready };
     let app = yew::Renderer::<app::App>::with_root_and_props(root, props).render();
     Ok(Handle { app: Some(app), shadow })
 }

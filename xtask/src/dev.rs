@@ -23,6 +23,10 @@ pub fn run() -> Result<()> {
     println!("loaded {} -> {answer}", demo.display());
     println!("\nsitrep is running at {base}/ (state in {}):", state.display());
     for path in [
+        "/ (the status page)",
+        "/incidents/stream-2020-12-09",
+        "/history",
+        "/demo/ (a customer app embedding the widget)",
         "/api/v2/summary.json",
         "/api/v2/status.json",
         "/api/v2/components.json",

@@ -109,7 +109,15 @@ pub fn build(kind: Build) -> Result<()> {
     }
     let public = dir(kind).join("build/public");
     fs::create_dir_all(&public)?;
-    fs::copy(shell::root().join("index.html"), public.join("index.html")).context("cannot copy index.html")?;
+    // The demo customer app, at /demo/ (production `/` is the status page the Worker renders).
+    // `cargo xtask build` leaves it out of what is deployed.
+    fs::create_dir_all(public.join("demo"))?;
+    fs::copy(shell::root().join("index.html"), public.join("demo/index.html")).context("cannot copy index.html")?;
+    let stale_root = public.join("index.html");
+    if stale_root.exists() {
+        fs::remove_file(&stale_root)?;
+    }
+    fs::copy(edge_dir().join("assets/page.js"), public.join("page.js")).context("cannot copy page.js")?;
     // The tests run exactly the widget that ships.
     let widget = crate::widget::build(true)?;
     crate::widget::install(&widget, &public)?;

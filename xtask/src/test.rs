@@ -7,9 +7,10 @@ use crate::shell::{self, step};
 
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// Crates that build for wasm32: all of them are linted for it.
-const WASM_CRATES: [&str; 3] = ["sitrep-shared", "sitrep-edge", "sitrep-widget"];
-/// The widget only runs in a browser: it is linted and tested on wasm32 only.
-const BROWSER_ONLY: &str = "sitrep-widget";
+const WASM_CRATES: [&str; 4] = ["sitrep-shared", "sitrep-views", "sitrep-edge", "sitrep-widget"];
+/// The widget and the views (which format through the host's `Intl`) only run in a JavaScript host:
+/// they are linted and tested on wasm32 only, their tests in Chromium.
+const BROWSER_ONLY: [&str; 2] = ["sitrep-widget", "sitrep-views"];
 
 pub fn run() -> Result<()> {
     step("cargo fmt --check");
@@ -19,7 +20,11 @@ pub fn run() -> Result<()> {
 
     step("clippy, host");
     let mut clippy = shell::cargo();
-    clippy.args(["clippy", "--workspace", "--exclude", BROWSER_ONLY, "--all-targets", "--", "-D", "warnings"]);
+    clippy.args(["clippy", "--workspace", "--all-targets"]);
+    for krate in BROWSER_ONLY {
+        clippy.args(["--exclude", krate]);
+    }
+    clippy.args(["--", "-D", "warnings"]);
     shell::run(clippy)?;
 
     step("clippy, wasm32");
@@ -34,12 +39,19 @@ pub fn run() -> Result<()> {
 
     step("tests, host");
     let mut test = shell::cargo();
-    test.args(["test", "--workspace", "--exclude", BROWSER_ONLY]);
+    test.args(["test", "--workspace"]);
+    for krate in BROWSER_ONLY {
+        test.args(["--exclude", krate]);
+    }
     shell::run(test)?;
 
-    step("tests, wasm32: shared in Node, the widget in headless Chromium (wasm-bindgen-test-runner)");
+    step("tests, wasm32: shared in Node, the views and the widget in headless Chromium (wasm-bindgen-test-runner)");
     let mut test = shell::cargo();
-    test.args(["test", "--target", WASM_TARGET, "-p", "sitrep-shared", "-p", BROWSER_ONLY])
+    test.args(["test", "--target", WASM_TARGET, "-p", "sitrep-shared"]);
+    for krate in BROWSER_ONLY {
+        test.args(["-p", krate]);
+    }
+    test
         // The widget's tests run in Chromium through chromedriver, with the flags in widget/webdriver.json.
         .env("CHROMEDRIVER", "/usr/bin/chromedriver");
     shell::run(test)?;

@@ -75,7 +75,10 @@ pub fn build(size_tuned: bool) -> Result<Built> {
     let name = format!("widget/sitrep-{}.wasm", hash(&bytes));
     fs::rename(&optimised, out.join(&name))?;
 
-    let loader = fs::read_to_string(shell::root().join("widget/js/widget.js"))?.replace("__SITREP_WASM__", &name);
+    let css = serde_json::to_string(&fs::read_to_string(shell::root().join("views/src/widget.css"))?)?;
+    let loader = fs::read_to_string(shell::root().join("widget/js/widget.js"))?
+        .replace("__SITREP_WASM__", &name)
+        .replace("\"__SITREP_CSS__\"", &css);
     let entry = glue.join("entry.js");
     fs::write(&entry, loader)?;
     let mut esbuild = Command::new(shell::node_bin("esbuild"));

@@ -37,6 +37,8 @@ pub struct Formats {
     date_time: OnceCell<Option<DateFormat>>,
     day: OnceCell<Option<DateFormat>>,
     relative: OnceCell<Option<RelativeFormat>>,
+    clock: OnceCell<Option<DateFormat>>,
+    local_day: OnceCell<Option<DateFormat>>,
 }
 
 fn options(pairs: &[(&str, &str)]) -> Object {
@@ -69,6 +71,8 @@ impl Formats {
             date_time: OnceCell::new(),
             day: OnceCell::new(),
             relative: OnceCell::new(),
+            clock: OnceCell::new(),
+            local_day: OnceCell::new(),
         }
     }
 
@@ -113,6 +117,30 @@ impl Formats {
     pub fn date_time(&self, at: Timestamp) -> String {
         let date = Date::new(&JsValue::from_f64(at.unix_millis() as f64));
         self.date_time_format().map_or_else(|| iso(at), |f| f.format(&date))
+    }
+
+    /// `end` after `start`: only its time when it is on the same day in the zone ("15:30 CET"),
+    /// else the date and time, so a window does not repeat its date on both sides of the dash.
+    pub fn time_after(&self, start: Timestamp, end: Timestamp) -> String {
+        let local_day = self.local_day.get_or_init(|| {
+            date_format(
+                &self.locale,
+                self.zone.as_deref(),
+                &[("year", "numeric"), ("month", "numeric"), ("day", "numeric")],
+            )
+        });
+        let clock = self.clock.get_or_init(|| {
+            date_format(
+                &self.locale,
+                self.zone.as_deref(),
+                &[("hour", "numeric"), ("minute", "2-digit"), ("timeZoneName", "short")],
+            )
+        });
+        let date = |at: Timestamp| Date::new(&JsValue::from_f64(at.unix_millis() as f64));
+        match (local_day, clock) {
+            (Some(day), Some(clock)) if day.format(&date(start)) == day.format(&date(end)) => clock.format(&date(end)),
+            _ => self.date_time(end),
+        }
     }
 
     /// A UTC day, such as "23 Nov 2026" (uptime days are UTC days).
@@ -174,6 +202,10 @@ mod tests {
         let text = f.date_time(ts("2024-01-16T09:55:00Z"));
         assert!(text.contains("10:55"), "{text}");
         assert!(text.contains("CET") || text.contains("GMT+1"), "the zone is shown: {text}");
+        let window = f.time_after(ts("2024-01-16T09:55:00Z"), ts("2024-01-16T11:00:00Z"));
+        assert!(window.contains("12:00") && !window.contains("2024"), "same day: the time only: {window}");
+        let overnight = f.time_after(ts("2024-01-16T09:55:00Z"), ts("2024-01-17T11:00:00Z"));
+        assert!(overnight.contains("2024"), "another day keeps its date: {overnight}");
         let tokyo = Formats::new("ja", Some("Asia/Tokyo")).date_time(ts("2024-01-16T09:55:00Z"));
         assert!(tokyo.contains("18:55") && tokyo.contains("2024"), "{tokyo}");
     }

@@ -1,117 +1,108 @@
-//! Rendering: pure functions from what the widget holds to Yew markup. All text goes in as text;
-//! links come only from `shared::markdown` (http, https, mailto) or are checked the same way.
+//! The embedded views (badge, banner, full) as one function component, [`Widget`], with plain
+//! props: the browser renders it live (`csr`, in `sitrep-widget`) and the edge renders its first
+//! frame (`ssr`, in `sitrep-edge`), so the two cannot disagree.
 
-use sitrep_shared::embed::{self, BannerKey, Dismissals, Headline, Options, Scoped, View};
-use sitrep_shared::markdown::{self, Block, Inline};
-use sitrep_shared::uptime::{ComponentUptime, UptimeDocument};
-use sitrep_shared::views::{PostmortemEntry, PostmortemsDocument, Summary};
-use sitrep_shared::{ComponentStatus, Incident, IncidentUpdate, Indicator, Postmortem, Precision, Timestamp};
+use std::rc::Rc;
+
+use sitrep_shared::embed::{self, BannerKey, Dismissals, Headline, Options, View};
+use sitrep_shared::uptime::UptimeDocument;
+use sitrep_shared::views::{PostmortemsDocument, Summary};
+use sitrep_shared::{Incident, IncidentUpdate, Indicator, Timestamp};
 use yew::prelude::*;
 
-use crate::fetch::Error;
 use crate::i18n::Text;
 use crate::intl::Formats;
+use crate::markup::*;
 
-/// Everything a view needs.
-#[derive(Debug)]
-pub struct Ctx<'a> {
-    pub options: &'a Options,
+/// Everything the embedded views show; callbacks default to doing nothing (the edge's frame).
+#[derive(Debug, Properties)]
+pub struct WidgetProps {
+    pub options: Rc<Options>,
     pub text: &'static Text,
-    pub formats: &'a Formats,
+    /// The language tag given to `Intl` and put on the element.
+    pub locale: AttrValue,
+    pub formats: Rc<Formats>,
     pub now: Timestamp,
     pub headline: Headline,
-    pub summary: Option<&'a Summary<'static>>,
-    pub postmortems: Option<&'a PostmortemsDocument<'static>>,
-    pub uptime: Option<&'a UptimeDocument<'static>>,
-    pub dismissals: &'a Dismissals,
+    #[prop_or_default]
+    pub summary: Option<Rc<Summary<'static>>>,
+    #[prop_or_default]
+    pub postmortems: Option<Rc<PostmortemsDocument<'static>>>,
+    #[prop_or_default]
+    pub uptime: Option<Rc<UptimeDocument<'static>>>,
+    #[prop_or_default]
+    pub dismissals: Rc<Dismissals>,
+    #[prop_or_default]
     pub details_open: bool,
-    pub error: Option<&'a Error>,
+    /// Why the last poll failed, shown when nothing is held.
+    #[prop_or_default]
+    pub error: Option<AttrValue>,
+    /// When the edge last confirmed the summary.
+    #[prop_or_default]
     pub confirmed_at: Option<Timestamp>,
+    #[prop_or_default]
     pub on_dismiss: Callback<BannerKey>,
+    #[prop_or_default]
     pub on_toggle: Callback<MouseEvent>,
+    #[prop_or_default]
     pub on_retry: Callback<MouseEvent>,
 }
 
-/// The wire name of an indicator, for events and CSS classes.
-pub fn indicator_name(indicator: Indicator) -> &'static str {
-    match indicator {
-        Indicator::None => "none",
-        Indicator::Minor => "minor",
-        Indicator::Major => "major",
-        Indicator::Critical => "critical",
-        Indicator::Maintenance => "maintenance",
-        Indicator::Unknown => "unknown",
+/// Props are the same when they hold the same documents (by pointer: they are replaced, never edited).
+impl PartialEq for WidgetProps {
+    fn eq(&self, other: &Self) -> bool {
+        fn same<T>(a: &Option<Rc<T>>, b: &Option<Rc<T>>) -> bool {
+            match (a, b) {
+                (Some(a), Some(b)) => Rc::ptr_eq(a, b),
+                (None, None) => true,
+                _ => false,
+            }
+        }
+        self.options == other.options
+            && self.text == other.text
+            && self.locale == other.locale
+            && Rc::ptr_eq(&self.formats, &other.formats)
+            && self.now == other.now
+            && self.headline == other.headline
+            && same(&self.summary, &other.summary)
+            && same(&self.postmortems, &other.postmortems)
+            && same(&self.uptime, &other.uptime)
+            && self.dismissals == other.dismissals
+            && self.details_open == other.details_open
+            && self.error == other.error
+            && self.confirmed_at == other.confirmed_at
+            && self.on_dismiss == other.on_dismiss
+            && self.on_toggle == other.on_toggle
+            && self.on_retry == other.on_retry
     }
 }
 
-/// The `data-ind` attribute the stylesheet colours by. State goes in `data-*` attributes and
-/// classes stay literals: a computed `class` goes through Yew's `Classes` set, kilobytes of wasm.
-fn ind(indicator: Option<Indicator>) -> &'static str {
-    indicator_name(indicator.unwrap_or(Indicator::Unknown))
-}
-
-/// A shape per indicator, so colour is never the only signal (the text always is one too).
-pub fn icon(indicator: Option<Indicator>) -> Html {
-    let shape = match indicator {
-        Some(Indicator::None) => html! { <>
-            <circle cx="8" cy="8" r="7" />
-            <path class="mark" d="M4.5 8.2l2.2 2.2 4.6-4.8" />
-        </> },
-        Some(Indicator::Minor) => html! { <>
-            <path d="M8 1.5l7 12.5H1z" />
-            <path class="mark" d="M8 6v3.5M8 11.5v.5" />
-        </> },
-        Some(Indicator::Major) => html! { <>
-            <path d="M8 .8L15.2 8 8 15.2.8 8z" />
-            <path class="mark" d="M8 4.8v3.9M8 10.8v.5" />
-        </> },
-        Some(Indicator::Critical) => html! { <>
-            <path d="M5 1h6l4 4v6l-4 4H5l-4-4V5z" />
-            <path class="mark" d="M5.5 5.5l5 5m0-5l-5 5" />
-        </> },
-        Some(Indicator::Maintenance) => html! { <>
-            <rect x="1" y="1" width="14" height="14" rx="3" />
-            <path class="mark" d="M8 4v4.5l3 1.5" />
-        </> },
-        Some(Indicator::Unknown) | None => html! { <>
-            <circle cx="8" cy="8" r="7" />
-            <path class="mark" d="M6 6.2a2 2 0 1 1 2.6 1.9c-.5.2-.6.6-.6 1.1M8 11.3v.4" />
-        </> },
+/// The widget's view of what it holds.
+#[function_component]
+pub fn Widget(props: &WidgetProps) -> Html {
+    let ctx = Ctx {
+        options: &props.options,
+        text: props.text,
+        formats: &props.formats,
+        now: props.now,
+        headline: props.headline,
+        summary: props.summary.as_deref(),
+        postmortems: props.postmortems.as_deref(),
+        uptime: props.uptime.as_deref(),
+        dismissals: &props.dismissals,
+        details_open: props.details_open,
+        error: props.error.as_deref(),
+        confirmed_at: props.confirmed_at,
+        on_dismiss: props.on_dismiss.clone(),
+        on_toggle: props.on_toggle.clone(),
+        on_retry: props.on_retry.clone(),
+        relative: true,
     };
-    html! { <svg class="icon" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" focusable="false">{shape}</svg> }
-}
-
-fn headline_text(ctx: &Ctx<'_>) -> &'static str {
-    match ctx.headline {
-        Headline::Checking => ctx.text.checking,
-        Headline::Unavailable => ctx.text.unavailable,
-        Headline::Unconfirmed => ctx.text.unconfirmed,
-        Headline::Known(i) | Headline::OutOfDate(i) => ctx.text.indicator(i),
-    }
-}
-
-fn out_of_date(ctx: &Ctx<'_>) -> bool {
-    matches!(ctx.headline, Headline::OutOfDate(_) | Headline::Unconfirmed | Headline::Unavailable)
-}
-
-/// Only http(s) and mailto links are ever rendered.
-fn safe(href: &str) -> Option<String> {
-    markdown::is_safe_href(href).then(|| href.to_owned())
-}
-
-/// Where "status page" links go: the page's URL, else the edge.
-fn status_page_url(ctx: &Ctx<'_>) -> String {
-    ctx.summary.and_then(|s| safe(&s.page.url)).unwrap_or_else(|| ctx.options.src.clone())
-}
-
-fn time(ctx: &Ctx<'_>, at: Timestamp) -> Html {
-    html! {
-        <time datetime={crate::intl::iso(at)} title={ctx.formats.date_time(at)}>{ctx.formats.relative(at, ctx.now)}</time>
-    }
+    root(&ctx, &props.locale)
 }
 
 /// The whole element: theme, language and the chosen view.
-pub fn root(ctx: &Ctx<'_>, locale: &str) -> Html {
+fn root(ctx: &Ctx<'_>, locale: &str) -> Html {
     let body = match ctx.options.view {
         View::Badge => badge(ctx),
         View::Banner => banner_view(ctx),
@@ -119,16 +110,6 @@ pub fn root(ctx: &Ctx<'_>, locale: &str) -> Html {
     };
     html! {
         <div class="sitrep" data-theme={ctx.options.theme.class()} lang={locale.to_owned()}>{body}</div>
-    }
-}
-
-/// The live region: announced once per change of its text.
-fn live(ctx: &Ctx<'_>) -> Html {
-    let stale = out_of_date(ctx).then(|| html! { <span class="stale">{" "}{ctx.text.out_of_date}</span> });
-    html! {
-        <span class="text" role="status" aria-live="polite">
-            <span class="label">{headline_text(ctx)}</span>{stale}
-        </span>
     }
 }
 
@@ -141,10 +122,6 @@ fn badge(ctx: &Ctx<'_>) -> Html {
             {live(ctx)}
         </a>
     }
-}
-
-fn scoped<'a>(ctx: &Ctx<'a>) -> Option<Scoped<'a>> {
-    ctx.summary.map(|s| embed::scope(s, &ctx.options.components, ctx.now))
 }
 
 fn banner_view(ctx: &Ctx<'_>) -> Html {
@@ -190,7 +167,7 @@ fn dismiss_button(ctx: &Ctx<'_>, key: BannerKey, what: &str) -> Html {
 fn banner_box(ctx: &Ctx<'_>, banner: embed::Banner<'_>) -> Html {
     let incident = banner.incident;
     let indicator = Indicator::of_open_incident(incident.impact);
-    let link = incident.shortlink.as_deref().and_then(safe).unwrap_or_else(|| status_page_url(ctx));
+    let link = incident_page_url(ctx, incident);
     let latest = banner.latest.map(|u| {
         html! {
             <p class="update">
@@ -238,14 +215,6 @@ fn notice(ctx: &Ctx<'_>, maintenance: &Incident, key: BannerKey) -> Html {
     }
 }
 
-fn window_text(ctx: &Ctx<'_>, maintenance: &Incident) -> String {
-    match (maintenance.scheduled_for, maintenance.scheduled_until) {
-        (Some(start), Some(end)) => format!("{} – {}", ctx.formats.date_time(start), ctx.formats.date_time(end)),
-        (Some(start), None) => ctx.formats.date_time(start),
-        _ => String::new(),
-    }
-}
-
 fn error_box(ctx: &Ctx<'_>) -> Html {
     let detail = ctx.error.map(ToString::to_string).unwrap_or_default();
     html! {
@@ -261,23 +230,6 @@ fn error_box(ctx: &Ctx<'_>) -> Html {
     }
 }
 
-/// An incident's updates, newest first.
-fn timeline(ctx: &Ctx<'_>, incident: &Incident) -> Html {
-    let mut updates: Vec<&IncidentUpdate> = incident.incident_updates.iter().collect();
-    updates.sort_by_key(|u| std::cmp::Reverse((u.shown_at(), u.created_at)));
-    html! {
-        <ol class="timeline">
-            { for updates.into_iter().map(|u| html! {
-                <li>
-                    <p><strong>{ctx.text.status(u.status)}</strong>{" · "}{time(ctx, u.shown_at())}
-                        <span class="muted">{" · "}{ctx.formats.date_time(u.shown_at())}</span></p>
-                    <p class="body" lang={u.language.clone()}>{&u.body}</p>
-                </li>
-            }) }
-        </ol>
-    }
-}
-
 fn full(ctx: &Ctx<'_>) -> Html {
     let scope = scoped(ctx);
     let indicator = ctx.headline.indicator();
@@ -289,7 +241,6 @@ fn full(ctx: &Ctx<'_>) -> Html {
         .map(|s| s.maintenances.iter().copied().filter(|m| sitrep_shared::status::is_active_at(m, ctx.now)).collect())
         .unwrap_or_default();
     let upcoming = scope.as_ref().map(|s| embed::upcoming(s, ctx.now)).unwrap_or_default();
-    let components = scope.as_ref().map(|s| s.components.clone()).unwrap_or_default();
     let postmortems = match (ctx.postmortems, ctx.summary) {
         (Some(doc), Some(summary)) => {
             embed::postmortems(&doc.postmortems, summary, &ctx.options.components, ctx.options.postmortems, ctx.now)
@@ -323,12 +274,10 @@ fn full(ctx: &Ctx<'_>) -> Html {
                     }) }
                 </section>
             }
-            if !components.is_empty() {
+            if let (Some(summary), Some(scope)) = (ctx.summary, scope.as_ref().filter(|s| !s.components.is_empty())) {
                 <section>
                     <h3>{ctx.text.components}</h3>
-                    <ul class="components">
-                        { for components.iter().map(|c| component_row(ctx, c)) }
-                    </ul>
+                    {component_list(ctx, summary, scope, false)}
                 </section>
             }
             if !postmortems.is_empty() {
@@ -352,143 +301,10 @@ fn incident_card(ctx: &Ctx<'_>, incident: &Incident) -> Html {
     }
 }
 
-fn component_row(ctx: &Ctx<'_>, component: &sitrep_shared::Component) -> Html {
-    let indicator = Indicator::of_component(component.status);
-    let uptime = ctx.uptime.and_then(|u| embed::uptime_of(&u.components, &component.id));
-    html! {
-        <li class="component">
-            <div class="row">
-                <span class="name">{&component.name}</span>
-                <span class="cstatus" data-ind={ind(Some(indicator))}>
-                    {icon(Some(indicator))}{ctx.text.component(component.status)}
-                </span>
-            </div>
-            { for uptime.map(|u| bars(ctx, u)) }
-        </li>
-    }
-}
-
-/// "99.95%": rounded down to two decimals, so a bad day never reads as 100%; integer maths keeps
-/// float formatting (about 14 KB of wasm) out of the widget.
-fn percent(fraction: f64) -> String {
-    let hundredths = (fraction.clamp(0.0, 1.0) * 10_000.0) as u32;
-    let (whole, part) = (hundredths / 100, hundredths % 100);
-    if part == 0 {
-        format!("{whole}%")
-    } else if part % 10 == 0 {
-        format!("{whole}.{}%", part / 10)
-    } else {
-        format!("{whole}.{part:02}%")
-    }
-}
-
-fn bars(ctx: &Ctx<'_>, row: &ComponentUptime) -> Html {
-    let total =
-        row.uptime.map_or_else(|| ctx.text.no_data.to_owned(), |u| format!("{} {}", percent(u), ctx.text.uptime));
-    let label = format!("{total} ({} – {})", ctx.text.days_ago, ctx.text.today);
-    html! {
-        <div class="uptime">
-            <div class="bars" role="img" aria-label={label}>
-                { for row.days.iter().map(|day| {
-                    let worst = match (day.uptime, day.worst) {
-                        (None, _) => "none",
-                        (_, ComponentStatus::MajorOutage) => "major",
-                        (_, ComponentStatus::PartialOutage) => "partial",
-                        (_, ComponentStatus::DegradedPerformance) => "degraded",
-                        (_, ComponentStatus::UnderMaintenance) => "maintenance",
-                        _ => "ok",
-                    };
-                    let title = format!("{}: {}", ctx.formats.day(day.date),
-                        day.uptime.map_or_else(|| ctx.text.no_data.to_owned(), percent));
-                    html! { <span class="day" data-d={worst} title={title}></span> }
-                }) }
-            </div>
-            <div class="axis muted" aria-hidden="true"><span>{ctx.text.days_ago}</span><span>{total}</span><span>{ctx.text.today}</span></div>
-        </div>
-    }
-}
-
-fn postmortem_entry(ctx: &Ctx<'_>, entry: &PostmortemEntry<'_>) -> Html {
-    let postmortem: &Postmortem = &entry.postmortem;
-    let when = entry.resolved_at.or(entry.started_at).or(postmortem.published_at);
-    html! {
-        <details class="postmortem" lang={postmortem.language.clone()}>
-            <summary>
-                <strong>{&*entry.name}</strong>
-                { for when.map(|at| html! { <span class="muted">{" · "}{ctx.formats.date_time(at)}</span> }) }
-                <p class="body">{&postmortem.summary}</p>
-            </summary>
-            { for postmortem.impact_window.map(|w| html! {
-                <p class="muted">{ctx.text.impact}{": "}{ctx.formats.date_time(w.start)}{" – "}{ctx.formats.date_time(w.end)}</p>
-            }) }
-            { for postmortem.sections.iter().map(|s| html! {
-                <section class="pm-section">
-                    <h4>{&s.title}</h4>
-                    {blocks(&markdown::parse(&s.body))}
-                </section>
-            }) }
-            if !postmortem.timeline.is_empty() {
-                <ol class="pm-timeline">
-                    { for postmortem.timeline.iter().map(|t| {
-                        let at = match t.precision {
-                            Precision::Minute | Precision::Hour => ctx.formats.date_time(t.at),
-                            Precision::Day | Precision::Unknown => ctx.formats.day(t.at.as_datetime().date_naive()),
-                        };
-                        html! { <li><span class="muted">{at}</span>{" "}{&t.text}</li> }
-                    }) }
-                </ol>
-            }
-            if !postmortem.action_items.is_empty() {
-                <>
-                    <h4>{ctx.text.action_items}</h4>
-                    <ul class="actions">
-                        { for postmortem.action_items.iter().map(|a| html! {
-                            <li data-state={if a.done { "done" } else { "open" }}>
-                                <span class="state">{if a.done { ctx.text.done } else { ctx.text.to_do }}</span>
-                                {" "}{blocks_inline(&markdown::inlines(&a.text))}
-                            </li>
-                        }) }
-                    </ul>
-                </>
-            }
-        </details>
-    }
-}
-
-/// Markdown blocks from `shared::markdown`'s tree: there is no raw HTML node to render.
-pub fn blocks(blocks: &[Block]) -> Html {
-    blocks
-        .iter()
-        .map(|block| match block {
-            Block::Paragraph { content } => html! { <p>{blocks_inline(content)}</p> },
-            Block::Heading { content, .. } => html! { <h5>{blocks_inline(content)}</h5> },
-            Block::List { ordered: true, start, items } => html! {
-                <ol start={start.to_string()}>{ for items.iter().map(|i| html! { <li>{blocks_inline(i)}</li> }) }</ol>
-            },
-            Block::List { items, .. } => html! {
-                <ul>{ for items.iter().map(|i| html! { <li>{blocks_inline(i)}</li> }) }</ul>
-            },
-            Block::Code { text } => html! { <pre><code>{text}</code></pre> },
-        })
-        .collect()
-}
-
-fn blocks_inline(inlines: &[Inline]) -> Html {
-    inlines
-        .iter()
-        .map(|inline| match inline {
-            Inline::Text { text } => html! { {text} },
-            Inline::Strong { content } => html! { <strong>{blocks_inline(content)}</strong> },
-            Inline::Emphasis { content } => html! { <em>{blocks_inline(content)}</em> },
-            Inline::Code { text } => html! { <code>{text}</code> },
-            Inline::Link { href, content } => match safe(href) {
-                Some(href) => {
-                    html! { <a href={href} target="_blank" rel="noopener noreferrer">{blocks_inline(content)}</a> }
-                }
-                None => blocks_inline(content),
-            },
-        })
-        .collect()
+/// The widget's markup rendered on the server (the first frame the loader paints).
+#[cfg(feature = "ssr")]
+pub async fn render(props: WidgetProps) -> String {
+    yew::LocalServerRenderer::<Widget>::with_props(props).hydratable(false).render().await
 }
 
 #[cfg(test)]
@@ -496,8 +312,8 @@ mod tests {
     use std::rc::Rc;
     use std::time::Duration;
 
-    use sitrep_shared::embed::{Dismissals, Headline, Options, Theme, View};
-    use sitrep_shared::{Impact, Indicator, PageData, PageState, Timestamp};
+    use sitrep_shared::embed::Theme;
+    use sitrep_shared::{Impact, PageData, PageState};
     use wasm_bindgen::JsCast;
     use wasm_bindgen_test::wasm_bindgen_test as test;
     use web_sys::Element;
@@ -521,25 +337,12 @@ mod tests {
     fn Render(props: &Harness) -> Html {
         let options =
             Options { view: props.view, theme: Theme::Light, ..Options::read(|_| None, "https://status.example") };
-        let formats = Formats::new("en", Some("UTC"));
-        let ctx = Ctx {
-            options: &options,
-            text: i18n::LANGUAGES[0],
-            formats: &formats,
-            now: props.now,
-            headline: props.headline,
-            summary: Some(&props.summary),
-            postmortems: None,
-            uptime: None,
-            dismissals: &props.dismissals,
-            details_open: false,
-            error: None,
-            confirmed_at: Some(props.now),
-            on_dismiss: Callback::noop(),
-            on_toggle: Callback::noop(),
-            on_retry: Callback::noop(),
-        };
-        root(&ctx, "en")
+        html! {
+            <Widget options={Rc::new(options)} text={i18n::LANGUAGES[0]} locale="en"
+                formats={Rc::new(Formats::new("en", Some("UTC")))} now={props.now} headline={props.headline}
+                summary={props.summary.clone()} dismissals={Rc::new(props.dismissals.clone())}
+                confirmed_at={props.now} />
+        }
     }
 
     fn ts(text: &str) -> Timestamp {

@@ -3,7 +3,7 @@
 
 use sitrep_shared::{ComponentStatus, IncidentStatus, Indicator};
 
-/// Every fixed string of the widget in one language.
+/// Every fixed string of the views in one language.
 #[derive(Debug)]
 pub struct Text {
     /// BCP 47 primary tag.
@@ -48,6 +48,22 @@ pub struct Text {
     pub impact: &'static str,
     pub updated: &'static str,
     pub retry: &'static str,
+    pub history: &'static str,
+    pub no_incidents: &'static str,
+    pub current_status: &'static str,
+    pub older: &'static str,
+    pub newer: &'static str,
+    pub feeds: &'static str,
+    pub affected: &'static str,
+    pub postmortem: &'static str,
+    pub page: &'static str,
+}
+
+/// Two texts are the same language (props compare them).
+impl PartialEq for Text {
+    fn eq(&self, other: &Self) -> bool {
+        self.tag == other.tag
+    }
 }
 
 impl Text {
@@ -133,6 +149,15 @@ const EN: Text = Text {
     impact: "Impact",
     updated: "Updated",
     retry: "Try again",
+    history: "Incident history",
+    no_incidents: "No incidents reported.",
+    current_status: "Current status",
+    older: "Older",
+    newer: "Newer",
+    feeds: "Feeds",
+    affected: "Affected",
+    postmortem: "Postmortem",
+    page: "Page",
 };
 
 const NL: Text = Text {
@@ -177,6 +202,15 @@ const NL: Text = Text {
     impact: "Impact",
     updated: "Bijgewerkt",
     retry: "Opnieuw proberen",
+    history: "Incidentgeschiedenis",
+    no_incidents: "Geen incidenten gemeld.",
+    current_status: "Huidige status",
+    older: "Ouder",
+    newer: "Nieuwer",
+    feeds: "Feeds",
+    affected: "Getroffen",
+    postmortem: "Postmortem",
+    page: "Pagina",
 };
 
 const DE: Text = Text {
@@ -221,6 +255,15 @@ const DE: Text = Text {
     impact: "Auswirkung",
     updated: "Aktualisiert",
     retry: "Erneut versuchen",
+    history: "Vorfallverlauf",
+    no_incidents: "Keine Vorfälle gemeldet.",
+    current_status: "Aktueller Status",
+    older: "Älter",
+    newer: "Neuer",
+    feeds: "Feeds",
+    affected: "Betroffen",
+    postmortem: "Post-mortem",
+    page: "Seite",
 };
 
 const FR: Text = Text {
@@ -265,6 +308,15 @@ const FR: Text = Text {
     impact: "Impact",
     updated: "Mis à jour",
     retry: "Réessayer",
+    history: "Historique des incidents",
+    no_incidents: "Aucun incident signalé.",
+    current_status: "État actuel",
+    older: "Plus anciens",
+    newer: "Plus récents",
+    feeds: "Flux",
+    affected: "Concerné",
+    postmortem: "Post-mortem",
+    page: "Page",
 };
 
 const ES: Text = Text {
@@ -309,6 +361,15 @@ const ES: Text = Text {
     impact: "Impacto",
     updated: "Actualizado",
     retry: "Reintentar",
+    history: "Historial de incidentes",
+    no_incidents: "No se han registrado incidentes.",
+    current_status: "Estado actual",
+    older: "Anteriores",
+    newer: "Recientes",
+    feeds: "Feeds",
+    affected: "Afectado",
+    postmortem: "Post mortem",
+    page: "Página",
 };
 
 const JA: Text = Text {
@@ -353,6 +414,15 @@ const JA: Text = Text {
     impact: "影響",
     updated: "更新",
     retry: "再試行",
+    history: "インシデント履歴",
+    no_incidents: "報告されたインシデントはありません。",
+    current_status: "現在のステータス",
+    older: "以前",
+    newer: "以降",
+    feeds: "フィード",
+    affected: "影響",
+    postmortem: "ポストモーテム",
+    page: "ページ",
 };
 
 /// Every language, English first (the fallback).
@@ -402,6 +472,15 @@ mod tests {
                 text.dismiss,
                 text.details,
                 text.uptime,
+                text.history,
+                text.no_incidents,
+                text.current_status,
+                text.older,
+                text.newer,
+                text.feeds,
+                text.affected,
+                text.postmortem,
+                text.page,
             ];
             assert!(all.iter().all(|s| !s.trim().is_empty()), "{}", text.tag);
             assert_ne!(text.indicator(Indicator::None), text.indicator(Indicator::Critical));

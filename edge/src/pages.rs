@@ -1,0 +1,317 @@
+//! Server-rendered HTML: the public status page, incident pages, the history, and the widget's
+//! first frame. `sitrep-views` renders them (the same components the browser runs) from the same
+//! documents the read API serves, fetched through the same read path; this module only picks the
+//! inputs, the language and the zone, and keeps each rendering in isolate memory for as long as its
+//! inputs are unchanged, so a hit costs what a JSON hit costs.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use sitrep_shared::Timestamp;
+use sitrep_shared::document::Document;
+use sitrep_shared::embed::{self, Headline, Options, View};
+use sitrep_shared::uptime::UptimeDocument;
+use sitrep_shared::views::{IncidentDocument, IncidentsDocument, MaintenancesDocument, PostmortemsDocument, Summary};
+use sitrep_views::i18n;
+use sitrep_views::intl::Formats;
+use sitrep_views::page::{self, Body, PageProps};
+use sitrep_views::widget::{self, WidgetProps};
+use worker::{Context, Env, Request, Response};
+
+use crate::error::EdgeError;
+use crate::read::{self, Doc};
+use crate::{cache, url};
+
+/// A server-rendered page.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Html {
+    /// `/`.
+    Status,
+    /// `/incidents/{id}`.
+    Incident(String),
+    /// `/history`.
+    History,
+    /// `/embed/frame`: the widget's first frame for the options in the query.
+    Frame,
+}
+
+/// The HTML content type.
+const HTML: &str = "text/html; charset=utf-8";
+/// How long a rendering is reused at most: the widget's frame shows relative times ("5 minutes ago").
+const FRAME_TTL_MS: u64 = 30_000;
+const PAGE_TTL_MS: u64 = 300_000;
+/// Renderings kept per isolate before the memory is cleared (each is a few KB to tens of KB).
+const MAX_RENDERINGS: usize = 128;
+/// The policy of our own pages: no script but our own, no inline script at all; the stylesheet is
+/// inline for a first paint without a second request.
+const PAGE_CSP: &str = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; \
+    img-src 'self' data:; base-uri 'none'; form-action 'none'";
+
+thread_local! {
+    static RENDERED: RefCell<HashMap<String, (Rc<Doc>, u64)>> = RefCell::new(HashMap::new());
+}
+
+/// Answers a page route with HTML (or the edge's error for it).
+pub async fn serve(
+    req: &Request,
+    env: &Env,
+    ctx: &Context,
+    html: Html,
+    origin: &str,
+    query: &str,
+) -> Result<Response, EdgeError> {
+    let header = |name: &str| req.headers().get(name).ok().flatten();
+    let now = read::now_ms();
+    let (doc, stale) = match &html {
+        Html::Frame => frame(env, ctx, origin, query, now).await?,
+        page => {
+            let mut preferred: Vec<String> = url::query_param(query, "locale").into_iter().collect();
+            preferred.extend(accept_language(&header("accept-language").unwrap_or_default()));
+            document(env, ctx, page, origin, query, &preferred, now).await?
+        }
+    };
+    let mut response = crate::routes::respond(req, &doc, stale);
+    let headers = response.headers_mut();
+    if html == Html::Frame {
+        // The frame is fetched by customer pages on other origins, and inserted by the loader.
+        let _ = headers.set("vary", "Origin");
+    } else {
+        let _ = headers.set("vary", "Accept-Language");
+        let _ = headers.set("content-security-policy", PAGE_CSP);
+        let _ = headers.set("referrer-policy", "strict-origin-when-cross-origin");
+    }
+    Ok(response)
+}
+
+/// The languages of an `Accept-Language` header, most preferred first (`q=0` left out).
+pub fn accept_language(header: &str) -> Vec<String> {
+    let mut tags: Vec<(u16, usize, String)> = header
+        .split(',')
+        .enumerate()
+        .filter_map(|(index, part)| {
+            let mut pieces = part.split(';');
+            let tag = pieces.next()?.trim();
+            let q = pieces
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .and_then(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            let weight = (q.clamp(0.0, 1.0) * 1000.0) as u16;
+            let tag_like = !tag.is_empty() && tag.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            (weight > 0 && tag_like).then(|| (weight, index, tag.to_owned()))
+        })
+        .take(16)
+        .collect();
+    tags.sort_by_key(|(weight, index, _)| (std::cmp::Reverse(*weight), *index));
+    tags.into_iter().map(|(_, _, tag)| tag).collect()
+}
+
+fn timestamp(ms: u64) -> Timestamp {
+    Timestamp::from_unix_millis(i64::try_from(ms).unwrap_or(i64::MAX))
+        .unwrap_or_else(|| Timestamp::from_datetime(Default::default()))
+}
+
+/// A fetched read document, parsed.
+struct Input<T> {
+    value: T,
+    doc: Rc<Doc>,
+    stale: bool,
+}
+
+async fn input<T: serde::de::DeserializeOwned>(
+    env: &Env,
+    ctx: &Context,
+    doc: &Document,
+) -> Result<Input<T>, EdgeError> {
+    let (found, stale) = read::fetch_doc(env, ctx, doc).await?;
+    let value = serde_json::from_slice(&found.body).map_err(|e| EdgeError::Internal(format!("{}: {e}", doc.key())))?;
+    Ok(Input { value, doc: found, stale })
+}
+
+/// What a rendering depends on: each input's ETag, the earliest instant one stops being true.
+#[derive(Default)]
+struct Deps {
+    key: String,
+    valid_until: Option<u64>,
+    version: u64,
+    stale: bool,
+}
+
+impl Deps {
+    fn add<T>(&mut self, input: &Input<T>) {
+        self.key.push('|');
+        self.key.push_str(&input.doc.etag);
+        self.valid_until = match (self.valid_until, input.doc.valid_until) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.version = self.version.max(input.doc.version);
+        self.stale |= input.stale;
+    }
+}
+
+fn recall(key: &str, now: u64) -> Option<Rc<Doc>> {
+    RENDERED.with(|map| map.borrow().get(key).filter(|(_, until)| now < *until).map(|(doc, _)| Rc::clone(doc)))
+}
+
+fn keep(key: String, body: String, deps: &Deps, now: u64, ttl: u64) -> Rc<Doc> {
+    let body = body.into_bytes();
+    let doc = Rc::new(Doc {
+        etag: cache::etag(&body),
+        body,
+        content_type: HTML.to_owned(),
+        valid_until: deps.valid_until,
+        version: deps.version,
+    });
+    let until = deps.valid_until.map_or(now + ttl, |v| v.min(now + ttl));
+    RENDERED.with(|map| {
+        let mut map = map.borrow_mut();
+        if map.len() >= MAX_RENDERINGS {
+            map.clear();
+        }
+        map.insert(key, (Rc::clone(&doc), until));
+    });
+    doc
+}
+
+async fn document(
+    env: &Env,
+    ctx: &Context,
+    html: &Html,
+    origin: &str,
+    query: &str,
+    preferred: &[String],
+    now: u64,
+) -> Result<(Rc<Doc>, bool), EdgeError> {
+    let (text, locale) = i18n::choose(preferred.iter().map(String::as_str));
+    let locale = page::clean_tag(&locale).to_owned();
+    let mut deps = Deps::default();
+    let body = match html {
+        Html::Status => {
+            let summary: Input<Summary<'static>> = input(env, ctx, &Document::Summary).await?;
+            let incidents: Input<IncidentsDocument<'static>> = input(env, ctx, &Document::Incidents).await?;
+            let maintenances: Input<MaintenancesDocument<'static>> = input(env, ctx, &Document::Maintenances).await?;
+            // The page is useful without its uptime bars: a failure there leaves them out.
+            let uptime: Option<Input<UptimeDocument<'static>>> = input(env, ctx, &Document::Uptime).await.ok();
+            deps.add(&summary);
+            deps.add(&incidents);
+            deps.add(&maintenances);
+            if let Some(uptime) = &uptime {
+                deps.add(uptime);
+            }
+            Body::Status {
+                summary: Rc::new(summary.value),
+                uptime: uptime.map(|u| Rc::new(u.value)),
+                incidents: Rc::new(incidents.value),
+                maintenances: Rc::new(maintenances.value),
+            }
+        }
+        Html::Incident(id) => {
+            let doc: Input<IncidentDocument<'static>> =
+                input(env, ctx, &Document::Incident(id.as_str().into())).await?;
+            deps.add(&doc);
+            Body::Incident(Rc::new(doc.value))
+        }
+        Html::History => {
+            let incidents: Input<IncidentsDocument<'static>> = input(env, ctx, &Document::Incidents).await?;
+            let maintenances: Input<MaintenancesDocument<'static>> = input(env, ctx, &Document::Maintenances).await?;
+            deps.add(&incidents);
+            deps.add(&maintenances);
+            let number = url::query_param(query, "page").and_then(|p| p.parse::<usize>().ok()).unwrap_or(1);
+            Body::History {
+                incidents: Rc::new(incidents.value),
+                maintenances: Rc::new(maintenances.value),
+                page: number.max(1),
+            }
+        }
+        Html::Frame => return Err(EdgeError::Internal("the frame is not a document".into())),
+    };
+    let route = match (&body, html) {
+        (Body::History { page, .. }, _) => format!("history/{page}"),
+        (_, Html::Incident(id)) => format!("incident/{id}"),
+        _ => "status".to_owned(),
+    };
+    let key = format!("{route}|{locale}|{origin}|{}{}", deps.stale, deps.key);
+    if let Some(found) = recall(&key, now) {
+        return Ok((found, deps.stale));
+    }
+    let zone = match &body {
+        Body::Status { summary, .. } => summary.page.time_zone.clone(),
+        Body::Incident(doc) => doc.page.time_zone.clone(),
+        Body::History { incidents, .. } => incidents.page.time_zone.clone(),
+    };
+    let props = PageProps {
+        text,
+        formats: Rc::new(Formats::new(&locale, Some(&zone))),
+        now: timestamp(now),
+        base: origin.to_owned().into(),
+        stale: deps.stale,
+        body,
+    };
+    let rendered = page::render(props, &locale).await;
+    Ok((keep(key, rendered, &deps, now, PAGE_TTL_MS), deps.stale))
+}
+
+/// The widget's first frame: the `Widget` component for the options in the query (the element's
+/// attributes, as the loader read them), rendered from the summary (and for the full view the
+/// uptime and postmortems) the wasm will read when it takes over.
+async fn frame(env: &Env, ctx: &Context, origin: &str, query: &str, now: u64) -> Result<(Rc<Doc>, bool), EdgeError> {
+    // The frame always describes this edge: a `src` in the query is ignored.
+    let options = Options::read(|name| (name != "src").then(|| url::query_param(query, name)).flatten(), origin);
+    let summary: Input<Summary<'static>> = input(env, ctx, &Document::Summary).await?;
+    let mut deps = Deps::default();
+    deps.add(&summary);
+    let (uptime, postmortems) = if options.view == View::Full {
+        let uptime: Option<Input<UptimeDocument<'static>>> = input(env, ctx, &Document::Uptime).await.ok();
+        let postmortems: Option<Input<PostmortemsDocument<'static>>> =
+            input(env, ctx, &Document::Postmortems).await.ok();
+        uptime.iter().for_each(|u| deps.add(u));
+        postmortems.iter().for_each(|p| deps.add(p));
+        (uptime.map(|u| Rc::new(u.value)), postmortems.map(|p| Rc::new(p.value)))
+    } else {
+        (None, None)
+    };
+    let key = format!("frame|{origin}|{query}|{}{}", deps.stale, deps.key);
+    if let Some(found) = recall(&key, now) {
+        return Ok((found, deps.stale));
+    }
+    let languages = options.locale.as_deref().unwrap_or_default();
+    let (text, locale) = i18n::choose(languages.split(',').map(str::trim).filter(|l| !l.is_empty()));
+    let zone = options.time_zone.clone().unwrap_or_else(|| summary.value.page.time_zone.clone());
+    let at = timestamp(now);
+    let indicator = embed::shown_indicator(&summary.value, &options.components, at);
+    let props = WidgetProps {
+        text,
+        locale: page::clean_tag(&locale).to_owned().into(),
+        formats: Rc::new(Formats::new(&locale, Some(&zone))),
+        now: at,
+        headline: Headline::of(Some(indicator), deps.stale, false),
+        summary: Some(Rc::new(summary.value)),
+        postmortems,
+        uptime,
+        dismissals: Rc::default(),
+        details_open: false,
+        error: None,
+        confirmed_at: Some(at),
+        on_dismiss: Default::default(),
+        on_toggle: Default::default(),
+        on_retry: Default::default(),
+        options: Rc::new(options),
+    };
+    let rendered = widget::render(props).await;
+    Ok((keep(key, rendered, &deps, now, FRAME_TTL_MS), deps.stale))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language_orders_by_weight_then_position() {
+        assert_eq!(accept_language("nl-BE,nl;q=0.9,en;q=0.8"), ["nl-BE", "nl", "en"]);
+        assert_eq!(accept_language("en;q=0.5, de"), ["de", "en"]);
+        assert_eq!(accept_language("fr;q=0, *;q=0.1, ja"), ["ja"]);
+        assert!(accept_language("").is_empty());
+        assert!(accept_language(";;;,,,q=").is_empty());
+    }
+}
