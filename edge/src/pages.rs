@@ -41,8 +41,12 @@ const HTML: &str = "text/html; charset=utf-8";
 /// How long a rendering is reused at most: the widget's frame shows relative times ("5 minutes ago").
 const FRAME_TTL_MS: u64 = 30_000;
 const PAGE_TTL_MS: u64 = 300_000;
-/// Renderings kept per isolate before the memory is cleared (each is a few KB to tens of KB).
-const MAX_RENDERINGS: usize = 128;
+/// Bytes of renderings kept per isolate (an isolate has 128 MB); a rendering larger than
+/// `MAX_KEPT` is served but not kept. Keys are built from parsed, bounded inputs (a language with at
+/// most a region, a checked zone, the parsed options, a page number within the history), so a
+/// request cannot make up new keys at will beyond what the budget absorbs.
+const BUDGET_BYTES: usize = 8 << 20;
+const MAX_KEPT: usize = 1 << 20;
 /// The policy of our own pages: no script but our own, no inline script at all; the stylesheet is
 /// inline for a first paint without a second request.
 const PAGE_CSP: &str = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; \
@@ -163,15 +167,30 @@ fn keep(key: String, body: String, deps: &Deps, now: u64, ttl: u64) -> Rc<Doc> {
         valid_until: deps.valid_until,
         version: deps.version,
     });
+    if doc.body.len() > MAX_KEPT {
+        return doc;
+    }
     let until = deps.valid_until.map_or(now + ttl, |v| v.min(now + ttl));
     RENDERED.with(|map| {
         let mut map = map.borrow_mut();
-        if map.len() >= MAX_RENDERINGS {
-            map.clear();
+        let size = |map: &HashMap<String, (Rc<Doc>, u64)>| map.values().map(|(d, _)| d.body.len()).sum::<usize>();
+        if size(&map) + doc.body.len() > BUDGET_BYTES {
+            map.retain(|_, (_, until)| now < *until);
+            if size(&map) + doc.body.len() > BUDGET_BYTES {
+                map.clear();
+            }
         }
         map.insert(key, (Rc::clone(&doc), until));
     });
     doc
+}
+
+/// A time zone name as `Intl` spells them (`Europe/Amsterdam`, `Etc/GMT+2`), else `None`.
+fn zone_name(zone: &str) -> Option<&str> {
+    let ok = !zone.is_empty()
+        && zone.len() <= 64
+        && zone.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'_' | b'+' | b'-'));
+    ok.then_some(zone)
 }
 
 async fn document(
@@ -184,7 +203,7 @@ async fn document(
     now: u64,
 ) -> Result<(Rc<Doc>, bool), EdgeError> {
     let (text, locale) = i18n::choose(preferred.iter().map(String::as_str));
-    let locale = page::clean_tag(&locale).to_owned();
+    let locale = page::clean_tag(&locale, text).to_owned();
     let mut deps = Deps::default();
     let body = match html {
         Html::Status => {
@@ -218,10 +237,11 @@ async fn document(
             deps.add(&incidents);
             deps.add(&maintenances);
             let number = url::query_param(query, "page").and_then(|p| p.parse::<usize>().ok()).unwrap_or(1);
+            let events = incidents.value.incidents.len() + maintenances.value.scheduled_maintenances.len();
             Body::History {
                 incidents: Rc::new(incidents.value),
                 maintenances: Rc::new(maintenances.value),
-                page: number.max(1),
+                page: number.clamp(1, 1 + events / page::HISTORY_PAGE),
             }
         }
         Html::Frame => return Err(EdgeError::Internal("the frame is not a document".into())),
@@ -271,40 +291,66 @@ async fn frame(env: &Env, ctx: &Context, origin: &str, query: &str, now: u64) ->
     } else {
         (None, None)
     };
-    let key = format!("frame|{origin}|{query}|{}{}", deps.stale, deps.key);
-    if let Some(found) = recall(&key, now) {
-        return Ok((found, deps.stale));
-    }
     let languages = options.locale.as_deref().unwrap_or_default();
     let (text, locale) = i18n::choose(languages.split(',').map(str::trim).filter(|l| !l.is_empty()));
-    let zone = options.time_zone.clone().unwrap_or_else(|| summary.value.page.time_zone.clone());
+    let locale = page::clean_tag(&locale, text).to_owned();
+    let zone = options
+        .time_zone
+        .as_deref()
+        .and_then(zone_name)
+        .map_or_else(|| summary.value.page.time_zone.clone(), str::to_owned);
+    // Only the summary's age makes the frame's headline "may be out of date", as in the wasm.
+    let stale = summary.stale;
+    let filter: Vec<&str> = options.components.iter().take(64).map(|c| c.as_str()).collect();
+    let normal = format!(
+        "frame|{origin}|{:?}|{:?}|{}|{}|{locale}|{zone}|{stale}{}",
+        options.view,
+        options.theme,
+        filter.join(","),
+        options.postmortems,
+        deps.key
+    );
+    // The filter is the customer's; its ids are bounded in number but not in length: hash the key.
+    let key = cache::etag(normal.as_bytes());
+    if let Some(found) = recall(&key, now) {
+        return Ok((found, stale));
+    }
     let at = timestamp(now);
     let indicator = embed::shown_indicator(&summary.value, &options.components, at);
     let props = WidgetProps {
         text,
-        locale: page::clean_tag(&locale).to_owned().into(),
+        locale: locale.clone().into(),
         formats: Rc::new(Formats::new(&locale, Some(&zone))),
         now: at,
-        headline: Headline::of(Some(indicator), deps.stale, false),
+        headline: Headline::of(Some(indicator), stale, false),
         summary: Some(Rc::new(summary.value)),
         postmortems,
         uptime,
         dismissals: Rc::default(),
         details_open: false,
         error: None,
-        confirmed_at: Some(at),
+        confirmed_at: (!stale).then_some(at),
         on_dismiss: Default::default(),
         on_toggle: Default::default(),
         on_retry: Default::default(),
         options: Rc::new(options),
     };
     let rendered = widget::render(props).await;
-    Ok((keep(key, rendered, &deps, now, FRAME_TTL_MS), deps.stale))
+    Ok((keep(key, rendered, &deps, now, FRAME_TTL_MS), stale))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn zones_are_names_or_nothing() {
+        assert_eq!(zone_name("Europe/Amsterdam"), Some("Europe/Amsterdam"));
+        assert_eq!(zone_name("Etc/GMT+2"), Some("Etc/GMT+2"));
+        assert_eq!(zone_name("x\"><script>"), None);
+        assert_eq!(zone_name(&"A".repeat(65)), None);
+        assert_eq!(zone_name(""), None);
+    }
 
     #[test]
     fn accept_language_orders_by_weight_then_position() {

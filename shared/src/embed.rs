@@ -164,7 +164,11 @@ pub fn scope<'a>(summary: &'a Summary<'_>, filter: &[ComponentId], now: Timestam
         .filter(|c| !c.group && keep(&c.id))
         .filter(|c| !c.only_show_if_degraded || !c.status.is_operational())
         .collect();
-    components.sort_by_key(|c| (group_position(summary, c), c.position));
+    // The group's id breaks ties, so two groups (or a group and a component) at one position never interleave.
+    components.sort_by(|a, b| {
+        let key = |c: &Component| (group_position(summary, c), c.group_id.clone(), c.position);
+        key(a).cmp(&key(b))
+    });
     let touching = |incident: &Incident| filter.is_empty() || ids.iter().any(|id| incident.touches(id));
     let incidents = summary
         .incidents

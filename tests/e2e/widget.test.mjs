@@ -90,12 +90,14 @@ test('the seeds render in every view, in both themes, under the documented CSP',
     await eventually(async () => (await page.locator('#full').evaluate((el) => el.shadowRoot.querySelectorAll('details.postmortem').length)) >= 3,
       { what: 'postmortems' });
     const full = await page.locator('#full').evaluate((el) => ({
-      components: el.shadowRoot.querySelectorAll('.component').length,
+      components: el.shadowRoot.querySelectorAll('.component:not(.group)').length,
+      groups: [...el.shadowRoot.querySelectorAll('.component.group > details')].map((d) => d.open),
       bars: el.shadowRoot.querySelector('.bars').children.length,
       live: el.shadowRoot.querySelectorAll('[role=status][aria-live=polite]').length,
     }));
     const visible = summary.components.filter((c) => !c.group && !c.only_show_if_degraded).length;
     assert.equal(full.components, visible, 'every component is listed');
+    assert.deepEqual(full.groups, summary.components.filter((c) => c.group).map(() => false), 'each group is one row, collapsed');
     assert.equal(full.bars, 90, '90 days of uptime');
     assert.equal(full.live, 1, 'one live region');
     // Expand a postmortem: its sections and action items come from shared's Markdown tree.
@@ -187,27 +189,88 @@ test('text contrast is at least 4.5:1 in both themes', async () => {
   }
 });
 
-test('the loader starts the summary request while the wasm loads, and the widget uses that answer', async () => {
+/** The widget's rendered tree in a shadow root, normalised for comparison: elements with sorted
+ * attributes, text with runs of space collapsed, relative times ("now", "1 minute ago") dropped. */
+function normalised(page, id, selector) {
+  return page.locator(`#${id}`).evaluate((el, selector) => {
+    const walk = (node) => {
+      if (node.nodeType === Node.TEXT_NODE) return node.textContent.replace(/\s+/g, ' ');
+      if (node.nodeType !== Node.ELEMENT_NODE) return '';
+      // "Updated <now>" is when each copy was fetched: only instants older than that are compared.
+      if (node.tagName === 'TIME') {
+        const at = node.getAttribute('datetime');
+        return Date.now() - Date.parse(at) < 600_000 ? '<time recent>' : `<time ${at}>`;
+      }
+      const attrs = [...node.attributes].map((a) => `${a.name}=${a.value}`).sort().join(' ');
+      return `<${node.tagName.toLowerCase()} ${attrs}>${[...node.childNodes].map(walk).join('')}</>`;
+    };
+    const root = el.shadowRoot?.querySelector(selector);
+    return root ? [...root.childNodes].map(walk).join('') : null;
+  }, selector);
+}
+
+test('the first frame comes from the edge before the wasm, and the wasm takes over with the same markup', async () => {
+  const { summary } = { summary: await (await fetch(`${edge.base}/api/v2/summary.json`)).json() };
+  const groups = summary.components.filter((c) => c.group).map((c) => c.id);
+  const filters = ['', ...groups];
+  for (const theme of ['light', 'dark']) {
+    for (const filter of filters) {
+      const attrs = `src="${edge.base}" theme="${theme}"${filter ? ` components="${filter}"` : ''}`;
+      host = () => ['badge', 'banner', 'full'].map((view) => `<sitrep-status id="${view}" view="${view}" ${attrs}></sitrep-status>`).join('\n');
+      const context = await browser.newContext({ colorScheme: theme });
+      const page = await context.newPage();
+      const requests = [];
+      page.on('request', (r) => requests.push(new URL(r.url()).pathname));
+      // Hold the wasm: the frame must paint without it.
+      let release;
+      const held = new Promise((r) => { release = r; });
+      await page.route('**/*.wasm', async (route) => { await held; await route.continue(); });
+      await page.goto(`${server.origin}/`);
+      const frames = {};
+      for (const view of ['badge', 'banner', 'full']) {
+        await eventually(async () => (frames[view] = await normalised(page, view, '[data-sitrep-frame]')) !== null, {
+          what: `${view}'s frame painted with the wasm held (${theme}, ${filter || 'no filter'})`,
+        });
+      }
+      assert.ok(!requests.some((p) => p === '/api/v2/summary.json'), 'the frame needs no summary request');
+      assert.ok(requests.filter((p) => p === '/embed/frame').length === 3, requests.join(' '));
+      release();
+      for (const view of ['badge', 'banner', 'full']) {
+        await eventually(async () => page.locator(`#${view}`).evaluate((el) =>
+          !el.shadowRoot.querySelector('[data-sitrep-frame]') && !el.shadowRoot.querySelector('[data-sitrep-root]').hidden), {
+          what: `the wasm to take over ${view}`,
+        });
+        const live = await normalised(page, view, '[data-sitrep-root]');
+        if (live !== frames[view]) {
+          let at = 0;
+          while (live[at] === frames[view][at]) at += 1;
+          assert.fail(`${view} (${theme}, ${filter || 'no filter'}): the edge's frame and the browser's render differ at ${at}:\n` +
+            `edge:    ${frames[view].slice(Math.max(0, at - 200), at + 200)}\nbrowser: ${live.slice(Math.max(0, at - 200), at + 200)}`);
+        }
+      }
+      await context.close();
+    }
+  }
+});
+
+test('a repeat visit paints from the stored summary and asks with its ETag', async () => {
   host = () => `<sitrep-status id="badge" src="${edge.base}/" view="badge"></sitrep-status>`;
   const ctx = await browser.newContext();
   const page = await ctx.newPage();
-  const requests = [];
-  page.on('request', (r) => requests.push(new URL(r.url()).pathname));
   await page.goto(`${server.origin}/`);
   await waitText(page, 'badge', 'Partial System Outage');
-  const summaries = requests.filter((p) => p === '/api/v2/summary.json').length;
-  const first = requests.indexOf('/api/v2/summary.json');
-  const wasm = requests.findIndex((p) => p.endsWith('.wasm'));
-  assert.equal(summaries, 1, `one summary request per load, not the loader's and the widget's: ${requests.join(' ')}`);
-  assert.ok(first >= 0 && first < wasm, `the summary is requested before the wasm: ${requests.join(' ')}`);
-
-  // A repeat visit has the summary stored: no prefetch, the widget asks with its ETag and gets a 304.
+  await eventually(() => page.evaluate(() => Object.keys(localStorage).some((k) => k.startsWith('sitrep:v1:summary:'))), {
+    what: 'the summary stored',
+  });
   const statuses = [];
+  const requests = [];
+  page.on('request', (r) => requests.push(new URL(r.url()).pathname));
   page.on('response', (r) => { if (new URL(r.url()).pathname === '/api/v2/summary.json') statuses.push(r.status()); });
   await page.reload();
   await waitText(page, 'badge', 'Partial System Outage');
   await eventually(() => statuses.length > 0, { what: 'the summary request of the repeat visit' });
   assert.deepEqual(statuses, [304], 'one conditional request, answered 304');
+  assert.ok(!requests.includes('/embed/frame'), 'no frame: the stored summary paints');
   await ctx.close();
 });
 
@@ -334,8 +397,7 @@ test("bad answers to the loader's first request end in the widget's error state,
     ['500', (route) => route.fulfill({ status: 500, contentType: 'application/json', body: '{}' }), 'the status service answered 500'],
     ['wrong content type', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<p>x</p>' }), 'expected JSON, got "text/html"'],
     ['invalid JSON', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: '<html>' }), 'not a status document'],
-    // Over the loader's 2 MiB prefetch cap (a first paint never waits for more); the widget's own
-    // reads go up to the largest document the edge can serve (shared::limits::READ_BYTES).
+    // The widget's reads go up to the largest document the edge can serve (shared::limits::READ_BYTES).
     ['10 MB body', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: 'x'.repeat(10 * 1024 * 1024) }), 'the answer was too large'],
     ['network down', (route) => route.abort('connectionrefused'), 'the status service could not be reached'],
     ['slow (10 s)', async (route) => { await new Promise((r) => setTimeout(r, 10_500)); await route.fulfill({ status: 504, body: '' }).catch(() => {}); }, 'no answer within 10 s'],
@@ -347,7 +409,7 @@ test("bad answers to the loader's first request end in the widget's error state,
     const { page, errors, close } = await open(`<sitrep-status id="banner" src="${edge.base}" view="banner"></sitrep-status>`, { context });
     await waitText(page, 'banner', reason, 25_000).catch((e) => { throw new Error(`${what}: ${e.message}`); });
     assert.match(await shadowText(page, 'banner'), /Status unavailable/, what);
-    assert.equal(hits, 1, `${what}: one request, the loader's, used by the widget`);
+    assert.equal(hits, 1, `${what}: one summary request (the loader asks for the frame, the wasm for the summary)`);
     assert.deepEqual(errors, [], what);
     await close();
     await context.close();
@@ -358,6 +420,10 @@ test('bad answers and a stopped edge: the widget keeps its data, says it may be 
   const { page, errors, close } = await open(
     `<sitrep-status id="badge" src="${edge.base}" poll="15"></sitrep-status>`, { clock: true });
   await waitText(page, 'badge', 'Partial System Outage');
+  // The edge's frame paints first; the wasm takes over when the (fake) clock lets the browser idle.
+  await page.clock.fastForward(4_000);
+  await eventually(() => page.locator('#badge').evaluate((el) => !el.shadowRoot.querySelector('[data-sitrep-frame]')),
+    { what: 'the wasm to take over' });
   const summaryUrl = `${edge.base}/api/v2/summary.json`;
   const cases = [
     ['500', (route) => route.fulfill({ status: 500, contentType: 'application/json', body: '{"error":{"code":"x","message":"y"}}' })],

@@ -264,14 +264,15 @@ pub(crate) fn postmortem_entry(ctx: &Ctx<'_>, entry: &PostmortemEntry<'_>) -> Ht
                 { for when.map(|at| html! { <span class="muted">{" · "}{ctx.formats.date_time(at)}</span> }) }
                 <p class="body">{&postmortem.summary}</p>
             </summary>
-            {postmortem_body(ctx, postmortem)}
+            {postmortem_body(ctx, postmortem, 4)}
         </details>
     }
 }
 
 /// A postmortem's impact window, sections, timeline (each entry at the precision it was given)
-/// and action items.
-pub(crate) fn postmortem_body(ctx: &Ctx<'_>, postmortem: &Postmortem) -> Html {
+/// and action items, their headings at `level` (4 inside the widget, 3 on an incident's page).
+pub(crate) fn postmortem_body(ctx: &Ctx<'_>, postmortem: &Postmortem, level: u8) -> Html {
+    let heading = format!("h{}", level.clamp(2, 6));
     html! {
         <>
             { for postmortem.impact_window.map(|w| html! {
@@ -279,8 +280,8 @@ pub(crate) fn postmortem_body(ctx: &Ctx<'_>, postmortem: &Postmortem) -> Html {
             }) }
             { for postmortem.sections.iter().map(|s| html! {
                 <section class="pm-section">
-                    <h4>{&s.title}</h4>
-                    {blocks(&markdown::parse(&s.body))}
+                    <@{heading.clone()}>{&s.title}</@>
+                    {blocks(&markdown::parse(&s.body), level + 1)}
                 </section>
             }) }
             if !postmortem.timeline.is_empty() {
@@ -296,7 +297,7 @@ pub(crate) fn postmortem_body(ctx: &Ctx<'_>, postmortem: &Postmortem) -> Html {
             }
             if !postmortem.action_items.is_empty() {
                 <>
-                    <h4>{ctx.text.action_items}</h4>
+                    <@{heading.clone()}>{ctx.text.action_items}</@>
                     <ul class="actions">
                         { for postmortem.action_items.iter().map(|a| html! {
                             <li data-state={if a.done { "done" } else { "open" }}>
@@ -320,12 +321,14 @@ pub(crate) fn window(ctx: &Ctx<'_>, start: Timestamp, end: Option<Timestamp>) ->
 }
 
 /// Markdown blocks from `shared::markdown`'s tree: there is no raw HTML node to render.
-pub fn blocks(blocks: &[Block]) -> Html {
+/// Headings inside take `level` (one below the section that holds them).
+pub fn blocks(blocks: &[Block], level: u8) -> Html {
+    let heading = format!("h{}", level.clamp(2, 6));
     blocks
         .iter()
         .map(|block| match block {
             Block::Paragraph { content } => html! { <p>{blocks_inline(content)}</p> },
-            Block::Heading { content, .. } => html! { <h5>{blocks_inline(content)}</h5> },
+            Block::Heading { content, .. } => html! { <@{heading.clone()}>{blocks_inline(content)}</@> },
             Block::List { ordered: true, start, items } => html! {
                 <ol start={start.to_string()}>{ for items.iter().map(|i| html! { <li>{blocks_inline(i)}</li> }) }</ol>
             },

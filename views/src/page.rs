@@ -200,7 +200,11 @@ fn past<'a>(
         .iter()
         .chain(maintenances.scheduled_maintenances.iter())
         .map(|i| &**i)
-        .filter(|i| !status::is_open_at(i, now) && !status::is_active_at(i, now) && !status::is_upcoming_at(i, now))
+        .filter(|i| !status::is_active_at(i, now) && !status::is_upcoming_at(i, now))
+        // Closed, or a maintenance whose window ended without anyone marking it completed.
+        .filter(|i| {
+            !status::is_open_at(i, now) || (i.is_maintenance() && i.scheduled_until.is_some_and(|end| end <= now))
+        })
         .collect();
     past.sort_by_key(|i| std::cmp::Reverse(ended(i)));
     past.dedup_by(|a, b| a.id == b.id);
@@ -338,7 +342,7 @@ fn incident_main(ctx: &Ctx<'_>, incident: &Incident) -> Html {
                 <section class="postmortem open" aria-labelledby="postmortem" lang={p.language.clone()}>
                     <h2 id="postmortem">{ctx.text.postmortem}</h2>
                     <p class="body">{&p.summary}</p>
-                    {postmortem_body(ctx, p)}
+                    {postmortem_body(ctx, p, 3)}
                 </section>
             }) }
             <p><a href={status_page_url(ctx)}>{"← "}{ctx.text.current_status}</a></p>
@@ -368,16 +372,28 @@ fn history_main(ctx: &Ctx<'_>, all: &[&Incident], page: usize) -> Html {
     }
 }
 
-/// Keeps a language tag to what may go into `lang` unescaped (letters, digits, `-`).
-pub fn clean_tag(tag: &str) -> &str {
-    let ok = !tag.is_empty() && tag.len() <= 35 && tag.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
-    if ok { tag } else { "en" }
+/// The tag for `lang` and `Intl`: `tag` when it is a language with at most a region (`nl`,
+/// `de-AT`, `es-419`), else the language `text` is in. Keeps `lang` free of anything to escape, and
+/// the renderings an edge keeps to a few per language.
+pub fn clean_tag<'a>(tag: &'a str, text: &'static Text) -> &'a str {
+    let mut parts = tag.split('-');
+    let language = parts.next().unwrap_or_default();
+    let region = parts.next();
+    let ok = (2..=3).contains(&language.len())
+        && language.bytes().all(|b| b.is_ascii_alphabetic())
+        && parts.next().is_none()
+        && region.is_none_or(|r| {
+            (r.len() == 2 && r.bytes().all(|b| b.is_ascii_alphabetic()))
+                || (r.len() == 3 && r.bytes().all(|b| b.is_ascii_digit()))
+        });
+    if ok { tag } else { text.tag }
 }
 
 /// Renders a whole document on the server: `<head>` and `<body>` through Yew, the stylesheets as
 /// constants (Yew escapes text, and CSS in a `<style>` is raw text, so it cannot go through it).
 #[cfg(feature = "ssr")]
 pub async fn render(props: PageProps, locale: &str) -> String {
+    let props_text = props.text;
     let head_props = PageProps {
         text: props.text,
         formats: Rc::clone(&props.formats),
@@ -390,7 +406,7 @@ pub async fn render(props: PageProps, locale: &str) -> String {
     let body = yew::LocalServerRenderer::<Document>::with_props(props).hydratable(false).render().await;
     format!(
         "<!doctype html><html lang=\"{}\"><head>{head}<style>{}{}</style></head><body>{body}<script type=\"module\" src=\"/page.js\"></script></body></html>",
-        clean_tag(locale),
+        clean_tag(locale, props_text),
         crate::WIDGET_CSS,
         crate::PAGE_CSS,
     )

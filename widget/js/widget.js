@@ -49,8 +49,9 @@ function shadowOf(element) {
 }
 
 // Under Trusted Types the frame's HTML goes through this policy (allow the name "sitrep" in a
-// `trusted-types` directive). It passes the edge's HTML as is: the edge renders it with Yew, which
-// escapes every text and attribute. Without the policy, no frame: the wasm paints instead.
+// `trusted-types` directive). It passes the edge's HTML as is: it comes only from the origin this
+// script came from (see paintFrame), rendered there by Yew, which escapes every text and
+// attribute. Without the policy, no frame: the wasm paints instead.
 let policy;
 function trusted(html) {
   if (typeof window.trustedTypes?.createPolicy !== "function") return html;
@@ -70,7 +71,9 @@ async function paintFrame(element, options) {
   try {
     const src = String(options.src ?? "").trim();
     const base = (/^https?:\/\//.test(src) ? src : origin).replace(/\/+$/, "");
-    if (stored(base) || typeof AbortSignal?.timeout !== "function") return false;
+    // HTML is painted only from the origin this script came from, which the host already trusts
+    // to run code: a `src` the host builds from other data never gets to put markup in its page.
+    if (base !== origin || stored(base) || typeof AbortSignal?.timeout !== "function") return false;
     const query = new URLSearchParams();
     for (const name of ["view", "components", "theme", "postmortems", "locale", "time-zone"]) {
       if (options[name] !== undefined) query.set(name, options[name]);
@@ -139,9 +142,18 @@ export function mount(element, options = {}) {
   // remounts at once, and the first mount's requests would be wasted.
   api.ready = Promise.resolve().then(async () => {
     if (destroyed) return api;
-    if (await paintFrame(element, options)) await whenWanted(element);
-    if (destroyed) return api;
-    await load();
+    const painted = await paintFrame(element, options);
+    // The wasm downloads once the frame is on screen, never in front of it; it takes over when
+    // the browser is idle or the reader reaches for the widget.
+    const loaded = load();
+    try {
+      if (painted) await whenWanted(element);
+      await loaded;
+    } catch (error) {
+      // A frame nobody updates could show green through an outage: it goes with the wasm.
+      element.shadowRoot?.querySelector("[data-sitrep-frame]")?.remove();
+      throw error;
+    }
     if (!destroyed) {
       shadowOf(element);
       handle = mountWasm(element, options, origin, undefined);

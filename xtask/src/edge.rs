@@ -38,9 +38,10 @@ pub fn dir(kind: Build) -> PathBuf {
 /// themselves are compared as integers by the compiled code, so they leave no bytes to find).
 const TEST_ROUTE_MARKER: &[u8] = b"store-down, store-up or kv-fail";
 
-/// Fails if the deployable build (`edge/build/`, if there is one) contains a test-only route, and
-/// checks on the test build that the search finds them where they are.
-pub fn check_deployable() -> Result<()> {
+/// Fails if the deployable build (`edge/build/`, if there is one) contains a test-only route (or,
+/// when `demo` is refused, the dev build's demo app), and checks on the test build that the search
+/// finds the routes where they are.
+pub fn check_deployable(refuse_demo: bool) -> Result<()> {
     step("check that the deployable build in edge/build/ has no test-only route");
     let contains = |path: &std::path::Path| -> Result<bool> {
         let bytes = fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
@@ -67,7 +68,20 @@ pub fn check_deployable() -> Result<()> {
             );
         }
     }
+    if refuse_demo && deployable.join("public/demo").exists() {
+        bail!("edge/build/public/demo/ holds the demo app of the dev build: run `cargo xtask build` before deploying");
+    }
     println!("edge/build/ has no test-only route");
+    Ok(())
+}
+
+/// The production build for `wrangler deploy`: as `cargo xtask dev` builds it, without the demo app.
+pub fn build_deployable() -> Result<()> {
+    build(Build::Production)?;
+    let demo = dir(Build::Production).join("build/public/demo");
+    fs::remove_dir_all(&demo).with_context(|| format!("cannot remove {}", demo.display()))?;
+    check_deployable(true)?;
+    println!("edge/build/ is ready for `npx wrangler deploy` (from edge/)");
     Ok(())
 }
 
@@ -109,8 +123,8 @@ pub fn build(kind: Build) -> Result<()> {
     }
     let public = dir(kind).join("build/public");
     fs::create_dir_all(&public)?;
-    // The demo customer app, at /demo/ (production `/` is the status page the Worker renders).
-    // `cargo xtask build` leaves it out of what is deployed.
+    // The demo customer app, at /demo/ (production `/` is the status page the Worker renders);
+    // `cargo xtask build` removes it again from what is deployed (`build_deployable`).
     fs::create_dir_all(public.join("demo"))?;
     fs::copy(shell::root().join("index.html"), public.join("demo/index.html")).context("cannot copy index.html")?;
     let stale_root = public.join("index.html");

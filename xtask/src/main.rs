@@ -25,7 +25,8 @@ tasks:
   bench    benchmarks (`shared`, `edge`, or both); figures are ratios against a baseline in the same run
   e2e      only the end-to-end tests (the Worker in workerd, Chromium); `e2e trust` runs only
            tests/e2e/trust.test.mjs (any file names under tests/e2e/, without `.test.mjs`)
-  check-deploy  fail if edge/build/ (what `wrangler deploy` ships) holds a test-only route
+  build    the deployable Worker in edge/build/: the production build without the demo app
+  check-deploy  fail if edge/build/ (what `wrangler deploy` ships) holds a test-only route or the demo app
   widget   build only the widget into target/sitrep/widget (`--stable` skips the nightly size build)
   soak     10,000 virtual widgets polling the production Worker for 5 minutes while updates are posted,
            then all reloading within 10 s (`--widgets N`, `--seconds S`)
@@ -52,7 +53,11 @@ fn run() -> Result<()> {
         }
         Some("bench") => bench::run(rest),
         Some("bless") => test::bless(),
-        Some("check-deploy") => edge::check_deployable(),
+        Some("check-deploy") => edge::check_deployable(true),
+        Some("build") => {
+            setup::run()?;
+            edge::build_deployable()
+        }
         Some("fuzz") => fuzz::run(rest),
         Some("soak") => soak::run(rest).map(|_| ()),
         Some("schemathesis") => schemathesis::run(rest),

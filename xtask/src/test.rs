@@ -63,7 +63,8 @@ pub fn run() -> Result<()> {
     step("Schemathesis against the write API's OpenAPI document (60 s, fuzzing and stateful phases)");
     crate::schemathesis::against_built_edge(60, Some("fuzzing,stateful"))?;
 
-    edge::check_deployable()?;
+    // `cargo xtask dev` leaves its demo app in edge/build/: only `check-deploy` refuses that.
+    edge::check_deployable(false)?;
 
     println!("\nxtask test: all checks passed");
     Ok(())

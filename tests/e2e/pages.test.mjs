@@ -1,0 +1,201 @@
+// The public status page, incident pages and the history, server-rendered by the edge with the
+// views the widget runs: read with JavaScript off in Chromium, checked for every seed's story, for
+// caching (ETag, 304, Vary), language, a failing store, drafts, and accessibility with axe-core.
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import { eventually, fixture, launchChromium, root, startEdge } from './support.mjs';
+
+const shots = join(root, 'target', 'sitrep', 'screenshots');
+mkdirSync(shots, { recursive: true });
+const AXE = join(root, 'node_modules', 'axe-core', 'axe.min.js');
+
+let edge;
+let browser;
+before(async () => {
+  edge = await startEdge({ page: fixture('demo') });
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+  await edge?.stop();
+});
+
+/** A page of the edge in a fresh context; JavaScript off unless asked. */
+async function visit(path, { js = false, colorScheme = 'light', locale } = {}) {
+  const context = await browser.newContext({ javaScriptEnabled: js, colorScheme, locale, viewport: { width: 1000, height: 900 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  const response = await page.goto(edge.base + path);
+  return { page, response, errors, close: () => context.close() };
+}
+
+const json = async (path) => (await fetch(edge.base + path)).json();
+
+describe('every seed tells its story with JavaScript off', () => {
+  test('the status page: current status, groups with uptime, history and postmortems', async () => {
+    const { page, response, close } = await visit('/');
+    assert.equal(response.status(), 200);
+    assert.match(response.headers()['content-type'], /^text\/html/);
+    assert.equal(await page.title(), 'sitrep demo status');
+    assert.match(await page.locator('h1').innerText(), /All Systems Operational/);
+    const groups = await page.locator('li.group > details > summary').allInnerTexts();
+    assert.deepEqual(groups.map((g) => g.replace(/\s+/g, ' ').trim().replace(/ Operational$/, '')),
+      ['Streak (2)', 'Stream Chat API (2)', 'Salesdock (9)', 'Treasure Data US (7)', 'Codeship (2)']);
+    assert.equal(await page.locator('li.group .bars[role=img]').count() >= 5, true, 'each group has its uptime bar');
+    const text = await page.locator('main').innerText();
+    for (const name of ['Chat message events not delivered in US-east and Singapore', 'Database Upgrades', 'Performance issue', 'Elevated database error rates']) {
+      assert.ok(text.includes(name), `the page lists ${name}`);
+    }
+    for (const rel of ['application/atom+xml', 'application/rss+xml', 'application/feed+json']) {
+      assert.equal(await page.locator(`link[rel=alternate][type="${rel}"]`).count(), 1, rel);
+    }
+    assert.equal(await page.locator('meta[property="og:title"]').getAttribute('content'), 'sitrep demo status');
+    await close();
+  });
+
+  const seeds = [
+    ['stream-2020-12-09', (t) => ['Resolution 1 - Monitoring', 'Resolution 2 - QA', 'Resolution 3 - Heartbeat Monitoring'].every((s) => t.includes(s))],
+    ['treasure-data-2017-10-23-database-upgrades', (t) => t.includes('Remediations')],
+    ['codeship-2014-01-30', (t) => t.includes('Database problems protocol')],
+    ['salesdock-2024-01-16', (t) => t.includes('Postmortem')],
+    ['streak-2020-12-07', (t) => t.includes('Follow-up actions')],
+  ];
+  for (const [id, story] of seeds) {
+    test(`/incidents/${id}: every update, the postmortem and its timeline at its precision`, async () => {
+      const { incident } = await json(`/api/v2/incidents/${id}.json`);
+      assert.equal(incident.shortlink === null || typeof incident.shortlink === 'string', true);
+      const { page, response, close } = await visit(`/incidents/${id}`);
+      assert.equal(response.status(), 200);
+      assert.equal(await page.locator('h1').innerText(), incident.name);
+      assert.equal(await page.locator('ol.timeline > li').count(), incident.incident_updates.length, 'every update is shown');
+      const text = await page.locator('main').innerText();
+      for (const update of incident.incident_updates) assert.ok(text.includes(update.body.split('\n')[0].trim()), update.body.slice(0, 60));
+      assert.ok(story(text), `${id}: its story`);
+      const postmortem = incident.postmortem;
+      assert.equal(await page.locator('.pm-timeline > li').count(), postmortem.timeline.length);
+      for (const day of await page.locator('.pm-timeline > li[data-precision=day] > .muted').allInnerTexts()) {
+        assert.doesNotMatch(day, /\d:\d\d/, `a day-precision entry shows no time: ${day}`);
+      }
+      assert.equal(await page.locator('ul.actions > li').count(), postmortem.action_items.length);
+      if (postmortem.impact_window) assert.match(text, /Impact: /);
+      assert.equal(await page.locator('meta[property="og:url"]').getAttribute('content'), `${edge.base}/incidents/${id}`);
+      await page.screenshot({ path: join(shots, `page-${id}.png`), fullPage: true });
+      await close();
+    });
+  }
+
+  test('/history pages back through every closed incident and maintenance', async () => {
+    const { page, close } = await visit('/history');
+    const listed = await page.locator('ul.past > li > a').allInnerTexts();
+    const { incidents } = await json('/api/v2/incidents.json');
+    const { scheduled_maintenances: maintenances } = await json('/api/v2/scheduled-maintenances.json');
+    const closed = [...incidents, ...maintenances].filter((i) => ['resolved', 'postmortem', 'completed'].includes(i.status));
+    assert.equal(listed.length, Math.min(10, closed.length));
+    assert.match(await page.locator('.pager').innerText(), /Page 1 \/ 1/);
+    await close();
+    const beyond = await fetch(`${edge.base}/history?page=999`);
+    assert.equal(beyond.status, 200, 'a page number past the end shows the last page');
+  });
+});
+
+test('pages are cached like every document: ETag, 304, HEAD, Vary, CSP; unknown ids are an HTML 404', async () => {
+  for (const path of ['/', '/incidents/stream-2020-12-09', '/history']) {
+    const first = await fetch(edge.base + path);
+    const etag = first.headers.get('etag');
+    assert.ok(etag, path);
+    assert.match(first.headers.get('cache-control'), /stale-if-error=/, path);
+    assert.match(first.headers.get('vary'), /Accept-Language/, path);
+    assert.match(first.headers.get('content-security-policy'), /script-src 'self'/, path);
+    const again = await fetch(edge.base + path, { headers: { 'if-none-match': etag } });
+    assert.equal(again.status, 304, path);
+    const head = await fetch(edge.base + path, { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.equal(await head.text(), '');
+  }
+  const missing = await fetch(`${edge.base}/incidents/no-such-incident`);
+  assert.equal(missing.status, 404);
+  assert.match(missing.headers.get('content-type'), /^text\/html/);
+  assert.equal((await fetch(`${edge.base}/incidents/..%2f..%2fetc`)).status, 404);
+  assert.equal((await fetch(`${edge.base}/`, { method: 'POST' })).status, 405);
+});
+
+test('the language comes from ?locale= or Accept-Language; times from the page, then the reader', async () => {
+  const dutch = await (await fetch(`${edge.base}/?locale=nl`)).text();
+  assert.match(dutch, /<html lang="nl">/);
+  assert.match(dutch, /Alle systemen operationeel/);
+  const german = await (await fetch(`${edge.base}/`, { headers: { 'accept-language': 'fr;q=0.4, de-AT, en;q=0.8' } })).text();
+  assert.match(german, /<html lang="de-AT">/);
+  const hostile = await (await fetch(`${edge.base}/?locale=${encodeURIComponent('"><script>alert(1)</script>')}`)).text();
+  assert.match(hostile, /<html lang="en">/);
+  assert.doesNotMatch(hostile, /<script>alert/);
+
+  // With JavaScript, page.js shows times in the reader's zone.
+  const context = await browser.newContext({ timezoneId: 'Asia/Tokyo' });
+  const page = await context.newPage();
+  await page.goto(`${edge.base}/incidents/stream-2020-12-09`);
+  await eventually(async () => /GMT\+9|JST/.test(await page.locator('ol.timeline time').first().innerText()), { what: 'times in Tokyo time' });
+  await context.close();
+});
+
+test('a postmortem draft never appears on a page; once published it does', async () => {
+  const incident = await edge.write('POST', 'incidents', { name: 'Draft check', impact: 'minor', body: 'Looking.' });
+  await edge.write('POST', `incidents/${incident.id}/updates`, { status: 'resolved', body: 'Fixed.' });
+  const secret = 'DRAFT-ONLY-TEXT-7f3a';
+  await edge.write('PUT', `incidents/${incident.id}/postmortem`, { summary: secret, sections: [{ title: 'Draft', body: secret }] });
+  await eventually(async () => (await fetch(`${edge.base}/incidents/${incident.id}`)).status === 200, { what: 'the incident page' });
+  for (const path of ['/', `/incidents/${incident.id}`, '/history', '/embed/frame?view=full']) {
+    assert.doesNotMatch(await (await fetch(edge.base + path)).text(), new RegExp(secret), path);
+  }
+  await edge.write('POST', `incidents/${incident.id}/postmortem/publish`);
+  await eventually(async () => (await (await fetch(`${edge.base}/incidents/${incident.id}`)).text()).includes(secret), {
+    what: 'the published postmortem on its page',
+  });
+  const { incident: read } = await json(`/api/v2/incidents/${incident.id}.json`);
+  assert.equal(read.shortlink, `${(await json('/api/v2/status.json')).page.url}/incidents/${incident.id}`, 'the shortlink is its page');
+});
+
+test('with the store failing, the pages show the last good copy, marked as possibly out of date', async () => {
+  const good = await (await fetch(`${edge.base}/incidents/stream-2020-12-09`)).text();
+  await (await fetch(`${edge.base}/`)).text();
+  const fault = (what) => fetch(`${edge.base}/__sitrep/fault`, { method: 'POST', body: what });
+  assert.equal((await fault('store-down')).status, 204);
+  try {
+    for (const path of ['/', '/incidents/stream-2020-12-09']) {
+      const res = await eventually(async () => {
+        const r = await fetch(edge.base + path);
+        return r.headers.get('x-sitrep-stale') === '1' ? r : null;
+      }, { what: `${path} served stale` });
+      assert.equal(res.status, 200);
+      const html = await res.text();
+      assert.match(html, /class="notice stale-copy"/, path);
+      assert.match(html, /This may be out of date/, path);
+      assert.match(res.headers.get('cache-control'), /max-age=0/);
+      if (path !== '/') assert.equal(html.replace(/<p [^>]*class="notice stale-copy"[^>]*>[\s\S]*?<\/p>/, ''), good, 'otherwise the last good copy');
+    }
+  } finally {
+    await fault('store-up');
+  }
+});
+
+test('no axe-core violation on the status page, an incident page and the history, in both themes', async () => {
+  for (const colorScheme of ['light', 'dark']) {
+    for (const path of ['/', '/incidents/treasure-data-2017-10-23-database-upgrades', '/history']) {
+      const context = await browser.newContext({ colorScheme, bypassCSP: true });
+      const page = await context.newPage();
+      await page.goto(edge.base + path);
+      // Open every group and postmortem, so what they hide is checked too.
+      await page.evaluate(() => { for (const d of document.querySelectorAll('details')) d.open = true; });
+      await page.addScriptTag({ path: AXE });
+      const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+      const found = result.violations.map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+      assert.deepEqual(found, [], `${colorScheme} ${path}`);
+      if (path === '/') await page.screenshot({ path: join(shots, `status-page-${colorScheme}.png`), fullPage: true });
+      await context.close();
+    }
+  }
+});
