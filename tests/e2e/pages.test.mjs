@@ -194,8 +194,36 @@ test('no axe-core violation on the status page, an incident page and the history
       const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
       const found = result.violations.map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
       assert.deepEqual(found, [], `${colorScheme} ${path}`);
-      if (path === '/') await page.screenshot({ path: join(shots, `status-page-${colorScheme}.png`), fullPage: true });
+      const name = path === '/' ? 'status-page' : path.replace(/^\/|\/$/g, '').replace(/\//g, '-');
+      await page.screenshot({ path: join(shots, `${name}-${colorScheme}.png`), fullPage: true });
       await context.close();
     }
+  }
+});
+
+test('no axe-core violation on the demo app at /demo/ with every widget view, in both themes', async () => {
+  // Something open, so the banner has an incident and a maintenance notice to show.
+  await edge.write('POST', 'incidents', { name: 'Slow exports', impact: 'minor', body: 'Exports take longer than usual.' });
+  const start = new Date(Date.now() + 3600_000).toISOString();
+  const end = new Date(Date.now() + 2 * 3600_000).toISOString();
+  await edge.write('POST', 'maintenances', { name: 'Database upgrade', body: 'Read-only for a few minutes.', scheduled_for: start, scheduled_until: end });
+  for (const colorScheme of ['light', 'dark']) {
+    const context = await browser.newContext({ colorScheme, bypassCSP: true, viewport: { width: 1000, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(`${edge.base}/demo/`);
+    for (const id of ['badge', 'banner', 'full']) {
+      await eventually(() => page.locator(`#${id}`).evaluate((el) => {
+        const root = el.shadowRoot?.querySelector('[data-sitrep-root]');
+        const want = { badge: 'Minor Service Outage', banner: 'Slow exports', full: 'Operational' }[el.id];
+        return Boolean(root && !root.hidden && root.textContent.includes(want));
+      }).catch(() => false), { what: `#${id} live (${colorScheme})` });
+    }
+    await page.locator('#full').evaluate((el) => { for (const d of el.shadowRoot.querySelectorAll('details')) d.open = true; });
+    await page.addScriptTag({ path: AXE });
+    const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+    const found = result.violations.map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+    assert.deepEqual(found, [], colorScheme);
+    await page.screenshot({ path: join(shots, `demo-${colorScheme}.png`), fullPage: true });
+    await context.close();
   }
 });

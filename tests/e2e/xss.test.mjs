@@ -119,3 +119,53 @@ test('hostile text in every field renders as text, injects nothing and keeps the
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('the status page, the incident pages and the widget frame render the same text inert', async () => {
+  const { incidents } = await (await fetch(`${edge.base}/api/v2/incidents.json`)).json();
+  const hostileIds = incidents.filter((i) => i.name.includes('__xss')).map((i) => i.id);
+  assert.ok(hostileIds.length >= 2, 'the hostile incidents are published');
+  for (const path of ['/', '/history', ...hostileIds.map((id) => `/incidents/${id}`)]) {
+    const page = await browser.newPage({ viewport: { width: 800, height: 900 } });
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('dialog', (d) => { errors.push(`dialog: ${d.message()}`); d.dismiss(); });
+    await page.goto(edge.base + path);
+    await page.evaluate(() => { for (const d of document.querySelectorAll('details')) d.open = true; });
+    const report = await page.evaluate(() => {
+      const out = { xss: window.__xss, injected: [], handlers: [], links: [], scripts: [] };
+      const root = document.querySelector('.page');
+      for (const el of root.querySelectorAll('script, img, iframe, object, embed, style, link, form, input')) out.injected.push(el.tagName);
+      for (const svg of root.querySelectorAll('svg')) if (!svg.matches('.icon')) out.injected.push('svg');
+      for (const el of document.querySelectorAll('*')) {
+        for (const attr of el.attributes) if (/^on/i.test(attr.name)) out.handlers.push(`${el.tagName} ${attr.name}`);
+      }
+      for (const a of root.querySelectorAll('a')) if (!/^(https?:|mailto:)/.test(a.getAttribute('href') ?? '')) out.links.push(a.getAttribute('href'));
+      for (const s of document.querySelectorAll('script')) out.scripts.push(s.getAttribute('src'));
+      return out;
+    });
+    assert.equal(report.xss, undefined, `${path}: no script ran`);
+    assert.deepEqual(report.injected, [], `${path}: no element injected`);
+    assert.deepEqual(report.handlers, [], `${path}: no event handler attribute`);
+    assert.deepEqual(report.links, [], `${path}: only http(s) and mailto links`);
+    assert.deepEqual(report.scripts, ['/page.js'], `${path}: our one script`);
+    if (path !== '/' && path !== '/history') assert.ok((await page.locator('main').innerText()).includes('<script>window.__xss = 1</script>'), 'shown as written');
+    assert.deepEqual(errors, [], path);
+    await page.close();
+  }
+  // The frame as the loader gets it, parsed by Chromium's HTML parser.
+  const parser = await browser.newPage();
+  for (const view of ['badge', 'banner', 'full']) {
+    const html = await (await fetch(`${edge.base}/embed/frame?view=${view}`)).text();
+    const found = await parser.evaluate((html) => {
+      const doc = new DOMParser().parseFromString(html, 'text/html');
+      const out = { injected: [], handlers: [], text: doc.body.textContent };
+      for (const el of doc.body.querySelectorAll('script, img, iframe, object, embed, style, link, form, input')) out.injected.push(el.tagName);
+      for (const el of doc.body.querySelectorAll('*')) for (const a of el.attributes) if (/^on/i.test(a.name)) out.handlers.push(`${el.tagName} ${a.name}`);
+      return out;
+    }, html);
+    assert.deepEqual(found.injected, [], `${view} frame: no element injected`);
+    assert.deepEqual(found.handlers, [], `${view} frame: no event handler attribute`);
+    if (view !== 'badge') assert.ok(found.text.includes('<script>window.__xss = 1</script>'), `${view} frame: shown as text`);
+  }
+  await parser.close();
+});

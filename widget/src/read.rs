@@ -265,3 +265,114 @@ pub fn uptime(text: &str) -> Result<UptimeDocument<'static>, Error> {
         components: required("components", rows)?,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    /// Every seed's snapshot: the documents as the edge serves them, live and later.
+    const SNAPSHOTS: [&str; 5] = [
+        include_str!("../../tests/snapshots/codeship.json"),
+        include_str!("../../tests/snapshots/salesdock.json"),
+        include_str!("../../tests/snapshots/streak.json"),
+        include_str!("../../tests/snapshots/stream.json"),
+        include_str!("../../tests/snapshots/treasure-data.json"),
+    ];
+    /// Real Statuspage summaries.
+    const SAMPLES: [&str; 3] = [
+        include_str!("../../../shared/statuspage-samples/cloudamqp-summary.json"),
+        include_str!("../../../shared/statuspage-samples/htx-summary.json"),
+        include_str!("../../../shared/statuspage-samples/twilio-summary.json"),
+    ];
+
+    /// The document `name` of every snapshot, at each instant it was taken.
+    fn documents(name: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for snapshot in SNAPSHOTS {
+            let value: Value = serde_json::from_str(snapshot).unwrap();
+            for at in ["live", "later"] {
+                if let Some(doc) = value.get(at).and_then(|v| v.get(name)) {
+                    out.push(doc.to_string());
+                }
+            }
+        }
+        out
+    }
+
+    fn component(c: &mut Component) {
+        c.page_id = Default::default();
+        c.start_date = None;
+    }
+
+    fn event(i: &mut Incident) {
+        i.page_id = Default::default();
+        i.postmortem = None;
+        i.components.iter_mut().for_each(component);
+    }
+
+    /// What shared's serde reader reads, with the fields this reader leaves at their defaults
+    /// (the widget never shows them) cleared the same way: everything else must be equal.
+    fn shown(mut s: Summary<'static>) -> Summary<'static> {
+        s.status = Status::from(s.status.indicator);
+        s.components.to_mut().iter_mut().for_each(component);
+        for list in [&mut s.incidents, &mut s.scheduled_maintenances] {
+            list.iter_mut().for_each(|i| event(i.to_mut()));
+        }
+        s
+    }
+
+    #[test]
+    fn summaries_read_exactly_what_serde_reads() {
+        let texts: Vec<String> = documents("summary").into_iter().chain(SAMPLES.map(str::to_owned)).collect();
+        assert_eq!(texts.len(), 5 * 2 + 3);
+        for text in texts {
+            let expected = shown(serde_json::from_str(&text).unwrap());
+            assert_eq!(summary(&text).unwrap(), expected, "{}", &text[..120]);
+        }
+    }
+
+    #[test]
+    fn postmortems_read_exactly_what_serde_reads() {
+        let texts = documents("postmortems");
+        assert_eq!(texts.len(), 5);
+        for text in texts {
+            let expected: PostmortemsDocument<'static> = serde_json::from_str(&text).unwrap();
+            assert_eq!(postmortems(&text).unwrap(), expected, "{}", &text[..120]);
+        }
+    }
+
+    #[test]
+    fn uptime_reads_exactly_what_serde_reads() {
+        // The snapshots keep the rows; the document around them is the page and the window.
+        let pages = documents("summary")
+            .into_iter()
+            .filter_map(|s| serde_json::from_str::<Value>(&s).ok()?.get("page").cloned());
+        let texts: Vec<String> = documents("uptime_14_days")
+            .into_iter()
+            .zip(pages.step_by(2))
+            .map(|(rows, page)| format!(r#"{{"page":{page},"days":14,"components":{rows}}}"#))
+            .collect();
+        assert_eq!(texts.len(), 5);
+        for text in texts {
+            let expected: UptimeDocument<'static> = serde_json::from_str(&text).unwrap();
+            assert_eq!(uptime(&text).unwrap(), expected, "{}", &text[..120]);
+        }
+    }
+
+    #[test]
+    fn a_document_missing_what_the_widget_needs_is_refused_whole() {
+        assert!(summary("{}").is_err());
+        assert!(summary("[]").is_err());
+        assert!(
+            summary(r#"{"page":{"name":"x","updated_at":"2024-01-01T00:00:00Z"},"status":{},"components":[]}"#)
+                .is_err()
+        );
+        assert!(
+            postmortems(r#"{"page":{"name":"x","updated_at":"2024-01-01T00:00:00Z"},"postmortems":[{"name":"n"}]}"#)
+                .is_err()
+        );
+    }
+}

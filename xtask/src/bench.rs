@@ -18,9 +18,13 @@ pub fn run(args: &[String]) -> Result<()> {
         Some("edge") => edge_bench().map(drop),
         Some("write") => write_bench().map(drop),
         Some("widget") => widget_bench().map(drop),
+        // Only issue 12's facade and status page figures (also part of `widget`).
+        Some("facade") => facade_bench().map(drop),
         // Only the per-crate table, from the last widget build.
         Some("widget-crates") => crate_breakdown(&nightly_widget()).map(drop),
-        Some(other) => bail!("unknown benchmark {other:?}: `shared`, `edge`, `write` or `widget` (none runs all)"),
+        Some(other) => {
+            bail!("unknown benchmark {other:?}: `shared`, `edge`, `write`, `widget` or `facade` (none runs all)")
+        }
     }
 }
 
@@ -31,6 +35,7 @@ fn all() -> Result<()> {
         ("Edge: read throughput, latency and bundle (issue 3)", edge_bench()?),
         ("Edge: write path (issues 4 and 11)", write_bench()?),
         ("Widget: bytes and first paint (issue 5)", widget_bench()?),
+        ("Widget: the facade and the status page (issue 12)", facade_bench()?),
         ("Soak: 10,000 widgets at incident peak (issue 6)", crate::soak::report(&crate::soak::run(&[])?)),
     ];
     let date = shell::output(shell::command("date", &["-u", "+%Y-%m-%d %H:%M UTC"])).unwrap_or_default();
@@ -685,6 +690,111 @@ fn widget_bench() -> Result<String> {
     println!("\n{md}");
     md.push_str(&crate_breakdown(&nightly_widget())?);
     Ok(md)
+}
+
+/// Issue 12's figures: the facade (the edge's first frame before the wasm) against Atlassian's
+/// widget, both served by the same workerd, the host page on another origin; the demo app's layout
+/// shift; the status page's bytes and paint; render time at the edge (`tests/bench/facade.mjs`).
+fn facade_bench() -> Result<String> {
+    step("widget facade and status page (tests/bench/facade.mjs), against Atlassian's status widget");
+    edge::build(Build::Test)?;
+    let out = shell::output(shell::command("node", &["tests/bench/facade.mjs", "9"]))
+        .context("tests/bench/facade.mjs failed")?;
+    let f: serde_json::Value = serde_json::from_str(out.trim()).context("facade bench output is not JSON")?;
+    let n = |v: &serde_json::Value| v.as_f64().unwrap_or(f64::NAN);
+    let mut md = String::from(
+        "`cargo xtask bench facade`: both widgets' code from the same workerd (sitrep's loader and \
+         wasm, and a copy of Atlassian's `dist/index.js` beside them), the host page on another origin, the live fixture, \
+         median of 9 cold loads each (fresh context, alternating). Bytes are each distinct response compressed with brotli \
+         q11 (what a CDN sends), counted once.\n\n| figure | sitrep | Atlassian | ratio | must | goal |\n|---|---|---|---|---|---|\n",
+    );
+    let mut row = |what: &str, key: &str, unit: &str, must: f64, goal: f64| {
+        let (ours, theirs) = (n(&f[key]["sitrep"]), n(&f[key]["atlassian"]));
+        let ratio = ours / theirs;
+        md.push_str(&format!(
+            "| {what} | {ours:.0} {unit} | {theirs:.0} {unit} | {ratio:.2}x | <= {must}x: {} | <= {goal}x: {} |\n",
+            met(ratio <= must),
+            met(ratio <= goal)
+        ));
+    };
+    row("navigation to the first painted status (badge)", "paint_ms", "ms", 0.5, 0.3);
+    row("bytes finished before that paint", "before_paint_brotli", "B", 0.5, 0.25);
+    row("everything a badge-only page downloads", "badge_page_brotli", "B", 1.5, 1.0);
+    row("everything a page with the full view downloads, data included", "full_page_brotli", "B", 2.0, 1.5);
+    let cls = &f["cls"];
+    md.push_str(&format!(
+        "\nFinished before sitrep's paint: {}. Cumulative Layout Shift of the demo app at `/demo/` (badge in the header, \
+         banner above the content with room reserved for it, full view in a side panel), from navigation until every \
+         widget's wasm has taken over: phone (412x823) {:.3}, desktop (1350x940) {:.3} (must <= 0.1: {}). On a bare host \
+         page whose content follows the widget with no room reserved: badge {:.3} (Atlassian {:.3}), full view {:.3} \
+         (Atlassian's `basic` {:.3}): a full view inserted above content moves it, whoever renders it.\n",
+        f["before_paint_urls"].as_array().map(|a| a.iter().filter_map(|u| u.as_str()).collect::<Vec<_>>().join(", ")).unwrap_or_default(),
+        n(&cls["demo_mobile"]),
+        n(&cls["demo_desktop"]),
+        met(n(&cls["demo_mobile"]) <= 0.1 && n(&cls["demo_desktop"]) <= 0.1),
+        n(&cls["sitrep"]),
+        n(&cls["atlassian"]),
+        n(&cls["sitrep_full"]),
+        n(&cls["atlassian_full"]),
+    ));
+    let page = &f["status_page"];
+    md.push_str(&format!(
+        "\nThe status page `/` (demo data, 22 components in 5 groups with 90-day bars): {} B of HTML, {} B brotli. Time to first \
+         byte and first contentful paint, median of 9 cold loads: without JavaScript (the page's script refused) {:.0} ms / \
+         {:.0} ms, with it {:.0} ms / {:.0} ms.\n",
+        page["html_raw"], page["html_brotli"],
+        n(&page["without_js"]["ttfb_ms"]), n(&page["without_js"]["fcp_ms"]),
+        n(&page["with_js"]["ttfb_ms"]), n(&page["with_js"]["fcp_ms"]),
+    ));
+    md.push_str("\nServer rendering at the edge, seen from outside (workerd does not advance its clock during CPU work): a request \
+        that renders (a language region not yet rendered) against the same request served from the isolate's memory, median \
+        of 15 each:\n\n| page | bytes | rendered | from memory | render cost |\n|---|---|---|---|---|\n");
+    for (name, key) in [
+        ("status page", "render_ms_status"),
+        ("incident page", "render_ms_incident"),
+        ("full view frame", "render_ms_frame_full"),
+    ] {
+        let r = &f[key];
+        md.push_str(&format!(
+            "| {name} | {} | {:.1} ms | {:.1} ms | {:.1} ms |\n",
+            r["bytes"],
+            n(&r["fresh"]),
+            n(&r["memory"]),
+            n(&r["fresh"]) - n(&r["memory"])
+        ));
+    }
+    md.push_str(&lighthouse());
+    println!("{md}");
+    Ok(md)
+}
+
+/// Lighthouse's scores for the status page, an incident page and the demo app, or why there are none
+/// (it comes from the npm registry through `npx`, or `LIGHTHOUSE`).
+fn lighthouse() -> String {
+    step("Lighthouse 12.2.3 on the status page, an incident page and the demo app");
+    let Some(out) = shell::output(shell::command("node", &["tests/bench/lighthouse.mjs"])) else {
+        return "\nLighthouse did not run (its error is in the bench's output above).\n".into();
+    };
+    let Ok(report) = serde_json::from_str::<serde_json::Value>(out.trim()) else {
+        return "\nLighthouse gave no report.\n".into();
+    };
+    let mut md = String::from(
+        "\nLighthouse 12.2.3 (`node tests/bench/lighthouse.mjs`, Debian's Chromium, live fixture):\n\n\
+         | page | form factor | performance | accessibility | best practices | SEO | CLS | FCP |\n|---|---|---|---|---|---|---|---|\n",
+    );
+    for (key, v) in report.as_object().into_iter().flatten() {
+        let (path, form) = key.rsplit_once(' ').unwrap_or((key, ""));
+        md.push_str(&format!(
+            "| `{path}` | {form} | {} | {} | {} | {} | {:.3} | {:.0} ms |\n",
+            v["performance"],
+            v["accessibility"],
+            v["best-practices"],
+            v["seo"],
+            v["cls"].as_f64().unwrap_or(f64::NAN),
+            v["fcp_ms"].as_f64().unwrap_or(f64::NAN)
+        ));
+    }
+    md
 }
 
 fn nightly_widget() -> std::path::PathBuf {
