@@ -88,6 +88,14 @@ async function paintFrame(element, options) {
     const frame = document.createElement("div");
     frame.dataset.sitrepFrame = "";
     frame.innerHTML = html;
+    // The frame's buttons (details, dismiss) do nothing until the wasm takes over: clicks on them
+    // (Enter and Space included) are recorded, and the wasm replays them on its own render, which
+    // has the same elements in the same order (see lib.rs).
+    frame.addEventListener("click", (event) => {
+      const target = event.target.closest?.("button, summary");
+      const index = [...frame.querySelectorAll(FOCUSABLE)].indexOf(target);
+      if (index >= 0) frame.dataset.sitrepClicked = `${frame.dataset.sitrepClicked ?? ""}${index},`;
+    });
     const shadow = shadowOf(element);
     shadow.querySelector("[data-sitrep-frame]")?.remove();
     shadow.append(frame);
@@ -96,6 +104,9 @@ async function paintFrame(element, options) {
     return false; // the wasm paints instead
   }
 }
+
+// What can take focus or a click in the widget; lib.rs matches the frame's and the wasm's by position.
+const FOCUSABLE = "a, button, summary";
 
 // After a painted frame the wasm waits for an idle moment, or for the reader to reach for the widget.
 function whenWanted(element) {

@@ -94,6 +94,41 @@ fn clear(shadow: &ShadowRoot) {
     }
 }
 
+/// What can take focus or a click in the widget: the same selector as the loader's `FOCUSABLE`.
+const FOCUSABLE: &str = "a, button, summary";
+
+/// Swaps the loader's frame for the app's render, which has the same elements in the same order:
+/// the element that had focus in the frame has it in the app, and the clicks the reader made on
+/// the frame's buttons (recorded by the loader) are made again on the app's, so nothing a reader
+/// did before the wasm arrived is lost.
+fn take_over(shadow: &ShadowRoot, frame: &web_sys::Element, root: &web_sys::Element) {
+    let position = |list: &web_sys::NodeList, node: &web_sys::Node| {
+        (0..list.length()).find(|&i| list.item(i).as_ref() == Some(node))
+    };
+    let focused = shadow.active_element().and_then(|active| {
+        let list = frame.query_selector_all(FOCUSABLE).ok()?;
+        position(&list, &active)
+    });
+    let clicked: Vec<u32> = frame
+        .get_attribute("data-sitrep-clicked")
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|i| i.parse().ok())
+        .collect();
+    frame.remove();
+    let _ = root.remove_attribute("hidden");
+    let Ok(targets) = root.query_selector_all(FOCUSABLE) else { return };
+    let element = |i: u32| targets.item(i).and_then(|n| n.dyn_into::<HtmlElement>().ok());
+    for index in clicked {
+        if let Some(target) = element(index) {
+            target.click();
+        }
+    }
+    if let Some(target) = focused.and_then(element) {
+        let _ = target.focus();
+    }
+}
+
 /// The summary request `widget.js` started, `{ url, response, text }`, if it asked for the URL the
 /// options lead to (the loader only guesses it; a wrong guess is ignored and the widget fetches).
 fn prefetched(prefetch: &JsValue, options: &Options) -> Option<fetch::Prefetch> {
@@ -130,11 +165,8 @@ pub fn mount(host: HtmlElement, options: JsValue, default_src: &str, prefetch: J
     let on_ready = match frame {
         Some(frame) => {
             root.set_attribute("hidden", "")?;
-            let root = root.clone();
-            yew::Callback::from(move |()| {
-                frame.remove();
-                let _ = root.remove_attribute("hidden");
-            })
+            let (root, shadow) = (root.clone(), shadow.clone());
+            yew::Callback::from(move |()| take_over(&shadow, &frame, &root))
         }
         None => yew::Callback::noop(),
     };
