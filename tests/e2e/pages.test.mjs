@@ -184,7 +184,7 @@ test('with the store failing, the pages show the last good copy, marked as possi
 
 test('no axe-core violation on the status page, an incident page and the history, in both themes', async () => {
   for (const colorScheme of ['light', 'dark']) {
-    for (const path of ['/', '/incidents/treasure-data-2017-10-23-database-upgrades', '/history']) {
+    for (const path of ['/', '/incidents/stream-2020-12-09', '/incidents/treasure-data-2017-10-23-database-upgrades', '/history']) {
       const context = await browser.newContext({ colorScheme, bypassCSP: true });
       const page = await context.newPage();
       await page.goto(edge.base + path);
