@@ -167,7 +167,7 @@ export function mount(element, options = {}) {
     }
     if (!destroyed) {
       shadowOf(element);
-      handle = mountWasm(element, options, origin, undefined);
+      handle = mountWasm(element, options, origin);
     }
     return api;
   });

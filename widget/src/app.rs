@@ -1,7 +1,6 @@
 //! The widget component: fetches, keeps and stores the summary, asks `shared::embed` what to show,
 //! and renders it with `sitrep_views::widget::Widget`, the component the edge renders too.
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
 use gloo_events::EventListener;
@@ -39,19 +38,13 @@ pub struct Props {
     pub options: Rc<Options>,
     /// The `<sitrep-status>` (or other) element the widget is mounted in.
     pub host: HtmlElement,
-    /// The summary request `widget.js` started before the wasm ran, for the first poll; taken by
-    /// the component, so that the props do not hold the answer for the widget's lifetime.
-    pub prefetch: Rc<RefCell<Option<fetch::Prefetch>>>,
     /// Called once, when the first answers are in and rendered (the loader's frame gives way then).
     pub on_ready: Callback<()>,
 }
 
 impl PartialEq for Props {
     fn eq(&self, other: &Self) -> bool {
-        self.options == other.options
-            && self.host == other.host
-            && Rc::ptr_eq(&self.prefetch, &other.prefetch)
-            && self.on_ready == other.on_ready
+        self.options == other.options && self.host == other.host && self.on_ready == other.on_ready
     }
 }
 
@@ -100,7 +93,6 @@ pub struct App {
     locale: AttrValue,
     formats: Rc<Formats>,
     in_flight: bool,
-    prefetch: Option<fetch::Prefetch>,
     paused: bool,
     announced: Option<Indicator>,
     /// First answers still awaited before the app shows itself: the summary, and for the full
@@ -218,7 +210,6 @@ impl Component for App {
             formats: Rc::new(Formats::new(&locale, options.time_zone.as_deref())),
             locale: locale.into(),
             in_flight: false,
-            prefetch: ctx.props().prefetch.take(),
             paused: false,
             announced: None,
             awaiting: if options.view == View::Full {
@@ -237,10 +228,8 @@ impl Component for App {
         match msg {
             Msg::Poll => {
                 if hidden() {
-                    // Paused until the tab is visible again; `Visibility` polls then, afresh: an
-                    // answer prefetched at load time may be long out of date by then.
+                    // Paused until the tab is visible again; `Visibility` polls then.
                     self.paused = true;
-                    self.prefetch = None;
                     self.next_poll = None;
                     return false;
                 }
@@ -251,13 +240,7 @@ impl Component for App {
                 self.next_poll = None;
                 let url = self.options(ctx).url(SUMMARY_PATH);
                 let etag = if self.summary.is_some() { self.etag.clone() } else { None };
-                let prefetch = self.prefetch.take();
-                ctx.link().send_future(async move {
-                    Msg::Summary(match prefetch {
-                        Some(prefetch) => fetch::prefetched(prefetch).await,
-                        None => fetch::get(&url, etag.as_deref()).await,
-                    })
-                });
+                ctx.link().send_future(async move { Msg::Summary(fetch::get(&url, etag.as_deref()).await) });
                 if self.options(ctx).view == View::Full {
                     self.fetch_extra(ctx, Extra::Postmortems);
                     self.fetch_extra(ctx, Extra::Uptime);

@@ -82,7 +82,7 @@ pub async fn get(url: &str, etag: Option<&str>) -> Result<Answer, Error> {
         request = request.header("If-None-Match", etag);
     }
     let result = match request.send().await {
-        Ok(response) => read(response, None).await,
+        Ok(response) => read(response).await,
         Err(_) => Err(Error::Network),
     };
     timer.cancel();
@@ -92,33 +92,14 @@ pub async fn get(url: &str, etag: Option<&str>) -> Result<Answer, Error> {
     }
 }
 
-/// The summary request `widget.js` started while the wasm was loading (with `cache: "no-store"` and
-/// `AbortSignal.timeout`, as [`get`] does), so the first paint waits for neither the request nor
-/// the body read the wasm would start only once it runs.
-#[derive(Debug)]
-pub struct Prefetch {
-    /// `fetch(url)`.
-    pub response: js_sys::Promise,
-    /// `response.then((r) => r.text())`.
-    pub text: js_sys::Promise,
-}
-
-/// Reads the answer to a [`Prefetch`], with the checks of [`get`].
-pub async fn prefetched(prefetch: Prefetch) -> Result<Answer, Error> {
-    let response = JsFuture::from(prefetch.response).await.map_err(|e| rejected(&e))?;
-    let response = response.dyn_into::<web_sys::Response>().map_err(|_| Error::Network)?;
-    read(response.into(), Some(prefetch.text)).await
-}
-
-/// What a rejected fetch or body read means: `AbortSignal.timeout` rejects with a `TimeoutError`.
+/// What a rejected body read means (an aborted one rejects with a `TimeoutError` or `AbortError`).
 fn rejected(error: &wasm_bindgen::JsValue) -> Error {
     let name = js_sys::Reflect::get(error, &"name".into()).ok().and_then(|n| n.as_string());
     if name.as_deref() == Some("TimeoutError") { Error::Timeout } else { Error::Network }
 }
 
-/// Checks an answer and reads its body: `text` if the body is already being read, else now.
-/// `readable()` in `widget.js` repeats the status, content-type and length checks for the body it reads early.
-async fn read(response: gloo_net::http::Response, text: Option<js_sys::Promise>) -> Result<Answer, Error> {
+/// Checks an answer and reads its body.
+async fn read(response: gloo_net::http::Response) -> Result<Answer, Error> {
     let headers = response.headers();
     let stale = headers.get("X-Sitrep-Stale").is_some_and(|v| v.trim() == "1");
     match response.status() {
@@ -136,16 +117,7 @@ async fn read(response: gloo_net::http::Response, text: Option<js_sys::Promise>)
     }
     let etag = headers.get("ETag");
     let raw: web_sys::Response = response.into();
-    // The loader's early read, unless it left the body to us (`null`: too large for a first paint).
-    let early = match text {
-        Some(promise) => JsFuture::from(promise).await.map_err(|e| rejected(&e))?,
-        None => wasm_bindgen::JsValue::NULL,
-    };
-    let body = if early.is_null() {
-        JsFuture::from(raw.text().map_err(|_| Error::Network)?).await.map_err(|e| rejected(&e))?
-    } else {
-        early
-    };
+    let body = JsFuture::from(raw.text().map_err(|_| Error::Network)?).await.map_err(|e| rejected(&e))?;
     let body = body.dyn_into::<js_sys::JsString>().map_err(|_| Error::Invalid("not text".into()))?;
     if body.length() > MAX_BODY {
         return Err(Error::TooLarge);

@@ -12,7 +12,7 @@
 
 use std::rc::Rc;
 
-use js_sys::{Array, Reflect};
+use js_sys::Reflect;
 use sitrep_shared::embed::Options;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -24,8 +24,8 @@ pub mod fetch;
 pub mod read;
 pub mod storage;
 
-/// The widget's stylesheet; hosts restyle it through the `--sitrep-*` custom properties only.
-pub const CSS: &str = sitrep_views::WIDGET_CSS;
+// The stylesheet (`sitrep_views::WIDGET_CSS`) is adopted by the loader before anything is painted
+// (`shadowOf` in widget.js, which the build fills with it): the wasm carries no copy.
 
 /// A mounted widget.
 #[wasm_bindgen]
@@ -59,26 +59,6 @@ impl Handle {
             frame.remove();
         }
     }
-}
-
-/// Gives the shadow root the widget's stylesheet unless the loader already did: a constructed
-/// sheet where the browser has them (no `style-src 'unsafe-inline'` needed), else a `<style>` element.
-fn style(shadow: &ShadowRoot) -> Result<(), JsValue> {
-    let adopted = Reflect::get(shadow, &"adoptedStyleSheets".into()).ok().and_then(|v| v.dyn_into::<Array>().ok());
-    if adopted.is_some_and(|sheets| sheets.length() > 0) || shadow.query_selector("style[data-sitrep]")?.is_some() {
-        return Ok(());
-    }
-    if let Ok(sheet) = web_sys::CssStyleSheet::new() {
-        sheet.replace_sync(CSS)?;
-        Reflect::set(shadow, &"adoptedStyleSheets".into(), &Array::of1(&sheet))?;
-        return Ok(());
-    }
-    let document = shadow.owner_document().ok_or("no document")?;
-    let element = document.create_element("style")?;
-    element.set_attribute("data-sitrep", "")?;
-    element.set_text_content(Some(CSS));
-    shadow.append_child(&element)?;
-    Ok(())
 }
 
 /// Removes what an earlier mount rendered, keeping the loader's stylesheet and first frame.
@@ -129,32 +109,18 @@ fn take_over(shadow: &ShadowRoot, frame: &web_sys::Element, root: &web_sys::Elem
     }
 }
 
-/// The summary request `widget.js` started, `{ url, response, text }`, if it asked for the URL the
-/// options lead to (the loader only guesses it; a wrong guess is ignored and the widget fetches).
-fn prefetched(prefetch: &JsValue, options: &Options) -> Option<fetch::Prefetch> {
-    let url = Reflect::get(prefetch, &"url".into()).ok()?.as_string()?;
-    if url != options.url(app::SUMMARY_PATH) {
-        return None;
-    }
-    let promise = |name: &str| Reflect::get(prefetch, &name.into()).ok()?.dyn_into::<js_sys::Promise>().ok();
-    Some(fetch::Prefetch { response: promise("response")?, text: promise("text")? })
-}
-
 /// Mounts the widget in `host`'s shadow root. `options` is a plain object of attribute names to
 /// strings (`src`, `view`, `components`, `locale`, `time-zone`, `theme`, `poll`, `postmortems`);
-/// `default_src` is the edge `widget.js` came from; `prefetch` is the loader's `{ url, response, text }`
-/// for the summary, or `undefined`.
+/// `default_src` is the edge `widget.js` came from.
 #[wasm_bindgen]
-pub fn mount(host: HtmlElement, options: JsValue, default_src: &str, prefetch: JsValue) -> Result<Handle, JsValue> {
+pub fn mount(host: HtmlElement, options: JsValue, default_src: &str) -> Result<Handle, JsValue> {
     let get = |name: &str| Reflect::get(&options, &JsValue::from_str(name)).ok().and_then(|v| v.as_string());
     let options = Options::read(get, default_src);
-    let prefetch = prefetched(&prefetch, &options);
     let shadow = match host.shadow_root() {
         Some(shadow) => shadow,
         None => host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?,
     };
     clear(&shadow);
-    style(&shadow)?;
     let document = shadow.owner_document().ok_or("no document")?;
     let root = document.create_element("div")?.dyn_into::<web_sys::Element>()?;
     root.set_attribute("data-sitrep-root", "")?;
@@ -171,37 +137,10 @@ pub fn mount(host: HtmlElement, options: JsValue, default_src: &str, prefetch: J
         None => yew::Callback::noop(),
     };
     shadow.append_child(&root)?;
-    let props =
-        app::Props { options: Rc::new(options), host, prefetch: Rc::new(std::cell::RefCell::new(prefetch)), on_ready };
+    let props = app::Props { options: Rc::new(options), host, on_ready };
     let app = yew::Renderer::<app::App>::with_root_and_props(root, props).render();
     Ok(Handle { app: Some(app), shadow })
 }
 
 #[cfg(test)]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
-
-#[cfg(test)]
-mod tests {
-    use js_sys::{Object, Promise};
-    use wasm_bindgen_test::wasm_bindgen_test as test;
-
-    use super::*;
-
-    fn prefetch(url: &str) -> JsValue {
-        let object = Object::new();
-        Reflect::set(&object, &"url".into(), &url.into()).unwrap();
-        Reflect::set(&object, &"response".into(), &Promise::resolve(&JsValue::NULL)).unwrap();
-        Reflect::set(&object, &"text".into(), &Promise::resolve(&JsValue::from_str("{}"))).unwrap();
-        object.into()
-    }
-
-    #[test]
-    fn the_loaders_request_is_used_only_for_the_url_the_widget_would_ask_for() {
-        let options = Options::read(|name| (name == "src").then(|| "https://status.example/".to_owned()), "https://x");
-        assert!(prefetched(&prefetch("https://status.example/api/v2/summary.json"), &options).is_some());
-        assert!(prefetched(&prefetch("https://x/api/v2/summary.json"), &options).is_none(), "another origin");
-        assert!(prefetched(&prefetch("https://status.example/api/v2/summary.json?x"), &options).is_none());
-        assert!(prefetched(&JsValue::UNDEFINED, &options).is_none(), "no prefetch");
-        assert!(prefetched(&Object::new().into(), &options).is_none(), "a malformed one");
-    }
-}

@@ -12,7 +12,7 @@ fn storage() -> Option<Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
 
-/// `widget.js` reads the summary's key too (it does not prefetch what is stored): keep them alike.
+/// `widget.js` reads the summary's key too (no first frame when a summary is stored): keep them alike.
 fn key(kind: &str, src: &str) -> String {
     format!("sitrep:v1:{kind}:{src}")
 }
