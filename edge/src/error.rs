@@ -124,17 +124,7 @@ struct Inner<'a> {
 
 /// The error as a small HTML page, for routes a person reads (the status page, an incident's page).
 pub fn page(err: &EdgeError) -> Response {
-    let escaped: String = err
-        .to_string()
-        .chars()
-        .map(|c| match c {
-            '<' => "&lt;".to_owned(),
-            '>' => "&gt;".to_owned(),
-            '&' => "&amp;".to_owned(),
-            '"' => "&quot;".to_owned(),
-            c => c.to_string(),
-        })
-        .collect();
+    let escaped = sitrep_shared::feed::xml(&err.to_string());
     let body = format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{code}</title></head><body><main><h1>{code}</h1><p>{escaped}</p><p><a href=\"/\">Current status</a></p></main></body></html>",
         code = err.status()

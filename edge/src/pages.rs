@@ -11,8 +11,7 @@ use std::rc::Rc;
 use sitrep_shared::Timestamp;
 use sitrep_shared::document::Document;
 use sitrep_shared::embed::{self, Headline, Options, View};
-use sitrep_shared::uptime::UptimeDocument;
-use sitrep_shared::views::{IncidentDocument, IncidentsDocument, MaintenancesDocument, PostmortemsDocument, Summary};
+use sitrep_shared::views::Summary;
 use sitrep_views::i18n;
 use sitrep_views::intl::Formats;
 use sitrep_views::page::{self, Body, PageProps};
@@ -115,21 +114,25 @@ fn timestamp(ms: u64) -> Timestamp {
         .unwrap_or_else(|| Timestamp::from_datetime(Default::default()))
 }
 
-/// A fetched read document, parsed.
-struct Input<T> {
-    value: T,
+/// A read document as the read path gave it: parsed only when no rendering of it is in memory,
+/// so a hit costs the fetches from memory and no JSON parsing.
+struct Input {
+    what: Document,
     doc: Rc<Doc>,
     stale: bool,
 }
 
-async fn input<T: serde::de::DeserializeOwned>(
-    env: &Env,
-    ctx: &Context,
-    doc: &Document,
-) -> Result<Input<T>, EdgeError> {
-    let (found, stale) = read::fetch_doc(env, ctx, doc).await?;
-    let value = serde_json::from_slice(&found.body).map_err(|e| EdgeError::Internal(format!("{}: {e}", doc.key())))?;
-    Ok(Input { value, doc: found, stale })
+async fn input(env: &Env, ctx: &Context, what: Document) -> Result<Input, EdgeError> {
+    let (doc, stale) = read::fetch_doc(env, ctx, &what).await?;
+    Ok(Input { what, doc, stale })
+}
+
+impl Input {
+    fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<Rc<T>, EdgeError> {
+        let value = serde_json::from_slice(&self.doc.body)
+            .map_err(|e| EdgeError::Internal(format!("{}: {e}", self.what.key())))?;
+        Ok(Rc::new(value))
+    }
 }
 
 /// What a rendering depends on: each input's ETag, the earliest instant one stops being true.
@@ -142,7 +145,7 @@ struct Deps {
 }
 
 impl Deps {
-    fn add<T>(&mut self, input: &Input<T>) {
+    fn add(&mut self, input: &Input) {
         self.key.push('|');
         self.key.push_str(&input.doc.etag);
         self.valid_until = match (self.valid_until, input.doc.valid_until) {
@@ -193,6 +196,10 @@ fn zone_name(zone: &str) -> Option<&str> {
     ok.then_some(zone)
 }
 
+/// The history pages there can be: the read API keeps `RECENT_LIMIT` incidents and as many
+/// maintenances (a later page number shows the last page, rendered under this one's key).
+const MAX_HISTORY_PAGE: usize = 1 + 2 * sitrep_shared::views::RECENT_LIMIT / page::HISTORY_PAGE;
+
 async fn document(
     env: &Env,
     ctx: &Context,
@@ -204,57 +211,48 @@ async fn document(
 ) -> Result<(Rc<Doc>, bool), EdgeError> {
     let (text, locale) = i18n::choose(preferred.iter().map(String::as_str));
     let locale = page::clean_tag(&locale, text).to_owned();
-    let mut deps = Deps::default();
-    let body = match html {
+    let history_page = url::query_param(query, "page").and_then(|p| p.parse::<usize>().ok()).unwrap_or(1);
+    let history_page = history_page.clamp(1, MAX_HISTORY_PAGE);
+    let (route, inputs) = match html {
         Html::Status => {
-            let summary: Input<Summary<'static>> = input(env, ctx, &Document::Summary).await?;
-            let incidents: Input<IncidentsDocument<'static>> = input(env, ctx, &Document::Incidents).await?;
-            let maintenances: Input<MaintenancesDocument<'static>> = input(env, ctx, &Document::Maintenances).await?;
+            let mut inputs = vec![
+                input(env, ctx, Document::Summary).await?,
+                input(env, ctx, Document::Incidents).await?,
+                input(env, ctx, Document::Maintenances).await?,
+            ];
             // The page is useful without its uptime bars: a failure there leaves them out.
-            let uptime: Option<Input<UptimeDocument<'static>>> = input(env, ctx, &Document::Uptime).await.ok();
-            deps.add(&summary);
-            deps.add(&incidents);
-            deps.add(&maintenances);
-            if let Some(uptime) = &uptime {
-                deps.add(uptime);
-            }
-            Body::Status {
-                summary: Rc::new(summary.value),
-                uptime: uptime.map(|u| Rc::new(u.value)),
-                incidents: Rc::new(incidents.value),
-                maintenances: Rc::new(maintenances.value),
-            }
+            inputs.extend(input(env, ctx, Document::Uptime).await.ok());
+            ("status".to_owned(), inputs)
         }
         Html::Incident(id) => {
-            let doc: Input<IncidentDocument<'static>> =
-                input(env, ctx, &Document::Incident(id.as_str().into())).await?;
-            deps.add(&doc);
-            Body::Incident(Rc::new(doc.value))
+            (format!("incident/{id}"), vec![input(env, ctx, Document::Incident(id.as_str().into())).await?])
         }
         Html::History => {
-            let incidents: Input<IncidentsDocument<'static>> = input(env, ctx, &Document::Incidents).await?;
-            let maintenances: Input<MaintenancesDocument<'static>> = input(env, ctx, &Document::Maintenances).await?;
-            deps.add(&incidents);
-            deps.add(&maintenances);
-            let number = url::query_param(query, "page").and_then(|p| p.parse::<usize>().ok()).unwrap_or(1);
-            let events = incidents.value.incidents.len() + maintenances.value.scheduled_maintenances.len();
-            Body::History {
-                incidents: Rc::new(incidents.value),
-                maintenances: Rc::new(maintenances.value),
-                page: number.clamp(1, 1 + events / page::HISTORY_PAGE),
-            }
+            let inputs =
+                vec![input(env, ctx, Document::Incidents).await?, input(env, ctx, Document::Maintenances).await?];
+            (format!("history/{history_page}"), inputs)
         }
         Html::Frame => return Err(EdgeError::Internal("the frame is not a document".into())),
     };
-    let route = match (&body, html) {
-        (Body::History { page, .. }, _) => format!("history/{page}"),
-        (_, Html::Incident(id)) => format!("incident/{id}"),
-        _ => "status".to_owned(),
-    };
+    let mut deps = Deps::default();
+    inputs.iter().for_each(|i| deps.add(i));
     let key = format!("{route}|{locale}|{origin}|{}{}", deps.stale, deps.key);
     if let Some(found) = recall(&key, now) {
         return Ok((found, deps.stale));
     }
+    let body = match (html, &inputs[..]) {
+        (Html::Status, [summary, incidents, maintenances, uptime @ ..]) => Body::Status {
+            summary: summary.parse()?,
+            incidents: incidents.parse()?,
+            maintenances: maintenances.parse()?,
+            uptime: uptime.first().map(Input::parse).transpose()?,
+        },
+        (Html::Incident(_), [incident]) => Body::Incident(incident.parse()?),
+        (Html::History, [incidents, maintenances]) => {
+            Body::History { incidents: incidents.parse()?, maintenances: maintenances.parse()?, page: history_page }
+        }
+        _ => return Err(EdgeError::Internal("a page without its documents".into())),
+    };
     let zone = match &body {
         Body::Status { summary, .. } => summary.page.time_zone.clone(),
         Body::Incident(doc) => doc.page.time_zone.clone(),
@@ -278,36 +276,29 @@ async fn document(
 async fn frame(env: &Env, ctx: &Context, origin: &str, query: &str, now: u64) -> Result<(Rc<Doc>, bool), EdgeError> {
     // The frame always describes this edge: a `src` in the query is ignored.
     let options = Options::read(|name| (name != "src").then(|| url::query_param(query, name)).flatten(), origin);
-    let summary: Input<Summary<'static>> = input(env, ctx, &Document::Summary).await?;
-    let mut deps = Deps::default();
-    deps.add(&summary);
+    let summary = input(env, ctx, Document::Summary).await?;
     let (uptime, postmortems) = if options.view == View::Full {
-        let uptime: Option<Input<UptimeDocument<'static>>> = input(env, ctx, &Document::Uptime).await.ok();
-        let postmortems: Option<Input<PostmortemsDocument<'static>>> =
-            input(env, ctx, &Document::Postmortems).await.ok();
-        uptime.iter().for_each(|u| deps.add(u));
-        postmortems.iter().for_each(|p| deps.add(p));
-        (uptime.map(|u| Rc::new(u.value)), postmortems.map(|p| Rc::new(p.value)))
+        (input(env, ctx, Document::Uptime).await.ok(), input(env, ctx, Document::Postmortems).await.ok())
     } else {
         (None, None)
     };
+    let mut deps = Deps::default();
+    [Some(&summary), uptime.as_ref(), postmortems.as_ref()].into_iter().flatten().for_each(|i| deps.add(i));
     let languages = options.locale.as_deref().unwrap_or_default();
     let (text, locale) = i18n::choose(languages.split(',').map(str::trim).filter(|l| !l.is_empty()));
     let locale = page::clean_tag(&locale, text).to_owned();
-    let zone = options
-        .time_zone
-        .as_deref()
-        .and_then(zone_name)
-        .map_or_else(|| summary.value.page.time_zone.clone(), str::to_owned);
+    // Without a usable zone in the query, the page's (which the summary's ETag stands for).
+    let zone = options.time_zone.as_deref().and_then(zone_name);
     // Only the summary's age makes the frame's headline "may be out of date", as in the wasm.
     let stale = summary.stale;
     let filter: Vec<&str> = options.components.iter().take(64).map(|c| c.as_str()).collect();
     let normal = format!(
-        "frame|{origin}|{:?}|{:?}|{}|{}|{locale}|{zone}|{stale}{}",
+        "frame|{origin}|{:?}|{:?}|{}|{}|{locale}|{}|{stale}{}",
         options.view,
         options.theme,
         filter.join(","),
         options.postmortems,
+        zone.unwrap_or_default(),
         deps.key
     );
     // The filter is the customer's; its ids are bounded in number but not in length: hash the key.
@@ -315,17 +306,19 @@ async fn frame(env: &Env, ctx: &Context, origin: &str, query: &str, now: u64) ->
     if let Some(found) = recall(&key, now) {
         return Ok((found, stale));
     }
+    let summary: Rc<Summary<'static>> = summary.parse()?;
+    let zone = zone.map_or_else(|| summary.page.time_zone.clone(), str::to_owned);
     let at = timestamp(now);
-    let indicator = embed::shown_indicator(&summary.value, &options.components, at);
+    let indicator = embed::shown_indicator(&summary, &options.components, at);
     let props = WidgetProps {
         text,
         locale: locale.clone().into(),
         formats: Rc::new(Formats::new(&locale, Some(&zone))),
         now: at,
         headline: Headline::of(Some(indicator), stale, false),
-        summary: Some(Rc::new(summary.value)),
-        postmortems,
-        uptime,
+        summary: Some(summary),
+        postmortems: postmortems.as_ref().map(Input::parse).transpose()?,
+        uptime: uptime.as_ref().map(Input::parse).transpose()?,
         dismissals: Rc::default(),
         details_open: false,
         error: None,
