@@ -69,6 +69,15 @@ async function open(body, { colorScheme = 'light', clock = false, context } = {}
 
 const shadowText = (page, id) => page.locator(`#${id}`).evaluate((el) => el.shadowRoot?.textContent ?? '');
 
+/** Waits until the wasm has taken over each element: the edge's frame gone, the app's root shown. */
+async function takenOver(page, ...ids) {
+  for (const id of ids) {
+    await eventually(() => page.locator(`#${id}`).evaluate((el) =>
+      !el.shadowRoot.querySelector('[data-sitrep-frame]') && el.shadowRoot.querySelector('[data-sitrep-root]')?.hidden === false),
+    { what: `the wasm to take over #${id}` });
+  }
+}
+
 async function waitText(page, id, text, timeout = 20_000) {
   await eventually(async () => (await shadowText(page, id)).includes(text), { timeout, what: `#${id} to show ${JSON.stringify(text)}` });
 }
@@ -89,6 +98,8 @@ test('the seeds render in every view, in both themes, under the documented CSP',
       { what: 'uptime bars' });
     await eventually(async () => (await page.locator('#full').evaluate((el) => el.shadowRoot.querySelectorAll('details.postmortem').length)) >= 3,
       { what: 'postmortems' });
+    // Counted on the live widget alone: while the frame and the hidden app coexist, both are in the shadow root.
+    await takenOver(page, 'badge', 'banner', 'full');
     const full = await page.locator('#full').evaluate((el) => ({
       components: el.shadowRoot.querySelectorAll('.component:not(.group)').length,
       groups: [...el.shadowRoot.querySelectorAll('.component.group > details')].map((d) => d.open),
@@ -236,10 +247,7 @@ test('the first frame comes from the edge before the wasm, and the wasm takes ov
       assert.ok(requests.filter((p) => p === '/embed/frame').length === 3, requests.join(' '));
       release();
       for (const view of ['badge', 'banner', 'full']) {
-        await eventually(async () => page.locator(`#${view}`).evaluate((el) =>
-          !el.shadowRoot.querySelector('[data-sitrep-frame]') && !el.shadowRoot.querySelector('[data-sitrep-root]').hidden), {
-          what: `the wasm to take over ${view}`,
-        });
+        await takenOver(page, view);
         const live = await normalised(page, view, '[data-sitrep-root]');
         if (live !== frames[view]) {
           let at = 0;
@@ -425,8 +433,7 @@ test('bad answers and a stopped edge: the widget keeps its data, says it may be 
   await waitText(page, 'badge', 'Partial System Outage');
   // The edge's frame paints first; the wasm takes over when the (fake) clock lets the browser idle.
   await page.clock.fastForward(4_000);
-  await eventually(() => page.locator('#badge').evaluate((el) => !el.shadowRoot.querySelector('[data-sitrep-frame]')),
-    { what: 'the wasm to take over' });
+  await takenOver(page, 'badge');
   const summaryUrl = `${edge.base}/api/v2/summary.json`;
   const cases = [
     ['500', (route) => route.fulfill({ status: 500, contentType: 'application/json', body: '{"error":{"code":"x","message":"y"}}' })],
