@@ -4,6 +4,8 @@
 //! this module what to render ([`Scoped`], [`Headline`], [`banner`], [`upcoming`]) and when to poll
 //! ([`Feed::next_delay_ms`]). It only fetches, stores and draws.
 
+pub mod state;
+
 use crate::component::{Component, ComponentStatus};
 use crate::incident::{Impact, Incident, IncidentUpdate};
 use crate::status::{self, Indicator};

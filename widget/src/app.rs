@@ -1,35 +1,49 @@
-//! The widget component: fetches, keeps and stores the summary, asks `shared::embed` what to show,
-//! and renders it with `sitrep_views::widget::Widget`, the component the edge renders too.
+//! The widget component: its state is `sitrep_shared::embed::state::State` in a reducer, and what
+//! the reducer cannot do (fetch, store, wait, fire DOM events) happens here as effects keyed on
+//! the state's counters. It renders `sitrep_views::widget::Widget`, the component the edge renders too.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use gloo_events::EventListener;
 use gloo_timers::callback::{Interval, Timeout};
-use sitrep_shared::embed::{self, Dismissals, Feed, Headline, Options, Outcome, View};
-use sitrep_shared::uptime::UptimeDocument;
-use sitrep_shared::views::{PostmortemsDocument, Summary};
+use sitrep_shared::embed::state::{Event, Failure, Fetched, Kept, State};
+use sitrep_shared::embed::{Dismissals, Options};
 use sitrep_shared::{Indicator, Timestamp};
 use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::spawn_local;
 use web_sys::{CustomEvent, CustomEventInit, HtmlElement};
 use yew::prelude::*;
 
 use crate::fetch::{self, Answer, Error};
 use crate::read;
 use crate::storage::{self, Stored};
-use sitrep_views::i18n::{self, Text};
+use sitrep_views::i18n;
 use sitrep_views::intl::Formats;
 use sitrep_views::widget::Widget;
 
 /// The read API's summary, which every view polls.
 pub const SUMMARY_PATH: &str = "/api/v2/summary.json";
-
-/// Bits of `App::awaiting`.
-const AWAIT_SUMMARY: u8 = 1;
-const AWAIT_POSTMORTEMS: u8 = 2;
-const AWAIT_UPTIME: u8 = 4;
+/// The full view's other documents.
+const POSTMORTEMS_PATH: &str = "/api/v2/postmortems.json";
+const UPTIME_PATH: &str = "/api/v2/uptime.json";
 
 /// How often relative times and the out-of-date check are refreshed on screen.
 const TICK_MS: u32 = 30_000;
+
+/// Lets the mount's handle ask the component to poll (`refresh()`): the component puts its
+/// dispatcher here while it is mounted.
+#[derive(Debug, Default)]
+pub struct Refresh(RefCell<Option<Callback<Event>>>);
+
+impl Refresh {
+    /// Polls now, if the component is mounted.
+    pub fn poll(&self) {
+        if let Some(dispatch) = self.0.borrow().as_ref() {
+            dispatch.emit(Event::Poll { hidden: hidden() });
+        }
+    }
+}
 
 /// The element's options and the host element events are fired on.
 #[derive(Debug, Properties)]
@@ -40,69 +54,31 @@ pub struct Props {
     pub host: HtmlElement,
     /// Called once, when the first answers are in and rendered (the loader's frame gives way then).
     pub on_ready: Callback<()>,
+    /// Where the component leaves its dispatcher for `refresh()`.
+    pub refresh: Rc<Refresh>,
 }
 
 impl PartialEq for Props {
     fn eq(&self, other: &Self) -> bool {
-        self.options == other.options && self.host == other.host && self.on_ready == other.on_ready
+        self.options == other.options
+            && self.host == other.host
+            && self.on_ready == other.on_ready
+            && Rc::ptr_eq(&self.refresh, &other.refresh)
     }
 }
 
-/// The extra documents the full view reads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Extra {
-    /// `/api/v2/postmortems.json`.
-    Postmortems,
-    /// `/api/v2/uptime.json`.
-    Uptime,
-}
+/// The reducer's state: shared's `State`, wrapped because the trait and the type are both foreign.
+#[derive(Clone, Debug, PartialEq)]
+struct Model(State);
 
-/// What the component reacts to.
-#[derive(Debug)]
-pub enum Msg {
-    /// Time to poll (timer, `refresh()`, or the tab became visible).
-    Poll,
-    /// The summary fetch finished.
-    Summary(Result<Answer, Error>),
-    /// An extra document's fetch finished.
-    Extra(Extra, Result<Answer, Error>),
-    /// The tab's visibility changed.
-    Visibility,
-    /// Re-render relative times and re-check freshness.
-    Tick,
-    /// The reader dismissed a banner or notice.
-    Dismiss(embed::BannerKey),
-    /// The reader opened or closed the banner's update history.
-    ToggleDetails,
-}
+impl Reducible for Model {
+    type Action = Event;
 
-/// The widget.
-#[derive(Debug)]
-pub struct App {
-    summary: Option<Rc<Summary<'static>>>,
-    etag: Option<String>,
-    postmortems: Option<Rc<PostmortemsDocument<'static>>>,
-    postmortems_etag: Option<String>,
-    uptime: Option<Rc<UptimeDocument<'static>>>,
-    uptime_etag: Option<String>,
-    feed: Feed,
-    error: Option<Error>,
-    dismissals: Rc<Dismissals>,
-    details_open: bool,
-    text: &'static Text,
-    locale: AttrValue,
-    formats: Rc<Formats>,
-    in_flight: bool,
-    paused: bool,
-    announced: Option<Indicator>,
-    /// First answers still awaited before the app shows itself: the summary, and for the full
-    /// view the uptime and postmortems (so the frame it replaces is not taller or shorter).
-    awaiting: u8,
-    /// `on_ready` was called.
-    shown: bool,
-    next_poll: Option<Timeout>,
-    _tick: Interval,
-    _visibility: Option<EventListener>,
+    fn reduce(self: Rc<Self>, event: Event) -> Rc<Self> {
+        let mut model = Rc::unwrap_or_clone(self).0;
+        model.update(event);
+        Rc::new(Self(model))
+    }
 }
 
 /// The current instant from the browser's clock.
@@ -124,232 +100,206 @@ fn languages(options: &Options) -> Vec<String> {
     list
 }
 
-impl App {
-    fn options<'a>(&self, ctx: &'a Context<Self>) -> &'a Options {
-        &ctx.props().options
-    }
+/// The state at mount: the summary an earlier page load stored, and the dismissals.
+fn initial(options: &Options) -> Model {
+    let kept = storage::load_summary(&options.src).and_then(|stored| {
+        let summary = read::summary(&stored.text).ok()?;
+        Some(Kept { summary, etag: stored.etag, fetched_at: stored.fetched_at })
+    });
+    Model(State::new(options, kept, Dismissals::load(&storage::load_dismissals(&options.src))))
+}
 
-    fn schedule(&mut self, ctx: &Context<Self>) {
-        let delay = self.feed.next_delay_ms(self.options(ctx).poll_secs, js_sys::Math::random());
-        let link = ctx.link().clone();
-        self.next_poll =
-            Some(Timeout::new(u32::try_from(delay).unwrap_or(u32::MAX), move || link.send_message(Msg::Poll)));
-    }
+/// GETs `path` conditionally and reads it with `read`; the answer as the reducer takes it.
+async fn get<T>(
+    options: &Options,
+    path: &str,
+    etag: Option<String>,
+    read: fn(&str) -> Result<T, Error>,
+) -> (Result<Fetched<T>, Failure>, Option<String>) {
+    let answer = fetch::get(&options.url(path), etag.as_deref()).await;
+    let (fetched, text) = match answer {
+        Ok(Answer::Body { text, etag, stale }) => match read(&text) {
+            Ok(doc) => (Ok(Fetched::Body { doc, etag, stale }), Some(text)),
+            Err(error) => (Err(error), None),
+        },
+        Ok(Answer::NotModified { stale }) => (Ok(Fetched::NotModified { stale }), None),
+        Err(error) => (Err(error), None),
+    };
+    (fetched.map_err(|e| e.to_string()), text)
+}
 
-    fn fetch_extra(&self, ctx: &Context<Self>, extra: Extra) {
-        let (path, etag) = match extra {
-            Extra::Postmortems => ("/api/v2/postmortems.json", self.postmortems_etag.clone()),
-            Extra::Uptime => ("/api/v2/uptime.json", self.uptime_etag.clone()),
-        };
-        let url = self.options(ctx).url(path);
-        ctx.link().send_future(async move { Msg::Extra(extra, fetch::get(&url, etag.as_deref()).await) });
-    }
+/// What a poll sends: the ETags of what is held, and whether the full view's documents are wanted.
+#[derive(Clone, Debug)]
+struct Poll {
+    etag: Option<String>,
+    extras: Option<[Option<String>; 2]>,
+}
 
-    /// The headline from what is held and how fresh it is.
-    fn headline(&self, ctx: &Context<Self>, now: Timestamp) -> Headline {
-        let options = self.options(ctx);
-        let indicator = self.summary.as_ref().map(|s| embed::shown_indicator(s, &options.components, now));
-        Headline::of(indicator, self.feed.out_of_date(now, options.poll_secs), self.error.is_some())
-    }
-
-    /// Fires `sitrep:change` on the host when the shown indicator changes.
-    fn announce(&mut self, ctx: &Context<Self>) {
-        let current = self.headline(ctx, now()).indicator().unwrap_or(Indicator::Unknown);
-        if self.announced == Some(current) {
-            return;
-        }
-        let previous = self.announced.replace(current);
-        let detail = js_sys::Object::new();
-        let name = |i: Indicator| JsValue::from_str(sitrep_views::indicator_name(i));
-        let _ = js_sys::Reflect::set(&detail, &"indicator".into(), &name(current));
-        let _ = js_sys::Reflect::set(&detail, &"previous".into(), &previous.map_or(JsValue::NULL, name));
-        let init = CustomEventInit::new();
-        init.set_detail(&detail);
-        init.set_bubbles(true);
-        init.set_composed(true);
-        if let Ok(event) = CustomEvent::new_with_event_init_dict("sitrep:change", &init) {
-            let _ = ctx.props().host.dispatch_event(&event);
+impl Poll {
+    fn of(state: &State) -> Self {
+        Self {
+            etag: state.etag_to_send().map(str::to_owned),
+            extras: state.wants_extras().then(|| [state.postmortems_etag.clone(), state.uptime_etag.clone()]),
         }
     }
 }
 
-impl Component for App {
-    type Message = Msg;
-    type Properties = Props;
-
-    fn create(ctx: &Context<Self>) -> Self {
-        let options = &ctx.props().options;
-        let langs = languages(options);
-        let (text, locale) = i18n::choose(langs.iter().map(String::as_str));
-        let stored = storage::load_summary(&options.src);
-        let (summary, etag, fetched_at) = match stored.and_then(|s| read::summary(&s.text).ok().map(|p| (p, s))) {
-            Some((summary, stored)) => (Some(Rc::new(summary)), stored.etag, Some(stored.fetched_at)),
-            None => (None, None, None),
-        };
-        let tick = {
-            let link = ctx.link().clone();
-            Interval::new(TICK_MS, move || link.send_message(Msg::Tick))
-        };
-        let visibility = web_sys::window().and_then(|w| w.document()).map(|document| {
-            let link = ctx.link().clone();
-            EventListener::new(&document, "visibilitychange", move |_| link.send_message(Msg::Visibility))
-        });
-        ctx.link().send_message(Msg::Poll);
-        Self {
-            summary,
-            etag,
-            postmortems: None,
-            postmortems_etag: None,
-            uptime: None,
-            uptime_etag: None,
-            feed: Feed::from_storage(fetched_at),
-            error: None,
-            dismissals: Rc::new(Dismissals::load(&storage::load_dismissals(&options.src))),
-            details_open: false,
-            text,
-            formats: Rc::new(Formats::new(&locale, options.time_zone.as_deref())),
-            locale: locale.into(),
-            in_flight: false,
-            paused: false,
-            announced: None,
-            awaiting: if options.view == View::Full {
-                AWAIT_SUMMARY | AWAIT_POSTMORTEMS | AWAIT_UPTIME
-            } else {
-                AWAIT_SUMMARY
-            },
-            shown: false,
-            next_poll: None,
-            _tick: tick,
-            _visibility: visibility,
+/// One poll: the summary (stored once read), and for the full view the postmortems and uptime.
+fn start_poll(options: Rc<Options>, poll: Poll, dispatch: Callback<Event>) {
+    let Poll { etag, extras } = poll;
+    if let Some([postmortems, uptime]) = extras {
+        for (path, etag) in [(POSTMORTEMS_PATH, postmortems), (UPTIME_PATH, uptime)] {
+            let (options, dispatch) = (Rc::clone(&options), dispatch.clone());
+            spawn_local(async move {
+                let event = if path == POSTMORTEMS_PATH {
+                    Event::Postmortems(get(&options, path, etag, read::postmortems).await.0)
+                } else {
+                    Event::Uptime(get(&options, path, etag, read::uptime).await.0)
+                };
+                dispatch.emit(event);
+            });
         }
     }
-
-    fn update(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
-        match msg {
-            Msg::Poll => {
-                if hidden() {
-                    // Paused until the tab is visible again; `Visibility` polls then.
-                    self.paused = true;
-                    self.next_poll = None;
-                    return false;
-                }
-                if self.in_flight {
-                    return false;
-                }
-                self.in_flight = true;
-                self.next_poll = None;
-                let url = self.options(ctx).url(SUMMARY_PATH);
-                let etag = if self.summary.is_some() { self.etag.clone() } else { None };
-                ctx.link().send_future(async move { Msg::Summary(fetch::get(&url, etag.as_deref()).await) });
-                if self.options(ctx).view == View::Full {
-                    self.fetch_extra(ctx, Extra::Postmortems);
-                    self.fetch_extra(ctx, Extra::Uptime);
-                }
-                false
-            }
-            Msg::Summary(result) => {
-                self.in_flight = false;
-                self.awaiting &= !AWAIT_SUMMARY;
-                let at = now();
-                let outcome = match result.and_then(|answer| match answer {
-                    Answer::Body { text, etag, stale } => {
-                        read::summary(&text).map(|summary| (Some((summary, text, etag)), stale))
-                    }
-                    Answer::NotModified { stale } => Ok((None, stale)),
-                }) {
-                    Ok((Some((summary, text, etag)), stale)) => {
-                        storage::save_summary(
-                            &self.options(ctx).src,
-                            &Stored { fetched_at: at, etag: etag.clone(), text },
-                        );
-                        self.summary = Some(Rc::new(summary));
-                        self.etag = etag;
-                        self.error = None;
-                        Outcome::Fresh { stale }
-                    }
-                    Ok((None, stale)) => {
-                        self.error = None;
-                        Outcome::NotModified { stale }
-                    }
-                    Err(error) => {
-                        self.error = Some(error);
-                        Outcome::Failed
-                    }
-                };
-                self.feed.record(outcome, at);
-                self.schedule(ctx);
-                self.announce(ctx);
-                true
-            }
-            Msg::Extra(extra, result) => {
-                let before = self.awaiting;
-                self.awaiting &= !match extra {
-                    Extra::Postmortems => AWAIT_POSTMORTEMS,
-                    Extra::Uptime => AWAIT_UPTIME,
-                };
-                let Ok(Answer::Body { text, etag, .. }) = result else {
-                    // A 304 keeps what we have; a failure leaves the section as it was (but the
-                    // last first answer still renders, so the app can show itself).
-                    return before != 0 && self.awaiting == 0;
-                };
-                match extra {
-                    Extra::Postmortems => {
-                        if let Ok(doc) = read::postmortems(&text) {
-                            self.postmortems = Some(Rc::new(doc));
-                            self.postmortems_etag = etag;
-                        }
-                    }
-                    Extra::Uptime => {
-                        if let Ok(doc) = read::uptime(&text) {
-                            self.uptime = Some(Rc::new(doc));
-                            self.uptime_etag = etag;
-                        }
-                    }
-                }
-                true
-            }
-            Msg::Visibility => {
-                if !hidden() && (self.paused || self.feed.out_of_date(now(), self.options(ctx).poll_secs)) {
-                    self.paused = false;
-                    ctx.link().send_message(Msg::Poll);
-                }
-                false
-            }
-            Msg::Tick => {
-                self.announce(ctx);
-                true
-            }
-            Msg::Dismiss(key) => {
-                Rc::make_mut(&mut self.dismissals).insert(&key);
-                storage::save_dismissals(&self.options(ctx).src, &self.dismissals.store());
-                true
-            }
-            Msg::ToggleDetails => {
-                self.details_open = !self.details_open;
-                true
-            }
+    spawn_local(async move {
+        let (result, text) = get(&options, SUMMARY_PATH, etag, read::summary).await;
+        let at = now();
+        if let (Ok(Fetched::Body { etag, .. }), Some(text)) = (&result, text) {
+            storage::save_summary(&options.src, &Stored { fetched_at: at, etag: etag.clone(), text });
         }
+        dispatch.emit(Event::Summary { at, result });
+    });
+}
+
+/// Fires `sitrep:change` on the host.
+fn announce(host: &HtmlElement, current: Indicator, previous: Option<Indicator>) {
+    let detail = js_sys::Object::new();
+    let name = |i: Indicator| JsValue::from_str(sitrep_views::indicator_name(i));
+    let _ = js_sys::Reflect::set(&detail, &"indicator".into(), &name(current));
+    let _ = js_sys::Reflect::set(&detail, &"previous".into(), &previous.map_or(JsValue::NULL, name));
+    let init = CustomEventInit::new();
+    init.set_detail(&detail);
+    init.set_bubbles(true);
+    init.set_composed(true);
+    if let Ok(event) = CustomEvent::new_with_event_init_dict("sitrep:change", &init) {
+        let _ = host.dispatch_event(&event);
     }
+}
 
-    fn rendered(&mut self, ctx: &Context<Self>, _first_render: bool) {
-        if self.awaiting == 0 && !self.shown {
-            self.shown = true;
-            ctx.props().on_ready.emit(());
+/// The widget.
+#[function_component(App)]
+pub fn app(props: &Props) -> Html {
+    let options = Rc::clone(&props.options);
+    let model = use_reducer({
+        let options = Rc::clone(&options);
+        move || initial(&options)
+    });
+    let state = &model.0;
+    let dispatch: Callback<Event> = model.dispatcher().into();
+    let language = use_memo((), {
+        let options = Rc::clone(&options);
+        move |()| {
+            let (text, locale) = i18n::choose(languages(&options).iter().map(String::as_str));
+            (text, AttrValue::from(locale.clone()), Rc::new(Formats::new(&locale, options.time_zone.as_deref())))
         }
-    }
+    });
 
-    fn view(&self, ctx: &Context<Self>) -> Html {
-        let now = now();
-        html! {
-            <Widget options={Rc::clone(&ctx.props().options)} text={self.text} locale={self.locale.clone()}
-                formats={Rc::clone(&self.formats)} now={now} headline={self.headline(ctx, now)}
-                summary={self.summary.clone()} postmortems={self.postmortems.clone()} uptime={self.uptime.clone()}
-                dismissals={Rc::clone(&self.dismissals)} details_open={self.details_open}
-                error={self.error.as_ref().map(|e| AttrValue::from(e.to_string()))}
-                confirmed_at={self.feed.fetched_at}
-                on_dismiss={ctx.link().callback(Msg::Dismiss)}
-                on_toggle={ctx.link().callback(|_| Msg::ToggleDetails)}
-                on_retry={ctx.link().callback(|_| Msg::Poll)} />
+    // Mounted: the first poll, the tick, visibility, and `refresh()`.
+    use_effect_with((), {
+        let (dispatch, refresh) = (dispatch.clone(), Rc::clone(&props.refresh));
+        move |()| {
+            dispatch.emit(Event::Poll { hidden: hidden() });
+            let tick = {
+                let dispatch = dispatch.clone();
+                Interval::new(TICK_MS, move || dispatch.emit(Event::Tick))
+            };
+            let visibility = web_sys::window().and_then(|w| w.document()).map(|document| {
+                let dispatch = dispatch.clone();
+                EventListener::new(&document, "visibilitychange", move |_| {
+                    dispatch.emit(Event::Visibility { hidden: hidden(), at: now() });
+                })
+            });
+            *refresh.0.borrow_mut() = Some(dispatch);
+            move || {
+                refresh.0.borrow_mut().take();
+                drop((tick, visibility));
+            }
         }
+    });
+
+    // A poll was started: fetch.
+    use_effect_with(state.polls, {
+        let (options, poll, dispatch) = (Rc::clone(&options), Poll::of(state), dispatch.clone());
+        move |&polls| {
+            if polls > 0 {
+                start_poll(options, poll, dispatch);
+            }
+        }
+    });
+
+    // An answer came (or polling resumed): wait for the next poll.
+    use_effect_with((state.answers, state.paused), {
+        let (delay, dispatch) = (state.next_delay_ms(js_sys::Math::random()), dispatch.clone());
+        move |&(answers, paused)| {
+            let timer = (answers > 0 && !paused).then(|| {
+                let delay = u32::try_from(delay).unwrap_or(u32::MAX);
+                Timeout::new(delay, move || dispatch.emit(Event::Poll { hidden: hidden() }))
+            });
+            move || drop(timer)
+        }
+    });
+
+    // Dismissals are kept across page loads.
+    use_effect_with(Rc::clone(&state.dismissals), {
+        let src = options.src.clone();
+        move |dismissals| {
+            let text = dismissals.store();
+            if storage::load_dismissals(&src) != text {
+                storage::save_dismissals(&src, &text);
+            }
+        }
+    });
+
+    let now = now();
+    let headline = state.headline(&options, now);
+
+    // `sitrep:change` when the shown indicator changes, from the first answer on.
+    let announced = use_mut_ref(|| None::<Indicator>);
+    let shown = (state.answers > 0).then(|| headline.indicator().unwrap_or(Indicator::Unknown));
+    use_effect_with(shown, {
+        let host = props.host.clone();
+        move |&shown| {
+            if let Some(current) = shown {
+                let previous = announced.borrow_mut().replace(current);
+                announce(&host, current, previous);
+            }
+        }
+    });
+
+    // The first answers are rendered: the loader's frame gives way.
+    let shown_once = use_mut_ref(|| false);
+    use_effect({
+        let (on_ready, ready) = (props.on_ready.clone(), state.ready());
+        move || {
+            if ready && !shown_once.replace(true) {
+                on_ready.emit(());
+            }
+        }
+    });
+
+    let (text, locale, formats) = &*language;
+    let on = |event: fn() -> Event| {
+        let dispatch = dispatch.clone();
+        Callback::from(move |_: MouseEvent| dispatch.emit(event()))
+    };
+    html! {
+        <Widget options={Rc::clone(&options)} text={*text} locale={locale.clone()}
+            formats={Rc::clone(formats)} now={now} headline={headline}
+            summary={state.summary.clone()} postmortems={state.postmortems.clone()} uptime={state.uptime.clone()}
+            dismissals={Rc::clone(&state.dismissals)} details_open={state.details_open}
+            error={state.error.as_ref().map(|e| AttrValue::from(e.clone()))}
+            confirmed_at={state.feed.fetched_at}
+            on_dismiss={dispatch.reform(Event::Dismiss)}
+            on_toggle={on(|| Event::ToggleDetails)}
+            on_retry={on(|| Event::Poll { hidden: false })} />
     }
 }

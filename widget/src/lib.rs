@@ -31,6 +31,7 @@ pub mod storage;
 #[wasm_bindgen]
 pub struct Handle {
     app: Option<AppHandle<app::App>>,
+    refresh: Rc<app::Refresh>,
     shadow: ShadowRoot,
 }
 
@@ -44,9 +45,7 @@ impl std::fmt::Debug for Handle {
 impl Handle {
     /// Polls now.
     pub fn refresh(&self) {
-        if let Some(app) = &self.app {
-            app.send_message(app::Msg::Poll);
-        }
+        self.refresh.poll();
     }
 
     /// Stops polling and removes the widget; calling it twice is harmless.
@@ -137,9 +136,10 @@ pub fn mount(host: HtmlElement, options: JsValue, default_src: &str) -> Result<H
         None => yew::Callback::noop(),
     };
     shadow.append_child(&root)?;
-    let props = app::Props { options: Rc::new(options), host, on_ready };
+    let refresh = Rc::new(app::Refresh::default());
+    let props = app::Props { options: Rc::new(options), host, on_ready, refresh: Rc::clone(&refresh) };
     let app = yew::Renderer::<app::App>::with_root_and_props(root, props).render();
-    Ok(Handle { app: Some(app), shadow })
+    Ok(Handle { app: Some(app), refresh, shadow })
 }
 
 #[cfg(test)]
