@@ -2,7 +2,9 @@
 // @statuspage/status-widget, and the time from script start to the first painted badge for both,
 // on the same page, the same data and the same edge, in the same run. Prints one JSON object.
 //
-// Usage: node tests/bench/widget.mjs <dir with widget.js and widget/*.wasm> [runs] [dir of the stable build] [dir of the floor build]
+// A badge-only page downloads the loader and the badge module (its glue and its wasm).
+//
+// Usage: node tests/bench/widget.mjs <dir with widget.js and widget/sitrep-*.{js,wasm}> [runs] [dir of the stable build] [dir of the floor build]
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
@@ -19,15 +21,11 @@ const sizes = (bytes) => ({
 });
 const sum = (list) => list.reduce((a, b) => ({ raw: a.raw + b.raw, gzip: a.gzip + b.gzip, brotli: a.brotli + b.brotli }));
 
-const wasmName = readdirSync(join(dir, 'widget')).find((f) => f.endsWith('.wasm'));
-const ours = {
-  'widget.js': sizes(readFileSync(join(dir, 'widget.js'))),
-  [`widget/${wasmName}`]: sizes(readFileSync(join(dir, 'widget', wasmName))),
-};
-const stable = stableDir ? sum([
-  sizes(readFileSync(join(stableDir, 'widget.js'))),
-  sizes(readFileSync(join(stableDir, 'widget', readdirSync(join(stableDir, 'widget')).find((f) => f.endsWith('.wasm'))))),
-]) : null;
+const badgeFiles = (d) => readdirSync(join(d, 'widget')).filter((f) => f.startsWith('sitrep-badge-')).map((f) => `widget/${f}`);
+const ours = Object.fromEntries(['widget.js', ...badgeFiles(dir)].map((f) => [f, sizes(readFileSync(join(dir, f)))]));
+const stable = stableDir
+  ? sum(['widget.js', ...badgeFiles(stableDir)].map((f) => sizes(readFileSync(join(stableDir, f)))))
+  : null;
 const floor = floorDir ? sum([sizes(readFileSync(join(floorDir, 'floor.js'))), sizes(readFileSync(join(floorDir, 'floor.wasm')))]) : null;
 const atlassianJs = readFileSync(join(root, 'node_modules', '@statuspage', 'status-widget', 'dist', 'index.js'));
 const theirs = { 'dist/index.js': sizes(atlassianJs) };
@@ -38,7 +36,10 @@ const theirs = { 'dist/index.js': sizes(atlassianJs) };
 const staticFiles = {
   '/atlassian.js': { type: 'text/javascript', body: atlassianJs },
   '/sitrep/widget.js': { type: 'text/javascript', body: readFileSync(join(dir, 'widget.js')) },
-  [`/sitrep/widget/${wasmName}`]: { type: 'application/wasm', body: readFileSync(join(dir, 'widget', wasmName)) },
+  ...Object.fromEntries(readdirSync(join(dir, 'widget')).map((f) => [`/sitrep/widget/${f}`, {
+    type: f.endsWith('.wasm') ? 'application/wasm' : 'text/javascript',
+    body: readFileSync(join(dir, 'widget', f)),
+  }])),
 };
 
 const edge = await startEdge({ page: fixture('live') });

@@ -128,21 +128,68 @@ test('the seeds render in every view, in both themes, under the documented CSP',
   }
 });
 
-test('the edge serves the widget: loader revalidated, content-hashed wasm immutable, both with CORS', async () => {
+test('the edge serves the widget: loader revalidated, both modules content-hashed and immutable, all with CORS', async () => {
   const js = await fetch(`${edge.base}/widget.js`);
   assert.equal(js.status, 200);
   assert.match(js.headers.get('content-type'), /javascript/);
   assert.equal(js.headers.get('access-control-allow-origin'), '*');
   assert.match(js.headers.get('cache-control'), /max-age=300/);
   assert.ok(js.headers.get('etag'), 'revalidated by ETag');
-  const name = (await js.text()).match(/widget\/sitrep-[0-9a-f]{16}\.wasm/)?.[0];
-  assert.ok(name, 'the loader names the wasm by its content');
-  const wasm = await fetch(`${edge.base}/${name}`);
-  assert.equal(wasm.status, 200);
-  assert.equal(wasm.headers.get('content-type'), 'application/wasm');
-  assert.equal(wasm.headers.get('access-control-allow-origin'), '*');
-  assert.match(wasm.headers.get('cache-control'), /max-age=31536000.*immutable/);
-  assert.ok(WebAssembly.validate(new Uint8Array(await wasm.arrayBuffer())));
+  const loader = await js.text();
+  assert.ok(!loader.includes('__wbindgen'), 'the glue is not in the loader: nothing of the wasm is on the path to the first frame');
+  const sizes = {};
+  for (const module of ['badge', 'full']) {
+    for (const [ext, type] of [['js', /javascript/], ['wasm', /^application\/wasm$/]]) {
+      const name = loader.match(new RegExp(`widget/sitrep-${module}-[0-9a-f]{16}\\.${ext}`))?.[0];
+      assert.ok(name, `the loader names the ${module} module's ${ext} by its content`);
+      const file = await fetch(`${edge.base}/${name}`);
+      assert.equal(file.status, 200, name);
+      assert.match(file.headers.get('content-type'), type);
+      assert.equal(file.headers.get('access-control-allow-origin'), '*');
+      assert.match(file.headers.get('cache-control'), /max-age=31536000.*immutable/);
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      if (ext === 'wasm') {
+        assert.ok(WebAssembly.validate(bytes));
+        sizes[module] = bytes.length;
+      }
+    }
+  }
+  assert.ok(sizes.badge < sizes.full, `the badge module is the smaller: ${JSON.stringify(sizes)}`);
+});
+
+test('a page of badges loads the badge module, which takes over with the same markup; a page with a banner loads only the full one', async () => {
+  const module = (requests, kind) => requests.filter((p) => p.startsWith(`/widget/sitrep-${kind}-`));
+  for (const theme of ['light', 'dark']) {
+    host = () => ['a', 'b'].map((id) => `<sitrep-status id="${id}" src="${edge.base}" theme="${theme}"></sitrep-status>`).join('\n');
+    const context = await browser.newContext({ colorScheme: theme });
+    const page = await context.newPage();
+    const requests = [];
+    page.on('request', (r) => requests.push(new URL(r.url()).pathname));
+    let release;
+    const held = new Promise((r) => { release = r; });
+    await page.route('**/*.wasm', async (route) => { await held; await route.continue(); });
+    await page.goto(`${server.origin}/`);
+    let frame = null;
+    await eventually(async () => (frame = await normalised(page, 'a', '[data-sitrep-frame]')) !== null, { what: `the badge's frame (${theme})` });
+    release();
+    await takenOver(page, 'a', 'b');
+    assert.equal(await normalised(page, 'a', '[data-sitrep-root]'), frame, `the badge module renders what the edge rendered (${theme})`);
+    assert.equal(module(requests, 'badge').length, 2, `the badge module's glue and wasm, once: ${requests.join(' ')}`);
+    assert.deepEqual(module(requests, 'full'), []);
+    await context.close();
+  }
+  // A badge beside a banner: one download, the full module, for both.
+  host = () => `<sitrep-status id="badge" src="${edge.base}"></sitrep-status>
+    <sitrep-status id="banner" src="${edge.base}" view="banner"></sitrep-status>`;
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const requests = [];
+  page.on('request', (r) => requests.push(new URL(r.url()).pathname));
+  await page.goto(`${server.origin}/`);
+  await takenOver(page, 'badge', 'banner');
+  assert.deepEqual(module(requests, 'badge'), [], requests.join(' '));
+  assert.equal(module(requests, 'full').length, 2, requests.join(' '));
+  await context.close();
 });
 
 test('the demo page at /demo/ shows all three views under its own CSP', async () => {
@@ -299,6 +346,7 @@ test('a dismissal survives a reload, and a new update shows the banner again', a
   const markup = `<sitrep-status id="banner" src="${edge.base}" view="banner"></sitrep-status>`;
   let { page, errors } = await open(markup, { context });
   await waitText(page, 'banner', 'Chat message events');
+  await takenOver(page, 'banner'); // until then the frame's button and the hidden app's are both in the shadow root
   // From the keyboard: Tab reaches the dismiss button, its focus is visible, Enter dismisses.
   const dismiss = page.locator('#banner button.dismiss');
   await dismiss.focus();

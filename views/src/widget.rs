@@ -104,9 +104,12 @@ pub fn Widget(props: &WidgetProps) -> Html {
 /// The whole element: theme, language and the chosen view.
 fn root(ctx: &Ctx<'_>, locale: &str) -> Html {
     let body = match ctx.options.view {
-        View::Badge => badge(ctx),
+        #[cfg(feature = "full")]
         View::Banner => banner_view(ctx),
+        #[cfg(feature = "full")]
         View::Full => full(ctx),
+        // The badge module (built without `full`) draws only badges; its loader never gives it another view.
+        _ => badge(ctx),
     };
     html! {
         <div class="sitrep" data-theme={ctx.options.theme.class()} lang={locale.to_owned()}>{body}</div>

@@ -4,17 +4,35 @@
 //   <sitrep-status src="https://status.example.com" view="banner"></sitrep-status>
 //
 // Defines <sitrep-status> and exports mount(element, options) -> { refresh(), destroy(), ready }.
-// The build (cargo xtask) bundles this file with wasm-bindgen's glue and fills in the
-// content-hashed name of the wasm module.
-import init, { mount as mountWasm } from "./sitrep_widget.js";
+// The build (cargo xtask) fills in the content-hashed names of the widget's two modules, each a
+// wasm-bindgen glue script and its wasm: nothing of them is on the path to the first frame.
+const MODULES = {
+  // Badges only: what a page whose widgets are all badges downloads.
+  badge: { glue: "__SITREP_BADGE_JS__", wasm: "__SITREP_BADGE_WASM__" },
+  // Every view.
+  full: { glue: "__SITREP_FULL_JS__", wasm: "__SITREP_FULL_WASM__" },
+};
 
 const ATTRIBUTES = ["src", "view", "components", "locale", "time-zone", "theme", "poll", "postmortems"];
 const origin = new URL(import.meta.url).origin;
-let loading = null;
+const loading = {};
+// Live mounts whose view needs the full module: badges on the same page then use it too, so the
+// page downloads one module, not two.
+const wantFull = new Set();
 
-function load() {
-  loading ??= init({ module_or_path: new URL("./__SITREP_WASM__", import.meta.url) });
-  return loading;
+function load(kind) {
+  loading[kind] ??= (async () => {
+    const module = await import(new URL(MODULES[kind].glue, import.meta.url).href);
+    await module.default({ module_or_path: new URL(MODULES[kind].wasm, import.meta.url) });
+    return module;
+  })();
+  return loading[kind];
+}
+
+// The view names the widget reads (Options::read in sitrep-shared): anything else is a badge.
+function needsFull(options) {
+  const view = String(options.view ?? "").trim();
+  return view === "banner" || view === "full";
 }
 
 // mount()'s options may use camelCase and real types; the widget reads attribute names and strings.
@@ -141,6 +159,7 @@ export function mount(element, options = {}) {
     },
     destroy() {
       destroyed = true;
+      wantFull.delete(api);
       element.shadowRoot?.querySelector("[data-sitrep-frame]")?.remove();
       if (handle) {
         handle.destroy();
@@ -149,17 +168,20 @@ export function mount(element, options = {}) {
       }
     },
   };
+  if (needsFull(options)) wantFull.add(api);
   // Starts after the current script: a page that appends the element and then sets its attributes
   // remounts at once, and the first mount's requests would be wasted.
   api.ready = Promise.resolve().then(async () => {
     if (destroyed) return api;
     const painted = await paintFrame(element, options);
     // The wasm downloads once the frame is on screen, never in front of it; it takes over when
-    // the browser is idle or the reader reaches for the widget.
-    const loaded = load();
+    // the browser is idle or the reader reaches for the widget. By then the page's other widgets
+    // have mounted: a badge takes the full module when one of them needs it anyway.
+    const loaded = load(needsFull(options) || wantFull.size > 0 || loading.full ? "full" : "badge");
+    let module;
     try {
       if (painted) await whenWanted(element);
-      await loaded;
+      module = await loaded;
     } catch (error) {
       // A frame nobody updates could show green through an outage: it goes with the wasm.
       element.shadowRoot?.querySelector("[data-sitrep-frame]")?.remove();
@@ -167,7 +189,7 @@ export function mount(element, options = {}) {
     }
     if (!destroyed) {
       shadowOf(element);
-      handle = mountWasm(element, options, origin);
+      handle = module.mount(element, options, origin);
     }
     return api;
   });

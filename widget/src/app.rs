@@ -24,9 +24,6 @@ use sitrep_views::widget::Widget;
 
 /// The read API's summary, which every view polls.
 pub const SUMMARY_PATH: &str = "/api/v2/summary.json";
-/// The full view's other documents.
-const POSTMORTEMS_PATH: &str = "/api/v2/postmortems.json";
-const UPTIME_PATH: &str = "/api/v2/uptime.json";
 
 /// How often relative times and the out-of-date check are refreshed on screen.
 const TICK_MS: u32 = 30_000;
@@ -147,18 +144,8 @@ impl Poll {
 /// One poll: the summary (stored once read), and for the full view the postmortems and uptime.
 fn start_poll(options: Rc<Options>, poll: Poll, dispatch: Callback<Event>) {
     let Poll { etag, extras } = poll;
-    if let Some([postmortems, uptime]) = extras {
-        for (path, etag) in [(POSTMORTEMS_PATH, postmortems), (UPTIME_PATH, uptime)] {
-            let (options, dispatch) = (Rc::clone(&options), dispatch.clone());
-            spawn_local(async move {
-                let event = if path == POSTMORTEMS_PATH {
-                    Event::Postmortems(get(&options, path, etag, read::postmortems).await.0)
-                } else {
-                    Event::Uptime(get(&options, path, etag, read::uptime).await.0)
-                };
-                dispatch.emit(event);
-            });
-        }
+    if let Some(etags) = extras {
+        fetch_extras(&options, etags, &dispatch);
     }
     spawn_local(async move {
         let (result, text) = get(&options, SUMMARY_PATH, etag, read::summary).await;
@@ -169,6 +156,25 @@ fn start_poll(options: Rc<Options>, poll: Poll, dispatch: Callback<Event>) {
         dispatch.emit(Event::Summary { at, result });
     });
 }
+
+/// The full view's other documents, each with its ETag.
+#[cfg(feature = "full")]
+fn fetch_extras(options: &Rc<Options>, [postmortems, uptime]: [Option<String>; 2], dispatch: &Callback<Event>) {
+    let (o, d) = (Rc::clone(options), dispatch.clone());
+    spawn_local(async move {
+        let (result, _) = get(&o, "/api/v2/postmortems.json", postmortems, read::postmortems).await;
+        d.emit(Event::Postmortems(result));
+    });
+    let (o, d) = (Rc::clone(options), dispatch.clone());
+    spawn_local(async move {
+        let (result, _) = get(&o, "/api/v2/uptime.json", uptime, read::uptime).await;
+        d.emit(Event::Uptime(result));
+    });
+}
+
+/// The badge module (built without `full`) never draws the full view, so its readers stay out of it.
+#[cfg(not(feature = "full"))]
+fn fetch_extras(_: &Rc<Options>, _: [Option<String>; 2], _: &Callback<Event>) {}
 
 /// Fires `sitrep:change` on the host.
 fn announce(host: &HtmlElement, current: Indicator, previous: Option<Indicator>) {

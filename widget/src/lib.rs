@@ -114,7 +114,13 @@ fn take_over(shadow: &ShadowRoot, frame: &web_sys::Element, root: &web_sys::Elem
 #[wasm_bindgen]
 pub fn mount(host: HtmlElement, options: JsValue, default_src: &str) -> Result<Handle, JsValue> {
     let get = |name: &str| Reflect::get(&options, &JsValue::from_str(name)).ok().and_then(|v| v.as_string());
-    let options = Options::read(get, default_src);
+    #[cfg_attr(feature = "full", expect(unused_mut))]
+    let mut options = Options::read(get, default_src);
+    // The badge module draws badges only; the loader gives every other view the full module.
+    #[cfg(not(feature = "full"))]
+    {
+        options.view = sitrep_shared::embed::View::Badge;
+    }
     let shadow = match host.shadow_root() {
         Some(shadow) => shadow,
         None => host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?,

@@ -63,7 +63,7 @@ fn run() -> Result<()> {
         Some("schemathesis") => schemathesis::run(rest),
         Some("widget") => {
             let built = widget::build(!rest.iter().any(|a| a == "--stable"))?;
-            println!("built {} in {}", built.wasm, built.dir.display());
+            println!("built {:?} in {}", built.modules, built.dir.display());
             Ok(())
         }
         Some("e2e") => {

@@ -37,6 +37,12 @@ pub fn run() -> Result<()> {
     clippy.args(["--features", "sitrep-edge/fault-injection", "--", "-D", "warnings"]);
     shell::run(clippy)?;
 
+    step("clippy, wasm32: the widget's badge module (without the banner and full views)");
+    let mut clippy = shell::cargo();
+    clippy.args(["clippy", "--target", WASM_TARGET, "-p", "sitrep-widget", "--no-default-features"]);
+    clippy.args(["--", "-D", "warnings"]);
+    shell::run(clippy)?;
+
     step("tests, host");
     let mut test = shell::cargo();
     test.args(["test", "--workspace"]);

@@ -1,8 +1,10 @@
-//! Building the widget: Rust to wasm32 (size profile), wasm-bindgen, wasm-opt, a content-hashed
-//! `.wasm`, and `widget.js` (the loader and the wasm-bindgen glue bundled by esbuild).
+//! Building the widget: Rust to wasm32 (size profile), wasm-bindgen, wasm-opt, and esbuild, twice:
+//! the full module, and the badge module (without the banner and full views) that a page whose
+//! widgets are all badges downloads instead.
 //!
-//! Output goes to `target/sitrep/widget/` (`widget.js`, `widget/sitrep-<hash>.wasm`, `_headers`)
-//! and is copied into the edge's static assets by [`install`].
+//! Output goes to `target/sitrep/widget/`: `widget.js` (the loader, which names both modules),
+//! `widget/sitrep-{badge,full}-<hash>.{js,wasm}` (each module's wasm-bindgen glue and wasm, named
+//! by content) and `_headers`. [`install`] copies it into the edge's static assets.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -16,13 +18,35 @@ use crate::wasm;
 /// What the shipped widget (and the floor it is measured against) gets from wasm-opt.
 const SIZE_PASSES: &[&str] = &["-Oz", "--converge", "--strip-debug", "--strip-producers"];
 
+/// One of the widget's modules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Module {
+    /// Badges only: `sitrep-widget` without its `full` feature.
+    Badge,
+    /// Every view.
+    Full,
+}
+
+impl Module {
+    /// Both, the full one last (so the nightly target directory ends with it, for the per-crate table).
+    pub const ALL: [Self; 2] = [Self::Badge, Self::Full];
+
+    /// Its name in file names and in the loader's placeholders.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Badge => "badge",
+            Self::Full => "full",
+        }
+    }
+}
+
 /// The built files, ready to serve.
 #[derive(Debug)]
 pub struct Built {
     /// Directory holding `widget.js`, `widget/` and `_headers`.
     pub dir: PathBuf,
-    /// `widget/sitrep-<hash>.wasm`, relative to `dir`.
-    pub wasm: String,
+    /// Each module's glue and wasm, relative to `dir`.
+    pub modules: Vec<(Module, String, String)>,
 }
 
 /// FNV-1a, 64 bits: enough to name a file by its content.
@@ -41,8 +65,8 @@ pub fn nightly_available() -> bool {
         .is_some_and(|out| out.lines().any(|l| l.starts_with("rust-src")))
 }
 
-/// Compiles the widget crate; with `size_tuned`, nightly rebuilds std for size.
-fn compile(size_tuned: bool) -> Result<PathBuf> {
+/// Compiles one module of the widget crate; with `size_tuned`, nightly rebuilds std for size.
+fn compile(size_tuned: bool, module: Module) -> Result<PathBuf> {
     let (mut cargo, base) = if size_tuned {
         (wasm::nightly_build(), wasm::nightly_target_dir())
     } else {
@@ -51,46 +75,74 @@ fn compile(size_tuned: bool) -> Result<PathBuf> {
         (c, shell::root().join("target"))
     };
     cargo.args(["-p", "sitrep-widget", "--target", "wasm32-unknown-unknown", "--profile", "widget"]);
+    if module == Module::Badge {
+        cargo.arg("--no-default-features");
+    }
     shell::run(cargo)?;
     Ok(base.join("wasm32-unknown-unknown/widget/sitrep_widget.wasm"))
+}
+
+/// esbuild, minifying `entry` (bundling what it imports) into `out`.
+fn esbuild(entry: &Path, out: &Path) -> Result<()> {
+    let mut esbuild = Command::new(shell::node_bin("esbuild"));
+    esbuild
+        .arg(entry)
+        .args(["--bundle", "--format=esm", "--minify", "--target=es2022", "--legal-comments=none"])
+        .arg(format!("--outfile={}", out.display()));
+    shell::run(esbuild)
+}
+
+/// Builds one module into `out/widget/`: its wasm and its glue, each named by content.
+fn build_module(size_tuned: bool, module: Module, out: &Path) -> Result<(String, String)> {
+    let wasm = compile(size_tuned, module)?;
+    let glue = out.join("glue").join(module.name());
+    wasm::bindgen(&wasm, &glue, &[])?;
+    let optimised = glue.join("opt.wasm");
+    wasm::opt(&glue.join("sitrep_widget_bg.wasm"), &optimised, SIZE_PASSES)?;
+    let bytes = fs::read(&optimised)?;
+    let wasm_name = format!("widget/sitrep-{}-{}.wasm", module.name(), hash(&bytes));
+    fs::rename(&optimised, out.join(&wasm_name))?;
+    let minified = glue.join("glue.min.js");
+    esbuild(&glue.join("sitrep_widget.js"), &minified)?;
+    let js_name = format!("widget/sitrep-{}-{}.js", module.name(), hash(&fs::read(&minified)?));
+    fs::rename(&minified, out.join(&js_name))?;
+    println!("widget {}: {wasm_name} ({} B), {js_name}", module.name(), bytes.len());
+    Ok((js_name, wasm_name))
 }
 
 /// Builds the widget; `size_tuned` uses nightly's build-std when it is installed.
 pub fn build(size_tuned: bool) -> Result<Built> {
     let size_tuned = size_tuned && nightly_available();
     step(if size_tuned {
-        "build the widget (nightly build-std for size, wasm-bindgen, wasm-opt -Oz, esbuild)"
+        "build the widget's badge and full modules (nightly build-std for size, wasm-bindgen, wasm-opt -Oz, esbuild)"
     } else {
-        "build the widget (stable, wasm-bindgen, wasm-opt -Oz, esbuild)"
+        "build the widget's badge and full modules (stable, wasm-bindgen, wasm-opt -Oz, esbuild)"
     });
-    let wasm = compile(size_tuned)?;
     let out = shell::root().join("target/sitrep/widget");
-    let glue = out.join("glue");
     let _ = fs::remove_dir_all(&out);
     fs::create_dir_all(out.join("widget"))?;
-    wasm::bindgen(&wasm, &glue, &[])?;
-    let optimised = out.join("opt.wasm");
-    wasm::opt(&glue.join("sitrep_widget_bg.wasm"), &optimised, SIZE_PASSES)?;
-    let bytes = fs::read(&optimised)?;
-    let name = format!("widget/sitrep-{}.wasm", hash(&bytes));
-    fs::rename(&optimised, out.join(&name))?;
+    let mut modules = Vec::new();
+    for module in Module::ALL {
+        let (js, wasm) = build_module(size_tuned, module, &out)?;
+        modules.push((module, js, wasm));
+    }
 
     let css = serde_json::to_string(&fs::read_to_string(shell::root().join("views/src/widget.css"))?)?;
-    let loader = fs::read_to_string(shell::root().join("widget/js/widget.js"))?
-        .replace("__SITREP_WASM__", &name)
-        .replace("\"__SITREP_CSS__\"", &css);
-    let entry = glue.join("entry.js");
+    let mut loader = fs::read_to_string(shell::root().join("widget/js/widget.js"))?.replace("\"__SITREP_CSS__\"", &css);
+    for (module, js, wasm) in &modules {
+        let name = module.name().to_uppercase();
+        loader = loader
+            .replace(&format!("__SITREP_{name}_JS__"), &format!("./{js}"))
+            .replace(&format!("__SITREP_{name}_WASM__"), &format!("./{wasm}"));
+    }
+    anyhow::ensure!(!loader.contains("__SITREP_"), "widget.js has a placeholder the build did not fill");
+    let entry = out.join("glue/entry.js");
     fs::write(&entry, loader)?;
-    let mut esbuild = Command::new(shell::node_bin("esbuild"));
-    esbuild
-        .arg(&entry)
-        .args(["--bundle", "--format=esm", "--minify", "--target=es2022", "--legal-comments=none"])
-        .arg(format!("--outfile={}", out.join("widget.js").display()));
-    shell::run(esbuild)?;
+    esbuild(&entry, &out.join("widget.js"))?;
     fs::copy(shell::root().join("widget/js/_headers"), out.join("_headers"))?;
-    fs::remove_dir_all(&glue)?;
-    println!("widget: {} ({} B), widget.js ({} B)", name, bytes.len(), fs::metadata(out.join("widget.js"))?.len());
-    Ok(Built { dir: out, wasm: name })
+    fs::remove_dir_all(out.join("glue"))?;
+    println!("widget.js ({} B)", fs::metadata(out.join("widget.js"))?.len());
+    Ok(Built { dir: out, modules })
 }
 
 fn copy_dir(from: &Path, to: &Path) -> Result<()> {
