@@ -85,29 +85,89 @@ pub struct Options {
     pub postmortems: usize,
 }
 
+/// The most postmortems the full view lists.
+pub const MAX_POSTMORTEMS: usize = 20;
+
 impl Options {
     /// Reads the options through `get(attribute name)`; `default_src` is used when `src` is missing or not http(s).
     pub fn read(get: impl Fn(&str) -> Option<String>, default_src: &str) -> Self {
+        Self::read_checked(get, default_src).0
+    }
+
+    /// [`Options::read`], and one sentence for each value it could not use: the attribute, the value,
+    /// what it accepts and what it does instead (the widget logs each with `console.warn`, once).
+    pub fn read_checked(get: impl Fn(&str) -> Option<String>, default_src: &str) -> (Self, Vec<String>) {
         let text = |name: &str| get(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
-        let src = text("src").filter(|s| is_http_origin(s)).unwrap_or_else(|| default_src.to_owned());
+        let mut warnings = Vec::new();
+        let mut refuse = |name: &str, value: &str, accepts: &str, instead: &str| {
+            warnings.push(format!("sitrep: {name}=\"{value}\" is not {accepts}; {instead}."));
+        };
+        let src = match text("src") {
+            Some(src) if is_http_origin(&src) => src,
+            Some(src) => {
+                refuse("src", &src, "an http(s) origin", "reading from the origin widget.js came from");
+                default_src.to_owned()
+            }
+            None => default_src.to_owned(),
+        };
         let view = match text("view").as_deref() {
+            None | Some("badge") => View::Badge,
             Some("banner") => View::Banner,
             Some("full") => View::Full,
-            _ => View::Badge,
+            Some(other) => {
+                refuse("view", other, "badge, banner or full", "showing the badge");
+                View::Badge
+            }
         };
         let theme = match text("theme").as_deref() {
+            None | Some("auto") => Theme::Auto,
             Some("light") => Theme::Light,
             Some("dark") => Theme::Dark,
-            _ => Theme::Auto,
+            Some(other) => {
+                refuse("theme", other, "light, dark or auto", "following the reader's setting");
+                Theme::Auto
+            }
         };
-        let poll_secs = text("poll")
-            .and_then(|p| p.parse::<u32>().ok())
-            .map_or(DEFAULT_POLL_SECS, |p| p.clamp(MIN_POLL_SECS, MAX_DELAY_SECS));
-        let postmortems = text("postmortems").and_then(|p| p.parse::<usize>().ok()).unwrap_or(DEFAULT_POSTMORTEMS);
+        let poll_secs = match text("poll") {
+            None => DEFAULT_POLL_SECS,
+            Some(p) => match p.parse::<u32>() {
+                Ok(secs) if (MIN_POLL_SECS..=MAX_DELAY_SECS).contains(&secs) => secs,
+                Ok(secs) => {
+                    let used = secs.clamp(MIN_POLL_SECS, MAX_DELAY_SECS);
+                    refuse(
+                        "poll",
+                        &p,
+                        &format!("between {MIN_POLL_SECS} and {MAX_DELAY_SECS} seconds"),
+                        &format!("polling every {used} s"),
+                    );
+                    used
+                }
+                Err(_) => {
+                    refuse("poll", &p, "a number of seconds", &format!("polling every {DEFAULT_POLL_SECS} s"));
+                    DEFAULT_POLL_SECS
+                }
+            },
+        };
+        let postmortems = match text("postmortems") {
+            None => DEFAULT_POSTMORTEMS,
+            Some(p) => match p.parse::<usize>() {
+                Ok(n) if n <= MAX_POSTMORTEMS => n,
+                _ => {
+                    let used = p.parse::<usize>().map_or(DEFAULT_POSTMORTEMS, |_| MAX_POSTMORTEMS);
+                    refuse(
+                        "postmortems",
+                        &p,
+                        &format!("a number from 0 to {MAX_POSTMORTEMS}"),
+                        &format!("listing {used}"),
+                    );
+                    used
+                }
+            },
+        };
         let components = text("components")
             .map(|list| list.split([',', ' ']).filter(|id| !id.is_empty()).map(ComponentId::from).collect::<Vec<_>>())
             .unwrap_or_default();
-        Self {
+        let options = Self {
             src: src.trim_end_matches('/').to_owned(),
             view,
             components,
@@ -115,8 +175,9 @@ impl Options {
             time_zone: text("time-zone"),
             theme,
             poll_secs,
-            postmortems: postmortems.min(20),
-        }
+            postmortems,
+        };
+        (options, warnings)
     }
 
     /// The URL of a read API path on the edge.
@@ -156,8 +217,34 @@ fn watched(summary: &Summary<'_>, filter: &[ComponentId]) -> Vec<ComponentId> {
     ids
 }
 
-/// Limits the summary to `filter` (all when empty), at `now`.
+/// The ids of `filter` the page does not know (a typo, a component since removed).
+pub fn unknown_ids<'f>(summary: &Summary<'_>, filter: &'f [ComponentId]) -> Vec<&'f ComponentId> {
+    filter.iter().filter(|id| !summary.components.iter().any(|c| &c.id == *id)).collect()
+}
+
+/// What to tell the page's developer about a filter with ids the page does not know, if anything.
+pub fn filter_warning(summary: &Summary<'_>, filter: &[ComponentId]) -> Option<String> {
+    let unknown = unknown_ids(summary, filter);
+    let list = unknown.iter().map(|id| id.as_str()).collect::<Vec<_>>().join(", ");
+    match unknown.len() {
+        0 => None,
+        n if n == filter.len() => {
+            Some(format!("sitrep: components= names no component of this page ({list}); showing the whole page."))
+        }
+        _ => Some(format!("sitrep: components= names components this page does not have ({list}); they are ignored.")),
+    }
+}
+
+/// The filter as applied: a filter that names nothing the page knows is no filter. Filtering to
+/// nothing would show "All Systems Operational" through any outage; the whole page is the honest
+/// answer, and the widget warns about the ids ([`unknown_ids`]).
+fn effective<'f>(summary: &Summary<'_>, filter: &'f [ComponentId]) -> &'f [ComponentId] {
+    if unknown_ids(summary, filter).len() == filter.len() { &[] } else { filter }
+}
+
+/// Limits the summary to `filter` (all when empty, or when it names nothing the page knows), at `now`.
 pub fn scope<'a>(summary: &'a Summary<'_>, filter: &[ComponentId], now: Timestamp) -> Scoped<'a> {
+    let filter = effective(summary, filter);
     let ids = watched(summary, filter);
     let keep = |id: &ComponentId| filter.is_empty() || ids.contains(id);
     let mut components: Vec<&Component> = summary
@@ -196,6 +283,7 @@ fn group_position(summary: &Summary<'_>, component: &Component) -> i64 {
 /// The indicator an element shows: its scope's, and with no filter never better than the page's own
 /// (which counts what a scope cannot see, such as an incident touching no component).
 pub fn shown_indicator(summary: &Summary<'_>, filter: &[ComponentId], now: Timestamp) -> Indicator {
+    let filter = effective(summary, filter);
     let scoped = scope(summary, filter, now).indicator(now);
     if filter.is_empty() { scoped.worst(summary.status.indicator) } else { scoped }
 }
@@ -692,6 +780,71 @@ mod tests {
         let only_web = scope(&s, &["us-web".into()], at(10));
         assert!(
             matches!(&rows_of(&s, &only_web)[..], [Row::Group { children, status: ComponentStatus::Operational, .. }] if children.len() == 1)
+        );
+    }
+
+    #[test]
+    fn a_filter_of_unknown_ids_is_no_filter_never_a_green() {
+        let mut outage = incident("o", Impact::Major, 0, &[Investigating]);
+        outage.incident_updates[0].affected_components =
+            vec![affected("us-api", ComponentStatus::Operational, ComponentStatus::MajorOutage)];
+        let mut s = summary(grouped(), vec![outage], vec![]);
+        s.status = Indicator::Major.into();
+        let typo: Vec<ComponentId> = vec!["nope".into(), "also-nope".into()];
+        assert_eq!(unknown_ids(&s, &typo).len(), 2);
+        assert_eq!(shown_indicator(&s, &typo, at(10)), shown_indicator(&s, &[], at(10)), "the whole page's");
+        assert_ne!(shown_indicator(&s, &typo, at(10)), Indicator::None, "never green through the outage");
+        assert_eq!(scope(&s, &typo, at(10)), scope(&s, &[], at(10)));
+        // One known id among typos: the filter stands, the typo matches nothing.
+        let mixed: Vec<ComponentId> = vec!["eu".into(), "nope".into()];
+        assert_eq!(unknown_ids(&s, &mixed), [&ComponentId::from("nope")]);
+        assert_eq!(shown_indicator(&s, &mixed, at(10)), Indicator::None, "eu is fine");
+        assert_eq!(
+            filter_warning(&s, &typo).as_deref(),
+            Some("sitrep: components= names no component of this page (nope, also-nope); showing the whole page.")
+        );
+        assert_eq!(
+            filter_warning(&s, &mixed).as_deref(),
+            Some("sitrep: components= names components this page does not have (nope); they are ignored.")
+        );
+        assert_eq!(filter_warning(&s, &["us".into()]), None, "a group is a component of the page");
+    }
+
+    #[test]
+    fn every_value_an_element_cannot_use_is_named_with_what_it_accepts() {
+        let read = |pairs: &[(&str, &str)]| {
+            let pairs: Vec<(String, String)> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+            Options::read_checked(
+                move |name| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()),
+                "https://status.example.com",
+            )
+        };
+        let (good, none) = read(&[("view", "full"), ("theme", "dark"), ("poll", "30"), ("postmortems", "5")]);
+        assert!(none.is_empty(), "{none:?}");
+        assert_eq!((good.view, good.theme, good.poll_secs, good.postmortems), (View::Full, Theme::Dark, 30, 5));
+        let (bad, warnings) = read(&[
+            ("view", "huge"),
+            ("theme", "purple"),
+            ("poll", "5"),
+            ("postmortems", "many"),
+            ("src", "javascript:alert(1)"),
+        ]);
+        assert_eq!((bad.view, bad.theme, bad.poll_secs, bad.postmortems), (View::Badge, Theme::Auto, 15, 3));
+        assert_eq!(bad.src, "https://status.example.com");
+        assert_eq!(
+            warnings,
+            [
+                "sitrep: src=\"javascript:alert(1)\" is not an http(s) origin; reading from the origin widget.js came from.",
+                "sitrep: view=\"huge\" is not badge, banner or full; showing the badge.",
+                "sitrep: theme=\"purple\" is not light, dark or auto; following the reader's setting.",
+                "sitrep: poll=\"5\" is not between 15 and 600 seconds; polling every 15 s.",
+                "sitrep: postmortems=\"many\" is not a number from 0 to 20; listing 3.",
+            ]
+        );
+        assert_eq!(read(&[("postmortems", "99")]).0.postmortems, MAX_POSTMORTEMS);
+        assert_eq!(
+            read(&[("poll", "soon")]).1,
+            ["sitrep: poll=\"soon\" is not a number of seconds; polling every 60 s."]
         );
     }
 

@@ -410,6 +410,32 @@ test('language, time zone and the components filter', async () => {
   await close();
 });
 
+test('a filter of unknown ids shows the whole page, never a green, and every bad attribute warns once with what it accepts', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const warnings = [];
+  page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
+  host = () => `<sitrep-status id="typo" src="${edge.base}" view="full" components="nope,also-nope"></sitrep-status>
+    <sitrep-status id="bad" src="${edge.base}" poll="oops" theme="purple" locale="xx"></sitrep-status>`;
+  await page.goto(`${server.origin}/`);
+  await takenOver(page, 'typo', 'bad');
+  await waitText(page, 'typo', 'Partial System Outage'); // the live fixture's status
+  const text = await shadowText(page, 'typo');
+  assert.ok(!text.includes('All Systems Operational'), 'a typo in the filter does not turn the widget green');
+  assert.ok(text.includes('Chat message events'), "the page's incident is shown");
+  const expected = [
+    'sitrep: components= names no component of this page (nope, also-nope); showing the whole page.',
+    'sitrep: poll="oops" is not a number of seconds; polling every 60 s.',
+    'sitrep: theme="purple" is not light, dark or auto; following the reader\'s setting.',
+    'sitrep: locale="xx" is not a language the widget speaks (en, nl, de, fr, es, ja); using the reader\'s languages.',
+  ];
+  await eventually(() => expected.every((w) => warnings.includes(w)), { what: `the warnings, got ${JSON.stringify(warnings)}` });
+  await page.evaluate(() => document.querySelector('#typo').refresh());
+  await page.waitForTimeout(500);
+  for (const w of expected) assert.equal(warnings.filter((x) => x === w).length, 1, `once: ${w}`);
+  await context.close();
+});
+
 test('mount() from code, refresh() and destroy(); host and widget styles do not leak', async () => {
   const { page, errors, close } = await open(`
     <span class="badge" id="host-badge">host badge</span>
@@ -450,7 +476,7 @@ test('mount() from code, refresh() and destroy(); host and widget styles do not 
   await close();
 });
 
-test("bad answers to the loader's first request end in the widget's error state, with the reason", async () => {
+test("bad answers to the widget's first request: the full view says so in a sentence, the banner shows nothing, the console has the reason", async () => {
   const summaryUrl = `${edge.base}/api/v2/summary.json`;
   const cases = [
     ['500', (route) => route.fulfill({ status: 500, contentType: 'application/json', body: '{}' }), 'the status service answered 500'],
@@ -465,10 +491,21 @@ test("bad answers to the loader's first request end in the widget's error state,
     const context = await browser.newContext();
     let hits = 0;
     await context.route(summaryUrl, (route) => { hits += 1; return handler(route); });
-    const { page, errors, close } = await open(`<sitrep-status id="banner" src="${edge.base}" view="banner"></sitrep-status>`, { context });
-    await waitText(page, 'banner', reason, 25_000).catch((e) => { throw new Error(`${what}: ${e.message}`); });
-    assert.match(await shadowText(page, 'banner'), /Status unavailable/, what);
-    assert.equal(hits, 1, `${what}: one summary request (the loader asks for the frame, the wasm for the summary)`);
+    const { page, errors, close } = await open(`<sitrep-status id="full" src="${edge.base}" view="full"></sitrep-status>
+      <sitrep-status id="banner" src="${edge.base}" view="banner"></sitrep-status>`, { context });
+    const warnings = [];
+    page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
+    const reasonOf = () => page.locator('#full').evaluate((el) => el.shadowRoot.querySelector('[data-reason]')?.dataset.reason ?? '');
+    await eventually(async () => (await reasonOf()).includes(reason), { timeout: 25_000, what: `${what}: the reason ${JSON.stringify(reason)}` });
+    await takenOver(page, 'full', 'banner');
+    const text = await shadowText(page, 'full');
+    assert.match(text, /Status unavailable/, what);
+    assert.match(text, /The status service could not be reached, or its answer could not be read\./, what);
+    assert.ok(!text.includes(reason), `${what}: the technical reason is not the reader's sentence`);
+    assert.equal(await page.locator('#banner').evaluate((el) => el.shadowRoot.querySelectorAll('section').length), 0,
+      `${what}: the banner announces incidents; with nothing read it shows nothing`);
+    await eventually(() => warnings.some((w) => w.includes(reason)), { what: `${what}: the reason in the console` });
+    assert.equal(hits, 2, `${what}: one summary request per widget (the loader asks for the frame, the wasm for the summary)`);
     assert.deepEqual(errors, [], what);
     await close();
     await context.close();

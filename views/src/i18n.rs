@@ -15,6 +15,8 @@ pub struct Text {
     pub maintenance: &'static str,
     pub checking: &'static str,
     pub unavailable: &'static str,
+    /// Said under "Status unavailable" when nothing could be read (the technical reason goes to the console).
+    pub unreachable: &'static str,
     pub unconfirmed: &'static str,
     pub out_of_date: &'static str,
     pub operational: &'static str,
@@ -116,6 +118,7 @@ const EN: Text = Text {
     maintenance: "Service Under Maintenance",
     checking: "Checking status…",
     unavailable: "Status unavailable",
+    unreachable: "The status service could not be reached, or its answer could not be read.",
     unconfirmed: "Status not confirmed",
     out_of_date: "This may be out of date.",
     operational: "Operational",
@@ -169,6 +172,7 @@ const NL: Text = Text {
     maintenance: "Onderhoud",
     checking: "Status controleren…",
     unavailable: "Status niet beschikbaar",
+    unreachable: "De statusdienst is niet bereikbaar, of zijn antwoord kon niet worden gelezen.",
     unconfirmed: "Status niet bevestigd",
     out_of_date: "Dit is mogelijk niet actueel.",
     operational: "Operationeel",
@@ -222,6 +226,7 @@ const DE: Text = Text {
     maintenance: "Wartungsarbeiten",
     checking: "Status wird geprüft…",
     unavailable: "Status nicht verfügbar",
+    unreachable: "Der Statusdienst ist nicht erreichbar, oder seine Antwort war nicht lesbar.",
     unconfirmed: "Status nicht bestätigt",
     out_of_date: "Möglicherweise nicht aktuell.",
     operational: "Betriebsbereit",
@@ -275,6 +280,7 @@ const FR: Text = Text {
     maintenance: "Maintenance en cours",
     checking: "Vérification du statut…",
     unavailable: "Statut indisponible",
+    unreachable: "Le service de statut est injoignable, ou sa réponse est illisible.",
     unconfirmed: "Statut non confirmé",
     out_of_date: "Ces informations ne sont peut-être plus à jour.",
     operational: "Opérationnel",
@@ -328,6 +334,7 @@ const ES: Text = Text {
     maintenance: "Servicio en mantenimiento",
     checking: "Comprobando el estado…",
     unavailable: "Estado no disponible",
+    unreachable: "No se pudo contactar con el servicio de estado o leer su respuesta.",
     unconfirmed: "Estado sin confirmar",
     out_of_date: "Puede que no esté actualizado.",
     operational: "Operativo",
@@ -381,6 +388,7 @@ const JA: Text = Text {
     maintenance: "メンテナンス中",
     checking: "ステータスを確認中…",
     unavailable: "ステータスを取得できません",
+    unreachable: "ステータスサービスに接続できないか、応答を読み取れませんでした。",
     unconfirmed: "ステータス未確認",
     out_of_date: "情報が古い可能性があります。",
     operational: "正常",
@@ -440,6 +448,18 @@ pub fn choose<'a>(preferred: impl IntoIterator<Item = &'a str>) -> (&'static Tex
     (&EN, "en".to_owned())
 }
 
+/// What to tell the page's developer when its `locale` is a language the widget does not speak.
+pub fn locale_warning(tag: &str) -> Option<String> {
+    let primary = tag.split(['-', '_']).next().unwrap_or_default().to_ascii_lowercase();
+    if LANGUAGES.iter().any(|t| t.tag == primary) {
+        return None;
+    }
+    let spoken = LANGUAGES.iter().map(|t| t.tag).collect::<Vec<_>>().join(", ");
+    Some(format!(
+        "sitrep: locale=\"{tag}\" is not a language the widget speaks ({spoken}); using the reader's languages."
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use wasm_bindgen_test::wasm_bindgen_test as test;
@@ -457,6 +477,18 @@ mod tests {
     }
 
     #[test]
+    fn a_locale_it_does_not_speak_is_named() {
+        assert_eq!(locale_warning("nl-BE"), None);
+        assert_eq!(locale_warning("ja"), None);
+        assert_eq!(
+            locale_warning("xx").as_deref(),
+            Some(
+                "sitrep: locale=\"xx\" is not a language the widget speaks (en, nl, de, fr, es, ja); using the reader's languages."
+            )
+        );
+    }
+
+    #[test]
     fn every_language_fills_every_string() {
         for text in LANGUAGES {
             let all = [
@@ -467,6 +499,7 @@ mod tests {
                 text.maintenance,
                 text.checking,
                 text.unavailable,
+                text.unreachable,
                 text.unconfirmed,
                 text.out_of_date,
                 text.dismiss,

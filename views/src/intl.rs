@@ -18,6 +18,17 @@ extern "C" {
     fn new(locale: &str, options: &Object) -> Result<DateFormat, JsValue>;
     #[wasm_bindgen(method, js_name = format)]
     fn format(this: &DateFormat, date: &Date) -> String;
+    // Throws where `formatRange` is missing (caught: the range is then built from two formats).
+    #[wasm_bindgen(catch, method, js_name = formatRange)]
+    fn format_range(this: &DateFormat, start: &Date, end: &Date) -> Result<String, JsValue>;
+
+    #[wasm_bindgen(js_namespace = Intl, js_name = NumberFormat)]
+    #[derive(Debug)]
+    type NumberFormat;
+    #[wasm_bindgen(catch, constructor, js_namespace = Intl, js_class = "NumberFormat")]
+    fn new(locale: &str, options: &Object) -> Result<NumberFormat, JsValue>;
+    #[wasm_bindgen(method, js_name = format)]
+    fn format(this: &NumberFormat, value: f64) -> String;
 
     #[wasm_bindgen(js_namespace = Intl, js_name = RelativeTimeFormat)]
     #[derive(Debug)]
@@ -39,6 +50,7 @@ pub struct Formats {
     relative: OnceCell<Option<RelativeFormat>>,
     clock: OnceCell<Option<DateFormat>>,
     local_day: OnceCell<Option<DateFormat>>,
+    percent: OnceCell<Option<NumberFormat>>,
 }
 
 fn options(pairs: &[(&str, &str)]) -> Object {
@@ -73,6 +85,7 @@ impl Formats {
             relative: OnceCell::new(),
             clock: OnceCell::new(),
             local_day: OnceCell::new(),
+            percent: OnceCell::new(),
         }
     }
 
@@ -143,6 +156,26 @@ impl Formats {
         }
     }
 
+    /// From `start` to `end` in the reader's words ("30 Nov 2026, 02:00–04:00 CET"), the date once
+    /// when both are on one day: `Intl.DateTimeFormat.formatRange`, or two formats where it is missing.
+    pub fn range(&self, start: Timestamp, end: Timestamp) -> String {
+        let date = |at: Timestamp| Date::new(&JsValue::from_f64(at.unix_millis() as f64));
+        self.date_time_format()
+            .and_then(|f| f.format_range(&date(start), &date(end)).ok())
+            .unwrap_or_else(|| format!("{} – {}", self.date_time(start), self.time_after(start, end)))
+    }
+
+    /// A fraction as a percentage in the reader's words ("99,99 %" in French), with up to two
+    /// decimals, truncated (so 99.999% never reads as 100%); `fallback` where `Intl` is missing.
+    pub fn percent(&self, fraction: f64, fallback: impl FnOnce(f64) -> String) -> String {
+        let truncated = (fraction.clamp(0.0, 1.0) * 10_000.0).trunc() / 10_000.0;
+        let format = self.percent.get_or_init(|| {
+            let options = options(&[("style", "percent"), ("maximumFractionDigits", "2")]);
+            NumberFormat::new(&self.locale, &options).ok().or_else(|| NumberFormat::new("en", &options).ok())
+        });
+        format.as_ref().map_or_else(|| fallback(fraction), |f| f.format(truncated))
+    }
+
     /// A UTC day, such as "23 Nov 2026" (uptime days are UTC days).
     pub fn day(&self, date: chrono::NaiveDate) -> String {
         let millis = date.and_time(chrono::NaiveTime::MIN).and_utc().timestamp_millis();
@@ -206,6 +239,9 @@ mod tests {
         assert!(window.contains("12:00") && !window.contains("2024"), "same day: the time only: {window}");
         let overnight = f.time_after(ts("2024-01-16T09:55:00Z"), ts("2024-01-17T11:00:00Z"));
         assert!(overnight.contains("2024"), "another day keeps its date: {overnight}");
+        let range = f.range(ts("2024-01-16T09:55:00Z"), ts("2024-01-16T11:00:00Z"));
+        assert!(range.contains("10:55") && range.contains("12:00"), "{range}");
+        assert_eq!(range.matches("2024").count(), 1, "one day, one date: {range}");
         let tokyo = Formats::new("ja", Some("Asia/Tokyo")).date_time(ts("2024-01-16T09:55:00Z"));
         assert!(tokyo.contains("18:55") && tokyo.contains("2024"), "{tokyo}");
     }
@@ -225,5 +261,15 @@ mod tests {
         let nl = Formats::new("nl", None);
         assert_eq!(nl.relative(ts("2024-01-16T09:55:00Z"), ts("2024-01-16T10:07:00Z")), "12 minuten geleden");
         assert_eq!(relative_unit(-30.0), (-30.0, "second"));
+    }
+
+    #[test]
+    fn percentages_read_the_readers_way_and_never_round_up_to_whole() {
+        let never = |_: f64| String::from("fallback");
+        assert_eq!(Formats::new("en", None).percent(0.9999, never), "99.99%");
+        assert_eq!(Formats::new("nl", None).percent(0.9999, never), "99,99%");
+        assert_eq!(Formats::new("ja", None).percent(0.125, never), "12.5%");
+        assert_eq!(Formats::new("en", None).percent(0.99999, never), "99.99%", "truncated, not 100%");
+        assert_eq!(Formats::new("en", None).percent(1.0, never), "100%");
     }
 }

@@ -142,6 +142,15 @@ pub(crate) fn window_text(ctx: &Ctx<'_>, maintenance: &Incident) -> String {
 }
 
 /// An incident's updates, newest first.
+/// "Affected: …", the components an incident or maintenance names, if any.
+pub(crate) fn affected(ctx: &Ctx<'_>, event: &Incident) -> Html {
+    if event.components.is_empty() {
+        return Html::default();
+    }
+    let names: Vec<&str> = event.components.iter().map(|c| c.name.as_str()).collect();
+    html! { <p class="muted affected">{ctx.text.affected}{": "}{names.join(", ")}</p> }
+}
+
 pub(crate) fn timeline(ctx: &Ctx<'_>, incident: &Incident) -> Html {
     let mut updates: Vec<&IncidentUpdate> = incident.incident_updates.iter().collect();
     updates.sort_by_key(|u| std::cmp::Reverse((u.shown_at(), u.created_at)));
@@ -229,8 +238,10 @@ pub(crate) fn percent(fraction: f64) -> String {
 }
 
 pub(crate) fn bars(ctx: &Ctx<'_>, row: &ComponentUptime) -> Html {
-    let total =
-        row.uptime.map_or_else(|| ctx.text.no_data.to_owned(), |u| format!("{} {}", percent(u), ctx.text.uptime));
+    let total = row.uptime.map_or_else(
+        || ctx.text.no_data.to_owned(),
+        |u| format!("{} {}", ctx.formats.percent(u, percent), ctx.text.uptime),
+    );
     let label = format!("{total} ({} – {})", ctx.text.days_ago, ctx.text.today);
     html! {
         <div class="uptime">
@@ -245,7 +256,7 @@ pub(crate) fn bars(ctx: &Ctx<'_>, row: &ComponentUptime) -> Html {
                         _ => "ok",
                     };
                     let title = format!("{}: {}", ctx.formats.day(day.date),
-                        day.uptime.map_or_else(|| ctx.text.no_data.to_owned(), percent));
+                        day.uptime.map_or_else(|| ctx.text.no_data.to_owned(), |u| ctx.formats.percent(u, percent)));
                     html! { <span class="day" data-d={worst} title={title}></span> }
                 }) }
             </div>
@@ -315,7 +326,7 @@ pub(crate) fn postmortem_body(ctx: &Ctx<'_>, postmortem: &Postmortem, level: u8)
 /// A window of time, the end's date left out when it is the start's day.
 pub(crate) fn window(ctx: &Ctx<'_>, start: Timestamp, end: Option<Timestamp>) -> String {
     match end {
-        Some(end) => format!("{} – {}", ctx.formats.date_time(start), ctx.formats.time_after(start, end)),
+        Some(end) => ctx.formats.range(start, end),
         None => ctx.formats.date_time(start),
     }
 }

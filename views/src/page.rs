@@ -300,14 +300,6 @@ fn event_indicator(event: &Incident) -> Indicator {
     if event.is_maintenance() { Indicator::Maintenance } else { Indicator::of_open_incident(event.impact) }
 }
 
-fn affected(ctx: &Ctx<'_>, event: &Incident) -> Html {
-    if event.components.is_empty() {
-        return Html::default();
-    }
-    let names: Vec<&str> = event.components.iter().map(|c| c.name.as_str()).collect();
-    html! { <p class="muted affected">{ctx.text.affected}{": "}{names.join(", ")}</p> }
-}
-
 fn past_row(ctx: &Ctx<'_>, incident: &Incident) -> Html {
     let when = ended(incident);
     html! {

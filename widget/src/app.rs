@@ -8,7 +8,7 @@ use std::rc::Rc;
 use gloo_events::EventListener;
 use gloo_timers::callback::{Interval, Timeout};
 use sitrep_shared::embed::state::{Event, Failure, Fetched, Kept, State};
-use sitrep_shared::embed::{Dismissals, Options};
+use sitrep_shared::embed::{self, Dismissals, Options};
 use sitrep_shared::{Indicator, Timestamp};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::spawn_local;
@@ -262,6 +262,23 @@ pub fn app(props: &Props) -> Html {
             if storage::load_dismissals(&src) != text {
                 storage::save_dismissals(&src, &text);
             }
+        }
+    });
+
+    // A components filter with ids the page does not know is named once, when a summary is first held.
+    use_effect_with(state.summary.is_some(), {
+        let (options, summary) = (Rc::clone(&options), state.summary.clone());
+        move |_| {
+            if let Some(warning) = summary.and_then(|s| embed::filter_warning(&s, &options.components)) {
+                web_sys::console::warn_1(&warning.into());
+            }
+        }
+    });
+
+    // Why polls fail, for the host's developers (readers get a sentence in their language).
+    use_effect_with(state.error.clone(), |error| {
+        if let Some(error) = error {
+            web_sys::console::warn_1(&format!("sitrep: the status could not be read: {error}").into());
         }
     });
 

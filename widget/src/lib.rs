@@ -115,7 +115,11 @@ fn take_over(shadow: &ShadowRoot, frame: &web_sys::Element, root: &web_sys::Elem
 pub fn mount(host: HtmlElement, options: JsValue, default_src: &str) -> Result<Handle, JsValue> {
     let get = |name: &str| Reflect::get(&options, &JsValue::from_str(name)).ok().and_then(|v| v.as_string());
     #[cfg_attr(feature = "full", expect(unused_mut))]
-    let mut options = Options::read(get, default_src);
+    let (mut options, mut warnings) = Options::read_checked(get, default_src);
+    warnings.extend(options.locale.as_deref().and_then(sitrep_views::i18n::locale_warning));
+    for warning in warnings {
+        web_sys::console::warn_1(&warning.into());
+    }
     // The badge module draws badges only; the loader gives every other view the full module.
     #[cfg(not(feature = "full"))]
     {
