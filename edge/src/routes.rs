@@ -2,7 +2,8 @@
 
 use sitrep_shared::badge;
 use sitrep_shared::document::Document;
-use sitrep_shared::views::StatusDocument;
+use sitrep_shared::views::{StatusDocument, Summary};
+use sitrep_shared::{ComponentId, Timestamp};
 use worker::{Context, Env, Headers, Method, Request, Response};
 
 use crate::error::{self, EdgeError};
@@ -108,7 +109,8 @@ pub async fn handle(req: Request, env: Env, ctx: Context) -> Response {
         Route::Badge => match raw.as_str() {
             "GET" | "HEAD" => {
                 let label = url::query_param(query, "label");
-                badge(&req, &env, &ctx, label).await
+                let components = url::query_param(query, "components").map(|c| badge::filter(&c));
+                badge(&req, &env, &ctx, label, components.filter(|c| !c.is_empty())).await
             }
             "OPTIONS" => Ok(preflight()),
             other => Err(not_allowed(other, READ_METHODS)),
@@ -179,7 +181,16 @@ async fn serve(req: &Request, env: &Env, ctx: &Context, doc: &Document) -> Resul
     Ok(respond(req, &found, stale))
 }
 
-async fn badge(req: &Request, env: &Env, ctx: &Context, label: Option<String>) -> Result<Response, EdgeError> {
+async fn badge(
+    req: &Request,
+    env: &Env,
+    ctx: &Context,
+    label: Option<String>,
+    components: Option<Vec<ComponentId>>,
+) -> Result<Response, EdgeError> {
+    if let Some(filter) = components {
+        return component_badge(req, env, ctx, label, &filter).await;
+    }
     let Some(label) = label.filter(|l| l != "status") else {
         return serve(req, env, ctx, &Document::Badge).await;
     };
@@ -193,6 +204,32 @@ async fn badge(req: &Request, env: &Env, ctx: &Context, label: Option<String>) -
         content_type: Document::Badge.content_type().to_owned(),
         valid_until: status.valid_until,
         version: status.version,
+    };
+    Ok(respond(req, &doc, stale))
+}
+
+/// `/badge.svg?components=…`: the status of those components (a group stands for its children),
+/// labelled with the one component's name unless `label` says otherwise; from the summary, by the
+/// widget's rules, so a filter naming nothing the page knows shows the whole page's status.
+async fn component_badge(
+    req: &Request,
+    env: &Env,
+    ctx: &Context,
+    label: Option<String>,
+    filter: &[ComponentId],
+) -> Result<Response, EdgeError> {
+    let (summary, stale) = read::fetch_doc(env, ctx, &Document::Summary).await?;
+    let parsed: Summary<'static> =
+        serde_json::from_slice(&summary.body).map_err(|e| EdgeError::Internal(e.to_string()))?;
+    let now = Timestamp::from_unix_millis(read::now_ms() as i64).unwrap_or(parsed.page.updated_at);
+    let (name, status) = badge::scoped(&parsed, filter, now);
+    let body = badge::svg(label.as_deref().unwrap_or(&name), &status).into_bytes();
+    let doc = Doc {
+        etag: cache::etag(&body),
+        body,
+        content_type: Document::Badge.content_type().to_owned(),
+        valid_until: summary.valid_until,
+        version: summary.version,
     };
     Ok(respond(req, &doc, stale))
 }

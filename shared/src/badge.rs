@@ -1,8 +1,12 @@
 //! The status badge: an SVG with a label, the status text, a colour and a shape, so it never
 //! relies on colour alone. Text is escaped; the label is capped in length.
 
+use crate::embed;
 use crate::feed::xml;
+use crate::limits;
 use crate::status::{Indicator, Status};
+use crate::views::Summary;
+use crate::wire::{ComponentId, Timestamp};
 
 /// Longest label kept, in characters.
 pub const MAX_LABEL: usize = 40;
@@ -87,6 +91,30 @@ pub fn svg(label: &str, status: &Status) -> String {
     )
 }
 
+/// Reads `?components=` as the widget reads its attribute (commas or spaces), keeping at most
+/// [`limits::COMPONENTS`] ids of at most [`limits::ID_CHARS`] characters: a query cannot make the
+/// edge compare unbounded text.
+pub fn filter(query: &str) -> Vec<ComponentId> {
+    query
+        .split([',', ' '])
+        .filter(|id| !id.is_empty() && id.chars().count() <= limits::ID_CHARS)
+        .take(limits::COMPONENTS)
+        .map(ComponentId::from)
+        .collect()
+}
+
+/// The badge of the components `filter` names (a group stands for its children), by the widget's
+/// rules (`embed::shown_indicator`): labelled with the component's or group's name when it names
+/// one the page knows, and the whole page's when it names none.
+pub fn scoped(summary: &Summary<'_>, filter: &[ComponentId], now: Timestamp) -> (String, Status) {
+    let known: Vec<_> = filter.iter().filter_map(|id| summary.components.iter().find(|c| &c.id == id)).collect();
+    let label = match known[..] {
+        [one] => one.name.clone(),
+        _ => "status".to_owned(),
+    };
+    (label, embed::shown_indicator(summary, filter, now).into())
+}
+
 #[cfg(test)]
 mod tests {
     #[cfg(target_arch = "wasm32")]
@@ -106,6 +134,36 @@ mod tests {
                 .map(|i| shape(*i, 0).replace(colour(*i), ""))
                 .collect();
         assert_eq!(shapes.len(), 5, "every indicator has its own shape");
+    }
+
+    #[test]
+    fn a_components_badge_shows_their_status_under_their_name() {
+        use crate::component::ComponentStatus;
+        use crate::testing::{at, component, page};
+        use std::borrow::Cow;
+        let mut group = component("us", ComponentStatus::Operational);
+        group.group = true;
+        group.components = vec!["us-api".into()];
+        let mut api = component("us-api", ComponentStatus::MajorOutage);
+        api.group_id = Some("us".into());
+        let eu = component("eu", ComponentStatus::Operational);
+        let summary = Summary {
+            page: Cow::Owned(page().page),
+            status: Indicator::Critical.into(),
+            components: Cow::Owned(vec![group, api, eu]),
+            incidents: Vec::new(),
+            scheduled_maintenances: Vec::new(),
+        };
+        let (label, status) = scoped(&summary, &filter("eu"), at(0));
+        assert_eq!((label.as_str(), status.indicator), ("EU", Indicator::None), "named after the component");
+        let (label, status) = scoped(&summary, &filter("us"), at(0));
+        assert_eq!((label.as_str(), status.indicator), ("US", Indicator::Critical), "a group stands for its children");
+        let (label, status) = scoped(&summary, &filter("nope"), at(0));
+        assert_eq!((label.as_str(), status.indicator), ("status", Indicator::Critical), "unknown: the whole page");
+        let (label, _) = scoped(&summary, &filter("eu,us"), at(0));
+        assert_eq!(label, "status");
+        assert_eq!(filter(&format!("a,{},b c", "x".repeat(65))), [ComponentId::from("a"), "b".into(), "c".into()]);
+        assert_eq!(filter(&"a,".repeat(1000)).len(), limits::COMPONENTS);
     }
 
     #[test]

@@ -132,9 +132,10 @@ fn trim(list: &mut Vec<Entry<'_>>, limit: usize) {
     list.truncate(limit);
 }
 
-/// Where a reader follows an entry: the incident's document on this origin.
+/// Where a reader follows an entry: the incident's page on this origin, for a person to read (its
+/// JSON is one `.json` away, at `/api/v2/incidents/{id}.json`).
 fn link(base: &str, incident: &Incident) -> String {
-    format!("{base}/api/v2/incidents/{}.json", incident.id)
+    format!("{base}/incidents/{}", incident.id)
 }
 
 /// Atom 1.0 document.
@@ -326,5 +327,19 @@ mod tests {
         let feed = json_feed(&state, &list, "https://status.example.com");
         assert_eq!(feed.items[0].content_text, "Fixed <b>it</b> & \u{0}more", "JSON carries the text as it is");
         assert!(feed.items.iter().any(|i| i.tags.contains(&"maintenance".to_owned())));
+    }
+
+    #[test]
+    fn entries_link_to_the_page_a_person_reads() {
+        let state = state();
+        let list = entries(&state, at(100), FEED_LIMIT);
+        let base = "https://status.example.com";
+        let page = "https://status.example.com/incidents/i";
+        assert!(atom(&state, &list, base).contains(&format!("<link rel=\"alternate\" href=\"{page}\"/>")));
+        assert!(rss(&state, &list, base).contains(&format!("<link>{page}</link>")));
+        assert_eq!(
+            json_feed(&state, &list, base).items.iter().find(|i| i.url.ends_with("/i")).map(|i| i.url.as_str()),
+            Some(page)
+        );
     }
 }

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 
-import { fixture, root, startEdge } from './support.mjs';
+import { eventually, fixture, root, startEdge } from './support.mjs';
 
 const demo = JSON.parse(fixture('demo'));
 const ajv = new Ajv2020({ strict: false, validateFormats: false, allErrors: true });
@@ -219,5 +219,25 @@ describe('feeds and badge', () => {
     assert.equal(badge.svg.title, 'status: All Systems Operational');
     const labelled = await xml('/badge.svg?label=%3Cb%3EAcme%3C%2Fb%3E', /^image\/svg\+xml/);
     assert.equal(labelled.svg.title, '<b>Acme</b>: All Systems Operational', 'the label is text, escaped');
+  });
+
+  test("a components badge shows their status under the component's or group's name; unknown ids show the whole page", async () => {
+    const summary = await (await fetch(`${edge.base}/api/v2/summary.json`)).json();
+    const group = summary.components.find((c) => c.group);
+    const child = summary.components.find((c) => c.group_id === group.id);
+    const other = summary.components.find((c) => !c.group && c.group_id !== group.id);
+    await edge.write('PATCH', `components/${child.id}`, { status: 'major_outage' });
+    try {
+      await eventually(async () => (await xml(`/badge.svg?components=${group.id}`, /^image\/svg\+xml/)).svg.title === `${group.name}: Major System Outage`,
+        { what: 'the group badge shows its child\'s outage' });
+      assert.equal((await xml(`/badge.svg?components=${other.id}`, /^image\/svg\+xml/)).svg.title, `${other.name}: All Systems Operational`);
+      assert.equal((await xml(`/badge.svg?components=${other.id}&label=db`, /^image\/svg\+xml/)).svg.title, 'db: All Systems Operational');
+      const page = (await xml('/badge.svg', /^image\/svg\+xml/)).svg.title;
+      assert.equal((await xml('/badge.svg?components=nope,also-nope', /^image\/svg\+xml/)).svg.title, page, 'a typo shows the whole page, never a green of nothing');
+      const many = await fetch(`${edge.base}/badge.svg?components=${encodeURIComponent('x'.repeat(5000) + ','.repeat(5000))}`);
+      assert.equal(many.status, 200, 'an absurd filter is bounded, not an error');
+    } finally {
+      await edge.write('PATCH', `components/${child.id}`, { status: 'operational' });
+    }
   });
 });

@@ -406,6 +406,20 @@ test('language, time zone and the components filter', async () => {
   await waitText(page, 'streak', 'All Systems Operational');
   await waitText(page, 'us', 'Chat message events');
   await waitText(page, 'bad', 'Partial System Outage');
+  // Numbers and dates the reader's way, through Intl: French puts a no-break space before
+  // "%" (whatever the uptime, 100% included), Japanese writes dates with 年月日.
+  await page.evaluate((base) => {
+    for (const [id, locale] of [['fr-full', 'fr'], ['ja-full', 'ja']]) {
+      const el = document.createElement('sitrep-status');
+      Object.entries({ id, src: base, view: 'full', locale }).forEach(([k, v]) => el.setAttribute(k, v));
+      document.body.append(el);
+    }
+  }, edge.base);
+  await takenOver(page, 'fr-full', 'ja-full');
+  await eventually(async () => /\d[\u00a0\u202f]%/.test(await shadowText(page, 'fr-full')), {
+    what: `a French percentage, got ${((await shadowText(page, 'fr-full')).match(/[\d.,\s\u202f]+%/g) ?? []).join(' | ')}`,
+  });
+  assert.match(await shadowText(page, 'ja-full'), /\d+年\d+月\d+日/, 'Japanese dates');
   assert.deepEqual(errors, []);
   await close();
 });
