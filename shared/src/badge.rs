@@ -91,16 +91,20 @@ pub fn svg(label: &str, status: &Status) -> String {
     )
 }
 
-/// Reads `?components=` as the widget reads its attribute (commas or spaces), keeping at most
-/// [`limits::COMPONENTS`] ids of at most [`limits::ID_CHARS`] characters: a query cannot make the
-/// edge compare unbounded text.
+/// Reads `?components=` as the widget reads its attribute (commas or spaces), keeping the first
+/// [`limits::COMPONENT_CHANGES`] distinct ids of at most [`limits::ID_CHARS`] characters: a query
+/// cannot make the edge compare unbounded text.
 pub fn filter(query: &str) -> Vec<ComponentId> {
-    query
-        .split([',', ' '])
-        .filter(|id| !id.is_empty() && id.chars().count() <= limits::ID_CHARS)
-        .take(limits::COMPONENTS)
-        .map(ComponentId::from)
-        .collect()
+    let mut ids: Vec<ComponentId> = Vec::new();
+    for id in query.split([',', ' ']).filter(|id| !id.is_empty() && id.chars().count() <= limits::ID_CHARS) {
+        if ids.len() == limits::COMPONENT_CHANGES {
+            break;
+        }
+        if !ids.iter().any(|known| known.as_str() == id) {
+            ids.push(ComponentId::from(id));
+        }
+    }
+    ids
 }
 
 /// The badge of the components `filter` names (a group stands for its children), by the widget's
@@ -163,7 +167,9 @@ mod tests {
         let (label, _) = scoped(&summary, &filter("eu,us"), at(0));
         assert_eq!(label, "status");
         assert_eq!(filter(&format!("a,{},b c", "x".repeat(65))), [ComponentId::from("a"), "b".into(), "c".into()]);
-        assert_eq!(filter(&"a,".repeat(1000)).len(), limits::COMPONENTS);
+        assert_eq!(filter(&"a,".repeat(1000)).len(), 1, "distinct ids");
+        let many: Vec<String> = (0..1000).map(|i| format!("c{i}")).collect();
+        assert_eq!(filter(&many.join(",")).len(), limits::COMPONENT_CHANGES);
     }
 
     #[test]

@@ -407,6 +407,7 @@ pub fn postmortems<'a>(
     limit: usize,
     now: Timestamp,
 ) -> Vec<&'a PostmortemEntry<'a>> {
+    let filter = effective(summary, filter);
     let ids = watched(summary, filter);
     entries
         .iter()
@@ -808,6 +809,18 @@ mod tests {
             Some("sitrep: components= names components this page does not have (nope); they are ignored.")
         );
         assert_eq!(filter_warning(&s, &["us".into()]), None, "a group is a component of the page");
+        let mut entry: PostmortemEntry<'static> = PostmortemEntry {
+            incident_id: "o".into(),
+            name: "o".into(),
+            impact: Impact::Major,
+            started_at: None,
+            resolved_at: None,
+            postmortem: std::borrow::Cow::Owned(crate::testing::published_postmortem(at(0))),
+            component_ids: vec!["us-api".into()],
+        };
+        assert_eq!(postmortems(std::slice::from_ref(&entry), &s, &typo, 3, at(10)).len(), 1, "postmortems too");
+        entry.component_ids = vec!["eu".into()];
+        assert_eq!(postmortems(std::slice::from_ref(&entry), &s, &["us".into()], 3, at(10)).len(), 0);
     }
 
     #[test]

@@ -141,16 +141,23 @@ pub(crate) fn window_text(ctx: &Ctx<'_>, maintenance: &Incident) -> String {
     maintenance.scheduled_for.map(|start| window(ctx, start, maintenance.scheduled_until)).unwrap_or_default()
 }
 
-/// An incident's updates, newest first.
-/// "Affected: …", the components an incident or maintenance names, if any.
+/// How many affected components are named before "+N".
+const AFFECTED_NAMED: usize = 6;
+
+/// "Affected: …", the components an incident or maintenance names, if any: the first few, then how
+/// many more (an incident may name every component of a page).
 pub(crate) fn affected(ctx: &Ctx<'_>, event: &Incident) -> Html {
     if event.components.is_empty() {
         return Html::default();
     }
-    let names: Vec<&str> = event.components.iter().map(|c| c.name.as_str()).collect();
+    let mut names: Vec<&str> = event.components.iter().take(AFFECTED_NAMED).map(|c| c.name.as_str()).collect();
+    let more = event.components.len().saturating_sub(AFFECTED_NAMED);
+    let more = (more > 0).then(|| format!("+{more}"));
+    names.extend(more.as_deref());
     html! { <p class="muted affected">{ctx.text.affected}{": "}{names.join(", ")}</p> }
 }
 
+/// An incident's updates, newest first.
 pub(crate) fn timeline(ctx: &Ctx<'_>, incident: &Incident) -> Html {
     let mut updates: Vec<&IncidentUpdate> = incident.incident_updates.iter().collect();
     updates.sort_by_key(|u| std::cmp::Reverse((u.shown_at(), u.created_at)));

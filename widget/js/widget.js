@@ -85,7 +85,7 @@ function trusted(html) {
 // the loader paints it, so the wasm is not on the host page's critical path. Only on a first visit:
 // with a summary stored from an earlier visit the wasm paints that at once (and asks with its ETag).
 // Resolves to whether a frame was painted.
-async function paintFrame(element, options) {
+async function paintFrame(element, options, destroyed) {
   try {
     const src = String(options.src ?? "").trim();
     const base = (/^https?:\/\//.test(src) ? src : origin).replace(/\/+$/, "");
@@ -102,7 +102,8 @@ async function paintFrame(element, options) {
     const type = response.headers.get("content-type") ?? "";
     if (response.status !== 200 || !type.startsWith("text/html")) return false;
     const html = trusted(await response.text());
-    if (html === null || element.shadowRoot?.querySelector("[data-sitrep-root]")) return false;
+    // A mount destroyed meanwhile (an attribute changed) paints nothing: the new one paints.
+    if (html === null || destroyed() || element.shadowRoot?.querySelector("[data-sitrep-root]")) return false;
     const frame = document.createElement("div");
     frame.dataset.sitrepFrame = "";
     frame.innerHTML = html;
@@ -173,7 +174,7 @@ export function mount(element, options = {}) {
   // remounts at once, and the first mount's requests would be wasted.
   api.ready = Promise.resolve().then(async () => {
     if (destroyed) return api;
-    const painted = await paintFrame(element, options);
+    const painted = await paintFrame(element, options, () => destroyed);
     // The wasm downloads once the frame is on screen, never in front of it; it takes over when
     // the browser is idle or the reader reaches for the widget. By then the page's other widgets
     // have mounted: a badge takes the full module when one of them needs it anyway.

@@ -265,8 +265,8 @@ pub fn app(props: &Props) -> Html {
         }
     });
 
-    // A components filter with ids the page does not know is named once, when a summary is first held.
-    use_effect_with(state.summary.is_some(), {
+    // A components filter with ids the page does not know is named once per mount, at the first answer.
+    use_effect_with(state.answers > 0, {
         let (options, summary) = (Rc::clone(&options), state.summary.clone());
         move |_| {
             if let Some(warning) = summary.and_then(|s| embed::filter_warning(&s, &options.components)) {

@@ -122,7 +122,8 @@ pub fn mount(host: HtmlElement, options: JsValue, default_src: &str) -> Result<H
     }
     // The badge module draws badges only; the loader gives every other view the full module.
     #[cfg(not(feature = "full"))]
-    {
+    if options.view != sitrep_shared::embed::View::Badge {
+        web_sys::console::warn_1(&"sitrep: the badge module was given another view; showing the badge.".into());
         options.view = sitrep_shared::embed::View::Badge;
     }
     let shadow = match host.shadow_root() {

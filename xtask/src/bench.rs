@@ -641,8 +641,8 @@ fn widget_bench() -> Result<String> {
     let theirs = &figures["theirs"]["total"];
     let brotli = n(&ours["brotli"]) / n(&theirs["brotli"]);
     let mut md = String::from(
-        "What a page downloads for the widget (`widget.js` with the wasm-bindgen glue and the CSS, and the \
-         wasm) next to Atlassian's `@statuspage/status-widget` (`dist/index.js`, its badge), compressed \
+        "What a badge-only page downloads for the widget (`widget.js`, the loader with the CSS, and the badge \
+         module: its wasm-bindgen glue and its wasm) next to Atlassian's `@statuspage/status-widget` (`dist/index.js`, its badge), compressed \
          the same way in the same run.\n\n| transfer | sitrep widget | Atlassian status-widget | ratio |\n|---|---|---|---|\n",
     );
     for kind in ["raw", "gzip", "brotli"] {
