@@ -197,15 +197,19 @@ async fn badge(
     let (status, stale) = read::fetch_doc(env, ctx, &Document::Status).await?;
     let parsed: StatusDocument<'static> =
         serde_json::from_slice(&status.body).map_err(|e| EdgeError::Internal(e.to_string()))?;
-    let body = badge::svg(&label, &parsed.status).into_bytes();
-    let doc = Doc {
+    Ok(respond(req, &badge_doc(badge::svg(&label, &parsed.status), &status), stale))
+}
+
+/// A badge drawn from `from` (the status or the summary): its freshness and version, its own ETag.
+fn badge_doc(svg: String, from: &Doc) -> Doc {
+    let body = svg.into_bytes();
+    Doc {
         etag: cache::etag(&body),
         body,
         content_type: Document::Badge.content_type().to_owned(),
-        valid_until: status.valid_until,
-        version: status.version,
-    };
-    Ok(respond(req, &doc, stale))
+        valid_until: from.valid_until,
+        version: from.version,
+    }
 }
 
 thread_local! {
@@ -240,15 +244,7 @@ async fn component_badge(
     let parsed = parsed_summary(&summary)?;
     let now = Timestamp::from_unix_millis(read::now_ms() as i64).unwrap_or(parsed.page.updated_at);
     let (name, status) = badge::scoped(&parsed, filter, now);
-    let body = badge::svg(label.as_deref().unwrap_or(&name), &status).into_bytes();
-    let doc = Doc {
-        etag: cache::etag(&body),
-        body,
-        content_type: Document::Badge.content_type().to_owned(),
-        valid_until: summary.valid_until,
-        version: summary.version,
-    };
-    Ok(respond(req, &doc, stale))
+    Ok(respond(req, &badge_doc(badge::svg(label.as_deref().unwrap_or(&name), &status), &summary), stale))
 }
 
 /// The response for a document: 304 when the client has it, the body otherwise (none for HEAD).

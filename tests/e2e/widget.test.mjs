@@ -128,6 +128,19 @@ test('the seeds render in every view, in both themes, under the documented CSP',
   }
 });
 
+/** A new page (in its own context) whose requests are recorded and whose wasm is held until `release()`. */
+async function heldPage(colorScheme) {
+  const context = await browser.newContext({ colorScheme });
+  const page = await context.newPage();
+  const requests = [];
+  page.on('request', (r) => requests.push(new URL(r.url()).pathname));
+  let release;
+  const held = new Promise((r) => { release = r; });
+  await page.route('**/*.wasm', async (route) => { await held; await route.continue(); });
+  await page.goto(`${server.origin}/`);
+  return { context, page, requests, release };
+}
+
 test('the edge serves the widget: loader revalidated, both modules content-hashed and immutable, all with CORS', async () => {
   const js = await fetch(`${edge.base}/widget.js`);
   assert.equal(js.status, 200);
@@ -161,14 +174,7 @@ test('a page of badges loads the badge module, which takes over with the same ma
   const module = (requests, kind) => requests.filter((p) => p.startsWith(`/widget/sitrep-${kind}-`));
   for (const theme of ['light', 'dark']) {
     host = () => ['a', 'b'].map((id) => `<sitrep-status id="${id}" src="${edge.base}" theme="${theme}"></sitrep-status>`).join('\n');
-    const context = await browser.newContext({ colorScheme: theme });
-    const page = await context.newPage();
-    const requests = [];
-    page.on('request', (r) => requests.push(new URL(r.url()).pathname));
-    let release;
-    const held = new Promise((r) => { release = r; });
-    await page.route('**/*.wasm', async (route) => { await held; await route.continue(); });
-    await page.goto(`${server.origin}/`);
+    const { context, page, requests, release } = await heldPage(theme);
     let frame = null;
     await eventually(async () => (frame = await normalised(page, 'a', '[data-sitrep-frame]')) !== null, { what: `the badge's frame (${theme})` });
     release();
@@ -275,15 +281,8 @@ test('the first frame comes from the edge before the wasm, and the wasm takes ov
     for (const filter of filters) {
       const attrs = `src="${edge.base}" theme="${theme}"${filter ? ` components="${filter}"` : ''}`;
       host = () => ['badge', 'banner', 'full'].map((view) => `<sitrep-status id="${view}" view="${view}" ${attrs}></sitrep-status>`).join('\n');
-      const context = await browser.newContext({ colorScheme: theme });
-      const page = await context.newPage();
-      const requests = [];
-      page.on('request', (r) => requests.push(new URL(r.url()).pathname));
       // Hold the wasm: the frame must paint without it.
-      let release;
-      const held = new Promise((r) => { release = r; });
-      await page.route('**/*.wasm', async (route) => { await held; await route.continue(); });
-      await page.goto(`${server.origin}/`);
+      const { context, page, requests, release } = await heldPage(theme);
       const frames = {};
       for (const view of ['badge', 'banner', 'full']) {
         await eventually(async () => (frames[view] = await normalised(page, view, '[data-sitrep-frame]')) !== null, {
