@@ -199,11 +199,19 @@ pub struct Scoped<'a> {
     pub incidents: Vec<&'a Incident>,
     /// Maintenances touching them (upcoming and active).
     pub maintenances: Vec<&'a Incident>,
+    /// No filter applies: none was given, or it names nothing the page knows.
+    pub whole_page: bool,
 }
 
-/// The set of component ids a filter stands for: the ids themselves plus the children of groups.
-/// A `Vec`, not a set: filters name a handful of components, and the widget pays for every hash map type.
-fn watched(summary: &Summary<'_>, filter: &[ComponentId]) -> Vec<ComponentId> {
+/// The set of component ids a filter stands for: the ids themselves plus the children of groups;
+/// `None` for the whole page, when there is no filter or it names nothing the page knows (filtering
+/// to nothing would show "All Systems Operational" through any outage; the widget warns about the
+/// ids, [`filter_warning`]). A `Vec`, not a set: filters name a handful of components, and the
+/// widget pays for every hash map type.
+fn watched(summary: &Summary<'_>, filter: &[ComponentId]) -> Option<Vec<ComponentId>> {
+    if filter.iter().all(|id| !knows(summary, id)) {
+        return None;
+    }
     let mut ids: Vec<ComponentId> = filter.to_vec();
     for component in summary.components.iter() {
         let children = component.group.then_some(&component.components).filter(|_| filter.contains(&component.id));
@@ -214,12 +222,17 @@ fn watched(summary: &Summary<'_>, filter: &[ComponentId]) -> Vec<ComponentId> {
             }
         }
     }
-    ids
+    Some(ids)
+}
+
+/// Whether the page has a component (or group) with this id.
+fn knows(summary: &Summary<'_>, id: &ComponentId) -> bool {
+    summary.components.iter().any(|c| &c.id == id)
 }
 
 /// The ids of `filter` the page does not know (a typo, a component since removed).
 pub fn unknown_ids<'f>(summary: &Summary<'_>, filter: &'f [ComponentId]) -> Vec<&'f ComponentId> {
-    filter.iter().filter(|id| !summary.components.iter().any(|c| &c.id == *id)).collect()
+    filter.iter().filter(|id| !knows(summary, id)).collect()
 }
 
 /// What to tell the page's developer about a filter with ids the page does not know, if anything.
@@ -235,18 +248,10 @@ pub fn filter_warning(summary: &Summary<'_>, filter: &[ComponentId]) -> Option<S
     }
 }
 
-/// The filter as applied: a filter that names nothing the page knows is no filter. Filtering to
-/// nothing would show "All Systems Operational" through any outage; the whole page is the honest
-/// answer, and the widget warns about the ids ([`unknown_ids`]).
-fn effective<'f>(summary: &Summary<'_>, filter: &'f [ComponentId]) -> &'f [ComponentId] {
-    if unknown_ids(summary, filter).len() == filter.len() { &[] } else { filter }
-}
-
 /// Limits the summary to `filter` (all when empty, or when it names nothing the page knows), at `now`.
 pub fn scope<'a>(summary: &'a Summary<'_>, filter: &[ComponentId], now: Timestamp) -> Scoped<'a> {
-    let filter = effective(summary, filter);
     let ids = watched(summary, filter);
-    let keep = |id: &ComponentId| filter.is_empty() || ids.contains(id);
+    let keep = |id: &ComponentId| ids.as_ref().is_none_or(|ids| ids.contains(id));
     let mut components: Vec<&Component> = summary
         .components
         .iter()
@@ -258,7 +263,7 @@ pub fn scope<'a>(summary: &'a Summary<'_>, filter: &[ComponentId], now: Timestam
         let key = |c: &Component| (group_position(summary, c), c.group_id.clone(), c.position);
         key(a).cmp(&key(b))
     });
-    let touching = |incident: &Incident| filter.is_empty() || ids.iter().any(|id| incident.touches(id));
+    let touching = |incident: &Incident| ids.as_ref().is_none_or(|ids| ids.iter().any(|id| incident.touches(id)));
     let incidents = summary
         .incidents
         .iter()
@@ -271,7 +276,7 @@ pub fn scope<'a>(summary: &'a Summary<'_>, filter: &[ComponentId], now: Timestam
         .map(|m| &**m)
         .filter(|m| (status::is_active_at(m, now) || status::is_upcoming_at(m, now)) && touching(m))
         .collect();
-    Scoped { components, incidents, maintenances }
+    Scoped { components, incidents, maintenances, whole_page: ids.is_none() }
 }
 
 /// A component sorts with its group, groups in their order.
@@ -283,9 +288,9 @@ fn group_position(summary: &Summary<'_>, component: &Component) -> i64 {
 /// The indicator an element shows: its scope's, and with no filter never better than the page's own
 /// (which counts what a scope cannot see, such as an incident touching no component).
 pub fn shown_indicator(summary: &Summary<'_>, filter: &[ComponentId], now: Timestamp) -> Indicator {
-    let filter = effective(summary, filter);
-    let scoped = scope(summary, filter, now).indicator(now);
-    if filter.is_empty() { scoped.worst(summary.status.indicator) } else { scoped }
+    let scoped = scope(summary, filter, now);
+    let indicator = scoped.indicator(now);
+    if scoped.whole_page { indicator.worst(summary.status.indicator) } else { indicator }
 }
 
 impl Scoped<'_> {
@@ -407,12 +412,11 @@ pub fn postmortems<'a>(
     limit: usize,
     now: Timestamp,
 ) -> Vec<&'a PostmortemEntry<'a>> {
-    let filter = effective(summary, filter);
     let ids = watched(summary, filter);
     entries
         .iter()
         .filter(|e| e.postmortem.is_public_at(now))
-        .filter(|e| filter.is_empty() || e.component_ids.iter().any(|id| ids.contains(id)))
+        .filter(|e| ids.as_ref().is_none_or(|ids| e.component_ids.iter().any(|id| ids.contains(id))))
         .take(limit)
         .collect()
 }

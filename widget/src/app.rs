@@ -244,9 +244,10 @@ pub fn app(props: &Props) -> Html {
 
     // An answer came (or polling resumed): wait for the next poll.
     use_effect_with((state.answers, state.paused), {
-        let (delay, dispatch) = (state.next_delay_ms(js_sys::Math::random()), dispatch.clone());
-        move |&(answers, paused)| {
-            let timer = (answers > 0 && !paused).then(|| {
+        let (waits, delay) = (state.waits_for_next_poll(), state.next_delay_ms(js_sys::Math::random()));
+        let dispatch = dispatch.clone();
+        move |_| {
+            let timer = waits.then(|| {
                 let delay = u32::try_from(delay).unwrap_or(u32::MAX);
                 Timeout::new(delay, move || dispatch.emit(Event::Poll { hidden: hidden() }))
             });

@@ -237,6 +237,12 @@ impl State {
         self.awaiting == 0
     }
 
+    /// Whether a timer should be waiting for the next poll: once an answer came, and while the
+    /// tab is visible (a hidden tab polls again when it is shown, through [`Event::Visibility`]).
+    pub fn waits_for_next_poll(&self) -> bool {
+        self.answers > 0 && !self.paused
+    }
+
     /// Milliseconds until the next scheduled poll; `unit` in `[0, 1)` is the jitter's randomness.
     pub fn next_delay_ms(&self, unit: f64) -> u64 {
         self.feed.next_delay_ms(self.poll_secs, unit)
@@ -298,12 +304,17 @@ mod tests {
     #[test]
     fn a_hidden_tab_pauses_and_becoming_visible_polls_once() {
         let mut state = State::new(&options("badge"), None, Dismissals::default());
+        assert!(!state.waits_for_next_poll(), "nothing to wait for before the first answer");
         state.update(Event::Poll { hidden: true });
         assert_eq!((state.paused, state.polls), (true, 0));
         state.update(Event::Visibility { hidden: true, at: at(0) });
         assert_eq!(state.polls, 0, "still hidden: no poll");
         state.update(Event::Visibility { hidden: false, at: at(0) });
         assert_eq!((state.paused, state.polls, state.in_flight), (false, 1, true));
+        answer(&mut state, Err("down".to_string()));
+        assert!(state.waits_for_next_poll());
+        state.update(Event::Poll { hidden: true });
+        assert!(!state.waits_for_next_poll(), "a hidden tab keeps no timer");
     }
 
     #[test]
