@@ -371,7 +371,8 @@ test('details and postmortems open from the keyboard; sitrep:change reports the 
   const { page, errors, close } = await open(`<sitrep-status id="banner" src="${edge.base}" view="banner"></sitrep-status>
     <sitrep-status id="full" src="${edge.base}" view="full"></sitrep-status>`);
   await waitText(page, 'banner', 'Chat message events');
-  const details = page.locator('#banner button[aria-expanded]');
+  // The shown button: mid-takeover the hidden app's render is in the shadow root beside the frame.
+  const details = page.locator('#banner button[aria-expanded]:visible');
   assert.equal(await details.getAttribute('aria-expanded'), 'false');
   await details.focus();
   await page.keyboard.press('Enter');
