@@ -368,16 +368,21 @@ test('a dismissal survives a reload, and a new update shows the banner again', a
 });
 
 test('details and postmortems open from the keyboard; sitrep:change reports the indicator', async () => {
+  // The wasm is held until the press is made, so the press is always on the edge's frame: the loader
+  // records it, and the wasm makes it again when it takes over (the focus stays on the button).
+  const context = await browser.newContext();
+  let release;
+  const held = new Promise((r) => { release = r; });
+  await context.route('**/*.wasm', async (route) => { await held; await route.continue(); });
   const { page, errors, close } = await open(`<sitrep-status id="banner" src="${edge.base}" view="banner"></sitrep-status>
-    <sitrep-status id="full" src="${edge.base}" view="full"></sitrep-status>`);
+    <sitrep-status id="full" src="${edge.base}" view="full"></sitrep-status>`, { context });
   await waitText(page, 'banner', 'Chat message events');
-  // The shown button: mid-takeover the hidden app's render is in the shadow root beside the frame.
   const details = page.locator('#banner button[aria-expanded]:visible');
   assert.equal(await details.getAttribute('aria-expanded'), 'false');
   await details.focus();
   await page.keyboard.press('Enter');
-  // Pressed on the edge's frame or on the wasm's render: either way it opens (the loader records a
-  // press on the frame, and the wasm makes it again when it takes over), and the focus stays on it.
+  release();
+  await takenOver(page, 'banner');
   await eventually(async () => (await details.getAttribute('aria-expanded')) === 'true', { what: 'the details open' });
   assert.equal(await page.locator('#banner').evaluate((el) => el.shadowRoot.activeElement?.getAttribute('aria-expanded')), 'true');
   assert.ok((await page.locator('#banner ol.timeline li').count()) >= 2, 'the update history');
@@ -390,6 +395,7 @@ test('details and postmortems open from the keyboard; sitrep:change reports the 
   assert.ok(changes.some((c) => c.indicator === 'major'), JSON.stringify(changes));
   assert.deepEqual(errors, []);
   await close();
+  await context.close();
 });
 
 test('language, time zone and the components filter', async () => {
