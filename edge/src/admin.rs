@@ -20,6 +20,8 @@ pub enum Admin {
     PublishPostmortem(String),
     /// `POST maintenances`.
     ScheduleMaintenance,
+    /// `POST maintenances/{id}/cancel`.
+    CancelMaintenance(String),
     /// `POST components`.
     CreateComponent,
     /// `PATCH components/{id}`.
@@ -60,7 +62,7 @@ impl Admin {
 }
 
 /// Every admin route as (method, path pattern), for the OpenAPI document and its test.
-pub const ROUTES: [(&str, &str); 14] = [
+pub const ROUTES: [(&str, &str); 15] = [
     ("PUT", "/api/v2/admin/page"),
     ("POST", "/api/v2/admin/incidents"),
     ("PATCH", "/api/v2/admin/incidents/{id}"),
@@ -70,6 +72,7 @@ pub const ROUTES: [(&str, &str); 14] = [
     ("POST", "/api/v2/admin/maintenances"),
     ("PATCH", "/api/v2/admin/maintenances/{id}"),
     ("POST", "/api/v2/admin/maintenances/{id}/updates"),
+    ("POST", "/api/v2/admin/maintenances/{id}/cancel"),
     ("POST", "/api/v2/admin/components"),
     ("PATCH", "/api/v2/admin/components/{id}"),
     ("PUT", "/api/v2/admin/components/order"),
@@ -108,6 +111,9 @@ pub fn route(method: &str, path: &str) -> Result<Admin, Miss> {
         ["incidents" | "maintenances", _, "updates"] if id(1).is_some() => {
             ("POST", (method == "POST").then(|| Admin::PostUpdate(id(1).unwrap_or_default())))
         }
+        ["maintenances", _, "cancel"] if id(1).is_some() => {
+            ("POST", (method == "POST").then(|| Admin::CancelMaintenance(id(1).unwrap_or_default())))
+        }
         ["incidents", _, "postmortem"] if id(1).is_some() => {
             ("PUT", (method == "PUT").then(|| Admin::WritePostmortem(id(1).unwrap_or_default())))
         }
@@ -133,6 +139,9 @@ mod tests {
         assert_eq!(route("POST", "maintenances/m-1/updates"), Ok(Admin::PostUpdate("m-1".into())));
         assert_eq!(route("POST", "incidents/abc/postmortem/publish"), Ok(Admin::PublishPostmortem("abc".into())));
         assert_eq!(route("PUT", "components/order"), Ok(Admin::ReorderComponents));
+        assert_eq!(route("POST", "maintenances/m-1/cancel"), Ok(Admin::CancelMaintenance("m-1".into())));
+        assert_eq!(route("DELETE", "maintenances/m-1/cancel"), Err(Miss::Method("POST")));
+        assert_eq!(route("POST", "incidents/m-1/cancel"), Err(Miss::NotFound));
         assert_eq!(route("PATCH", "components/api"), Ok(Admin::EditComponent("api".into())));
         assert_eq!(route("GET", "incidents"), Err(Miss::Method("POST")));
         assert_eq!(route("DELETE", "incidents/abc"), Err(Miss::Method("PATCH")));

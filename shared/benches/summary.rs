@@ -81,6 +81,8 @@ fn incident(n: usize, start: i64, statuses: &[IncidentStatus]) -> Incident {
         scheduled_for: None,
         scheduled_until: None,
         postmortem: None,
+        cancelled_at: None,
+        auto_transition: false,
     }
 }
 

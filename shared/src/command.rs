@@ -82,6 +82,25 @@ pub struct NewUpdate {
     /// Required to move a resolved or completed event back to an open status.
     #[serde(default)]
     pub reopen: bool,
+    /// Posts an update that would otherwise be refused as a repeat: a second closing update, or
+    /// one identical to the latest.
+    #[serde(default)]
+    pub force: bool,
+}
+
+/// `POST /api/v2/admin/maintenances/{id}/cancel`: call a maintenance off. It becomes `completed`
+/// (what Statuspage clients understand) with `cancelled_at` set, and its components go back to
+/// operational if the work had begun.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Cancellation {
+    /// Why, for readers.
+    #[cfg_attr(feature = "schema", schemars(pattern(r"\S")))]
+    pub body: String,
+    /// BCP 47 tag of the body.
+    #[serde(default)]
+    pub language: Option<String>,
 }
 
 /// `PATCH /api/v2/admin/incidents/{id}` (and maintenances): edit without posting an update.
@@ -104,6 +123,9 @@ pub struct EventEdit {
     /// New window end (maintenance).
     #[serde(default)]
     pub scheduled_until: Option<Timestamp>,
+    /// Turn the automatic moves at the window's edges on or off (maintenance).
+    #[serde(default)]
+    pub auto_transition: Option<bool>,
 }
 
 /// `PUT /api/v2/admin/incidents/{id}/postmortem`: write or replace the postmortem (a draft until published).
@@ -155,6 +177,10 @@ pub struct NewMaintenance {
     /// BCP 47 tag of the body.
     #[serde(default)]
     pub language: Option<String>,
+    /// Move to `in_progress` when the window opens and to `completed` when it closes, setting and
+    /// restoring the components (default true).
+    #[serde(default)]
+    pub auto_transition: Option<bool>,
 }
 
 /// `POST /api/v2/admin/components`: add a component or group.
@@ -225,6 +251,8 @@ pub enum Command {
     PublishPostmortem(IncidentId),
     /// Announce a maintenance.
     ScheduleMaintenance(NewMaintenance),
+    /// Call a maintenance off.
+    CancelMaintenance(IncidentId, Cancellation),
     /// Add a component.
     CreateComponent(NewComponent),
     /// Edit a component.
@@ -264,11 +292,12 @@ pub fn apply(state: &PageState, command: &Command, now: Timestamp, new_id: &str)
     let now = now.max(state.page().updated_at);
     let change = match command {
         Command::OpenIncident(new) => open_incident(state, new, now, new_id),
-        Command::PostUpdate(id, update) => post_update(state, id, update, now),
+        Command::PostUpdate(id, update) => post_update(state, id, update, now, false),
         Command::Edit(id, edit) => edit_event(state, id, edit, now),
         Command::WritePostmortem(id, draft) => write_postmortem(state, id, draft, now),
         Command::PublishPostmortem(id) => publish_postmortem(state, id, now),
         Command::ScheduleMaintenance(new) => schedule(state, new, now, new_id),
+        Command::CancelMaintenance(id, cancel) => cancel_maintenance(state, id, cancel, now),
         Command::CreateComponent(new) => create_component(state, new, now, new_id),
         Command::EditComponent(id, edit) => edit_component(state, id, edit, now),
         Command::ReorderComponents(order) => reorder(state, order, now),
@@ -431,6 +460,8 @@ fn open_incident(state: &PageState, new: &NewIncident, now: Timestamp, new_id: &
         scheduled_for: None,
         scheduled_until: None,
         postmortem: None,
+        cancelled_at: None,
+        auto_transition: false,
     };
     incident.components = component_copies(&incident, &update.affected_components, &components);
     incident.incident_updates.push(update);
@@ -439,7 +470,14 @@ fn open_incident(state: &PageState, new: &NewIncident, now: Timestamp, new_id: &
     finish(Kind::Incident, incident, &components, changed, problems, now, summary)
 }
 
-fn post_update(state: &PageState, id: &IncidentId, new: &NewUpdate, now: Timestamp) -> Result<Change, ApplyError> {
+/// Posts `new`; `cancel` marks a maintenance called off with it.
+fn post_update(
+    state: &PageState,
+    id: &IncidentId,
+    new: &NewUpdate,
+    now: Timestamp,
+    cancel: bool,
+) -> Result<Change, ApplyError> {
     let (kind, current) = find(state, id)?;
     let mut problems = Vec::new();
     let now = current.incident_updates.iter().map(|u| u.created_at).fold(now, Timestamp::max);
@@ -456,6 +494,9 @@ fn post_update(state: &PageState, id: &IncidentId, new: &NewUpdate, now: Timesta
             ),
         ));
     }
+    if !new.force {
+        problems.extend(repeat(current, previous, new));
+    }
     if !new.status.is_closed() {
         check_listed(new.components.len(), &mut problems);
     }
@@ -468,11 +509,15 @@ fn post_update(state: &PageState, id: &IncidentId, new: &NewUpdate, now: Timesta
             _ => None,
         };
         if let Some(to) = to {
+            // Completing restores only what the maintenance put under maintenance: a component an
+            // incident has in an outage meanwhile keeps that status.
+            let restores =
+                |c: &Component| to != ComponentStatus::Operational || c.status == ComponentStatus::UnderMaintenance;
             changes = current
                 .components
                 .iter()
                 .filter_map(|c| state.components().iter().find(|p| p.id == c.id))
-                .filter(|c| c.status != to && !c.group)
+                .filter(|c| c.status != to && !c.group && restores(c))
                 .map(|c| ComponentChange { id: c.id.clone(), status: to })
                 .collect();
         }
@@ -501,9 +546,50 @@ fn post_update(state: &PageState, id: &IncidentId, new: &NewUpdate, now: Timesta
     }
     event.components = component_copies(&event, &update.affected_components, &components);
     event.incident_updates.insert(0, update);
-    let summary = format!("posted {} update to {id}", new.status.as_str());
+    let mut summary = format!("posted {} update to {id}", new.status.as_str());
+    if cancel {
+        event.cancelled_at = Some(now);
+        // Called off before it began: it never started, so its window does not bound the close.
+        if event.scheduled_for.is_some_and(|start| start > now) {
+            event.started_at = None;
+        }
+        summary = format!("cancelled maintenance {id}");
+    }
     let changed = (!changes.is_empty()).then(|| components.clone());
     finish(kind, event, &components, changed, problems, now, summary)
+}
+
+/// Why an update would only repeat what readers already see: a second closing update (a second
+/// "resolved" is a second notification that it is over), or the latest update again word for word.
+fn repeat(current: &Incident, previous: Option<IncidentStatus>, new: &NewUpdate) -> Option<Problem> {
+    let latest = current.latest_update()?;
+    let previous = previous?;
+    if previous.is_closed() && new.status.is_closed() && !new.reopen {
+        let status = if previous == IncidentStatus::Postmortem { IncidentStatus::Resolved } else { previous };
+        return Some(problem(
+            "status",
+            ProblemCode::Duplicate,
+            format!(
+                "{} is already {}; another {} update would tell readers again (force: true to post it anyway)",
+                current.id,
+                status.as_str(),
+                new.status.as_str()
+            ),
+        ));
+    }
+    let unchanged_impact = new.impact.is_none_or(|impact| impact == current.impact);
+    if latest.status == new.status
+        && latest.body.trim() == new.body.trim()
+        && new.components.is_empty()
+        && unchanged_impact
+    {
+        return Some(problem(
+            "body",
+            ProblemCode::Duplicate,
+            "this update repeats the latest one word for word (force: true to post it anyway)",
+        ));
+    }
+    None
 }
 
 fn edit_event(state: &PageState, id: &IncidentId, edit: &EventEdit, now: Timestamp) -> Result<Change, ApplyError> {
@@ -522,9 +608,30 @@ fn edit_event(state: &PageState, id: &IncidentId, edit: &EventEdit, now: Timesta
     if let Some(started) = edit.started_at {
         event.started_at = Some(started);
     }
+    if kind == Kind::Incident && edit.auto_transition.is_some() {
+        problems.push(problem("auto_transition", ProblemCode::Invalid, "an incident has no maintenance window"));
+    }
     if kind == Kind::Maintenance {
+        if (edit.scheduled_for.is_some() || edit.scheduled_until.is_some()) && current.status.is_closed() {
+            problems.push(problem(
+                "scheduled_for",
+                ProblemCode::Inconsistent,
+                format!("{id} is {}: its window cannot move any more", current.status.as_str()),
+            ));
+        }
+        if edit.scheduled_for.is_some() && current.status != IncidentStatus::Scheduled {
+            problems.push(problem(
+                "scheduled_for",
+                ProblemCode::Inconsistent,
+                format!("{id} has begun: only the end of its window can move"),
+            ));
+        }
         event.scheduled_for = edit.scheduled_for.or(event.scheduled_for);
         event.scheduled_until = edit.scheduled_until.or(event.scheduled_until);
+        if event.status == IncidentStatus::Scheduled {
+            event.started_at = event.scheduled_for;
+        }
+        event.auto_transition = edit.auto_transition.unwrap_or(event.auto_transition);
     }
     event.updated_at = now;
     let summary = format!("edited {id}");
@@ -609,9 +716,108 @@ fn schedule(state: &PageState, new: &NewMaintenance, now: Timestamp, new_id: &st
         scheduled_for: Some(new.scheduled_for),
         scheduled_until: Some(new.scheduled_until),
         postmortem: None,
+        cancelled_at: None,
+        auto_transition: new.auto_transition.unwrap_or(true),
     };
     let summary = format!("scheduled maintenance {id}");
     finish(Kind::Maintenance, event, state.components(), None, problems, now, summary)
+}
+
+fn cancel_maintenance(
+    state: &PageState,
+    id: &IncidentId,
+    cancel: &Cancellation,
+    now: Timestamp,
+) -> Result<Change, ApplyError> {
+    let (kind, current) = find(state, id)?;
+    if kind != Kind::Maintenance {
+        return Err(ApplyError::Invalid(vec![problem(
+            "id",
+            ProblemCode::Invalid,
+            format!("{id} is an incident: resolve it instead"),
+        )]));
+    }
+    if current.status.is_closed() {
+        let what = if current.cancelled_at.is_some() { "cancelled" } else { current.status.as_str() };
+        return Err(ApplyError::Invalid(vec![problem(
+            "status",
+            ProblemCode::Transition,
+            format!("{id} is already {what}"),
+        )]));
+    }
+    let update = NewUpdate {
+        status: IncidentStatus::Completed,
+        body: cancel.body.clone(),
+        components: vec![],
+        impact: None,
+        language: cancel.language.clone(),
+        reopen: false,
+        force: false,
+    };
+    post_update(state, id, &update, now, true)
+}
+
+/// The automatic moves of maintenances whose window has opened or closed by `now` (those with
+/// `auto_transition`): `in_progress` inside the window, `completed` after it (for an edge crossed
+/// since the latest update: an operator who acted after it is in charge), each posted with a
+/// sentence in the language of the maintenance's announcement. The store applies them from its
+/// alarm as ordinary commands, so they are validated, logged and published like any write.
+pub fn due_transitions(state: &PageState, now: Timestamp) -> Vec<Command> {
+    let mut due = Vec::new();
+    for m in state.open_maintenances().filter(|m| m.auto_transition) {
+        let (Some(start), Some(end)) = (m.scheduled_for, m.scheduled_until) else { continue };
+        // An operator who posted after an edge has taken over from it (and a maintenance
+        // announced with a window already open or over is a backfill): only edges crossed since
+        // the latest update move it.
+        let last = m.latest_update().map_or(m.created_at, |u| u.created_at);
+        let to = if now >= end && end > last && !m.status.is_closed() {
+            IncidentStatus::Completed
+        } else if now >= start && start > last && m.status == IncidentStatus::Scheduled {
+            IncidentStatus::InProgress
+        } else {
+            continue;
+        };
+        let language = m.incident_updates.iter().min_by_key(|u| u.created_at).and_then(|u| u.language.clone());
+        let body = auto_transition_text(language.as_deref(), to).to_owned();
+        let update =
+            NewUpdate { status: to, body, components: vec![], impact: None, language, reopen: false, force: true };
+        due.push(Command::PostUpdate(m.id.clone(), update));
+    }
+    due
+}
+
+/// The next instant after `now` at which [`due_transitions`] will have something to do.
+pub fn next_transition(state: &PageState, now: Timestamp) -> Option<Timestamp> {
+    state
+        .open_maintenances()
+        .filter(|m| m.auto_transition)
+        .flat_map(|m| {
+            let start = (m.status == IncidentStatus::Scheduled).then_some(m.scheduled_for).flatten();
+            start.into_iter().chain(m.scheduled_until)
+        })
+        .filter(|at| *at > now)
+        .min()
+}
+
+/// The sentence an automatic move posts, in the announcement's language (English when it has none
+/// or one of the widget's six is not it), as Statuspage posts its own.
+pub fn auto_transition_text(language: Option<&str>, to: IncidentStatus) -> &'static str {
+    let primary = language.and_then(|tag| tag.split(['-', '_']).next()).unwrap_or("en").to_ascii_lowercase();
+    let started = to != IncidentStatus::Completed;
+    match (primary.as_str(), started) {
+        ("nl", true) => "Het geplande onderhoud is begonnen. We houden u op de hoogte.",
+        ("nl", false) => "Het geplande onderhoud is afgerond.",
+        ("de", true) => "Die geplante Wartung hat begonnen. Wir halten Sie auf dem Laufenden.",
+        ("de", false) => "Die geplante Wartung ist abgeschlossen.",
+        ("fr", true) => "La maintenance planifiée a commencé. Nous vous tiendrons informés.",
+        ("fr", false) => "La maintenance planifiée est terminée.",
+        ("es", true) => "El mantenimiento programado ha comenzado. Le mantendremos informado.",
+        ("es", false) => "El mantenimiento programado ha finalizado.",
+        ("ja", true) => "予定されたメンテナンスを開始しました。進捗は随時お知らせします。",
+        ("ja", false) => "予定されたメンテナンスは完了しました。",
+        (_, true) => "Scheduled maintenance is in progress. We will provide updates as necessary.",
+        (_, false) => "The scheduled maintenance has been completed.",
+    }
 }
 
 fn components_change(
@@ -741,7 +947,15 @@ mod tests {
     }
 
     fn update(status: IncidentStatus, body: &str) -> NewUpdate {
-        NewUpdate { status, body: body.into(), components: vec![], impact: None, language: None, reopen: false }
+        NewUpdate {
+            status,
+            body: body.into(),
+            components: vec![],
+            impact: None,
+            language: None,
+            reopen: false,
+            force: false,
+        }
     }
 
     fn open(name: &str, components: Vec<ComponentChange>) -> Command {
@@ -818,6 +1032,7 @@ mod tests {
             components: vec!["web".into()],
             impact: None,
             language: None,
+            auto_transition: None,
         };
         let change = run(&mut state, Command::ScheduleMaintenance(new), 10, "m1");
         assert_eq!(change.events[0].0, Kind::Maintenance);
@@ -833,6 +1048,121 @@ mod tests {
         let (_, m) = state.find(&"m1".into()).unwrap();
         assert_eq!(m.incident_updates.len(), 5);
         assert!(m.resolved_at.is_some());
+    }
+
+    fn maintenance(language: Option<&str>, auto: Option<bool>) -> Command {
+        Command::ScheduleMaintenance(NewMaintenance {
+            name: "DB upgrade".into(),
+            body: "Planned".into(),
+            scheduled_for: at(60),
+            scheduled_until: at(120),
+            components: vec!["web".into()],
+            impact: None,
+            language: language.map(Into::into),
+            auto_transition: auto,
+        })
+    }
+
+    #[test]
+    fn a_second_close_or_a_repeated_update_is_refused_unless_forced() {
+        let mut state = PageState::new(page());
+        run(&mut state, open("Slow", vec![]), 10, "inc1");
+        let id: IncidentId = "inc1".into();
+        let again = Command::PostUpdate(id.clone(), update(Investigating, "Looking into it"));
+        assert_eq!(problems(apply(&state, &again, at(11), "")), vec![("body".into(), ProblemCode::Duplicate)]);
+        run(&mut state, Command::PostUpdate(id.clone(), update(Resolved, "Fixed")), 20, "");
+        let second = Command::PostUpdate(id.clone(), update(Resolved, "Really fixed"));
+        let Err(ApplyError::Invalid(list)) = apply(&state, &second, at(30), "") else { panic!("accepted") };
+        assert_eq!(list[0].code, ProblemCode::Duplicate);
+        assert!(list[0].message.contains("inc1 is already resolved"), "{}", list[0].message);
+        let forced = Command::PostUpdate(id.clone(), NewUpdate { force: true, ..update(Resolved, "Really fixed") });
+        run(&mut state, forced, 30, "");
+        // A reopen is not a repeat.
+        let reopen = NewUpdate { reopen: true, ..update(Investigating, "It is back") };
+        run(&mut state, Command::PostUpdate(id, reopen), 40, "");
+    }
+
+    #[test]
+    fn a_maintenance_is_cancelled_before_or_during_its_window() {
+        let mut state = PageState::new(page());
+        run(&mut state, maintenance(None, None), 10, "m1");
+        let cancel =
+            |body: &str| Command::CancelMaintenance("m1".into(), Cancellation { body: body.into(), language: None });
+        let change = run(&mut state, cancel("Postponed to next week."), 20, "");
+        assert_eq!(change.summary, "cancelled maintenance m1");
+        let (_, m) = state.find(&"m1".into()).unwrap();
+        assert_eq!((m.status, m.cancelled_at, m.started_at), (Completed, Some(at(20)), None));
+        assert_eq!(state.components()[1].status, ComponentStatus::Operational);
+        assert_eq!(
+            problems(apply(&state, &cancel("again"), at(30), "")),
+            vec![("status".into(), ProblemCode::Transition)]
+        );
+        // Under way: its components come back.
+        run(&mut state, maintenance(None, None), 30, "m2");
+        run(&mut state, Command::PostUpdate("m2".into(), update(InProgress, "Started")), 61, "");
+        assert_eq!(state.components()[1].status, ComponentStatus::UnderMaintenance);
+        let stop = Command::CancelMaintenance("m2".into(), Cancellation { body: "Stopped.".into(), language: None });
+        run(&mut state, stop, 70, "");
+        assert_eq!(state.components()[1].status, ComponentStatus::Operational);
+        // An incident is resolved, not cancelled.
+        run(&mut state, open("Slow", vec![]), 80, "inc1");
+        let wrong = Command::CancelMaintenance("inc1".into(), Cancellation { body: "x".into(), language: None });
+        assert_eq!(problems(apply(&state, &wrong, at(81), "")), vec![("id".into(), ProblemCode::Invalid)]);
+    }
+
+    #[test]
+    fn a_maintenance_is_rescheduled_until_it_begins() {
+        let mut state = PageState::new(page());
+        run(&mut state, maintenance(None, None), 10, "m1");
+        let later = EventEdit { scheduled_for: Some(at(90)), scheduled_until: Some(at(150)), ..EventEdit::default() };
+        run(&mut state, Command::Edit("m1".into(), later.clone()), 20, "");
+        let (_, m) = state.find(&"m1".into()).unwrap();
+        assert_eq!((m.scheduled_for, m.started_at, m.scheduled_until), (Some(at(90)), Some(at(90)), Some(at(150))));
+        run(&mut state, Command::PostUpdate("m1".into(), update(InProgress, "Started")), 91, "");
+        let start = EventEdit { scheduled_for: Some(at(100)), ..EventEdit::default() };
+        assert_eq!(
+            problems(apply(&state, &Command::Edit("m1".into(), start), at(92), "")),
+            vec![("scheduled_for".into(), ProblemCode::Inconsistent)]
+        );
+        let longer = EventEdit { scheduled_until: Some(at(200)), ..EventEdit::default() };
+        run(&mut state, Command::Edit("m1".into(), longer), 93, "");
+    }
+
+    #[test]
+    fn auto_transition_moves_a_maintenance_at_its_window_edges() {
+        let mut state = PageState::new(page());
+        run(&mut state, maintenance(Some("nl-BE"), None), 10, "m1");
+        run(&mut state, maintenance(None, Some(false)), 10, "m2");
+        assert!(due_transitions(&state, at(59)).is_empty());
+        assert_eq!(next_transition(&state, at(10)), Some(at(60)));
+        let due = due_transitions(&state, at(60));
+        let [Command::PostUpdate(id, moved)] = due.as_slice() else { panic!("{due:?}") };
+        assert_eq!((id.as_str(), moved.status), ("m1", InProgress));
+        assert_eq!(moved.body, "Het geplande onderhoud is begonnen. We houden u op de hoogte.");
+        for command in due {
+            run(&mut state, command, 60, "");
+        }
+        assert_eq!(state.components()[1].status, ComponentStatus::UnderMaintenance);
+        assert!(due_transitions(&state, at(61)).is_empty(), "applied once");
+        assert_eq!(next_transition(&state, at(61)), Some(at(120)));
+        // An incident takes the same component down meanwhile: completing must not hide it.
+        let outage = vec![ComponentChange { id: "web".into(), status: ComponentStatus::MajorOutage }];
+        run(&mut state, open("Down", outage), 100, "inc1");
+        for command in due_transitions(&state, at(121)) {
+            run(&mut state, command, 121, "");
+        }
+        let (_, m) = state.find(&"m1".into()).unwrap();
+        assert_eq!((m.status, m.incident_updates[0].body.as_str()), (Completed, "Het geplande onderhoud is afgerond."));
+        assert_eq!(state.components()[1].status, ComponentStatus::MajorOutage);
+        let (_, untouched) = state.find(&"m2".into()).unwrap();
+        assert_eq!(untouched.status, Scheduled, "auto_transition: false is left alone");
+        assert_eq!(next_transition(&state, at(121)), None);
+        // Announced after its window opened (a backfill) or taken over by an operator: left alone.
+        let mut state = PageState::new(page());
+        run(&mut state, maintenance(None, None), 70, "late");
+        assert!(due_transitions(&state, at(100)).is_empty());
+        run(&mut state, Command::PostUpdate("late".into(), update(Verifying, "Checking")), 130, "");
+        assert!(due_transitions(&state, at(131)).is_empty());
     }
 
     #[test]

@@ -217,6 +217,14 @@ pub struct Incident {
     /// The published or draft postmortem (sitrep extension).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postmortem: Option<Postmortem>,
+    /// When a maintenance was called off (sitrep extension). Its status is `completed`, which every
+    /// Statuspage client understands; sitrep's own surfaces say "cancelled".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancelled_at: Option<Timestamp>,
+    /// Whether the store moves this maintenance to `in_progress` when its window opens and to
+    /// `completed` when it closes, with its components (Statuspage's auto-transition; sitrep extension).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub auto_transition: bool,
 }
 
 impl Incident {
@@ -225,9 +233,10 @@ impl Incident {
         self.scheduled_for.is_some() || self.status.is_maintenance_status()
     }
 
-    /// The newest update, if any.
+    /// The newest update, if any; of updates posted in the same instant, the one listed first
+    /// (updates are newest first).
     pub fn latest_update(&self) -> Option<&IncidentUpdate> {
-        self.incident_updates.iter().max_by_key(|update| (update.created_at, update.shown_at()))
+        self.incident_updates.iter().rev().max_by_key(|update| (update.created_at, update.shown_at()))
     }
 
     /// Whether it touches the component, through its component list or an update.

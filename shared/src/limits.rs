@@ -203,7 +203,8 @@ mod tests {
     use crate::{Impact, IncidentId};
 
     fn update(status: crate::IncidentStatus, body: String) -> Command {
-        let new = NewUpdate { status, body, components: vec![], impact: None, language: None, reopen: false };
+        let new =
+            NewUpdate { status, body, components: vec![], impact: None, language: None, reopen: false, force: false };
         Command::PostUpdate(IncidentId::from("i"), new)
     }
 
@@ -235,7 +236,10 @@ mod tests {
         let body = "漢".repeat(UPDATE_BODY_CHARS);
         let mut accepted = 0;
         let refused = loop {
-            match apply(&state, &update(Identified, body.clone()), at(10 + accepted), "x") {
+            // Each update differs from the last (a repeat is refused for that alone).
+            let body = format!("{accepted}{body}");
+            let body: String = body.chars().take(UPDATE_BODY_CHARS).collect();
+            match apply(&state, &update(Identified, body), at(10 + accepted), "x") {
                 Ok(change) => {
                     state.commit(&change);
                     accepted += 1;

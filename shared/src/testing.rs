@@ -79,6 +79,8 @@ pub fn incident(id: &str, impact: Impact, start: i64, statuses: &[IncidentStatus
         scheduled_for: None,
         scheduled_until: None,
         postmortem: None,
+        cancelled_at: None,
+        auto_transition: false,
     }
 }
 

@@ -393,6 +393,15 @@ impl Checker {
         if incident.status.is_closed() && incident.resolved_at.is_none() {
             self.fail(format!("{path}.resolved_at"), ProblemCode::Missing, "a closed event needs resolved_at");
         }
+        if incident.cancelled_at.is_some()
+            && (lifecycle != Lifecycle::Maintenance || incident.status != IncidentStatus::Completed)
+        {
+            self.fail(
+                format!("{path}.cancelled_at"),
+                ProblemCode::Inconsistent,
+                "only a completed maintenance can be cancelled",
+            );
+        }
         if !incident.status.is_closed() && incident.resolved_at.is_some() {
             self.fail(format!("{path}.resolved_at"), ProblemCode::Inconsistent, "an open event has no resolved_at");
         }

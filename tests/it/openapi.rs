@@ -7,7 +7,8 @@ use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{Value, json};
 use sitrep_edge::admin::{self, ROUTES};
 use sitrep_shared::command::{
-    ComponentEdit, ComponentOrder, EventEdit, NewComponent, NewIncident, NewMaintenance, NewUpdate, PostmortemDraft,
+    Cancellation, ComponentEdit, ComponentOrder, EventEdit, NewComponent, NewIncident, NewMaintenance, NewUpdate,
+    PostmortemDraft,
 };
 use sitrep_shared::{PageData, Problem};
 use sitrep_tests::{check_snapshot, root};
@@ -30,6 +31,9 @@ fn describe(method: &str, path: &str) -> (&'static str, Option<&'static str>, u1
         ("POST", "/api/v2/admin/maintenances") => ("Schedule a maintenance", Some("NewMaintenance"), 201),
         ("PATCH", "/api/v2/admin/maintenances/{id}") => ("Edit a maintenance (name, window)", Some("EventEdit"), 200),
         ("POST", "/api/v2/admin/maintenances/{id}/updates") => ("Post a maintenance update", Some("NewUpdate"), 200),
+        ("POST", "/api/v2/admin/maintenances/{id}/cancel") => {
+            ("Cancel a maintenance (it becomes completed, with cancelled_at)", Some("Cancellation"), 200)
+        }
         ("POST", "/api/v2/admin/components") => ("Create a component or group", Some("NewComponent"), 201),
         ("PATCH", "/api/v2/admin/components/{id}") => ("Edit a component", Some("ComponentEdit"), 200),
         ("PUT", "/api/v2/admin/components/order") => ("Reorder all components", Some("ComponentOrder"), 200),
@@ -56,6 +60,7 @@ fn document() -> Value {
         add("NewUpdate", of::<NewUpdate>(&mut generator)),
         add("PostmortemDraft", of::<PostmortemDraft>(&mut generator)),
         add("NewMaintenance", of::<NewMaintenance>(&mut generator)),
+        add("Cancellation", of::<Cancellation>(&mut generator)),
         add("NewComponent", of::<NewComponent>(&mut generator)),
         add("ComponentEdit", of::<ComponentEdit>(&mut generator)),
         add("ComponentOrder", of::<ComponentOrder>(&mut generator)),

@@ -1,7 +1,7 @@
 //! The widget's words in each language it speaks. Dates and relative times come from `Intl` (see
 //! [`crate::intl`]); only the fixed words live here.
 
-use sitrep_shared::{ComponentStatus, IncidentStatus, Indicator};
+use sitrep_shared::{ComponentStatus, Incident, IncidentStatus, Indicator};
 
 /// Every fixed string of the views in one language.
 #[derive(Debug)]
@@ -33,6 +33,8 @@ pub struct Text {
     pub in_progress: &'static str,
     pub verifying: &'static str,
     pub completed: &'static str,
+    /// A maintenance called off (a sitrep extension of `completed`).
+    pub cancelled: &'static str,
     pub dismiss: &'static str,
     pub details: &'static str,
     pub status_page: &'static str,
@@ -93,6 +95,11 @@ impl Text {
         }
     }
 
+    /// An incident's or maintenance's current status, "cancelled" for a maintenance called off.
+    pub fn event_status(&self, event: &Incident) -> &'static str {
+        if event.cancelled_at.is_some() { self.cancelled } else { self.status(event.status) }
+    }
+
     /// An incident's or maintenance's status.
     pub fn status(&self, status: IncidentStatus) -> &'static str {
         match status {
@@ -135,6 +142,7 @@ const EN: Text = Text {
     in_progress: "In progress",
     verifying: "Verifying",
     completed: "Completed",
+    cancelled: "Cancelled",
     dismiss: "Dismiss",
     details: "Details",
     status_page: "Status page",
@@ -189,6 +197,7 @@ const NL: Text = Text {
     in_progress: "Bezig",
     verifying: "Controle",
     completed: "Voltooid",
+    cancelled: "Geannuleerd",
     dismiss: "Sluiten",
     details: "Details",
     status_page: "Statuspagina",
@@ -243,6 +252,7 @@ const DE: Text = Text {
     in_progress: "Läuft",
     verifying: "Prüfung",
     completed: "Abgeschlossen",
+    cancelled: "Abgesagt",
     dismiss: "Ausblenden",
     details: "Details",
     status_page: "Statusseite",
@@ -297,6 +307,7 @@ const FR: Text = Text {
     in_progress: "En cours",
     verifying: "Vérification",
     completed: "Terminée",
+    cancelled: "Annulée",
     dismiss: "Masquer",
     details: "Détails",
     status_page: "Page de statut",
@@ -351,6 +362,7 @@ const ES: Text = Text {
     in_progress: "En curso",
     verifying: "Verificando",
     completed: "Completado",
+    cancelled: "Cancelado",
     dismiss: "Descartar",
     details: "Detalles",
     status_page: "Página de estado",
@@ -405,6 +417,7 @@ const JA: Text = Text {
     in_progress: "実施中",
     verifying: "確認中",
     completed: "完了",
+    cancelled: "中止",
     dismiss: "閉じる",
     details: "詳細",
     status_page: "ステータスページ",

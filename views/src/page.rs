@@ -78,7 +78,7 @@ pub fn meta(props: &PageProps) -> Meta {
             description: doc
                 .incident
                 .latest_update()
-                .map_or_else(|| text.status(doc.incident.status).to_owned(), |u| first_chars(&u.body, 200)),
+                .map_or_else(|| text.event_status(&doc.incident).to_owned(), |u| first_chars(&u.body, 200)),
             url: format!("{}/incidents/{}", props.base, doc.incident.id),
         },
         Body::History { incidents, page, .. } => Meta {
@@ -286,7 +286,7 @@ fn event_card(ctx: &Ctx<'_>, event: &Incident, link: bool) -> Html {
     html! {
         <article class="card" data-ind={ind(Some(indicator))}>
             <h3 class="title">{icon(Some(indicator))}<strong>{name}</strong>
-                <span class="pill">{ctx.text.status(event.status)}</span></h3>
+                <span class="pill">{ctx.text.event_status(event)}</span></h3>
             if event.is_maintenance() {
                 <p class="muted">{window_text(ctx, event)}</p>
             }
@@ -305,7 +305,7 @@ fn past_row(ctx: &Ctx<'_>, incident: &Incident) -> Html {
     html! {
         <li>
             <a href={incident_page_url(ctx, incident)}><strong>{&incident.name}</strong></a>
-            <span class="muted">{" · "}{ctx.text.status(incident.status)}{" · "}{time(ctx, when)}</span>
+            <span class="muted">{" · "}{ctx.text.event_status(incident)}{" · "}{time(ctx, when)}</span>
             { for incident.latest_update().map(|u| html! { <p class="body" lang={u.language.clone()}>{first_chars(&u.body, 280)}</p> }) }
         </li>
     }
@@ -318,7 +318,7 @@ fn incident_main(ctx: &Ctx<'_>, incident: &Incident) -> Html {
         <>
             <h1 class="head" data-ind={ind(Some(indicator))}>{icon(Some(indicator))}<span>{&incident.name}</span></h1>
             <p class="muted">
-                <span class="pill" data-ind={ind(Some(indicator))}>{ctx.text.status(incident.status)}</span>{" "}
+                <span class="pill" data-ind={ind(Some(indicator))}>{ctx.text.event_status(incident)}</span>{" "}
                 if incident.is_maintenance() {
                     {window_text(ctx, incident)}
                 } else {

@@ -176,6 +176,8 @@ fn incident(o: Obj) -> Option<Incident> {
         scheduled_for: o.time("scheduled_for"),
         scheduled_until: o.time("scheduled_until"),
         postmortem: None,
+        cancelled_at: None,
+        auto_transition: false,
     })
 }
 

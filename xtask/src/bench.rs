@@ -298,6 +298,8 @@ fn history_page(history: usize) -> Result<Vec<u8>> {
             scheduled_for: None,
             scheduled_until: None,
             postmortem: None,
+            cancelled_at: None,
+            auto_transition: false,
         });
     }
     let updated = at(history as i64 * 30 + 10)?;

@@ -26,7 +26,7 @@ pub use client::{admin, fetch_doc};
 #[cfg(feature = "fault-injection")]
 pub use client::{calls, test_call};
 use layout::{COMPONENT_PREFIX, Commit, EVENT_PREFIX, LogEntry, Reply, StoredEvent, to_json};
-use protocol::{AdminCall, AdminReply, StoreReply, StoreRequest, StoreResult, WireDoc};
+use protocol::{AdminCall, AdminReply, Caller, StoreReply, StoreRequest, StoreResult, WireDoc};
 use publish::{Pending, Publication};
 
 use crate::admin::Admin;
@@ -82,7 +82,9 @@ impl DurableObject for PageStore {
 
     async fn alarm(&self) -> worker::Result<Response> {
         self.check_epoch().await;
+        self.transition().await;
         self.publish().await;
+        self.schedule_transition().await;
         Response::empty()
     }
 }
@@ -284,6 +286,49 @@ impl PageStore {
         Ok(AdminReply { status: 200, version, body, replay: false })
     }
 
+    /// Applies the automatic maintenance moves that are due ([`command::due_transitions`]), each
+    /// an ordinary write by the store itself: validated, logged (by "sitrep", as the alarm) and
+    /// published like an operator's. Best effort: one that fails is tried again by the next alarm,
+    /// since it is still due then.
+    async fn transition(&self) {
+        let (Ok(loaded), Ok(now)) = (self.load().await, now()) else { return };
+        let due = command::due_transitions(&loaded.page, now);
+        drop(loaded);
+        let mut failed = false;
+        for command in due {
+            let Command::PostUpdate(id, _) = &command else { continue };
+            let call = AdminCall {
+                op: Admin::PostUpdate(id.0.clone()),
+                body: String::new(),
+                if_match: None,
+                idempotency_key: None,
+                limit: None,
+                fingerprint: String::new(),
+                caller: Caller {
+                    client: "sitrep".into(),
+                    ray: None,
+                    user_agent: Some("auto-transition (the page's alarm)".into()),
+                },
+            };
+            failed |= self.write(&command, &call, 200).await.is_err();
+        }
+        if failed {
+            self.schedule(publish::MIN_INTERVAL_MS * 5).await;
+        }
+    }
+
+    /// Sets the alarm for the next window edge of a maintenance with auto-transition, if any
+    /// (kept if an earlier alarm is already set).
+    async fn schedule_transition(&self) {
+        let (Ok(loaded), Ok(now)) = (self.load().await, now()) else { return };
+        let next = command::next_transition(&loaded.page, now);
+        drop(loaded);
+        if let Some(at) = next {
+            let delay = at.unix_millis().saturating_sub(now.unix_millis()).max(0) as u64;
+            self.schedule(delay).await;
+        }
+    }
+
     /// What publication owes so far (nothing when nothing is stored).
     async fn pending(&self) -> Result<Pending, EdgeError> {
         Ok(self.stored_pending().await?.unwrap_or_default())
@@ -421,6 +466,7 @@ fn parse_command(op: &Admin, body: &[u8]) -> Result<Command, EdgeError> {
         Admin::WritePostmortem(id) => Command::WritePostmortem(id.as_str().into(), parse(body)?),
         Admin::PublishPostmortem(id) => Command::PublishPostmortem(id.as_str().into()),
         Admin::ScheduleMaintenance => Command::ScheduleMaintenance(parse(body)?),
+        Admin::CancelMaintenance(id) => Command::CancelMaintenance(id.as_str().into(), parse(body)?),
         Admin::CreateComponent => Command::CreateComponent(parse(body)?),
         Admin::EditComponent(id) => Command::EditComponent(id.as_str().into(), parse(body)?),
         Admin::ReorderComponents => Command::ReorderComponents(parse(body)?),
