@@ -1,47 +1,53 @@
-//! The HTTP side: one agent, the token, and every answer turned into JSON or a readable error.
+//! The HTTP side: one agent, the token, typed requests and answers, and a refusal as its problems.
 
 use anyhow::{Context, Result, bail};
-use serde_json::Value;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use sitrep_shared::Problem;
+use sitrep_shared::command::{ErrorReply, WriteReply};
 
 /// A client of one sitrep edge.
+#[derive(Debug)]
 pub struct Api {
     agent: ureq::Agent,
     base: String,
     token: Option<String>,
 }
 
-/// A refused request: the status and the edge's error body.
+/// A refused request: the status and the edge's error, typed.
 #[derive(Debug)]
 pub struct Refused {
     pub status: u16,
     pub code: String,
     pub message: String,
-    pub problems: Vec<(String, String)>,
+    pub problems: Vec<Problem>,
 }
 
 impl std::fmt::Display for Refused {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} ({}): {}", self.status, self.code, self.message)?;
-        for (path, message) in &self.problems {
-            write!(f, "\n  - {path}: {message}")?;
-            if message.contains("reopen: true") {
-                write!(f, " (with this tool: --reopen)")?;
-            }
-        }
-        Ok(())
+        write!(f, "{} ({}): {}", self.status, self.code, self.message)
     }
 }
 
 impl std::error::Error for Refused {}
+
+/// The write API's methods the tool uses.
+#[derive(Clone, Copy, Debug)]
+pub enum Method {
+    Post,
+    Put,
+    Patch,
+}
 
 impl Api {
     /// From `SITREP_URL` and `SITREP_TOKEN`.
     pub fn from_env() -> Result<Self> {
         let base =
             std::env::var("SITREP_URL").context("set SITREP_URL to the edge's origin, e.g. http://127.0.0.1:8787")?;
+        let base = origin(&base)?;
         let token = std::env::var("SITREP_TOKEN").ok().filter(|t| !t.is_empty());
         let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
-        Ok(Self { agent, base: base.trim_end_matches('/').to_owned(), token })
+        Ok(Self { agent, base, token })
     }
 
     fn auth(&self) -> Result<String> {
@@ -51,42 +57,38 @@ impl Api {
         }
     }
 
-    /// A public read.
-    pub fn get(&self, path: &str) -> Result<Value> {
-        let response = self
-            .agent
-            .get(format!("{}{path}", self.base))
-            .call()
-            .with_context(|| format!("cannot reach {}", self.base))?;
+    /// A public read of `path` (such as `/api/v2/summary.json`).
+    pub fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
+        let response = self.agent.get(format!("{}{path}", self.base)).call().with_context(|| self.unreachable())?;
         answer(response)
     }
 
-    /// An admin read.
-    pub fn admin_get(&self, path: &str) -> Result<Value> {
+    /// An admin read of `path` (after `/api/v2/admin/`), as text.
+    pub fn admin_text(&self, path: &str) -> Result<String> {
         let url = format!("{}/api/v2/admin/{path}", self.base);
-        let response = self
-            .agent
-            .get(url)
-            .header("authorization", self.auth()?)
-            .call()
-            .with_context(|| format!("cannot reach {}", self.base))?;
-        answer(response)
+        let response =
+            self.agent.get(url).header("authorization", self.auth()?).call().with_context(|| self.unreachable())?;
+        text(response)
     }
 
-    /// An admin write with a JSON body (`None` sends no body).
-    pub fn write(
+    /// An admin read of `path`, typed.
+    pub fn admin_get<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
+        parse(&self.admin_text(path)?)
+    }
+
+    /// An admin write with a JSON body (`None` sends none).
+    pub fn write<B: Serialize>(
         &self,
-        method: &str,
+        method: Method,
         path: &str,
-        body: Option<&Value>,
+        body: Option<&B>,
         idempotency_key: Option<&str>,
-    ) -> Result<Value> {
+    ) -> Result<WriteReply> {
         let url = format!("{}/api/v2/admin/{path}", self.base);
         let builder = match method {
-            "POST" => self.agent.post(url),
-            "PUT" => self.agent.put(url),
-            "PATCH" => self.agent.patch(url),
-            other => bail!("unsupported method {other}"),
+            Method::Post => self.agent.post(url),
+            Method::Put => self.agent.put(url),
+            Method::Patch => self.agent.patch(url),
         };
         let mut builder = builder.header("authorization", self.auth()?);
         if let Some(key) = idempotency_key {
@@ -96,32 +98,84 @@ impl Api {
             Some(body) => builder.header("content-type", "application/json").send(serde_json::to_vec(body)?),
             None => builder.send_empty(),
         }
-        .with_context(|| format!("cannot reach {}", self.base))?;
+        .with_context(|| self.unreachable())?;
         answer(response)
+    }
+
+    /// POSTs with an Idempotency-Key, retrying once if the connection failed (never if the edge
+    /// answered), so a dropped answer neither loses the write nor makes a duplicate.
+    pub fn create<B: Serialize>(&self, path: &str, body: Option<&B>) -> Result<WriteReply> {
+        let key = idempotency_key();
+        match self.write(Method::Post, path, body, Some(&key)) {
+            Err(err) if err.downcast_ref::<Refused>().is_none() => self.write(Method::Post, path, body, Some(&key)),
+            other => other,
+        }
+    }
+
+    fn unreachable(&self) -> String {
+        format!("cannot reach {}", self.base)
     }
 }
 
-fn answer(mut response: ureq::http::Response<ureq::Body>) -> Result<Value> {
+/// The origin in `SITREP_URL`, checked: a scheme and a host, nothing after them but slashes.
+fn origin(value: &str) -> Result<String> {
+    let trimmed = value.trim().trim_end_matches('/');
+    let Some((scheme, rest)) = trimmed.split_once("://") else {
+        bail!("SITREP_URL={value:?} has no scheme: write http://{trimmed} or https://{trimmed}");
+    };
+    if !matches!(scheme, "http" | "https") {
+        bail!("SITREP_URL={value:?}: only http:// and https:// are spoken");
+    }
+    if rest.is_empty() || rest.contains(['/', '?', '#', ' ']) {
+        bail!("SITREP_URL={value:?} must be an origin only, such as https://status.example.com");
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// An Idempotency-Key for one invocation, so the retry after a connection error is safe.
+fn idempotency_key() -> String {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    format!("cli-{}-{nanos:x}", std::process::id())
+}
+
+fn text(mut response: ureq::http::Response<ureq::Body>) -> Result<String> {
     let status = response.status().as_u16();
     let text = response.body_mut().read_to_string().context("cannot read the answer")?;
-    let json: Value = serde_json::from_str(&text).unwrap_or(Value::String(text));
     if (200..300).contains(&status) {
-        return Ok(json);
+        return Ok(text);
     }
-    let error = &json["error"];
-    let problems = error["problems"]
-        .as_array()
-        .map(|list| {
-            list.iter()
-                .map(|p| (p["path"].as_str().unwrap_or("").to_owned(), p["message"].as_str().unwrap_or("").to_owned()))
-                .collect()
-        })
-        .unwrap_or_default();
-    Err(Refused {
-        status,
-        code: error["code"].as_str().unwrap_or("unknown").to_owned(),
-        message: error["message"].as_str().map_or_else(|| json.to_string(), str::to_owned),
-        problems,
+    Err(match serde_json::from_str::<ErrorReply>(&text) {
+        Ok(reply) => {
+            Refused { status, code: reply.error.code, message: reply.error.message, problems: reply.error.problems }
+        }
+        Err(_) => {
+            Refused { status, code: "unknown".into(), message: text.chars().take(300).collect(), problems: vec![] }
+        }
     }
     .into())
+}
+
+fn parse<T: DeserializeOwned>(text: &str) -> Result<T> {
+    serde_json::from_str(text).context("the edge answered with JSON this tool does not understand")
+}
+
+fn answer<T: DeserializeOwned>(response: ureq::http::Response<ureq::Body>) -> Result<T> {
+    parse(&text(response)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sitrep_url_must_be_an_origin() {
+        assert_eq!(origin("http://127.0.0.1:8787/").unwrap(), "http://127.0.0.1:8787");
+        let bare = origin("127.0.0.1:8787").unwrap_err().to_string();
+        assert_eq!(
+            bare,
+            "SITREP_URL=\"127.0.0.1:8787\" has no scheme: write http://127.0.0.1:8787 or https://127.0.0.1:8787"
+        );
+        assert!(origin("ftp://x").is_err());
+        assert!(origin("https://x/api/v2").is_err());
+    }
 }

@@ -1,42 +1,41 @@
-//! `sitrep`: the operator tool. `main` parses and reports; `api` speaks HTTP, `postmortem` reads a
-//! postmortem file, `import` converts a Statuspage export, `show` prints for people.
+//! `sitrep`: the operator tool. `args` is the command line (clap), `main` checks what it can
+//! before sending and says what happened; `api` speaks HTTP with `shared`'s types, `words` puts
+//! refusals in the operator's words, `when` reads times, `postmortem` reads a postmortem file,
+//! `import` converts a Statuspage export, `show` prints for people.
 
 mod api;
+mod args;
 mod import;
 mod postmortem;
 mod show;
+mod when;
+mod words;
 
+use std::cell::OnceCell;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, bail};
-use lexopt::prelude::*;
-use serde_json::{Value, json};
+use anyhow::{Context as _, Result, anyhow, bail};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use clap::{Parser, ValueEnum};
+use serde::Serialize;
+use sitrep_shared::command::{
+    Cancellation, ComponentChange, ComponentEdit, ComponentOrder, EventEdit, NewComponent, NewIncident, NewMaintenance,
+    NewUpdate, PostmortemDraft, WriteReply, restored_on_close,
+};
+use sitrep_shared::views::{ComponentsDocument, IncidentDocument, IncidentsDocument, MaintenancesDocument, Summary};
+use sitrep_shared::{Component, ComponentId, ComponentStatus, Incident, IncidentStatus, Timestamp};
 
-use crate::api::Api;
-
-const USAGE: &str = "\
-usage: sitrep [--json] <command> ...
-
-  sitrep status
-  sitrep incident open --name NAME --body TEXT [--status S] [--impact I] [--component ID=STATUS]... [--language TAG]
-  sitrep incident update ID --status S --body TEXT [--component ID=STATUS]... [--impact I] [--language TAG] [--reopen]
-  sitrep incident resolve ID --body TEXT [--language TAG]    (its components go back to operational)
-  sitrep postmortem publish ID --file postmortem.md [--language TAG]
-  sitrep maintenance schedule --name NAME --body TEXT --from TIME --until TIME [--component ID]...
-  sitrep maintenance update ID --status S --body TEXT
-  sitrep maintenance complete ID --body TEXT
-  sitrep component add --name NAME [--description TEXT] [--group-id ID] [--group]
-  sitrep component set ID [--status S] [--name NAME] [--description TEXT]
-  sitrep component order ID...
-  sitrep import statuspage FILE
-  sitrep log [--limit N]
-
-SITREP_URL is the edge's origin; SITREP_TOKEN the admin token. --json prints the edge's JSON.
-Creating writes carry an Idempotency-Key and are retried once on a connection error, so a dropped
-answer never creates a duplicate. A refused write prints every problem and exits non-zero.";
+use crate::api::{Api, Method, Refused};
+use crate::args::{
+    Cli, Command, ComponentCommand, ComponentState, ImportCommand, IncidentCommand, MaintenanceCommand,
+    PostmortemCommand,
+};
+use crate::words::Typed;
 
 fn main() -> ExitCode {
-    match run() {
+    let cli = Cli::parse();
+    match Api::from_env().and_then(|api| Tool::new(api, cli.json).run(cli.command)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("sitrep: {err:#}");
@@ -45,204 +44,432 @@ fn main() -> ExitCode {
     }
 }
 
-/// Parsed options of one command.
-#[derive(Default)]
-struct Options {
-    positional: Vec<String>,
-    name: Option<String>,
-    body: Option<String>,
-    status: Option<String>,
-    impact: Option<String>,
-    language: Option<String>,
-    description: Option<String>,
-    group_id: Option<String>,
-    group: bool,
-    reopen: bool,
-    file: Option<String>,
-    from: Option<String>,
-    until: Option<String>,
-    limit: Option<String>,
-    components: Vec<String>,
+/// One invocation: the client, the output mode, and the page read once when a check needs it.
+struct Tool {
+    api: Api,
+    json: bool,
+    now: DateTime<Utc>,
+    summary: OnceCell<Summary<'static>>,
 }
 
-fn run() -> Result<()> {
-    let mut parser = lexopt::Parser::from_env();
-    let mut json_out = false;
-    let mut words = Vec::new();
-    let mut o = Options::default();
-    while let Some(arg) = parser.next()? {
-        match arg {
-            Long("json") => json_out = true,
-            Short('h') | Long("help") => {
-                println!("{USAGE}");
-                return Ok(());
+impl Tool {
+    fn new(api: Api, json: bool) -> Self {
+        Self { api, json, now: Utc::now(), summary: OnceCell::new() }
+    }
+
+    fn run(&self, command: Command) -> Result<()> {
+        match command {
+            Command::Status => {
+                let summary = self.summary()?;
+                self.print(summary, || show::status(summary, self.zone()))
             }
-            Long("name") => o.name = Some(parser.value()?.string()?),
-            Long("body") => o.body = Some(parser.value()?.string()?),
-            Long("status") => o.status = Some(parser.value()?.string()?),
-            Long("impact") => o.impact = Some(parser.value()?.string()?),
-            Long("language") => o.language = Some(parser.value()?.string()?),
-            Long("description") => o.description = Some(parser.value()?.string()?),
-            Long("group-id") => o.group_id = Some(parser.value()?.string()?),
-            Long("group") => o.group = true,
-            Long("reopen") => o.reopen = true,
-            Long("file") => o.file = Some(parser.value()?.string()?),
-            Long("from") => o.from = Some(parser.value()?.string()?),
-            Long("until") => o.until = Some(parser.value()?.string()?),
-            Long("limit") => o.limit = Some(parser.value()?.string()?),
-            Long("component") => o.components.push(parser.value()?.string()?),
-            Value(word) => words.push(word.string()?),
-            other => return Err(other.unexpected().into()),
+            Command::Incident(command) => self.incident(command),
+            Command::Postmortem(command) => self.postmortem(command),
+            Command::Maintenance(command) => self.maintenance(command),
+            Command::Component(command) => self.component(command),
+            Command::Import(ImportCommand::Statuspage { file }) => {
+                let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {file}"))?;
+                let export: serde_json::Value =
+                    serde_json::from_str(&text).with_context(|| format!("{file} is not JSON"))?;
+                let page = import::page(&export)?;
+                let reply = self.api.write(Method::Put, "page", Some(&page), None);
+                self.written(reply, &Typed::default())
+            }
+            Command::Log { limit } => {
+                let log: show::Log = self.api.admin_get(&format!("log?limit={limit}"))?;
+                if self.json {
+                    println!("{}", self.api.admin_text(&format!("log?limit={limit}"))?);
+                    return Ok(());
+                }
+                show::log(&log, self.zone());
+                Ok(())
+            }
         }
     }
-    let words: Vec<&str> = words.iter().map(String::as_str).collect();
-    let (command, rest) = match words.as_slice() {
-        [] => {
-            println!("{USAGE}");
-            return Ok(());
+
+    fn incident(&self, command: IncidentCommand) -> Result<()> {
+        match command {
+            IncidentCommand::List { all } => {
+                let list = if all {
+                    self.api.get::<IncidentsDocument<'static>>("/api/v2/incidents.json")?.incidents
+                } else {
+                    self.summary()?.incidents.clone()
+                };
+                self.print(&list, || show::events(&list, "no open incidents", self.zone()))
+            }
+            IncidentCommand::Open { name, body, status, impact, components, started, language } => {
+                let changes = self.component_changes(&components.list)?;
+                let started = started.map(|s| self.time("--started", &s)).transpose()?;
+                let new = NewIncident {
+                    name,
+                    status: Some(status.into()),
+                    impact: Some(impact.into()),
+                    body,
+                    components: changes,
+                    language: language.language,
+                    started_at: started,
+                };
+                let typed = Typed { components: &components.list, ..Typed::default() };
+                self.written(self.api.create("incidents", Some(&new)), &typed)
+            }
+            IncidentCommand::Update { id, status, body, components, impact, reopen, force, language } => {
+                self.event(&id, false)?;
+                let changes = self.component_changes(&components.list)?;
+                let new = NewUpdate {
+                    status: status.into(),
+                    body,
+                    components: changes,
+                    impact: impact.map(Into::into),
+                    language: language.language,
+                    reopen,
+                    force: force.force,
+                };
+                let typed = Typed { components: &components.list, reopen, ..Typed::default() };
+                self.written(self.api.create(&format!("incidents/{id}/updates"), Some(&new)), &typed)
+            }
+            IncidentCommand::Resolve { id, body, force, language } => {
+                let incident = self.event(&id, false)?;
+                let summary = self.summary()?;
+                let open: Vec<&Incident> = summary.incidents.iter().map(AsRef::as_ref).collect();
+                let new = NewUpdate {
+                    status: IncidentStatus::Resolved,
+                    body,
+                    components: restored_on_close(&incident, &summary.components, &open),
+                    impact: None,
+                    language: language.language,
+                    reopen: false,
+                    force: force.force,
+                };
+                self.written(self.api.create(&format!("incidents/{id}/updates"), Some(&new)), &Typed::default())
+            }
         }
-        ["status" | "log", rest @ ..] => (words[..1].join(" "), rest),
-        [group, action, rest @ ..] => (format!("{group} {action}"), rest),
-        [one] => bail!("unknown command {one:?}\n\n{USAGE}"),
-    };
-    o.positional = rest.iter().map(|s| (*s).to_owned()).collect();
-    let api = Api::from_env()?;
-    let answer = dispatch(&api, &command, &o)?;
-    if json_out {
-        println!("{}", serde_json::to_string_pretty(&answer)?);
-    } else {
-        show::answer(&command, &answer);
     }
-    Ok(())
-}
 
-fn need<'a>(value: &'a Option<String>, flag: &str) -> Result<&'a str> {
-    value.as_deref().with_context(|| format!("missing --{flag}"))
-}
+    fn postmortem(&self, command: PostmortemCommand) -> Result<()> {
+        match command {
+            PostmortemCommand::Draft { id, file, preview } => {
+                self.event_any(&id)?;
+                let draft = self.read_postmortem(&file)?;
+                let reply = self.api.write(Method::Put, &format!("incidents/{id}/postmortem"), Some(&draft), None);
+                self.written(reply, &Typed::default())?;
+                if !self.json {
+                    describe(&draft, self.zone());
+                }
+                let html = self.api.admin_text(&format!("incidents/{id}/postmortem/preview"))?;
+                std::fs::write(&preview, html).with_context(|| format!("cannot write {preview}"))?;
+                eprintln!("the draft as readers will see it once published: {preview} (readers see nothing yet)");
+                Ok(())
+            }
+            PostmortemCommand::Publish { id, file } => {
+                let event = self.event_any(&id)?;
+                if !event.status.is_closed() {
+                    bail!(
+                        "{id} is {}: resolve it before publishing its postmortem (nothing was written; \
+                         `sitrep postmortem draft` writes a draft now)",
+                        event.status.as_str()
+                    );
+                }
+                if let Some(file) = file {
+                    let draft = self.read_postmortem(&file)?;
+                    let path = format!("incidents/{id}/postmortem");
+                    self.api
+                        .write(Method::Put, &path, Some(&draft), None)
+                        .map_err(|e| refused(e, &Typed::default()))?;
+                    if !self.json {
+                        describe(&draft, self.zone());
+                    }
+                }
+                let reply = self.api.create::<()>(&format!("incidents/{id}/postmortem/publish"), None);
+                self.written(reply, &Typed::default())
+            }
+        }
+    }
 
-fn id(o: &Options) -> Result<&str> {
-    o.positional.first().map(String::as_str).context("missing the incident, maintenance or component id")
-}
+    fn maintenance(&self, command: MaintenanceCommand) -> Result<()> {
+        match command {
+            MaintenanceCommand::List { all } => {
+                let list = if all {
+                    self.api
+                        .get::<MaintenancesDocument<'static>>("/api/v2/scheduled-maintenances.json")?
+                        .scheduled_maintenances
+                } else {
+                    self.summary()?.scheduled_maintenances.clone()
+                };
+                self.print(&list, || show::events(&list, "no upcoming or active maintenances", self.zone()))
+            }
+            MaintenanceCommand::Schedule { name, body, from, end, components, manual, language } => {
+                let scheduled_for = self.time("--from", &from)?;
+                let scheduled_until = self.window_end(scheduled_for, end.until.as_deref(), end.duration.as_deref())?;
+                let ids = self.component_ids(&components, "--component ")?;
+                let new = NewMaintenance {
+                    name,
+                    body,
+                    scheduled_for,
+                    scheduled_until,
+                    components: ids,
+                    impact: None,
+                    language: language.language,
+                    auto_transition: Some(!manual),
+                };
+                self.written(self.api.create("maintenances", Some(&new)), &Typed::default())
+            }
+            MaintenanceCommand::Update { id, status, body, components, force, language } => {
+                self.event(&id, true)?;
+                let changes = self.component_changes(&components.list)?;
+                let new = NewUpdate {
+                    status: status.into(),
+                    body,
+                    components: changes,
+                    impact: None,
+                    language: language.language,
+                    reopen: false,
+                    force: force.force,
+                };
+                let typed = Typed { components: &components.list, ..Typed::default() };
+                self.written(self.api.create(&format!("maintenances/{id}/updates"), Some(&new)), &typed)
+            }
+            MaintenanceCommand::Reschedule { id, from, until, duration } => {
+                let current = self.event(&id, true)?;
+                if current.status.is_closed() {
+                    let status = if current.cancelled_at.is_some() { "cancelled" } else { current.status.as_str() };
+                    bail!("{id} is {status}: its window cannot move any more");
+                }
+                let from = from.map(|f| self.time("--from", &f)).transpose()?;
+                let start = from.or(current.scheduled_for).context("the maintenance has no window")?;
+                let until = match (until, duration) {
+                    (None, None) => None,
+                    (until, duration) => Some(self.window_end(start, until.as_deref(), duration.as_deref())?),
+                };
+                if from.is_none() && until.is_none() {
+                    bail!("say what moves: --from, --until or --duration");
+                }
+                let edit = EventEdit { scheduled_for: from, scheduled_until: until, ..EventEdit::default() };
+                let reply = self.api.write(Method::Patch, &format!("maintenances/{id}"), Some(&edit), None);
+                self.written(reply, &Typed::default())
+            }
+            MaintenanceCommand::Complete { id, body, force, language } => {
+                self.event(&id, true)?;
+                let new = NewUpdate {
+                    status: IncidentStatus::Completed,
+                    body,
+                    components: vec![],
+                    impact: None,
+                    language: language.language,
+                    reopen: false,
+                    force: force.force,
+                };
+                self.written(self.api.create(&format!("maintenances/{id}/updates"), Some(&new)), &Typed::default())
+            }
+            MaintenanceCommand::Cancel { id, body, language } => {
+                self.event(&id, true)?;
+                let cancel = Cancellation { body, language: language.language };
+                self.written(self.api.create(&format!("maintenances/{id}/cancel"), Some(&cancel)), &Typed::default())
+            }
+        }
+    }
 
-/// `ID=STATUS` pairs.
-fn component_changes(list: &[String]) -> Result<Vec<Value>> {
-    list.iter()
-        .map(|pair| {
-            let (id, status) =
-                pair.split_once('=').with_context(|| format!("--component {pair:?}: write ID=STATUS"))?;
-            Ok(json!({ "id": id, "status": status }))
+    fn component(&self, command: ComponentCommand) -> Result<()> {
+        match command {
+            ComponentCommand::List => {
+                let list = self.api.get::<ComponentsDocument<'static>>("/api/v2/components.json")?.components;
+                self.print(&list, || show::components(&list))
+            }
+            ComponentCommand::Add { name, description, group_id, group } => {
+                if let Some(parent) = &group_id {
+                    let found = self.find_component(parent, "--group-id ")?;
+                    if !found.group {
+                        bail!("--group-id {parent}: {parent} ({}) is not a group", found.name);
+                    }
+                }
+                let new = NewComponent {
+                    name,
+                    description,
+                    status: None,
+                    group_id: group_id.map(ComponentId),
+                    group,
+                    only_show_if_degraded: false,
+                };
+                self.written(self.api.create("components", Some(&new)), &Typed::default())
+            }
+            ComponentCommand::Set { id, status, name, description } => {
+                let found = self.find_component(&id, "")?;
+                if status.is_some() && found.group {
+                    bail!("{id} ({}) is a group: its status follows its components", found.name);
+                }
+                if status.is_none() && name.is_none() && description.is_none() {
+                    bail!("say what changes: --status, --name or --description");
+                }
+                let edit =
+                    ComponentEdit { name, description, status: status.map(Into::into), only_show_if_degraded: None };
+                let reply = self.api.write(Method::Patch, &format!("components/{id}"), Some(&edit), None);
+                self.written(reply, &Typed::default())
+            }
+            ComponentCommand::Order { ids } => {
+                for id in &ids {
+                    self.find_component(id, "")?;
+                }
+                let order = ComponentOrder { ids: ids.iter().cloned().map(ComponentId).collect() };
+                let reply = self.api.write(Method::Put, "components/order", Some(&order), None);
+                self.written(reply, &Typed { ids: &ids, ..Typed::default() })
+            }
+        }
+    }
+
+    /// The page as `summary.json` has it, read once.
+    fn summary(&self) -> Result<&Summary<'static>> {
+        if let Some(summary) = self.summary.get() {
+            return Ok(summary);
+        }
+        let summary = self.api.get::<Summary<'static>>("/api/v2/summary.json")?;
+        Ok(self.summary.get_or_init(|| summary))
+    }
+
+    /// The page's time zone (UTC if the page cannot be read or names none this tool knows).
+    fn zone(&self) -> Tz {
+        self.summary().ok().and_then(|s| when::zone(&s.page.time_zone).ok()).unwrap_or(Tz::UTC)
+    }
+
+    fn time(&self, flag: &str, value: &str) -> Result<Timestamp> {
+        when::time(flag, value, self.zone(), self.now).map_err(|e| anyhow!(e))
+    }
+
+    /// The end of a window that starts at `start`: `--until` or `--duration`.
+    fn window_end(&self, start: Timestamp, until: Option<&str>, duration: Option<&str>) -> Result<Timestamp> {
+        let end = match (until, duration) {
+            (Some(until), _) => self.time("--until", until)?,
+            (None, Some(length)) => {
+                let length = when::duration(length).map_err(|e| anyhow!("--duration {e}"))?;
+                Timestamp::from_unix_millis(start.unix_millis() + length.num_milliseconds())
+                    .context("--duration is out of range")?
+            }
+            (None, None) => bail!("give --until or --duration"),
+        };
+        if end <= start {
+            bail!(
+                "the window ends ({}) before it starts ({})",
+                show::local(end, self.zone()),
+                show::local(start, self.zone())
+            );
+        }
+        Ok(end)
+    }
+
+    /// The incident (`maintenance` false) or maintenance `id`, with a suggestion if it is unknown.
+    fn event(&self, id: &str, maintenance: bool) -> Result<Incident> {
+        let event = self.event_any(id)?;
+        let (wanted, other) = if maintenance { ("maintenance", "incident") } else { ("incident", "maintenance") };
+        if event.is_maintenance() != maintenance {
+            bail!("{id} is {} {other}, not {} {wanted}: use `sitrep {other} ...`", article(other), article(wanted));
+        }
+        Ok(event)
+    }
+
+    fn event_any(&self, id: &str) -> Result<Incident> {
+        match self.api.get::<IncidentDocument<'static>>(&format!("/api/v2/incidents/{id}.json")) {
+            Ok(doc) => Ok(doc.incident.into_owned()),
+            Err(err) if err.downcast_ref::<Refused>().is_some_and(|r| r.status == 404) => {
+                let mut ids: Vec<String> = Vec::new();
+                if let Ok(doc) = self.api.get::<IncidentsDocument<'static>>("/api/v2/incidents.json") {
+                    ids.extend(doc.incidents.iter().map(|i| i.id.0.clone()));
+                }
+                if let Ok(doc) = self.api.get::<MaintenancesDocument<'static>>("/api/v2/scheduled-maintenances.json") {
+                    ids.extend(doc.scheduled_maintenances.iter().map(|i| i.id.0.clone()));
+                }
+                let hint = words::suggestion(id, ids.iter().map(String::as_str));
+                bail!("no incident or maintenance {id:?} on this page{hint} (ids: sitrep incident list --all)")
+            }
+            Err(err) => Err(err),
+        }
+    }
+
+    /// The component `id`; `flag` prefixes the message when it is unknown.
+    fn find_component(&self, id: &str, flag: &str) -> Result<Component> {
+        let summary = self.summary()?;
+        if let Some(found) = summary.components.iter().find(|c| c.id.0 == id) {
+            return Ok(found.clone());
+        }
+        let hint = words::did_you_mean(id, summary.components.iter().map(|c| c.id.as_str()))
+            .and_then(|near| summary.components.iter().find(|c| c.id.0 == near))
+            .map_or_else(String::new, |c| format!("; did you mean {} ({})?", c.id, c.name));
+        let prefix = if flag.is_empty() { String::new() } else { format!("{flag}{id}: ") };
+        bail!("{prefix}no component {id:?} on this page{hint} (ids: sitrep component list)")
+    }
+
+    fn component_ids(&self, ids: &[String], flag: &str) -> Result<Vec<ComponentId>> {
+        ids.iter().map(|id| self.find_component(id, flag).map(|c| c.id)).collect()
+    }
+
+    /// `ID=STATUS` values, each checked against the page and the statuses.
+    fn component_changes(&self, list: &[String]) -> Result<Vec<ComponentChange>> {
+        list.iter()
+            .map(|pair| {
+                let flag = format!("--component {pair}");
+                let (id, status) = pair.split_once('=').with_context(|| format!("{flag}: write ID=STATUS"))?;
+                let status = ComponentState::from_str(status, true).map_err(|_| {
+                    let names: Vec<&str> = ComponentStatus::WIRE.iter().map(|(_, name)| *name).collect();
+                    let hint = words::suggestion(status, names.iter().copied());
+                    anyhow!("{flag}: {status:?} is not a component status ({}){hint}", names.join(", "))
+                })?;
+                let found = self.find_component(id, "--component ")?;
+                if found.group {
+                    bail!("{flag}: {id} ({}) is a group: its status follows its components", found.name);
+                }
+                Ok(ComponentChange { id: found.id, status: status.into() })
+            })
+            .collect()
+    }
+
+    fn read_postmortem(&self, file: &str) -> Result<PostmortemDraft> {
+        let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {file}"))?;
+        postmortem::draft(&text, self.zone()).map_err(|errors| {
+            anyhow!("{file} does not fit the postmortem layout (sitrep postmortem --help):\n  {}", errors.join("\n  "))
         })
-        .collect()
-}
+    }
 
-/// An Idempotency-Key for one invocation, so the retry after a connection error is safe.
-fn idempotency_key() -> String {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-    format!("cli-{}-{nanos:x}", std::process::id())
-}
+    /// Prints a write's outcome, or its refusal in the operator's words.
+    fn written(&self, reply: Result<WriteReply>, typed: &Typed<'_>) -> Result<()> {
+        let reply = reply.map_err(|err| refused(err, typed))?;
+        let before = self.summary.get().map(|s| s.components.to_vec()).unwrap_or_default();
+        self.print(&reply, || show::reply(&reply, &before))
+    }
 
-/// POSTs with an Idempotency-Key, retrying once if the connection failed.
-fn post(api: &Api, path: &str, body: Option<&Value>) -> Result<Value> {
-    let key = idempotency_key();
-    match api.write("POST", path, body, Some(&key)) {
-        Err(err) if err.downcast_ref::<api::Refused>().is_none() => api.write("POST", path, body, Some(&key)),
-        other => other,
+    fn print<T: Serialize>(&self, value: &T, people: impl FnOnce()) -> Result<()> {
+        if self.json {
+            println!("{}", serde_json::to_string_pretty(value)?);
+        } else {
+            people();
+        }
+        Ok(())
     }
 }
 
-fn dispatch(api: &Api, command: &str, o: &Options) -> Result<Value> {
-    match command {
-        "status" => api.get("/api/v2/summary.json"),
-        "log" => api.admin_get(&format!("log?limit={}", o.limit.as_deref().unwrap_or("20"))),
-        "incident open" => {
-            let mut body = json!({ "name": need(&o.name, "name")?, "body": need(&o.body, "body")?, "components": component_changes(&o.components)? });
-            for (key, value) in [("status", &o.status), ("impact", &o.impact), ("language", &o.language)] {
-                if let Some(value) = value {
-                    body[key] = json!(value);
-                }
-            }
-            post(api, "incidents", Some(&body))
+/// A refusal with every problem on its own line, in the operator's words.
+fn refused(err: anyhow::Error, typed: &Typed<'_>) -> anyhow::Error {
+    match err.downcast_ref::<Refused>() {
+        Some(refusal) if !refusal.problems.is_empty() => {
+            let lines = words::explain(&refusal.problems, typed);
+            anyhow!("refused, nothing was changed:\n  - {}", lines.join("\n  - "))
         }
-        "incident update" | "maintenance update" => {
-            let kind = if command.starts_with("incident") { "incidents" } else { "maintenances" };
-            let mut body = json!({ "status": need(&o.status, "status")?, "body": need(&o.body, "body")?, "components": component_changes(&o.components)?, "reopen": o.reopen });
-            for (key, value) in [("impact", &o.impact), ("language", &o.language)] {
-                if let Some(value) = value {
-                    body[key] = json!(value);
-                }
-            }
-            post(api, &format!("{kind}/{}/updates", id(o)?), Some(&body))
-        }
-        "incident resolve" => {
-            let id = id(o)?;
-            let current = api.get(&format!("/api/v2/incidents/{id}.json"))?;
-            let summary = api.get("/api/v2/components.json")?;
-            let touched: Vec<&str> = current["incident"]["components"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|c| c["id"].as_str())
-                .collect();
-            let back: Vec<Value> = summary["components"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter(|c| {
-                    touched.contains(&c["id"].as_str().unwrap_or(""))
-                        && c["status"] != "operational"
-                        && c["group"] != true
-                })
-                .map(|c| json!({ "id": c["id"], "status": "operational" }))
-                .collect();
-            let mut body = json!({ "status": "resolved", "body": need(&o.body, "body")?, "components": back });
-            if let Some(language) = &o.language {
-                body["language"] = json!(language);
-            }
-            post(api, &format!("incidents/{id}/updates"), Some(&body))
-        }
-        "postmortem publish" => {
-            let id = id(o)?;
-            let file = need(&o.file, "file")?;
-            let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {file}"))?;
-            let draft = postmortem::draft(&text, o.language.as_deref());
-            api.write("PUT", &format!("incidents/{id}/postmortem"), Some(&draft), None)?;
-            post(api, &format!("incidents/{id}/postmortem/publish"), None)
-        }
-        "maintenance schedule" => {
-            let components: Vec<Value> = o.components.iter().map(|c| json!(c)).collect();
-            let body = json!({ "name": need(&o.name, "name")?, "body": need(&o.body, "body")?, "scheduled_for": need(&o.from, "from")?, "scheduled_until": need(&o.until, "until")?, "components": components });
-            post(api, "maintenances", Some(&body))
-        }
-        "maintenance complete" => {
-            let body = json!({ "status": "completed", "body": need(&o.body, "body")? });
-            post(api, &format!("maintenances/{}/updates", id(o)?), Some(&body))
-        }
-        "component add" => {
-            let mut body = json!({ "name": need(&o.name, "name")?, "group": o.group });
-            for (key, value) in [("description", &o.description), ("group_id", &o.group_id), ("status", &o.status)] {
-                if let Some(value) = value {
-                    body[key] = json!(value);
-                }
-            }
-            post(api, "components", Some(&body))
-        }
-        "component set" => {
-            let mut body = json!({});
-            for (key, value) in [("name", &o.name), ("description", &o.description), ("status", &o.status)] {
-                if let Some(value) = value {
-                    body[key] = json!(value);
-                }
-            }
-            api.write("PATCH", &format!("components/{}", id(o)?), Some(&body), None)
-        }
-        "component order" => api.write("PUT", "components/order", Some(&json!({ "ids": o.positional })), None),
-        "import statuspage" => {
-            let file = o.positional.first().context("missing the export file")?;
-            let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {file}"))?;
-            let export: Value = serde_json::from_str(&text).with_context(|| format!("{file} is not JSON"))?;
-            let page = serde_json::to_value(import::page(&export)?)?;
-            api.write("PUT", "page", Some(&page), None)
-        }
-        other => bail!("unknown command {other:?}\n\n{USAGE}"),
+        _ => err,
     }
+}
+
+/// What a postmortem file turned into, so the operator sees nothing was dropped.
+fn describe(draft: &PostmortemDraft, zone: Tz) {
+    let titles: Vec<&str> = draft.sections.iter().map(|s| s.title.as_str()).collect();
+    println!("  summary: {} characters", draft.summary.chars().count());
+    println!("  sections: {}", if titles.is_empty() { "none".to_owned() } else { titles.join(", ") });
+    println!("  timeline: {} entries", draft.timeline.len());
+    let done = draft.action_items.iter().filter(|a| a.done).count();
+    println!("  action items: {} ({done} done)", draft.action_items.len());
+    if let Some(window) = draft.impact_window {
+        println!("  impact: {} to {}", show::local(window.start, zone), show::local(window.end, zone));
+    }
+    if let Some(language) = &draft.language {
+        println!("  language: {language}");
+    }
+}
+
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" }
 }

@@ -1,68 +1,346 @@
-//! A postmortem written as a Markdown file, turned into the write API's draft.
+//! A postmortem written as a Markdown file (the layout is `args::POSTMORTEM_LAYOUT`), turned into
+//! the write API's draft with every part kept: summary, sections, timeline with its precision,
+//! impact window, action items, language. Whatever the mapping does not understand is an error
+//! naming its line; nothing is dropped.
 //!
-//! ```text
-//! # Title (optional, ignored)
-//! The first paragraph is the summary.
-//!
-//! ## A section
-//! Body in sitrep's safe Markdown subset.
-//!
-//! ## Action items
-//! - [x] something done
-//! - [ ] something to do
-//! ```
+//! Hand-written rather than a Markdown crate: the file is read line by line into a fixed layout,
+//! and section bodies go to the edge verbatim, where `shared::markdown` is the one parser readers'
+//! text goes through.
 
-use serde_json::{Value, json};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Utc};
+use chrono_tz::Tz;
+use sitrep_shared::Timestamp;
+use sitrep_shared::command::PostmortemDraft;
+use sitrep_shared::postmortem::{ActionItem, ImpactWindow, Precision, Section, TimelineEntry};
 
-/// The draft for `PUT /api/v2/admin/incidents/{id}/postmortem`.
-pub fn draft(markdown: &str, language: Option<&str>) -> Value {
+use crate::when;
+
+/// The draft a file describes; `zone` is the page's, for times written without one.
+pub fn draft(text: &str, zone: Tz) -> Result<PostmortemDraft, Vec<String>> {
+    let mut reader = Reader { errors: Vec::new(), zone, language: None, impact: (None, None) };
+    let lines: Vec<&str> = text.lines().collect();
+    let body_start = reader.front_matter(&lines);
     let mut summary = Vec::new();
-    let mut sections: Vec<(String, Vec<&str>)> = Vec::new();
-    for line in markdown.lines() {
+    let mut sections: Vec<(usize, String, Vec<&str>)> = Vec::new();
+    let mut titled = false;
+    for (n, line) in lines.iter().enumerate().skip(body_start) {
+        let number = n + 1;
         if let Some(title) = line.strip_prefix("## ") {
-            sections.push((title.trim().to_owned(), Vec::new()));
-        } else if line.starts_with("# ") && sections.is_empty() && summary.is_empty() {
-            continue;
-        } else if let Some((_, body)) = sections.last_mut() {
+            sections.push((number, title.trim().to_owned(), Vec::new()));
+        } else if let Some((_, _, body)) = sections.last_mut() {
             body.push(line);
+        } else if line.starts_with("# ") {
+            if titled || summary.iter().any(|l: &&str| !l.trim().is_empty()) {
+                reader.error(number, "a second `# ` title: sections start with `## `");
+            }
+            titled = true;
         } else {
             summary.push(line);
         }
     }
-    let summary = summary.join("\n").trim().split("\n\n").next().unwrap_or("").replace('\n', " ");
-    let mut action_items = Vec::new();
-    let mut kept = Vec::new();
-    for (title, body) in sections {
-        if title.eq_ignore_ascii_case("action items") {
-            for line in body {
-                let line = line.trim();
-                if let Some(text) = line.strip_prefix("- [x] ").or_else(|| line.strip_prefix("- [X] ")) {
-                    action_items.push(json!({ "text": text.trim(), "done": true }));
-                } else if let Some(text) = line.strip_prefix("- [ ] ").or_else(|| line.strip_prefix("- ")) {
-                    action_items.push(json!({ "text": text.trim(), "done": false }));
-                }
-            }
-        } else {
-            kept.push(json!({ "title": title, "body": body.join("\n").trim() }));
+    let mut draft = PostmortemDraft {
+        summary: summary.join("\n").trim().to_owned(),
+        language: None,
+        impact_window: None,
+        sections: Vec::new(),
+        action_items: Vec::new(),
+        timeline: Vec::new(),
+    };
+    for (number, title, body) in sections {
+        match title.to_ascii_lowercase().as_str() {
+            "timeline" => draft.timeline.extend(reader.timeline(number, &body)),
+            "action items" => draft.action_items.extend(reader.action_items(number, &body)),
+            "summary" if draft.summary.is_empty() => draft.summary = body.join("\n").trim().to_owned(),
+            "summary" => reader.error(number, "a `## Summary` section and text before it: keep one"),
+            "" => reader.error(number, "a section without a title"),
+            _ => draft.sections.push(Section { title, body: body.join("\n").trim().to_owned() }),
         }
     }
-    json!({ "summary": summary, "language": language, "sections": kept, "action_items": action_items })
+    if draft.summary.is_empty() {
+        reader.error(body_start + 1, "no summary: write a paragraph before the first `## ` section");
+    }
+    draft.language = reader.language.take();
+    match reader.impact {
+        (Some(start), Some(end)) => draft.impact_window = Some(ImpactWindow { start, end }),
+        (None, None) => {}
+        _ => reader.error(1, "impact_start and impact_end go together"),
+    }
+    if reader.errors.is_empty() { Ok(draft) } else { Err(reader.errors) }
+}
+
+struct Reader {
+    errors: Vec<String>,
+    zone: Tz,
+    language: Option<String>,
+    impact: (Option<Timestamp>, Option<Timestamp>),
+}
+
+impl Reader {
+    fn error(&mut self, line: usize, message: impl Into<String>) {
+        self.errors.push(format!("line {line}: {}", message.into()));
+    }
+
+    /// Reads the `---` block at the top, if any; returns the index of the first line after it.
+    fn front_matter(&mut self, lines: &[&str]) -> usize {
+        let first = lines.iter().position(|l| !l.trim().is_empty());
+        if first.map(|n| lines[n].trim()) != Some("---") {
+            return 0;
+        }
+        let start = first.unwrap_or(0) + 1;
+        let Some(len) = lines[start..].iter().position(|l| l.trim() == "---") else {
+            self.error(start, "the front matter's `---` is never closed");
+            return lines.len();
+        };
+        let mut times = Vec::new();
+        for (n, line) in lines[start..start + len].iter().enumerate() {
+            let number = start + n + 1;
+            if line.trim().is_empty() || line.trim_start().starts_with('#') {
+                continue;
+            }
+            let Some((key, value)) = line.split_once(':') else {
+                self.error(number, format!("{:?} is not `key: value`", line.trim()));
+                continue;
+            };
+            let value = value.trim();
+            match key.trim() {
+                "language" => self.language = Some(value.to_owned()),
+                "time_zone" => match when::zone(value) {
+                    Ok(zone) => self.zone = zone,
+                    Err(err) => self.error(number, err),
+                },
+                key @ ("impact_start" | "impact_end") => times.push((number, key, value)),
+                other => self.error(
+                    number,
+                    format!("unknown key {other:?} (known: language, time_zone, impact_start, impact_end)"),
+                ),
+            }
+        }
+        // After the zone, wherever it was written.
+        for (number, key, value) in times {
+            match self.time(value) {
+                Some((at, Precision::Minute)) if key == "impact_start" => self.impact.0 = Some(at),
+                Some((at, Precision::Minute)) => self.impact.1 = Some(at),
+                _ => self.error(number, format!("{key}: {value:?} is not a time such as 2020-12-09 11:28")),
+            }
+        }
+        start + len + 1
+    }
+
+    /// A whole value that is a time (see [`parse_time`]).
+    fn time(&self, text: &str) -> Option<(Timestamp, Precision)> {
+        parse_time(text.trim(), self.zone)
+    }
+
+    /// The length of the longest time that starts `text`, if one does.
+    fn time_len(&self, text: &str) -> Option<usize> {
+        (10..=text.len())
+            .rev()
+            .filter(|&end| text.is_char_boundary(end))
+            .find(|&end| parse_time(&text[..end], self.zone).is_some())
+    }
+
+    fn timeline(&mut self, heading: usize, body: &[&str]) -> Vec<TimelineEntry> {
+        let mut entries: Vec<TimelineEntry> = Vec::new();
+        for (n, line) in body.iter().enumerate() {
+            let number = heading + n + 1;
+            let trimmed = line.trim();
+            if trimmed.is_empty() {
+                continue;
+            }
+            let Some(item) = trimmed.strip_prefix("- ").or_else(|| trimmed.strip_prefix("* ")) else {
+                match entries.last_mut() {
+                    Some(last) if line.starts_with(' ') => {
+                        last.text.push(' ');
+                        last.text.push_str(trimmed);
+                    }
+                    _ => self.error(number, "a timeline line is `- 2020-12-09 11:28: what happened`"),
+                }
+                continue;
+            };
+            let item = item.trim();
+            let Some(end) = self.time_len(item) else {
+                self.error(number, format!("{item:?} does not start with a time such as 2020-12-09 11:28"));
+                continue;
+            };
+            let Some((at, precision)) = parse_time(&item[..end], self.zone) else { continue };
+            let text = item[end..].trim_start_matches([':', ' ', '-', '–', '—']).trim();
+            if text.is_empty() {
+                self.error(number, "a timeline entry without text");
+                continue;
+            }
+            entries.push(TimelineEntry { at, precision, text: text.to_owned() });
+        }
+        entries
+    }
+
+    fn action_items(&mut self, heading: usize, body: &[&str]) -> Vec<ActionItem> {
+        let mut items: Vec<ActionItem> = Vec::new();
+        for (n, line) in body.iter().enumerate() {
+            let number = heading + n + 1;
+            let trimmed = line.trim();
+            if trimmed.is_empty() {
+                continue;
+            }
+            let item = trimmed.strip_prefix("- ").or_else(|| trimmed.strip_prefix("* "));
+            let parsed = item.and_then(|item| {
+                let item = item.trim_start();
+                let done = match item.get(..3) {
+                    Some("[x]" | "[X]") => true,
+                    Some("[ ]") => false,
+                    _ => return None,
+                };
+                Some(ActionItem { text: item[3..].trim().to_owned(), done })
+            });
+            match parsed {
+                Some(item) if !item.text.is_empty() => items.push(item),
+                Some(_) => self.error(number, "an action item without text"),
+                None => match items.last_mut() {
+                    Some(last) if item.is_none() && line.starts_with(' ') => {
+                        last.text.push(' ');
+                        last.text.push_str(trimmed);
+                    }
+                    _ => self.error(number, "an action item is `- [ ] to do` or `- [x] done`"),
+                },
+            }
+        }
+        items
+    }
+}
+
+/// `2020-12-09`, `2020-12-09 11:28`, `2020-12-09T11:28`, `2020-12-09 ~21:00`, each optionally
+/// followed by `Z`, ` UTC` or an offset such as `+01:00`.
+fn parse_time(text: &str, zone: Tz) -> Option<(Timestamp, Precision)> {
+    let (date, rest) = (text.get(..10)?, text.get(10..)?);
+    let date = NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
+    let (clock, explicit) = split_zone(rest);
+    let clock = clock.trim_start_matches([' ', 'T']);
+    let (time, precision) = if clock.is_empty() {
+        (None, Precision::Day)
+    } else if let Some(rough) = clock.strip_prefix('~') {
+        (Some(NaiveTime::parse_from_str(rough, "%H:%M").ok()?), Precision::Hour)
+    } else {
+        (Some(NaiveTime::parse_from_str(clock, "%H:%M").ok()?), Precision::Minute)
+    };
+    if !rest.is_empty() && !rest.starts_with([' ', 'T']) {
+        return None;
+    }
+    let time = time.map(|t| if precision == Precision::Hour { t.with_minute(0).unwrap_or(t) } else { t });
+    let utc: DateTime<Utc> = match (time, explicit) {
+        (Some(time), Some(offset)) => {
+            let naive = NaiveDateTime::new(date, time);
+            DateTime::from_naive_utc_and_offset(naive - chrono::Duration::seconds(i64::from(offset)), Utc)
+        }
+        (Some(time), None) => when::in_zone(NaiveDateTime::new(date, time), zone)?,
+        (None, None) => when::day_start(date, zone)?,
+        (None, Some(_)) => return None,
+    };
+    Some((Timestamp::from_unix_millis(utc.timestamp_millis())?, precision))
+}
+
+/// Splits a trailing zone (`Z`, ` UTC`, `+01:00`) off a clock time: (clock, offset in seconds).
+fn split_zone(rest: &str) -> (&str, Option<i32>) {
+    if let Some(clock) = rest.strip_suffix('Z').or_else(|| rest.strip_suffix(" UTC")) {
+        return (clock, Some(0));
+    }
+    let Some(cut) = rest.len().checked_sub(6).filter(|&cut| rest.is_char_boundary(cut)) else { return (rest, None) };
+    let (clock, offset) = rest.split_at(cut);
+    let sign = match offset.as_bytes() {
+        [b'+', _, _, b':', _, _] => 1,
+        [b'-', _, _, b':', _, _] => -1,
+        _ => return (rest, None),
+    };
+    match (offset[1..3].parse::<i32>(), offset[4..6].parse::<i32>()) {
+        (Ok(hours), Ok(minutes)) => (clock, Some(sign * (hours * 3600 + minutes * 60))),
+        _ => (rest, None),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn utc() -> Tz {
+        when::zone("Etc/UTC").unwrap()
+    }
+
+    const FULL: &str = "---
+language: en
+time_zone: Europe/Amsterdam
+impact_start: 2020-12-09 12:28
+impact_end: 2020-12-09T17:38Z
+---
+# Chat events were not delivered
+
+A rolling deploy dropped 66% of chat message events.
+
+We are sorry.
+
+## Timeline
+- 2020-12-09 12:28: The rolling deploy starts.
+- 2020-12-09 ~22:10 — Around ten, queues back up
+  in Singapore.
+- 2020-12-10: Backfill finished.
+
+## What went wrong
+A **bad** deploy.
+
+- one
+
+## Action items
+- [x] Roll back automatically.
+- [ ] Canary deploys
+  per region.
+";
+
     #[test]
-    fn sections_summary_and_action_items() {
-        let md = "# Outage\nWe lost events.\nSorry.\n\nMore.\n\n## Cause\nA **bad** deploy.\n\n- one\n\n## Action items\n- [x] Roll back\n- [ ] Canary\n";
-        let got = draft(md, Some("en"));
-        assert_eq!(got["summary"], "We lost events. Sorry.");
-        assert_eq!(got["sections"][0]["title"], "Cause");
-        assert_eq!(got["sections"][0]["body"], "A **bad** deploy.\n\n- one");
+    fn every_part_is_kept() {
+        let got = draft(FULL, utc()).unwrap();
+        assert_eq!(got.summary, "A rolling deploy dropped 66% of chat message events.\n\nWe are sorry.");
+        assert_eq!(got.language.as_deref(), Some("en"));
+        let window = got.impact_window.unwrap();
         assert_eq!(
-            got["action_items"],
-            json!([{ "text": "Roll back", "done": true }, { "text": "Canary", "done": false }])
+            (window.start.to_string(), window.end.to_string()),
+            ("2020-12-09T11:28:00.000Z".into(), "2020-12-09T17:38:00.000Z".into())
         );
+        let timeline: Vec<(String, Precision, &str)> =
+            got.timeline.iter().map(|e| (e.at.to_string(), e.precision, e.text.as_str())).collect();
+        assert_eq!(
+            timeline,
+            [
+                ("2020-12-09T11:28:00.000Z".into(), Precision::Minute, "The rolling deploy starts."),
+                ("2020-12-09T21:00:00.000Z".into(), Precision::Hour, "Around ten, queues back up in Singapore."),
+                ("2020-12-09T23:00:00.000Z".into(), Precision::Day, "Backfill finished."),
+            ]
+        );
+        assert_eq!(
+            got.sections,
+            [Section { title: "What went wrong".into(), body: "A **bad** deploy.\n\n- one".into() }]
+        );
+        let items: Vec<(&str, bool)> = got.action_items.iter().map(|a| (a.text.as_str(), a.done)).collect();
+        assert_eq!(items, [("Roll back automatically.", true), ("Canary deploys per region.", false)]);
+    }
+
+    #[test]
+    fn what_is_not_understood_is_an_error_naming_its_line() {
+        let bad = "---\nlanguage: en\nauthor: me\nimpact_start: soon\n---\nSummary.\n\n## Timeline\n- yesterday: it broke\nloose text\n\n## Action items\n- fix it\n- [ ]\n";
+        let errors = draft(bad, utc()).unwrap_err();
+        assert_eq!(
+            errors,
+            [
+                "line 3: unknown key \"author\" (known: language, time_zone, impact_start, impact_end)",
+                "line 4: impact_start: \"soon\" is not a time such as 2020-12-09 11:28",
+                "line 9: \"yesterday: it broke\" does not start with a time such as 2020-12-09 11:28",
+                "line 10: a timeline line is `- 2020-12-09 11:28: what happened`",
+                "line 13: an action item is `- [ ] to do` or `- [x] done`",
+                "line 14: an action item without text",
+            ]
+        );
+        assert_eq!(
+            draft("## Cause\nx\n", utc()).unwrap_err(),
+            ["line 1: no summary: write a paragraph before the first `## ` section"]
+        );
+        assert!(draft("---\nlanguage: en\n", utc()).unwrap_err()[0].contains("never closed"));
+        let half = "---\nimpact_start: 2020-12-09 11:28\n---\nSummary.\n";
+        assert_eq!(draft(half, utc()).unwrap_err(), ["line 1: impact_start and impact_end go together"]);
     }
 }

@@ -1,67 +1,121 @@
-//! Human output: short lines, the new page version after every write.
+//! Output for people: short lines with ids to copy, times in the page's zone, and what each write
+//! changed.
 
-use serde_json::Value;
+use std::borrow::Cow;
 
-/// Prints an answer for people.
-pub fn answer(command: &str, answer: &Value) {
-    match command {
-        "status" => status(answer),
-        "log" => {
-            for entry in answer["entries"].as_array().into_iter().flatten() {
-                println!(
-                    "v{:<6} {}  {}",
-                    entry["version"],
-                    entry["at"].as_str().unwrap_or(""),
-                    entry["summary"].as_str().unwrap_or("")
-                );
-            }
-        }
-        _ => {
-            let id = answer["id"].as_str().filter(|id| !id.is_empty());
-            let summary = answer["summary"].as_str().unwrap_or("done");
-            match id {
-                Some(id) => println!("{summary} (id {id}); page version {}", answer["version"]),
-                None => println!("{summary}; page version {}", answer["version"]),
-            }
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde::Deserialize;
+use sitrep_shared::command::WriteReply;
+use sitrep_shared::views::Summary;
+use sitrep_shared::{Component, ComponentStatus, Incident, Timestamp};
+
+/// A time in the page's zone, such as `2026-11-30 02:00 CET`.
+pub fn local(at: Timestamp, zone: Tz) -> String {
+    DateTime::<Utc>::from_timestamp_millis(at.unix_millis())
+        .map_or_else(|| at.to_string(), |t| t.with_timezone(&zone).format("%Y-%m-%d %H:%M %Z").to_string())
+}
+
+/// `sitrep status`.
+pub fn status(summary: &Summary<'_>, zone: Tz) {
+    println!("{}: {} (times in {zone})", summary.page.name, summary.status.description);
+    for incident in &summary.incidents {
+        event(incident, zone);
+    }
+    for maintenance in &summary.scheduled_maintenances {
+        event(maintenance, zone);
+    }
+    let down: Vec<String> = summary
+        .components
+        .iter()
+        .filter(|c| c.status != ComponentStatus::Operational && !c.group)
+        .map(|c| format!("{} ({}, {})", c.id, c.name, c.status.to_wire()))
+        .collect();
+    if down.is_empty() {
+        println!("  every component is operational (ids: sitrep component list)");
+    } else {
+        println!("  not operational: {}", down.join(", "));
+    }
+}
+
+/// One incident or maintenance on one line, then its latest update.
+pub fn event(event: &Incident, zone: Tz) {
+    let kind = if event.is_maintenance() { "maintenance" } else { "incident" };
+    let status = if event.cancelled_at.is_some() { "cancelled" } else { event.status.as_str() };
+    let when = match (event.scheduled_for, event.scheduled_until) {
+        (Some(from), Some(until)) => format!(" {} to {}", local(from, zone), local(until, zone)),
+        _ => format!(" since {}", local(event.started_at.unwrap_or(event.created_at), zone)),
+    };
+    let auto =
+        if event.is_maintenance() && event.auto_transition && !event.status.is_closed() { ", automatic" } else { "" };
+    println!("  {kind} {} [{status}, {}{auto}] {}:{when}", event.id, event.impact.to_wire(), event.name);
+    if let Some(update) = event.latest_update() {
+        println!("    {}: {}", update.status.as_str(), first_line(&update.body));
+    }
+}
+
+/// A list of events, or a line saying there are none.
+pub fn events(list: &[Cow<'_, Incident>], none: &str, zone: Tz) {
+    if list.is_empty() {
+        println!("{none}");
+    }
+    for item in list {
+        event(item, zone);
+    }
+}
+
+/// `sitrep component list`: groups with their children indented, ids first.
+pub fn components(list: &[Component]) {
+    let width = list.iter().map(|c| c.id.as_str().len()).max().unwrap_or(0);
+    let line = |c: &Component, indent: &str| {
+        let status = if c.group { "group".to_owned() } else { c.status.to_wire().to_owned() };
+        println!("{indent}{:<width$}  {:<20}  {}", c.id.as_str(), status, c.name);
+    };
+    for top in list.iter().filter(|c| c.group_id.is_none()) {
+        line(top, "");
+        for child in list.iter().filter(|c| c.group_id.as_ref() == Some(&top.id)) {
+            line(child, "  ");
         }
     }
 }
 
-fn status(summary: &Value) {
-    println!(
-        "{}: {}",
-        summary["page"]["name"].as_str().unwrap_or("page"),
-        summary["status"]["description"].as_str().unwrap_or("?")
-    );
-    for incident in summary["incidents"].as_array().into_iter().flatten() {
-        let latest = &incident["incident_updates"][0];
-        println!(
-            "  incident {} [{} / {}] {}: {}",
-            incident["id"].as_str().unwrap_or(""),
-            incident["status"].as_str().unwrap_or(""),
-            incident["impact"].as_str().unwrap_or(""),
-            incident["name"].as_str().unwrap_or(""),
-            latest["body"].as_str().unwrap_or("")
-        );
+/// What a write did, and the components it changed.
+pub fn reply(reply: &WriteReply, before: &[Component]) {
+    let id = if reply.id.is_empty() { String::new() } else { format!(" (id {})", reply.id) };
+    let summary = if reply.summary.is_empty() { "done" } else { reply.summary.as_str() };
+    println!("{summary}{id}; page version {}", reply.version);
+    for component in reply.components.iter().flatten() {
+        let old = before.iter().find(|c| c.id == component.id).map_or("new", |c| c.status.to_wire());
+        println!("  {} ({}): {old} -> {}", component.id, component.name, component.status.to_wire());
     }
-    for m in summary["scheduled_maintenances"].as_array().into_iter().flatten() {
-        println!(
-            "  maintenance {} [{}] {} ({} to {})",
-            m["id"].as_str().unwrap_or(""),
-            m["status"].as_str().unwrap_or(""),
-            m["name"].as_str().unwrap_or(""),
-            m["scheduled_for"].as_str().unwrap_or("?"),
-            m["scheduled_until"].as_str().unwrap_or("?")
-        );
+}
+
+/// One entry of the audit log, as the edge writes it.
+#[derive(Debug, Deserialize)]
+pub struct LogEntry {
+    version: u64,
+    at: Timestamp,
+    summary: String,
+}
+
+/// `GET /api/v2/admin/log`.
+#[derive(Debug, Deserialize)]
+pub struct Log {
+    entries: Vec<LogEntry>,
+}
+
+/// `sitrep log`.
+pub fn log(log: &Log, zone: Tz) {
+    for entry in &log.entries {
+        println!("v{:<6} {}  {}", entry.version, local(entry.at, zone), entry.summary);
     }
-    let down: Vec<String> = summary["components"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|c| c["status"] != "operational" && c["group"] != true)
-        .map(|c| format!("{} ({})", c["name"].as_str().unwrap_or(""), c["status"].as_str().unwrap_or("")))
-        .collect();
-    if !down.is_empty() {
-        println!("  not operational: {}", down.join(", "));
+}
+
+fn first_line(text: &str) -> String {
+    let line = text.lines().next().unwrap_or("");
+    if line.chars().count() > 100 {
+        format!("{}...", line.chars().take(100).collect::<String>())
+    } else {
+        line.to_owned()
     }
 }

@@ -18,6 +18,9 @@ pub enum Admin {
     WritePostmortem(String),
     /// `POST incidents/{id}/postmortem/publish`.
     PublishPostmortem(String),
+    /// `GET incidents/{id}/postmortem/preview`: the incident page with the draft, as readers
+    /// will see it once published.
+    PreviewPostmortem(String),
     /// `POST maintenances`.
     ScheduleMaintenance,
     /// `POST maintenances/{id}/cancel`.
@@ -37,7 +40,7 @@ pub enum Admin {
 impl Admin {
     /// Whether it changes the page.
     pub fn writes(&self) -> bool {
-        !matches!(self, Self::Log | Self::OpenApi)
+        !matches!(self, Self::Log | Self::OpenApi | Self::PreviewPostmortem(_))
     }
 
     /// Largest body it takes (from `sitrep_shared::limits`, where they agree with the field rules).
@@ -57,18 +60,19 @@ impl Admin {
 
     /// Whether it takes a JSON body.
     pub fn takes_body(&self) -> bool {
-        !matches!(self, Self::PublishPostmortem(_) | Self::Log | Self::OpenApi)
+        !matches!(self, Self::PublishPostmortem(_) | Self::Log | Self::OpenApi | Self::PreviewPostmortem(_))
     }
 }
 
 /// Every admin route as (method, path pattern), for the OpenAPI document and its test.
-pub const ROUTES: [(&str, &str); 15] = [
+pub const ROUTES: [(&str, &str); 16] = [
     ("PUT", "/api/v2/admin/page"),
     ("POST", "/api/v2/admin/incidents"),
     ("PATCH", "/api/v2/admin/incidents/{id}"),
     ("POST", "/api/v2/admin/incidents/{id}/updates"),
     ("PUT", "/api/v2/admin/incidents/{id}/postmortem"),
     ("POST", "/api/v2/admin/incidents/{id}/postmortem/publish"),
+    ("GET", "/api/v2/admin/incidents/{id}/postmortem/preview"),
     ("POST", "/api/v2/admin/maintenances"),
     ("PATCH", "/api/v2/admin/maintenances/{id}"),
     ("POST", "/api/v2/admin/maintenances/{id}/updates"),
@@ -119,6 +123,9 @@ pub fn route(method: &str, path: &str) -> Result<Admin, Miss> {
         }
         ["incidents", _, "postmortem", "publish"] if id(1).is_some() => {
             ("POST", (method == "POST").then(|| Admin::PublishPostmortem(id(1).unwrap_or_default())))
+        }
+        ["incidents", _, "postmortem", "preview"] if id(1).is_some() => {
+            ("GET", (method == "GET").then(|| Admin::PreviewPostmortem(id(1).unwrap_or_default())))
         }
         ["components", _] if id(1).is_some() => {
             ("PATCH", (method == "PATCH").then(|| Admin::EditComponent(id(1).unwrap_or_default())))

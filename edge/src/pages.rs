@@ -87,6 +87,35 @@ pub async fn serve(
     Ok(response)
 }
 
+/// The postmortem preview: the incident page rendered from the store's document (the draft shown
+/// as published), for the operator only: never cached, never indexed.
+pub async fn preview(document: &str, origin: &str, preferred: &[String]) -> Result<Response, EdgeError> {
+    let doc: sitrep_shared::views::IncidentDocument<'static> =
+        serde_json::from_str(document).map_err(|e| EdgeError::Internal(format!("the preview: {e}")))?;
+    let (text, locale) = i18n::choose(preferred.iter().map(String::as_str));
+    let locale = page::clean_tag(&locale, text).to_owned();
+    let props = PageProps {
+        text,
+        formats: Rc::new(Formats::new(&locale, Some(&doc.page.time_zone))),
+        now: timestamp(read::now_ms()),
+        base: origin.to_owned().into(),
+        stale: false,
+        body: Body::Incident(Rc::new(doc)),
+    };
+    let html = page::render(props, &locale).await;
+    let headers = worker::Headers::new();
+    for (name, value) in [
+        ("content-type", HTML),
+        ("cache-control", "no-store"),
+        ("content-security-policy", PAGE_CSP),
+        ("x-robots-tag", "noindex"),
+        ("x-content-type-options", "nosniff"),
+    ] {
+        let _ = headers.set(name, value);
+    }
+    Ok(Response::builder().with_headers(headers).fixed(html.into_bytes()))
+}
+
 /// The languages of an `Accept-Language` header, most preferred first (`q=0` left out).
 pub fn accept_language(header: &str) -> Vec<String> {
     let mut tags: Vec<(u16, usize, String)> = header

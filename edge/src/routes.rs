@@ -129,7 +129,7 @@ pub async fn handle(req: Request, env: Env, ctx: Context) -> Response {
                 Err(err) => error::page(&err),
             };
         }
-        Route::Admin(rest) => return admin_result(admin_request(req, &env, &rest, query).await),
+        Route::Admin(rest) => return admin_result(admin_request(req, &env, &rest, query, origin).await),
         #[cfg(feature = "fault-injection")]
         Route::Fault => return read::fault_switch(req, &env).await,
         #[cfg(feature = "fault-injection")]
@@ -275,7 +275,13 @@ pub(crate) fn respond(req: &Request, doc: &Doc, stale: bool) -> Response {
 
 /// The write API: checks the token, the media type and the size, then hands the request to the
 /// store, the single writer, which applies it all or nothing.
-async fn admin_request(mut req: Request, env: &Env, rest: &str, query: &str) -> Result<Response, EdgeError> {
+async fn admin_request(
+    mut req: Request,
+    env: &Env,
+    rest: &str,
+    query: &str,
+    origin: &str,
+) -> Result<Response, EdgeError> {
     let raw = req.inner().method();
     let op = admin::route(&raw, rest).map_err(|miss| match miss {
         admin::Miss::NotFound => EdgeError::NotFound(format!("/api/v2/admin/{rest}")),
@@ -287,6 +293,7 @@ async fn admin_request(mut req: Request, env: &Env, rest: &str, query: &str) -> 
         return Ok(Response::builder().with_headers(headers).fixed(OPENAPI.as_bytes().to_vec()));
     }
     let header = |name: &str| req.headers().get(name).ok().flatten();
+    let languages = pages::accept_language(&header("accept-language").unwrap_or_default());
     // Cloudflare sets CF-Connecting-IP; locally every caller is one client.
     let client = header("cf-connecting-ip").unwrap_or_else(|| "local".to_owned());
     auth::check(header("authorization").as_deref(), &client, read::now_ms(), env).await?;
@@ -319,7 +326,11 @@ async fn admin_request(mut req: Request, env: &Env, rest: &str, query: &str) -> 
     // The form replies were stored with since the write API began: a retry across a deploy still matches.
     let fingerprint = format!("{raw} {rest} {}", cache::etag(body.as_bytes()));
     let call = AdminCall { op, body, if_match, idempotency_key, limit, fingerprint, caller };
+    let preview = matches!(call.op, admin::Admin::PreviewPostmortem(_));
     let reply = store::admin(env, call).await?;
+    if preview {
+        return pages::preview(&reply.body, origin, &languages).await;
+    }
     if writes {
         // Replays too: a retried write reads its own result as well.
         read::wrote(reply.version);

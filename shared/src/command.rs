@@ -236,6 +236,60 @@ pub struct ComponentOrder {
     pub ids: Vec<ComponentId>,
 }
 
+/// The answer to an accepted write: the page's new version, what it acted on, the event and the
+/// components it changed (an import answers with the version only).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WriteReply {
+    /// The page version the write made.
+    pub version: u64,
+    /// The id it created or acted on.
+    #[serde(default)]
+    pub id: String,
+    /// One line, as in the audit log.
+    #[serde(default)]
+    pub summary: String,
+    /// The event's new version, if it wrote one.
+    #[serde(default)]
+    pub incident: Option<Incident>,
+    /// The components it changed, if any.
+    #[serde(default)]
+    pub components: Option<Vec<Component>>,
+}
+
+/// The body of every refused request.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ErrorReply {
+    /// What went wrong.
+    pub error: ErrorDetail,
+}
+
+/// What went wrong with a request.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    /// A stable code, such as `invalid` or `not_found`.
+    pub code: String,
+    /// One sentence.
+    pub message: String,
+    /// Every problem with the request's fields (for `invalid`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<Problem>,
+}
+
+/// The component changes that close `event`: what it touched goes back to operational, except
+/// groups (their status follows), what is operational already, and what another open incident in
+/// `open` also touches (that one is not over).
+pub fn restored_on_close(event: &Incident, components: &[Component], open: &[&Incident]) -> Vec<ComponentChange> {
+    let others = open.iter().filter(|o| o.id != event.id && !o.status.is_closed());
+    let held: Vec<ComponentId> = others.flat_map(|o| o.touched_components()).collect();
+    event
+        .touched_components()
+        .into_iter()
+        .filter_map(|id| components.iter().find(|c| c.id == id))
+        .filter(|c| !c.group && c.status != ComponentStatus::Operational && !held.contains(&c.id))
+        .map(|c| ComponentChange { id: c.id.clone(), status: ComponentStatus::Operational })
+        .collect()
+}
+
 /// What an operator asks for.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
@@ -1108,6 +1162,20 @@ mod tests {
         run(&mut state, open("Slow", vec![]), 80, "inc1");
         let wrong = Command::CancelMaintenance("inc1".into(), Cancellation { body: "x".into(), language: None });
         assert_eq!(problems(apply(&state, &wrong, at(81), "")), vec![("id".into(), ProblemCode::Invalid)]);
+    }
+
+    #[test]
+    fn closing_restores_what_it_touched_unless_another_open_incident_holds_it() {
+        let mut state = PageState::new(page());
+        let down = |status| vec![ComponentChange { id: "web".into(), status }];
+        run(&mut state, open("First", down(ComponentStatus::MajorOutage)), 10, "inc1");
+        let (_, first) = state.find(&"inc1".into()).unwrap();
+        let web = vec![ComponentChange { id: "web".into(), status: ComponentStatus::Operational }];
+        assert_eq!(restored_on_close(first, state.components(), &[first]), web);
+        run(&mut state, open("Second", down(ComponentStatus::PartialOutage)), 20, "inc2");
+        let (_, first) = state.find(&"inc1".into()).unwrap();
+        let (_, second) = state.find(&"inc2".into()).unwrap();
+        assert_eq!(restored_on_close(first, state.components(), &[first, second]), vec![]);
     }
 
     #[test]

@@ -218,10 +218,24 @@ test('the demo page at /demo/ shows all three views under its own CSP', async ()
   await context.close();
 });
 
-test('text contrast is at least 4.5:1 in both themes', async () => {
-  for (const theme of ['light', 'dark']) {
-    const { page, close } = await open(`<sitrep-status id="full" src="${edge.base}" view="full" theme="${theme}"></sitrep-status>
-      <sitrep-status id="banner" src="${edge.base}" view="banner" theme="${theme}"></sitrep-status>`, { colorScheme: theme });
+// Explicit themes paint their own card; theme="auto" (the default) is transparent and follows the
+// host page's color-scheme, so in a host's card it is no card inside a card, in light or dark, and
+// on a host that has no dark mode it stays light whatever the reader's system says.
+const hosts = [
+  { name: 'light theme', theme: 'light', colorScheme: 'light', wrap: (w) => w },
+  { name: 'dark theme', theme: 'dark', colorScheme: 'dark', wrap: (w) => w },
+  { name: 'auto in a dark host card', colorScheme: 'dark', shot: 'widget-dark-host-card',
+    wrap: (w) => `<style>:root{color-scheme:light dark}body{background:#0b0b0f}</style><div style="background:#1e1e24;padding:16px;border-radius:12px;max-width:640px">${w}</div>` },
+  { name: 'auto in a light host card', colorScheme: 'light', shot: 'widget-light-host-card',
+    wrap: (w) => `<style>:root{color-scheme:light dark}</style><div style="background:#f3f0ff;padding:16px;border-radius:12px;max-width:640px">${w}</div>` },
+  { name: 'auto on a host without dark mode, reader in dark mode', colorScheme: 'dark', wrap: (w) => w },
+];
+
+test('text contrast is at least 4.5:1 in both themes and on light and dark hosts; auto is transparent', async () => {
+  for (const { name, theme, colorScheme, wrap, shot } of hosts) {
+    const attr = theme ? ` theme="${theme}"` : '';
+    const { page, close } = await open(wrap(`<sitrep-status id="full" src="${edge.base}" view="full"${attr}></sitrep-status>
+      <sitrep-status id="banner" src="${edge.base}" view="banner"${attr}></sitrep-status>`), { colorScheme });
     await waitText(page, 'full', 'Chat API - US-east');
     await waitText(page, 'banner', 'Identified');
     const worst = await page.evaluate(() => {
@@ -248,7 +262,15 @@ test('text contrast is at least 4.5:1 in both themes', async () => {
       }
       return worst;
     });
-    assert.ok(worst.ratio >= 4.5, `${theme}: ${JSON.stringify(worst)}`);
+    assert.ok(worst.ratio >= 4.5, `${name}: ${JSON.stringify(worst)}`);
+    const surfaces = await page.evaluate(() => ['full', 'banner'].map((id) =>
+      getComputedStyle(document.getElementById(id).shadowRoot.querySelector('.full, .banner')).backgroundColor));
+    if (theme) assert.ok(surfaces.every((c) => c !== 'rgba(0, 0, 0, 0)'), `${name}: an explicit theme paints its card`);
+    else assert.deepEqual(surfaces, ['rgba(0, 0, 0, 0)', 'rgba(0, 0, 0, 0)'], `${name}: auto takes the host's background`);
+    if (shot) {
+      mkdirSync(shots, { recursive: true });
+      await page.screenshot({ path: join(shots, `${shot}.png`), fullPage: true });
+    }
     await close();
   }
 });

@@ -216,8 +216,11 @@ test('an Idempotency-Key is replayed for its retention, then names a new request
     // Once past the retention, any write removes what expired.
     await post({ ...body, name: 'Another key' }, 'k2');
     assert.deepEqual(await keys('idem/'), ['idem/k1', 'idem/k2']);
+    let n = 0;
     await eventually(async () => {
-      await short.write('POST', `incidents/${first.json.id}/updates`, { status: 'monitoring', body: 'Still watching.' });
+      // Each update says something new: a word-for-word repeat is refused (422 duplicate).
+      n += 1;
+      await short.write('POST', `incidents/${first.json.id}/updates`, { status: 'monitoring', body: `Still watching (${n}).` });
       return (await keys('idem/')).length === 0 && (await keys('idem-at/')).length === 0;
     }, { timeout: 15_000, interval: 500, what: 'expired replies to be removed' });
     const incidents = (await (await fetch(`${short.base}/api/v2/incidents.json`)).json()).incidents;

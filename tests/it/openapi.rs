@@ -28,6 +28,9 @@ fn describe(method: &str, path: &str) -> (&'static str, Option<&'static str>, u1
             ("Write or replace the postmortem", Some("PostmortemDraft"), 200)
         }
         ("POST", "/api/v2/admin/incidents/{id}/postmortem/publish") => ("Publish the postmortem", None, 200),
+        ("GET", "/api/v2/admin/incidents/{id}/postmortem/preview") => {
+            ("The incident page (HTML) with the draft, as readers will see it once published", None, 200)
+        }
         ("POST", "/api/v2/admin/maintenances") => ("Schedule a maintenance", Some("NewMaintenance"), 201),
         ("PATCH", "/api/v2/admin/maintenances/{id}") => ("Edit a maintenance (name, window)", Some("EventEdit"), 200),
         ("POST", "/api/v2/admin/maintenances/{id}/updates") => ("Post a maintenance update", Some("NewUpdate"), 200),
@@ -113,10 +116,15 @@ fn document() -> Value {
                 "properties": { "version": { "type": "integer" }, "entries": { "type": "array", "items": { "type": "object",
                 "required": ["version", "at", "summary"], "properties": { "version": { "type": "integer" }, "at": { "type": "string", "format": "date-time" },
                 "summary": { "type": "string" }, "target": { "type": "string" } } } } } } } } })
+        } else if path.ends_with("/preview") {
+            json!({ "description": "the incident page, its draft shown as published", "content": { "text/html": { "schema": { "type": "string" } } } })
         } else {
             json!({ "description": "accepted; carries the new page version", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/WriteResult" } } } })
         };
         responses.insert(ok.to_string(), success);
+        if path.ends_with("/preview") {
+            responses.insert("404".into(), error("unknown id, or no draft yet"));
+        }
         if !path.ends_with("openapi.json") {
             responses.insert("401".into(), error("missing or wrong token"));
             responses.insert("429".into(), error("too many failed tokens from this client; see Retry-After"));

@@ -161,6 +161,7 @@ impl PageStore {
             Admin::Log => self.log(call.limit).await,
             Admin::OpenApi => Err(EdgeError::NotFound("openapi.json is served by the Worker".into())),
             Admin::ImportPage => self.import(&call).await,
+            Admin::PreviewPostmortem(id) => self.preview(id).await,
             op => {
                 let command = parse_command(op, call.body.as_bytes())?;
                 self.write(&command, &call, if op.creates() { 201 } else { 200 }).await
@@ -329,6 +330,26 @@ impl PageStore {
         }
     }
 
+    /// The incident with its postmortem draft shown as published now: the document the Worker
+    /// renders as the preview (never a public document, never cached).
+    async fn preview(&self, id: &str) -> Result<AdminReply, EdgeError> {
+        let loaded = self.load().await?;
+        let Some((_, event)) = loaded.page.find(&id.into()) else {
+            return Err(EdgeError::Missing(format!("no incident or maintenance with id {id:?}")));
+        };
+        let mut incident = event.clone();
+        let Some(postmortem) = incident.postmortem.as_mut() else {
+            return Err(EdgeError::Missing(format!("{id} has no postmortem draft yet")));
+        };
+        postmortem.published_at = postmortem.published_at.or(Some(now()?));
+        let doc = sitrep_shared::views::IncidentDocument {
+            page: std::borrow::Cow::Borrowed(loaded.page.page()),
+            incident: std::borrow::Cow::Owned(incident),
+        };
+        let body = to_json(&doc)?;
+        Ok(AdminReply { status: 200, version: loaded.version, body, replay: false })
+    }
+
     /// What publication owes so far (nothing when nothing is stored).
     async fn pending(&self) -> Result<Pending, EdgeError> {
         Ok(self.stored_pending().await?.unwrap_or_default())
@@ -434,15 +455,14 @@ fn fresh_id(page: &PageState, now: Timestamp, version: u64) -> String {
 /// The answer to a write: its version, what it acted on, the event and the components it changed
 /// (not the whole list: the answer is also stored as the idempotent reply, one storage value).
 fn reply_body(version: u64, change: &Change, changed: &[&sitrep_shared::Component]) -> String {
-    let event = change.events.first().map(|(_, e)| e);
-    serde_json::json!({
-        "version": version,
-        "id": change.target,
-        "summary": change.summary,
-        "incident": event,
-        "components": change.components.as_ref().map(|_| changed),
-    })
-    .to_string()
+    let reply = command::WriteReply {
+        version,
+        id: change.target.clone(),
+        summary: change.summary.clone(),
+        incident: change.events.first().map(|(_, e)| e.clone()),
+        components: change.components.as_ref().map(|_| changed.iter().map(|c| (*c).clone()).collect()),
+    };
+    serde_json::to_string(&reply).unwrap_or_default()
 }
 
 /// A request body: a JSON object (serde would also read a struct from an array) of `T`'s shape;
@@ -470,7 +490,7 @@ fn parse_command(op: &Admin, body: &[u8]) -> Result<Command, EdgeError> {
         Admin::CreateComponent => Command::CreateComponent(parse(body)?),
         Admin::EditComponent(id) => Command::EditComponent(id.as_str().into(), parse(body)?),
         Admin::ReorderComponents => Command::ReorderComponents(parse(body)?),
-        Admin::ImportPage | Admin::Log | Admin::OpenApi => {
+        Admin::ImportPage | Admin::Log | Admin::OpenApi | Admin::PreviewPostmortem(_) => {
             return Err(EdgeError::Internal("not a command".into()));
         }
     })

@@ -1,0 +1,443 @@
+//! The command line, parsed by clap into one enum per group, so that a flag that does not apply is
+//! an error and every status, impact and time is checked before anything is sent.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use sitrep_shared::{ComponentStatus, Impact, IncidentStatus};
+
+/// sitrep: tell your users what is broken, what is being done, and what was learned.
+#[derive(Debug, Parser)]
+#[command(name = "sitrep", version, about, propagate_version = true, max_term_width = 100)]
+#[command(after_help = "SITREP_URL is the edge's origin (http://127.0.0.1:8787 with `cargo xtask dev`); \
+SITREP_TOKEN the admin token. Writes that create something carry an Idempotency-Key and are retried \
+once on a connection error, so a dropped answer never creates a duplicate.")]
+pub struct Cli {
+    /// Print the edge's JSON instead of lines for people.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The command groups.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The page's status: open incidents, maintenances, components not operational.
+    Status,
+    /// Open, update, resolve and list incidents.
+    #[command(subcommand)]
+    Incident(IncidentCommand),
+    /// Write, preview and publish postmortems.
+    #[command(subcommand)]
+    Postmortem(PostmortemCommand),
+    /// Schedule, update, reschedule, complete, cancel and list maintenances.
+    #[command(subcommand)]
+    Maintenance(MaintenanceCommand),
+    /// Add, edit, order and list components.
+    #[command(subcommand)]
+    Component(ComponentCommand),
+    /// Import a page from another service.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// The audit log, newest first.
+    Log {
+        /// How many entries.
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=500))]
+        limit: u16,
+    },
+}
+
+/// `sitrep incident ...`
+#[derive(Debug, Subcommand)]
+pub enum IncidentCommand {
+    /// Open incidents, or every recent one with --all.
+    List {
+        /// Resolved ones too (the 50 most recent).
+        #[arg(long)]
+        all: bool,
+    },
+    /// Open an incident with its first update.
+    Open {
+        /// The title readers see.
+        #[arg(long)]
+        name: String,
+        /// The first update's text.
+        #[arg(long)]
+        body: String,
+        /// The first status.
+        #[arg(long, value_enum, default_value_t = IncidentState::Investigating)]
+        status: IncidentState,
+        /// How bad it is.
+        #[arg(long, value_enum, default_value_t = ImpactArg::Minor)]
+        impact: ImpactArg,
+        #[command(flatten)]
+        components: ComponentChanges,
+        /// When the impact began: a time (see `sitrep maintenance schedule --help`), default now.
+        #[arg(long)]
+        started: Option<String>,
+        #[command(flatten)]
+        language: Language,
+    },
+    /// Post an update.
+    Update {
+        /// The incident's id (`sitrep incident list`).
+        id: String,
+        /// The new status.
+        #[arg(long, value_enum)]
+        status: IncidentState,
+        /// The update's text.
+        #[arg(long)]
+        body: String,
+        #[command(flatten)]
+        components: ComponentChanges,
+        /// A new impact.
+        #[arg(long, value_enum)]
+        impact: Option<ImpactArg>,
+        /// Reopen a resolved incident.
+        #[arg(long)]
+        reopen: bool,
+        #[command(flatten)]
+        force: Force,
+        #[command(flatten)]
+        language: Language,
+    },
+    /// Resolve: post the resolved update; the components it touched go back to operational.
+    Resolve {
+        /// The incident's id.
+        id: String,
+        /// The update's text.
+        #[arg(long)]
+        body: String,
+        #[command(flatten)]
+        force: Force,
+        #[command(flatten)]
+        language: Language,
+    },
+}
+
+/// `sitrep postmortem ...`
+#[derive(Debug, Subcommand)]
+#[command(after_help = POSTMORTEM_LAYOUT)]
+pub enum PostmortemCommand {
+    /// Write (or replace) the draft from a Markdown file and preview it; readers see nothing yet.
+    Draft {
+        /// The incident's id.
+        id: String,
+        /// The Markdown file (layout below).
+        #[arg(long)]
+        file: String,
+        /// Where to write the preview, the incident page as readers will see it once published.
+        #[arg(long, default_value = "postmortem-preview.html")]
+        preview: String,
+    },
+    /// Publish the draft (after writing it from --file, if given).
+    Publish {
+        /// The incident's id.
+        id: String,
+        /// Write this Markdown file as the draft first.
+        #[arg(long)]
+        file: Option<String>,
+    },
+}
+
+/// The postmortem file's layout, shown in `sitrep postmortem --help`.
+pub const POSTMORTEM_LAYOUT: &str = "\
+A postmortem file:
+
+  ---
+  language: en                      (optional: the BCP 47 tag of the text)
+  time_zone: Europe/Amsterdam       (optional: for times without a zone; default the page's)
+  impact_start: 2020-12-09 11:28    (optional, with impact_end: when users were affected)
+  impact_end: 2020-12-09 17:38
+  ---
+  # A title (optional, not published: the incident's name is the title)
+
+  The summary: every paragraph before the first section.
+
+  ## Timeline
+  - 2020-12-09 11:28: The rolling deploy starts.     (to the minute)
+  - 2020-12-09 ~21:00: Around nine, queues back up.  (~ : to the hour)
+  - 2020-12-10: Backfill finished.                   (the day only)
+
+  ## Action items
+  - [x] Roll back automatically on error rate.
+  - [ ] Canary deploys per region.
+
+  ## Any other heading
+  A section, in sitrep's Markdown (paragraphs, lists, **bold**, *italic*, `code`, links).
+
+Anything else (text before the front matter, an unknown key, a timeline line without a time, an
+action item without [ ] or [x]) is an error that names its line: nothing is dropped silently.";
+
+/// `sitrep maintenance ...`
+#[derive(Debug, Subcommand)]
+#[command(after_help = TIMES)]
+pub enum MaintenanceCommand {
+    /// Upcoming and active maintenances, or every recent one with --all.
+    List {
+        /// Completed ones too.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Announce a maintenance window.
+    Schedule {
+        /// The title readers see.
+        #[arg(long)]
+        name: String,
+        /// The announcement.
+        #[arg(long)]
+        body: String,
+        /// When the window opens.
+        #[arg(long)]
+        from: String,
+        #[command(flatten)]
+        end: WindowEnd,
+        /// A component the work touches (repeat the flag for more).
+        #[arg(long = "component", value_name = "ID")]
+        components: Vec<String>,
+        /// Do not move it to in progress and completed at the window's edges.
+        #[arg(long)]
+        manual: bool,
+        #[command(flatten)]
+        language: Language,
+    },
+    /// Post an update.
+    Update {
+        /// The maintenance's id (`sitrep maintenance list`).
+        id: String,
+        /// The new status.
+        #[arg(long, value_enum)]
+        status: MaintenanceState,
+        /// The update's text.
+        #[arg(long)]
+        body: String,
+        #[command(flatten)]
+        components: ComponentChanges,
+        #[command(flatten)]
+        force: Force,
+        #[command(flatten)]
+        language: Language,
+    },
+    /// Move the window (its start only until it has begun).
+    Reschedule {
+        /// The maintenance's id.
+        id: String,
+        /// The new start.
+        #[arg(long)]
+        from: Option<String>,
+        /// The new end.
+        #[arg(long, conflicts_with = "duration")]
+        until: Option<String>,
+        /// The new length, from the (new) start: 90m, 2h, 1h30m.
+        #[arg(long)]
+        duration: Option<String>,
+    },
+    /// Complete it: its components go back to operational.
+    Complete {
+        /// The maintenance's id.
+        id: String,
+        /// The update's text.
+        #[arg(long)]
+        body: String,
+        #[command(flatten)]
+        force: Force,
+        #[command(flatten)]
+        language: Language,
+    },
+    /// Call it off (readers see it cancelled; Statuspage clients see it completed).
+    Cancel {
+        /// The maintenance's id.
+        id: String,
+        /// Why, for readers.
+        #[arg(long)]
+        body: String,
+        #[command(flatten)]
+        language: Language,
+    },
+}
+
+/// How times are written, shown in `sitrep maintenance --help`.
+pub const TIMES: &str = "\
+Times: 2026-11-30T02:00:00Z or 2026-11-30T03:00+01:00 (exact); 2026-11-30 02:00 (in the page's time
+zone, shown by `sitrep status`); +2h, +1d, +90m (from now); now. Durations: 90m, 2h, 1h30m, 1d.";
+
+/// `sitrep component ...`
+#[derive(Debug, Subcommand)]
+pub enum ComponentCommand {
+    /// Every component and group, with ids and statuses.
+    List,
+    /// Add a component or group.
+    Add {
+        /// Its name.
+        #[arg(long)]
+        name: String,
+        /// One line for readers.
+        #[arg(long)]
+        description: Option<String>,
+        /// The group it belongs to.
+        #[arg(long, value_name = "ID")]
+        group_id: Option<String>,
+        /// Make it a group.
+        #[arg(long, conflicts_with = "group_id")]
+        group: bool,
+    },
+    /// Change a component outside any incident.
+    Set {
+        /// The component's id (`sitrep component list`).
+        id: String,
+        /// Its new status.
+        #[arg(long, value_enum)]
+        status: Option<ComponentState>,
+        /// Its new name.
+        #[arg(long)]
+        name: Option<String>,
+        /// Its new description.
+        #[arg(long)]
+        description: Option<String>,
+    },
+    /// Put every component in this order.
+    Order {
+        /// Every component id, each once.
+        #[arg(required = true)]
+        ids: Vec<String>,
+    },
+}
+
+/// `sitrep import ...`
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Replace the page with a Statuspage export (summary.json, incidents.json, ...).
+    Statuspage {
+        /// The export file.
+        file: String,
+    },
+}
+
+/// `--component ID=STATUS`, repeated.
+#[derive(Debug, Args)]
+pub struct ComponentChanges {
+    /// A component's new status, as ID=STATUS (repeat the flag for more).
+    #[arg(long = "component", value_name = "ID=STATUS")]
+    pub list: Vec<String>,
+}
+
+/// The end of a window: a time or a length.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct WindowEnd {
+    /// When the window closes.
+    #[arg(long)]
+    pub until: Option<String>,
+    /// How long it lasts: 90m, 2h, 1h30m.
+    #[arg(long)]
+    pub duration: Option<String>,
+}
+
+/// `--language`.
+#[derive(Debug, Args)]
+pub struct Language {
+    /// The BCP 47 tag of the text, if not the readers' usual language (nl, de-CH, ...).
+    #[arg(long, value_name = "TAG")]
+    pub language: Option<String>,
+}
+
+/// `--force`.
+#[derive(Debug, Args)]
+pub struct Force {
+    /// Post it even if it only repeats what readers already see (a second resolved update).
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Declares a clap value enum that mirrors one of the model's enums, with the wire spelling as
+/// the name and the dashed spelling accepted too.
+macro_rules! mirror {
+    ($(#[$meta:meta])* $name:ident => $model:ident { $($variant:ident = $wire:literal $(| $alias:literal)?),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+        pub enum $name {
+            $(
+                #[value(name = $wire $(, alias = $alias)?)]
+                $variant,
+            )+
+        }
+
+        impl From<$name> for $model {
+            fn from(value: $name) -> Self {
+                match value {
+                    $($name::$variant => $model::$variant,)+
+                }
+            }
+        }
+    };
+}
+
+mirror!(
+    /// An incident's statuses.
+    IncidentState => IncidentStatus {
+        Investigating = "investigating",
+        Identified = "identified",
+        Monitoring = "monitoring",
+        Resolved = "resolved",
+    }
+);
+
+mirror!(
+    /// A maintenance's statuses.
+    MaintenanceState => IncidentStatus {
+        Scheduled = "scheduled",
+        InProgress = "in_progress" | "in-progress",
+        Verifying = "verifying",
+        Completed = "completed",
+    }
+);
+
+mirror!(
+    /// Impacts an incident can have.
+    ImpactArg => Impact { None = "none", Minor = "minor", Major = "major", Critical = "critical" }
+);
+
+mirror!(
+    /// A component's statuses.
+    ComponentState => ComponentStatus {
+        Operational = "operational",
+        DegradedPerformance = "degraded_performance" | "degraded-performance",
+        PartialOutage = "partial_outage" | "partial-outage",
+        MajorOutage = "major_outage" | "major-outage",
+        UnderMaintenance = "under_maintenance" | "under-maintenance",
+    }
+);
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    fn error(args: &[&str]) -> String {
+        let mut argv = vec!["sitrep"];
+        argv.extend(args);
+        Cli::try_parse_from(argv).map(|_| ()).expect_err("accepted").to_string()
+    }
+
+    #[test]
+    fn a_wrong_value_names_the_valid_ones_and_the_likely_one() {
+        let typo = error(&["incident", "update", "x", "--status", "identifed", "--body", "b"]);
+        assert!(typo.contains("'identifed'") && typo.contains("identified"), "{typo}");
+        let impact = error(&["incident", "open", "--name", "n", "--body", "b", "--impact", "majr"]);
+        assert!(impact.contains("none, minor, major, critical"), "{impact}");
+        let flag = error(&["component", "list", "--status", "major_outage"]);
+        assert!(flag.contains("--status"), "a flag that does not apply is refused: {flag}");
+    }
+
+    #[test]
+    fn dashes_and_underscores_both_name_a_status() {
+        let cli = Cli::try_parse_from(["sitrep", "component", "set", "api", "--status", "major-outage"]).unwrap();
+        let Command::Component(ComponentCommand::Set { status, .. }) = cli.command else { panic!() };
+        assert_eq!(status.map(ComponentStatus::from), Some(ComponentStatus::MajorOutage));
+    }
+}
