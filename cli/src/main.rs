@@ -21,7 +21,7 @@ use clap::{Parser, ValueEnum};
 use serde::Serialize;
 use sitrep_shared::command::{
     Cancellation, ComponentChange, ComponentEdit, ComponentOrder, EventEdit, NewComponent, NewIncident, NewMaintenance,
-    NewUpdate, PostmortemDraft, WriteReply, restored_on_close,
+    NewUpdate, PostmortemDraft, WriteReply,
 };
 use sitrep_shared::views::{ComponentsDocument, IncidentDocument, IncidentsDocument, MaintenancesDocument, Summary};
 use sitrep_shared::{Component, ComponentId, ComponentStatus, Incident, IncidentStatus, Timestamp};
@@ -123,22 +123,24 @@ impl Tool {
                     language: language.language,
                     reopen,
                     force: force.force,
+                    restore: false,
                 };
                 let typed = Typed { components: &components.list, reopen, ..Typed::default() };
                 self.written(self.api.create(&format!("incidents/{id}/updates"), Some(&new)), &typed)
             }
             IncidentCommand::Resolve { id, body, force, language } => {
-                let incident = self.event(&id, false)?;
-                let summary = self.summary()?;
-                let open: Vec<&Incident> = summary.incidents.iter().map(AsRef::as_ref).collect();
+                self.event(&id, false)?;
+                // The store decides what goes back to operational, on its own state
+                // (`shared::command::restored_on_close`), not on a public copy that may lag.
                 let new = NewUpdate {
                     status: IncidentStatus::Resolved,
                     body,
-                    components: restored_on_close(&incident, &summary.components, &open),
+                    components: vec![],
                     impact: None,
                     language: language.language,
                     reopen: false,
                     force: force.force,
+                    restore: true,
                 };
                 self.written(self.api.create(&format!("incidents/{id}/updates"), Some(&new)), &Typed::default())
             }
@@ -148,7 +150,12 @@ impl Tool {
     fn postmortem(&self, command: PostmortemCommand) -> Result<()> {
         match command {
             PostmortemCommand::Draft { id, file, preview } => {
-                self.event_any(&id)?;
+                if self.event_any(&id)?.published_postmortem().is_some() {
+                    bail!(
+                        "{id}'s postmortem is published: a new draft would be public at once, so nothing was \
+                         written (`sitrep postmortem publish {id} --file {file}` replaces it)"
+                    );
+                }
                 let draft = self.read_postmortem(&file)?;
                 let reply = self.api.write(Method::Put, &format!("incidents/{id}/postmortem"), Some(&draft), None);
                 self.written(reply, &Typed::default())?;
@@ -224,6 +231,7 @@ impl Tool {
                     language: language.language,
                     reopen: false,
                     force: force.force,
+                    restore: false,
                 };
                 let typed = Typed { components: &components.list, ..Typed::default() };
                 self.written(self.api.create(&format!("maintenances/{id}/updates"), Some(&new)), &typed)
@@ -257,6 +265,7 @@ impl Tool {
                     language: language.language,
                     reopen: false,
                     force: force.force,
+                    restore: false,
                 };
                 self.written(self.api.create(&format!("maintenances/{id}/updates"), Some(&new)), &Typed::default())
             }
@@ -329,8 +338,14 @@ impl Tool {
         self.summary().ok().and_then(|s| when::zone(&s.page.time_zone).ok()).unwrap_or(Tz::UTC)
     }
 
+    /// The page's zone for reading a wall-clock time: an error, never a silent UTC, when unknown.
+    fn input_zone(&self) -> Result<Tz> {
+        let summary = self.summary().context("cannot read the page's time zone")?;
+        when::zone(&summary.page.time_zone).map_err(|e| anyhow!("the page's time zone: {e}"))
+    }
+
     fn time(&self, flag: &str, value: &str) -> Result<Timestamp> {
-        when::time(flag, value, self.zone(), self.now).map_err(|e| anyhow!(e))
+        when::time(flag, value, self.input_zone()?, self.now).map_err(|e| anyhow!(e))
     }
 
     /// The end of a window that starts at `start`: `--until` or `--duration`.
@@ -339,7 +354,10 @@ impl Tool {
             (Some(until), _) => self.time("--until", until)?,
             (None, Some(length)) => {
                 let length = when::duration(length).map_err(|e| anyhow!("--duration {e}"))?;
-                Timestamp::from_unix_millis(start.unix_millis() + length.num_milliseconds())
+                start
+                    .unix_millis()
+                    .checked_add(length.num_milliseconds())
+                    .and_then(Timestamp::from_unix_millis)
                     .context("--duration is out of range")?
             }
             (None, None) => bail!("give --until or --duration"),
@@ -364,8 +382,9 @@ impl Tool {
         Ok(event)
     }
 
+    /// The stored event (the store's own copy: public copies can lag a write by a minute).
     fn event_any(&self, id: &str) -> Result<Incident> {
-        match self.api.get::<IncidentDocument<'static>>(&format!("/api/v2/incidents/{id}.json")) {
+        match self.api.admin_get::<IncidentDocument<'static>>(&format!("incidents/{id}")) {
             Ok(doc) => Ok(doc.incident.into_owned()),
             Err(err) if err.downcast_ref::<Refused>().is_some_and(|r| r.status == 404) => {
                 let mut ids: Vec<String> = Vec::new();
@@ -421,7 +440,7 @@ impl Tool {
 
     fn read_postmortem(&self, file: &str) -> Result<PostmortemDraft> {
         let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {file}"))?;
-        postmortem::draft(&text, self.zone()).map_err(|errors| {
+        postmortem::draft(&text, self.input_zone()?).map_err(|errors| {
             anyhow!("{file} does not fit the postmortem layout (sitrep postmortem --help):\n  {}", errors.join("\n  "))
         })
     }
@@ -429,8 +448,7 @@ impl Tool {
     /// Prints a write's outcome, or its refusal in the operator's words.
     fn written(&self, reply: Result<WriteReply>, typed: &Typed<'_>) -> Result<()> {
         let reply = reply.map_err(|err| refused(err, typed))?;
-        let before = self.summary.get().map(|s| s.components.to_vec()).unwrap_or_default();
-        self.print(&reply, || show::reply(&reply, &before))
+        self.print(&reply, || show::reply(&reply))
     }
 
     fn print<T: Serialize>(&self, value: &T, people: impl FnOnce()) -> Result<()> {

@@ -163,7 +163,12 @@ impl Reader {
                 continue;
             };
             let Some((at, precision)) = parse_time(&item[..end], self.zone) else { continue };
-            let text = item[end..].trim_start_matches([':', ' ', '-', '–', '—']).trim();
+            let rest = &item[end..];
+            if !rest.is_empty() && !rest.starts_with([':', ' ', '-', '–', '—']) {
+                self.error(number, format!("{item:?}: put `: ` between the time and the text"));
+                continue;
+            }
+            let text = rest.trim_start_matches([':', ' ', '-', '–', '—']).trim();
             if text.is_empty() {
                 self.error(number, "a timeline entry without text");
                 continue;
@@ -212,8 +217,13 @@ impl Reader {
 fn parse_time(text: &str, zone: Tz) -> Option<(Timestamp, Precision)> {
     let (date, rest) = (text.get(..10)?, text.get(10..)?);
     let date = NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
-    let (clock, explicit) = split_zone(rest);
-    let clock = clock.trim_start_matches([' ', 'T']);
+    // After the date: nothing, or a space or `T` and then a clock.
+    let after = if rest.is_empty() { "" } else { rest.strip_prefix([' ', 'T'])? };
+    let (clock, explicit) = split_zone(after);
+    let clock = clock.trim_end();
+    if clock.is_empty() && !rest.is_empty() {
+        return None;
+    }
     let (time, precision) = if clock.is_empty() {
         (None, Precision::Day)
     } else if let Some(rough) = clock.strip_prefix('~') {
@@ -221,9 +231,6 @@ fn parse_time(text: &str, zone: Tz) -> Option<(Timestamp, Precision)> {
     } else {
         (Some(NaiveTime::parse_from_str(clock, "%H:%M").ok()?), Precision::Minute)
     };
-    if !rest.is_empty() && !rest.starts_with([' ', 'T']) {
-        return None;
-    }
     let time = time.map(|t| if precision == Precision::Hour { t.with_minute(0).unwrap_or(t) } else { t });
     let utc: DateTime<Utc> = match (time, explicit) {
         (Some(time), Some(offset)) => {
@@ -244,9 +251,10 @@ fn split_zone(rest: &str) -> (&str, Option<i32>) {
     }
     let Some(cut) = rest.len().checked_sub(6).filter(|&cut| rest.is_char_boundary(cut)) else { return (rest, None) };
     let (clock, offset) = rest.split_at(cut);
+    let digits = |a: &u8, b: &u8| a.is_ascii_digit() && b.is_ascii_digit();
     let sign = match offset.as_bytes() {
-        [b'+', _, _, b':', _, _] => 1,
-        [b'-', _, _, b':', _, _] => -1,
+        [b'+', h1, h2, b':', m1, m2] if digits(h1, h2) && digits(m1, m2) => 1,
+        [b'-', h1, h2, b':', m1, m2] if digits(h1, h2) && digits(m1, m2) => -1,
         _ => return (rest, None),
     };
     match (offset[1..3].parse::<i32>(), offset[4..6].parse::<i32>()) {
@@ -340,6 +348,21 @@ A **bad** deploy.
             ["line 1: no summary: write a paragraph before the first `## ` section"]
         );
         assert!(draft("---\nlanguage: en\n", utc()).unwrap_err()[0].contains("never closed"));
+        let spaced = "Summary.\n\n## Timeline\n- 2020-12-10 The backfill ended.\n- 2020-12-09 11:28 +01:00 Deploy.\n";
+        let timeline: Vec<(String, String)> =
+            draft(spaced, utc()).unwrap().timeline.into_iter().map(|e| (e.at.to_string(), e.text)).collect();
+        assert_eq!(
+            timeline,
+            [
+                ("2020-12-10T00:00:00.000Z".to_owned(), "The backfill ended.".to_owned()),
+                ("2020-12-09T10:28:00.000Z".to_owned(), "Deploy.".to_owned()),
+            ]
+        );
+        for odd in ["- 2020-12-09 11:28 ++1:00 x", "- 2020-12-09T x"] {
+            let text = format!("Summary.\n\n## Timeline\n{odd}\n");
+            let parsed = draft(&text, utc());
+            assert!(parsed.unwrap_err()[0].contains("put `: ` between the time and the text"), "{odd}");
+        }
         let half = "---\nimpact_start: 2020-12-09 11:28\n---\nSummary.\n";
         assert_eq!(draft(half, utc()).unwrap_err(), ["line 1: impact_start and impact_end go together"]);
     }

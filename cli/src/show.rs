@@ -79,14 +79,22 @@ pub fn components(list: &[Component]) {
     }
 }
 
-/// What a write did, and the components it changed.
-pub fn reply(reply: &WriteReply, before: &[Component]) {
+/// What a write did, and the components it changed (from the update it posted, which records
+/// each one's status before and after).
+pub fn reply(reply: &WriteReply) {
     let id = if reply.id.is_empty() { String::new() } else { format!(" (id {})", reply.id) };
     let summary = if reply.summary.is_empty() { "done" } else { reply.summary.as_str() };
     println!("{summary}{id}; page version {}", reply.version);
-    for component in reply.components.iter().flatten() {
-        let old = before.iter().find(|c| c.id == component.id).map_or("new", |c| c.status.to_wire());
-        println!("  {} ({}): {old} -> {}", component.id, component.name, component.status.to_wire());
+    let changes = reply.incident.as_ref().and_then(Incident::latest_update).map(|u| u.affected_components.as_slice());
+    let status = |s: Option<ComponentStatus>| s.map_or("?", ComponentStatus::to_wire);
+    for change in changes.unwrap_or_default() {
+        let code = change.code.as_ref().map_or("", |c| c.as_str());
+        println!("  {code} ({}): {} -> {}", change.name, status(change.old_status), status(change.new_status));
+    }
+    if reply.incident.is_none() {
+        for component in reply.components.iter().flatten() {
+            println!("  {} ({}): {}", component.id, component.name, component.status.to_wire());
+        }
     }
 }
 

@@ -12,6 +12,9 @@ pub enum Admin {
     OpenIncident,
     /// `PATCH incidents/{id}` or `maintenances/{id}`.
     Edit(String),
+    /// `GET incidents/{id}` or `maintenances/{id}`: the stored event, its draft included (the
+    /// public copies can lag a write by a minute; the operator tool checks against this).
+    GetEvent(String),
     /// `POST incidents/{id}/updates` or `maintenances/{id}/updates`.
     PostUpdate(String),
     /// `PUT incidents/{id}/postmortem`.
@@ -40,7 +43,7 @@ pub enum Admin {
 impl Admin {
     /// Whether it changes the page.
     pub fn writes(&self) -> bool {
-        !matches!(self, Self::Log | Self::OpenApi | Self::PreviewPostmortem(_))
+        !matches!(self, Self::Log | Self::OpenApi | Self::PreviewPostmortem(_) | Self::GetEvent(_))
     }
 
     /// Largest body it takes (from `sitrep_shared::limits`, where they agree with the field rules).
@@ -60,20 +63,25 @@ impl Admin {
 
     /// Whether it takes a JSON body.
     pub fn takes_body(&self) -> bool {
-        !matches!(self, Self::PublishPostmortem(_) | Self::Log | Self::OpenApi | Self::PreviewPostmortem(_))
+        !matches!(
+            self,
+            Self::PublishPostmortem(_) | Self::Log | Self::OpenApi | Self::PreviewPostmortem(_) | Self::GetEvent(_)
+        )
     }
 }
 
 /// Every admin route as (method, path pattern), for the OpenAPI document and its test.
-pub const ROUTES: [(&str, &str); 16] = [
+pub const ROUTES: [(&str, &str); 18] = [
     ("PUT", "/api/v2/admin/page"),
     ("POST", "/api/v2/admin/incidents"),
+    ("GET", "/api/v2/admin/incidents/{id}"),
     ("PATCH", "/api/v2/admin/incidents/{id}"),
     ("POST", "/api/v2/admin/incidents/{id}/updates"),
     ("PUT", "/api/v2/admin/incidents/{id}/postmortem"),
     ("POST", "/api/v2/admin/incidents/{id}/postmortem/publish"),
     ("GET", "/api/v2/admin/incidents/{id}/postmortem/preview"),
     ("POST", "/api/v2/admin/maintenances"),
+    ("GET", "/api/v2/admin/maintenances/{id}"),
     ("PATCH", "/api/v2/admin/maintenances/{id}"),
     ("POST", "/api/v2/admin/maintenances/{id}/updates"),
     ("POST", "/api/v2/admin/maintenances/{id}/cancel"),
@@ -110,7 +118,12 @@ pub fn route(method: &str, path: &str) -> Result<Admin, Miss> {
         ["log"] => ("GET", (method == "GET").then_some(Admin::Log)),
         ["openapi.json"] => ("GET", (method == "GET").then_some(Admin::OpenApi)),
         ["incidents" | "maintenances", _] if id(1).is_some() => {
-            ("PATCH", (method == "PATCH").then(|| Admin::Edit(id(1).unwrap_or_default())))
+            let found = match method {
+                "GET" => Some(Admin::GetEvent(id(1).unwrap_or_default())),
+                "PATCH" => Some(Admin::Edit(id(1).unwrap_or_default())),
+                _ => None,
+            };
+            ("GET, PATCH", found)
         }
         ["incidents" | "maintenances", _, "updates"] if id(1).is_some() => {
             ("POST", (method == "POST").then(|| Admin::PostUpdate(id(1).unwrap_or_default())))
@@ -147,11 +160,13 @@ mod tests {
         assert_eq!(route("POST", "incidents/abc/postmortem/publish"), Ok(Admin::PublishPostmortem("abc".into())));
         assert_eq!(route("PUT", "components/order"), Ok(Admin::ReorderComponents));
         assert_eq!(route("POST", "maintenances/m-1/cancel"), Ok(Admin::CancelMaintenance("m-1".into())));
+        assert_eq!(route("GET", "incidents/abc"), Ok(Admin::GetEvent("abc".into())));
+        assert_eq!(route("DELETE", "maintenances/abc"), Err(Miss::Method("GET, PATCH")));
         assert_eq!(route("DELETE", "maintenances/m-1/cancel"), Err(Miss::Method("POST")));
         assert_eq!(route("POST", "incidents/m-1/cancel"), Err(Miss::NotFound));
         assert_eq!(route("PATCH", "components/api"), Ok(Admin::EditComponent("api".into())));
         assert_eq!(route("GET", "incidents"), Err(Miss::Method("POST")));
-        assert_eq!(route("DELETE", "incidents/abc"), Err(Miss::Method("PATCH")));
+        assert_eq!(route("DELETE", "incidents/abc"), Err(Miss::Method("GET, PATCH")));
         assert_eq!(route("POST", "incidents/a%20b/updates"), Err(Miss::NotFound));
         assert_eq!(route("POST", "nothing"), Err(Miss::NotFound));
     }

@@ -86,6 +86,10 @@ pub struct NewUpdate {
     /// one identical to the latest.
     #[serde(default)]
     pub force: bool,
+    /// With a closing status and no `components`: put back what the event still holds (what it
+    /// last set and no other open event holds), decided by the store on its own state.
+    #[serde(default)]
+    pub restore: bool,
 }
 
 /// `POST /api/v2/admin/maintenances/{id}/cancel`: call a maintenance off. It becomes `completed`
@@ -275,17 +279,35 @@ pub struct ErrorDetail {
     pub problems: Vec<Problem>,
 }
 
-/// The component changes that close `event`: what it touched goes back to operational, except
-/// groups (their status follows), what is operational already, and what another open incident in
-/// `open` also touches (that one is not over).
+/// The component changes that close `event`: each component it touched goes back to operational
+/// if it still has the status `event` last gave it (a maintenance's components: under maintenance),
+/// unless another open event in `open` holds it (an open incident, a maintenance under way: that
+/// one is not over). Groups follow their components; a maintenance that never began restores
+/// nothing.
 pub fn restored_on_close(event: &Incident, components: &[Component], open: &[&Incident]) -> Vec<ComponentChange> {
-    let others = open.iter().filter(|o| o.id != event.id && !o.status.is_closed());
-    let held: Vec<ComponentId> = others.flat_map(|o| o.touched_components()).collect();
+    if event.is_maintenance() && event.status == IncidentStatus::Scheduled {
+        return vec![];
+    }
+    let holds = |other: &&&Incident| {
+        other.id != event.id
+            && !other.status.is_closed()
+            && !(other.is_maintenance() && other.status == IncidentStatus::Scheduled)
+    };
+    let held: Vec<ComponentId> = open.iter().filter(holds).flat_map(|o| o.touched_components()).collect();
+    // Updates are newest first: the first record is the last status this event set.
+    let last_set = |id: &ComponentId| {
+        let records = event.incident_updates.iter().flat_map(|u| &u.affected_components);
+        records.filter(|a| a.code.as_ref() == Some(id)).find_map(|a| a.new_status)
+    };
     event
         .touched_components()
         .into_iter()
         .filter_map(|id| components.iter().find(|c| c.id == id))
         .filter(|c| !c.group && c.status != ComponentStatus::Operational && !held.contains(&c.id))
+        .filter(|c| match last_set(&c.id) {
+            Some(set) => set == c.status,
+            None => event.is_maintenance() && c.status == ComponentStatus::UnderMaintenance,
+        })
         .map(|c| ComponentChange { id: c.id.clone(), status: ComponentStatus::Operational })
         .collect()
 }
@@ -556,25 +578,26 @@ fn post_update(
     }
     let mut changes = new.components.clone();
     if kind == Kind::Maintenance && changes.is_empty() {
-        // Statuspage's behaviour: listed components go under maintenance while it runs.
-        let to = match new.status {
-            IncidentStatus::InProgress => Some(ComponentStatus::UnderMaintenance),
-            IncidentStatus::Completed => Some(ComponentStatus::Operational),
-            _ => None,
-        };
-        if let Some(to) = to {
-            // Completing restores only what the maintenance put under maintenance: a component an
-            // incident has in an outage meanwhile keeps that status.
-            let restores =
-                |c: &Component| to != ComponentStatus::Operational || c.status == ComponentStatus::UnderMaintenance;
-            changes = current
+        // Statuspage's behaviour: listed components go under maintenance while it runs, and come
+        // back when it completes (what it still holds; see `restored_on_close`).
+        changes = match new.status {
+            IncidentStatus::InProgress => current
                 .components
                 .iter()
                 .filter_map(|c| state.components().iter().find(|p| p.id == c.id))
-                .filter(|c| c.status != to && !c.group && restores(c))
-                .map(|c| ComponentChange { id: c.id.clone(), status: to })
-                .collect();
-        }
+                .filter(|c| c.status != ComponentStatus::UnderMaintenance && !c.group)
+                .map(|c| ComponentChange { id: c.id.clone(), status: ComponentStatus::UnderMaintenance })
+                .collect(),
+            IncidentStatus::Completed => {
+                let open: Vec<&Incident> = state.open_incidents().chain(state.open_maintenances()).collect();
+                restored_on_close(current, state.components(), &open)
+            }
+            _ => vec![],
+        };
+    }
+    if kind == Kind::Incident && new.restore && new.status.is_closed() && changes.is_empty() {
+        let open: Vec<&Incident> = state.open_incidents().chain(state.open_maintenances()).collect();
+        changes = restored_on_close(current, state.components(), &open);
     }
     let (components, affected) = change_components(state.components(), &changes, now, &mut problems);
     let mut event = current.clone();
@@ -597,6 +620,7 @@ fn post_update(
         event.resolved_at = event.resolved_at.or(Some(now));
     } else {
         event.resolved_at = None;
+        event.cancelled_at = None;
     }
     event.components = component_copies(&event, &update.affected_components, &components);
     event.incident_updates.insert(0, update);
@@ -682,7 +706,7 @@ fn edit_event(state: &PageState, id: &IncidentId, edit: &EventEdit, now: Timesta
         }
         event.scheduled_for = edit.scheduled_for.or(event.scheduled_for);
         event.scheduled_until = edit.scheduled_until.or(event.scheduled_until);
-        if event.status == IncidentStatus::Scheduled {
+        if edit.scheduled_for.is_some() && event.status == IncidentStatus::Scheduled {
             event.started_at = event.scheduled_for;
         }
         event.auto_transition = edit.auto_transition.unwrap_or(event.auto_transition);
@@ -807,6 +831,7 @@ fn cancel_maintenance(
         language: cancel.language.clone(),
         reopen: false,
         force: false,
+        restore: false,
     };
     post_update(state, id, &update, now, true)
 }
@@ -820,21 +845,34 @@ pub fn due_transitions(state: &PageState, now: Timestamp) -> Vec<Command> {
     let mut due = Vec::new();
     for m in state.open_maintenances().filter(|m| m.auto_transition) {
         let (Some(start), Some(end)) = (m.scheduled_for, m.scheduled_until) else { continue };
-        // An operator who posted after an edge has taken over from it (and a maintenance
-        // announced with a window already open or over is a backfill): only edges crossed since
+        // An operator who posted after an edge has taken over from it: only edges crossed since
         // the latest update move it.
         let last = m.latest_update().map_or(m.created_at, |u| u.created_at);
+        // Announced with its window already open (`--from now`, or a clock a little behind the
+        // edge's): it starts at once; announced after it closed, it is a record.
+        let only_announced = m.incident_updates.len() <= 1;
         let to = if now >= end && end > last && !m.status.is_closed() {
             IncidentStatus::Completed
-        } else if now >= start && start > last && m.status == IncidentStatus::Scheduled {
+        } else if now >= start
+            && (start > last || (only_announced && end > last))
+            && m.status == IncidentStatus::Scheduled
+        {
             IncidentStatus::InProgress
         } else {
             continue;
         };
         let language = m.incident_updates.iter().min_by_key(|u| u.created_at).and_then(|u| u.language.clone());
         let body = auto_transition_text(language.as_deref(), to).to_owned();
-        let update =
-            NewUpdate { status: to, body, components: vec![], impact: None, language, reopen: false, force: true };
+        let update = NewUpdate {
+            status: to,
+            body,
+            components: vec![],
+            impact: None,
+            language,
+            reopen: false,
+            force: false,
+            restore: false,
+        };
         due.push(Command::PostUpdate(m.id.clone(), update));
     }
     due
@@ -1009,6 +1047,7 @@ mod tests {
             language: None,
             reopen: false,
             force: false,
+            restore: false,
         }
     }
 
@@ -1176,6 +1215,14 @@ mod tests {
         let (_, first) = state.find(&"inc1".into()).unwrap();
         let (_, second) = state.find(&"inc2".into()).unwrap();
         assert_eq!(restored_on_close(first, state.components(), &[first, second]), vec![]);
+        // The store decides with `restore`: the first resolve leaves web to the second incident.
+        let resolve = |id: &str| {
+            Command::PostUpdate(id.into(), NewUpdate { restore: true, ..update(Resolved, &format!("{id} fixed")) })
+        };
+        run(&mut state, resolve("inc1"), 30, "");
+        assert_eq!(state.components()[1].status, ComponentStatus::PartialOutage);
+        run(&mut state, resolve("inc2"), 40, "");
+        assert_eq!(state.components()[1].status, ComponentStatus::Operational);
     }
 
     #[test]
@@ -1225,12 +1272,46 @@ mod tests {
         let (_, untouched) = state.find(&"m2".into()).unwrap();
         assert_eq!(untouched.status, Scheduled, "auto_transition: false is left alone");
         assert_eq!(next_transition(&state, at(121)), None);
-        // Announced after its window opened (a backfill) or taken over by an operator: left alone.
+        // Announced once its window is open (`--from now`): it starts at once.
         let mut state = PageState::new(page());
         run(&mut state, maintenance(None, None), 70, "late");
+        let due = due_transitions(&state, at(70));
+        assert!(matches!(due.as_slice(), [Command::PostUpdate(_, u)] if u.status == InProgress), "{due:?}");
+        // Taken over by an operator after the start: the end is theirs too once they post after it.
+        run(&mut state, Command::PostUpdate("late".into(), update(Verifying, "Checking")), 71, "");
         assert!(due_transitions(&state, at(100)).is_empty());
-        run(&mut state, Command::PostUpdate("late".into(), update(Verifying, "Checking")), 130, "");
+        run(&mut state, Command::PostUpdate("late".into(), update(InProgress, "More work")), 130, "");
         assert!(due_transitions(&state, at(131)).is_empty());
+        // Announced after its window closed: a record, left alone.
+        run(&mut state, maintenance(None, None), 140, "record");
+        assert!(
+            due_transitions(&state, at(141))
+                .iter()
+                .all(|c| !matches!(c, Command::PostUpdate(id, _) if id.as_str() == "record"))
+        );
+    }
+
+    #[test]
+    fn completing_or_cancelling_restores_only_what_the_maintenance_still_holds() {
+        let mut state = PageState::new(page());
+        run(&mut state, maintenance(None, Some(false)), 10, "m1");
+        run(&mut state, maintenance(None, Some(false)), 10, "m2");
+        run(&mut state, Command::PostUpdate("m1".into(), update(InProgress, "Started")), 61, "");
+        assert_eq!(state.components()[1].status, ComponentStatus::UnderMaintenance);
+        // m2 never began: cancelling it restores nothing m1 holds.
+        let cancel = Command::CancelMaintenance("m2".into(), Cancellation { body: "Off".into(), language: None });
+        run(&mut state, cancel, 62, "");
+        assert_eq!(state.components()[1].status, ComponentStatus::UnderMaintenance);
+        // A cancelled maintenance can be reopened, and is no longer cancelled.
+        let reopen = NewUpdate { reopen: true, ..update(Scheduled, "Back on") };
+        run(&mut state, Command::PostUpdate("m2".into(), reopen), 63, "");
+        assert_eq!(state.find(&"m2".into()).unwrap().1.cancelled_at, None);
+        // m1 set the component degraded itself: completing restores that too.
+        let degraded = vec![ComponentChange { id: "web".into(), status: ComponentStatus::DegradedPerformance }];
+        let slow = NewUpdate { components: degraded, ..update(Verifying, "Slow while it settles") };
+        run(&mut state, Command::PostUpdate("m1".into(), slow), 64, "");
+        run(&mut state, Command::PostUpdate("m1".into(), update(Completed, "Done")), 65, "");
+        assert_eq!(state.components()[1].status, ComponentStatus::Operational);
     }
 
     #[test]

@@ -18,6 +18,9 @@ fn describe(method: &str, path: &str) -> (&'static str, Option<&'static str>, u1
     match (method, path) {
         ("PUT", "/api/v2/admin/page") => ("Replace the whole page (import); all or nothing", Some("PageData"), 200),
         ("POST", "/api/v2/admin/incidents") => ("Open an incident with its first update", Some("NewIncident"), 201),
+        ("GET", "/api/v2/admin/incidents/{id}") | ("GET", "/api/v2/admin/maintenances/{id}") => {
+            ("The stored incident or maintenance, its postmortem draft included", None, 200)
+        }
         ("PATCH", "/api/v2/admin/incidents/{id}") => {
             ("Edit an incident without posting an update", Some("EventEdit"), 200)
         }
@@ -116,6 +119,8 @@ fn document() -> Value {
                 "properties": { "version": { "type": "integer" }, "entries": { "type": "array", "items": { "type": "object",
                 "required": ["version", "at", "summary"], "properties": { "version": { "type": "integer" }, "at": { "type": "string", "format": "date-time" },
                 "summary": { "type": "string" }, "target": { "type": "string" } } } } } } } } })
+        } else if method == "GET" && path.ends_with("/{id}") {
+            json!({ "description": "the event as incidents/{id}.json shapes it, draft included", "content": { "application/json": { "schema": { "type": "object", "required": ["page", "incident"] } } } })
         } else if path.ends_with("/preview") {
             json!({ "description": "the incident page, its draft shown as published", "content": { "text/html": { "schema": { "type": "string" } } } })
         } else {
@@ -124,6 +129,8 @@ fn document() -> Value {
         responses.insert(ok.to_string(), success);
         if path.ends_with("/preview") {
             responses.insert("404".into(), error("unknown id, or no draft yet"));
+        } else if method == "GET" && path.ends_with("/{id}") {
+            responses.insert("404".into(), error("unknown id"));
         }
         if !path.ends_with("openapi.json") {
             responses.insert("401".into(), error("missing or wrong token"));

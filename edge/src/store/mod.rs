@@ -81,6 +81,8 @@ impl DurableObject for PageStore {
     }
 
     async fn alarm(&self) -> worker::Result<Response> {
+        // The alarm that fired is no longer pending: whatever this run schedules must be set.
+        self.publication.alarm_at.set(None);
         self.check_epoch().await;
         self.transition().await;
         self.publish().await;
@@ -162,6 +164,7 @@ impl PageStore {
             Admin::OpenApi => Err(EdgeError::NotFound("openapi.json is served by the Worker".into())),
             Admin::ImportPage => self.import(&call).await,
             Admin::PreviewPostmortem(id) => self.preview(id).await,
+            Admin::GetEvent(id) => self.event(id).await,
             op => {
                 let command = parse_command(op, call.body.as_bytes())?;
                 self.write(&command, &call, if op.creates() { 201 } else { 200 }).await
@@ -289,8 +292,9 @@ impl PageStore {
 
     /// Applies the automatic maintenance moves that are due ([`command::due_transitions`]), each
     /// an ordinary write by the store itself: validated, logged (by "sitrep", as the alarm) and
-    /// published like an operator's. Best effort: one that fails is tried again by the next alarm,
-    /// since it is still due then.
+    /// published like an operator's. One that storage failed is tried again 5 s later (it is still
+    /// due); one the model refuses (the maintenance is full, say) is not retried: it is logged, and
+    /// the maintenance waits for its operator.
     async fn transition(&self) {
         let (Ok(loaded), Ok(now)) = (self.load().await, now()) else { return };
         let due = command::due_transitions(&loaded.page, now);
@@ -311,7 +315,14 @@ impl PageStore {
                     user_agent: Some("auto-transition (the page's alarm)".into()),
                 },
             };
-            failed |= self.write(&command, &call, 200).await.is_err();
+            match self.write(&command, &call, 200).await {
+                Ok(_) => {}
+                Err(EdgeError::Invalid(problems)) => {
+                    let reasons: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
+                    worker::console_warn!("auto-transition of {id} refused: {}", reasons.join("; "));
+                }
+                Err(_) => failed = true,
+            }
         }
         if failed {
             self.schedule(publish::MIN_INTERVAL_MS * 5).await;
@@ -330,18 +341,37 @@ impl PageStore {
         }
     }
 
+    /// The stored incident or maintenance, its draft included, as `incidents/{id}.json` shapes it.
+    async fn event(&self, id: &str) -> Result<AdminReply, EdgeError> {
+        self.event_document(id, |_| Ok(())).await
+    }
+
     /// The incident with its postmortem draft shown as published now: the document the Worker
     /// renders as the preview (never a public document, never cached).
     async fn preview(&self, id: &str) -> Result<AdminReply, EdgeError> {
+        let now = now()?;
+        self.event_document(id, |incident| {
+            let Some(postmortem) = incident.postmortem.as_mut() else {
+                return Err(EdgeError::Missing(format!("{} has no postmortem draft yet", incident.id)));
+            };
+            // A postmortem scheduled for later previews as it will read then.
+            postmortem.published_at = Some(postmortem.published_at.map_or(now, |at| at.min(now)));
+            Ok(())
+        })
+        .await
+    }
+
+    async fn event_document(
+        &self,
+        id: &str,
+        adjust: impl FnOnce(&mut sitrep_shared::Incident) -> Result<(), EdgeError>,
+    ) -> Result<AdminReply, EdgeError> {
         let loaded = self.load().await?;
         let Some((_, event)) = loaded.page.find(&id.into()) else {
             return Err(EdgeError::Missing(format!("no incident or maintenance with id {id:?}")));
         };
         let mut incident = event.clone();
-        let Some(postmortem) = incident.postmortem.as_mut() else {
-            return Err(EdgeError::Missing(format!("{id} has no postmortem draft yet")));
-        };
-        postmortem.published_at = postmortem.published_at.or(Some(now()?));
+        adjust(&mut incident)?;
         let doc = sitrep_shared::views::IncidentDocument {
             page: std::borrow::Cow::Borrowed(loaded.page.page()),
             incident: std::borrow::Cow::Owned(incident),
@@ -490,7 +520,7 @@ fn parse_command(op: &Admin, body: &[u8]) -> Result<Command, EdgeError> {
         Admin::CreateComponent => Command::CreateComponent(parse(body)?),
         Admin::EditComponent(id) => Command::EditComponent(id.as_str().into(), parse(body)?),
         Admin::ReorderComponents => Command::ReorderComponents(parse(body)?),
-        Admin::ImportPage | Admin::Log | Admin::OpenApi | Admin::PreviewPostmortem(_) => {
+        Admin::ImportPage | Admin::Log | Admin::OpenApi | Admin::PreviewPostmortem(_) | Admin::GetEvent(_) => {
             return Err(EdgeError::Internal("not a command".into()));
         }
     })
