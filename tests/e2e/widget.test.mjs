@@ -18,11 +18,18 @@ let edge;
 let server;
 let browser;
 let host = () => '';
+// The host page's own stylesheet, served from its origin as `/host.css` (its CSP allows no inline style).
+let hostCss = '';
 
 before(async () => {
   edge = await startEdge({ page: fixture('live') });
   server = await serve((req, res) => {
     const url = new URL(req.url, server.origin);
+    if (url.pathname === '/host.css') {
+      res.writeHead(200, { 'content-type': 'text/css' });
+      res.end(hostCss);
+      return;
+    }
     // The exact policy the README documents for hosts, with the edge as the status origin.
     const csp = [
       "default-src 'self'",
@@ -221,18 +228,22 @@ test('the demo page at /demo/ shows all three views under its own CSP', async ()
 // Explicit themes paint their own card; theme="auto" (the default) is transparent and follows the
 // host page's color-scheme, so in a host's card it is no card inside a card, in light or dark, and
 // on a host that has no dark mode it stays light whatever the reader's system says.
+const card = (w) => `<link rel="stylesheet" href="/host.css"><div class="card">${w}</div>`;
 const hosts = [
   { name: 'light theme', theme: 'light', colorScheme: 'light', wrap: (w) => w },
   { name: 'dark theme', theme: 'dark', colorScheme: 'dark', wrap: (w) => w },
-  { name: 'auto in a dark host card', colorScheme: 'dark', shot: 'widget-dark-host-card',
-    wrap: (w) => `<style>:root{color-scheme:light dark}body{background:#0b0b0f}</style><div style="background:#1e1e24;padding:16px;border-radius:12px;max-width:640px">${w}</div>` },
-  { name: 'auto in a light host card', colorScheme: 'light', shot: 'widget-light-host-card',
-    wrap: (w) => `<style>:root{color-scheme:light dark}</style><div style="background:#f3f0ff;padding:16px;border-radius:12px;max-width:640px">${w}</div>` },
-  { name: 'auto on a host without dark mode, reader in dark mode', colorScheme: 'dark', wrap: (w) => w },
+  { name: 'auto in a dark host card', colorScheme: 'dark', shot: 'widget-dark-host-card', wrap: card,
+    css: ':root{color-scheme:light dark}body{background:#0b0b0f}.card{background:#1e1e24;padding:16px;border-radius:12px;max-width:640px}',
+    card: 'rgb(30, 30, 36)', text: 'rgb(230, 237, 243)' },
+  { name: 'auto in a light host card', colorScheme: 'light', shot: 'widget-light-host-card', wrap: card,
+    css: ':root{color-scheme:light dark}.card{background:#f3f0ff;padding:16px;border-radius:12px;max-width:640px}',
+    card: 'rgb(243, 240, 255)', text: 'rgb(31, 35, 40)' },
+  { name: 'auto on a host without dark mode, reader in dark mode', colorScheme: 'dark', wrap: (w) => w, text: 'rgb(31, 35, 40)' },
 ];
 
 test('text contrast is at least 4.5:1 in both themes and on light and dark hosts; auto is transparent', async () => {
-  for (const { name, theme, colorScheme, wrap, shot } of hosts) {
+  for (const { name, theme, colorScheme, wrap, shot, css = '', card: cardColor, text: textColor } of hosts) {
+    hostCss = css;
     const attr = theme ? ` theme="${theme}"` : '';
     const { page, close } = await open(wrap(`<sitrep-status id="full" src="${edge.base}" view="full"${attr}></sitrep-status>
       <sitrep-status id="banner" src="${edge.base}" view="banner"${attr}></sitrep-status>`), { colorScheme });
@@ -265,6 +276,13 @@ test('text contrast is at least 4.5:1 in both themes and on light and dark hosts
     assert.ok(worst.ratio >= 4.5, `${name}: ${JSON.stringify(worst)}`);
     const surfaces = await page.evaluate(() => ['full', 'banner'].map((id) =>
       getComputedStyle(document.getElementById(id).shadowRoot.querySelector('.full, .banner')).backgroundColor));
+    // The host's styles did apply (else this case would test nothing), and the text follows the host.
+    if (cardColor) assert.equal(await page.evaluate(() => getComputedStyle(document.querySelector('.card')).backgroundColor), cardColor, `${name}: the host card`);
+    if (textColor) {
+      const colors = await page.evaluate(() => ['full', 'banner'].map((id) =>
+        getComputedStyle(document.getElementById(id).shadowRoot.querySelector('.full, .banner')).color));
+      assert.deepEqual(colors, [textColor, textColor], `${name}: the text colour`);
+    }
     if (theme) assert.ok(surfaces.every((c) => c !== 'rgba(0, 0, 0, 0)'), `${name}: an explicit theme paints its card`);
     else assert.deepEqual(surfaces, ['rgba(0, 0, 0, 0)', 'rgba(0, 0, 0, 0)'], `${name}: auto takes the host's background`);
     if (shot) {
@@ -273,6 +291,7 @@ test('text contrast is at least 4.5:1 in both themes and on light and dark hosts
     }
     await close();
   }
+  hostCss = '';
 });
 
 /** The widget's rendered tree in a shadow root, normalised for comparison: elements with sorted
