@@ -176,6 +176,11 @@ impl Tool {
                         event.status.as_str()
                     );
                 }
+                if file.is_none() && event.postmortem.is_none() {
+                    bail!(
+                        "{id} has no postmortem draft: write one with `sitrep postmortem draft {id} --file FILE` (or publish with --file)"
+                    );
+                }
                 if let Some(file) = file {
                     let draft = self.read_postmortem(&file)?;
                     let path = format!("incidents/{id}/postmortem");

@@ -173,6 +173,10 @@ impl Reader {
                 self.error(number, "a timeline entry without text");
                 continue;
             }
+            if entries.last().is_some_and(|last| last.at > at) {
+                self.error(number, "this moment is before the one above it: the timeline is oldest first");
+                continue;
+            }
             entries.push(TimelineEntry { at, precision, text: text.to_owned() });
         }
         entries
@@ -348,14 +352,14 @@ A **bad** deploy.
             ["line 1: no summary: write a paragraph before the first `## ` section"]
         );
         assert!(draft("---\nlanguage: en\n", utc()).unwrap_err()[0].contains("never closed"));
-        let spaced = "Summary.\n\n## Timeline\n- 2020-12-10 The backfill ended.\n- 2020-12-09 11:28 +01:00 Deploy.\n";
+        let spaced = "Summary.\n\n## Timeline\n- 2020-12-09 11:28 +01:00 Deploy.\n- 2020-12-10 The backfill ended.\n";
         let timeline: Vec<(String, String)> =
             draft(spaced, utc()).unwrap().timeline.into_iter().map(|e| (e.at.to_string(), e.text)).collect();
         assert_eq!(
             timeline,
             [
-                ("2020-12-10T00:00:00.000Z".to_owned(), "The backfill ended.".to_owned()),
                 ("2020-12-09T10:28:00.000Z".to_owned(), "Deploy.".to_owned()),
+                ("2020-12-10T00:00:00.000Z".to_owned(), "The backfill ended.".to_owned()),
             ]
         );
         for odd in ["- 2020-12-09 11:28 ++1:00 x", "- 2020-12-09T x"] {
@@ -363,6 +367,11 @@ A **bad** deploy.
             let parsed = draft(&text, utc());
             assert!(parsed.unwrap_err()[0].contains("put `: ` between the time and the text"), "{odd}");
         }
+        let unordered = "Summary.\n\n## Timeline\n- 2020-12-09 13:30: Reported.\n- 2020-12-09 ~13:00: Began.\n";
+        assert_eq!(
+            draft(unordered, utc()).unwrap_err(),
+            ["line 5: this moment is before the one above it: the timeline is oldest first"]
+        );
         let half = "---\nimpact_start: 2020-12-09 11:28\n---\nSummary.\n";
         assert_eq!(draft(half, utc()).unwrap_err(), ["line 1: impact_start and impact_end go together"]);
     }

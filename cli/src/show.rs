@@ -66,10 +66,11 @@ pub fn events(list: &[Cow<'_, Incident>], none: &str, zone: Tz) {
 
 /// `sitrep component list`: groups with their children indented, ids first.
 pub fn components(list: &[Component]) {
-    let width = list.iter().map(|c| c.id.as_str().len()).max().unwrap_or(0);
+    let width = list.iter().map(|c| c.id.as_str().len()).max().unwrap_or(0) + 2;
     let line = |c: &Component, indent: &str| {
-        let status = if c.group { "group".to_owned() } else { c.status.to_wire().to_owned() };
-        println!("{indent}{:<width$}  {:<20}  {}", c.id.as_str(), status, c.name);
+        let status = if c.group { "group" } else { c.status.to_wire() };
+        let id = format!("{indent}{}", c.id);
+        println!("{id:<width$}  {status:<20}  {}", c.name);
     };
     for top in list.iter().filter(|c| c.group_id.is_none()) {
         line(top, "");
@@ -82,10 +83,21 @@ pub fn components(list: &[Component]) {
 /// What a write did, and the components it changed (from the update it posted, which records
 /// each one's status before and after).
 pub fn reply(reply: &WriteReply) {
-    let id = if reply.id.is_empty() { String::new() } else { format!(" (id {})", reply.id) };
     let summary = if reply.summary.is_empty() { "done" } else { reply.summary.as_str() };
+    // The summary names what it acted on ("opened incident abc (investigating)"); else the id.
+    let id = if reply.id.is_empty() || summary.contains(reply.id.as_str()) {
+        String::new()
+    } else {
+        format!(" (id {})", reply.id)
+    };
     println!("{summary}{id}; page version {}", reply.version);
-    let changes = reply.incident.as_ref().and_then(Incident::latest_update).map(|u| u.affected_components.as_slice());
+    // Only a write that changed components has them in its answer; its update records each change.
+    let changes = reply
+        .incident
+        .as_ref()
+        .filter(|_| reply.components.is_some())
+        .and_then(Incident::latest_update)
+        .map(|u| u.affected_components.as_slice());
     let status = |s: Option<ComponentStatus>| s.map_or("?", ComponentStatus::to_wire);
     for change in changes.unwrap_or_default() {
         let code = change.code.as_ref().map_or("", |c| c.as_str());

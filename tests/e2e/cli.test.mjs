@@ -46,7 +46,7 @@ function refused(args, env) {
   return run.err;
 }
 
-const idOf = (out) => /\(id ([A-Za-z0-9_-]+)\)/.exec(out)?.[1];
+const idOf = (out) => /(?:opened incident|scheduled maintenance) ([A-Za-z0-9_-]+)/.exec(out)?.[1];
 const read = async (path) => (await fetch(edge.base + path)).json();
 const version = async () => Number((await fetch(`${edge.base}/api/v2/status.json`)).headers.get('x-sitrep-version'));
 
