@@ -116,14 +116,12 @@ impl Tool {
                 self.event(&id, false)?;
                 let changes = self.component_changes(&components.list)?;
                 let new = NewUpdate {
-                    status: status.into(),
-                    body,
                     components: changes,
                     impact: impact.map(Into::into),
                     language: language.language,
                     reopen,
                     force: force.force,
-                    restore: false,
+                    ..NewUpdate::new(status.into(), body)
                 };
                 let typed = Typed { components: &components.list, reopen, ..Typed::default() };
                 self.written(self.api.create(&format!("incidents/{id}/updates"), Some(&new)), &typed)
@@ -133,14 +131,10 @@ impl Tool {
                 // The store decides what goes back to operational, on its own state
                 // (`shared::command::restored_on_close`), not on a public copy that may lag.
                 let new = NewUpdate {
-                    status: IncidentStatus::Resolved,
-                    body,
-                    components: vec![],
-                    impact: None,
                     language: language.language,
-                    reopen: false,
                     force: force.force,
                     restore: true,
+                    ..NewUpdate::new(IncidentStatus::Resolved, body)
                 };
                 self.written(self.api.create(&format!("incidents/{id}/updates"), Some(&new)), &Typed::default())
             }
@@ -229,14 +223,10 @@ impl Tool {
                 self.event(&id, true)?;
                 let changes = self.component_changes(&components.list)?;
                 let new = NewUpdate {
-                    status: status.into(),
-                    body,
                     components: changes,
-                    impact: None,
                     language: language.language,
-                    reopen: false,
                     force: force.force,
-                    restore: false,
+                    ..NewUpdate::new(status.into(), body)
                 };
                 let typed = Typed { components: &components.list, ..Typed::default() };
                 self.written(self.api.create(&format!("maintenances/{id}/updates"), Some(&new)), &typed)
@@ -263,14 +253,9 @@ impl Tool {
             MaintenanceCommand::Complete { id, body, force, language } => {
                 self.event(&id, true)?;
                 let new = NewUpdate {
-                    status: IncidentStatus::Completed,
-                    body,
-                    components: vec![],
-                    impact: None,
                     language: language.language,
-                    reopen: false,
                     force: force.force,
-                    restore: false,
+                    ..NewUpdate::new(IncidentStatus::Completed, body)
                 };
                 self.written(self.api.create(&format!("maintenances/{id}/updates"), Some(&new)), &Typed::default())
             }

@@ -92,6 +92,23 @@ pub struct NewUpdate {
     pub restore: bool,
 }
 
+impl NewUpdate {
+    /// An update with a status and text, everything else at its default (no component changes,
+    /// impact unchanged, no reopen, force or restore).
+    pub fn new(status: IncidentStatus, body: impl Into<String>) -> Self {
+        Self {
+            status,
+            body: body.into(),
+            components: vec![],
+            impact: None,
+            language: None,
+            reopen: false,
+            force: false,
+            restore: false,
+        }
+    }
+}
+
 /// `POST /api/v2/admin/maintenances/{id}/cancel`: call a maintenance off. It becomes `completed`
 /// (what Statuspage clients understand) with `cancelled_at` set, and its components go back to
 /// operational if the work had begun.
@@ -823,16 +840,8 @@ fn cancel_maintenance(
             format!("{id} is already {what}"),
         )]));
     }
-    let update = NewUpdate {
-        status: IncidentStatus::Completed,
-        body: cancel.body.clone(),
-        components: vec![],
-        impact: None,
-        language: cancel.language.clone(),
-        reopen: false,
-        force: false,
-        restore: false,
-    };
+    let update =
+        NewUpdate { language: cancel.language.clone(), ..NewUpdate::new(IncidentStatus::Completed, &cancel.body) };
     post_update(state, id, &update, now, true)
 }
 
@@ -863,16 +872,7 @@ pub fn due_transitions(state: &PageState, now: Timestamp) -> Vec<Command> {
         };
         let language = m.incident_updates.iter().min_by_key(|u| u.created_at).and_then(|u| u.language.clone());
         let body = auto_transition_text(language.as_deref(), to).to_owned();
-        let update = NewUpdate {
-            status: to,
-            body,
-            components: vec![],
-            impact: None,
-            language,
-            reopen: false,
-            force: false,
-            restore: false,
-        };
+        let update = NewUpdate { language, ..NewUpdate::new(to, body) };
         due.push(Command::PostUpdate(m.id.clone(), update));
     }
     due
@@ -1039,16 +1039,7 @@ mod tests {
     }
 
     fn update(status: IncidentStatus, body: &str) -> NewUpdate {
-        NewUpdate {
-            status,
-            body: body.into(),
-            components: vec![],
-            impact: None,
-            language: None,
-            reopen: false,
-            force: false,
-            restore: false,
-        }
+        NewUpdate::new(status, body)
     }
 
     fn open(name: &str, components: Vec<ComponentChange>) -> Command {

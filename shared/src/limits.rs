@@ -203,17 +203,7 @@ mod tests {
     use crate::{Impact, IncidentId};
 
     fn update(status: crate::IncidentStatus, body: String) -> Command {
-        let new = NewUpdate {
-            status,
-            body,
-            components: vec![],
-            impact: None,
-            language: None,
-            reopen: false,
-            force: false,
-            restore: false,
-        };
-        Command::PostUpdate(IncidentId::from("i"), new)
+        Command::PostUpdate(IncidentId::from("i"), NewUpdate::new(status, body))
     }
 
     fn open(name: &str) -> Command {

@@ -245,6 +245,28 @@ test('every mistake is answered in the operator\'s words, before anything is sen
   assert.ok(!wrong.includes(edge.token));
 });
 
+test('components: add a group and a child, set, order, list; lists of every kind', async () => {
+  await edge.load(emptyPage('stream'));
+  const group = /created component ([A-Za-z0-9_-]+)/.exec(ok(['component', 'add', '--name', 'Video', '--group']))?.[1];
+  assert.ok(group);
+  const child = /created component ([A-Za-z0-9_-]+)/.exec(ok(['component', 'add', '--name', 'Video API', '--description', 'Calls and streams', '--group-id', group]))?.[1];
+  assert.match(refused(['component', 'add', '--name', 'x', '--group-id', 'stream-chat-us-east']), /is not a group/);
+  assert.match(ok(['component', 'set', child, '--status', 'partial_outage', '--name', 'Video API (EU)']), /partial_outage/);
+  assert.match(refused(['component', 'set', group, '--status', 'major_outage']), /is a group: its status follows its components/);
+  const ids = (await read('/api/v2/components.json')).components.map((c) => c.id);
+  ok(['component', 'order', ...[...ids].reverse()]);
+  assert.deepEqual((await read('/api/v2/components.json')).components.map((c) => c.id), [...ids].reverse());
+  assert.match(refused(['component', 'order', ...ids.slice(1)]), /list all \d+ components, each once/);
+  assert.match(ok(['component', 'list']), new RegExp(`${group}\\s+group\\s+Video\\n  ${child}\\s+partial_outage\\s+Video API \\(EU\\)`));
+  const incident = idOf(ok(['incident', 'open', '--name', 'Calls drop', '--body', 'Looking.']));
+  ok(['incident', 'resolve', incident, '--body', 'Fixed.']);
+  assert.equal(ok(['incident', 'list']).trim(), 'no open incidents');
+  assert.match(ok(['incident', 'list', '--all']), new RegExp(`incident ${incident} \\[resolved, minor\\] Calls drop`));
+  assert.equal(ok(['maintenance', 'list']).trim(), 'no upcoming or active maintenances');
+  assert.match(ok(['log', '--limit', '2']), new RegExp(`posted resolved update to ${incident}`));
+  assert.equal(JSON.parse(ok(['--json', 'component', 'list'])).length, ids.length);
+});
+
 test('import a real Statuspage export', async () => {
   const file = join(root, '..', 'shared', 'statuspage-samples', 'twilio-summary.json');
   ok(['import', 'statuspage', file]);
