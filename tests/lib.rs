@@ -36,32 +36,10 @@ pub fn seed(name: &str) -> Result<PageData, String> {
     serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-/// Compares `actual` with the committed snapshot `tests/snapshots/{name}`, or rewrites it when
-/// `SITREP_BLESS=1` (`cargo xtask bless`). Returns a message describing the difference.
-pub fn check_snapshot(path: &Path, actual: &str) -> Result<(), String> {
-    if std::env::var_os("SITREP_BLESS").is_some_and(|v| v == "1") {
-        if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir).map_err(|e| e.to_string())?;
-        }
-        return fs::write(path, actual).map_err(|e| format!("cannot write {}: {e}", path.display()));
-    }
-    let expected = fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {} ({e}); run `cargo xtask bless` to create it", path.display()))?;
-    if expected == actual {
-        return Ok(());
-    }
-    let line = expected
-        .lines()
-        .zip(actual.lines())
-        .position(|(a, b)| a != b)
-        .unwrap_or_else(|| expected.lines().count().min(actual.lines().count()));
-    Err(format!(
-        "{} differs from the code's output at line {}:\n  committed: {}\n  now:       {}\nif the change is intended, run `cargo xtask bless` and review the diff",
-        path.display(),
-        line + 1,
-        expected.lines().nth(line).unwrap_or("<end>"),
-        actual.lines().nth(line).unwrap_or("<end>"),
-    ))
+/// Compares `actual` with the committed file at `path` (expect-test: on a difference it panics with
+/// a diff; `UPDATE_EXPECT=1` rewrites the file, then review it with `git diff`).
+pub fn check_snapshot(path: &Path, actual: &str) {
+    expect_test::expect_file![path].assert_eq(actual);
 }
 
 /// Path of a snapshot file.

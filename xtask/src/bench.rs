@@ -9,6 +9,7 @@ use anyhow::{Context, Result, bail};
 
 use crate::edge::{self, Build};
 use crate::load;
+use crate::report::{Goal, Table, met};
 use crate::shell::{self, step};
 
 pub fn run(args: &[String]) -> Result<()> {
@@ -190,43 +191,45 @@ fn edge_bench() -> Result<String> {
     let raw = fs::metadata(&wasm)?.len() as usize + fs::metadata(&js)?.len() as usize;
     let gz = gzip_len(&wasm)? + gzip_len(&js)?;
 
+    let mut table = Table::new(["figure", "sitrep", "bare JS baseline", "ratio", "goal"]);
+    let (s, b) = (&sitrep.latency, &baseline.latency);
+    let (goal, ok) = Goal::AtLeast(0.9).judge(sitrep.rps / baseline.rps);
+    table
+        .row([
+            "saturation, wrk -c32".to_owned(),
+            format!("{:.0} req/s", sitrep.rps),
+            format!("{:.0} req/s", baseline.rps),
+            format!("{:.2}x", sitrep.rps / baseline.rps),
+            format!("{goal}: {}", met(ok)),
+        ])
+        .row(latency_row(&format!("p50 at {RATE} req/s"), s.p50_ms, b.p50_ms, None))
+        .row(latency_row(&format!("p99 at {RATE} req/s"), s.p99_ms, b.p99_ms, Some(Goal::AtMost(1.2))))
+        .row(latency_row(&format!("max at {RATE} req/s"), s.max_ms, b.max_ms, None))
+        .row([
+            "requests / errors at the fixed rate".to_owned(),
+            format!("{}/{}", s.requests, s.errors),
+            format!("{}/{}", b.requests, b.errors),
+            String::new(),
+            String::new(),
+        ]);
     let md = format!(
         "GET `{PATH}` ({} bytes, the five seeds) from the production Worker and from a bare JavaScript worker \
          returning the same bytes, both in workerd through Miniflare's API (no dev proxy), one after the other.\n\n\
-         | figure | sitrep | bare JS baseline | ratio | goal |\n|---|---|---|---|---|\n\
-         | saturation, wrk -c32 | {:.0} req/s | {:.0} req/s | {:.2}x | >= 0.9x: {} |\n\
-         | p50 at {RATE} req/s | {:.2} ms | {:.2} ms | {:.2}x | |\n\
-         | p99 at {RATE} req/s | {:.2} ms | {:.2} ms | {:.2}x | <= 5 ms: {} |\n\
-         | max at {RATE} req/s | {:.2} ms | {:.2} ms | {:.2}x | |\n\
-         | requests / errors at the fixed rate | {}/{} | {}/{} | | |\n\n\
-         Bundle (index_bg.wasm + index.js): {raw} B raw, {gz} B gzip -9 (goal <= 150 KB gzip: {}).\n",
-        body.len(),
-        sitrep.rps,
-        baseline.rps,
-        sitrep.rps / baseline.rps,
-        met(sitrep.rps / baseline.rps >= 0.9),
-        sitrep.latency.p50_ms,
-        baseline.latency.p50_ms,
-        sitrep.latency.p50_ms / baseline.latency.p50_ms,
-        sitrep.latency.p99_ms,
-        baseline.latency.p99_ms,
-        sitrep.latency.p99_ms / baseline.latency.p99_ms,
-        met(sitrep.latency.p99_ms <= 5.0),
-        sitrep.latency.max_ms,
-        baseline.latency.max_ms,
-        sitrep.latency.max_ms / baseline.latency.max_ms,
-        sitrep.latency.requests,
-        sitrep.latency.errors,
-        baseline.latency.requests,
-        baseline.latency.errors,
-        met(gz <= 150 * 1024),
+         {table}\nBundle (index_bg.wasm + index.js): {raw} B raw, {gz} B gzip -9.\n",
+        body.len()
     );
     println!("\n{md}");
     Ok(md)
 }
 
-fn met(ok: bool) -> &'static str {
-    if ok { "met" } else { "**not met**" }
+/// A latency row: sitrep's figure, the baseline's, the ratio and, when there is one, the goal's verdict.
+fn latency_row(name: &str, ours: f64, base: f64, goal: Option<Goal>) -> [String; 5] {
+    let ratio = ours / base;
+    let verdict = goal.map_or_else(String::new, |goal| {
+        let (text, ok) = goal.judge(ratio);
+        format!("{text}: {}", met(ok))
+    });
+    [name.to_owned(), format!("{ours:.2} ms"), format!("{base:.2} ms"), format!("{ratio:.2}x"), verdict]
 }
 
 const WRITES: usize = 300;
@@ -419,23 +422,6 @@ fn write_figures(port: u16, token: &str, flood: Flood) -> Result<WriteFigures> {
     Ok(WriteFigures { p50_ms: at(0.5), p99_ms: at(0.99), writes_per_s, errors })
 }
 
-/// A bench goal on the ratio of a figure to its baseline.
-enum Goal {
-    AtMost(f64),
-    AtLeast(f64),
-}
-
-/// One table row: the figure, its baseline, the ratio and whether the goal is met.
-fn ratio_row(name: &str, unit: &str, baseline: f64, figure: f64, goal: Goal) -> String {
-    let ratio = figure / baseline;
-    let (goal, ok) = match goal {
-        Goal::AtMost(limit) => (format!("<= {limit}x"), ratio <= limit),
-        Goal::AtLeast(limit) => (format!(">= {limit}x"), ratio >= limit),
-    };
-    let value = |v: f64| if unit.is_empty() { format!("{v:.0}") } else { format!("{v:.2} {unit}") };
-    format!("| {name} | {} | {} | {ratio:.2}x | {goal}: {} |\n", value(baseline), value(figure), met(ok))
-}
-
 /// Clients requesting unknown incident ids during the flood run of the write bench.
 const FLOOD_CLIENTS: usize = 4;
 /// Writes whose publication lag is measured, one at a time, at an operator's pace.
@@ -520,32 +506,36 @@ fn write_bench() -> Result<String> {
     let (flooded, known) = (&floods[0], &floods[1]);
     let (lag_p50, lag_p99) = publication_lag(&token)?;
     let (empty, big) = (&results[0].1, &results[1].1);
+    let errors = |a: usize, b: usize| ["errors".to_owned(), a.to_string(), b.to_string(), String::new(), String::new()];
+    let mut history = Table::new(["figure", "empty page", "10,000 historic incidents", "ratio", "goal"]);
+    history
+        .ratio("latency p50", "ms", empty.p50_ms, big.p50_ms, Goal::AtMost(1.2))
+        .ratio("latency p99", "ms", empty.p99_ms, big.p99_ms, Goal::AtMost(1.2))
+        .ratio("writes/s", "", empty.writes_per_s, big.writes_per_s, Goal::AtLeast(0.83))
+        .row(errors(empty.errors, big.errors));
+    let mut flood = Table::new(["figure", "no flood", "flood", "ratio", "goal"]);
+    flood
+        .ratio("latency p50", "ms", empty.p50_ms, flooded.p50_ms, Goal::AtMost(1.2))
+        .ratio("latency p99", "ms", empty.p99_ms, flooded.p99_ms, Goal::AtMost(1.2))
+        .row(errors(empty.errors, flooded.errors));
+    let mut against_known = Table::new(["figure", "known-id flood", "unknown-id flood", "ratio", "goal"]);
+    against_known.ratio("latency p50", "ms", known.p50_ms, flooded.p50_ms, Goal::AtMost(1.2)).ratio(
+        "latency p99",
+        "ms",
+        known.p99_ms,
+        flooded.p99_ms,
+        Goal::AtMost(1.2),
+    );
     let mut md = format!(
         "{WRITES} sequential updates spread over {BENCH_INCIDENTS} incidents (p50/p99), then {WRITES} from \
          {CONCURRENT_CLIENTS} concurrent clients (writes/s), production Worker in workerd; the baseline is the same on \
-         an empty page.\n\n| figure | empty page | 10,000 historic incidents | ratio | goal |\n|---|---|---|---|---|\n"
-    );
-    md.push_str(&ratio_row("latency p50", "ms", empty.p50_ms, big.p50_ms, Goal::AtMost(1.2)));
-    md.push_str(&ratio_row("latency p99", "ms", empty.p99_ms, big.p99_ms, Goal::AtMost(1.2)));
-    md.push_str(&ratio_row("writes/s", "", empty.writes_per_s, big.writes_per_s, Goal::AtLeast(0.83)));
-    md.push_str(&format!("| errors | {} | {} | | |\n", empty.errors, big.errors));
-    md.push_str(&format!(
-        "\nThe same {WRITES} sequential updates on the empty page while {FLOOD_CLIENTS} clients request unknown \
-         incident ids as fast as they can (issue 11: unknown ids must not reach the store):\n\n\
-         | figure | no flood | flood | ratio | goal |\n|---|---|---|---|---|\n"
-    ));
-    md.push_str(&ratio_row("latency p50", "ms", empty.p50_ms, flooded.p50_ms, Goal::AtMost(1.2)));
-    md.push_str(&ratio_row("latency p99", "ms", empty.p99_ms, flooded.p99_ms, Goal::AtMost(1.2)));
-    md.push_str(&format!("| errors | {} | {} | | |\n", empty.errors, flooded.errors));
-    md.push_str(
-        "\nLocally one workerd process on these two cores runs the Worker and the Durable Object, so any flood \
+         an empty page.\n\n{history}\nThe same {WRITES} sequential updates on the empty page while {FLOOD_CLIENTS} \
+         clients request unknown incident ids as fast as they can (issue 11: unknown ids must not reach the store):\n\n\
+         {flood}\nLocally one workerd process on these two cores runs the Worker and the Durable Object, so any flood \
          slows writes by taking the CPU. The same writes while the same clients request a known incident (served \
          from isolate memory: the Worker's work without the store's) tell the two apart; unknown ids costing no \
-         more than known ones means they do not reach the store:\n\n\
-         | figure | known-id flood | unknown-id flood | ratio | goal |\n|---|---|---|---|---|\n",
+         more than known ones means they do not reach the store:\n\n{against_known}"
     );
-    md.push_str(&ratio_row("latency p50", "ms", known.p50_ms, flooded.p50_ms, Goal::AtMost(1.2)));
-    md.push_str(&ratio_row("latency p99", "ms", known.p99_ms, flooded.p99_ms, Goal::AtMost(1.2)));
     md.push_str(&format!(
         "\nPublication lag, from a write's answer until every KV document is at its version ({LAG_WRITES} writes \
          1.1 s apart, test build under wrangler dev; no goal was set, the documented bound is a second plus the run \

@@ -1,8 +1,7 @@
 //! Building the edge Worker and running it in workerd (through wrangler), shared by `dev` and `test`.
 
 use std::fs;
-use std::io::{Read, Write};
-use std::net::TcpStream;
+use std::io::Read;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -271,46 +270,22 @@ pub fn stop_group(child: &mut Child) {
     let _ = child.wait();
 }
 
-/// A minimal HTTP/1.1 request to 127.0.0.1 (loopback only); returns the status and body.
+/// One HTTP request to 127.0.0.1 (loopback only: the URL is built here, never passed in); the
+/// status and body whatever the status, within 30 s.
 pub fn http(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Result<(u16, Vec<u8>)> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
-    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
-    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n");
-    for (name, value) in headers {
-        request.push_str(&format!("{name}: {value}\r\n"));
-    }
-    request.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
-    stream.write_all(request.as_bytes())?;
-    stream.write_all(body)?;
-    // Read the head, then exactly Content-Length bytes: servers may keep the connection open.
-    let mut response = Vec::new();
-    let mut chunk = [0u8; 64 * 1024];
-    let head_end = loop {
-        if let Some(p) = response.windows(4).position(|w| w == b"\r\n\r\n") {
-            break p + 4;
-        }
-        let n = stream.read(&mut chunk)?;
-        if n == 0 {
-            bail!("connection closed before the response head");
-        }
-        response.extend_from_slice(&chunk[..n]);
-    };
-    let head = String::from_utf8_lossy(&response[..head_end]).to_ascii_lowercase();
-    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).context("no HTTP status line")?;
-    let length =
-        head.lines().find_map(|l| l.strip_prefix("content-length:")).and_then(|v| v.trim().parse::<usize>().ok());
-    loop {
-        if length.is_some_and(|len| response.len() >= head_end + len) {
-            break;
-        }
-        let n = stream.read(&mut chunk)?;
-        if n == 0 {
-            break;
-        }
-        response.extend_from_slice(&chunk[..n]);
-    }
-    let end = length.map_or(response.len(), |len| (head_end + len).min(response.len()));
-    Ok((status, response[head_end..end].to_vec()))
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(30)))
+        .build()
+        .into();
+    let request = ureq::http::Request::builder().method(method).uri(format!("http://127.0.0.1:{port}{path}"));
+    let request = headers.iter().fold(request, |request, (name, value)| request.header(*name, *value));
+    // ureq refuses a body on GET: send none when there is none.
+    let mut response =
+        if body.is_empty() { agent.run(request.body(())?)? } else { agent.run(request.body(body.to_vec())?)? };
+    let status = response.status().as_u16();
+    let bytes = response.body_mut().with_config().limit(64 << 20).read_to_vec()?;
+    Ok((status, bytes))
 }
 
 /// Writes the pages the demo and the tests load into `target/sitrep/`: `demo.json` (the five seeds

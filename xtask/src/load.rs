@@ -3,6 +3,12 @@
 //! Each request has a due time (start + n / rate); latency is measured from the due time, not from
 //! when it was sent, so a server that falls behind is charged for the queue it causes (no
 //! coordinated omission). Bounded in count and time; 127.0.0.1 only.
+//!
+//! Hand-written on purpose: wrk (closed loop) measures saturation, but open-loop pacing is what
+//! wrk2 does, and wrk2 is not packaged by Debian; no crate on crates.io paces requests on a fixed
+//! schedule while charging latency from the due time (the HTTP clients, ureq included, time from
+//! when a request is sent). Writing requests and reading heads on raw keep-alive sockets is the
+//! small part; the schedule is the point.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;

@@ -5,6 +5,7 @@ mod dev;
 mod edge;
 mod fuzz;
 mod load;
+mod report;
 mod schemathesis;
 mod setup;
 mod shell;
@@ -32,7 +33,6 @@ tasks:
            then all reloading within 10 s (`--widgets N`, `--seconds S`)
   schemathesis  Schemathesis (PyPI) against the write API's OpenAPI document (`--seconds N`, default 120)
   fuzz     cargo fuzz on shared's parser, validator, commands and Markdown (`--seconds N`, default 60 each; not in CI)
-  bless    rerun the snapshot and schema tests, rewriting the committed files from the code
   dev      build and run the edge in workerd with the demo data at http://127.0.0.1:8787/";
 
 fn main() {
@@ -52,7 +52,6 @@ fn run() -> Result<()> {
             test::run()
         }
         Some("bench") => bench::run(rest),
-        Some("bless") => test::bless(),
         Some("check-deploy") => edge::check_deployable(true),
         Some("build") => {
             setup::run()?;

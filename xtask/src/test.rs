@@ -76,16 +76,6 @@ pub fn run() -> Result<()> {
     Ok(())
 }
 
-/// Reruns the contract tests with `SITREP_BLESS=1`, which rewrites snapshots, the schema and the OpenAPI document.
-pub fn bless() -> Result<()> {
-    step("rewriting snapshots and schema from the code");
-    let mut test = shell::cargo();
-    test.args(["test", "-p", "sitrep-tests"]).env("SITREP_BLESS", "1");
-    shell::run(test)?;
-    println!("review the changes with `git diff tests/snapshots shared/schema edge/openapi.json`");
-    Ok(())
-}
-
 /// The end-to-end tests: the Worker built with its test switch, run in workerd by Node's test
 /// runner (`tests/e2e/*.test.mjs`, or only the files named in `only`), with Chromium for the browser tests.
 pub fn e2e(only: &[String]) -> Result<()> {
