@@ -270,12 +270,15 @@ pub fn stop_group(child: &mut Child) {
     let _ = child.wait();
 }
 
-/// One HTTP request to 127.0.0.1 (loopback only: the URL is built here, never passed in); the
-/// status and body whatever the status, within 30 s.
+/// One HTTP request to 127.0.0.1 (loopback only: the URL is built here, never passed in, no proxy
+/// from the environment is used and no redirect followed); the status and body whatever the
+/// status, within 120 s (a page import of 10,000 incidents included).
 pub fn http(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Result<(u16, Vec<u8>)> {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(30)))
+        .proxy(None)
+        .max_redirects(0)
+        .timeout_global(Some(Duration::from_secs(120)))
         .build()
         .into();
     let request = ureq::http::Request::builder().method(method).uri(format!("http://127.0.0.1:{port}{path}"));

@@ -21,8 +21,10 @@ pub enum Goal {
 }
 
 impl Goal {
-    /// The goal as written in a table, and whether `ratio` meets it.
+    /// The goal as written in a table, and whether `ratio` meets it, judged on the two decimals the
+    /// table shows (so "1.20x" is never marked against "<= 1.2x").
     pub fn judge(self, ratio: f64) -> (String, bool) {
+        let ratio = (ratio * 100.0).round() / 100.0;
         match self {
             Goal::AtMost(limit) => (format!("<= {limit}x"), ratio <= limit),
             Goal::AtLeast(limit) => (format!(">= {limit}x"), ratio >= limit),
@@ -86,5 +88,7 @@ mod tests {
         assert!(lines[1].starts_with("|--"), "{text}");
         assert!(lines[2].contains("| 1.10x ") && lines[2].contains("<= 1.2x: met"), "{text}");
         assert!(lines[3].contains("0.80x") && lines[3].contains(">= 0.9x: **not met**"), "{text}");
+        // Judged on what the table shows: 1.2049 reads "1.20x", which meets "<= 1.2x".
+        assert_eq!(Goal::AtMost(1.2).judge(1.2049), ("<= 1.2x".to_owned(), true));
     }
 }

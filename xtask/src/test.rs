@@ -45,7 +45,8 @@ pub fn run() -> Result<()> {
 
     step("tests, host");
     let mut test = shell::cargo();
-    test.args(["test", "--workspace"]);
+    // expect-test rewrites snapshots whenever UPDATE_EXPECT is set, to any value: never here.
+    test.args(["test", "--workspace"]).env_remove("UPDATE_EXPECT");
     for krate in BROWSER_ONLY {
         test.args(["--exclude", krate]);
     }
@@ -62,7 +63,8 @@ pub fn run() -> Result<()> {
         .env("CHROMEDRIVER", "/usr/bin/chromedriver");
     shell::run(test)?;
 
-    e2e(&[])?;
+    // `cargo xtask test` checks the committed snapshots; only `cargo xtask e2e` may rewrite them.
+    e2e_with(&[], false)?;
 
     // The coverage phase once died inside Hypothesis (a Python AST error, not an answer of ours); CI
     // runs the fuzzing and stateful phases, `cargo xtask schemathesis` all of them.
@@ -79,6 +81,11 @@ pub fn run() -> Result<()> {
 /// The end-to-end tests: the Worker built with its test switch, run in workerd by Node's test
 /// runner (`tests/e2e/*.test.mjs`, or only the files named in `only`), with Chromium for the browser tests.
 pub fn e2e(only: &[String]) -> Result<()> {
+    e2e_with(only, true)
+}
+
+/// The end-to-end run; `update` passes the caller's `UPDATE_EXPECT` through to the tests.
+fn e2e_with(only: &[String], update: bool) -> Result<()> {
     edge::build(Build::Test)?;
     step("build the sitrep operator tool");
     let mut cli = shell::cargo();
@@ -94,5 +101,8 @@ pub fn e2e(only: &[String]) -> Result<()> {
         node.args(only.iter().map(|name| format!("tests/e2e/{name}.test.mjs")));
     }
     node.env("WRANGLER_SEND_METRICS", "false");
+    if !update {
+        node.env_remove("UPDATE_EXPECT");
+    }
     shell::run(node)
 }
