@@ -3,7 +3,9 @@
 // stdin closes.
 //
 //   node tests/bench/workerd.mjs sitrep <port> <state-dir>    the built edge Worker (edge/build/)
-//   node tests/bench/workerd.mjs baseline <port> <body-file>  a bare JS worker returning the same bytes
+//   node tests/bench/workerd.mjs baseline <port> <docs-file>  a bare JS worker returning the same bytes:
+//     <docs-file> is JSON {path: {body, etag, type}}; it answers 304 to a matching If-None-Match, as
+//     sitrep does, and 404 to any other path
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -27,13 +29,21 @@ if (kind === 'sitrep') {
     defaultPersistRoot: arg,
   };
 } else if (kind === 'baseline') {
-  const body = readFileSync(arg, 'utf8');
+  const docs = readFileSync(arg, 'utf8');
   options = {
     ...common,
-    script: `const BODY = ${JSON.stringify(body)};
-      export default { fetch() { return new Response(BODY, { headers: {
-        'content-type': 'application/json; charset=utf-8', 'etag': '"baseline"',
-        'cache-control': 'public, max-age=30', 'access-control-allow-origin': '*' } }); } };`,
+    script: `const DOCS = ${docs};
+      export default { fetch(request) {
+        const doc = DOCS[new URL(request.url).pathname];
+        if (!doc) return new Response('not found', { status: 404 });
+        const headers = { 'content-type': doc.type, 'etag': doc.etag, 'cache-control': 'public, max-age=30',
+          'access-control-allow-origin': '*' };
+        const asked = request.headers.get('if-none-match');
+        if (asked && asked.split(',').some((tag) => tag.trim().replace(/^W\\//, '') === doc.etag)) {
+          return new Response(null, { status: 304, headers });
+        }
+        return new Response(doc.body, { headers });
+      } };`,
   };
 } else {
   console.error('usage: workerd.mjs sitrep|baseline <port> <arg>');

@@ -274,6 +274,17 @@ pub fn stop_group(child: &mut Child) {
 /// from the environment is used and no redirect followed); the status and body whatever the
 /// status, within 120 s (a page import of 10,000 incidents included).
 pub fn http(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Result<(u16, Vec<u8>)> {
+    http_full(port, method, path, headers, body).map(|(status, _, bytes)| (status, bytes))
+}
+
+/// [`http`], with the answer's `ETag` and `Content-Type`.
+pub fn http_full(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Result<(u16, [String; 2], Vec<u8>)> {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .proxy(None)
@@ -287,8 +298,10 @@ pub fn http(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body:
     let mut response =
         if body.is_empty() { agent.run(request.body(())?)? } else { agent.run(request.body(body.to_vec())?)? };
     let status = response.status().as_u16();
+    let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let meta = [header("etag"), header("content-type")];
     let bytes = response.body_mut().with_config().limit(64 << 20).read_to_vec()?;
-    Ok((status, bytes))
+    Ok((status, meta, bytes))
 }
 
 /// Writes the pages the demo and the tests load into `target/sitrep/`: `demo.json` (the five seeds
