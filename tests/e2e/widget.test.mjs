@@ -494,6 +494,14 @@ test('a filter of unknown ids shows the whole page, never a green, and every bad
   await page.evaluate(() => document.querySelector('#typo').refresh());
   await page.waitForTimeout(500);
   for (const w of expected) assert.equal(warnings.filter((x) => x === w).length, 1, `once: ${w}`);
+  // Again on a second load, which starts from the summary the first one stored: still once per mount
+  // (the warning fired at mount from the stored summary and again at the first answer).
+  warnings.length = 0;
+  await page.reload();
+  await takenOver(page, 'typo', 'bad');
+  await eventually(() => warnings.includes(expected[0]), { what: 'the filter warning after a reload' });
+  await page.waitForTimeout(500);
+  assert.equal(warnings.filter((x) => x === expected[0]).length, 1, `once after a reload: ${JSON.stringify(warnings)}`);
   await context.close();
 });
 

@@ -267,9 +267,14 @@ pub fn app(props: &Props) -> Html {
     });
 
     // A components filter with ids the page does not know is named once per mount, at the first answer.
+    // The effect also runs at mount (with `false`): a summary stored by an earlier load is there
+    // already, and warning then too would warn twice.
     use_effect_with(state.answers > 0, {
         let (options, summary) = (Rc::clone(&options), state.summary.clone());
-        move |_| {
+        move |answered: &bool| {
+            if !*answered {
+                return;
+            }
             if let Some(warning) = summary.and_then(|s| embed::filter_warning(&s, &options.components)) {
                 web_sys::console::warn_1(&warning.into());
             }
