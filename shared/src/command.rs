@@ -594,27 +594,22 @@ fn post_update(
         check_listed(new.components.len(), &mut problems);
     }
     let mut changes = new.components.clone();
-    if kind == Kind::Maintenance && changes.is_empty() {
-        // Statuspage's behaviour: listed components go under maintenance while it runs, and come
-        // back when it completes (what it still holds; see `restored_on_close`).
-        changes = match new.status {
-            IncidentStatus::InProgress => current
+    if changes.is_empty() {
+        // Statuspage's behaviour: a maintenance's components go under maintenance while it runs.
+        // Closing puts back what the event still holds (see `restored_on_close`): always for a
+        // maintenance, for an incident when asked (`restore`).
+        if kind == Kind::Maintenance && new.status == IncidentStatus::InProgress {
+            changes = current
                 .components
                 .iter()
                 .filter_map(|c| state.components().iter().find(|p| p.id == c.id))
                 .filter(|c| c.status != ComponentStatus::UnderMaintenance && !c.group)
                 .map(|c| ComponentChange { id: c.id.clone(), status: ComponentStatus::UnderMaintenance })
-                .collect(),
-            IncidentStatus::Completed => {
-                let open: Vec<&Incident> = state.open_incidents().chain(state.open_maintenances()).collect();
-                restored_on_close(current, state.components(), &open)
-            }
-            _ => vec![],
-        };
-    }
-    if kind == Kind::Incident && new.restore && new.status.is_closed() && changes.is_empty() {
-        let open: Vec<&Incident> = state.open_incidents().chain(state.open_maintenances()).collect();
-        changes = restored_on_close(current, state.components(), &open);
+                .collect();
+        } else if new.status.is_closed() && (kind == Kind::Maintenance || new.restore) {
+            let open: Vec<&Incident> = state.open_incidents().chain(state.open_maintenances()).collect();
+            changes = restored_on_close(current, state.components(), &open);
+        }
     }
     let (components, affected) = change_components(state.components(), &changes, now, &mut problems);
     let mut event = current.clone();
