@@ -6,6 +6,7 @@ pub mod admin;
 mod auth;
 mod cache;
 mod error;
+mod hot;
 mod pages;
 mod read;
 mod routes;
@@ -25,7 +26,9 @@ pub const TOKEN_SECRET: &str = "SITREP_ADMIN_TOKEN";
 /// The one page this deployment serves (one page per origin, as Statuspage clients expect).
 pub const PAGE_NAME: &str = "default";
 
+/// Takes and returns the runtime's own request and response (the `worker` crate accepts both): a
+/// read never pays for converting them (see `hot`).
 #[worker::event(fetch)]
-async fn fetch(req: worker::Request, env: worker::Env, ctx: worker::Context) -> worker::Result<worker::Response> {
+async fn fetch(req: web_sys::Request, env: worker::Env, ctx: worker::Context) -> worker::Result<web_sys::Response> {
     Ok(routes::handle(req, env, ctx).await)
 }

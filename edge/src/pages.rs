@@ -16,11 +16,11 @@ use sitrep_views::i18n;
 use sitrep_views::intl::Formats;
 use sitrep_views::page::{self, Body, PageProps};
 use sitrep_views::widget::{self, WidgetProps};
-use worker::{Context, Env, Request, Response};
+use worker::{Context, Env, Response};
 
 use crate::error::EdgeError;
 use crate::read::{self, Doc};
-use crate::{cache, url};
+use crate::{cache, hot, url};
 
 /// A server-rendered page.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,7 +40,8 @@ const HTML: &str = "text/html; charset=utf-8";
 /// How long a rendering is reused at most: the widget's frame shows relative times ("5 minutes ago").
 const FRAME_TTL_MS: u64 = 30_000;
 const PAGE_TTL_MS: u64 = 300_000;
-/// Bytes of renderings kept per isolate (an isolate has 128 MB); a rendering larger than
+/// Bytes of renderings kept per isolate (an isolate has 128 MB; a rendering served once also holds
+/// its bytes in JavaScript, see `hot`, so twice this at most); a rendering larger than
 /// `MAX_KEPT` is served but not kept. Keys are built from parsed, bounded inputs (a language with at
 /// most a region, a checked zone, the parsed options, a page number within the history), so a
 /// request cannot make up new keys at will beyond what the budget absorbs.
@@ -57,35 +58,35 @@ thread_local! {
 
 /// Answers a page route with HTML (or the edge's error for it).
 pub async fn serve(
-    req: &Request,
+    req: &web_sys::Request,
+    ask: &hot::Ask,
     env: &Env,
     ctx: &Context,
     html: Html,
     origin: &str,
     query: &str,
-) -> Result<Response, EdgeError> {
-    let header = |name: &str| req.headers().get(name).ok().flatten();
+) -> Result<web_sys::Response, EdgeError> {
     let now = read::now_ms();
     let (doc, stale) = match &html {
         Html::Frame => frame(env, ctx, origin, query, now).await?,
         page => {
             let mut preferred: Vec<String> = url::query_param(query, "locale").into_iter().collect();
-            preferred.extend(accept_language(&header("accept-language").unwrap_or_default()));
+            let header = req.headers().get("accept-language").ok().flatten();
+            preferred.extend(accept_language(&header.unwrap_or_default()));
             document(env, ctx, page, origin, query, &preferred, now).await?
         }
     };
-    let mut response = crate::routes::respond(req, &doc, stale);
-    let headers = response.headers_mut();
-    if html == Html::Frame {
-        // The frame is fetched by customer pages on other origins, and inserted by the loader.
-        let _ = headers.set("vary", "Origin");
-    } else {
-        let _ = headers.set("vary", "Accept-Language");
-        let _ = headers.set("content-security-policy", PAGE_CSP);
-        let _ = headers.set("referrer-policy", "strict-origin-when-cross-origin");
-    }
-    Ok(response)
+    hot::respond(ask, &doc, stale, now, if html == Html::Frame { FRAME_HEADERS } else { PAGE_HEADERS })
 }
+
+/// The frame is fetched by customer pages on other origins, and inserted by the loader.
+const FRAME_HEADERS: hot::Extra = &[("vary", "Origin")];
+/// A page is read by people, in their language, under our policy.
+const PAGE_HEADERS: hot::Extra = &[
+    ("vary", "Accept-Language"),
+    ("content-security-policy", PAGE_CSP),
+    ("referrer-policy", "strict-origin-when-cross-origin"),
+];
 
 /// The postmortem preview: the incident page rendered from the store's document (the draft shown
 /// as published), for the operator only: never cached, never indexed.
@@ -198,6 +199,7 @@ fn keep(key: String, body: String, deps: &Deps, now: u64, ttl: u64) -> Rc<Doc> {
         content_type: HTML.to_owned(),
         valid_until: deps.valid_until,
         version: deps.version,
+        js: Default::default(),
     });
     if doc.body.len() > MAX_KEPT {
         return doc;

@@ -24,6 +24,7 @@ use worker::{Cache, Context, Env, Headers, Response};
 
 use crate::KV_BINDING;
 use crate::error::EdgeError;
+use crate::hot::JsParts;
 use crate::store;
 
 /// How long a copy in isolate memory is served without asking further.
@@ -47,6 +48,8 @@ pub struct Doc {
     pub valid_until: Option<u64>,
     /// The page version it was rendered from.
     pub version: u64,
+    /// Its answer as JavaScript objects, once a request has needed them (see `hot`).
+    pub js: JsParts,
 }
 
 impl Doc {
@@ -71,6 +74,7 @@ impl Doc {
             content_type: meta.content_type,
             valid_until: meta.valid_until,
             version: meta.version,
+            js: JsParts::default(),
         }
     }
 
@@ -82,7 +86,7 @@ impl Doc {
         let version = header("x-sitrep-version").and_then(|v| v.parse().ok()).unwrap_or(0);
         let valid_until = header("x-sitrep-valid-until").and_then(|v| v.parse().ok());
         let body = response.bytes().await?;
-        Ok(Self { body, etag, content_type, valid_until, version })
+        Ok(Self { body, etag, content_type, valid_until, version, js: JsParts::default() })
     }
 
     /// A response carrying the document and our headers, cacheable for `max_age` seconds.
@@ -134,7 +138,8 @@ pub fn wrote(version: u64) {
 
 /// Milliseconds since the epoch.
 pub fn now_ms() -> u64 {
-    worker::Date::now().as_millis()
+    // One call into JavaScript (`worker::Date::now` makes a `Date` and asks it the time: two).
+    js_sys::Date::now() as u64
 }
 
 /// Drops every copy in this isolate's memory (after a write through this isolate).

@@ -4,12 +4,12 @@ use sitrep_shared::badge;
 use sitrep_shared::document::Document;
 use sitrep_shared::views::{StatusDocument, Summary};
 use sitrep_shared::{ComponentId, Timestamp};
-use worker::{Context, Env, Headers, Method, Request, Response};
+use worker::{Context, Env, Headers, Request, Response};
 
 use crate::error::{self, EdgeError};
 use crate::read::{self, Doc};
 use crate::store::protocol::{AdminCall, Caller};
-use crate::{admin, auth, cache, pages, store, url};
+use crate::{admin, auth, cache, hot, pages, store, url};
 
 /// What a path names.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -94,44 +94,51 @@ fn is_id(id: &str) -> bool {
     !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
-/// Answers a request; every failure becomes a JSON error response here.
-pub async fn handle(req: Request, env: Env, ctx: Context) -> Response {
-    let full = req.inner().url();
+/// Answers a request; every failure becomes a JSON error response here. It takes the runtime's
+/// request as it comes: a read asks it for its URL, method and `If-None-Match` only, and only the
+/// write API and the test switches convert it into a `worker::Request`.
+pub async fn handle(req: web_sys::Request, env: Env, ctx: Context) -> web_sys::Response {
+    let full = req.url();
     let (origin, path, query) = url::split(&full);
-    // workers-rs reads any method it does not know (QUERY, PROPFIND, ...) as GET: route on the raw name.
-    let raw = req.inner().method();
-    let result = match route(path) {
-        Route::Read(doc) => match raw.as_str() {
-            "GET" | "HEAD" => serve(&req, &env, &ctx, &doc).await,
-            "OPTIONS" => Ok(preflight()),
-            other => Err(not_allowed(other, READ_METHODS)),
+    // Route on the raw method name: workers-rs reads any it does not know (QUERY, PROPFIND, ...) as GET.
+    let raw = req.method();
+    let read = |raw: &str| match raw {
+        "GET" | "HEAD" => Ok(hot::Ask::of(&req, raw)),
+        other => Err(not_allowed(other, READ_METHODS)),
+    };
+    let result: Result<web_sys::Response, EdgeError> = match route(path) {
+        Route::Read(_) | Route::Badge | Route::Html(_) if raw == "OPTIONS" => Ok(preflight().into()),
+        Route::Read(doc) => match read(&raw) {
+            Ok(ask) => serve(&ask, &env, &ctx, &doc).await,
+            Err(err) => Err(err),
         },
-        Route::Badge => match raw.as_str() {
-            "GET" | "HEAD" => {
+        Route::Badge => match read(&raw) {
+            Ok(ask) => {
                 let label = url::query_param(query, "label");
                 let components = url::query_param(query, "components").map(|c| badge::filter(&c));
-                badge(&req, &env, &ctx, label, components.filter(|c| !c.is_empty())).await
+                badge(&ask, &env, &ctx, label, components.filter(|c| !c.is_empty())).await
             }
-            "OPTIONS" => Ok(preflight()),
-            other => Err(not_allowed(other, READ_METHODS)),
+            Err(err) => Err(err),
         },
         Route::Html(html) => {
             let frame = html == pages::Html::Frame;
-            let result = match raw.as_str() {
-                "GET" | "HEAD" => pages::serve(&req, &env, &ctx, html, origin, query).await,
-                "OPTIONS" => Ok(preflight()),
-                other => Err(not_allowed(other, READ_METHODS)),
+            let result = match read(&raw) {
+                Ok(ask) => pages::serve(&req, &ask, &env, &ctx, html, origin, query).await,
+                Err(err) => Err(err),
             };
             // A person reads a page's refusal; the loader reads the frame's status only.
             return match result {
                 Ok(response) => response,
-                Err(err) if frame => error::response(&err, true),
-                Err(err) => error::page(&err),
+                Err(err) if frame => error::response(&err, true).into(),
+                Err(err) => error::page(&err).into(),
             };
         }
-        Route::Admin(rest) => return admin_result(admin_request(req, &env, &rest, query, origin).await),
+        Route::Admin(rest) => {
+            let req = Request::from(req);
+            return admin_result(admin_request(req, &env, &rest, query, origin).await).into();
+        }
         #[cfg(feature = "fault-injection")]
-        Route::Fault => return read::fault_switch(req, &env).await,
+        Route::Fault => return read::fault_switch(Request::from(req), &env).await.into(),
         #[cfg(feature = "fault-injection")]
         Route::StoredKeys => {
             let prefix = url::query_param(query, "prefix").unwrap_or_default();
@@ -150,12 +157,12 @@ pub async fn handle(req: Request, env: Env, ctx: Context) -> Response {
         }
         Route::NotFound => Err(EdgeError::NotFound(path.to_owned())),
     };
-    result.unwrap_or_else(|err| error::response(&err, true))
+    result.unwrap_or_else(|err| error::response(&err, true).into())
 }
 
 #[cfg(feature = "fault-injection")]
-fn test_json(value: Result<serde_json::Value, EdgeError>) -> Result<Response, EdgeError> {
-    Ok(Response::from_json(&value?)?)
+fn test_json(value: Result<serde_json::Value, EdgeError>) -> Result<web_sys::Response, EdgeError> {
+    Ok(Response::from_json(&value?)?.into())
 }
 
 fn admin_result(result: Result<Response, EdgeError>) -> Response {
@@ -176,28 +183,28 @@ fn preflight() -> Response {
     Response::builder().with_status(204).with_headers(headers).empty()
 }
 
-async fn serve(req: &Request, env: &Env, ctx: &Context, doc: &Document) -> Result<Response, EdgeError> {
+async fn serve(ask: &hot::Ask, env: &Env, ctx: &Context, doc: &Document) -> Result<web_sys::Response, EdgeError> {
     let (found, stale) = read::fetch_doc(env, ctx, doc).await?;
-    Ok(respond(req, &found, stale))
+    hot::respond(ask, &found, stale, read::now_ms(), &[])
 }
 
 async fn badge(
-    req: &Request,
+    ask: &hot::Ask,
     env: &Env,
     ctx: &Context,
     label: Option<String>,
     components: Option<Vec<ComponentId>>,
-) -> Result<Response, EdgeError> {
+) -> Result<web_sys::Response, EdgeError> {
     if let Some(filter) = components {
-        return component_badge(req, env, ctx, label, &filter).await;
+        return component_badge(ask, env, ctx, label, &filter).await;
     }
     let Some(label) = label.filter(|l| l != "status") else {
-        return serve(req, env, ctx, &Document::Badge).await;
+        return serve(ask, env, ctx, &Document::Badge).await;
     };
     let (status, stale) = read::fetch_doc(env, ctx, &Document::Status).await?;
     let parsed: StatusDocument<'static> =
         serde_json::from_slice(&status.body).map_err(|e| EdgeError::Internal(e.to_string()))?;
-    Ok(respond(req, &badge_doc(badge::svg(&label, &parsed.status), &status), stale))
+    hot::respond(ask, &badge_doc(badge::svg(&label, &parsed.status), &status), stale, read::now_ms(), &[])
 }
 
 /// A badge drawn from `from` (the status or the summary): its freshness and version, its own ETag.
@@ -209,6 +216,7 @@ fn badge_doc(svg: String, from: &Doc) -> Doc {
         content_type: Document::Badge.content_type().to_owned(),
         valid_until: from.valid_until,
         version: from.version,
+        js: Default::default(),
     }
 }
 
@@ -234,43 +242,18 @@ fn parsed_summary(doc: &Doc) -> Result<std::rc::Rc<Summary<'static>>, EdgeError>
 /// labelled with the one component's name unless `label` says otherwise; from the summary, by the
 /// widget's rules, so a filter naming nothing the page knows shows the whole page's status.
 async fn component_badge(
-    req: &Request,
+    ask: &hot::Ask,
     env: &Env,
     ctx: &Context,
     label: Option<String>,
     filter: &[ComponentId],
-) -> Result<Response, EdgeError> {
+) -> Result<web_sys::Response, EdgeError> {
     let (summary, stale) = read::fetch_doc(env, ctx, &Document::Summary).await?;
     let parsed = parsed_summary(&summary)?;
     let now = Timestamp::from_unix_millis(read::now_ms() as i64).unwrap_or(parsed.page.updated_at);
     let (name, status) = badge::scoped(&parsed, filter, now);
-    Ok(respond(req, &badge_doc(badge::svg(label.as_deref().unwrap_or(&name), &status), &summary), stale))
-}
-
-/// The response for a document: 304 when the client has it, the body otherwise (none for HEAD).
-pub(crate) fn respond(req: &Request, doc: &Doc, stale: bool) -> Response {
-    let now = read::now_ms();
-    let headers = Headers::new();
-    let _ = headers.set("etag", &doc.etag);
-    let _ = headers.set("cache-control", &cache::cache_control(&doc.content_type, now, doc.valid_until, stale));
-    let _ = headers.set("access-control-allow-origin", "*");
-    let _ = headers.set("access-control-expose-headers", "ETag, X-Sitrep-Stale, X-Sitrep-Version");
-    let _ = headers.set("x-sitrep-version", &doc.version.to_string());
-    let _ = headers.set("x-content-type-options", "nosniff");
-    if stale {
-        let _ = headers.set("x-sitrep-stale", "1");
-    }
-    let not_modified =
-        req.headers().get("if-none-match").ok().flatten().is_some_and(|tag| cache::if_none_match(&tag, &doc.etag));
-    if not_modified {
-        return Response::builder().with_status(304).with_headers(headers).empty();
-    }
-    let _ = headers.set("content-type", &doc.content_type);
-    if req.method() == Method::Head {
-        let _ = headers.set("content-length", &doc.body.len().to_string());
-        return Response::builder().with_status(200).with_headers(headers).empty();
-    }
-    Response::builder().with_status(200).with_headers(headers).fixed(doc.body.clone())
+    let svg = badge::svg(label.as_deref().unwrap_or(&name), &status);
+    hot::respond(ask, &badge_doc(svg, &summary), stale, read::now_ms(), &[])
 }
 
 /// The write API: checks the token, the media type and the size, then hands the request to the

@@ -3,7 +3,8 @@
 // stdin closes.
 //
 //   node tests/bench/workerd.mjs sitrep <port> <state-dir>    the built edge Worker (edge/build/)
-//   node tests/bench/workerd.mjs baseline <port> <docs-file>  a bare JS worker returning the same bytes:
+//   node tests/bench/workerd.mjs minimal <port> <build-dir>   the minimal workers-rs Worker (tests/bench/minimal-worker)
+//   node tests/bench/workerd.mjs baseline <port> <docs-file>  a bare JS worker returning the same bytes (encoded once):
 //     <docs-file> is JSON {path: {body, etag, type}}; it answers 304 to a matching If-None-Match, as
 //     sitrep does, and 404 to any other path
 import { readFileSync } from 'node:fs';
@@ -28,11 +29,21 @@ if (kind === 'sitrep') {
     bindings: { SITREP_ADMIN_TOKEN: adminToken() },
     defaultPersistRoot: arg,
   };
+} else if (kind === 'minimal') {
+  options = {
+    ...common,
+    scriptPath: join(arg, 'index.js'),
+    modulesRoot: arg,
+    modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
+  };
 } else if (kind === 'baseline') {
   const docs = readFileSync(arg, 'utf8');
   options = {
     ...common,
+    // The bodies are encoded once, as sitrep keeps its own: each answer copies bytes, never encodes text.
     script: `const DOCS = ${docs};
+      const encoder = new TextEncoder();
+      for (const doc of Object.values(DOCS)) doc.bytes = encoder.encode(doc.body);
       export default { fetch(request) {
         const doc = DOCS[new URL(request.url).pathname];
         if (!doc) return new Response('not found', { status: 404 });
@@ -42,11 +53,11 @@ if (kind === 'sitrep') {
         if (asked && asked.split(',').some((tag) => tag.trim().replace(/^W\\//, '') === doc.etag)) {
           return new Response(null, { status: 304, headers });
         }
-        return new Response(doc.body, { headers });
+        return new Response(doc.bytes, { headers });
       } };`,
   };
 } else {
-  console.error('usage: workerd.mjs sitrep|baseline <port> <arg>');
+  console.error('usage: workerd.mjs sitrep|minimal|baseline <port> <arg>');
   process.exit(2);
 }
 

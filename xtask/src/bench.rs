@@ -122,12 +122,33 @@ fn free_port() -> Result<u16> {
 }
 
 struct Figures {
+    /// Saturation on the summary.
     rps: f64,
     /// Saturation on the same path with a matching `If-None-Match` (every answer a 304).
     not_modified_rps: f64,
     /// Saturation on the server-rendered status page.
     page_rps: f64,
     latency: load::Latency,
+}
+
+impl Figures {
+    /// Each figure's median over the rounds.
+    fn median(rounds: &[Figures]) -> Figures {
+        let of = |pick: fn(&Figures) -> f64| median(rounds.iter().map(pick).collect());
+        let latency = load::Latency {
+            p50_ms: of(|f| f.latency.p50_ms),
+            p99_ms: of(|f| f.latency.p99_ms),
+            max_ms: of(|f| f.latency.max_ms),
+            requests: rounds.iter().map(|f| f.latency.requests).sum(),
+            errors: rounds.iter().map(|f| f.latency.errors).sum(),
+        };
+        Figures {
+            rps: of(|f| f.rps),
+            not_modified_rps: of(|f| f.not_modified_rps),
+            page_rps: of(|f| f.page_rps),
+            latency,
+        }
+    }
 }
 
 /// The status page's path.
@@ -153,18 +174,41 @@ fn saturation(port: u16, path: &str, header: Option<&str>) -> Result<f64> {
         .with_context(|| format!("cannot read wrk's output:\n{text}"))
 }
 
-/// Milliseconds from starting a worker's process to its first answer (any status), median of three.
+/// Rounds of the read figures, alternating between sitrep and the baseline.
+const ROUNDS: usize = 3;
+/// Fresh processes per worker for the startup figure.
+const STARTUPS: usize = 5;
+
+/// Builds the minimal workers-rs Worker (`tests/bench/minimal-worker`) as the edge Worker is built;
+/// returns its build directory.
+fn build_minimal_worker() -> Result<std::path::PathBuf> {
+    let dir = shell::root().join("tests/bench/minimal-worker");
+    let mut command = edge::worker_build(&dir)?;
+    // worker-build takes a relative output directory; into the one target directory.
+    command
+        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "z")
+        .args(["--out-dir", "../../../target/sitrep/minimal-worker/build"]);
+    shell::run(command)?;
+    Ok(shell::root().join("target/sitrep/minimal-worker/build"))
+}
+
+/// Milliseconds from starting a worker's process to its first answer (any status), median of [`STARTUPS`].
 fn startup_ms(kind: &str, arg: &str) -> Result<f64> {
     let mut runs = Vec::new();
-    for _ in 0..3 {
+    for _ in 0..STARTUPS {
         let started = std::time::Instant::now();
         let worker = Workerd::start(kind, arg)?;
         edge::http(worker.port, "GET", "/api/v2/status.json", &[], &[])?;
         runs.push(started.elapsed().as_secs_f64() * 1000.0);
         drop(worker);
     }
-    runs.sort_by(f64::total_cmp);
-    Ok(runs[1])
+    Ok(median(runs))
+}
+
+/// The middle value (the upper one of an even count).
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
 /// Every figure of one worker: `etag` is the summary's, so the 304 run asks with a tag that matches.
@@ -225,17 +269,28 @@ fn edge_bench() -> Result<String> {
     let (etag, body_len) = summary;
     let docs_path = shell::root().join("target/sitrep/bench-baseline-docs.json");
     fs::write(&docs_path, serde_json::to_vec(&docs)?)?;
-    let sitrep = measure(ours.port, &etag)?;
-    drop(ours);
 
     step("baseline: a bare JavaScript worker returning the same bytes from memory, same workerd");
     let base = Workerd::start("baseline", &docs_path.to_string_lossy())?;
-    let baseline = measure(base.port, &etag)?;
-    drop(base);
+    // Rounds alternate between the two workers, both running: a machine that slows down for a
+    // while slows both, and each figure is the median of its rounds.
+    let (mut ours_rounds, mut base_rounds) = (Vec::new(), Vec::new());
+    for round in 1..=ROUNDS {
+        step(&format!("round {round} of {ROUNDS}: sitrep, then the bare JS worker"));
+        ours_rounds.push(measure(ours.port, &etag)?);
+        base_rounds.push(measure(base.port, &etag)?);
+    }
+    drop((ours, base));
+    let (sitrep, baseline) = (Figures::median(&ours_rounds), Figures::median(&base_rounds));
 
-    step("startup: from a fresh workerd process to the first answer, median of three each");
-    let startup =
-        (startup_ms("sitrep", &state.to_string_lossy())?, startup_ms("baseline", &docs_path.to_string_lossy())?);
+    step("minimal workers-rs worker: the startup baseline");
+    let minimal = build_minimal_worker()?;
+    step("startup: from a fresh workerd process to the first answer, median of five each");
+    let startup = (
+        startup_ms("sitrep", &state.to_string_lossy())?,
+        startup_ms("minimal", &minimal.to_string_lossy())?,
+        startup_ms("baseline", &docs_path.to_string_lossy())?,
+    );
 
     let wasm = edge::edge_dir().join("build/index_bg.wasm");
     let js = edge::edge_dir().join("build/index.js");
@@ -254,7 +309,10 @@ fn edge_bench() -> Result<String> {
             format!("{goal}: {}", met(ok)),
         ]
     };
-    let (startup_ours, startup_base) = startup;
+    let (startup_ours, startup_minimal, startup_base) = startup;
+    let rounds = |pick: fn(&Figures) -> f64, rounds: &[Figures]| {
+        rounds.iter().map(|f| format!("{:.0}", pick(f))).collect::<Vec<_>>().join(" / ")
+    };
     table
         .row(rate_row("saturation on summary.json, wrk -c32", sitrep.rps, baseline.rps, Goal::AtLeast(0.9)))
         .row(rate_row(
@@ -268,20 +326,48 @@ fn edge_bench() -> Result<String> {
         .row(latency_row(&format!("p99 at {RATE} req/s"), s.p99_ms, b.p99_ms, Some(Goal::AtMost(1.2))))
         .row(latency_row(&format!("max at {RATE} req/s"), s.max_ms, b.max_ms, None))
         .row([
-            "requests / errors at the fixed rate".to_owned(),
+            "requests / errors at the fixed rate, all rounds".to_owned(),
             format!("{}/{}", s.requests, s.errors),
             format!("{}/{}", b.requests, b.errors),
             String::new(),
             String::new(),
+        ]);
+    let mut startup_table =
+        Table::new(["startup: process start to first answer", "ms", "ratio to minimal workers-rs", "goal"]);
+    let (goal, ok) = Goal::AtMost(1.5).judge(startup_ours / startup_minimal);
+    startup_table
+        .row([
+            "sitrep's Worker".to_owned(),
+            format!("{startup_ours:.0}"),
+            format!("{:.2}x", startup_ours / startup_minimal),
+            format!("{goal}: {}", met(ok)),
         ])
-        .row(latency_row("startup: process start to first answer", startup_ours, startup_base, None));
+        .row([
+            "minimal workers-rs Worker".to_owned(),
+            format!("{startup_minimal:.0}"),
+            "1.00x".to_owned(),
+            String::new(),
+        ])
+        .row([
+            "bare JS worker".to_owned(),
+            format!("{startup_base:.0}"),
+            format!("{:.2}x", startup_base / startup_minimal),
+            String::new(),
+        ]);
     let md = format!(
         "GET `{PATH}` ({} bytes, the five seeds) from the production Worker and from a bare JavaScript worker \
-         returning the same bytes, both in workerd through Miniflare's API (no dev proxy), one after the other.\n\n\
-         {table}\nBundle (index_bg.wasm + index.js): {raw} B raw, {gz} B gzip -9. Startup is measured against \
-         the bare JS worker, not yet against a minimal workers-rs worker (the issue's baseline), and includes \
-         Miniflare starting workerd, the same for both.\n",
-        body_len
+         returning the same bytes, both in workerd through Miniflare's API (no dev proxy), running side by side; \
+         {ROUNDS} rounds alternate between them and each figure is the median of its rounds.\n\n\
+         {table}\nRounds (req/s, sitrep | baseline): saturation {} | {}; 304s {} | {}; page {} | {}.\n\n\
+         {startup_table}\nStartup includes Miniflare starting workerd, the same for all three (median of \
+         {STARTUPS}).\n\nBundle (index_bg.wasm + index.js): {raw} B raw, {gz} B gzip -9.\n",
+        body_len,
+        rounds(|f| f.rps, &ours_rounds),
+        rounds(|f| f.rps, &base_rounds),
+        rounds(|f| f.not_modified_rps, &ours_rounds),
+        rounds(|f| f.not_modified_rps, &base_rounds),
+        rounds(|f| f.page_rps, &ours_rounds),
+        rounds(|f| f.page_rps, &base_rounds),
     );
     println!("\n{md}");
     Ok(md)

@@ -2,7 +2,7 @@
 
 use std::fs;
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -91,16 +91,7 @@ pub fn build(kind: Build) -> Result<()> {
         Build::Production => "build the edge Worker (release, wasm-opt)",
         Build::Test => "build the edge Worker for tests (release, fault-injection switch, no wasm-opt)",
     });
-    let wasm_bindgen = shell::output(shell::command("which", &["wasm-bindgen"]))
-        .map(|p| p.trim().to_owned())
-        .context("wasm-bindgen is not installed: run `cargo xtask setup`")?;
-    let mut command = Command::new("worker-build");
-    command
-        .current_dir(edge_dir())
-        .env("WASM_BINDGEN_BIN", wasm_bindgen)
-        .env("ESBUILD_BIN", shell::node_bin("esbuild"))
-        .env("WASM_OPT_BIN", shell::node_bin("wasm-opt"))
-        .arg("--release");
+    let mut command = worker_build(&edge_dir())?;
     match kind {
         // Size over speed for what ships: the bench measures what this costs in throughput.
         Build::Production => command.env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "z"),
@@ -135,6 +126,22 @@ pub fn build(kind: Build) -> Result<()> {
     let widget = crate::widget::build(true)?;
     crate::widget::install(&widget, &public)?;
     Ok(())
+}
+
+/// worker-build for the crate in `dir`, pointed at our own wasm-bindgen, esbuild and wasm-opt so
+/// nothing is downloaded.
+pub fn worker_build(dir: &Path) -> Result<Command> {
+    let wasm_bindgen = shell::output(shell::command("which", &["wasm-bindgen"]))
+        .map(|p| p.trim().to_owned())
+        .context("wasm-bindgen is not installed: run `cargo xtask setup`")?;
+    let mut command = Command::new("worker-build");
+    command
+        .current_dir(dir)
+        .env("WASM_BINDGEN_BIN", wasm_bindgen)
+        .env("ESBUILD_BIN", shell::node_bin("esbuild"))
+        .env("WASM_OPT_BIN", shell::node_bin("wasm-opt"))
+        .arg("--release");
+    Ok(command)
 }
 
 /// Where worker-build writes the test build, relative to `edge/` (it takes relative paths only).

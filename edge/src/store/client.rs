@@ -40,6 +40,7 @@ pub async fn fetch_doc(env: &Env, doc: &Document) -> Result<Doc, EdgeError> {
             content_type: wire.content_type,
             valid_until: wire.valid_until,
             version: wire.version,
+            js: Default::default(),
         }),
         _ => Err(EdgeError::Internal("the store answered a render with something else".into())),
     }

@@ -540,6 +540,7 @@ fn render(loaded: &Loaded, doc: &Document) -> Result<Doc, EdgeError> {
         content_type: rendered.content_type.to_owned(),
         valid_until: rendered.valid_until.map(|t| t.unix_millis().max(0) as u64),
         version: loaded.version,
+        js: Default::default(),
     })
 }
 

@@ -257,7 +257,14 @@ mod tests {
     }
 
     fn doc(version: u64, etag: &str, valid_until: Option<u64>) -> Doc {
-        Doc { body: vec![], etag: etag.into(), content_type: String::new(), valid_until, version }
+        Doc {
+            body: vec![],
+            etag: etag.into(),
+            content_type: String::new(),
+            valid_until,
+            version,
+            js: Default::default(),
+        }
     }
 
     #[test]
