@@ -325,11 +325,29 @@ async fn load(env: &Env, doc: &Document) -> Result<Rc<Doc>, Failed> {
     }
 }
 
-/// Writes a copy to this location's Cache API (fresh and last good), never to KV.
+/// How often an isolate rewrites the last good copy of a version it already wrote (the cache may
+/// have evicted it).
+const LAST_GOOD_REWRITE_MS: u64 = 10 * 60_000;
+
+thread_local! {
+    /// The version of each document this isolate last wrote as the location's last good copy, and when.
+    static LAST_GOOD: RefCell<HashMap<String, (u64, u64)>> = RefCell::new(HashMap::new());
+}
+
+/// Writes a copy to this location's Cache API, never to KV: the fresh copy each time (it lives
+/// `CACHE_TTL_S`); the last good copy (it lives a week) for a version this isolate has not written
+/// yet, or every `LAST_GOOD_REWRITE_MS` in case the cache evicted it: rewriting the same bytes
+/// every few seconds only costs cache writes.
 async fn keep(key: &str, doc: &Doc) {
     let cache = Cache::default();
     let _ = cache.put(fresh_url(key), doc.to_response(CACHE_TTL_S)).await;
-    let _ = cache.put(last_good_url(key), doc.to_response(LAST_GOOD_TTL_S)).await;
+    let now = now_ms();
+    let due = LAST_GOOD.with_borrow(|written| {
+        written.get(key).is_none_or(|(version, at)| *version < doc.version || now >= at + LAST_GOOD_REWRITE_MS)
+    });
+    if due && cache.put(last_good_url(key), doc.to_response(LAST_GOOD_TTL_S)).await.is_ok() {
+        LAST_GOOD.with_borrow_mut(|written| written.insert(key.to_owned(), (doc.version, now)));
+    }
 }
 
 /// Writes a rendered document to KV with its metadata (the store's publication only).

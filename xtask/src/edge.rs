@@ -93,8 +93,12 @@ pub fn build(kind: Build) -> Result<()> {
     });
     let mut command = worker_build(&edge_dir())?;
     match kind {
-        // Size over speed for what ships: the bench measures what this costs in throughput.
-        Build::Production => command.env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "z"),
+        // Size over speed for what ships: the bench measures what this costs in throughput
+        // (`SITREP_EDGE_OPT_LEVEL=3 cargo xtask bench edge` builds the other way, to compare).
+        Build::Production => {
+            let level = std::env::var("SITREP_EDGE_OPT_LEVEL").unwrap_or_else(|_| "z".into());
+            command.env("CARGO_PROFILE_RELEASE_OPT_LEVEL", level)
+        }
         // Straight into the test directory: the test build never passes through edge/build/.
         Build::Test => {
             let target = dir(Build::Test);

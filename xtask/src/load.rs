@@ -24,9 +24,15 @@ use anyhow::{Result, bail};
 pub struct Latency {
     pub p50_ms: f64,
     pub p99_ms: f64,
+    /// The median of each second's own p99: the worker's tail without the rare stall of the whole
+    /// machine that sets the run's p99 (one pause of a few hundred ms holds up every connection, and
+    /// a run's p99 is then the length of its longest pause, for any worker).
+    pub p99_window_ms: f64,
     pub max_ms: f64,
     pub requests: usize,
     pub errors: usize,
+    /// The slowest requests: when each was due (seconds into the run) and its latency (ms), slowest first.
+    pub slowest: Vec<(f64, f64)>,
 }
 
 /// Sends `rate` GET requests per second to `path` for `seconds`, over `connections` keep-alive connections.
@@ -64,7 +70,7 @@ pub fn fixed_rate(port: u16, path: &str, rate: u32, seconds: u32, connections: u
                     Ok(())
                 })();
                 match ok {
-                    Ok(()) => local.push(due.elapsed().as_micros() as u64),
+                    Ok(()) => local.push((due.elapsed().as_micros() as u64, n)),
                     Err(_) => {
                         stream = None;
                         errors.fetch_add(1, Ordering::Relaxed);
@@ -86,8 +92,13 @@ pub fn fixed_rate(port: u16, path: &str, rate: u32, seconds: u32, connections: u
         bail!("no request succeeded");
     }
     all.sort_unstable();
+    let slowest = all.iter().rev().take(10).map(|(us, n)| (*n as f64 / f64::from(rate), *us as f64 / 1000.0)).collect();
+    let p99_window_ms = window_p99(&all, rate as usize, seconds as usize) as f64 / 1000.0;
+    let all: Vec<u64> = all.into_iter().map(|(us, _)| us).collect();
     let at = |q: f64| quantile(&all, q).unwrap_or(0) as f64 / 1000.0;
     Ok(Latency {
+        p99_window_ms,
+        slowest,
         p50_ms: at(0.50),
         p99_ms: at(0.99),
         max_ms: at(1.0),
@@ -137,6 +148,27 @@ pub fn header(head: &str, name: &str) -> Option<String> {
 }
 
 /// The value at quantile `q` (0 to 1) of a sorted list; `None` when it is empty.
+/// The median over each second of the run of that second's p99, from (latency, request number)
+/// samples at `rate` requests per second.
+fn window_p99(samples: &[(u64, usize)], rate: usize, seconds: usize) -> u64 {
+    let mut windows = vec![Vec::new(); seconds.max(1)];
+    for (us, n) in samples {
+        if let Some(window) = windows.get_mut(n / rate.max(1)) {
+            window.push(*us);
+        }
+    }
+    let mut p99s: Vec<u64> = windows
+        .into_iter()
+        .filter(|w| !w.is_empty())
+        .map(|mut w| {
+            w.sort_unstable();
+            quantile(&w, 0.99).unwrap_or(0)
+        })
+        .collect();
+    p99s.sort_unstable();
+    quantile(&p99s, 0.5).unwrap_or(0)
+}
+
 pub fn quantile<T: Copy>(sorted: &[T], q: f64) -> Option<T> {
     sorted.get(((sorted.len() as f64 * q) as usize).min(sorted.len().saturating_sub(1))).copied()
 }
@@ -144,6 +176,17 @@ pub fn quantile<T: Copy>(sorted: &[T], q: f64) -> Option<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_window_p99_leaves_out_one_stalled_second() {
+        // Ten seconds at 100 req/s: 1 ms each, but every request of second 4 stalled 300 ms.
+        let samples: Vec<(u64, usize)> =
+            (0..1000).map(|n| (if (400..500).contains(&n) { 300_000 } else { 1_000 + n as u64 % 7 }, n)).collect();
+        assert_eq!(window_p99(&samples, 100, 10), 1_006);
+        // A stall in most seconds is the worker's own tail, and shows.
+        let slow: Vec<(u64, usize)> = (0..1000).map(|n| (if n % 100 == 0 { 300_000 } else { 1_000 }, n)).collect();
+        assert_eq!(window_p99(&slow, 100, 10), 300_000);
+    }
 
     #[test]
     fn reads_status_headers_and_quantiles() {
