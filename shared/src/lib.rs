@@ -16,6 +16,7 @@
 //! - [`throttle`]: failed-login throttling for the write API.
 //! - [`idempotency`]: how long the write API replays a keyed request's first reply.
 //! - [`embed`]: every decision of the embedded widget: options, scope, banner, freshness, polling.
+//! - [`notify`]: subscribers: events from committed writes, filters, receiver URLs, retries, payloads.
 
 pub mod badge;
 pub mod command;
@@ -27,6 +28,7 @@ pub mod idempotency;
 pub mod incident;
 pub mod limits;
 pub mod markdown;
+pub mod notify;
 pub mod page;
 pub mod postmortem;
 mod replay;

@@ -34,8 +34,14 @@ pub fn run(args: &[String]) -> Result<()> {
 
 fn rate_of_running(args: &[String]) -> Result<()> {
     let [port, path] = args else { bail!("usage: cargo xtask bench rate <port> <path>") };
-    let latency = load::fixed_rate(port.parse().context("the port")?, path, RATE, RATE_SECONDS, 16)?;
-    println!("{latency:#?}");
+    let l = load::fixed_rate(port.parse().context("the port")?, path, RATE, RATE_SECONDS, 16)?;
+    println!(
+        "p50 {:.2} ms, p99 {:.2} ms (median of 1-s windows {:.2} ms), max {:.2} ms; {} requests, {} errors",
+        l.p50_ms, l.p99_ms, l.p99_window_ms, l.max_ms, l.requests, l.errors
+    );
+    for (due, ms) in &l.slowest {
+        println!("  due at {due:.3} s: {ms:.1} ms");
+    }
     Ok(())
 }
 
@@ -284,19 +290,23 @@ fn edge_bench() -> Result<String> {
 
     step("baseline: a bare JavaScript worker returning the same bytes from memory, same workerd");
     let base = Workerd::start("baseline", &docs_path.to_string_lossy())?;
-    // Rounds alternate between the two workers, both running: a machine that slows down for a
-    // while slows both, and each figure is the median of its rounds.
-    let (mut ours_rounds, mut base_rounds) = (Vec::new(), Vec::new());
+    step("floor: the minimal workers-rs Worker, answering a body of the same size from objects built once");
+    let minimal = build_minimal_worker()?;
+    let floor = Workerd::start("minimal", &minimal.to_string_lossy())?;
+    // Rounds alternate between the workers, all running: a machine that slows down for a while
+    // slows each, and each figure is the median of its rounds.
+    let (mut ours_rounds, mut base_rounds, mut floor_rounds) = (Vec::new(), Vec::new(), Vec::new());
     for round in 1..=ROUNDS {
-        step(&format!("round {round} of {ROUNDS}: sitrep, then the bare JS worker"));
+        step(&format!("round {round} of {ROUNDS}: sitrep, the bare JS worker, the workers-rs floor"));
         ours_rounds.push(measure(ours.port, &etag)?);
         base_rounds.push(measure(base.port, &etag)?);
+        let _ = load::fixed_rate(floor.port, PATH, 500, 2, 8)?;
+        floor_rounds.push(saturation(floor.port, PATH, None)?);
     }
-    drop((ours, base));
+    drop((ours, base, floor));
     let (sitrep, baseline) = (Figures::median(&ours_rounds), Figures::median(&base_rounds));
+    let floor_rps = median(floor_rounds.clone());
 
-    step("minimal workers-rs worker: the startup baseline");
-    let minimal = build_minimal_worker()?;
     step("startup: from a fresh workerd process to the first answer, median of five each");
     let startup = (
         startup_ms("sitrep", &state.to_string_lossy())?,
@@ -334,6 +344,13 @@ fn edge_bench() -> Result<String> {
             Goal::AtLeast(0.9),
         ))
         .row(rate_row("status page `/` from memory, wrk -c32", sitrep.page_rps, baseline.page_rps, Goal::AtLeast(0.8)))
+        .row([
+            "floor: minimal workers-rs Worker, same-size body, wrk -c32".to_owned(),
+            format!("{floor_rps:.0} req/s"),
+            format!("{:.0} req/s", baseline.rps),
+            format!("{:.2}x", floor_rps / baseline.rps),
+            format!("sitrep's summary at {:.2}x of it", sitrep.rps / floor_rps),
+        ])
         .row(latency_row(&format!("p50 at {RATE} req/s"), s.p50_ms, b.p50_ms, None))
         .row(latency_row(
             &format!("p99 at {RATE} req/s, median of 1-s windows"),
@@ -377,7 +394,7 @@ fn edge_bench() -> Result<String> {
          returning the same bytes, both in workerd through Miniflare's API (no dev proxy), running side by side; \
          {ROUNDS} rounds alternate between them and each figure is the median of its rounds.\n\n\
          {table}\nRounds (sitrep | baseline): saturation {} | {} req/s; 304s {} | {} req/s; page {} | {} req/s; \
-         p99 {} | {} ms.\n\n\
+         p99 {} | {} ms; floor {} req/s.\n\n\
          {startup_table}\nStartup includes Miniflare starting workerd, the same for all three (median of \
          {STARTUPS}).\n\nBundle (index_bg.wasm + index.js): {raw} B raw, {gz} B gzip -9.\n",
         body_len,
@@ -389,6 +406,7 @@ fn edge_bench() -> Result<String> {
         rounds(|f| f.page_rps, &base_rounds),
         rounds(|f| f.latency.p99_ms, &ours_rounds),
         rounds(|f| f.latency.p99_ms, &base_rounds),
+        floor_rounds.iter().map(|r| format!("{r:.0}")).collect::<Vec<_>>().join(" / "),
     );
     println!("\n{md}");
     Ok(md)

@@ -1,0 +1,20 @@
+//! Subscribers: who is told about what, decided from committed changes.
+//!
+//! - [`events`]: the events a committed write produces (the store keeps them in the same
+//!   transaction as the write: an outbox), none for a postmortem draft.
+//! - [`subscription`]: subscriptions, their filters and which events each one is sent.
+//! - [`target`]: which receiver URLs are allowed, decided from the URL alone, before any connection.
+//! - [`retry`]: when a failed delivery is tried again, and when it is given up.
+//! - [`message`]: the bodies sent: a signed JSON webhook, Slack's and Discord's message formats.
+//! - `sign` (feature `sign`): Standard Webhooks signatures.
+
+pub mod events;
+pub mod message;
+pub mod retry;
+#[cfg(feature = "sign")]
+pub mod sign;
+pub mod subscription;
+pub mod target;
+
+pub use events::{Event, EventType, StatusChange, events};
+pub use subscription::{Channel, NewSubscription, Pause, Subscription, SubscriptionEdit};

@@ -1,0 +1,285 @@
+//! Subscriptions: where to deliver, in which format, and which events.
+
+use serde::{Deserialize, Serialize};
+
+use super::events::{Event, EventType};
+use super::target::{self, Targets};
+use crate::validate::{Problem, ProblemCode};
+use crate::{ComponentId, PageState, Timestamp};
+
+/// The most subscriptions a page keeps (the delivery bench runs a thousand).
+pub const MAX_SUBSCRIPTIONS: usize = 2_000;
+/// The most components one subscription filters on.
+pub const MAX_FILTER: usize = 100;
+
+/// The format a receiver takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub enum Channel {
+    /// sitrep's JSON, signed the Standard Webhooks way.
+    Webhook,
+    /// A Slack incoming webhook (Block Kit).
+    Slack,
+    /// A Discord webhook (an embed).
+    Discord,
+}
+
+/// `POST /api/v2/admin/subscriptions`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewSubscription {
+    pub kind: Channel,
+    pub url: String,
+    /// Only events about these components (a group stands for its children); empty is all.
+    #[serde(default)]
+    pub components: Vec<ComponentId>,
+    /// Only these events; empty is all.
+    #[serde(default)]
+    pub events: Vec<EventType>,
+}
+
+/// `PATCH /api/v2/admin/subscriptions/{id}`: what to change; absent fields stay.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubscriptionEdit {
+    /// `true` pauses deliveries (events keep being kept for it), `false` resumes them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paused: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub components: Option<Vec<ComponentId>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub events: Option<Vec<EventType>>,
+}
+
+/// Why deliveries to a subscription are paused.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Pause {
+    pub at: Timestamp,
+    /// The operator's pause, or what kept failing.
+    pub reason: String,
+}
+
+/// A subscription as the write API shows it (its secret is never shown again after creation).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Subscription {
+    pub id: String,
+    pub kind: Channel,
+    pub url: String,
+    #[serde(default)]
+    pub components: Vec<ComponentId>,
+    #[serde(default)]
+    pub events: Vec<EventType>,
+    pub created_at: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paused: Option<Pause>,
+}
+
+impl Subscription {
+    /// Whether `event` is sent to it, on `page` as it is now (a group stands for its children, and
+    /// a child for its group's filter). A paused subscription still wants its events: they wait.
+    pub fn wants(&self, event: &Event, page: &PageState) -> bool {
+        if !self.events.is_empty() && !self.events.contains(&event.kind) {
+            return false;
+        }
+        if self.components.is_empty() {
+            return true;
+        }
+        event.components.iter().any(|id| {
+            self.components.contains(id)
+                || page
+                    .components()
+                    .iter()
+                    .find(|c| &c.id == id)
+                    .and_then(|c| c.group_id.as_ref())
+                    .is_some_and(|group| self.components.contains(group))
+        })
+    }
+}
+
+fn problem(path: &str, code: ProblemCode, message: impl Into<String>) -> Problem {
+    Problem { path: path.to_owned(), code, message: message.into() }
+}
+
+/// Every problem with a new subscription on `page`, with `existing` subscriptions already there.
+pub fn check_new(new: &NewSubscription, page: &PageState, existing: usize, targets: Targets) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    if existing >= MAX_SUBSCRIPTIONS {
+        problems.push(problem(
+            "",
+            ProblemCode::TooLong,
+            format!("a page keeps at most {MAX_SUBSCRIPTIONS} subscriptions"),
+        ));
+    }
+    if let Err(why) = target::check(&new.url, targets) {
+        problems.push(problem("url", ProblemCode::Invalid, why));
+    }
+    check_filter(&new.components, page, &mut problems);
+    check_events(&new.events, &mut problems);
+    problems
+}
+
+/// Every problem with an edit.
+pub fn check_edit(edit: &SubscriptionEdit, page: &PageState) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    if let Some(components) = &edit.components {
+        check_filter(components, page, &mut problems);
+    }
+    if let Some(events) = &edit.events {
+        check_events(events, &mut problems);
+    }
+    if *edit == SubscriptionEdit::default() {
+        problems.push(problem("", ProblemCode::Missing, "send paused, components or events"));
+    }
+    problems
+}
+
+fn check_filter(components: &[ComponentId], page: &PageState, problems: &mut Vec<Problem>) {
+    if components.len() > MAX_FILTER {
+        problems.push(problem("components", ProblemCode::TooLong, format!("at most {MAX_FILTER} components")));
+        return;
+    }
+    for (n, id) in components.iter().enumerate() {
+        if !page.components().iter().any(|c| &c.id == id) {
+            problems.push(problem(&format!("components[{n}]"), ProblemCode::NotFound, format!("no component {id:?}")));
+        } else if components[..n].contains(id) {
+            problems.push(problem(
+                &format!("components[{n}]"),
+                ProblemCode::Duplicate,
+                format!("{id} is listed twice"),
+            ));
+        }
+    }
+}
+
+fn check_events(events: &[EventType], problems: &mut Vec<Problem>) {
+    for (n, kind) in events.iter().enumerate() {
+        if events[..n].contains(kind) {
+            problems.push(problem(
+                &format!("events[{n}]"),
+                ProblemCode::Duplicate,
+                format!("{} is listed twice", kind.as_str()),
+            ));
+        }
+    }
+}
+
+/// Applies an edit at `now` (already checked).
+pub fn edit(subscription: &mut Subscription, edit: &SubscriptionEdit, now: Timestamp) {
+    match edit.paused {
+        Some(true) if subscription.paused.is_none() => {
+            subscription.paused = Some(Pause { at: now, reason: "paused by the operator".into() });
+        }
+        Some(false) => subscription.paused = None,
+        _ => {}
+    }
+    if let Some(components) = &edit.components {
+        subscription.components.clone_from(components);
+    }
+    if let Some(events) = &edit.events {
+        subscription.events.clone_from(events);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+    use crate::testing::{at, component, page};
+    use crate::{ComponentStatus, PageState};
+
+    /// A page with a group `us` of `us-api` and `us-web`, and `eu` on its own.
+    fn grouped() -> PageState {
+        let mut data = page();
+        let mut us = component("us", ComponentStatus::Operational);
+        us.group = true;
+        us.components = vec!["us-api".into(), "us-web".into()];
+        let child =
+            |id: &str| crate::Component { group_id: Some("us".into()), ..component(id, ComponentStatus::Operational) };
+        data.components = vec![us, child("us-api"), child("us-web"), component("eu", ComponentStatus::Operational)];
+        PageState::new(data)
+    }
+
+    fn event(kind: EventType, components: &[&str]) -> Event {
+        Event {
+            id: "evt_1_0".into(),
+            kind,
+            at: at(0),
+            version: 1,
+            incident: None,
+            component: None,
+            components: components.iter().map(|c| (*c).into()).collect(),
+        }
+    }
+
+    fn subscription(components: &[&str], events: &[EventType]) -> Subscription {
+        Subscription {
+            id: "sub1".into(),
+            kind: Channel::Webhook,
+            url: "https://example.com/hook".into(),
+            components: components.iter().map(|c| (*c).into()).collect(),
+            events: events.to_vec(),
+            created_at: at(0),
+            paused: None,
+        }
+    }
+
+    #[test]
+    fn filters_by_type_and_by_component_a_group_standing_for_its_children() {
+        let page = grouped();
+        let all = subscription(&[], &[]);
+        assert!(all.wants(&event(EventType::IncidentOpened, &[]), &page));
+        let us = subscription(&["us"], &[]);
+        assert!(us.wants(&event(EventType::IncidentOpened, &["us-web"]), &page));
+        assert!(!us.wants(&event(EventType::IncidentOpened, &["eu"]), &page));
+        assert!(
+            !us.wants(&event(EventType::IncidentOpened, &[]), &page),
+            "an event about no component is not about us"
+        );
+        let resolved = subscription(&[], &[EventType::IncidentResolved]);
+        assert!(!resolved.wants(&event(EventType::IncidentOpened, &[]), &page));
+        assert!(resolved.wants(&event(EventType::IncidentResolved, &[]), &page));
+    }
+
+    #[test]
+    fn new_subscriptions_are_checked_before_anything_is_stored() {
+        let page = grouped();
+        let new = |url: &str, components: &[&str], events: &[EventType]| NewSubscription {
+            kind: Channel::Slack,
+            url: url.into(),
+            components: components.iter().map(|c| (*c).into()).collect(),
+            events: events.to_vec(),
+        };
+        assert_eq!(check_new(&new("https://hooks.slack.com/x", &["us"], &[]), &page, 0, Targets::Production), vec![]);
+        let paths = |problems: Vec<Problem>| problems.into_iter().map(|p| p.path).collect::<Vec<_>>();
+        assert_eq!(
+            paths(check_new(
+                &new(
+                    "http://10.0.0.1/",
+                    &["ghost", "us", "us"],
+                    &[EventType::IncidentOpened, EventType::IncidentOpened]
+                ),
+                &page,
+                MAX_SUBSCRIPTIONS,
+                Targets::Production
+            )),
+            ["", "url", "components[0]", "components[2]", "events[1]"]
+        );
+        assert_eq!(paths(check_edit(&SubscriptionEdit::default(), &page)), [""]);
+        let body = r#"{"kind":"webhook","url":"https://example.com","secret":"mine"}"#;
+        assert!(serde_json::from_str::<NewSubscription>(body).is_err(), "a secret is never the caller's");
+    }
+
+    #[test]
+    fn pausing_and_resuming() {
+        let mut sub = subscription(&[], &[]);
+        edit(&mut sub, &SubscriptionEdit { paused: Some(true), ..SubscriptionEdit::default() }, at(5));
+        assert_eq!(sub.paused.as_ref().map(|p| p.at), Some(at(5)));
+        edit(&mut sub, &SubscriptionEdit { paused: Some(true), ..SubscriptionEdit::default() }, at(9));
+        assert_eq!(sub.paused.as_ref().map(|p| p.at), Some(at(5)), "pausing again keeps the first pause");
+        edit(&mut sub, &SubscriptionEdit { paused: Some(false), ..SubscriptionEdit::default() }, at(10));
+        assert_eq!(sub.paused, None);
+    }
+}
