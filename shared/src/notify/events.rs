@@ -101,11 +101,14 @@ pub struct Event {
     pub components: Vec<ComponentId>,
 }
 
+/// An event before it is numbered: its type, incident, component change and components.
+type Found = (EventType, Option<Incident>, Option<StatusChange>, Vec<ComponentId>);
+
 /// The events of `change`, a write accepted against `before` that makes page `version`, in order:
 /// events of incidents and maintenances first, then component changes.
 pub fn events(before: &PageState, change: &Change, version: u64) -> Vec<Event> {
     let at = change.at;
-    let mut found: Vec<(EventType, Option<Incident>, Option<StatusChange>, Vec<ComponentId>)> = Vec::new();
+    let mut found: Vec<Found> = Vec::new();
     for (kind, after) in &change.events {
         let prior = before.find(&after.id).map(|(_, e)| e);
         let public = after.public_at(at).into_owned();
