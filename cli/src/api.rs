@@ -37,6 +37,7 @@ pub enum Method {
     Post,
     Put,
     Patch,
+    Delete,
 }
 
 impl Api {
@@ -84,11 +85,23 @@ impl Api {
         body: Option<&B>,
         idempotency_key: Option<&str>,
     ) -> Result<WriteReply> {
+        self.write_as(method, path, body, idempotency_key)
+    }
+
+    /// An admin write whose answer is `T`.
+    pub fn write_as<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+        idempotency_key: Option<&str>,
+    ) -> Result<T> {
         let url = format!("{}/api/v2/admin/{path}", self.base);
         let builder = match method {
             Method::Post => self.agent.post(url),
             Method::Put => self.agent.put(url),
             Method::Patch => self.agent.patch(url),
+            Method::Delete => self.agent.delete(url).force_send_body(),
         };
         let mut builder = builder.header("authorization", self.auth()?);
         if let Some(key) = idempotency_key {
@@ -105,9 +118,14 @@ impl Api {
     /// POSTs with an Idempotency-Key, retrying once if the connection failed (never if the edge
     /// answered), so a dropped answer neither loses the write nor makes a duplicate.
     pub fn create<B: Serialize>(&self, path: &str, body: Option<&B>) -> Result<WriteReply> {
+        self.create_as(path, body)
+    }
+
+    /// [`Api::create`] with an answer of type `T`.
+    pub fn create_as<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: Option<&B>) -> Result<T> {
         let key = idempotency_key();
-        match self.write(Method::Post, path, body, Some(&key)) {
-            Err(err) if err.downcast_ref::<Refused>().is_none() => self.write(Method::Post, path, body, Some(&key)),
+        match self.write_as(Method::Post, path, body, Some(&key)) {
+            Err(err) if err.downcast_ref::<Refused>().is_none() => self.write_as(Method::Post, path, body, Some(&key)),
             other => other,
         }
     }

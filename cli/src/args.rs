@@ -2,6 +2,7 @@
 //! an error and every status, impact and time is checked before anything is sent.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use sitrep_shared::notify::{Channel, EventType};
 use sitrep_shared::{ComponentStatus, Impact, IncidentStatus};
 
 /// sitrep: tell your users what is broken, what is being done, and what was learned.
@@ -38,6 +39,9 @@ pub enum Command {
     /// Import a page from another service.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Receivers told about every change: signed webhooks, Slack, Discord.
+    #[command(subcommand)]
+    Subscribers(SubscribersCommand),
     /// The audit log, newest first.
     Log {
         /// How many entries.
@@ -302,6 +306,43 @@ pub enum ComponentCommand {
     },
 }
 
+/// `sitrep subscribers ...`
+#[derive(Debug, Subcommand)]
+pub enum SubscribersCommand {
+    /// Every subscription (never their secrets).
+    List,
+    /// Add a receiver; prints its signing secret, this once.
+    Add {
+        /// The receiver's format.
+        #[arg(long, value_enum)]
+        kind: ChannelArg,
+        /// Where to deliver: https (http only for this machine, in local development).
+        #[arg(long)]
+        url: String,
+        /// Only events about this component or group (repeat the flag for more); default all.
+        #[arg(long = "component", value_name = "ID")]
+        components: Vec<String>,
+        /// Only this kind of event (repeat the flag for more); default all.
+        #[arg(long = "event", value_enum, value_name = "EVENT")]
+        events: Vec<EventArg>,
+    },
+    /// Stop deliveries for now (events wait for it).
+    Pause {
+        /// The subscription's id (`sitrep subscribers list`).
+        id: String,
+    },
+    /// Deliver again.
+    Resume {
+        /// The subscription's id.
+        id: String,
+    },
+    /// Remove a subscription.
+    Remove {
+        /// The subscription's id.
+        id: String,
+    },
+}
+
 /// `sitrep import ...`
 #[derive(Debug, Subcommand)]
 pub enum ImportCommand {
@@ -404,6 +445,25 @@ mirror!(
         PartialOutage = "partial_outage" | "partial-outage",
         MajorOutage = "major_outage" | "major-outage",
         UnderMaintenance = "under_maintenance" | "under-maintenance",
+    }
+);
+
+mirror!(
+    /// The formats a receiver takes.
+    ChannelArg => Channel { Webhook = "webhook", Slack = "slack", Discord = "discord" }
+);
+
+mirror!(
+    /// The events a subscription can choose.
+    EventArg => EventType {
+        IncidentOpened = "incident.opened",
+        IncidentUpdated = "incident.updated",
+        IncidentResolved = "incident.resolved",
+        MaintenanceScheduled = "maintenance.scheduled",
+        MaintenanceStarted = "maintenance.started",
+        MaintenanceCompleted = "maintenance.completed",
+        PostmortemPublished = "postmortem.published",
+        ComponentStatusChanged = "component.status_changed" | "component.status-changed",
     }
 );
 

@@ -23,14 +23,16 @@ use sitrep_shared::command::{
     Cancellation, ComponentChange, ComponentEdit, ComponentOrder, EventEdit, NewComponent, NewIncident, NewMaintenance,
     NewUpdate, PostmortemDraft, WriteReply,
 };
+use sitrep_shared::notify::{NewSubscription, SubscriptionEdit};
 use sitrep_shared::views::{ComponentsDocument, IncidentDocument, IncidentsDocument, MaintenancesDocument, Summary};
 use sitrep_shared::{Component, ComponentId, ComponentStatus, Incident, IncidentStatus, Timestamp};
 
 use crate::api::{Api, Method, Refused};
 use crate::args::{
     Cli, Command, ComponentCommand, ComponentState, ImportCommand, IncidentCommand, MaintenanceCommand,
-    PostmortemCommand,
+    PostmortemCommand, SubscribersCommand,
 };
+use crate::show::{SubscriptionList, SubscriptionReply};
 use crate::words::Typed;
 
 fn main() -> ExitCode {
@@ -75,6 +77,7 @@ impl Tool {
                 let reply = self.api.write(Method::Put, "page", Some(&page), None);
                 self.written(reply, &Typed::default())
             }
+            Command::Subscribers(command) => self.subscribers(command),
             Command::Log { limit } => {
                 let log: show::Log = self.api.admin_get(&format!("log?limit={limit}"))?;
                 if self.json {
@@ -436,6 +439,49 @@ impl Tool {
     }
 
     /// Prints a write's outcome, or its refusal in the operator's words.
+    fn subscribers(&self, command: SubscribersCommand) -> Result<()> {
+        let typed = Typed::default();
+        let (reply, what): (Result<SubscriptionReply>, &str) = match command {
+            SubscribersCommand::List => {
+                let list: SubscriptionList = self.api.admin_get("subscriptions")?;
+                return self.print(&list, || show::subscriptions(&list.subscriptions, self.zone()));
+            }
+            SubscribersCommand::Add { kind, url, components, events } => {
+                let new = NewSubscription {
+                    kind: kind.into(),
+                    url,
+                    components: self.component_ids(&components, "--component ")?,
+                    events: events.into_iter().map(Into::into).collect(),
+                };
+                (self.api.create_as("subscriptions", Some(&new)), "added")
+            }
+            SubscribersCommand::Pause { id } => (self.subscription_edit(&id, true), "paused"),
+            SubscribersCommand::Resume { id } => (self.subscription_edit(&id, false), "resumed"),
+            SubscribersCommand::Remove { id } => {
+                let path = format!("subscriptions/{}", self.subscription_id(&id)?);
+                (self.api.write_as::<(), _>(Method::Delete, &path, None, None), "removed")
+            }
+        };
+        let reply = reply.map_err(|err| refused(err, &typed))?;
+        self.print(&reply, || show::subscription_reply(&reply, what))
+    }
+
+    /// Checks a subscription id against the list, with "did you mean".
+    fn subscription_id(&self, id: &str) -> Result<String> {
+        let list: SubscriptionList = self.api.admin_get("subscriptions")?;
+        if list.subscriptions.iter().any(|s| s.id == id) {
+            return Ok(id.to_owned());
+        }
+        let hint = words::suggestion(id, list.subscriptions.iter().map(|s| s.id.as_str()));
+        bail!("no subscription {id:?}{hint} (ids: sitrep subscribers list)")
+    }
+
+    fn subscription_edit(&self, id: &str, paused: bool) -> Result<SubscriptionReply> {
+        let path = format!("subscriptions/{}", self.subscription_id(id)?);
+        let edit = SubscriptionEdit { paused: Some(paused), ..SubscriptionEdit::default() };
+        self.api.write_as(Method::Patch, &path, Some(&edit), None)
+    }
+
     fn written(&self, reply: Result<WriteReply>, typed: &Typed<'_>) -> Result<()> {
         let reply = reply.map_err(|err| refused(err, typed))?;
         self.print(&reply, || show::reply(&reply))

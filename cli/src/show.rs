@@ -139,3 +139,59 @@ fn first_line(text: &str) -> String {
         line.to_owned()
     }
 }
+
+/// `GET subscriptions`.
+#[derive(Debug, serde::Serialize, Deserialize)]
+pub struct SubscriptionList {
+    pub version: u64,
+    pub subscriptions: Vec<sitrep_shared::notify::Subscription>,
+}
+
+/// The answer to a subscription write: the subscription (none for a removal), and its secret once.
+#[derive(Debug, serde::Serialize, Deserialize)]
+pub struct SubscriptionReply {
+    pub version: u64,
+    #[serde(default)]
+    pub subscription: Option<sitrep_shared::notify::Subscription>,
+    #[serde(default)]
+    pub secret: Option<String>,
+    #[serde(default)]
+    pub id: Option<String>,
+}
+
+fn subscription_line(s: &sitrep_shared::notify::Subscription, zone: Tz) -> String {
+    let kind = serde_json::to_value(s.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+    let events = if s.events.is_empty() {
+        "every event".to_owned()
+    } else {
+        s.events.iter().map(|e| e.as_str()).collect::<Vec<_>>().join(", ")
+    };
+    let components = if s.components.is_empty() {
+        "every component".to_owned()
+    } else {
+        s.components.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ")
+    };
+    let paused =
+        s.paused.as_ref().map_or_else(String::new, |p| format!(" [paused {}: {}]", local(p.at, zone), p.reason));
+    format!("{} {kind} {}: {events}; {components}{paused}", s.id, s.url)
+}
+
+/// `sitrep subscribers list`.
+pub fn subscriptions(list: &[sitrep_shared::notify::Subscription], zone: Tz) {
+    if list.is_empty() {
+        println!("no subscriptions (add one: sitrep subscribers add --help)");
+    }
+    for s in list {
+        println!("  {}", subscription_line(s, zone));
+    }
+}
+
+/// What a subscription write did; the secret, when there is one, with how to keep it.
+pub fn subscription_reply(reply: &SubscriptionReply, what: &str) {
+    let id = reply.subscription.as_ref().map(|s| s.id.as_str()).or(reply.id.as_deref()).unwrap_or("?");
+    println!("{what} subscription {id}; page version {}", reply.version);
+    if let Some(secret) = &reply.secret {
+        println!("  signing secret: {secret}");
+        println!("  it is shown this once: keep it where the receiver reads it (it verifies each delivery)");
+    }
+}

@@ -61,6 +61,7 @@ fn subject(path: &str, typed: &Typed<'_>) -> String {
         "scheduled_until" => "--until",
         "started_at" => "--started",
         "components" => "--component",
+        "url" => "--url",
         "ids" => "the ids",
         "summary" | "postmortem.summary" => "the summary",
         other => return other.replace("postmortem.", "the postmortem's "),

@@ -34,6 +34,14 @@ pub enum Admin {
     EditComponent(String),
     /// `PUT components/order`.
     ReorderComponents,
+    /// `POST subscriptions`: a receiver of events; its secret is in this answer only.
+    CreateSubscription,
+    /// `GET subscriptions`.
+    ListSubscriptions,
+    /// `PATCH subscriptions/{id}`: pause, resume, change the filters.
+    EditSubscription(String),
+    /// `DELETE subscriptions/{id}`.
+    DeleteSubscription(String),
     /// `GET log`: the audit log.
     Log,
     /// `GET openapi.json`: the API description (no token needed).
@@ -43,7 +51,10 @@ pub enum Admin {
 impl Admin {
     /// Whether it changes the page.
     pub fn writes(&self) -> bool {
-        !matches!(self, Self::Log | Self::OpenApi | Self::PreviewPostmortem(_) | Self::GetEvent(_))
+        !matches!(
+            self,
+            Self::Log | Self::OpenApi | Self::PreviewPostmortem(_) | Self::GetEvent(_) | Self::ListSubscriptions
+        )
     }
 
     /// Largest body it takes (from `sitrep_shared::limits`, where they agree with the field rules).
@@ -58,20 +69,29 @@ impl Admin {
 
     /// Whether it creates something (answers 201).
     pub fn creates(&self) -> bool {
-        matches!(self, Self::OpenIncident | Self::ScheduleMaintenance | Self::CreateComponent)
+        matches!(
+            self,
+            Self::OpenIncident | Self::ScheduleMaintenance | Self::CreateComponent | Self::CreateSubscription
+        )
     }
 
     /// Whether it takes a JSON body.
     pub fn takes_body(&self) -> bool {
         !matches!(
             self,
-            Self::PublishPostmortem(_) | Self::Log | Self::OpenApi | Self::PreviewPostmortem(_) | Self::GetEvent(_)
+            Self::PublishPostmortem(_)
+                | Self::Log
+                | Self::OpenApi
+                | Self::PreviewPostmortem(_)
+                | Self::GetEvent(_)
+                | Self::ListSubscriptions
+                | Self::DeleteSubscription(_)
         )
     }
 }
 
 /// Every admin route as (method, path pattern), for the OpenAPI document and its test.
-pub const ROUTES: [(&str, &str); 18] = [
+pub const ROUTES: [(&str, &str); 22] = [
     ("PUT", "/api/v2/admin/page"),
     ("POST", "/api/v2/admin/incidents"),
     ("GET", "/api/v2/admin/incidents/{id}"),
@@ -88,6 +108,10 @@ pub const ROUTES: [(&str, &str); 18] = [
     ("POST", "/api/v2/admin/components"),
     ("PATCH", "/api/v2/admin/components/{id}"),
     ("PUT", "/api/v2/admin/components/order"),
+    ("POST", "/api/v2/admin/subscriptions"),
+    ("GET", "/api/v2/admin/subscriptions"),
+    ("PATCH", "/api/v2/admin/subscriptions/{id}"),
+    ("DELETE", "/api/v2/admin/subscriptions/{id}"),
     ("GET", "/api/v2/admin/log"),
     ("GET", "/api/v2/admin/openapi.json"),
 ];
@@ -116,6 +140,22 @@ pub fn route(method: &str, path: &str) -> Result<Admin, Miss> {
         ["components"] => ("POST", (method == "POST").then_some(Admin::CreateComponent)),
         ["components", "order"] => ("PUT", (method == "PUT").then_some(Admin::ReorderComponents)),
         ["log"] => ("GET", (method == "GET").then_some(Admin::Log)),
+        ["subscriptions"] => {
+            let found = match method {
+                "POST" => Some(Admin::CreateSubscription),
+                "GET" => Some(Admin::ListSubscriptions),
+                _ => None,
+            };
+            ("GET, POST", found)
+        }
+        ["subscriptions", _] if id(1).is_some() => {
+            let found = match method {
+                "PATCH" => Some(Admin::EditSubscription(id(1).unwrap_or_default())),
+                "DELETE" => Some(Admin::DeleteSubscription(id(1).unwrap_or_default())),
+                _ => None,
+            };
+            ("PATCH, DELETE", found)
+        }
         ["openapi.json"] => ("GET", (method == "GET").then_some(Admin::OpenApi)),
         ["incidents" | "maintenances", _] if id(1).is_some() => {
             let found = match method {
@@ -169,6 +209,12 @@ mod tests {
         assert_eq!(route("DELETE", "incidents/abc"), Err(Miss::Method("GET, PATCH")));
         assert_eq!(route("POST", "incidents/a%20b/updates"), Err(Miss::NotFound));
         assert_eq!(route("POST", "nothing"), Err(Miss::NotFound));
+        assert_eq!(route("POST", "subscriptions"), Ok(Admin::CreateSubscription));
+        assert_eq!(route("GET", "subscriptions"), Ok(Admin::ListSubscriptions));
+        assert_eq!(route("DELETE", "subscriptions"), Err(Miss::Method("GET, POST")));
+        assert_eq!(route("PATCH", "subscriptions/sub_1"), Ok(Admin::EditSubscription("sub_1".into())));
+        assert_eq!(route("DELETE", "subscriptions/sub_1"), Ok(Admin::DeleteSubscription("sub_1".into())));
+        assert_eq!(route("GET", "subscriptions/sub_1"), Err(Miss::Method("PATCH, DELETE")));
     }
 
     #[test]

@@ -34,6 +34,9 @@ pub enum Route {
     /// The test-only version of a document's KV entry (absent from production builds).
     #[cfg(feature = "fault-injection")]
     KvVersion,
+    /// The test-only list of the events in the store's outbox (absent from production builds).
+    #[cfg(feature = "fault-injection")]
+    Outbox,
     /// Nothing.
     NotFound,
 }
@@ -70,6 +73,8 @@ pub fn route(path: &str) -> Route {
         "/__sitrep/stats" => return Route::StoreStats,
         #[cfg(feature = "fault-injection")]
         "/__sitrep/kv" => return Route::KvVersion,
+        #[cfg(feature = "fault-injection")]
+        "/__sitrep/outbox" => return Route::Outbox,
         other if other.starts_with("/api/v2/admin/") => {
             return Route::Admin(other.trim_start_matches("/api/v2/admin/").to_owned());
         }
@@ -155,6 +160,8 @@ pub async fn handle(req: web_sys::Request, env: Env, ctx: Context) -> web_sys::R
             let key = url::query_param(query, "key").unwrap_or_default();
             test_json(read::kv_version(&env, &key).await.map(|v| serde_json::json!(v)))
         }
+        #[cfg(feature = "fault-injection")]
+        Route::Outbox => test_json(store::test_call(&env, crate::store::protocol::TestCall::Outbox).await),
         Route::NotFound => Err(EdgeError::NotFound(path.to_owned())),
     };
     result.unwrap_or_else(|err| error::response(&err, true).into())
@@ -361,5 +368,6 @@ mod tests {
         assert_eq!(route("/__sitrep/keys"), Route::NotFound);
         assert_eq!(route("/__sitrep/stats"), Route::NotFound);
         assert_eq!(route("/__sitrep/kv"), Route::NotFound);
+        assert_eq!(route("/__sitrep/outbox"), Route::NotFound);
     }
 }

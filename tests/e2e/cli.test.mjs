@@ -20,7 +20,8 @@ const emptyPage = (name) => {
 const dir = mkdtempSync(join(tmpdir(), 'sitrep-cli-'));
 
 let edge;
-before(async () => { edge = await startEdge(); });
+// Local development's receivers (this machine) are allowed, as under `cargo xtask dev`.
+before(async () => { edge = await startEdge({ vars: { SITREP_LOCAL_TARGETS: '1' } }); });
 after(async () => { await edge?.stop(); });
 
 /** Runs the tool; returns { code, out, err }. */
@@ -276,4 +277,31 @@ test('import a real Statuspage export', async () => {
   assert.equal(summary.status.indicator, 'minor', 'a degraded component, derived by sitrep');
   const discord = refused(['import', 'statuspage', join(root, '..', 'shared', 'statuspage-samples', 'discord-scheduled-maintenances.json')]);
   assert.match(discord, /differs from the latest update/);
+});
+
+test('subscribers: add (the secret once), list, pause, resume, remove, and their mistakes', async () => {
+  await edge.load(emptyPage('treasure-data'));
+  const added = ok(['subscribers', 'add', '--kind', 'slack', '--url', 'http://127.0.0.1:9/slack', '--component', 'td-us', '--event', 'incident.opened', '--event', 'incident.resolved']);
+  const id = /added subscription (sub_[A-Za-z0-9_-]+)/.exec(added)?.[1];
+  assert.ok(id, added);
+  assert.match(added, /signing secret: whsec_[A-Za-z0-9+/]{43}=/);
+  const listed = ok(['subscribers', 'list']);
+  assert.match(listed, new RegExp(`${id} slack http://127.0.0.1:9/slack: incident.opened, incident.resolved; td-us`));
+  assert.ok(!listed.includes('whsec_'), listed);
+  assert.match(ok(['subscribers', 'pause', id]), new RegExp(`paused subscription ${id}`));
+  assert.match(ok(['subscribers', 'list']), /\[paused .*: paused by the operator\]/);
+  assert.match(ok(['subscribers', 'resume', id]), new RegExp(`resumed subscription ${id}`));
+  assert.ok(!ok(['subscribers', 'list']).includes('[paused'));
+
+  const typo = refused(['subscribers', 'pause', `${id}x`]);
+  assert.match(typo, new RegExp(`no subscription "${id}x"; did you mean ${id}\\?`));
+  assert.match(refused(['subscribers', 'add', '--kind', 'webhook', '--url', 'http://10.0.0.1/hook']), /--url: 10\.0\.0\.1 is a private network address/);
+  assert.match(refused(['subscribers', 'add', '--kind', 'webhook', '--url', 'http://127.0.0.1:9/', '--component', 'td-us-workflw']), /did you mean td-us-workflow/);
+  assert.match(refused(['subscribers', 'add', '--kind', 'pager', '--url', 'http://127.0.0.1:9/']), /possible values: webhook, slack, discord/);
+  assert.match(refused(['subscribers', 'add', '--kind', 'webhook', '--url', 'http://127.0.0.1:9/', '--event', 'incident.exploded']), /incident\.opened/);
+
+  assert.match(ok(['subscribers', 'remove', id]), new RegExp(`removed subscription ${id}`));
+  assert.match(ok(['subscribers', 'list']), /no subscriptions/);
+  const json = JSON.parse(ok(['--json', 'subscribers', 'list']));
+  assert.deepEqual(json.subscriptions, []);
 });

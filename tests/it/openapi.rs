@@ -10,6 +10,7 @@ use sitrep_shared::command::{
     Cancellation, ComponentEdit, ComponentOrder, EventEdit, NewComponent, NewIncident, NewMaintenance, NewUpdate,
     PostmortemDraft,
 };
+use sitrep_shared::notify::{NewSubscription, SubscriptionEdit};
 use sitrep_shared::{PageData, Problem};
 use sitrep_tests::{check_snapshot, root};
 
@@ -43,6 +44,16 @@ fn describe(method: &str, path: &str) -> (&'static str, Option<&'static str>, u1
         ("POST", "/api/v2/admin/components") => ("Create a component or group", Some("NewComponent"), 201),
         ("PATCH", "/api/v2/admin/components/{id}") => ("Edit a component", Some("ComponentEdit"), 200),
         ("PUT", "/api/v2/admin/components/order") => ("Reorder all components", Some("ComponentOrder"), 200),
+        ("POST", "/api/v2/admin/subscriptions") => (
+            "Add a subscription (a receiver of events); the answer carries its secret, shown this once",
+            Some("NewSubscription"),
+            201,
+        ),
+        ("GET", "/api/v2/admin/subscriptions") => ("Every subscription, without their secrets", None, 200),
+        ("PATCH", "/api/v2/admin/subscriptions/{id}") => {
+            ("Pause, resume or change a subscription's filters", Some("SubscriptionEdit"), 200)
+        }
+        ("DELETE", "/api/v2/admin/subscriptions/{id}") => ("Remove a subscription", None, 200),
         ("GET", "/api/v2/admin/log") => ("The audit log, newest first", None, 200),
         ("GET", "/api/v2/admin/openapi.json") => ("This document", None, 200),
         _ => panic!("{method} {path} is routed but not described here"),
@@ -70,6 +81,8 @@ fn document() -> Value {
         add("NewComponent", of::<NewComponent>(&mut generator)),
         add("ComponentEdit", of::<ComponentEdit>(&mut generator)),
         add("ComponentOrder", of::<ComponentOrder>(&mut generator)),
+        add("NewSubscription", of::<NewSubscription>(&mut generator)),
+        add("SubscriptionEdit", of::<SubscriptionEdit>(&mut generator)),
         add("Problem", of::<Problem>(&mut generator)),
     ];
     let mut schemas = serde_json::Map::new();
@@ -119,6 +132,36 @@ fn document() -> Value {
                 "properties": { "version": { "type": "integer" }, "entries": { "type": "array", "items": { "type": "object",
                 "required": ["version", "at", "summary"], "properties": { "version": { "type": "integer" }, "at": { "type": "string", "format": "date-time" },
                 "summary": { "type": "string" }, "target": { "type": "string" } } } } } } } } })
+        } else if path.contains("/subscriptions") {
+            let subscription = json!({ "type": "object", "required": ["id", "kind", "url", "components", "events", "created_at"],
+                "properties": { "id": { "type": "string" }, "kind": { "type": "string", "enum": ["webhook", "slack", "discord"] },
+                "url": { "type": "string" }, "components": { "type": "array", "items": { "type": "string" } },
+                "events": { "type": "array", "items": { "type": "string" } }, "created_at": { "type": "string", "format": "date-time" },
+                "paused": { "type": "object", "required": ["at", "reason"] } } });
+            let (required, properties, description) = match method {
+                "GET" => (
+                    json!(["version", "subscriptions"]),
+                    json!({ "version": { "type": "integer" }, "subscriptions": { "type": "array", "items": subscription } }),
+                    "every subscription",
+                ),
+                "POST" => (
+                    json!(["version", "subscription", "secret"]),
+                    json!({ "version": { "type": "integer" }, "subscription": subscription,
+                    "secret": { "type": "string", "pattern": "^whsec_", "description": "the signing secret (Standard Webhooks); never shown again" } }),
+                    "added",
+                ),
+                "PATCH" => (
+                    json!(["version", "subscription"]),
+                    json!({ "version": { "type": "integer" }, "subscription": subscription }),
+                    "changed",
+                ),
+                _ => (
+                    json!(["version", "id"]),
+                    json!({ "version": { "type": "integer" }, "id": { "type": "string" } }),
+                    "removed",
+                ),
+            };
+            json!({ "description": description, "content": { "application/json": { "schema": { "type": "object", "required": required, "properties": properties } } } })
         } else if method == "GET" && path.ends_with("/{id}") {
             json!({ "description": "the event as incidents/{id}.json shapes it, draft included", "content": { "application/json": { "schema": { "type": "object", "required": ["page", "incident"] } } } })
         } else if path.ends_with("/preview") {

@@ -227,6 +227,8 @@ impl Edge {
             .env("WRANGLER_SEND_METRICS", "false")
             .args(["dev", "--ip", "127.0.0.1", "--port", &port.to_string(), "--persist-to", persist])
             .args(["--show-interactive-dev-session=false", "--log-level", "warn"])
+            // Local development: subscriptions may name receivers on this machine (never a private network).
+            .args(["--var", "SITREP_LOCAL_TARGETS:1"])
             .stdin(Stdio::null());
         if let Some(log) = log {
             let file = fs::File::create(log)?;

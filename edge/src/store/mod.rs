@@ -4,6 +4,7 @@
 //! - `layout`: what is stored under which key, loading it, and the one transaction per write.
 //! - `publish`: the store's own retried step that brings KV to the newest version.
 //! - `client`: the Worker's side of the seam.
+//! - `notify`: subscriptions and the outbox of events each write puts in its own transaction.
 //!
 //! The object keeps the indexed [`PageState`] in memory and commits each change to it after the
 //! transaction. A write's answer depends only on that commit: publication runs afterwards, from
@@ -11,6 +12,7 @@
 
 mod client;
 mod layout;
+mod notify;
 pub mod protocol;
 mod publish;
 
@@ -46,6 +48,8 @@ pub struct PageStore {
     publication: Publication,
     /// Whether this instance checked the namespace of published copies (see `check_epoch`).
     epoch_checked: std::cell::Cell<bool>,
+    /// Whether any subscription is stored, once this instance has looked.
+    subscribed: std::cell::Cell<Option<bool>>,
 }
 
 impl std::fmt::Debug for PageStore {
@@ -69,6 +73,7 @@ impl DurableObject for PageStore {
             loaded: RefCell::new(None),
             publication: Publication::default(),
             epoch_checked: std::cell::Cell::new(false),
+            subscribed: std::cell::Cell::new(None),
         }
     }
 
@@ -165,6 +170,10 @@ impl PageStore {
             Admin::ImportPage => self.import(&call).await,
             Admin::PreviewPostmortem(id) => self.preview(id).await,
             Admin::GetEvent(id) => self.event(id).await,
+            Admin::ListSubscriptions => self.list_subscriptions().await,
+            Admin::CreateSubscription | Admin::EditSubscription(_) | Admin::DeleteSubscription(_) => {
+                self.subscription_write(&call).await
+            }
             op => {
                 let command = parse_command(op, call.body.as_bytes())?;
                 self.write(&command, &call, if op.creates() { 201 } else { 200 }).await
@@ -238,6 +247,10 @@ impl PageStore {
                 changed.push(component);
             }
         }
+        // The outbox: this write's events, committed with it (only when someone listens).
+        if self.has_subscriptions().await? {
+            puts.extend(notify::outbox(&loaded.page, &change, version)?);
+        }
         let mut page = loaded.page.page().clone();
         drop(loaded);
         page.updated_at = change.at;
@@ -251,6 +264,75 @@ impl PageStore {
             let current = Rc::make_mut(current);
             current.page.commit(&change);
             current.version = version;
+        }
+        self.schedule(0).await;
+        Ok(AdminReply { status, version, body, replay: false })
+    }
+
+    /// Whether any subscription is stored (remembered by this instance; every subscription
+    /// write forgets it).
+    async fn has_subscriptions(&self) -> Result<bool, EdgeError> {
+        if let Some(any) = self.subscribed.get() {
+            return Ok(any);
+        }
+        let list = self
+            .state
+            .storage()
+            .list_with_options(worker::ListOptions::new().prefix(notify::SUB_PREFIX).limit(1))
+            .await?;
+        let any = list.size() > 0;
+        self.subscribed.set(Some(any));
+        Ok(any)
+    }
+
+    async fn list_subscriptions(&self) -> Result<AdminReply, EdgeError> {
+        let stored = notify::load(&self.state.storage()).await?;
+        let version = self.load().await.map(|l| l.version).unwrap_or(0);
+        let subscriptions: Vec<_> = stored.into_iter().map(|s| s.subscription).collect();
+        let body = serde_json::json!({ "version": version, "subscriptions": subscriptions }).to_string();
+        Ok(AdminReply { status: 200, version, body, replay: false })
+    }
+
+    /// Adds, edits or removes a subscription: a write like any other (a new version, the audit
+    /// log, the idempotent reply, one transaction), which changes no public document.
+    async fn subscription_write(&self, call: &AdminCall) -> Result<AdminReply, EdgeError> {
+        let Some(loaded) = self.check_version(call.if_match.as_deref()).await? else {
+            return Err(EdgeError::Conflict("no page has been loaded yet: PUT /api/v2/admin/page first".into()));
+        };
+        let now = now()?;
+        let version = loaded.version + 1;
+        let storage = self.state.storage();
+        let stored = notify::load(&storage).await?;
+        let find = |id: &str| {
+            stored
+                .iter()
+                .find(|s| s.subscription.id == id)
+                .cloned()
+                .ok_or_else(|| EdgeError::Missing(format!("no subscription with id {id:?}")))
+        };
+        let (written, status) = match &call.op {
+            Admin::CreateSubscription => {
+                let id = format!("sub_{}", fresh_id(&loaded.page, now, version));
+                let after = notify::last_outbox_key(&storage).await?;
+                let targets = notify::targets(&self.env);
+                let secret = notify::new_secret()?;
+                let body = call.body.as_bytes();
+                (notify::create(body, &loaded.page, stored.len(), targets, id, secret, after, now)?, 201)
+            }
+            Admin::EditSubscription(id) => (notify::edit(call.body.as_bytes(), find(id)?, &loaded.page, now)?, 200),
+            Admin::DeleteSubscription(id) => (notify::delete(&find(id)?), 200),
+            other => return Err(EdgeError::Internal(format!("{other:?} is not a subscription write"))),
+        };
+        drop(loaded);
+        let mut body = written.body;
+        body["version"] = version.into();
+        let body = body.to_string();
+        let pending = self.pending().await?.merge(version, [], false);
+        let (puts, deletes) = (written.put.into_iter().collect(), written.delete.into_iter().collect());
+        self.commit(version, puts, deletes, (written.summary, written.target), call, status, &body, pending).await?;
+        self.subscribed.set(None);
+        if let Some(current) = self.loaded.borrow_mut().as_mut() {
+            Rc::make_mut(current).version = version;
         }
         self.schedule(0).await;
         Ok(AdminReply { status, version, body, replay: false })
@@ -440,6 +522,7 @@ impl PageStore {
                 Ok(serde_json::Value::Null)
             }
             TestCall::Keys { prefix } => Ok(serde_json::json!(layout::keys(&self.state.storage(), &prefix).await?)),
+            TestCall::Outbox => Ok(serde_json::json!(notify::outbox_events(&self.state.storage()).await?)),
             TestCall::Stats => {
                 let version = self.load().await.map(|l| l.version).unwrap_or(0);
                 Ok(serde_json::json!({
@@ -520,7 +603,15 @@ fn parse_command(op: &Admin, body: &[u8]) -> Result<Command, EdgeError> {
         Admin::CreateComponent => Command::CreateComponent(parse(body)?),
         Admin::EditComponent(id) => Command::EditComponent(id.as_str().into(), parse(body)?),
         Admin::ReorderComponents => Command::ReorderComponents(parse(body)?),
-        Admin::ImportPage | Admin::Log | Admin::OpenApi | Admin::PreviewPostmortem(_) | Admin::GetEvent(_) => {
+        Admin::ImportPage
+        | Admin::Log
+        | Admin::OpenApi
+        | Admin::PreviewPostmortem(_)
+        | Admin::GetEvent(_)
+        | Admin::CreateSubscription
+        | Admin::ListSubscriptions
+        | Admin::EditSubscription(_)
+        | Admin::DeleteSubscription(_) => {
             return Err(EdgeError::Internal("not a command".into()));
         }
     })

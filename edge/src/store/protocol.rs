@@ -108,6 +108,8 @@ pub enum TestCall {
     Keys { prefix: String },
     /// The store's version and publication's state.
     Stats,
+    /// The events in the outbox, oldest first.
+    Outbox,
 }
 
 #[cfg(test)]

@@ -5,8 +5,8 @@
 //! - an incident: `incident.opened` when it first appears, `incident.resolved` when an update
 //!   resolves it, `incident.updated` for any other update or edit readers can see;
 //! - a maintenance: `maintenance.scheduled` when it is announced or its window moves,
-//!   `maintenance.started` when it goes in progress, `maintenance.completed` when it completes or is
-//!   cancelled;
+//!   `maintenance.started` when it first goes in progress (not again after verifying),
+//!   `maintenance.completed` when it completes or is cancelled;
 //! - `postmortem.published` when a postmortem becomes public; a draft produces nothing, and the
 //!   incident carried by any event is the public one (never a draft);
 //! - `component.status_changed` for each component whose status the write changed.
@@ -169,10 +169,13 @@ fn event_types(kind: Kind, prior: Option<&Incident>, after: &Incident, at: Times
         }
         Kind::Maintenance => {
             if after.status != prior.status {
-                match after.status {
-                    IncidentStatus::InProgress => types.push(EventType::MaintenanceStarted),
-                    IncidentStatus::Completed => types.push(EventType::MaintenanceCompleted),
-                    IncidentStatus::Scheduled => types.push(EventType::MaintenanceScheduled),
+                // Started once: back from verifying to in progress is the same work going on.
+                match (prior.status, after.status) {
+                    (IncidentStatus::Scheduled, IncidentStatus::InProgress | IncidentStatus::Verifying) => {
+                        types.push(EventType::MaintenanceStarted);
+                    }
+                    (_, IncidentStatus::Completed) => types.push(EventType::MaintenanceCompleted),
+                    (_, IncidentStatus::Scheduled) => types.push(EventType::MaintenanceScheduled),
                     _ => {}
                 }
             } else if (after.scheduled_for, after.scheduled_until) != (prior.scheduled_for, prior.scheduled_until) {
@@ -326,6 +329,12 @@ mod tests {
         assert_eq!(types(&run(&mut state, Command::Edit("m1".into(), moved), 2, "", 3)), [MaintenanceScheduled]);
         let started = run(&mut state, Command::PostUpdate("m1".into(), NewUpdate::new(InProgress, "Begun")), 60, "", 4);
         assert_eq!(types(&started), [MaintenanceStarted, ComponentStatusChanged]);
+        let verifying =
+            run(&mut state, Command::PostUpdate("m1".into(), NewUpdate::new(Verifying, "Checking")), 70, "", 41);
+        assert_eq!(types(&verifying), []);
+        let again =
+            run(&mut state, Command::PostUpdate("m1".into(), NewUpdate::new(InProgress, "More work")), 80, "", 42);
+        assert_eq!(types(&again), [], "the same work going on is not a second start");
         let done = run(&mut state, Command::PostUpdate("m1".into(), NewUpdate::new(Completed, "Done")), 100, "", 5);
         assert_eq!(types(&done), [MaintenanceCompleted, ComponentStatusChanged]);
 

@@ -28,6 +28,7 @@ pub enum Channel {
 /// `POST /api/v2/admin/subscriptions`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct NewSubscription {
     pub kind: Channel,
     pub url: String,
@@ -42,6 +43,7 @@ pub struct NewSubscription {
 /// `PATCH /api/v2/admin/subscriptions/{id}`: what to change; absent fields stay.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SubscriptionEdit {
     /// `true` pauses deliveries (events keep being kept for it), `false` resumes them.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -1,0 +1,190 @@
+//! Subscriptions in the store: kept under `sub/{id}` with their secret, changed by the write API
+//! like any other write (validated by `shared::notify`, audit-logged, idempotent, one transaction),
+//! and the outbox: the events of every committed write, under `outbox/{version}/{n}`, put in the
+//! same transaction as the write itself, so an event is never lost and never kept for a write that
+//! did not commit. Delivering them (Queues) is not built yet.
+
+use serde::{Deserialize, Serialize};
+#[cfg(feature = "fault-injection")]
+use sitrep_shared::notify::Event;
+use sitrep_shared::notify::subscription::{self, NewSubscription, SubscriptionEdit};
+use sitrep_shared::notify::target::Targets;
+use sitrep_shared::notify::{self as model, Subscription};
+use sitrep_shared::{PageState, Timestamp};
+use wasm_bindgen::JsCast;
+
+use super::layout::{from_json, to_json};
+use crate::error::EdgeError;
+
+/// Storage prefix of subscriptions.
+pub const SUB_PREFIX: &str = "sub/";
+/// Storage prefix of the outbox.
+pub const OUTBOX_PREFIX: &str = "outbox/";
+/// The variable that lets a development deployment deliver to loopback receivers (`cargo xtask dev`
+/// and the tests set it; a deployed Worker never has it).
+pub const LOCAL_TARGETS_VAR: &str = "SITREP_LOCAL_TARGETS";
+
+/// A subscription as stored: with its secret, which the write API shows once, at creation.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Stored {
+    pub subscription: Subscription,
+    /// `whsec_` and the base64 of the key.
+    pub secret: String,
+    /// The outbox key of the last event before it was created: it is sent only events after it.
+    #[serde(default)]
+    pub after: String,
+}
+
+/// The storage key of a subscription.
+pub fn key(id: &str) -> String {
+    format!("{SUB_PREFIX}{id}")
+}
+
+/// The outbox key of the `n`th event of `version`: keys sort in commit order.
+pub fn outbox_key(version: u64, n: usize) -> String {
+    format!("{OUTBOX_PREFIX}{version:016}/{n:04}")
+}
+
+/// The outbox entries of a write (its events with their keys).
+pub fn outbox(
+    before: &PageState,
+    change: &sitrep_shared::command::Change,
+    version: u64,
+) -> Result<Vec<(String, String)>, EdgeError> {
+    model::events(before, change, version)
+        .iter()
+        .enumerate()
+        .map(|(n, event)| Ok((outbox_key(version, n), to_json(event)?)))
+        .collect()
+}
+
+/// Reads every stored subscription.
+pub async fn load(storage: &worker::Storage) -> Result<Vec<Stored>, EdgeError> {
+    let list = storage.list_with_options(worker::ListOptions::new().prefix(SUB_PREFIX)).await?;
+    let mut out = Vec::new();
+    for value in list.values() {
+        let text = value.map_err(|e| EdgeError::Internal(format!("{e:?}")))?.as_string().unwrap_or_default();
+        out.push(from_json::<Stored>(&text)?);
+    }
+    Ok(out)
+}
+
+/// The last key in the outbox, or "" when it is empty.
+pub async fn last_outbox_key(storage: &worker::Storage) -> Result<String, EdgeError> {
+    let options = worker::ListOptions::new().prefix(OUTBOX_PREFIX).reverse(true).limit(1);
+    let list = storage.list_with_options(options).await?;
+    Ok(list.keys().into_iter().find_map(|k| k.ok()?.as_string()).unwrap_or_default())
+}
+
+/// Which receivers this deployment may deliver to.
+pub fn targets(env: &worker::Env) -> Targets {
+    match env.var(LOCAL_TARGETS_VAR) {
+        Ok(value) if value.to_string() == "1" => Targets::Local,
+        _ => Targets::Production,
+    }
+}
+
+/// A new secret from the runtime's cryptographic generator.
+pub fn new_secret() -> Result<String, EdgeError> {
+    let crypto = js_sys::Reflect::get(&js_sys::global(), &"crypto".into())
+        .map_err(|_| EdgeError::Internal("no crypto in this runtime".into()))?
+        .unchecked_into::<web_sys::Crypto>();
+    let mut bytes = [0u8; model::sign::SECRET_BYTES];
+    crypto
+        .get_random_values_with_u8_array(&mut bytes)
+        .map_err(|_| EdgeError::Internal("the runtime gave no random bytes".into()))?;
+    Ok(model::sign::secret_text(&bytes))
+}
+
+/// What a subscription write changes: the stored value to put (none for a delete), the audit line,
+/// the answer, and the status.
+pub struct Written {
+    pub put: Option<(String, String)>,
+    pub delete: Option<String>,
+    pub summary: String,
+    pub target: String,
+    pub body: serde_json::Value,
+}
+
+fn invalid(problems: Vec<sitrep_shared::Problem>) -> Result<(), EdgeError> {
+    if problems.is_empty() { Ok(()) } else { Err(EdgeError::Invalid(problems)) }
+}
+
+/// A new subscription from the request body, checked against the page.
+#[allow(clippy::too_many_arguments)]
+pub fn create(
+    body: &[u8],
+    page: &PageState,
+    existing: usize,
+    targets: Targets,
+    id: String,
+    secret: String,
+    after: String,
+    now: Timestamp,
+) -> Result<Written, EdgeError> {
+    let new: NewSubscription = super::read_object(body, "is not a subscription")?;
+    invalid(subscription::check_new(&new, page, existing, targets))?;
+    let subscription = Subscription {
+        id: id.clone(),
+        kind: new.kind,
+        url: new.url,
+        components: new.components,
+        events: new.events,
+        created_at: now,
+        paused: None,
+    };
+    let host = sitrep_shared::notify::target::check(&subscription.url, targets).map(|t| t.host).unwrap_or_default();
+    let body = serde_json::json!({ "subscription": subscription, "secret": secret });
+    let stored = Stored { subscription, secret, after };
+    Ok(Written {
+        put: Some((key(&id), to_json(&stored)?)),
+        delete: None,
+        summary: format!("added subscription {id} ({host})"),
+        target: id,
+        body,
+    })
+}
+
+/// An edit of a stored subscription from the request body.
+pub fn edit(body: &[u8], mut stored: Stored, page: &PageState, now: Timestamp) -> Result<Written, EdgeError> {
+    let edit: SubscriptionEdit = super::read_object(body, "is not a subscription edit")?;
+    invalid(subscription::check_edit(&edit, page))?;
+    subscription::edit(&mut stored.subscription, &edit, now);
+    let id = stored.subscription.id.clone();
+    let what = match edit.paused {
+        Some(true) => "paused",
+        Some(false) => "resumed",
+        None => "edited",
+    };
+    Ok(Written {
+        body: serde_json::json!({ "subscription": stored.subscription }),
+        put: Some((key(&id), to_json(&stored)?)),
+        delete: None,
+        summary: format!("{what} subscription {id}"),
+        target: id,
+    })
+}
+
+/// The removal of a stored subscription.
+pub fn delete(stored: &Stored) -> Written {
+    let id = stored.subscription.id.clone();
+    Written {
+        put: None,
+        delete: Some(key(&id)),
+        summary: format!("removed subscription {id}"),
+        body: serde_json::json!({ "id": id }),
+        target: id,
+    }
+}
+
+/// The stored events of the outbox, oldest first (test builds only).
+#[cfg(feature = "fault-injection")]
+pub async fn outbox_events(storage: &worker::Storage) -> Result<Vec<Event>, EdgeError> {
+    let list = storage.list_with_options(worker::ListOptions::new().prefix(OUTBOX_PREFIX)).await?;
+    let mut out = Vec::new();
+    for value in list.values() {
+        let text = value.map_err(|e| EdgeError::Internal(format!("{e:?}")))?.as_string().unwrap_or_default();
+        out.push(from_json::<Event>(&text)?);
+    }
+    Ok(out)
+}
