@@ -106,7 +106,8 @@ pub async fn load(storage: &Storage) -> Result<Option<(u64, PageData)>, EdgeErro
     Ok(Some((version, data)))
 }
 
-async fn values(storage: &Storage, prefix: &str) -> Result<Vec<String>, EdgeError> {
+/// Every stored value under a prefix, in key order.
+pub async fn values(storage: &Storage, prefix: &str) -> Result<Vec<String>, EdgeError> {
     let list = storage.list_with_options(ListOptions::new().prefix(prefix)).await?;
     let mut out = Vec::new();
     for value in list.values() {

@@ -13,7 +13,7 @@ use sitrep_shared::notify::{self as model, Subscription};
 use sitrep_shared::{PageState, Timestamp};
 use wasm_bindgen::JsCast;
 
-use super::layout::{from_json, to_json};
+use super::layout::{from_json, to_json, values};
 use crate::error::EdgeError;
 
 /// Storage prefix of subscriptions.
@@ -60,13 +60,7 @@ pub fn outbox(
 
 /// Reads every stored subscription.
 pub async fn load(storage: &worker::Storage) -> Result<Vec<Stored>, EdgeError> {
-    let list = storage.list_with_options(worker::ListOptions::new().prefix(SUB_PREFIX)).await?;
-    let mut out = Vec::new();
-    for value in list.values() {
-        let text = value.map_err(|e| EdgeError::Internal(format!("{e:?}")))?.as_string().unwrap_or_default();
-        out.push(from_json::<Stored>(&text)?);
-    }
-    Ok(out)
+    values(storage, SUB_PREFIX).await?.iter().map(|text| from_json(text)).collect()
 }
 
 /// The last key in the outbox, or "" when it is empty.
@@ -180,11 +174,5 @@ pub fn delete(stored: &Stored) -> Written {
 /// The stored events of the outbox, oldest first (test builds only).
 #[cfg(feature = "fault-injection")]
 pub async fn outbox_events(storage: &worker::Storage) -> Result<Vec<Event>, EdgeError> {
-    let list = storage.list_with_options(worker::ListOptions::new().prefix(OUTBOX_PREFIX)).await?;
-    let mut out = Vec::new();
-    for value in list.values() {
-        let text = value.map_err(|e| EdgeError::Internal(format!("{e:?}")))?.as_string().unwrap_or_default();
-        out.push(from_json::<Event>(&text)?);
-    }
-    Ok(out)
+    values(storage, OUTBOX_PREFIX).await?.iter().map(|text| from_json(text)).collect()
 }
