@@ -37,10 +37,14 @@ impl Ask {
     }
 }
 
-/// A copy's answer as JavaScript objects, built on its first use and kept with the copy. A clone of
-/// a document starts without them; they are no part of its identity.
+/// A copy's answer as JavaScript objects, built on its first use and kept with the copy: the body
+/// once, the headers again whenever what they say changes. A clone of a document starts without
+/// them; they are no part of its identity.
 #[derive(Default)]
-pub struct JsParts(RefCell<Option<Built>>);
+pub struct JsParts {
+    body: std::cell::OnceCell<Uint8Array>,
+    built: RefCell<Option<Built>>,
+}
 
 impl Clone for JsParts {
     fn clone(&self) -> Self {
@@ -58,7 +62,7 @@ impl Eq for JsParts {}
 
 impl std::fmt::Debug for JsParts {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(if self.0.borrow().is_some() { "JsParts(built)" } else { "JsParts(none)" })
+        f.write_str(if self.built.borrow().is_some() { "JsParts(built)" } else { "JsParts(none)" })
     }
 }
 
@@ -67,7 +71,6 @@ struct Built {
     cache_control: String,
     stale: bool,
     extra: Extra,
-    body: Uint8Array,
     /// The headers of a 200, and its init.
     headers: Headers,
     ok: ResponseInit,
@@ -105,8 +108,7 @@ impl Built {
         let ok = ResponseInit::new();
         ok.set_status(200);
         ok.set_headers_headers(&ok_headers);
-        let body = Uint8Array::from(doc.body.as_slice());
-        Ok(Self { cache_control, stale, extra, body, headers: ok_headers, ok, not_modified })
+        Ok(Self { cache_control, stale, extra, headers: ok_headers, ok, not_modified })
     }
 }
 
@@ -117,7 +119,7 @@ fn js_error(err: wasm_bindgen::JsValue) -> EdgeError {
 /// The response for a document: 304 when the client has it, the body otherwise (none for HEAD).
 pub fn respond(ask: &Ask, doc: &Doc, stale: bool, now: u64, extra: Extra) -> Result<web_sys::Response, EdgeError> {
     let cache_control = cache::cache_control(&doc.content_type, now, doc.valid_until, stale);
-    let mut slot = doc.js.0.borrow_mut();
+    let mut slot = doc.js.built.borrow_mut();
     let reuse = slot
         .as_ref()
         .is_some_and(|b| b.cache_control == cache_control && b.stale == stale && std::ptr::eq(b.extra, extra));
@@ -135,7 +137,8 @@ pub fn respond(ask: &Ask, doc: &Doc, stale: bool, now: u64, extra: Extra) -> Res
         init.set_headers_headers(&headers);
         web_sys::Response::new_with_opt_buffer_source_and_init(None, &init)
     } else {
-        web_sys::Response::new_with_opt_buffer_source_and_init(Some(&built.body), &built.ok)
+        let body = doc.js.body.get_or_init(|| Uint8Array::from(doc.body.as_slice()));
+        web_sys::Response::new_with_opt_buffer_source_and_init(Some(body), &built.ok)
     };
     made.map_err(js_error)
 }

@@ -325,28 +325,33 @@ async fn load(env: &Env, doc: &Document) -> Result<Rc<Doc>, Failed> {
     }
 }
 
-/// How often an isolate rewrites the last good copy of a version it already wrote (the cache may
-/// have evicted it).
-const LAST_GOOD_REWRITE_MS: u64 = 10 * 60_000;
+/// How often an isolate rewrites the last good copy of a copy it already wrote: the cache may have
+/// evicted it, or another isolate may have written an older one over it.
+const LAST_GOOD_REWRITE_MS: u64 = 60_000;
+
+/// What a copy says: its version, ETag and `valid_until`.
+type Said = (u64, String, Option<u64>);
 
 thread_local! {
-    /// The version of each document this isolate last wrote as the location's last good copy, and when.
-    static LAST_GOOD: RefCell<HashMap<String, (u64, u64)>> = RefCell::new(HashMap::new());
+    /// What this isolate last wrote as each document's last good copy, and when.
+    static LAST_GOOD: RefCell<HashMap<String, (Said, u64)>> = RefCell::new(HashMap::new());
 }
 
 /// Writes a copy to this location's Cache API, never to KV: the fresh copy each time (it lives
-/// `CACHE_TTL_S`); the last good copy (it lives a week) for a version this isolate has not written
-/// yet, or every `LAST_GOOD_REWRITE_MS` in case the cache evicted it: rewriting the same bytes
-/// every few seconds only costs cache writes.
+/// `CACHE_TTL_S`); the last good copy (it lives a week) when it differs from what this isolate
+/// last wrote there (another version, other bytes, another `valid_until`: the store republishes a
+/// version when a maintenance window opens), or a minute after that write, not with every fresh
+/// copy every few seconds.
 async fn keep(key: &str, doc: &Doc) {
     let cache = Cache::default();
     let _ = cache.put(fresh_url(key), doc.to_response(CACHE_TTL_S)).await;
     let now = now_ms();
+    let what = (doc.version, doc.etag.clone(), doc.valid_until);
     let due = LAST_GOOD.with_borrow(|written| {
-        written.get(key).is_none_or(|(version, at)| *version < doc.version || now >= at + LAST_GOOD_REWRITE_MS)
+        written.get(key).is_none_or(|(last, at)| *last != what || now >= at + LAST_GOOD_REWRITE_MS)
     });
     if due && cache.put(last_good_url(key), doc.to_response(LAST_GOOD_TTL_S)).await.is_ok() {
-        LAST_GOOD.with_borrow_mut(|written| written.insert(key.to_owned(), (doc.version, now)));
+        LAST_GOOD.with_borrow_mut(|written| written.insert(key.to_owned(), (what, now)));
     }
 }
 

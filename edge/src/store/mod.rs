@@ -288,7 +288,7 @@ impl PageStore {
     async fn list_subscriptions(&self) -> Result<AdminReply, EdgeError> {
         let stored = notify::load(&self.state.storage()).await?;
         let version = self.load().await.map(|l| l.version).unwrap_or(0);
-        let subscriptions: Vec<_> = stored.into_iter().map(|s| s.subscription).collect();
+        let subscriptions: Vec<_> = stored.into_iter().map(|s| notify::shown(s.subscription)).collect();
         let body = serde_json::json!({ "version": version, "subscriptions": subscriptions }).to_string();
         Ok(AdminReply { status: 200, version, body, replay: false })
     }

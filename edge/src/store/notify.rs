@@ -104,6 +104,13 @@ fn invalid(problems: Vec<sitrep_shared::Problem>) -> Result<(), EdgeError> {
     if problems.is_empty() { Ok(()) } else { Err(EdgeError::Invalid(problems)) }
 }
 
+/// A subscription as every answer but the creating one shows it: its URL without path or query (a
+/// Slack or Discord webhook URL is itself a credential).
+pub fn shown(mut subscription: Subscription) -> Subscription {
+    subscription.url = model::target::redact(&subscription.url);
+    subscription
+}
+
 /// A new subscription from the request body, checked against the page.
 #[allow(clippy::too_many_arguments)]
 pub fn create(
@@ -151,7 +158,7 @@ pub fn edit(body: &[u8], mut stored: Stored, page: &PageState, now: Timestamp) -
         None => "edited",
     };
     Ok(Written {
-        body: serde_json::json!({ "subscription": stored.subscription }),
+        body: serde_json::json!({ "subscription": shown(stored.subscription.clone()) }),
         put: Some((key(&id), to_json(&stored)?)),
         delete: None,
         summary: format!("{what} subscription {id}"),

@@ -77,7 +77,11 @@ pub fn check(url: &str, targets: Targets) -> Result<Target, String> {
 fn split_port(authority: &str) -> Result<(&str, Option<u16>), String> {
     let (host, port) = if let Some(rest) = authority.strip_prefix('[') {
         let (v6, after) = rest.split_once(']').ok_or("an IPv6 address without its closing bracket")?;
-        (&authority[..v6.len() + 2], after.strip_prefix(':'))
+        let port = match after {
+            "" => None,
+            after => Some(after.strip_prefix(':').ok_or(format!("{after:?} after an IPv6 address is not a port"))?),
+        };
+        (&authority[..v6.len() + 2], port)
     } else {
         match authority.rsplit_once(':') {
             Some((host, port)) => (host, Some(port)),
@@ -86,9 +90,25 @@ fn split_port(authority: &str) -> Result<(&str, Option<u16>), String> {
     };
     let port = match port {
         None | Some("") => None,
-        Some(port) => Some(port.parse::<u16>().ok().filter(|p| *p > 0).ok_or(format!("{port} is not a port"))?),
+        Some(port) => {
+            let digits = !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit());
+            let number = port.parse::<u16>().ok().filter(|p| digits && *p > 0);
+            Some(number.ok_or(format!("{port} is not a port"))?)
+        }
     };
     Ok((host, port))
+}
+
+/// A receiver URL as it may be shown after its creation: scheme, host and port, the rest elided
+/// (a Slack or Discord webhook's path is itself a credential).
+pub fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return "…".to_owned() };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..end];
+    // Credentials never pass `check`; should one be stored anyway, it is not shown.
+    let authority = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+    let elided = if rest[end..].trim_start_matches('/').is_empty() { "/" } else { "/…" };
+    format!("{scheme}://{authority}{elided}")
 }
 
 enum Place {
@@ -186,24 +206,31 @@ fn v4_place(ip: Ipv4Addr) -> Place {
     }
 }
 
+/// IPv6 by allow-list: only global unicast (`2000::/3`) is public, less the parts of it that are
+/// not (documentation, 6to4 and Teredo, which embed an IPv4 address, and the other IETF
+/// assignments of `2001::/23`). Everything outside it (ULA, link-local, site-local, NAT64, IPv4
+/// mapped, translated or compatible, discard, multicast) is refused.
 fn v6_place(ip: Ipv6Addr) -> Place {
     if let Some(v4) = ip.to_ipv4_mapped() {
         return v4_place(v4);
     }
-    let first = ip.segments()[0];
+    let [first, second, ..] = ip.segments();
     if ip.is_loopback() {
         Place::Loopback
     } else if ip.is_unspecified() || ip.is_multicast() {
         Place::Private("not a unicast address")
     } else if first & 0xfe00 == 0xfc00 {
         Place::Private("a private network address")
-    } else if first & 0xffc0 == 0xfe80 {
+    } else if first & 0xffc0 == 0xfe80 || first & 0xffc0 == 0xfec0 {
         Place::Private("a link-local address")
-    } else if first == 0x2001 && ip.segments()[1] == 0x0db8 {
+    } else if first & 0xe000 != 0x2000 {
+        Place::Private("not a global unicast address")
+    } else if first == 0x2001 && second == 0x0db8 {
         Place::Private("a documentation address")
-    } else if first == 0x0064 && ip.segments()[1] == 0xff9b || first == 0x2002 || ip.segments()[..6] == [0; 6] {
-        // NAT64, 6to4 and IPv4-compatible forms embed an IPv4 address that may be private.
-        Place::Private("an address that embeds an IPv4 address")
+    } else if first == 0x2002 || (first == 0x2001 && second < 0x0200) {
+        // 6to4 and Teredo embed an IPv4 address that may be private; the rest of 2001::/23 is
+        // special-purpose.
+        Place::Private("an address that embeds an IPv4 address or is special-purpose")
     } else {
         Place::Public
     }
@@ -266,7 +293,14 @@ mod tests {
             "https://[::]/",
             "https://[::ffff:10.0.0.1]/",
             "https://[64:ff9b::a00:1]/",
+            "https://[64:ff9b:1::a00:1]/",
+            "https://[::ffff:0:a00:1]/",
             "https://[2002:a00:1::]/",
+            "https://[2001:0:4136:e378::1]/",
+            "https://[2001:db8::1]/",
+            "https://[fec0::1]/",
+            "https://[100::1]/",
+            "https://[::a00:1]/",
             "https://router.local/",
             "https://db.internal/",
             "https://intranet/",
@@ -276,9 +310,27 @@ mod tests {
         ] {
             assert!(refused(url).contains("public internet"), "{url}: {}", refused(url));
         }
-        for url in ["https://1.2.3.4.5/", "https://256.1.1.1/", "https://1.2.3.999/", "https://[::1/"] {
+        for url in [
+            "https://1.2.3.4.5/",
+            "https://256.1.1.1/",
+            "https://1.2.3.999/",
+            "https://[::1/",
+            "https://example.com:+443/",
+            "https://[2606:2800:220:1::]junk/",
+        ] {
             assert!(check(url, Targets::Production).is_err(), "{url}");
         }
+    }
+
+    #[test]
+    fn a_shown_url_keeps_its_host_only() {
+        assert_eq!(redact("https://hooks.slack.com/services/T0/B0/secret"), "https://hooks.slack.com/…");
+        assert_eq!(redact("https://discord.com/api/webhooks/1/tok?wait=true"), "https://discord.com/…");
+        assert_eq!(redact("http://127.0.0.1:9/hook"), "http://127.0.0.1:9/…");
+        assert_eq!(redact("https://example.com"), "https://example.com/");
+        assert_eq!(redact("https://example.com/"), "https://example.com/");
+        assert_eq!(redact("https://user:pw@example.com/x"), "https://example.com/…");
+        assert_eq!(redact("nonsense"), "…");
     }
 
     #[test]
