@@ -116,6 +116,33 @@ impl Text {
     }
 }
 
+/// Chat messages to subscribers (`shared::notify::message`) say what the status page says, in the
+/// same words.
+impl sitrep_shared::notify::message::Labels for Text {
+    fn event_status(&self, event: &Incident) -> &str {
+        Text::event_status(self, event)
+    }
+
+    fn component(&self, status: ComponentStatus) -> &str {
+        Text::component(self, status)
+    }
+
+    fn indicator(&self, indicator: Indicator) -> &str {
+        Text::indicator(self, indicator)
+    }
+
+    fn label(&self, label: sitrep_shared::notify::message::Label) -> &str {
+        use sitrep_shared::notify::message::Label;
+        match label {
+            Label::Status => self.current_status,
+            Label::Impact => self.impact,
+            Label::Affected => self.affected,
+            Label::Details => self.details,
+            Label::Postmortem => self.postmortem,
+        }
+    }
+}
+
 const EN: Text = Text {
     tag: "en",
     none: "All Systems Operational",
@@ -478,6 +505,38 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     use super::*;
+
+    #[test]
+    fn a_chat_message_speaks_the_pages_words_in_each_language() {
+        use sitrep_shared::notify::{Event, EventType, message};
+        let incident: Incident = serde_json::from_value(serde_json::json!({
+            "id": "i1", "name": "API down", "status": "investigating", "impact": "major",
+            "created_at": "2026-11-29T10:00:00.000Z", "updated_at": "2026-11-29T10:00:00.000Z",
+            "incident_updates": [{ "id": "u1", "incident_id": "i1", "status": "investigating", "body": "Looking",
+                "created_at": "2026-11-29T10:00:00.000Z", "updated_at": "2026-11-29T10:00:00.000Z" }],
+        }))
+        .unwrap();
+        let page: sitrep_shared::Page = serde_json::from_value(serde_json::json!({
+            "id": "p", "name": "Acme", "url": "https://status.example.com", "updated_at": "2026-11-29T10:00:00.000Z",
+        }))
+        .unwrap();
+        let event = Event {
+            id: "evt_2_0".into(),
+            kind: EventType::IncidentOpened,
+            at: incident.created_at,
+            version: 2,
+            incident: Some(incident),
+            component: None,
+            components: vec![],
+        };
+        let (nl, _) = choose(["nl"]);
+        let slack = message::slack(&event, &page, nl).to_string();
+        assert!(slack.contains(nl.investigating) && slack.contains(nl.current_status), "{slack}");
+        assert!(slack.contains(nl.indicator(Indicator::Major)) && slack.contains(nl.details), "{slack}");
+        let (ja, _) = choose(["ja"]);
+        let discord = message::discord(&event, &page, ja).to_string();
+        assert!(discord.contains(ja.investigating) && discord.contains(ja.impact), "{discord}");
+    }
 
     #[test]
     fn picks_the_first_language_it_speaks_and_keeps_the_region() {
