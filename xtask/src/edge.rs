@@ -53,6 +53,11 @@ pub fn check_deployable(refuse_demo: bool) -> Result<()> {
             String::from_utf8_lossy(TEST_ROUTE_MARKER)
         );
     }
+    // What `wrangler deploy` reads: local development's receivers must never be allowed there.
+    let config = fs::read_to_string(edge_dir().join("wrangler.toml")).context("cannot read edge/wrangler.toml")?;
+    if config.lines().any(|line| !line.trim_start().starts_with('#') && line.contains("SITREP_LOCAL_TARGETS")) {
+        bail!("edge/wrangler.toml sets SITREP_LOCAL_TARGETS: a deployed Worker would deliver to its own machine");
+    }
     let deployable = edge_dir().join("build");
     if !deployable.exists() {
         println!("no deployable build in edge/build/ (cargo xtask dev makes one)");
