@@ -120,13 +120,11 @@ fn js_error(err: wasm_bindgen::JsValue) -> EdgeError {
 pub fn respond(ask: &Ask, doc: &Doc, stale: bool, now: u64, extra: Extra) -> Result<web_sys::Response, EdgeError> {
     let cache_control = cache::cache_control(&doc.content_type, now, doc.valid_until, stale);
     let mut slot = doc.js.built.borrow_mut();
-    let reuse = slot
-        .as_ref()
-        .is_some_and(|b| b.cache_control == cache_control && b.stale == stale && std::ptr::eq(b.extra, extra));
-    if !reuse {
-        *slot = Some(Built::new(doc, cache_control, stale, extra)?);
-    }
-    let Some(built) = slot.as_ref() else { return Err(EdgeError::Internal("no response parts".into())) };
+    let built = match slot.take() {
+        Some(b) if b.cache_control == cache_control && b.stale == stale && std::ptr::eq(b.extra, extra) => b,
+        _ => Built::new(doc, cache_control, stale, extra)?,
+    };
+    let built = slot.insert(built);
     let made = if ask.if_none_match.as_deref().is_some_and(|tag| cache::if_none_match(tag, &doc.etag)) {
         web_sys::Response::new_with_opt_buffer_source_and_init(None, &built.not_modified)
     } else if ask.head {

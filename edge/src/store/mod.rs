@@ -224,10 +224,15 @@ impl PageStore {
         Ok(loaded)
     }
 
+    /// The loaded page a write applies to, checked against If-Match (409 when none was loaded).
+    async fn loaded_for_write(&self, call: &AdminCall) -> Result<Rc<Loaded>, EdgeError> {
+        self.check_version(call.if_match.as_deref())
+            .await?
+            .ok_or_else(|| EdgeError::Conflict("no page has been loaded yet: PUT /api/v2/admin/page first".into()))
+    }
+
     async fn write(&self, command: &Command, call: &AdminCall, status: u16) -> Result<AdminReply, EdgeError> {
-        let Some(loaded) = self.check_version(call.if_match.as_deref()).await? else {
-            return Err(EdgeError::Conflict("no page has been loaded yet: PUT /api/v2/admin/page first".into()));
-        };
+        let loaded = self.loaded_for_write(call).await?;
         let now = now()?;
         let version = loaded.version + 1;
         let new_id = fresh_id(&loaded.page, now, version);
@@ -296,9 +301,7 @@ impl PageStore {
     /// Adds, edits or removes a subscription: a write like any other (a new version, the audit
     /// log, the idempotent reply, one transaction), which changes no public document.
     async fn subscription_write(&self, call: &AdminCall) -> Result<AdminReply, EdgeError> {
-        let Some(loaded) = self.check_version(call.if_match.as_deref()).await? else {
-            return Err(EdgeError::Conflict("no page has been loaded yet: PUT /api/v2/admin/page first".into()));
-        };
+        let loaded = self.loaded_for_write(call).await?;
         let now = now()?;
         let version = loaded.version + 1;
         let storage = self.state.storage();
