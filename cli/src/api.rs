@@ -4,7 +4,7 @@ use anyhow::{Context, Result, bail};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sitrep_shared::Problem;
-use sitrep_shared::command::{ErrorReply, WriteReply};
+use sitrep_shared::command::ErrorReply;
 
 /// A client of one sitrep edge.
 #[derive(Debug)]
@@ -77,19 +77,9 @@ impl Api {
         parse(&self.admin_text(path)?)
     }
 
-    /// An admin write with a JSON body (`None` sends none).
-    pub fn write<B: Serialize>(
-        &self,
-        method: Method,
-        path: &str,
-        body: Option<&B>,
-        idempotency_key: Option<&str>,
-    ) -> Result<WriteReply> {
-        self.write_as(method, path, body, idempotency_key)
-    }
-
-    /// An admin write whose answer is `T`.
-    pub fn write_as<B: Serialize, T: DeserializeOwned>(
+    /// An admin write with a JSON body (`None` sends none); its answer is `T` (`WriteReply` for
+    /// the page's writes).
+    pub fn write<B: Serialize, T: DeserializeOwned>(
         &self,
         method: Method,
         path: &str,
@@ -117,15 +107,10 @@ impl Api {
 
     /// POSTs with an Idempotency-Key, retrying once if the connection failed (never if the edge
     /// answered), so a dropped answer neither loses the write nor makes a duplicate.
-    pub fn create<B: Serialize>(&self, path: &str, body: Option<&B>) -> Result<WriteReply> {
-        self.create_as(path, body)
-    }
-
-    /// [`Api::create`] with an answer of type `T`.
-    pub fn create_as<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: Option<&B>) -> Result<T> {
+    pub fn create<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: Option<&B>) -> Result<T> {
         let key = idempotency_key();
-        match self.write_as(Method::Post, path, body, Some(&key)) {
-            Err(err) if err.downcast_ref::<Refused>().is_none() => self.write_as(Method::Post, path, body, Some(&key)),
+        match self.write(Method::Post, path, body, Some(&key)) {
+            Err(err) if err.downcast_ref::<Refused>().is_none() => self.write(Method::Post, path, body, Some(&key)),
             other => other,
         }
     }

@@ -182,13 +182,13 @@ impl Tool {
                     let draft = self.read_postmortem(&file)?;
                     let path = format!("incidents/{id}/postmortem");
                     self.api
-                        .write(Method::Put, &path, Some(&draft), None)
+                        .write::<_, WriteReply>(Method::Put, &path, Some(&draft), None)
                         .map_err(|e| refused(e, &Typed::default()))?;
                     if !self.json {
                         describe(&draft, self.zone());
                     }
                 }
-                let reply = self.api.create::<()>(&format!("incidents/{id}/postmortem/publish"), None);
+                let reply = self.api.create::<(), _>(&format!("incidents/{id}/postmortem/publish"), None);
                 self.written(reply, &Typed::default())
             }
         }
@@ -438,7 +438,7 @@ impl Tool {
         })
     }
 
-    /// Prints a write's outcome, or its refusal in the operator's words.
+    /// `sitrep subscribers ...`: the list, or a subscription write and what it did.
     fn subscribers(&self, command: SubscribersCommand) -> Result<()> {
         let typed = Typed::default();
         let (reply, what): (Result<SubscriptionReply>, &str) = match command {
@@ -453,13 +453,13 @@ impl Tool {
                     components: self.component_ids(&components, "--component ")?,
                     events: events.into_iter().map(Into::into).collect(),
                 };
-                (self.api.create_as("subscriptions", Some(&new)), "added")
+                (self.api.create("subscriptions", Some(&new)), "added")
             }
             SubscribersCommand::Pause { id } => (self.subscription_edit(&id, true), "paused"),
             SubscribersCommand::Resume { id } => (self.subscription_edit(&id, false), "resumed"),
             SubscribersCommand::Remove { id } => {
                 let path = format!("subscriptions/{}", self.subscription_id(&id)?);
-                (self.api.write_as::<(), _>(Method::Delete, &path, None, None), "removed")
+                (self.api.write::<(), _>(Method::Delete, &path, None, None), "removed")
             }
         };
         let reply = reply.map_err(|err| refused(err, &typed))?;
@@ -479,9 +479,10 @@ impl Tool {
     fn subscription_edit(&self, id: &str, paused: bool) -> Result<SubscriptionReply> {
         let path = format!("subscriptions/{}", self.subscription_id(id)?);
         let edit = SubscriptionEdit { paused: Some(paused), ..SubscriptionEdit::default() };
-        self.api.write_as(Method::Patch, &path, Some(&edit), None)
+        self.api.write(Method::Patch, &path, Some(&edit), None)
     }
 
+    /// Prints a write's outcome, or its refusal in the operator's words.
     fn written(&self, reply: Result<WriteReply>, typed: &Typed<'_>) -> Result<()> {
         let reply = reply.map_err(|err| refused(err, typed))?;
         self.print(&reply, || show::reply(&reply))
