@@ -4,10 +4,12 @@
 //!   transaction as the write: an outbox), none for a postmortem draft.
 //! - [`subscription`]: subscriptions, their filters and which events each one is sent.
 //! - [`target`]: which receiver URLs are allowed, decided from the URL alone, before any connection.
+//! - [`delivery`]: one subscription's cursor in the outbox, its current try and its lease.
 //! - [`retry`]: when a failed delivery is tried again, and when it is given up.
 //! - [`message`]: the bodies sent: a signed JSON webhook, Slack's and Discord's message formats.
 //! - `sign` (feature `sign`): Standard Webhooks signatures.
 
+pub mod delivery;
 pub mod events;
 pub mod message;
 pub mod retry;
@@ -18,3 +20,11 @@ pub mod target;
 
 pub use events::{Event, EventType, StatusChange, events};
 pub use subscription::{Channel, NewSubscription, Pause, Subscription, SubscriptionEdit};
+
+/// Storage prefix of the outbox (kept by the store, read by [`delivery`]).
+pub const OUTBOX_PREFIX: &str = "outbox/";
+
+/// The outbox key of the `n`th event of `version`: keys sort in commit order.
+pub fn outbox_key(version: u64, n: usize) -> String {
+    format!("{OUTBOX_PREFIX}{version:016}/{n:04}")
+}

@@ -1,0 +1,395 @@
+//! One subscription's deliveries: which event it is owed next, who is sending it, what came of each
+//! try, and what is listed for the operator. Decided here, stored by the page's Durable Object
+//! (one [`Cursor`] per subscription), driven by the Worker's queue consumer.
+//!
+//! - Events go out in outbox order, one at a time per subscription: the next is handed out only
+//!   when the last was delivered or given up, so a receiver sees them in order.
+//! - A handed-out try holds a lease ([`LEASE_MS`]); a consumer that vanishes (workerd killed, the
+//!   queue message lost) loses it, and the store's alarm hands the try out again. Each claim has a
+//!   number, and only the report of the current claim counts: a late report changes nothing.
+//! - A failed try is retried as [`super::retry`] says; after a day it is dead: the cursor moves past
+//!   it and the subscription is paused with the reason, so the operator sees it and can replay it.
+//! - A replay is a delivery of an already sent event, handed out before the next new one.
+
+use serde::{Deserialize, Serialize};
+
+use super::retry::{self, Next};
+use crate::Timestamp;
+
+/// How long a handed-out try is held: more than a send's timeout ([`SEND_TIMEOUT_MS`]) and the
+/// store's two round trips.
+pub const LEASE_MS: i64 = 30_000;
+/// How long a receiver has to answer (headers; its body is never read).
+pub const SEND_TIMEOUT_MS: u32 = 10_000;
+/// How many recent deliveries a subscription lists.
+pub const RECENT: usize = 50;
+/// How many replays may wait at once for one subscription.
+pub const MAX_REPLAYS: usize = 100;
+
+/// A subscription's place in the outbox and its current try.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Cursor {
+    /// The outbox key of the last event done with (delivered, given up or not wanted).
+    pub after: String,
+    /// The event being sent or retried, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attempt: Option<Attempt>,
+    /// Outbox keys the operator asked to send again, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replays: Vec<String>,
+    /// Until when the current try is held by a consumer (ms since the epoch; 0 when none is).
+    #[serde(default)]
+    pub lease_until: i64,
+    /// The number of the last claim: a report must name it.
+    #[serde(default)]
+    pub claims: u64,
+    /// The most recent deliveries, newest first.
+    #[serde(default)]
+    pub recent: Vec<Delivery>,
+}
+
+/// The event a subscription is being sent.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Attempt {
+    /// Its outbox key.
+    pub key: String,
+    /// Whether it is a replay (the cursor does not move when it is done).
+    #[serde(default)]
+    pub replay: bool,
+    /// Tries handed out so far (a consumer that vanished counts; it may have sent).
+    #[serde(default)]
+    pub tries: u32,
+    /// Tries reported failed so far.
+    #[serde(default)]
+    pub failures: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_failure: Option<Timestamp>,
+    /// Not to be tried before this instant (ms since the epoch).
+    #[serde(default)]
+    pub next_at: i64,
+}
+
+/// What became of a delivery, as the operator sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub enum DeliveryState {
+    /// Handed to a consumer; no answer yet.
+    Sending,
+    /// Failed; tried again at `next_try_at`.
+    Retrying,
+    /// The receiver answered 2xx.
+    Delivered,
+    /// Failed for a day: given up, sent to the dead-letter queue, the subscription paused.
+    Dead,
+}
+
+/// One event's delivery to one subscription.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Delivery {
+    /// The event's id (the `webhook-id`): replay it with this.
+    pub id: String,
+    /// The event's type.
+    #[serde(rename = "type")]
+    pub kind: super::EventType,
+    pub state: DeliveryState,
+    /// Tries so far.
+    pub attempts: u32,
+    pub last_try_at: Timestamp,
+    /// The last try's answer: an HTTP status or why there was none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_result: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_try_at: Option<Timestamp>,
+    /// Whether the operator asked for it again.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub replay: bool,
+}
+
+/// What a try came to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The receiver answered this 2xx status.
+    Delivered { status: u16 },
+    /// No 2xx: why, in the operator's words ("answered 500", "no answer in 10 s", ...).
+    Failed { reason: String },
+}
+
+/// What the store does after a report.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Settled {
+    /// Not the current claim's report: nothing changes.
+    Stale,
+    /// Delivered: the next event may go out.
+    Delivered,
+    /// Failed: tried again at this instant (ms).
+    RetryAt(i64),
+    /// Failed for a day: the cursor moved past it; pause the subscription with this reason and
+    /// dead-letter the event.
+    Dead { reason: String },
+}
+
+/// What to send next, when a subscription may send now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Due {
+    /// A try is held by a consumer until this instant (ms), or waits for its retry until then.
+    Wait(i64),
+    /// Send the current try again (a retry or an expired lease).
+    Retry(String),
+    /// Send this replay.
+    Replay(String),
+    /// Look in the outbox after `after` for the next event the subscription wants.
+    Next,
+}
+
+impl Cursor {
+    /// A cursor for a subscription created when the outbox ended at `after`.
+    pub fn starting_after(after: &str) -> Self {
+        Self { after: after.to_owned(), ..Self::default() }
+    }
+
+    /// What this subscription may do at `now` (ms).
+    pub fn due(&self, now: i64) -> Due {
+        if self.lease_until > now {
+            return Due::Wait(self.lease_until);
+        }
+        if let Some(attempt) = &self.attempt {
+            if attempt.next_at > now {
+                return Due::Wait(attempt.next_at);
+            }
+            return Due::Retry(attempt.key.clone());
+        }
+        match self.replays.first() {
+            Some(key) => Due::Replay(key.clone()),
+            None => Due::Next,
+        }
+    }
+
+    /// Whether anything may be owed: a try, a replay, or events after the cursor (`last` is the
+    /// outbox's last key).
+    pub fn owes(&self, last: &str) -> bool {
+        self.attempt.is_some() || !self.replays.is_empty() || self.after.as_str() < last
+    }
+
+    /// Hands out `key` (event `id` of type `kind`) at `now`: a new claim, with its lease.
+    /// Returns the claim's number, which the report must name.
+    pub fn claim(&mut self, key: &str, id: &str, kind: super::EventType, now: Timestamp) -> u64 {
+        let replay = match &self.attempt {
+            Some(attempt) if attempt.key == key => attempt.replay,
+            _ => self.replays.first().is_some_and(|r| r == key),
+        };
+        if self.attempt.as_ref().is_none_or(|a| a.key != key) {
+            self.attempt =
+                Some(Attempt { key: key.to_owned(), replay, tries: 0, failures: 0, first_failure: None, next_at: 0 });
+        }
+        let attempts = self.attempt.as_mut().map_or(1, |a| {
+            a.tries += 1;
+            a.tries
+        });
+        self.claims += 1;
+        self.lease_until = now.unix_millis().saturating_add(LEASE_MS);
+        self.record(Delivery {
+            id: id.to_owned(),
+            kind,
+            state: DeliveryState::Sending,
+            attempts,
+            last_try_at: now,
+            last_result: None,
+            next_try_at: None,
+            replay,
+        });
+        self.claims
+    }
+
+    /// The report of claim `claim` at `now`; `random` is uniform in `[0, 1)` (retry jitter).
+    pub fn settle(&mut self, claim: u64, outcome: &Outcome, now: Timestamp, random: f64) -> Settled {
+        let Some(attempt) = self.attempt.as_mut() else { return Settled::Stale };
+        if claim != self.claims || self.lease_until == 0 {
+            return Settled::Stale;
+        }
+        self.lease_until = 0;
+        let key = attempt.key.clone();
+        let replay = attempt.replay;
+        let (settled, state, result, next) = match outcome {
+            Outcome::Delivered { status } => {
+                (Settled::Delivered, DeliveryState::Delivered, format!("answered {status}"), None)
+            }
+            Outcome::Failed { reason } => {
+                attempt.failures += 1;
+                let first = *attempt.first_failure.get_or_insert(now);
+                match retry::after_failure(first, attempt.failures, now, random) {
+                    Next::RetryAt(at) => {
+                        attempt.next_at = at.unix_millis();
+                        (Settled::RetryAt(at.unix_millis()), DeliveryState::Retrying, reason.clone(), Some(at))
+                    }
+                    Next::GiveUp => {
+                        let why = format!("deliveries failed for a day ({} tries; last: {reason})", attempt.tries);
+                        (Settled::Dead { reason: why }, DeliveryState::Dead, reason.clone(), None)
+                    }
+                }
+            }
+        };
+        if let Some(delivery) = self.recent.first_mut() {
+            delivery.state = state;
+            delivery.last_result = Some(result);
+            delivery.next_try_at = next;
+        }
+        if matches!(settled, Settled::Delivered | Settled::Dead { .. }) {
+            self.attempt = None;
+            if replay {
+                self.replays.retain(|r| r != &key);
+            } else if key > self.after {
+                self.after = key;
+            }
+        }
+        settled
+    }
+
+    /// Asks for `key` (event `id`) again; false when too many replays already wait.
+    pub fn replay(&mut self, key: &str) -> bool {
+        if self.replays.iter().any(|r| r == key) {
+            return true;
+        }
+        if self.replays.len() >= MAX_REPLAYS {
+            return false;
+        }
+        self.replays.push(key.to_owned());
+        true
+    }
+
+    fn record(&mut self, delivery: Delivery) {
+        // A retry of the newest delivery updates it rather than listing it twice.
+        if self.recent.first().is_some_and(|d| d.id == delivery.id && d.replay == delivery.replay) {
+            self.recent[0] = delivery;
+        } else {
+            self.recent.insert(0, delivery);
+            self.recent.truncate(RECENT);
+        }
+    }
+}
+
+/// The outbox key of an event id (`evt_{version}_{n}`), for replays; `None` for anything else.
+pub fn key_of(event_id: &str) -> Option<String> {
+    let (version, n) = event_id.strip_prefix("evt_")?.split_once('_')?;
+    let all_digits = |s: &str| !s.is_empty() && s.len() <= 20 && s.bytes().all(|b| b.is_ascii_digit());
+    if !all_digits(version) || !all_digits(n) {
+        return None;
+    }
+    let (version, n): (u64, usize) = (version.parse().ok()?, n.parse().ok()?);
+    Some(super::outbox_key(version, n))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::notify::EventType;
+
+    fn at(ms: i64) -> Timestamp {
+        Timestamp::from_unix_millis(1_800_000_000_000 + ms).unwrap()
+    }
+
+    fn ms(t: Timestamp) -> i64 {
+        t.unix_millis()
+    }
+
+    const K1: &str = "outbox/0000000000000002/0000";
+    const K2: &str = "outbox/0000000000000003/0000";
+
+    #[test]
+    fn one_try_at_a_time_and_only_the_current_claim_counts() {
+        let mut cursor = Cursor::starting_after("outbox/0000000000000001/0000");
+        assert!(cursor.owes(K2));
+        assert_eq!(cursor.due(ms(at(0))), Due::Next);
+        let first = cursor.claim(K1, "evt_2_0", EventType::IncidentOpened, at(0));
+        // Held: nobody else gets it, nor the next event.
+        assert_eq!(cursor.due(ms(at(1_000))), Due::Wait(ms(at(LEASE_MS))));
+        // The consumer vanished: after the lease the same event goes out again, under a new claim.
+        assert_eq!(cursor.due(ms(at(LEASE_MS))), Due::Retry(K1.into()));
+        let second = cursor.claim(K1, "evt_2_0", EventType::IncidentOpened, at(LEASE_MS));
+        assert_eq!(cursor.recent.len(), 1, "a retry updates its line");
+        // The first consumer's late report changes nothing.
+        assert_eq!(cursor.settle(first, &Outcome::Delivered { status: 200 }, at(LEASE_MS + 1), 0.5), Settled::Stale);
+        assert_eq!(cursor.after, "outbox/0000000000000001/0000");
+        assert_eq!(
+            cursor.settle(second, &Outcome::Delivered { status: 204 }, at(LEASE_MS + 2), 0.5),
+            Settled::Delivered
+        );
+        assert_eq!(cursor.after, K1);
+        assert_eq!(cursor.recent[0].state, DeliveryState::Delivered);
+        assert_eq!(cursor.recent[0].attempts, 2);
+        // A second report of the same claim is stale too.
+        assert_eq!(cursor.settle(second, &Outcome::Delivered { status: 200 }, at(LEASE_MS + 3), 0.5), Settled::Stale);
+        assert!(cursor.owes(K2) && !cursor.owes(K1));
+    }
+
+    #[test]
+    fn failures_wait_then_retry_the_same_event_then_give_up_after_a_day() {
+        let mut cursor = Cursor::default();
+        let mut now = at(0);
+        let mut claim = cursor.claim(K1, "evt_2_0", EventType::IncidentOpened, now);
+        let failed = Outcome::Failed { reason: "answered 500".into() };
+        let mut tries = 1;
+        loop {
+            match cursor.settle(claim, &failed, now, 0.0) {
+                Settled::RetryAt(next) => {
+                    assert_eq!(cursor.due(next - 1), Due::Wait(next), "not before its time");
+                    assert_eq!(cursor.due(next), Due::Retry(K1.into()), "the same event, not the next");
+                    assert_eq!(cursor.recent[0].state, DeliveryState::Retrying);
+                    now = Timestamp::from_unix_millis(next).unwrap();
+                    claim = cursor.claim(K1, "evt_2_0", EventType::IncidentOpened, now);
+                    tries += 1;
+                }
+                Settled::Dead { reason } => {
+                    assert!(reason.contains("answered 500"), "{reason}");
+                    break;
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        assert!(ms(now) - ms(at(0)) >= retry::GIVE_UP_AFTER_MS);
+        assert_eq!(cursor.recent[0].attempts, tries);
+        assert_eq!(cursor.recent[0].state, DeliveryState::Dead);
+        assert_eq!(cursor.after, K1, "the cursor moved past the dead event");
+        assert_eq!(cursor.attempt, None);
+    }
+
+    #[test]
+    fn replays_go_before_new_events_and_leave_the_cursor() {
+        let mut cursor = Cursor::starting_after(K2);
+        assert!(cursor.replay(K1));
+        assert!(cursor.replay(K1), "asking twice keeps one");
+        assert_eq!(cursor.replays.len(), 1);
+        assert_eq!(cursor.due(0), Due::Replay(K1.into()));
+        let claim = cursor.claim(K1, "evt_2_0", EventType::IncidentOpened, at(0));
+        assert!(cursor.recent[0].replay);
+        assert_eq!(cursor.settle(claim, &Outcome::Delivered { status: 200 }, at(1), 0.5), Settled::Delivered);
+        assert_eq!(cursor.after, K2, "a replay does not move the cursor back");
+        assert!(cursor.replays.is_empty());
+        for n in 0..MAX_REPLAYS {
+            assert!(cursor.replay(&format!("outbox/{n}")));
+        }
+        assert!(!cursor.replay("outbox/x"), "bounded");
+    }
+
+    #[test]
+    fn the_list_keeps_the_newest() {
+        let mut cursor = Cursor::default();
+        for n in 0..RECENT + 5 {
+            let claim =
+                cursor.claim(&format!("outbox/{n:04}"), &format!("evt_{n}_0"), EventType::IncidentUpdated, at(0));
+            cursor.settle(claim, &Outcome::Delivered { status: 200 }, at(1), 0.5);
+        }
+        assert_eq!(cursor.recent.len(), RECENT);
+        assert_eq!(cursor.recent[0].id, format!("evt_{}_0", RECENT + 4));
+    }
+
+    #[test]
+    fn event_ids_name_their_outbox_key() {
+        assert_eq!(key_of("evt_12_3").as_deref(), Some("outbox/0000000000000012/0003"));
+        for bad in ["evt_12", "evt__3", "evt_1_x", "x_1_2", "evt_1_2_3", "evt_-1_2", "evt_99999999999999999999999_1"] {
+            assert_eq!(key_of(bad), None, "{bad}");
+        }
+    }
+}
