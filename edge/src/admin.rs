@@ -42,6 +42,10 @@ pub enum Admin {
     EditSubscription(String),
     /// `DELETE subscriptions/{id}`.
     DeleteSubscription(String),
+    /// `GET subscriptions/{id}/deliveries`: its recent deliveries and what they came to.
+    ListDeliveries(String),
+    /// `POST subscriptions/{id}/deliveries/{delivery}/replay`: send an event again.
+    ReplayDelivery(String, String),
     /// `GET log`: the audit log.
     Log,
     /// `GET openapi.json`: the API description (no token needed).
@@ -53,7 +57,12 @@ impl Admin {
     pub fn writes(&self) -> bool {
         !matches!(
             self,
-            Self::Log | Self::OpenApi | Self::PreviewPostmortem(_) | Self::GetEvent(_) | Self::ListSubscriptions
+            Self::Log
+                | Self::OpenApi
+                | Self::PreviewPostmortem(_)
+                | Self::GetEvent(_)
+                | Self::ListSubscriptions
+                | Self::ListDeliveries(_)
         )
     }
 
@@ -86,12 +95,14 @@ impl Admin {
                 | Self::GetEvent(_)
                 | Self::ListSubscriptions
                 | Self::DeleteSubscription(_)
+                | Self::ListDeliveries(_)
+                | Self::ReplayDelivery(..)
         )
     }
 }
 
 /// Every admin route as (method, path pattern), for the OpenAPI document and its test.
-pub const ROUTES: [(&str, &str); 22] = [
+pub const ROUTES: [(&str, &str); 24] = [
     ("PUT", "/api/v2/admin/page"),
     ("POST", "/api/v2/admin/incidents"),
     ("GET", "/api/v2/admin/incidents/{id}"),
@@ -112,6 +123,8 @@ pub const ROUTES: [(&str, &str); 22] = [
     ("GET", "/api/v2/admin/subscriptions"),
     ("PATCH", "/api/v2/admin/subscriptions/{id}"),
     ("DELETE", "/api/v2/admin/subscriptions/{id}"),
+    ("GET", "/api/v2/admin/subscriptions/{id}/deliveries"),
+    ("POST", "/api/v2/admin/subscriptions/{id}/deliveries/{delivery}/replay"),
     ("GET", "/api/v2/admin/log"),
     ("GET", "/api/v2/admin/openapi.json"),
 ];
@@ -155,6 +168,13 @@ pub fn route(method: &str, path: &str) -> Result<Admin, Miss> {
                 _ => None,
             };
             ("PATCH, DELETE", found)
+        }
+        ["subscriptions", _, "deliveries"] if id(1).is_some() => {
+            ("GET", (method == "GET").then(|| Admin::ListDeliveries(id(1).unwrap_or_default())))
+        }
+        ["subscriptions", _, "deliveries", _, "replay"] if id(1).is_some() && id(3).is_some() => {
+            let replay = || Admin::ReplayDelivery(id(1).unwrap_or_default(), id(3).unwrap_or_default());
+            ("POST", (method == "POST").then(replay))
         }
         ["openapi.json"] => ("GET", (method == "GET").then_some(Admin::OpenApi)),
         ["incidents" | "maintenances", _] if id(1).is_some() => {
@@ -215,12 +235,20 @@ mod tests {
         assert_eq!(route("PATCH", "subscriptions/sub_1"), Ok(Admin::EditSubscription("sub_1".into())));
         assert_eq!(route("DELETE", "subscriptions/sub_1"), Ok(Admin::DeleteSubscription("sub_1".into())));
         assert_eq!(route("GET", "subscriptions/sub_1"), Err(Miss::Method("PATCH, DELETE")));
+        assert_eq!(route("GET", "subscriptions/sub_1/deliveries"), Ok(Admin::ListDeliveries("sub_1".into())));
+        assert_eq!(
+            route("POST", "subscriptions/sub_1/deliveries/evt_3_0/replay"),
+            Ok(Admin::ReplayDelivery("sub_1".into(), "evt_3_0".into()))
+        );
+        assert_eq!(route("GET", "subscriptions/sub_1/deliveries/evt_3_0/replay"), Err(Miss::Method("POST")));
+        assert_eq!(route("POST", "subscriptions/sub_1/deliveries/evt..1/replay"), Err(Miss::NotFound));
     }
 
     #[test]
     fn the_route_table_and_the_router_agree() {
         for (method, pattern) in ROUTES {
-            let path = pattern.trim_start_matches("/api/v2/admin/").replace("{id}", "x1");
+            let path =
+                pattern.trim_start_matches("/api/v2/admin/").replace("{id}", "x1").replace("{delivery}", "evt_1_0");
             assert!(route(method, &path).is_ok(), "{method} {pattern} is not routed");
             for other in ["GET", "POST", "PUT", "PATCH", "DELETE"] {
                 let listed = ROUTES.iter().any(|(m, p)| *m == other && *p == pattern);

@@ -5,6 +5,7 @@
 pub mod admin;
 mod auth;
 mod cache;
+mod deliver;
 mod error;
 mod hot;
 mod pages;
@@ -21,6 +22,10 @@ pub const KV_BINDING: &str = "SITREP_KV";
 pub const STORE_BINDING: &str = "PAGE_STORE";
 /// Rate Limiting binding that counts failed admin tokens per client across isolates.
 pub const AUTH_LIMIT_BINDING: &str = "SITREP_AUTH_LIMIT";
+/// Queue of delivery wake-ups (producer: the store's alarm; consumer: this Worker's `queue`).
+pub const DELIVERY_BINDING: &str = "SITREP_DELIVERIES";
+/// Dead-letter queue: events given up after a day, and wake-ups the consumer failed repeatedly.
+pub const DEAD_LETTER_BINDING: &str = "SITREP_DEAD_LETTERS";
 /// Worker secret holding the admin token.
 pub const TOKEN_SECRET: &str = "SITREP_ADMIN_TOKEN";
 /// The one page this deployment serves (one page per origin, as Statuspage clients expect).
@@ -31,4 +36,14 @@ pub const PAGE_NAME: &str = "default";
 #[worker::event(fetch)]
 async fn fetch(req: web_sys::Request, env: worker::Env, ctx: worker::Context) -> worker::Result<web_sys::Response> {
     Ok(routes::handle(req, env, ctx).await)
+}
+
+/// Delivery wake-ups from the store's alarm (see `deliver`).
+#[worker::event(queue)]
+async fn queue(
+    batch: worker::MessageBatch<store::protocol::Kick>,
+    env: worker::Env,
+    ctx: worker::Context,
+) -> worker::Result<()> {
+    deliver::consume(batch, env, ctx).await
 }

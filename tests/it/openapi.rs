@@ -10,6 +10,7 @@ use sitrep_shared::command::{
     Cancellation, ComponentEdit, ComponentOrder, EventEdit, NewComponent, NewIncident, NewMaintenance, NewUpdate,
     PostmortemDraft,
 };
+use sitrep_shared::notify::delivery::Delivery;
 use sitrep_shared::notify::{NewSubscription, SubscriptionEdit};
 use sitrep_shared::{PageData, Problem};
 use sitrep_tests::{check_snapshot, root};
@@ -54,6 +55,12 @@ fn describe(method: &str, path: &str) -> (&'static str, Option<&'static str>, u1
             ("Pause, resume or change a subscription's filters", Some("SubscriptionEdit"), 200)
         }
         ("DELETE", "/api/v2/admin/subscriptions/{id}") => ("Remove a subscription", None, 200),
+        ("GET", "/api/v2/admin/subscriptions/{id}/deliveries") => {
+            ("A subscription's recent deliveries, newest first, and what each came to", None, 200)
+        }
+        ("POST", "/api/v2/admin/subscriptions/{id}/deliveries/{delivery}/replay") => {
+            ("Send an event to a subscription again (once however often asked; same webhook-id)", None, 202)
+        }
         ("GET", "/api/v2/admin/log") => ("The audit log, newest first", None, 200),
         ("GET", "/api/v2/admin/openapi.json") => ("This document", None, 200),
         _ => panic!("{method} {path} is routed but not described here"),
@@ -84,6 +91,7 @@ fn document() -> Value {
         add("NewSubscription", of::<NewSubscription>(&mut generator)),
         add("SubscriptionEdit", of::<SubscriptionEdit>(&mut generator)),
         add("Problem", of::<Problem>(&mut generator)),
+        add("Delivery", of::<Delivery>(&mut generator)),
     ];
     let mut schemas = serde_json::Map::new();
     for (name, schema) in generator.take_definitions(true) {
@@ -117,11 +125,16 @@ fn document() -> Value {
         if path.contains("{id}") {
             parameters.push(json!({ "name": "id", "in": "path", "required": true, "schema": { "type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$" } }));
         }
-        let writes = method != "GET";
+        if path.contains("{delivery}") {
+            parameters.push(json!({ "name": "delivery", "in": "path", "required": true, "description": "the event's id, as the deliveries list shows it", "schema": { "type": "string", "pattern": "^evt_[0-9]{1,20}_[0-9]{1,20}$" } }));
+        }
+        // A replay changes no page: no version to match, and asking twice is asking once.
+        let replay = path.ends_with("/replay");
+        let writes = method != "GET" && !replay;
         if writes {
             parameters.push(json!({ "name": "If-Match", "in": "header", "required": false, "description": "the page version the change was made against; 409 when stale", "schema": { "type": "string" } }));
         }
-        if method == "POST" {
+        if method == "POST" && !replay {
             parameters.push(json!({ "name": "Idempotency-Key", "in": "header", "required": false, "description": "a retry with the same key within its retention (a day unless SITREP_IDEMPOTENCY_SECS says otherwise) returns the first result and changes nothing", "schema": { "type": "string", "minLength": 1, "maxLength": 200 } }));
         }
         let mut responses = serde_json::Map::new();
@@ -132,6 +145,17 @@ fn document() -> Value {
                 "properties": { "version": { "type": "integer" }, "entries": { "type": "array", "items": { "type": "object",
                 "required": ["version", "at", "summary"], "properties": { "version": { "type": "integer" }, "at": { "type": "string", "format": "date-time" },
                 "summary": { "type": "string" }, "target": { "type": "string" } } } } } } } } })
+        } else if path.ends_with("/deliveries") {
+            json!({ "description": "the subscription (URL without path) and its most recent deliveries (at most 50)", "content": { "application/json": { "schema": { "type": "object",
+                "required": ["version", "subscription", "deliveries", "replays_waiting"],
+                "properties": { "version": { "type": "integer" }, "subscription": { "type": "object" },
+                "deliveries": { "type": "array", "items": { "$ref": "#/components/schemas/Delivery" } },
+                "replays_waiting": { "type": "integer" } } } } } })
+        } else if replay {
+            json!({ "description": "queued: it goes out before the next new event (after a resume, if the subscription is paused)", "content": { "application/json": { "schema": { "type": "object",
+                "required": ["version", "subscription", "delivery", "queued", "paused"],
+                "properties": { "version": { "type": "integer" }, "subscription": { "type": "string" }, "delivery": { "type": "string" },
+                "queued": { "type": "boolean" }, "paused": { "type": "boolean" } } } } } })
         } else if path.contains("/subscriptions") {
             let subscription = json!({ "type": "object", "required": ["id", "kind", "url", "components", "events", "created_at"],
                 "properties": { "id": { "type": "string" }, "kind": { "type": "string", "enum": ["webhook", "slack", "discord"] },
@@ -172,8 +196,11 @@ fn document() -> Value {
         responses.insert(ok.to_string(), success);
         if path.ends_with("/preview") {
             responses.insert("404".into(), error("unknown id, or no draft yet"));
-        } else if method == "GET" && path.ends_with("/{id}") {
+        } else if method == "GET" && path.ends_with("/{id}") || path.ends_with("/deliveries") {
             responses.insert("404".into(), error("unknown id"));
+        } else if replay {
+            responses.insert("404".into(), error("unknown subscription, or an event it was never sent"));
+            responses.insert("409".into(), error("100 replays already wait for this subscription"));
         }
         if !path.ends_with("openapi.json") {
             responses.insert("401".into(), error("missing or wrong token"));
@@ -227,7 +254,8 @@ fn every_documented_operation_is_routed_and_every_route_documented() {
     for (path, item) in paths {
         for method in item.as_object().unwrap().keys() {
             documented += 1;
-            let rest = path.trim_start_matches("/api/v2/admin/").replace("{id}", "abc");
+            let rest =
+                path.trim_start_matches("/api/v2/admin/").replace("{id}", "abc").replace("{delivery}", "evt_1_0");
             assert!(
                 admin::route(&method.to_uppercase(), &rest).is_ok(),
                 "{method} {path} is documented but not routed"

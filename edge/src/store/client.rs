@@ -4,7 +4,7 @@
 use sitrep_shared::document::Document;
 use worker::{Env, Method, RequestInit};
 
-use super::protocol::{AdminCall, AdminReply, StoreReply, StoreRequest, StoreResult};
+use super::protocol::{AdminCall, AdminReply, DeliverCall, DeliverReply, StoreReply, StoreRequest, StoreResult};
 use crate::error::EdgeError;
 use crate::read::{self, Doc};
 use crate::{PAGE_NAME, STORE_BINDING};
@@ -20,6 +20,7 @@ async fn call(env: &Env, request: &StoreRequest) -> StoreResult {
         StoreRequest::Render { doc: Document::Incident(_) } => "render_incident",
         StoreRequest::Render { .. } => "render",
         StoreRequest::Admin(_) => "admin",
+        StoreRequest::Deliver(_) => "deliver",
         StoreRequest::Test(_) => "test",
     });
     let body = serde_json::to_string(request).map_err(|e| EdgeError::Internal(e.to_string()))?;
@@ -51,6 +52,14 @@ pub async fn admin(env: &Env, admin: AdminCall) -> Result<AdminReply, EdgeError>
     match call(env, &StoreRequest::Admin(admin)).await? {
         StoreReply::Admin(reply) => Ok(reply),
         _ => Err(EdgeError::Internal("the store answered a write with something else".into())),
+    }
+}
+
+/// The consumer's side of a delivery.
+pub async fn deliver(env: &Env, request: DeliverCall) -> Result<DeliverReply, EdgeError> {
+    match call(env, &StoreRequest::Deliver(request)).await? {
+        StoreReply::Deliver(reply) => Ok(reply),
+        _ => Err(EdgeError::Internal("the store answered a delivery with something else".into())),
     }
 }
 

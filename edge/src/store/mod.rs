@@ -5,12 +5,14 @@
 //! - `publish`: the store's own retried step that brings KV to the newest version.
 //! - `client`: the Worker's side of the seam.
 //! - `notify`: subscriptions and the outbox of events each write puts in its own transaction.
+//! - `deliver`: each subscription's cursor in the outbox; wakes the queue consumer and hands it tries.
 //!
 //! The object keeps the indexed [`PageState`] in memory and commits each change to it after the
 //! transaction. A write's answer depends only on that commit: publication runs afterwards, from
 //! the alarm, and whatever KV does the write has answered 2xx with its version.
 
 mod client;
+mod deliver;
 mod layout;
 mod notify;
 pub mod protocol;
@@ -24,11 +26,12 @@ use sitrep_shared::document::{Document, RenderError};
 use sitrep_shared::{Kind, PageData, PageState, Timestamp, idempotency, validate};
 use worker::{DurableObject, Env, Request, Response, State, durable_object};
 
-pub use client::{admin, fetch_doc};
+pub use client::{admin, deliver, fetch_doc};
 #[cfg(feature = "fault-injection")]
 pub use client::{calls, test_call};
 use layout::{COMPONENT_PREFIX, Commit, EVENT_PREFIX, LogEntry, Reply, StoredEvent, to_json};
-use protocol::{AdminCall, AdminReply, Caller, StoreReply, StoreRequest, StoreResult, WireDoc};
+pub use notify::targets as notify_targets;
+use protocol::{AdminCall, AdminReply, Caller, DeliverCall, StoreReply, StoreRequest, StoreResult, WireDoc};
 use publish::{Pending, Publication};
 
 use crate::admin::Admin;
@@ -50,6 +53,10 @@ pub struct PageStore {
     epoch_checked: std::cell::Cell<bool>,
     /// Whether any subscription is stored, once this instance has looked.
     subscribed: std::cell::Cell<Option<bool>>,
+    /// Subscriptions this instance sent a wake-up to, and when (see `deliver`).
+    woken: RefCell<std::collections::HashMap<String, i64>>,
+    /// Whether this instance has set the alarm once for deliveries owed from before it started.
+    deliveries_checked: std::cell::Cell<bool>,
 }
 
 impl std::fmt::Debug for PageStore {
@@ -74,6 +81,8 @@ impl DurableObject for PageStore {
             publication: Publication::default(),
             epoch_checked: std::cell::Cell::new(false),
             subscribed: std::cell::Cell::new(None),
+            woken: RefCell::default(),
+            deliveries_checked: std::cell::Cell::new(false),
         }
     }
 
@@ -92,6 +101,7 @@ impl DurableObject for PageStore {
         self.transition().await;
         self.publish().await;
         self.schedule_transition().await;
+        self.kick().await;
         Response::empty()
     }
 }
@@ -100,12 +110,23 @@ impl PageStore {
     /// The one router of the store's side of the seam.
     async fn serve(&self, request: StoreRequest) -> StoreResult {
         self.check_epoch().await;
+        if !self.deliveries_checked.replace(true) {
+            // A new instance (a restart, an eviction): deliveries owed from before are woken by the
+            // alarm, which also resends wake-ups a lost queue message never brought.
+            self.schedule(0).await;
+        }
         match request {
             StoreRequest::Render { doc } => {
                 let loaded = self.load().await?;
                 Ok(StoreReply::Doc(render(&loaded, &doc)?.into_wire()))
             }
             StoreRequest::Admin(call) => self.admin(call).await.map(StoreReply::Admin),
+            StoreRequest::Deliver(DeliverCall::Claim { subscription }) => {
+                self.claim(&subscription).await.map(StoreReply::Deliver)
+            }
+            StoreRequest::Deliver(DeliverCall::Report { subscription, claim, outcome }) => {
+                self.report(&subscription, claim, &outcome).await.map(StoreReply::Deliver)
+            }
             #[cfg(feature = "fault-injection")]
             StoreRequest::Test(call) => self.test(call).await.map(StoreReply::Test),
         }
@@ -171,6 +192,8 @@ impl PageStore {
             Admin::PreviewPostmortem(id) => self.preview(id).await,
             Admin::GetEvent(id) => self.event(id).await,
             Admin::ListSubscriptions => self.list_subscriptions().await,
+            Admin::ListDeliveries(id) => self.list_deliveries(id).await,
+            Admin::ReplayDelivery(id, delivery) => self.replay_delivery(id, delivery).await,
             Admin::CreateSubscription | Admin::EditSubscription(_) | Admin::DeleteSubscription(_) => {
                 self.subscription_write(&call).await
             }
@@ -327,12 +350,24 @@ impl PageStore {
             other => return Err(EdgeError::Internal(format!("{other:?} is not a subscription write"))),
         };
         drop(loaded);
+        self.apply_subscription_write(call, written, status).await
+    }
+
+    /// Commits a subscription write at the next version (its audit line, its idempotent reply).
+    async fn apply_subscription_write(
+        &self,
+        call: &AdminCall,
+        written: notify::Written,
+        status: u16,
+    ) -> Result<AdminReply, EdgeError> {
+        let version = self.loaded_for_write(call).await?.version + 1;
         let mut body = written.body;
         body["version"] = version.into();
         let body = body.to_string();
         let pending = self.pending().await?.merge(version, [], false);
-        let (puts, deletes) = (written.put.into_iter().collect(), written.delete.into_iter().collect());
-        self.commit(version, puts, deletes, (written.summary, written.target), call, status, &body, pending).await?;
+        let puts = written.put.into_iter().collect();
+        self.commit(version, puts, written.delete, (written.summary, written.target), call, status, &body, pending)
+            .await?;
         self.subscribed.set(None);
         if let Some(current) = self.loaded.borrow_mut().as_mut() {
             Rc::make_mut(current).version = version;
@@ -614,7 +649,9 @@ fn parse_command(op: &Admin, body: &[u8]) -> Result<Command, EdgeError> {
         | Admin::CreateSubscription
         | Admin::ListSubscriptions
         | Admin::EditSubscription(_)
-        | Admin::DeleteSubscription(_) => {
+        | Admin::DeleteSubscription(_)
+        | Admin::ListDeliveries(_)
+        | Admin::ReplayDelivery(..) => {
             return Err(EdgeError::Internal("not a command".into()));
         }
     })

@@ -2,7 +2,7 @@
 //! like any other write (validated by `shared::notify`, audit-logged, idempotent, one transaction),
 //! and the outbox: the events of every committed write, under `outbox/{version}/{n}`, put in the
 //! same transaction as the write itself, so an event is never lost and never kept for a write that
-//! did not commit. Delivering them (Queues) is not built yet.
+//! did not commit. Delivering them is `deliver`'s.
 
 use serde::{Deserialize, Serialize};
 #[cfg(feature = "fault-injection")]
@@ -18,8 +18,7 @@ use crate::error::EdgeError;
 
 /// Storage prefix of subscriptions.
 pub const SUB_PREFIX: &str = "sub/";
-/// Storage prefix of the outbox.
-pub const OUTBOX_PREFIX: &str = "outbox/";
+pub use sitrep_shared::notify::{OUTBOX_PREFIX, outbox_key};
 /// The variable that lets a development deployment deliver to loopback receivers (`cargo xtask dev`
 /// and the tests set it; a deployed Worker never has it).
 pub const LOCAL_TARGETS_VAR: &str = "SITREP_LOCAL_TARGETS";
@@ -38,11 +37,6 @@ pub struct Stored {
 /// The storage key of a subscription.
 pub fn key(id: &str) -> String {
     format!("{SUB_PREFIX}{id}")
-}
-
-/// The outbox key of the `n`th event of `version`: keys sort in commit order.
-pub fn outbox_key(version: u64, n: usize) -> String {
-    format!("{OUTBOX_PREFIX}{version:016}/{n:04}")
 }
 
 /// The outbox entries of a write (its events with their keys).
@@ -94,7 +88,7 @@ pub fn new_secret() -> Result<String, EdgeError> {
 /// the answer, and the status.
 pub struct Written {
     pub put: Option<(String, String)>,
-    pub delete: Option<String>,
+    pub delete: Vec<String>,
     pub summary: String,
     pub target: String,
     pub body: serde_json::Value,
@@ -139,7 +133,7 @@ pub fn create(
     let stored = Stored { subscription, secret, after };
     Ok(Written {
         put: Some((key(&id), to_json(&stored)?)),
-        delete: None,
+        delete: vec![],
         summary: format!("added subscription {id} ({host})"),
         target: id,
         body,
@@ -160,18 +154,31 @@ pub fn edit(body: &[u8], mut stored: Stored, page: &PageState, now: Timestamp) -
     Ok(Written {
         body: serde_json::json!({ "subscription": shown(stored.subscription.clone()) }),
         put: Some((key(&id), to_json(&stored)?)),
-        delete: None,
+        delete: vec![],
         summary: format!("{what} subscription {id}"),
         target: id,
     })
 }
 
-/// The removal of a stored subscription.
+/// The pause of a subscription whose deliveries failed for a day, with the reason.
+pub fn pause_failed(mut stored: Stored, reason: &str, now: Timestamp) -> Result<Written, EdgeError> {
+    let id = stored.subscription.id.clone();
+    stored.subscription.paused = Some(model::Pause { at: now, reason: reason.to_owned() });
+    Ok(Written {
+        body: serde_json::json!({ "subscription": shown(stored.subscription.clone()) }),
+        put: Some((key(&id), to_json(&stored)?)),
+        delete: vec![],
+        summary: format!("paused subscription {id}: {reason}"),
+        target: id,
+    })
+}
+
+/// The removal of a stored subscription (and its cursor).
 pub fn delete(stored: &Stored) -> Written {
     let id = stored.subscription.id.clone();
     Written {
         put: None,
-        delete: Some(key(&id)),
+        delete: vec![key(&id), super::deliver::CURSOR_PREFIX.to_owned() + &id],
         summary: format!("removed subscription {id}"),
         body: serde_json::json!({ "id": id }),
         target: id,

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 use sitrep_shared::document::Document;
+use sitrep_shared::notify::delivery::Outcome;
 
 use crate::admin::Admin;
 use crate::error::EdgeError;
@@ -16,6 +17,8 @@ pub enum StoreRequest {
     Render { doc: Document },
     /// One write-API operation, already authenticated and size-checked by the Worker.
     Admin(AdminCall),
+    /// The queue consumer's side of a delivery.
+    Deliver(DeliverCall),
     /// Test builds only: fault switches and what the store saw.
     #[cfg(feature = "fault-injection")]
     Test(TestCall),
@@ -38,6 +41,46 @@ pub struct AdminCall {
     pub fingerprint: String,
     /// Who sent it, for the audit log.
     pub caller: Caller,
+}
+
+/// What the queue consumer asks of the store about one subscription's deliveries.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliverCall {
+    /// Hand out the next try owed to this subscription, if it may send now.
+    Claim { subscription: String },
+    /// What claim `claim` came to.
+    Report { subscription: String, claim: u64, outcome: Outcome },
+}
+
+/// One try, ready to send: the store built and signed it; the consumer only sends it.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Outgoing {
+    pub subscription: String,
+    /// The claim's number, for the report.
+    pub claim: u64,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+/// A queue message: wake up and deliver what subscription `subscription` is owed (no payload:
+/// the store hands out each try, see `store::deliver`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Kick {
+    pub subscription: String,
+}
+
+/// The store's answer to the consumer.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliverReply {
+    /// Send this.
+    Send(Box<Outgoing>),
+    /// Nothing may be sent now (nothing owed, paused, held by another consumer, or waiting to retry).
+    Idle,
+    /// The report was taken; `more` when the subscription may send again at once.
+    Settled { more: bool },
 }
 
 /// Who wrote, as the audit log records it: never the address itself.
@@ -89,6 +132,8 @@ pub enum StoreReply {
     Doc(WireDoc),
     /// A write-API answer.
     Admin(AdminReply),
+    /// An answer to the queue consumer.
+    Deliver(DeliverReply),
     /// A test-only answer.
     #[cfg(feature = "fault-injection")]
     Test(serde_json::Value),
@@ -139,6 +184,9 @@ mod tests {
             };
             round_trip(&StoreRequest::Admin(call));
         }
+        round_trip(&StoreRequest::Deliver(DeliverCall::Claim { subscription: "sub_1".into() }));
+        let outcome = Outcome::Failed { reason: "answered 500".into() };
+        round_trip(&StoreRequest::Deliver(DeliverCall::Report { subscription: "sub_1".into(), claim: 3, outcome }));
     }
 
     #[test]

@@ -1,0 +1,110 @@
+//! The queue consumer: each message wakes one subscription; the consumer asks the store for its
+//! next try, sends it, reports what came of it, and goes on while the store has more.
+//!
+//! A send never decides anything: the store built, signed and leased the try (`store::deliver`).
+//! What the consumer guards is the Worker and the other subscribers:
+//!
+//! - the receiver URL is checked again before the request (`notify::target`), so a refused target
+//!   never gets a packet;
+//! - redirects are not followed (`redirect: "manual"`): a `Location` is a target nobody checked;
+//! - the receiver has 10 s to answer (an `AbortSignal`), and its body is never read, only
+//!   cancelled: a stalled or 10 MB answer costs one connection, not memory or time;
+//! - subscriptions in one batch are delivered concurrently, each in its own order, so one slow
+//!   receiver does not hold the others' sends.
+//!
+//! A message whose store calls fail is retried by the queue, and after the queue's retries it goes
+//! to the dead-letter queue; the store's alarm wakes the subscription again either way.
+
+use futures_util::future::join_all;
+use sitrep_shared::notify::delivery::{Outcome, SEND_TIMEOUT_MS};
+use sitrep_shared::notify::target::{self, Targets};
+use worker::{Env, Headers, MessageBatch, MessageExt, Method, RequestInit, RequestRedirect};
+
+use crate::error::EdgeError;
+use crate::store::protocol::{DeliverCall, DeliverReply, Kick, Outgoing};
+use crate::store::{self, notify_targets};
+
+/// Tries one wake-up may send before it hands the rest to a new message (bounds one invocation).
+const TRIES_PER_MESSAGE: usize = 50;
+
+/// The consumer's entry point.
+pub async fn consume(batch: MessageBatch<Kick>, env: Env, _ctx: worker::Context) -> worker::Result<()> {
+    let messages = batch.messages()?;
+    let targets = notify_targets(&env);
+    let runs = messages.iter().map(|message| drain(&env, &message.body().subscription, targets));
+    let results = join_all(runs).await;
+    for (message, result) in messages.iter().zip(results) {
+        match result {
+            Ok(()) => message.ack(),
+            Err(err) => {
+                worker::console_warn!("delivering to {} failed: {err}; the queue retries", message.body().subscription);
+                message.retry();
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Sends what one subscription is owed, in order, until the store has nothing it may send now.
+async fn drain(env: &Env, subscription: &str, targets: Targets) -> Result<(), EdgeError> {
+    for _ in 0..TRIES_PER_MESSAGE {
+        let claim = DeliverCall::Claim { subscription: subscription.to_owned() };
+        let DeliverReply::Send(outgoing) = store::deliver(env, claim).await? else { return Ok(()) };
+        let outcome = send(&outgoing, targets).await;
+        let report = DeliverCall::Report { subscription: subscription.to_owned(), claim: outgoing.claim, outcome };
+        if !matches!(store::deliver(env, report).await?, DeliverReply::Settled { more: true }) {
+            return Ok(());
+        }
+    }
+    // More is owed: a new message carries on (this invocation has done its share).
+    let queue = env.queue(crate::DELIVERY_BINDING)?;
+    queue.send(Kick { subscription: subscription.to_owned() }).await?;
+    Ok(())
+}
+
+/// Sends one try and says what came of it.
+async fn send(outgoing: &Outgoing, targets: Targets) -> Outcome {
+    let failed = |reason: String| Outcome::Failed { reason };
+    // Checked again here: the policy is the deployment's, and a stored URL is not trusted twice.
+    if let Err(why) = target::check(&outgoing.url, targets) {
+        return failed(format!("refused before sending: {why}"));
+    }
+    let request = match request(outgoing) {
+        Ok(request) => request,
+        Err(err) => return failed(format!("the request could not be built: {err}")),
+    };
+    let signal = worker::AbortSignal::from(web_sys::AbortSignal::timeout_with_u32(SEND_TIMEOUT_MS));
+    let response = match worker::Fetch::Request(request).send_with_signal(&signal).await {
+        Ok(response) => response,
+        Err(_) if signal.aborted() => return failed(format!("no answer in {} s", SEND_TIMEOUT_MS / 1000)),
+        Err(err) => return failed(format!("no answer: {err}")),
+    };
+    let status = response.status_code();
+    let location = response.headers().get("location").ok().flatten();
+    // The body is never read: cancel it, whatever its size.
+    let response: web_sys::Response = response.into();
+    if let Some(body) = response.body() {
+        let _ = body.cancel();
+    }
+    match status {
+        200..=299 => Outcome::Delivered { status },
+        300..=399 => {
+            let to = location.map(|l| target::redact(&l)).unwrap_or_else(|| "nowhere".into());
+            failed(format!("answered {status}, a redirect to {to}: redirects are not followed"))
+        }
+        _ => failed(format!("answered {status}")),
+    }
+}
+
+fn request(outgoing: &Outgoing) -> worker::Result<worker::Request> {
+    let headers = Headers::new();
+    for (name, value) in &outgoing.headers {
+        headers.set(name, value)?;
+    }
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post)
+        .with_headers(headers)
+        .with_body(Some(outgoing.body.as_str().into()))
+        .with_redirect(RequestRedirect::Manual);
+    worker::Request::new_with_init(&outgoing.url, &init)
+}

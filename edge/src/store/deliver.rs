@@ -1,0 +1,338 @@
+//! The store's side of delivery. The store owns the truth (each subscription's cursor, its current
+//! try and its lease, see `shared::notify::delivery`); the queue only carries wake-ups.
+//!
+//! 1. A write puts its events in the outbox (its own transaction) and sets the alarm.
+//! 2. The alarm ([`PageStore::kick`]) sends one queue message per subscription that may send now
+//!    (`{"subscription": id}`, no payload), and sets itself again for the next retry or lease end.
+//! 3. The consumer asks for the next try ([`PageStore::claim`]): the store finds the next event the
+//!    subscription wants, builds the body in its format, signs it, and holds a lease on it.
+//! 4. The consumer sends it and reports ([`PageStore::report`]): the cursor moves on, a retry is
+//!    scheduled, or after a day the event is dead-lettered and the subscription paused.
+//!
+//! A lost queue message, a consumer killed mid-send, a workerd restart: the lease runs out and the
+//! alarm sends the wake-up again. At least once, in order per subscription, decided here alone.
+
+use std::collections::HashMap;
+
+use sitrep_shared::notify::delivery::{self, Cursor, Due, Outcome, Settled};
+use sitrep_shared::notify::{Channel, Event, OUTBOX_PREFIX, message, sign};
+use sitrep_shared::{PageState, Timestamp};
+use worker::ListOptions;
+
+use super::layout::{from_json, to_json};
+use super::notify::{self, Stored};
+use super::protocol::{AdminCall, AdminReply, Caller, DeliverReply, Kick, Outgoing};
+use super::{PageStore, now};
+use crate::admin::Admin;
+use crate::error::EdgeError;
+use crate::read;
+
+/// Storage prefix of the cursors (`cursor/{subscription}`).
+pub const CURSOR_PREFIX: &str = "cursor/";
+/// Outbox keys read per look for a subscription's next event.
+const SCAN: usize = 64;
+/// Queue messages per `sendBatch` (the platform's limit is 100).
+const BATCH: usize = 100;
+
+fn cursor_key(id: &str) -> String {
+    format!("{CURSOR_PREFIX}{id}")
+}
+
+/// The words of the event's last update's language (English when it has none or one the views do
+/// not speak).
+fn labels(event: &Event) -> &'static sitrep_views::i18n::Text {
+    let language = event.incident.as_ref().and_then(|i| i.latest_update()).and_then(|u| u.language.as_deref());
+    sitrep_views::i18n::choose(language).0
+}
+
+/// The request headers of a try: Standard Webhooks signature headers for a webhook, with the
+/// event id as `webhook-id` (the same on every retry and replay, for deduplication).
+fn headers(stored: &Stored, event: &Event, body: &str, now: Timestamp) -> Result<Vec<(String, String)>, EdgeError> {
+    let mut headers = vec![
+        ("content-type".to_owned(), "application/json".to_owned()),
+        ("user-agent".to_owned(), "sitrep-webhooks/1".to_owned()),
+    ];
+    if stored.subscription.kind == Channel::Webhook {
+        let secret = sign::secret_bytes(&stored.secret)
+            .ok_or_else(|| EdgeError::Internal(format!("the secret of {} does not parse", stored.subscription.id)))?;
+        let timestamp = now.unix_millis() / 1000;
+        headers.push(("webhook-id".into(), event.id.clone()));
+        headers.push(("webhook-timestamp".into(), timestamp.to_string()));
+        headers.push(("webhook-signature".into(), sign::signature(&secret, &event.id, timestamp, body)));
+    }
+    Ok(headers)
+}
+
+impl PageStore {
+    async fn stored_subscription(&self, id: &str) -> Result<Option<Stored>, EdgeError> {
+        match self.state.storage().get::<String>(&notify::key(id)).await? {
+            Some(text) => Ok(Some(from_json(&text)?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn cursor(&self, stored: &Stored) -> Result<Cursor, EdgeError> {
+        match self.state.storage().get::<String>(&cursor_key(&stored.subscription.id)).await? {
+            Some(text) => from_json(&text),
+            None => Ok(Cursor::starting_after(&stored.after)),
+        }
+    }
+
+    async fn save_cursor(&self, id: &str, cursor: &Cursor) -> Result<(), EdgeError> {
+        Ok(self.state.storage().put(&cursor_key(id), to_json(cursor)?).await?)
+    }
+
+    /// The next outbox event after `cursor.after` that the subscription wants; events it does not
+    /// want move the cursor past them.
+    async fn next_wanted(
+        &self,
+        stored: &Stored,
+        cursor: &mut Cursor,
+        page: &PageState,
+    ) -> Result<Option<(String, Event)>, EdgeError> {
+        let storage = self.state.storage();
+        loop {
+            // `start` is inclusive: the key after the cursor's own.
+            let start = if cursor.after.is_empty() { OUTBOX_PREFIX.to_owned() } else { format!("{}\0", cursor.after) };
+            let options = ListOptions::new().prefix(OUTBOX_PREFIX).start(&start).limit(SCAN);
+            let list = storage.list_with_options(options).await?;
+            let keys: Vec<String> = list.keys().into_iter().filter_map(|k| k.ok()?.as_string()).collect();
+            if keys.is_empty() {
+                return Ok(None);
+            }
+            let values = list.values();
+            for (key, value) in keys.iter().zip(values) {
+                let text = value.map_err(|e| EdgeError::Internal(format!("{e:?}")))?.as_string().unwrap_or_default();
+                let event: Event = from_json(&text)?;
+                if stored.subscription.wants(&event, page) {
+                    return Ok(Some((key.clone(), event)));
+                }
+                cursor.after.clone_from(key);
+            }
+            if keys.len() < SCAN {
+                return Ok(None);
+            }
+        }
+    }
+
+    /// Hands out the next try owed to subscription `id`, if it may send now.
+    pub(super) async fn claim(&self, id: &str) -> Result<DeliverReply, EdgeError> {
+        let Some(stored) = self.stored_subscription(id).await? else { return Ok(DeliverReply::Idle) };
+        if stored.subscription.paused.is_some() {
+            self.woken.borrow_mut().remove(id);
+            return Ok(DeliverReply::Idle);
+        }
+        let loaded = self.load().await?;
+        let now = now()?;
+        let mut cursor = self.cursor(&stored).await?;
+        let before = cursor.clone();
+        let found = match cursor.due(now.unix_millis()) {
+            Due::Wait(_) => None,
+            Due::Retry(key) | Due::Replay(key) => {
+                let text = self.state.storage().get::<String>(&key).await?;
+                match text {
+                    Some(text) => Some((key, from_json::<Event>(&text)?)),
+                    None => {
+                        // The event is gone from the outbox (a replay of a removed one): drop it.
+                        cursor.attempt = None;
+                        cursor.replays.retain(|r| r != &key);
+                        None
+                    }
+                }
+            }
+            Due::Next => self.next_wanted(&stored, &mut cursor, &loaded.page).await?,
+        };
+        let Some((key, event)) = found else {
+            // This wake-up is over: the next alarm may wake it again.
+            self.woken.borrow_mut().remove(id);
+            if cursor != before {
+                self.save_cursor(id, &cursor).await?;
+            }
+            return Ok(DeliverReply::Idle);
+        };
+        let labels = labels(&event);
+        let body = message::body(stored.subscription.kind, &event, loaded.page.page(), labels);
+        drop(loaded);
+        let headers = headers(&stored, &event, &body, now)?;
+        let claim = cursor.claim(&key, &event.id, event.kind, now);
+        self.save_cursor(id, &cursor).await?;
+        // If this consumer vanishes, the alarm hands the try out again when the lease ends.
+        self.schedule(delivery::LEASE_MS as u64).await;
+        let url = stored.subscription.url;
+        Ok(DeliverReply::Send(Box::new(Outgoing { subscription: id.to_owned(), claim, url, headers, body })))
+    }
+
+    /// Takes the report of claim `claim` for subscription `id`.
+    pub(super) async fn report(&self, id: &str, claim: u64, outcome: &Outcome) -> Result<DeliverReply, EdgeError> {
+        let Some(stored) = self.stored_subscription(id).await? else {
+            return Ok(DeliverReply::Settled { more: false });
+        };
+        let now = now()?;
+        let mut cursor = self.cursor(&stored).await?;
+        let event = cursor.attempt.as_ref().map(|a| a.key.clone()).unwrap_or_default();
+        let settled = cursor.settle(claim, outcome, now, js_sys::Math::random());
+        if settled != Settled::Stale {
+            self.save_cursor(id, &cursor).await?;
+            // Its consumer is done with it unless it goes on at once: the alarm may wake it again.
+            self.woken.borrow_mut().remove(id);
+        }
+        match settled {
+            Settled::Stale => Ok(DeliverReply::Settled { more: false }),
+            Settled::Delivered => Ok(DeliverReply::Settled { more: true }),
+            Settled::RetryAt(at) => {
+                self.schedule(at.saturating_sub(now.unix_millis()).max(0) as u64).await;
+                Ok(DeliverReply::Settled { more: false })
+            }
+            Settled::Dead { reason } => {
+                self.dead_letter(id, &event, &reason).await;
+                self.pause_failed(stored, &reason).await?;
+                Ok(DeliverReply::Settled { more: false })
+            }
+        }
+    }
+
+    /// Sends a given-up event to the dead-letter queue (best effort: it is also in the
+    /// subscription's deliveries, marked dead, and the subscription is paused).
+    async fn dead_letter(&self, id: &str, key: &str, reason: &str) {
+        let Ok(queue) = self.env.queue(crate::DEAD_LETTER_BINDING) else { return };
+        let letter = serde_json::json!({ "subscription": id, "outbox_key": key, "reason": reason });
+        if let Err(err) = queue.send(letter).await {
+            worker::console_warn!("dead-letter queue refused {key} of {id}: {err}");
+        }
+    }
+
+    /// Pauses a subscription whose deliveries failed for a day: a write like the operator's, logged
+    /// as the store's own, so the audit log says why deliveries stopped.
+    async fn pause_failed(&self, stored: Stored, reason: &str) -> Result<(), EdgeError> {
+        let id = stored.subscription.id.clone();
+        let call = AdminCall {
+            op: Admin::EditSubscription(id.clone()),
+            body: String::new(),
+            if_match: None,
+            idempotency_key: None,
+            limit: None,
+            fingerprint: String::new(),
+            caller: Caller {
+                client: "sitrep".into(),
+                ray: None,
+                user_agent: Some("deliveries (the queue consumer)".into()),
+            },
+        };
+        let written = notify::pause_failed(stored, reason, now()?)?;
+        self.apply_subscription_write(&call, written, 200).await.map(|_| ())
+    }
+
+    /// From the alarm: one queue message per subscription that may send now; the alarm is set again
+    /// for the next retry or lease end. Subscriptions woken less than a lease ago are not woken again
+    /// (their message may still be in the queue).
+    pub(super) async fn kick(&self) {
+        if let Err(err) = self.try_kick().await {
+            worker::console_warn!("waking deliveries failed: {err}; trying again in 5 s");
+            self.schedule(5_000).await;
+        }
+    }
+
+    async fn try_kick(&self) -> Result<(), EdgeError> {
+        if !self.has_subscriptions().await? {
+            return Ok(());
+        }
+        let storage = self.state.storage();
+        let last = notify::last_outbox_key(&storage).await?;
+        let subscriptions = notify::load(&storage).await?;
+        let cursors: HashMap<String, Cursor> = {
+            let list = storage.list_with_options(ListOptions::new().prefix(CURSOR_PREFIX)).await?;
+            let keys: Vec<String> = list.keys().into_iter().filter_map(|k| k.ok()?.as_string()).collect();
+            let mut cursors = HashMap::new();
+            for (key, value) in keys.iter().zip(list.values()) {
+                let text = value.map_err(|e| EdgeError::Internal(format!("{e:?}")))?.as_string().unwrap_or_default();
+                cursors.insert(key.trim_start_matches(CURSOR_PREFIX).to_owned(), from_json::<Cursor>(&text)?);
+            }
+            cursors
+        };
+        let now = read::now_ms() as i64;
+        let mut wake = Vec::new();
+        let mut next: Option<i64> = None;
+        let mut soonest = |at: i64| next = Some(next.map_or(at, |n: i64| n.min(at)));
+        {
+            let mut woken = self.woken.borrow_mut();
+            woken.retain(|_, at| *at + delivery::LEASE_MS > now);
+            for stored in &subscriptions {
+                let id = &stored.subscription.id;
+                let cursor = cursors.get(id).cloned().unwrap_or_else(|| Cursor::starting_after(&stored.after));
+                if stored.subscription.paused.is_some() || !cursor.owes(&last) {
+                    continue;
+                }
+                match (cursor.due(now), woken.get(id)) {
+                    (Due::Wait(at), _) => soonest(at),
+                    (_, Some(at)) => soonest(at + delivery::LEASE_MS),
+                    _ => {
+                        wake.push(Kick { subscription: id.clone() });
+                        woken.insert(id.clone(), now);
+                        soonest(now + delivery::LEASE_MS);
+                    }
+                }
+            }
+        }
+        if !wake.is_empty() {
+            let queue = self.env.queue(crate::DELIVERY_BINDING)?;
+            for chunk in wake.chunks(BATCH) {
+                if let Err(err) = queue.send_batch(chunk.to_vec()).await {
+                    // Not woken after all: the next run tries again.
+                    let mut woken = self.woken.borrow_mut();
+                    chunk.iter().for_each(|kick| _ = woken.remove(&kick.subscription));
+                    return Err(err.into());
+                }
+            }
+        }
+        if let Some(at) = next {
+            self.schedule(at.saturating_sub(now).max(0) as u64).await;
+        }
+        Ok(())
+    }
+
+    /// `GET subscriptions/{id}/deliveries`.
+    pub(super) async fn list_deliveries(&self, id: &str) -> Result<AdminReply, EdgeError> {
+        let stored = self.stored_subscription(id).await?.ok_or_else(|| missing(id))?;
+        let cursor = self.cursor(&stored).await?;
+        let version = self.load().await.map(|l| l.version).unwrap_or(0);
+        let body = serde_json::json!({
+            "version": version,
+            "subscription": notify::shown(stored.subscription),
+            "deliveries": cursor.recent,
+            "replays_waiting": cursor.replays.len(),
+        });
+        Ok(AdminReply { status: 200, version, body: body.to_string(), replay: false })
+    }
+
+    /// `POST subscriptions/{id}/deliveries/{delivery}/replay`: queues the event again (once, however
+    /// often it is asked); it goes out before the next new event, signed with the same id.
+    pub(super) async fn replay_delivery(&self, id: &str, delivery_id: &str) -> Result<AdminReply, EdgeError> {
+        let stored = self.stored_subscription(id).await?.ok_or_else(|| missing(id))?;
+        let not_its = || EdgeError::Missing(format!("{id} was sent no event {delivery_id:?}"));
+        let key = delivery::key_of(delivery_id).ok_or_else(not_its)?;
+        // Only events from after the subscription was created, and still in the outbox.
+        if key <= stored.after || self.state.storage().get::<String>(&key).await?.is_none() {
+            return Err(not_its());
+        }
+        let mut cursor = self.cursor(&stored).await?;
+        if !cursor.replay(&key) {
+            return Err(EdgeError::Conflict(format!(
+                "{} replays already wait for {id}: let them go out first",
+                delivery::MAX_REPLAYS
+            )));
+        }
+        self.save_cursor(id, &cursor).await?;
+        self.woken.borrow_mut().remove(id);
+        self.schedule(0).await;
+        let version = self.load().await.map(|l| l.version).unwrap_or(0);
+        let paused = stored.subscription.paused.is_some();
+        let body = serde_json::json!({
+            "version": version, "subscription": id, "delivery": delivery_id, "queued": true, "paused": paused,
+        });
+        Ok(AdminReply { status: 202, version, body: body.to_string(), replay: false })
+    }
+}
+
+fn missing(id: &str) -> EdgeError {
+    EdgeError::Missing(format!("no subscription with id {id:?}"))
+}
