@@ -42,6 +42,9 @@ pub enum Command {
     /// Receivers told about every change: signed webhooks, Slack, Discord.
     #[command(subcommand)]
     Subscribers(SubscribersCommand),
+    /// What was sent to a subscriber, and sending an event again.
+    #[command(subcommand)]
+    Deliveries(DeliveriesCommand),
     /// The audit log, newest first.
     Log {
         /// How many entries.
@@ -303,6 +306,23 @@ pub enum ComponentCommand {
         /// Every component id, each once.
         #[arg(required = true)]
         ids: Vec<String>,
+    },
+}
+
+/// `sitrep deliveries ...`
+#[derive(Debug, Subcommand)]
+pub enum DeliveriesCommand {
+    /// A subscription's recent deliveries, newest first: each event, its tries and their answers.
+    List {
+        /// The subscription's id (`sitrep subscribers list`).
+        subscription: String,
+    },
+    /// Send an event to a subscription again (with the same webhook-id, so receivers deduplicate it).
+    Replay {
+        /// The subscription's id.
+        subscription: String,
+        /// The event's id, as `sitrep deliveries list` shows it (evt_...).
+        event: String,
     },
 }
 

@@ -29,10 +29,10 @@ use sitrep_shared::{Component, ComponentId, ComponentStatus, Incident, IncidentS
 
 use crate::api::{Api, Method, Refused};
 use crate::args::{
-    Cli, Command, ComponentCommand, ComponentState, ImportCommand, IncidentCommand, MaintenanceCommand,
-    PostmortemCommand, SubscribersCommand,
+    Cli, Command, ComponentCommand, ComponentState, DeliveriesCommand, ImportCommand, IncidentCommand,
+    MaintenanceCommand, PostmortemCommand, SubscribersCommand,
 };
-use crate::show::{SubscriptionList, SubscriptionReply};
+use crate::show::{DeliveryList, ReplayReply, SubscriptionList, SubscriptionReply};
 use crate::words::Typed;
 
 fn main() -> ExitCode {
@@ -78,6 +78,7 @@ impl Tool {
                 self.written(reply, &Typed::default())
             }
             Command::Subscribers(command) => self.subscribers(command),
+            Command::Deliveries(command) => self.deliveries(command),
             Command::Log { limit } => {
                 let log: show::Log = self.api.admin_get(&format!("log?limit={limit}"))?;
                 if self.json {
@@ -464,6 +465,25 @@ impl Tool {
         };
         let reply = reply.map_err(|err| refused(err, &typed))?;
         self.print(&reply, || show::subscription_reply(&reply, what))
+    }
+
+    fn deliveries(&self, command: DeliveriesCommand) -> Result<()> {
+        match command {
+            DeliveriesCommand::List { subscription } => {
+                let path = format!("subscriptions/{}/deliveries", self.subscription_id(&subscription)?);
+                let list: DeliveryList = self.api.admin_get(&path)?;
+                self.print(&list, || show::deliveries(&list, self.zone()))
+            }
+            DeliveriesCommand::Replay { subscription, event } => {
+                let id = self.subscription_id(&subscription)?;
+                if sitrep_shared::notify::delivery::key_of(&event).is_none() {
+                    bail!("{event:?} is not an event id: they look like evt_12_0 (sitrep deliveries list {id})");
+                }
+                let path = format!("subscriptions/{id}/deliveries/{event}/replay");
+                let reply: ReplayReply = self.api.write::<(), _>(Method::Post, &path, None, None)?;
+                self.print(&reply, || show::replay(&reply))
+            }
+        }
     }
 
     /// Checks a subscription id against the list, with "did you mean".

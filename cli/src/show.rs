@@ -159,6 +159,58 @@ pub struct SubscriptionReply {
     pub id: Option<String>,
 }
 
+/// `GET subscriptions/{id}/deliveries`.
+#[derive(Debug, serde::Serialize, Deserialize)]
+pub struct DeliveryList {
+    pub version: u64,
+    pub subscription: sitrep_shared::notify::Subscription,
+    pub deliveries: Vec<sitrep_shared::notify::delivery::Delivery>,
+    pub replays_waiting: usize,
+}
+
+/// The answer to a replay.
+#[derive(Debug, serde::Serialize, Deserialize)]
+pub struct ReplayReply {
+    pub subscription: String,
+    pub delivery: String,
+    pub paused: bool,
+}
+
+/// `sitrep deliveries list`.
+pub fn deliveries(list: &DeliveryList, zone: Tz) {
+    println!("{}", subscription_line(&list.subscription, zone));
+    if list.deliveries.is_empty() {
+        println!("  nothing sent yet");
+    }
+    for d in &list.deliveries {
+        let state = serde_json::to_value(d.state).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        let tries = if d.attempts == 1 { "1 try".to_owned() } else { format!("{} tries", d.attempts) };
+        let result = d.last_result.as_deref().map_or_else(String::new, |r| format!(": {r}"));
+        let next = d.next_try_at.map_or_else(String::new, |t| format!("; next try {}", local(t, zone)));
+        let replay = if d.replay { " (replay)" } else { "" };
+        println!(
+            "  {} {} {state}{replay}, {tries}, last {}{result}{next}",
+            d.id,
+            d.kind.as_str(),
+            local(d.last_try_at, zone)
+        );
+    }
+    if list.replays_waiting > 0 {
+        println!("  {} replay(s) waiting", list.replays_waiting);
+    }
+}
+
+/// What a replay did.
+pub fn replay(reply: &ReplayReply) {
+    println!("{} will be sent to {} again, before its next new event", reply.delivery, reply.subscription);
+    if reply.paused {
+        println!(
+            "  the subscription is paused: it goes out once resumed (sitrep subscribers resume {})",
+            reply.subscription
+        );
+    }
+}
+
 fn subscription_line(s: &sitrep_shared::notify::Subscription, zone: Tz) -> String {
     let kind = serde_json::to_value(s.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
     let events = if s.events.is_empty() {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { eventually, root, startEdge } from './support.mjs';
+import { eventually, root, serve, startEdge } from './support.mjs';
 
 const bin = join(root, 'target', 'debug', 'sitrep');
 const seed = (name) => JSON.parse(readFileSync(join(root, 'tests', 'fixtures', 'seeds', `${name}.json`), 'utf8'));
@@ -305,4 +305,39 @@ test('subscribers: add (the secret once), list, pause, resume, remove, and their
   assert.match(ok(['subscribers', 'list']), /no subscriptions/);
   const json = JSON.parse(ok(['--json', 'subscribers', 'list']));
   assert.deepEqual(json.subscriptions, []);
+});
+
+test('deliveries: list what a subscriber was sent, replay one, and their mistakes', async () => {
+  await edge.load(emptyPage('streak'));
+  const got = [];
+  const receiver = await serve((req, res) => {
+    got.push(req.headers['webhook-id']);
+    req.resume();
+    req.on('end', () => res.writeHead(204).end());
+  });
+  try {
+    const added = ok(['subscribers', 'add', '--kind', 'webhook', '--url', `${receiver.origin}/hook`, '--event', 'incident.opened']);
+    const sub = /added subscription (sub_[A-Za-z0-9_-]+)/.exec(added)?.[1];
+    assert.match(ok(['deliveries', 'list', sub]), /nothing sent yet/);
+    idOf(ok(['incident', 'open', '--name', 'Boxes slow', '--body', 'Looking.']));
+    await eventually(() => got.length === 1, { what: 'the delivery' });
+    const listed = await eventually(() => {
+      const out = ok(['deliveries', 'list', sub]);
+      return /delivered/.test(out) && out;
+    }, { what: 'the delivery listed' });
+    const event = /(evt_\d+_\d+) incident\.opened delivered, 1 try, last .*: answered 204/.exec(listed)?.[1];
+    assert.ok(event, listed);
+    assert.match(ok(['deliveries', 'replay', sub, event]), new RegExp(`${event} will be sent to ${sub} again`));
+    await eventually(() => got.length === 2, { what: 'the replay' });
+    assert.deepEqual(got, [event, event], 'the same webhook-id');
+    const json = JSON.parse(ok(['--json', 'deliveries', 'list', sub]));
+    assert.deepEqual(json.deliveries.map((d) => [d.id, d.state, d.replay ?? false]), [[event, 'delivered', true], [event, 'delivered', false]]);
+
+    assert.match(refused(['deliveries', 'list', `${sub}x`]), new RegExp(`did you mean ${sub}\\?`));
+    assert.match(refused(['deliveries', 'replay', sub, 'evt-1']), /is not an event id: they look like evt_12_0/);
+    assert.match(refused(['deliveries', 'replay', sub, 'evt_999999_0']), new RegExp(`${sub} was sent no event "evt_999999_0"`));
+    assert.match(refused(['deliveries', 'replay', sub]), /required/);
+  } finally {
+    receiver.close();
+  }
 });
