@@ -25,6 +25,10 @@ pub const SEND_TIMEOUT_MS: u32 = 10_000;
 pub const RECENT: usize = 50;
 /// How many replays may wait at once for one subscription.
 pub const MAX_REPLAYS: usize = 100;
+/// The longest result kept for a try (the text can come from a hostile receiver's headers).
+pub const MAX_RESULT: usize = 200;
+/// What an unreported try is recorded as when its lease ends.
+pub const NO_REPORT: &str = "no report within 30 s (the sender stopped before the receiver answered)";
 
 /// A subscription's place in the outbox and its current try.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -167,6 +171,12 @@ impl Cursor {
         }
     }
 
+    /// Whether the current try's lease ended without a report (its sender vanished): the store
+    /// settles it as a failure, so it is retried and, after a day, given up like any other.
+    pub fn unreported(&self, now: i64) -> bool {
+        self.attempt.is_some() && self.lease_until != 0 && self.lease_until <= now
+    }
+
     /// Whether anything may be owed: a try, a replay, or events after the cursor (`last` is the
     /// outbox's last key).
     pub fn owes(&self, last: &str) -> bool {
@@ -217,6 +227,7 @@ impl Cursor {
                 (Settled::Delivered, DeliveryState::Delivered, format!("answered {status}"), None)
             }
             Outcome::Failed { reason } => {
+                let reason = &clean(reason);
                 attempt.failures += 1;
                 let first = *attempt.first_failure.get_or_insert(now);
                 match retry::after_failure(first, attempt.failures, now, random) {
@@ -268,6 +279,20 @@ impl Cursor {
             self.recent.truncate(RECENT);
         }
     }
+}
+
+/// A result fit to keep and show: control characters out, at most [`MAX_RESULT`] bytes.
+pub fn clean(text: &str) -> String {
+    let mut out: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    if out.len() > MAX_RESULT {
+        let mut end = MAX_RESULT - '…'.len_utf8();
+        while !out.is_char_boundary(end) {
+            end -= 1;
+        }
+        out.truncate(end);
+        out.push('…');
+    }
+    out
 }
 
 /// The outbox key of an event id (`evt_{version}_{n}`), for replays; `None` for anything else.
@@ -383,6 +408,29 @@ mod tests {
         }
         assert_eq!(cursor.recent.len(), RECENT);
         assert_eq!(cursor.recent[0].id, format!("evt_{}_0", RECENT + 4));
+    }
+
+    #[test]
+    fn an_unreported_try_is_settled_as_a_failure_after_its_lease() {
+        let mut cursor = Cursor::default();
+        let claim = cursor.claim(K1, "evt_2_0", EventType::IncidentOpened, at(0));
+        assert!(!cursor.unreported(ms(at(LEASE_MS - 1))));
+        assert!(cursor.unreported(ms(at(LEASE_MS))));
+        let failed = Outcome::Failed { reason: NO_REPORT.into() };
+        assert!(matches!(cursor.settle(claim, &failed, at(LEASE_MS), 0.5), Settled::RetryAt(_)));
+        assert!(!cursor.unreported(ms(at(LEASE_MS + 1))), "settled: nothing left unreported");
+        assert_eq!(cursor.recent[0].last_result.as_deref(), Some(NO_REPORT));
+    }
+
+    #[test]
+    fn results_from_receivers_are_cleaned_and_bounded() {
+        let mut cursor = Cursor::default();
+        let claim = cursor.claim(K1, "evt_2_0", EventType::IncidentOpened, at(0));
+        let hostile = format!("answered 302, a redirect to \u{1b}[31mhttp://{}", "é".repeat(500));
+        cursor.settle(claim, &Outcome::Failed { reason: hostile }, at(1), 0.5);
+        let kept = cursor.recent[0].last_result.clone().unwrap();
+        assert!(kept.len() <= MAX_RESULT && kept.ends_with('…'), "{kept}");
+        assert!(!kept.chars().any(char::is_control), "{kept:?}");
     }
 
     #[test]
