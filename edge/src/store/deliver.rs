@@ -29,8 +29,15 @@ use crate::read;
 
 /// Storage prefix of the cursors (`cursor/{subscription}`).
 pub const CURSOR_PREFIX: &str = "cursor/";
-/// Outbox keys read per look for a subscription's next event.
+/// Outbox keys read per list call when looking for a subscription's next event.
 const SCAN: usize = 64;
+/// Outbox keys one claim reads at most: past them, the cursor is saved and the look goes on at the
+/// next wake-up (a long backlog behind a narrow filter never makes one request too long).
+const SCAN_MAX: usize = 1_024;
+/// Versions of outbox kept behind the slowest cursor, for replays.
+const KEEP_VERSIONS: u64 = 1_000;
+/// Outbox keys deleted per alarm run at most.
+const PRUNE: usize = 128;
 /// Queue messages per `sendBatch` (the platform's limit is 100).
 const BATCH: usize = 100;
 
@@ -91,7 +98,7 @@ impl PageStore {
         page: &PageState,
     ) -> Result<Option<(String, Event)>, EdgeError> {
         let storage = self.state.storage();
-        loop {
+        for _ in 0..SCAN_MAX / SCAN {
             // `start` is inclusive: the key after the cursor's own.
             let start = if cursor.after.is_empty() { OUTBOX_PREFIX.to_owned() } else { format!("{}\0", cursor.after) };
             let options = ListOptions::new().prefix(OUTBOX_PREFIX).start(&start).limit(SCAN);
@@ -113,6 +120,9 @@ impl PageStore {
                 return Ok(None);
             }
         }
+        // Looked far enough for one request: the cursor is saved and the next alarm goes on.
+        self.schedule(0).await;
+        Ok(None)
     }
 
     /// Hands out the next try owed to subscription `id`, if it may send now.
@@ -122,9 +132,16 @@ impl PageStore {
             self.woken.borrow_mut().remove(id);
             return Ok(DeliverReply::Idle);
         }
-        let loaded = self.load().await?;
         let now = now()?;
         let mut cursor = self.cursor(&stored).await?;
+        if cursor.unreported(now.unix_millis()) {
+            // Its sender vanished (killed, or its report lost): a failure like any other.
+            let failed = Outcome::Failed { reason: delivery::NO_REPORT.into() };
+            let claim = cursor.claims;
+            self.settle(stored, cursor, claim, &failed, now).await?;
+            return Ok(DeliverReply::Idle);
+        }
+        let loaded = self.load().await?;
         let before = cursor.clone();
         let found = match cursor.due(now.unix_millis()) {
             Due::Wait(_) => None,
@@ -158,8 +175,9 @@ impl PageStore {
         self.save_cursor(id, &cursor).await?;
         // If this consumer vanishes, the alarm hands the try out again when the lease ends.
         self.schedule(delivery::LEASE_MS as u64).await;
-        let url = stored.subscription.url;
-        Ok(DeliverReply::Send(Box::new(Outgoing { subscription: id.to_owned(), claim, url, headers, body })))
+        let (url, lease_until) = (stored.subscription.url, cursor.lease_until);
+        let outgoing = Outgoing { subscription: id.to_owned(), claim, lease_until, url, headers, body };
+        Ok(DeliverReply::Send(Box::new(outgoing)))
     }
 
     /// Takes the report of claim `claim` for subscription `id`.
@@ -167,28 +185,50 @@ impl PageStore {
         let Some(stored) = self.stored_subscription(id).await? else {
             return Ok(DeliverReply::Settled { more: false });
         };
-        let now = now()?;
-        let mut cursor = self.cursor(&stored).await?;
+        let cursor = self.cursor(&stored).await?;
+        let settled = self.settle(stored, cursor, claim, outcome, now()?).await?;
+        Ok(DeliverReply::Settled { more: settled == Settled::Delivered })
+    }
+
+    /// Settles claim `claim` and keeps what follows: the cursor, the retry's alarm, or (after a day)
+    /// the cursor past the dead event and the subscription paused in one write, then the dead letter.
+    async fn settle(
+        &self,
+        stored: Stored,
+        mut cursor: Cursor,
+        claim: u64,
+        outcome: &Outcome,
+        now: Timestamp,
+    ) -> Result<Settled, EdgeError> {
+        let id = stored.subscription.id.clone();
         let event = cursor.attempt.as_ref().map(|a| a.key.clone()).unwrap_or_default();
         let settled = cursor.settle(claim, outcome, now, js_sys::Math::random());
-        if settled != Settled::Stale {
-            self.save_cursor(id, &cursor).await?;
-            // Its consumer is done with it unless it goes on at once: the alarm may wake it again.
-            self.woken.borrow_mut().remove(id);
+        if settled == Settled::Stale {
+            return Ok(settled);
         }
-        match settled {
-            Settled::Stale => Ok(DeliverReply::Settled { more: false }),
-            Settled::Delivered => Ok(DeliverReply::Settled { more: true }),
-            Settled::RetryAt(at) => {
-                self.schedule(at.saturating_sub(now.unix_millis()).max(0) as u64).await;
-                Ok(DeliverReply::Settled { more: false })
+        // Its consumer is done with it unless it goes on at once: the alarm may wake it again.
+        self.woken.borrow_mut().remove(&id);
+        match &settled {
+            Settled::Dead { reason } if stored.subscription.paused.is_none() => {
+                // Only storage awaits from the read of the subscription to this commit: no other
+                // request runs in between (the object's input gate), so no edit or removal is undone.
+                let cursor = (cursor_key(&id), to_json(&cursor)?);
+                let written = notify::pause_failed(stored, reason, now, cursor)?;
+                self.apply_subscription_write(&system_call(&id), written, 200).await?;
+                self.dead_letter(&id, &event, reason).await;
             }
             Settled::Dead { reason } => {
-                self.dead_letter(id, &event, &reason).await;
-                self.pause_failed(stored, &reason).await?;
-                Ok(DeliverReply::Settled { more: false })
+                // Already paused by the operator: keep their reason.
+                self.save_cursor(&id, &cursor).await?;
+                self.dead_letter(&id, &event, reason).await;
             }
+            Settled::RetryAt(at) => {
+                self.save_cursor(&id, &cursor).await?;
+                self.schedule(at.saturating_sub(now.unix_millis()).max(0) as u64).await;
+            }
+            Settled::Delivered | Settled::Stale => self.save_cursor(&id, &cursor).await?,
         }
+        Ok(settled)
     }
 
     /// Sends a given-up event to the dead-letter queue (best effort: it is also in the
@@ -199,27 +239,6 @@ impl PageStore {
         if let Err(err) = queue.send(letter).await {
             worker::console_warn!("dead-letter queue refused {key} of {id}: {err}");
         }
-    }
-
-    /// Pauses a subscription whose deliveries failed for a day: a write like the operator's, logged
-    /// as the store's own, so the audit log says why deliveries stopped.
-    async fn pause_failed(&self, stored: Stored, reason: &str) -> Result<(), EdgeError> {
-        let id = stored.subscription.id.clone();
-        let call = AdminCall {
-            op: Admin::EditSubscription(id.clone()),
-            body: String::new(),
-            if_match: None,
-            idempotency_key: None,
-            limit: None,
-            fingerprint: String::new(),
-            caller: Caller {
-                client: "sitrep".into(),
-                ray: None,
-                user_agent: Some("deliveries (the queue consumer)".into()),
-            },
-        };
-        let written = notify::pause_failed(stored, reason, now()?)?;
-        self.apply_subscription_write(&call, written, 200).await.map(|_| ())
     }
 
     /// From the alarm: one queue message per subscription that may send now; the alarm is set again
@@ -249,6 +268,13 @@ impl PageStore {
             }
             cursors
         };
+        let slowest = subscriptions
+            .iter()
+            .map(|s| cursors.get(&s.subscription.id).map_or(s.after.as_str(), |c| c.after.as_str()))
+            .min();
+        if let Some(slowest) = slowest {
+            self.prune(slowest).await;
+        }
         let now = read::now_ms() as i64;
         let mut wake = Vec::new();
         let mut next: Option<i64> = None;
@@ -275,11 +301,11 @@ impl PageStore {
         }
         if !wake.is_empty() {
             let queue = self.env.queue(crate::DELIVERY_BINDING)?;
-            for chunk in wake.chunks(BATCH) {
+            for (n, chunk) in wake.chunks(BATCH).enumerate() {
                 if let Err(err) = queue.send_batch(chunk.to_vec()).await {
-                    // Not woken after all: the next run tries again.
+                    // This chunk and the ones after it were not woken: the next run tries again.
                     let mut woken = self.woken.borrow_mut();
-                    chunk.iter().for_each(|kick| _ = woken.remove(&kick.subscription));
+                    wake[n * BATCH..].iter().for_each(|kick| _ = woken.remove(&kick.subscription));
                     return Err(err.into());
                 }
             }
@@ -288,6 +314,22 @@ impl PageStore {
             self.schedule(at.saturating_sub(now).max(0) as u64).await;
         }
         Ok(())
+    }
+
+    /// Deletes up to [`PRUNE`] outbox keys more than [`KEEP_VERSIONS`] versions behind the slowest
+    /// cursor (`slowest`, an outbox key or ""): every subscription is done with them, and replays
+    /// reach that far back. Best effort: the next alarm goes on.
+    async fn prune(&self, slowest: &str) {
+        let version = slowest.strip_prefix(OUTBOX_PREFIX).and_then(|rest| rest.split('/').next()?.parse::<u64>().ok());
+        let Some(version) = version.and_then(|v| v.checked_sub(KEEP_VERSIONS)) else { return };
+        let end = notify::outbox_key(version, 0);
+        let storage = self.state.storage();
+        let options = ListOptions::new().prefix(OUTBOX_PREFIX).end(&end).limit(PRUNE);
+        let Ok(list) = storage.list_with_options(options).await else { return };
+        let keys: Vec<String> = list.keys().into_iter().filter_map(|k| k.ok()?.as_string()).collect();
+        if !keys.is_empty() {
+            let _ = storage.delete_multiple(keys).await;
+        }
     }
 
     /// `GET subscriptions/{id}/deliveries`.
@@ -310,11 +352,17 @@ impl PageStore {
         let stored = self.stored_subscription(id).await?.ok_or_else(|| missing(id))?;
         let not_its = || EdgeError::Missing(format!("{id} was sent no event {delivery_id:?}"));
         let key = delivery::key_of(delivery_id).ok_or_else(not_its)?;
-        // Only events from after the subscription was created, and still in the outbox.
-        if key <= stored.after || self.state.storage().get::<String>(&key).await?.is_none() {
+        let mut cursor = self.cursor(&stored).await?;
+        // Only events it was sent or given up on (after its creation, up to its cursor, one it
+        // wants), still in the outbox: nothing ahead of its turn, nothing its filters exclude.
+        if key <= stored.after || key > cursor.after {
             return Err(not_its());
         }
-        let mut cursor = self.cursor(&stored).await?;
+        let Some(text) = self.state.storage().get::<String>(&key).await? else { return Err(not_its()) };
+        let event: Event = from_json(&text)?;
+        if !stored.subscription.wants(&event, &self.load().await?.page) {
+            return Err(not_its());
+        }
         if !cursor.replay(&key) {
             return Err(EdgeError::Conflict(format!(
                 "{} replays already wait for {id}: let them go out first",
@@ -330,6 +378,23 @@ impl PageStore {
             "version": version, "subscription": id, "delivery": delivery_id, "queued": true, "paused": paused,
         });
         Ok(AdminReply { status: 202, version, body: body.to_string(), replay: false })
+    }
+}
+
+/// The store's own write on a subscription (logged as "sitrep", by the deliveries).
+fn system_call(id: &str) -> AdminCall {
+    AdminCall {
+        op: Admin::EditSubscription(id.to_owned()),
+        body: String::new(),
+        if_match: None,
+        idempotency_key: None,
+        limit: None,
+        fingerprint: String::new(),
+        caller: Caller {
+            client: "sitrep".into(),
+            ray: None,
+            user_agent: Some("deliveries (the queue consumer)".into()),
+        },
     }
 }
 

@@ -110,9 +110,9 @@ impl PageStore {
     /// The one router of the store's side of the seam.
     async fn serve(&self, request: StoreRequest) -> StoreResult {
         self.check_epoch().await;
-        if !self.deliveries_checked.replace(true) {
-            // A new instance (a restart, an eviction): deliveries owed from before are woken by the
-            // alarm, which also resends wake-ups a lost queue message never brought.
+        if !self.deliveries_checked.replace(true) && self.has_subscriptions().await.unwrap_or(true) {
+            // A new instance (a restart, an eviction) of a page with subscribers: deliveries owed
+            // from before are woken by the alarm, which resends wake-ups a lost message never brought.
             self.schedule(0).await;
         }
         match request {
@@ -365,9 +365,17 @@ impl PageStore {
         body["version"] = version.into();
         let body = body.to_string();
         let pending = self.pending().await?.merge(version, [], false);
-        let puts = written.put.into_iter().collect();
-        self.commit(version, puts, written.delete, (written.summary, written.target), call, status, &body, pending)
-            .await?;
+        self.commit(
+            version,
+            written.put,
+            written.delete,
+            (written.summary, written.target),
+            call,
+            status,
+            &body,
+            pending,
+        )
+        .await?;
         self.subscribed.set(None);
         if let Some(current) = self.loaded.borrow_mut().as_mut() {
             Rc::make_mut(current).version = version;

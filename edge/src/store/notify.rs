@@ -87,7 +87,7 @@ pub fn new_secret() -> Result<String, EdgeError> {
 /// What a subscription write changes: the stored value to put (none for a delete), the audit line,
 /// the answer, and the status.
 pub struct Written {
-    pub put: Option<(String, String)>,
+    pub put: Vec<(String, String)>,
     pub delete: Vec<String>,
     pub summary: String,
     pub target: String,
@@ -132,7 +132,7 @@ pub fn create(
     let body = serde_json::json!({ "subscription": subscription, "secret": secret });
     let stored = Stored { subscription, secret, after };
     Ok(Written {
-        put: Some((key(&id), to_json(&stored)?)),
+        put: vec![(key(&id), to_json(&stored)?)],
         delete: vec![],
         summary: format!("added subscription {id} ({host})"),
         target: id,
@@ -153,20 +153,26 @@ pub fn edit(body: &[u8], mut stored: Stored, page: &PageState, now: Timestamp) -
     };
     Ok(Written {
         body: serde_json::json!({ "subscription": shown(stored.subscription.clone()) }),
-        put: Some((key(&id), to_json(&stored)?)),
+        put: vec![(key(&id), to_json(&stored)?)],
         delete: vec![],
         summary: format!("{what} subscription {id}"),
         target: id,
     })
 }
 
-/// The pause of a subscription whose deliveries failed for a day, with the reason.
-pub fn pause_failed(mut stored: Stored, reason: &str, now: Timestamp) -> Result<Written, EdgeError> {
+/// The pause of a subscription whose deliveries failed for a day, with the reason, and its cursor
+/// moved past the dead event: one write.
+pub fn pause_failed(
+    mut stored: Stored,
+    reason: &str,
+    now: Timestamp,
+    cursor: (String, String),
+) -> Result<Written, EdgeError> {
     let id = stored.subscription.id.clone();
     stored.subscription.paused = Some(model::Pause { at: now, reason: reason.to_owned() });
     Ok(Written {
         body: serde_json::json!({ "subscription": shown(stored.subscription.clone()) }),
-        put: Some((key(&id), to_json(&stored)?)),
+        put: vec![(key(&id), to_json(&stored)?), cursor],
         delete: vec![],
         summary: format!("paused subscription {id}: {reason}"),
         target: id,
@@ -177,7 +183,7 @@ pub fn pause_failed(mut stored: Stored, reason: &str, now: Timestamp) -> Result<
 pub fn delete(stored: &Stored) -> Written {
     let id = stored.subscription.id.clone();
     Written {
-        put: None,
+        put: vec![],
         delete: vec![key(&id), super::deliver::CURSOR_PREFIX.to_owned() + &id],
         summary: format!("removed subscription {id}"),
         body: serde_json::json!({ "id": id }),

@@ -59,6 +59,9 @@ pub struct Outgoing {
     pub subscription: String,
     /// The claim's number, for the report.
     pub claim: u64,
+    /// When the claim's lease ends (ms since the epoch): a consumer that got this too late to
+    /// send within it does not send (another claim may be out by then).
+    pub lease_until: i64,
     pub url: String,
     pub headers: Vec<(String, String)>,
     pub body: String,
