@@ -21,13 +21,17 @@ pub fn run(args: &[String]) -> Result<()> {
         Some("widget") => widget_bench().map(drop),
         // Only issue 12's facade and status page figures (also part of `widget`).
         Some("facade") => facade_bench().map(drop),
+        // Issue 15: deliveries to 1,000 webhook subscriptions.
+        Some("notify") => notify_bench().map(drop),
         // A worker already running on 127.0.0.1: `rate <port> <path>`, its latency at RATE req/s
         // and when its slowest requests were due (for finding where a tail comes from).
         Some("rate") => rate_of_running(&args[1..]),
         // Only the per-crate table, from the last widget build.
         Some("widget-crates") => crate_breakdown(&nightly_widget()).map(drop),
         Some(other) => {
-            bail!("unknown benchmark {other:?}: `shared`, `edge`, `write`, `widget` or `facade` (none runs all)")
+            bail!(
+                "unknown benchmark {other:?}: `shared`, `edge`, `write`, `widget`, `facade` or `notify` (none runs all)"
+            )
         }
     }
 }
@@ -53,6 +57,7 @@ fn all() -> Result<()> {
         ("Edge: write path (issues 4 and 11)", write_bench()?),
         ("Widget: bytes and first paint (issue 5)", widget_bench()?),
         ("Widget: the facade and the status page (issue 12)", facade_bench()?),
+        ("Subscribers: deliveries to 1,000 webhooks (issue 15)", notify_bench()?),
         ("Soak: 10,000 widgets at incident peak (issue 6)", crate::soak::report(&crate::soak::run(&[])?)),
     ];
     let date = shell::output(shell::command("date", &["-u", "+%Y-%m-%d %H:%M UTC"])).unwrap_or_default();
@@ -946,6 +951,59 @@ fn facade_bench() -> Result<String> {
         ));
     }
     md.push_str(&lighthouse());
+    println!("{md}");
+    Ok(md)
+}
+
+/// Issue 15: deliveries to 1,000 webhook subscriptions of one page, through the real Queues of
+/// workerd, to one receiver on loopback (`tests/bench/notify.mjs`).
+fn notify_bench() -> Result<String> {
+    step("deliveries to 1,000 webhook subscriptions (tests/bench/notify.mjs)");
+    edge::build(Build::Test)?;
+    let mut node = shell::command("node", &["tests/bench/notify.mjs", "1000", "3"]);
+    // Its progress lines and, on failure, its error.
+    node.stderr(Stdio::inherit());
+    let out = shell::output(node).context("tests/bench/notify.mjs failed")?;
+    let f: serde_json::Value = serde_json::from_str(out.trim()).context("notify bench output is not JSON")?;
+    let n = |v: &serde_json::Value| v.as_f64().unwrap_or(f64::NAN);
+    let rounds = f["rounds"].as_array().cloned().unwrap_or_default();
+    let round = |key: &str| median(rounds.iter().map(|r| n(&r[key])).collect());
+    let without = n(&f["without"]["p50"]);
+    let mut md = format!(
+        "`cargo xtask bench notify`: {} webhook subscriptions on one page, in workerd with its Durable Object, alarm \
+         and Queues (wrangler dev), all delivering to one Node receiver on loopback that answers 204. Write latency is \
+         the write API's answer time for an incident update, p50 of {} sequential writes (10 while deliveries flow, 10 \
+         with the receiver down); \
+         delivery times run from that answer to each arrival, median of {} writes each sent to every subscription.\n\n\
+         | figure | measured | baseline (no subscription) | ratio | goal |\n|---|---|---|---|---|\n",
+        f["subscriptions"],
+        f["writes"],
+        rounds.len()
+    );
+    for (what, key) in [
+        ("write latency, p50, subscriptions wanting none of the writes (outbox and wake-up only)", "unwanted"),
+        ("write latency, p50, while every write goes to every subscription", "flowing"),
+        ("write latency, p50, while every receiver is down (each write fails everywhere, then retries)", "down"),
+    ] {
+        let ours = n(&f[key]["p50"]);
+        let ratio = ours / without;
+        md.push_str(&format!(
+            "| {what} | {ours:.1} ms (p99 {:.1}) | {without:.1} ms (p99 {:.1}) | {ratio:.2}x | <= 1.1x: {} |\n",
+            n(&f[key]["p99"]),
+            n(&f["without"]["p99"]),
+            met(ratio <= 1.1)
+        ));
+    }
+    md.push_str(&format!(
+        "| write to delivery, p50 | {:.0} ms | | | |\n| write to delivery, p99 | {:.0} ms | | | |\n\
+         | write to the last delivery | {:.0} ms | | | |\n| deliveries per second | {:.0} | | | |\n",
+        round("p50"),
+        round("p99"),
+        round("last"),
+        round("per_s"),
+    ));
+    let duplicates: f64 = rounds.iter().map(|r| n(&r["duplicates"])).sum();
+    md.push_str(&format!("\nDuplicate deliveries in the measured rounds: {duplicates:.0}.\n"));
     println!("{md}");
     Ok(md)
 }
