@@ -12,7 +12,7 @@
 //! A lost queue message, a consumer killed mid-send, a workerd restart: the lease runs out and the
 //! alarm sends the wake-up again. At least once, in order per subscription, decided here alone.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use sitrep_shared::notify::delivery::{self, Cursor, Due, Outcome, Settled};
 use sitrep_shared::notify::{Channel, Event, OUTBOX_PREFIX, message, sign};
@@ -40,6 +40,28 @@ const KEEP_VERSIONS: u64 = 1_000;
 const PRUNE: usize = 128;
 /// Queue messages per `sendBatch` (the platform's limit is 100).
 const BATCH: usize = 100;
+
+/// What this instance knows of who is owed deliveries, so that the alarm after a write looks at
+/// that write's events only, not at every cursor. Built from the cursors once per instance and
+/// again after every subscription write; kept true by `claim`, `settle` and `replay_delivery`,
+/// the only code that moves a cursor. An entry too many costs one claim that finds nothing.
+#[derive(Debug, Default)]
+pub struct Memory {
+    built: bool,
+    /// The outbox key up to which new events were matched to subscriptions.
+    scanned: String,
+    /// Subscriptions that may be owed something: a wanted event, a try, a replay.
+    owed: HashSet<String>,
+    /// Not to be woken before this instant (ms): a retry's time or a lease's end.
+    waits: HashMap<String, i64>,
+    /// When each was last sent a wake-up (its message may still be in the queue).
+    woken: HashMap<String, i64>,
+    /// The slowest cursor when the memory was built, for pruning.
+    slowest: Option<String>,
+}
+
+/// Outbox events matched to subscriptions per alarm run at most.
+const MATCH: usize = 256;
 
 fn cursor_key(id: &str) -> String {
     format!("{CURSOR_PREFIX}{id}")
@@ -72,10 +94,25 @@ fn headers(stored: &Stored, event: &Event, body: &str, now: Timestamp) -> Result
 
 impl PageStore {
     async fn stored_subscription(&self, id: &str) -> Result<Option<Stored>, EdgeError> {
-        match self.state.storage().get::<String>(&notify::key(id)).await? {
-            Some(text) => Ok(Some(from_json(&text)?)),
-            None => Ok(None),
+        Ok(self.subscriptions().await?.iter().find(|s| s.subscription.id == id).cloned())
+    }
+
+    /// Subscription `id` is owed nothing now: only a new event or a replay wakes it again.
+    fn idle(&self, id: &str) {
+        let mut memory = self.deliveries.borrow_mut();
+        memory.owed.remove(id);
+        memory.waits.remove(id);
+        memory.woken.remove(id);
+    }
+
+    /// Subscription `id` is not to be woken before `at` (ms); the alarm is set for then.
+    async fn wait(&self, id: &str, at: i64) {
+        {
+            let mut memory = self.deliveries.borrow_mut();
+            memory.waits.insert(id.to_owned(), at);
+            memory.woken.remove(id);
         }
+        self.schedule(at.saturating_sub(read::now_ms() as i64).max(0) as u64).await;
     }
 
     async fn cursor(&self, stored: &Stored) -> Result<Cursor, EdgeError> {
@@ -129,7 +166,7 @@ impl PageStore {
     pub(super) async fn claim(&self, id: &str) -> Result<DeliverReply, EdgeError> {
         let Some(stored) = self.stored_subscription(id).await? else { return Ok(DeliverReply::Idle) };
         if stored.subscription.paused.is_some() {
-            self.woken.borrow_mut().remove(id);
+            self.idle(id);
             return Ok(DeliverReply::Idle);
         }
         let now = now()?;
@@ -144,7 +181,10 @@ impl PageStore {
         let loaded = self.load().await?;
         let before = cursor.clone();
         let found = match cursor.due(now.unix_millis()) {
-            Due::Wait(_) => None,
+            Due::Wait(at) => {
+                self.wait(id, at).await;
+                return Ok(DeliverReply::Idle);
+            }
             Due::Retry(key) | Due::Replay(key) => {
                 let text = self.state.storage().get::<String>(&key).await?;
                 match text {
@@ -160,8 +200,7 @@ impl PageStore {
             Due::Next => self.next_wanted(&stored, &mut cursor, &loaded.page).await?,
         };
         let Some((key, event)) = found else {
-            // This wake-up is over: the next alarm may wake it again.
-            self.woken.borrow_mut().remove(id);
+            self.idle(id);
             if cursor != before {
                 self.save_cursor(id, &cursor).await?;
             }
@@ -207,7 +246,7 @@ impl PageStore {
             return Ok(settled);
         }
         // Its consumer is done with it unless it goes on at once: the alarm may wake it again.
-        self.woken.borrow_mut().remove(&id);
+        self.deliveries.borrow_mut().woken.remove(&id);
         match &settled {
             Settled::Dead { reason } if stored.subscription.paused.is_none() => {
                 // Only storage awaits from the read of the subscription to this commit: no other
@@ -220,11 +259,12 @@ impl PageStore {
             Settled::Dead { reason } => {
                 // Already paused by the operator: keep their reason.
                 self.save_cursor(&id, &cursor).await?;
+                self.idle(&id);
                 self.dead_letter(&id, &event, reason).await;
             }
             Settled::RetryAt(at) => {
                 self.save_cursor(&id, &cursor).await?;
-                self.schedule(at.saturating_sub(now.unix_millis()).max(0) as u64).await;
+                self.wait(&id, *at).await;
             }
             Settled::Delivered | Settled::Stale => self.save_cursor(&id, &cursor).await?,
         }
@@ -252,44 +292,31 @@ impl PageStore {
     }
 
     async fn try_kick(&self) -> Result<(), EdgeError> {
-        if !self.has_subscriptions().await? {
+        let subscriptions = self.subscriptions().await?;
+        if subscriptions.is_empty() {
             return Ok(());
         }
-        let storage = self.state.storage();
-        let last = notify::last_outbox_key(&storage).await?;
-        let subscriptions = notify::load(&storage).await?;
-        let cursors: HashMap<String, Cursor> = {
-            let list = storage.list_with_options(ListOptions::new().prefix(CURSOR_PREFIX)).await?;
-            let keys: Vec<String> = list.keys().into_iter().filter_map(|k| k.ok()?.as_string()).collect();
-            let mut cursors = HashMap::new();
-            for (key, value) in keys.iter().zip(list.values()) {
-                let text = value.map_err(|e| EdgeError::Internal(format!("{e:?}")))?.as_string().unwrap_or_default();
-                cursors.insert(key.trim_start_matches(CURSOR_PREFIX).to_owned(), from_json::<Cursor>(&text)?);
-            }
-            cursors
-        };
-        let slowest = subscriptions
-            .iter()
-            .map(|s| cursors.get(&s.subscription.id).map_or(s.after.as_str(), |c| c.after.as_str()))
-            .min();
-        if let Some(slowest) = slowest {
-            self.prune(slowest).await;
-        }
+        let last = notify::last_outbox_key(&self.state.storage()).await?;
         let now = read::now_ms() as i64;
+        if !self.deliveries.borrow().built {
+            self.remember(&subscriptions, &last, now).await?;
+        } else if self.deliveries.borrow().scanned < last {
+            self.match_new(&subscriptions).await?;
+        }
+        let slowest = self.deliveries.borrow().slowest.clone();
+        if let Some(slowest) = slowest {
+            self.prune(&slowest).await;
+        }
         let mut wake = Vec::new();
         let mut next: Option<i64> = None;
         let mut soonest = |at: i64| next = Some(next.map_or(at, |n: i64| n.min(at)));
         {
-            let mut woken = self.woken.borrow_mut();
+            let mut memory = self.deliveries.borrow_mut();
+            let Memory { owed, waits, woken, .. } = &mut *memory;
             woken.retain(|_, at| *at + delivery::LEASE_MS > now);
-            for stored in &subscriptions {
-                let id = &stored.subscription.id;
-                let cursor = cursors.get(id).cloned().unwrap_or_else(|| Cursor::starting_after(&stored.after));
-                if stored.subscription.paused.is_some() || !cursor.owes(&last) {
-                    continue;
-                }
-                match (cursor.due(now), woken.get(id)) {
-                    (Due::Wait(at), _) => soonest(at),
+            for id in owed.iter() {
+                match (waits.get(id), woken.get(id)) {
+                    (Some(at), _) if *at > now => soonest(*at),
                     (_, Some(at)) => soonest(at + delivery::LEASE_MS),
                     _ => {
                         wake.push(Kick { subscription: id.clone() });
@@ -304,14 +331,73 @@ impl PageStore {
             for (n, chunk) in wake.chunks(BATCH).enumerate() {
                 if let Err(err) = queue.send_batch(chunk.to_vec()).await {
                     // This chunk and the ones after it were not woken: the next run tries again.
-                    let mut woken = self.woken.borrow_mut();
-                    wake[n * BATCH..].iter().for_each(|kick| _ = woken.remove(&kick.subscription));
+                    let mut memory = self.deliveries.borrow_mut();
+                    wake[n * BATCH..].iter().for_each(|kick| _ = memory.woken.remove(&kick.subscription));
                     return Err(err.into());
                 }
             }
         }
         if let Some(at) = next {
             self.schedule(at.saturating_sub(now).max(0) as u64).await;
+        }
+        Ok(())
+    }
+
+    /// Builds the memory from every cursor: who owes (conservatively: events after its cursor,
+    /// wanted or not; its claim sorts that out), who waits until when, the slowest cursor.
+    async fn remember(&self, subscriptions: &[Stored], last: &str, now: i64) -> Result<(), EdgeError> {
+        let storage = self.state.storage();
+        let list = storage.list_with_options(ListOptions::new().prefix(CURSOR_PREFIX)).await?;
+        let keys: Vec<String> = list.keys().into_iter().filter_map(|k| k.ok()?.as_string()).collect();
+        let mut cursors = HashMap::new();
+        for (key, value) in keys.iter().zip(list.values()) {
+            let text = value.map_err(|e| EdgeError::Internal(format!("{e:?}")))?.as_string().unwrap_or_default();
+            cursors.insert(key.trim_start_matches(CURSOR_PREFIX).to_owned(), from_json::<Cursor>(&text)?);
+        }
+        let mut memory = Memory { built: true, scanned: last.to_owned(), ..Memory::default() };
+        memory.woken = std::mem::take(&mut self.deliveries.borrow_mut().woken);
+        for stored in subscriptions {
+            let id = &stored.subscription.id;
+            let cursor = cursors.remove(id).unwrap_or_else(|| Cursor::starting_after(&stored.after));
+            if memory.slowest.as_ref().is_none_or(|slowest| cursor.after < *slowest) {
+                memory.slowest = Some(cursor.after.clone());
+            }
+            if stored.subscription.paused.is_some() || !cursor.owes(last) {
+                continue;
+            }
+            memory.owed.insert(id.clone());
+            if let Due::Wait(at) = cursor.due(now) {
+                memory.waits.insert(id.clone(), at);
+            }
+        }
+        *self.deliveries.borrow_mut() = memory;
+        Ok(())
+    }
+
+    /// Matches the events written since the last run to the subscriptions that want them.
+    async fn match_new(&self, subscriptions: &[Stored]) -> Result<(), EdgeError> {
+        let scanned = self.deliveries.borrow().scanned.clone();
+        let start = format!("{scanned}\0");
+        let options = ListOptions::new().prefix(OUTBOX_PREFIX).start(&start).limit(MATCH);
+        let list = self.state.storage().list_with_options(options).await?;
+        let keys: Vec<String> = list.keys().into_iter().filter_map(|k| k.ok()?.as_string()).collect();
+        let loaded = self.load().await?;
+        {
+            let mut memory = self.deliveries.borrow_mut();
+            for (key, value) in keys.iter().zip(list.values()) {
+                let text = value.map_err(|e| EdgeError::Internal(format!("{e:?}")))?.as_string().unwrap_or_default();
+                let event: Event = from_json(&text)?;
+                for stored in subscriptions.iter().filter(|s| s.subscription.paused.is_none()) {
+                    if stored.subscription.wants(&event, &loaded.page) {
+                        memory.owed.insert(stored.subscription.id.clone());
+                    }
+                }
+                memory.scanned.clone_from(key);
+            }
+        }
+        if keys.len() == MATCH {
+            // More were written than one run matches: the next run goes on.
+            self.schedule(0).await;
         }
         Ok(())
     }
@@ -370,7 +456,12 @@ impl PageStore {
             )));
         }
         self.save_cursor(id, &cursor).await?;
-        self.woken.borrow_mut().remove(id);
+        {
+            let mut memory = self.deliveries.borrow_mut();
+            memory.owed.insert(id.to_owned());
+            memory.waits.remove(id);
+            memory.woken.remove(id);
+        }
         self.schedule(0).await;
         let version = self.load().await.map(|l| l.version).unwrap_or(0);
         let paused = stored.subscription.paused.is_some();

@@ -51,10 +51,11 @@ pub struct PageStore {
     publication: Publication,
     /// Whether this instance checked the namespace of published copies (see `check_epoch`).
     epoch_checked: std::cell::Cell<bool>,
-    /// Whether any subscription is stored, once this instance has looked.
-    subscribed: std::cell::Cell<Option<bool>>,
-    /// Subscriptions this instance sent a wake-up to, and when (see `deliver`).
-    woken: RefCell<std::collections::HashMap<String, i64>>,
+    /// Every stored subscription, once this instance has read them (every subscription write
+    /// forgets them).
+    subscriptions: RefCell<Option<Rc<Vec<notify::Stored>>>>,
+    /// What this instance knows of who is owed deliveries (see `deliver`).
+    deliveries: RefCell<deliver::Memory>,
     /// Whether this instance has set the alarm once for deliveries owed from before it started.
     deliveries_checked: std::cell::Cell<bool>,
 }
@@ -80,8 +81,8 @@ impl DurableObject for PageStore {
             loaded: RefCell::new(None),
             publication: Publication::default(),
             epoch_checked: std::cell::Cell::new(false),
-            subscribed: std::cell::Cell::new(None),
-            woken: RefCell::default(),
+            subscriptions: RefCell::default(),
+            deliveries: RefCell::default(),
             deliveries_checked: std::cell::Cell::new(false),
         }
     }
@@ -297,26 +298,24 @@ impl PageStore {
         Ok(AdminReply { status, version, body, replay: false })
     }
 
-    /// Whether any subscription is stored (remembered by this instance; every subscription
-    /// write forgets it).
-    async fn has_subscriptions(&self) -> Result<bool, EdgeError> {
-        if let Some(any) = self.subscribed.get() {
-            return Ok(any);
+    /// Every stored subscription (read once per instance; every subscription write forgets them).
+    async fn subscriptions(&self) -> Result<Rc<Vec<notify::Stored>>, EdgeError> {
+        if let Some(subscriptions) = self.subscriptions.borrow().as_ref() {
+            return Ok(Rc::clone(subscriptions));
         }
-        let list = self
-            .state
-            .storage()
-            .list_with_options(worker::ListOptions::new().prefix(notify::SUB_PREFIX).limit(1))
-            .await?;
-        let any = list.size() > 0;
-        self.subscribed.set(Some(any));
-        Ok(any)
+        let loaded = Rc::new(notify::load(&self.state.storage()).await?);
+        Ok(Rc::clone(self.subscriptions.borrow_mut().get_or_insert(loaded)))
+    }
+
+    /// Whether any subscription is stored.
+    async fn has_subscriptions(&self) -> Result<bool, EdgeError> {
+        Ok(!self.subscriptions().await?.is_empty())
     }
 
     async fn list_subscriptions(&self) -> Result<AdminReply, EdgeError> {
-        let stored = notify::load(&self.state.storage()).await?;
+        let stored = self.subscriptions().await?;
         let version = self.load().await.map(|l| l.version).unwrap_or(0);
-        let subscriptions: Vec<_> = stored.into_iter().map(|s| notify::shown(s.subscription)).collect();
+        let subscriptions: Vec<_> = stored.iter().map(|s| notify::shown(s.subscription.clone())).collect();
         let body = serde_json::json!({ "version": version, "subscriptions": subscriptions }).to_string();
         Ok(AdminReply { status: 200, version, body, replay: false })
     }
@@ -328,7 +327,7 @@ impl PageStore {
         let now = now()?;
         let version = loaded.version + 1;
         let storage = self.state.storage();
-        let stored = notify::load(&storage).await?;
+        let stored = self.subscriptions().await?;
         let find = |id: &str| {
             stored
                 .iter()
@@ -376,7 +375,9 @@ impl PageStore {
             pending,
         )
         .await?;
-        self.subscribed.set(None);
+        // Who is subscribed to what changed: read them again, and work out again who is owed what.
+        *self.subscriptions.borrow_mut() = None;
+        *self.deliveries.borrow_mut() = deliver::Memory::default();
         if let Some(current) = self.loaded.borrow_mut().as_mut() {
             Rc::make_mut(current).version = version;
         }
