@@ -60,6 +60,14 @@ pub struct Memory {
     slowest: Option<String>,
 }
 
+impl Memory {
+    /// After a subscription write: built again at the next alarm. The wake-ups sent stay known, so
+    /// a thousand subscription writes do not wake every subscription a thousand times.
+    pub fn forget(&mut self) {
+        self.built = false;
+    }
+}
+
 /// Outbox events matched to subscriptions per alarm run at most.
 const MATCH: usize = 256;
 

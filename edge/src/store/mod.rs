@@ -377,7 +377,7 @@ impl PageStore {
         .await?;
         // Who is subscribed to what changed: read them again, and work out again who is owed what.
         *self.subscriptions.borrow_mut() = None;
-        *self.deliveries.borrow_mut() = deliver::Memory::default();
+        self.deliveries.borrow_mut().forget();
         if let Some(current) = self.loaded.borrow_mut().as_mut() {
             Rc::make_mut(current).version = version;
         }
