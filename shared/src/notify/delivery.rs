@@ -215,6 +215,18 @@ impl Cursor {
 
     /// The report of claim `claim` at `now`; `random` is uniform in `[0, 1)` (retry jitter).
     pub fn settle(&mut self, claim: u64, outcome: &Outcome, now: Timestamp, random: f64) -> Settled {
+        self.settle_within(claim, outcome, now, random, retry::GIVE_UP_AFTER_MS)
+    }
+
+    /// [`Cursor::settle`], giving up after `give_up_after_ms` of failures (the tests' short day).
+    pub fn settle_within(
+        &mut self,
+        claim: u64,
+        outcome: &Outcome,
+        now: Timestamp,
+        random: f64,
+        give_up_after_ms: i64,
+    ) -> Settled {
         let Some(attempt) = self.attempt.as_mut() else { return Settled::Stale };
         if claim != self.claims || self.lease_until == 0 {
             return Settled::Stale;
@@ -230,13 +242,17 @@ impl Cursor {
                 let reason = &clean(reason);
                 attempt.failures += 1;
                 let first = *attempt.first_failure.get_or_insert(now);
-                match retry::after_failure(first, attempt.failures, now, random) {
+                match retry::after_failure_within(first, attempt.failures, now, random, give_up_after_ms) {
                     Next::RetryAt(at) => {
                         attempt.next_at = at.unix_millis();
                         (Settled::RetryAt(at.unix_millis()), DeliveryState::Retrying, reason.clone(), Some(at))
                     }
                     Next::GiveUp => {
-                        let why = format!("deliveries failed for a day ({} tries; last: {reason})", attempt.tries);
+                        let why = format!(
+                            "deliveries failed for {} ({} tries; last: {reason})",
+                            span(give_up_after_ms),
+                            attempt.tries
+                        );
                         (Settled::Dead { reason: why }, DeliveryState::Dead, reason.clone(), None)
                     }
                 }
@@ -279,6 +295,11 @@ impl Cursor {
             self.recent.truncate(RECENT);
         }
     }
+}
+
+/// A give-up time in words ("a day", "3 s").
+fn span(ms: i64) -> String {
+    if ms == retry::GIVE_UP_AFTER_MS { "a day".into() } else { format!("{} s", ms / 1000) }
 }
 
 /// A result fit to keep and show: control characters out, at most [`MAX_RESULT`] bytes.

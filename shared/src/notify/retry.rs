@@ -25,8 +25,19 @@ pub enum Next {
 /// `first_failure`, at `now`; `random` is uniform in `[0, 1)` (the caller's randomness: this
 /// crate has none).
 pub fn after_failure(first_failure: Timestamp, failures: u32, now: Timestamp, random: f64) -> Next {
+    after_failure_within(first_failure, failures, now, random, GIVE_UP_AFTER_MS)
+}
+
+/// [`after_failure`] with another give-up time (the tests' short day).
+pub fn after_failure_within(
+    first_failure: Timestamp,
+    failures: u32,
+    now: Timestamp,
+    random: f64,
+    give_up_after_ms: i64,
+) -> Next {
     let failing_for = now.unix_millis().saturating_sub(first_failure.unix_millis());
-    if failing_for >= GIVE_UP_AFTER_MS {
+    if failing_for >= give_up_after_ms {
         return Next::GiveUp;
     }
     let doublings = failures.saturating_sub(1).min(20);
@@ -34,7 +45,7 @@ pub fn after_failure(first_failure: Timestamp, failures: u32, now: Timestamp, ra
     let factor = 1.0 - JITTER + 2.0 * JITTER * random.clamp(0.0, 1.0);
     let delay = (base as f64 * factor) as i64;
     // The last try falls on the day's end, not after it.
-    let delay = delay.min(GIVE_UP_AFTER_MS - failing_for).max(1_000);
+    let delay = delay.min(give_up_after_ms - failing_for).max(1_000);
     Timestamp::from_unix_millis(now.unix_millis().saturating_add(delay)).map_or(Next::GiveUp, Next::RetryAt)
 }
 
