@@ -49,18 +49,18 @@ pub async fn consume(batch: MessageBatch<Kick>, env: Env, _ctx: worker::Context)
 
 /// Sends what one subscription is owed, in order, until the store has nothing it may send now.
 async fn drain(env: &Env, subscription: &str, targets: Targets) -> Result<(), EdgeError> {
-    for _ in 0..TRIES_PER_MESSAGE {
-        let claim = DeliverCall::Claim { subscription: subscription.to_owned() };
-        let DeliverReply::Send(outgoing) = store::deliver(env, claim).await? else { return Ok(()) };
+    let mut reply = store::deliver(env, DeliverCall::Claim { subscription: subscription.to_owned() }).await?;
+    for n in 1..=TRIES_PER_MESSAGE {
+        let DeliverReply::Send(outgoing) = reply else { return Ok(()) };
         if (crate::read::now_ms() as i64) + i64::from(SEND_TIMEOUT_MS) + 2_000 > outgoing.lease_until {
             // Too late to finish within the lease: leave it to the claim after it (never two out).
             return Ok(());
         }
         let outcome = send(&outgoing, targets).await;
-        let report = DeliverCall::Report { subscription: subscription.to_owned(), claim: outgoing.claim, outcome };
-        if !matches!(store::deliver(env, report).await?, DeliverReply::Settled { more: true }) {
-            return Ok(());
-        }
+        let next = n < TRIES_PER_MESSAGE;
+        let report =
+            DeliverCall::Report { subscription: subscription.to_owned(), claim: outgoing.claim, outcome, next };
+        reply = store::deliver(env, report).await?;
     }
     // More is owed: a new message carries on (this invocation has done its share).
     let queue = env.queue(crate::DELIVERY_BINDING)?;

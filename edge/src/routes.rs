@@ -37,6 +37,9 @@ pub enum Route {
     /// The test-only list of the events in the store's outbox (absent from production builds).
     #[cfg(feature = "fault-injection")]
     Outbox,
+    /// The test-only switch that gives deliveries up after `?ms=` instead of a day (absent from production builds).
+    #[cfg(feature = "fault-injection")]
+    GiveUpAfter,
     /// Nothing.
     NotFound,
 }
@@ -75,6 +78,8 @@ pub fn route(path: &str) -> Route {
         "/__sitrep/kv" => return Route::KvVersion,
         #[cfg(feature = "fault-injection")]
         "/__sitrep/outbox" => return Route::Outbox,
+        #[cfg(feature = "fault-injection")]
+        "/__sitrep/give-up" => return Route::GiveUpAfter,
         other if other.starts_with("/api/v2/admin/") => {
             return Route::Admin(other.trim_start_matches("/api/v2/admin/").to_owned());
         }
@@ -162,6 +167,11 @@ pub async fn handle(req: web_sys::Request, env: Env, ctx: Context) -> web_sys::R
         }
         #[cfg(feature = "fault-injection")]
         Route::Outbox => test_json(store::test_call(&env, crate::store::protocol::TestCall::Outbox).await),
+        #[cfg(feature = "fault-injection")]
+        Route::GiveUpAfter => {
+            let ms = url::query_param(query, "ms").and_then(|ms| ms.parse().ok()).unwrap_or(0);
+            test_json(store::test_call(&env, crate::store::protocol::TestCall::GiveUpAfter { ms }).await)
+        }
         Route::NotFound => Err(EdgeError::NotFound(path.to_owned())),
     };
     result.unwrap_or_else(|err| error::response(&err, true).into())
@@ -369,5 +379,6 @@ mod tests {
         assert_eq!(route("/__sitrep/stats"), Route::NotFound);
         assert_eq!(route("/__sitrep/kv"), Route::NotFound);
         assert_eq!(route("/__sitrep/outbox"), Route::NotFound);
+        assert_eq!(route("/__sitrep/give-up"), Route::NotFound);
     }
 }

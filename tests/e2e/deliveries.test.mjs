@@ -294,6 +294,43 @@ describe('faults', () => {
     await clear();
   });
 
+  test('failing past the give-up time: the event is dead, the subscription paused with the reason, and a replay after the fix delivers it first', async () => {
+    // The test build's switch: give up after 3 s of failures instead of a day.
+    assert.equal((await fetch(`${edge.base}/__sitrep/give-up?ms=3000`)).status, 200);
+    let failing = true;
+    const rx = await receiver(() => (failing ? { status: 503 } : { status: 204 }));
+    const sub = await subscribe(edge, rx);
+    try {
+      const before = (await outbox(edge)).length;
+      await edge.write('POST', 'incidents', { name: 'Webhooks failing', body: 'Looking' });
+      const [event] = (await outbox(edge)).slice(before);
+      const paused = await eventually(async () => (await edge.write('GET', 'subscriptions')).subscriptions.find((s) => s.id === sub.id && s.paused),
+        { timeout: 30_000, what: 'the pause' });
+      assert.match(paused.paused.reason, /^deliveries failed for 3 s \(\d+ tries; last: answered 503\)$/);
+      const [dead] = await deliveries(sub);
+      assert.deepEqual([dead.id, dead.state, dead.last_result], [event.id, 'dead', 'answered 503']);
+      const log = await edge.write('GET', 'log');
+      assert.ok(log.entries.some((e) => e.summary.startsWith(`paused subscription ${sub.id}: deliveries failed`) && e.by?.client === 'sitrep'),
+        'the pause is in the audit log, by the store');
+      // While paused, new events wait.
+      await edge.write('POST', 'incidents', { name: 'Still failing', body: 'Looking' });
+      const waited = (await outbox(edge)).at(-1);
+      failing = false;
+      const sent = rx.requests.length;
+      await new Promise((r) => setTimeout(r, 1_500));
+      assert.equal(rx.requests.length, sent, 'nothing is sent while paused');
+      // Replay the dead one, then resume: the replay goes first, then what waited.
+      assert.equal((await edge.admin('POST', `subscriptions/${sub.id}/deliveries/${event.id}/replay`)).status, 202);
+      await edge.write('PATCH', `subscriptions/${sub.id}`, { paused: false });
+      await eventually(() => rx.requests.length >= sent + 2, { what: 'the replay and the waiting event' });
+      assert.deepEqual(rx.requests.slice(sent).map((r) => [r.id, r.verified]), [[event.id, true], [waited.id, true]]);
+    } finally {
+      await fetch(`${edge.base}/__sitrep/give-up?ms=0`);
+      await rx.close();
+      await clear();
+    }
+  });
+
   test('deliveries are listed, replayed with the same id, and bad requests change nothing', async () => {
     const rx = await receiver();
     const sub = await subscribe(edge, rx);

@@ -15,13 +15,14 @@
 use std::collections::{HashMap, HashSet};
 
 use sitrep_shared::notify::delivery::{self, Cursor, Due, Outcome, Settled};
+use sitrep_shared::notify::retry;
 use sitrep_shared::notify::{Channel, Event, OUTBOX_PREFIX, message, sign};
 use sitrep_shared::{PageState, Timestamp};
 use worker::ListOptions;
 
 use super::layout::{from_json, to_json};
 use super::notify::{self, Stored};
-use super::protocol::{AdminCall, AdminReply, Caller, DeliverReply, Kick, Outgoing};
+use super::protocol::{AdminCall, AdminReply, DeliverReply, Kick, Outgoing};
 use super::{PageStore, now};
 use crate::admin::Admin;
 use crate::error::EdgeError;
@@ -155,11 +156,10 @@ impl PageStore {
             let values = list.values();
             for (key, value) in keys.iter().zip(values) {
                 let text = value.map_err(|e| EdgeError::Internal(format!("{e:?}")))?.as_string().unwrap_or_default();
-                let event: Event = from_json(&text)?;
-                if stored.subscription.wants(&event, page) {
-                    return Ok(Some((key.clone(), event)));
+                match readable(key, &text) {
+                    Some(event) if stored.subscription.wants(&event, page) => return Ok(Some((key.clone(), event))),
+                    _ => cursor.after.clone_from(key),
                 }
-                cursor.after.clone_from(key);
             }
             if keys.len() < SCAN {
                 return Ok(None);
@@ -195,10 +195,11 @@ impl PageStore {
             }
             Due::Retry(key) | Due::Replay(key) => {
                 let text = self.state.storage().get::<String>(&key).await?;
-                match text {
-                    Some(text) => Some((key, from_json::<Event>(&text)?)),
+                match text.as_deref().and_then(|text| readable(&key, text)) {
+                    Some(event) => Some((key, event)),
                     None => {
-                        // The event is gone from the outbox (a replay of a removed one): drop it.
+                        // The event is gone from the outbox (a replay of a pruned one), or cannot be
+                        // read: drop it (a new look past the cursor skips it too).
                         cursor.attempt = None;
                         cursor.replays.retain(|r| r != &key);
                         None
@@ -227,14 +228,25 @@ impl PageStore {
         Ok(DeliverReply::Send(Box::new(outgoing)))
     }
 
-    /// Takes the report of claim `claim` for subscription `id`.
-    pub(super) async fn report(&self, id: &str, claim: u64, outcome: &Outcome) -> Result<DeliverReply, EdgeError> {
+    /// Takes the report of claim `claim` for subscription `id`; after a delivery, hands out the next
+    /// try if the consumer asks (`next`) and one may go now.
+    pub(super) async fn report(
+        &self,
+        id: &str,
+        claim: u64,
+        outcome: &Outcome,
+        next: bool,
+    ) -> Result<DeliverReply, EdgeError> {
         let Some(stored) = self.stored_subscription(id).await? else {
-            return Ok(DeliverReply::Settled { more: false });
+            return Ok(DeliverReply::Idle);
         };
         let cursor = self.cursor(&stored).await?;
         let settled = self.settle(stored, cursor, claim, outcome, now()?).await?;
-        Ok(DeliverReply::Settled { more: settled == Settled::Delivered })
+        if next && settled == Settled::Delivered {
+            // The next try in the same request: one store request per delivery, not two.
+            return self.claim(id).await;
+        }
+        Ok(DeliverReply::Idle)
     }
 
     /// Settles claim `claim` and keeps what follows: the cursor, the retry's alarm, or (after a day)
@@ -249,7 +261,11 @@ impl PageStore {
     ) -> Result<Settled, EdgeError> {
         let id = stored.subscription.id.clone();
         let event = cursor.attempt.as_ref().map(|a| a.key.clone()).unwrap_or_default();
-        let settled = cursor.settle(claim, outcome, now, js_sys::Math::random());
+        #[cfg(feature = "fault-injection")]
+        let give_up_after = self.give_up_after.get().unwrap_or(retry::GIVE_UP_AFTER_MS);
+        #[cfg(not(feature = "fault-injection"))]
+        let give_up_after = retry::GIVE_UP_AFTER_MS;
+        let settled = cursor.settle_within(claim, outcome, now, js_sys::Math::random(), give_up_after);
         if settled == Settled::Stale {
             return Ok(settled);
         }
@@ -261,7 +277,9 @@ impl PageStore {
                 // request runs in between (the object's input gate), so no edit or removal is undone.
                 let cursor = (cursor_key(&id), to_json(&cursor)?);
                 let written = notify::pause_failed(stored, reason, now, cursor)?;
-                self.apply_subscription_write(&system_call(&id), written, 200).await?;
+                let call =
+                    AdminCall::by_the_store(Admin::EditSubscription(id.clone()), "deliveries (the queue consumer)");
+                self.apply_subscription_write(&call, written, 200).await?;
                 self.dead_letter(&id, &event, reason).await;
             }
             Settled::Dead { reason } => {
@@ -394,13 +412,13 @@ impl PageStore {
             let mut memory = self.deliveries.borrow_mut();
             for (key, value) in keys.iter().zip(list.values()) {
                 let text = value.map_err(|e| EdgeError::Internal(format!("{e:?}")))?.as_string().unwrap_or_default();
-                let event: Event = from_json(&text)?;
+                memory.scanned.clone_from(key);
+                let Some(event) = readable(key, &text) else { continue };
                 for stored in subscriptions.iter().filter(|s| s.subscription.paused.is_none()) {
                     if stored.subscription.wants(&event, &loaded.page) {
                         memory.owed.insert(stored.subscription.id.clone());
                     }
                 }
-                memory.scanned.clone_from(key);
             }
         }
         if keys.len() == MATCH {
@@ -453,7 +471,7 @@ impl PageStore {
             return Err(not_its());
         }
         let Some(text) = self.state.storage().get::<String>(&key).await? else { return Err(not_its()) };
-        let event: Event = from_json(&text)?;
+        let event = readable(&key, &text).ok_or_else(not_its)?;
         if !stored.subscription.wants(&event, &self.load().await?.page) {
             return Err(not_its());
         }
@@ -480,20 +498,15 @@ impl PageStore {
     }
 }
 
-/// The store's own write on a subscription (logged as "sitrep", by the deliveries).
-fn system_call(id: &str) -> AdminCall {
-    AdminCall {
-        op: Admin::EditSubscription(id.to_owned()),
-        body: String::new(),
-        if_match: None,
-        idempotency_key: None,
-        limit: None,
-        fingerprint: String::new(),
-        caller: Caller {
-            client: "sitrep".into(),
-            ray: None,
-            user_agent: Some("deliveries (the queue consumer)".into()),
-        },
+/// An outbox event, or `None` (logged) when it cannot be read: skipped rather than retried, since no
+/// later try could read it either, and the events behind it must not wait for it.
+fn readable(key: &str, text: &str) -> Option<Event> {
+    match from_json::<Event>(text) {
+        Ok(event) => Some(event),
+        Err(err) => {
+            worker::console_error!("outbox event {key} cannot be read and is skipped: {err}");
+            None
+        }
     }
 }
 

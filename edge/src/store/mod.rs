@@ -31,7 +31,7 @@ pub use client::{admin, deliver, fetch_doc};
 pub use client::{calls, test_call};
 use layout::{COMPONENT_PREFIX, Commit, EVENT_PREFIX, LogEntry, Reply, StoredEvent, to_json};
 pub use notify::targets as notify_targets;
-use protocol::{AdminCall, AdminReply, Caller, DeliverCall, StoreReply, StoreRequest, StoreResult, WireDoc};
+use protocol::{AdminCall, AdminReply, DeliverCall, StoreReply, StoreRequest, StoreResult, WireDoc};
 use publish::{Pending, Publication};
 
 use crate::admin::Admin;
@@ -56,6 +56,9 @@ pub struct PageStore {
     subscriptions: RefCell<Option<Rc<Vec<notify::Stored>>>>,
     /// What this instance knows of who is owed deliveries (see `deliver`).
     deliveries: RefCell<deliver::Memory>,
+    /// Test builds: give deliveries up after this many milliseconds of failures, not a day.
+    #[cfg(feature = "fault-injection")]
+    give_up_after: std::cell::Cell<Option<i64>>,
     /// Whether this instance has set the alarm once for deliveries owed from before it started.
     deliveries_checked: std::cell::Cell<bool>,
 }
@@ -83,6 +86,8 @@ impl DurableObject for PageStore {
             epoch_checked: std::cell::Cell::new(false),
             subscriptions: RefCell::default(),
             deliveries: RefCell::default(),
+            #[cfg(feature = "fault-injection")]
+            give_up_after: std::cell::Cell::new(None),
             deliveries_checked: std::cell::Cell::new(false),
         }
     }
@@ -125,8 +130,8 @@ impl PageStore {
             StoreRequest::Deliver(DeliverCall::Claim { subscription }) => {
                 self.claim(&subscription).await.map(StoreReply::Deliver)
             }
-            StoreRequest::Deliver(DeliverCall::Report { subscription, claim, outcome }) => {
-                self.report(&subscription, claim, &outcome).await.map(StoreReply::Deliver)
+            StoreRequest::Deliver(DeliverCall::Report { subscription, claim, outcome, next }) => {
+                self.report(&subscription, claim, &outcome, next).await.map(StoreReply::Deliver)
             }
             #[cfg(feature = "fault-injection")]
             StoreRequest::Test(call) => self.test(call).await.map(StoreReply::Test),
@@ -431,19 +436,7 @@ impl PageStore {
         let mut failed = false;
         for command in due {
             let Command::PostUpdate(id, _) = &command else { continue };
-            let call = AdminCall {
-                op: Admin::PostUpdate(id.0.clone()),
-                body: String::new(),
-                if_match: None,
-                idempotency_key: None,
-                limit: None,
-                fingerprint: String::new(),
-                caller: Caller {
-                    client: "sitrep".into(),
-                    ray: None,
-                    user_agent: Some("auto-transition (the page's alarm)".into()),
-                },
-            };
+            let call = AdminCall::by_the_store(Admin::PostUpdate(id.0.clone()), "auto-transition (the page's alarm)");
             match self.write(&command, &call, 200).await {
                 Ok(_) => {}
                 Err(EdgeError::Invalid(problems)) => {
@@ -570,6 +563,10 @@ impl PageStore {
             }
             TestCall::Keys { prefix } => Ok(serde_json::json!(layout::keys(&self.state.storage(), &prefix).await?)),
             TestCall::Outbox => Ok(serde_json::json!(notify::outbox_events(&self.state.storage()).await?)),
+            TestCall::GiveUpAfter { ms } => {
+                self.give_up_after.set((ms > 0).then_some(ms));
+                Ok(serde_json::Value::Null)
+            }
             TestCall::Stats => {
                 let version = self.load().await.map(|l| l.version).unwrap_or(0);
                 Ok(serde_json::json!({

@@ -49,8 +49,8 @@ pub struct AdminCall {
 pub enum DeliverCall {
     /// Hand out the next try owed to this subscription, if it may send now.
     Claim { subscription: String },
-    /// What claim `claim` came to.
-    Report { subscription: String, claim: u64, outcome: Outcome },
+    /// What claim `claim` came to; answered with the next try if `next` and one may go now.
+    Report { subscription: String, claim: u64, outcome: Outcome, next: bool },
 }
 
 /// One try, ready to send: the store built and signed it; the consumer only sends it.
@@ -82,8 +82,22 @@ pub enum DeliverReply {
     Send(Box<Outgoing>),
     /// Nothing may be sent now (nothing owed, paused, held by another consumer, or waiting to retry).
     Idle,
-    /// The report was taken; `more` when the subscription may send again at once.
-    Settled { more: bool },
+}
+
+impl AdminCall {
+    /// A write the store makes itself (an alarm's transition, a pause after failed deliveries):
+    /// logged as by "sitrep", with `why` as the user agent.
+    pub fn by_the_store(op: Admin, why: &str) -> Self {
+        Self {
+            op,
+            body: String::new(),
+            if_match: None,
+            idempotency_key: None,
+            limit: None,
+            fingerprint: String::new(),
+            caller: Caller { client: "sitrep".into(), ray: None, user_agent: Some(why.to_owned()) },
+        }
+    }
 }
 
 /// Who wrote, as the audit log records it: never the address itself.
@@ -158,6 +172,8 @@ pub enum TestCall {
     Stats,
     /// The events in the outbox, oldest first.
     Outbox,
+    /// Give deliveries up after this many milliseconds of failures instead of a day (0 restores it).
+    GiveUpAfter { ms: i64 },
 }
 
 #[cfg(test)]
@@ -189,7 +205,8 @@ mod tests {
         }
         round_trip(&StoreRequest::Deliver(DeliverCall::Claim { subscription: "sub_1".into() }));
         let outcome = Outcome::Failed { reason: "answered 500".into() };
-        round_trip(&StoreRequest::Deliver(DeliverCall::Report { subscription: "sub_1".into(), claim: 3, outcome }));
+        let report = DeliverCall::Report { subscription: "sub_1".into(), claim: 3, outcome, next: true };
+        round_trip(&StoreRequest::Deliver(report));
     }
 
     #[test]
