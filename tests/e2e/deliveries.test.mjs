@@ -331,6 +331,30 @@ describe('faults', () => {
     }
   });
 
+  test('a filtered subscription behind a long run of events it does not want still gets the ones it wants', async () => {
+    // More unwanted events than one claim reads (128 in the test build): the look goes on at the
+    // next wake-up instead of forgetting the subscription.
+    const rx = await receiver();
+    await subscribe(edge, rx, { components: ['streak-data-loading'] });
+    // One event it wants first: its cursor is then at the end, and nothing wakes it during the noise.
+    const { id: first } = await edge.write('POST', 'incidents', { name: 'Data loading slow', body: 'Looking', components: [{ id: 'streak-data-loading', status: 'degraded_performance' }] });
+    await eventually(() => rx.unique().length === 2, { what: 'the first two events' });
+    for (const name of ['Noise one', 'Noise two']) {
+      const { id } = await edge.write('POST', 'incidents', { name, body: 'Looking' });
+      for (let n = 0; n < 70; n += 1) {
+        await edge.write('POST', `incidents/${id}/updates`, { status: n % 2 ? 'identified' : 'investigating', body: `Update ${n}`, force: true });
+      }
+    }
+    const before = (await outbox(edge)).length;
+    await edge.write('POST', `incidents/${first}/updates`, { status: 'resolved', body: 'Fixed', restore: true });
+    const wanted = (await outbox(edge)).slice(before).map((e) => e.id);
+    assert.equal(wanted.length, 2);
+    await eventually(() => rx.unique().length === 2 + wanted.length, { timeout: 30_000, what: `the ${wanted.length} events it wants after the noise` });
+    assert.deepEqual(rx.unique().slice(2).map((r) => r.id), wanted);
+    await rx.close();
+    await clear();
+  });
+
   test('deliveries are listed, replayed with the same id, and bad requests change nothing', async () => {
     const rx = await receiver();
     const sub = await subscribe(edge, rx);

@@ -33,8 +33,9 @@ pub const CURSOR_PREFIX: &str = "cursor/";
 /// Outbox keys read per list call when looking for a subscription's next event.
 const SCAN: usize = 64;
 /// Outbox keys one claim reads at most: past them, the cursor is saved and the look goes on at the
-/// next wake-up (a long backlog behind a narrow filter never makes one request too long).
-const SCAN_MAX: usize = 1_024;
+/// next wake-up (a long backlog behind a narrow filter never makes one request too long). Test
+/// builds read 128, so that a test reaches the limit with a hundred writes.
+const SCAN_MAX: usize = if cfg!(feature = "fault-injection") { 128 } else { 1_024 };
 /// Versions of outbox kept behind the slowest cursor, for replays.
 const KEEP_VERSIONS: u64 = 1_000;
 /// Outbox keys deleted per alarm run at most.
@@ -59,6 +60,8 @@ pub struct Memory {
     woken: HashMap<String, i64>,
     /// The slowest cursor when the memory was built, for pruning.
     slowest: Option<String>,
+    /// Alarm runs since it was built.
+    runs: u32,
 }
 
 impl Memory {
@@ -68,6 +71,19 @@ impl Memory {
         self.built = false;
     }
 }
+
+/// What a look past a cursor found.
+enum Scan {
+    Found(String, Box<Event>),
+    /// Nothing wanted up to the end of the outbox.
+    End,
+    /// Nothing wanted in the keys one request reads: there are more.
+    More,
+}
+
+/// Alarm runs between two rebuilds of the memory (which also finds the slowest cursor again, for
+/// pruning).
+const REBUILD_EVERY: u32 = 100;
 
 /// Outbox events matched to subscriptions per alarm run at most.
 const MATCH: usize = 256;
@@ -114,6 +130,14 @@ impl PageStore {
         memory.woken.remove(id);
     }
 
+    /// Subscription `id` is owed more than one request could look through: wake it again.
+    fn still_owed(&self, id: &str) {
+        let mut memory = self.deliveries.borrow_mut();
+        memory.owed.insert(id.to_owned());
+        memory.waits.remove(id);
+        memory.woken.remove(id);
+    }
+
     /// Subscription `id` is not to be woken before `at` (ms); the alarm is set for then.
     async fn wait(&self, id: &str, at: i64) {
         {
@@ -137,12 +161,7 @@ impl PageStore {
 
     /// The next outbox event after `cursor.after` that the subscription wants; events it does not
     /// want move the cursor past them.
-    async fn next_wanted(
-        &self,
-        stored: &Stored,
-        cursor: &mut Cursor,
-        page: &PageState,
-    ) -> Result<Option<(String, Event)>, EdgeError> {
+    async fn next_wanted(&self, stored: &Stored, cursor: &mut Cursor, page: &PageState) -> Result<Scan, EdgeError> {
         let storage = self.state.storage();
         for _ in 0..SCAN_MAX / SCAN {
             // `start` is inclusive: the key after the cursor's own.
@@ -150,24 +169,21 @@ impl PageStore {
             let options = ListOptions::new().prefix(OUTBOX_PREFIX).start(&start).limit(SCAN);
             let list = storage.list_with_options(options).await?;
             let keys: Vec<String> = list.keys().into_iter().filter_map(|k| k.ok()?.as_string()).collect();
-            if keys.is_empty() {
-                return Ok(None);
-            }
             let values = list.values();
             for (key, value) in keys.iter().zip(values) {
                 let text = value.map_err(|e| EdgeError::Internal(format!("{e:?}")))?.as_string().unwrap_or_default();
                 match readable(key, &text) {
-                    Some(event) if stored.subscription.wants(&event, page) => return Ok(Some((key.clone(), event))),
+                    Some(event) if stored.subscription.wants(&event, page) => {
+                        return Ok(Scan::Found(key.clone(), Box::new(event)));
+                    }
                     _ => cursor.after.clone_from(key),
                 }
             }
             if keys.len() < SCAN {
-                return Ok(None);
+                return Ok(Scan::End);
             }
         }
-        // Looked far enough for one request: the cursor is saved and the next alarm goes on.
-        self.schedule(0).await;
-        Ok(None)
+        Ok(Scan::More)
     }
 
     /// Hands out the next try owed to subscription `id`, if it may send now.
@@ -188,32 +204,52 @@ impl PageStore {
         }
         let loaded = self.load().await?;
         let before = cursor.clone();
-        let found = match cursor.due(now.unix_millis()) {
-            Due::Wait(at) => {
-                self.wait(id, at).await;
-                return Ok(DeliverReply::Idle);
-            }
-            Due::Retry(key) | Due::Replay(key) => {
-                let text = self.state.storage().get::<String>(&key).await?;
-                match text.as_deref().and_then(|text| readable(&key, text)) {
-                    Some(event) => Some((key, event)),
-                    None => {
-                        // The event is gone from the outbox (a replay of a pruned one), or cannot be
-                        // read: drop it (a new look past the cursor skips it too).
-                        cursor.attempt = None;
-                        cursor.replays.retain(|r| r != &key);
-                        None
+        let mut scan = Scan::End;
+        // Each pass either finds the try or drops a gone one (a replay of a pruned event): bounded
+        // by the replays that can wait, plus the retry and the look past the cursor.
+        for _ in 0..delivery::MAX_REPLAYS + 2 {
+            scan = match cursor.due(now.unix_millis()) {
+                Due::Wait(at) => {
+                    if cursor != before {
+                        self.save_cursor(id, &cursor).await?;
+                    }
+                    self.wait(id, at).await;
+                    return Ok(DeliverReply::Idle);
+                }
+                Due::Retry(key) | Due::Replay(key) => {
+                    let text = self.state.storage().get::<String>(&key).await?;
+                    match text.as_deref().and_then(|text| readable(&key, text)) {
+                        Some(event) => Scan::Found(key, Box::new(event)),
+                        None => {
+                            // Gone from the outbox, or unreadable: drop it and look again (a look
+                            // past the cursor skips it too).
+                            if cursor.attempt.as_ref().is_some_and(|a| a.key == key) {
+                                cursor.attempt = None;
+                            }
+                            cursor.replays.retain(|r| r != &key);
+                            continue;
+                        }
                     }
                 }
+                Due::Next => self.next_wanted(&stored, &mut cursor, &loaded.page).await?,
+            };
+            break;
+        }
+        let (key, event) = match scan {
+            Scan::Found(key, event) => (key, event),
+            Scan::End | Scan::More => {
+                if cursor != before {
+                    self.save_cursor(id, &cursor).await?;
+                }
+                if matches!(scan, Scan::More) {
+                    // Looked far enough for one request: still owed, the next alarm goes on.
+                    self.still_owed(id);
+                    self.schedule(0).await;
+                } else {
+                    self.idle(id);
+                }
+                return Ok(DeliverReply::Idle);
             }
-            Due::Next => self.next_wanted(&stored, &mut cursor, &loaded.page).await?,
-        };
-        let Some((key, event)) = found else {
-            self.idle(id);
-            if cursor != before {
-                self.save_cursor(id, &cursor).await?;
-            }
-            return Ok(DeliverReply::Idle);
         };
         let labels = labels(&event);
         let body = message::body(stored.subscription.kind, &event, loaded.page.page(), labels);
@@ -324,6 +360,14 @@ impl PageStore {
         }
         let last = notify::last_outbox_key(&self.state.storage()).await?;
         let now = read::now_ms() as i64;
+        {
+            let mut memory = self.deliveries.borrow_mut();
+            memory.runs += 1;
+            if memory.runs > REBUILD_EVERY {
+                // Now and then from the cursors again: the slowest one moves on (pruning follows).
+                memory.forget();
+            }
+        }
         if !self.deliveries.borrow().built {
             self.remember(&subscriptions, &last, now).await?;
         } else if self.deliveries.borrow().scanned < last {

@@ -50,7 +50,14 @@ pub enum DeliverCall {
     /// Hand out the next try owed to this subscription, if it may send now.
     Claim { subscription: String },
     /// What claim `claim` came to; answered with the next try if `next` and one may go now.
-    Report { subscription: String, claim: u64, outcome: Outcome, next: bool },
+    Report {
+        subscription: String,
+        claim: u64,
+        outcome: Outcome,
+        /// Absent from an older consumer's reports (during a deployment): no next try.
+        #[serde(default)]
+        next: bool,
+    },
 }
 
 /// One try, ready to send: the store built and signed it; the consumer only sends it.
