@@ -20,7 +20,7 @@ use sitrep_shared::notify::{Channel, Event, OUTBOX_PREFIX, message, sign};
 use sitrep_shared::{PageState, Timestamp};
 use worker::ListOptions;
 
-use super::layout::{from_json, to_json};
+use super::layout::{self, from_json, to_json};
 use super::notify::{self, Stored};
 use super::protocol::{AdminCall, AdminReply, DeliverReply, Kick, Outgoing};
 use super::{PageStore, now};
@@ -162,28 +162,29 @@ impl PageStore {
     /// The next outbox event after `cursor.after` that the subscription wants; events it does not
     /// want move the cursor past them.
     async fn next_wanted(&self, stored: &Stored, cursor: &mut Cursor, page: &PageState) -> Result<Scan, EdgeError> {
-        let storage = self.state.storage();
         for _ in 0..SCAN_MAX / SCAN {
-            // `start` is inclusive: the key after the cursor's own.
-            let start = if cursor.after.is_empty() { OUTBOX_PREFIX.to_owned() } else { format!("{}\0", cursor.after) };
-            let options = ListOptions::new().prefix(OUTBOX_PREFIX).start(&start).limit(SCAN);
-            let list = storage.list_with_options(options).await?;
-            let keys: Vec<String> = list.keys().into_iter().filter_map(|k| k.ok()?.as_string()).collect();
-            let values = list.values();
-            for (key, value) in keys.iter().zip(values) {
-                let text = value.map_err(|e| EdgeError::Internal(format!("{e:?}")))?.as_string().unwrap_or_default();
-                match readable(key, &text) {
+            let entries = self.outbox_after(&cursor.after, SCAN).await?;
+            for (key, text) in &entries {
+                match readable(key, text) {
                     Some(event) if stored.subscription.wants(&event, page) => {
                         return Ok(Scan::Found(key.clone(), Box::new(event)));
                     }
                     _ => cursor.after.clone_from(key),
                 }
             }
-            if keys.len() < SCAN {
+            if entries.len() < SCAN {
                 return Ok(Scan::End);
             }
         }
         Ok(Scan::More)
+    }
+
+    /// Up to `limit` outbox entries after key `after` ("" for the first), in order.
+    async fn outbox_after(&self, after: &str, limit: usize) -> Result<Vec<(String, String)>, EdgeError> {
+        // `start` is inclusive: the key after `after` (the empty key sorts before the prefix).
+        let start = format!("{after}\0");
+        let options = ListOptions::new().prefix(OUTBOX_PREFIX).start(&start).limit(limit);
+        layout::entries(&self.state.storage(), options).await
     }
 
     /// Hands out the next try owed to subscription `id`, if it may send now.
@@ -416,12 +417,8 @@ impl PageStore {
     /// Builds the memory from every cursor: who owes (conservatively: events after its cursor,
     /// wanted or not; its claim sorts that out), who waits until when, the slowest cursor.
     async fn remember(&self, subscriptions: &[Stored], last: &str, now: i64) -> Result<(), EdgeError> {
-        let storage = self.state.storage();
-        let list = storage.list_with_options(ListOptions::new().prefix(CURSOR_PREFIX)).await?;
-        let keys: Vec<String> = list.keys().into_iter().filter_map(|k| k.ok()?.as_string()).collect();
         let mut cursors = HashMap::new();
-        for (key, value) in keys.iter().zip(list.values()) {
-            let text = value.map_err(|e| EdgeError::Internal(format!("{e:?}")))?.as_string().unwrap_or_default();
+        for (key, text) in layout::entries(&self.state.storage(), ListOptions::new().prefix(CURSOR_PREFIX)).await? {
             cursors.insert(key.trim_start_matches(CURSOR_PREFIX).to_owned(), from_json::<Cursor>(&text)?);
         }
         let mut memory = Memory { built: true, scanned: last.to_owned(), ..Memory::default() };
@@ -447,17 +444,13 @@ impl PageStore {
     /// Matches the events written since the last run to the subscriptions that want them.
     async fn match_new(&self, subscriptions: &[Stored]) -> Result<(), EdgeError> {
         let scanned = self.deliveries.borrow().scanned.clone();
-        let start = format!("{scanned}\0");
-        let options = ListOptions::new().prefix(OUTBOX_PREFIX).start(&start).limit(MATCH);
-        let list = self.state.storage().list_with_options(options).await?;
-        let keys: Vec<String> = list.keys().into_iter().filter_map(|k| k.ok()?.as_string()).collect();
+        let entries = self.outbox_after(&scanned, MATCH).await?;
         let loaded = self.load().await?;
         {
             let mut memory = self.deliveries.borrow_mut();
-            for (key, value) in keys.iter().zip(list.values()) {
-                let text = value.map_err(|e| EdgeError::Internal(format!("{e:?}")))?.as_string().unwrap_or_default();
+            for (key, text) in &entries {
                 memory.scanned.clone_from(key);
-                let Some(event) = readable(key, &text) else { continue };
+                let Some(event) = readable(key, text) else { continue };
                 for stored in subscriptions.iter().filter(|s| s.subscription.paused.is_none()) {
                     if stored.subscription.wants(&event, &loaded.page) {
                         memory.owed.insert(stored.subscription.id.clone());
@@ -465,7 +458,7 @@ impl PageStore {
                 }
             }
         }
-        if keys.len() == MATCH {
+        if entries.len() == MATCH {
             // More were written than one run matches: the next run goes on.
             self.schedule(0).await;
         }
@@ -481,8 +474,8 @@ impl PageStore {
         let end = notify::outbox_key(version, 0);
         let storage = self.state.storage();
         let options = ListOptions::new().prefix(OUTBOX_PREFIX).end(&end).limit(PRUNE);
-        let Ok(list) = storage.list_with_options(options).await else { return };
-        let keys: Vec<String> = list.keys().into_iter().filter_map(|k| k.ok()?.as_string()).collect();
+        let Ok(entries) = layout::entries(&storage, options).await else { return };
+        let keys: Vec<String> = entries.into_iter().map(|(key, _)| key).collect();
         if !keys.is_empty() {
             let _ = storage.delete_multiple(keys).await;
         }

@@ -106,14 +106,20 @@ pub async fn load(storage: &Storage) -> Result<Option<(u64, PageData)>, EdgeErro
     Ok(Some((version, data)))
 }
 
-/// Every stored value under a prefix, in key order.
-pub async fn values(storage: &Storage, prefix: &str) -> Result<Vec<String>, EdgeError> {
-    let list = storage.list_with_options(ListOptions::new().prefix(prefix)).await?;
+/// The stored entries a listing names, as (key, text), in key order.
+pub async fn entries(storage: &Storage, options: ListOptions<'_>) -> Result<Vec<(String, String)>, EdgeError> {
+    let list = storage.list_with_options(options).await?;
+    let keys = list.keys().into_iter().filter_map(|k| k.ok()?.as_string());
     let mut out = Vec::new();
-    for value in list.values() {
-        out.push(value.map_err(|e| EdgeError::Internal(format!("{e:?}")))?.as_string().unwrap_or_default());
+    for (key, value) in keys.zip(list.values()) {
+        out.push((key, value.map_err(|e| EdgeError::Internal(format!("{e:?}")))?.as_string().unwrap_or_default()));
     }
     Ok(out)
+}
+
+/// Every stored value under a prefix, in key order.
+pub async fn values(storage: &Storage, prefix: &str) -> Result<Vec<String>, EdgeError> {
+    Ok(entries(storage, ListOptions::new().prefix(prefix)).await?.into_iter().map(|(_, text)| text).collect())
 }
 
 /// The stored keys under a prefix.
