@@ -5,6 +5,8 @@
 // - write latency of the same write (an incident update) with no subscription, then with all of
 //   them: with subscriptions that want none of these events (the write path's own cost: the outbox
 //   and the wake-up), while their deliveries flow, and while every receiver is down;
+// - after each timed write, a request the Worker answers without the store and a store round trip
+//   that writes nothing (see `timeWrites`), to tell the store's cost from this workerd's;
 // - for a few writes, the time from the write's answer to each subscription's delivery (p50, p99,
 //   the last) and deliveries per second.
 //
@@ -58,14 +60,31 @@ try {
     const status = Math.floor(n / incidents.length) % 2 ? 'identified' : 'investigating';
     return edge.write('POST', `incidents/${incident}/updates`, { status, body: `Update ${n}`, force: true });
   };
+  // After each timed write, two probes in the same window, so that the write's slowdown can be
+  // split into what every request of this workerd suffers and what the store adds:
+  // - `worker`: a path the Worker answers 404 without the store (this workerd's floor: one thread
+  //   runs the Worker, the store and the queue consumer);
+  // - `store`: a store round trip that writes nothing (`GET log?limit=1`, its queue and its work).
+  const auth = { authorization: `Bearer ${edge.token}` };
+  const probe = async (path) => {
+    const t0 = performance.now();
+    const response = await fetch(`${edge.base}${path}`, { headers: auth });
+    await response.arrayBuffer();
+    return performance.now() - t0;
+  };
+  const stats = (times) => ({ p50: quantile(times, 0.5), p99: quantile(times, 0.99), mean: times.reduce((a, b) => a + b, 0) / times.length });
   const timeWrites = async (count) => {
     const times = [];
+    const worker = [];
+    const store = [];
     for (let i = 0; i < count; i += 1) {
       const t0 = performance.now();
       await update();
       times.push(performance.now() - t0);
+      worker.push(await probe('/api/v2/no-such-document'));
+      store.push(await probe('/api/v2/admin/log?limit=1'));
     }
-    return { p50: quantile(times, 0.5), p99: quantile(times, 0.99), mean: times.reduce((a, b) => a + b, 0) / times.length };
+    return { ...stats(times), worker: stats(worker), store: stats(store) };
   };
   const settle = async (quietMs = 1500, timeoutMs = 600_000) => {
     const deadline = Date.now() + timeoutMs;

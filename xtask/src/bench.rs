@@ -1004,8 +1004,37 @@ fn notify_bench() -> Result<String> {
     ));
     let duplicates: f64 = rounds.iter().map(|r| n(&r["duplicates"])).sum();
     md.push_str(&format!("\nDuplicate deliveries in the measured rounds: {duplicates:.0}.\n"));
+    md.push_str(&notify_floor(&f));
     println!("{md}");
     Ok(md)
+}
+
+/// Where a write's slowdown comes from: after each timed write the bench timed a request the Worker
+/// answers without the store (`worker`: what every request of this one-threaded workerd suffers)
+/// and a store round trip that writes nothing (`store`). The write's own share is its ratio over
+/// the Worker-only request's ratio in the same window.
+fn notify_floor(f: &serde_json::Value) -> String {
+    let n = |v: &serde_json::Value| v.as_f64().unwrap_or(f64::NAN);
+    let base = |what: &str| n(&f["without"][what]["p50"]);
+    let (write0, worker0, store0) = (n(&f["without"]["p50"]), base("worker"), base("store"));
+    let mut md = format!(
+        "\nWhere the time goes: after each timed write, a request the Worker answers 404 without the store \
+         (this workerd's floor: one thread runs the Worker, the store and the queue consumer) and a store round \
+         trip that writes nothing (`GET log?limit=1`), p50 in the same windows. Without subscriptions: write \
+         {write0:.1} ms, Worker only {worker0:.1} ms, store round trip {store0:.1} ms.\n\n\
+         | window | write | Worker only (floor) | store round trip | write over the floor |\n|---|---|---|---|---|\n"
+    );
+    for (what, key) in [
+        ("subscriptions wanting none of the writes", "unwanted"),
+        ("while deliveries flow", "flowing"),
+        ("while every receiver is down", "down"),
+    ] {
+        let write = n(&f[key]["p50"]) / write0;
+        let worker = n(&f[key]["worker"]["p50"]) / worker0;
+        let store = n(&f[key]["store"]["p50"]) / store0;
+        md.push_str(&format!("| {what} | {write:.2}x | {worker:.2}x | {store:.2}x | {:.2}x |\n", write / worker));
+    }
+    md
 }
 
 /// Lighthouse's scores for the status page, an incident page and the demo app, or why there are none
