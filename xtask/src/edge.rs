@@ -58,6 +58,7 @@ pub fn check_deployable(refuse_demo: bool) -> Result<()> {
     if config.lines().any(|line| !line.trim_start().starts_with('#') && line.contains("SITREP_LOCAL_TARGETS")) {
         bail!("edge/wrangler.toml sets SITREP_LOCAL_TARGETS: a deployed Worker would deliver to its own machine");
     }
+    consumer_bounds(&config)?;
     let deployable = edge_dir().join("build");
     if !deployable.exists() {
         println!("no deployable build in edge/build/ (cargo xtask dev makes one)");
@@ -156,6 +157,54 @@ pub fn worker_build(dir: &Path) -> Result<Command> {
         .env("WASM_OPT_BIN", shell::node_bin("wasm-opt"))
         .arg("--release");
     Ok(command)
+}
+
+/// Messages per batch of the delivery consumer at most: a Worker invocation has 6 connections.
+const MAX_BATCH: u64 = 6;
+/// Consumer invocations side by side at most: each holds up to [`MAX_BATCH`] requests to the page's
+/// store, which a write then waits behind (10 x 6 = 60 at most).
+const MAX_CONCURRENCY: u64 = 10;
+
+/// Checks every `[[queues.consumers]]` of `wrangler.toml`: `max_batch_size` at most [`MAX_BATCH`]
+/// and `max_concurrency` set, at most [`MAX_CONCURRENCY`] (unset, the platform scales to hundreds).
+/// Read line by line: the file is ours, flat `key = value` lines under section headers, and one
+/// check does not earn a TOML parser.
+fn consumer_bounds(config: &str) -> Result<()> {
+    let mut consumers: Vec<Vec<(String, String)>> = Vec::new();
+    let mut inside = false;
+    // Comments off (no value of ours holds a `#`), and headers without their inner spaces.
+    let lines = config.lines().map(|line| line.split('#').next().unwrap_or_default().trim());
+    for line in lines.filter(|line| !line.is_empty()) {
+        if line.starts_with('[') {
+            let header: String = line.chars().filter(|c| !c.is_whitespace()).collect();
+            // `[[queues.consumers]]`, and an environment's `[[env.{name}.queues.consumers]]`.
+            inside = header.starts_with("[[") && header.ends_with("queues.consumers]]");
+            if inside {
+                consumers.push(Vec::new());
+            }
+        } else if let (true, Some((key, value)), Some(consumer)) = (inside, line.split_once('='), consumers.last_mut())
+        {
+            consumer.push((key.trim().to_owned(), value.trim().to_owned()));
+        }
+    }
+    if consumers.is_empty() {
+        bail!("edge/wrangler.toml has no [[queues.consumers]]: nothing would deliver to subscribers");
+    }
+    for consumer in &consumers {
+        let number = |key: &str| consumer.iter().find(|(k, _)| k == key).and_then(|(_, v)| v.parse::<u64>().ok());
+        match number("max_batch_size") {
+            Some(n) if (1..=MAX_BATCH).contains(&n) => {}
+            other => bail!("edge/wrangler.toml: the consumer's max_batch_size is {other:?}, not 1 to {MAX_BATCH}"),
+        }
+        match number("max_concurrency") {
+            Some(n) if (1..=MAX_CONCURRENCY).contains(&n) => {}
+            other => bail!(
+                "edge/wrangler.toml: the consumer's max_concurrency is {other:?}, not 1 to {MAX_CONCURRENCY}: \
+                 unbounded, a fan-out queues thousands of requests in front of the page's writes"
+            ),
+        }
+    }
+    Ok(())
 }
 
 /// Where worker-build writes the test build, relative to `edge/` (it takes relative paths only).
@@ -354,4 +403,36 @@ pub fn load_page(port: u16, token: &str, page: &[u8]) -> Result<String> {
         bail!("loading the page failed with {status}: {body}");
     }
     Ok(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CONSUMER: &str = "[[queues.consumers]]\nqueue = \"q\"\n# max_concurrency = 500\nmax_batch_size = 6\n";
+
+    #[test]
+    fn the_shipped_config_bounds_its_consumer() {
+        let config = fs::read_to_string(edge_dir().join("wrangler.toml")).unwrap();
+        consumer_bounds(&config).unwrap();
+    }
+
+    #[test]
+    fn a_consumer_without_bounds_is_refused() {
+        consumer_bounds(&format!("{CONSUMER}max_concurrency = 10\n")).unwrap();
+        // Unset (a comment does not count), too many, a batch over 6, no consumer at all.
+        let unset = consumer_bounds(CONSUMER).unwrap_err().to_string();
+        assert!(unset.contains("max_concurrency is None"), "{unset}");
+        assert!(consumer_bounds(&format!("{CONSUMER}max_concurrency = 250\n")).is_err());
+        let big = CONSUMER.replace("max_batch_size = 6", "max_batch_size = 100");
+        assert!(consumer_bounds(&format!("{big}max_concurrency = 10\n")).is_err());
+        // A key of the next section is not the consumer's.
+        assert!(consumer_bounds(&format!("{CONSUMER}[observability]\nmax_concurrency = 10\n")).is_err());
+        // Trailing comments and spaced headers are read; an environment's consumer is checked too.
+        consumer_bounds("[[ queues.consumers ]] # deliveries\nmax_batch_size = 6 # six\nmax_concurrency = 10 # ten\n")
+            .unwrap();
+        let env = format!("{CONSUMER}max_concurrency = 10\n[[env.staging.queues.consumers]]\nmax_batch_size = 6\n");
+        assert!(consumer_bounds(&env).is_err(), "the staging consumer has no max_concurrency");
+        assert!(consumer_bounds("[observability]\nenabled = false\n").is_err());
+    }
 }
