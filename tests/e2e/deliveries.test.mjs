@@ -95,7 +95,8 @@ async function receiver(behave = () => ({ status: 204 })) {
       else res.end(answer.body ?? '');
     });
   });
-  const listen = () => new Promise((r) => server.listen(port, '127.0.0.1', r));
+  // Unreferenced: a test that fails before closing its receiver must not keep node running.
+  const listen = () => new Promise((r) => server.listen(port, '127.0.0.1', r)).then(() => server.unref());
   await listen();
   const rx = {
     url: `http://127.0.0.1:${port}/hook`,
@@ -332,16 +333,17 @@ describe('faults', () => {
   });
 
   test('a filtered subscription behind a long run of events it does not want still gets the ones it wants', async () => {
-    // More unwanted events than one claim reads (128 in the test build): the look goes on at the
-    // next wake-up instead of forgetting the subscription.
+    // More unwanted events than the resume's catch-up and one claim read (128 each in the test
+    // build): the look goes on at the next wake-up instead of forgetting the subscription. It is
+    // paused meanwhile, so nothing moves its cursor past the noise before it is resumed.
     const rx = await receiver();
-    await subscribe(edge, rx, { components: ['streak-data-loading'] });
-    // One event it wants first: its cursor is then at the end, and nothing wakes it during the noise.
+    const sub = await subscribe(edge, rx, { components: ['streak-data-loading'] });
     const { id: first } = await edge.write('POST', 'incidents', { name: 'Data loading slow', body: 'Looking', components: [{ id: 'streak-data-loading', status: 'degraded_performance' }] });
     await eventually(() => rx.unique().length === 2, { what: 'the first two events' });
-    for (const name of ['Noise one', 'Noise two']) {
+    await edge.write('PATCH', `subscriptions/${sub.id}`, { paused: true });
+    for (const name of ['Noise one', 'Noise two', 'Noise three']) {
       const { id } = await edge.write('POST', 'incidents', { name, body: 'Looking' });
-      for (let n = 0; n < 70; n += 1) {
+      for (let n = 0; n < 95; n += 1) {
         await edge.write('POST', `incidents/${id}/updates`, { status: n % 2 ? 'identified' : 'investigating', body: `Update ${n}`, force: true });
       }
     }
@@ -349,6 +351,8 @@ describe('faults', () => {
     await edge.write('POST', `incidents/${first}/updates`, { status: 'resolved', body: 'Fixed', restore: true });
     const wanted = (await outbox(edge)).slice(before).map((e) => e.id);
     assert.equal(wanted.length, 2);
+    assert.equal(rx.unique().length, 2, 'nothing while paused');
+    await edge.write('PATCH', `subscriptions/${sub.id}`, { paused: false });
     await eventually(() => rx.unique().length === 2 + wanted.length, { timeout: 30_000, what: `the ${wanted.length} events it wants after the noise` });
     assert.deepEqual(rx.unique().slice(2).map((r) => r.id), wanted);
     await rx.close();
@@ -406,6 +410,49 @@ describe('faults', () => {
     assert.deepEqual((await deliveries(sub)).map((d) => [d.id, d.replay ?? false]),
       [[resolved.id, false], [ahead.id, false], [event.id, true], [event.id, false]], 'the replay, then the events it missed while paused, in order');
     await other.close();
+    await rx.close();
+    await clear();
+  });
+
+  test('events nobody wants and a subscription write wake no one but the subscription written; an edited filter judges only new events', async () => {
+    // Twelve subscriptions behind a run of events none of them wants: their cursors stay where they
+    // were. Neither the alarm's look at the cursors (every 5 runs in the test build, every 100 in
+    // production) nor a write to one subscription may wake the other eleven.
+    const rx = await receiver();
+    const subs = [];
+    const secrets = [];
+    for (let i = 0; i < 12; i += 1) {
+      const { subscription, secret } = await edge.write('POST', 'subscriptions', { kind: 'webhook', url: rx.url, events: ['incident.resolved'] });
+      subs.push(subscription);
+      secrets.push(secret);
+    }
+    rx.secret = secrets[5];
+    const calls = async (reset = false) => (await (await fetch(`${edge.base}/__sitrep/stats${reset ? '?reset=1' : ''}`)).json()).calls;
+    await new Promise((r) => setTimeout(r, 2_000));
+    await calls(true);
+    const { id } = await edge.write('POST', 'incidents', { name: 'Nobody listens', body: 'Looking' });
+    // An alarm run per write at most one a second apart: more than two looks at the cursors.
+    for (let n = 0; n < 12; n += 1) {
+      await edge.write('POST', `incidents/${id}/updates`, { status: n % 2 ? 'identified' : 'investigating', body: `Update ${n}`, force: true });
+      await new Promise((r) => setTimeout(r, 1_100));
+    }
+    await new Promise((r) => setTimeout(r, 2_000));
+    assert.equal((await calls(true)).deliver ?? 0, 0, 'no claim for events nobody wants');
+    // A new filter that still wants none of them: its claim looks, finds nothing, and stops.
+    await edge.write('PATCH', `subscriptions/${subs[3].id}`, { events: ['incident.resolved', 'postmortem.published'] });
+    await new Promise((r) => setTimeout(r, 3_000));
+    const claims = (await calls()).deliver ?? 0;
+    assert.ok(claims >= 1 && claims <= 2, `the written subscription is claimed, and no other: ${claims} claims`);
+    assert.equal(rx.requests.length, 0, 'nothing was sent');
+    // Another one (never claimed: its cursor is still where it was created) now wants updates: the
+    // ones written from now on, not the twelve its old filter passed over.
+    await edge.write('PATCH', `subscriptions/${subs[5].id}`, { events: ['incident.updated'] });
+    const before = (await outbox(edge)).length;
+    await edge.write('POST', `incidents/${id}/updates`, { status: 'identified', body: 'After the edit', force: true });
+    const [after] = (await outbox(edge)).slice(before);
+    await eventually(() => rx.requests.length >= 1, { what: 'the update written after the edit' });
+    await new Promise((r) => setTimeout(r, 2_000));
+    assert.deepEqual(rx.requests.map((r) => [r.id, r.verified]), [[after.id, true]], 'only the update written after the edit');
     await rx.close();
     await clear();
   });

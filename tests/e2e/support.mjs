@@ -71,9 +71,10 @@ export async function startEdge({ page, persist, vars = {} } = {}) {
   let child;
   let log = '';
   let base;
+  let inspector;
   const launch = async () => {
     const port = await freePort();
-    const inspector = await freePort();
+    inspector = await freePort();
     base = `http://127.0.0.1:${port}`;
     child = spawn(
       join(root, 'node_modules', '.bin', 'wrangler'),
@@ -99,6 +100,8 @@ export async function startEdge({ page, persist, vars = {} } = {}) {
   await launch();
   const edge = {
     get base() { return base; },
+    /** The DevTools inspector's port (wrangler's proxy to workerd), for profiling. */
+    get inspector() { return inspector; },
     token,
     log: () => log,
     stop: async () => {
@@ -156,6 +159,7 @@ export async function serve(handler) {
   const port = await freePort();
   const server = createHttpServer(handler);
   await new Promise((r) => server.listen(port, '127.0.0.1', r));
+  server.unref(); // a failed test that never closes it must not keep node running
   return { origin: `http://127.0.0.1:${port}`, close: () => server.close() };
 }
 

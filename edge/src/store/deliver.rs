@@ -44,9 +44,13 @@ const PRUNE: usize = 128;
 const BATCH: usize = 100;
 
 /// What this instance knows of who is owed deliveries, so that the alarm after a write looks at
-/// that write's events only, not at every cursor. Built from the cursors once per instance and
-/// again after every subscription write; kept true by `claim`, `settle` and `replay_delivery`,
-/// the only code that moves a cursor. An entry too many costs one claim that finds nothing.
+/// that write's events only, not at every cursor. Built from the cursors once per instance; kept
+/// true by `claim`, `settle` and `replay_delivery`, by [`Memory::touched`] after a subscription
+/// write, and by the writes that move idle cursors on (`caught_up`, `refresh_slowest`). An entry
+/// too many costs one claim that finds nothing.
+///
+/// What makes that work: a subscription not in `owed` wants no event after its cursor up to
+/// `scanned` (only a claim that read to the end of the outbox, or a pause, takes one out).
 #[derive(Debug, Default)]
 pub struct Memory {
     built: bool,
@@ -58,17 +62,29 @@ pub struct Memory {
     waits: HashMap<String, i64>,
     /// When each was last sent a wake-up (its message may still be in the queue).
     woken: HashMap<String, i64>,
-    /// The slowest cursor when the memory was built, for pruning.
+    /// For a subscription `match_new` found owed while it was owed nothing: the outbox key up to
+    /// which it wanted nothing. Its claim starts there, not at its stored cursor, so each event is
+    /// judged by the filter and the page as they were when the alarm matched it.
+    skip: HashMap<String, String>,
+    /// The slowest position in the outbox, for pruning (see `refresh_slowest`).
     slowest: Option<String>,
-    /// Alarm runs since it was built.
+    /// Alarm runs since the slowest position was last worked out.
     runs: u32,
 }
 
 impl Memory {
-    /// After a subscription write: built again at the next alarm. The wake-ups sent stay known, so
-    /// a thousand subscription writes do not wake every subscription a thousand times.
-    pub fn forget(&mut self) {
-        self.built = false;
+    /// After a write to subscription `id`: one that still `exists` may be owed anything now (its
+    /// filter changed, it was resumed), so its next claim finds out; a removed one is forgotten.
+    /// The others are as they were: one subscription write costs one claim, not one per subscriber.
+    pub fn touched(&mut self, id: &str, exists: bool) {
+        self.waits.remove(id);
+        self.skip.remove(id);
+        if exists {
+            self.owed.insert(id.to_owned());
+        } else {
+            self.owed.remove(id);
+            self.woken.remove(id);
+        }
     }
 }
 
@@ -81,9 +97,12 @@ enum Scan {
     More,
 }
 
-/// Alarm runs between two rebuilds of the memory (which also finds the slowest cursor again, for
-/// pruning).
-const REBUILD_EVERY: u32 = 100;
+/// Alarm runs between two looks at the cursors for the slowest position (pruning follows it). Test
+/// builds look every 5 runs, so that a test sees a look within seconds.
+const REFRESH_EVERY: u32 = if cfg!(feature = "fault-injection") { 5 } else { 100 };
+
+/// Idle cursors moved on per look at the cursors at most (the rest at the next look).
+const MOVE: usize = 256;
 
 /// Outbox events matched to subscriptions per alarm run at most.
 const MATCH: usize = 256;
@@ -128,6 +147,7 @@ impl PageStore {
         memory.owed.remove(id);
         memory.waits.remove(id);
         memory.woken.remove(id);
+        memory.skip.remove(id);
     }
 
     /// Subscription `id` is owed more than one request could look through: wake it again.
@@ -179,6 +199,40 @@ impl PageStore {
         Ok(Scan::More)
     }
 
+    /// Before an edit of subscription `stored` (`stored` still has its old filter): its cursor moved
+    /// past the events it does not want, up to the next one it does, as its next claim would move
+    /// it. The new filter then judges only what the old one had not passed over: a subscription that
+    /// starts wanting `incident.updated` gets the updates written from then on, not the history
+    /// behind its cursor. The cursor to put in the edit's transaction, if it moved.
+    pub(super) async fn caught_up(
+        &self,
+        stored: &Stored,
+        page: &PageState,
+    ) -> Result<Option<(String, String)>, EdgeError> {
+        let mut cursor = self.cursor(stored).await?;
+        let before = cursor.after.clone();
+        if let Some(scanned) = self.idle_up_to(stored, &cursor) {
+            // It wants nothing up to `scanned`: no need to read its way there.
+            cursor.after = cursor.after.max(scanned);
+        }
+        self.next_wanted(stored, &mut cursor, page).await?;
+        if cursor.after == before {
+            return Ok(None);
+        }
+        Ok(Some((cursor_key(&stored.subscription.id), to_json(&cursor)?)))
+    }
+
+    /// For a subscription owed nothing, not paused and with nothing in hand: the outbox key up to
+    /// which it wants no event (`Memory::scanned`). `None` when the memory does not know that.
+    fn idle_up_to(&self, stored: &Stored, cursor: &Cursor) -> Option<String> {
+        let memory = self.deliveries.borrow();
+        let idle = memory.built
+            && !memory.owed.contains(&stored.subscription.id)
+            && stored.subscription.paused.is_none()
+            && cursor.idle();
+        idle.then(|| memory.scanned.clone())
+    }
+
     /// Up to `limit` outbox entries after key `after` ("" for the first), in order.
     async fn outbox_after(&self, after: &str, limit: usize) -> Result<Vec<(String, String)>, EdgeError> {
         // `start` is inclusive: the key after `after` (the empty key sorts before the prefix).
@@ -205,6 +259,12 @@ impl PageStore {
         }
         let loaded = self.load().await?;
         let before = cursor.clone();
+        if cursor.idle()
+            && let Some(skip) = self.deliveries.borrow_mut().skip.remove(id)
+        {
+            // It wanted nothing up to `skip` when those events were matched.
+            cursor.after = cursor.after.clone().max(skip);
+        }
         let mut scan = Scan::End;
         // Each pass either finds the try or drops a gone one (a replay of a pruned event): bounded
         // by the replays that can wait, plus the retry and the look past the cursor.
@@ -361,18 +421,20 @@ impl PageStore {
         }
         let last = notify::last_outbox_key(&self.state.storage()).await?;
         let now = read::now_ms() as i64;
-        {
+        let refresh = {
             let mut memory = self.deliveries.borrow_mut();
             memory.runs += 1;
-            if memory.runs > REBUILD_EVERY {
-                // Now and then from the cursors again: the slowest one moves on (pruning follows).
-                memory.forget();
-            }
-        }
+            memory.runs > REFRESH_EVERY
+        };
         if !self.deliveries.borrow().built {
             self.remember(&subscriptions, &last, now).await?;
-        } else if self.deliveries.borrow().scanned < last {
-            self.match_new(&subscriptions).await?;
+        } else {
+            if self.deliveries.borrow().scanned < last {
+                self.match_new(&subscriptions).await?;
+            }
+            if refresh {
+                self.refresh_slowest(&subscriptions).await?;
+            }
         }
         let slowest = self.deliveries.borrow().slowest.clone();
         if let Some(slowest) = slowest {
@@ -417,17 +479,14 @@ impl PageStore {
     /// Builds the memory from every cursor: who owes (conservatively: events after its cursor,
     /// wanted or not; its claim sorts that out), who waits until when, the slowest cursor.
     async fn remember(&self, subscriptions: &[Stored], last: &str, now: i64) -> Result<(), EdgeError> {
-        let mut cursors = HashMap::new();
-        for (key, text) in layout::entries(&self.state.storage(), ListOptions::new().prefix(CURSOR_PREFIX)).await? {
-            cursors.insert(key.trim_start_matches(CURSOR_PREFIX).to_owned(), from_json::<Cursor>(&text)?);
-        }
+        let mut cursors = self.stored_cursors().await?;
         let mut memory = Memory { built: true, scanned: last.to_owned(), ..Memory::default() };
         memory.woken = std::mem::take(&mut self.deliveries.borrow_mut().woken);
         for stored in subscriptions {
             let id = &stored.subscription.id;
             let cursor = cursors.remove(id).unwrap_or_else(|| Cursor::starting_after(&stored.after));
-            if memory.slowest.as_ref().is_none_or(|slowest| cursor.after < *slowest) {
-                memory.slowest = Some(cursor.after.clone());
+            if memory.slowest.as_deref().is_none_or(|slowest| cursor.earliest() < slowest) {
+                memory.slowest = Some(cursor.earliest().to_owned());
             }
             if stored.subscription.paused.is_some() || !cursor.owes(last) {
                 continue;
@@ -441,6 +500,62 @@ impl PageStore {
         Ok(())
     }
 
+    /// Every stored cursor, by subscription id.
+    async fn stored_cursors(&self) -> Result<HashMap<String, Cursor>, EdgeError> {
+        let mut cursors = HashMap::new();
+        for (key, text) in layout::entries(&self.state.storage(), ListOptions::new().prefix(CURSOR_PREFIX)).await? {
+            cursors.insert(key.trim_start_matches(CURSOR_PREFIX).to_owned(), from_json::<Cursor>(&text)?);
+        }
+        Ok(cursors)
+    }
+
+    /// Works out the slowest position in the outbox again, for pruning, and wakes nobody. A
+    /// subscription owed something, paused or with something in hand is where its cursor is (or
+    /// at the try or replay behind it). One owed nothing wants no event up to what the alarm has
+    /// matched (`scanned`): its stored cursor is moved there (at most [`MOVE`] a run), so neither
+    /// pruning, its next claim, an edit of its filter nor a new instance looks again at events it
+    /// did not want.
+    async fn refresh_slowest(&self, subscriptions: &[Stored]) -> Result<(), EdgeError> {
+        let cursors = self.stored_cursors().await?;
+        let mut moved: Vec<(String, String)> = Vec::new();
+        let mut slowest: Option<String> = None;
+        for stored in subscriptions {
+            let id = &stored.subscription.id;
+            let mut cursor = cursors.get(id).cloned().unwrap_or_else(|| Cursor::starting_after(&stored.after));
+            if let Some(scanned) = self.idle_up_to(stored, &cursor)
+                && cursor.after < scanned
+                && moved.len() < MOVE
+            {
+                cursor.after = scanned;
+                moved.push((cursor_key(id), to_json(&cursor)?));
+            } else if let Some(skip) = self.deliveries.borrow().skip.get(id)
+                && cursor.idle()
+            {
+                // Owed, and its claim starts at `skip`.
+                cursor.after = cursor.after.clone().max(skip.clone());
+            }
+            if slowest.as_deref().is_none_or(|s| cursor.earliest() < s) {
+                slowest = Some(cursor.earliest().to_owned());
+            }
+        }
+        if !moved.is_empty() {
+            // Only storage awaits since the cursors were read: no claim ran in between.
+            self.state
+                .storage()
+                .transaction(move |txn| async move {
+                    for (key, text) in moved {
+                        txn.put(&key, text).await?;
+                    }
+                    Ok(())
+                })
+                .await?;
+        }
+        let mut memory = self.deliveries.borrow_mut();
+        memory.slowest = slowest;
+        memory.runs = 0;
+        Ok(())
+    }
+
     /// Matches the events written since the last run to the subscriptions that want them.
     async fn match_new(&self, subscriptions: &[Stored]) -> Result<(), EdgeError> {
         let scanned = self.deliveries.borrow().scanned.clone();
@@ -449,11 +564,12 @@ impl PageStore {
         {
             let mut memory = self.deliveries.borrow_mut();
             for (key, text) in &entries {
-                memory.scanned.clone_from(key);
+                let wanted_nothing_up_to = std::mem::replace(&mut memory.scanned, key.clone());
                 let Some(event) = readable(key, text) else { continue };
                 for stored in subscriptions.iter().filter(|s| s.subscription.paused.is_none()) {
-                    if stored.subscription.wants(&event, &loaded.page) {
-                        memory.owed.insert(stored.subscription.id.clone());
+                    let id = &stored.subscription.id;
+                    if stored.subscription.wants(&event, &loaded.page) && memory.owed.insert(id.clone()) {
+                        memory.skip.insert(id.clone(), wanted_nothing_up_to.clone());
                     }
                 }
             }

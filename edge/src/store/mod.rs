@@ -349,7 +349,13 @@ impl PageStore {
                 let body = call.body.as_bytes();
                 (notify::create(body, &loaded.page, stored.len(), targets, id, secret, after, now)?, 201)
             }
-            Admin::EditSubscription(id) => (notify::edit(call.body.as_bytes(), find(id)?, &loaded.page, now)?, 200),
+            Admin::EditSubscription(id) => {
+                let stored = find(id)?;
+                let mut written = notify::edit(call.body.as_bytes(), stored.clone(), &loaded.page, now)?;
+                // Its cursor past what its old filter passed over, in the same transaction.
+                written.put.extend(self.caught_up(&stored, &loaded.page).await?);
+                (written, 200)
+            }
             Admin::DeleteSubscription(id) => (notify::delete(&find(id)?), 200),
             other => return Err(EdgeError::Internal(format!("{other:?} is not a subscription write"))),
         };
@@ -365,6 +371,7 @@ impl PageStore {
         status: u16,
     ) -> Result<AdminReply, EdgeError> {
         let version = self.loaded_for_write(call).await?.version + 1;
+        let (id, exists) = (written.target.clone(), !written.removed);
         let mut body = written.body;
         body["version"] = version.into();
         let body = body.to_string();
@@ -380,9 +387,9 @@ impl PageStore {
             pending,
         )
         .await?;
-        // Who is subscribed to what changed: read them again, and work out again who is owed what.
+        // Who is subscribed to what changed: read them again; this one may be owed anything now.
         *self.subscriptions.borrow_mut() = None;
-        self.deliveries.borrow_mut().forget();
+        self.deliveries.borrow_mut().touched(&id, exists);
         if let Some(current) = self.loaded.borrow_mut().as_mut() {
             Rc::make_mut(current).version = version;
         }

@@ -87,6 +87,8 @@ pub fn new_secret() -> Result<String, EdgeError> {
 /// What a subscription write changes: the stored value to put (none for a delete), the audit line,
 /// the answer, and the status.
 pub struct Written {
+    /// Whether the subscription is gone after it.
+    pub removed: bool,
     pub put: Vec<(String, String)>,
     pub delete: Vec<String>,
     pub summary: String,
@@ -132,6 +134,7 @@ pub fn create(
     let body = serde_json::json!({ "subscription": subscription, "secret": secret });
     let stored = Stored { subscription, secret, after };
     Ok(Written {
+        removed: false,
         put: vec![(key(&id), to_json(&stored)?)],
         delete: vec![],
         summary: format!("added subscription {id} ({host})"),
@@ -152,6 +155,7 @@ pub fn edit(body: &[u8], mut stored: Stored, page: &PageState, now: Timestamp) -
         None => "edited",
     };
     Ok(Written {
+        removed: false,
         body: serde_json::json!({ "subscription": shown(stored.subscription.clone()) }),
         put: vec![(key(&id), to_json(&stored)?)],
         delete: vec![],
@@ -171,6 +175,7 @@ pub fn pause_failed(
     let id = stored.subscription.id.clone();
     stored.subscription.paused = Some(model::Pause { at: now, reason: reason.to_owned() });
     Ok(Written {
+        removed: false,
         body: serde_json::json!({ "subscription": shown(stored.subscription.clone()) }),
         put: vec![(key(&id), to_json(&stored)?), cursor],
         delete: vec![],
@@ -183,6 +188,7 @@ pub fn pause_failed(
 pub fn delete(stored: &Stored) -> Written {
     let id = stored.subscription.id.clone();
     Written {
+        removed: true,
         put: vec![],
         delete: vec![key(&id), super::deliver::CURSOR_PREFIX.to_owned() + &id],
         summary: format!("removed subscription {id}"),

@@ -183,6 +183,18 @@ impl Cursor {
         self.attempt.is_some() || !self.replays.is_empty() || self.after.as_str() < last
     }
 
+    /// Whether nothing is in hand: no try out or waiting to be retried, no replay waiting.
+    pub fn idle(&self) -> bool {
+        self.attempt.is_none() && self.replays.is_empty()
+    }
+
+    /// The earliest outbox key it may still need: its place, or the event being tried or waiting
+    /// to be replayed, which sit behind it for a replay. Pruning keeps everything after this.
+    pub fn earliest(&self) -> &str {
+        let in_hand = self.attempt.iter().map(|a| a.key.as_str()).chain(self.replays.iter().map(String::as_str));
+        in_hand.fold(self.after.as_str(), |earliest, key| earliest.min(key))
+    }
+
     /// Hands out `key` (event `id` of type `kind`) at `now`: a new claim, with its lease.
     /// Returns the claim's number, which the report must name.
     pub fn claim(&mut self, key: &str, id: &str, kind: super::EventType, now: Timestamp) -> u64 {
@@ -417,6 +429,21 @@ mod tests {
             assert!(cursor.replay(&format!("outbox/{n}")));
         }
         assert!(!cursor.replay("outbox/x"), "bounded");
+    }
+
+    #[test]
+    fn what_it_may_still_need_starts_at_a_replay_or_a_try_behind_it() {
+        let mut cursor = Cursor::starting_after(K2);
+        assert!(cursor.idle());
+        assert_eq!(cursor.earliest(), K2);
+        assert!(cursor.replay(K1));
+        assert!(!cursor.idle());
+        assert_eq!(cursor.earliest(), K1, "a waiting replay behind the cursor");
+        let claim = cursor.claim(K1, "evt_2_0", EventType::IncidentOpened, at(0));
+        assert_eq!(cursor.earliest(), K1, "the replay being sent");
+        cursor.settle(claim, &Outcome::Delivered { status: 200 }, at(1), 0.5);
+        assert!(cursor.idle());
+        assert_eq!(cursor.earliest(), K2);
     }
 
     #[test]
