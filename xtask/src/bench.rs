@@ -1021,7 +1021,8 @@ fn notify_floor(f: &serde_json::Value) -> String {
         "\nWhere the time goes: after each timed write, a request the Worker answers 404 without the store \
          (this workerd's floor: one thread runs the Worker, the store and the queue consumer) and a store round \
          trip that writes nothing (`GET log?limit=1`), p50 in the same windows. Without subscriptions: write \
-         {write0:.1} ms, Worker only {worker0:.1} ms, store round trip {store0:.1} ms.\n\n\
+         {write0:.1} ms, Worker only {worker0:.1} ms, store round trip {store0:.1} ms; the table gives each as a \
+         ratio to that.\n\n\
          | window | write | Worker only (floor) | store round trip | write over the floor |\n|---|---|---|---|---|\n"
     );
     for (what, key) in [
