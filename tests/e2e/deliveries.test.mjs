@@ -415,9 +415,9 @@ describe('faults', () => {
   });
 
   test('events nobody wants and a subscription write wake no one but the subscription written; an edited filter judges only new events', async () => {
-    // Twelve subscriptions behind a run of events none of them wants: their cursors stay where they
-    // were. Neither the alarm's look at the cursors (every 5 runs in the test build, every 100 in
-    // production) nor a write to one subscription may wake the other eleven.
+    // Twelve subscriptions and a run of events none of them wants. Neither the alarm's looks at the
+    // cursors (every 5 runs in the test build, every 100 in production) nor a write to one
+    // subscription may wake the other eleven.
     const rx = await receiver();
     const subs = [];
     const secrets = [];
@@ -427,6 +427,9 @@ describe('faults', () => {
       secrets.push(secret);
     }
     rx.secret = secrets[5];
+    // One is paused before the run: nothing moves a paused subscription's cursor, so the edit that
+    // resumes it below has to read past the run itself.
+    await edge.write('PATCH', `subscriptions/${subs[5].id}`, { paused: true });
     const calls = async (reset = false) => (await (await fetch(`${edge.base}/__sitrep/stats${reset ? '?reset=1' : ''}`)).json()).calls;
     await new Promise((r) => setTimeout(r, 2_000));
     await calls(true);
@@ -444,9 +447,9 @@ describe('faults', () => {
     const claims = (await calls()).deliver ?? 0;
     assert.ok(claims >= 1 && claims <= 2, `the written subscription is claimed, and no other: ${claims} claims`);
     assert.equal(rx.requests.length, 0, 'nothing was sent');
-    // Another one (never claimed: its cursor is still where it was created) now wants updates: the
-    // ones written from now on, not the twelve its old filter passed over.
-    await edge.write('PATCH', `subscriptions/${subs[5].id}`, { events: ['incident.updated'] });
+    // The paused one is resumed wanting updates: the ones written from now on, not the twelve its
+    // old filter passed over while it was paused.
+    await edge.write('PATCH', `subscriptions/${subs[5].id}`, { paused: false, events: ['incident.updated'] });
     const before = (await outbox(edge)).length;
     await edge.write('POST', `incidents/${id}/updates`, { status: 'identified', body: 'After the edit', force: true });
     const [after] = (await outbox(edge)).slice(before);

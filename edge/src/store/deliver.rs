@@ -79,11 +79,13 @@ impl Memory {
     pub fn touched(&mut self, id: &str, exists: bool) {
         self.waits.remove(id);
         self.skip.remove(id);
+        // Woken at the next alarm even if a wake-up went out less than a lease ago (a second claim
+        // while a try is out waits for its lease).
+        self.woken.remove(id);
         if exists {
             self.owed.insert(id.to_owned());
         } else {
             self.owed.remove(id);
-            self.woken.remove(id);
         }
     }
 }
@@ -101,8 +103,9 @@ enum Scan {
 /// builds look every 5 runs, so that a test sees a look within seconds.
 const REFRESH_EVERY: u32 = if cfg!(feature = "fault-injection") { 5 } else { 100 };
 
-/// Idle cursors moved on per look at the cursors at most (the rest at the next look).
-const MOVE: usize = 256;
+/// Idle cursors moved on per look at the cursors at most, furthest behind first (each is a whole
+/// cursor written, its recent deliveries included).
+const MOVE: usize = 64;
 
 /// Outbox events matched to subscriptions per alarm run at most.
 const MATCH: usize = 256;
@@ -214,6 +217,11 @@ impl PageStore {
         if let Some(scanned) = self.idle_up_to(stored, &cursor) {
             // It wants nothing up to `scanned`: no need to read its way there.
             cursor.after = cursor.after.max(scanned);
+        } else if cursor.idle()
+            && let Some(skip) = self.deliveries.borrow().skip.get(&stored.subscription.id)
+        {
+            // Owed, but it wanted nothing up to `skip`.
+            cursor.after = cursor.after.clone().max(skip.clone());
         }
         self.next_wanted(stored, &mut cursor, page).await?;
         if cursor.after == before {
@@ -432,8 +440,10 @@ impl PageStore {
             if self.deliveries.borrow().scanned < last {
                 self.match_new(&subscriptions).await?;
             }
-            if refresh {
-                self.refresh_slowest(&subscriptions).await?;
+            if refresh && let Err(err) = self.refresh_slowest(&subscriptions).await {
+                // Best effort: pruning waits, and the next look (100 runs on) tries again.
+                worker::console_warn!("looking at the delivery cursors failed: {err}");
+                self.deliveries.borrow_mut().runs = 0;
             }
         }
         let slowest = self.deliveries.borrow().slowest.clone();
@@ -509,34 +519,50 @@ impl PageStore {
         Ok(cursors)
     }
 
-    /// Works out the slowest position in the outbox again, for pruning, and wakes nobody. A
-    /// subscription owed something, paused or with something in hand is where its cursor is (or
-    /// at the try or replay behind it). One owed nothing wants no event up to what the alarm has
-    /// matched (`scanned`): its stored cursor is moved there (at most [`MOVE`] a run), so neither
-    /// pruning, its next claim, an edit of its filter nor a new instance looks again at events it
-    /// did not want.
+    /// Works out the slowest position in the outbox again, for pruning. A subscription owed
+    /// something, paused or with something in hand is where its cursor is (or at the try or replay
+    /// behind it). One owed nothing wants no event up to what the alarm has matched (`scanned`), so
+    /// it counts as there, and the [`MOVE`] furthest behind have their stored cursors moved there
+    /// (so a new instance does not wake them to read past events they did not want). A cursor with
+    /// something in hand is held owed again, in case a wake-up went astray.
     async fn refresh_slowest(&self, subscriptions: &[Stored]) -> Result<(), EdgeError> {
         let cursors = self.stored_cursors().await?;
-        let mut moved: Vec<(String, String)> = Vec::new();
+        let mut behind: Vec<(&str, Cursor)> = Vec::new();
         let mut slowest: Option<String> = None;
+        let mut in_hand = Vec::new();
         for stored in subscriptions {
-            let id = &stored.subscription.id;
-            let mut cursor = cursors.get(id).cloned().unwrap_or_else(|| Cursor::starting_after(&stored.after));
-            if let Some(scanned) = self.idle_up_to(stored, &cursor)
-                && cursor.after < scanned
-                && moved.len() < MOVE
-            {
-                cursor.after = scanned;
-                moved.push((cursor_key(id), to_json(&cursor)?));
+            let id = stored.subscription.id.as_str();
+            let cursor = cursors.get(id).cloned().unwrap_or_else(|| Cursor::starting_after(&stored.after));
+            let mut position = cursor.earliest().to_owned();
+            if let Some(scanned) = self.idle_up_to(stored, &cursor) {
+                position = position.max(scanned);
+                if cursor.after < position {
+                    behind.push((id, cursor));
+                }
             } else if let Some(skip) = self.deliveries.borrow().skip.get(id)
                 && cursor.idle()
             {
                 // Owed, and its claim starts at `skip`.
-                cursor.after = cursor.after.clone().max(skip.clone());
+                position = position.max(skip.clone());
+            } else if !cursor.idle() && stored.subscription.paused.is_none() {
+                in_hand.push(id.to_owned());
             }
-            if slowest.as_deref().is_none_or(|s| cursor.earliest() < s) {
-                slowest = Some(cursor.earliest().to_owned());
+            if slowest.as_ref().is_none_or(|s| position < *s) {
+                slowest = Some(position);
             }
+        }
+        {
+            let mut memory = self.deliveries.borrow_mut();
+            memory.slowest = slowest;
+            memory.runs = 0;
+            memory.owed.extend(in_hand);
+        }
+        behind.sort_by(|a, b| a.1.after.cmp(&b.1.after));
+        let scanned = self.deliveries.borrow().scanned.clone();
+        let mut moved = Vec::new();
+        for (id, mut cursor) in behind.into_iter().take(MOVE) {
+            cursor.after.clone_from(&scanned);
+            moved.push((cursor_key(id), to_json(&cursor)?));
         }
         if !moved.is_empty() {
             // Only storage awaits since the cursors were read: no claim ran in between.
@@ -550,9 +576,6 @@ impl PageStore {
                 })
                 .await?;
         }
-        let mut memory = self.deliveries.borrow_mut();
-        memory.slowest = slowest;
-        memory.runs = 0;
         Ok(())
     }
 
