@@ -71,10 +71,9 @@ export async function startEdge({ page, persist, vars = {} } = {}) {
   let child;
   let log = '';
   let base;
-  let inspector;
   const launch = async () => {
     const port = await freePort();
-    inspector = await freePort();
+    const inspector = await freePort();
     base = `http://127.0.0.1:${port}`;
     child = spawn(
       join(root, 'node_modules', '.bin', 'wrangler'),
@@ -100,8 +99,6 @@ export async function startEdge({ page, persist, vars = {} } = {}) {
   await launch();
   const edge = {
     get base() { return base; },
-    /** The DevTools inspector's port (wrangler's proxy to workerd), for profiling. */
-    get inspector() { return inspector; },
     token,
     log: () => log,
     stop: async () => {

@@ -49,8 +49,9 @@ const BATCH: usize = 100;
 /// write, and by the writes that move idle cursors on (`caught_up`, `refresh_slowest`). An entry
 /// too many costs one claim that finds nothing.
 ///
-/// What makes that work: a subscription not in `owed` wants no event after its cursor up to
-/// `scanned` (only a claim that read to the end of the outbox, or a pause, takes one out).
+/// What makes that work: a subscription not in `owed` (paused ones aside) wants no event after its
+/// cursor up to `scanned` (only a claim that read to the end of the outbox, or a pause, takes one
+/// out).
 #[derive(Debug, Default)]
 pub struct Memory {
     built: bool,
@@ -77,16 +78,25 @@ impl Memory {
     /// filter changed, it was resumed), so its next claim finds out; a removed one is forgotten.
     /// The others are as they were: one subscription write costs one claim, not one per subscriber.
     pub fn touched(&mut self, id: &str, exists: bool) {
+        if exists { self.owe(id) } else { self.forget(id) }
+    }
+
+    /// Subscription `id` may be owed anything: woken at the next alarm, even if a wake-up went out
+    /// less than a lease ago (a second claim while a try is out waits for its lease), and its claim
+    /// starts at its stored cursor.
+    fn owe(&mut self, id: &str) {
         self.waits.remove(id);
-        self.skip.remove(id);
-        // Woken at the next alarm even if a wake-up went out less than a lease ago (a second claim
-        // while a try is out waits for its lease).
         self.woken.remove(id);
-        if exists {
-            self.owed.insert(id.to_owned());
-        } else {
-            self.owed.remove(id);
-        }
+        self.skip.remove(id);
+        self.owed.insert(id.to_owned());
+    }
+
+    /// Subscription `id` is owed nothing (or is gone): only a new event, a replay or a write wakes it.
+    fn forget(&mut self, id: &str) {
+        self.owed.remove(id);
+        self.waits.remove(id);
+        self.woken.remove(id);
+        self.skip.remove(id);
     }
 }
 
@@ -146,19 +156,7 @@ impl PageStore {
 
     /// Subscription `id` is owed nothing now: only a new event or a replay wakes it again.
     fn idle(&self, id: &str) {
-        let mut memory = self.deliveries.borrow_mut();
-        memory.owed.remove(id);
-        memory.waits.remove(id);
-        memory.woken.remove(id);
-        memory.skip.remove(id);
-    }
-
-    /// Subscription `id` is owed more than one request could look through: wake it again.
-    fn still_owed(&self, id: &str) {
-        let mut memory = self.deliveries.borrow_mut();
-        memory.owed.insert(id.to_owned());
-        memory.waits.remove(id);
-        memory.woken.remove(id);
+        self.deliveries.borrow_mut().forget(id);
     }
 
     /// Subscription `id` is not to be woken before `at` (ms); the alarm is set for then.
@@ -214,14 +212,8 @@ impl PageStore {
     ) -> Result<Option<(String, String)>, EdgeError> {
         let mut cursor = self.cursor(stored).await?;
         let before = cursor.after.clone();
-        if let Some(scanned) = self.idle_up_to(stored, &cursor) {
-            // It wants nothing up to `scanned`: no need to read its way there.
-            cursor.after = cursor.after.max(scanned);
-        } else if cursor.idle()
-            && let Some(skip) = self.deliveries.borrow().skip.get(&stored.subscription.id)
-        {
-            // Owed, but it wanted nothing up to `skip`.
-            cursor.after = cursor.after.clone().max(skip.clone());
+        if let Some(up_to) = self.wanted_nothing_up_to(stored, &cursor) {
+            cursor.after = cursor.after.max(up_to);
         }
         self.next_wanted(stored, &mut cursor, page).await?;
         if cursor.after == before {
@@ -230,15 +222,20 @@ impl PageStore {
         Ok(Some((cursor_key(&stored.subscription.id), to_json(&cursor)?)))
     }
 
-    /// For a subscription owed nothing, not paused and with nothing in hand: the outbox key up to
-    /// which it wants no event (`Memory::scanned`). `None` when the memory does not know that.
-    fn idle_up_to(&self, stored: &Stored, cursor: &Cursor) -> Option<String> {
+    /// The outbox key up to which subscription `stored`, with nothing in hand on `cursor`, is known
+    /// to want no event, so that its cursor may start there: the last matched event (`scanned`) if
+    /// it is owed nothing and not paused, else the key its `skip` names. `None` when the memory
+    /// does not know (then the stored cursor is where to start).
+    fn wanted_nothing_up_to(&self, stored: &Stored, cursor: &Cursor) -> Option<String> {
+        if !cursor.idle() {
+            return None;
+        }
         let memory = self.deliveries.borrow();
-        let idle = memory.built
-            && !memory.owed.contains(&stored.subscription.id)
-            && stored.subscription.paused.is_none()
-            && cursor.idle();
-        idle.then(|| memory.scanned.clone())
+        let id = &stored.subscription.id;
+        if memory.built && !memory.owed.contains(id) && stored.subscription.paused.is_none() {
+            return Some(memory.scanned.clone());
+        }
+        memory.skip.get(id).cloned()
     }
 
     /// Up to `limit` outbox entries after key `after` ("" for the first), in order.
@@ -267,11 +264,9 @@ impl PageStore {
         }
         let loaded = self.load().await?;
         let before = cursor.clone();
-        if cursor.idle()
-            && let Some(skip) = self.deliveries.borrow_mut().skip.remove(id)
-        {
-            // It wanted nothing up to `skip` when those events were matched.
-            cursor.after = cursor.after.clone().max(skip);
+        if let Some(up_to) = self.wanted_nothing_up_to(&stored, &cursor) {
+            // It wanted nothing up to there when those events were matched.
+            cursor.after = cursor.after.clone().max(up_to);
         }
         let mut scan = Scan::End;
         // Each pass either finds the try or drops a gone one (a replay of a pruned event): bounded
@@ -312,7 +307,7 @@ impl PageStore {
                 }
                 if matches!(scan, Scan::More) {
                     // Looked far enough for one request: still owed, the next alarm goes on.
-                    self.still_owed(id);
+                    self.deliveries.borrow_mut().owe(id);
                     self.schedule(0).await;
                 } else {
                     self.idle(id);
@@ -519,33 +514,30 @@ impl PageStore {
         Ok(cursors)
     }
 
-    /// Works out the slowest position in the outbox again, for pruning. A subscription owed
-    /// something, paused or with something in hand is where its cursor is (or at the try or replay
-    /// behind it). One owed nothing wants no event up to what the alarm has matched (`scanned`), so
-    /// it counts as there, and the [`MOVE`] furthest behind have their stored cursors moved there
-    /// (so a new instance does not wake them to read past events they did not want). A cursor with
+    /// Works out the slowest position in the outbox again, for pruning. A subscription counts as
+    /// where [`Self::wanted_nothing_up_to`] puts it (the last matched event if it is owed nothing,
+    /// its skip if it has one), else where its cursor is (or at the try or replay behind it). The
+    /// [`MOVE`] furthest behind that position have their stored cursors moved there (so a new
+    /// instance does not wake them to read past events they did not want). A cursor with
     /// something in hand is held owed again, in case a wake-up went astray.
     async fn refresh_slowest(&self, subscriptions: &[Stored]) -> Result<(), EdgeError> {
         let cursors = self.stored_cursors().await?;
-        let mut behind: Vec<(&str, Cursor)> = Vec::new();
+        let mut behind: Vec<(&str, Cursor, String)> = Vec::new();
         let mut slowest: Option<String> = None;
         let mut in_hand = Vec::new();
         for stored in subscriptions {
             let id = stored.subscription.id.as_str();
             let cursor = cursors.get(id).cloned().unwrap_or_else(|| Cursor::starting_after(&stored.after));
             let mut position = cursor.earliest().to_owned();
-            if let Some(scanned) = self.idle_up_to(stored, &cursor) {
-                position = position.max(scanned);
-                if cursor.after < position {
-                    behind.push((id, cursor));
+            match self.wanted_nothing_up_to(stored, &cursor) {
+                Some(up_to) => {
+                    position = position.max(up_to.clone());
+                    if cursor.after < up_to {
+                        behind.push((id, cursor, up_to));
+                    }
                 }
-            } else if let Some(skip) = self.deliveries.borrow().skip.get(id)
-                && cursor.idle()
-            {
-                // Owed, and its claim starts at `skip`.
-                position = position.max(skip.clone());
-            } else if !cursor.idle() && stored.subscription.paused.is_none() {
-                in_hand.push(id.to_owned());
+                None if !cursor.idle() && stored.subscription.paused.is_none() => in_hand.push(id.to_owned()),
+                None => {}
             }
             if slowest.as_ref().is_none_or(|s| position < *s) {
                 slowest = Some(position);
@@ -558,10 +550,9 @@ impl PageStore {
             memory.owed.extend(in_hand);
         }
         behind.sort_by(|a, b| a.1.after.cmp(&b.1.after));
-        let scanned = self.deliveries.borrow().scanned.clone();
         let mut moved = Vec::new();
-        for (id, mut cursor) in behind.into_iter().take(MOVE) {
-            cursor.after.clone_from(&scanned);
+        for (id, mut cursor, up_to) in behind.into_iter().take(MOVE) {
+            cursor.after = up_to;
             moved.push((cursor_key(id), to_json(&cursor)?));
         }
         if !moved.is_empty() {
@@ -658,12 +649,7 @@ impl PageStore {
             )));
         }
         self.save_cursor(id, &cursor).await?;
-        {
-            let mut memory = self.deliveries.borrow_mut();
-            memory.owed.insert(id.to_owned());
-            memory.waits.remove(id);
-            memory.woken.remove(id);
-        }
+        self.deliveries.borrow_mut().owe(id);
         self.schedule(0).await;
         let version = self.load().await.map(|l| l.version).unwrap_or(0);
         let paused = stored.subscription.paused.is_some();
