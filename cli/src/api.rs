@@ -47,8 +47,8 @@ impl Api {
             std::env::var("SITREP_URL").context("set SITREP_URL to the edge's origin, e.g. http://127.0.0.1:8787")?;
         let base = origin(&base)?;
         let token = std::env::var("SITREP_TOKEN").ok().filter(|t| !t.is_empty());
-        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
-        Ok(Self { agent, base, token })
+        let asked = std::env::var("SITREP_PROXY").ok().filter(|p| !p.is_empty());
+        Ok(Self { agent: agent(asked.as_deref())?, base, token })
     }
 
     fn auth(&self) -> Result<String> {
@@ -121,6 +121,29 @@ impl Api {
 }
 
 /// The origin in `SITREP_URL`, checked: a scheme and a host, nothing after them but slashes.
+/// The agent: no proxy but the one `SITREP_PROXY` names (an environment's `HTTPS_PROXY` is not
+/// asked whether it may see the admin token), and no redirects (the token goes to one origin).
+fn agent(proxy: Option<&str>) -> Result<ureq::Agent> {
+    let proxy = match proxy {
+        Some(uri) => Some(ureq::Proxy::new(uri).with_context(|| format!("SITREP_PROXY={uri:?} is not a proxy URL"))?),
+        None => None,
+    };
+    Ok(ureq::Agent::config_builder().http_status_as_error(false).proxy(proxy).max_redirects(0).build().into())
+}
+
+/// Whether `host` (with its port, as in an origin) is this machine: `localhost`, `*.localhost`,
+/// 127.0.0.0/8 or `[::1]`.
+fn is_loopback(host_port: &str) -> bool {
+    let host = match host_port.strip_prefix('[') {
+        Some(v6) => return v6.split(']').next() == Some("::1"),
+        None => host_port.rsplit_once(':').map_or(host_port, |(host, _)| host),
+    };
+    let host = host.to_ascii_lowercase();
+    host == "localhost"
+        || host.ends_with(".localhost")
+        || host.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
+}
+
 fn origin(value: &str) -> Result<String> {
     let trimmed = value.trim().trim_end_matches('/');
     let Some((scheme, rest)) = trimmed.split_once("://") else {
@@ -129,8 +152,11 @@ fn origin(value: &str) -> Result<String> {
     if !matches!(scheme, "http" | "https") {
         bail!("SITREP_URL={value:?}: only http:// and https:// are spoken");
     }
-    if rest.is_empty() || rest.contains(['/', '?', '#', ' ']) {
+    if rest.is_empty() || rest.contains(['/', '?', '#', ' ', '@']) {
         bail!("SITREP_URL={value:?} must be an origin only, such as https://status.example.com");
+    }
+    if scheme == "http" && !is_loopback(rest) {
+        bail!("SITREP_URL={value:?}: the token goes over https only, except to this machine (http://127.0.0.1:8787)");
     }
     Ok(trimmed.to_owned())
 }
@@ -180,5 +206,29 @@ mod tests {
         );
         assert!(origin("ftp://x").is_err());
         assert!(origin("https://x/api/v2").is_err());
+    }
+
+    /// Review 2, finding 15: the bearer token went over plain http to any host.
+    #[test]
+    fn plain_http_is_for_this_machine_only() {
+        for local in ["http://127.0.0.1:8787", "http://localhost:8787", "http://[::1]:8787", "http://acme.localhost"] {
+            assert!(origin(local).is_ok(), "{local}");
+        }
+        for remote in ["http://status.example.com", "http://10.0.0.1:8787", "http://127.0.0.1.example.com"] {
+            let err = origin(remote).unwrap_err().to_string();
+            assert!(err.contains("https only"), "{remote}: {err}");
+        }
+        assert!(origin("https://status.example.com").is_ok());
+        assert!(origin("https://user@status.example.com").is_err());
+    }
+
+    /// Review 2, finding 15: the agent took `HTTPS_PROXY` from the environment and followed redirects.
+    #[test]
+    fn the_agent_uses_no_proxy_it_was_not_given_and_follows_no_redirect() {
+        let quiet = agent(None).unwrap();
+        assert!(quiet.config().proxy().is_none());
+        assert_eq!(quiet.config().max_redirects(), 0);
+        let asked = agent(Some("http://127.0.0.1:3128")).unwrap();
+        assert!(asked.config().proxy().is_some());
     }
 }

@@ -9,7 +9,8 @@ use sitrep_shared::{ComponentStatus, Impact, IncidentStatus};
 #[derive(Debug, Parser)]
 #[command(name = "sitrep", version, about, propagate_version = true, max_term_width = 100)]
 #[command(after_help = "SITREP_URL is the edge's origin (http://127.0.0.1:8787 with `cargo xtask dev`); \
-SITREP_TOKEN the admin token. Writes that create something carry an Idempotency-Key and are retried \
+SITREP_TOKEN the admin token (sent over https, or plain http to this machine only); SITREP_PROXY a proxy to \
+use (the environment's HTTPS_PROXY is not). Writes that create something carry an Idempotency-Key and are retried \
 once on a connection error, so a dropped answer never creates a duplicate.")]
 pub struct Cli {
     /// Print the edge's JSON instead of lines for people.

@@ -58,15 +58,22 @@ fn text_width(text: &str) -> u32 {
         .sum()
 }
 
-/// The badge for `status`, labelled `label` (trimmed and capped).
-pub fn svg(label: &str, status: &Status) -> String {
+/// What a stale badge adds to its text: the edge serves its last good copy because the store
+/// cannot be reached, so the status may have changed since.
+pub const STALE_NOTE: &str = " (may be out of date)";
+
+/// The badge for `status`, labelled `label` (trimmed and capped). A `stale` badge (drawn from the
+/// last good copy) says so in its text and trades the status colour for grey: never a confident
+/// green that nobody confirmed.
+pub fn svg(label: &str, status: &Status, stale: bool) -> String {
     let label: String = label.trim().chars().take(MAX_LABEL).collect();
     let label = if label.is_empty() { "status".to_owned() } else { label };
-    let text = &status.description;
+    let text = if stale { format!("{}{STALE_NOTE}", status.description) } else { status.description.clone() };
+    let text = &text;
     let left = text_width(&label) + 12;
     let right = text_width(text) + 30;
     let width = left + right;
-    let fill = colour(status.indicator);
+    let fill = if stale { colour(Indicator::Unknown) } else { colour(status.indicator) };
     let (label, text) = (xml(&label), xml(text));
     format!(
         concat!(
@@ -95,16 +102,7 @@ pub fn svg(label: &str, status: &Status) -> String {
 /// [`limits::COMPONENT_CHANGES`] distinct ids of at most [`limits::ID_CHARS`] characters: a query
 /// cannot make the edge compare unbounded text.
 pub fn filter(query: &str) -> Vec<ComponentId> {
-    let mut ids: Vec<ComponentId> = Vec::new();
-    for id in query.split([',', ' ']).filter(|id| !id.is_empty() && id.chars().count() <= limits::ID_CHARS) {
-        if ids.len() == limits::COMPONENT_CHANGES {
-            break;
-        }
-        if !ids.iter().any(|known| known.as_str() == id) {
-            ids.push(ComponentId::from(id));
-        }
-    }
-    ids
+    embed::component_filter(query, limits::COMPONENT_CHANGES)
 }
 
 /// The badge of the components `filter` names (a group stands for its children), by the widget's
@@ -126,9 +124,18 @@ mod tests {
 
     use super::*;
 
+    /// Review 2, finding 12: a badge drawn from the last good copy looked exactly like a fresh one.
+    #[test]
+    fn a_stale_badge_says_so_and_is_never_green() {
+        let svg = svg("status", &Indicator::None.into(), true);
+        assert!(svg.contains("aria-label=\"status: All Systems Operational (may be out of date)\""), "{svg}");
+        assert!(!svg.contains(&format!("fill=\"{}\"/>", colour(Indicator::None))), "{svg}");
+        assert_ne!(svg, super::svg("status", &Indicator::None.into(), false));
+    }
+
     #[test]
     fn badge_names_the_status_in_text_and_shape() {
-        let svg = svg("status", &Indicator::Major.into());
+        let svg = svg("status", &Indicator::Major.into(), false);
         assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
         assert!(svg.contains("aria-label=\"status: Partial System Outage\""));
         assert!(svg.contains("M") && svg.contains(colour(Indicator::Major)));
@@ -174,7 +181,7 @@ mod tests {
 
     #[test]
     fn label_is_escaped_and_capped() {
-        let svg = svg(&format!("<script>{}", "x".repeat(100)), &Indicator::None.into());
+        let svg = svg(&format!("<script>{}", "x".repeat(100)), &Indicator::None.into(), false);
         assert!(!svg.contains("<script>"));
         assert!(svg.contains("&lt;script&gt;"));
         assert!(!svg.contains(&"x".repeat(MAX_LABEL)));

@@ -382,7 +382,7 @@ pub enum ApplyError {
 
 /// Turns a command into a change of `state` at `now`; `new_id` names whatever it creates.
 pub fn apply(state: &PageState, command: &Command, now: Timestamp, new_id: &str) -> Result<Change, ApplyError> {
-    let now = now.max(state.page().updated_at);
+    let now = writer_clock(state.page().updated_at, now);
     let change = match command {
         Command::OpenIncident(new) => open_incident(state, new, now, new_id),
         Command::PostUpdate(id, update) => post_update(state, id, update, now, false),
@@ -395,11 +395,22 @@ pub fn apply(state: &PageState, command: &Command, now: Timestamp, new_id: &str)
         Command::EditComponent(id, edit) => edit_component(state, id, edit, now),
         Command::ReorderComponents(order) => reorder(state, order, now),
     }?;
-    let problems = crate::limits::check_change(state, &change);
+    let problems = crate::limits::check_change(state, &change.events, change.components.as_deref());
     if !problems.is_empty() {
         return Err(ApplyError::Invalid(problems));
     }
     Ok(change)
+}
+
+/// The time a write happens: never before the page's last change (clocks of two machines differ by
+/// a little), but a stored time more than [`limits::CLOCK_SKEW_MS`] ahead of the real clock (an
+/// import from a machine whose clock ran ahead) never carries the writer's clock with it.
+pub fn writer_clock(last_change: Timestamp, now: Timestamp) -> Timestamp {
+    if last_change.unix_millis() <= now.unix_millis().saturating_add(crate::limits::CLOCK_SKEW_MS) {
+        now.max(last_change)
+    } else {
+        now
+    }
 }
 
 fn problem(path: impl Into<String>, code: ProblemCode, message: impl Into<String>) -> Problem {
@@ -1016,6 +1027,9 @@ impl PageState {
 }
 
 #[cfg(test)]
+mod limits_tests;
+
+#[cfg(test)]
 mod tests {
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
@@ -1098,6 +1112,26 @@ mod tests {
         run(&mut state, Command::PublishPostmortem("inc1".into()), 70, "");
         assert_eq!(state.find(&"inc1".into()).unwrap().1.status, Postmortem);
         assert_eq!(state.published_postmortems().count(), 1);
+    }
+
+    /// Review 2, finding 1: an import whose `page.updated_at` ran two hours ahead made every
+    /// later incident start two hours from now, so it was not open yet and the page read green.
+    #[test]
+    fn a_stored_time_ahead_of_the_clock_never_moves_the_writers_clock() {
+        let mut data = page();
+        data.page.updated_at = at(10 + 120);
+        let mut state = PageState::new(data);
+        let change = run(&mut state, open("API down", vec![]), 10, "inc1");
+        assert_eq!(change.at, at(10));
+        let (_, incident) = state.find(&"inc1".into()).unwrap();
+        assert_eq!(incident.created_at, at(10));
+        assert_eq!(crate::status::derive(&state, at(10)).indicator, crate::status::Indicator::Major);
+        // Within the stated skew the page's last change still orders writes.
+        let mut data = page();
+        data.page.updated_at = Timestamp::from_unix_millis(at(10).unix_millis() + 30_000).unwrap();
+        let state = PageState::new(data);
+        let change = apply(&state, &open("API down", vec![]), at(10), "inc2").unwrap();
+        assert_eq!(change.at, state.page().updated_at);
     }
 
     #[test]

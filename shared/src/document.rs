@@ -162,7 +162,7 @@ impl Document {
                     valid_until: None,
                 });
             }
-            Self::Badge => badge::svg("status", &status::derive(state, now)).into_bytes(),
+            Self::Badge => badge::svg("status", &status::derive(state, now), false).into_bytes(),
             Self::Atom => feed::atom(state, &feed::entries(state, now, feed::FEED_LIMIT), base).into_bytes(),
             Self::Rss => feed::rss(state, &feed::entries(state, now, feed::FEED_LIMIT), base).into_bytes(),
             Self::JsonFeed => json(&feed::json_feed(state, &feed::entries(state, now, feed::FEED_LIMIT), base))?,

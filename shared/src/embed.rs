@@ -164,9 +164,8 @@ impl Options {
                 }
             },
         };
-        let components = text("components")
-            .map(|list| list.split([',', ' ']).filter(|id| !id.is_empty()).map(ComponentId::from).collect::<Vec<_>>())
-            .unwrap_or_default();
+        let components =
+            text("components").map(|list| component_filter(&list, crate::limits::COMPONENTS)).unwrap_or_default();
         let options = Self {
             src: src.trim_end_matches('/').to_owned(),
             view,
@@ -184,6 +183,23 @@ impl Options {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.src)
     }
+}
+
+/// A `components` list (commas or spaces) as every reader of it keeps it: the distinct ids of at
+/// most [`crate::limits::ID_CHARS`] characters, in their order, at most `cap` (the widget keeps as
+/// many as a page has components, the badge [`crate::limits::COMPONENT_CHANGES`]). Whatever is
+/// keyed by a filter (the edge's frames) can then key on all of it.
+pub fn component_filter(list: &str, cap: usize) -> Vec<ComponentId> {
+    let mut ids: Vec<ComponentId> = Vec::new();
+    for id in list.split([',', ' ']).filter(|id| !id.is_empty() && id.chars().count() <= crate::limits::ID_CHARS) {
+        if ids.len() == cap {
+            break;
+        }
+        if !ids.iter().any(|known| known.as_str() == id) {
+            ids.push(ComponentId::from(id));
+        }
+    }
+    ids
 }
 
 fn is_http_origin(src: &str) -> bool {

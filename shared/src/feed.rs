@@ -170,28 +170,32 @@ pub fn atom(state: &PageState, entries: &[Entry<'_>], base: &str) -> String {
     out
 }
 
-/// RSS 2.0 document.
+/// RSS 2.0 document. Its `<title>` and `<description>` hold HTML that readers decode after the
+/// XML (RSS has no `type="text"`), so operator text is escaped twice: once as HTML, once as XML.
 pub fn rss(state: &PageState, entries: &[Entry<'_>], base: &str) -> String {
     let page = state.page();
     let updated = entries.first().map_or(page.updated_at, |e| e.updated);
     let mut out = String::with_capacity(1024 + entries.len() * 512);
     out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
     out.push_str("<rss version=\"2.0\" xmlns:atom=\"http://www.w3.org/2005/Atom\">\n<channel>\n");
-    let _ = writeln!(out, "  <title>{} status history</title>", xml(&page.name));
+    let _ = writeln!(out, "  <title>{} status history</title>", html_in_xml(&page.name));
     let _ = writeln!(out, "  <link>{}/</link>", xml(base));
-    let _ =
-        writeln!(out, "  <description>Incidents, maintenance and postmortems for {}</description>", xml(&page.name));
+    let _ = writeln!(
+        out,
+        "  <description>Incidents, maintenance and postmortems for {}</description>",
+        html_in_xml(&page.name)
+    );
     let _ =
         writeln!(out, "  <atom:link href=\"{}/history.rss\" rel=\"self\" type=\"application/rss+xml\"/>", xml(base));
     let _ = writeln!(out, "  <lastBuildDate>{}</lastBuildDate>", updated.as_datetime().to_rfc2822());
     for entry in entries {
         out.push_str("  <item>\n");
-        let _ = writeln!(out, "    <title>{}</title>", xml(&entry.title()));
+        let _ = writeln!(out, "    <title>{}</title>", html_in_xml(&entry.title()));
         let _ = writeln!(out, "    <link>{}</link>", xml(&link(base, entry.incident)));
         let _ = writeln!(out, "    <guid isPermaLink=\"false\">{}</guid>", xml(&entry.id));
         let _ = writeln!(out, "    <pubDate>{}</pubDate>", entry.published.as_datetime().to_rfc2822());
         let _ = writeln!(out, "    <category>{}</category>", entry.status().as_str());
-        let _ = writeln!(out, "    <description>{}</description>", xml(entry.text()));
+        let _ = writeln!(out, "    <description>{}</description>", html_in_xml(entry.text()));
         out.push_str("  </item>\n");
     }
     out.push_str("</channel>\n</rss>\n");
@@ -267,6 +271,11 @@ pub fn json_feed(state: &PageState, entries: &[Entry<'_>], base: &str) -> JsonFe
     }
 }
 
+/// Text for an RSS element that readers decode as HTML: escaped as HTML, then as XML.
+fn html_in_xml(text: &str) -> String {
+    xml(&xml(text))
+}
+
 /// Escapes text for XML content and attributes, dropping characters XML 1.0 forbids.
 pub fn xml(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -327,6 +336,31 @@ mod tests {
         let feed = json_feed(&state, &list, "https://status.example.com");
         assert_eq!(feed.items[0].content_text, "Fixed <b>it</b> & \u{0}more", "JSON carries the text as it is");
         assert!(feed.items.iter().any(|i| i.tags.contains(&"maintenance".to_owned())));
+    }
+
+    /// Review 2, finding 10: RSS readers decode `<title>` and `<description>` as HTML, so
+    /// operator text escaped only once was rendered as markup.
+    #[test]
+    fn rss_text_is_escaped_for_the_html_readers_decode_it_into() {
+        let state = state();
+        let list = entries(&state, at(100), FEED_LIMIT);
+        let first = rss(&state, &list, "https://status.example.com");
+        assert!(
+            first.contains("<description>Fixed &amp;lt;b&amp;gt;it&amp;lt;/b&amp;gt; &amp;amp; more</description>"),
+            "{first}"
+        );
+        assert!(!first.contains("&lt;b&gt;it"), "{first}");
+        let mut data = page();
+        data.page.name = "A <i>page</i>".into();
+        let mut named = incident("j", Impact::Minor, 10, &[Investigating]);
+        named.name = "Login <script>".into();
+        data.incidents.push(named);
+        let state = PageState::new(data);
+        let list = entries(&state, at(100), FEED_LIMIT);
+        let text = rss(&state, &list, "https://status.example.com");
+        assert!(text.contains("<title>A &amp;lt;i&amp;gt;page&amp;lt;/i&amp;gt; status history</title>"), "{text}");
+        assert!(text.contains("Login &amp;lt;script&amp;gt;"), "{text}");
+        assert!(!text.contains("&lt;script"), "{text}");
     }
 
     #[test]

@@ -31,6 +31,7 @@ pub mod markdown;
 pub mod notify;
 pub mod page;
 pub mod postmortem;
+pub mod problem;
 mod replay;
 pub mod status;
 pub mod throttle;

@@ -8,10 +8,18 @@
 //! `\ud83d\ude00`), and in what sitrep stores and serves, written by serde_json, at most
 //! [`STORED_BYTES_PER_CHAR`] (a control character escaped as `\u001f`).
 
-use crate::command::Change;
+use crate::component::Component;
 use crate::incident::{Incident, IncidentStatus, Kind};
 use crate::page::PageState;
-use crate::validate::{Problem, ProblemCode};
+use crate::problem::{Problem, ProblemCode};
+
+/// A page's URL (an origin, copied into every shortlink, feed entry and notification).
+pub const PAGE_URL_CHARS: usize = 200;
+
+/// How far a recorded time may run ahead of the writer's clock (clock skew between machines): an
+/// import with a later time is refused, and a stored `updated_at` further ahead never moves the
+/// writer's clock (see `command::apply`).
+pub const CLOCK_SKEW_MS: i64 = 60_000;
 
 /// The platform: a Durable Object key plus its value (SQLite-backed objects).
 pub const DURABLE_OBJECT_VALUE_BYTES: usize = 2_000_000;
@@ -133,9 +141,10 @@ pub fn event_bytes(event: &Incident) -> usize {
 /// works; a write that does not grow an event is never refused for its size), at most
 /// [`UPDATES_PER_EVENT`] updates (the closing one may go past), at most [`OPEN_INCIDENTS`] incidents
 /// and [`OPEN_MAINTENANCES`] maintenances open at once, at most [`COMPONENTS`] components.
-pub fn check_change(state: &PageState, change: &Change) -> Vec<Problem> {
+/// `events` and `components` are a change's new versions (`command::Change`).
+pub fn check_change(state: &PageState, events: &[(Kind, Incident)], components: Option<&[Component]>) -> Vec<Problem> {
     let mut problems = Vec::new();
-    for (kind, event) in &change.events {
+    for (kind, event) in events {
         let before = state.find(&event.id).map(|(_, e)| e);
         let was_open = before.is_some_and(|e| !e.status.is_closed());
         let closing = was_open && event.status.is_closed();
@@ -178,7 +187,7 @@ pub fn check_change(state: &PageState, change: &Change) -> Vec<Problem> {
             });
         }
     }
-    if let Some(components) = &change.components
+    if let Some(components) = components
         && components.len() > COMPONENTS
         && components.len() > state.components().len()
     {
@@ -189,117 +198,4 @@ pub fn check_change(state: &PageState, change: &Change) -> Vec<Problem> {
         });
     }
     problems
-}
-
-#[cfg(test)]
-mod tests {
-    #[cfg(target_arch = "wasm32")]
-    use wasm_bindgen_test::wasm_bindgen_test as test;
-
-    use super::*;
-    use crate::command::{Command, NewUpdate, apply};
-    use crate::incident::IncidentStatus::*;
-    use crate::testing::{at, incident, page};
-    use crate::{Impact, IncidentId};
-
-    fn update(status: crate::IncidentStatus, body: String) -> Command {
-        Command::PostUpdate(IncidentId::from("i"), NewUpdate::new(status, body))
-    }
-
-    fn open(name: &str) -> Command {
-        Command::OpenIncident(crate::command::NewIncident {
-            name: name.into(),
-            status: None,
-            impact: None,
-            body: "b".into(),
-            components: vec![],
-            language: None,
-            started_at: None,
-        })
-    }
-
-    fn paths(result: Result<crate::command::Change, crate::command::ApplyError>) -> Vec<String> {
-        match result {
-            Ok(_) => vec![],
-            Err(crate::command::ApplyError::Invalid(problems)) => problems.into_iter().map(|p| p.path).collect(),
-            Err(other) => vec![other.to_string()],
-        }
-    }
-
-    #[test]
-    fn an_incident_fills_up_but_resolving_it_always_works() {
-        let mut data = page();
-        data.incidents.push(incident("i", Impact::Major, 0, &[Investigating]));
-        let mut state = PageState::new(data);
-        let body = "漢".repeat(UPDATE_BODY_CHARS);
-        let mut accepted = 0;
-        let refused = loop {
-            // Each update differs from the last (a repeat is refused for that alone).
-            let body = format!("{accepted}{body}");
-            let body: String = body.chars().take(UPDATE_BODY_CHARS).collect();
-            match apply(&state, &update(Identified, body), at(10 + accepted), "x") {
-                Ok(change) => {
-                    state.commit(&change);
-                    accepted += 1;
-                }
-                Err(err) => break err,
-            }
-            assert!(accepted < 1_000, "never refused");
-        };
-        assert!(accepted >= 3, "only {accepted} updates fit");
-        assert_eq!(paths(Err(refused)), ["incident"]);
-        let resolve = apply(&state, &update(Resolved, body), at(2_000), "x").expect("resolving always works");
-        let (_, event) = &resolve.events[0];
-        assert!(event_bytes(event) <= CLOSED_EVENT_BYTES);
-        // Reopening is a write like any other: refused while the incident is full.
-        state.commit(&resolve);
-        let mut reopen = update(Investigating, "again".into());
-        if let Command::PostUpdate(_, new) = &mut reopen {
-            new.reopen = true;
-        }
-        assert_eq!(paths(apply(&state, &reopen, at(2_001), "x")), ["incident"]);
-    }
-
-    #[test]
-    fn updates_per_incident_are_counted() {
-        let mut data = page();
-        let statuses = vec![Identified; UPDATES_PER_EVENT];
-        data.incidents.push(incident("i", Impact::Major, 0, &statuses));
-        let state = PageState::new(data);
-        assert_eq!(
-            paths(apply(&state, &update(Identified, "more".into()), at(500), "x")),
-            ["incident.incident_updates"]
-        );
-        assert_eq!(paths(apply(&state, &update(Resolved, "done".into()), at(500), "x")), Vec::<String>::new());
-    }
-
-    #[test]
-    fn queued_maintenance_never_blocks_an_incident() {
-        let mut data = page();
-        for n in 0..OPEN_MAINTENANCES {
-            data.scheduled_maintenances.push(crate::testing::maintenance(&format!("m{n}"), 0, (60, 120), &[Scheduled]));
-        }
-        let state = PageState::new(data);
-        assert_eq!(paths(apply(&state, &open("on the worst day"), at(10), "x")), Vec::<String>::new());
-    }
-
-    #[test]
-    fn open_events_are_bounded() {
-        let mut data = page();
-        for n in 0..OPEN_INCIDENTS {
-            data.incidents.push(incident(&format!("o{n}"), Impact::Minor, n as i64, &[Investigating]));
-        }
-        let state = PageState::new(data);
-        assert_eq!(paths(apply(&state, &open("one more"), at(100), "x")), ["status"]);
-    }
-
-    #[test]
-    fn an_uptime_row_fits_its_bound() {
-        let mut data = page();
-        data.components[0].name = "\u{1}".repeat(NAME_CHARS);
-        let state = PageState::new(data);
-        let doc = crate::uptime::document(&state, at(90 * 24 * 60));
-        let row = serde_json::to_vec(&doc.components[0]).unwrap();
-        assert!(row.len() <= UPTIME_ROW_BYTES, "{} bytes", row.len());
-    }
 }

@@ -8,8 +8,6 @@
 
 use std::collections::{HashMap, HashSet};
 
-use serde::{Deserialize, Serialize};
-
 use crate::component::{Component, ComponentStatus};
 use crate::incident::{Impact, Incident, IncidentStatus};
 use crate::limits;
@@ -35,43 +33,7 @@ pub const MAX_ITEM: usize = limits::ITEM_CHARS;
 /// Most sections, action items or timeline entries in one postmortem.
 pub const MAX_ITEMS: usize = limits::POSTMORTEM_ENTRIES;
 
-/// What kind of problem a field has.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub enum ProblemCode {
-    /// Required and empty.
-    Missing,
-    /// Longer than its limit.
-    TooLong,
-    /// Not in the allowed form.
-    Invalid,
-    /// Same id used twice.
-    Duplicate,
-    /// Refers to something that does not exist.
-    NotFound,
-    /// A timestamp earlier than one it must follow.
-    Backwards,
-    /// A status change the lifecycle does not allow.
-    Transition,
-    /// Two fields that must agree do not.
-    Inconsistent,
-    /// A value this version does not know.
-    #[serde(other)]
-    Unknown,
-}
-
-/// One thing wrong with the input.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct Problem {
-    /// Path of the field, such as `incidents[0].incident_updates[2].status`.
-    pub path: String,
-    /// Kind of problem.
-    pub code: ProblemCode,
-    /// What is wrong, in lowercase prose.
-    pub message: String,
-}
+pub use crate::problem::{Problem, ProblemCode};
 
 /// Which lifecycle a status sequence follows.
 pub use crate::incident::Kind as Lifecycle;
@@ -120,6 +82,16 @@ pub fn validate(data: &PageData) -> Vec<Problem> {
     check.id("page.id", data.page.id.as_str());
     check.text("page.name", &data.page.name, 1, MAX_NAME);
     check.text("page.time_zone", &data.page.time_zone, 1, 64);
+    if !data.page.url.is_empty() && !is_origin(&data.page.url) {
+        check.fail(
+            "page.url",
+            ProblemCode::Invalid,
+            format!(
+                "must be an http or https origin such as https://status.example.com, at most {} characters",
+                limits::PAGE_URL_CHARS
+            ),
+        );
+    }
 
     let components: HashMap<&ComponentId, &Component> = data.components.iter().map(|c| (&c.id, c)).collect();
     let mut seen = HashSet::new();
@@ -173,6 +145,74 @@ pub fn validate(data: &PageData) -> Vec<Problem> {
         }
     }
     check.problems
+}
+
+/// Every recorded time in `data` (when something happened, never a planned window or a scheduled
+/// publication) that lies more than [`limits::CLOCK_SKEW_MS`] after `now`. An import checks this:
+/// the writer never lets a stored time carry its clock past the real one, because an event that
+/// starts "in the future" is not open yet and the page would read green through a real incident.
+pub fn future_times(data: &PageData, now: Timestamp) -> Vec<Problem> {
+    let limit = now.unix_millis().saturating_add(limits::CLOCK_SKEW_MS);
+    let mut check = Checker::default();
+    let mut at = |path: String, time: Option<Timestamp>| {
+        if let Some(time) = time.filter(|t| t.unix_millis() > limit) {
+            check.fail(
+                path,
+                ProblemCode::Invalid,
+                format!(
+                    "{time} is after the server's clock ({now}); recorded times may run at most {} s ahead",
+                    limits::CLOCK_SKEW_MS / 1000
+                ),
+            );
+        }
+    };
+    at("page.updated_at".to_owned(), Some(data.page.updated_at));
+    for (n, component) in data.components.iter().enumerate() {
+        at(format!("components[{n}].created_at"), Some(component.created_at));
+        at(format!("components[{n}].updated_at"), Some(component.updated_at));
+    }
+    for (name, list) in [("incidents", &data.incidents), ("scheduled_maintenances", &data.scheduled_maintenances)] {
+        for (n, event) in list.iter().enumerate() {
+            let path = format!("{name}[{n}]");
+            at(format!("{path}.created_at"), Some(event.created_at));
+            at(format!("{path}.updated_at"), Some(event.updated_at));
+            at(format!("{path}.monitoring_at"), event.monitoring_at);
+            at(format!("{path}.resolved_at"), event.resolved_at);
+            for (u, update) in event.incident_updates.iter().enumerate() {
+                at(format!("{path}.incident_updates[{u}].created_at"), Some(update.created_at));
+                at(format!("{path}.incident_updates[{u}].updated_at"), Some(update.updated_at));
+            }
+        }
+    }
+    check.problems
+}
+
+/// Whether `url` is an http(s) origin (`scheme://host[:port]`, a trailing `/` allowed) of at most
+/// [`limits::PAGE_URL_CHARS`]: what a page's URL may be, since links in every document,
+/// feed and notification start with it.
+pub fn is_origin(url: &str) -> bool {
+    let Some(rest) = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://")) else {
+        return false;
+    };
+    let rest = rest.strip_suffix('/').unwrap_or(rest);
+    let (host, port) = match rest.rsplit_once(':') {
+        Some((host, port)) if !host.ends_with(':') && !port.contains(']') => (host, Some(port)),
+        _ => (rest, None),
+    };
+    let host_ok = if let Some(v6) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        !v6.is_empty() && v6.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+    } else {
+        !host.is_empty()
+            && host.split('.').all(|label| {
+                !label.is_empty()
+                    && label.len() <= 63
+                    && !label.starts_with('-')
+                    && !label.ends_with('-')
+                    && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            })
+    };
+    let port_ok = port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
+    url.len() <= limits::PAGE_URL_CHARS && host_ok && port_ok
 }
 
 /// Every problem with the components alone (ids, names, groups), as after a component write.
@@ -603,6 +643,45 @@ mod tests {
     };
     use crate::postmortem::{ImpactWindow, Section};
     use crate::testing::{affected, at, component, incident, maintenance, page};
+
+    /// Review 2, finding 1: an import may not carry recorded times past the server's clock; planned
+    /// windows may lie ahead, and a minute of skew is tolerated.
+    #[test]
+    fn an_import_from_a_clock_ahead_is_refused_by_field() {
+        let mut data = page();
+        data.incidents.push(incident("i", Impact::Major, 10, &[Investigating, Identified, Resolved]));
+        data.scheduled_maintenances.push(maintenance("m", 0, (600, 700), &[Scheduled]));
+        assert_eq!(future_times(&data, at(20)), vec![], "planned windows are not recorded times");
+        data.page.updated_at = at(21);
+        assert_eq!(future_times(&data, at(20)), vec![], "a minute of skew is tolerated");
+        data.page.updated_at = at(140);
+        data.incidents[0].incident_updates[2].created_at = at(140);
+        let paths: Vec<String> = future_times(&data, at(20)).into_iter().map(|p| p.path).collect();
+        assert_eq!(paths, ["page.updated_at", "incidents[0].incident_updates[2].created_at"]);
+    }
+
+    /// Review 2, finding 11: `javascript:` and very long URLs passed as a page's URL and were
+    /// copied into every feed entry and shortlink.
+    #[test]
+    fn a_page_url_is_an_http_origin_of_bounded_length() {
+        for good in ["https://status.example.com", "http://127.0.0.1:8787", "https://[::1]:8787/", "http://localhost"] {
+            assert!(is_origin(good), "{good}");
+        }
+        let long = format!("https://{}.example.com", "a.".repeat(100));
+        for bad in [
+            "javascript:alert(1)",
+            "https://",
+            "https://status.example.com/path",
+            "https://a b.example.com",
+            "https://status.example.com:",
+            "https://user@status.example.com",
+            "https://status.example.com?x=1",
+            "ftp://status.example.com",
+            long.as_str(),
+        ] {
+            assert!(!is_origin(bad), "{bad}");
+        }
+    }
 
     /// Applies `change` to a valid page and checks exactly these (path, code) problems come back.
     fn check(change: impl FnOnce(&mut PageData), expected: &[(&str, ProblemCode)]) {

@@ -325,7 +325,7 @@ test('deliveries: list what a subscriber was sent, replay one, and their mistake
       const out = ok(['deliveries', 'list', sub]);
       return /delivered/.test(out) && out;
     }, { what: 'the delivery listed' });
-    const event = /(evt_\d+_\d+) incident\.opened delivered, 1 try, last .*: answered 204/.exec(listed)?.[1];
+    const event = /(evt_[0-9a-f]{16}_\d+_\d+) incident\.opened delivered, 1 try, last .*: answered 204/.exec(listed)?.[1];
     assert.ok(event, listed);
     assert.match(ok(['deliveries', 'replay', sub, event]), new RegExp(`${event} will be sent to ${sub} again`));
     await eventually(() => got.length === 2, { what: 'the replay' });
@@ -334,7 +334,7 @@ test('deliveries: list what a subscriber was sent, replay one, and their mistake
     assert.deepEqual(json.deliveries.map((d) => [d.id, d.state, d.replay ?? false]), [[event, 'delivered', true], [event, 'delivered', false]]);
 
     assert.match(refused(['deliveries', 'list', `${sub}x`]), new RegExp(`did you mean ${sub}\\?`));
-    assert.match(refused(['deliveries', 'replay', sub, 'evt-1']), /is not an event id: they look like evt_12_0/);
+    assert.match(refused(['deliveries', 'replay', sub, 'evt-1']), /is not an event id: they look like evt_3f9a0c2e7b14d865_12_0/);
     assert.match(refused(['deliveries', 'replay', sub, 'evt_999999_0']), new RegExp(`${sub} was sent no event "evt_999999_0"`));
     assert.match(refused(['deliveries', 'replay', sub]), /required/);
   } finally {

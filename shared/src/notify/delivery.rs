@@ -328,9 +328,15 @@ pub fn clean(text: &str) -> String {
     out
 }
 
-/// The outbox key of an event id (`evt_{version}_{n}`), for replays; `None` for anything else.
+/// The outbox key of an event id (`evt_{stream}_{version}_{n}`, or `evt_{version}_{n}` as ids were
+/// before streams), for replays; `None` for anything else.
 pub fn key_of(event_id: &str) -> Option<String> {
-    let (version, n) = event_id.strip_prefix("evt_")?.split_once('_')?;
+    let rest = event_id.strip_prefix("evt_")?;
+    let rest = match rest.split_once('_') {
+        Some((stream, rest)) if super::events::is_stream(stream) => rest,
+        _ => rest,
+    };
+    let (version, n) = rest.split_once('_')?;
     let all_digits = |s: &str| !s.is_empty() && s.len() <= 20 && s.bytes().all(|b| b.is_ascii_digit());
     if !all_digits(version) || !all_digits(n) {
         return None;
@@ -484,6 +490,7 @@ mod tests {
     #[test]
     fn event_ids_name_their_outbox_key() {
         assert_eq!(key_of("evt_12_3").as_deref(), Some("outbox/0000000000000012/0003"));
+        assert_eq!(key_of("evt_0123456789abcdef_12_3").as_deref(), Some("outbox/0000000000000012/0003"));
         for bad in ["evt_12", "evt__3", "evt_1_x", "x_1_2", "evt_1_2_3", "evt_-1_2", "evt_99999999999999999999999_1"] {
             assert_eq!(key_of(bad), None, "{bad}");
         }

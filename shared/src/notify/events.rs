@@ -83,7 +83,8 @@ pub struct StatusChange {
 /// One event of a committed write.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Event {
-    /// Unique per page and the same on every retry: `evt_{version}_{n}` (the `webhook-id`).
+    /// Unique across every page and store, and the same on every retry: `evt_{stream}_{version}_{n}`
+    /// (the `webhook-id`), where `stream` is the store's own random id (see [`is_stream`]).
     pub id: String,
     #[serde(rename = "type")]
     pub kind: EventType,
@@ -104,9 +105,16 @@ pub struct Event {
 /// An event before it is numbered: its type, incident, component change and components.
 type Found = (EventType, Option<Incident>, Option<StatusChange>, Vec<ComponentId>);
 
+/// Whether `stream` is a store's stream id: 16 lowercase hex digits (64 random bits, made by the
+/// store with its first event). Page versions restart when a store is recreated and two pages
+/// count alike, so the versions alone would repeat ids that receivers deduplicate on.
+pub fn is_stream(stream: &str) -> bool {
+    stream.len() == 16 && stream.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
 /// The events of `change`, a write accepted against `before` that makes page `version`, in order:
-/// events of incidents and maintenances first, then component changes.
-pub fn events(before: &PageState, change: &Change, version: u64) -> Vec<Event> {
+/// events of incidents and maintenances first, then component changes; ids in `stream`.
+pub fn events(before: &PageState, change: &Change, version: u64, stream: &str) -> Vec<Event> {
     let at = change.at;
     let mut found: Vec<Found> = Vec::new();
     for (kind, after) in &change.events {
@@ -134,7 +142,7 @@ pub fn events(before: &PageState, change: &Change, version: u64) -> Vec<Event> {
         .into_iter()
         .enumerate()
         .map(|(n, (kind, incident, component, components))| Event {
-            id: format!("evt_{version}_{n}"),
+            id: format!("evt_{stream}_{version}_{n}"),
             kind,
             at,
             version,
@@ -219,10 +227,12 @@ mod tests {
     use crate::{ComponentStatus, Impact};
     use IncidentStatus::*;
 
+    const STREAM: &str = "00c0ffee00c0ffee";
+
     /// Applies a command and returns the types of the events it produced (and their ids).
     fn run(state: &mut PageState, command: Command, minute: i64, new_id: &str, version: u64) -> Vec<Event> {
         let change = command::apply(state, &command, at(minute), new_id).unwrap();
-        let events = events(state, &change, version);
+        let events = events(state, &change, version, STREAM);
         state.commit(&change);
         events
     }
@@ -246,6 +256,30 @@ mod tests {
         ComponentChange { id: id.into(), status: ComponentStatus::MajorOutage }
     }
 
+    /// Review 2, finding 9: ids were `evt_{version}_{n}`, so two pages (or a store recreated
+    /// empty) sent the same `webhook-id` for different events and receivers dropped real ones.
+    #[test]
+    fn ids_differ_between_stores_at_the_same_version() {
+        let state = PageState::new(page());
+        let command = Command::OpenIncident(NewIncident {
+            name: "API down".into(),
+            status: None,
+            impact: Some(Impact::Major),
+            body: "Looking".into(),
+            components: vec![],
+            language: None,
+            started_at: None,
+        });
+        let change = command::apply(&state, &command, at(1), "inc1").unwrap();
+        let one = events(&state, &change, 2, "0000000000000001");
+        let two = events(&state, &change, 2, "0000000000000002");
+        assert_ne!(one[0].id, two[0].id);
+        assert!(is_stream("0123456789abcdef"));
+        for bad in ["", "0123456789ABCDEF", "0123456789abcde", "0123456789abcdef0", "0123456789abcdeg"] {
+            assert!(!is_stream(bad), "{bad}");
+        }
+    }
+
     #[test]
     fn an_incident_tells_its_story() {
         use EventType::*;
@@ -261,7 +295,10 @@ mod tests {
         });
         let opened = run(&mut state, open, 1, "inc1", 2);
         assert_eq!(types(&opened), [IncidentOpened, ComponentStatusChanged]);
-        assert_eq!(opened.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(), ["evt_2_0", "evt_2_1"]);
+        assert_eq!(
+            opened.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(),
+            ["evt_00c0ffee00c0ffee_2_0", "evt_00c0ffee00c0ffee_2_1"]
+        );
         assert_eq!(opened[0].components, ["api".into()]);
         let change = opened[1].component.as_ref().unwrap();
         assert_eq!(
