@@ -1,9 +1,14 @@
 // The status page's only script, and an optional one: the page is complete without JavaScript.
 // It shows times in the reader's own zone (the edge renders them in the page's zone) and keeps the
 // page live: every minute while the tab is visible it asks for the page again with its ETag, and
-// puts in the new content when there is some (the edge answers 304 otherwise).
+// puts in the new content when there is some (the edge answers 304 otherwise). When its polls keep
+// failing (offline, or the edge unreachable) for three intervals, it shows the page's own "may be
+// out of date" notice, as the widget does, and hides it again once a poll succeeds.
 const POLL_MS = 60_000;
+const STALE_AFTER_FAILURES = 3;
 let etag = null;
+let failures = 0;
+let markedStale = false;
 let shown = document.querySelector(".page")?.innerHTML ?? "";
 
 function localise(root) {
@@ -21,11 +26,26 @@ function localise(root) {
   }
 }
 
+/** Shows or hides the notice this script owns (one the edge rendered stays as the edge said). */
+function markStale(stale) {
+  const notice = document.querySelector(".page > .stale-copy");
+  if (!notice || stale === markedStale) return;
+  markedStale = stale;
+  notice.hidden = !stale;
+}
+
 async function poll() {
   try {
     if (!document.hidden) {
       const response = await fetch(location.href, { headers: etag ? { "If-None-Match": etag } : {}, cache: "no-store" });
-      if (response.status === 200 && (response.headers.get("content-type") ?? "").startsWith("text/html")) {
+      const html = (response.headers.get("content-type") ?? "").startsWith("text/html");
+      if (response.status === 304 || (response.status === 200 && html)) {
+        failures = 0;
+        markStale(false);
+      } else {
+        failures += 1;
+      }
+      if (response.status === 200 && html) {
         etag = response.headers.get("etag");
         const next = new DOMParser().parseFromString(await response.text(), "text/html").querySelector(".page");
         const current = document.querySelector(".page");
@@ -42,8 +62,10 @@ async function poll() {
       }
     }
   } catch {
-    // Offline or refused: the page keeps what it shows, and says how old it is in its times.
+    // Offline or refused: the page keeps what it shows, and says so once it has for a while.
+    failures += 1;
   }
+  if (failures >= STALE_AFTER_FAILURES) markStale(true);
   setTimeout(poll, POLL_MS * (0.8 + Math.random() * 0.4));
 }
 

@@ -6,8 +6,8 @@ use std::cell::RefCell;
 use sitrep_shared::throttle::{self, Throttle};
 use worker::Env;
 
+use crate::bindings::{AUTH_LIMIT_BINDING, TOKEN_SECRET};
 use crate::error::EdgeError;
-use crate::{AUTH_LIMIT_BINDING, TOKEN_SECRET};
 
 /// The shortest admin token the write API accepts to run with: 32 characters of a random token
 /// are beyond online guessing even without the throttle.

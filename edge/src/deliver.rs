@@ -52,7 +52,7 @@ async fn drain(env: &Env, subscription: &str, targets: Targets) -> Result<(), Ed
     let mut reply = store::deliver(env, DeliverCall::Claim { subscription: subscription.to_owned() }).await?;
     for n in 1..=TRIES_PER_MESSAGE {
         let DeliverReply::Send(outgoing) = reply else { return Ok(()) };
-        if (crate::read::now_ms() as i64) + i64::from(SEND_TIMEOUT_MS) + 2_000 > outgoing.lease_until {
+        if (crate::clock::now_ms() as i64) + i64::from(SEND_TIMEOUT_MS) + 2_000 > outgoing.lease_until {
             // Too late to finish within the lease: leave it to the claim after it (never two out).
             return Ok(());
         }
@@ -63,7 +63,7 @@ async fn drain(env: &Env, subscription: &str, targets: Targets) -> Result<(), Ed
         reply = store::deliver(env, report).await?;
     }
     // More is owed: a new message carries on (this invocation has done its share).
-    let queue = env.queue(crate::DELIVERY_BINDING)?;
+    let queue = env.queue(crate::bindings::DELIVERY_BINDING)?;
     queue.send(Kick { subscription: subscription.to_owned() }).await?;
     Ok(())
 }

@@ -2,34 +2,29 @@
 //! `read`, the single-writer store (a Durable Object) and its publication in `store`, cache policy
 //! in `cache`, errors mapped to HTTP once in `error`.
 
+// The ground floor: what the Worker's read path and the Durable Object both use.
 pub mod admin;
-mod auth;
+pub mod bindings;
 mod cache;
-mod deliver;
+mod clock;
+mod copy;
 mod error;
+mod faults;
+mod url;
+// The Worker: routing, the read path, pages, the write API's front, the queue consumer.
+mod auth;
+mod deliver;
 mod hot;
 mod pages;
 mod read;
 mod routes;
+#[cfg(feature = "fault-injection")]
+mod switches;
+// The Durable Object, and its typed client.
 mod store;
-mod url;
 
+pub use bindings::*;
 pub use store::PageStore;
-
-/// Binding of the KV namespace that carries rendered documents to every location.
-pub const KV_BINDING: &str = "SITREP_KV";
-/// Binding of the Durable Object namespace of page stores.
-pub const STORE_BINDING: &str = "PAGE_STORE";
-/// Rate Limiting binding that counts failed admin tokens per client across isolates.
-pub const AUTH_LIMIT_BINDING: &str = "SITREP_AUTH_LIMIT";
-/// Queue of delivery wake-ups (producer: the store's alarm; consumer: this Worker's `queue`).
-pub const DELIVERY_BINDING: &str = "SITREP_DELIVERIES";
-/// Dead-letter queue: events given up after a day, and wake-ups the consumer failed repeatedly.
-pub const DEAD_LETTER_BINDING: &str = "SITREP_DEAD_LETTERS";
-/// Worker secret holding the admin token.
-pub const TOKEN_SECRET: &str = "SITREP_ADMIN_TOKEN";
-/// The one page this deployment serves (one page per origin, as Statuspage clients expect).
-pub const PAGE_NAME: &str = "default";
 
 /// Takes and returns the runtime's own request and response (the `worker` crate accepts both): a
 /// read never pays for converting them (see `hot`).

@@ -18,9 +18,10 @@ use sitrep_views::page::{self, Body, PageProps};
 use sitrep_views::widget::{self, WidgetProps};
 use worker::{Context, Env, Response};
 
+use crate::copy::Doc;
 use crate::error::EdgeError;
-use crate::read::{self, Doc};
-use crate::{cache, hot, url};
+use crate::read;
+use crate::{cache, clock, hot, url};
 
 /// A server-rendered page.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -42,9 +43,9 @@ const FRAME_TTL_MS: u64 = 30_000;
 const PAGE_TTL_MS: u64 = 300_000;
 /// Bytes of renderings kept per isolate (an isolate has 128 MB; a rendering served once also holds
 /// its bytes in JavaScript, see `hot`, so twice this at most); a rendering larger than
-/// `MAX_KEPT` is served but not kept. Keys are built from parsed, bounded inputs (a language with at
-/// most a region, a checked zone, the parsed options, a page number within the history), so a
-/// request cannot make up new keys at will beyond what the budget absorbs.
+/// `MAX_KEPT` is served but not kept. Keys are built from normalised, bounded inputs (one of the
+/// supported languages, a zone the IANA database knows by its canonical name, the whole filter, the parsed options, a page number within the history), so a
+/// request cannot make up new keys at will; when the budget is full the least recently used go.
 const BUDGET_BYTES: usize = 8 << 20;
 const MAX_KEPT: usize = 1 << 20;
 /// The policy of our own pages: no script but our own, no inline script at all; the stylesheet is
@@ -52,8 +53,36 @@ const MAX_KEPT: usize = 1 << 20;
 const PAGE_CSP: &str = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; \
     img-src 'self' data:; base-uri 'none'; form-action 'none'";
 
+/// One rendering in memory: the document, until when it holds, and when it was last used (a
+/// counter), so a full budget evicts the least recently used instead of everyone's renderings.
+struct Kept {
+    doc: Rc<Doc>,
+    until: u64,
+    used: u64,
+}
+
+#[derive(Default)]
+struct Renderings {
+    map: HashMap<String, Kept>,
+    bytes: usize,
+    clock: u64,
+    /// Renderings performed in this isolate (the test build reports it, see `renders`).
+    #[cfg_attr(not(feature = "fault-injection"), allow(dead_code))]
+    renders: u64,
+}
+
 thread_local! {
-    static RENDERED: RefCell<HashMap<String, (Rc<Doc>, u64)>> = RefCell::new(HashMap::new());
+    static RENDERED: RefCell<Renderings> = RefCell::new(Renderings::default());
+}
+
+/// How many renderings this isolate has performed and holds (test builds show it at
+/// `/__sitrep/renders`, so a test can count what a flood of spellings made the edge do).
+#[cfg(feature = "fault-injection")]
+pub fn renders() -> (u64, usize) {
+    RENDERED.with(|r| {
+        let r = r.borrow();
+        (r.renders, r.map.len())
+    })
 }
 
 /// Answers a page route with HTML (or the edge's error for it).
@@ -66,14 +95,14 @@ pub async fn serve(
     origin: &str,
     query: &str,
 ) -> Result<web_sys::Response, EdgeError> {
-    let now = read::now_ms();
+    let now = clock::now_ms();
     let (doc, stale) = match &html {
         Html::Frame => frame(env, ctx, origin, query, now).await?,
         page => {
             let mut preferred: Vec<String> = url::query_param(query, "locale").into_iter().collect();
             let header = req.headers().get("accept-language").ok().flatten();
             preferred.extend(accept_language(&header.unwrap_or_default()));
-            document(env, ctx, page, origin, query, &preferred, now).await?
+            document(env, ctx, page, query, &preferred, now).await?
         }
     };
     hot::respond(ask, &doc, stale, now, if html == Html::Frame { FRAME_HEADERS } else { PAGE_HEADERS })
@@ -90,7 +119,7 @@ const PAGE_HEADERS: hot::Extra = &[
 
 /// The postmortem preview: the incident page rendered from the store's document (the draft shown
 /// as published), for the operator only: never cached, never indexed.
-pub async fn preview(document: &str, origin: &str, preferred: &[String]) -> Result<Response, EdgeError> {
+pub async fn preview(document: &str, preferred: &[String]) -> Result<Response, EdgeError> {
     let doc: sitrep_shared::views::IncidentDocument<'static> =
         serde_json::from_str(document).map_err(|e| EdgeError::Internal(format!("the preview: {e}")))?;
     let (text, locale) = i18n::choose(preferred.iter().map(String::as_str));
@@ -98,8 +127,8 @@ pub async fn preview(document: &str, origin: &str, preferred: &[String]) -> Resu
     let props = PageProps {
         text,
         formats: Rc::new(Formats::new(&locale, Some(&doc.page.time_zone))),
-        now: timestamp(read::now_ms()),
-        base: origin.to_owned().into(),
+        now: timestamp(clock::now_ms()),
+        base: base_of(&doc.page.url).into(),
         stale: false,
         body: Body::Incident(Rc::new(doc)),
     };
@@ -188,7 +217,14 @@ impl Deps {
 }
 
 fn recall(key: &str, now: u64) -> Option<Rc<Doc>> {
-    RENDERED.with(|map| map.borrow().get(key).filter(|(_, until)| now < *until).map(|(doc, _)| Rc::clone(doc)))
+    RENDERED.with(|r| {
+        let mut r = r.borrow_mut();
+        r.clock += 1;
+        let clock = r.clock;
+        let kept = r.map.get_mut(key).filter(|k| now < k.until)?;
+        kept.used = clock;
+        Some(Rc::clone(&kept.doc))
+    })
 }
 
 fn keep(key: String, body: String, deps: &Deps, now: u64, ttl: u64) -> Rc<Doc> {
@@ -201,22 +237,41 @@ fn keep(key: String, body: String, deps: &Deps, now: u64, ttl: u64) -> Rc<Doc> {
         version: deps.version,
         js: Default::default(),
     });
+    RENDERED.with(|r| r.borrow_mut().renders += 1);
     if doc.body.len() > MAX_KEPT {
         return doc;
     }
     let until = deps.valid_until.map_or(now + ttl, |v| v.min(now + ttl));
-    RENDERED.with(|map| {
-        let mut map = map.borrow_mut();
-        let size = |map: &HashMap<String, (Rc<Doc>, u64)>| map.values().map(|(d, _)| d.body.len()).sum::<usize>();
-        if size(&map) + doc.body.len() > BUDGET_BYTES {
-            map.retain(|_, (_, until)| now < *until);
-            if size(&map) + doc.body.len() > BUDGET_BYTES {
-                map.clear();
+    RENDERED.with(|r| {
+        let mut r = r.borrow_mut();
+        let size = doc.body.len() + key.len();
+        if let Some(old) = r.map.remove(&key) {
+            r.bytes -= old.doc.body.len() + key.len();
+        }
+        if r.bytes + size > BUDGET_BYTES {
+            let expired: Vec<String> = r.map.iter().filter(|(_, k)| now >= k.until).map(|(k, _)| k.clone()).collect();
+            for gone in expired {
+                r.forget(&gone);
             }
         }
-        map.insert(key, (Rc::clone(&doc), until));
+        while r.bytes + size > BUDGET_BYTES {
+            let Some(oldest) = r.map.iter().min_by_key(|(_, k)| k.used).map(|(k, _)| k.clone()) else { break };
+            r.forget(&oldest);
+        }
+        r.clock += 1;
+        let used = r.clock;
+        r.bytes += size;
+        r.map.insert(key, Kept { doc: Rc::clone(&doc), until, used });
     });
     doc
+}
+
+impl Renderings {
+    fn forget(&mut self, key: &str) {
+        if let Some(old) = self.map.remove(key) {
+            self.bytes -= old.doc.body.len() + key.len();
+        }
+    }
 }
 
 /// A time zone name as `Intl` spells them (`Europe/Amsterdam`, `Etc/GMT+2`), else `None`.
@@ -235,13 +290,14 @@ async fn document(
     env: &Env,
     ctx: &Context,
     html: &Html,
-    origin: &str,
     query: &str,
     preferred: &[String],
     now: u64,
 ) -> Result<(Rc<Doc>, bool), EdgeError> {
-    let (text, locale) = i18n::choose(preferred.iter().map(String::as_str));
-    let locale = page::clean_tag(&locale, text).to_owned();
+    // Keyed and rendered by the language alone: a region or any other spelling of a tag cannot
+    // make a new rendering (readers' own formats come from `/page.js` and the widget's wasm).
+    let (text, _) = i18n::choose(preferred.iter().map(String::as_str));
+    let locale = text.tag.to_owned();
     let history_page = url::query_param(query, "page").and_then(|p| p.parse::<usize>().ok()).unwrap_or(1);
     let history_page = history_page.clamp(1, MAX_HISTORY_PAGE);
     let (route, inputs) = match html {
@@ -267,7 +323,8 @@ async fn document(
     };
     let mut deps = Deps::default();
     inputs.iter().for_each(|i| deps.add(i));
-    let key = format!("{route}|{locale}|{origin}|{}{}", deps.stale, deps.key);
+    // The page's own URL is in its documents (their ETags), so the request's Host is not a key.
+    let key = format!("{route}|{locale}|{}{}", deps.stale, deps.key);
     if let Some(found) = recall(&key, now) {
         return Ok((found, deps.stale));
     }
@@ -284,21 +341,28 @@ async fn document(
         }
         _ => return Err(EdgeError::Internal("a page without its documents".into())),
     };
-    let zone = match &body {
-        Body::Status { summary, .. } => summary.page.time_zone.clone(),
-        Body::Incident(doc) => doc.page.time_zone.clone(),
-        Body::History { incidents, .. } => incidents.page.time_zone.clone(),
+    let (zone, url) = match &body {
+        Body::Status { summary, .. } => (summary.page.time_zone.clone(), summary.page.url.clone()),
+        Body::Incident(doc) => (doc.page.time_zone.clone(), doc.page.url.clone()),
+        Body::History { incidents, .. } => (incidents.page.time_zone.clone(), incidents.page.url.clone()),
     };
     let props = PageProps {
         text,
         formats: Rc::new(Formats::new(&locale, Some(&zone))),
         now: timestamp(now),
-        base: origin.to_owned().into(),
+        base: base_of(&url).into(),
         stale: deps.stale,
         body,
     };
     let rendered = page::render(props, &locale).await;
     Ok((keep(key, rendered, &deps, now, PAGE_TTL_MS), deps.stale))
+}
+
+/// Where a page's links start: the page's own URL when it is an http(s) origin, else nothing
+/// (links relative to wherever the page is read). Never the request's Host: a shared cache keyed
+/// by URL would hand one requester's made-up host to every reader.
+fn base_of(page_url: &str) -> String {
+    if sitrep_shared::validate::is_origin(page_url) { page_url.trim_end_matches('/').to_owned() } else { String::new() }
 }
 
 /// The widget's first frame: the `Widget` component for the options in the query (the element's
@@ -316,29 +380,30 @@ async fn frame(env: &Env, ctx: &Context, origin: &str, query: &str, now: u64) ->
     let mut deps = Deps::default();
     [Some(&summary), uptime.as_ref(), postmortems.as_ref()].into_iter().flatten().for_each(|i| deps.add(i));
     let languages = options.locale.as_deref().unwrap_or_default();
-    let (text, locale) = i18n::choose(languages.split(',').map(str::trim).filter(|l| !l.is_empty()));
-    let locale = page::clean_tag(&locale, text).to_owned();
-    // Without a usable zone in the query, the page's (which the summary's ETag stands for).
-    let zone = options.time_zone.as_deref().and_then(zone_name);
+    let (text, _) = i18n::choose(languages.split(',').map(str::trim).filter(|l| !l.is_empty()));
+    let locale = text.tag.to_owned();
+    // Without a zone the host's database knows, the page's (which the summary's ETag stands for).
+    let zone = options.time_zone.as_deref().and_then(zone_name).and_then(sitrep_views::intl::canonical_zone);
     // Only the summary's age makes the frame's headline "may be out of date", as in the wasm.
     let stale = summary.stale;
-    let filter: Vec<&str> = options.components.iter().take(64).map(|c| c.as_str()).collect();
-    let normal = format!(
+    // The whole filter, as a set (`Options::read` bounds it): two filters share a frame only when
+    // they name the same components.
+    let mut filter: Vec<&str> = options.components.iter().map(|c| c.as_str()).collect();
+    filter.sort_unstable();
+    let key = format!(
         "frame|{origin}|{:?}|{:?}|{}|{}|{locale}|{}|{stale}{}",
         options.view,
         options.theme,
         filter.join(","),
         options.postmortems,
-        zone.unwrap_or_default(),
+        zone.as_deref().unwrap_or_default(),
         deps.key
     );
-    // The filter is the customer's; its ids are bounded in number but not in length: hash the key.
-    let key = cache::etag(normal.as_bytes());
     if let Some(found) = recall(&key, now) {
         return Ok((found, stale));
     }
     let summary: Rc<Summary<'static>> = summary.parse()?;
-    let zone = zone.map_or_else(|| summary.page.time_zone.clone(), str::to_owned);
+    let zone = zone.unwrap_or_else(|| summary.page.time_zone.clone());
     let at = timestamp(now);
     let indicator = embed::shown_indicator(&summary, &options.components, at);
     let props = WidgetProps {

@@ -2,7 +2,7 @@
 //! Object). Each layer's copy carries the instant it stops being true (`valid_until`), so a
 //! maintenance window opening is never hidden behind a cache.
 //!
-//! Readers never write KV: only the store's publication does (`store::publish`), so a reader
+//! Readers never write KV: only the store's publication does (`store::alarm`), so a reader
 //! holding an old copy cannot put it over a newer one. What a reader fetched from the store goes
 //! into this isolate's memory and this location's Cache API only. A request for an incident id
 //! the page does not have is answered from the published list of ids (`Document::Ids`, fetched
@@ -18,13 +18,14 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use serde::{Deserialize, Serialize};
 use sitrep_shared::document::Document;
-use worker::{Cache, Context, Env, Headers, Response};
+use worker::{Cache, Context, Env};
 
-use crate::KV_BINDING;
+use crate::bindings::KV_BINDING;
+use crate::clock::now_ms;
+use crate::copy::{self, Doc, Meta};
 use crate::error::EdgeError;
-use crate::hot::JsParts;
+use crate::faults::store_down;
 use crate::store;
 
 /// How long a copy in isolate memory is served without asking further.
@@ -37,79 +38,18 @@ const CACHE_TTL_S: u64 = 5;
 const LAST_GOOD_TTL_S: u64 = 7 * 86_400;
 /// How long KV may serve its own cached copy at a location.
 const KV_CACHE_TTL_S: u64 = 60;
+/// How old publication's heartbeat may be before KV copies stop counting as fresh: the store
+/// writes it every minute (`store::publication::HEARTBEAT_MS`), KV takes up to a minute to carry it
+/// and a location may cache it for another; past five minutes publication has stalled, and a KV
+/// copy (one without a `valid_until` would otherwise be fresh forever) goes to the store, or is
+/// served flagged stale when the store cannot answer.
+pub const STALE_AFTER_MS: u64 = 5 * 60_000;
+/// How long an isolate keeps the heartbeat it read before reading KV's again.
+const HEARTBEAT_RECHECK_MS: u64 = 15_000;
 
-/// A rendered document and what is known about it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Doc {
-    pub body: Vec<u8>,
-    pub etag: String,
-    pub content_type: String,
-    /// Milliseconds since the epoch at which it stops being true, if ever.
-    pub valid_until: Option<u64>,
-    /// The page version it was rendered from.
-    pub version: u64,
-    /// Its answer as JavaScript objects, once a request has needed them (see `hot`).
-    pub js: JsParts,
-}
-
-impl Doc {
-    /// Still true at `now`, and not older than a write this isolate made.
-    fn usable(&self, now: u64) -> bool {
-        self.valid_until.is_none_or(|until| now < until) && self.version >= FLOOR.with(std::cell::Cell::get)
-    }
-
-    fn meta(&self) -> Meta {
-        Meta {
-            version: self.version,
-            etag: self.etag.clone(),
-            content_type: self.content_type.clone(),
-            valid_until: self.valid_until,
-        }
-    }
-
-    fn from_meta(body: Vec<u8>, meta: Meta) -> Self {
-        Self {
-            body,
-            etag: meta.etag,
-            content_type: meta.content_type,
-            valid_until: meta.valid_until,
-            version: meta.version,
-            js: JsParts::default(),
-        }
-    }
-
-    /// Reads a document back from a response carrying our headers.
-    pub async fn from_response(mut response: Response) -> Result<Self, EdgeError> {
-        let header = |name: &str| response.headers().get(name).ok().flatten();
-        let etag = header("etag").unwrap_or_default();
-        let content_type = header("content-type").unwrap_or_default();
-        let version = header("x-sitrep-version").and_then(|v| v.parse().ok()).unwrap_or(0);
-        let valid_until = header("x-sitrep-valid-until").and_then(|v| v.parse().ok());
-        let body = response.bytes().await?;
-        Ok(Self { body, etag, content_type, valid_until, version, js: JsParts::default() })
-    }
-
-    /// A response carrying the document and our headers, cacheable for `max_age` seconds.
-    pub fn to_response(&self, max_age: u64) -> Response {
-        let headers = Headers::new();
-        let _ = headers.set("content-type", &self.content_type);
-        let _ = headers.set("etag", &self.etag);
-        let _ = headers.set("x-sitrep-version", &self.version.to_string());
-        if let Some(until) = self.valid_until {
-            let _ = headers.set("x-sitrep-valid-until", &until.to_string());
-        }
-        let _ = headers.set("cache-control", &format!("max-age={max_age}"));
-        Response::builder().with_status(200).with_headers(headers).fixed(self.body.clone())
-    }
-}
-
-/// KV metadata stored beside each document's bytes.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-struct Meta {
-    version: u64,
-    etag: String,
-    content_type: String,
-    valid_until: Option<u64>,
+/// Whether a copy is still true at `now`, and not older than a write this isolate made.
+fn usable(doc: &Doc, now: u64) -> bool {
+    doc.valid_until.is_none_or(|until| now < until) && doc.version >= FLOOR.with(std::cell::Cell::get)
 }
 
 /// A document in isolate memory.
@@ -134,12 +74,6 @@ thread_local! {
 pub fn wrote(version: u64) {
     FLOOR.with(|f| f.set(f.get().max(version)));
     forget_all();
-}
-
-/// Milliseconds since the epoch.
-pub fn now_ms() -> u64 {
-    // One call into JavaScript (`worker::Date::now` makes a `Date` and asks it the time: two).
-    js_sys::Date::now() as u64
 }
 
 /// Drops every copy in this isolate's memory (after a write through this isolate).
@@ -184,22 +118,36 @@ fn refresh_failed(key: &str) {
     });
 }
 
-/// The namespace of every copy this code writes and reads: KV keys and Cache API URLs. Raised when
-/// copies an older version wrote must never be served again. `v2`: copies from before issue 11 may
-/// hold a postmortem draft (the store republishes everything under the new one, see
-/// `store::publish::EPOCH_KEY`).
-pub const COPIES: &str = "v2";
-
-fn fresh_url(key: &str) -> String {
-    format!("https://sitrep.internal/{COPIES}/fresh/{key}")
+thread_local! {
+    /// The heartbeat this isolate last read: when it read it, and the instant it carries (0: none).
+    static BEAT: std::cell::Cell<Option<(u64, u64)>> = const { std::cell::Cell::new(None) };
 }
 
-fn last_good_url(key: &str) -> String {
-    format!("https://sitrep.internal/{COPIES}/last-good/{key}")
+/// Whether publication has said it is alive within [`STALE_AFTER_MS`] (read from KV at most every
+/// [`HEARTBEAT_RECHECK_MS`] per isolate). No heartbeat at all (a store that has not run since
+/// this code came) counts as stalled: the store answers, and starts its heartbeat when it does.
+async fn publication_alive(env: &Env, now: u64) -> bool {
+    let beat = match BEAT.get() {
+        // A stalled heartbeat is looked at again after a second: it may just have started.
+        Some((read_at, beat))
+            if now.saturating_sub(read_at) < if is_alive(beat, now) { HEARTBEAT_RECHECK_MS } else { 1_000 } =>
+        {
+            beat
+        }
+        _ => {
+            let Ok(kv) = env.kv(KV_BINDING) else { return false };
+            let text = kv.get(&copy::heartbeat_key()).cache_ttl(KV_CACHE_TTL_S).text().await.ok().flatten();
+            let beat = text.and_then(|t| t.trim().parse::<u64>().ok()).unwrap_or(0);
+            BEAT.set(Some((now, beat)));
+            beat
+        }
+    };
+    is_alive(beat, now)
 }
 
-fn kv_key(key: &str) -> String {
-    format!("{COPIES}/doc/{key}")
+/// The heartbeat rule, on its own for the tests.
+fn is_alive(beat: u64, now: u64) -> bool {
+    beat != 0 && now.saturating_sub(beat) < STALE_AFTER_MS
 }
 
 /// The document and whether it is a stale copy served because the store failed.
@@ -208,7 +156,7 @@ pub async fn fetch_doc(env: &Env, ctx: &Context, doc: &Document) -> Result<(Rc<D
     let now = now_ms();
     let remembered = recall(&key, now);
     if let Some((found, age, start_refresh, failed)) = &remembered
-        && found.usable(now)
+        && usable(found, now)
         && !failed
     {
         if *age < MEMORY_TTL_MS {
@@ -235,10 +183,12 @@ pub async fn fetch_doc(env: &Env, ctx: &Context, doc: &Document) -> Result<(Rc<D
         return Err(EdgeError::UnknownIncident(id.0.clone()));
     }
     let loading = Loading::start(&key);
+    // Only a copy still true now stands in for the load under way; one past its `valid_until` or
+    // older than this isolate's own write goes down the chain like the first request did.
     if loading.is_none()
-        && let Some((found, _, _, false)) = &remembered
+        && let Some(found) = stand_in(remembered.as_ref(), now)
     {
-        return Ok((Rc::clone(found), false));
+        return Ok((found, false));
     }
     let loaded = load(env, doc).await;
     drop(loading);
@@ -249,12 +199,19 @@ pub async fn fetch_doc(env: &Env, ctx: &Context, doc: &Document) -> Result<(Rc<D
             if let Some((found, ..)) = remembered {
                 return Ok((found, true));
             }
-            if let Some(found) = cache_get(&Cache::default(), &last_good_url(&key)).await {
+            if let Some(found) = cache_get(&Cache::default(), &copy::last_good_url(&key)).await {
                 return Ok((Rc::new(found), true));
             }
             expired_kv.map(|found| (found, true)).ok_or(EdgeError::Unavailable)
         }
     }
+}
+
+/// The remembered copy that may be served fresh while another request's load is under way: one
+/// whose last refresh did not fail and that is still usable now.
+fn stand_in(remembered: Option<&(Rc<Doc>, u64, bool, bool)>, now: u64) -> Option<Rc<Doc>> {
+    let (found, _, _, failed) = remembered?;
+    (!failed && usable(found, now)).then(|| Rc::clone(found))
 }
 
 /// Why the chain below memory gave no document.
@@ -303,13 +260,15 @@ impl Drop for Loading {
 async fn load(env: &Env, doc: &Document) -> Result<Rc<Doc>, Failed> {
     let key = &doc.key();
     let now = now_ms();
-    if let Some(found) = cache_get(&Cache::default(), &fresh_url(key)).await
-        && found.usable(now)
+    if let Some(found) = cache_get(&Cache::default(), &copy::fresh_url(key)).await
+        && usable(&found, now)
     {
         return Ok(remember(key, &Rc::new(found), now));
     }
     let from_kv = kv_get(env, key).await.ok().flatten().map(Rc::new);
-    if let Some(found) = from_kv.as_ref().filter(|d| d.usable(now)) {
+    if let Some(found) = from_kv.as_ref().filter(|d| usable(d, now))
+        && publication_alive(env, now).await
+    {
         let found = remember(key, found, now);
         keep(key, &found).await;
         return Ok(found);
@@ -344,21 +303,15 @@ thread_local! {
 /// copy every few seconds.
 async fn keep(key: &str, doc: &Doc) {
     let cache = Cache::default();
-    let _ = cache.put(fresh_url(key), doc.to_response(CACHE_TTL_S)).await;
+    let _ = cache.put(copy::fresh_url(key), doc.to_response(CACHE_TTL_S)).await;
     let now = now_ms();
     let what = (doc.version, doc.etag.clone(), doc.valid_until);
     let due = LAST_GOOD.with_borrow(|written| {
         written.get(key).is_none_or(|(last, at)| *last != what || now >= at + LAST_GOOD_REWRITE_MS)
     });
-    if due && cache.put(last_good_url(key), doc.to_response(LAST_GOOD_TTL_S)).await.is_ok() {
+    if due && cache.put(copy::last_good_url(key), doc.to_response(LAST_GOOD_TTL_S)).await.is_ok() {
         LAST_GOOD.with_borrow_mut(|written| written.insert(key.to_owned(), (what, now)));
     }
-}
-
-/// Writes a rendered document to KV with its metadata (the store's publication only).
-pub async fn kv_put(kv: &worker::kv::KvStore, key: &str, doc: &Doc) -> Result<(), EdgeError> {
-    kv.put_bytes(&kv_key(key), &doc.body)?.metadata(doc.meta())?.execute().await?;
-    Ok(())
 }
 
 async fn cache_get(cache: &Cache, url: &str) -> Option<Doc> {
@@ -371,58 +324,53 @@ async fn kv_get(env: &Env, key: &str) -> Result<Option<Doc>, EdgeError> {
         return Err(EdgeError::Unavailable);
     }
     let kv = env.kv(KV_BINDING)?;
-    let (body, meta) = kv.get(&kv_key(key)).cache_ttl(KV_CACHE_TTL_S).bytes_with_metadata::<Meta>().await?;
+    let (body, meta) = kv.get(&copy::kv_key(key)).cache_ttl(KV_CACHE_TTL_S).bytes_with_metadata::<Meta>().await?;
     Ok(body.zip(meta).map(|(body, meta)| Doc::from_meta(body, meta)))
-}
-
-#[cfg(feature = "fault-injection")]
-thread_local! {
-    static STORE_DOWN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-/// Whether the test-only switch says the store (KV and the Durable Object) is failing.
-pub fn store_down() -> bool {
-    #[cfg(feature = "fault-injection")]
-    {
-        STORE_DOWN.with(std::cell::Cell::get)
-    }
-    #[cfg(not(feature = "fault-injection"))]
-    {
-        false
-    }
-}
-
-/// `POST /__sitrep/fault` (test builds only; xtask's deploy check looks for its error message): `store-down` or `store-up` for this isolate's view
-/// of the store and KV, `kv-fail <ms>` to make the store's KV writes fail for that long.
-#[cfg(feature = "fault-injection")]
-pub async fn fault_switch(mut req: worker::Request, env: &Env) -> Response {
-    // xtask's deploy check looks for these bytes: only the test build holds them.
-    const USAGE: &str = "send store-down, store-up or kv-fail <ms>";
-    let body = req.text().await.unwrap_or_default();
-    let words: Vec<&str> = body.split_whitespace().collect();
-    let result = match words.as_slice() {
-        ["store-down" | "store-up"] => {
-            STORE_DOWN.with(|s| s.set(words[0] == "store-down"));
-            Ok(())
-        }
-        ["kv-fail", ms] => match ms.parse::<u64>() {
-            Ok(for_ms) => {
-                store::test_call(env, crate::store::protocol::TestCall::FailKvPuts { for_ms }).await.map(|_| ())
-            }
-            Err(_) => Err(EdgeError::BadRequest(USAGE.into())),
-        },
-        _ => Err(EdgeError::BadRequest(USAGE.into())),
-    };
-    match result {
-        Ok(()) => Response::builder().with_status(204).empty(),
-        Err(err) => crate::error::response(&err, false),
-    }
 }
 
 /// Reads a document's KV entry as readers would find it (test builds only): its version, or `None`.
 #[cfg(feature = "fault-injection")]
 pub async fn kv_version(env: &Env, key: &str) -> Result<Option<u64>, EdgeError> {
     let kv = env.kv(KV_BINDING)?;
-    let (_, meta) = kv.get(&kv_key(key)).bytes_with_metadata::<Meta>().await?;
+    let (_, meta) = kv.get(&copy::kv_key(key)).bytes_with_metadata::<Meta>().await?;
     Ok(meta.map(|m| m.version))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::copy::JsParts;
+
+    fn doc(valid_until: Option<u64>, version: u64) -> Rc<Doc> {
+        Rc::new(Doc {
+            body: b"{}".to_vec(),
+            etag: "\"e\"".into(),
+            content_type: "application/json".into(),
+            valid_until,
+            version,
+            js: JsParts::default(),
+        })
+    }
+
+    /// Review 2, finding 12: a KV copy without `valid_until` was fresh forever once publication
+    /// stalled; now only while publication's heartbeat is recent.
+    #[test]
+    fn kv_copies_count_only_while_publication_beats() {
+        let now = 100 * STALE_AFTER_MS;
+        assert!(is_alive(now - 60_000, now));
+        assert!(!is_alive(now - STALE_AFTER_MS, now));
+        assert!(!is_alive(0, now), "no heartbeat yet");
+    }
+
+    /// Review 2, finding 12: while another request loaded a document, a remembered copy past its
+    /// `valid_until` was served as fresh (the maintenance window it hid had opened).
+    #[test]
+    fn only_a_usable_copy_stands_in_for_a_load_under_way() {
+        let now = 10_000;
+        assert!(stand_in(Some(&(doc(Some(now + 1), 1), 0, false, false)), now).is_some());
+        assert!(stand_in(Some(&(doc(None, 1), 0, false, false)), now).is_some());
+        assert!(stand_in(Some(&(doc(Some(now), 1), 0, false, false)), now).is_none(), "expired");
+        assert!(stand_in(Some(&(doc(None, 1), 0, false, true)), now).is_none(), "its refresh failed");
+        assert!(stand_in(None, now).is_none());
+    }
 }

@@ -6,10 +6,11 @@ use sitrep_shared::views::{StatusDocument, Summary};
 use sitrep_shared::{ComponentId, Timestamp};
 use worker::{Context, Env, Headers, Request, Response};
 
+use crate::copy::Doc;
 use crate::error::{self, EdgeError};
-use crate::read::{self, Doc};
+use crate::read;
 use crate::store::protocol::{AdminCall, Caller};
-use crate::{admin, auth, cache, hot, pages, store, url};
+use crate::{admin, auth, cache, clock, hot, pages, store, url};
 
 /// What a path names.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -22,24 +23,9 @@ pub enum Route {
     Html(pages::Html),
     /// The write API: the path after `/api/v2/admin/`.
     Admin(String),
-    /// The test-only fault switch (absent from production builds).
+    /// A test-only switch or look inside (absent from production builds; see `switches`).
     #[cfg(feature = "fault-injection")]
-    Fault,
-    /// The test-only list of the store's keys under a prefix (absent from production builds).
-    #[cfg(feature = "fault-injection")]
-    StoredKeys,
-    /// The test-only counts of requests this isolate sent the store, and the store's state (absent from production builds).
-    #[cfg(feature = "fault-injection")]
-    StoreStats,
-    /// The test-only version of a document's KV entry (absent from production builds).
-    #[cfg(feature = "fault-injection")]
-    KvVersion,
-    /// The test-only list of the events in the store's outbox (absent from production builds).
-    #[cfg(feature = "fault-injection")]
-    Outbox,
-    /// The test-only switch that gives deliveries up after `?ms=` instead of a day (absent from production builds).
-    #[cfg(feature = "fault-injection")]
-    GiveUpAfter,
+    Test(crate::switches::Switch),
     /// Nothing.
     NotFound,
 }
@@ -69,17 +55,9 @@ pub fn route(path: &str) -> Route {
         "/history" => return Route::Html(pages::Html::History),
         "/embed/frame" => return Route::Html(pages::Html::Frame),
         #[cfg(feature = "fault-injection")]
-        "/__sitrep/fault" => return Route::Fault,
-        #[cfg(feature = "fault-injection")]
-        "/__sitrep/keys" => return Route::StoredKeys,
-        #[cfg(feature = "fault-injection")]
-        "/__sitrep/stats" => return Route::StoreStats,
-        #[cfg(feature = "fault-injection")]
-        "/__sitrep/kv" => return Route::KvVersion,
-        #[cfg(feature = "fault-injection")]
-        "/__sitrep/outbox" => return Route::Outbox,
-        #[cfg(feature = "fault-injection")]
-        "/__sitrep/give-up" => return Route::GiveUpAfter,
+        other if other.starts_with("/__sitrep/") => {
+            return crate::switches::Switch::of(other).map_or(Route::NotFound, Route::Test);
+        }
         other if other.starts_with("/api/v2/admin/") => {
             return Route::Admin(other.trim_start_matches("/api/v2/admin/").to_owned());
         }
@@ -145,41 +123,13 @@ pub async fn handle(req: web_sys::Request, env: Env, ctx: Context) -> web_sys::R
         }
         Route::Admin(rest) => {
             let req = Request::from(req);
-            return admin_result(admin_request(req, &env, &rest, query, origin).await).into();
+            return admin_result(admin_request(req, &env, &rest, query).await).into();
         }
         #[cfg(feature = "fault-injection")]
-        Route::Fault => return read::fault_switch(Request::from(req), &env).await.into(),
-        #[cfg(feature = "fault-injection")]
-        Route::StoredKeys => {
-            let prefix = url::query_param(query, "prefix").unwrap_or_default();
-            test_json(store::test_call(&env, crate::store::protocol::TestCall::Keys { prefix }).await)
-        }
-        #[cfg(feature = "fault-injection")]
-        Route::StoreStats => {
-            let calls = store::calls(url::query_param(query, "reset").is_some());
-            let store = store::test_call(&env, crate::store::protocol::TestCall::Stats).await;
-            test_json(store.map(|store| serde_json::json!({ "calls": calls, "store": store })))
-        }
-        #[cfg(feature = "fault-injection")]
-        Route::KvVersion => {
-            let key = url::query_param(query, "key").unwrap_or_default();
-            test_json(read::kv_version(&env, &key).await.map(|v| serde_json::json!(v)))
-        }
-        #[cfg(feature = "fault-injection")]
-        Route::Outbox => test_json(store::test_call(&env, crate::store::protocol::TestCall::Outbox).await),
-        #[cfg(feature = "fault-injection")]
-        Route::GiveUpAfter => {
-            let ms = url::query_param(query, "ms").and_then(|ms| ms.parse().ok()).unwrap_or(0);
-            test_json(store::test_call(&env, crate::store::protocol::TestCall::GiveUpAfter { ms }).await)
-        }
+        Route::Test(switch) => return crate::switches::answer(switch, Request::from(req), &env, query).await.into(),
         Route::NotFound => Err(EdgeError::NotFound(path.to_owned())),
     };
     result.unwrap_or_else(|err| error::response(&err, true).into())
-}
-
-#[cfg(feature = "fault-injection")]
-fn test_json(value: Result<serde_json::Value, EdgeError>) -> Result<web_sys::Response, EdgeError> {
-    Ok(Response::from_json(&value?)?.into())
 }
 
 fn admin_result(result: Result<Response, EdgeError>) -> Response {
@@ -202,7 +152,7 @@ fn preflight() -> Response {
 
 async fn serve(ask: &hot::Ask, env: &Env, ctx: &Context, doc: &Document) -> Result<web_sys::Response, EdgeError> {
     let (found, stale) = read::fetch_doc(env, ctx, doc).await?;
-    hot::respond(ask, &found, stale, read::now_ms(), &[])
+    hot::respond(ask, &found, stale, clock::now_ms(), &[])
 }
 
 async fn badge(
@@ -215,13 +165,19 @@ async fn badge(
     if let Some(filter) = components {
         return component_badge(ask, env, ctx, label, &filter).await;
     }
-    let Some(label) = label.filter(|l| l != "status") else {
-        return serve(ask, env, ctx, &Document::Badge).await;
-    };
+    let label = label.filter(|l| l != "status");
+    if label.is_none() {
+        let (found, stale) = read::fetch_doc(env, ctx, &Document::Badge).await?;
+        if !stale {
+            return hot::respond(ask, &found, stale, clock::now_ms(), &[]);
+        }
+        // The published badge cannot say it is a last good copy: draw one that does.
+    }
     let (status, stale) = read::fetch_doc(env, ctx, &Document::Status).await?;
     let parsed: StatusDocument<'static> =
         serde_json::from_slice(&status.body).map_err(|e| EdgeError::Internal(e.to_string()))?;
-    hot::respond(ask, &badge_doc(badge::svg(&label, &parsed.status), &status), stale, read::now_ms(), &[])
+    let svg = badge::svg(label.as_deref().unwrap_or("status"), &parsed.status, stale);
+    hot::respond(ask, &badge_doc(svg, &status), stale, clock::now_ms(), &[])
 }
 
 /// A badge drawn from `from` (the status or the summary): its freshness and version, its own ETag.
@@ -267,21 +223,15 @@ async fn component_badge(
 ) -> Result<web_sys::Response, EdgeError> {
     let (summary, stale) = read::fetch_doc(env, ctx, &Document::Summary).await?;
     let parsed = parsed_summary(&summary)?;
-    let now = Timestamp::from_unix_millis(read::now_ms() as i64).unwrap_or(parsed.page.updated_at);
+    let now = Timestamp::from_unix_millis(clock::now_ms() as i64).unwrap_or(parsed.page.updated_at);
     let (name, status) = badge::scoped(&parsed, filter, now);
-    let svg = badge::svg(label.as_deref().unwrap_or(&name), &status);
-    hot::respond(ask, &badge_doc(svg, &summary), stale, read::now_ms(), &[])
+    let svg = badge::svg(label.as_deref().unwrap_or(&name), &status, stale);
+    hot::respond(ask, &badge_doc(svg, &summary), stale, clock::now_ms(), &[])
 }
 
 /// The write API: checks the token, the media type and the size, then hands the request to the
 /// store, the single writer, which applies it all or nothing.
-async fn admin_request(
-    mut req: Request,
-    env: &Env,
-    rest: &str,
-    query: &str,
-    origin: &str,
-) -> Result<Response, EdgeError> {
+async fn admin_request(mut req: Request, env: &Env, rest: &str, query: &str) -> Result<Response, EdgeError> {
     let raw = req.inner().method();
     let op = admin::route(&raw, rest).map_err(|miss| match miss {
         admin::Miss::NotFound => EdgeError::NotFound(format!("/api/v2/admin/{rest}")),
@@ -296,7 +246,7 @@ async fn admin_request(
     let languages = pages::accept_language(&header("accept-language").unwrap_or_default());
     // Cloudflare sets CF-Connecting-IP; locally every caller is one client.
     let client = header("cf-connecting-ip").unwrap_or_else(|| "local".to_owned());
-    auth::check(header("authorization").as_deref(), &client, read::now_ms(), env).await?;
+    auth::check(header("authorization").as_deref(), &client, clock::now_ms(), env).await?;
     let caller = Caller {
         client: auth::client_hash(&client, env),
         ray: header("cf-ray"),
@@ -329,7 +279,7 @@ async fn admin_request(
     let preview = matches!(call.op, admin::Admin::PreviewPostmortem(_));
     let reply = store::admin(env, call).await?;
     if preview {
-        return pages::preview(&reply.body, origin, &languages).await;
+        return pages::preview(&reply.body, &languages).await;
     }
     if writes {
         // Replays too: a retried write reads its own result as well.

@@ -21,6 +21,8 @@ extern "C" {
     // Throws where `formatRange` is missing (caught: the range is then built from two formats).
     #[wasm_bindgen(catch, method, js_name = formatRange)]
     fn format_range(this: &DateFormat, start: &Date, end: &Date) -> Result<String, JsValue>;
+    #[wasm_bindgen(method, js_name = resolvedOptions)]
+    fn resolved_options(this: &DateFormat) -> Object;
 
     #[wasm_bindgen(js_namespace = Intl, js_name = NumberFormat)]
     #[derive(Debug)]
@@ -72,6 +74,17 @@ fn date_format(locale: &str, zone: Option<&str>, pairs: &[(&str, &str)]) -> Opti
     zone.and_then(|z| DateFormat::new(locale, &with_zone(z)).ok())
         .or_else(|| DateFormat::new(locale, &options(pairs)).ok())
         .or_else(|| DateFormat::new("en", &options(pairs)).ok())
+}
+
+/// The zone's canonical name in the host's IANA database (`europe/amsterdam` is `Europe/Amsterdam`),
+/// or `None` when the database does not know it: whatever is keyed by a zone keys on this, so
+/// spellings of one zone share one entry and made-up names share none.
+pub fn canonical_zone(zone: &str) -> Option<String> {
+    if zone.is_empty() || zone.len() > 64 {
+        return None;
+    }
+    let format = DateFormat::new("en", &options(&[("timeZone", zone)])).ok()?;
+    Reflect::get(&format.resolved_options(), &JsValue::from_str("timeZone")).ok()?.as_string()
 }
 
 impl Formats {

@@ -181,9 +181,8 @@ pub fn Document(props: &PageProps) -> Html {
                     {" · "}<a href={format!("{}/feed.json", props.base)}>{"JSON Feed"}</a>
                 </nav>
             </header>
-            if props.stale {
-                <p class="notice stale-copy" data-ind="unknown" role="status">{icon(None)}{props.text.out_of_date}</p>
-            }
+            // Always there, hidden while fresh: `/page.js` shows it when its polls keep failing.
+            <p class="notice stale-copy" data-ind="unknown" role="status" hidden={!props.stale}>{icon(None)}{props.text.out_of_date}</p>
             <main>{main}</main>
         </div>
     }

@@ -2,8 +2,7 @@
 //! measured in the same run, as a ratio: the machines are shared and noisy.
 
 use std::fs;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
 use anyhow::{Context, Result, bail};
 
@@ -11,6 +10,7 @@ use crate::edge::{self, Build};
 use crate::load;
 use crate::report::{Goal, Table, met};
 use crate::shell::{self, step};
+use crate::workerd::{Workerd, free_port};
 
 pub fn run(args: &[String]) -> Result<()> {
     match args.first().map(String::as_str) {
@@ -102,45 +102,6 @@ const SATURATION_SECONDS: &str = "10";
 const RATE: u32 = 1_000;
 const RATE_SECONDS: u32 = 10;
 const PATH: &str = "/api/v2/summary.json";
-
-/// A worker in workerd through Miniflare's API (no wrangler dev proxy), stopped when dropped.
-pub(crate) struct Workerd {
-    child: Child,
-    pub(crate) port: u16,
-}
-
-impl Workerd {
-    pub(crate) fn start(kind: &str, arg: &str) -> Result<Self> {
-        let port = free_port()?;
-        let mut command = shell::command("node", &["tests/bench/workerd.mjs", kind, &port.to_string(), arg]);
-        // Its own process group, so dropping it also stops the workerd that Miniflare started.
-        std::os::unix::process::CommandExt::process_group(&mut command, 0);
-        let mut child = command
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .context("cannot start node")?;
-        let stdout = child.stdout.take().context("no stdout")?;
-        let ready = BufReader::new(stdout).lines().map_while(Result::ok).any(|l| l.starts_with("READY "));
-        if !ready {
-            bail!("{kind} worker did not start");
-        }
-        Ok(Self { child, port })
-    }
-}
-
-impl Drop for Workerd {
-    fn drop(&mut self) {
-        // Closing stdin lets the script dispose of Miniflare; the group is stopped in any case.
-        drop(self.child.stdin.take());
-        edge::stop_group(&mut self.child);
-    }
-}
-
-fn free_port() -> Result<u16> {
-    Ok(std::net::TcpListener::bind(("127.0.0.1", 0))?.local_addr()?.port())
-}
 
 struct Figures {
     /// Saturation on the summary.

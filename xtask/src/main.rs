@@ -5,6 +5,7 @@ mod dev;
 mod edge;
 mod fuzz;
 mod load;
+mod loops;
 mod report;
 mod schemathesis;
 mod setup;
@@ -13,6 +14,7 @@ mod soak;
 mod test;
 mod wasm;
 mod widget;
+mod workerd;
 
 use anyhow::{Result, bail};
 
@@ -28,6 +30,7 @@ tasks:
   e2e      only the end-to-end tests (the Worker in workerd, Chromium); `e2e trust` runs only
            tests/e2e/trust.test.mjs (any file names under tests/e2e/, without `.test.mjs`)
   build    the deployable Worker in edge/build/: the production build without the demo app
+  loops    fail if edge or shared has an import loop between its modules (part of `test`)
   check-deploy  fail if edge/build/ (what `wrangler deploy` ships) holds a test-only route or the demo app
   widget   build only the widget into target/sitrep/widget (`--stable` skips the nightly size build)
   soak     10,000 virtual widgets polling the production Worker for 5 minutes while updates are posted,
@@ -53,6 +56,7 @@ fn run() -> Result<()> {
             test::run()
         }
         Some("bench") => bench::run(rest),
+        Some("loops") => loops::check(&shell::root()),
         Some("check-deploy") => edge::check_deployable(true),
         Some("build") => {
             setup::run()?;

@@ -21,10 +21,10 @@ use anyhow::{Context, Result, bail};
 use sitrep_shared::Timestamp;
 use sitrep_shared::embed::{Feed, Outcome};
 
-use crate::bench::Workerd;
 use crate::edge::{self, Build};
 use crate::load;
 use crate::shell::{self, step};
+use crate::workerd::Workerd;
 
 const PATH: &str = "/api/v2/summary.json";
 const POLL_SECS: u32 = 15;

@@ -18,6 +18,9 @@ pub fn run() -> Result<()> {
     fmt.args(["fmt", "--all", "--", "--check"]);
     shell::run(fmt)?;
 
+    step("no import loop in edge or shared");
+    crate::loops::check(&shell::root())?;
+
     step("clippy, host");
     let mut clippy = shell::cargo();
     clippy.args(["clippy", "--workspace", "--all-targets"]);

@@ -5,14 +5,15 @@ use sitrep_shared::document::Document;
 use worker::{Env, Method, RequestInit};
 
 use super::protocol::{AdminCall, AdminReply, DeliverCall, DeliverReply, StoreReply, StoreRequest, StoreResult};
+use crate::bindings::{PAGE_NAME, STORE_BINDING};
+use crate::copy::Doc;
 use crate::error::EdgeError;
-use crate::read::{self, Doc};
-use crate::{PAGE_NAME, STORE_BINDING};
+use crate::faults;
 
 /// Sends one request to the store. A store that cannot be reached or answers something that is
 /// not the seam's answer is [`EdgeError::Unavailable`]; the store's own refusals come back as they are.
 async fn call(env: &Env, request: &StoreRequest) -> StoreResult {
-    if read::store_down() {
+    if faults::store_down() {
         return Err(EdgeError::Unavailable);
     }
     #[cfg(feature = "fault-injection")]

@@ -12,9 +12,18 @@ use sitrep_shared::{Component, Incident, Kind, Page, PageData, Timestamp, idempo
 use worker::{ListOptions, Storage};
 
 use super::protocol::Caller;
-use super::publish::{PENDING_KEY, Pending};
+use super::publication::{PENDING_KEY, Pending};
 use crate::error::EdgeError;
 
+/// The page as the store holds it in memory: its version and its indexed state.
+#[derive(Clone)]
+pub struct Loaded {
+    pub version: u64,
+    pub page: sitrep_shared::PageState,
+}
+
+/// Storage prefix of the cursors (`cursor/{subscription}`).
+pub const CURSOR_PREFIX: &str = "cursor/";
 pub const EVENT_PREFIX: &str = "event/";
 pub const COMPONENT_PREFIX: &str = "component/";
 pub const LOG_PREFIX: &str = "log/";

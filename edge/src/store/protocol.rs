@@ -183,6 +183,15 @@ pub enum TestCall {
     GiveUpAfter { ms: i64 },
 }
 
+/// A request body: a JSON object (serde would also read a struct from an array) of `T`'s shape;
+/// 400 saying the body `fault` otherwise.
+pub fn read_object<T: serde::de::DeserializeOwned>(body: &[u8], fault: &str) -> Result<T, EdgeError> {
+    if !sitrep_shared::command::is_json_object(body) {
+        return Err(EdgeError::BadRequest("the body must be a JSON object".into()));
+    }
+    serde_json::from_slice(body).map_err(|e| EdgeError::BadRequest(format!("the body {fault}: {e}")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,5 +1,5 @@
 //! The store's side of delivery. The store owns the truth (each subscription's cursor, its current
-//! try and its lease, see `shared::notify::delivery`); the queue only carries wake-ups.
+//! try and its lease, see `shared::subscriptions::delivery`); the queue only carries wake-ups.
 //!
 //! 1. A write puts its events in the outbox (its own transaction) and sets the alarm.
 //! 2. The alarm ([`PageStore::kick`]) sends one queue message per subscription that may send now
@@ -12,7 +12,7 @@
 //! A lost queue message, a consumer killed mid-send, a workerd restart: the lease runs out and the
 //! alarm sends the wake-up again. At least once, in order per subscription, decided here alone.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use sitrep_shared::notify::delivery::{self, Cursor, Due, Outcome, Settled};
 use sitrep_shared::notify::retry;
@@ -20,16 +20,15 @@ use sitrep_shared::notify::{Channel, Event, OUTBOX_PREFIX, message, sign};
 use sitrep_shared::{PageState, Timestamp};
 use worker::ListOptions;
 
-use super::layout::{self, from_json, to_json};
-use super::notify::{self, Stored};
+use super::layout::{self, CURSOR_PREFIX, from_json, to_json};
+use super::object::PageStore;
+use super::owed::Memory;
 use super::protocol::{AdminCall, AdminReply, DeliverReply, Kick, Outgoing};
-use super::{PageStore, now};
+use super::subscriptions::{self, Stored};
 use crate::admin::Admin;
+use crate::clock::{now, now_ms};
 use crate::error::EdgeError;
-use crate::read;
 
-/// Storage prefix of the cursors (`cursor/{subscription}`).
-pub const CURSOR_PREFIX: &str = "cursor/";
 /// Outbox keys read per list call when looking for a subscription's next event.
 const SCAN: usize = 64;
 /// Outbox keys one claim reads at most: past them, the cursor is saved and the look goes on at the
@@ -42,63 +41,6 @@ const KEEP_VERSIONS: u64 = 1_000;
 const PRUNE: usize = 128;
 /// Queue messages per `sendBatch` (the platform's limit is 100).
 const BATCH: usize = 100;
-
-/// What this instance knows of who is owed deliveries, so that the alarm after a write looks at
-/// that write's events only, not at every cursor. Built from the cursors once per instance; kept
-/// true by `claim`, `settle` and `replay_delivery`, by [`Memory::touched`] after a subscription
-/// write, and by the writes that move idle cursors on (`caught_up`, `refresh_slowest`). An entry
-/// too many costs one claim that finds nothing.
-///
-/// What makes that work: a subscription not in `owed` (paused ones aside) wants no event after its
-/// cursor up to `scanned` (only a claim that read to the end of the outbox, or a pause, takes one
-/// out).
-#[derive(Debug, Default)]
-pub struct Memory {
-    built: bool,
-    /// The outbox key up to which new events were matched to subscriptions.
-    scanned: String,
-    /// Subscriptions that may be owed something: a wanted event, a try, a replay.
-    owed: HashSet<String>,
-    /// Not to be woken before this instant (ms): a retry's time or a lease's end.
-    waits: HashMap<String, i64>,
-    /// When each was last sent a wake-up (its message may still be in the queue).
-    woken: HashMap<String, i64>,
-    /// For a subscription `match_new` found owed while it was owed nothing: the outbox key up to
-    /// which it wanted nothing. Its claim starts there, not at its stored cursor, so each event is
-    /// judged by the filter and the page as they were when the alarm matched it.
-    skip: HashMap<String, String>,
-    /// The slowest position in the outbox, for pruning (see `refresh_slowest`).
-    slowest: Option<String>,
-    /// Alarm runs since the slowest position was last worked out.
-    runs: u32,
-}
-
-impl Memory {
-    /// After a write to subscription `id`: one that still `exists` may be owed anything now (its
-    /// filter changed, it was resumed), so its next claim finds out; a removed one is forgotten.
-    /// The others are as they were: one subscription write costs one claim, not one per subscriber.
-    pub fn touched(&mut self, id: &str, exists: bool) {
-        if exists { self.owe(id) } else { self.forget(id) }
-    }
-
-    /// Subscription `id` may be owed anything: woken at the next alarm, even if a wake-up went out
-    /// less than a lease ago (a second claim while a try is out waits for its lease), and its claim
-    /// starts at its stored cursor.
-    fn owe(&mut self, id: &str) {
-        self.waits.remove(id);
-        self.woken.remove(id);
-        self.skip.remove(id);
-        self.owed.insert(id.to_owned());
-    }
-
-    /// Subscription `id` is owed nothing (or is gone): only a new event, a replay or a write wakes it.
-    fn forget(&mut self, id: &str) {
-        self.owed.remove(id);
-        self.waits.remove(id);
-        self.woken.remove(id);
-        self.skip.remove(id);
-    }
-}
 
 /// What a look past a cursor found.
 enum Scan {
@@ -166,7 +108,7 @@ impl PageStore {
             memory.waits.insert(id.to_owned(), at);
             memory.woken.remove(id);
         }
-        self.schedule(at.saturating_sub(read::now_ms() as i64).max(0) as u64).await;
+        self.schedule(at.saturating_sub(now_ms() as i64).max(0) as u64).await;
     }
 
     async fn cursor(&self, stored: &Stored) -> Result<Cursor, EdgeError> {
@@ -376,7 +318,7 @@ impl PageStore {
                 // Only storage awaits from the read of the subscription to this commit: no other
                 // request runs in between (the object's input gate), so no edit or removal is undone.
                 let cursor = (cursor_key(&id), to_json(&cursor)?);
-                let written = notify::pause_failed(stored, reason, now, cursor)?;
+                let written = subscriptions::pause_failed(stored, reason, now, cursor)?;
                 let call =
                     AdminCall::by_the_store(Admin::EditSubscription(id.clone()), "deliveries (the queue consumer)");
                 self.apply_subscription_write(&call, written, 200).await?;
@@ -400,7 +342,7 @@ impl PageStore {
     /// Sends a given-up event to the dead-letter queue (best effort: it is also in the
     /// subscription's deliveries, marked dead, and the subscription is paused).
     async fn dead_letter(&self, id: &str, key: &str, reason: &str) {
-        let Ok(queue) = self.env.queue(crate::DEAD_LETTER_BINDING) else { return };
+        let Ok(queue) = self.env.queue(crate::bindings::DEAD_LETTER_BINDING) else { return };
         let letter = serde_json::json!({ "subscription": id, "outbox_key": key, "reason": reason });
         if let Err(err) = queue.send(letter).await {
             worker::console_warn!("dead-letter queue refused {key} of {id}: {err}");
@@ -422,8 +364,8 @@ impl PageStore {
         if subscriptions.is_empty() {
             return Ok(());
         }
-        let last = notify::last_outbox_key(&self.state.storage()).await?;
-        let now = read::now_ms() as i64;
+        let last = subscriptions::last_outbox_key(&self.state.storage()).await?;
+        let now = now_ms() as i64;
         let refresh = {
             let mut memory = self.deliveries.borrow_mut();
             memory.runs += 1;
@@ -465,7 +407,7 @@ impl PageStore {
             }
         }
         if !wake.is_empty() {
-            let queue = self.env.queue(crate::DELIVERY_BINDING)?;
+            let queue = self.env.queue(crate::bindings::DELIVERY_BINDING)?;
             for (n, chunk) in wake.chunks(BATCH).enumerate() {
                 if let Err(err) = queue.send_batch(chunk.to_vec()).await {
                     // This chunk and the ones after it were not woken: the next run tries again.
@@ -601,7 +543,7 @@ impl PageStore {
     async fn prune(&self, slowest: &str) {
         let version = slowest.strip_prefix(OUTBOX_PREFIX).and_then(|rest| rest.split('/').next()?.parse::<u64>().ok());
         let Some(version) = version.and_then(|v| v.checked_sub(KEEP_VERSIONS)) else { return };
-        let end = notify::outbox_key(version, 0);
+        let end = subscriptions::outbox_key(version, 0);
         let storage = self.state.storage();
         let options = ListOptions::new().prefix(OUTBOX_PREFIX).end(&end).limit(PRUNE);
         let Ok(entries) = layout::entries(&storage, options).await else { return };
@@ -618,7 +560,7 @@ impl PageStore {
         let version = self.load().await.map(|l| l.version).unwrap_or(0);
         let body = serde_json::json!({
             "version": version,
-            "subscription": notify::shown(stored.subscription),
+            "subscription": subscriptions::shown(stored.subscription),
             "deliveries": cursor.recent,
             "replays_waiting": cursor.replays.len(),
         });

@@ -39,13 +39,30 @@ pub fn key(id: &str) -> String {
     format!("{SUB_PREFIX}{id}")
 }
 
+/// Where the store keeps its stream id (the first part of every event id).
+const STREAM_KEY: &str = "stream";
+
+/// The store's stream id ([`model::events::is_stream`]): read, or made from the runtime's
+/// generator and added to `puts` so it is committed with the write that first needs it.
+pub async fn stream(storage: &worker::Storage, puts: &mut Vec<(String, String)>) -> Result<String, EdgeError> {
+    if let Some(stream) = storage.get::<String>(STREAM_KEY).await?.filter(|s| model::events::is_stream(s)) {
+        return Ok(stream);
+    }
+    let mut bytes = [0u8; 8];
+    random(&mut bytes)?;
+    let stream: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    puts.push((STREAM_KEY.to_owned(), stream.clone()));
+    Ok(stream)
+}
+
 /// The outbox entries of a write (its events with their keys).
 pub fn outbox(
     before: &PageState,
     change: &sitrep_shared::command::Change,
     version: u64,
+    stream: &str,
 ) -> Result<Vec<(String, String)>, EdgeError> {
-    model::events(before, change, version)
+    model::events(before, change, version, stream)
         .iter()
         .enumerate()
         .map(|(n, event)| Ok((outbox_key(version, n), to_json(event)?)))
@@ -74,14 +91,20 @@ pub fn targets(env: &worker::Env) -> Targets {
 
 /// A new secret from the runtime's cryptographic generator.
 pub fn new_secret() -> Result<String, EdgeError> {
+    let mut bytes = [0u8; model::sign::SECRET_BYTES];
+    random(&mut bytes)?;
+    Ok(model::sign::secret_text(&bytes))
+}
+
+/// Fills `bytes` from the runtime's cryptographic generator.
+fn random(bytes: &mut [u8]) -> Result<(), EdgeError> {
     let crypto = js_sys::Reflect::get(&js_sys::global(), &"crypto".into())
         .map_err(|_| EdgeError::Internal("no crypto in this runtime".into()))?
         .unchecked_into::<web_sys::Crypto>();
-    let mut bytes = [0u8; model::sign::SECRET_BYTES];
     crypto
-        .get_random_values_with_u8_array(&mut bytes)
+        .get_random_values_with_u8_array(bytes)
         .map_err(|_| EdgeError::Internal("the runtime gave no random bytes".into()))?;
-    Ok(model::sign::secret_text(&bytes))
+    Ok(())
 }
 
 /// What a subscription write changes: the stored value to put (none for a delete), the audit line,
@@ -119,7 +142,7 @@ pub fn create(
     after: String,
     now: Timestamp,
 ) -> Result<Written, EdgeError> {
-    let new: NewSubscription = super::read_object(body, "is not a subscription")?;
+    let new: NewSubscription = super::protocol::read_object(body, "is not a subscription")?;
     invalid(subscription::check_new(&new, page, existing, targets))?;
     let subscription = Subscription {
         id: id.clone(),
@@ -145,7 +168,7 @@ pub fn create(
 
 /// An edit of a stored subscription from the request body.
 pub fn edit(body: &[u8], mut stored: Stored, page: &PageState, now: Timestamp) -> Result<Written, EdgeError> {
-    let edit: SubscriptionEdit = super::read_object(body, "is not a subscription edit")?;
+    let edit: SubscriptionEdit = super::protocol::read_object(body, "is not a subscription edit")?;
     invalid(subscription::check_edit(&edit, page))?;
     subscription::edit(&mut stored.subscription, &edit, now);
     let id = stored.subscription.id.clone();
@@ -190,7 +213,7 @@ pub fn delete(stored: &Stored) -> Written {
     Written {
         removed: true,
         put: vec![],
-        delete: vec![key(&id), super::deliver::CURSOR_PREFIX.to_owned() + &id],
+        delete: vec![key(&id), super::layout::CURSOR_PREFIX.to_owned() + &id],
         summary: format!("removed subscription {id}"),
         body: serde_json::json!({ "id": id }),
         target: id,

@@ -1,25 +1,14 @@
-//! Publication: the store's own durable, retried step that brings every public document in KV to
-//! the newest version. Only the store writes KV; readers never do.
-//!
-//! A write records what it owes KV (`publish/pending`) in the same transaction as its commit and
-//! sets the Durable Object's alarm; its answer never waits for KV. The alarm renders the current
-//! state (so a burst of writes is published once, at its newest version), writes each document
-//! whose bytes changed, and on any failure keeps what is pending and tries again with backoff.
-//! Runs are at least [`MIN_INTERVAL_MS`] apart, so no KV key is written more than once a second,
-//! and never overlap, so a version in KV only ever goes up: every run renders the newest state,
-//! which has the highest version so far.
+//! What publication owes KV and the rules of its runs, pure: the store's alarm (`alarm`) applies them.
 
 use serde::{Deserialize, Serialize};
 use sitrep_shared::document::{Document, FIXED};
 use sitrep_shared::{IncidentId, PageState};
 
-use super::PageStore;
-use crate::error::EdgeError;
-use crate::read::{self, Doc};
+use crate::copy::Doc;
 
 /// Storage key of what publication still owes KV.
 pub const PENDING_KEY: &str = "publish/pending";
-/// Storage key of the namespace (`read::COPIES`) the store last published everything under: when
+/// Storage key of the namespace (`copy::COPIES`) the store last published everything under: when
 /// it differs, the store publishes everything again (copies of an older namespace are never read).
 pub const EPOCH_KEY: &str = "publish/epoch";
 /// The shortest time between two runs (KV takes about one write per second per key).
@@ -28,6 +17,24 @@ pub const MIN_INTERVAL_MS: u64 = 1_000;
 pub const MAX_BACKOFF_MS: u64 = 10_000;
 /// Past this many touched incidents, a run publishes every incident page instead of a list.
 const MAX_LISTED: usize = 500;
+/// How often publication says it is alive (`copy::heartbeat_key` in KV) while it has nothing to write:
+/// readers take a KV copy as fresh only while the heartbeat is younger than `read::STALE_AFTER_MS`.
+/// (Two seconds in test builds, so a test sees several runs.)
+pub const HEARTBEAT_MS: u64 = if cfg!(feature = "fault-injection") { 2_000 } else { 60_000 };
+
+/// Whether a run renders the documents: only when a write owes KV something, when a document's
+/// `valid_until` has passed (a window edge), or on an instance's first run (what it wrote and when
+/// the next edge comes were in the memory of the one before). Otherwise a run (a delivery's
+/// wake-up, the heartbeat) renders nothing.
+pub fn must_render(pending: bool, next_change: Option<u64>, first_run: bool, now: u64) -> bool {
+    pending || first_run || next_change.is_some_and(|at| at <= now)
+}
+
+/// When the next run is due on its own: the next document edge or the heartbeat, whichever is first.
+pub fn next_run_in(now: u64, next_change: Option<u64>, last_beat: u64) -> u64 {
+    let beat = (last_beat + HEARTBEAT_MS).saturating_sub(now);
+    next_change.map_or(beat, |at| at.saturating_sub(now).min(beat))
+}
 
 /// What publication owes KV: everything at `version`, and the pages of these incidents.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -100,122 +107,6 @@ pub fn needs_write(last: Option<&Written>, doc: &Doc) -> bool {
     })
 }
 
-impl PageStore {
-    /// What `publish/pending` holds, if anything.
-    pub(super) async fn stored_pending(&self) -> Result<Option<Pending>, EdgeError> {
-        match self.state.storage().get::<String>(PENDING_KEY).await? {
-            Some(text) => Ok(Some(super::layout::from_json(&text)?)),
-            None => Ok(None),
-        }
-    }
-
-    /// Sets the alarm for the next run (no earlier than a second after the last one started).
-    /// Best effort: a write has committed whatever this does; on failure the next request retries.
-    pub(super) async fn schedule(&self, extra_ms: u64) {
-        let now = read::now_ms();
-        let delay = delay_ms(now, self.publication.last_run.get()).max(extra_ms);
-        let at = now + delay;
-        if self.publication.alarm_at.get().is_some_and(|set| set <= at) {
-            return;
-        }
-        match self.state.storage().set_alarm(delay as i64).await {
-            Ok(()) => self.publication.alarm_at.set(Some(at)),
-            Err(_) => self.publication.alarm_at.set(None),
-        }
-    }
-
-    /// One run of publication, from the alarm. Failures are retried here with backoff, so the
-    /// alarm itself always succeeds.
-    pub(super) async fn publish(&self) {
-        self.publication.alarm_at.set(None);
-        if self.publication.running.replace(true) {
-            self.schedule(MIN_INTERVAL_MS).await;
-            return;
-        }
-        self.publication.last_run.set(Some(read::now_ms()));
-        let outcome = self.publish_once().await;
-        self.publication.running.set(false);
-        match outcome {
-            Ok(true) => {
-                self.publication.attempts.set(0);
-                // The next instant a document changes without a write (a window edge).
-                if let Some(at) = self.publication.next_change.get() {
-                    self.schedule(at.saturating_sub(read::now_ms())).await;
-                }
-            }
-            Ok(false) => {
-                // A write came in during the run: publish it next.
-                self.publication.attempts.set(0);
-                self.schedule(MIN_INTERVAL_MS).await;
-            }
-            Err(_) => {
-                let attempt = self.publication.attempts.get();
-                self.publication.attempts.set(attempt.saturating_add(1));
-                self.schedule(backoff_ms(attempt)).await;
-            }
-        }
-    }
-
-    /// Writes what is owed (with no write pending, the fixed documents again: a maintenance
-    /// window edge changes them without a write); `Ok(true)` when nothing is owed any more.
-    async fn publish_once(&self) -> Result<bool, EdgeError> {
-        let stored = self.stored_pending().await?;
-        let pending = stored.clone().unwrap_or_default();
-        let loaded = match self.load().await {
-            Err(EdgeError::NotLoaded) => return Ok(true),
-            other => other?,
-        };
-        // Each document on its own: one that cannot be rendered or written does not hold back the rest.
-        let docs: Vec<(String, Result<Doc, EdgeError>)> =
-            pending.documents(&loaded.page).iter().map(|doc| (doc.key(), super::render(&loaded, doc))).collect();
-        drop(loaded);
-        let kv = self.env.kv(crate::KV_BINDING)?;
-        let mut next_change: Option<u64> = None;
-        let mut failed = None;
-        for (key, doc) in docs {
-            let doc = match doc {
-                Ok(doc) => doc,
-                Err(err) => {
-                    failed.get_or_insert(err);
-                    continue;
-                }
-            };
-            next_change = next_change.into_iter().chain(doc.valid_until).min();
-            let last = self.publication.written.borrow().get(&key).cloned();
-            if !needs_write(last.as_ref(), &doc) {
-                continue;
-            }
-            #[cfg(feature = "fault-injection")]
-            if read::now_ms() < self.publication.kv_fails_until.get() {
-                failed.get_or_insert(EdgeError::Internal("KV writes fail (test switch)".into()));
-                continue;
-            }
-            match read::kv_put(&kv, &key, &doc).await {
-                Ok(()) => {
-                    let written = (doc.version, doc.etag, doc.valid_until);
-                    self.publication.written.borrow_mut().insert(key, written);
-                }
-                Err(err) => {
-                    failed.get_or_insert(err);
-                }
-            }
-        }
-        self.publication.next_change.set(next_change);
-        if let Some(err) = failed {
-            return Err(err);
-        }
-        // Done with what was owed at the start; a write during the run owes more.
-        if self.stored_pending().await? != stored {
-            return Ok(false);
-        }
-        if stored.is_some() {
-            self.state.storage().delete(PENDING_KEY).await?;
-        }
-        self.publication.published.set(self.publication.published.get().max(pending.version));
-        Ok(true)
-    }
-}
-
 /// The publication state a store keeps in memory (lost on eviction; `publish/pending` is not).
 #[derive(Debug, Default)]
 pub struct Publication {
@@ -231,6 +122,14 @@ pub struct Publication {
     pub published: std::cell::Cell<u64>,
     /// The first instant a published document stops being true (ms), if any.
     pub next_change: std::cell::Cell<Option<u64>>,
+    /// Whether this instance has rendered and published once (see [`must_render`]).
+    pub rendered: std::cell::Cell<bool>,
+    /// Runs that rendered the documents (test builds report it).
+    pub renders: std::cell::Cell<u64>,
+    /// Heartbeats this instance wrote (test builds report it).
+    pub beats: std::cell::Cell<u64>,
+    /// When this instance last wrote the heartbeat (ms; 0 for never).
+    pub last_beat: std::cell::Cell<u64>,
     /// Per KV key, what this store last wrote there.
     pub written: std::cell::RefCell<std::collections::HashMap<String, Written>>,
     /// Test builds: KV writes fail until this instant (ms).
@@ -247,6 +146,24 @@ mod tests {
         let waits: Vec<u64> = (0..6).map(backoff_ms).collect();
         assert_eq!(waits, [1_000, 2_000, 4_000, 8_000, 10_000, 10_000]);
         assert_eq!(backoff_ms(u32::MAX), MAX_BACKOFF_MS);
+    }
+
+    /// Review 2, finding 4: every alarm (a delivery wake-up, about once a second while deliveries
+    /// flow) rendered all 13 documents and the uptime over the whole history.
+    #[test]
+    fn a_run_renders_only_what_is_owed_or_due() {
+        assert!(!must_render(false, None, false, 5_000), "nothing owed, nothing due");
+        assert!(!must_render(false, Some(5_001), false, 5_000), "the window edge is still ahead");
+        assert!(must_render(false, Some(5_000), false, 5_000), "a window edge passed");
+        assert!(must_render(true, None, false, 5_000), "a write owes KV");
+        assert!(must_render(false, None, true, 5_000), "a new instance knows nothing of KV");
+    }
+
+    #[test]
+    fn the_next_run_is_the_next_edge_or_the_heartbeat() {
+        assert_eq!(next_run_in(10_000, None, 10_000), HEARTBEAT_MS);
+        assert_eq!(next_run_in(10_000, Some(12_000), 10_000), 2_000);
+        assert_eq!(next_run_in(10_000 + HEARTBEAT_MS + 5, Some(u64::MAX), 10_000), 0);
     }
 
     #[test]

@@ -1,0 +1,17 @@
+//! The names the Worker and its Durable Object are bound under (`wrangler.toml`), and the one page
+//! this deployment serves. On the ground floor: every part of the edge may name a binding.
+
+/// Binding of the KV namespace that carries rendered documents to every location.
+pub const KV_BINDING: &str = "SITREP_KV";
+/// Binding of the Durable Object namespace of page stores.
+pub const STORE_BINDING: &str = "PAGE_STORE";
+/// Rate Limiting binding that counts failed admin tokens per client across isolates.
+pub const AUTH_LIMIT_BINDING: &str = "SITREP_AUTH_LIMIT";
+/// Queue of delivery wake-ups (producer: the store's alarm; consumer: this Worker's `queue`).
+pub const DELIVERY_BINDING: &str = "SITREP_DELIVERIES";
+/// Dead-letter queue: events given up after a day, and wake-ups the consumer failed repeatedly.
+pub const DEAD_LETTER_BINDING: &str = "SITREP_DEAD_LETTERS";
+/// Worker secret holding the admin token.
+pub const TOKEN_SECRET: &str = "SITREP_ADMIN_TOKEN";
+/// The one page this deployment serves (one page per origin, as Statuspage clients expect).
+pub const PAGE_NAME: &str = "default";

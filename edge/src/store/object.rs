@@ -1,0 +1,173 @@
+//! The Durable Object itself: its state in memory, its entry points (`fetch`, `alarm`) and the one
+//! router of the store's side of the seam. Each job is a file of its own beside this one (`write`,
+//! `alarm`, `reads`, `claims`, `test_calls`), each an `impl PageStore` that this file only calls.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use sitrep_shared::PageState;
+use worker::{DurableObject, Env, Request, Response, State, durable_object};
+
+use super::layout::{self, Loaded, to_json};
+use super::owed::Memory;
+use super::protocol::{DeliverCall, StoreReply, StoreRequest, StoreResult};
+use super::publication::{self, Publication};
+use super::render::{render, to_wire};
+use super::subscriptions::{self, Stored};
+use crate::copy::COPIES;
+use crate::error::EdgeError;
+
+/// The single writer of one page.
+#[durable_object]
+pub struct PageStore {
+    pub(super) state: State,
+    pub(super) env: Env,
+    pub(super) loaded: RefCell<Option<Rc<Loaded>>>,
+    pub(super) publication: Publication,
+    /// Whether this instance checked the namespace of published copies (see `check_epoch`).
+    pub(super) epoch_checked: std::cell::Cell<bool>,
+    /// Every stored subscription, once this instance has read them (every subscription write
+    /// forgets them).
+    pub(super) subscriptions: RefCell<Option<Rc<Vec<Stored>>>>,
+    /// What this instance knows of who is owed deliveries (see `deliver`).
+    pub(super) deliveries: RefCell<Memory>,
+    /// Test builds: give deliveries up after this many milliseconds of failures, not a day.
+    #[cfg(feature = "fault-injection")]
+    pub(super) give_up_after: std::cell::Cell<Option<i64>>,
+    /// Whether this instance has set the alarm once since it started (see `serve`).
+    pub(super) started: std::cell::Cell<bool>,
+}
+
+impl std::fmt::Debug for PageStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let version = self.loaded.borrow().as_ref().map(|l| l.version);
+        f.debug_struct("PageStore").field("version", &version).finish_non_exhaustive()
+    }
+}
+
+impl DurableObject for PageStore {
+    fn new(state: State, env: Env) -> Self {
+        Self {
+            state,
+            env,
+            loaded: RefCell::new(None),
+            publication: Publication::default(),
+            epoch_checked: std::cell::Cell::new(false),
+            subscriptions: RefCell::default(),
+            deliveries: RefCell::default(),
+            #[cfg(feature = "fault-injection")]
+            give_up_after: std::cell::Cell::new(None),
+            started: std::cell::Cell::new(false),
+        }
+    }
+
+    async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
+        let result: StoreResult = match req.json::<StoreRequest>().await {
+            Ok(request) => self.serve(request).await,
+            Err(err) => Err(EdgeError::Internal(format!("the store cannot read the request: {err}"))),
+        };
+        Response::from_json(&result)
+    }
+
+    async fn alarm(&self) -> worker::Result<Response> {
+        // The alarm that fired is no longer pending: whatever this run schedules must be set.
+        self.publication.alarm_at.set(None);
+        self.check_epoch().await;
+        self.transition().await;
+        self.publish().await;
+        self.schedule_transition().await;
+        self.kick().await;
+        Response::empty()
+    }
+}
+
+impl PageStore {
+    /// The one router of the store's side of the seam.
+    pub(super) async fn serve(&self, request: StoreRequest) -> StoreResult {
+        self.check_epoch().await;
+        if !self.started.replace(true) {
+            // A new instance (a restart, an eviction, a deploy): its first alarm run renders and
+            // publishes once, starts the heartbeat readers judge KV by (see `publish::HEARTBEAT_MS`),
+            // and wakes deliveries owed from before (wake-ups a lost message never brought).
+            self.schedule(0).await;
+        }
+        match request {
+            StoreRequest::Render { doc } => {
+                let loaded = self.load().await?;
+                Ok(StoreReply::Doc(to_wire(render(&loaded, &doc)?)))
+            }
+            StoreRequest::Admin(call) => self.admin(call).await.map(StoreReply::Admin),
+            StoreRequest::Deliver(DeliverCall::Claim { subscription }) => {
+                self.claim(&subscription).await.map(StoreReply::Deliver)
+            }
+            StoreRequest::Deliver(DeliverCall::Report { subscription, claim, outcome, next }) => {
+                self.report(&subscription, claim, &outcome, next).await.map(StoreReply::Deliver)
+            }
+            #[cfg(feature = "fault-injection")]
+            StoreRequest::Test(call) => self.test(call).await.map(StoreReply::Test),
+        }
+    }
+
+    /// Once per instance: if everything was last published under another namespace of copies (an
+    /// older version of this code), owe KV everything again. Best effort: retried by the next request.
+    pub(super) async fn check_epoch(&self) {
+        if self.epoch_checked.get() {
+            return;
+        }
+        let storage = self.state.storage();
+        let Ok(epoch) = storage.get::<String>(publication::EPOCH_KEY).await else { return };
+        if epoch.as_deref() == Some(COPIES) {
+            self.epoch_checked.set(true);
+            return;
+        }
+        let loaded = match self.load().await {
+            Ok(loaded) => loaded,
+            Err(EdgeError::NotLoaded) => {
+                // Nothing to publish yet; the import that loads a page owes everything anyway.
+                self.epoch_checked.set(true);
+                return;
+            }
+            // Storage failed: the next request checks again.
+            Err(_) => return,
+        };
+        let Ok(pending) = self.pending().await else { return };
+        let pending = pending.merge(loaded.version, [], true);
+        let Ok(text) = to_json(&pending) else { return };
+        let put = storage
+            .transaction(move |txn| async move {
+                txn.put(publication::PENDING_KEY, text).await?;
+                txn.put(publication::EPOCH_KEY, COPIES.to_owned()).await?;
+                Ok(())
+            })
+            .await;
+        if put.is_ok() {
+            self.epoch_checked.set(true);
+            self.schedule(0).await;
+        }
+    }
+
+    pub(super) async fn load(&self) -> Result<Rc<Loaded>, EdgeError> {
+        if let Some(loaded) = self.loaded.borrow().as_ref() {
+            return Ok(Rc::clone(loaded));
+        }
+        let (version, data) = layout::load(&self.state.storage()).await?.ok_or(EdgeError::NotLoaded)?;
+        // Another request may have loaded it meanwhile; keep the first.
+        let loaded = Rc::new(Loaded { version, page: PageState::new(data) });
+        let mut slot = self.loaded.borrow_mut();
+        Ok(Rc::clone(slot.get_or_insert(loaded)))
+    }
+
+    /// Every stored subscription (read once per instance; every subscription write forgets them).
+    pub(super) async fn subscriptions(&self) -> Result<Rc<Vec<Stored>>, EdgeError> {
+        if let Some(subscriptions) = self.subscriptions.borrow().as_ref() {
+            return Ok(Rc::clone(subscriptions));
+        }
+        let loaded = Rc::new(subscriptions::load(&self.state.storage()).await?);
+        Ok(Rc::clone(self.subscriptions.borrow_mut().get_or_insert(loaded)))
+    }
+
+    /// Whether any subscription is stored.
+    pub(super) async fn has_subscriptions(&self) -> Result<bool, EdgeError> {
+        Ok(!self.subscriptions().await?.is_empty())
+    }
+}

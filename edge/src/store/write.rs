@@ -1,0 +1,364 @@
+//! The write: every operator command, import and subscription change, each validated by `shared`,
+//! committed in one transaction with its audit entry, its idempotent reply and what publication owes.
+
+use std::rc::Rc;
+
+use sitrep_shared::command::{self, ApplyError, Change, Command};
+use sitrep_shared::{Kind, PageData, PageState, Timestamp, idempotency, validate};
+
+use super::layout::Loaded;
+use super::layout::{self, COMPONENT_PREFIX, Commit, EVENT_PREFIX, LogEntry, Reply, StoredEvent, to_json};
+use super::object::PageStore;
+use super::protocol::{AdminCall, AdminReply, read_object};
+use super::publication::{self, Pending};
+use super::subscriptions;
+use crate::admin::Admin;
+use crate::clock::now;
+use crate::copy::COPIES;
+use crate::error::EdgeError;
+
+/// The operator's setting for how long an Idempotency-Key is remembered, in seconds (default a day).
+const RETENTION_VAR: &str = "SITREP_IDEMPOTENCY_SECS";
+
+impl PageStore {
+    pub(super) async fn admin(&self, call: AdminCall) -> Result<AdminReply, EdgeError> {
+        if let Some(reply) = self.replay(&call).await? {
+            return Ok(reply);
+        }
+        match &call.op {
+            Admin::Log => self.log(call.limit).await,
+            Admin::OpenApi => Err(EdgeError::NotFound("openapi.json is served by the Worker".into())),
+            Admin::ImportPage => self.import(&call).await,
+            Admin::PreviewPostmortem(id) => self.preview(id).await,
+            Admin::GetEvent(id) => self.event(id).await,
+            Admin::ListSubscriptions => self.list_subscriptions().await,
+            Admin::ListDeliveries(id) => self.list_deliveries(id).await,
+            Admin::ReplayDelivery(id, delivery) => self.replay_delivery(id, delivery).await,
+            Admin::CreateSubscription | Admin::EditSubscription(_) | Admin::DeleteSubscription(_) => {
+                self.subscription_write(&call).await
+            }
+            op => {
+                let command = parse_command(op, call.body.as_bytes())?;
+                self.write(&command, &call, if op.creates() { 201 } else { 200 }).await
+            }
+        }
+    }
+
+    /// The stored first reply for this Idempotency-Key, if any (409 if the key came with another request).
+    pub(super) async fn replay(&self, call: &AdminCall) -> Result<Option<AdminReply>, EdgeError> {
+        let Some(key) = &call.idempotency_key else { return Ok(None) };
+        if key.is_empty() || key.len() > 200 {
+            return Err(EdgeError::BadRequest("Idempotency-Key must be 1 to 200 characters".into()));
+        }
+        let Some(reply) = layout::reply(&self.state.storage(), key).await? else {
+            return Ok(None);
+        };
+        if !idempotency::replayable(reply.at, now()?, self.retention()) {
+            // Past its retention the key names a new request; this write replaces the old reply.
+            return Ok(None);
+        }
+        if reply.fingerprint != call.fingerprint {
+            return Err(EdgeError::Conflict("this Idempotency-Key was used for a different request".into()));
+        }
+        let version = match reply.version {
+            Some(version) => version,
+            // Replies stored before they carried their version: the current one is at least as new.
+            None => self.load().await.map_or(0, |l| l.version),
+        };
+        Ok(Some(AdminReply { status: reply.status, version, body: reply.body, replay: true }))
+    }
+
+    /// The current version, checked against If-Match.
+    pub(super) async fn check_version(&self, if_match: Option<&str>) -> Result<Option<Rc<Loaded>>, EdgeError> {
+        let loaded = match self.load().await {
+            Ok(loaded) => Some(loaded),
+            Err(EdgeError::NotLoaded) => None,
+            Err(err) => return Err(err),
+        };
+        let current = loaded.as_ref().map_or(0, |l| l.version);
+        if let Some(wanted) = if_match {
+            let wanted = wanted.trim().trim_start_matches("W/").trim_matches('"').trim_start_matches('v');
+            if wanted != "*" && wanted.parse::<u64>().ok() != Some(current) {
+                return Err(EdgeError::Conflict(format!(
+                    "the page is at version {current}; If-Match asked for {wanted}: reload and retry"
+                )));
+            }
+        }
+        Ok(loaded)
+    }
+
+    /// The loaded page a write applies to, checked against If-Match (409 when none was loaded).
+    pub(super) async fn loaded_for_write(&self, call: &AdminCall) -> Result<Rc<Loaded>, EdgeError> {
+        self.check_version(call.if_match.as_deref())
+            .await?
+            .ok_or_else(|| EdgeError::Conflict("no page has been loaded yet: PUT /api/v2/admin/page first".into()))
+    }
+
+    pub(super) async fn write(
+        &self,
+        command: &Command,
+        call: &AdminCall,
+        status: u16,
+    ) -> Result<AdminReply, EdgeError> {
+        let loaded = self.loaded_for_write(call).await?;
+        let now = now()?;
+        let version = loaded.version + 1;
+        let new_id = fresh_id(&loaded.page, now, version);
+        let change = command::apply(&loaded.page, command, now, &new_id).map_err(|err| match err {
+            ApplyError::NotFound(what, id) => EdgeError::Missing(format!("no {what} with id {id:?}")),
+            ApplyError::Invalid(problems) => EdgeError::Invalid(problems),
+        })?;
+        let mut puts: Vec<(String, String)> = Vec::new();
+        for (kind, event) in &change.events {
+            puts.push((format!("{EVENT_PREFIX}{}", event.id), to_json(&StoredEvent::new(*kind, event.clone()))?));
+        }
+        // Only the components this write changed are stored, and named in the answer.
+        let mut changed = Vec::new();
+        for component in change.components.iter().flatten() {
+            if loaded.page.components().iter().find(|c| c.id == component.id) != Some(component) {
+                puts.push((format!("{COMPONENT_PREFIX}{}", component.id), to_json(component)?));
+                changed.push(component);
+            }
+        }
+        // The outbox: this write's events, committed with it (only when someone listens).
+        if self.has_subscriptions().await? {
+            let stream = subscriptions::stream(&self.state.storage(), &mut puts).await?;
+            puts.extend(subscriptions::outbox(&loaded.page, &change, version, &stream)?);
+        }
+        let mut page = loaded.page.page().clone();
+        drop(loaded);
+        page.updated_at = change.at;
+        puts.push(("page".into(), to_json(&page)?));
+        let body = reply_body(version, &change, &changed);
+        let touched = change.events.iter().map(|(_, e)| e.id.clone());
+        let pending = self.pending().await?.merge(version, touched, false);
+        let summary = (change.summary.clone(), change.target.clone());
+        self.commit(version, puts, vec![], summary, call, status, &body, pending).await?;
+        if let Some(current) = self.loaded.borrow_mut().as_mut() {
+            let current = Rc::make_mut(current);
+            current.page.commit(&change);
+            current.version = version;
+        }
+        self.schedule(0).await;
+        Ok(AdminReply { status, version, body, replay: false })
+    }
+
+    /// Adds, edits or removes a subscription: a write like any other (a new version, the audit
+    /// log, the idempotent reply, one transaction), which changes no public document.
+    pub(super) async fn subscription_write(&self, call: &AdminCall) -> Result<AdminReply, EdgeError> {
+        let loaded = self.loaded_for_write(call).await?;
+        let now = now()?;
+        let version = loaded.version + 1;
+        let storage = self.state.storage();
+        let stored = self.subscriptions().await?;
+        let find = |id: &str| {
+            stored
+                .iter()
+                .find(|s| s.subscription.id == id)
+                .cloned()
+                .ok_or_else(|| EdgeError::Missing(format!("no subscription with id {id:?}")))
+        };
+        let (written, status) = match &call.op {
+            Admin::CreateSubscription => {
+                let id = format!("sub_{}", fresh_id(&loaded.page, now, version));
+                let after = subscriptions::last_outbox_key(&storage).await?;
+                let targets = subscriptions::targets(&self.env);
+                let secret = subscriptions::new_secret()?;
+                let body = call.body.as_bytes();
+                (subscriptions::create(body, &loaded.page, stored.len(), targets, id, secret, after, now)?, 201)
+            }
+            Admin::EditSubscription(id) => {
+                let stored = find(id)?;
+                let mut written = subscriptions::edit(call.body.as_bytes(), stored.clone(), &loaded.page, now)?;
+                // Its cursor past what its old filter passed over, in the same transaction.
+                written.put.extend(self.caught_up(&stored, &loaded.page).await?);
+                (written, 200)
+            }
+            Admin::DeleteSubscription(id) => (subscriptions::delete(&find(id)?), 200),
+            other => return Err(EdgeError::Internal(format!("{other:?} is not a subscription write"))),
+        };
+        drop(loaded);
+        self.apply_subscription_write(call, written, status).await
+    }
+
+    /// Commits a subscription write at the next version (its audit line, its idempotent reply).
+    pub(super) async fn apply_subscription_write(
+        &self,
+        call: &AdminCall,
+        written: subscriptions::Written,
+        status: u16,
+    ) -> Result<AdminReply, EdgeError> {
+        let version = self.loaded_for_write(call).await?.version + 1;
+        let (id, exists) = (written.target.clone(), !written.removed);
+        let mut body = written.body;
+        body["version"] = version.into();
+        let body = body.to_string();
+        let pending = self.pending().await?.merge(version, [], false);
+        self.commit(
+            version,
+            written.put,
+            written.delete,
+            (written.summary, written.target),
+            call,
+            status,
+            &body,
+            pending,
+        )
+        .await?;
+        // Who is subscribed to what changed: read them again; this one may be owed anything now.
+        *self.subscriptions.borrow_mut() = None;
+        self.deliveries.borrow_mut().touched(&id, exists);
+        if let Some(current) = self.loaded.borrow_mut().as_mut() {
+            Rc::make_mut(current).version = version;
+        }
+        self.schedule(0).await;
+        Ok(AdminReply { status, version, body, replay: false })
+    }
+
+    pub(super) async fn import(&self, call: &AdminCall) -> Result<AdminReply, EdgeError> {
+        let data: PageData = read_object(call.body.as_bytes(), "is not a page")?;
+        let mut problems = validate(&data);
+        problems.extend(sitrep_shared::validate::future_times(&data, now()?));
+        if !problems.is_empty() {
+            return Err(EdgeError::Invalid(problems));
+        }
+        let loaded = self.check_version(call.if_match.as_deref()).await?;
+        let version = loaded.as_ref().map_or(0, |l| l.version) + 1;
+        drop(loaded);
+        let storage = self.state.storage();
+        let mut old = layout::keys(&storage, EVENT_PREFIX).await?;
+        old.extend(layout::keys(&storage, COMPONENT_PREFIX).await?);
+        // Everything is owed under the current namespace of copies (see `check_epoch`).
+        let mut puts =
+            vec![("page".to_owned(), to_json(&data.page)?), (publication::EPOCH_KEY.to_owned(), COPIES.to_owned())];
+        for component in &data.components {
+            puts.push((format!("{COMPONENT_PREFIX}{}", component.id), to_json(component)?));
+        }
+        let events = data.incidents.iter().map(|e| (Kind::Incident, e));
+        for (kind, event) in events.chain(data.scheduled_maintenances.iter().map(|e| (Kind::Maintenance, e))) {
+            puts.push((format!("{EVENT_PREFIX}{}", event.id), to_json(&StoredEvent::new(kind, event.clone()))?));
+        }
+        let kept: std::collections::HashSet<&str> = puts.iter().map(|(key, _)| key.as_str()).collect();
+        let deletes: Vec<String> = old.into_iter().filter(|k| !kept.contains(k.as_str())).collect();
+        let count = data.incidents.len() + data.scheduled_maintenances.len();
+        let summary = (format!("imported the page ({count} events)"), String::new());
+        let body = format!("{{\"version\":{version}}}");
+        let pending = self.pending().await?.merge(version, [], true);
+        self.commit(version, puts, deletes, summary, call, 200, &body, pending).await?;
+        *self.loaded.borrow_mut() = Some(Rc::new(Loaded { version, page: PageState::new(data) }));
+        self.schedule(0).await;
+        Ok(AdminReply { status: 200, version, body, replay: false })
+    }
+
+    /// What publication owes so far (nothing when nothing is stored).
+    pub(super) async fn pending(&self) -> Result<Pending, EdgeError> {
+        Ok(self.stored_pending().await?.unwrap_or_default())
+    }
+
+    /// Persists one accepted write with its audit entry (the server's clock, who wrote), its
+    /// idempotent reply, what publication owes, and the removal of a batch of expired replies.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn commit(
+        &self,
+        version: u64,
+        puts: Vec<(String, String)>,
+        mut deletes: Vec<String>,
+        (summary, target): (String, String),
+        call: &AdminCall,
+        status: u16,
+        body: &str,
+        pending: Pending,
+    ) -> Result<(), EdgeError> {
+        let now = now()?;
+        let storage = self.state.storage();
+        let log = LogEntry { version, at: now, summary, target, by: Some(call.caller.clone()) };
+        let reply = call.idempotency_key.clone().map(|key| {
+            let reply = Reply {
+                fingerprint: call.fingerprint.clone(),
+                status,
+                body: body.to_owned(),
+                at: Some(now),
+                version: Some(version),
+            };
+            (key, reply)
+        });
+        // Best effort: a failed look-up of expired replies leaves them for a later write.
+        deletes.extend(layout::expired_replies(&storage, now, self.retention()).await.unwrap_or_default());
+        layout::persist(&storage, Commit { version, puts, deletes, log, reply, pending }).await
+    }
+
+    pub(super) fn retention(&self) -> u32 {
+        idempotency::retention_secs(self.env.var(RETENTION_VAR).ok().map(|v| v.to_string()).as_deref())
+    }
+}
+
+/// A new id: base 36 of the time and the version, unique because versions never repeat.
+fn fresh_id(page: &PageState, now: Timestamp, version: u64) -> String {
+    let base36 = |mut n: u64| {
+        let digits = b"0123456789abcdefghijklmnopqrstuvwxyz";
+        let mut out = Vec::new();
+        loop {
+            out.push(digits[(n % 36) as usize]);
+            n /= 36;
+            if n == 0 {
+                break;
+            }
+        }
+        out.reverse();
+        String::from_utf8(out).unwrap_or_default()
+    };
+    let id = format!("{}{}", base36(now.unix_millis().max(0) as u64), base36(version));
+    let taken = |id: &str| page.find(&id.into()).is_some() || page.components().iter().any(|c| c.id.0 == id);
+    let mut candidate = id.clone();
+    let mut n = 1;
+    while taken(&candidate) {
+        candidate = format!("{id}-{n}");
+        n += 1;
+    }
+    candidate
+}
+
+/// The answer to a write: its version, what it acted on, the event and the components it changed
+/// (not the whole list: the answer is also stored as the idempotent reply, one storage value).
+fn reply_body(version: u64, change: &Change, changed: &[&sitrep_shared::Component]) -> String {
+    let reply = command::WriteReply {
+        version,
+        id: change.target.clone(),
+        summary: change.summary.clone(),
+        incident: change.events.first().map(|(_, e)| e.clone()),
+        components: change.components.as_ref().map(|_| changed.iter().map(|c| (*c).clone()).collect()),
+    };
+    serde_json::to_string(&reply).unwrap_or_default()
+}
+
+/// The command an admin route and its JSON body ask for; 400 when the body does not parse.
+fn parse_command(op: &Admin, body: &[u8]) -> Result<Command, EdgeError> {
+    fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, EdgeError> {
+        read_object(body, "does not fit this request")
+    }
+    Ok(match op {
+        Admin::OpenIncident => Command::OpenIncident(parse(body)?),
+        Admin::Edit(id) => Command::Edit(id.as_str().into(), parse(body)?),
+        Admin::PostUpdate(id) => Command::PostUpdate(id.as_str().into(), parse(body)?),
+        Admin::WritePostmortem(id) => Command::WritePostmortem(id.as_str().into(), parse(body)?),
+        Admin::PublishPostmortem(id) => Command::PublishPostmortem(id.as_str().into()),
+        Admin::ScheduleMaintenance => Command::ScheduleMaintenance(parse(body)?),
+        Admin::CancelMaintenance(id) => Command::CancelMaintenance(id.as_str().into(), parse(body)?),
+        Admin::CreateComponent => Command::CreateComponent(parse(body)?),
+        Admin::EditComponent(id) => Command::EditComponent(id.as_str().into(), parse(body)?),
+        Admin::ReorderComponents => Command::ReorderComponents(parse(body)?),
+        Admin::ImportPage
+        | Admin::Log
+        | Admin::OpenApi
+        | Admin::PreviewPostmortem(_)
+        | Admin::GetEvent(_)
+        | Admin::CreateSubscription
+        | Admin::ListSubscriptions
+        | Admin::EditSubscription(_)
+        | Admin::DeleteSubscription(_)
+        | Admin::ListDeliveries(_)
+        | Admin::ReplayDelivery(..) => {
+            return Err(EdgeError::Internal("not a command".into()));
+        }
+    })
+}
