@@ -148,12 +148,8 @@ impl Tool {
     fn postmortem(&self, command: PostmortemCommand) -> Result<()> {
         match command {
             PostmortemCommand::Draft { id, file, preview } => {
-                if self.event_any(&id)?.published_postmortem().is_some() {
-                    bail!(
-                        "{id}'s postmortem is published: a new draft would be public at once, so nothing was \
-                         written (`sitrep postmortem publish {id} --file {file}` replaces it)"
-                    );
-                }
+                // The edge keeps a draft written after publication as a private revision.
+                let revision = self.event_any(&id)?.published_postmortem().is_some();
                 let draft = self.read_postmortem(&file)?;
                 let reply = self.api.write(Method::Put, &format!("incidents/{id}/postmortem"), Some(&draft), None);
                 self.written(reply, &Typed::default())?;
@@ -162,7 +158,14 @@ impl Tool {
                 }
                 let html = self.api.admin_text(&format!("incidents/{id}/postmortem/preview"))?;
                 std::fs::write(&preview, html).with_context(|| format!("cannot write {preview}"))?;
-                eprintln!("the draft as readers will see it once published: {preview} (readers see nothing yet)");
+                if revision {
+                    eprintln!(
+                        "a revision of the published postmortem, as readers will see it once published: {preview} \
+                         (readers keep the published text until `sitrep postmortem publish {id}`)"
+                    );
+                } else {
+                    eprintln!("the draft as readers will see it once published: {preview} (readers see nothing yet)");
+                }
                 Ok(())
             }
             PostmortemCommand::Publish { id, file } => {

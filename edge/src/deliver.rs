@@ -1,14 +1,17 @@
 //! The queue consumer: each message wakes one subscription; the consumer asks the store for its
 //! next try, sends it, reports what came of it, and goes on while the store has more.
 //!
-//! A send never decides anything: the store built, signed and leased the try (`store::deliver`).
+//! A send never decides anything: the store built, signed and leased the try (`store::claims`).
 //! What the consumer guards is the Worker and the other subscribers:
 //!
 //! - the receiver URL is checked again before the request (`notify::target`), so a refused target
 //!   never gets a packet;
 //! - redirects are not followed (`redirect: "manual"`): a `Location` is a target nobody checked;
-//! - the receiver has 10 s to answer (an `AbortSignal`), and its body is never read, only
-//!   cancelled: a stalled or 10 MB answer costs one connection, not memory or time;
+//! - the receiver has 10 s to answer (a chat hook 4 s; an `AbortSignal`), and its body is never
+//!   read, only cancelled: a stalled or 10 MB answer costs one connection, not memory or time;
+//! - a host that keeps not answering (its tries time out) is not sent to for a while (`notify::circuit`, one per
+//!   isolate): its tries fail at once and the store retries them later, so a hanging receiver
+//!   population holds its own deliveries only, not the send slots everyone else's need;
 //! - subscriptions in one batch are delivered concurrently, each in its own order, so one slow
 //!   receiver does not hold the others' sends. A batch is at most 6 messages (`wrangler.toml`):
 //!   a Worker invocation has 6 connections open at once, and a 7th send would wait for a slot
@@ -17,7 +20,10 @@
 //! A message whose store calls fail is retried by the queue, and after the queue's retries it goes
 //! to the dead-letter queue; the store's alarm wakes the subscription again either way.
 
+use std::cell::RefCell;
+
 use futures_util::future::join_all;
+use sitrep_shared::notify::circuit::{Circuits, Gate, Heard};
 use sitrep_shared::notify::delivery::{Outcome, SEND_TIMEOUT_MS};
 use sitrep_shared::notify::target::{self, Targets};
 use worker::{Env, Headers, MessageBatch, MessageExt, Method, RequestInit, RequestRedirect};
@@ -28,6 +34,11 @@ use crate::store::{self, notify_targets};
 
 /// Tries one wake-up may send before it hands the rest to a new message (bounds one invocation).
 const TRIES_PER_MESSAGE: usize = 50;
+
+thread_local! {
+    /// The circuits of the hosts this isolate sends to.
+    static CIRCUITS: RefCell<Circuits> = RefCell::new(Circuits::default());
+}
 
 /// The consumer's entry point.
 pub async fn consume(batch: MessageBatch<Kick>, env: Env, _ctx: worker::Context) -> worker::Result<()> {
@@ -72,17 +83,35 @@ async fn drain(env: &Env, subscription: &str, targets: Targets) -> Result<(), Ed
 async fn send(outgoing: &Outgoing, targets: Targets) -> Outcome {
     let failed = |reason: String| Outcome::Failed { reason };
     // Checked again here: the policy is the deployment's, and a stored URL is not trusted twice.
-    if let Err(why) = target::check(&outgoing.url, targets) {
-        return failed(format!("refused before sending: {why}"));
+    // A receiver is its host and port (locally every receiver is 127.0.0.1 on its own port).
+    let host = match target::check(&outgoing.url, targets) {
+        Ok(target) => target.port.map_or_else(|| target.host.clone(), |port| format!("{}:{port}", target.host)),
+        Err(why) => return failed(format!("refused before sending: {why}")),
+    };
+    let now = crate::clock::now_ms() as i64;
+    if let Gate::Open { until } = CIRCUITS.with_borrow(|c| c.gate(&host, now)) {
+        let wait = (until - now).max(0) / 1000;
+        return failed(format!("not sent: {host} has not answered lately; it is tried again in {wait} s"));
     }
     let request = match request(outgoing) {
         Ok(request) => request,
         Err(_) => return failed("the request could not be built from the stored URL".into()),
     };
-    let signal = worker::AbortSignal::from(web_sys::AbortSignal::timeout_with_u32(SEND_TIMEOUT_MS));
-    let response = match worker::Fetch::Request(request).send_with_signal(&signal).await {
+    let timeout = outgoing.timeout_ms.clamp(1_000, SEND_TIMEOUT_MS);
+    let signal = worker::AbortSignal::from(web_sys::AbortSignal::timeout_with_u32(timeout));
+    let sent = worker::Fetch::Request(request).send_with_signal(&signal).await;
+    // Only silence holds a send slot: a refused connection fails at once and opens nothing.
+    let heard = match &sent {
+        Ok(_) => Some(Heard::Answered),
+        Err(_) if signal.aborted() => Some(Heard::Silent),
+        Err(_) => None,
+    };
+    if let Some(heard) = heard {
+        CIRCUITS.with_borrow_mut(|c| c.record(&host, heard, crate::clock::now_ms() as i64));
+    }
+    let response = match sent {
         Ok(response) => response,
-        Err(_) if signal.aborted() => return failed(format!("no answer in {} s", SEND_TIMEOUT_MS / 1000)),
+        Err(_) if signal.aborted() => return failed(format!("no answer in {} s", timeout / 1000)),
         // The runtime's text can name the URL, whose path is a credential for Slack and Discord.
         Err(_) => return failed("no answer: the connection failed".into()),
     };

@@ -43,8 +43,8 @@ const FRAME_TTL_MS: u64 = 30_000;
 const PAGE_TTL_MS: u64 = 300_000;
 /// Bytes of renderings kept per isolate (an isolate has 128 MB; a rendering served once also holds
 /// its bytes in JavaScript, see `hot`, so twice this at most); a rendering larger than
-/// `MAX_KEPT` is served but not kept. Keys are built from normalised, bounded inputs (one of the
-/// supported languages, a zone the IANA database knows by its canonical name, the whole filter, the parsed options, a page number within the history), so a
+/// `MAX_KEPT` is served but not kept. Keys are built from normalised, bounded inputs (a tag from the
+/// views' table of languages and regions, a zone the IANA database knows by its canonical name, the whole filter, the parsed options, a page number within the history), so a
 /// request cannot make up new keys at will; when the budget is full the least recently used go.
 const BUDGET_BYTES: usize = 8 << 20;
 const MAX_KEPT: usize = 1 << 20;
@@ -294,10 +294,8 @@ async fn document(
     preferred: &[String],
     now: u64,
 ) -> Result<(Rc<Doc>, bool), EdgeError> {
-    // Keyed and rendered by the language alone: a region or any other spelling of a tag cannot
-    // make a new rendering (readers' own formats come from `/page.js` and the widget's wasm).
-    let (text, _) = i18n::choose(preferred.iter().map(String::as_str));
-    let locale = text.tag.to_owned();
+    // A tag from the views' table (`i18n::choose`): no spelling of a tag makes a new rendering.
+    let (text, locale) = i18n::choose(preferred.iter().map(String::as_str));
     let history_page = url::query_param(query, "page").and_then(|p| p.parse::<usize>().ok()).unwrap_or(1);
     let history_page = history_page.clamp(1, MAX_HISTORY_PAGE);
     let (route, inputs) = match html {
@@ -312,7 +310,10 @@ async fn document(
             ("status".to_owned(), inputs)
         }
         Html::Incident(id) => {
-            (format!("incident/{id}"), vec![input(env, ctx, Document::Incident(id.as_str().into())).await?])
+            // `?v=`: the version a notification's link was sent at (see `read::fetch_doc_seen`).
+            let seen = url::query_param(query, "v").and_then(|v| v.parse::<u64>().ok());
+            let (doc, stale) = read::fetch_doc_seen(env, ctx, &Document::Incident(id.as_str().into()), seen).await?;
+            (format!("incident/{id}"), vec![Input { what: Document::Incident(id.as_str().into()), doc, stale }])
         }
         Html::History => {
             let inputs =
@@ -380,8 +381,7 @@ async fn frame(env: &Env, ctx: &Context, origin: &str, query: &str, now: u64) ->
     let mut deps = Deps::default();
     [Some(&summary), uptime.as_ref(), postmortems.as_ref()].into_iter().flatten().for_each(|i| deps.add(i));
     let languages = options.locale.as_deref().unwrap_or_default();
-    let (text, _) = i18n::choose(languages.split(',').map(str::trim).filter(|l| !l.is_empty()));
-    let locale = text.tag.to_owned();
+    let (text, locale) = i18n::choose(languages.split(',').map(str::trim).filter(|l| !l.is_empty()));
     // Without a zone the host's database knows, the page's (which the summary's ETag stands for).
     let zone = options.time_zone.as_deref().and_then(zone_name).and_then(sitrep_views::intl::canonical_zone);
     // Only the summary's age makes the frame's headline "may be out of date", as in the wasm.

@@ -152,6 +152,18 @@ fn is_alive(beat: u64, now: u64) -> bool {
 
 /// The document and whether it is a stale copy served because the store failed.
 pub async fn fetch_doc(env: &Env, ctx: &Context, doc: &Document) -> Result<(Rc<Doc>, bool), EdgeError> {
+    fetch_doc_seen(env, ctx, doc, None).await
+}
+
+/// [`fetch_doc`] for a reader who says it has seen page version `seen` (a notification's link
+/// carries it): an incident the list of ids lacks is looked for further down when the list is
+/// older than that (see [`second_look`]).
+pub async fn fetch_doc_seen(
+    env: &Env,
+    ctx: &Context,
+    doc: &Document,
+    seen: Option<u64>,
+) -> Result<(Rc<Doc>, bool), EdgeError> {
     let key = doc.key();
     let now = now_ms();
     let remembered = recall(&key, now);
@@ -177,10 +189,12 @@ pub async fn fetch_doc(env: &Env, ctx: &Context, doc: &Document) -> Result<(Rc<D
     }
     // Below memory an incident page is only looked for if the page has it (an id an import removed
     // included): unknown ids never reach the store, and removed ones are not served from old copies.
-    if let Document::Incident(id) = doc
-        && !Box::pin(known(env, ctx, id)).await?
-    {
-        return Err(EdgeError::UnknownIncident(id.0.clone()));
+    if let Document::Incident(id) = doc {
+        let (known, listed) = Box::pin(known(env, ctx, id)).await?;
+        let newer_than_list = seen.is_some_and(|seen| seen > listed);
+        if !(known || newer_than_list && second_look(now)) {
+            return Err(EdgeError::UnknownIncident(id.0.clone()));
+        }
     }
     let loading = Loading::start(&key);
     // Only a copy still true now stands in for the load under way; one past its `valid_until` or
@@ -226,10 +240,34 @@ enum Failed {
 /// the other documents (a new incident is known once its write is published, or at once in the
 /// isolate that wrote it). Ids are `[A-Za-z0-9_-]` (see `routes`), so the JSON array holds each
 /// one exactly as `"id"`.
-async fn known(env: &Env, ctx: &Context, id: &sitrep_shared::IncidentId) -> Result<bool, EdgeError> {
+/// Also says the version of the list it went by.
+async fn known(env: &Env, ctx: &Context, id: &sitrep_shared::IncidentId) -> Result<(bool, u64), EdgeError> {
     let (ids, _) = fetch_doc(env, ctx, &Document::Ids).await?;
     let needle = format!("\"{id}\"");
-    Ok(ids.body.windows(needle.len()).any(|w| w == needle.as_bytes()))
+    Ok((ids.body.windows(needle.len()).any(|w| w == needle.as_bytes()), ids.version))
+}
+
+/// How many ids missing from this isolate's list of ids may be looked for further down the chain
+/// (the Cache API, KV, then the store, which answers 404 for an id it lacks) per second, when the
+/// reader has seen a newer version than the list's (`?v=` on a notification's link). The list can
+/// lag a write by a minute outside the writer's isolate (KV's propagation and location cache), and
+/// a notification's link to a new incident is followed at once. Ids without that claim never pass
+/// the list; made-up ones with it cost the store at most this many requests a second per isolate.
+const SECOND_LOOKS_PER_S: u32 = 4;
+
+thread_local! {
+    /// The second in which the last second looks were counted (ms / 1000), and how many.
+    static SECOND_LOOKS: std::cell::Cell<(u64, u32)> = const { std::cell::Cell::new((0, 0)) };
+}
+
+/// Whether an id the list lacks may be looked for further down now (see [`SECOND_LOOKS_PER_S`]).
+fn second_look(now: u64) -> bool {
+    let second = now / 1000;
+    let (at, used) = SECOND_LOOKS.get();
+    let used = if at == second { used } else { 0 };
+    let allowed = used < SECOND_LOOKS_PER_S;
+    SECOND_LOOKS.set((second, used + u32::from(allowed)));
+    allowed
 }
 
 /// A load of a document under way in this isolate. While one runs, other requests that have an
@@ -350,6 +388,16 @@ mod tests {
             version,
             js: JsParts::default(),
         })
+    }
+
+    /// Review 2, finding 8: an id missing from a lagging list of ids was 404 for up to a minute
+    /// outside the writer's isolate; a few a second are now looked for further down.
+    #[test]
+    fn a_few_ids_the_list_lacks_are_looked_for_further_each_second() {
+        let second = 7_000_000;
+        let looks: Vec<bool> = (0..6).map(|n| second_look(second + n)).collect();
+        assert_eq!(looks, [true, true, true, true, false, false]);
+        assert!(second_look(second + 1_000), "a new second, a new budget");
     }
 
     /// Review 2, finding 12: a KV copy without `valid_until` was fresh forever once publication

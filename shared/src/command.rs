@@ -747,8 +747,7 @@ fn write_postmortem(
 ) -> Result<Change, ApplyError> {
     let (kind, current) = find(state, id)?;
     let mut event = current.clone();
-    let published_at = current.postmortem.as_ref().and_then(|p| p.published_at);
-    event.postmortem = Some(Postmortem {
+    let text = |published_at| Postmortem {
         published_at,
         summary: draft.summary.clone(),
         language: draft.language.clone(),
@@ -756,9 +755,22 @@ fn write_postmortem(
         sections: draft.sections.clone(),
         action_items: draft.action_items.clone(),
         timeline: draft.timeline.clone(),
-    });
+        revision: None,
+    };
+    // Readers already have a published postmortem: what is written now is a private revision,
+    // public only once it is published (never at once, and never without its event).
+    let summary = match event.postmortem.as_mut() {
+        Some(published) if published.is_public_at(now) => {
+            published.revision = Some(Box::new(text(None)));
+            format!("wrote a revision of the published postmortem of {id}")
+        }
+        _ => {
+            let published_at = current.postmortem.as_ref().and_then(|p| p.published_at);
+            event.postmortem = Some(text(published_at));
+            format!("wrote the postmortem of {id}")
+        }
+    };
     event.updated_at = now;
-    let summary = format!("wrote the postmortem of {id}");
     finish(kind, event, state.components(), None, vec![], now, summary)
 }
 
@@ -766,8 +778,16 @@ fn publish_postmortem(state: &PageState, id: &IncidentId, now: Timestamp) -> Res
     let (kind, current) = find(state, id)?;
     let mut problems = Vec::new();
     let mut event = current.clone();
+    let mut republished = false;
     match event.postmortem.as_mut() {
         None => problems.push(problem("postmortem", ProblemCode::Missing, "write the postmortem before publishing it")),
+        // A revision replaces the published text; the postmortem keeps its first publication.
+        Some(p) if p.is_public_at(now) && p.revision.is_some() => {
+            if let Some(revision) = p.revision.take() {
+                *p = Postmortem { published_at: p.published_at, revision: None, ..*revision };
+                republished = true;
+            }
+        }
         Some(p) => p.published_at = Some(now),
     }
     if !event.status.is_closed() {
@@ -781,7 +801,11 @@ fn publish_postmortem(state: &PageState, id: &IncidentId, now: Timestamp) -> Res
         event.status = IncidentStatus::Postmortem;
     }
     event.updated_at = now;
-    let summary = format!("published the postmortem of {id}");
+    let summary = if republished {
+        format!("published the revision of the postmortem of {id}")
+    } else {
+        format!("published the postmortem of {id}")
+    };
     finish(kind, event, state.components(), None, problems, now, summary)
 }
 
@@ -1112,6 +1136,50 @@ mod tests {
         run(&mut state, Command::PublishPostmortem("inc1".into()), 70, "");
         assert_eq!(state.find(&"inc1".into()).unwrap().1.status, Postmortem);
         assert_eq!(state.published_postmortems().count(), 1);
+    }
+
+    /// Review 2, finding 14: writing the postmortem of an incident whose postmortem was published
+    /// changed what readers saw at once, with no preview and no event.
+    #[test]
+    fn a_published_postmortem_changes_only_through_a_published_revision() {
+        let mut state = PageState::new(page());
+        run(&mut state, open("API down", vec![]), 10, "inc1");
+        run(&mut state, Command::PostUpdate("inc1".into(), update(Resolved, "Fixed")), 20, "");
+        let draft = |summary: &str| PostmortemDraft {
+            summary: summary.into(),
+            language: None,
+            impact_window: None,
+            sections: vec![],
+            action_items: vec![],
+            timeline: vec![],
+        };
+        run(&mut state, Command::WritePostmortem("inc1".into(), draft("First")), 30, "");
+        run(&mut state, Command::PublishPostmortem("inc1".into()), 31, "");
+        let before = state.clone();
+        let change = run(&mut state, Command::WritePostmortem("inc1".into(), draft("Second")), 40, "");
+        assert_eq!(change.summary, "wrote a revision of the published postmortem of inc1");
+        let (_, stored) = state.find(&"inc1".into()).unwrap();
+        let public = stored.public_at(at(41));
+        let shown = public.postmortem.as_ref().unwrap();
+        assert_eq!(
+            (shown.summary.as_str(), shown.revision.is_none()),
+            ("First", true),
+            "readers keep the published text"
+        );
+        assert!(
+            crate::notify::events(&before, &change, 5, "0000000000000001").is_empty(),
+            "no event for a private revision"
+        );
+        let before = state.clone();
+        let change = run(&mut state, Command::PublishPostmortem("inc1".into()), 50, "");
+        assert_eq!(change.summary, "published the revision of the postmortem of inc1");
+        let (_, stored) = state.find(&"inc1".into()).unwrap();
+        let postmortem = stored.postmortem.as_ref().unwrap();
+        assert_eq!((postmortem.summary.as_str(), postmortem.revision.is_none()), ("Second", true));
+        assert_eq!(postmortem.published_at, Some(at(31)), "it keeps its first publication");
+        let types: Vec<_> =
+            crate::notify::events(&before, &change, 6, "0000000000000001").into_iter().map(|e| e.kind).collect();
+        assert_eq!(types, [crate::notify::EventType::PostmortemPublished]);
     }
 
     /// Review 2, finding 1: an import whose `page.updated_at` ran two hours ahead made every

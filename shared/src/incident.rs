@@ -269,12 +269,17 @@ impl Incident {
     }
 
     /// The incident as the public may see it at `now`: its postmortem leaves the store only once
-    /// published (`published_at <= now`). Every public document goes through this; the admin side
+    /// published (`published_at <= now`), and a revision of it only once that is published. Every public document goes through this; the admin side
     /// reads the stored incident itself. Borrows unless a draft has to be left out.
     pub fn public_at(&self, now: Timestamp) -> Cow<'_, Incident> {
         match &self.postmortem {
             Some(postmortem) if !postmortem.is_public_at(now) => {
                 Cow::Owned(Incident { postmortem: None, ..self.clone() })
+            }
+            // A revision of a published postmortem stays private until it is published.
+            Some(postmortem) if postmortem.revision.is_some() => {
+                let public = crate::postmortem::Postmortem { revision: None, ..postmortem.clone() };
+                Cow::Owned(Incident { postmortem: Some(public), ..self.clone() })
             }
             _ => Cow::Borrowed(self),
         }

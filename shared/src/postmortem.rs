@@ -29,6 +29,10 @@ pub struct Postmortem {
     /// Key moments, oldest first, each with the precision the source gives.
     #[serde(default, deserialize_with = "null_as_default")]
     pub timeline: Vec<TimelineEntry>,
+    /// A revision written after publication: private (never in a public document, feed or event)
+    /// until it is published, when it replaces the text readers see. Never nested.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<Box<Postmortem>>,
 }
 
 impl Postmortem {

@@ -126,5 +126,6 @@ pub fn published_postmortem(at: Timestamp) -> Postmortem {
         sections: vec![],
         action_items: vec![],
         timeline: vec![],
+        revision: None,
     }
 }

@@ -827,6 +827,7 @@ mod tests {
                     sections: vec![Section { title: "Cause".into(), body: "A *bad* deploy.".into() }],
                     action_items: vec![],
                     timeline: vec![],
+                    revision: None,
                 });
             },
             &[],

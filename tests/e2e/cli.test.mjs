@@ -114,8 +114,20 @@ test('a full incident lifecycle with the CLI, a second resolve refused, the Mark
   assert.equal((await read(`/api/v2/incidents/${id}.json`)).incident.postmortem, undefined, 'the draft is not public');
 
   ok(['postmortem', 'publish', id]);
-  // Once published, a "draft" would be public at once: refused, pointing at publish.
-  assert.match(refused(['postmortem', 'draft', id, '--file', 'postmortem.md']), /postmortem is published: a new draft would be public at once/);
+  // Once published, a new draft is a private revision (review 2, finding 14): readers keep the
+  // published text until the revision is published, and the revision is previewed.
+  writeFileSync(join(dir, 'revision.md'), POSTMORTEM.replace('We are sorry.', 'We are sorry; REVISED-7c1d.'));
+  const revised = sitrep(['postmortem', 'draft', id, '--file', 'revision.md', '--preview', 'revision.html']);
+  assert.equal(revised.code, 0, revised.err);
+  assert.match(revised.err, /a revision of the published postmortem/);
+  assert.ok(readFileSync(join(dir, 'revision.html'), 'utf8').includes('REVISED-7c1d'), 'the preview shows the revision');
+  for (const path of [`/api/v2/incidents/${id}.json`, '/api/v2/postmortems.json', '/feed.json']) {
+    assert.doesNotMatch(JSON.stringify(await read(path)), /REVISED-7c1d/, `${path} keeps the published text`);
+  }
+  assert.doesNotMatch(await (await fetch(`${edge.base}/incidents/${id}`)).text(), /REVISED-7c1d/);
+  ok(['postmortem', 'publish', id]);
+  await eventually(async () => JSON.stringify(await read(`/api/v2/incidents/${id}.json`)).includes('REVISED-7c1d'), { what: 'the revision published' });
+  ok(['postmortem', 'publish', id, '--file', 'postmortem.md']);
   const pm = (await read('/api/v2/postmortems.json')).postmortems[0];
   assert.equal(pm.incident_id, id);
   const p = pm.postmortem;

@@ -259,6 +259,32 @@ describe('faults', () => {
     await clear();
   });
 
+  test('a hanging receiver population is left alone after two silences (review 2, finding 7)', async () => {
+    // Six subscriptions to one host that never answers (a chat service down), one to a host that
+    // does. After two tries to the hanging host time out, its tries fail at once ("not sent")
+    // instead of each holding a send slot for 10 s, and the other host is not held.
+    const stall = await receiver(() => 'stall');
+    const fast = await receiver(() => ({ status: 204 }));
+    const subs = [];
+    for (const path of ['a', 'b', 'c', 'd', 'e', 'f']) {
+      subs.push((await edge.write('POST', 'subscriptions', { kind: 'webhook', url: `${stall.url}/${path}` })).subscription);
+    }
+    await subscribe(edge, fast);
+    const { id } = await edge.write('POST', 'incidents', { name: 'Chat down', body: 'Looking' });
+    await eventually(() => fast.unique().length === 1, { timeout: 30_000, what: 'the fast receiver\'s delivery' });
+    await eventually(async () => {
+      for (const sub of subs) {
+        if (/^not sent: 127\.0\.0\.1:\d+ has not answered lately; it is tried again in \d+ s$/.test((await deliveries(sub))[0]?.last_result ?? '')) return true;
+      }
+      return false;
+    }, { timeout: 45_000, interval: 500, what: 'a try to the hanging host failed at once' });
+    const sent = stall.requests.length;
+    assert.ok(sent <= subs.length + 1, `${sent} requests reached the hanging host: each subscription's first try, and one half-open try at most`);
+    await edge.write('POST', `incidents/${id}/updates`, { status: 'resolved', body: 'Fixed' });
+    for (const rx of [stall, fast]) await rx.close();
+    await clear();
+  });
+
   test('a redirect naming a private address is a failed try, recorded without following it', async () => {
     // Safe to run: the test above showed a Location is never requested (there, one on loopback with
     // a server behind it that counts requests). Here nothing listens at 10.0.0.1 and nothing may

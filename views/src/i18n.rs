@@ -476,13 +476,34 @@ const JA: Text = Text {
 /// Every language, English first (the fallback).
 pub const LANGUAGES: [&Text; 6] = [&EN, &NL, &DE, &FR, &ES, &JA];
 
+/// The regions each language is formatted for (dates, numbers) when the reader asks for one; any
+/// other region reads the language's own formats. A table, not whatever the reader sends: the edge
+/// keys its renderings by this tag, so a flood of made-up tags (`nl-AA`, `nl-AB`, ...) renders
+/// nothing new, and the edge's first frame and the wasm agree on it.
+const REGIONS: [(&str, &[&str]); 6] = [
+    ("en", &["US", "GB", "AU", "CA", "IE", "IN", "NZ", "SG", "ZA"]),
+    ("nl", &["NL", "BE"]),
+    ("de", &["DE", "AT", "CH", "LU"]),
+    ("fr", &["FR", "BE", "CA", "CH", "LU"]),
+    ("es", &["ES", "MX", "AR", "CL", "CO", "US"]),
+    ("ja", &["JP"]),
+];
+
 /// The language for the first of `preferred` (BCP 47 tags, most preferred first) the widget speaks,
-/// with the tag to give `Intl`: the reader's own tag when its language matches, so `en-GB` keeps its dates.
+/// with the tag to give `Intl`: the language, with the reader's region when the table knows it
+/// (so `en-GB` keeps its dates), else the language alone.
 pub fn choose<'a>(preferred: impl IntoIterator<Item = &'a str>) -> (&'static Text, String) {
     for tag in preferred {
-        let primary = tag.split(['-', '_']).next().unwrap_or_default().to_ascii_lowercase();
+        let mut parts = tag.split(['-', '_']);
+        let primary = parts.next().unwrap_or_default().to_ascii_lowercase();
         if let Some(text) = LANGUAGES.iter().find(|t| t.tag == primary) {
-            return (text, tag.replace('_', "-"));
+            let region = parts.next().unwrap_or_default().to_ascii_uppercase();
+            let known = REGIONS.iter().find(|(language, _)| *language == text.tag);
+            let tag = match known {
+                Some((_, regions)) if regions.contains(&region.as_str()) => format!("{}-{region}", text.tag),
+                _ => text.tag.to_owned(),
+            };
+            return (text, tag);
         }
     }
     (&EN, "en".to_owned())
@@ -546,6 +567,11 @@ mod tests {
         assert_eq!(choose(["de_AT"]).1, "de-AT");
         assert_eq!(choose(["pl", "xx"]).0.tag, "en");
         assert_eq!(choose(std::iter::empty()).1, "en");
+        // Review 2, finding 5: made-up regions and odd spellings make no new tag.
+        assert_eq!(choose(["nl-AA"]).1, "nl");
+        assert_eq!(choose(["EN-gb"]).1, "en-GB");
+        assert_eq!(choose(["de-AT-x-private"]).1, "de-AT");
+        assert_eq!(choose(["fr-Latn-FR"]).1, "fr");
     }
 
     #[test]

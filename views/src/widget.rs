@@ -158,7 +158,7 @@ fn dismiss_button(ctx: &Ctx<'_>, key: BannerKey, what: &str) -> Html {
     let on_dismiss = ctx.on_dismiss.clone();
     let label = format!("{}: {what}", ctx.text.dismiss);
     html! {
-        <button type="button" class="dismiss" aria-label={label.clone()} title={label}
+        <button type="button" class="dismiss" aria-label={label.clone()} title={label} data-key={key.0.clone()}
             onclick={Callback::from(move |_| on_dismiss.emit(key.clone()))}>
             <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true" focusable="false">
                 <path class="mark" d="M4 4l8 8m0-8l-8 8" />

@@ -108,12 +108,16 @@ async function paintFrame(element, options, destroyed) {
     frame.dataset.sitrepFrame = "";
     frame.innerHTML = html;
     // The frame's buttons (details, dismiss) do nothing until the wasm takes over: clicks on them
-    // (Enter and Space included) are recorded, and the wasm replays them on its own render, which
-    // has the same elements in the same order (see lib.rs).
+    // (Enter and Space included) are recorded with what was clicked, and the wasm replays each on
+    // its own render only where the same element is at the same place (see lib.rs): a newer
+    // incident's banner is never dismissed by a click on an older one's.
     frame.addEventListener("click", (event) => {
       const target = event.target.closest?.("button, summary");
       const index = [...frame.querySelectorAll(FOCUSABLE)].indexOf(target);
-      if (index >= 0) frame.dataset.sitrepClicked = `${frame.dataset.sitrepClicked ?? ""}${index},`;
+      if (index < 0) return;
+      const clicked = JSON.parse(frame.dataset.sitrepClicked ?? "[]");
+      clicked.push([index, signature(target)]);
+      frame.dataset.sitrepClicked = JSON.stringify(clicked);
     });
     const shadow = shadowOf(element);
     shadow.querySelector("[data-sitrep-frame]")?.remove();
@@ -126,6 +130,12 @@ async function paintFrame(element, options, destroyed) {
 
 // What can take focus or a click in the widget; lib.rs matches the frame's and the wasm's by position.
 const FOCUSABLE = "a, button, summary";
+
+// What a clicked element is, as lib.rs's `signature` reads it: its dismissal key (an event and its
+// latest update), else its label, else its text.
+function signature(element) {
+  return element.dataset.key ?? element.getAttribute("aria-label") ?? element.textContent.trim();
+}
 
 // After a painted frame the wasm waits for an idle moment, or for the reader to reach for the widget.
 function whenWanted(element) {

@@ -88,24 +88,44 @@ fn take_over(shadow: &ShadowRoot, frame: &web_sys::Element, root: &web_sys::Elem
         let list = frame.query_selector_all(FOCUSABLE).ok()?;
         position(&list, &active)
     });
-    let clicked: Vec<u32> = frame
-        .get_attribute("data-sitrep-clicked")
-        .unwrap_or_default()
-        .split(',')
-        .filter_map(|i| i.parse().ok())
-        .collect();
+    let clicked = frame.get_attribute("data-sitrep-clicked").map(|text| clicks(&text)).unwrap_or_default();
     frame.remove();
     let _ = root.remove_attribute("hidden");
     let Ok(targets) = root.query_selector_all(FOCUSABLE) else { return };
     let element = |i: u32| targets.item(i).and_then(|n| n.dyn_into::<HtmlElement>().ok());
-    for index in clicked {
-        if let Some(target) = element(index) {
+    for (index, was) in clicked {
+        // Only onto the same element: the app may render a newer summary than the frame did.
+        if let Some(target) = element(index).filter(|t| signature(t) == was) {
             target.click();
         }
     }
     if let Some(target) = focused.and_then(element) {
         let _ = target.focus();
     }
+}
+
+/// The loader's record of clicks on the frame (`[[index, signature], ...]`); nothing if it does not
+/// read (a host page may have written the attribute: clicks are dropped, never guessed).
+fn clicks(text: &str) -> Vec<(u32, String)> {
+    // The host's own JSON parser: no serde_json in the widget's wasm.
+    let Ok(parsed) = js_sys::JSON::parse(text) else { return Vec::new() };
+    let Ok(list) = parsed.dyn_into::<js_sys::Array>() else { return Vec::new() };
+    list.iter()
+        .filter_map(|pair| {
+            let pair = pair.dyn_into::<js_sys::Array>().ok()?;
+            let index = pair.get(0).as_f64().filter(|i| i.fract() == 0.0 && (0.0..1e6).contains(i))? as u32;
+            Some((index, pair.get(1).as_string()?))
+        })
+        .collect()
+}
+
+/// What an element is, as the loader's `signature` reads it: its dismissal key, else its label,
+/// else its text.
+fn signature(element: &HtmlElement) -> String {
+    element
+        .get_attribute("data-key")
+        .or_else(|| element.get_attribute("aria-label"))
+        .unwrap_or_else(|| element.text_content().unwrap_or_default().trim().to_owned())
 }
 
 /// Mounts the widget in `host`'s shadow root. `options` is a plain object of attribute names to

@@ -218,6 +218,7 @@ fn postmortem(o: Obj) -> Option<Postmortem> {
                 text: t.text("text")?,
             })
         })?,
+        revision: None,
     })
 }
 

@@ -24,6 +24,7 @@ use super::layout::{self, CURSOR_PREFIX, from_json, to_json};
 use super::object::PageStore;
 use super::owed::Memory;
 use super::protocol::{AdminCall, AdminReply, DeliverReply, Kick, Outgoing};
+use super::publication;
 use super::subscriptions::{self, Stored};
 use crate::admin::Admin;
 use crate::clock::{now, now_ms};
@@ -37,6 +38,11 @@ const SCAN: usize = 64;
 const SCAN_MAX: usize = if cfg!(feature = "fault-injection") { 128 } else { 1_024 };
 /// Versions of outbox kept behind the slowest cursor, for replays.
 const KEEP_VERSIONS: u64 = 1_000;
+/// Versions of events kept for a paused subscription (`delivery::paused_floor`); test builds keep
+/// 20, so that a test reaches it with a few dozen writes.
+const PAUSED_KEEP: u64 = if cfg!(feature = "fault-injection") { 20 } else { delivery::PAUSED_KEEP_VERSIONS };
+/// Where the store notes the last outbox key pruning deleted: a cursor behind it lost events.
+const PRUNED_KEY: &str = "pruned-outbox";
 /// Outbox keys deleted per alarm run at most.
 const PRUNE: usize = 128;
 /// Queue messages per `sendBatch` (the platform's limit is 100).
@@ -61,6 +67,16 @@ const MOVE: usize = 64;
 
 /// Outbox events matched to subscriptions per alarm run at most.
 const MATCH: usize = 256;
+
+/// Where pruning may go up to for one subscription at outbox `position`: the replay window behind
+/// it, or for a paused one only the newest events (what it loses is listed as a gap on resume).
+fn keep_from(stored: &Stored, position: &str, newest: u64) -> String {
+    if stored.subscription.paused.is_some() {
+        delivery::paused_floor(position, newest, PAUSED_KEEP)
+    } else {
+        subscriptions::outbox_key(delivery::version_of(position).unwrap_or(0).saturating_sub(KEEP_VERSIONS), 0)
+    }
+}
 
 fn cursor_key(id: &str) -> String {
     format!("{CURSOR_PREFIX}{id}")
@@ -206,6 +222,8 @@ impl PageStore {
         }
         let loaded = self.load().await?;
         let before = cursor.clone();
+        // Events pruned while it was paused are gone: it starts after them, and lists the gap.
+        cursor.skip_pruned(&self.pruned().await?);
         if let Some(up_to) = self.wanted_nothing_up_to(&stored, &cursor) {
             // It wanted nothing up to there when those events were matched.
             cursor.after = cursor.after.clone().max(up_to);
@@ -265,8 +283,9 @@ impl PageStore {
         self.save_cursor(id, &cursor).await?;
         // If this consumer vanishes, the alarm hands the try out again when the lease ends.
         self.schedule(delivery::LEASE_MS as u64).await;
+        let timeout_ms = delivery::send_timeout_ms(stored.subscription.kind);
         let (url, lease_until) = (stored.subscription.url, cursor.lease_until);
-        let outgoing = Outgoing { subscription: id.to_owned(), claim, lease_until, url, headers, body };
+        let outgoing = Outgoing { subscription: id.to_owned(), claim, lease_until, url, headers, body, timeout_ms };
         Ok(DeliverReply::Send(Box::new(outgoing)))
     }
 
@@ -361,10 +380,16 @@ impl PageStore {
 
     async fn try_kick(&self) -> Result<(), EdgeError> {
         let subscriptions = self.subscriptions().await?;
+        let last = subscriptions::last_outbox_key(&self.state.storage()).await?;
         if subscriptions.is_empty() {
+            // Nobody is owed anything: the outbox goes, a batch per run (writes add to it only
+            // while someone subscribes).
+            if !last.is_empty() {
+                self.prune(&format!("{last}\u{0}")).await;
+                self.schedule(publication::MIN_INTERVAL_MS).await;
+            }
             return Ok(());
         }
-        let last = subscriptions::last_outbox_key(&self.state.storage()).await?;
         let now = now_ms() as i64;
         let refresh = {
             let mut memory = self.deliveries.borrow_mut();
@@ -432,8 +457,9 @@ impl PageStore {
         for stored in subscriptions {
             let id = &stored.subscription.id;
             let cursor = cursors.remove(id).unwrap_or_else(|| Cursor::starting_after(&stored.after));
-            if memory.slowest.as_deref().is_none_or(|slowest| cursor.earliest() < slowest) {
-                memory.slowest = Some(cursor.earliest().to_owned());
+            let keep = keep_from(stored, cursor.earliest(), delivery::version_of(last).unwrap_or(0));
+            if memory.slowest.as_deref().is_none_or(|slowest| keep.as_str() < slowest) {
+                memory.slowest = Some(keep);
             }
             if stored.subscription.paused.is_some() || !cursor.owes(last) {
                 continue;
@@ -467,6 +493,7 @@ impl PageStore {
         let mut behind: Vec<(&str, Cursor, String)> = Vec::new();
         let mut slowest: Option<String> = None;
         let mut in_hand = Vec::new();
+        let newest = delivery::version_of(&subscriptions::last_outbox_key(&self.state.storage()).await?).unwrap_or(0);
         for stored in subscriptions {
             let id = stored.subscription.id.as_str();
             let cursor = cursors.get(id).cloned().unwrap_or_else(|| Cursor::starting_after(&stored.after));
@@ -481,8 +508,9 @@ impl PageStore {
                 None if !cursor.idle() && stored.subscription.paused.is_none() => in_hand.push(id.to_owned()),
                 None => {}
             }
-            if slowest.as_ref().is_none_or(|s| position < *s) {
-                slowest = Some(position);
+            let keep = keep_from(stored, &position, newest);
+            if slowest.as_ref().is_none_or(|s| keep < *s) {
+                slowest = Some(keep);
             }
         }
         {
@@ -537,20 +565,24 @@ impl PageStore {
         Ok(())
     }
 
-    /// Deletes up to [`PRUNE`] outbox keys more than [`KEEP_VERSIONS`] versions behind the slowest
-    /// cursor (`slowest`, an outbox key or ""): every subscription is done with them, and replays
-    /// reach that far back. Best effort: the next alarm goes on.
-    async fn prune(&self, slowest: &str) {
-        let version = slowest.strip_prefix(OUTBOX_PREFIX).and_then(|rest| rest.split('/').next()?.parse::<u64>().ok());
-        let Some(version) = version.and_then(|v| v.checked_sub(KEEP_VERSIONS)) else { return };
-        let end = subscriptions::outbox_key(version, 0);
+    /// Deletes up to [`PRUNE`] outbox keys before `end` (see `keep_from`: every subscription is done
+    /// with them, replays reach that far back, and a paused subscription keeps only the newest),
+    /// noting the last one deleted. Best effort: the next alarm goes on.
+    async fn prune(&self, end: &str) {
         let storage = self.state.storage();
-        let options = ListOptions::new().prefix(OUTBOX_PREFIX).end(&end).limit(PRUNE);
+        let options = ListOptions::new().prefix(OUTBOX_PREFIX).end(end).limit(PRUNE);
         let Ok(entries) = layout::entries(&storage, options).await else { return };
         let keys: Vec<String> = entries.into_iter().map(|(key, _)| key).collect();
-        if !keys.is_empty() {
+        let Some(last) = keys.last().cloned() else { return };
+        // The mark first: a cursor behind it is moved past the deleted keys with its gap recorded.
+        if storage.put(PRUNED_KEY, last).await.is_ok() {
             let _ = storage.delete_multiple(keys).await;
         }
+    }
+
+    /// The last outbox key pruning deleted ("" for none).
+    async fn pruned(&self) -> Result<String, EdgeError> {
+        Ok(self.state.storage().get::<String>(PRUNED_KEY).await?.unwrap_or_default())
     }
 
     /// `GET subscriptions/{id}/deliveries`.
@@ -563,6 +595,7 @@ impl PageStore {
             "subscription": subscriptions::shown(stored.subscription),
             "deliveries": cursor.recent,
             "replays_waiting": cursor.replays.len(),
+            "gaps": cursor.gaps,
         });
         Ok(AdminReply { status: 200, version, body: body.to_string(), replay: false })
     }

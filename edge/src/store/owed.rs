@@ -26,7 +26,7 @@ pub struct Memory {
     /// which it wanted nothing. Its claim starts there, not at its stored cursor, so each event is
     /// judged by the filter and the page as they were when the alarm matched it.
     pub(super) skip: HashMap<String, String>,
-    /// The slowest position in the outbox, for pruning (see `refresh_slowest`).
+    /// How far pruning may go (an outbox key; see `claims::keep_from` and `refresh_slowest`).
     pub(super) slowest: Option<String>,
     /// Alarm runs since the slowest position was last worked out.
     pub(super) runs: u32,

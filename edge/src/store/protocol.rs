@@ -72,6 +72,13 @@ pub struct Outgoing {
     pub url: String,
     pub headers: Vec<(String, String)>,
     pub body: String,
+    /// How long the receiver has to answer (ms): chat hooks answer at once or not at all.
+    #[serde(default = "default_timeout")]
+    pub timeout_ms: u32,
+}
+
+fn default_timeout() -> u32 {
+    sitrep_shared::notify::delivery::SEND_TIMEOUT_MS
 }
 
 /// A queue message: wake up and deliver what subscription `subscription` is owed (no payload:

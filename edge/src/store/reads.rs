@@ -29,6 +29,10 @@ impl PageStore {
             let Some(postmortem) = incident.postmortem.as_mut() else {
                 return Err(EdgeError::Missing(format!("{} has no postmortem draft yet", incident.id)));
             };
+            // A revision of a published postmortem previews as it will read once published.
+            if let Some(revision) = postmortem.revision.take() {
+                *postmortem = sitrep_shared::Postmortem { published_at: postmortem.published_at, ..*revision };
+            }
             // A postmortem scheduled for later previews as it will read then.
             postmortem.published_at = Some(postmortem.published_at.map_or(now, |at| at.min(now)));
             Ok(())

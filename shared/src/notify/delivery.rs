@@ -21,6 +21,17 @@ use crate::Timestamp;
 pub const LEASE_MS: i64 = 30_000;
 /// How long a receiver has to answer (headers; its body is never read).
 pub const SEND_TIMEOUT_MS: u32 = 10_000;
+/// How long a chat hook (Slack, Discord) has: they answer within a second or are down, and a
+/// hanging chat service must not hold send slots for 10 s a try.
+pub const CHAT_TIMEOUT_MS: u32 = 4_000;
+
+/// How long a receiver of this kind has to answer.
+pub fn send_timeout_ms(kind: super::Channel) -> u32 {
+    match kind {
+        super::Channel::Slack | super::Channel::Discord => CHAT_TIMEOUT_MS,
+        super::Channel::Webhook => SEND_TIMEOUT_MS,
+    }
+}
 /// How many recent deliveries a subscription lists.
 pub const RECENT: usize = 50;
 /// How many replays may wait at once for one subscription.
@@ -50,6 +61,39 @@ pub struct Cursor {
     /// The most recent deliveries, newest first.
     #[serde(default)]
     pub recent: Vec<Delivery>,
+    /// Events the subscription never got because the outbox was pruned past them while it was
+    /// paused (see [`paused_floor`]), the most recent [`GAPS`], newest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gaps: Vec<Gap>,
+}
+
+/// A run of page versions whose events a subscription lost while paused.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Gap {
+    /// The first and the last page version whose events were dropped.
+    pub from_version: u64,
+    pub to_version: u64,
+}
+
+/// Gaps a cursor lists at most.
+pub const GAPS: usize = 10;
+
+/// How many page versions of events the outbox keeps for a paused subscription: pruning may go
+/// past its cursor once it is this far behind the newest event, so a subscription paused for
+/// months neither pins the store's storage nor, on resume, floods its receiver with months of old
+/// events; what it loses is listed as a gap.
+pub const PAUSED_KEEP_VERSIONS: u64 = 1_000;
+
+/// The outbox position a paused subscription holds pruning back to at most, given the newest
+/// event's version: `position` itself when it is recent enough.
+pub fn paused_floor(position: &str, newest_version: u64, keep: u64) -> String {
+    let floor = super::outbox_key(newest_version.saturating_sub(keep), 0);
+    if position < floor.as_str() { floor } else { position.to_owned() }
+}
+
+/// The version of an outbox key (`outbox/{version}/{n}`).
+pub fn version_of(key: &str) -> Option<u64> {
+    key.strip_prefix(super::OUTBOX_PREFIX)?.split('/').next()?.parse().ok()
 }
 
 /// The event a subscription is being sent.
@@ -152,6 +196,21 @@ impl Cursor {
     /// A cursor for a subscription created when the outbox ended at `after`.
     pub fn starting_after(after: &str) -> Self {
         Self { after: after.to_owned(), ..Self::default() }
+    }
+
+    /// The outbox was pruned up to `pruned` (its last deleted key): a cursor behind it moves there
+    /// and records what it lost as a gap. Whether it moved.
+    pub fn skip_pruned(&mut self, pruned: &str) -> bool {
+        if pruned.is_empty() || self.after.as_str() >= pruned {
+            return false;
+        }
+        let from = version_of(&self.after).map_or(0, |v| v + 1);
+        if let Some(to) = version_of(pruned) {
+            self.gaps.insert(0, Gap { from_version: from, to_version: to });
+            self.gaps.truncate(GAPS);
+        }
+        self.after = pruned.to_owned();
+        true
     }
 
     /// What this subscription may do at `now` (ms).
@@ -360,6 +419,26 @@ mod tests {
 
     const K1: &str = "outbox/0000000000000002/0000";
     const K2: &str = "outbox/0000000000000003/0000";
+
+    /// Review 2, finding 3: a paused subscription pinned the outbox forever, and its resume sent
+    /// every event since it was paused.
+    #[test]
+    fn a_paused_subscription_holds_pruning_back_only_so_far_and_lists_what_it_lost() {
+        let old = crate::notify::outbox_key(3, 0);
+        assert_eq!(paused_floor(&old, 5_000, 1_000), crate::notify::outbox_key(4_000, 0));
+        let recent = crate::notify::outbox_key(4_500, 1);
+        assert_eq!(paused_floor(&recent, 5_000, 1_000), recent);
+        let mut cursor = Cursor::starting_after(&old);
+        assert!(!cursor.skip_pruned(""), "nothing pruned yet");
+        assert!(cursor.skip_pruned(&crate::notify::outbox_key(3_999, 2)));
+        assert_eq!(cursor.after, crate::notify::outbox_key(3_999, 2));
+        assert_eq!(cursor.gaps, [Gap { from_version: 4, to_version: 3_999 }]);
+        assert!(!cursor.skip_pruned(&crate::notify::outbox_key(10, 0)), "already past it");
+        for n in 0..20u64 {
+            cursor.skip_pruned(&crate::notify::outbox_key(4_000 + n, 0));
+        }
+        assert_eq!(cursor.gaps.len(), GAPS, "bounded");
+    }
 
     #[test]
     fn one_try_at_a_time_and_only_the_current_claim_counts() {

@@ -16,6 +16,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::command::Change;
+use crate::postmortem::Postmortem;
 use crate::{ComponentId, ComponentStatus, Incident, IncidentStatus, Kind, PageState, Timestamp};
 
 /// What happened, as subscribers choose it.
@@ -191,7 +192,9 @@ fn event_types(kind: Kind, prior: Option<&Incident>, after: &Incident, at: Times
             }
         }
     }
-    if public(after) && !public(prior) {
+    // Published for the first time, or a revision published over the text readers had.
+    let text = |e: &Incident| e.postmortem.as_ref().map(|p| Postmortem { revision: None, ..p.clone() });
+    if public(after) && (!public(prior) || text(prior) != text(after)) {
         types.push(EventType::PostmortemPublished);
     }
     types

@@ -9,6 +9,7 @@
 //! - [`message`]: the bodies sent: a signed JSON webhook, Slack's and Discord's message formats.
 //! - `sign` (feature `sign`): Standard Webhooks signatures.
 
+pub mod circuit;
 pub mod delivery;
 pub mod events;
 pub mod message;

@@ -1,0 +1,132 @@
+//! A circuit per receiver host: a host that keeps not answering is not sent to for a while, so a
+//! hanging receiver population (every Slack webhook, say) holds only its own deliveries, never the
+//! send slots the other receivers' deliveries need.
+//!
+//! Pure: the consumer keeps one per isolate and passes the time in. What it decides:
+//! - a host whose last [`OPEN_AFTER`] tries in a row went unanswered (a timeout: a refused
+//!   connection fails at once and holds nothing, so the consumer does not count it) is *open*: tries to it are not sent but failed at once, for
+//!   [`FIRST_OPEN_MS`], doubling with each further silence up to [`MAX_OPEN_MS`];
+//! - once that time has passed, one try goes through (half open); an answer of any status closes
+//!   the circuit, another silence opens it again for longer;
+//! - at most [`MAX_HOSTS`] hosts are remembered (the oldest forgotten first), so a receiver list
+//!   cannot grow the consumer's memory.
+//!
+//! The store still decides everything about order and retries: a try failed here is reported as
+//! failed like any other, and the store's retry schedule applies.
+
+use std::collections::HashMap;
+
+/// Unanswered tries in a row that open a host's circuit.
+pub const OPEN_AFTER: u32 = 2;
+/// How long a circuit first stays open.
+pub const FIRST_OPEN_MS: i64 = 30_000;
+/// The longest a circuit stays open before one try goes through.
+pub const MAX_OPEN_MS: i64 = 5 * 60_000;
+/// Hosts remembered at most.
+pub const MAX_HOSTS: usize = 1_024;
+
+/// What to do with a try to a host now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Gate {
+    /// Send it.
+    Send,
+    /// Do not send: the host has not answered lately; it is tried again from this instant (ms).
+    Open { until: i64 },
+}
+
+/// What came of a try that was sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Heard {
+    /// The host answered (any status: it is there).
+    Answered,
+    /// No answer within the timeout.
+    Silent,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Host {
+    silent: u32,
+    open_until: i64,
+    open_for: i64,
+    seen: i64,
+}
+
+/// The circuits of the hosts one consumer sends to.
+#[derive(Debug, Default)]
+pub struct Circuits {
+    hosts: HashMap<String, Host>,
+}
+
+impl Circuits {
+    /// Whether a try to `host` may be sent at `now`.
+    pub fn gate(&self, host: &str, now: i64) -> Gate {
+        match self.hosts.get(host) {
+            Some(h) if h.open_until > now => Gate::Open { until: h.open_until },
+            _ => Gate::Send,
+        }
+    }
+
+    /// Records what came of a try sent to `host` at `now`.
+    pub fn record(&mut self, host: &str, heard: Heard, now: i64) {
+        if !self.hosts.contains_key(host) && self.hosts.len() >= MAX_HOSTS {
+            let oldest = self.hosts.iter().min_by_key(|(_, h)| h.seen).map(|(k, _)| k.clone());
+            if let Some(oldest) = oldest {
+                self.hosts.remove(&oldest);
+            }
+        }
+        let entry = self.hosts.entry(host.to_owned()).or_default();
+        entry.seen = now;
+        match heard {
+            Heard::Answered => *entry = Host { seen: now, ..Host::default() },
+            Heard::Silent => {
+                entry.silent += 1;
+                if entry.silent >= OPEN_AFTER {
+                    entry.open_for =
+                        if entry.open_for == 0 { FIRST_OPEN_MS } else { (entry.open_for * 2).min(MAX_OPEN_MS) };
+                    entry.open_until = now + entry.open_for;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    #[test]
+    fn a_silent_host_is_left_alone_for_longer_each_time_and_an_answer_closes_it() {
+        let mut c = Circuits::default();
+        assert_eq!(c.gate("hooks.slack.com", 0), Gate::Send);
+        c.record("hooks.slack.com", Heard::Silent, 0);
+        assert_eq!(c.gate("hooks.slack.com", 1), Gate::Send, "one silence is not a pattern");
+        c.record("hooks.slack.com", Heard::Silent, 10);
+        assert_eq!(c.gate("hooks.slack.com", 11), Gate::Open { until: 10 + FIRST_OPEN_MS });
+        assert_eq!(c.gate("example.com", 11), Gate::Send, "other hosts are not held");
+        // Half open: one try after the wait; silence again opens it for twice as long.
+        assert_eq!(c.gate("hooks.slack.com", 10 + FIRST_OPEN_MS), Gate::Send);
+        c.record("hooks.slack.com", Heard::Silent, 40_000);
+        assert_eq!(c.gate("hooks.slack.com", 40_001), Gate::Open { until: 40_000 + 2 * FIRST_OPEN_MS });
+        for n in 0..10 {
+            c.record("hooks.slack.com", Heard::Silent, 100_000 + n);
+        }
+        assert_eq!(c.gate("hooks.slack.com", 100_010), Gate::Open { until: 100_009 + MAX_OPEN_MS });
+        c.record("hooks.slack.com", Heard::Answered, 500_000);
+        assert_eq!(c.gate("hooks.slack.com", 500_001), Gate::Send);
+        c.record("hooks.slack.com", Heard::Silent, 500_002);
+        assert_eq!(c.gate("hooks.slack.com", 500_003), Gate::Send, "an answer starts the count again");
+    }
+
+    #[test]
+    fn memory_is_bounded() {
+        let mut c = Circuits::default();
+        for n in 0..(MAX_HOSTS as i64 + 10) {
+            c.record(&format!("h{n}.example.com"), Heard::Silent, n);
+        }
+        assert_eq!(c.hosts.len(), MAX_HOSTS);
+        assert!(!c.hosts.contains_key("h0.example.com"), "the oldest went first");
+    }
+}
