@@ -131,17 +131,15 @@ fn agent(proxy: Option<&str>) -> Result<ureq::Agent> {
     Ok(ureq::Agent::config_builder().http_status_as_error(false).proxy(proxy).max_redirects(0).build().into())
 }
 
-/// Whether `host` (with its port, as in an origin) is this machine: `localhost`, `*.localhost`,
-/// 127.0.0.0/8 or `[::1]`.
+/// Whether `host` (with its port, as in an origin) is this machine: `localhost`, 127.0.0.0/8 or
+/// `[::1]`. Not `*.localhost`: a resolver with search domains may send those elsewhere.
 fn is_loopback(host_port: &str) -> bool {
     let host = match host_port.strip_prefix('[') {
         Some(v6) => return v6.split(']').next() == Some("::1"),
         None => host_port.rsplit_once(':').map_or(host_port, |(host, _)| host),
     };
     let host = host.to_ascii_lowercase();
-    host == "localhost"
-        || host.ends_with(".localhost")
-        || host.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
+    host == "localhost" || host.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 fn origin(value: &str) -> Result<String> {
@@ -211,10 +209,15 @@ mod tests {
     /// Review 2, finding 15: the bearer token went over plain http to any host.
     #[test]
     fn plain_http_is_for_this_machine_only() {
-        for local in ["http://127.0.0.1:8787", "http://localhost:8787", "http://[::1]:8787", "http://acme.localhost"] {
+        for local in ["http://127.0.0.1:8787", "http://localhost:8787", "http://[::1]:8787", "http://127.1.2.3"] {
             assert!(origin(local).is_ok(), "{local}");
         }
-        for remote in ["http://status.example.com", "http://10.0.0.1:8787", "http://127.0.0.1.example.com"] {
+        for remote in [
+            "http://status.example.com",
+            "http://10.0.0.1:8787",
+            "http://127.0.0.1.example.com",
+            "http://acme.localhost",
+        ] {
             let err = origin(remote).unwrap_err().to_string();
             assert!(err.contains("https only"), "{remote}: {err}");
         }

@@ -166,6 +166,9 @@ pub struct DeliveryList {
     pub subscription: sitrep_shared::notify::Subscription,
     pub deliveries: Vec<sitrep_shared::notify::delivery::Delivery>,
     pub replays_waiting: usize,
+    /// Events it lost while paused (the outbox keeps only the newest for a paused subscription).
+    #[serde(default)]
+    pub gaps: Vec<sitrep_shared::notify::delivery::Gap>,
 }
 
 /// The answer to a replay.
@@ -197,6 +200,12 @@ pub fn deliveries(list: &DeliveryList, zone: Tz) {
     }
     if list.replays_waiting > 0 {
         println!("  {} replay(s) waiting", list.replays_waiting);
+    }
+    for gap in &list.gaps {
+        println!(
+            "  never sent: the events of page versions {} to {}, dropped while it was paused",
+            gap.from_version, gap.to_version
+        );
     }
 }
 

@@ -89,7 +89,7 @@ async fn send(outgoing: &Outgoing, targets: Targets) -> Outcome {
         Err(why) => return failed(format!("refused before sending: {why}")),
     };
     let now = crate::clock::now_ms() as i64;
-    if let Gate::Open { until } = CIRCUITS.with_borrow(|c| c.gate(&host, now)) {
+    if let Gate::Open { until } = CIRCUITS.with_borrow_mut(|c| c.gate(&host, now)) {
         let wait = (until - now).max(0) / 1000;
         return failed(format!("not sent: {host} has not answered lately; it is tried again in {wait} s"));
     }

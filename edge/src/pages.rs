@@ -359,6 +359,25 @@ async fn document(
     Ok((keep(key, rendered, &deps, now, PAGE_TTL_MS), deps.stale))
 }
 
+thread_local! {
+    /// The summary last parsed for a components badge or a frame's filter, by its ETag: a flood of
+    /// requests with different filters parses each version of the summary once per isolate.
+    static PARSED: std::cell::RefCell<Option<(String, std::rc::Rc<Summary<'static>>)>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The summary document, parsed once per version per isolate.
+pub fn parsed_summary(doc: &Doc) -> Result<std::rc::Rc<Summary<'static>>, EdgeError> {
+    if let Some(found) =
+        PARSED.with_borrow(|p| p.as_ref().filter(|(etag, _)| *etag == doc.etag).map(|(_, s)| s.clone()))
+    {
+        return Ok(found);
+    }
+    let parsed: std::rc::Rc<Summary<'static>> =
+        std::rc::Rc::new(serde_json::from_slice(&doc.body).map_err(|e| EdgeError::Internal(e.to_string()))?);
+    PARSED.set(Some((doc.etag.clone(), parsed.clone())));
+    Ok(parsed)
+}
+
 /// Where a page's links start: the page's own URL when it is an http(s) origin, else nothing
 /// (links relative to wherever the page is read). Never the request's Host: a shared cache keyed
 /// by URL would hand one requester's made-up host to every reader.
@@ -386,9 +405,12 @@ async fn frame(env: &Env, ctx: &Context, origin: &str, query: &str, now: u64) ->
     let zone = options.time_zone.as_deref().and_then(zone_name).and_then(sitrep_views::intl::canonical_zone);
     // Only the summary's age makes the frame's headline "may be out of date", as in the wasm.
     let stale = summary.stale;
-    // The whole filter, as a set (`Options::read` bounds it): two filters share a frame only when
-    // they name the same components.
-    let mut filter: Vec<&str> = options.components.iter().map(|c| c.as_str()).collect();
+    // The whole filter, as a set of the ids the page knows (unknown ones change nothing a reader
+    // sees, so made-up ids make no new renderings): two filters share a frame only when they name
+    // the same components.
+    let parsed = parsed_summary(&summary.doc)?;
+    let known = |id: &sitrep_shared::ComponentId| parsed.components.iter().any(|c| &c.id == id);
+    let mut filter: Vec<&str> = options.components.iter().filter(|id| known(id)).map(|c| c.as_str()).collect();
     filter.sort_unstable();
     let key = format!(
         "frame|{origin}|{:?}|{:?}|{}|{}|{locale}|{}|{stale}{}",
@@ -402,7 +424,9 @@ async fn frame(env: &Env, ctx: &Context, origin: &str, query: &str, now: u64) ->
     if let Some(found) = recall(&key, now) {
         return Ok((found, stale));
     }
-    let summary: Rc<Summary<'static>> = summary.parse()?;
+    let summary = parsed;
+    let mut options = options;
+    options.components.retain(|id| summary.components.iter().any(|c| &c.id == id));
     let zone = zone.unwrap_or_else(|| summary.page.time_zone.clone());
     let at = timestamp(now);
     let indicator = embed::shown_indicator(&summary, &options.components, at);

@@ -191,9 +191,14 @@ pub async fn fetch_doc_seen(
     // included): unknown ids never reach the store, and removed ones are not served from old copies.
     if let Document::Incident(id) = doc {
         let (known, listed) = Box::pin(known(env, ctx, id)).await?;
-        let newer_than_list = seen.is_some_and(|seen| seen > listed);
-        if !(known || newer_than_list && second_look(now)) {
-            return Err(EdgeError::UnknownIncident(id.0.clone()));
+        if !known {
+            if !(seen.is_some_and(|seen| seen > listed) && second_look(now)) {
+                return Err(EdgeError::UnknownIncident(id.0.clone()));
+            }
+            // The second look asks the store itself, never a copy: an id an import removed may
+            // still have one in KV or the Cache API.
+            let found = store::fetch_doc(env, doc).await?;
+            return Ok((remember(&key, &Rc::new(found), now), false));
         }
     }
     let loading = Loading::start(&key);

@@ -2,7 +2,7 @@
 
 use sitrep_shared::badge;
 use sitrep_shared::document::Document;
-use sitrep_shared::views::{StatusDocument, Summary};
+use sitrep_shared::views::StatusDocument;
 use sitrep_shared::{ComponentId, Timestamp};
 use worker::{Context, Env, Headers, Request, Response};
 
@@ -193,24 +193,6 @@ fn badge_doc(svg: String, from: &Doc) -> Doc {
     }
 }
 
-thread_local! {
-    /// The summary last parsed for a components badge, by its ETag: a flood of badge requests with
-    /// different filters parses each version of the summary once per isolate, not once per request.
-    static PARSED: std::cell::RefCell<Option<(String, std::rc::Rc<Summary<'static>>)>> = const { std::cell::RefCell::new(None) };
-}
-
-fn parsed_summary(doc: &Doc) -> Result<std::rc::Rc<Summary<'static>>, EdgeError> {
-    if let Some(found) =
-        PARSED.with_borrow(|p| p.as_ref().filter(|(etag, _)| *etag == doc.etag).map(|(_, s)| s.clone()))
-    {
-        return Ok(found);
-    }
-    let parsed: std::rc::Rc<Summary<'static>> =
-        std::rc::Rc::new(serde_json::from_slice(&doc.body).map_err(|e| EdgeError::Internal(e.to_string()))?);
-    PARSED.set(Some((doc.etag.clone(), parsed.clone())));
-    Ok(parsed)
-}
-
 /// `/badge.svg?components=…`: the status of those components (a group stands for its children),
 /// labelled with the one component's name unless `label` says otherwise; from the summary, by the
 /// widget's rules, so a filter naming nothing the page knows shows the whole page's status.
@@ -222,7 +204,7 @@ async fn component_badge(
     filter: &[ComponentId],
 ) -> Result<web_sys::Response, EdgeError> {
     let (summary, stale) = read::fetch_doc(env, ctx, &Document::Summary).await?;
-    let parsed = parsed_summary(&summary)?;
+    let parsed = pages::parsed_summary(&summary)?;
     let now = Timestamp::from_unix_millis(clock::now_ms() as i64).unwrap_or(parsed.page.updated_at);
     let (name, status) = badge::scoped(&parsed, filter, now);
     let svg = badge::svg(label.as_deref().unwrap_or(&name), &status, stale);

@@ -296,12 +296,28 @@ mod tests {
         let mut open = crate::testing::incident("open", crate::Impact::Major, 10, &[Investigating]);
         open.postmortem = Some(marked("DRAFTMARK", None));
         data.incidents.push(open);
+        // Review 2, finding 14: a revision of a published postmortem is as private as a draft
+        // (`postmortems.json` carried it before it was published).
+        let mut done = crate::testing::incident("done", crate::Impact::Major, 10, &[Investigating, Resolved]);
+        let mut published = marked("PUBLISHEDMARK", Some(at(15)));
+        published.revision = Some(Box::new(marked("REVISIONMARK", None)));
+        done.postmortem = Some(published);
+        data.incidents.push(done);
         let state = PageState::new(data);
-        let all = FIXED.iter().cloned().chain([Document::Uptime, Document::Incident(IncidentId::from("open"))]);
+        let all = FIXED.iter().cloned().chain([
+            Document::Uptime,
+            Document::Incident(IncidentId::from("open")),
+            Document::Incident(IncidentId::from("done")),
+        ]);
+        let mut everything = String::new();
         for doc in all {
             let body = doc.render(&state, at(20), "http://x").unwrap().body;
-            assert!(!String::from_utf8_lossy(&body).contains("DRAFTMARK"), "{doc:?} shows the draft");
+            let body = String::from_utf8_lossy(&body);
+            assert!(!body.contains("DRAFTMARK"), "{doc:?} shows the draft");
+            assert!(!body.contains("REVISIONMARK"), "{doc:?} shows the revision");
+            everything.push_str(&body);
         }
+        assert!(everything.contains("PUBLISHEDMARK"), "the published text is public");
     }
 
     #[cfg(not(target_arch = "wasm32"))]
@@ -344,7 +360,12 @@ mod tests {
                         } else {
                             hidden.push(marker.clone());
                         }
-                        event.postmortem = Some(marked(&marker, published));
+                        let mut postmortem = marked(&marker, published);
+                        // Every published one also has a revision nobody may see.
+                        let revision = format!("REV{n}Q");
+                        hidden.push(revision.clone());
+                        postmortem.revision = Some(Box::new(marked(&revision, None)));
+                        event.postmortem = Some(postmortem);
                     }
                     if is_maintenance {
                         data.scheduled_maintenances.push(event);

@@ -568,6 +568,23 @@ impl Checker {
     }
 
     fn postmortem(&mut self, path: &str, postmortem: &Postmortem, incident: &Incident) {
+        // A revision is checked as a postmortem of its own; it has none itself and is never
+        // published on its own.
+        if let Some(revision) = &postmortem.revision {
+            let at = format!("{path}.revision");
+            if revision.revision.is_some() || revision.published_at.is_some() {
+                self.fail(
+                    at.clone(),
+                    ProblemCode::Invalid,
+                    "a revision has no revision and no published_at of its own",
+                );
+            }
+            self.postmortem_text(&at, revision, incident);
+        }
+        self.postmortem_text(path, postmortem, incident);
+    }
+
+    fn postmortem_text(&mut self, path: &str, postmortem: &Postmortem, incident: &Incident) {
         self.text(&format!("{path}.summary"), &postmortem.summary, 0, MAX_SUMMARY);
         self.language(&format!("{path}.language"), postmortem.language.as_deref());
         self.not_before(
@@ -831,6 +848,23 @@ mod tests {
                 });
             },
             &[],
+        );
+        // Review 2, finding 14: an imported revision is held to the same rules, and never nests.
+        check(
+            |d| {
+                d.incidents[0].status = IncidentStatus::Postmortem;
+                let mut revision = crate::testing::published_postmortem(at(500));
+                revision.published_at = None;
+                revision.summary = "x".repeat(MAX_SUMMARY + 1);
+                revision.revision = Some(Box::new(crate::testing::published_postmortem(at(500))));
+                let mut published = crate::testing::published_postmortem(at(500));
+                published.revision = Some(Box::new(revision));
+                d.incidents[0].postmortem = Some(published);
+            },
+            &[
+                ("incidents[0].postmortem.revision", ProblemCode::Invalid),
+                ("incidents[0].postmortem.revision.summary", ProblemCode::TooLong),
+            ],
         );
     }
 

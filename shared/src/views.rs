@@ -184,7 +184,11 @@ pub fn postmortems(state: &PageState, now: Timestamp, limit: usize) -> Postmorte
                 impact: incident.impact,
                 started_at: incident.started_at,
                 resolved_at: incident.resolved_at,
-                postmortem: Cow::Borrowed(postmortem),
+                // A revision of it is private until it is published (`Incident::public_at`).
+                postmortem: match postmortem.revision {
+                    None => Cow::Borrowed(postmortem),
+                    Some(_) => Cow::Owned(crate::postmortem::Postmortem { revision: None, ..postmortem.clone() }),
+                },
                 component_ids: incident.touched_components(),
             })
         })

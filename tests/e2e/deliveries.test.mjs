@@ -285,6 +285,31 @@ describe('faults', () => {
     await clear();
   });
 
+  test('a paused subscription keeps only the newest events, and its resume lists the gap (review 2, finding 3)', async () => {
+    // The test build keeps 20 versions for a paused subscription (1,000 in production).
+    const rx = await receiver(() => ({ status: 204 }));
+    const sub = await subscribe(edge, rx);
+    await edge.write('PATCH', `subscriptions/${sub.id}`, { paused: true });
+    const { id } = await edge.write('POST', 'incidents', { name: 'Paused through this', body: 'Looking' });
+    for (let n = 0; n < 40; n += 1) {
+      await edge.write('POST', `incidents/${id}/updates`, { status: n % 2 ? 'identified' : 'investigating', body: `Update ${n}`, force: true });
+    }
+    const newest = (await outbox(edge)).at(-1).version;
+    await eventually(async () => (await outbox(edge))[0].version >= newest - 20, {
+      timeout: 30_000, interval: 500, what: 'the outbox pruned past the paused cursor',
+    });
+    await edge.write('PATCH', `subscriptions/${sub.id}`, { paused: false });
+    const kept = (await outbox(edge)).filter((e) => e.version <= newest).length;
+    await eventually(() => rx.unique().length >= kept, { timeout: 30_000, what: 'the kept events delivered' });
+    assert.ok(rx.unique().length <= 21, `${rx.unique().length} events sent on resume, not the 41 written while paused`);
+    const { gaps } = await edge.write('GET', `subscriptions/${sub.id}/deliveries`);
+    assert.equal(gaps.length, 1, JSON.stringify(gaps));
+    assert.ok(gaps[0].to_version >= newest - 21 && gaps[0].from_version <= gaps[0].to_version, JSON.stringify(gaps));
+    await edge.write('POST', `incidents/${id}/updates`, { status: 'resolved', body: 'Fixed' });
+    await rx.close();
+    await clear();
+  });
+
   test('a redirect naming a private address is a failed try, recorded without following it', async () => {
     // Safe to run: the test above showed a Location is never requested (there, one on loopback with
     // a server behind it that counts requests). Here nothing listens at 10.0.0.1 and nothing may

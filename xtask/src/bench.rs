@@ -23,6 +23,8 @@ pub fn run(args: &[String]) -> Result<()> {
         Some("facade") => facade_bench().map(drop),
         // Issue 15: deliveries to 1,000 webhook subscriptions.
         Some("notify") => notify_bench().map(drop),
+        // Issue 24: 10,000 made-up locale and zone spellings against the render cache.
+        Some("flood") => flood_bench().map(drop),
         // A worker already running on 127.0.0.1: `rate <port> <path>`, its latency at RATE req/s
         // and when its slowest requests were due (for finding where a tail comes from).
         Some("rate") => rate_of_running(&args[1..]),
@@ -30,7 +32,7 @@ pub fn run(args: &[String]) -> Result<()> {
         Some("widget-crates") => crate_breakdown(&nightly_widget()).map(drop),
         Some(other) => {
             bail!(
-                "unknown benchmark {other:?}: `shared`, `edge`, `write`, `widget`, `facade` or `notify` (none runs all)"
+                "unknown benchmark {other:?}: `shared`, `edge`, `write`, `widget`, `facade`, `notify` or `flood` (none runs all)"
             )
         }
     }
@@ -58,6 +60,7 @@ fn all() -> Result<()> {
         ("Widget: bytes and first paint (issue 5)", widget_bench()?),
         ("Widget: the facade and the status page (issue 12)", facade_bench()?),
         ("Subscribers: deliveries to 1,000 webhooks (issue 15)", notify_bench()?),
+        ("Edge: made-up locales and zones against the render cache (issue 24)", flood_bench()?),
         ("Soak: 10,000 widgets at incident peak (issue 6)", crate::soak::report(&crate::soak::run(&[])?)),
     ];
     let date = shell::output(shell::command("date", &["-u", "+%Y-%m-%d %H:%M UTC"])).unwrap_or_default();
@@ -912,6 +915,105 @@ fn facade_bench() -> Result<String> {
         ));
     }
     md.push_str(&lighthouse());
+    println!("{md}");
+    Ok(md)
+}
+
+/// Valid IANA zones the flood spells in several ways (the edge must key each by its canonical name).
+const FLOOD_ZONES: [&str; 8] = [
+    "Europe/Amsterdam",
+    "America/New_York",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "America/Sao_Paulo",
+    "Africa/Lagos",
+    "Asia/Kolkata",
+    "Pacific/Auckland",
+];
+
+/// Issue 24, finding 5: 10,000 requests for the status page and the widget's frame with made-up
+/// `locale` and `time-zone` spellings (regions nobody formats for, odd case, zones that do not
+/// exist, valid zones in other case), with a reader's plain request for `/` after every tenth. The
+/// test build counts the renderings its isolate performs (`/__sitrep/renders`); locally there is
+/// one isolate, so every request meets the same memory.
+fn flood_bench() -> Result<String> {
+    const REQUESTS: usize = 10_000;
+    edge::build(Build::Test)?;
+    step(&format!("render flood: {REQUESTS} made-up locale and zone spellings (test build)"));
+    let token = edge::dev_token()?;
+    let state = shell::fresh_dir("bench-flood")?;
+    let port = free_port()?;
+    let log = shell::root().join("target/sitrep/bench-flood.log");
+    let _edge =
+        edge::Edge::start_background(Build::Test, port, &state.to_string_lossy(), Some(&log.to_string_lossy()))?;
+    let demo = edge::write_pages("http://127.0.0.1:8787")?;
+    edge::load_page(port, &token, &fs::read(demo)?)?;
+    let renders = || -> Result<u64> {
+        let (_, body) = edge::http(port, "GET", "/__sitrep/renders", &[], &[])?;
+        serde_json::from_slice::<serde_json::Value>(&body)?["renders"].as_u64().context("no renders count")
+    };
+    let get = |path: &str| -> Result<()> {
+        let (status, _) = edge::http(port, "GET", path, &[], &[])?;
+        if status != 200 {
+            bail!("{path} answered {status}");
+        }
+        Ok(())
+    };
+    // Warm: the page and the frame once each, as a reader would have.
+    get("/")?;
+    get("/embed/frame?view=badge")?;
+    let languages = ["en", "nl", "de", "fr", "es", "ja"];
+    let start = renders()?;
+    let (mut legit, mut legit_rendered) = (0u64, 0u64);
+    let mut zones_used = std::collections::BTreeSet::new();
+    for n in 0..REQUESTS {
+        let language = languages[n % languages.len()];
+        let region = 100 + n % 900; // UN M.49-like numbers: no language is formatted for them
+        let locale =
+            if n % 2 == 0 { format!("{language}-{region}") } else { format!("{}_x{n}", language.to_uppercase()) };
+        let zone = match n % 4 {
+            0 => format!("Mars/Base{n}"),
+            1 => {
+                let zone = FLOOD_ZONES[n % FLOOD_ZONES.len()];
+                zones_used.insert(zone);
+                zone.to_lowercase()
+            }
+            2 => {
+                let zone = FLOOD_ZONES[n % FLOOD_ZONES.len()];
+                zones_used.insert(zone);
+                zone.to_uppercase()
+            }
+            _ => format!("Etc/Nowhere{n}"),
+        };
+        if n % 2 == 0 {
+            get(&format!("/?locale={locale}"))?;
+        } else {
+            get(&format!("/embed/frame?view=badge&locale={locale}&time-zone={zone}"))?;
+        }
+        if n % 10 == 9 {
+            let before = renders()?;
+            get("/")?;
+            legit += 1;
+            legit_rendered += renders()? - before;
+        }
+    }
+    let performed = renders()? - start;
+    // The frame's zone: a valid one by its canonical name, or the page's own for anything else.
+    let bound = (languages.len() * (zones_used.len() + 1)) as u64;
+    let hit_rate = 1.0 - legit_rendered as f64 / legit as f64;
+    let md = format!(
+        "`cargo xtask bench flood`: {REQUESTS} requests to `/?locale=` and `/embed/frame?locale=&time-zone=` with made-up \
+         spellings (regions no language is formatted for, odd case, zones that do not exist and {} valid zones in other \
+         case), and a reader's plain `/` after every tenth; renderings counted by the test build in its one isolate.\n\n\
+         | figure | measured | bound | met |\n|---|---|---|---|\n\
+         | renderings performed during the flood | {performed} | <= {bound} (6 languages x ({} valid zones + the page's)) | {} |\n\
+         | readers' `/` served from memory | {:.3} ({legit} requests) | >= 0.95 | {} |\n",
+        zones_used.len(),
+        zones_used.len(),
+        met(performed <= bound),
+        hit_rate,
+        met(hit_rate >= 0.95),
+    );
     println!("{md}");
     Ok(md)
 }

@@ -22,6 +22,16 @@ use crate::clock::{now, now_ms};
 use crate::copy::{self, Doc};
 use crate::error::EdgeError;
 
+/// What a run of publication came to.
+pub(super) enum Run {
+    /// Nothing is owed any more.
+    Done,
+    /// A write came in during the run: it is owed next.
+    Again,
+    /// The store has no page yet.
+    Empty,
+}
+
 impl PageStore {
     /// What `publish/pending` holds, if anything.
     pub(super) async fn stored_pending(&self) -> Result<Option<Pending>, EdgeError> {
@@ -58,14 +68,16 @@ impl PageStore {
         let outcome = self.publish_once().await;
         self.publication.running.set(false);
         match outcome {
-            Ok(true) => {
+            // No page yet: nothing to publish or to say alive about; the import sets the alarm.
+            Ok(Run::Empty) => self.publication.attempts.set(0),
+            Ok(Run::Done) => {
                 self.publication.attempts.set(0);
                 // The next instant a document changes without a write (a window edge), or the heartbeat.
                 let now = now_ms();
                 let next = next_run_in(now, self.publication.next_change.get(), self.publication.last_beat.get());
                 self.schedule(next).await;
             }
-            Ok(false) => {
+            Ok(Run::Again) => {
                 // A write came in during the run: publish it next.
                 self.publication.attempts.set(0);
                 self.schedule(MIN_INTERVAL_MS).await;
@@ -79,18 +91,18 @@ impl PageStore {
     }
 
     /// Writes what is owed (with no write pending, the fixed documents again: a maintenance
-    /// window edge changes them without a write); `Ok(true)` when nothing is owed any more.
-    pub(super) async fn publish_once(&self) -> Result<bool, EdgeError> {
+    /// window edge changes them without a write).
+    async fn publish_once(&self) -> Result<Run, EdgeError> {
         let stored = self.stored_pending().await?;
         let now = now_ms();
         let first_run = !self.publication.rendered.get();
         if !must_render(stored.is_some(), self.publication.next_change.get(), first_run, now) {
             self.beat(now).await?;
-            return Ok(true);
+            return Ok(Run::Done);
         }
         let pending = stored.clone().unwrap_or_default();
         let loaded = match self.load().await {
-            Err(EdgeError::NotLoaded) => return Ok(true),
+            Err(EdgeError::NotLoaded) => return Ok(Run::Empty),
             other => other?,
         };
         self.publication.renders.set(self.publication.renders.get() + 1);
@@ -131,6 +143,9 @@ impl PageStore {
         }
         self.publication.next_change.set(next_change);
         if let Some(err) = failed {
+            // Rendered again on the retry: what failed may be a document past its window edge,
+            // which no pending write would bring back.
+            self.publication.rendered.set(false);
             return Err(err);
         }
         self.publication.rendered.set(true);
@@ -140,13 +155,13 @@ impl PageStore {
         }
         // Done with what was owed at the start; a write during the run owes more.
         if self.stored_pending().await? != stored {
-            return Ok(false);
+            return Ok(Run::Again);
         }
         if stored.is_some() {
             self.state.storage().delete(PENDING_KEY).await?;
         }
         self.publication.published.set(self.publication.published.get().max(pending.version));
-        Ok(true)
+        Ok(Run::Done)
     }
 
     /// Writes the heartbeat when this instance never has or the last is [`HEARTBEAT_MS`] old, so

@@ -16,11 +16,13 @@ use std::collections::HashMap;
 
 use sitrep_shared::notify::delivery::{self, Cursor, Due, Outcome, Settled};
 use sitrep_shared::notify::retry;
-use sitrep_shared::notify::{Channel, Event, OUTBOX_PREFIX, message, sign};
+use sitrep_shared::notify::{
+    Channel, Event, INDEX_PREFIX, Indexed, OUTBOX_PREFIX, index_key, message, outbox_key_of_index, sign,
+};
 use sitrep_shared::{PageState, Timestamp};
 use worker::ListOptions;
 
-use super::layout::{self, CURSOR_PREFIX, from_json, to_json};
+use super::layout::{self, CURSOR_PREFIX, PRUNED_KEY, from_json, to_json};
 use super::object::PageStore;
 use super::owed::Memory;
 use super::protocol::{AdminCall, AdminReply, DeliverReply, Kick, Outgoing};
@@ -41,8 +43,10 @@ const KEEP_VERSIONS: u64 = 1_000;
 /// Versions of events kept for a paused subscription (`delivery::paused_floor`); test builds keep
 /// 20, so that a test reaches it with a few dozen writes.
 const PAUSED_KEEP: u64 = if cfg!(feature = "fault-injection") { 20 } else { delivery::PAUSED_KEEP_VERSIONS };
-/// Where the store notes the last outbox key pruning deleted: a cursor behind it lost events.
-const PRUNED_KEY: &str = "pruned-outbox";
+/// Set once every outbox event has its index entry (see `build_index`).
+const INDEX_BUILT_KEY: &str = "index-built";
+/// How far `build_index` has come (an outbox key).
+const INDEX_UP_TO_KEY: &str = "index-up-to";
 /// Outbox keys deleted per alarm run at most.
 const PRUNE: usize = 128;
 /// Queue messages per `sendBatch` (the platform's limit is 100).
@@ -142,14 +146,16 @@ impl PageStore {
     /// want move the cursor past them.
     async fn next_wanted(&self, stored: &Stored, cursor: &mut Cursor, page: &PageState) -> Result<Scan, EdgeError> {
         for _ in 0..SCAN_MAX / SCAN {
-            let entries = self.outbox_after(&cursor.after, SCAN).await?;
-            for (key, text) in &entries {
-                match readable(key, text) {
-                    Some(event) if stored.subscription.wants(&event, page) => {
+            let entries = self.judged_after(&cursor.after, SCAN).await?;
+            for (key, judged) in &entries {
+                if judged.as_ref().is_some_and(|j| stored.subscription.wants_indexed(j, page)) {
+                    // Only a wanted event is read whole.
+                    let text = self.state.storage().get::<String>(key).await?;
+                    if let Some(event) = text.and_then(|text| readable(key, &text)) {
                         return Ok(Scan::Found(key.clone(), Box::new(event)));
                     }
-                    _ => cursor.after.clone_from(key),
                 }
+                cursor.after.clone_from(key);
             }
             if entries.len() < SCAN {
                 return Ok(Scan::End);
@@ -169,12 +175,14 @@ impl PageStore {
         page: &PageState,
     ) -> Result<Option<(String, String)>, EdgeError> {
         let mut cursor = self.cursor(stored).await?;
-        let before = cursor.after.clone();
+        let before = cursor.clone();
+        // A paused subscription's edit (its resume included) is where what it lost is recorded.
+        cursor.skip_pruned(&self.pruned().await?, stored.subscription.paused.is_some());
         if let Some(up_to) = self.wanted_nothing_up_to(stored, &cursor) {
             cursor.after = cursor.after.max(up_to);
         }
         self.next_wanted(stored, &mut cursor, page).await?;
-        if cursor.after == before {
+        if cursor == before {
             return Ok(None);
         }
         Ok(Some((cursor_key(&stored.subscription.id), to_json(&cursor)?)))
@@ -197,6 +205,93 @@ impl PageStore {
     }
 
     /// Up to `limit` outbox entries after key `after` ("" for the first), in order.
+    /// The events after outbox key `after` (at most `limit`), each as its outbox key and what a
+    /// filter judges it by (`None`: unreadable, skipped). Read from the small index beside the
+    /// outbox once this store has built it (see `build_index`), else from the events themselves.
+    async fn judged_after(&self, after: &str, limit: usize) -> Result<Vec<(String, Option<Indexed>)>, EdgeError> {
+        if self.deliveries.borrow().indexed {
+            let start = format!("{}\0", index_key(after));
+            let options = ListOptions::new().prefix(INDEX_PREFIX).start(&start).limit(limit);
+            let entries = layout::entries(&self.state.storage(), options).await?;
+            return Ok(entries
+                .into_iter()
+                .map(|(key, text)| (outbox_key_of_index(&key), from_json(&text).ok()))
+                .collect());
+        }
+        let entries = self.outbox_after(after, limit).await?;
+        Ok(entries
+            .into_iter()
+            .map(|(key, text)| {
+                let judged = readable(&key, &text).map(|e| Indexed::of(&e));
+                (key, judged)
+            })
+            .collect())
+    }
+
+    /// Once per instance, before anything is written: if the outbox ends past the last event this
+    /// code indexed (code without the index wrote after it: a rollback and a deploy again), the
+    /// index is built again from there, and claims read events whole until it is complete.
+    pub(super) async fn check_index(&self) -> Result<(), EdgeError> {
+        let storage = self.state.storage();
+        if storage.get::<String>(INDEX_BUILT_KEY).await?.is_none() {
+            return Ok(());
+        }
+        let last = subscriptions::last_outbox_key(&storage).await?;
+        let indexed = storage.get::<String>(subscriptions::INDEX_LAST_KEY).await?.unwrap_or_default();
+        if last > indexed {
+            worker::console_warn!("the outbox has events past {indexed:?} without their index: indexing again");
+            storage.put(INDEX_UP_TO_KEY, indexed).await?;
+            storage.delete(INDEX_BUILT_KEY).await?;
+            self.deliveries.borrow_mut().indexed = false;
+        }
+        Ok(())
+    }
+
+    /// Once per store: writes the index entry of every outbox event written before the index
+    /// existed, [`MATCH`] per alarm run, then notes it is complete. Until then claims read events
+    /// whole, as before.
+    async fn build_index(&self) -> Result<(), EdgeError> {
+        if self.deliveries.borrow().indexed {
+            return Ok(());
+        }
+        let storage = self.state.storage();
+        if storage.get::<String>(INDEX_BUILT_KEY).await?.is_some() {
+            self.deliveries.borrow_mut().indexed = true;
+            return Ok(());
+        }
+        let from = storage.get::<String>(INDEX_UP_TO_KEY).await?.unwrap_or_default();
+        let entries = self.outbox_after(&from, MATCH).await?;
+        let mut puts = Vec::new();
+        for (key, text) in &entries {
+            if let Some(event) = readable(key, text) {
+                puts.push((index_key(key), to_json(&Indexed::of(&event))?));
+            }
+        }
+        let done = entries.len() < MATCH;
+        let last = entries.last().map(|(key, _)| key.clone());
+        storage
+            .transaction(move |txn| async move {
+                for (key, text) in puts {
+                    txn.put(&key, text).await?;
+                }
+                if let Some(last) = last {
+                    txn.put(INDEX_UP_TO_KEY, last.clone()).await?;
+                    txn.put(subscriptions::INDEX_LAST_KEY, last).await?;
+                }
+                if done {
+                    txn.put(INDEX_BUILT_KEY, "1".to_owned()).await?;
+                }
+                Ok(())
+            })
+            .await?;
+        if done {
+            self.deliveries.borrow_mut().indexed = true;
+        } else {
+            self.schedule(publication::MIN_INTERVAL_MS).await;
+        }
+        Ok(())
+    }
+
     async fn outbox_after(&self, after: &str, limit: usize) -> Result<Vec<(String, String)>, EdgeError> {
         // `start` is inclusive: the key after `after` (the empty key sorts before the prefix).
         let start = format!("{after}\0");
@@ -222,8 +317,9 @@ impl PageStore {
         }
         let loaded = self.load().await?;
         let before = cursor.clone();
-        // Events pruned while it was paused are gone: it starts after them, and lists the gap.
-        cursor.skip_pruned(&self.pruned().await?);
+        // Pruning went past it: over events it did not want (an idle subscription counts as at the
+        // last matched event), so no gap; a paused one's gap was recorded at its resume.
+        cursor.skip_pruned(&self.pruned().await?, false);
         if let Some(up_to) = self.wanted_nothing_up_to(&stored, &cursor) {
             // It wanted nothing up to there when those events were matched.
             cursor.after = cursor.after.clone().max(up_to);
@@ -379,6 +475,10 @@ impl PageStore {
     }
 
     async fn try_kick(&self) -> Result<(), EdgeError> {
+        if let Err(err) = self.build_index().await {
+            // Best effort: claims read events whole meanwhile; the next run goes on.
+            worker::console_warn!("building the outbox index failed: {err}");
+        }
         let subscriptions = self.subscriptions().await?;
         let last = subscriptions::last_outbox_key(&self.state.storage()).await?;
         if subscriptions.is_empty() {
@@ -452,7 +552,8 @@ impl PageStore {
     /// wanted or not; its claim sorts that out), who waits until when, the slowest cursor.
     async fn remember(&self, subscriptions: &[Stored], last: &str, now: i64) -> Result<(), EdgeError> {
         let mut cursors = self.stored_cursors().await?;
-        let mut memory = Memory { built: true, scanned: last.to_owned(), ..Memory::default() };
+        let indexed = self.deliveries.borrow().indexed;
+        let mut memory = Memory { built: true, indexed, scanned: last.to_owned(), ..Memory::default() };
         memory.woken = std::mem::take(&mut self.deliveries.borrow_mut().woken);
         for stored in subscriptions {
             let id = &stored.subscription.id;
@@ -543,16 +644,16 @@ impl PageStore {
     /// Matches the events written since the last run to the subscriptions that want them.
     async fn match_new(&self, subscriptions: &[Stored]) -> Result<(), EdgeError> {
         let scanned = self.deliveries.borrow().scanned.clone();
-        let entries = self.outbox_after(&scanned, MATCH).await?;
+        let entries = self.judged_after(&scanned, MATCH).await?;
         let loaded = self.load().await?;
         {
             let mut memory = self.deliveries.borrow_mut();
-            for (key, text) in &entries {
+            for (key, judged) in &entries {
                 let wanted_nothing_up_to = std::mem::replace(&mut memory.scanned, key.clone());
-                let Some(event) = readable(key, text) else { continue };
+                let Some(event) = judged else { continue };
                 for stored in subscriptions.iter().filter(|s| s.subscription.paused.is_none()) {
                     let id = &stored.subscription.id;
-                    if stored.subscription.wants(&event, &loaded.page) && memory.owed.insert(id.clone()) {
+                    if stored.subscription.wants_indexed(event, &loaded.page) && memory.owed.insert(id.clone()) {
                         memory.skip.insert(id.clone(), wanted_nothing_up_to.clone());
                     }
                 }
@@ -572,11 +673,14 @@ impl PageStore {
         let storage = self.state.storage();
         let options = ListOptions::new().prefix(OUTBOX_PREFIX).end(end).limit(PRUNE);
         let Ok(entries) = layout::entries(&storage, options).await else { return };
-        let keys: Vec<String> = entries.into_iter().map(|(key, _)| key).collect();
+        let mut keys: Vec<String> = entries.into_iter().map(|(key, _)| key).collect();
         let Some(last) = keys.last().cloned() else { return };
+        keys.extend(keys.iter().map(|key| index_key(key)).collect::<Vec<_>>());
         // The mark first: a cursor behind it is moved past the deleted keys with its gap recorded.
         if storage.put(PRUNED_KEY, last).await.is_ok() {
-            let _ = storage.delete_multiple(keys).await;
+            for chunk in keys.chunks(128) {
+                let _ = storage.delete_multiple(chunk.to_vec()).await;
+            }
         }
     }
 

@@ -22,6 +22,9 @@ pub struct Loaded {
     pub page: sitrep_shared::PageState,
 }
 
+/// Where the store notes the last outbox key pruning deleted: a cursor behind it lost events, and
+/// a new subscription starts after it.
+pub const PRUNED_KEY: &str = "pruned-outbox";
 /// Storage prefix of the cursors (`cursor/{subscription}`).
 pub const CURSOR_PREFIX: &str = "cursor/";
 pub const EVENT_PREFIX: &str = "event/";

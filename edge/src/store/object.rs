@@ -72,6 +72,7 @@ impl DurableObject for PageStore {
     async fn alarm(&self) -> worker::Result<Response> {
         // The alarm that fired is no longer pending: whatever this run schedules must be set.
         self.publication.alarm_at.set(None);
+        self.start().await;
         self.check_epoch().await;
         self.transition().await;
         self.publish().await;
@@ -82,18 +83,33 @@ impl DurableObject for PageStore {
 }
 
 impl PageStore {
+    /// What a new instance (a restart, an eviction, a deploy) does first, once, before it writes
+    /// anything: checks the outbox index (see `claims::check_index`) and sets the alarm, whose
+    /// first run renders and publishes once, starts the heartbeat readers judge KV by (see
+    /// `publication::HEARTBEAT_MS`) and wakes deliveries owed from before (wake-ups a lost message
+    /// never brought).
+    async fn start(&self) {
+        if self.started.replace(true) {
+            return;
+        }
+        if let Err(err) = self.check_index().await {
+            worker::console_warn!("checking the outbox index failed: {err}");
+        }
+        self.schedule(0).await;
+    }
+
     /// The one router of the store's side of the seam.
     pub(super) async fn serve(&self, request: StoreRequest) -> StoreResult {
         self.check_epoch().await;
-        if !self.started.replace(true) {
-            // A new instance (a restart, an eviction, a deploy): its first alarm run renders and
-            // publishes once, starts the heartbeat readers judge KV by (see `publish::HEARTBEAT_MS`),
-            // and wakes deliveries owed from before (wake-ups a lost message never brought).
-            self.schedule(0).await;
-        }
+        self.start().await;
         match request {
             StoreRequest::Render { doc } => {
                 let loaded = self.load().await?;
+                // A reader reached the store: if no alarm is set (a failed `set_alarm`), publication
+                // and its heartbeat would stay stopped and every reader would keep coming here.
+                if self.publication.alarm_at.get().is_none() && !self.publication.running.get() {
+                    self.schedule(publication::HEARTBEAT_MS).await;
+                }
                 Ok(StoreReply::Doc(to_wire(render(&loaded, &doc)?)))
             }
             StoreRequest::Admin(call) => self.admin(call).await.map(StoreReply::Admin),

@@ -28,6 +28,8 @@ pub struct Memory {
     pub(super) skip: HashMap<String, String>,
     /// How far pruning may go (an outbox key; see `claims::keep_from` and `refresh_slowest`).
     pub(super) slowest: Option<String>,
+    /// Whether every outbox event has its index entry (claims then judge events by it).
+    pub(super) indexed: bool,
     /// Alarm runs since the slowest position was last worked out.
     pub(super) runs: u32,
 }

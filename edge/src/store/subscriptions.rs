@@ -39,6 +39,9 @@ pub fn key(id: &str) -> String {
     format!("{SUB_PREFIX}{id}")
 }
 
+/// The outbox key of the last event indexed when it was written (see `outbox`).
+pub const INDEX_LAST_KEY: &str = "index-last";
+
 /// Where the store keeps its stream id (the first part of every event id).
 const STREAM_KEY: &str = "stream";
 
@@ -55,18 +58,26 @@ pub async fn stream(storage: &worker::Storage, puts: &mut Vec<(String, String)>)
     Ok(stream)
 }
 
-/// The outbox entries of a write (its events with their keys).
+/// The outbox entries of a write: its events with their keys, and beside each its index entry
+/// (`model::Indexed`: what a filter judges it by).
 pub fn outbox(
     before: &PageState,
     change: &sitrep_shared::command::Change,
     version: u64,
     stream: &str,
 ) -> Result<Vec<(String, String)>, EdgeError> {
-    model::events(before, change, version, stream)
-        .iter()
-        .enumerate()
-        .map(|(n, event)| Ok((outbox_key(version, n), to_json(event)?)))
-        .collect()
+    let mut entries = Vec::new();
+    let mut last = None;
+    for (n, event) in model::events(before, change, version, stream).iter().enumerate() {
+        let key = outbox_key(version, n);
+        entries.push((model::index_key(&key), to_json(&model::Indexed::of(event))?));
+        entries.push((key.clone(), to_json(event)?));
+        last = Some(key);
+    }
+    // The last event this code indexed: an outbox that ends past it was written by code that
+    // keeps no index (a rollback), and the store indexes the rest again (see `claims::check_index`).
+    entries.extend(last.map(|key| (INDEX_LAST_KEY.to_owned(), key)));
+    Ok(entries)
 }
 
 /// Reads every stored subscription.

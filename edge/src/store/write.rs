@@ -161,7 +161,9 @@ impl PageStore {
         let (written, status) = match &call.op {
             Admin::CreateSubscription => {
                 let id = format!("sub_{}", fresh_id(&loaded.page, now, version));
-                let after = subscriptions::last_outbox_key(&storage).await?;
+                // After the outbox's end, or after what pruning took if it took everything.
+                let pruned = storage.get::<String>(layout::PRUNED_KEY).await?.unwrap_or_default();
+                let after = subscriptions::last_outbox_key(&storage).await?.max(pruned);
                 let targets = subscriptions::targets(&self.env);
                 let secret = subscriptions::new_secret()?;
                 let body = call.body.as_bytes();

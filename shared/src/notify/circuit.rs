@@ -6,8 +6,9 @@
 //! - a host whose last [`OPEN_AFTER`] tries in a row went unanswered (a timeout: a refused
 //!   connection fails at once and holds nothing, so the consumer does not count it) is *open*: tries to it are not sent but failed at once, for
 //!   [`FIRST_OPEN_MS`], doubling with each further silence up to [`MAX_OPEN_MS`];
-//! - once that time has passed, one try goes through (half open); an answer of any status closes
-//!   the circuit, another silence opens it again for longer;
+//! - once that time has passed, one try goes through (half open) while the others wait up to
+//!   [`PROBE_MS`]; an answer of any status closes the circuit, another silence opens it again for
+//!   longer;
 //! - at most [`MAX_HOSTS`] hosts are remembered (the oldest forgotten first), so a receiver list
 //!   cannot grow the consumer's memory.
 //!
@@ -22,6 +23,9 @@ pub const OPEN_AFTER: u32 = 2;
 pub const FIRST_OPEN_MS: i64 = 30_000;
 /// The longest a circuit stays open before one try goes through.
 pub const MAX_OPEN_MS: i64 = 5 * 60_000;
+/// How long the one try of a half-open circuit holds the others back (a send's longest timeout
+/// and a margin).
+pub const PROBE_MS: i64 = 12_000;
 /// Hosts remembered at most.
 pub const MAX_HOSTS: usize = 1_024;
 
@@ -58,10 +62,15 @@ pub struct Circuits {
 }
 
 impl Circuits {
-    /// Whether a try to `host` may be sent at `now`.
-    pub fn gate(&self, host: &str, now: i64) -> Gate {
-        match self.hosts.get(host) {
+    /// Whether a try to `host` may be sent at `now`. Once an open circuit's wait is over, one try
+    /// goes through (half open) and the others wait until it is heard or [`PROBE_MS`] pass.
+    pub fn gate(&mut self, host: &str, now: i64) -> Gate {
+        match self.hosts.get_mut(host) {
             Some(h) if h.open_until > now => Gate::Open { until: h.open_until },
+            Some(h) if h.open_until != 0 => {
+                h.open_until = now + PROBE_MS;
+                Gate::Send
+            }
             _ => Gate::Send,
         }
     }
@@ -106,8 +115,13 @@ mod tests {
         c.record("hooks.slack.com", Heard::Silent, 10);
         assert_eq!(c.gate("hooks.slack.com", 11), Gate::Open { until: 10 + FIRST_OPEN_MS });
         assert_eq!(c.gate("example.com", 11), Gate::Send, "other hosts are not held");
-        // Half open: one try after the wait; silence again opens it for twice as long.
+        // Half open: one try after the wait, the others held; silence again opens it for twice as long.
         assert_eq!(c.gate("hooks.slack.com", 10 + FIRST_OPEN_MS), Gate::Send);
+        assert_eq!(
+            c.gate("hooks.slack.com", 11 + FIRST_OPEN_MS),
+            Gate::Open { until: 10 + FIRST_OPEN_MS + PROBE_MS },
+            "one try while half open"
+        );
         c.record("hooks.slack.com", Heard::Silent, 40_000);
         assert_eq!(c.gate("hooks.slack.com", 40_001), Gate::Open { until: 40_000 + 2 * FIRST_OPEN_MS });
         for n in 0..10 {
@@ -116,6 +130,7 @@ mod tests {
         assert_eq!(c.gate("hooks.slack.com", 100_010), Gate::Open { until: 100_009 + MAX_OPEN_MS });
         c.record("hooks.slack.com", Heard::Answered, 500_000);
         assert_eq!(c.gate("hooks.slack.com", 500_001), Gate::Send);
+        assert_eq!(c.gate("hooks.slack.com", 500_001), Gate::Send, "closed: every try goes");
         c.record("hooks.slack.com", Heard::Silent, 500_002);
         assert_eq!(c.gate("hooks.slack.com", 500_003), Gate::Send, "an answer starts the count again");
     }

@@ -198,14 +198,15 @@ impl Cursor {
         Self { after: after.to_owned(), ..Self::default() }
     }
 
-    /// The outbox was pruned up to `pruned` (its last deleted key): a cursor behind it moves there
-    /// and records what it lost as a gap. Whether it moved.
-    pub fn skip_pruned(&mut self, pruned: &str) -> bool {
+    /// The outbox was pruned up to `pruned` (its last deleted key): a cursor behind it moves there,
+    /// recording what it lost as a gap when it `lost` events (a paused subscription's: pruning goes
+    /// past an active one only over events it did not want). Whether it moved.
+    pub fn skip_pruned(&mut self, pruned: &str, lost: bool) -> bool {
         if pruned.is_empty() || self.after.as_str() >= pruned {
             return false;
         }
         let from = version_of(&self.after).map_or(0, |v| v + 1);
-        if let Some(to) = version_of(pruned) {
+        if let Some(to) = version_of(pruned).filter(|_| lost) {
             self.gaps.insert(0, Gap { from_version: from, to_version: to });
             self.gaps.truncate(GAPS);
         }
@@ -429,13 +430,16 @@ mod tests {
         let recent = crate::notify::outbox_key(4_500, 1);
         assert_eq!(paused_floor(&recent, 5_000, 1_000), recent);
         let mut cursor = Cursor::starting_after(&old);
-        assert!(!cursor.skip_pruned(""), "nothing pruned yet");
-        assert!(cursor.skip_pruned(&crate::notify::outbox_key(3_999, 2)));
+        assert!(!cursor.skip_pruned("", true), "nothing pruned yet");
+        assert!(cursor.skip_pruned(&crate::notify::outbox_key(3_999, 2), true));
         assert_eq!(cursor.after, crate::notify::outbox_key(3_999, 2));
         assert_eq!(cursor.gaps, [Gap { from_version: 4, to_version: 3_999 }]);
-        assert!(!cursor.skip_pruned(&crate::notify::outbox_key(10, 0)), "already past it");
+        assert!(!cursor.skip_pruned(&crate::notify::outbox_key(10, 0), true), "already past it");
+        let mut active = Cursor::starting_after(&old);
+        assert!(active.skip_pruned(&crate::notify::outbox_key(3_999, 2), false));
+        assert!(active.gaps.is_empty(), "an active subscription lost nothing it wanted");
         for n in 0..20u64 {
-            cursor.skip_pruned(&crate::notify::outbox_key(4_000 + n, 0));
+            cursor.skip_pruned(&crate::notify::outbox_key(4_000 + n, 0), true);
         }
         assert_eq!(cursor.gaps.len(), GAPS, "bounded");
     }

@@ -103,6 +103,23 @@ pub struct Event {
     pub components: Vec<ComponentId>,
 }
 
+/// What a subscription's filter judges an event by, stored beside it: a claim after a restart
+/// reads these few bytes per event instead of parsing whole events it does not want.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Indexed {
+    #[serde(rename = "type")]
+    pub kind: EventType,
+    #[serde(default)]
+    pub components: Vec<ComponentId>,
+}
+
+impl Indexed {
+    /// The index entry of an event.
+    pub fn of(event: &Event) -> Self {
+        Self { kind: event.kind, components: event.components.clone() }
+    }
+}
+
 /// An event before it is numbered: its type, incident, component change and components.
 type Found = (EventType, Option<Incident>, Option<StatusChange>, Vec<ComponentId>);
 

@@ -19,7 +19,7 @@ pub mod sign;
 pub mod subscription;
 pub mod target;
 
-pub use events::{Event, EventType, StatusChange, events};
+pub use events::{Event, EventType, Indexed, StatusChange, events};
 pub use subscription::{Channel, NewSubscription, Pause, Subscription, SubscriptionEdit};
 
 /// Storage prefix of the outbox (kept by the store, read by [`delivery`]).
@@ -28,4 +28,17 @@ pub const OUTBOX_PREFIX: &str = "outbox/";
 /// The outbox key of the `n`th event of `version`: keys sort in commit order.
 pub fn outbox_key(version: u64, n: usize) -> String {
     format!("{OUTBOX_PREFIX}{version:016}/{n:04}")
+}
+
+/// Storage prefix of the outbox's index: beside each event, what a filter judges it by.
+pub const INDEX_PREFIX: &str = "outdex/";
+
+/// The index key of an outbox key (the same position under [`INDEX_PREFIX`]).
+pub fn index_key(outbox_key: &str) -> String {
+    format!("{INDEX_PREFIX}{}", outbox_key.strip_prefix(OUTBOX_PREFIX).unwrap_or(outbox_key))
+}
+
+/// The outbox key of an index key.
+pub fn outbox_key_of_index(index_key: &str) -> String {
+    format!("{OUTBOX_PREFIX}{}", index_key.strip_prefix(INDEX_PREFIX).unwrap_or(index_key))
 }
