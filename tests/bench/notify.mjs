@@ -4,62 +4,28 @@
 //
 // - write latency of the same write (an incident update) with no subscription, then with all of
 //   them: with subscriptions that want none of these events (the write path's own cost: the outbox
-//   and the wake-up), while their deliveries flow, and while every receiver is down;
+//   and the wake-up), right after a restart behind a 500-event backlog none of them wants, while
+//   their deliveries flow, and while every receiver is down;
 // - after each timed write, a request the Worker answers without the store and a store round trip
 //   that writes nothing (see `timeWrites`), to tell the store's cost from this workerd's;
 // - for a few writes, the time from the write's answer to each subscription's delivery (p50, p99,
 //   the last) and deliveries per second.
 //
 // Usage: node tests/bench/notify.mjs [subscriptions] [rounds]
-import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { join } from 'node:path';
-
-import { freePort, root, startEdge } from '../e2e/support.mjs';
+import { startEdge } from '../e2e/support.mjs';
+import { arrivalsOf, quantile, receiver, streakPage, updates } from './subscribers.mjs';
 
 const N = Number(process.argv[2] ?? 1000);
 const ROUNDS = Number(process.argv[3] ?? 3);
 const WRITES = 40;
 const log = (line) => process.stderr.write(`${line}\n`);
-const quantile = (list, q) => {
-  const s = [...list].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
-};
-
-const data = JSON.parse(readFileSync(join(root, 'tests', 'fixtures', 'seeds', 'streak.json'), 'utf8'));
-const page = JSON.stringify({ page: data.page, components: data.components, incidents: [], scheduled_maintenances: [] });
-
-// The receiver: every delivery's arrival time, by webhook-id.
-const arrivals = new Map();
-let received = 0;
-const port = await freePort();
-const server = createServer((req, res) => {
-  const id = req.headers['webhook-id'];
-  const at = performance.now();
-  req.resume();
-  req.on('end', () => {
-    received += 1;
-    if (!arrivals.has(id)) arrivals.set(id, []);
-    arrivals.get(id).push(at);
-    res.writeHead(204).end();
-  });
-});
-server.keepAliveTimeout = 60_000;
-await new Promise((r) => server.listen(port, '127.0.0.1', r));
+const page = streakPage();
+const { port, server, arrivals, received: count } = await receiver();
 
 const edge = await startEdge({ vars: { SITREP_LOCAL_TARGETS: '1' } });
 try {
   await edge.load(page);
-  // Updates go round several incidents (an incident takes at most 100).
-  const incidents = [];
-  for (let i = 0; i < 6; i += 1) incidents.push((await edge.write('POST', 'incidents', { name: `Bench ${i}`, body: 'Looking' })).id);
-  let n = 0;
-  const update = () => {
-    n += 1;
-    const incident = incidents[n % incidents.length];
-    const status = Math.floor(n / incidents.length) % 2 ? 'identified' : 'investigating';
-    return edge.write('POST', `incidents/${incident}/updates`, { status, body: `Update ${n}`, force: true });
-  };
+  const update = await updates(edge, 6);
   // After each timed write, two probes in the same window, so that the write's slowdown can be
   // split into what every request of this workerd suffers and what the store adds:
   // - `worker`: a path the Worker answers 404 without the store (this workerd's floor: one thread
@@ -88,11 +54,11 @@ try {
   };
   const settle = async (quietMs = 1500, timeoutMs = 600_000) => {
     const deadline = Date.now() + timeoutMs;
-    let last = received;
+    let last = count();
     let since = Date.now();
     while (Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 100));
-      if (received !== last) { last = received; since = Date.now(); } else if (Date.now() - since >= quietMs) return;
+      if (count() !== last) { last = count(); since = Date.now(); } else if (Date.now() - since >= quietMs) return;
     }
     throw new Error('deliveries never settled');
   };
@@ -112,6 +78,14 @@ try {
   log('write latency with subscriptions that want none of the writes');
   const unwanted = await timeWrites(WRITES);
 
+  // Issue 24, finding 2: a restart used to wake every subscription whose stored cursor lagged, and
+  // each claim parsed up to 1,024 whole events. 500 events none of them wants, then a restart, then
+  // the same writes as above, timed from the first request the new instance gets.
+  log('a backlog of 500 events none of them wants, then a restart of workerd');
+  for (let i = 0; i < 500; i += 1) await update();
+  await edge.restart();
+  const restarted = await timeWrites(10);
+
   log('every subscription now wants every event');
   for (const [i, id] of ids.entries()) {
     await edge.write('PATCH', `subscriptions/${id}`, { events: [] });
@@ -121,18 +95,17 @@ try {
 
   const rounds = [];
   for (let r = 0; r < ROUNDS; r += 1) {
-    const before = received;
+    const before = count();
     const t0 = performance.now();
     const { version } = await update();
     const committed = performance.now();
-    const event = `evt_${version}_0`;
     const deadline = Date.now() + 600_000;
-    while ((arrivals.get(event)?.length ?? 0) < N && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
-    const times = (arrivals.get(event) ?? []).map((at) => at - committed);
+    while (arrivalsOf(arrivals, version).length < N && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
+    const times = arrivalsOf(arrivals, version).map((at) => at - committed);
     if (times.length < N) throw new Error(`round ${r}: ${times.length} of ${N} deliveries`);
     const first = Math.min(...times);
     const last = Math.max(...times);
-    rounds.push({ write_ms: committed - t0, p50: quantile(times, 0.5), p99: quantile(times, 0.99), last, per_s: N / ((last - first) / 1000), duplicates: received - before - N });
+    rounds.push({ write_ms: committed - t0, p50: quantile(times, 0.5), p99: quantile(times, 0.99), last, per_s: N / ((last - first) / 1000), duplicates: count() - before - N });
     log(`round ${r + 1}: last delivery ${last.toFixed(0)} ms after the write, ${rounds.at(-1).per_s.toFixed(0)}/s`);
     await settle();
   }
@@ -146,7 +119,7 @@ try {
   await new Promise((r) => server.close(r));
   const down = await timeWrites(10);
 
-  console.log(JSON.stringify({ subscriptions: N, writes: WRITES, without, unwanted, flowing, down, rounds }));
+  console.log(JSON.stringify({ subscriptions: N, writes: WRITES, without, unwanted, restarted, flowing, down, rounds }));
 } finally {
   await edge.stop();
   if (server.listening) server.close();

@@ -141,7 +141,7 @@ test('a full incident lifecycle with the CLI, a second resolve refused, the Mark
   const doc = await read(`/api/v2/incidents/${id}.json`);
   assert.deepEqual(doc.incident.incident_updates.map((u) => u.status).reverse(), ['investigating', 'identified', 'monitoring', 'resolved']);
   assert.equal(doc.incident.status, 'postmortem');
-  assert.match(ok(['log', '--limit', '3']), /published the postmortem/);
+  assert.match(ok(['log', '--limit', '3']), /published the revision of the postmortem/, 'the audit log says a revision replaced the published text');
   const json = JSON.parse(ok(['--json', 'status']));
   assert.equal(json.status.indicator, 'minor', 'the other incident is still open');
 });

@@ -25,7 +25,7 @@ tasks:
   setup    install what this machine lacks (rustup target and components, wasm-bindgen-cli,
            npm packages from the lockfile, Debian's chromium and chromium-driver); safe to rerun
   test     setup, then fmt check, clippy (host and wasm32) and every test, as CI runs it
-  bench    benchmarks (`shared`, `edge`, `write`, `widget`, `facade`, `notify`, `flood`; none runs all); figures are
+  bench    benchmarks (`shared`, `edge`, `write`, `widget`, `facade`, `notify`, `flood`, `hang`; none runs all); figures are
            ratios against a baseline in the same run
   e2e      only the end-to-end tests (the Worker in workerd, Chromium); `e2e trust` runs only
            tests/e2e/trust.test.mjs (any file names under tests/e2e/, without `.test.mjs`)

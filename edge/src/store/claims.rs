@@ -41,8 +41,9 @@ const SCAN_MAX: usize = if cfg!(feature = "fault-injection") { 128 } else { 1_02
 /// Versions of outbox kept behind the slowest cursor, for replays.
 const KEEP_VERSIONS: u64 = 1_000;
 /// Versions of events kept for a paused subscription (`delivery::paused_floor`); test builds keep
-/// 20, so that a test reaches it with a few dozen writes.
-const PAUSED_KEEP: u64 = if cfg!(feature = "fault-injection") { 20 } else { delivery::PAUSED_KEEP_VERSIONS };
+/// 300, so that a test reaches it with a few hundred writes (and one that pauses a subscription
+/// behind 285 does not).
+const PAUSED_KEEP: u64 = if cfg!(feature = "fault-injection") { 300 } else { delivery::PAUSED_KEEP_VERSIONS };
 /// Set once every outbox event has its index entry (see `build_index`).
 const INDEX_BUILT_KEY: &str = "index-built";
 /// How far `build_index` has come (an outbox key).
