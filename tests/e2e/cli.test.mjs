@@ -342,8 +342,10 @@ test('deliveries: list what a subscriber was sent, replay one, and their mistake
     assert.match(ok(['deliveries', 'replay', sub, event]), new RegExp(`${event} will be sent to ${sub} again`));
     await eventually(() => got.length === 2, { what: 'the replay' });
     assert.deepEqual(got, [event, event], 'the same webhook-id');
-    const json = JSON.parse(ok(['--json', 'deliveries', 'list', sub]));
-    assert.deepEqual(json.deliveries.map((d) => [d.id, d.state, d.replay ?? false]), [[event, 'delivered', true], [event, 'delivered', false]]);
+    // The receiver has the replay before the store has its report: wait for the report.
+    const listedAfter = () => JSON.parse(ok(['--json', 'deliveries', 'list', sub])).deliveries.map((d) => [d.id, d.state, d.replay ?? false]);
+    await eventually(() => listedAfter()[0]?.[1] === 'delivered', { what: 'the replay reported' });
+    assert.deepEqual(listedAfter(), [[event, 'delivered', true], [event, 'delivered', false]]);
 
     assert.match(refused(['deliveries', 'list', `${sub}x`]), new RegExp(`did you mean ${sub}\\?`));
     assert.match(refused(['deliveries', 'replay', sub, 'evt-1']), /is not an event id: they look like evt_3f9a0c2e7b14d865_12_0/);
