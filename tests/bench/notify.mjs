@@ -25,7 +25,8 @@ const { port, server, arrivals, received: count } = await receiver();
 const edge = await startEdge({ vars: { SITREP_LOCAL_TARGETS: '1' } });
 try {
   await edge.load(page);
-  const update = await updates(edge, 6);
+  // 12 open incidents (the most a page may have), 100 updates each: room for the backlog below.
+  const update = await updates(edge, 12);
   // After each timed write, two probes in the same window, so that the write's slowdown can be
   // split into what every request of this workerd suffers and what the store adds:
   // - `worker`: a path the Worker answers 404 without the store (this workerd's floor: one thread
