@@ -972,7 +972,8 @@ fn flood_bench() -> Result<String> {
     for n in 0..REQUESTS {
         let language = languages[(n / 2) % languages.len()];
         let region = 100 + n % 900; // UN M.49-like numbers: no language is formatted for them
-        let locale = if n % 4 < 2 { format!("{language}-{region}") } else { format!("{}_x{n}", language.to_uppercase()) };
+        let locale =
+            if n % 4 < 2 { format!("{language}-{region}") } else { format!("{}_x{n}", language.to_uppercase()) };
         if n % 2 == 0 {
             get(&format!("/?locale={locale}"))?;
         } else {
