@@ -1069,7 +1069,6 @@ fn notify_bench() -> Result<String> {
     let n = |v: &serde_json::Value| v.as_f64().unwrap_or(f64::NAN);
     let rounds = f["rounds"].as_array().cloned().unwrap_or_default();
     let round = |key: &str| median(rounds.iter().map(|r| n(&r[key])).collect());
-    let without = n(&f["without"]["p50"]);
     let mut md = format!(
         "`cargo xtask bench notify`: {} webhook subscriptions on one page, in workerd with its Durable Object, alarm \
          and Queues (wrangler dev), all delivering to one Node receiver on loopback that answers 204. Write latency is \
@@ -1082,7 +1081,12 @@ fn notify_bench() -> Result<String> {
         rounds.len()
     );
     for (what, key, base, goal) in [
-        ("write latency, p50, subscriptions wanting none of the writes (outbox and wake-up only)", "unwanted", "without", 1.1),
+        (
+            "write latency, p50, subscriptions wanting none of the writes (outbox and wake-up only)",
+            "unwanted",
+            "without",
+            1.1,
+        ),
         (
             "write latency, p50, right after a restart, behind a 500-event backlog the subscriptions do not want (issue 24; a page of its own)",
             "restarted",
@@ -1090,7 +1094,12 @@ fn notify_bench() -> Result<String> {
             1.2,
         ),
         ("write latency, p50, while every write goes to every subscription", "flowing", "without", 1.1),
-        ("write latency, p50, while every receiver is down (each write fails everywhere, then retries)", "down", "without", 1.1),
+        (
+            "write latency, p50, while every receiver is down (each write fails everywhere, then retries)",
+            "down",
+            "without",
+            1.1,
+        ),
     ] {
         let ours = n(&f[key]["p50"]);
         let theirs = n(&f[base]["p50"]);
