@@ -1023,16 +1023,23 @@ fn flood_bench() -> Result<String> {
     Ok(md)
 }
 
+/// Runs `tests/bench/{name}.mjs` against the test build of the Worker, its progress lines and, on
+/// failure, its error on stderr; its one line of JSON on stdout.
+fn node_bench(name: &str, args: &[&str]) -> Result<serde_json::Value> {
+    edge::build(Build::Test)?;
+    let script = format!("tests/bench/{name}.mjs");
+    let mut node = shell::command("node", &[&[script.as_str()], args].concat());
+    node.stderr(Stdio::inherit());
+    let out = shell::output(node).with_context(|| format!("{script} failed"))?;
+    serde_json::from_str(out.trim()).with_context(|| format!("{name} bench output is not JSON"))
+}
+
 /// Issue 24, finding 7: one receiver population that never answers beside one that does
 /// (`tests/bench/hang.mjs`): the answering one's write-to-delivery p50 against the same writes
 /// before the hanging one was added, in the same workerd.
 fn hang_bench() -> Result<String> {
     step("one receiver population hanging (tests/bench/hang.mjs)");
-    edge::build(Build::Test)?;
-    let mut node = shell::command("node", &["tests/bench/hang.mjs", "60", "5"]);
-    node.stderr(Stdio::inherit());
-    let out = shell::output(node).context("tests/bench/hang.mjs failed")?;
-    let f: serde_json::Value = serde_json::from_str(out.trim()).context("hang bench output is not JSON")?;
+    let f = node_bench("hang", &["60", "5"])?;
     let list = |key: &str| f[key].as_array().map(|a| a.iter().filter_map(|v| v.as_f64()).collect()).unwrap_or_default();
     let (alone, hanging) = (median(list("alone")), median(list("hanging")));
     let ratio = hanging / alone;
@@ -1060,12 +1067,7 @@ fn hang_bench() -> Result<String> {
 /// workerd, to one receiver on loopback (`tests/bench/notify.mjs`).
 fn notify_bench() -> Result<String> {
     step("deliveries to 1,000 webhook subscriptions (tests/bench/notify.mjs)");
-    edge::build(Build::Test)?;
-    let mut node = shell::command("node", &["tests/bench/notify.mjs", "1000", "3"]);
-    // Its progress lines and, on failure, its error.
-    node.stderr(Stdio::inherit());
-    let out = shell::output(node).context("tests/bench/notify.mjs failed")?;
-    let f: serde_json::Value = serde_json::from_str(out.trim()).context("notify bench output is not JSON")?;
+    let f = node_bench("notify", &["1000", "3"])?;
     let n = |v: &serde_json::Value| v.as_f64().unwrap_or(f64::NAN);
     let rounds = f["rounds"].as_array().cloned().unwrap_or_default();
     let round = |key: &str| median(rounds.iter().map(|r| n(&r[key])).collect());

@@ -55,7 +55,7 @@ fn graph(src: &Path) -> Result<Graph> {
         let children: Vec<String> = declared(code).into_iter().map(|(name, _)| name).collect();
         for statement in code.split("pub use ").skip(1) {
             let statement = statement.split(';').next().unwrap_or_default();
-            for path in paths_from(statement, &children) {
+            for path in paths(statement.trim(), &children) {
                 let Some(name) = path.1.last().filter(|n| *n != "self").cloned() else { continue };
                 if let Some(target) = resolve(&krate, module, &path) {
                     krate.reexports.insert((module.clone(), name), target);
@@ -261,13 +261,8 @@ fn without_tests(code: &str) -> String {
     out
 }
 
-/// The paths of one `pub use` statement's tree.
-fn paths_from(statement: &str, children: &[String]) -> Vec<(Start, Vec<String>)> {
-    paths(statement.trim(), children)
-}
-
 /// A path as written: where it starts, and its segments.
-#[derive(Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 enum Start {
     Crate,
     /// `super::` this many times.
@@ -315,18 +310,10 @@ fn paths(code: &str, children: &[String]) -> Vec<(Start, Vec<String>)> {
         }
         let mut trees = Vec::new();
         j = tree(&chars, j, prefix, &mut trees);
-        out.extend(trees.into_iter().map(|segments| (clone_start(&start), segments)));
+        out.extend(trees.into_iter().map(|segments| (start, segments)));
         i = j.max(word_end);
     }
     out
-}
-
-fn clone_start(start: &Start) -> Start {
-    match start {
-        Start::Crate => Start::Crate,
-        Start::Super(n) => Start::Super(*n),
-        Start::Child => Start::Child,
-    }
 }
 
 /// Reads a path or use tree from `i` (after a `::`), pushing each full path onto `out`; returns

@@ -126,9 +126,8 @@ impl PageStore {
             if !needs_write(last.as_ref(), &doc) {
                 continue;
             }
-            #[cfg(feature = "fault-injection")]
-            if now_ms() < self.publication.kv_fails_until.get() {
-                failed.get_or_insert(EdgeError::Internal("KV writes fail (test switch)".into()));
+            if let Err(err) = self.kv_switch() {
+                failed.get_or_insert(err);
                 continue;
             }
             match copy::kv_put(&kv, &key, &doc).await {
@@ -164,16 +163,23 @@ impl PageStore {
         Ok(Run::Done)
     }
 
+    /// The test build's switch that makes every KV write of publication fail for a while (see
+    /// `switches`); always `Ok` in production.
+    fn kv_switch(&self) -> Result<(), EdgeError> {
+        #[cfg(feature = "fault-injection")]
+        if now_ms() < self.publication.kv_fails_until.get() {
+            return Err(EdgeError::Internal("KV writes fail (test switch)".into()));
+        }
+        Ok(())
+    }
+
     /// Writes the heartbeat when this instance never has or the last is [`HEARTBEAT_MS`] old, so
     /// readers can tell a stalled publication from a quiet page.
     pub(super) async fn beat(&self, now: u64) -> Result<(), EdgeError> {
         if now < self.publication.last_beat.get() + HEARTBEAT_MS && self.publication.last_beat.get() != 0 {
             return Ok(());
         }
-        #[cfg(feature = "fault-injection")]
-        if now < self.publication.kv_fails_until.get() {
-            return Err(EdgeError::Internal("KV writes fail (test switch)".into()));
-        }
+        self.kv_switch()?;
         copy::put_heartbeat(&self.env.kv(crate::bindings::KV_BINDING)?, now).await?;
         self.publication.last_beat.set(now);
         self.publication.beats.set(self.publication.beats.get() + 1);
