@@ -5,9 +5,11 @@
 pub const KV_BINDING: &str = "SITREP_KV";
 /// Binding of the Durable Object namespace of page stores.
 pub const STORE_BINDING: &str = "PAGE_STORE";
+/// Binding of the Durable Object namespace of delivery objects (one per page, beside its store).
+pub const DELIVERY_STORE_BINDING: &str = "DELIVERY_STORE";
 /// Rate Limiting binding that counts failed admin tokens per client across isolates.
 pub const AUTH_LIMIT_BINDING: &str = "SITREP_AUTH_LIMIT";
-/// Queue of delivery wake-ups (producer: the store's alarm; consumer: this Worker's `queue`).
+/// Queue of delivery wake-ups (producer: the delivery object's alarm; consumer: this Worker's `queue`).
 pub const DELIVERY_BINDING: &str = "SITREP_DELIVERIES";
 /// Dead-letter queue: events given up after a day, and wake-ups the consumer failed repeatedly.
 pub const DEAD_LETTER_BINDING: &str = "SITREP_DEAD_LETTERS";

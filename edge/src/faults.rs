@@ -23,3 +23,28 @@ pub fn store_down() -> bool {
 pub fn set_store_down(down: bool) {
     STORE_DOWN.with(|s| s.set(down));
 }
+
+#[cfg(feature = "fault-injection")]
+thread_local! {
+    /// Test builds: requests this isolate sent to the objects, by kind, since the last reset.
+    /// Counted here rather than in the objects, whose memory goes when workerd evicts them.
+    static CALLS: std::cell::RefCell<std::collections::BTreeMap<&'static str, u64>> = Default::default();
+}
+
+/// Test builds: counts one request of `kind` to an object.
+#[cfg(feature = "fault-injection")]
+pub fn count(kind: &'static str) {
+    CALLS.with_borrow_mut(|calls| *calls.entry(kind).or_default() += 1);
+}
+
+/// Test builds: the requests this isolate sent to the objects since the last reset (then resets).
+#[cfg(feature = "fault-injection")]
+pub fn calls(reset: bool) -> serde_json::Value {
+    CALLS.with_borrow_mut(|calls| {
+        let value = serde_json::json!(calls);
+        if reset {
+            calls.clear();
+        }
+        value
+    })
+}

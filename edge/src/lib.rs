@@ -1,6 +1,7 @@
 //! sitrep's Cloudflare Worker: the entry point only. Routing is in `routes`, the read path in
-//! `read`, the single-writer store (a Durable Object) and its publication in `store`, cache policy
-//! in `cache`, errors mapped to HTTP once in `error`.
+//! `read`, the single-writer store (a Durable Object) and its publication in `store`, deliveries
+//! (a Durable Object beside it) in `delivery`, cache policy in `cache`, errors mapped to HTTP
+//! once in `error`.
 
 // The ground floor: what the Worker's read path and the Durable Object both use.
 pub mod admin;
@@ -10,20 +11,24 @@ mod clock;
 mod copy;
 mod error;
 mod faults;
+mod handoff;
+mod storage;
 mod url;
 // The Worker: routing, the read path, pages, the write API's front, the queue consumer.
 mod auth;
-mod deliver;
+mod consumer;
 mod hot;
 mod pages;
 mod read;
 mod routes;
 #[cfg(feature = "fault-injection")]
 mod switches;
-// The Durable Object, and its typed client.
+// The Durable Objects (the page's writer, its deliveries), and their typed clients.
+mod delivery;
 mod store;
 
 pub use bindings::*;
+pub use delivery::DeliveryStore;
 pub use store::PageStore;
 
 /// Takes and returns the runtime's own request and response (the `worker` crate accepts both): a
@@ -33,12 +38,12 @@ async fn fetch(req: web_sys::Request, env: worker::Env, ctx: worker::Context) ->
     Ok(routes::handle(req, env, ctx).await)
 }
 
-/// Delivery wake-ups from the store's alarm (see `deliver`).
+/// Delivery wake-ups from the delivery object's alarm (see `consumer`).
 #[worker::event(queue)]
 async fn queue(
-    batch: worker::MessageBatch<store::protocol::Kick>,
+    batch: worker::MessageBatch<delivery::protocol::Kick>,
     env: worker::Env,
     ctx: worker::Context,
 ) -> worker::Result<()> {
-    deliver::consume(batch, env, ctx).await
+    consumer::consume(batch, env, ctx).await
 }

@@ -13,7 +13,7 @@ pub enum Switch {
     /// `POST fault`: `store-down` or `store-up` for this isolate's view of the store and KV,
     /// `kv-fail <ms>` to make the store's KV writes fail for that long.
     Fault,
-    /// `keys?prefix=`: the store's keys under a prefix.
+    /// `keys?prefix=`: the store's keys under a prefix (`delivery:` first: the delivery object's).
     Keys,
     /// `stats[?reset]`: the requests this isolate sent the store, and the store's state.
     Stats,
@@ -49,10 +49,16 @@ pub async fn answer(switch: Switch, req: Request, env: &Env, query: &str) -> Res
         Switch::Fault => return fault(req, env).await,
         Switch::Keys => {
             let prefix = url::query_param(query, "prefix").unwrap_or_default();
-            store::test_call(env, TestCall::Keys { prefix }).await
+            match prefix.strip_prefix("delivery:") {
+                Some(prefix) => {
+                    let call = crate::delivery::protocol::DeliveryTest::Keys { prefix: prefix.to_owned() };
+                    crate::delivery::test_call(env, call).await
+                }
+                None => store::test_call(env, TestCall::Keys { prefix }).await,
+            }
         }
         Switch::Stats => {
-            let calls = store::calls(url::query_param(query, "reset").is_some());
+            let calls = crate::faults::calls(url::query_param(query, "reset").is_some());
             let store = store::test_call(env, TestCall::Stats).await;
             store.map(|store| serde_json::json!({ "calls": calls, "store": store }))
         }
@@ -63,7 +69,7 @@ pub async fn answer(switch: Switch, req: Request, env: &Env, query: &str) -> Res
         Switch::Outbox => store::test_call(env, TestCall::Outbox).await,
         Switch::GiveUp => {
             let ms = url::query_param(query, "ms").and_then(|ms| ms.parse().ok()).unwrap_or(0);
-            store::test_call(env, TestCall::GiveUpAfter { ms }).await
+            crate::delivery::test_call(env, crate::delivery::protocol::DeliveryTest::GiveUpAfter { ms }).await
         }
         Switch::Renders => {
             let (renders, kept) = pages::renders();

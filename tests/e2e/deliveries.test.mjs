@@ -388,6 +388,31 @@ describe('faults', () => {
     }
   });
 
+  test('the writer keeps no delivery state: its hand-off drains, and cursors and the outbox live in the delivery object (issue 24, item 3)', async () => {
+    const keys = async (prefix) => (await fetch(`${edge.base}/__sitrep/keys?prefix=${prefix}`)).json();
+    const rx = await receiver(() => ({ status: 204 }));
+    const sub = await subscribe(edge, rx);
+    try {
+      const before = (await outbox(edge)).length;
+      const { id } = await edge.write('POST', 'incidents', { name: 'Beside the writer', body: 'Looking' });
+      await edge.write('POST', `incidents/${id}/updates`, { status: 'resolved', body: 'Fixed' });
+      const expected = (await outbox(edge)).slice(before).map((e) => e.id);
+      await eventually(() => rx.unique().length === expected.length, { what: 'both events delivered' });
+      assert.deepEqual(rx.unique().map((r) => r.id), expected);
+      // Handed over and gone from the writer; nothing of deliveries kept there.
+      await eventually(async () => (await keys('handoff/')).length === 0, { what: 'the hand-off drained' });
+      for (const prefix of ['cursor/', 'outbox/', 'outdex/', 'pruned-outbox']) {
+        assert.deepEqual(await keys(prefix), [], `the writer keeps no ${prefix}`);
+      }
+      assert.ok((await keys('delivery:cursor/')).includes(`cursor/${sub.id}`), 'the delivery object keeps the cursor');
+      assert.ok((await keys('delivery:outbox/')).length >= expected.length, 'and the outbox');
+      assert.ok((await keys('sub/')).includes(`sub/${sub.id}`), 'the writer keeps the subscription as the write API left it');
+    } finally {
+      await rx.close();
+      await clear();
+    }
+  });
+
   test('a filtered subscription behind a long run of events it does not want still gets the ones it wants', async () => {
     // More unwanted events than the resume's catch-up and one claim read (128 each in the test
     // build): the look goes on at the next wake-up instead of forgetting the subscription. It is

@@ -41,12 +41,22 @@ impl PageStore {
         }
     }
 
-    /// Sets the alarm for the next run (no earlier than a second after the last one started).
-    /// Best effort: a write has committed whatever this does; on failure the next request retries.
+    /// Sets the alarm for the next run of publication (no earlier than a second after the last one
+    /// started). Best effort: a write has committed whatever this does; on failure the next
+    /// request retries.
     pub(super) async fn schedule(&self, extra_ms: u64) {
         let now = now_ms();
-        let delay = delay_ms(now, self.publication.last_run.get()).max(extra_ms);
-        let at = now + delay;
+        self.alarm_in(delay_ms(now, self.publication.last_run.get()).max(extra_ms)).await;
+    }
+
+    /// Sets the alarm for now, whatever publication's pace: a write with items for the delivery
+    /// object hands them over at once (publication, in the same run, keeps its own pace).
+    pub(super) async fn schedule_relay(&self) {
+        self.alarm_in(0).await;
+    }
+
+    async fn alarm_in(&self, delay: u64) {
+        let at = now_ms() + delay;
         if self.publication.alarm_at.get().is_some_and(|set| set <= at) {
             return;
         }
@@ -59,7 +69,11 @@ impl PageStore {
     /// One run of publication, from the alarm. Failures are retried here with backoff, so the
     /// alarm itself always succeeds.
     pub(super) async fn publish(&self) {
-        self.publication.alarm_at.set(None);
+        if delay_ms(now_ms(), self.publication.last_run.get()) > 0 {
+            // An alarm for the hand-off, sooner than publication's pace: publication at its time.
+            self.schedule(0).await;
+            return;
+        }
         if self.publication.running.replace(true) {
             self.schedule(MIN_INTERVAL_MS).await;
             return;

@@ -14,6 +14,7 @@ use worker::{ListOptions, Storage};
 use super::protocol::Caller;
 use super::publication::{PENDING_KEY, Pending};
 use crate::error::EdgeError;
+pub use crate::storage::{entries, from_json, keys, to_json, values};
 
 /// The page as the store holds it in memory: its version and its indexed state.
 #[derive(Clone)]
@@ -22,11 +23,10 @@ pub struct Loaded {
     pub page: sitrep_shared::PageState,
 }
 
-/// Where the store notes the last outbox key pruning deleted: a cursor behind it lost events, and
-/// a new subscription starts after it.
-pub const PRUNED_KEY: &str = "pruned-outbox";
-/// Storage prefix of the cursors (`cursor/{subscription}`).
-pub const CURSOR_PREFIX: &str = "cursor/";
+/// What writers before the delivery object kept of deliveries (cursors, the outbox and its index,
+/// pruning's mark): removed at the first start of this code (see `object::start`).
+pub const FORMER_DELIVERY_KEYS: [&str; 7] =
+    ["cursor/", "outbox/", "outdex/", "pruned-outbox", "index-built", "index-up-to", "index-last"];
 pub const EVENT_PREFIX: &str = "event/";
 pub const COMPONENT_PREFIX: &str = "component/";
 pub const LOG_PREFIX: &str = "log/";
@@ -118,28 +118,6 @@ pub async fn load(storage: &Storage) -> Result<Option<(u64, PageData)>, EdgeErro
     Ok(Some((version, data)))
 }
 
-/// The stored entries a listing names, as (key, text), in key order.
-pub async fn entries(storage: &Storage, options: ListOptions<'_>) -> Result<Vec<(String, String)>, EdgeError> {
-    let list = storage.list_with_options(options).await?;
-    let keys = list.keys().into_iter().filter_map(|k| k.ok()?.as_string());
-    let mut out = Vec::new();
-    for (key, value) in keys.zip(list.values()) {
-        out.push((key, value.map_err(|e| EdgeError::Internal(format!("{e:?}")))?.as_string().unwrap_or_default()));
-    }
-    Ok(out)
-}
-
-/// Every stored value under a prefix, in key order.
-pub async fn values(storage: &Storage, prefix: &str) -> Result<Vec<String>, EdgeError> {
-    Ok(entries(storage, ListOptions::new().prefix(prefix)).await?.into_iter().map(|(_, text)| text).collect())
-}
-
-/// The stored keys under a prefix.
-pub async fn keys(storage: &Storage, prefix: &str) -> Result<Vec<String>, EdgeError> {
-    let list = storage.list_with_options(ListOptions::new().prefix(prefix)).await?;
-    Ok(list.keys().into_iter().filter_map(|k| k.ok()?.as_string()).collect())
-}
-
 /// The newest `limit` audit entries, newest first.
 pub async fn log(storage: &Storage, limit: usize) -> Result<Vec<LogEntry>, EdgeError> {
     let list = storage.list_with_options(ListOptions::new().prefix(LOG_PREFIX).reverse(true).limit(limit)).await?;
@@ -213,12 +191,4 @@ pub async fn persist(storage: &Storage, commit: Commit) -> Result<(), EdgeError>
 /// and the search for expired entries ends at it.
 fn stored_at_prefix(millis: i64) -> String {
     format!("{IDEM_AT_PREFIX}{:016}", millis.max(0))
-}
-
-pub fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, EdgeError> {
-    serde_json::from_str(text).map_err(|e| EdgeError::Internal(format!("stored data does not parse: {e}")))
-}
-
-pub fn to_json<T: serde::Serialize>(value: &T) -> Result<String, EdgeError> {
-    serde_json::to_string(value).map_err(|e| EdgeError::Internal(e.to_string()))
 }

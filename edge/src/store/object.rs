@@ -1,16 +1,16 @@
 //! The Durable Object itself: its state in memory, its entry points (`fetch`, `alarm`) and the one
 //! router of the store's side of the seam. Each job is a file of its own beside this one (`write`,
-//! `alarm`, `reads`, `claims`, `test_calls`), each an `impl PageStore` that this file only calls.
+//! `alarm`, `relay`, `reads`, `test_calls`), each an `impl PageStore` that this file only calls.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use serde::Serialize;
 use sitrep_shared::PageState;
 use worker::{DurableObject, Env, Request, Response, State, durable_object};
 
 use super::layout::{self, Loaded, to_json};
-use super::owed::Memory;
-use super::protocol::{DeliverCall, StoreReply, StoreRequest, StoreResult};
+use super::protocol::StoreRequest;
 use super::publication::{self, Publication};
 use super::render::{render, to_wire};
 use super::subscriptions::{self, Stored};
@@ -29,11 +29,11 @@ pub struct PageStore {
     /// Every stored subscription, once this instance has read them (every subscription write
     /// forgets them).
     pub(super) subscriptions: RefCell<Option<Rc<Vec<Stored>>>>,
-    /// What this instance knows of who is owed deliveries (see `deliver`).
-    pub(super) deliveries: RefCell<Memory>,
-    /// Test builds: give deliveries up after this many milliseconds of failures, not a day.
-    #[cfg(feature = "fault-injection")]
-    pub(super) give_up_after: std::cell::Cell<Option<i64>>,
+    /// Whether any subscription is stored, once this instance has looked (every subscription
+    /// write forgets it): a write hands its events over only when someone listens.
+    pub(super) listening: std::cell::Cell<Option<bool>>,
+    /// Whether a hand-off to the delivery object is under way (one at a time, in order).
+    pub(super) relaying: std::cell::Cell<bool>,
     /// Whether this instance has set the alarm once since it started (see `serve`).
     pub(super) started: std::cell::Cell<bool>,
 }
@@ -45,6 +45,11 @@ impl std::fmt::Debug for PageStore {
     }
 }
 
+/// The answer to one request, as its caller expects it (`client`).
+fn answer<T: Serialize>(result: Result<T, EdgeError>) -> worker::Result<Response> {
+    Response::from_json(&result)
+}
+
 impl DurableObject for PageStore {
     fn new(state: State, env: Env) -> Self {
         Self {
@@ -54,19 +59,17 @@ impl DurableObject for PageStore {
             publication: Publication::default(),
             epoch_checked: std::cell::Cell::new(false),
             subscriptions: RefCell::default(),
-            deliveries: RefCell::default(),
-            #[cfg(feature = "fault-injection")]
-            give_up_after: std::cell::Cell::new(None),
+            listening: std::cell::Cell::new(None),
+            relaying: std::cell::Cell::new(false),
             started: std::cell::Cell::new(false),
         }
     }
 
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
-        let result: StoreResult = match req.json::<StoreRequest>().await {
+        match req.json::<StoreRequest>().await {
             Ok(request) => self.serve(request).await,
-            Err(err) => Err(EdgeError::Internal(format!("the store cannot read the request: {err}"))),
-        };
-        Response::from_json(&result)
+            Err(err) => answer::<()>(Err(EdgeError::Internal(format!("the store cannot read the request: {err}")))),
+        }
     }
 
     async fn alarm(&self) -> worker::Result<Response> {
@@ -75,53 +78,53 @@ impl DurableObject for PageStore {
         self.start().await;
         self.check_epoch().await;
         self.transition().await;
+        // Deliveries first: a hand-off is a few small writes; rendering can take a while.
+        self.relay().await;
         self.publish().await;
         self.schedule_transition().await;
-        self.kick().await;
         Response::empty()
     }
 }
 
 impl PageStore {
     /// What a new instance (a restart, an eviction, a deploy) does first, once, before it writes
-    /// anything: checks the outbox index (see `claims::check_index`) and sets the alarm, whose
-    /// first run renders and publishes once, starts the heartbeat readers judge KV by (see
-    /// `publication::HEARTBEAT_MS`) and wakes deliveries owed from before (wake-ups a lost message
-    /// never brought).
+    /// anything: hands every subscription over if an older writer kept deliveries itself (see
+    /// `relay::adopt_former`), and sets the alarm, whose first run hands over what is still owed,
+    /// renders and publishes once, and starts the heartbeat readers judge KV by (see
+    /// `publication::HEARTBEAT_MS`). Nothing else: deliveries owed from before are the delivery
+    /// object's to wake.
     async fn start(&self) {
         if self.started.replace(true) {
             return;
         }
-        if let Err(err) = self.check_index().await {
-            worker::console_warn!("checking the outbox index failed: {err}");
+        if let Err(err) = self.adopt_former().await {
+            worker::console_warn!("handing the former deliveries over failed: {err}; trying again at the next start");
+            self.started.set(false);
         }
         self.schedule(0).await;
     }
 
-    /// The one router of the store's side of the seam.
-    pub(super) async fn serve(&self, request: StoreRequest) -> StoreResult {
+    /// The one router of the store's side of the seam: each request answered with its own type.
+    pub(super) async fn serve(&self, request: StoreRequest) -> worker::Result<Response> {
         self.check_epoch().await;
         self.start().await;
         match request {
-            StoreRequest::Render { doc } => {
-                let loaded = self.load().await?;
-                // A reader reached the store: if no alarm is set (a failed `set_alarm`), publication
-                // and its heartbeat would stay stopped and every reader would keep coming here.
-                if self.publication.alarm_at.get().is_none() && !self.publication.running.get() {
-                    self.schedule(publication::HEARTBEAT_MS).await;
-                }
-                Ok(StoreReply::Doc(to_wire(render(&loaded, &doc)?)))
-            }
-            StoreRequest::Admin(call) => self.admin(call).await.map(StoreReply::Admin),
-            StoreRequest::Deliver(DeliverCall::Claim { subscription }) => {
-                self.claim(&subscription).await.map(StoreReply::Deliver)
-            }
-            StoreRequest::Deliver(DeliverCall::Report { subscription, claim, outcome, next }) => {
-                self.report(&subscription, claim, &outcome, next).await.map(StoreReply::Deliver)
-            }
+            StoreRequest::Render { doc } => answer(self.render_doc(&doc).await),
+            StoreRequest::Admin(call) => answer(self.admin(call).await),
+            StoreRequest::Paused { subscription, reason } => answer(self.pause_failed(&subscription, &reason).await),
             #[cfg(feature = "fault-injection")]
-            StoreRequest::Test(call) => self.test(call).await.map(StoreReply::Test),
+            StoreRequest::Test(call) => answer(self.test(call).await),
         }
+    }
+
+    async fn render_doc(&self, doc: &sitrep_shared::document::Document) -> Result<super::protocol::WireDoc, EdgeError> {
+        let loaded = self.load().await?;
+        // A reader reached the store: if no alarm is set (a failed `set_alarm`), publication
+        // and its heartbeat would stay stopped and every reader would keep coming here.
+        if self.publication.alarm_at.get().is_none() && !self.publication.running.get() {
+            self.schedule(publication::HEARTBEAT_MS).await;
+        }
+        Ok(to_wire(render(&loaded, doc)?))
     }
 
     /// Once per instance: if everything was last published under another namespace of copies (an
@@ -182,8 +185,14 @@ impl PageStore {
         Ok(Rc::clone(self.subscriptions.borrow_mut().get_or_insert(loaded)))
     }
 
-    /// Whether any subscription is stored.
+    /// Whether any subscription is stored (one key read per instance and subscription write,
+    /// whatever the number of subscriptions).
     pub(super) async fn has_subscriptions(&self) -> Result<bool, EdgeError> {
-        Ok(!self.subscriptions().await?.is_empty())
+        if let Some(listening) = self.listening.get() {
+            return Ok(listening);
+        }
+        let listening = crate::storage::any(&self.state.storage(), subscriptions::SUB_PREFIX).await?;
+        self.listening.set(Some(listening));
+        Ok(listening)
     }
 }

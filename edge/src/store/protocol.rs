@@ -4,22 +4,24 @@
 
 use serde::{Deserialize, Serialize};
 use sitrep_shared::document::Document;
-use sitrep_shared::notify::delivery::Outcome;
 
 use crate::admin::Admin;
 use crate::error::EdgeError;
 
-/// What the Worker asks of the store.
+/// What the Worker and the delivery object ask of the store. Each request has its own answer type,
+/// named by its caller in `client`.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "request", rename_all = "snake_case")]
 pub enum StoreRequest {
-    /// Render one public document at the current version.
+    /// Render one public document at the current version. Answered with [`WireDoc`].
     Render { doc: Document },
-    /// One write-API operation, already authenticated and size-checked by the Worker.
+    /// One write-API operation, already authenticated and size-checked by the Worker. Answered
+    /// with [`AdminReply`].
     Admin(AdminCall),
-    /// The queue consumer's side of a delivery.
-    Deliver(DeliverCall),
-    /// Test builds only: fault switches and what the store saw.
+    /// From the delivery object: a subscription's deliveries failed for a day; pause it with the
+    /// reason (a write by the store, logged). Answered with [`AdminReply`].
+    Paused { subscription: String, reason: String },
+    /// Test builds only: fault switches and what the store saw. Answered with a JSON value.
     #[cfg(feature = "fault-injection")]
     Test(TestCall),
 }
@@ -41,61 +43,6 @@ pub struct AdminCall {
     pub fingerprint: String,
     /// Who sent it, for the audit log.
     pub caller: Caller,
-}
-
-/// What the queue consumer asks of the store about one subscription's deliveries.
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DeliverCall {
-    /// Hand out the next try owed to this subscription, if it may send now.
-    Claim { subscription: String },
-    /// What claim `claim` came to; answered with the next try if `next` and one may go now.
-    Report {
-        subscription: String,
-        claim: u64,
-        outcome: Outcome,
-        /// Absent from an older consumer's reports (during a deployment): no next try.
-        #[serde(default)]
-        next: bool,
-    },
-}
-
-/// One try, ready to send: the store built and signed it; the consumer only sends it.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct Outgoing {
-    pub subscription: String,
-    /// The claim's number, for the report.
-    pub claim: u64,
-    /// When the claim's lease ends (ms since the epoch): a consumer that got this too late to
-    /// send within it does not send (another claim may be out by then).
-    pub lease_until: i64,
-    pub url: String,
-    pub headers: Vec<(String, String)>,
-    pub body: String,
-    /// How long the receiver has to answer (ms): chat hooks answer at once or not at all.
-    #[serde(default = "default_timeout")]
-    pub timeout_ms: u32,
-}
-
-fn default_timeout() -> u32 {
-    sitrep_shared::notify::delivery::SEND_TIMEOUT_MS
-}
-
-/// A queue message: wake up and deliver what subscription `subscription` is owed (no payload:
-/// the store hands out each try, see `store::deliver`).
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Kick {
-    pub subscription: String,
-}
-
-/// The store's answer to the consumer.
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DeliverReply {
-    /// Send this.
-    Send(Box<Outgoing>),
-    /// Nothing may be sent now (nothing owed, paused, held by another consumer, or waiting to retry).
-    Idle,
 }
 
 impl AdminCall {
@@ -155,24 +102,6 @@ pub struct AdminReply {
     pub replay: bool,
 }
 
-/// The store's answer.
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum StoreReply {
-    /// A rendered document.
-    Doc(WireDoc),
-    /// A write-API answer.
-    Admin(AdminReply),
-    /// An answer to the queue consumer.
-    Deliver(DeliverReply),
-    /// A test-only answer.
-    #[cfg(feature = "fault-injection")]
-    Test(serde_json::Value),
-}
-
-/// What crosses back: the answer or the refusal, both typed.
-pub type StoreResult = Result<StoreReply, EdgeError>;
-
 /// Test-only requests (the `fault-injection` build).
 #[cfg(feature = "fault-injection")]
 #[derive(Debug, Serialize, Deserialize)]
@@ -184,10 +113,9 @@ pub enum TestCall {
     Keys { prefix: String },
     /// The store's version and publication's state.
     Stats,
-    /// The events in the outbox, oldest first.
+    /// The events in the delivery object's outbox, oldest first, once everything written was
+    /// handed to it.
     Outbox,
-    /// Give deliveries up after this many milliseconds of failures instead of a day (0 restores it).
-    GiveUpAfter { ms: i64 },
 }
 
 /// A request body: a JSON object (serde would also read a struct from an array) of `T`'s shape;
@@ -226,18 +154,15 @@ mod tests {
             };
             round_trip(&StoreRequest::Admin(call));
         }
-        round_trip(&StoreRequest::Deliver(DeliverCall::Claim { subscription: "sub_1".into() }));
-        let outcome = Outcome::Failed { reason: "answered 500".into() };
-        let report = DeliverCall::Report { subscription: "sub_1".into(), claim: 3, outcome, next: true };
-        round_trip(&StoreRequest::Deliver(report));
+        round_trip(&StoreRequest::Paused { subscription: "sub_1".into(), reason: "answered 500".into() });
     }
 
     #[test]
     fn refusals_cross_the_seam_typed() {
-        let refusal: StoreResult = Err(EdgeError::Invalid(vec![]));
-        let json = serde_json::to_string(&refusal).unwrap();
-        assert!(matches!(serde_json::from_str::<StoreResult>(&json).unwrap(), Err(EdgeError::Invalid(_))));
-        let json = serde_json::to_string(&StoreResult::Err(EdgeError::UnknownIncident("x".into()))).unwrap();
-        assert!(matches!(serde_json::from_str::<StoreResult>(&json).unwrap(), Err(EdgeError::UnknownIncident(_))));
+        type Answer = Result<AdminReply, EdgeError>;
+        let json = serde_json::to_string(&Answer::Err(EdgeError::Invalid(vec![]))).unwrap();
+        assert!(matches!(serde_json::from_str::<Answer>(&json).unwrap(), Err(EdgeError::Invalid(_))));
+        let json = serde_json::to_string(&Answer::Err(EdgeError::UnknownIncident("x".into()))).unwrap();
+        assert!(matches!(serde_json::from_str::<Answer>(&json).unwrap(), Err(EdgeError::UnknownIncident(_))));
     }
 }

@@ -1,12 +1,10 @@
-//! Subscriptions in the store: kept under `sub/{id}` with their secret, changed by the write API
+//! Subscriptions in the writer: kept under `sub/{id}` with their secret, changed by the write API
 //! like any other write (validated by `shared::notify`, audit-logged, idempotent, one transaction),
-//! and the outbox: the events of every committed write, under `outbox/{version}/{n}`, put in the
-//! same transaction as the write itself, so an event is never lost and never kept for a write that
-//! did not commit. Delivering them is `deliver`'s.
+//! and what each write hands the delivery object (`crate::handoff`): its events, and the
+//! subscription as the write left it, put in the same transaction as the write itself, so nothing
+//! is lost and nothing is kept for a write that did not commit. Delivering them is the delivery
+//! object's (`crate::delivery`).
 
-use serde::{Deserialize, Serialize};
-#[cfg(feature = "fault-injection")]
-use sitrep_shared::notify::Event;
 use sitrep_shared::notify::subscription::{self, NewSubscription, SubscriptionEdit};
 use sitrep_shared::notify::target::Targets;
 use sitrep_shared::notify::{self as model, Subscription};
@@ -15,32 +13,19 @@ use wasm_bindgen::JsCast;
 
 use super::layout::{from_json, to_json, values};
 use crate::error::EdgeError;
+pub use crate::handoff::Stored;
+use crate::handoff::{self, Item};
 
 /// Storage prefix of subscriptions.
 pub const SUB_PREFIX: &str = "sub/";
-pub use sitrep_shared::notify::{OUTBOX_PREFIX, outbox_key};
 /// The variable that lets a development deployment deliver to loopback receivers (`cargo xtask dev`
 /// and the tests set it; a deployed Worker never has it).
 pub const LOCAL_TARGETS_VAR: &str = "SITREP_LOCAL_TARGETS";
-
-/// A subscription as stored: with its secret, which the write API shows once, at creation.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Stored {
-    pub subscription: Subscription,
-    /// `whsec_` and the base64 of the key.
-    pub secret: String,
-    /// The outbox key of the last event before it was created: it is sent only events after it.
-    #[serde(default)]
-    pub after: String,
-}
 
 /// The storage key of a subscription.
 pub fn key(id: &str) -> String {
     format!("{SUB_PREFIX}{id}")
 }
-
-/// The outbox key of the last event indexed when it was written (see `outbox`).
-pub const INDEX_LAST_KEY: &str = "index-last";
 
 /// Where the store keeps its stream id (the first part of every event id).
 const STREAM_KEY: &str = "stream";
@@ -58,38 +43,31 @@ pub async fn stream(storage: &worker::Storage, puts: &mut Vec<(String, String)>)
     Ok(stream)
 }
 
-/// The outbox entries of a write: its events with their keys, and beside each its index entry
-/// (`model::Indexed`: what a filter judges it by).
-pub fn outbox(
+/// What a write hands the delivery object: its events, each with its outbox key and its index
+/// entry (its components' groups as they are on `before`'s page), under the write's hand-off keys.
+pub fn items(
     before: &PageState,
     change: &sitrep_shared::command::Change,
     version: u64,
     stream: &str,
 ) -> Result<Vec<(String, String)>, EdgeError> {
     let mut entries = Vec::new();
-    let mut last = None;
-    for (n, event) in model::events(before, change, version, stream).iter().enumerate() {
-        let key = outbox_key(version, n);
-        entries.push((model::index_key(&key), to_json(&model::Indexed::of(event))?));
-        entries.push((key.clone(), to_json(event)?));
-        last = Some(key);
+    for (n, event) in model::events(before, change, version, stream).into_iter().enumerate() {
+        let indexed = model::Indexed::of(&event, before);
+        let item = Item::Event { key: model::outbox_key(version, n), event: Box::new(event), indexed };
+        entries.push((handoff::key(version, n), to_json(&item)?));
     }
-    // The last event this code indexed: an outbox that ends past it was written by code that
-    // keeps no index (a rollback), and the store indexes the rest again (see `claims::check_index`).
-    entries.extend(last.map(|key| (INDEX_LAST_KEY.to_owned(), key)));
     Ok(entries)
+}
+
+/// The hand-off item of a subscription write at `version`.
+fn handed(version: u64, item: &Item) -> Result<(String, String), EdgeError> {
+    Ok((handoff::key(version, 0), to_json(item)?))
 }
 
 /// Reads every stored subscription.
 pub async fn load(storage: &worker::Storage) -> Result<Vec<Stored>, EdgeError> {
     values(storage, SUB_PREFIX).await?.iter().map(|text| from_json(text)).collect()
-}
-
-/// The last key in the outbox, or "" when it is empty.
-pub async fn last_outbox_key(storage: &worker::Storage) -> Result<String, EdgeError> {
-    let options = worker::ListOptions::new().prefix(OUTBOX_PREFIX).reverse(true).limit(1);
-    let list = storage.list_with_options(options).await?;
-    Ok(list.keys().into_iter().find_map(|k| k.ok()?.as_string()).unwrap_or_default())
 }
 
 /// Which receivers this deployment may deliver to.
@@ -118,16 +96,34 @@ fn random(bytes: &mut [u8]) -> Result<(), EdgeError> {
     Ok(())
 }
 
-/// What a subscription write changes: the stored value to put (none for a delete), the audit line,
-/// the answer, and the status.
+/// Keys and values a write puts.
+pub type Puts = Vec<(String, String)>;
+
+/// What a subscription write changes: the subscription as it leaves it (or its removal), the
+/// audit line and the answer.
 pub struct Written {
-    /// Whether the subscription is gone after it.
-    pub removed: bool,
-    pub put: Vec<(String, String)>,
-    pub delete: Vec<String>,
+    /// The subscription after the write; `None` when it is removed.
+    pub kept: Option<Stored>,
     pub summary: String,
+    /// The subscription's id.
     pub target: String,
     pub body: serde_json::Value,
+}
+
+impl Written {
+    /// What the write at `version` puts and deletes: the stored subscription, and its hand-off item.
+    pub fn storage(&self, version: u64) -> Result<(Puts, Vec<String>), EdgeError> {
+        Ok(match &self.kept {
+            Some(stored) => {
+                let item = Item::Subscribed(Box::new(stored.clone()));
+                (vec![(key(&self.target), to_json(stored)?), handed(version, &item)?], vec![])
+            }
+            None => {
+                let item = Item::Unsubscribed { id: self.target.clone() };
+                (vec![handed(version, &item)?], vec![key(&self.target)])
+            }
+        })
+    }
 }
 
 fn invalid(problems: Vec<sitrep_shared::Problem>) -> Result<(), EdgeError> {
@@ -142,7 +138,6 @@ pub fn shown(mut subscription: Subscription) -> Subscription {
 }
 
 /// A new subscription from the request body, checked against the page.
-#[allow(clippy::too_many_arguments)]
 pub fn create(
     body: &[u8],
     page: &PageState,
@@ -150,7 +145,6 @@ pub fn create(
     targets: Targets,
     id: String,
     secret: String,
-    after: String,
     now: Timestamp,
 ) -> Result<Written, EdgeError> {
     let new: NewSubscription = super::protocol::read_object(body, "is not a subscription")?;
@@ -166,11 +160,9 @@ pub fn create(
     };
     let host = sitrep_shared::notify::target::check(&subscription.url, targets).map(|t| t.host).unwrap_or_default();
     let body = serde_json::json!({ "subscription": subscription, "secret": secret });
-    let stored = Stored { subscription, secret, after };
+    let stored = Stored { subscription, secret, after: String::new() };
     Ok(Written {
-        removed: false,
-        put: vec![(key(&id), to_json(&stored)?)],
-        delete: vec![],
+        kept: Some(stored),
         summary: format!("added subscription {id} ({host})"),
         target: id,
         body,
@@ -189,50 +181,33 @@ pub fn edit(body: &[u8], mut stored: Stored, page: &PageState, now: Timestamp) -
         None => "edited",
     };
     Ok(Written {
-        removed: false,
         body: serde_json::json!({ "subscription": shown(stored.subscription.clone()) }),
-        put: vec![(key(&id), to_json(&stored)?)],
-        delete: vec![],
+        kept: Some(stored),
         summary: format!("{what} subscription {id}"),
         target: id,
     })
 }
 
-/// The pause of a subscription whose deliveries failed for a day, with the reason, and its cursor
-/// moved past the dead event: one write.
-pub fn pause_failed(
-    mut stored: Stored,
-    reason: &str,
-    now: Timestamp,
-    cursor: (String, String),
-) -> Result<Written, EdgeError> {
+/// The pause of a subscription whose deliveries failed for a day, with the reason (the delivery
+/// object asks for it; see `crate::delivery`).
+pub fn pause_failed(mut stored: Stored, reason: &str, now: Timestamp) -> Written {
     let id = stored.subscription.id.clone();
     stored.subscription.paused = Some(model::Pause { at: now, reason: reason.to_owned() });
-    Ok(Written {
-        removed: false,
-        body: serde_json::json!({ "subscription": shown(stored.subscription.clone()) }),
-        put: vec![(key(&id), to_json(&stored)?), cursor],
-        delete: vec![],
-        summary: format!("paused subscription {id}: {reason}"),
-        target: id,
-    })
-}
-
-/// The removal of a stored subscription (and its cursor).
-pub fn delete(stored: &Stored) -> Written {
-    let id = stored.subscription.id.clone();
     Written {
-        removed: true,
-        put: vec![],
-        delete: vec![key(&id), super::layout::CURSOR_PREFIX.to_owned() + &id],
-        summary: format!("removed subscription {id}"),
-        body: serde_json::json!({ "id": id }),
+        body: serde_json::json!({ "subscription": shown(stored.subscription.clone()) }),
+        kept: Some(stored),
+        summary: format!("paused subscription {id}: {reason}"),
         target: id,
     }
 }
 
-/// The stored events of the outbox, oldest first (test builds only).
-#[cfg(feature = "fault-injection")]
-pub async fn outbox_events(storage: &worker::Storage) -> Result<Vec<Event>, EdgeError> {
-    values(storage, OUTBOX_PREFIX).await?.iter().map(|text| from_json(text)).collect()
+/// The removal of a stored subscription (the delivery object forgets its cursor when it takes it).
+pub fn delete(stored: &Stored) -> Written {
+    let id = stored.subscription.id.clone();
+    Written {
+        kept: None,
+        summary: format!("removed subscription {id}"),
+        body: serde_json::json!({ "id": id }),
+        target: id,
+    }
 }

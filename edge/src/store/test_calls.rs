@@ -4,7 +4,6 @@ use super::layout;
 use super::object::PageStore;
 use super::protocol::TestCall;
 use super::publication;
-use super::subscriptions;
 use crate::clock::now_ms;
 use crate::error::EdgeError;
 
@@ -19,10 +18,9 @@ impl PageStore {
                 Ok(serde_json::Value::Null)
             }
             TestCall::Keys { prefix } => Ok(serde_json::json!(layout::keys(&self.state.storage(), &prefix).await?)),
-            TestCall::Outbox => Ok(serde_json::json!(subscriptions::outbox_events(&self.state.storage()).await?)),
-            TestCall::GiveUpAfter { ms } => {
-                self.give_up_after.set((ms > 0).then_some(ms));
-                Ok(serde_json::Value::Null)
+            TestCall::Outbox => {
+                self.relay_all().await?;
+                crate::delivery::test_call(&self.env, crate::delivery::protocol::DeliveryTest::Outbox).await
             }
             TestCall::Stats => {
                 let version = self.load().await.map(|l| l.version).unwrap_or(0);

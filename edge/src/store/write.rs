@@ -120,10 +120,12 @@ impl PageStore {
                 changed.push(component);
             }
         }
-        // The outbox: this write's events, committed with it (only when someone listens).
-        if self.has_subscriptions().await? {
+        // What the delivery object is handed: this write's events, committed with it (only when
+        // someone listens; one key read, whatever the number of subscriptions).
+        let handing_over = self.has_subscriptions().await?;
+        if handing_over {
             let stream = subscriptions::stream(&self.state.storage(), &mut puts).await?;
-            puts.extend(subscriptions::outbox(&loaded.page, &change, version, &stream)?);
+            puts.extend(subscriptions::items(&loaded.page, &change, version, &stream)?);
         }
         let mut page = loaded.page.page().clone();
         drop(loaded);
@@ -139,7 +141,11 @@ impl PageStore {
             current.page.commit(&change);
             current.version = version;
         }
-        self.schedule(0).await;
+        if handing_over {
+            self.schedule_relay().await;
+        } else {
+            self.schedule(0).await;
+        }
         Ok(AdminReply { status, version, body, replay: false })
     }
 
@@ -149,7 +155,6 @@ impl PageStore {
         let loaded = self.loaded_for_write(call).await?;
         let now = now()?;
         let version = loaded.version + 1;
-        let storage = self.state.storage();
         let stored = self.subscriptions().await?;
         let find = |id: &str| {
             stored
@@ -161,20 +166,15 @@ impl PageStore {
         let (written, status) = match &call.op {
             Admin::CreateSubscription => {
                 let id = format!("sub_{}", fresh_id(&loaded.page, now, version));
-                // After the outbox's end, or after what pruning took if it took everything.
-                let pruned = storage.get::<String>(layout::PRUNED_KEY).await?.unwrap_or_default();
-                let after = subscriptions::last_outbox_key(&storage).await?.max(pruned);
                 let targets = subscriptions::targets(&self.env);
                 let secret = subscriptions::new_secret()?;
                 let body = call.body.as_bytes();
-                (subscriptions::create(body, &loaded.page, stored.len(), targets, id, secret, after, now)?, 201)
+                (subscriptions::create(body, &loaded.page, stored.len(), targets, id, secret, now)?, 201)
             }
             Admin::EditSubscription(id) => {
-                let stored = find(id)?;
-                let mut written = subscriptions::edit(call.body.as_bytes(), stored.clone(), &loaded.page, now)?;
-                // Its cursor past what its old filter passed over, in the same transaction.
-                written.put.extend(self.caught_up(&stored, &loaded.page).await?);
-                (written, 200)
+                // Its cursor is moved past what its old filter passed over when the delivery object
+                // takes the change (everything before it was handed over before it).
+                (subscriptions::edit(call.body.as_bytes(), find(id)?, &loaded.page, now)?, 200)
             }
             Admin::DeleteSubscription(id) => (subscriptions::delete(&find(id)?), 200),
             other => return Err(EdgeError::Internal(format!("{other:?} is not a subscription write"))),
@@ -191,30 +191,73 @@ impl PageStore {
         status: u16,
     ) -> Result<AdminReply, EdgeError> {
         let version = self.loaded_for_write(call).await?.version + 1;
-        let (id, exists) = (written.target.clone(), !written.removed);
+        let (puts, deletes) = written.storage(version)?;
         let mut body = written.body;
         body["version"] = version.into();
         let body = body.to_string();
         let pending = self.pending().await?.merge(version, [], false);
-        self.commit(
-            version,
-            written.put,
-            written.delete,
-            (written.summary, written.target),
-            call,
-            status,
-            &body,
-            pending,
-        )
-        .await?;
-        // Who is subscribed to what changed: read them again; this one may be owed anything now.
+        let summary = (written.summary, written.target);
+        self.commit(version, puts, deletes, summary, call, status, &body, pending).await?;
+        // Who is subscribed to what changed: read them again.
         *self.subscriptions.borrow_mut() = None;
-        self.deliveries.borrow_mut().touched(&id, exists);
+        self.listening.set(None);
         if let Some(current) = self.loaded.borrow_mut().as_mut() {
             Rc::make_mut(current).version = version;
         }
-        self.schedule(0).await;
+        self.schedule_relay().await;
         Ok(AdminReply { status, version, body, replay: false })
+    }
+
+    /// `GET subscriptions/{id}/deliveries`: what the delivery object holds, once everything
+    /// written was handed over (a list right after a write sees it).
+    pub(super) async fn list_deliveries(&self, id: &str) -> Result<AdminReply, EdgeError> {
+        let stored = self.subscription(id).await?;
+        self.relay_all().await?;
+        let listed = crate::delivery::list(&self.env, id).await?;
+        let version = self.load().await.map_or(0, |l| l.version);
+        let body = serde_json::json!({
+            "version": version,
+            "subscription": subscriptions::shown(stored.subscription),
+            "deliveries": listed.deliveries,
+            "replays_waiting": listed.replays_waiting,
+            "gaps": listed.gaps,
+        });
+        Ok(AdminReply { status: 200, version, body: body.to_string(), replay: false })
+    }
+
+    /// `POST subscriptions/{id}/deliveries/{delivery}/replay`: queued by the delivery object (once,
+    /// however often it is asked).
+    pub(super) async fn replay_delivery(&self, id: &str, delivery: &str) -> Result<AdminReply, EdgeError> {
+        self.subscription(id).await?;
+        self.relay_all().await?;
+        let replayed = crate::delivery::replay(&self.env, id, delivery).await?;
+        let version = self.load().await.map_or(0, |l| l.version);
+        let body = serde_json::json!({
+            "version": version, "subscription": id, "delivery": delivery, "queued": true, "paused": replayed.paused,
+        });
+        Ok(AdminReply { status: 202, version, body: body.to_string(), replay: false })
+    }
+
+    /// From the delivery object: subscription `id` failed for a day and was paused there; the
+    /// pause is written here too, with `reason` (logged, shown, handed back). Nothing to do for a
+    /// subscription already paused or gone.
+    pub(super) async fn pause_failed(&self, id: &str, reason: &str) -> Result<AdminReply, EdgeError> {
+        let version = self.load().await.map_or(0, |l| l.version);
+        let unchanged = AdminReply { status: 200, version, body: "{}".into(), replay: false };
+        let Some(stored) = self.subscriptions().await?.iter().find(|s| s.subscription.id == id).cloned() else {
+            return Ok(unchanged);
+        };
+        if stored.subscription.paused.is_some() {
+            return Ok(unchanged);
+        }
+        let written = subscriptions::pause_failed(stored, reason, now()?);
+        let call = AdminCall::by_the_store(Admin::EditSubscription(id.to_owned()), "deliveries (the queue consumer)");
+        self.apply_subscription_write(&call, written, 200).await
+    }
+
+    async fn subscription(&self, id: &str) -> Result<subscriptions::Stored, EdgeError> {
+        let found = self.subscriptions().await?.iter().find(|s| s.subscription.id == id).cloned();
+        found.ok_or_else(|| EdgeError::Missing(format!("no subscription with id {id:?}")))
     }
 
     pub(super) async fn import(&self, call: &AdminCall) -> Result<AdminReply, EdgeError> {

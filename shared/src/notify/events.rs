@@ -111,12 +111,23 @@ pub struct Indexed {
     pub kind: EventType,
     #[serde(default)]
     pub components: Vec<ComponentId>,
+    /// The groups of those components when the event was written (a subscription to a group
+    /// wants its children's events).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<ComponentId>,
 }
 
 impl Indexed {
-    /// The index entry of an event.
-    pub fn of(event: &Event) -> Self {
-        Self { kind: event.kind, components: event.components.clone() }
+    /// The index entry of an event written on `page`.
+    pub fn of(event: &Event, page: &PageState) -> Self {
+        let mut groups: Vec<ComponentId> = event
+            .components
+            .iter()
+            .filter_map(|id| page.components().iter().find(|c| &c.id == id)?.group_id.clone())
+            .collect();
+        groups.sort();
+        groups.dedup();
+        Self { kind: event.kind, components: event.components.clone(), groups }
     }
 }
 

@@ -18,6 +18,7 @@ pub mod retry;
 pub mod sign;
 pub mod subscription;
 pub mod target;
+pub mod wakes;
 
 pub use events::{Event, EventType, Indexed, StatusChange, events};
 pub use subscription::{Channel, NewSubscription, Pause, Subscription, SubscriptionEdit};

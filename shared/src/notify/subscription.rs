@@ -81,30 +81,19 @@ impl Subscription {
     /// Whether `event` is sent to it, on `page` as it is now (a group stands for its children, and
     /// a child for its group's filter). A paused subscription still wants its events: they wait.
     pub fn wants(&self, event: &Event, page: &PageState) -> bool {
-        self.judge(event.kind, &event.components, page)
+        self.wants_indexed(&Indexed::of(event, page))
     }
 
-    /// [`Self::wants`] from an event's index entry (its type and components) alone.
-    pub fn wants_indexed(&self, event: &Indexed, page: &PageState) -> bool {
-        self.judge(event.kind, &event.components, page)
-    }
-
-    fn judge(&self, kind: EventType, components: &[ComponentId], page: &PageState) -> bool {
-        if !self.events.is_empty() && !self.events.contains(&kind) {
+    /// [`Self::wants`] from an event's index entry alone (its type, its components and their
+    /// groups as they were when it was written): what the delivery object judges by, without the page.
+    pub fn wants_indexed(&self, event: &Indexed) -> bool {
+        if !self.events.is_empty() && !self.events.contains(&event.kind) {
             return false;
         }
         if self.components.is_empty() {
             return true;
         }
-        components.iter().any(|id| {
-            self.components.contains(id)
-                || page
-                    .components()
-                    .iter()
-                    .find(|c| &c.id == id)
-                    .and_then(|c| c.group_id.as_ref())
-                    .is_some_and(|group| self.components.contains(group))
-        })
+        event.components.iter().chain(&event.groups).any(|id| self.components.contains(id))
     }
 }
 
@@ -268,9 +257,9 @@ mod tests {
         for kind in [EventType::IncidentOpened, EventType::IncidentResolved, EventType::ComponentStatusChanged] {
             for components in [&[][..], &["us-web"], &["eu", "us-api"], &["nowhere"]] {
                 let event = event(kind, components);
-                let indexed = crate::notify::Indexed::of(&event);
+                let indexed = crate::notify::Indexed::of(&event, &page);
                 for sub in &subs {
-                    assert_eq!(sub.wants_indexed(&indexed, &page), sub.wants(&event, &page), "{kind:?} {components:?}");
+                    assert_eq!(sub.wants_indexed(&indexed), sub.wants(&event, &page), "{kind:?} {components:?}");
                 }
             }
         }

@@ -1,7 +1,8 @@
-//! The queue consumer: each message wakes one subscription; the consumer asks the store for its
-//! next try, sends it, reports what came of it, and goes on while the store has more.
+//! The queue consumer: each message wakes one subscription; the consumer asks the delivery object for its
+//! next try, sends it, reports what came of it, and goes on while it has more.
 //!
-//! A send never decides anything: the store built, signed and leased the try (`store::claims`).
+//! A send never decides anything: the delivery object built, signed and leased the try
+//! (`delivery::claims`).
 //! What the consumer guards is the Worker and the other subscribers:
 //!
 //! - the receiver URL is checked again before the request (`notify::target`), so a refused target
@@ -10,15 +11,15 @@
 //! - the receiver has 10 s to answer (a chat hook 4 s; an `AbortSignal`), and its body is never
 //!   read, only cancelled: a stalled or 10 MB answer costs one connection, not memory or time;
 //! - a host that keeps not answering (its tries time out) is not sent to for a while (`notify::circuit`, one per
-//!   isolate): its tries fail at once and the store retries them later, so a hanging receiver
+//!   isolate): its tries fail at once and the delivery object retries them later, so a hanging receiver
 //!   population holds its own deliveries only, not the send slots everyone else's need;
 //! - subscriptions in one batch are delivered concurrently, each in its own order, so one slow
 //!   receiver does not hold the others' sends. A batch is at most 6 messages (`wrangler.toml`):
 //!   a Worker invocation has 6 connections open at once, and a 7th send would wait for a slot
 //!   while its 10 s run; more batches run side by side instead.
 //!
-//! A message whose store calls fail is retried by the queue, and after the queue's retries it goes
-//! to the dead-letter queue; the store's alarm wakes the subscription again either way.
+//! A message whose calls to the delivery object fail is retried by the queue, and after the queue's retries it goes
+//! to the dead-letter queue; its alarm wakes the subscription again either way.
 
 use std::cell::RefCell;
 
@@ -28,9 +29,10 @@ use sitrep_shared::notify::delivery::{Outcome, SEND_TIMEOUT_MS};
 use sitrep_shared::notify::target::{self, Targets};
 use worker::{Env, Headers, MessageBatch, MessageExt, Method, RequestInit, RequestRedirect};
 
+use crate::delivery::protocol::{DeliverCall, DeliverReply, Kick, Outgoing};
+use crate::delivery::deliver;
 use crate::error::EdgeError;
-use crate::store::protocol::{DeliverCall, DeliverReply, Kick, Outgoing};
-use crate::store::{self, notify_targets};
+use crate::store::notify_targets;
 
 /// Tries one wake-up may send before it hands the rest to a new message (bounds one invocation).
 const TRIES_PER_MESSAGE: usize = 50;
@@ -60,7 +62,7 @@ pub async fn consume(batch: MessageBatch<Kick>, env: Env, _ctx: worker::Context)
 
 /// Sends what one subscription is owed, in order, until the store has nothing it may send now.
 async fn drain(env: &Env, subscription: &str, targets: Targets) -> Result<(), EdgeError> {
-    let mut reply = store::deliver(env, DeliverCall::Claim { subscription: subscription.to_owned() }).await?;
+    let mut reply = deliver(env, DeliverCall::Claim { subscription: subscription.to_owned() }).await?;
     for n in 1..=TRIES_PER_MESSAGE {
         let DeliverReply::Send(outgoing) = reply else { return Ok(()) };
         if (crate::clock::now_ms() as i64) + i64::from(SEND_TIMEOUT_MS) + 2_000 > outgoing.lease_until {
@@ -71,7 +73,7 @@ async fn drain(env: &Env, subscription: &str, targets: Targets) -> Result<(), Ed
         let next = n < TRIES_PER_MESSAGE;
         let report =
             DeliverCall::Report { subscription: subscription.to_owned(), claim: outgoing.claim, outcome, next };
-        reply = store::deliver(env, report).await?;
+        reply = deliver(env, report).await?;
     }
     // More is owed: a new message carries on (this invocation has done its share).
     let queue = env.queue(crate::bindings::DELIVERY_BINDING)?;

@@ -1,36 +1,35 @@
-//! The store's side of delivery. The store owns the truth (each subscription's cursor, its current
-//! try and its lease, see `shared::subscriptions::delivery`); the queue only carries wake-ups.
+//! Cursors, claims, leases, retries, replays and pruning: the delivery object owns the truth (each
+//! subscription's cursor, its current try and its lease, see `shared::notify::delivery`); the
+//! queue only carries wake-ups.
 //!
-//! 1. A write puts its events in the outbox (its own transaction) and sets the alarm.
-//! 2. The alarm ([`PageStore::kick`]) sends one queue message per subscription that may send now
-//!    (`{"subscription": id}`, no payload), and sets itself again for the next retry or lease end.
-//! 3. The consumer asks for the next try ([`PageStore::claim`]): the store finds the next event the
-//!    subscription wants, builds the body in its format, signs it, and holds a lease on it.
-//! 4. The consumer sends it and reports ([`PageStore::report`]): the cursor moves on, a retry is
+//! 1. The writer hands each committed write's events over (`take`); they go into the outbox.
+//! 2. The alarm ([`DeliveryStore::kick`]) matches new events to subscriptions, sends one queue
+//!    message per subscription that may send now (`{"subscription": id}`, no payload), and sets
+//!    itself again for the next retry or lease end (who is owed what: `shared::notify::wakes`).
+//! 3. The consumer asks for the next try ([`DeliveryStore::claim`]): this object finds the next
+//!    event the subscription wants, builds the body in its format, signs it, and holds a lease on it.
+//! 4. The consumer sends it and reports ([`DeliveryStore::report`]): the cursor moves on, a retry is
 //!    scheduled, or after a day the event is dead-lettered and the subscription paused.
 //!
-//! A lost queue message, a consumer killed mid-send, a workerd restart: the lease runs out and the
-//! alarm sends the wake-up again. At least once, in order per subscription, decided here alone.
+//! A lost queue message, a consumer killed mid-send, a restart: the lease runs out and the alarm
+//! sends the wake-up again. At least once, in order per subscription, decided here alone.
 
 use std::collections::HashMap;
 
+use sitrep_shared::Timestamp;
 use sitrep_shared::notify::delivery::{self, Cursor, Due, Outcome, Settled};
 use sitrep_shared::notify::retry;
-use sitrep_shared::notify::{
-    Channel, Event, INDEX_PREFIX, Indexed, OUTBOX_PREFIX, index_key, message, outbox_key_of_index, sign,
-};
-use sitrep_shared::{PageState, Timestamp};
+use sitrep_shared::notify::wakes::Seen;
+use sitrep_shared::notify::{Channel, Event, INDEX_PREFIX, Indexed, OUTBOX_PREFIX, index_key, message, outbox_key_of_index, sign};
 use worker::ListOptions;
 
-use super::layout::{self, CURSOR_PREFIX, PRUNED_KEY, from_json, to_json};
-use super::object::PageStore;
-use super::owed::Memory;
-use super::protocol::{AdminCall, AdminReply, DeliverReply, Kick, Outgoing};
-use super::publication;
-use super::subscriptions::{self, Stored};
-use crate::admin::Admin;
+use super::layout::{self, CURSOR_PREFIX, Key, PAUSE_OWED_PREFIX};
+use super::object::DeliveryStore;
+use super::protocol::{DeliverReply, Kick, Listed, Outgoing, Replayed};
 use crate::clock::{now, now_ms};
 use crate::error::EdgeError;
+use crate::handoff::Stored;
+use crate::storage::{entries, from_json, to_json};
 
 /// Outbox keys read per list call when looking for a subscription's next event.
 const SCAN: usize = 64;
@@ -44,10 +43,6 @@ const KEEP_VERSIONS: u64 = 1_000;
 /// 300, so that a test reaches it with a few hundred writes (and one that pauses a subscription
 /// behind 285 does not).
 const PAUSED_KEEP: u64 = if cfg!(feature = "fault-injection") { 300 } else { delivery::PAUSED_KEEP_VERSIONS };
-/// Set once every outbox event has its index entry (see `build_index`).
-const INDEX_BUILT_KEY: &str = "index-built";
-/// How far `build_index` has come (an outbox key).
-const INDEX_UP_TO_KEY: &str = "index-up-to";
 /// Outbox keys deleted per alarm run at most.
 const PRUNE: usize = 128;
 /// Queue messages per `sendBatch` (the platform's limit is 100).
@@ -66,6 +61,10 @@ enum Scan {
 /// builds look every 5 runs, so that a test sees a look within seconds.
 const REFRESH_EVERY: u32 = if cfg!(feature = "fault-injection") { 5 } else { 100 };
 
+/// How long after the last new events the alarm runs once more to look at the cursors and prune
+/// (writes have stopped: no other run would come). Test builds wait a second.
+const TIDY_MS: u64 = if cfg!(feature = "fault-injection") { 1_000 } else { 60_000 };
+
 /// Idle cursors moved on per look at the cursors at most, furthest behind first (each is a whole
 /// cursor written, its recent deliveries included).
 const MOVE: usize = 64;
@@ -79,12 +78,8 @@ fn keep_from(stored: &Stored, position: &str, newest: u64) -> String {
     if stored.subscription.paused.is_some() {
         delivery::paused_floor(position, newest, PAUSED_KEEP)
     } else {
-        subscriptions::outbox_key(delivery::version_of(position).unwrap_or(0).saturating_sub(KEEP_VERSIONS), 0)
+        sitrep_shared::notify::outbox_key(delivery::version_of(position).unwrap_or(0).saturating_sub(KEEP_VERSIONS), 0)
     }
-}
-
-fn cursor_key(id: &str) -> String {
-    format!("{CURSOR_PREFIX}{id}")
 }
 
 /// The words of the event's last update's language (English when it has none or one the views do
@@ -112,44 +107,40 @@ fn headers(stored: &Stored, event: &Event, body: &str, now: Timestamp) -> Result
     Ok(headers)
 }
 
-impl PageStore {
+impl DeliveryStore {
     async fn stored_subscription(&self, id: &str) -> Result<Option<Stored>, EdgeError> {
         Ok(self.subscriptions().await?.iter().find(|s| s.subscription.id == id).cloned())
     }
 
     /// Subscription `id` is owed nothing now: only a new event or a replay wakes it again.
     fn idle(&self, id: &str) {
-        self.deliveries.borrow_mut().forget(id);
+        self.wakes.borrow_mut().forget(id);
     }
 
     /// Subscription `id` is not to be woken before `at` (ms); the alarm is set for then.
     async fn wait(&self, id: &str, at: i64) {
-        {
-            let mut memory = self.deliveries.borrow_mut();
-            memory.waits.insert(id.to_owned(), at);
-            memory.woken.remove(id);
-        }
+        self.wakes.borrow_mut().wait(id, at);
         self.schedule(at.saturating_sub(now_ms() as i64).max(0) as u64).await;
     }
 
     async fn cursor(&self, stored: &Stored) -> Result<Cursor, EdgeError> {
-        match self.state.storage().get::<String>(&cursor_key(&stored.subscription.id)).await? {
+        match self.state.storage().get::<String>(&Key::Cursor(&stored.subscription.id).text()).await? {
             Some(text) => from_json(&text),
             None => Ok(Cursor::starting_after(&stored.after)),
         }
     }
 
     async fn save_cursor(&self, id: &str, cursor: &Cursor) -> Result<(), EdgeError> {
-        Ok(self.state.storage().put(&cursor_key(id), to_json(cursor)?).await?)
+        Ok(self.state.storage().put(&Key::Cursor(id).text(), to_json(cursor)?).await?)
     }
 
     /// The next outbox event after `cursor.after` that the subscription wants; events it does not
     /// want move the cursor past them.
-    async fn next_wanted(&self, stored: &Stored, cursor: &mut Cursor, page: &PageState) -> Result<Scan, EdgeError> {
+    async fn next_wanted(&self, stored: &Stored, cursor: &mut Cursor) -> Result<Scan, EdgeError> {
         for _ in 0..SCAN_MAX / SCAN {
             let entries = self.judged_after(&cursor.after, SCAN).await?;
             for (key, judged) in &entries {
-                if judged.as_ref().is_some_and(|j| stored.subscription.wants_indexed(j, page)) {
+                if judged.as_ref().is_some_and(|j| stored.subscription.wants_indexed(j)) {
                     // Only a wanted event is read whole.
                     let text = self.state.storage().get::<String>(key).await?;
                     if let Some(event) = text.and_then(|text| readable(key, &text)) {
@@ -170,11 +161,7 @@ impl PageStore {
     /// it. The new filter then judges only what the old one had not passed over: a subscription that
     /// starts wanting `incident.updated` gets the updates written from then on, not the history
     /// behind its cursor. The cursor to put in the edit's transaction, if it moved.
-    pub(super) async fn caught_up(
-        &self,
-        stored: &Stored,
-        page: &PageState,
-    ) -> Result<Option<(String, String)>, EdgeError> {
+    pub(super) async fn caught_up(&self, stored: &Stored) -> Result<Option<(String, String)>, EdgeError> {
         let mut cursor = self.cursor(stored).await?;
         let before = cursor.clone();
         // A paused subscription's edit (its resume included) is where what it lost is recorded.
@@ -182,122 +169,28 @@ impl PageStore {
         if let Some(up_to) = self.wanted_nothing_up_to(stored, &cursor) {
             cursor.after = cursor.after.max(up_to);
         }
-        self.next_wanted(stored, &mut cursor, page).await?;
+        self.next_wanted(stored, &mut cursor).await?;
         if cursor == before {
             return Ok(None);
         }
-        Ok(Some((cursor_key(&stored.subscription.id), to_json(&cursor)?)))
+        Ok(Some((Key::Cursor(&stored.subscription.id).text(), to_json(&cursor)?)))
     }
 
     /// The outbox key up to which subscription `stored`, with nothing in hand on `cursor`, is known
-    /// to want no event, so that its cursor may start there: the last matched event (`scanned`) if
-    /// it is owed nothing and not paused, else the key its `skip` names. `None` when the memory
-    /// does not know (then the stored cursor is where to start).
+    /// to want no event, so that its cursor may start there (see `Wakes::wanted_nothing_up_to`).
     fn wanted_nothing_up_to(&self, stored: &Stored, cursor: &Cursor) -> Option<String> {
-        if !cursor.idle() {
-            return None;
-        }
-        let memory = self.deliveries.borrow();
-        let id = &stored.subscription.id;
-        if memory.built && !memory.owed.contains(id) && stored.subscription.paused.is_none() {
-            return Some(memory.scanned.clone());
-        }
-        memory.skip.get(id).cloned()
+        let wakes = self.wakes.borrow();
+        let paused = stored.subscription.paused.is_some();
+        wakes.wanted_nothing_up_to(&stored.subscription.id, cursor.idle(), paused).map(str::to_owned)
     }
 
-    /// Up to `limit` outbox entries after key `after` ("" for the first), in order.
     /// The events after outbox key `after` (at most `limit`), each as its outbox key and what a
-    /// filter judges it by (`None`: unreadable, skipped). Read from the small index beside the
-    /// outbox once this store has built it (see `build_index`), else from the events themselves.
+    /// filter judges it by (`None`: unreadable, skipped), read from the small index beside the outbox.
     async fn judged_after(&self, after: &str, limit: usize) -> Result<Vec<(String, Option<Indexed>)>, EdgeError> {
-        if self.deliveries.borrow().indexed {
-            let start = format!("{}\0", index_key(after));
-            let options = ListOptions::new().prefix(INDEX_PREFIX).start(&start).limit(limit);
-            let entries = layout::entries(&self.state.storage(), options).await?;
-            return Ok(entries
-                .into_iter()
-                .map(|(key, text)| (outbox_key_of_index(&key), from_json(&text).ok()))
-                .collect());
-        }
-        let entries = self.outbox_after(after, limit).await?;
-        Ok(entries
-            .into_iter()
-            .map(|(key, text)| {
-                let judged = readable(&key, &text).map(|e| Indexed::of(&e));
-                (key, judged)
-            })
-            .collect())
-    }
-
-    /// Once per instance, before anything is written: if the outbox ends past the last event this
-    /// code indexed (code without the index wrote after it: a rollback and a deploy again), the
-    /// index is built again from there, and claims read events whole until it is complete.
-    pub(super) async fn check_index(&self) -> Result<(), EdgeError> {
-        let storage = self.state.storage();
-        if storage.get::<String>(INDEX_BUILT_KEY).await?.is_none() {
-            return Ok(());
-        }
-        let last = subscriptions::last_outbox_key(&storage).await?;
-        let indexed = storage.get::<String>(subscriptions::INDEX_LAST_KEY).await?.unwrap_or_default();
-        if last > indexed {
-            worker::console_warn!("the outbox has events past {indexed:?} without their index: indexing again");
-            storage.put(INDEX_UP_TO_KEY, indexed).await?;
-            storage.delete(INDEX_BUILT_KEY).await?;
-            self.deliveries.borrow_mut().indexed = false;
-        }
-        Ok(())
-    }
-
-    /// Once per store: writes the index entry of every outbox event written before the index
-    /// existed, [`MATCH`] per alarm run, then notes it is complete. Until then claims read events
-    /// whole, as before.
-    async fn build_index(&self) -> Result<(), EdgeError> {
-        if self.deliveries.borrow().indexed {
-            return Ok(());
-        }
-        let storage = self.state.storage();
-        if storage.get::<String>(INDEX_BUILT_KEY).await?.is_some() {
-            self.deliveries.borrow_mut().indexed = true;
-            return Ok(());
-        }
-        let from = storage.get::<String>(INDEX_UP_TO_KEY).await?.unwrap_or_default();
-        let entries = self.outbox_after(&from, MATCH).await?;
-        let mut puts = Vec::new();
-        for (key, text) in &entries {
-            if let Some(event) = readable(key, text) {
-                puts.push((index_key(key), to_json(&Indexed::of(&event))?));
-            }
-        }
-        let done = entries.len() < MATCH;
-        let last = entries.last().map(|(key, _)| key.clone());
-        storage
-            .transaction(move |txn| async move {
-                for (key, text) in puts {
-                    txn.put(&key, text).await?;
-                }
-                if let Some(last) = last {
-                    txn.put(INDEX_UP_TO_KEY, last.clone()).await?;
-                    txn.put(subscriptions::INDEX_LAST_KEY, last).await?;
-                }
-                if done {
-                    txn.put(INDEX_BUILT_KEY, "1".to_owned()).await?;
-                }
-                Ok(())
-            })
-            .await?;
-        if done {
-            self.deliveries.borrow_mut().indexed = true;
-        } else {
-            self.schedule(publication::MIN_INTERVAL_MS).await;
-        }
-        Ok(())
-    }
-
-    async fn outbox_after(&self, after: &str, limit: usize) -> Result<Vec<(String, String)>, EdgeError> {
-        // `start` is inclusive: the key after `after` (the empty key sorts before the prefix).
-        let start = format!("{after}\0");
-        let options = ListOptions::new().prefix(OUTBOX_PREFIX).start(&start).limit(limit);
-        layout::entries(&self.state.storage(), options).await
+        let start = format!("{}\0", index_key(after));
+        let options = ListOptions::new().prefix(INDEX_PREFIX).start(&start).limit(limit);
+        let found = entries(&self.state.storage(), options).await?;
+        Ok(found.into_iter().map(|(key, text)| (outbox_key_of_index(&key), from_json(&text).ok())).collect())
     }
 
     /// Hands out the next try owed to subscription `id`, if it may send now.
@@ -316,7 +209,6 @@ impl PageStore {
             self.settle(stored, cursor, claim, &failed, now).await?;
             return Ok(DeliverReply::Idle);
         }
-        let loaded = self.load().await?;
         let before = cursor.clone();
         // Pruning went past it: over events it did not want (an idle subscription counts as at the
         // last matched event), so no gap; a paused one's gap was recorded at its resume.
@@ -352,7 +244,7 @@ impl PageStore {
                         }
                     }
                 }
-                Due::Next => self.next_wanted(&stored, &mut cursor, &loaded.page).await?,
+                Due::Next => self.next_wanted(&stored, &mut cursor).await?,
             };
             break;
         }
@@ -364,7 +256,7 @@ impl PageStore {
                 }
                 if matches!(scan, Scan::More) {
                     // Looked far enough for one request: still owed, the next alarm goes on.
-                    self.deliveries.borrow_mut().owe(id);
+                    self.wakes.borrow_mut().owe(id);
                     self.schedule(0).await;
                 } else {
                     self.idle(id);
@@ -373,8 +265,7 @@ impl PageStore {
             }
         };
         let labels = labels(&event);
-        let body = message::body(stored.subscription.kind, &event, loaded.page.page(), labels);
-        drop(loaded);
+        let body = message::body(stored.subscription.kind, &event, &*self.page().await?, labels);
         let headers = headers(&stored, &event, &body, now)?;
         let claim = cursor.claim(&key, &event.id, event.kind, now);
         self.save_cursor(id, &cursor).await?;
@@ -428,16 +319,31 @@ impl PageStore {
             return Ok(settled);
         }
         // Its consumer is done with it unless it goes on at once: the alarm may wake it again.
-        self.deliveries.borrow_mut().woken.remove(&id);
+        self.wakes.borrow_mut().settled(&id);
         match &settled {
             Settled::Dead { reason } if stored.subscription.paused.is_none() => {
-                // Only storage awaits from the read of the subscription to this commit: no other
-                // request runs in between (the object's input gate), so no edit or removal is undone.
-                let cursor = (cursor_key(&id), to_json(&cursor)?);
-                let written = subscriptions::pause_failed(stored, reason, now, cursor)?;
-                let call =
-                    AdminCall::by_the_store(Admin::EditSubscription(id.clone()), "deliveries (the queue consumer)");
-                self.apply_subscription_write(&call, written, 200).await?;
+                // Paused here at once, with the cursor past the dead event, in one write; the writer
+                // is asked to pause it too (logged, shown), until it has (see `ask_pauses`).
+                let mut paused = stored;
+                paused.subscription.paused =
+                    Some(sitrep_shared::notify::Pause { at: now, reason: reason.clone() });
+                let puts = [
+                    (Key::Cursor(&id).text(), to_json(&cursor)?),
+                    (Key::Subscription(&id).text(), to_json(&paused)?),
+                    (Key::PauseOwed(&id).text(), reason.clone()),
+                ];
+                self.state
+                    .storage()
+                    .transaction(move |txn| async move {
+                        for (key, text) in puts {
+                            txn.put(&key, text).await?;
+                        }
+                        Ok(())
+                    })
+                    .await?;
+                *self.subscriptions.borrow_mut() = None;
+                self.idle(&id);
+                self.ask_pause(&id, reason).await;
                 self.dead_letter(&id, &event, reason).await;
             }
             Settled::Dead { reason } => {
@@ -453,6 +359,29 @@ impl PageStore {
             Settled::Delivered | Settled::Stale => self.save_cursor(&id, &cursor).await?,
         }
         Ok(settled)
+    }
+
+    /// Asks the writer to pause subscription `id` with `reason` (a write by the store, logged and
+    /// shown); once it has, the pause is no longer owed. Best effort: the alarm asks again.
+    async fn ask_pause(&self, id: &str, reason: &str) {
+        match crate::store::paused(&self.env, id, reason).await {
+            Ok(_) => {
+                let _ = self.state.storage().delete(&Key::PauseOwed(id).text()).await;
+            }
+            Err(err) => {
+                worker::console_warn!("the writer did not take the pause of {id}: {err}; asking again in 5 s");
+                self.schedule(5_000).await;
+            }
+        }
+    }
+
+    /// From the alarm: asks the writer again for every pause it has not confirmed.
+    pub(super) async fn ask_pauses(&self) {
+        let options = ListOptions::new().prefix(PAUSE_OWED_PREFIX);
+        let Ok(owed) = entries(&self.state.storage(), options).await else { return };
+        for (key, reason) in owed {
+            self.ask_pause(key.trim_start_matches(PAUSE_OWED_PREFIX), &reason).await;
+        }
     }
 
     /// Sends a given-up event to the dead-letter queue (best effort: it is also in the
@@ -476,74 +405,59 @@ impl PageStore {
     }
 
     async fn try_kick(&self) -> Result<(), EdgeError> {
-        if let Err(err) = self.build_index().await {
-            // Best effort: claims read events whole meanwhile; the next run goes on.
-            worker::console_warn!("building the outbox index failed: {err}");
-        }
         let subscriptions = self.subscriptions().await?;
-        let last = subscriptions::last_outbox_key(&self.state.storage()).await?;
+        let last = layout::last_outbox_key(&self.state.storage()).await?;
         if subscriptions.is_empty() {
-            // Nobody is owed anything: the outbox goes, a batch per run (writes add to it only
-            // while someone subscribes).
+            // Nobody is owed anything: the outbox goes, a batch per run.
             if !last.is_empty() {
                 self.prune(&format!("{last}\u{0}")).await;
-                self.schedule(publication::MIN_INTERVAL_MS).await;
+                self.schedule(1_000).await;
             }
             return Ok(());
         }
         let now = now_ms() as i64;
-        let refresh = {
-            let mut memory = self.deliveries.borrow_mut();
-            memory.runs += 1;
-            memory.runs > REFRESH_EVERY
-        };
-        if !self.deliveries.borrow().built {
+        self.runs.set(self.runs.get() + 1);
+        if !self.wakes.borrow().built() {
             self.remember(&subscriptions, &last, now).await?;
         } else {
-            if self.deliveries.borrow().scanned < last {
+            let new_events = self.wakes.borrow().scanned() < last.as_str();
+            if new_events {
                 self.match_new(&subscriptions).await?;
             }
-            if refresh && let Err(err) = self.refresh_slowest(&subscriptions).await {
+            // A run with no new events after some: writes stopped, look at the cursors now.
+            let tidy = !new_events && self.tidy.replace(false);
+            if (self.runs.get() > REFRESH_EVERY || tidy)
+                && let Err(err) = self.refresh_slowest(&subscriptions).await
+            {
                 // Best effort: pruning waits, and the next look (100 runs on) tries again.
                 worker::console_warn!("looking at the delivery cursors failed: {err}");
-                self.deliveries.borrow_mut().runs = 0;
+                self.runs.set(0);
+            }
+            if new_events {
+                self.tidy.set(true);
+                self.schedule(TIDY_MS).await;
             }
         }
-        let slowest = self.deliveries.borrow().slowest.clone();
-        if let Some(slowest) = slowest {
-            self.prune(&slowest).await;
-        }
-        let mut wake = Vec::new();
-        let mut next: Option<i64> = None;
-        let mut soonest = |at: i64| next = Some(next.map_or(at, |n: i64| n.min(at)));
+        let slowest = self.slowest.borrow().clone();
+        if let Some(slowest) = slowest
+            && self.prune(&slowest).await
         {
-            let mut memory = self.deliveries.borrow_mut();
-            let Memory { owed, waits, woken, .. } = &mut *memory;
-            woken.retain(|_, at| *at + delivery::LEASE_MS > now);
-            for id in owed.iter() {
-                match (waits.get(id), woken.get(id)) {
-                    (Some(at), _) if *at > now => soonest(*at),
-                    (_, Some(at)) => soonest(at + delivery::LEASE_MS),
-                    _ => {
-                        wake.push(Kick { subscription: id.clone() });
-                        woken.insert(id.clone(), now);
-                        soonest(now + delivery::LEASE_MS);
-                    }
-                }
-            }
+            // A whole batch went: more may be due.
+            self.schedule(0).await;
         }
-        if !wake.is_empty() {
+        let wake = self.wakes.borrow_mut().wake(now);
+        if !wake.now.is_empty() {
             let queue = self.env.queue(crate::bindings::DELIVERY_BINDING)?;
-            for (n, chunk) in wake.chunks(BATCH).enumerate() {
-                if let Err(err) = queue.send_batch(chunk.to_vec()).await {
+            for (n, chunk) in wake.now.chunks(BATCH).enumerate() {
+                let kicks: Vec<Kick> = chunk.iter().map(|id| Kick { subscription: id.clone() }).collect();
+                if let Err(err) = queue.send_batch(kicks).await {
                     // This chunk and the ones after it were not woken: the next run tries again.
-                    let mut memory = self.deliveries.borrow_mut();
-                    wake[n * BATCH..].iter().for_each(|kick| _ = memory.woken.remove(&kick.subscription));
+                    self.wakes.borrow_mut().unwoken(&wake.now[n * BATCH..]);
                     return Err(err.into());
                 }
             }
         }
-        if let Some(at) = next {
+        if let Some(at) = wake.next {
             self.schedule(at.saturating_sub(now).max(0) as u64).await;
         }
         Ok(())
@@ -553,32 +467,32 @@ impl PageStore {
     /// wanted or not; its claim sorts that out), who waits until when, the slowest cursor.
     async fn remember(&self, subscriptions: &[Stored], last: &str, now: i64) -> Result<(), EdgeError> {
         let mut cursors = self.stored_cursors().await?;
-        let indexed = self.deliveries.borrow().indexed;
-        let mut memory = Memory { built: true, indexed, scanned: last.to_owned(), ..Memory::default() };
-        memory.woken = std::mem::take(&mut self.deliveries.borrow_mut().woken);
+        let mut slowest: Option<String> = None;
+        let mut seen = Vec::new();
         for stored in subscriptions {
             let id = &stored.subscription.id;
             let cursor = cursors.remove(id).unwrap_or_else(|| Cursor::starting_after(&stored.after));
             let keep = keep_from(stored, cursor.earliest(), delivery::version_of(last).unwrap_or(0));
-            if memory.slowest.as_deref().is_none_or(|slowest| keep.as_str() < slowest) {
-                memory.slowest = Some(keep);
+            if slowest.as_deref().is_none_or(|slowest| keep.as_str() < slowest) {
+                slowest = Some(keep);
             }
-            if stored.subscription.paused.is_some() || !cursor.owes(last) {
-                continue;
-            }
-            memory.owed.insert(id.clone());
-            if let Due::Wait(at) = cursor.due(now) {
-                memory.waits.insert(id.clone(), at);
-            }
+            let owes = stored.subscription.paused.is_none() && cursor.owes(last);
+            let wait_until = match cursor.due(now) {
+                Due::Wait(at) => Some(at),
+                _ => None,
+            };
+            seen.push(Seen { id: id.clone(), owes, wait_until });
         }
-        *self.deliveries.borrow_mut() = memory;
+        let rebuilt = self.wakes.borrow().rebuilt(last, seen);
+        *self.wakes.borrow_mut() = rebuilt;
+        *self.slowest.borrow_mut() = slowest;
         Ok(())
     }
 
     /// Every stored cursor, by subscription id.
     async fn stored_cursors(&self) -> Result<HashMap<String, Cursor>, EdgeError> {
         let mut cursors = HashMap::new();
-        for (key, text) in layout::entries(&self.state.storage(), ListOptions::new().prefix(CURSOR_PREFIX)).await? {
+        for (key, text) in entries(&self.state.storage(), ListOptions::new().prefix(CURSOR_PREFIX)).await? {
             cursors.insert(key.trim_start_matches(CURSOR_PREFIX).to_owned(), from_json::<Cursor>(&text)?);
         }
         Ok(cursors)
@@ -595,7 +509,7 @@ impl PageStore {
         let mut behind: Vec<(&str, Cursor, String)> = Vec::new();
         let mut slowest: Option<String> = None;
         let mut in_hand = Vec::new();
-        let newest = delivery::version_of(&subscriptions::last_outbox_key(&self.state.storage()).await?).unwrap_or(0);
+        let newest = delivery::version_of(&layout::last_outbox_key(&self.state.storage()).await?).unwrap_or(0);
         for stored in subscriptions {
             let id = stored.subscription.id.as_str();
             let cursor = cursors.get(id).cloned().unwrap_or_else(|| Cursor::starting_after(&stored.after));
@@ -615,17 +529,14 @@ impl PageStore {
                 slowest = Some(keep);
             }
         }
-        {
-            let mut memory = self.deliveries.borrow_mut();
-            memory.slowest = slowest;
-            memory.runs = 0;
-            memory.owed.extend(in_hand);
-        }
+        *self.slowest.borrow_mut() = slowest;
+        self.runs.set(0);
+        self.wakes.borrow_mut().in_hand(in_hand);
         behind.sort_by(|a, b| a.1.after.cmp(&b.1.after));
         let mut moved = Vec::new();
         for (id, mut cursor, up_to) in behind.into_iter().take(MOVE) {
             cursor.after = up_to;
-            moved.push((cursor_key(id), to_json(&cursor)?));
+            moved.push((Key::Cursor(id).text(), to_json(&cursor)?));
         }
         if !moved.is_empty() {
             // Only storage awaits since the cursors were read: no claim ran in between.
@@ -644,23 +555,21 @@ impl PageStore {
 
     /// Matches the events written since the last run to the subscriptions that want them.
     async fn match_new(&self, subscriptions: &[Stored]) -> Result<(), EdgeError> {
-        let scanned = self.deliveries.borrow().scanned.clone();
-        let entries = self.judged_after(&scanned, MATCH).await?;
-        let loaded = self.load().await?;
+        let scanned = self.wakes.borrow().scanned().to_owned();
+        let judged = self.judged_after(&scanned, MATCH).await?;
         {
-            let mut memory = self.deliveries.borrow_mut();
-            for (key, judged) in &entries {
-                let wanted_nothing_up_to = std::mem::replace(&mut memory.scanned, key.clone());
-                let Some(event) = judged else { continue };
-                for stored in subscriptions.iter().filter(|s| s.subscription.paused.is_none()) {
-                    let id = &stored.subscription.id;
-                    if stored.subscription.wants_indexed(event, &loaded.page) && memory.owed.insert(id.clone()) {
-                        memory.skip.insert(id.clone(), wanted_nothing_up_to.clone());
-                    }
-                }
+            let mut wakes = self.wakes.borrow_mut();
+            for (key, judged) in &judged {
+                let Some(event) = judged else {
+                    wakes.passed(key);
+                    continue;
+                };
+                let active = subscriptions.iter().filter(|s| s.subscription.paused.is_none());
+                let wanting = active.filter(|s| s.subscription.wants_indexed(event)).map(|s| s.subscription.id.as_str());
+                wakes.matched(key, wanting);
             }
         }
-        if entries.len() == MATCH {
+        if judged.len() == MATCH {
             // More were written than one run matches: the next run goes on.
             self.schedule(0).await;
         }
@@ -669,45 +578,44 @@ impl PageStore {
 
     /// Deletes up to [`PRUNE`] outbox keys before `end` (see `keep_from`: every subscription is done
     /// with them, replays reach that far back, and a paused subscription keeps only the newest),
-    /// noting the last one deleted. Best effort: the next alarm goes on.
-    async fn prune(&self, end: &str) {
+    /// noting the last one deleted. Best effort: the next alarm goes on. Whether a whole batch went.
+    async fn prune(&self, end: &str) -> bool {
         let storage = self.state.storage();
         let options = ListOptions::new().prefix(OUTBOX_PREFIX).end(end).limit(PRUNE);
-        let Ok(entries) = layout::entries(&storage, options).await else { return };
-        let mut keys: Vec<String> = entries.into_iter().map(|(key, _)| key).collect();
-        let Some(last) = keys.last().cloned() else { return };
+        let Ok(found) = entries(&storage, options).await else { return false };
+        let mut keys: Vec<String> = found.into_iter().map(|(key, _)| key).collect();
+        let full = keys.len() == PRUNE;
+        let Some(last) = keys.last().cloned() else { return false };
         keys.extend(keys.iter().map(|key| index_key(key)).collect::<Vec<_>>());
         // The mark first: a cursor behind it is moved past the deleted keys with its gap recorded.
-        if storage.put(PRUNED_KEY, last).await.is_ok() {
-            for chunk in keys.chunks(128) {
-                let _ = storage.delete_multiple(chunk.to_vec()).await;
-            }
+        if storage.put(&Key::Pruned.text(), last).await.is_err() {
+            return false;
         }
+        for chunk in keys.chunks(128) {
+            let _ = storage.delete_multiple(chunk.to_vec()).await;
+        }
+        full
     }
 
     /// The last outbox key pruning deleted ("" for none).
     async fn pruned(&self) -> Result<String, EdgeError> {
-        Ok(self.state.storage().get::<String>(PRUNED_KEY).await?.unwrap_or_default())
+        Ok(self.state.storage().get::<String>(&Key::Pruned.text()).await?.unwrap_or_default())
     }
 
     /// `GET subscriptions/{id}/deliveries`.
-    pub(super) async fn list_deliveries(&self, id: &str) -> Result<AdminReply, EdgeError> {
+    pub(super) async fn list(&self, id: &str) -> Result<Listed, EdgeError> {
         let stored = self.stored_subscription(id).await?.ok_or_else(|| missing(id))?;
         let cursor = self.cursor(&stored).await?;
-        let version = self.load().await.map(|l| l.version).unwrap_or(0);
-        let body = serde_json::json!({
-            "version": version,
-            "subscription": subscriptions::shown(stored.subscription),
-            "deliveries": cursor.recent,
-            "replays_waiting": cursor.replays.len(),
-            "gaps": cursor.gaps,
-        });
-        Ok(AdminReply { status: 200, version, body: body.to_string(), replay: false })
+        Ok(Listed {
+            deliveries: serde_json::json!(cursor.recent),
+            replays_waiting: cursor.replays.len(),
+            gaps: serde_json::json!(cursor.gaps),
+        })
     }
 
     /// `POST subscriptions/{id}/deliveries/{delivery}/replay`: queues the event again (once, however
     /// often it is asked); it goes out before the next new event, signed with the same id.
-    pub(super) async fn replay_delivery(&self, id: &str, delivery_id: &str) -> Result<AdminReply, EdgeError> {
+    pub(super) async fn replay(&self, id: &str, delivery_id: &str) -> Result<Replayed, EdgeError> {
         let stored = self.stored_subscription(id).await?.ok_or_else(|| missing(id))?;
         let not_its = || EdgeError::Missing(format!("{id} was sent no event {delivery_id:?}"));
         let key = delivery::key_of(delivery_id).ok_or_else(not_its)?;
@@ -717,9 +625,9 @@ impl PageStore {
         if key <= stored.after || key > cursor.after {
             return Err(not_its());
         }
-        let Some(text) = self.state.storage().get::<String>(&key).await? else { return Err(not_its()) };
-        let event = readable(&key, &text).ok_or_else(not_its)?;
-        if !stored.subscription.wants(&event, &self.load().await?.page) {
+        let judged = self.state.storage().get::<String>(&index_key(&key)).await?;
+        let indexed: Indexed = judged.and_then(|text| from_json(&text).ok()).ok_or_else(not_its)?;
+        if !stored.subscription.wants_indexed(&indexed) {
             return Err(not_its());
         }
         if !cursor.replay(&key) {
@@ -729,14 +637,9 @@ impl PageStore {
             )));
         }
         self.save_cursor(id, &cursor).await?;
-        self.deliveries.borrow_mut().owe(id);
+        self.wakes.borrow_mut().owe(id);
         self.schedule(0).await;
-        let version = self.load().await.map(|l| l.version).unwrap_or(0);
-        let paused = stored.subscription.paused.is_some();
-        let body = serde_json::json!({
-            "version": version, "subscription": id, "delivery": delivery_id, "queued": true, "paused": paused,
-        });
-        Ok(AdminReply { status: 202, version, body: body.to_string(), replay: false })
+        Ok(Replayed { paused: stored.subscription.paused.is_some() })
     }
 }
 
