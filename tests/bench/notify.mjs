@@ -114,9 +114,9 @@ try {
 
   // Issue 24, finding 2: a restart used to wake every subscription whose stored cursor lagged, and
   // each claim parsed up to 1,024 whole events. On a page of its own: the same writes with no
-  // subscription, then N subscriptions wanting only incident.resolved, 500 updates none of them
-  // wants, a restart of workerd, and the same writes timed from the first request the new
-  // instance gets.
+  // subscription right after a restart, then N subscriptions wanting only incident.resolved, 500
+  // updates none of them wants, a restart of workerd, and the same writes timed from the first
+  // request the new instance gets.
   await edge.stop();
   log('a second page: a backlog of 500 events none of its subscriptions wants, then a restart');
   const second = await startEdge({ vars: { SITREP_LOCAL_TARGETS: '1' } });
@@ -125,16 +125,30 @@ try {
   try {
     await second.load(page);
     const next = await updates(second, 12);
+    const probeSecond = async (path) => {
+      const t0 = performance.now();
+      const response = await fetch(`${second.base}${path}`, { headers: { authorization: `Bearer ${second.token}` } });
+      await response.arrayBuffer();
+      return performance.now() - t0;
+    };
+    // As `timeWrites`: each write, then the Worker-only request and a store round trip in its window.
     const time = async (count) => {
       const times = [];
+      const worker = [];
+      const store = [];
       for (let i = 0; i < count; i += 1) {
         const t0 = performance.now();
         await next();
         times.push(performance.now() - t0);
+        worker.push(await probeSecond('/api/v2/no-such-document'));
+        store.push(await probeSecond('/api/v2/admin/log?limit=1'));
       }
-      return stats(times);
+      return { ...stats(times), worker: stats(worker), store: stats(store) };
     };
     await time(10);
+    // The baseline is the same writes right after a restart with no subscription: a new instance
+    // loads its page whatever else it holds.
+    await second.restart();
     baseline = await time(10);
     for (let i = 0; i < N; i += 1) {
       await second.write('POST', 'subscriptions', { kind: 'webhook', url: `http://127.0.0.1:${port}/later/${i}`, events: ['incident.resolved'] });

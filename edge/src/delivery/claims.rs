@@ -19,7 +19,7 @@ use std::collections::HashMap;
 use sitrep_shared::Timestamp;
 use sitrep_shared::notify::delivery::{self, Cursor, Due, Outcome, Settled};
 use sitrep_shared::notify::retry;
-use sitrep_shared::notify::wakes::Seen;
+use sitrep_shared::notify::wakes::{Seen, owed_after};
 use sitrep_shared::notify::{Channel, Event, INDEX_PREFIX, Indexed, OUTBOX_PREFIX, index_key, message, outbox_key_of_index, sign};
 use worker::ListOptions;
 
@@ -68,6 +68,10 @@ const TIDY_MS: u64 = if cfg!(feature = "fault-injection") { 1_000 } else { 60_00
 /// Idle cursors moved on per look at the cursors at most, furthest behind first (each is a whole
 /// cursor written, its recent deliveries included).
 const MOVE: usize = 64;
+
+/// Index entries a new instance reads at most to learn who is owed what (each a few bytes): past
+/// them, a lagging subscription counts as owed and its claim finds out.
+const REMEMBER_SCAN: usize = 4_096;
 
 /// Outbox events matched to subscriptions per alarm run at most.
 const MATCH: usize = 256;
@@ -467,16 +471,31 @@ impl DeliveryStore {
     /// wanted or not; its claim sorts that out), who waits until when, the slowest cursor.
     async fn remember(&self, subscriptions: &[Stored], last: &str, now: i64) -> Result<(), EdgeError> {
         let mut cursors = self.stored_cursors().await?;
+        let cursors: Vec<Cursor> = subscriptions
+            .iter()
+            .map(|s| cursors.remove(&s.subscription.id).unwrap_or_else(|| Cursor::starting_after(&s.after)))
+            .collect();
+        // The index after the slowest idle cursor, read once: an idle subscription behind events it
+        // does not want is owed nothing (a restart wakes only who wants something).
+        let idle = |(stored, cursor): &(&Stored, &Cursor)| stored.subscription.paused.is_none() && cursor.idle();
+        let from = subscriptions.iter().zip(&cursors).filter(idle).map(|(_, c)| c.after.as_str()).min();
+        let from = from.filter(|from| *from < last).unwrap_or(last).to_owned();
+        let judged = if from.as_str() < last { self.judged_after(&from, REMEMBER_SCAN).await? } else { vec![] };
+        let complete = judged.len() < REMEMBER_SCAN;
         let mut slowest: Option<String> = None;
         let mut seen = Vec::new();
-        for stored in subscriptions {
+        for (stored, cursor) in subscriptions.iter().zip(cursors) {
             let id = &stored.subscription.id;
-            let cursor = cursors.remove(id).unwrap_or_else(|| Cursor::starting_after(&stored.after));
             let keep = keep_from(stored, cursor.earliest(), delivery::version_of(last).unwrap_or(0));
             if slowest.as_deref().is_none_or(|slowest| keep.as_str() < slowest) {
                 slowest = Some(keep);
             }
-            let owes = stored.subscription.paused.is_none() && cursor.owes(last);
+            let wanted = judged.iter().map(|(key, judged)| {
+                (key.as_str(), judged.as_ref().is_some_and(|j| stored.subscription.wants_indexed(j)))
+            });
+            let owes = stored.subscription.paused.is_none()
+                && cursor.owes(last)
+                && (!cursor.idle() || owed_after(&cursor.after, &from, wanted, complete));
             let wait_until = match cursor.due(now) {
                 Due::Wait(at) => Some(at),
                 _ => None,

@@ -188,6 +188,17 @@ impl Wakes {
     }
 }
 
+/// Whether a subscription with nothing in hand, its cursor at `after`, may be owed anything, judged
+/// by `judged`: the outbox's index entries after `from`, in order, each with whether this
+/// subscription wants it, reaching the outbox's end when `complete`. What the entries do not cover
+/// counts as owed (its claim finds out), so that a restart wakes only who wants something.
+pub fn owed_after<'a>(after: &str, from: &str, judged: impl IntoIterator<Item = (&'a str, bool)>, complete: bool) -> bool {
+    if after < from {
+        return true;
+    }
+    judged.into_iter().any(|(key, wanted)| key > after && wanted) || !complete
+}
+
 #[cfg(test)]
 mod tests {
     //! The delivery loop modelled whole: an outbox of events, each subscription's real
@@ -448,6 +459,15 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn after_a_restart_only_who_wants_something_is_owed() {
+        let judged = [("outbox/2", false), ("outbox/3", true), ("outbox/4", false)];
+        assert!(owed_after("outbox/1", "outbox/1", judged, true), "it wants outbox/3");
+        assert!(!owed_after("outbox/3", "outbox/1", judged, true), "past what it wants: nothing");
+        assert!(owed_after("outbox/3", "outbox/1", judged, false), "the entries stop short of the end");
+        assert!(owed_after("outbox/0", "outbox/1", judged, true), "its cursor is before what was read");
     }
 
     #[test]
