@@ -29,8 +29,8 @@ use sitrep_shared::notify::delivery::{Outcome, SEND_TIMEOUT_MS};
 use sitrep_shared::notify::target::{self, Targets};
 use worker::{Env, Headers, MessageBatch, MessageExt, Method, RequestInit, RequestRedirect};
 
-use crate::delivery::protocol::{DeliverCall, DeliverReply, Kick, Outgoing};
 use crate::delivery::deliver;
+use crate::delivery::protocol::{DeliverCall, DeliverReply, Kick, Outgoing};
 use crate::error::EdgeError;
 use crate::store::notify_targets;
 

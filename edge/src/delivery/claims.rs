@@ -20,7 +20,9 @@ use sitrep_shared::Timestamp;
 use sitrep_shared::notify::delivery::{self, Cursor, Due, Outcome, Settled};
 use sitrep_shared::notify::retry;
 use sitrep_shared::notify::wakes::{Seen, owed_after};
-use sitrep_shared::notify::{Channel, Event, INDEX_PREFIX, Indexed, OUTBOX_PREFIX, index_key, message, outbox_key_of_index, sign};
+use sitrep_shared::notify::{
+    Channel, Event, INDEX_PREFIX, Indexed, OUTBOX_PREFIX, index_key, message, outbox_key_of_index, sign,
+};
 use worker::ListOptions;
 
 use super::layout::{self, CURSOR_PREFIX, Key, PAUSE_OWED_PREFIX};
@@ -329,8 +331,7 @@ impl DeliveryStore {
                 // Paused here at once, with the cursor past the dead event, in one write; the writer
                 // is asked to pause it too (logged, shown), until it has (see `ask_pauses`).
                 let mut paused = stored;
-                paused.subscription.paused =
-                    Some(sitrep_shared::notify::Pause { at: now, reason: reason.clone() });
+                paused.subscription.paused = Some(sitrep_shared::notify::Pause { at: now, reason: reason.clone() });
                 let puts = [
                     (Key::Cursor(&id).text(), to_json(&cursor)?),
                     (Key::Subscription(&id).text(), to_json(&paused)?),
@@ -584,7 +585,8 @@ impl DeliveryStore {
                     continue;
                 };
                 let active = subscriptions.iter().filter(|s| s.subscription.paused.is_none());
-                let wanting = active.filter(|s| s.subscription.wants_indexed(event)).map(|s| s.subscription.id.as_str());
+                let wanting =
+                    active.filter(|s| s.subscription.wants_indexed(event)).map(|s| s.subscription.id.as_str());
                 wakes.matched(key, wanting);
             }
         }

@@ -16,7 +16,7 @@ mod take;
 #[cfg(feature = "fault-injection")]
 mod test_calls;
 
-pub use client::{deliver, list, replay, take};
 #[cfg(feature = "fault-injection")]
 pub use client::test_call;
+pub use client::{deliver, list, replay, take};
 pub use object::DeliveryStore;

@@ -12,8 +12,11 @@ impl DeliveryStore {
         let storage = self.state.storage();
         match call {
             DeliveryTest::Outbox => {
-                let events: Vec<Event> =
-                    values(&storage, OUTBOX_PREFIX).await?.iter().map(|text| from_json(text)).collect::<Result<_, _>>()?;
+                let events: Vec<Event> = values(&storage, OUTBOX_PREFIX)
+                    .await?
+                    .iter()
+                    .map(|text| from_json(text))
+                    .collect::<Result<_, _>>()?;
                 Ok(serde_json::json!(events))
             }
             DeliveryTest::Keys { prefix } => Ok(serde_json::json!(keys(&storage, &prefix).await?)),

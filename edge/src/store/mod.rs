@@ -26,8 +26,8 @@ mod subscriptions;
 mod test_calls;
 mod write;
 
-pub use client::{admin, fetch_doc, paused};
 #[cfg(feature = "fault-injection")]
 pub use client::test_call;
+pub use client::{admin, fetch_doc, paused};
 pub use object::PageStore;
 pub use subscriptions::targets as notify_targets;

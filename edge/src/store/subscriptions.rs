@@ -161,12 +161,7 @@ pub fn create(
     let host = sitrep_shared::notify::target::check(&subscription.url, targets).map(|t| t.host).unwrap_or_default();
     let body = serde_json::json!({ "subscription": subscription, "secret": secret });
     let stored = Stored { subscription, secret, after: String::new() };
-    Ok(Written {
-        kept: Some(stored),
-        summary: format!("added subscription {id} ({host})"),
-        target: id,
-        body,
-    })
+    Ok(Written { kept: Some(stored), summary: format!("added subscription {id} ({host})"), target: id, body })
 }
 
 /// An edit of a stored subscription from the request body.

@@ -192,7 +192,12 @@ impl Wakes {
 /// by `judged`: the outbox's index entries after `from`, in order, each with whether this
 /// subscription wants it, reaching the outbox's end when `complete`. What the entries do not cover
 /// counts as owed (its claim finds out), so that a restart wakes only who wants something.
-pub fn owed_after<'a>(after: &str, from: &str, judged: impl IntoIterator<Item = (&'a str, bool)>, complete: bool) -> bool {
+pub fn owed_after<'a>(
+    after: &str,
+    from: &str,
+    judged: impl IntoIterator<Item = (&'a str, bool)>,
+    complete: bool,
+) -> bool {
     if after < from {
         return true;
     }
@@ -267,7 +272,13 @@ mod tests {
     impl World {
         fn new(wants: &[[bool; 4]]) -> Self {
             let subs = wants.iter().map(|w| Sub { wants: *w, paused: false, cursor: Cursor::default(), got: vec![] });
-            Self { now: 1_000_000, outbox: vec![], subs: subs.collect(), wakes: Wakes::default(), queue: Default::default() }
+            Self {
+                now: 1_000_000,
+                outbox: vec![],
+                subs: subs.collect(),
+                wakes: Wakes::default(),
+                queue: Default::default(),
+            }
         }
 
         fn id(n: usize) -> String {
@@ -337,7 +348,8 @@ mod tests {
                     match self.outbox.iter().find(|(k, kind)| *k > after && sub.wants[*kind]) {
                         Some((key, _)) => key.clone(),
                         None => {
-                            sub.cursor.after = after.max(self.outbox.last().map(|(k, _)| k.clone()).unwrap_or_default());
+                            sub.cursor.after =
+                                after.max(self.outbox.last().map(|(k, _)| k.clone()).unwrap_or_default());
                             self.wakes.forget(&id);
                             return None;
                         }
@@ -356,7 +368,8 @@ mod tests {
             if vanishes {
                 return;
             }
-            let outcome = if fails { Outcome::Failed { reason: "500".into() } } else { Outcome::Delivered { status: 200 } };
+            let outcome =
+                if fails { Outcome::Failed { reason: "500".into() } } else { Outcome::Delivered { status: 200 } };
             let sub = &mut self.subs[n];
             let settled = sub.cursor.settle_within(claim, &outcome, at(self.now), 0.5, i64::MAX);
             self.wakes.settled(&id);
