@@ -4,6 +4,7 @@ use anyhow::{Context, Result, bail};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sitrep_shared::Problem;
+use sitrep_shared::api::{Method, Operation};
 use sitrep_shared::command::ErrorReply;
 
 /// A client of one sitrep edge.
@@ -31,15 +32,6 @@ impl std::fmt::Display for Refused {
 
 impl std::error::Error for Refused {}
 
-/// The write API's methods the tool uses.
-#[derive(Clone, Copy, Debug)]
-pub enum Method {
-    Post,
-    Put,
-    Patch,
-    Delete,
-}
-
 impl Api {
     /// From `SITREP_URL` and `SITREP_TOKEN`.
     pub fn from_env() -> Result<Self> {
@@ -64,30 +56,36 @@ impl Api {
         answer(response)
     }
 
-    /// An admin read of `path` (after `/api/v2/admin/`), as text.
-    pub fn admin_text(&self, path: &str) -> Result<String> {
-        let url = format!("{}/api/v2/admin/{path}", self.base);
+    /// An admin read (`query` without its `?`, "" for none), as text. The path and the method are
+    /// the write API's table's (`sitrep_shared::api`), never written here.
+    pub fn admin_text(&self, op: &Operation, query: &str) -> Result<String> {
+        let url = self.url(op, query);
         let response =
             self.agent.get(url).header("authorization", self.auth()?).call().with_context(|| self.unreachable())?;
         text(response)
     }
 
-    /// An admin read of `path`, typed.
-    pub fn admin_get<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
-        parse(&self.admin_text(path)?)
+    /// An admin read, typed.
+    pub fn admin_get<T: DeserializeOwned>(&self, op: &Operation, query: &str) -> Result<T> {
+        parse(&self.admin_text(op, query)?)
+    }
+
+    fn url(&self, op: &Operation, query: &str) -> String {
+        let query = if query.is_empty() { String::new() } else { format!("?{query}") };
+        format!("{}/api/v2/admin/{}{query}", self.base, op.path())
     }
 
     /// An admin write with a JSON body (`None` sends none); its answer is `T` (`WriteReply` for
     /// the page's writes).
-    pub fn write<B: Serialize, T: DeserializeOwned>(
+    pub fn send<B: Serialize, T: DeserializeOwned>(
         &self,
-        method: Method,
-        path: &str,
+        op: &Operation,
         body: Option<&B>,
         idempotency_key: Option<&str>,
     ) -> Result<T> {
-        let url = format!("{}/api/v2/admin/{path}", self.base);
-        let builder = match method {
+        let url = self.url(op, "");
+        let builder = match op.method() {
+            Method::Get => bail!("{op:?} is a read"),
             Method::Post => self.agent.post(url),
             Method::Put => self.agent.put(url),
             Method::Patch => self.agent.patch(url),
@@ -105,12 +103,12 @@ impl Api {
         answer(response)
     }
 
-    /// POSTs with an Idempotency-Key, retrying once if the connection failed (never if the edge
+    /// A POST with an Idempotency-Key, retried once if the connection failed (never if the edge
     /// answered), so a dropped answer neither loses the write nor makes a duplicate.
-    pub fn create<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: Option<&B>) -> Result<T> {
+    pub fn create<B: Serialize, T: DeserializeOwned>(&self, op: &Operation, body: Option<&B>) -> Result<T> {
         let key = idempotency_key();
-        match self.write(Method::Post, path, body, Some(&key)) {
-            Err(err) if err.downcast_ref::<Refused>().is_none() => self.write(Method::Post, path, body, Some(&key)),
+        match self.send(op, body, Some(&key)) {
+            Err(err) if err.downcast_ref::<Refused>().is_none() => self.send(op, body, Some(&key)),
             other => other,
         }
     }

@@ -27,7 +27,8 @@ use sitrep_shared::notify::{NewSubscription, SubscriptionEdit};
 use sitrep_shared::views::{ComponentsDocument, IncidentDocument, IncidentsDocument, MaintenancesDocument, Summary};
 use sitrep_shared::{Component, ComponentId, ComponentStatus, Incident, IncidentStatus, Timestamp};
 
-use crate::api::{Api, Method, Refused};
+use crate::api::{Api, Refused};
+use sitrep_shared::api::{Endpoint, Operation};
 use crate::args::{
     Cli, Command, ComponentCommand, ComponentState, DeliveriesCommand, ImportCommand, IncidentCommand,
     MaintenanceCommand, PostmortemCommand, SubscribersCommand,
@@ -74,15 +75,15 @@ impl Tool {
                 let export: serde_json::Value =
                     serde_json::from_str(&text).with_context(|| format!("{file} is not JSON"))?;
                 let page = import::page(&export)?;
-                let reply = self.api.write(Method::Put, "page", Some(&page), None);
+                let reply = self.api.send(&Operation::new(Endpoint::ImportPage), Some(&page), None);
                 self.written(reply, &Typed::default())
             }
             Command::Subscribers(command) => self.subscribers(command),
             Command::Deliveries(command) => self.deliveries(command),
             Command::Log { limit } => {
-                let log: show::Log = self.api.admin_get(&format!("log?limit={limit}"))?;
+                let log: show::Log = self.api.admin_get(&Operation::new(Endpoint::Log), &format!("limit={limit}"))?;
                 if self.json {
-                    println!("{}", self.api.admin_text(&format!("log?limit={limit}"))?);
+                    println!("{}", self.api.admin_text(&Operation::new(Endpoint::Log), &format!("limit={limit}"))?);
                     return Ok(());
                 }
                 show::log(&log, self.zone());
@@ -114,7 +115,7 @@ impl Tool {
                     started_at: started,
                 };
                 let typed = Typed { components: &components.list, ..Typed::default() };
-                self.written(self.api.create("incidents", Some(&new)), &typed)
+                self.written(self.api.create(&Operation::new(Endpoint::OpenIncident), Some(&new)), &typed)
             }
             IncidentCommand::Update { id, status, body, components, impact, reopen, force, language } => {
                 self.event(&id, false)?;
@@ -128,7 +129,7 @@ impl Tool {
                     ..NewUpdate::new(status.into(), body)
                 };
                 let typed = Typed { components: &components.list, reopen, ..Typed::default() };
-                self.written(self.api.create(&format!("incidents/{id}/updates"), Some(&new)), &typed)
+                self.written(self.api.create(&Operation::on(Endpoint::PostIncidentUpdate, &id), Some(&new)), &typed)
             }
             IncidentCommand::Resolve { id, body, force, language } => {
                 self.event(&id, false)?;
@@ -140,7 +141,7 @@ impl Tool {
                     restore: true,
                     ..NewUpdate::new(IncidentStatus::Resolved, body)
                 };
-                self.written(self.api.create(&format!("incidents/{id}/updates"), Some(&new)), &Typed::default())
+                self.written(self.api.create(&Operation::on(Endpoint::PostIncidentUpdate, &id), Some(&new)), &Typed::default())
             }
         }
     }
@@ -151,12 +152,12 @@ impl Tool {
                 // The edge keeps a draft written after publication as a private revision.
                 let revision = self.event_any(&id)?.published_postmortem().is_some();
                 let draft = self.read_postmortem(&file)?;
-                let reply = self.api.write(Method::Put, &format!("incidents/{id}/postmortem"), Some(&draft), None);
+                let reply = self.api.send(&Operation::on(Endpoint::WritePostmortem, &id), Some(&draft), None);
                 self.written(reply, &Typed::default())?;
                 if !self.json {
                     describe(&draft, self.zone());
                 }
-                let html = self.api.admin_text(&format!("incidents/{id}/postmortem/preview"))?;
+                let html = self.api.admin_text(&Operation::on(Endpoint::PreviewPostmortem, &id), "")?;
                 std::fs::write(&preview, html).with_context(|| format!("cannot write {preview}"))?;
                 if revision {
                     eprintln!(
@@ -184,15 +185,14 @@ impl Tool {
                 }
                 if let Some(file) = file {
                     let draft = self.read_postmortem(&file)?;
-                    let path = format!("incidents/{id}/postmortem");
                     self.api
-                        .write::<_, WriteReply>(Method::Put, &path, Some(&draft), None)
+                        .send::<_, WriteReply>(&Operation::on(Endpoint::WritePostmortem, &id), Some(&draft), None)
                         .map_err(|e| refused(e, &Typed::default()))?;
                     if !self.json {
                         describe(&draft, self.zone());
                     }
                 }
-                let reply = self.api.create::<(), _>(&format!("incidents/{id}/postmortem/publish"), None);
+                let reply = self.api.create::<(), _>(&Operation::on(Endpoint::PublishPostmortem, &id), None);
                 self.written(reply, &Typed::default())
             }
         }
@@ -224,7 +224,7 @@ impl Tool {
                     language: language.language,
                     auto_transition: Some(!manual),
                 };
-                self.written(self.api.create("maintenances", Some(&new)), &Typed::default())
+                self.written(self.api.create(&Operation::new(Endpoint::ScheduleMaintenance), Some(&new)), &Typed::default())
             }
             MaintenanceCommand::Update { id, status, body, components, force, language } => {
                 self.event(&id, true)?;
@@ -236,7 +236,7 @@ impl Tool {
                     ..NewUpdate::new(status.into(), body)
                 };
                 let typed = Typed { components: &components.list, ..Typed::default() };
-                self.written(self.api.create(&format!("maintenances/{id}/updates"), Some(&new)), &typed)
+                self.written(self.api.create(&Operation::on(Endpoint::PostMaintenanceUpdate, &id), Some(&new)), &typed)
             }
             MaintenanceCommand::Reschedule { id, from, until, duration } => {
                 let current = self.event(&id, true)?;
@@ -254,7 +254,7 @@ impl Tool {
                     bail!("say what moves: --from, --until or --duration");
                 }
                 let edit = EventEdit { scheduled_for: from, scheduled_until: until, ..EventEdit::default() };
-                let reply = self.api.write(Method::Patch, &format!("maintenances/{id}"), Some(&edit), None);
+                let reply = self.api.send(&Operation::on(Endpoint::EditMaintenance, &id), Some(&edit), None);
                 self.written(reply, &Typed::default())
             }
             MaintenanceCommand::Complete { id, body, force, language } => {
@@ -264,12 +264,12 @@ impl Tool {
                     force: force.force,
                     ..NewUpdate::new(IncidentStatus::Completed, body)
                 };
-                self.written(self.api.create(&format!("maintenances/{id}/updates"), Some(&new)), &Typed::default())
+                self.written(self.api.create(&Operation::on(Endpoint::PostMaintenanceUpdate, &id), Some(&new)), &Typed::default())
             }
             MaintenanceCommand::Cancel { id, body, language } => {
                 self.event(&id, true)?;
                 let cancel = Cancellation { body, language: language.language };
-                self.written(self.api.create(&format!("maintenances/{id}/cancel"), Some(&cancel)), &Typed::default())
+                self.written(self.api.create(&Operation::on(Endpoint::CancelMaintenance, &id), Some(&cancel)), &Typed::default())
             }
         }
     }
@@ -295,7 +295,7 @@ impl Tool {
                     group,
                     only_show_if_degraded: false,
                 };
-                self.written(self.api.create("components", Some(&new)), &Typed::default())
+                self.written(self.api.create(&Operation::new(Endpoint::CreateComponent), Some(&new)), &Typed::default())
             }
             ComponentCommand::Set { id, status, name, description } => {
                 let found = self.find_component(&id, "")?;
@@ -307,7 +307,7 @@ impl Tool {
                 }
                 let edit =
                     ComponentEdit { name, description, status: status.map(Into::into), only_show_if_degraded: None };
-                let reply = self.api.write(Method::Patch, &format!("components/{id}"), Some(&edit), None);
+                let reply = self.api.send(&Operation::on(Endpoint::EditComponent, &id), Some(&edit), None);
                 self.written(reply, &Typed::default())
             }
             ComponentCommand::Order { ids } => {
@@ -315,7 +315,7 @@ impl Tool {
                     self.find_component(id, "")?;
                 }
                 let order = ComponentOrder { ids: ids.iter().cloned().map(ComponentId).collect() };
-                let reply = self.api.write(Method::Put, "components/order", Some(&order), None);
+                let reply = self.api.send(&Operation::new(Endpoint::ReorderComponents), Some(&order), None);
                 self.written(reply, &Typed { ids: &ids, ..Typed::default() })
             }
         }
@@ -381,7 +381,7 @@ impl Tool {
 
     /// The stored event (the store's own copy: public copies can lag a write by a minute).
     fn event_any(&self, id: &str) -> Result<Incident> {
-        match self.api.admin_get::<IncidentDocument<'static>>(&format!("incidents/{id}")) {
+        match self.api.admin_get::<IncidentDocument<'static>>(&Operation::on(Endpoint::GetIncident, id), "") {
             Ok(doc) => Ok(doc.incident.into_owned()),
             Err(err) if err.downcast_ref::<Refused>().is_some_and(|r| r.status == 404) => {
                 let mut ids: Vec<String> = Vec::new();
@@ -447,7 +447,7 @@ impl Tool {
         let typed = Typed::default();
         let (reply, what): (Result<SubscriptionReply>, &str) = match command {
             SubscribersCommand::List => {
-                let list: SubscriptionList = self.api.admin_get("subscriptions")?;
+                let list: SubscriptionList = self.api.admin_get(&Operation::new(Endpoint::ListSubscriptions), "")?;
                 return self.print(&list, || show::subscriptions(&list.subscriptions, self.zone()));
             }
             SubscribersCommand::Add { kind, url, components, events } => {
@@ -457,13 +457,13 @@ impl Tool {
                     components: self.component_ids(&components, "--component ")?,
                     events: events.into_iter().map(Into::into).collect(),
                 };
-                (self.api.create("subscriptions", Some(&new)), "added")
+                (self.api.create(&Operation::new(Endpoint::CreateSubscription), Some(&new)), "added")
             }
             SubscribersCommand::Pause { id } => (self.subscription_edit(&id, true), "paused"),
             SubscribersCommand::Resume { id } => (self.subscription_edit(&id, false), "resumed"),
             SubscribersCommand::Remove { id } => {
-                let path = format!("subscriptions/{}", self.subscription_id(&id)?);
-                (self.api.write::<(), _>(Method::Delete, &path, None, None), "removed")
+                let op = Operation::on(Endpoint::DeleteSubscription, self.subscription_id(&id)?);
+                (self.api.send::<(), _>(&op, None, None), "removed")
             }
         };
         let reply = reply.map_err(|err| refused(err, &typed))?;
@@ -473,8 +473,8 @@ impl Tool {
     fn deliveries(&self, command: DeliveriesCommand) -> Result<()> {
         match command {
             DeliveriesCommand::List { subscription } => {
-                let path = format!("subscriptions/{}/deliveries", self.subscription_id(&subscription)?);
-                let list: DeliveryList = self.api.admin_get(&path)?;
+                let op = Operation::on(Endpoint::ListDeliveries, self.subscription_id(&subscription)?);
+                let list: DeliveryList = self.api.admin_get(&op, "")?;
                 self.print(&list, || show::deliveries(&list, self.zone()))
             }
             DeliveriesCommand::Replay { subscription, event } => {
@@ -484,8 +484,7 @@ impl Tool {
                         "{event:?} is not an event id: they look like evt_3f9a0c2e7b14d865_12_0 (sitrep deliveries list {id})"
                     );
                 }
-                let path = format!("subscriptions/{id}/deliveries/{event}/replay");
-                let reply: ReplayReply = self.api.write::<(), _>(Method::Post, &path, None, None)?;
+                let reply: ReplayReply = self.api.send::<(), _>(&Operation::replay(id, event), None, None)?;
                 self.print(&reply, || show::replay(&reply))
             }
         }
@@ -493,7 +492,7 @@ impl Tool {
 
     /// Checks a subscription id against the list, with "did you mean".
     fn subscription_id(&self, id: &str) -> Result<String> {
-        let list: SubscriptionList = self.api.admin_get("subscriptions")?;
+        let list: SubscriptionList = self.api.admin_get(&Operation::new(Endpoint::ListSubscriptions), "")?;
         if list.subscriptions.iter().any(|s| s.id == id) {
             return Ok(id.to_owned());
         }
@@ -502,9 +501,9 @@ impl Tool {
     }
 
     fn subscription_edit(&self, id: &str, paused: bool) -> Result<SubscriptionReply> {
-        let path = format!("subscriptions/{}", self.subscription_id(id)?);
+        let op = Operation::on(Endpoint::EditSubscription, self.subscription_id(id)?);
         let edit = SubscriptionEdit { paused: Some(paused), ..SubscriptionEdit::default() };
-        self.api.write(Method::Patch, &path, Some(&edit), None)
+        self.api.send(&op, Some(&edit), None)
     }
 
     /// Prints a write's outcome, or its refusal in the operator's words.

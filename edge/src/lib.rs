@@ -4,7 +4,6 @@
 //! once in `error`.
 
 // The ground floor: what the Worker's read path and the Durable Object both use.
-pub mod admin;
 pub mod bindings;
 mod cache;
 mod clock;

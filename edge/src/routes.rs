@@ -1,16 +1,16 @@
 //! Routing: paths to documents (pure, host-tested), and the adapters that answer each route.
 
-use sitrep_shared::badge;
 use sitrep_shared::document::Document;
 use sitrep_shared::views::StatusDocument;
 use sitrep_shared::{ComponentId, Timestamp};
+use sitrep_shared::{api, badge};
 use worker::{Context, Env, Headers, Request, Response};
 
 use crate::copy::Doc;
 use crate::error::{self, EdgeError};
 use crate::read;
 use crate::store::protocol::{AdminCall, Caller};
-use crate::{admin, auth, cache, clock, hot, pages, store, url};
+use crate::{auth, cache, clock, hot, pages, store, url};
 
 /// What a path names.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -215,11 +215,11 @@ async fn component_badge(
 /// store, the single writer, which applies it all or nothing.
 async fn admin_request(mut req: Request, env: &Env, rest: &str, query: &str) -> Result<Response, EdgeError> {
     let raw = req.inner().method();
-    let op = admin::route(&raw, rest).map_err(|miss| match miss {
-        admin::Miss::NotFound => EdgeError::NotFound(format!("/api/v2/admin/{rest}")),
-        admin::Miss::Method(allow) => not_allowed(&raw, allow),
+    let op = api::route(&raw, rest).map_err(|miss| match miss {
+        api::Miss::NotFound => EdgeError::NotFound(format!("/api/v2/admin/{rest}")),
+        api::Miss::Method(allow) => not_allowed(&raw, &allow),
     })?;
-    if op == admin::Admin::OpenApi {
+    if op.endpoint == api::Endpoint::OpenApi {
         let headers = Headers::new();
         let _ = headers.set("content-type", "application/json; charset=utf-8");
         return Ok(Response::builder().with_headers(headers).fixed(OPENAPI.as_bytes().to_vec()));
@@ -236,12 +236,12 @@ async fn admin_request(mut req: Request, env: &Env, rest: &str, query: &str) -> 
     };
     let if_match = header("if-match");
     let idempotency_key = header("idempotency-key").filter(|_| raw == "POST");
-    let body = if op.takes_body() {
+    let body = if op.endpoint.takes_body() {
         let content_type = header("content-type").unwrap_or_default();
         if !content_type.trim_start().to_ascii_lowercase().starts_with("application/json") {
             return Err(EdgeError::UnsupportedMediaType);
         }
-        let limit = op.max_body();
+        let limit = op.endpoint.max_body();
         if header("content-length").and_then(|l| l.parse::<usize>().ok()).is_some_and(|len| len > limit) {
             return Err(EdgeError::PayloadTooLarge(limit));
         }
@@ -254,11 +254,11 @@ async fn admin_request(mut req: Request, env: &Env, rest: &str, query: &str) -> 
         String::new()
     };
     let limit = url::query_param(query, "limit").and_then(|l| l.parse::<usize>().ok());
-    let writes = op.writes();
+    let writes = op.endpoint.writes();
     // The form replies were stored with since the write API began: a retry across a deploy still matches.
     let fingerprint = format!("{raw} {rest} {}", cache::etag(body.as_bytes()));
     let call = AdminCall { op, body, if_match, idempotency_key, limit, fingerprint, caller };
-    let preview = matches!(call.op, admin::Admin::PreviewPostmortem(_));
+    let preview = call.op.endpoint == api::Endpoint::PreviewPostmortem;
     let reply = store::admin(env, call).await?;
     if preview {
         return pages::preview(&reply.body, &languages).await;

@@ -18,6 +18,7 @@
 //! - [`embed`]: every decision of the embedded widget: options, scope, banner, freshness, polling.
 //! - [`notify`]: subscribers: events from committed writes, filters, receiver URLs, retries, payloads.
 
+pub mod api;
 pub mod badge;
 pub mod command;
 pub mod component;

@@ -6,6 +6,7 @@ mod edge;
 mod fuzz;
 mod load;
 mod loops;
+mod openapi;
 mod report;
 mod schemathesis;
 mod setup;
@@ -31,6 +32,8 @@ tasks:
            tests/e2e/trust.test.mjs (any file names under tests/e2e/, without `.test.mjs`)
   build    the deployable Worker in edge/build/: the production build without the demo app
   loops    fail if edge or shared has an import loop between its modules (part of `test`)
+  openapi  write edge/openapi.json from the write API's table (`shared::api`) and its types;
+           `--check` fails when the committed document differs (part of `test`)
   check-deploy  fail if edge/build/ (what `wrangler deploy` ships) holds a test-only route or the demo app
   widget   build only the widget into target/sitrep/widget (`--stable` skips the nightly size build)
   soak     10,000 virtual widgets polling the production Worker for 5 minutes while updates are posted,
@@ -57,6 +60,7 @@ fn run() -> Result<()> {
         }
         Some("bench") => bench::run(rest),
         Some("loops") => loops::check(&shell::root()),
+        Some("openapi") => openapi::run(rest),
         Some("check-deploy") => edge::check_deployable(true),
         Some("build") => {
             setup::run()?;

@@ -20,6 +20,7 @@ pub fn run() -> Result<()> {
 
     step("no import loop in edge or shared");
     crate::loops::check(&shell::root())?;
+    crate::openapi::run(&["--check".to_owned()])?;
 
     step("clippy, host");
     let mut clippy = shell::cargo();

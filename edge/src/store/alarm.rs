@@ -9,6 +9,7 @@
 //! and never overlap, so a version in KV only ever goes up: every run renders the newest state,
 //! which has the highest version so far.
 
+use sitrep_shared::api::{Endpoint, Operation};
 use sitrep_shared::command::{self, Command};
 
 use super::object::PageStore;
@@ -17,7 +18,6 @@ use super::publication::{
     HEARTBEAT_MS, MIN_INTERVAL_MS, PENDING_KEY, Pending, backoff_ms, delay_ms, must_render, needs_write, next_run_in,
 };
 use super::render::render;
-use crate::admin::Admin;
 use crate::clock::{now, now_ms};
 use crate::copy::{self, Doc};
 use crate::error::EdgeError;
@@ -212,7 +212,8 @@ impl PageStore {
         let mut failed = false;
         for command in due {
             let Command::PostUpdate(id, _) = &command else { continue };
-            let call = AdminCall::by_the_store(Admin::PostUpdate(id.0.clone()), "auto-transition (the page's alarm)");
+            let op = Operation::on(Endpoint::PostMaintenanceUpdate, id.0.clone());
+            let call = AdminCall::by_the_store(op, "auto-transition (the page's alarm)");
             match self.write(&command, &call, 200).await {
                 Ok(_) => {}
                 Err(EdgeError::Invalid(problems)) => {

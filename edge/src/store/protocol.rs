@@ -5,8 +5,8 @@
 use serde::{Deserialize, Serialize};
 use sitrep_shared::document::Document;
 
-use crate::admin::Admin;
 use crate::error::EdgeError;
+use sitrep_shared::api::Operation;
 
 /// What the Worker and the delivery object ask of the store. Each request has its own answer type,
 /// named by its caller in `client`.
@@ -30,7 +30,7 @@ pub enum StoreRequest {
 #[derive(Debug, Serialize, Deserialize)]
 pub struct AdminCall {
     /// The operation, with the ids from its path.
-    pub op: Admin,
+    pub op: Operation,
     /// The JSON body (empty for operations without one).
     pub body: String,
     /// `If-Match`, for optimistic concurrency.
@@ -48,7 +48,7 @@ pub struct AdminCall {
 impl AdminCall {
     /// A write the store makes itself (an alarm's transition, a pause after failed deliveries):
     /// logged as by "sitrep", with `why` as the user agent.
-    pub fn by_the_store(op: Admin, why: &str) -> Self {
+    pub fn by_the_store(op: Operation, why: &str) -> Self {
         Self {
             op,
             body: String::new(),
@@ -142,7 +142,12 @@ mod tests {
     fn every_request_crosses_the_seam_as_itself() {
         round_trip(&StoreRequest::Render { doc: Document::Incident("abc".into()) });
         round_trip(&StoreRequest::Render { doc: Document::Summary });
-        for op in [Admin::ImportPage, Admin::PostUpdate("abc".into()), Admin::Log] {
+        use sitrep_shared::api::Endpoint;
+        for op in [
+            Operation::new(Endpoint::ImportPage),
+            Operation::on(Endpoint::PostIncidentUpdate, "abc"),
+            Operation::new(Endpoint::Log),
+        ] {
             let call = AdminCall {
                 op,
                 body: "{\"name\":\"x\"}".into(),

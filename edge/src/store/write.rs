@@ -3,6 +3,7 @@
 
 use std::rc::Rc;
 
+use sitrep_shared::api::{self, BodyError, Endpoint, Operation};
 use sitrep_shared::command::{self, ApplyError, Change, Command};
 use sitrep_shared::{Kind, PageData, PageState, Timestamp, idempotency, validate};
 
@@ -12,7 +13,6 @@ use super::object::PageStore;
 use super::protocol::{AdminCall, AdminReply, read_object};
 use super::publication::{self, Pending};
 use super::subscriptions;
-use crate::admin::Admin;
 use crate::clock::now;
 use crate::copy::COPIES;
 use crate::error::EdgeError;
@@ -25,21 +25,25 @@ impl PageStore {
         if let Some(reply) = self.replay(&call).await? {
             return Ok(reply);
         }
-        match &call.op {
-            Admin::Log => self.log(call.limit).await,
-            Admin::OpenApi => Err(EdgeError::NotFound("openapi.json is served by the Worker".into())),
-            Admin::ImportPage => self.import(&call).await,
-            Admin::PreviewPostmortem(id) => self.preview(id).await,
-            Admin::GetEvent(id) => self.event(id).await,
-            Admin::ListSubscriptions => self.list_subscriptions().await,
-            Admin::ListDeliveries(id) => self.list_deliveries(id).await,
-            Admin::ReplayDelivery(id, delivery) => self.replay_delivery(id, delivery).await,
-            Admin::CreateSubscription | Admin::EditSubscription(_) | Admin::DeleteSubscription(_) => {
+        let id = call.op.id.as_str();
+        match call.op.endpoint {
+            Endpoint::Log => self.log(call.limit).await,
+            Endpoint::OpenApi => Err(EdgeError::NotFound("openapi.json is served by the Worker".into())),
+            Endpoint::ImportPage => self.import(&call).await,
+            Endpoint::PreviewPostmortem => self.preview(id).await,
+            Endpoint::GetIncident | Endpoint::GetMaintenance => self.event(id).await,
+            Endpoint::ListSubscriptions => self.list_subscriptions().await,
+            Endpoint::ListDeliveries => self.list_deliveries(id).await,
+            Endpoint::ReplayDelivery => self.replay_delivery(id, &call.op.delivery).await,
+            Endpoint::CreateSubscription | Endpoint::EditSubscription | Endpoint::DeleteSubscription => {
                 self.subscription_write(&call).await
             }
-            op => {
-                let command = parse_command(op, call.body.as_bytes())?;
-                self.write(&command, &call, if op.creates() { 201 } else { 200 }).await
+            kind => {
+                let command = api::command(&call.op, call.body.as_bytes()).map_err(|err| match err {
+                    BodyError::Unfit(why) => EdgeError::BadRequest(why),
+                    BodyError::NotACommand => EdgeError::Internal(format!("{kind:?} is not a command")),
+                })?;
+                self.write(&command, &call, if kind.creates() { 201 } else { 200 }).await
             }
         }
     }
@@ -163,20 +167,21 @@ impl PageStore {
                 .cloned()
                 .ok_or_else(|| EdgeError::Missing(format!("no subscription with id {id:?}")))
         };
-        let (written, status) = match &call.op {
-            Admin::CreateSubscription => {
+        let (written, status) = match call.op.endpoint {
+            Endpoint::CreateSubscription => {
                 let id = format!("sub_{}", fresh_id(&loaded.page, now, version));
                 let targets = subscriptions::targets(&self.env);
                 let secret = subscriptions::new_secret()?;
                 let body = call.body.as_bytes();
                 (subscriptions::create(body, &loaded.page, stored.len(), targets, id, secret, now)?, 201)
             }
-            Admin::EditSubscription(id) => {
+            Endpoint::EditSubscription => {
+                let id = &call.op.id;
                 // Its cursor is moved past what its old filter passed over when the delivery object
                 // takes the change (everything before it was handed over before it).
                 (subscriptions::edit(call.body.as_bytes(), find(id)?, &loaded.page, now)?, 200)
             }
-            Admin::DeleteSubscription(id) => (subscriptions::delete(&find(id)?), 200),
+            Endpoint::DeleteSubscription => (subscriptions::delete(&find(&call.op.id)?), 200),
             other => return Err(EdgeError::Internal(format!("{other:?} is not a subscription write"))),
         };
         drop(loaded);
@@ -251,7 +256,8 @@ impl PageStore {
             return Ok(unchanged);
         }
         let written = subscriptions::pause_failed(stored, reason, now()?);
-        let call = AdminCall::by_the_store(Admin::EditSubscription(id.to_owned()), "deliveries (the queue consumer)");
+        let op = Operation::on(Endpoint::EditSubscription, id);
+        let call = AdminCall::by_the_store(op, "deliveries (the queue consumer)");
         self.apply_subscription_write(&call, written, 200).await
     }
 
@@ -374,36 +380,4 @@ fn reply_body(version: u64, change: &Change, changed: &[&sitrep_shared::Componen
         components: change.components.as_ref().map(|_| changed.iter().map(|c| (*c).clone()).collect()),
     };
     serde_json::to_string(&reply).unwrap_or_default()
-}
-
-/// The command an admin route and its JSON body ask for; 400 when the body does not parse.
-fn parse_command(op: &Admin, body: &[u8]) -> Result<Command, EdgeError> {
-    fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, EdgeError> {
-        read_object(body, "does not fit this request")
-    }
-    Ok(match op {
-        Admin::OpenIncident => Command::OpenIncident(parse(body)?),
-        Admin::Edit(id) => Command::Edit(id.as_str().into(), parse(body)?),
-        Admin::PostUpdate(id) => Command::PostUpdate(id.as_str().into(), parse(body)?),
-        Admin::WritePostmortem(id) => Command::WritePostmortem(id.as_str().into(), parse(body)?),
-        Admin::PublishPostmortem(id) => Command::PublishPostmortem(id.as_str().into()),
-        Admin::ScheduleMaintenance => Command::ScheduleMaintenance(parse(body)?),
-        Admin::CancelMaintenance(id) => Command::CancelMaintenance(id.as_str().into(), parse(body)?),
-        Admin::CreateComponent => Command::CreateComponent(parse(body)?),
-        Admin::EditComponent(id) => Command::EditComponent(id.as_str().into(), parse(body)?),
-        Admin::ReorderComponents => Command::ReorderComponents(parse(body)?),
-        Admin::ImportPage
-        | Admin::Log
-        | Admin::OpenApi
-        | Admin::PreviewPostmortem(_)
-        | Admin::GetEvent(_)
-        | Admin::CreateSubscription
-        | Admin::ListSubscriptions
-        | Admin::EditSubscription(_)
-        | Admin::DeleteSubscription(_)
-        | Admin::ListDeliveries(_)
-        | Admin::ReplayDelivery(..) => {
-            return Err(EdgeError::Internal("not a command".into()));
-        }
-    })
 }

@@ -205,6 +205,7 @@ pub fn owed_after<'a>(
 }
 
 #[cfg(test)]
+#[cfg(not(target_arch = "wasm32"))]
 mod tests {
     //! The delivery loop modelled whole: an outbox of events, each subscription's real
     //! [`Cursor`], claims that read past the cursor as the object's do, a queue that may lose

@@ -1,0 +1,473 @@
+//! The write API under `/api/v2/admin/`, as one table: each operation's method, path, summary,
+//! request body and success status ([`Endpoint::spec`]). From it come the edge's routing with its
+//! 405 and `Allow` answers ([`route`]), the body rules ([`Endpoint::takes_body`], [`Endpoint::max_body`])
+//! and the command a body asks for ([`command`]), the OpenAPI document (`cargo xtask openapi`),
+//! and the paths the CLI calls ([`Operation::path`]). Pure.
+
+use serde::{Deserialize, Serialize};
+
+use crate::command::{self, Command};
+use crate::limits::{IMPORT_BYTES, POSTMORTEM_REQUEST_BYTES, REQUEST_BYTES};
+
+/// An HTTP method of the write API.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Method {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Get => "GET",
+            Self::Post => "POST",
+            Self::Put => "PUT",
+            Self::Patch => "PATCH",
+            Self::Delete => "DELETE",
+        }
+    }
+}
+
+/// A request body: its type's name in the OpenAPI document, and how large it may be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Body {
+    pub schema: &'static str,
+    pub max_bytes: usize,
+}
+
+/// One row of the table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Spec {
+    pub method: Method,
+    /// The path after `/api/v2/admin/`; `{id}` and `{delivery}` stand for ids.
+    pub path: &'static str,
+    pub summary: &'static str,
+    pub body: Option<Body>,
+    /// The status of a success.
+    pub status: u16,
+}
+
+/// Every operation of the write API (the ids it acts on are in [`Operation`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Endpoint {
+    ImportPage,
+    OpenIncident,
+    GetIncident,
+    EditIncident,
+    PostIncidentUpdate,
+    WritePostmortem,
+    PublishPostmortem,
+    PreviewPostmortem,
+    ScheduleMaintenance,
+    GetMaintenance,
+    EditMaintenance,
+    PostMaintenanceUpdate,
+    CancelMaintenance,
+    CreateComponent,
+    EditComponent,
+    ReorderComponents,
+    CreateSubscription,
+    ListSubscriptions,
+    EditSubscription,
+    DeleteSubscription,
+    ListDeliveries,
+    ReplayDelivery,
+    Log,
+    OpenApi,
+}
+
+const fn body(schema: &'static str) -> Option<Body> {
+    Some(Body { schema, max_bytes: REQUEST_BYTES })
+}
+
+const fn spec(method: Method, path: &'static str, summary: &'static str, body: Option<Body>, status: u16) -> Spec {
+    Spec { method, path, summary, body, status }
+}
+
+impl Endpoint {
+    /// Every operation, in the order the OpenAPI document lists them.
+    pub const ALL: [Endpoint; 24] = [
+        Endpoint::ImportPage,
+        Endpoint::OpenIncident,
+        Endpoint::GetIncident,
+        Endpoint::EditIncident,
+        Endpoint::PostIncidentUpdate,
+        Endpoint::WritePostmortem,
+        Endpoint::PublishPostmortem,
+        Endpoint::PreviewPostmortem,
+        Endpoint::ScheduleMaintenance,
+        Endpoint::GetMaintenance,
+        Endpoint::EditMaintenance,
+        Endpoint::PostMaintenanceUpdate,
+        Endpoint::CancelMaintenance,
+        Endpoint::CreateComponent,
+        Endpoint::EditComponent,
+        Endpoint::ReorderComponents,
+        Endpoint::CreateSubscription,
+        Endpoint::ListSubscriptions,
+        Endpoint::EditSubscription,
+        Endpoint::DeleteSubscription,
+        Endpoint::ListDeliveries,
+        Endpoint::ReplayDelivery,
+        Endpoint::Log,
+        Endpoint::OpenApi,
+    ];
+
+    /// The table: this operation's row.
+    pub const fn spec(self) -> Spec {
+        use Method::{Delete, Get, Patch, Post, Put};
+        match self {
+            Self::ImportPage => spec(
+                Put,
+                "page",
+                "Replace the whole page (import); all or nothing",
+                Some(Body { schema: "PageData", max_bytes: IMPORT_BYTES }),
+                200,
+            ),
+            Self::OpenIncident => {
+                spec(Post, "incidents", "Open an incident with its first update", body("NewIncident"), 201)
+            }
+            Self::GetIncident => spec(
+                Get,
+                "incidents/{id}",
+                "The stored incident or maintenance, its postmortem draft included",
+                None,
+                200,
+            ),
+            Self::EditIncident => {
+                spec(Patch, "incidents/{id}", "Edit an incident without posting an update", body("EventEdit"), 200)
+            }
+            Self::PostIncidentUpdate => {
+                spec(Post, "incidents/{id}/updates", "Post an update (reopen: true to reopen)", body("NewUpdate"), 200)
+            }
+            Self::WritePostmortem => spec(
+                Put,
+                "incidents/{id}/postmortem",
+                "Write or replace the postmortem",
+                Some(Body { schema: "PostmortemDraft", max_bytes: POSTMORTEM_REQUEST_BYTES }),
+                200,
+            ),
+            Self::PublishPostmortem => {
+                spec(Post, "incidents/{id}/postmortem/publish", "Publish the postmortem", None, 200)
+            }
+            Self::PreviewPostmortem => spec(
+                Get,
+                "incidents/{id}/postmortem/preview",
+                "The incident page (HTML) with the draft, as readers will see it once published",
+                None,
+                200,
+            ),
+            Self::ScheduleMaintenance => {
+                spec(Post, "maintenances", "Schedule a maintenance", body("NewMaintenance"), 201)
+            }
+            Self::GetMaintenance => spec(
+                Get,
+                "maintenances/{id}",
+                "The stored incident or maintenance, its postmortem draft included",
+                None,
+                200,
+            ),
+            Self::EditMaintenance => {
+                spec(Patch, "maintenances/{id}", "Edit a maintenance (name, window)", body("EventEdit"), 200)
+            }
+            Self::PostMaintenanceUpdate => {
+                spec(Post, "maintenances/{id}/updates", "Post a maintenance update", body("NewUpdate"), 200)
+            }
+            Self::CancelMaintenance => spec(
+                Post,
+                "maintenances/{id}/cancel",
+                "Cancel a maintenance (it becomes completed, with cancelled_at)",
+                body("Cancellation"),
+                200,
+            ),
+            Self::CreateComponent => spec(Post, "components", "Create a component or group", body("NewComponent"), 201),
+            Self::EditComponent => spec(Patch, "components/{id}", "Edit a component", body("ComponentEdit"), 200),
+            Self::ReorderComponents => {
+                spec(Put, "components/order", "Reorder all components", body("ComponentOrder"), 200)
+            }
+            Self::CreateSubscription => spec(
+                Post,
+                "subscriptions",
+                "Add a subscription (a receiver of events); the answer carries its secret, shown this once",
+                body("NewSubscription"),
+                201,
+            ),
+            Self::ListSubscriptions => {
+                spec(Get, "subscriptions", "Every subscription, without their secrets", None, 200)
+            }
+            Self::EditSubscription => spec(
+                Patch,
+                "subscriptions/{id}",
+                "Pause, resume or change a subscription's filters",
+                body("SubscriptionEdit"),
+                200,
+            ),
+            Self::DeleteSubscription => spec(Delete, "subscriptions/{id}", "Remove a subscription", None, 200),
+            Self::ListDeliveries => spec(
+                Get,
+                "subscriptions/{id}/deliveries",
+                "A subscription's recent deliveries, newest first, and what each came to",
+                None,
+                200,
+            ),
+            Self::ReplayDelivery => spec(
+                Post,
+                "subscriptions/{id}/deliveries/{delivery}/replay",
+                "Send an event to a subscription again (once however often asked; same webhook-id)",
+                None,
+                202,
+            ),
+            Self::Log => spec(Get, "log", "The audit log, newest first", None, 200),
+            Self::OpenApi => spec(Get, "openapi.json", "This document", None, 200),
+        }
+    }
+
+    /// Whether it may change the page (every method but GET).
+    pub fn writes(self) -> bool {
+        self.spec().method != Method::Get
+    }
+
+    /// Whether it creates something (answers 201).
+    pub fn creates(self) -> bool {
+        self.spec().status == 201
+    }
+
+    /// Whether it takes a JSON body.
+    pub fn takes_body(self) -> bool {
+        self.spec().body.is_some()
+    }
+
+    /// The largest body it takes.
+    pub fn max_body(self) -> usize {
+        self.spec().body.map_or(REQUEST_BYTES, |b| b.max_bytes)
+    }
+}
+
+/// One operation with the ids from its path. It crosses to the store as itself (serde).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Operation {
+    pub endpoint: Endpoint,
+    /// `{id}`: the incident, maintenance, component or subscription ("" when the path has none).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub id: String,
+    /// `{delivery}`: the event a replay names ("" otherwise).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub delivery: String,
+}
+
+impl Operation {
+    /// An operation whose path has no id.
+    pub fn new(endpoint: Endpoint) -> Self {
+        Self { endpoint, id: String::new(), delivery: String::new() }
+    }
+
+    /// An operation on `id`.
+    pub fn on(endpoint: Endpoint, id: impl Into<String>) -> Self {
+        Self { endpoint, id: id.into(), delivery: String::new() }
+    }
+
+    /// A replay of event `delivery` to subscription `subscription`.
+    pub fn replay(subscription: impl Into<String>, delivery: impl Into<String>) -> Self {
+        Self { endpoint: Endpoint::ReplayDelivery, id: subscription.into(), delivery: delivery.into() }
+    }
+
+    pub fn method(&self) -> Method {
+        self.endpoint.spec().method
+    }
+
+    /// The path after `/api/v2/admin/`, its ids filled in.
+    pub fn path(&self) -> String {
+        self.endpoint.spec().path.replace("{id}", &self.id).replace("{delivery}", &self.delivery)
+    }
+}
+
+/// Why a method and path name no operation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Miss {
+    /// No such path.
+    NotFound,
+    /// The path exists; these methods are allowed (for `Allow`).
+    Method(String),
+}
+
+/// Whether a path segment may be an id: 1 to 64 letters, digits, `-` and `_`.
+pub fn is_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// The ids a path holds for a pattern, or `None` when it does not fit; with the number of literal
+/// segments (a literal beats an id: `components/order` is not `components/{id}`).
+fn fit(pattern: &str, parts: &[&str]) -> Option<(usize, String, String)> {
+    let shape: Vec<&str> = pattern.split('/').collect();
+    if shape.len() != parts.len() {
+        return None;
+    }
+    let (mut literals, mut id, mut delivery) = (0, String::new(), String::new());
+    for (want, got) in shape.iter().zip(parts) {
+        match *want {
+            "{id}" if is_id(got) => id = (*got).to_owned(),
+            "{delivery}" if is_id(got) => delivery = (*got).to_owned(),
+            literal if literal == *got => literals += 1,
+            _ => return None,
+        }
+    }
+    Some((literals, id, delivery))
+}
+
+/// The operation `method` on `path` (the part after `/api/v2/admin/`) names.
+pub fn route(method: &str, path: &str) -> Result<Operation, Miss> {
+    let parts: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    let fits: Vec<(Endpoint, (usize, String, String))> =
+        Endpoint::ALL.iter().filter_map(|kind| Some((*kind, fit(kind.spec().path, &parts)?))).collect();
+    let best = fits.iter().map(|(_, (literals, ..))| *literals).max().ok_or(Miss::NotFound)?;
+    let mut allowed: Vec<Method> = Vec::new();
+    for (kind, (literals, id, delivery)) in fits {
+        if literals != best {
+            continue;
+        }
+        if kind.spec().method.as_str() == method {
+            return Ok(Operation { endpoint: kind, id, delivery });
+        }
+        allowed.push(kind.spec().method);
+    }
+    allowed.sort();
+    allowed.dedup();
+    Err(Miss::Method(allowed.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(", ")))
+}
+
+/// Why a body does not make a command.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BodyError {
+    /// Not a JSON object, or not of the operation's shape: the message says how.
+    Unfit(String),
+    /// The operation is not a command on the page (a read, an import, a subscription call).
+    NotACommand,
+}
+
+/// The command an operation and its JSON body ask for.
+pub fn command(op: &Operation, body: &[u8]) -> Result<Command, BodyError> {
+    fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, BodyError> {
+        if !command::is_json_object(body) {
+            return Err(BodyError::Unfit("the body must be a JSON object".into()));
+        }
+        serde_json::from_slice(body).map_err(|e| BodyError::Unfit(format!("the body does not fit this request: {e}")))
+    }
+    let id = || crate::IncidentId::from(op.id.as_str());
+    Ok(match op.endpoint {
+        Endpoint::OpenIncident => Command::OpenIncident(parse(body)?),
+        Endpoint::EditIncident | Endpoint::EditMaintenance => Command::Edit(id(), parse(body)?),
+        Endpoint::PostIncidentUpdate | Endpoint::PostMaintenanceUpdate => Command::PostUpdate(id(), parse(body)?),
+        Endpoint::WritePostmortem => Command::WritePostmortem(id(), parse(body)?),
+        Endpoint::PublishPostmortem => Command::PublishPostmortem(id()),
+        Endpoint::ScheduleMaintenance => Command::ScheduleMaintenance(parse(body)?),
+        Endpoint::CancelMaintenance => Command::CancelMaintenance(id(), parse(body)?),
+        Endpoint::CreateComponent => Command::CreateComponent(parse(body)?),
+        Endpoint::EditComponent => Command::EditComponent(op.id.as_str().into(), parse(body)?),
+        Endpoint::ReorderComponents => Command::ReorderComponents(parse(body)?),
+        Endpoint::ImportPage
+        | Endpoint::GetIncident
+        | Endpoint::GetMaintenance
+        | Endpoint::PreviewPostmortem
+        | Endpoint::CreateSubscription
+        | Endpoint::ListSubscriptions
+        | Endpoint::EditSubscription
+        | Endpoint::DeleteSubscription
+        | Endpoint::ListDeliveries
+        | Endpoint::ReplayDelivery
+        | Endpoint::Log
+        | Endpoint::OpenApi => return Err(BodyError::NotACommand),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn op(endpoint: Endpoint, id: &str) -> Operation {
+        Operation::on(endpoint, id)
+    }
+
+    fn allow(methods: &str) -> Miss {
+        Miss::Method(methods.into())
+    }
+
+    #[test]
+    fn routes_name_operations() {
+        assert_eq!(route("POST", "incidents"), Ok(Operation::new(Endpoint::OpenIncident)));
+        assert_eq!(route("POST", "incidents/abc/updates"), Ok(op(Endpoint::PostIncidentUpdate, "abc")));
+        assert_eq!(route("POST", "maintenances/m-1/updates"), Ok(op(Endpoint::PostMaintenanceUpdate, "m-1")));
+        assert_eq!(route("POST", "incidents/abc/postmortem/publish"), Ok(op(Endpoint::PublishPostmortem, "abc")));
+        assert_eq!(route("PUT", "components/order"), Ok(Operation::new(Endpoint::ReorderComponents)));
+        assert_eq!(route("PATCH", "components/order"), Err(allow("PUT")), "a literal is not an id");
+        assert_eq!(route("POST", "maintenances/m-1/cancel"), Ok(op(Endpoint::CancelMaintenance, "m-1")));
+        assert_eq!(route("GET", "incidents/abc"), Ok(op(Endpoint::GetIncident, "abc")));
+        assert_eq!(route("DELETE", "maintenances/abc"), Err(allow("GET, PATCH")));
+        assert_eq!(route("DELETE", "maintenances/m-1/cancel"), Err(allow("POST")));
+        assert_eq!(route("POST", "incidents/m-1/cancel"), Err(Miss::NotFound));
+        assert_eq!(route("PATCH", "components/api"), Ok(op(Endpoint::EditComponent, "api")));
+        assert_eq!(route("GET", "incidents"), Err(allow("POST")));
+        assert_eq!(route("DELETE", "incidents/abc"), Err(allow("GET, PATCH")));
+        assert_eq!(route("POST", "incidents/a%20b/updates"), Err(Miss::NotFound));
+        assert_eq!(route("POST", "nothing"), Err(Miss::NotFound));
+        assert_eq!(route("POST", "subscriptions"), Ok(Operation::new(Endpoint::CreateSubscription)));
+        assert_eq!(route("GET", "subscriptions"), Ok(Operation::new(Endpoint::ListSubscriptions)));
+        assert_eq!(route("DELETE", "subscriptions"), Err(allow("GET, POST")));
+        assert_eq!(route("PATCH", "subscriptions/sub_1"), Ok(op(Endpoint::EditSubscription, "sub_1")));
+        assert_eq!(route("DELETE", "subscriptions/sub_1"), Ok(op(Endpoint::DeleteSubscription, "sub_1")));
+        assert_eq!(route("GET", "subscriptions/sub_1"), Err(allow("PATCH, DELETE")));
+        assert_eq!(route("GET", "subscriptions/sub_1/deliveries"), Ok(op(Endpoint::ListDeliveries, "sub_1")));
+        assert_eq!(
+            route("POST", "subscriptions/sub_1/deliveries/evt_3_0/replay"),
+            Ok(Operation::replay("sub_1", "evt_3_0"))
+        );
+        assert_eq!(route("GET", "subscriptions/sub_1/deliveries/evt_3_0/replay"), Err(allow("POST")));
+        assert_eq!(route("POST", "subscriptions/sub_1/deliveries/evt..1/replay"), Err(Miss::NotFound));
+        assert_eq!(route("GET", "openapi.json"), Ok(Operation::new(Endpoint::OpenApi)));
+        assert_eq!(route("GET", "log/"), Ok(Operation::new(Endpoint::Log)), "a trailing slash is the same path");
+    }
+
+    #[test]
+    fn every_operation_routes_back_to_itself_from_its_path() {
+        for kind in Endpoint::ALL {
+            let spec = kind.spec();
+            let op = Operation { endpoint: kind, id: "x1".into(), delivery: "evt_1_0".into() };
+            let expected = Operation {
+                endpoint: kind,
+                id: if spec.path.contains("{id}") { "x1".into() } else { String::new() },
+                delivery: if spec.path.contains("{delivery}") { "evt_1_0".into() } else { String::new() },
+            };
+            assert_eq!(route(spec.method.as_str(), &op.path()), Ok(expected), "{kind:?}");
+        }
+        let unique: std::collections::HashSet<(Method, &str)> =
+            Endpoint::ALL.iter().map(|k| (k.spec().method, k.spec().path)).collect();
+        assert_eq!(unique.len(), Endpoint::ALL.len(), "one row per method and path");
+    }
+
+    #[test]
+    fn the_body_rules_come_from_the_table() {
+        assert!(
+            Endpoint::OpenIncident.creates() && Endpoint::OpenIncident.takes_body() && Endpoint::OpenIncident.writes()
+        );
+        assert!(!Endpoint::PublishPostmortem.takes_body() && Endpoint::PublishPostmortem.writes());
+        assert!(!Endpoint::Log.writes() && !Endpoint::ListDeliveries.writes());
+        assert_eq!(Endpoint::ImportPage.max_body(), IMPORT_BYTES);
+        assert_eq!(Endpoint::WritePostmortem.max_body(), POSTMORTEM_REQUEST_BYTES);
+        assert_eq!(Endpoint::EditComponent.max_body(), REQUEST_BYTES);
+    }
+
+    #[test]
+    fn a_body_makes_the_command_its_operation_names_or_says_why_not() {
+        let update = br#"{"status":"identified","body":"Found it"}"#;
+        assert!(matches!(
+            command(&op(Endpoint::PostMaintenanceUpdate, "m1"), update),
+            Ok(Command::PostUpdate(id, _)) if id.0 == "m1"
+        ));
+        assert!(matches!(command(&op(Endpoint::PostIncidentUpdate, "i1"), b"[1]"), Err(BodyError::Unfit(_))));
+        assert!(matches!(command(&op(Endpoint::PostIncidentUpdate, "i1"), b"{\"x\":1}"), Err(BodyError::Unfit(_))));
+        assert_eq!(command(&Operation::new(Endpoint::Log), b""), Err(BodyError::NotACommand));
+    }
+}

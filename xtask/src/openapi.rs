@@ -1,0 +1,226 @@
+//! `cargo xtask openapi`: the write API's OpenAPI 3.1 document, generated from the one table of
+//! the write API (`sitrep_shared::api`) and the request types' schemas, written to
+//! `edge/openapi.json` (served at `/api/v2/admin/openapi.json`). `cargo xtask test` runs it with
+//! `--check`: the committed document is the snapshot, and a table or a type that changed without
+//! it fails, naming the command that brings it up to date.
+
+use anyhow::{Result, bail};
+use schemars::JsonSchema;
+use schemars::generate::SchemaGenerator;
+use schemars::generate::SchemaSettings;
+use serde_json::{Value, json};
+use sitrep_shared::api::Endpoint;
+use sitrep_shared::command::{
+    Cancellation, ComponentEdit, ComponentOrder, EventEdit, NewComponent, NewIncident, NewMaintenance, NewUpdate,
+    PostmortemDraft,
+};
+use sitrep_shared::notify::delivery::Delivery;
+use sitrep_shared::notify::{NewSubscription, SubscriptionEdit};
+use sitrep_shared::{PageData, Problem};
+
+use crate::shell::{self, step};
+
+/// Where the document is committed.
+const DOCUMENT: &str = "edge/openapi.json";
+
+/// Writes the document, or with `--check` fails when the committed one differs.
+pub fn run(args: &[String]) -> Result<()> {
+    let text = text();
+    let path = shell::root().join(DOCUMENT);
+    if args.iter().any(|a| a == "--check") {
+        step("the OpenAPI document matches the write API's table and types");
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        if committed != text {
+            bail!(
+                "{DOCUMENT} differs from what the table and the types make: run `cargo xtask openapi` and review the diff"
+            );
+        }
+        println!("{DOCUMENT} is up to date");
+        return Ok(());
+    }
+    std::fs::write(&path, text)?;
+    println!("wrote {DOCUMENT}");
+    Ok(())
+}
+
+/// The document as committed (pretty, with a final newline).
+pub fn text() -> String {
+    serde_json::to_string_pretty(&document()).unwrap_or_default() + "\n"
+}
+
+fn error(description: &str) -> Value {
+    json!({ "description": description, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } })
+}
+
+pub fn document() -> Value {
+    let mut generator = SchemaGenerator::new(SchemaSettings::openapi3().for_deserialize());
+    let add =
+        |name: &str, schema: schemars::Schema| (name.to_owned(), serde_json::to_value(schema).unwrap_or_default());
+    fn of<T: JsonSchema>(g: &mut SchemaGenerator) -> schemars::Schema {
+        g.subschema_for::<T>()
+    }
+    let refs = [
+        add("PageData", of::<PageData>(&mut generator)),
+        add("NewIncident", of::<NewIncident>(&mut generator)),
+        add("EventEdit", of::<EventEdit>(&mut generator)),
+        add("NewUpdate", of::<NewUpdate>(&mut generator)),
+        add("PostmortemDraft", of::<PostmortemDraft>(&mut generator)),
+        add("NewMaintenance", of::<NewMaintenance>(&mut generator)),
+        add("Cancellation", of::<Cancellation>(&mut generator)),
+        add("NewComponent", of::<NewComponent>(&mut generator)),
+        add("ComponentEdit", of::<ComponentEdit>(&mut generator)),
+        add("ComponentOrder", of::<ComponentOrder>(&mut generator)),
+        add("NewSubscription", of::<NewSubscription>(&mut generator)),
+        add("SubscriptionEdit", of::<SubscriptionEdit>(&mut generator)),
+        add("Problem", of::<Problem>(&mut generator)),
+        add("Delivery", of::<Delivery>(&mut generator)),
+    ];
+    let mut schemas = serde_json::Map::new();
+    for (name, schema) in generator.take_definitions(true) {
+        schemas.insert(name, schema);
+    }
+    for (name, schema) in refs {
+        schemas.entry(name).or_insert(schema);
+    }
+    schemas.insert(
+        "Error".into(),
+        json!({
+            "type": "object", "required": ["error"],
+            "properties": { "error": { "type": "object", "required": ["code", "message"], "properties": {
+                "code": { "type": "string" }, "message": { "type": "string" },
+                "problems": { "type": "array", "items": { "$ref": "#/components/schemas/Problem" } } } } }
+        }),
+    );
+    schemas.insert(
+        "WriteResult".into(),
+        json!({
+            "type": "object", "required": ["version"],
+            "properties": { "version": { "type": "integer", "minimum": 1 }, "id": { "type": "string" },
+                "summary": { "type": "string" }, "incident": { "type": ["object", "null"] },
+                "components": { "type": ["array", "null"] } }
+        }),
+    );
+    let mut paths = serde_json::Map::new();
+    for endpoint in Endpoint::ALL {
+        let spec = endpoint.spec();
+        let method = spec.method.as_str();
+        let path = format!("/api/v2/admin/{}", spec.path);
+        let path = path.as_str();
+        let (summary, body, ok) = (spec.summary, spec.body.map(|b| b.schema), spec.status);
+        let mut parameters = vec![];
+        if path.contains("{id}") {
+            parameters.push(json!({ "name": "id", "in": "path", "required": true, "schema": { "type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$" } }));
+        }
+        if path.contains("{delivery}") {
+            parameters.push(json!({ "name": "delivery", "in": "path", "required": true, "description": "the event's id, as the deliveries list shows it", "schema": { "type": "string", "pattern": "^evt_([0-9a-f]{16}_)?[0-9]{1,20}_[0-9]{1,20}$" } }));
+        }
+        // A replay changes no page: no version to match, and asking twice is asking once.
+        let replay = path.ends_with("/replay");
+        let writes = method != "GET" && !replay;
+        if writes {
+            parameters.push(json!({ "name": "If-Match", "in": "header", "required": false, "description": "the page version the change was made against; 409 when stale", "schema": { "type": "string" } }));
+        }
+        if method == "POST" && !replay {
+            parameters.push(json!({ "name": "Idempotency-Key", "in": "header", "required": false, "description": "a retry with the same key within its retention (a day unless SITREP_IDEMPOTENCY_SECS says otherwise) returns the first result and changes nothing", "schema": { "type": "string", "minLength": 1, "maxLength": 200 } }));
+        }
+        let mut responses = serde_json::Map::new();
+        let success = if path.ends_with("openapi.json") {
+            json!({ "description": "this document", "content": { "application/json": { "schema": { "type": "object" } } } })
+        } else if path.ends_with("/log") {
+            json!({ "description": "audit log", "content": { "application/json": { "schema": { "type": "object", "required": ["version", "entries"],
+                "properties": { "version": { "type": "integer" }, "entries": { "type": "array", "items": { "type": "object",
+                "required": ["version", "at", "summary"], "properties": { "version": { "type": "integer" }, "at": { "type": "string", "format": "date-time" },
+                "summary": { "type": "string" }, "target": { "type": "string" } } } } } } } } })
+        } else if path.ends_with("/deliveries") {
+            json!({ "description": "the subscription (URL without path) and its most recent deliveries (at most 50)", "content": { "application/json": { "schema": { "type": "object",
+                "required": ["version", "subscription", "deliveries", "replays_waiting"],
+                "properties": { "version": { "type": "integer" }, "subscription": { "type": "object" },
+                "deliveries": { "type": "array", "items": { "$ref": "#/components/schemas/Delivery" } },
+                "replays_waiting": { "type": "integer" } } } } } })
+        } else if replay {
+            json!({ "description": "queued: it goes out before the next new event (after a resume, if the subscription is paused)", "content": { "application/json": { "schema": { "type": "object",
+                "required": ["version", "subscription", "delivery", "queued", "paused"],
+                "properties": { "version": { "type": "integer" }, "subscription": { "type": "string" }, "delivery": { "type": "string" },
+                "queued": { "type": "boolean" }, "paused": { "type": "boolean" } } } } } })
+        } else if path.contains("/subscriptions") {
+            let subscription = json!({ "type": "object", "required": ["id", "kind", "url", "components", "events", "created_at"],
+                "properties": { "id": { "type": "string" }, "kind": { "type": "string", "enum": ["webhook", "slack", "discord"] },
+                "url": { "type": "string" }, "components": { "type": "array", "items": { "type": "string" } },
+                "events": { "type": "array", "items": { "type": "string" } }, "created_at": { "type": "string", "format": "date-time" },
+                "paused": { "type": "object", "required": ["at", "reason"] } } });
+            let (required, properties, description) = match method {
+                "GET" => (
+                    json!(["version", "subscriptions"]),
+                    json!({ "version": { "type": "integer" }, "subscriptions": { "type": "array", "items": subscription } }),
+                    "every subscription",
+                ),
+                "POST" => (
+                    json!(["version", "subscription", "secret"]),
+                    json!({ "version": { "type": "integer" }, "subscription": subscription,
+                    "secret": { "type": "string", "pattern": "^whsec_", "description": "the signing secret (Standard Webhooks); never shown again" } }),
+                    "added",
+                ),
+                "PATCH" => (
+                    json!(["version", "subscription"]),
+                    json!({ "version": { "type": "integer" }, "subscription": subscription }),
+                    "changed",
+                ),
+                _ => (
+                    json!(["version", "id"]),
+                    json!({ "version": { "type": "integer" }, "id": { "type": "string" } }),
+                    "removed",
+                ),
+            };
+            json!({ "description": description, "content": { "application/json": { "schema": { "type": "object", "required": required, "properties": properties } } } })
+        } else if method == "GET" && path.ends_with("/{id}") {
+            json!({ "description": "the event as incidents/{id}.json shapes it, draft included", "content": { "application/json": { "schema": { "type": "object", "required": ["page", "incident"] } } } })
+        } else if path.ends_with("/preview") {
+            json!({ "description": "the incident page, its draft shown as published", "content": { "text/html": { "schema": { "type": "string" } } } })
+        } else {
+            json!({ "description": "accepted; carries the new page version", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/WriteResult" } } } })
+        };
+        responses.insert(ok.to_string(), success);
+        if path.ends_with("/preview") {
+            responses.insert("404".into(), error("unknown id, or no draft yet"));
+        } else if method == "GET" && path.ends_with("/{id}") || path.ends_with("/deliveries") {
+            responses.insert("404".into(), error("unknown id"));
+        } else if replay {
+            responses.insert("404".into(), error("unknown subscription, or an event it was never sent"));
+            responses.insert("409".into(), error("100 replays already wait for this subscription"));
+        }
+        if !path.ends_with("openapi.json") {
+            responses.insert("401".into(), error("missing or wrong token"));
+            responses.insert("429".into(), error("too many failed tokens from this client; see Retry-After"));
+            responses.insert("405".into(), error("method not allowed"));
+        }
+        if writes {
+            for (code, text) in [
+                ("400", "malformed JSON or wrong types"),
+                ("404", "unknown id"),
+                ("409", "stale If-Match, reused Idempotency-Key, or no page yet"),
+                ("413", "body over the limit (128 KiB; 512 KiB for a postmortem; 16 MiB for the page import)"),
+                ("415", "not application/json"),
+                ("422", "breaks the model's rules: every problem by field path"),
+            ] {
+                responses.insert(code.into(), error(text));
+            }
+        }
+        let mut operation = json!({ "summary": summary, "operationId": format!("{}_{}", method.to_lowercase(), path.trim_start_matches("/api/v2/admin/").replace(['/', '{', '}', '.'], "_")), "parameters": parameters, "responses": responses });
+        if path.ends_with("openapi.json") {
+            operation["security"] = json!([]);
+        }
+        if let Some(body) = body {
+            operation["requestBody"] = json!({ "required": true, "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{body}") } } } });
+        }
+        let entry = paths.entry(path.to_owned()).or_insert_with(|| json!({}));
+        entry[method.to_lowercase()] = operation;
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": { "title": "sitrep write API", "version": "1", "description": "Operators' API: every write is atomic, validated, recorded in the audit log, and bumps the page version." },
+        "servers": [{ "url": "/" }],
+        "security": [{ "bearer": [] }],
+        "paths": paths,
+        "components": { "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } }, "schemas": schemas },
+    })
+}
