@@ -28,13 +28,13 @@ use sitrep_shared::views::{ComponentsDocument, IncidentDocument, IncidentsDocume
 use sitrep_shared::{Component, ComponentId, ComponentStatus, Incident, IncidentStatus, Timestamp};
 
 use crate::api::{Api, Refused};
-use sitrep_shared::api::{Endpoint, Operation};
 use crate::args::{
     Cli, Command, ComponentCommand, ComponentState, DeliveriesCommand, ImportCommand, IncidentCommand,
     MaintenanceCommand, PostmortemCommand, SubscribersCommand,
 };
 use crate::show::{DeliveryList, ReplayReply, SubscriptionList, SubscriptionReply};
 use crate::words::Typed;
+use sitrep_shared::api::{Endpoint, Operation};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -141,7 +141,10 @@ impl Tool {
                     restore: true,
                     ..NewUpdate::new(IncidentStatus::Resolved, body)
                 };
-                self.written(self.api.create(&Operation::on(Endpoint::PostIncidentUpdate, &id), Some(&new)), &Typed::default())
+                self.written(
+                    self.api.create(&Operation::on(Endpoint::PostIncidentUpdate, &id), Some(&new)),
+                    &Typed::default(),
+                )
             }
         }
     }
@@ -224,7 +227,10 @@ impl Tool {
                     language: language.language,
                     auto_transition: Some(!manual),
                 };
-                self.written(self.api.create(&Operation::new(Endpoint::ScheduleMaintenance), Some(&new)), &Typed::default())
+                self.written(
+                    self.api.create(&Operation::new(Endpoint::ScheduleMaintenance), Some(&new)),
+                    &Typed::default(),
+                )
             }
             MaintenanceCommand::Update { id, status, body, components, force, language } => {
                 self.event(&id, true)?;
@@ -264,12 +270,18 @@ impl Tool {
                     force: force.force,
                     ..NewUpdate::new(IncidentStatus::Completed, body)
                 };
-                self.written(self.api.create(&Operation::on(Endpoint::PostMaintenanceUpdate, &id), Some(&new)), &Typed::default())
+                self.written(
+                    self.api.create(&Operation::on(Endpoint::PostMaintenanceUpdate, &id), Some(&new)),
+                    &Typed::default(),
+                )
             }
             MaintenanceCommand::Cancel { id, body, language } => {
                 self.event(&id, true)?;
                 let cancel = Cancellation { body, language: language.language };
-                self.written(self.api.create(&Operation::on(Endpoint::CancelMaintenance, &id), Some(&cancel)), &Typed::default())
+                self.written(
+                    self.api.create(&Operation::on(Endpoint::CancelMaintenance, &id), Some(&cancel)),
+                    &Typed::default(),
+                )
             }
         }
     }
