@@ -46,6 +46,9 @@ pub enum Item {
     Subscribed(Box<Stored>),
     /// A subscription removed.
     Unsubscribed { id: String },
+    /// Every subscription the writer has (after it handed each over again, see
+    /// `store::relay::adopt_former`): the delivery object forgets any other.
+    Roster { ids: Vec<String> },
 }
 
 /// A batch of items, with the page as it is now (its name and URL go into message bodies).

@@ -25,7 +25,7 @@ use sitrep_shared::notify::{
 };
 use worker::ListOptions;
 
-use super::layout::{self, CURSOR_PREFIX, Key, PAUSE_OWED_PREFIX};
+use super::layout::{self, CURSOR_PREFIX, Key, PAUSE_OWED_PREFIX, PauseOwed};
 use super::object::DeliveryStore;
 use super::protocol::{DeliverReply, Kick, Listed, Outgoing, Replayed};
 use crate::clock::{now, now_ms};
@@ -328,14 +328,16 @@ impl DeliveryStore {
         self.wakes.borrow_mut().settled(&id);
         match &settled {
             Settled::Dead { reason } if stored.subscription.paused.is_none() => {
-                // Paused here at once, with the cursor past the dead event, in one write; the writer
-                // is asked to pause it too (logged, shown), until it has (see `ask_pauses`).
+                // Paused here at once, with the cursor past the dead event, in one write; the alarm
+                // asks the writer to pause it too (logged, shown) until it has (see `ask_pauses`):
+                // the consumer's report never waits on the writer.
                 let mut paused = stored;
                 paused.subscription.paused = Some(sitrep_shared::notify::Pause { at: now, reason: reason.clone() });
+                let owed = PauseOwed { reason: reason.clone(), token: format!("pause/{id}/{event}") };
                 let puts = [
                     (Key::Cursor(&id).text(), to_json(&cursor)?),
                     (Key::Subscription(&id).text(), to_json(&paused)?),
-                    (Key::PauseOwed(&id).text(), reason.clone()),
+                    (Key::PauseOwed(&id).text(), to_json(&owed)?),
                 ];
                 self.state
                     .storage()
@@ -348,7 +350,8 @@ impl DeliveryStore {
                     .await?;
                 *self.subscriptions.borrow_mut() = None;
                 self.idle(&id);
-                self.ask_pause(&id, reason).await;
+                self.next_ask.set(0);
+                self.schedule(0).await;
                 self.dead_letter(&id, &event, reason).await;
             }
             Settled::Dead { reason } => {
@@ -368,25 +371,45 @@ impl DeliveryStore {
 
     /// Asks the writer to pause subscription `id` with `reason` (a write by the store, logged and
     /// shown); once it has, the pause is no longer owed. Best effort: the alarm asks again.
-    async fn ask_pause(&self, id: &str, reason: &str) {
-        match crate::store::paused(&self.env, id, reason).await {
+    /// Asks the writer to pause subscription `id` (a write by the store, logged and shown, taken
+    /// once per token); once it has, the pause is no longer owed. Whether it was taken.
+    async fn ask_pause(&self, id: &str, owed: &PauseOwed) -> bool {
+        match crate::store::paused(&self.env, id, &owed.reason, &owed.token).await {
             Ok(_) => {
                 let _ = self.state.storage().delete(&Key::PauseOwed(id).text()).await;
+                true
             }
             Err(err) => {
                 worker::console_warn!("the writer did not take the pause of {id}: {err}; asking again in 5 s");
-                self.schedule(5_000).await;
+                false
             }
         }
     }
 
-    /// From the alarm: asks the writer again for every pause it has not confirmed.
+    /// From the alarm, after the wake-ups: asks the writer for every pause it has not confirmed,
+    /// at most every 5 s while it does not answer.
     pub(super) async fn ask_pauses(&self) {
+        let now = now_ms();
+        if now < self.next_ask.get() {
+            return;
+        }
         let options = ListOptions::new().prefix(PAUSE_OWED_PREFIX);
         let Ok(owed) = entries(&self.state.storage(), options).await else { return };
-        for (key, reason) in owed {
-            self.ask_pause(key.trim_start_matches(PAUSE_OWED_PREFIX), &reason).await;
+        for (key, text) in owed {
+            let Ok(owed) = from_json::<PauseOwed>(&text) else { continue };
+            if !self.ask_pause(key.trim_start_matches(PAUSE_OWED_PREFIX), &owed).await {
+                self.next_ask.set(now + 5_000);
+                self.schedule(5_000).await;
+                return;
+            }
         }
+    }
+
+    /// Who may need which outbox keys changed (a resume, a new or removed subscription, a replay):
+    /// pruning stops until the next run has looked at the cursors again.
+    pub(super) fn rethink_pruning(&self) {
+        *self.slowest.borrow_mut() = None;
+        self.runs.set(REFRESH_EVERY + 1);
     }
 
     /// Sends a given-up event to the dead-letter queue (best effort: it is also in the
@@ -659,6 +682,7 @@ impl DeliveryStore {
         }
         self.save_cursor(id, &cursor).await?;
         self.wakes.borrow_mut().owe(id);
+        self.rethink_pruning();
         self.schedule(0).await;
         Ok(Replayed { paused: stored.subscription.paused.is_some() })
     }

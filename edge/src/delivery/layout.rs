@@ -50,6 +50,15 @@ impl Key<'_> {
     }
 }
 
+/// A pause this object made that the writer has not confirmed yet (under [`Key::PauseOwed`]).
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct PauseOwed {
+    pub reason: String,
+    /// The ask's Idempotency-Key at the writer: asked again, it is taken once, and a retry that
+    /// comes after the operator resumed does not pause again.
+    pub token: String,
+}
+
 /// Every stored subscription.
 pub async fn subscriptions(storage: &Storage) -> Result<Vec<Stored>, EdgeError> {
     values(storage, SUBSCRIPTION_PREFIX).await?.iter().map(|text| from_json(text)).collect()

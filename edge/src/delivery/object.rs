@@ -44,6 +44,8 @@ pub struct DeliveryStore {
     alarm_at: Cell<Option<u64>>,
     /// When the alarm last ran (ms).
     last_run: Cell<u64>,
+    /// Not to ask the writer for owed pauses before this instant (ms): it did not answer.
+    pub(super) next_ask: Cell<u64>,
     /// Whether a hand-off is being taken (one at a time: each reads what the last one stored).
     pub(super) taking: Cell<bool>,
     /// Test builds: give deliveries up after this many milliseconds of failures, not a day.
@@ -76,6 +78,7 @@ impl DurableObject for DeliveryStore {
             alarm_at: Cell::new(None),
             last_run: Cell::new(0),
             taking: Cell::new(false),
+            next_ask: Cell::new(0),
             #[cfg(feature = "fault-injection")]
             give_up_after: Cell::new(None),
         }
@@ -113,8 +116,8 @@ impl DurableObject for DeliveryStore {
         // The alarm that fired is no longer pending: whatever this run schedules must be set.
         self.alarm_at.set(None);
         self.last_run.set(now_ms());
-        self.ask_pauses().await;
         self.kick().await;
+        self.ask_pauses().await;
         Response::empty()
     }
 }

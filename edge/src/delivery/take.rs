@@ -55,6 +55,14 @@ impl DeliveryStore {
                     self.commit(std::mem::take(&mut events), &taken).await?;
                     self.unsubscribed(&id, &handoff_key).await?;
                 }
+                Item::Roster { ids } => {
+                    self.commit(std::mem::take(&mut events), &taken).await?;
+                    let known: Vec<String> =
+                        self.subscriptions().await?.iter().map(|s| s.subscription.id.clone()).collect();
+                    for id in known.iter().filter(|id| !ids.contains(id)) {
+                        self.unsubscribed(id, &handoff_key).await?;
+                    }
+                }
             }
             taken = handoff_key;
         }
@@ -105,6 +113,13 @@ impl DeliveryStore {
         let id = stored.subscription.id.clone();
         let known = self.subscriptions().await?.iter().find(|s| s.subscription.id == id).cloned();
         let mut puts = Vec::new();
+        // A pause this object made and the writer has not taken yet: an unpaused copy from the
+        // writer predates it (the writer cannot resume a pause it never wrote), so it stays paused.
+        let owed = storage.get::<String>(&Key::PauseOwed(&id).text()).await?.is_some();
+        let keep_pause = owed && stored.subscription.paused.is_none();
+        if keep_pause {
+            stored.subscription.paused = known.as_ref().and_then(|k| k.subscription.paused.clone());
+        }
         match known {
             Some(old) => {
                 stored.after = old.after.clone();
@@ -119,11 +134,13 @@ impl DeliveryStore {
         }
         puts.push((Key::Subscription(&id).text(), to_json(&stored)?));
         puts.push((Key::Taken.text(), handoff_key.to_owned()));
-        // The writer's word is the last: a pause it took, or a resume, owes it nothing more.
-        let owed = Key::PauseOwed(&id).text();
+        // A pause the writer took (or an operator's) owes it nothing more.
+        let owed = (!keep_pause).then(|| Key::PauseOwed(&id).text());
         storage
             .transaction(move |txn| async move {
-                txn.delete(&owed).await?;
+                if let Some(owed) = owed {
+                    txn.delete(&owed).await?;
+                }
                 for (key, text) in puts {
                     txn.put(&key, text).await?;
                 }
@@ -133,6 +150,7 @@ impl DeliveryStore {
         *self.subscriptions.borrow_mut() = None;
         // It may be owed anything now (its filter changed, it was resumed): its next claim finds out.
         self.wakes.borrow_mut().touched(&id, true);
+        self.rethink_pruning();
         self.schedule(0).await;
         Ok(())
     }
@@ -150,6 +168,7 @@ impl DeliveryStore {
             .await?;
         *self.subscriptions.borrow_mut() = None;
         self.wakes.borrow_mut().touched(id, false);
+        self.rethink_pruning();
         Ok(())
     }
 }

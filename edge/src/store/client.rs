@@ -52,9 +52,11 @@ pub async fn admin(env: &Env, admin: AdminCall) -> Result<AdminReply, EdgeError>
     call(env, &StoreRequest::Admin(admin)).await
 }
 
-/// From the delivery object: subscription `subscription` failed for a day; pause it with `reason`.
-pub async fn paused(env: &Env, subscription: &str, reason: &str) -> Result<AdminReply, EdgeError> {
-    call(env, &StoreRequest::Paused { subscription: subscription.to_owned(), reason: reason.to_owned() }).await
+/// From the delivery object: subscription `subscription` failed for a day; pause it with `reason`
+/// (taken once per `token`).
+pub async fn paused(env: &Env, subscription: &str, reason: &str, token: &str) -> Result<AdminReply, EdgeError> {
+    let (subscription, reason, token) = (subscription.to_owned(), reason.to_owned(), token.to_owned());
+    call(env, &StoreRequest::Paused { subscription, reason, token }).await
 }
 
 /// A test-only request (fault switches, counts).

@@ -111,7 +111,9 @@ impl PageStore {
         match request {
             StoreRequest::Render { doc } => answer(self.render_doc(&doc).await),
             StoreRequest::Admin(call) => answer(self.admin(call).await),
-            StoreRequest::Paused { subscription, reason } => answer(self.pause_failed(&subscription, &reason).await),
+            StoreRequest::Paused { subscription, reason, token } => {
+                answer(self.pause_failed(&subscription, &reason, token).await)
+            }
             #[cfg(feature = "fault-injection")]
             StoreRequest::Test(call) => answer(self.test(call).await),
         }

@@ -20,7 +20,7 @@ pub enum StoreRequest {
     Admin(AdminCall),
     /// From the delivery object: a subscription's deliveries failed for a day; pause it with the
     /// reason (a write by the store, logged). Answered with [`AdminReply`].
-    Paused { subscription: String, reason: String },
+    Paused { subscription: String, reason: String, token: String },
     /// Test builds only: fault switches and what the store saw. Answered with a JSON value.
     #[cfg(feature = "fault-injection")]
     Test(TestCall),
@@ -159,7 +159,8 @@ mod tests {
             };
             round_trip(&StoreRequest::Admin(call));
         }
-        round_trip(&StoreRequest::Paused { subscription: "sub_1".into(), reason: "answered 500".into() });
+        let token = "pause/sub_1/outbox/0000000000000003/0000".into();
+        round_trip(&StoreRequest::Paused { subscription: "sub_1".into(), reason: "answered 500".into(), token });
     }
 
     #[test]

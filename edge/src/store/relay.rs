@@ -17,15 +17,25 @@ use crate::handoff::{self, Item, Take};
 const BATCH: usize = 64;
 /// Bytes of items per hand-off call at most (beyond the first item): events carry whole incidents.
 const BATCH_BYTES: usize = 1 << 20;
-/// Set once the subscriptions of a writer that kept deliveries itself were handed over.
-const ADOPTED_KEY: &str = "deliveries-moved";
+/// Batches one alarm run hands over at most.
+const ALARM_BATCHES: usize = 4;
 
 impl PageStore {
-    /// From the alarm: hands over everything owed; on failure the alarm tries again in a second.
+    /// From the alarm: hands over up to [`ALARM_BATCHES`] batches (a backlog after an outage does
+    /// not hold publication back: the next run goes on at once); on failure it tries again in a second.
     pub(super) async fn relay(&self) {
-        if let Err(err) = self.relay_all().await {
-            worker::console_warn!("handing events to deliveries failed: {err}; trying again in 1 s");
-            self.schedule(1_000).await;
+        if self.relaying.replace(true) {
+            return;
+        }
+        let result = self.relay_batches(ALARM_BATCHES).await;
+        self.relaying.set(false);
+        match result {
+            Ok(true) => self.schedule_relay().await,
+            Ok(false) => {}
+            Err(err) => {
+                worker::console_warn!("handing events to deliveries failed: {err}; trying again in 1 s");
+                self.schedule(1_000).await;
+            }
         }
     }
 
@@ -41,16 +51,17 @@ impl PageStore {
         if self.relaying.replace(true) {
             return Err(EdgeError::Unavailable);
         }
-        let result = self.relay_batches().await;
+        let result = self.relay_batches(usize::MAX).await;
         self.relaying.set(false);
-        result
+        result.map(drop)
     }
 
-    async fn relay_batches(&self) -> Result<(), EdgeError> {
+    /// Hands over up to `batches` batches; whether more are owed.
+    async fn relay_batches(&self, batches: usize) -> Result<bool, EdgeError> {
         let storage = self.state.storage();
-        loop {
+        for _ in 0..batches {
             let found = entries(&storage, ListOptions::new().prefix(handoff::PREFIX).limit(BATCH)).await?;
-            let Some((last, _)) = found.last() else { return Ok(()) };
+            let Some((last, _)) = found.last() else { return Ok(false) };
             let (last, full) = (last.clone(), found.len() == BATCH);
             let mut items = Vec::new();
             let mut sent = Vec::new();
@@ -76,31 +87,39 @@ impl PageStore {
                 storage.delete_multiple(chunk.to_vec()).await?;
             }
             if !more {
-                return Ok(());
+                return Ok(false);
             }
         }
+        Ok(true)
     }
 
-    /// Once per store, at the first start of this code: a writer from before the delivery object
-    /// kept cursors and the outbox itself. Its subscriptions are handed over (each starts after the
-    /// delivery object's outbox end: what was in flight then is not sent, see CHANGELOG), and
-    /// what it kept of deliveries is removed.
+    /// At each start of this code where a writer from before the delivery object kept cursors and
+    /// the outbox itself (the first deploy, or a deploy again after a rollback): every
+    /// subscription is handed over again, then the roster of them all, so the delivery object
+    /// takes the ones made and forgets the ones removed meanwhile (a new one starts after its
+    /// outbox end: what was in flight then is not sent, see CHANGELOG); what the former writer
+    /// kept of deliveries is removed.
     pub(super) async fn adopt_former(&self) -> Result<(), EdgeError> {
         let storage = self.state.storage();
-        if storage.get::<String>(ADOPTED_KEY).await?.is_some() {
-            return Ok(());
-        }
         let mut former = false;
         for prefix in FORMER_DELIVERY_KEYS {
             former |= crate::storage::any(&storage, prefix).await?;
         }
-        let mut puts = vec![(ADOPTED_KEY.to_owned(), "1".to_owned())];
-        if former {
-            let version = self.load().await.map(|l| l.version).unwrap_or(0);
-            for (n, stored) in subscriptions::load(&storage).await?.into_iter().enumerate() {
-                puts.push((handoff::adopted_key(version, n), to_json(&Item::Subscribed(Box::new(stored)))?));
-            }
+        if !former {
+            return Ok(());
         }
+        let version = match self.load().await {
+            Ok(loaded) => loaded.version,
+            Err(EdgeError::NotLoaded) => 0,
+            Err(err) => return Err(err),
+        };
+        let subscriptions = subscriptions::load(&storage).await?;
+        let ids = subscriptions.iter().map(|s| s.subscription.id.clone()).collect();
+        let mut puts = Vec::new();
+        for (n, stored) in subscriptions.into_iter().enumerate() {
+            puts.push((handoff::adopted_key(version, n), to_json(&Item::Subscribed(Box::new(stored)))?));
+        }
+        puts.push((handoff::adopted_key(version, 999_999), to_json(&Item::Roster { ids })?));
         storage
             .transaction(move |txn| async move {
                 for (key, text) in puts {
@@ -109,17 +128,15 @@ impl PageStore {
                 Ok(())
             })
             .await?;
-        if former {
-            for prefix in FORMER_DELIVERY_KEYS {
-                // Best effort: leftovers are never read again.
-                while let Ok(keys) = crate::storage::keys_limited(&storage, prefix, 128).await {
-                    if keys.is_empty() || storage.delete_multiple(keys).await.is_err() {
-                        break;
-                    }
+        for prefix in FORMER_DELIVERY_KEYS {
+            // Best effort: what is left is adopted again at the next start, which costs nothing wrong.
+            while let Ok(keys) = crate::storage::keys_limited(&storage, prefix, 128).await {
+                if keys.is_empty() || storage.delete_multiple(keys).await.is_err() {
+                    break;
                 }
             }
-            self.schedule(0).await;
         }
+        self.schedule(0).await;
         Ok(())
     }
 }

@@ -244,9 +244,17 @@ impl PageStore {
     }
 
     /// From the delivery object: subscription `id` failed for a day and was paused there; the
-    /// pause is written here too, with `reason` (logged, shown, handed back). Nothing to do for a
-    /// subscription already paused or gone.
-    pub(super) async fn pause_failed(&self, id: &str, reason: &str) -> Result<AdminReply, EdgeError> {
+    /// pause is written here too, with `reason` (logged, shown, handed back), once per `token`
+    /// (an Idempotency-Key: asked again after the operator resumed it, it does not pause again).
+    /// Nothing to do for a subscription already paused or gone.
+    pub(super) async fn pause_failed(&self, id: &str, reason: &str, token: String) -> Result<AdminReply, EdgeError> {
+        let op = Operation::on(Endpoint::EditSubscription, id);
+        let mut call = AdminCall::by_the_store(op, "deliveries (the queue consumer)");
+        call.fingerprint = format!("pause {id}");
+        call.idempotency_key = Some(token);
+        if let Some(reply) = self.replay(&call).await? {
+            return Ok(reply);
+        }
         let version = self.load().await.map_or(0, |l| l.version);
         let unchanged = AdminReply { status: 200, version, body: "{}".into(), replay: false };
         let Some(stored) = self.subscriptions().await?.iter().find(|s| s.subscription.id == id).cloned() else {
@@ -256,8 +264,6 @@ impl PageStore {
             return Ok(unchanged);
         }
         let written = subscriptions::pause_failed(stored, reason, now()?);
-        let op = Operation::on(Endpoint::EditSubscription, id);
-        let call = AdminCall::by_the_store(op, "deliveries (the queue consumer)");
         self.apply_subscription_write(&call, written, 200).await
     }
 

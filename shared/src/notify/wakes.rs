@@ -293,16 +293,27 @@ mod tests {
         /// The object's alarm: the memory built once, new events matched, wake-ups sent.
         fn alarm(&mut self) {
             if !self.wakes.built() {
-                let now = self.now;
-                let seen = self.subs.iter().enumerate().filter(|(_, s)| !s.paused).map(|(n, s)| Seen {
-                    id: Self::id(n),
-                    owes: s.cursor.owes(&self.last()),
-                    wait_until: match s.cursor.due(now) {
-                        Due::Wait(at) => Some(at),
-                        _ => None,
-                    },
+                // As the object's `remember`: the index read once behind the slowest idle cursor,
+                // at most SCAN entries (small, so that the model reaches the incomplete read too).
+                const SCAN: usize = 3;
+                let (now, last) = (self.now, self.last());
+                let idle = self.subs.iter().filter(|s| !s.paused && s.cursor.idle()).map(|s| s.cursor.after.clone());
+                let from = idle.min().filter(|from| *from < last).unwrap_or_else(|| last.clone());
+                let judged: Vec<&(String, usize)> = self.outbox.iter().filter(|(k, _)| *k > from).take(SCAN).collect();
+                let complete = judged.len() < SCAN;
+                let seen = self.subs.iter().enumerate().filter(|(_, s)| !s.paused).map(|(n, s)| {
+                    let wanted = judged.iter().map(|(k, kind)| (k.as_str(), s.wants[*kind]));
+                    Seen {
+                        id: Self::id(n),
+                        owes: s.cursor.owes(&last)
+                            && (!s.cursor.idle() || owed_after(&s.cursor.after, &from, wanted, complete)),
+                        wait_until: match s.cursor.due(now) {
+                            Due::Wait(at) => Some(at),
+                            _ => None,
+                        },
+                    }
                 });
-                self.wakes = self.wakes.rebuilt(&self.last(), seen.collect::<Vec<_>>());
+                self.wakes = self.wakes.rebuilt(&last, seen.collect::<Vec<_>>());
             } else {
                 let scanned = self.wakes.scanned().to_owned();
                 for (key, kind) in self.outbox.iter().filter(|(k, _)| *k > scanned) {
@@ -395,13 +406,10 @@ mod tests {
                 Op::Lose => _ = self.queue.pop_front(),
                 Op::Restart => self.wakes = Wakes::default(),
                 Op::Pause(n) => {
+                    // As a subscription write: it is touched, and its next claim finds it paused.
                     let n = n % self.subs.len();
-                    let paused = !self.subs[n].paused;
-                    self.subs[n].paused = paused;
-                    self.wakes.touched(&Self::id(n), !paused);
-                    if paused {
-                        self.wakes.forget(&Self::id(n));
-                    }
+                    self.subs[n].paused = !self.subs[n].paused;
+                    self.wakes.touched(&Self::id(n), true);
                 }
             }
         }
