@@ -11,7 +11,8 @@ use crate::{pages, read, store, url};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Switch {
     /// `POST fault`: `store-down` or `store-up` for this isolate's view of the store and KV,
-    /// `kv-fail <ms>` to make the store's KV writes fail for that long.
+    /// `kv-fail <ms>` to make the store's KV writes fail for that long, `pauses-fail <ms>` to make
+    /// the store refuse the delivery object's pauses for that long.
     Fault,
     /// `keys?prefix=`: the store's keys under a prefix (`delivery:` first: the delivery object's).
     Keys,
@@ -81,7 +82,7 @@ pub async fn answer(switch: Switch, req: Request, env: &Env, query: &str) -> Res
 
 async fn fault(mut req: Request, env: &Env) -> Response {
     // xtask's deploy check looks for these bytes: only the test build holds them.
-    const USAGE: &str = "send store-down, store-up or kv-fail <ms>";
+    const USAGE: &str = "send store-down, store-up or kv-fail <ms> (or pauses-fail <ms>)";
     let body = req.text().await.unwrap_or_default();
     let words: Vec<&str> = body.split_whitespace().collect();
     let result = match words.as_slice() {
@@ -89,6 +90,10 @@ async fn fault(mut req: Request, env: &Env) -> Response {
             crate::faults::set_store_down(*word == "store-down");
             Ok(())
         }
+        ["pauses-fail", ms] => match ms.parse::<u64>() {
+            Ok(for_ms) => store::test_call(env, TestCall::FailPauses { for_ms }).await.map(|_| ()),
+            Err(_) => Err(EdgeError::BadRequest(USAGE.into())),
+        },
         ["kv-fail", ms] => match ms.parse::<u64>() {
             Ok(for_ms) => store::test_call(env, TestCall::FailKvPuts { for_ms }).await.map(|_| ()),
             Err(_) => Err(EdgeError::BadRequest(USAGE.into())),

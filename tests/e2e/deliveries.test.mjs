@@ -413,6 +413,39 @@ describe('faults', () => {
     }
   });
 
+  test('a pause the store has not taken yet survives an edit the operator made meanwhile, and is written once the store takes it (issue 24 review)', async () => {
+    assert.equal((await fetch(`${edge.base}/__sitrep/give-up?ms=3000`)).status, 200);
+    const fault = (body) => fetch(`${edge.base}/__sitrep/fault`, { method: 'POST', body });
+    const rx = await receiver(() => ({ status: 503 }));
+    const sub = await subscribe(edge, rx);
+    try {
+      // The store refuses the delivery object's pause for a while: the pause is owed.
+      assert.equal((await fault('pauses-fail 60000')).status, 204);
+      await edge.write('POST', 'incidents', { name: 'Receiver gone', body: 'Looking' });
+      await eventually(async () => (await deliveries(sub))[0]?.state === 'dead', { timeout: 30_000, what: 'the event given up' });
+      const listed = async () => (await edge.write('GET', 'subscriptions')).subscriptions.find((s) => s.id === sub.id);
+      assert.equal((await listed()).paused, undefined, 'the store has not taken the pause yet');
+      // The operator edits the subscription meanwhile: the store's copy, unpaused, is handed over.
+      await edge.write('PATCH', `subscriptions/${sub.id}`, { events: [] });
+      await new Promise((r) => setTimeout(r, 1_500));
+      const tries = rx.requests.length;
+      await edge.write('POST', 'incidents', { name: 'Still gone', body: 'Looking' });
+      await new Promise((r) => setTimeout(r, 2_000));
+      assert.equal(rx.requests.length, tries, 'still paused where deliveries are decided: nothing sent');
+      // The store takes the pause once it answers again, with the reason.
+      assert.equal((await fault('pauses-fail 0')).status, 204);
+      const keys = async (prefix) => (await fetch(`${edge.base}/__sitrep/keys?prefix=${prefix}`)).json();
+      const paused = await eventually(async () => (await listed()).paused, { timeout: 30_000, what: 'the pause written by the store' })
+        .catch(async (err) => { throw new Error(`${err.message}; owed ${JSON.stringify(await keys('delivery:pause-owed/'))}; ${JSON.stringify(await edge.write('GET', 'log'))}`); });
+      assert.match(paused.reason, /^deliveries failed for 3 s/);
+    } finally {
+      await fault('pauses-fail 0');
+      await fetch(`${edge.base}/__sitrep/give-up?ms=0`);
+      await rx.close();
+      await clear();
+    }
+  });
+
   test('a filtered subscription behind a long run of events it does not want still gets the ones it wants', async () => {
     // More unwanted events than the resume's catch-up and one claim read (128 each in the test
     // build): the look goes on at the next wake-up instead of forgetting the subscription. It is

@@ -390,11 +390,13 @@ impl DeliveryStore {
     /// at most every 5 s while it does not answer.
     pub(super) async fn ask_pauses(&self) {
         let now = now_ms();
-        if now < self.next_ask.get() {
-            return;
-        }
         let options = ListOptions::new().prefix(PAUSE_OWED_PREFIX);
         let Ok(owed) = entries(&self.state.storage(), options).await else { return };
+        if !owed.is_empty() && now < self.next_ask.get() {
+            // Not yet: an alarm then (this run may be an earlier one, set for something else).
+            self.schedule(self.next_ask.get() - now).await;
+            return;
+        }
         for (key, text) in owed {
             let Ok(owed) = from_json::<PauseOwed>(&text) else { continue };
             if !self.ask_pause(key.trim_start_matches(PAUSE_OWED_PREFIX), &owed).await {

@@ -34,6 +34,9 @@ pub struct PageStore {
     pub(super) listening: std::cell::Cell<Option<bool>>,
     /// Whether a hand-off to the delivery object is under way (one at a time, in order).
     pub(super) relaying: std::cell::Cell<bool>,
+    /// Test builds: refuse the delivery object's pauses until this instant (ms).
+    #[cfg(feature = "fault-injection")]
+    pub(super) pauses_fail_until: std::cell::Cell<u64>,
     /// Whether this instance has set the alarm once since it started (see `serve`).
     pub(super) started: std::cell::Cell<bool>,
 }
@@ -61,6 +64,8 @@ impl DurableObject for PageStore {
             subscriptions: RefCell::default(),
             listening: std::cell::Cell::new(None),
             relaying: std::cell::Cell::new(false),
+            #[cfg(feature = "fault-injection")]
+            pauses_fail_until: std::cell::Cell::new(0),
             started: std::cell::Cell::new(false),
         }
     }

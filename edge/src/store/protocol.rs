@@ -109,6 +109,8 @@ pub struct AdminReply {
 pub enum TestCall {
     /// Make every KV write of publication fail for this many milliseconds from now (0 ends it).
     FailKvPuts { for_ms: u64 },
+    /// Refuse the delivery object's pauses (`Paused`) for this many milliseconds from now.
+    FailPauses { for_ms: u64 },
     /// The stored keys under a prefix.
     Keys { prefix: String },
     /// The store's version and publication's state.

@@ -17,6 +17,10 @@ impl PageStore {
                 }
                 Ok(serde_json::Value::Null)
             }
+            TestCall::FailPauses { for_ms } => {
+                self.pauses_fail_until.set(now_ms() + for_ms);
+                Ok(serde_json::Value::Null)
+            }
             TestCall::Keys { prefix } => Ok(serde_json::json!(layout::keys(&self.state.storage(), &prefix).await?)),
             TestCall::Outbox => {
                 self.relay_all().await?;

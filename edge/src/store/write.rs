@@ -248,6 +248,10 @@ impl PageStore {
     /// (an Idempotency-Key: asked again after the operator resumed it, it does not pause again).
     /// Nothing to do for a subscription already paused or gone.
     pub(super) async fn pause_failed(&self, id: &str, reason: &str, token: String) -> Result<AdminReply, EdgeError> {
+        #[cfg(feature = "fault-injection")]
+        if crate::clock::now_ms() < self.pauses_fail_until.get() {
+            return Err(EdgeError::Unavailable);
+        }
         let op = Operation::on(Endpoint::EditSubscription, id);
         let mut call = AdminCall::by_the_store(op, "deliveries (the queue consumer)");
         call.fingerprint = format!("pause {id}");
