@@ -12,10 +12,11 @@
 use sitrep_shared::api::{Endpoint, Operation};
 use sitrep_shared::command::{self, Command};
 
+use super::layout::Key;
 use super::object::PageStore;
 use super::protocol::AdminCall;
 use super::publication::{
-    HEARTBEAT_MS, MIN_INTERVAL_MS, PENDING_KEY, Pending, backoff_ms, delay_ms, must_render, needs_write, next_run_in,
+    HEARTBEAT_MS, MIN_INTERVAL_MS, Pending, backoff_ms, delay_ms, must_render, needs_write, next_run_in,
 };
 use super::render::render;
 use crate::clock::{now, now_ms};
@@ -35,7 +36,7 @@ pub(super) enum Run {
 impl PageStore {
     /// What `publish/pending` holds, if anything.
     pub(super) async fn stored_pending(&self) -> Result<Option<Pending>, EdgeError> {
-        match self.state.storage().get::<String>(PENDING_KEY).await? {
+        match self.state.storage().get::<String>(&Key::Pending.text()).await? {
             Some(text) => Ok(Some(super::layout::from_json(&text)?)),
             None => Ok(None),
         }
@@ -171,7 +172,7 @@ impl PageStore {
             return Ok(Run::Again);
         }
         if stored.is_some() {
-            self.state.storage().delete(PENDING_KEY).await?;
+            self.state.storage().delete(&Key::Pending.text()).await?;
         }
         self.publication.published.set(self.publication.published.get().max(pending.version));
         Ok(Run::Done)

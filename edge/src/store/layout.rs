@@ -5,14 +5,15 @@
 //! `idem/{key}` per Idempotency-Key (the first reply) and `idem-at/{millis}/{key}` (when it was
 //! stored, in order, so that each write removes a batch of replies past their retention: see
 //! `shared::idempotency`), and `publish/pending` (what publication still owes KV, see `publish`).
-//! Every write puts its keys in one transaction: all or nothing.
+//! Every write puts its keys in one transaction: all or nothing. Each key is a [`Key`], and a
+//! write's changes travel as a [`Batch`], never as strings built elsewhere.
 
 use serde::{Deserialize, Serialize};
 use sitrep_shared::{Component, Incident, Kind, Page, PageData, Timestamp, idempotency};
 use worker::{ListOptions, Storage};
 
 use super::protocol::Caller;
-use super::publication::{PENDING_KEY, Pending};
+use super::publication::Pending;
 use crate::error::EdgeError;
 pub use crate::storage::{entries, from_json, keys, to_json, values};
 
@@ -32,6 +33,89 @@ pub const COMPONENT_PREFIX: &str = "component/";
 pub const LOG_PREFIX: &str = "log/";
 pub const IDEM_PREFIX: &str = "idem/";
 pub const IDEM_AT_PREFIX: &str = "idem-at/";
+pub const SUBSCRIPTION_PREFIX: &str = "sub/";
+
+/// A key of the writer's storage.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Key<'a> {
+    /// The page's version (u64).
+    Version,
+    /// The page itself, without its components and events.
+    Page,
+    Component(&'a str),
+    /// An incident or a maintenance, with the list it belongs to.
+    Event(&'a str),
+    /// The audit entry of the write that made this version.
+    Log(u64),
+    /// The first reply to an Idempotency-Key.
+    Reply(&'a str),
+    /// When that reply was stored (ms), so expired ones are found in order.
+    ReplyAt(i64, &'a str),
+    /// A subscription with its secret.
+    Subscription(&'a str),
+    /// The store's stream id, the first part of every event id.
+    Stream,
+    /// What publication owes KV, and the namespace it last published under.
+    Pending,
+    Epoch,
+    /// The `n`th hand-off item of the write that made a version (see `crate::handoff`).
+    Handoff(u64, usize),
+}
+
+impl Key<'_> {
+    /// The key as stored.
+    pub fn text(self) -> String {
+        match self {
+            Self::Version => "version".into(),
+            Self::Page => "page".into(),
+            Self::Component(id) => format!("{COMPONENT_PREFIX}{id}"),
+            Self::Event(id) => format!("{EVENT_PREFIX}{id}"),
+            Self::Log(version) => format!("{LOG_PREFIX}{version:016}"),
+            Self::Reply(key) => format!("{IDEM_PREFIX}{key}"),
+            Self::ReplyAt(millis, key) => format!("{}/{key}", stored_at_prefix(millis)),
+            Self::Subscription(id) => format!("{SUBSCRIPTION_PREFIX}{id}"),
+            Self::Stream => "stream".into(),
+            Self::Pending => super::publication::PENDING_KEY.into(),
+            Self::Epoch => super::publication::EPOCH_KEY.into(),
+            Self::Handoff(version, n) => crate::handoff::key(version, n),
+        }
+    }
+}
+
+/// The changes of one write, committed in one transaction ([`persist`]): removals first (so a
+/// key removed and put again keeps its new value), then the puts, in order.
+#[derive(Debug, Default)]
+pub struct Batch {
+    puts: Vec<(String, String)>,
+    deletes: Vec<String>,
+}
+
+impl Batch {
+    /// Puts `value` as JSON under `key`.
+    pub fn put(&mut self, key: Key<'_>, value: &impl Serialize) -> Result<(), EdgeError> {
+        self.puts.push((key.text(), to_json(value)?));
+        Ok(())
+    }
+
+    /// Puts `text` as it is under `key`.
+    pub fn put_text(&mut self, key: Key<'_>, text: String) {
+        self.puts.push((key.text(), text));
+    }
+
+    pub fn delete(&mut self, key: Key<'_>) {
+        self.deletes.push(key.text());
+    }
+
+    /// Removes a key a listing found.
+    pub fn delete_listed(&mut self, key: String) {
+        self.deletes.push(key);
+    }
+
+    /// The keys this batch puts.
+    pub fn put_keys(&self) -> impl Iterator<Item = &str> {
+        self.puts.iter().map(|(key, _)| key.as_str())
+    }
+}
 
 /// One audit log entry.
 #[derive(Debug, Serialize, Deserialize)]
@@ -88,8 +172,7 @@ impl StoredEvent {
 /// One accepted write, ready for its transaction.
 pub struct Commit {
     pub version: u64,
-    pub puts: Vec<(String, String)>,
-    pub deletes: Vec<String>,
+    pub batch: Batch,
     pub log: LogEntry,
     /// The Idempotency-Key and the reply to remember for it.
     pub reply: Option<(String, Reply)>,
@@ -99,10 +182,10 @@ pub struct Commit {
 
 /// The stored page, or `None` when nothing was ever loaded.
 pub async fn load(storage: &Storage) -> Result<Option<(u64, PageData)>, EdgeError> {
-    let Some(version) = storage.get::<u64>("version").await? else {
+    let Some(version) = storage.get::<u64>(&Key::Version.text()).await? else {
         return Ok(None);
     };
-    let page: String = storage.get("page").await?.ok_or(EdgeError::NotLoaded)?;
+    let page: String = storage.get(&Key::Page.text()).await?.ok_or(EdgeError::NotLoaded)?;
     let page: Page = from_json(&page)?;
     let mut data = PageData { page, components: vec![], incidents: vec![], scheduled_maintenances: vec![] };
     for text in values(storage, COMPONENT_PREFIX).await? {
@@ -131,7 +214,7 @@ pub async fn log(storage: &Storage, limit: usize) -> Result<Vec<LogEntry>, EdgeE
 
 /// The stored first reply for an Idempotency-Key.
 pub async fn reply(storage: &Storage, key: &str) -> Result<Option<Reply>, EdgeError> {
-    match storage.get::<String>(&format!("{IDEM_PREFIX}{key}")).await? {
+    match storage.get::<String>(&Key::Reply(key).text()).await? {
         Some(text) => Ok(Some(from_json(&text)?)),
         None => Ok(None),
     }
@@ -162,25 +245,26 @@ pub async fn expired_replies(storage: &Storage, now: Timestamp, retention: u32) 
 /// idempotent reply and what publication owes; removes `deletes` first (a key used again after it
 /// expired gets its new reply).
 pub async fn persist(storage: &Storage, commit: Commit) -> Result<(), EdgeError> {
-    let Commit { version, puts, deletes, log, reply, pending } = commit;
-    let log = (format!("{LOG_PREFIX}{version:016}"), to_json(&log)?);
-    let mut idem = Vec::new();
+    let Commit { version, mut batch, log, reply, pending } = commit;
+    batch.put(Key::Log(version), &log)?;
+    batch.put(Key::Pending, &pending)?;
     if let Some((key, reply)) = reply {
         let at = reply.at.map_or(0, |at| at.unix_millis());
-        idem.push((format!("{IDEM_PREFIX}{key}"), to_json(&reply)?));
-        idem.push((format!("{}/{key}", stored_at_prefix(at)), key));
+        batch.put(Key::Reply(&key), &reply)?;
+        batch.put_text(Key::ReplyAt(at, &key), key.clone());
     }
-    let pending = (PENDING_KEY.to_owned(), to_json(&pending)?);
+    let Batch { puts, deletes } = batch;
+    let version_key = Key::Version.text();
     storage
         .transaction(move |txn| async move {
             // The platform deletes at most 128 keys per call.
             for chunk in deletes.chunks(128) {
                 txn.delete_multiple(chunk.to_vec()).await?;
             }
-            for (key, value) in puts.into_iter().chain([log, pending]).chain(idem) {
+            for (key, value) in puts {
                 txn.put(&key, value).await?;
             }
-            txn.put("version", version).await?;
+            txn.put(&version_key, version).await?;
             Ok(())
         })
         .await?;
@@ -191,4 +275,29 @@ pub async fn persist(storage: &Storage, commit: Commit) -> Result<(), EdgeError>
 /// and the search for expired entries ends at it.
 fn stored_at_prefix(millis: i64) -> String {
     format!("{IDEM_AT_PREFIX}{:016}", millis.max(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_key_kind_has_its_own_prefix_and_sorts_as_its_data_does() {
+        let fixed = [Key::Version, Key::Page, Key::Stream, Key::Pending, Key::Epoch].map(Key::text);
+        let prefixes = [EVENT_PREFIX, COMPONENT_PREFIX, LOG_PREFIX, IDEM_PREFIX, IDEM_AT_PREFIX, SUBSCRIPTION_PREFIX];
+        for prefix in prefixes {
+            assert!(fixed.iter().all(|key| !key.starts_with(prefix)), "{prefix}");
+        }
+        assert!(!Key::Reply("k").text().starts_with(IDEM_AT_PREFIX), "a reply is not its time");
+        assert!(Key::Log(9).text() < Key::Log(10).text(), "the log sorts by version");
+        assert!(Key::ReplyAt(999, "k").text() < Key::ReplyAt(1_000, "k").text(), "replies sort by time");
+        assert!(Key::Handoff(9, 1).text() < Key::Handoff(10, 0).text(), "hand-off items sort by version");
+    }
+
+    #[test]
+    fn a_batch_knows_what_it_puts() {
+        let mut batch = Batch::default();
+        batch.put(Key::Component("api"), &"x").unwrap();
+        assert_eq!(batch.put_keys().collect::<Vec<_>>(), ["component/api"]);
+    }
 }

@@ -9,7 +9,7 @@ use serde::Serialize;
 use sitrep_shared::PageState;
 use worker::{DurableObject, Env, Request, Response, State, durable_object};
 
-use super::layout::{self, Loaded, to_json};
+use super::layout::{self, Key, Loaded, to_json};
 use super::protocol::StoreRequest;
 use super::publication::{self, Publication};
 use super::render::{render, to_wire};
@@ -141,7 +141,7 @@ impl PageStore {
             return;
         }
         let storage = self.state.storage();
-        let Ok(epoch) = storage.get::<String>(publication::EPOCH_KEY).await else { return };
+        let Ok(epoch) = storage.get::<String>(&Key::Epoch.text()).await else { return };
         if epoch.as_deref() == Some(COPIES) {
             self.epoch_checked.set(true);
             return;
@@ -159,10 +159,11 @@ impl PageStore {
         let Ok(pending) = self.pending().await else { return };
         let pending = pending.merge(loaded.version, [], true);
         let Ok(text) = to_json(&pending) else { return };
+        let (pending_key, epoch_key) = (Key::Pending.text(), Key::Epoch.text());
         let put = storage
             .transaction(move |txn| async move {
-                txn.put(publication::PENDING_KEY, text).await?;
-                txn.put(publication::EPOCH_KEY, COPIES.to_owned()).await?;
+                txn.put(&pending_key, text).await?;
+                txn.put(&epoch_key, COPIES.to_owned()).await?;
                 Ok(())
             })
             .await;

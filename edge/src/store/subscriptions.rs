@@ -11,35 +11,27 @@ use sitrep_shared::notify::{self as model, Subscription};
 use sitrep_shared::{PageState, Timestamp};
 use wasm_bindgen::JsCast;
 
-use super::layout::{from_json, to_json, values};
+use super::layout::{Batch, Key, SUBSCRIPTION_PREFIX, from_json, values};
 use crate::error::EdgeError;
+use crate::handoff::Item;
 pub use crate::handoff::Stored;
-use crate::handoff::{self, Item};
 
 /// Storage prefix of subscriptions.
-pub const SUB_PREFIX: &str = "sub/";
+pub const SUB_PREFIX: &str = SUBSCRIPTION_PREFIX;
 /// The variable that lets a development deployment deliver to loopback receivers (`cargo xtask dev`
 /// and the tests set it; a deployed Worker never has it).
 pub const LOCAL_TARGETS_VAR: &str = "SITREP_LOCAL_TARGETS";
 
-/// The storage key of a subscription.
-pub fn key(id: &str) -> String {
-    format!("{SUB_PREFIX}{id}")
-}
-
-/// Where the store keeps its stream id (the first part of every event id).
-const STREAM_KEY: &str = "stream";
-
 /// The store's stream id ([`model::events::is_stream`]): read, or made from the runtime's
-/// generator and added to `puts` so it is committed with the write that first needs it.
-pub async fn stream(storage: &worker::Storage, puts: &mut Vec<(String, String)>) -> Result<String, EdgeError> {
-    if let Some(stream) = storage.get::<String>(STREAM_KEY).await?.filter(|s| model::events::is_stream(s)) {
+/// generator and added to `batch` so it is committed with the write that first needs it.
+pub async fn stream(storage: &worker::Storage, batch: &mut Batch) -> Result<String, EdgeError> {
+    if let Some(stream) = storage.get::<String>(&Key::Stream.text()).await?.filter(|s| model::events::is_stream(s)) {
         return Ok(stream);
     }
     let mut bytes = [0u8; 8];
     random(&mut bytes)?;
     let stream: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    puts.push((STREAM_KEY.to_owned(), stream.clone()));
+    batch.put_text(Key::Stream, stream.clone());
     Ok(stream)
 }
 
@@ -50,19 +42,14 @@ pub fn items(
     change: &sitrep_shared::command::Change,
     version: u64,
     stream: &str,
-) -> Result<Vec<(String, String)>, EdgeError> {
-    let mut entries = Vec::new();
+    batch: &mut Batch,
+) -> Result<(), EdgeError> {
     for (n, event) in model::events(before, change, version, stream).into_iter().enumerate() {
         let indexed = model::Indexed::of(&event, before);
         let item = Item::Event { key: model::outbox_key(version, n), event: Box::new(event), indexed };
-        entries.push((handoff::key(version, n), to_json(&item)?));
+        batch.put(Key::Handoff(version, n), &item)?;
     }
-    Ok(entries)
-}
-
-/// The hand-off item of a subscription write at `version`.
-fn handed(version: u64, item: &Item) -> Result<(String, String), EdgeError> {
-    Ok((handoff::key(version, 0), to_json(item)?))
+    Ok(())
 }
 
 /// Reads every stored subscription.
@@ -96,9 +83,6 @@ fn random(bytes: &mut [u8]) -> Result<(), EdgeError> {
     Ok(())
 }
 
-/// Keys and values a write puts.
-pub type Puts = Vec<(String, String)>;
-
 /// What a subscription write changes: the subscription as it leaves it (or its removal), the
 /// audit line and the answer.
 pub struct Written {
@@ -112,17 +96,17 @@ pub struct Written {
 
 impl Written {
     /// What the write at `version` puts and deletes: the stored subscription, and its hand-off item.
-    pub fn storage(&self, version: u64) -> Result<(Puts, Vec<String>), EdgeError> {
-        Ok(match &self.kept {
+    pub fn add_to(&self, version: u64, batch: &mut Batch) -> Result<(), EdgeError> {
+        match &self.kept {
             Some(stored) => {
-                let item = Item::Subscribed(Box::new(stored.clone()));
-                (vec![(key(&self.target), to_json(stored)?), handed(version, &item)?], vec![])
+                batch.put(Key::Subscription(&self.target), stored)?;
+                batch.put(Key::Handoff(version, 0), &Item::Subscribed(Box::new(stored.clone())))
             }
             None => {
-                let item = Item::Unsubscribed { id: self.target.clone() };
-                (vec![handed(version, &item)?], vec![key(&self.target)])
+                batch.delete(Key::Subscription(&self.target));
+                batch.put(Key::Handoff(version, 0), &Item::Unsubscribed { id: self.target.clone() })
             }
-        })
+        }
     }
 }
 

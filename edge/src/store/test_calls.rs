@@ -3,7 +3,6 @@
 use super::layout;
 use super::object::PageStore;
 use super::protocol::TestCall;
-use super::publication;
 use crate::clock::now_ms;
 use crate::error::EdgeError;
 
@@ -34,7 +33,7 @@ impl PageStore {
                     "renders": self.publication.renders.get(),
                     "beats": self.publication.beats.get(),
                     "last_beat": self.publication.last_beat.get(),
-                    "pending": self.state.storage().get::<String>(publication::PENDING_KEY).await?.is_some(),
+                    "pending": self.state.storage().get::<String>(&layout::Key::Pending.text()).await?.is_some(),
                 }))
             }
         }

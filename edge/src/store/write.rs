@@ -8,10 +8,10 @@ use sitrep_shared::command::{self, ApplyError, Change, Command};
 use sitrep_shared::{Kind, PageData, PageState, Timestamp, idempotency, validate};
 
 use super::layout::Loaded;
-use super::layout::{self, COMPONENT_PREFIX, Commit, EVENT_PREFIX, LogEntry, Reply, StoredEvent, to_json};
+use super::layout::{self, Batch, COMPONENT_PREFIX, Commit, EVENT_PREFIX, Key, LogEntry, Reply, StoredEvent};
 use super::object::PageStore;
 use super::protocol::{AdminCall, AdminReply, read_object};
-use super::publication::{self, Pending};
+use super::publication::Pending;
 use super::subscriptions;
 use crate::clock::now;
 use crate::copy::COPIES;
@@ -112,15 +112,15 @@ impl PageStore {
             ApplyError::NotFound(what, id) => EdgeError::Missing(format!("no {what} with id {id:?}")),
             ApplyError::Invalid(problems) => EdgeError::Invalid(problems),
         })?;
-        let mut puts: Vec<(String, String)> = Vec::new();
+        let mut batch = Batch::default();
         for (kind, event) in &change.events {
-            puts.push((format!("{EVENT_PREFIX}{}", event.id), to_json(&StoredEvent::new(*kind, event.clone()))?));
+            batch.put(Key::Event(event.id.as_str()), &StoredEvent::new(*kind, event.clone()))?;
         }
         // Only the components this write changed are stored, and named in the answer.
         let mut changed = Vec::new();
         for component in change.components.iter().flatten() {
             if loaded.page.components().iter().find(|c| c.id == component.id) != Some(component) {
-                puts.push((format!("{COMPONENT_PREFIX}{}", component.id), to_json(component)?));
+                batch.put(Key::Component(component.id.as_str()), component)?;
                 changed.push(component);
             }
         }
@@ -128,18 +128,19 @@ impl PageStore {
         // someone listens; one key read, whatever the number of subscriptions).
         let handing_over = self.has_subscriptions().await?;
         if handing_over {
-            let stream = subscriptions::stream(&self.state.storage(), &mut puts).await?;
-            puts.extend(subscriptions::items(&loaded.page, &change, version, &stream)?);
+            let stream = subscriptions::stream(&self.state.storage(), &mut batch).await?;
+            subscriptions::items(&loaded.page, &change, version, &stream, &mut batch)?;
         }
         let mut page = loaded.page.page().clone();
         drop(loaded);
         page.updated_at = change.at;
-        puts.push(("page".into(), to_json(&page)?));
+        batch.put(Key::Page, &page)?;
         let body = reply_body(version, &change, &changed);
         let touched = change.events.iter().map(|(_, e)| e.id.clone());
         let pending = self.pending().await?.merge(version, touched, false);
         let summary = (change.summary.clone(), change.target.clone());
-        self.commit(version, puts, vec![], summary, call, status, &body, pending).await?;
+        let reply = AdminReply { status, version, body, replay: false };
+        self.commit(batch, summary, call, &reply, pending).await?;
         if let Some(current) = self.loaded.borrow_mut().as_mut() {
             let current = Rc::make_mut(current);
             current.page.commit(&change);
@@ -150,7 +151,7 @@ impl PageStore {
         } else {
             self.schedule(0).await;
         }
-        Ok(AdminReply { status, version, body, replay: false })
+        Ok(reply)
     }
 
     /// Adds, edits or removes a subscription: a write like any other (a new version, the audit
@@ -196,13 +197,13 @@ impl PageStore {
         status: u16,
     ) -> Result<AdminReply, EdgeError> {
         let version = self.loaded_for_write(call).await?.version + 1;
-        let (puts, deletes) = written.storage(version)?;
+        let mut batch = Batch::default();
+        written.add_to(version, &mut batch)?;
         let mut body = written.body;
         body["version"] = version.into();
-        let body = body.to_string();
+        let reply = AdminReply { status, version, body: body.to_string(), replay: false };
         let pending = self.pending().await?.merge(version, [], false);
-        let summary = (written.summary, written.target);
-        self.commit(version, puts, deletes, summary, call, status, &body, pending).await?;
+        self.commit(batch, (written.summary, written.target), call, &reply, pending).await?;
         // Who is subscribed to what changed: read them again.
         *self.subscriptions.borrow_mut() = None;
         self.listening.set(None);
@@ -210,7 +211,7 @@ impl PageStore {
             Rc::make_mut(current).version = version;
         }
         self.schedule_relay().await;
-        Ok(AdminReply { status, version, body, replay: false })
+        Ok(reply)
     }
 
     /// `GET subscriptions/{id}/deliveries`: what the delivery object holds, once everything
@@ -290,25 +291,29 @@ impl PageStore {
         let mut old = layout::keys(&storage, EVENT_PREFIX).await?;
         old.extend(layout::keys(&storage, COMPONENT_PREFIX).await?);
         // Everything is owed under the current namespace of copies (see `check_epoch`).
-        let mut puts =
-            vec![("page".to_owned(), to_json(&data.page)?), (publication::EPOCH_KEY.to_owned(), COPIES.to_owned())];
+        let mut batch = Batch::default();
+        batch.put(Key::Page, &data.page)?;
+        batch.put_text(Key::Epoch, COPIES.to_owned());
         for component in &data.components {
-            puts.push((format!("{COMPONENT_PREFIX}{}", component.id), to_json(component)?));
+            batch.put(Key::Component(component.id.as_str()), component)?;
         }
         let events = data.incidents.iter().map(|e| (Kind::Incident, e));
         for (kind, event) in events.chain(data.scheduled_maintenances.iter().map(|e| (Kind::Maintenance, e))) {
-            puts.push((format!("{EVENT_PREFIX}{}", event.id), to_json(&StoredEvent::new(kind, event.clone()))?));
+            batch.put(Key::Event(event.id.as_str()), &StoredEvent::new(kind, event.clone()))?;
         }
-        let kept: std::collections::HashSet<&str> = puts.iter().map(|(key, _)| key.as_str()).collect();
-        let deletes: Vec<String> = old.into_iter().filter(|k| !kept.contains(k.as_str())).collect();
+        // What the new page no longer has (a key put again is not removed).
+        let kept: std::collections::HashSet<String> = batch.put_keys().map(str::to_owned).collect();
+        for key in old.into_iter().filter(|key| !kept.contains(key)) {
+            batch.delete_listed(key);
+        }
         let count = data.incidents.len() + data.scheduled_maintenances.len();
         let summary = (format!("imported the page ({count} events)"), String::new());
-        let body = format!("{{\"version\":{version}}}");
+        let reply = AdminReply { status: 200, version, body: format!("{{\"version\":{version}}}"), replay: false };
         let pending = self.pending().await?.merge(version, [], true);
-        self.commit(version, puts, deletes, summary, call, 200, &body, pending).await?;
+        self.commit(batch, summary, call, &reply, pending).await?;
         *self.loaded.borrow_mut() = Some(Rc::new(Loaded { version, page: PageState::new(data) }));
         self.schedule(0).await;
-        Ok(AdminReply { status: 200, version, body, replay: false })
+        Ok(reply)
     }
 
     /// What publication owes so far (nothing when nothing is stored).
@@ -316,36 +321,35 @@ impl PageStore {
         Ok(self.stored_pending().await?.unwrap_or_default())
     }
 
-    /// Persists one accepted write with its audit entry (the server's clock, who wrote), its
-    /// idempotent reply, what publication owes, and the removal of a batch of expired replies.
-    #[allow(clippy::too_many_arguments)]
+    /// Persists one accepted write (its `batch`, at `answer`'s version) with its audit entry (the
+    /// server's clock, who wrote), `answer` as the idempotent reply, what publication owes, and
+    /// the removal of a batch of expired replies.
     pub(super) async fn commit(
         &self,
-        version: u64,
-        puts: Vec<(String, String)>,
-        mut deletes: Vec<String>,
+        mut batch: Batch,
         (summary, target): (String, String),
         call: &AdminCall,
-        status: u16,
-        body: &str,
+        answer: &AdminReply,
         pending: Pending,
     ) -> Result<(), EdgeError> {
-        let now = now()?;
+        let (now, version) = (now()?, answer.version);
         let storage = self.state.storage();
         let log = LogEntry { version, at: now, summary, target, by: Some(call.caller.clone()) };
         let reply = call.idempotency_key.clone().map(|key| {
             let reply = Reply {
                 fingerprint: call.fingerprint.clone(),
-                status,
-                body: body.to_owned(),
+                status: answer.status,
+                body: answer.body.clone(),
                 at: Some(now),
                 version: Some(version),
             };
             (key, reply)
         });
         // Best effort: a failed look-up of expired replies leaves them for a later write.
-        deletes.extend(layout::expired_replies(&storage, now, self.retention()).await.unwrap_or_default());
-        layout::persist(&storage, Commit { version, puts, deletes, log, reply, pending }).await
+        for key in layout::expired_replies(&storage, now, self.retention()).await.unwrap_or_default() {
+            batch.delete_listed(key);
+        }
+        layout::persist(&storage, Commit { version, batch, log, reply, pending }).await
     }
 
     pub(super) fn retention(&self) -> u32 {
