@@ -491,7 +491,7 @@ impl Tool {
             }
             DeliveriesCommand::Replay { subscription, event } => {
                 let id = self.subscription_id(&subscription)?;
-                if sitrep_shared::notify::delivery::key_of(&event).is_none() {
+                if sitrep_shared::notify::delivery::position_of(&event).is_none() {
                     bail!(
                         "{event:?} is not an event id: they look like evt_3f9a0c2e7b14d865_12_0 (sitrep deliveries list {id})"
                     );

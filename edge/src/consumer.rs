@@ -13,17 +13,27 @@
 //! - a host that keeps not answering (its tries time out) is not sent to for a while (`notify::circuit`, one per
 //!   isolate): its tries fail at once and the delivery object retries them later, so a hanging receiver
 //!   population holds its own deliveries only, not the send slots everyone else's need;
+//! - a host with a try unanswered for a second gets no other try from this isolate until that one
+//!   ends (per-host concurrency): the others are put off for a few seconds, not sent and not
+//!   counted as failures (`Outcome::Deferred`);
 //! - subscriptions in one batch are delivered concurrently, each in its own order, so one slow
 //!   receiver does not hold the others' sends. A batch is at most 6 messages (`wrangler.toml`):
 //!   a Worker invocation has 6 connections open at once, and a 7th send would wait for a slot
-//!   while its 10 s run; more batches run side by side instead.
+//!   while its 10 s run; more batches run side by side instead;
+//! - a batch is done after [`HOLD_MS`] even if some sends wait for their answers: those go on under
+//!   `waitUntil` (the `queue_consumer_no_wait_for_wait_until` flag lets the queue hand out the next
+//!   batch meanwhile), and their messages are acknowledged. A wake-up is only a nudge: a drain that
+//!   dies after that is the lease's business (the delivery object hands the try out again).
 //!
 //! A message whose calls to the delivery object fail is retried by the queue, and after the queue's retries it goes
 //! to the dead-letter queue; its alarm wakes the subscription again either way.
 
 use std::cell::RefCell;
+use std::time::Duration;
 
-use futures_util::future::join_all;
+use futures_channel::oneshot;
+use futures_util::FutureExt;
+use futures_util::future::{Either, select, select_all};
 use sitrep_shared::notify::circuit::{Circuits, Gate, Heard};
 use sitrep_shared::notify::delivery::{Outcome, SEND_TIMEOUT_MS};
 use sitrep_shared::notify::target::{self, Targets};
@@ -36,6 +46,8 @@ use crate::store::notify_targets;
 
 /// Tries one wake-up may send before it hands the rest to a new message (bounds one invocation).
 const TRIES_PER_MESSAGE: usize = 50;
+/// How long a batch waits for its drains before it lets the slow ones finish under `waitUntil`.
+const HOLD_MS: u64 = 1_000;
 
 thread_local! {
     /// The circuits of the hosts this isolate sends to.
@@ -43,18 +55,39 @@ thread_local! {
 }
 
 /// The consumer's entry point.
-pub async fn consume(batch: MessageBatch<Kick>, env: Env, _ctx: worker::Context) -> worker::Result<()> {
+pub async fn consume(batch: MessageBatch<Kick>, env: Env, ctx: worker::Context) -> worker::Result<()> {
     let messages = batch.messages()?;
     let targets = notify_targets(&env);
-    let runs = messages.iter().map(|message| drain(&env, &message.body().subscription, targets));
-    let results = join_all(runs).await;
-    for (message, result) in messages.iter().zip(results) {
-        match result {
-            Ok(()) => message.ack(),
-            Err(err) => {
-                worker::console_warn!("delivering to {} failed: {err}; the queue retries", message.body().subscription);
-                message.retry();
+    // Each drain runs under `waitUntil`, so it may outlive the batch; it says here how it ended.
+    let mut ends = Vec::new();
+    for (n, message) in messages.iter().enumerate() {
+        let (said, end) = oneshot::channel::<bool>();
+        let (env, subscription) = (env.clone(), message.body().subscription.clone());
+        ctx.wait_until(async move {
+            let result = drain(&env, &subscription, targets).await;
+            if let Err(err) = &result {
+                worker::console_warn!("delivering to {subscription} failed: {err}; the queue retries");
             }
+            let _ = said.send(result.is_ok());
+        });
+        ends.push(end.map(move |ok| (n, ok.unwrap_or(false))));
+    }
+    let mut ended: Vec<Option<bool>> = vec![None; messages.len()];
+    let mut hold = std::pin::pin!(worker::Delay::from(Duration::from_millis(HOLD_MS)));
+    while !ends.is_empty() {
+        match select(select_all(ends), hold.as_mut()).await {
+            Either::Left((((n, ok), _, rest), _)) => {
+                ended[n] = Some(ok);
+                ends = rest;
+            }
+            // The rest wait for answers: they go on without the batch.
+            Either::Right(_) => break,
+        }
+    }
+    for (message, ended) in messages.iter().zip(ended) {
+        match ended {
+            Some(false) => message.retry(),
+            Some(true) | None => message.ack(),
         }
     }
     Ok(())
@@ -91,9 +124,16 @@ async fn send(outgoing: &Outgoing, targets: Targets) -> Outcome {
         Err(why) => return failed(format!("refused before sending: {why}")),
     };
     let now = crate::clock::now_ms() as i64;
-    if let Gate::Open { until } = CIRCUITS.with_borrow_mut(|c| c.gate(&host, now)) {
-        let wait = (until - now).max(0) / 1000;
-        return failed(format!("not sent: {host} has not answered lately; it is tried again in {wait} s"));
+    match CIRCUITS.with_borrow_mut(|c| c.gate(&host, now)) {
+        Gate::Send => {}
+        Gate::Open { until } => {
+            let wait = (until - now).max(0) / 1000;
+            return failed(format!("not sent: {host} has not answered lately; it is tried again in {wait} s"));
+        }
+        Gate::Busy { until } => {
+            let reason = format!("not sent yet: {host} is slow to answer an earlier delivery");
+            return Outcome::Deferred { reason, until };
+        }
     }
     let request = match request(outgoing) {
         Ok(request) => request,
@@ -101,6 +141,7 @@ async fn send(outgoing: &Outgoing, targets: Targets) -> Outcome {
     };
     let timeout = outgoing.timeout_ms.clamp(1_000, SEND_TIMEOUT_MS);
     let signal = worker::AbortSignal::from(web_sys::AbortSignal::timeout_with_u32(timeout));
+    let sending = CIRCUITS.with_borrow_mut(|c| c.begin(&host, now));
     let sent = worker::Fetch::Request(request).send_with_signal(&signal).await;
     // Only silence holds a send slot: a refused connection fails at once and opens nothing.
     let heard = match &sent {
@@ -108,9 +149,7 @@ async fn send(outgoing: &Outgoing, targets: Targets) -> Outcome {
         Err(_) if signal.aborted() => Some(Heard::Silent),
         Err(_) => None,
     };
-    if let Some(heard) = heard {
-        CIRCUITS.with_borrow_mut(|c| c.record(&host, heard, crate::clock::now_ms() as i64));
-    }
+    CIRCUITS.with_borrow_mut(|c| c.end(&host, sending, heard, crate::clock::now_ms() as i64));
     let response = match sent {
         Ok(response) => response,
         Err(_) if signal.aborted() => return failed(format!("no answer in {} s", timeout / 1000)),

@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 use sitrep_shared::Page;
-use sitrep_shared::notify::{Event, Indexed, Subscription};
+use sitrep_shared::notify::{Event, Indexed, Position, Subscription};
 
 /// Storage prefix of the items the writer still owes the delivery object.
 pub const PREFIX: &str = "handoff/";
@@ -30,18 +30,18 @@ pub struct Stored {
     pub subscription: Subscription,
     /// `whsec_` and the base64 of the key.
     pub secret: String,
-    /// The outbox key of the last event before it was created: it is sent only events after it.
-    /// Set by the delivery object when it first takes the subscription (its outbox's end then).
+    /// The last event before it was created: it is sent only events after it. Set by the delivery
+    /// object when it first takes the subscription (its outbox's end then).
     #[serde(default)]
-    pub after: String,
+    pub after: Position,
 }
 
 /// One thing the delivery object must know, in commit order.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Item {
-    /// An event of a committed write, with its outbox key and what filters judge it by.
-    Event { key: String, event: Box<Event>, indexed: Indexed },
+    /// An event of a committed write, with its place in the outbox and what filters judge it by.
+    Event { key: Position, event: Box<Event>, indexed: Indexed },
     /// A subscription created or changed (its filter, a pause, a resume).
     Subscribed(Box<Stored>),
     /// A subscription removed.

@@ -15,14 +15,13 @@
 //! sends the wake-up again. At least once, in order per subscription, decided here alone.
 
 use std::collections::HashMap;
+use std::ops::Bound;
 
 use sitrep_shared::Timestamp;
 use sitrep_shared::notify::delivery::{self, Cursor, Due, Outcome, Settled};
 use sitrep_shared::notify::retry;
 use sitrep_shared::notify::wakes::{Seen, owed_after};
-use sitrep_shared::notify::{
-    Channel, Event, INDEX_PREFIX, Indexed, OUTBOX_PREFIX, index_key, message, outbox_key_of_index, sign,
-};
+use sitrep_shared::notify::{Channel, Event, INDEX_PREFIX, Indexed, OUTBOX_PREFIX, Position, message, sign};
 use worker::ListOptions;
 
 use super::layout::{self, CURSOR_PREFIX, Key, PAUSE_OWED_PREFIX, PauseOwed};
@@ -31,7 +30,7 @@ use super::protocol::{DeliverReply, Kick, Listed, Outgoing, Replayed};
 use crate::clock::{now, now_ms};
 use crate::error::EdgeError;
 use crate::handoff::Stored;
-use crate::storage::{entries, from_json, to_json};
+use crate::storage::{Batch, entries, from_json, to_json};
 
 /// Outbox keys read per list call when looking for a subscription's next event.
 const SCAN: usize = 64;
@@ -52,7 +51,7 @@ const BATCH: usize = 100;
 
 /// What a look past a cursor found.
 enum Scan {
-    Found(String, Box<Event>),
+    Found(Position, Box<Event>),
     /// Nothing wanted up to the end of the outbox.
     End,
     /// Nothing wanted in the keys one request reads: there are more.
@@ -80,11 +79,11 @@ const MATCH: usize = 256;
 
 /// Where pruning may go up to for one subscription at outbox `position`: the replay window behind
 /// it, or for a paused one only the newest events (what it loses is listed as a gap on resume).
-fn keep_from(stored: &Stored, position: &str, newest: u64) -> String {
+fn keep_from(stored: &Stored, position: Position, newest: u64) -> Position {
     if stored.subscription.paused.is_some() {
         delivery::paused_floor(position, newest, PAUSED_KEEP)
     } else {
-        sitrep_shared::notify::outbox_key(delivery::version_of(position).unwrap_or(0).saturating_sub(KEEP_VERSIONS), 0)
+        Position::version_start(position.version().unwrap_or(0).saturating_sub(KEEP_VERSIONS))
     }
 }
 
@@ -132,7 +131,7 @@ impl DeliveryStore {
     async fn cursor(&self, stored: &Stored) -> Result<Cursor, EdgeError> {
         match self.state.storage().get::<String>(&Key::Cursor(&stored.subscription.id).text()).await? {
             Some(text) => from_json(&text),
-            None => Ok(Cursor::starting_after(&stored.after)),
+            None => Ok(Cursor::starting_after(stored.after)),
         }
     }
 
@@ -144,16 +143,15 @@ impl DeliveryStore {
     /// want move the cursor past them.
     async fn next_wanted(&self, stored: &Stored, cursor: &mut Cursor) -> Result<Scan, EdgeError> {
         for _ in 0..SCAN_MAX / SCAN {
-            let entries = self.judged_after(&cursor.after, SCAN).await?;
+            let entries = self.judged_after(cursor.after, SCAN).await?;
             for (key, judged) in &entries {
                 if judged.as_ref().is_some_and(|j| stored.subscription.wants_indexed(j)) {
                     // Only a wanted event is read whole.
-                    let text = self.state.storage().get::<String>(key).await?;
-                    if let Some(event) = text.and_then(|text| readable(key, &text)) {
-                        return Ok(Scan::Found(key.clone(), Box::new(event)));
+                    if let Some(event) = self.event(*key).await? {
+                        return Ok(Scan::Found(*key, Box::new(event)));
                     }
                 }
-                cursor.after.clone_from(key);
+                cursor.after = *key;
             }
             if entries.len() < SCAN {
                 return Ok(Scan::End);
@@ -167,11 +165,11 @@ impl DeliveryStore {
     /// it. The new filter then judges only what the old one had not passed over: a subscription that
     /// starts wanting `incident.updated` gets the updates written from then on, not the history
     /// behind its cursor. The cursor to put in the edit's transaction, if it moved.
-    pub(super) async fn caught_up(&self, stored: &Stored) -> Result<Option<(String, String)>, EdgeError> {
+    pub(super) async fn caught_up(&self, stored: &Stored) -> Result<Option<Cursor>, EdgeError> {
         let mut cursor = self.cursor(stored).await?;
         let before = cursor.clone();
         // A paused subscription's edit (its resume included) is where what it lost is recorded.
-        cursor.skip_pruned(&self.pruned().await?, stored.subscription.paused.is_some());
+        cursor.skip_pruned(self.pruned().await?, stored.subscription.paused.is_some());
         if let Some(up_to) = self.wanted_nothing_up_to(stored, &cursor) {
             cursor.after = cursor.after.max(up_to);
         }
@@ -179,24 +177,33 @@ impl DeliveryStore {
         if cursor == before {
             return Ok(None);
         }
-        Ok(Some((Key::Cursor(&stored.subscription.id).text(), to_json(&cursor)?)))
+        Ok(Some(cursor))
     }
 
-    /// The outbox key up to which subscription `stored`, with nothing in hand on `cursor`, is known
+    /// The position up to which subscription `stored`, with nothing in hand on `cursor`, is known
     /// to want no event, so that its cursor may start there (see `Wakes::wanted_nothing_up_to`).
-    fn wanted_nothing_up_to(&self, stored: &Stored, cursor: &Cursor) -> Option<String> {
+    fn wanted_nothing_up_to(&self, stored: &Stored, cursor: &Cursor) -> Option<Position> {
         let wakes = self.wakes.borrow();
         let paused = stored.subscription.paused.is_some();
-        wakes.wanted_nothing_up_to(&stored.subscription.id, cursor.idle(), paused).map(str::to_owned)
+        wakes.wanted_nothing_up_to(&stored.subscription.id, cursor.idle(), paused)
     }
 
-    /// The events after outbox key `after` (at most `limit`), each as its outbox key and what a
-    /// filter judges it by (`None`: unreadable, skipped), read from the small index beside the outbox.
-    async fn judged_after(&self, after: &str, limit: usize) -> Result<Vec<(String, Option<Indexed>)>, EdgeError> {
-        let start = format!("{}\0", index_key(after));
+    /// The events after `after` (at most `limit`), each as its position and what a filter judges
+    /// it by (`None`: unreadable, skipped), read from the small index beside the outbox.
+    async fn judged_after(&self, after: Position, limit: usize) -> Result<Vec<(Position, Option<Indexed>)>, EdgeError> {
+        // Just after `after`'s own key ("" for the start sorts before every index key).
+        let start = format!("{}\0", Key::Index(after).text());
         let options = ListOptions::new().prefix(INDEX_PREFIX).start(&start).limit(limit);
         let found = entries(&self.state.storage(), options).await?;
-        Ok(found.into_iter().map(|(key, text)| (outbox_key_of_index(&key), from_json(&text).ok())).collect())
+        let judged =
+            found.into_iter().filter_map(|(key, text)| Some((Position::of_index_key(&key)?, from_json(&text).ok())));
+        Ok(judged.collect())
+    }
+
+    /// The event at `key`, if it is still in the outbox and readable.
+    async fn event(&self, key: Position) -> Result<Option<Event>, EdgeError> {
+        let text = self.state.storage().get::<String>(&Key::Outbox(key).text()).await?;
+        Ok(text.and_then(|text| readable(key, &text)))
     }
 
     /// Hands out the next try owed to subscription `id`, if it may send now.
@@ -218,10 +225,10 @@ impl DeliveryStore {
         let before = cursor.clone();
         // Pruning went past it: over events it did not want (an idle subscription counts as at the
         // last matched event), so no gap; a paused one's gap was recorded at its resume.
-        cursor.skip_pruned(&self.pruned().await?, false);
+        cursor.skip_pruned(self.pruned().await?, false);
         if let Some(up_to) = self.wanted_nothing_up_to(&stored, &cursor) {
             // It wanted nothing up to there when those events were matched.
-            cursor.after = cursor.after.clone().max(up_to);
+            cursor.after = cursor.after.max(up_to);
         }
         let mut scan = Scan::End;
         // Each pass either finds the try or drops a gone one (a replay of a pruned event): bounded
@@ -236,8 +243,7 @@ impl DeliveryStore {
                     return Ok(DeliverReply::Idle);
                 }
                 Due::Retry(key) | Due::Replay(key) => {
-                    let text = self.state.storage().get::<String>(&key).await?;
-                    match text.as_deref().and_then(|text| readable(&key, text)) {
+                    match self.event(key).await? {
                         Some(event) => Scan::Found(key, Box::new(event)),
                         None => {
                             // Gone from the outbox, or unreadable: drop it and look again (a look
@@ -245,7 +251,7 @@ impl DeliveryStore {
                             if cursor.attempt.as_ref().is_some_and(|a| a.key == key) {
                                 cursor.attempt = None;
                             }
-                            cursor.replays.retain(|r| r != &key);
+                            cursor.replays.retain(|r| *r != key);
                             continue;
                         }
                     }
@@ -273,7 +279,7 @@ impl DeliveryStore {
         let labels = labels(&event);
         let body = message::body(stored.subscription.kind, &event, &*self.page().await?, labels);
         let headers = headers(&stored, &event, &body, now)?;
-        let claim = cursor.claim(&key, &event.id, event.kind, now);
+        let claim = cursor.claim(key, &event.id, event.kind, now);
         self.save_cursor(id, &cursor).await?;
         // If this consumer vanishes, the alarm hands the try out again when the lease ends.
         self.schedule(delivery::LEASE_MS as u64).await;
@@ -315,7 +321,7 @@ impl DeliveryStore {
         now: Timestamp,
     ) -> Result<Settled, EdgeError> {
         let id = stored.subscription.id.clone();
-        let event = cursor.attempt.as_ref().map(|a| a.key.clone()).unwrap_or_default();
+        let event = cursor.attempt.as_ref().map(|a| a.key).unwrap_or_default();
         #[cfg(feature = "fault-injection")]
         let give_up_after = self.give_up_after.get().unwrap_or(retry::GIVE_UP_AFTER_MS);
         #[cfg(not(feature = "fault-injection"))]
@@ -334,31 +340,22 @@ impl DeliveryStore {
                 let mut paused = stored;
                 paused.subscription.paused = Some(sitrep_shared::notify::Pause { at: now, reason: reason.clone() });
                 let owed = PauseOwed { reason: reason.clone(), token: format!("pause/{id}/{event}") };
-                let puts = [
-                    (Key::Cursor(&id).text(), to_json(&cursor)?),
-                    (Key::Subscription(&id).text(), to_json(&paused)?),
-                    (Key::PauseOwed(&id).text(), to_json(&owed)?),
-                ];
-                self.state
-                    .storage()
-                    .transaction(move |txn| async move {
-                        for (key, text) in puts {
-                            txn.put(&key, text).await?;
-                        }
-                        Ok(())
-                    })
-                    .await?;
+                let mut batch = Batch::default();
+                batch.put(Key::Cursor(&id), &cursor)?;
+                batch.put(Key::Subscription(&id), &paused)?;
+                batch.put(Key::PauseOwed(&id), &owed)?;
+                batch.commit(&self.state.storage()).await?;
                 *self.subscriptions.borrow_mut() = None;
                 self.idle(&id);
                 self.next_ask.set(0);
                 self.schedule(0).await;
-                self.dead_letter(&id, &event, reason).await;
+                self.dead_letter(&id, event, reason).await;
             }
             Settled::Dead { reason } => {
                 // Already paused by the operator: keep their reason.
                 self.save_cursor(&id, &cursor).await?;
                 self.idle(&id);
-                self.dead_letter(&id, &event, reason).await;
+                self.dead_letter(&id, event, reason).await;
             }
             Settled::RetryAt(at) => {
                 self.save_cursor(&id, &cursor).await?;
@@ -416,7 +413,7 @@ impl DeliveryStore {
 
     /// Sends a given-up event to the dead-letter queue (best effort: it is also in the
     /// subscription's deliveries, marked dead, and the subscription is paused).
-    async fn dead_letter(&self, id: &str, key: &str, reason: &str) {
+    async fn dead_letter(&self, id: &str, key: Position, reason: &str) {
         let Ok(queue) = self.env.queue(crate::bindings::DEAD_LETTER_BINDING) else { return };
         let letter = serde_json::json!({ "subscription": id, "outbox_key": key, "reason": reason });
         if let Err(err) = queue.send(letter).await {
@@ -436,11 +433,11 @@ impl DeliveryStore {
 
     async fn try_kick(&self) -> Result<(), EdgeError> {
         let subscriptions = self.subscriptions().await?;
-        let last = layout::last_outbox_key(&self.state.storage()).await?;
+        let last = layout::last_position(&self.state.storage()).await?;
         if subscriptions.is_empty() {
             // Nobody is owed anything: the outbox goes, a batch per run.
-            if !last.is_empty() {
-                self.prune(&format!("{last}\u{0}")).await;
+            if last != Position::Start {
+                self.prune(Bound::Included(last)).await;
                 self.schedule(1_000).await;
             }
             return Ok(());
@@ -448,9 +445,9 @@ impl DeliveryStore {
         let now = now_ms() as i64;
         self.runs.set(self.runs.get() + 1);
         if !self.wakes.borrow().built() {
-            self.remember(&subscriptions, &last, now).await?;
+            self.remember(&subscriptions, last, now).await?;
         } else {
-            let new_events = self.wakes.borrow().scanned() < last.as_str();
+            let new_events = self.wakes.borrow().scanned() < last;
             if new_events {
                 self.match_new(&subscriptions).await?;
             }
@@ -468,9 +465,9 @@ impl DeliveryStore {
                 self.schedule(TIDY_MS).await;
             }
         }
-        let slowest = self.slowest.borrow().clone();
+        let slowest = *self.slowest.borrow();
         if let Some(slowest) = slowest
-            && self.prune(&slowest).await
+            && self.prune(Bound::Excluded(slowest)).await
         {
             // A whole batch went: more may be due.
             self.schedule(0).await;
@@ -495,33 +492,33 @@ impl DeliveryStore {
 
     /// Builds the memory from every cursor: who owes (conservatively: events after its cursor,
     /// wanted or not; its claim sorts that out), who waits until when, the slowest cursor.
-    async fn remember(&self, subscriptions: &[Stored], last: &str, now: i64) -> Result<(), EdgeError> {
+    async fn remember(&self, subscriptions: &[Stored], last: Position, now: i64) -> Result<(), EdgeError> {
         let mut cursors = self.stored_cursors().await?;
         let cursors: Vec<Cursor> = subscriptions
             .iter()
-            .map(|s| cursors.remove(&s.subscription.id).unwrap_or_else(|| Cursor::starting_after(&s.after)))
+            .map(|s| cursors.remove(&s.subscription.id).unwrap_or_else(|| Cursor::starting_after(s.after)))
             .collect();
         // The index after the slowest idle cursor, read once: an idle subscription behind events it
         // does not want is owed nothing (a restart wakes only who wants something).
         let idle = |(stored, cursor): &(&Stored, &Cursor)| stored.subscription.paused.is_none() && cursor.idle();
-        let from = subscriptions.iter().zip(&cursors).filter(idle).map(|(_, c)| c.after.as_str()).min();
-        let from = from.filter(|from| *from < last).unwrap_or(last).to_owned();
-        let judged = if from.as_str() < last { self.judged_after(&from, REMEMBER_SCAN).await? } else { vec![] };
+        let from = subscriptions.iter().zip(&cursors).filter(idle).map(|(_, c)| c.after).min();
+        let from = from.filter(|from| *from < last).unwrap_or(last);
+        let judged = if from < last { self.judged_after(from, REMEMBER_SCAN).await? } else { vec![] };
         let complete = judged.len() < REMEMBER_SCAN;
-        let mut slowest: Option<String> = None;
+        let mut slowest: Option<Position> = None;
         let mut seen = Vec::new();
         for (stored, cursor) in subscriptions.iter().zip(cursors) {
             let id = &stored.subscription.id;
-            let keep = keep_from(stored, cursor.earliest(), delivery::version_of(last).unwrap_or(0));
-            if slowest.as_deref().is_none_or(|slowest| keep.as_str() < slowest) {
+            let keep = keep_from(stored, cursor.earliest(), last.version().unwrap_or(0));
+            if slowest.is_none_or(|slowest| keep < slowest) {
                 slowest = Some(keep);
             }
-            let wanted = judged.iter().map(|(key, judged)| {
-                (key.as_str(), judged.as_ref().is_some_and(|j| stored.subscription.wants_indexed(j)))
-            });
+            let wanted = judged
+                .iter()
+                .map(|(key, judged)| (*key, judged.as_ref().is_some_and(|j| stored.subscription.wants_indexed(j))));
             let owes = stored.subscription.paused.is_none()
                 && cursor.owes(last)
-                && (!cursor.idle() || owed_after(&cursor.after, &from, wanted, complete));
+                && (!cursor.idle() || owed_after(cursor.after, from, wanted, complete));
             let wait_until = match cursor.due(now) {
                 Due::Wait(at) => Some(at),
                 _ => None,
@@ -551,17 +548,17 @@ impl DeliveryStore {
     /// something in hand is held owed again, in case a wake-up went astray.
     async fn refresh_slowest(&self, subscriptions: &[Stored]) -> Result<(), EdgeError> {
         let cursors = self.stored_cursors().await?;
-        let mut behind: Vec<(&str, Cursor, String)> = Vec::new();
-        let mut slowest: Option<String> = None;
+        let mut behind: Vec<(&str, Cursor, Position)> = Vec::new();
+        let mut slowest: Option<Position> = None;
         let mut in_hand = Vec::new();
-        let newest = delivery::version_of(&layout::last_outbox_key(&self.state.storage()).await?).unwrap_or(0);
+        let newest = layout::last_position(&self.state.storage()).await?.version().unwrap_or(0);
         for stored in subscriptions {
             let id = stored.subscription.id.as_str();
-            let cursor = cursors.get(id).cloned().unwrap_or_else(|| Cursor::starting_after(&stored.after));
-            let mut position = cursor.earliest().to_owned();
+            let cursor = cursors.get(id).cloned().unwrap_or_else(|| Cursor::starting_after(stored.after));
+            let mut position = cursor.earliest();
             match self.wanted_nothing_up_to(stored, &cursor) {
                 Some(up_to) => {
-                    position = position.max(up_to.clone());
+                    position = position.max(up_to);
                     if cursor.after < up_to {
                         behind.push((id, cursor, up_to));
                     }
@@ -569,50 +566,39 @@ impl DeliveryStore {
                 None if !cursor.idle() && stored.subscription.paused.is_none() => in_hand.push(id.to_owned()),
                 None => {}
             }
-            let keep = keep_from(stored, &position, newest);
-            if slowest.as_ref().is_none_or(|s| keep < *s) {
+            let keep = keep_from(stored, position, newest);
+            if slowest.is_none_or(|s| keep < s) {
                 slowest = Some(keep);
             }
         }
         *self.slowest.borrow_mut() = slowest;
         self.runs.set(0);
         self.wakes.borrow_mut().in_hand(in_hand);
-        behind.sort_by(|a, b| a.1.after.cmp(&b.1.after));
-        let mut moved = Vec::new();
+        behind.sort_by_key(|(_, cursor, _)| cursor.after);
+        let mut moved = Batch::default();
         for (id, mut cursor, up_to) in behind.into_iter().take(MOVE) {
             cursor.after = up_to;
-            moved.push((Key::Cursor(id).text(), to_json(&cursor)?));
+            moved.put(Key::Cursor(id), &cursor)?;
         }
-        if !moved.is_empty() {
-            // Only storage awaits since the cursors were read: no claim ran in between.
-            self.state
-                .storage()
-                .transaction(move |txn| async move {
-                    for (key, text) in moved {
-                        txn.put(&key, text).await?;
-                    }
-                    Ok(())
-                })
-                .await?;
-        }
-        Ok(())
+        // Only storage awaits since the cursors were read: no claim ran in between.
+        moved.commit(&self.state.storage()).await
     }
 
     /// Matches the events written since the last run to the subscriptions that want them.
     async fn match_new(&self, subscriptions: &[Stored]) -> Result<(), EdgeError> {
-        let scanned = self.wakes.borrow().scanned().to_owned();
-        let judged = self.judged_after(&scanned, MATCH).await?;
+        let scanned = self.wakes.borrow().scanned();
+        let judged = self.judged_after(scanned, MATCH).await?;
         {
             let mut wakes = self.wakes.borrow_mut();
             for (key, judged) in &judged {
                 let Some(event) = judged else {
-                    wakes.passed(key);
+                    wakes.passed(*key);
                     continue;
                 };
                 let active = subscriptions.iter().filter(|s| s.subscription.paused.is_none());
                 let wanting =
                     active.filter(|s| s.subscription.wants_indexed(event)).map(|s| s.subscription.id.as_str());
-                wakes.matched(key, wanting);
+                wakes.matched(*key, wanting);
             }
         }
         if judged.len() == MATCH {
@@ -622,19 +608,26 @@ impl DeliveryStore {
         Ok(())
     }
 
-    /// Deletes up to [`PRUNE`] outbox keys before `end` (see `keep_from`: every subscription is done
+    /// Deletes up to [`PRUNE`] outbox events up to `end` (see `keep_from`: every subscription is done
     /// with them, replays reach that far back, and a paused subscription keeps only the newest),
     /// noting the last one deleted. Best effort: the next alarm goes on. Whether a whole batch went.
-    async fn prune(&self, end: &str) -> bool {
+    async fn prune(&self, end: Bound<Position>) -> bool {
         let storage = self.state.storage();
-        let options = ListOptions::new().prefix(OUTBOX_PREFIX).end(end).limit(PRUNE);
+        let end = match end {
+            Bound::Excluded(before) => Key::Outbox(before).text(),
+            // Just after its key.
+            Bound::Included(last) => format!("{}\0", Key::Outbox(last).text()),
+            Bound::Unbounded => format!("{OUTBOX_PREFIX}~"),
+        };
+        let options = ListOptions::new().prefix(OUTBOX_PREFIX).end(&end).limit(PRUNE);
         let Ok(found) = entries(&storage, options).await else { return false };
-        let mut keys: Vec<String> = found.into_iter().map(|(key, _)| key).collect();
-        let full = keys.len() == PRUNE;
-        let Some(last) = keys.last().cloned() else { return false };
-        keys.extend(keys.iter().map(|key| index_key(key)).collect::<Vec<_>>());
+        let full = found.len() == PRUNE;
+        let positions: Vec<Position> = found.iter().filter_map(|(key, _)| Position::of_key(key)).collect();
+        let Some(last) = positions.last().copied() else { return false };
+        let outbox = found.into_iter().map(|(key, _)| key);
+        let keys: Vec<String> = outbox.chain(positions.iter().map(|at| Key::Index(*at).text())).collect();
         // The mark first: a cursor behind it is moved past the deleted keys with its gap recorded.
-        if storage.put(&Key::Pruned.text(), last).await.is_err() {
+        if storage.put(&Key::Pruned.text(), last.key()).await.is_err() {
             return false;
         }
         for chunk in keys.chunks(128) {
@@ -643,9 +636,9 @@ impl DeliveryStore {
         full
     }
 
-    /// The last outbox key pruning deleted ("" for none).
-    async fn pruned(&self) -> Result<String, EdgeError> {
-        Ok(self.state.storage().get::<String>(&Key::Pruned.text()).await?.unwrap_or_default())
+    /// The last position pruning deleted ([`Position::Start`] for none).
+    async fn pruned(&self) -> Result<Position, EdgeError> {
+        layout::position(&self.state.storage(), Key::Pruned).await
     }
 
     /// `GET subscriptions/{id}/deliveries`.
@@ -664,19 +657,19 @@ impl DeliveryStore {
     pub(super) async fn replay(&self, id: &str, delivery_id: &str) -> Result<Replayed, EdgeError> {
         let stored = self.stored_subscription(id).await?.ok_or_else(|| missing(id))?;
         let not_its = || EdgeError::Missing(format!("{id} was sent no event {delivery_id:?}"));
-        let key = delivery::key_of(delivery_id).ok_or_else(not_its)?;
+        let key = delivery::position_of(delivery_id).ok_or_else(not_its)?;
         let mut cursor = self.cursor(&stored).await?;
         // Only events it was sent or given up on (after its creation, up to its cursor, one it
         // wants), still in the outbox: nothing ahead of its turn, nothing its filters exclude.
         if key <= stored.after || key > cursor.after {
             return Err(not_its());
         }
-        let judged = self.state.storage().get::<String>(&index_key(&key)).await?;
+        let judged = self.state.storage().get::<String>(&Key::Index(key).text()).await?;
         let indexed: Indexed = judged.and_then(|text| from_json(&text).ok()).ok_or_else(not_its)?;
         if !stored.subscription.wants_indexed(&indexed) {
             return Err(not_its());
         }
-        if !cursor.replay(&key) {
+        if !cursor.replay(key) {
             return Err(EdgeError::Conflict(format!(
                 "{} replays already wait for {id}: let them go out first",
                 delivery::MAX_REPLAYS
@@ -692,7 +685,7 @@ impl DeliveryStore {
 
 /// An outbox event, or `None` (logged) when it cannot be read: skipped rather than retried, since no
 /// later try could read it either, and the events behind it must not wait for it.
-fn readable(key: &str, text: &str) -> Option<Event> {
+fn readable(key: Position, text: &str) -> Option<Event> {
     match from_json::<Event>(text) {
         Ok(event) => Some(event),
         Err(err) => {

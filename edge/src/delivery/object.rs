@@ -30,8 +30,8 @@ pub struct DeliveryStore {
     pub(super) env: Env,
     /// Who is owed deliveries (see `shared::notify::wakes`).
     pub(super) wakes: RefCell<Wakes>,
-    /// How far pruning may go (an outbox key; see `claims::refresh_slowest`).
-    pub(super) slowest: RefCell<Option<String>>,
+    /// How far pruning may go (before this position; see `claims::refresh_slowest`).
+    pub(super) slowest: RefCell<Option<sitrep_shared::notify::Position>>,
     /// Alarm runs since the slowest position was last worked out.
     pub(super) runs: Cell<u32>,
     /// Whether new events came since the cursors were last looked at (see `claims::TIDY_MS`).

@@ -9,14 +9,12 @@
 
 use std::rc::Rc;
 
-use sitrep_shared::notify::{Event, index_key};
-
-use super::layout::Key;
+use super::layout::{self, Key};
 use super::object::DeliveryStore;
 use super::protocol::Taken;
 use crate::error::EdgeError;
 use crate::handoff::{Item, Stored, Take};
-use crate::storage::to_json;
+use crate::storage::Batch;
 
 impl DeliveryStore {
     pub(super) async fn take(&self, take: Take) -> Result<Taken, EdgeError> {
@@ -33,8 +31,9 @@ impl DeliveryStore {
     async fn take_batch(&self, take: Take) -> Result<Taken, EdgeError> {
         let storage = self.state.storage();
         let mut taken = storage.get::<String>(&Key::Taken.text()).await?.unwrap_or_default();
-        let page = to_json(&take.page)?;
-        let mut events: Vec<(String, String)> = Vec::new();
+        // Events wait in `events` until an item that must see them stored (a subscription's start
+        // and cursor are judged against them) or the batch's end.
+        let mut events = Batch::default();
         let mut took_events = false;
         for (handoff_key, item) in take.items {
             if handoff_key <= taken {
@@ -42,12 +41,11 @@ impl DeliveryStore {
             }
             match item {
                 Item::Event { key, event, indexed } => {
-                    events.push((index_key(&key), to_json(&indexed)?));
-                    events.push((key, to_json::<Event>(&event)?));
+                    events.put(Key::Index(key), &indexed)?;
+                    events.put(Key::Outbox(key), &*event)?;
                     took_events = true;
                 }
                 Item::Subscribed(stored) => {
-                    // The events before it first: its start and its cursor are judged against them.
                     self.commit(std::mem::take(&mut events), &taken).await?;
                     self.subscribed(*stored, &handoff_key).await?;
                 }
@@ -66,21 +64,15 @@ impl DeliveryStore {
             }
             taken = handoff_key;
         }
-        let version = take.version;
-        let (page_key, version_key, taken_key) = (Key::Page.text(), Key::Version.text(), Key::Taken.text());
-        let up_to = taken.clone();
-        storage
-            .transaction(move |txn| async move {
-                for (key, text) in events {
-                    txn.put(&key, text).await?;
-                }
-                txn.put(&page_key, page).await?;
-                txn.put(&version_key, version).await?;
-                txn.put(&taken_key, up_to).await?;
-                Ok(())
-            })
-            .await?;
-        *self.page.borrow_mut() = Some(Rc::new(take.page));
+        // The page only when it changed (its name or URL): most batches are events of one page.
+        let changed = self.page.borrow().as_deref().is_none_or(|page| *page != take.page);
+        if changed {
+            events.put(Key::Page, &take.page)?;
+        }
+        self.commit(events, &taken).await?;
+        if changed {
+            *self.page.borrow_mut() = Some(Rc::new(take.page));
+        }
         if took_events {
             // The alarm matches them to who wants them.
             self.schedule(0).await;
@@ -88,23 +80,13 @@ impl DeliveryStore {
         Ok(Taken { up_to: taken })
     }
 
-    /// Stores events taken so far, with the key of the last item taken before them.
-    async fn commit(&self, events: Vec<(String, String)>, taken: &str) -> Result<(), EdgeError> {
-        if events.is_empty() {
+    /// Stores `batch` with the key of the last item taken before it, in one transaction.
+    async fn commit(&self, mut batch: Batch, taken: &str) -> Result<(), EdgeError> {
+        if batch.is_empty() {
             return Ok(());
         }
-        let (taken_key, taken) = (Key::Taken.text(), taken.to_owned());
-        self.state
-            .storage()
-            .transaction(move |txn| async move {
-                for (key, text) in events {
-                    txn.put(&key, text).await?;
-                }
-                txn.put(&taken_key, taken).await?;
-                Ok(())
-            })
-            .await?;
-        Ok(())
+        batch.put_text(Key::Taken, taken.to_owned());
+        batch.commit(&self.state.storage()).await
     }
 
     /// A subscription created or changed by the write API (or paused by this object's request).
@@ -112,41 +94,34 @@ impl DeliveryStore {
         let storage = self.state.storage();
         let id = stored.subscription.id.clone();
         let known = self.subscriptions().await?.iter().find(|s| s.subscription.id == id).cloned();
-        let mut puts = Vec::new();
+        let mut batch = Batch::default();
         // A pause this object made and the writer has not taken yet: an unpaused copy from the
         // writer predates it (the writer cannot resume a pause it never wrote), so it stays paused.
         let owed = storage.get::<String>(&Key::PauseOwed(&id).text()).await?.is_some();
         let keep_pause = owed && stored.subscription.paused.is_none();
         if keep_pause {
             stored.subscription.paused = known.as_ref().and_then(|k| k.subscription.paused.clone());
+        } else {
+            // A pause the writer took (or an operator's) owes it nothing more.
+            batch.delete(Key::PauseOwed(&id));
         }
         match known {
             Some(old) => {
-                stored.after = old.after.clone();
+                stored.after = old.after;
                 // Its cursor past what its old filter passed over, with the change.
-                puts.extend(self.caught_up(&old).await?);
+                if let Some(cursor) = self.caught_up(&old).await? {
+                    batch.put(Key::Cursor(&id), &cursor)?;
+                }
             }
             None => {
                 // After the outbox's end, or after what pruning took if it took everything.
-                let pruned = storage.get::<String>(&Key::Pruned.text()).await?.unwrap_or_default();
-                stored.after = super::layout::last_outbox_key(&storage).await?.max(pruned);
+                let pruned = layout::position(&storage, Key::Pruned).await?;
+                stored.after = layout::last_position(&storage).await?.max(pruned);
             }
         }
-        puts.push((Key::Subscription(&id).text(), to_json(&stored)?));
-        puts.push((Key::Taken.text(), handoff_key.to_owned()));
-        // A pause the writer took (or an operator's) owes it nothing more.
-        let owed = (!keep_pause).then(|| Key::PauseOwed(&id).text());
-        storage
-            .transaction(move |txn| async move {
-                if let Some(owed) = owed {
-                    txn.delete(&owed).await?;
-                }
-                for (key, text) in puts {
-                    txn.put(&key, text).await?;
-                }
-                Ok(())
-            })
-            .await?;
+        batch.put(Key::Subscription(&id), &stored)?;
+        batch.put_text(Key::Taken, handoff_key.to_owned());
+        batch.commit(&storage).await?;
         *self.subscriptions.borrow_mut() = None;
         // It may be owed anything now (its filter changed, it was resumed): its next claim finds out.
         self.wakes.borrow_mut().touched(&id, true);
@@ -156,16 +131,12 @@ impl DeliveryStore {
     }
 
     async fn unsubscribed(&self, id: &str, handoff_key: &str) -> Result<(), EdgeError> {
-        let gone = [Key::Subscription(id), Key::Cursor(id), Key::PauseOwed(id)].map(Key::text).to_vec();
-        let (taken_key, taken) = (Key::Taken.text(), handoff_key.to_owned());
-        self.state
-            .storage()
-            .transaction(move |txn| async move {
-                txn.delete_multiple(gone).await?;
-                txn.put(&taken_key, taken).await?;
-                Ok(())
-            })
-            .await?;
+        let mut batch = Batch::default();
+        for gone in [Key::Subscription(id), Key::Cursor(id), Key::PauseOwed(id)] {
+            batch.delete(gone);
+        }
+        batch.put_text(Key::Taken, handoff_key.to_owned());
+        batch.commit(&self.state.storage()).await?;
         *self.subscriptions.borrow_mut() = None;
         self.wakes.borrow_mut().touched(id, false);
         self.rethink_pruning();

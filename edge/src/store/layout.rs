@@ -15,7 +15,8 @@ use worker::{ListOptions, Storage};
 use super::protocol::Caller;
 use super::publication::Pending;
 use crate::error::EdgeError;
-pub use crate::storage::{entries, from_json, keys, to_json, values};
+use crate::storage::StorageKey;
+pub use crate::storage::{Batch, entries, from_json, keys, to_json, values};
 
 /// The page as the store holds it in memory: its version and its indexed state.
 #[derive(Clone)]
@@ -60,6 +61,15 @@ pub enum Key<'a> {
     Epoch,
     /// The `n`th hand-off item of the write that made a version (see `crate::handoff`).
     Handoff(u64, usize),
+    /// The `n`th subscription a former writer kept deliveries for, handed over again after the
+    /// write that made a version (see `relay::adopt_former`).
+    Adopted(u64, usize),
+}
+
+impl StorageKey for Key<'_> {
+    fn text(&self) -> String {
+        Key::text(*self)
+    }
 }
 
 impl Key<'_> {
@@ -78,42 +88,8 @@ impl Key<'_> {
             Self::Pending => super::publication::PENDING_KEY.into(),
             Self::Epoch => super::publication::EPOCH_KEY.into(),
             Self::Handoff(version, n) => crate::handoff::key(version, n),
+            Self::Adopted(version, n) => crate::handoff::adopted_key(version, n),
         }
-    }
-}
-
-/// The changes of one write, committed in one transaction ([`persist`]): removals first (so a
-/// key removed and put again keeps its new value), then the puts, in order.
-#[derive(Debug, Default)]
-pub struct Batch {
-    puts: Vec<(String, String)>,
-    deletes: Vec<String>,
-}
-
-impl Batch {
-    /// Puts `value` as JSON under `key`.
-    pub fn put(&mut self, key: Key<'_>, value: &impl Serialize) -> Result<(), EdgeError> {
-        self.puts.push((key.text(), to_json(value)?));
-        Ok(())
-    }
-
-    /// Puts `text` as it is under `key`.
-    pub fn put_text(&mut self, key: Key<'_>, text: String) {
-        self.puts.push((key.text(), text));
-    }
-
-    pub fn delete(&mut self, key: Key<'_>) {
-        self.deletes.push(key.text());
-    }
-
-    /// Removes a key a listing found.
-    pub fn delete_listed(&mut self, key: String) {
-        self.deletes.push(key);
-    }
-
-    /// The keys this batch puts.
-    pub fn put_keys(&self) -> impl Iterator<Item = &str> {
-        self.puts.iter().map(|(key, _)| key.as_str())
     }
 }
 
@@ -253,22 +229,8 @@ pub async fn persist(storage: &Storage, commit: Commit) -> Result<(), EdgeError>
         batch.put(Key::Reply(&key), &reply)?;
         batch.put_text(Key::ReplyAt(at, &key), key.clone());
     }
-    let Batch { puts, deletes } = batch;
-    let version_key = Key::Version.text();
-    storage
-        .transaction(move |txn| async move {
-            // The platform deletes at most 128 keys per call.
-            for chunk in deletes.chunks(128) {
-                txn.delete_multiple(chunk.to_vec()).await?;
-            }
-            for (key, value) in puts {
-                txn.put(&key, value).await?;
-            }
-            txn.put(&version_key, version).await?;
-            Ok(())
-        })
-        .await?;
-    Ok(())
+    batch.put_number(Key::Version, version);
+    batch.commit(storage).await
 }
 
 /// `idem-at/{millis}`, zero-padded so that the keys sort by time: an entry's name starts with it,

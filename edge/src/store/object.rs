@@ -9,7 +9,7 @@ use serde::Serialize;
 use sitrep_shared::PageState;
 use worker::{DurableObject, Env, Request, Response, State, durable_object};
 
-use super::layout::{self, Key, Loaded, to_json};
+use super::layout::{self, Batch, Key, Loaded};
 use super::protocol::StoreRequest;
 use super::publication::{self, Publication};
 use super::render::{render, to_wire};
@@ -158,16 +158,12 @@ impl PageStore {
         };
         let Ok(pending) = self.pending().await else { return };
         let pending = pending.merge(loaded.version, [], true);
-        let Ok(text) = to_json(&pending) else { return };
-        let (pending_key, epoch_key) = (Key::Pending.text(), Key::Epoch.text());
-        let put = storage
-            .transaction(move |txn| async move {
-                txn.put(&pending_key, text).await?;
-                txn.put(&epoch_key, COPIES.to_owned()).await?;
-                Ok(())
-            })
-            .await;
-        if put.is_ok() {
+        let mut batch = Batch::default();
+        if batch.put(Key::Pending, &pending).is_err() {
+            return;
+        }
+        batch.put_text(Key::Epoch, COPIES.to_owned());
+        if batch.commit(&storage).await.is_ok() {
             self.epoch_checked.set(true);
             self.schedule(0).await;
         }

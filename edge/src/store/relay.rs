@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use worker::ListOptions;
 
-use super::layout::{FORMER_DELIVERY_KEYS, entries, from_json, to_json};
+use super::layout::{Batch, FORMER_DELIVERY_KEYS, Key, entries, from_json};
 use super::object::PageStore;
 use super::subscriptions;
 use crate::error::EdgeError;
@@ -115,19 +115,12 @@ impl PageStore {
         };
         let subscriptions = subscriptions::load(&storage).await?;
         let ids = subscriptions.iter().map(|s| s.subscription.id.clone()).collect();
-        let mut puts = Vec::new();
+        let mut batch = Batch::default();
         for (n, stored) in subscriptions.into_iter().enumerate() {
-            puts.push((handoff::adopted_key(version, n), to_json(&Item::Subscribed(Box::new(stored)))?));
+            batch.put(Key::Adopted(version, n), &Item::Subscribed(Box::new(stored)))?;
         }
-        puts.push((handoff::adopted_key(version, 999_999), to_json(&Item::Roster { ids })?));
-        storage
-            .transaction(move |txn| async move {
-                for (key, text) in puts {
-                    txn.put(&key, text).await?;
-                }
-                Ok(())
-            })
-            .await?;
+        batch.put(Key::Adopted(version, 999_999), &Item::Roster { ids })?;
+        batch.commit(&storage).await?;
         for prefix in FORMER_DELIVERY_KEYS {
             // Best effort: what is left is adopted again at the next start, which costs nothing wrong.
             while let Ok(keys) = crate::storage::keys_limited(&storage, prefix, 128).await {

@@ -46,7 +46,7 @@ pub fn items(
 ) -> Result<(), EdgeError> {
     for (n, event) in model::events(before, change, version, stream).into_iter().enumerate() {
         let indexed = model::Indexed::of(&event, before);
-        let item = Item::Event { key: model::outbox_key(version, n), event: Box::new(event), indexed };
+        let item = Item::Event { key: model::Position::at(version, n), event: Box::new(event), indexed };
         batch.put(Key::Handoff(version, n), &item)?;
     }
     Ok(())
@@ -144,7 +144,7 @@ pub fn create(
     };
     let host = sitrep_shared::notify::target::check(&subscription.url, targets).map(|t| t.host).unwrap_or_default();
     let body = serde_json::json!({ "subscription": subscription, "secret": secret });
-    let stored = Stored { subscription, secret, after: String::new() };
+    let stored = Stored { subscription, secret, after: model::Position::Start };
     Ok(Written { kept: Some(stored), summary: format!("added subscription {id} ({host})"), target: id, body })
 }
 

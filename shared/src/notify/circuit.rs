@@ -9,6 +9,10 @@
 //! - once that time has passed, one try goes through (half open) while the others wait up to
 //!   [`PROBE_MS`]; an answer of any status closes the circuit, another silence opens it again for
 //!   longer;
+//! - a host with a try unanswered for [`SLOW_MS`] is *slow*: while that try is out, new tries to it
+//!   are not sent but put off for [`DEFER_MS`] (not counted as failures: they were never sent), so a
+//!   slow or newly hanging host has one try out at a time per isolate, never every send slot, even
+//!   before its silences open the circuit (per-host concurrency; an answering host is never held);
 //! - at most [`MAX_HOSTS`] hosts are remembered (the oldest forgotten first), so a receiver list
 //!   cannot grow the consumer's memory.
 //!
@@ -28,6 +32,11 @@ pub const MAX_OPEN_MS: i64 = 5 * 60_000;
 pub const PROBE_MS: i64 = 12_000;
 /// Hosts remembered at most.
 pub const MAX_HOSTS: usize = 1_024;
+/// How long a try goes unanswered before its host counts as slow. Receivers answer in well under
+/// a second (Slack's and Discord's hooks, a webhook that queues its work).
+pub const SLOW_MS: i64 = 1_000;
+/// How long a try to a slow host is put off.
+pub const DEFER_MS: i64 = 5_000;
 
 /// What to do with a try to a host now.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,7 +45,14 @@ pub enum Gate {
     Send,
     /// Do not send: the host has not answered lately; it is tried again from this instant (ms).
     Open { until: i64 },
+    /// Do not send yet: a try to the host has been waiting for its answer for [`SLOW_MS`]; put this
+    /// one off until this instant (ms), without counting it as a failure.
+    Busy { until: i64 },
 }
+
+/// A try on its way to a host (from [`Circuits::begin`] to [`Circuits::end`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Sending(u64);
 
 /// What came of a try that was sent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,18 +63,21 @@ pub enum Heard {
     Silent,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 struct Host {
     silent: u32,
     open_until: i64,
     open_for: i64,
     seen: i64,
+    /// Tries out now, with when each was sent.
+    sending: Vec<(u64, i64)>,
 }
 
 /// The circuits of the hosts one consumer sends to.
 #[derive(Debug, Default)]
 pub struct Circuits {
     hosts: HashMap<String, Host>,
+    sent: u64,
 }
 
 impl Circuits {
@@ -67,6 +86,7 @@ impl Circuits {
     pub fn gate(&mut self, host: &str, now: i64) -> Gate {
         match self.hosts.get_mut(host) {
             Some(h) if h.open_until > now => Gate::Open { until: h.open_until },
+            Some(h) if h.sending.iter().any(|(_, at)| *at + SLOW_MS <= now) => Gate::Busy { until: now + DEFER_MS },
             Some(h) if h.open_until != 0 => {
                 h.open_until = now + PROBE_MS;
                 Gate::Send
@@ -75,8 +95,25 @@ impl Circuits {
         }
     }
 
-    /// Records what came of a try sent to `host` at `now`.
-    pub fn record(&mut self, host: &str, heard: Heard, now: i64) {
+    /// A try to `host` is sent at `now` (after [`Circuits::gate`] said so).
+    pub fn begin(&mut self, host: &str, now: i64) -> Sending {
+        self.sent += 1;
+        let sent = self.sent;
+        self.host(host, now).sending.push((sent, now));
+        Sending(sent)
+    }
+
+    /// The try `sending` to `host` ended at `now`: what was heard, or `None` when nothing can be
+    /// said of the host (the connection was refused at once: it holds nothing).
+    pub fn end(&mut self, host: &str, sending: Sending, heard: Option<Heard>, now: i64) {
+        let entry = self.host(host, now);
+        entry.sending.retain(|(n, _)| *n != sending.0);
+        if let Some(heard) = heard {
+            self.record(host, heard, now);
+        }
+    }
+
+    fn host(&mut self, host: &str, now: i64) -> &mut Host {
         if !self.hosts.contains_key(host) && self.hosts.len() >= MAX_HOSTS {
             let oldest = self.hosts.iter().min_by_key(|(_, h)| h.seen).map(|(k, _)| k.clone());
             if let Some(oldest) = oldest {
@@ -85,8 +122,17 @@ impl Circuits {
         }
         let entry = self.hosts.entry(host.to_owned()).or_default();
         entry.seen = now;
+        entry
+    }
+
+    /// Records what came of a try sent to `host` at `now`.
+    pub fn record(&mut self, host: &str, heard: Heard, now: i64) {
+        let entry = self.host(host, now);
         match heard {
-            Heard::Answered => *entry = Host { seen: now, ..Host::default() },
+            Heard::Answered => {
+                let sending = std::mem::take(&mut entry.sending);
+                *entry = Host { seen: now, sending, ..Host::default() };
+            }
             Heard::Silent => {
                 entry.silent += 1;
                 if entry.silent >= OPEN_AFTER {
@@ -133,6 +179,30 @@ mod tests {
         assert_eq!(c.gate("hooks.slack.com", 500_001), Gate::Send, "closed: every try goes");
         c.record("hooks.slack.com", Heard::Silent, 500_002);
         assert_eq!(c.gate("hooks.slack.com", 500_003), Gate::Send, "an answer starts the count again");
+    }
+
+    /// Review 2, finding 7 (per-host concurrency): while a try to a host waits for its answer past
+    /// SLOW_MS, new tries to that host are put off, not sent; other hosts, and a host that answers,
+    /// are not held.
+    #[test]
+    fn a_host_with_a_try_unanswered_for_a_second_gets_no_more_tries_until_it_ends() {
+        let mut c = Circuits::default();
+        let first = c.begin("hang.example", 0);
+        let second = c.begin("hang.example", 10);
+        assert_eq!(c.gate("hang.example", SLOW_MS - 1), Gate::Send, "not slow yet: several tries may be out");
+        assert_eq!(c.gate("hang.example", SLOW_MS), Gate::Busy { until: SLOW_MS + DEFER_MS });
+        assert_eq!(c.gate("ok.example", SLOW_MS), Gate::Send, "other hosts are not held");
+        let fast = c.begin("ok.example", SLOW_MS);
+        c.end("ok.example", fast, Some(Heard::Answered), SLOW_MS + 50);
+        assert_eq!(c.gate("ok.example", 10 * SLOW_MS), Gate::Send, "a host that answers is never held");
+        c.end("hang.example", first, Some(Heard::Silent), 10_000);
+        assert_eq!(c.gate("hang.example", 10_001), Gate::Busy { until: 10_001 + DEFER_MS }, "one is still out");
+        c.end("hang.example", second, Some(Heard::Silent), 10_010);
+        assert_eq!(c.gate("hang.example", 10_011), Gate::Open { until: 10_010 + FIRST_OPEN_MS }, "two silences");
+        // A refused connection ends its try and says nothing of the host.
+        let refused = c.begin("down.example", 0);
+        c.end("down.example", refused, None, 1);
+        assert_eq!(c.gate("down.example", 5 * SLOW_MS), Gate::Send);
     }
 
     #[test]

@@ -13,6 +13,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::Position;
 use super::retry::{self, Next};
 use crate::Timestamp;
 
@@ -44,14 +45,14 @@ pub const NO_REPORT: &str = "no report within 30 s (the sender stopped before th
 /// A subscription's place in the outbox and its current try.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Cursor {
-    /// The outbox key of the last event done with (delivered, given up or not wanted).
-    pub after: String,
+    /// The last event done with (delivered, given up or not wanted).
+    pub after: Position,
     /// The event being sent or retried, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attempt: Option<Attempt>,
-    /// Outbox keys the operator asked to send again, oldest first.
+    /// Events the operator asked to send again, oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub replays: Vec<String>,
+    pub replays: Vec<Position>,
     /// Until when the current try is held by a consumer (ms since the epoch; 0 when none is).
     #[serde(default)]
     pub lease_until: i64,
@@ -86,21 +87,15 @@ pub const PAUSED_KEEP_VERSIONS: u64 = 1_000;
 
 /// The outbox position a paused subscription holds pruning back to at most, given the newest
 /// event's version: `position` itself when it is recent enough.
-pub fn paused_floor(position: &str, newest_version: u64, keep: u64) -> String {
-    let floor = super::outbox_key(newest_version.saturating_sub(keep), 0);
-    if position < floor.as_str() { floor } else { position.to_owned() }
-}
-
-/// The version of an outbox key (`outbox/{version}/{n}`).
-pub fn version_of(key: &str) -> Option<u64> {
-    key.strip_prefix(super::OUTBOX_PREFIX)?.split('/').next()?.parse().ok()
+pub fn paused_floor(position: Position, newest_version: u64, keep: u64) -> Position {
+    position.max(Position::version_start(newest_version.saturating_sub(keep)))
 }
 
 /// The event a subscription is being sent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Attempt {
-    /// Its outbox key.
-    pub key: String,
+    /// Its place in the outbox.
+    pub key: Position,
     /// Whether it is a replay (the cursor does not move when it is done).
     #[serde(default)]
     pub replay: bool,
@@ -163,7 +158,13 @@ pub enum Outcome {
     Delivered { status: u16 },
     /// No 2xx: why, in the operator's words ("answered 500", "no answer in 10 s", ...).
     Failed { reason: String },
+    /// Not sent, and not a failure: the receiver's host is busy with an earlier try (see
+    /// `notify::circuit`); tried again at `until` (ms since the epoch, at most [`MAX_DEFER_MS`] on).
+    Deferred { reason: String, until: i64 },
 }
+
+/// The longest a deferred try is put off, whatever the report says.
+pub const MAX_DEFER_MS: i64 = 60_000;
 
 /// What the store does after a report.
 #[derive(Clone, Debug, PartialEq)]
@@ -185,32 +186,32 @@ pub enum Due {
     /// A try is held by a consumer until this instant (ms), or waits for its retry until then.
     Wait(i64),
     /// Send the current try again (a retry or an expired lease).
-    Retry(String),
+    Retry(Position),
     /// Send this replay.
-    Replay(String),
+    Replay(Position),
     /// Look in the outbox after `after` for the next event the subscription wants.
     Next,
 }
 
 impl Cursor {
     /// A cursor for a subscription created when the outbox ended at `after`.
-    pub fn starting_after(after: &str) -> Self {
-        Self { after: after.to_owned(), ..Self::default() }
+    pub fn starting_after(after: Position) -> Self {
+        Self { after, ..Self::default() }
     }
 
     /// The outbox was pruned up to `pruned` (its last deleted key): a cursor behind it moves there,
     /// recording what it lost as a gap when it `lost` events (a paused subscription's: pruning goes
     /// past an active one only over events it did not want). Whether it moved.
-    pub fn skip_pruned(&mut self, pruned: &str, lost: bool) -> bool {
-        if pruned.is_empty() || self.after.as_str() >= pruned {
+    pub fn skip_pruned(&mut self, pruned: Position, lost: bool) -> bool {
+        if self.after >= pruned {
             return false;
         }
-        let from = version_of(&self.after).map_or(0, |v| v + 1);
-        if let Some(to) = version_of(pruned).filter(|_| lost) {
+        let from = self.after.version().map_or(0, |v| v + 1);
+        if let Some(to) = pruned.version().filter(|_| lost) {
             self.gaps.insert(0, Gap { from_version: from, to_version: to });
             self.gaps.truncate(GAPS);
         }
-        self.after = pruned.to_owned();
+        self.after = pruned;
         true
     }
 
@@ -223,10 +224,10 @@ impl Cursor {
             if attempt.next_at > now {
                 return Due::Wait(attempt.next_at);
             }
-            return Due::Retry(attempt.key.clone());
+            return Due::Retry(attempt.key);
         }
         match self.replays.first() {
-            Some(key) => Due::Replay(key.clone()),
+            Some(key) => Due::Replay(*key),
             None => Due::Next,
         }
     }
@@ -238,9 +239,9 @@ impl Cursor {
     }
 
     /// Whether anything may be owed: a try, a replay, or events after the cursor (`last` is the
-    /// outbox's last key).
-    pub fn owes(&self, last: &str) -> bool {
-        self.attempt.is_some() || !self.replays.is_empty() || self.after.as_str() < last
+    /// outbox's last position).
+    pub fn owes(&self, last: Position) -> bool {
+        self.attempt.is_some() || !self.replays.is_empty() || self.after < last
     }
 
     /// Whether nothing is in hand: no try out or waiting to be retried, no replay waiting.
@@ -248,23 +249,22 @@ impl Cursor {
         self.attempt.is_none() && self.replays.is_empty()
     }
 
-    /// The earliest outbox key it may still need: its place, or the event being tried or waiting
+    /// The earliest position it may still need: its place, or the event being tried or waiting
     /// to be replayed, which sit behind it for a replay. Pruning keeps everything after this.
-    pub fn earliest(&self) -> &str {
-        let in_hand = self.attempt.iter().map(|a| a.key.as_str()).chain(self.replays.iter().map(String::as_str));
-        in_hand.fold(self.after.as_str(), |earliest, key| earliest.min(key))
+    pub fn earliest(&self) -> Position {
+        let in_hand = self.attempt.iter().map(|a| a.key).chain(self.replays.iter().copied());
+        in_hand.fold(self.after, Position::min)
     }
 
     /// Hands out `key` (event `id` of type `kind`) at `now`: a new claim, with its lease.
     /// Returns the claim's number, which the report must name.
-    pub fn claim(&mut self, key: &str, id: &str, kind: super::EventType, now: Timestamp) -> u64 {
+    pub fn claim(&mut self, key: Position, id: &str, kind: super::EventType, now: Timestamp) -> u64 {
         let replay = match &self.attempt {
             Some(attempt) if attempt.key == key => attempt.replay,
-            _ => self.replays.first().is_some_and(|r| r == key),
+            _ => self.replays.first().is_some_and(|r| *r == key),
         };
         if self.attempt.as_ref().is_none_or(|a| a.key != key) {
-            self.attempt =
-                Some(Attempt { key: key.to_owned(), replay, tries: 0, failures: 0, first_failure: None, next_at: 0 });
+            self.attempt = Some(Attempt { key, replay, tries: 0, failures: 0, first_failure: None, next_at: 0 });
         }
         let attempts = self.attempt.as_mut().map_or(1, |a| {
             a.tries += 1;
@@ -304,9 +304,16 @@ impl Cursor {
             return Settled::Stale;
         }
         self.lease_until = 0;
-        let key = attempt.key.clone();
+        let key = attempt.key;
         let replay = attempt.replay;
         let (settled, state, result, next) = match outcome {
+            Outcome::Deferred { reason, until } => {
+                // It was not sent: the claim's try is given back, and no failure is counted.
+                attempt.tries = attempt.tries.saturating_sub(1);
+                let at = (*until).clamp(now.unix_millis(), now.unix_millis() + MAX_DEFER_MS);
+                attempt.next_at = at;
+                (Settled::RetryAt(at), DeliveryState::Retrying, clean(reason), Timestamp::from_unix_millis(at))
+            }
             Outcome::Delivered { status } => {
                 (Settled::Delivered, DeliveryState::Delivered, format!("answered {status}"), None)
             }
@@ -330,7 +337,9 @@ impl Cursor {
                 }
             }
         };
+        let tries = attempt.tries;
         if let Some(delivery) = self.recent.first_mut() {
+            delivery.attempts = tries;
             delivery.state = state;
             delivery.last_result = Some(result);
             delivery.next_try_at = next;
@@ -347,14 +356,14 @@ impl Cursor {
     }
 
     /// Asks for `key` (event `id`) again; false when too many replays already wait.
-    pub fn replay(&mut self, key: &str) -> bool {
-        if self.replays.iter().any(|r| r == key) {
+    pub fn replay(&mut self, key: Position) -> bool {
+        if self.replays.contains(&key) {
             return true;
         }
         if self.replays.len() >= MAX_REPLAYS {
             return false;
         }
-        self.replays.push(key.to_owned());
+        self.replays.push(key);
         true
     }
 
@@ -388,9 +397,9 @@ pub fn clean(text: &str) -> String {
     out
 }
 
-/// The outbox key of an event id (`evt_{stream}_{version}_{n}`, or `evt_{version}_{n}` as ids were
-/// before streams), for replays; `None` for anything else.
-pub fn key_of(event_id: &str) -> Option<String> {
+/// The outbox position of an event id (`evt_{stream}_{version}_{n}`, or `evt_{version}_{n}` as ids
+/// were before streams), for replays; `None` for anything else.
+pub fn position_of(event_id: &str) -> Option<Position> {
     let rest = event_id.strip_prefix("evt_")?;
     let rest = match rest.split_once('_') {
         Some((stream, rest)) if super::events::is_stream(stream) => rest,
@@ -402,7 +411,7 @@ pub fn key_of(event_id: &str) -> Option<String> {
         return None;
     }
     let (version, n): (u64, usize) = (version.parse().ok()?, n.parse().ok()?);
-    Some(super::outbox_key(version, n))
+    Some(Position::at(version, n))
 }
 
 #[cfg(test)]
@@ -418,47 +427,47 @@ mod tests {
         t.unix_millis()
     }
 
-    const K1: &str = "outbox/0000000000000002/0000";
-    const K2: &str = "outbox/0000000000000003/0000";
+    const K1: Position = Position::At { version: 2, n: 0 };
+    const K2: Position = Position::At { version: 3, n: 0 };
 
     /// Review 2, finding 3: a paused subscription pinned the outbox forever, and its resume sent
     /// every event since it was paused.
     #[test]
     fn a_paused_subscription_holds_pruning_back_only_so_far_and_lists_what_it_lost() {
-        let old = crate::notify::outbox_key(3, 0);
-        assert_eq!(paused_floor(&old, 5_000, 1_000), crate::notify::outbox_key(4_000, 0));
-        let recent = crate::notify::outbox_key(4_500, 1);
-        assert_eq!(paused_floor(&recent, 5_000, 1_000), recent);
-        let mut cursor = Cursor::starting_after(&old);
-        assert!(!cursor.skip_pruned("", true), "nothing pruned yet");
-        assert!(cursor.skip_pruned(&crate::notify::outbox_key(3_999, 2), true));
-        assert_eq!(cursor.after, crate::notify::outbox_key(3_999, 2));
+        let old = Position::at(3, 0);
+        assert_eq!(paused_floor(old, 5_000, 1_000), Position::at(4_000, 0));
+        let recent = Position::at(4_500, 1);
+        assert_eq!(paused_floor(recent, 5_000, 1_000), recent);
+        let mut cursor = Cursor::starting_after(old);
+        assert!(!cursor.skip_pruned(Position::Start, true), "nothing pruned yet");
+        assert!(cursor.skip_pruned(Position::at(3_999, 2), true));
+        assert_eq!(cursor.after, Position::at(3_999, 2));
         assert_eq!(cursor.gaps, [Gap { from_version: 4, to_version: 3_999 }]);
-        assert!(!cursor.skip_pruned(&crate::notify::outbox_key(10, 0), true), "already past it");
-        let mut active = Cursor::starting_after(&old);
-        assert!(active.skip_pruned(&crate::notify::outbox_key(3_999, 2), false));
+        assert!(!cursor.skip_pruned(Position::at(10, 0), true), "already past it");
+        let mut active = Cursor::starting_after(old);
+        assert!(active.skip_pruned(Position::at(3_999, 2), false));
         assert!(active.gaps.is_empty(), "an active subscription lost nothing it wanted");
         for n in 0..20u64 {
-            cursor.skip_pruned(&crate::notify::outbox_key(4_000 + n, 0), true);
+            cursor.skip_pruned(Position::at(4_000 + n, 0), true);
         }
         assert_eq!(cursor.gaps.len(), GAPS, "bounded");
     }
 
     #[test]
     fn one_try_at_a_time_and_only_the_current_claim_counts() {
-        let mut cursor = Cursor::starting_after("outbox/0000000000000001/0000");
+        let mut cursor = Cursor::starting_after(Position::at(1, 0));
         assert!(cursor.owes(K2));
         assert_eq!(cursor.due(ms(at(0))), Due::Next);
         let first = cursor.claim(K1, "evt_2_0", EventType::IncidentOpened, at(0));
         // Held: nobody else gets it, nor the next event.
         assert_eq!(cursor.due(ms(at(1_000))), Due::Wait(ms(at(LEASE_MS))));
         // The consumer vanished: after the lease the same event goes out again, under a new claim.
-        assert_eq!(cursor.due(ms(at(LEASE_MS))), Due::Retry(K1.into()));
+        assert_eq!(cursor.due(ms(at(LEASE_MS))), Due::Retry(K1));
         let second = cursor.claim(K1, "evt_2_0", EventType::IncidentOpened, at(LEASE_MS));
         assert_eq!(cursor.recent.len(), 1, "a retry updates its line");
         // The first consumer's late report changes nothing.
         assert_eq!(cursor.settle(first, &Outcome::Delivered { status: 200 }, at(LEASE_MS + 1), 0.5), Settled::Stale);
-        assert_eq!(cursor.after, "outbox/0000000000000001/0000");
+        assert_eq!(cursor.after, Position::at(1, 0));
         assert_eq!(
             cursor.settle(second, &Outcome::Delivered { status: 204 }, at(LEASE_MS + 2), 0.5),
             Settled::Delivered
@@ -482,7 +491,7 @@ mod tests {
             match cursor.settle(claim, &failed, now, 0.0) {
                 Settled::RetryAt(next) => {
                     assert_eq!(cursor.due(next - 1), Due::Wait(next), "not before its time");
-                    assert_eq!(cursor.due(next), Due::Retry(K1.into()), "the same event, not the next");
+                    assert_eq!(cursor.due(next), Due::Retry(K1), "the same event, not the next");
                     assert_eq!(cursor.recent[0].state, DeliveryState::Retrying);
                     now = Timestamp::from_unix_millis(next).unwrap();
                     claim = cursor.claim(K1, "evt_2_0", EventType::IncidentOpened, now);
@@ -508,16 +517,16 @@ mod tests {
         assert!(cursor.replay(K1));
         assert!(cursor.replay(K1), "asking twice keeps one");
         assert_eq!(cursor.replays.len(), 1);
-        assert_eq!(cursor.due(0), Due::Replay(K1.into()));
+        assert_eq!(cursor.due(0), Due::Replay(K1));
         let claim = cursor.claim(K1, "evt_2_0", EventType::IncidentOpened, at(0));
         assert!(cursor.recent[0].replay);
         assert_eq!(cursor.settle(claim, &Outcome::Delivered { status: 200 }, at(1), 0.5), Settled::Delivered);
         assert_eq!(cursor.after, K2, "a replay does not move the cursor back");
         assert!(cursor.replays.is_empty());
         for n in 0..MAX_REPLAYS {
-            assert!(cursor.replay(&format!("outbox/{n}")));
+            assert!(cursor.replay(Position::at(10 + n as u64, 0)));
         }
-        assert!(!cursor.replay("outbox/x"), "bounded");
+        assert!(!cursor.replay(Position::at(1, 7)), "bounded");
     }
 
     #[test]
@@ -540,7 +549,7 @@ mod tests {
         let mut cursor = Cursor::default();
         for n in 0..RECENT + 5 {
             let claim =
-                cursor.claim(&format!("outbox/{n:04}"), &format!("evt_{n}_0"), EventType::IncidentUpdated, at(0));
+                cursor.claim(Position::at(n as u64, 0), &format!("evt_{n}_0"), EventType::IncidentUpdated, at(0));
             cursor.settle(claim, &Outcome::Delivered { status: 200 }, at(1), 0.5);
         }
         assert_eq!(cursor.recent.len(), RECENT);
@@ -570,12 +579,36 @@ mod tests {
         assert!(!kept.chars().any(char::is_control), "{kept:?}");
     }
 
+    /// Review 2, finding 7: a try put off because its host is busy is not a failure: no failure is
+    /// counted (so it never gives up sooner), the try is given back, and it goes out at its time.
+    #[test]
+    fn a_deferred_try_counts_no_failure_and_goes_out_again_at_its_time() {
+        let mut cursor = Cursor::starting_after(Position::at(1, 0));
+        assert_eq!(cursor.due(0), Due::Next);
+        let claim = cursor.claim(K1, "evt_2_0", EventType::IncidentOpened, at(0));
+        let deferred = Outcome::Deferred { reason: "busy".into(), until: ms(at(5_000)) };
+        assert_eq!(cursor.settle(claim, &deferred, at(10), 0.5), Settled::RetryAt(ms(at(5_000))));
+        let attempt = cursor.attempt.clone().unwrap();
+        assert_eq!((attempt.tries, attempt.failures, attempt.first_failure), (0, 0, None));
+        assert_eq!(cursor.recent[0].state, DeliveryState::Retrying);
+        assert_eq!(cursor.recent[0].attempts, 0, "not sent: no attempt listed");
+        assert_eq!(cursor.due(ms(at(4_999))), Due::Wait(ms(at(5_000))));
+        assert_eq!(cursor.due(ms(at(5_000))), Due::Retry(K1));
+        let far = Outcome::Deferred { reason: "busy".into(), until: i64::MAX };
+        let claim = cursor.claim(K1, "evt_2_0", EventType::IncidentOpened, at(5_000));
+        assert_eq!(
+            cursor.settle(claim, &far, at(5_000), 0.5),
+            Settled::RetryAt(ms(at(5_000 + MAX_DEFER_MS))),
+            "bounded"
+        );
+    }
+
     #[test]
     fn event_ids_name_their_outbox_key() {
-        assert_eq!(key_of("evt_12_3").as_deref(), Some("outbox/0000000000000012/0003"));
-        assert_eq!(key_of("evt_0123456789abcdef_12_3").as_deref(), Some("outbox/0000000000000012/0003"));
+        assert_eq!(position_of("evt_12_3"), Some(Position::at(12, 3)));
+        assert_eq!(position_of("evt_0123456789abcdef_12_3"), Some(Position::at(12, 3)));
         for bad in ["evt_12", "evt__3", "evt_1_x", "x_1_2", "evt_1_2_3", "evt_-1_2", "evt_99999999999999999999999_1"] {
-            assert_eq!(key_of(bad), None, "{bad}");
+            assert_eq!(position_of(bad), None, "{bad}");
         }
     }
 }

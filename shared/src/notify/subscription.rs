@@ -263,9 +263,6 @@ mod tests {
                 }
             }
         }
-        let key = crate::notify::outbox_key(12, 3);
-        assert_eq!(crate::notify::index_key(&key), "outdex/0000000000000012/0003");
-        assert_eq!(crate::notify::outbox_key_of_index(&crate::notify::index_key(&key)), key);
     }
 
     #[test]

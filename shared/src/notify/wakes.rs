@@ -12,6 +12,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::Position;
 use super::delivery::LEASE_MS;
 
 /// What the delivery object knows of who is owed deliveries, so that the alarm after a write looks
@@ -20,8 +21,8 @@ use super::delivery::LEASE_MS;
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Wakes {
     built: bool,
-    /// The outbox key up to which new events were matched to subscriptions.
-    scanned: String,
+    /// The position up to which new events were matched to subscriptions.
+    scanned: Position,
     /// Subscriptions that may be owed something: a wanted event, a try, a replay.
     owed: BTreeSet<String>,
     /// Not to be woken before this instant (ms): a retry's time or a lease's end.
@@ -31,7 +32,7 @@ pub struct Wakes {
     /// For a subscription [`Wakes::matched`] found owed while it was owed nothing: the outbox key up
     /// to which it wanted nothing. Its claim starts there, not at its stored cursor, so each event
     /// is judged by the filter as it was when the event was matched.
-    skip: BTreeMap<String, String>,
+    skip: BTreeMap<String, Position>,
 }
 
 /// One subscription as [`Wakes::rebuilt`] sees it: whether anything may be owed after its cursor,
@@ -59,8 +60,8 @@ impl Wakes {
     }
 
     /// How far new events were matched.
-    pub fn scanned(&self) -> &str {
-        &self.scanned
+    pub fn scanned(&self) -> Position {
+        self.scanned
     }
 
     /// Whether nobody may be owed anything.
@@ -76,8 +77,8 @@ impl Wakes {
     /// Built from every cursor, the outbox ending at `last`: who owes (conservatively: events after
     /// its cursor, wanted or not; its claim sorts that out) and who waits until when. Wake-ups sent
     /// before are kept (their messages may still be in the queue).
-    pub fn rebuilt(&self, last: &str, seen: impl IntoIterator<Item = Seen>) -> Self {
-        let mut wakes = Self { built: true, scanned: last.to_owned(), woken: self.woken.clone(), ..Self::default() };
+    pub fn rebuilt(&self, last: Position, seen: impl IntoIterator<Item = Seen>) -> Self {
+        let mut wakes = Self { built: true, scanned: last, woken: self.woken.clone(), ..Self::default() };
         for seen in seen.into_iter().filter(|s| s.owes) {
             if let Some(at) = seen.wait_until {
                 wakes.waits.insert(seen.id.clone(), at);
@@ -125,33 +126,33 @@ impl Wakes {
         self.woken.remove(id);
     }
 
-    /// The outbox key up to which subscription `id` (with nothing in hand, not paused) is known to
+    /// The position up to which subscription `id` (with nothing in hand, not paused) is known to
     /// want no event, so that its claim may start there: the last matched event if it is owed
     /// nothing, else where its `skip` says. `None` when the memory does not know.
-    pub fn wanted_nothing_up_to(&self, id: &str, idle: bool, paused: bool) -> Option<&str> {
+    pub fn wanted_nothing_up_to(&self, id: &str, idle: bool, paused: bool) -> Option<Position> {
         if !idle {
             return None;
         }
         if self.built && !self.owed.contains(id) && !paused {
-            return Some(&self.scanned);
+            return Some(self.scanned);
         }
-        self.skip.get(id).map(String::as_str)
+        self.skip.get(id).copied()
     }
 
-    /// Outbox event `key` was matched: the subscriptions in `wanting` want it (paused ones left
+    /// The outbox's event at `key` was matched: the subscriptions in `wanting` want it (paused ones left
     /// out by the caller). One owed nothing until now starts its next claim where it wanted nothing.
-    pub fn matched<'a>(&mut self, key: &str, wanting: impl IntoIterator<Item = &'a str>) {
-        let wanted_nothing_up_to = std::mem::replace(&mut self.scanned, key.to_owned());
+    pub fn matched<'a>(&mut self, key: Position, wanting: impl IntoIterator<Item = &'a str>) {
+        let wanted_nothing_up_to = std::mem::replace(&mut self.scanned, key);
         for id in wanting {
             if self.owed.insert(id.to_owned()) {
-                self.skip.insert(id.to_owned(), wanted_nothing_up_to.clone());
+                self.skip.insert(id.to_owned(), wanted_nothing_up_to);
             }
         }
     }
 
-    /// Outbox event `key` could not be read: matched to nobody.
-    pub fn passed(&mut self, key: &str) {
-        self.scanned = key.to_owned();
+    /// The outbox's event at `key` could not be read: matched to nobody.
+    pub fn passed(&mut self, key: Position) {
+        self.scanned = key;
     }
 
     /// The alarm at `now` (ms): who to wake (each owed one not waiting and not woken less than a
@@ -192,10 +193,10 @@ impl Wakes {
 /// by `judged`: the outbox's index entries after `from`, in order, each with whether this
 /// subscription wants it, reaching the outbox's end when `complete`. What the entries do not cover
 /// counts as owed (its claim finds out), so that a restart wakes only who wants something.
-pub fn owed_after<'a>(
-    after: &str,
-    from: &str,
-    judged: impl IntoIterator<Item = (&'a str, bool)>,
+pub fn owed_after(
+    after: Position,
+    from: Position,
+    judged: impl IntoIterator<Item = (Position, bool)>,
     complete: bool,
 ) -> bool {
     if after < from {
@@ -218,7 +219,6 @@ mod tests {
     use crate::Timestamp;
     use crate::notify::EventType;
     use crate::notify::delivery::{Cursor, Due, Outcome, Settled};
-    use crate::notify::outbox_key;
 
     /// A subscription in the model: which event kinds it wants (of four), paused or not.
     #[derive(Clone, Debug)]
@@ -226,8 +226,8 @@ mod tests {
         wants: [bool; 4],
         paused: bool,
         cursor: Cursor,
-        /// What its receiver got, in order (outbox keys).
-        got: Vec<String>,
+        /// What its receiver got, in order.
+        got: Vec<Position>,
     }
 
     #[derive(Clone, Debug)]
@@ -260,7 +260,7 @@ mod tests {
 
     struct World {
         now: i64,
-        outbox: Vec<(String, usize)>,
+        outbox: Vec<(Position, usize)>,
         subs: Vec<Sub>,
         wakes: Wakes,
         queue: std::collections::VecDeque<String>,
@@ -286,8 +286,8 @@ mod tests {
             format!("sub_{n}")
         }
 
-        fn last(&self) -> String {
-            self.outbox.last().map(|(k, _)| k.clone()).unwrap_or_default()
+        fn last(&self) -> Position {
+            self.outbox.last().map(|(k, _)| *k).unwrap_or_default()
         }
 
         /// The object's alarm: the memory built once, new events matched, wake-ups sent.
@@ -297,31 +297,32 @@ mod tests {
                 // at most SCAN entries (small, so that the model reaches the incomplete read too).
                 const SCAN: usize = 3;
                 let (now, last) = (self.now, self.last());
-                let idle = self.subs.iter().filter(|s| !s.paused && s.cursor.idle()).map(|s| s.cursor.after.clone());
-                let from = idle.min().filter(|from| *from < last).unwrap_or_else(|| last.clone());
-                let judged: Vec<&(String, usize)> = self.outbox.iter().filter(|(k, _)| *k > from).take(SCAN).collect();
+                let idle = self.subs.iter().filter(|s| !s.paused && s.cursor.idle()).map(|s| s.cursor.after);
+                let from = idle.min().filter(|from| *from < last).unwrap_or(last);
+                let judged: Vec<&(Position, usize)> =
+                    self.outbox.iter().filter(|(k, _)| *k > from).take(SCAN).collect();
                 let complete = judged.len() < SCAN;
                 let seen = self.subs.iter().enumerate().filter(|(_, s)| !s.paused).map(|(n, s)| {
-                    let wanted = judged.iter().map(|(k, kind)| (k.as_str(), s.wants[*kind]));
+                    let wanted = judged.iter().map(|(k, kind)| (*k, s.wants[*kind]));
                     Seen {
                         id: Self::id(n),
-                        owes: s.cursor.owes(&last)
-                            && (!s.cursor.idle() || owed_after(&s.cursor.after, &from, wanted, complete)),
+                        owes: s.cursor.owes(last)
+                            && (!s.cursor.idle() || owed_after(s.cursor.after, from, wanted, complete)),
                         wait_until: match s.cursor.due(now) {
                             Due::Wait(at) => Some(at),
                             _ => None,
                         },
                     }
                 });
-                self.wakes = self.wakes.rebuilt(&last, seen.collect::<Vec<_>>());
+                self.wakes = self.wakes.rebuilt(last, seen.collect::<Vec<_>>());
             } else {
-                let scanned = self.wakes.scanned().to_owned();
+                let scanned = self.wakes.scanned();
                 for (key, kind) in self.outbox.iter().filter(|(k, _)| *k > scanned) {
                     let wanting: Vec<String> = (0..self.subs.len())
                         .filter(|n| !self.subs[*n].paused && self.subs[*n].wants[*kind])
                         .map(Self::id)
                         .collect();
-                    self.wakes.matched(key, wanting.iter().map(String::as_str));
+                    self.wakes.matched(*key, wanting.iter().map(String::as_str));
                 }
             }
             let wake = self.wakes.wake(self.now);
@@ -329,7 +330,7 @@ mod tests {
         }
 
         /// A consumer's claim for `n`, as the object's: the memory's skip, then the cursor.
-        fn claim(&mut self, n: usize) -> Option<(String, u64)> {
+        fn claim(&mut self, n: usize) -> Option<(Position, u64)> {
             let id = Self::id(n);
             let now = self.now;
             let sub = &mut self.subs[n];
@@ -347,7 +348,7 @@ mod tests {
                 return None;
             }
             if let Some(up_to) = self.wakes.wanted_nothing_up_to(&id, sub.cursor.idle(), false) {
-                sub.cursor.after = sub.cursor.after.clone().max(up_to.to_owned());
+                sub.cursor.after = sub.cursor.after.max(up_to);
             }
             let key = match sub.cursor.due(now) {
                 Due::Wait(until) => {
@@ -356,12 +357,11 @@ mod tests {
                 }
                 Due::Retry(key) | Due::Replay(key) => key,
                 Due::Next => {
-                    let after = sub.cursor.after.clone();
+                    let after = sub.cursor.after;
                     match self.outbox.iter().find(|(k, kind)| *k > after && sub.wants[*kind]) {
-                        Some((key, _)) => key.clone(),
+                        Some((key, _)) => *key,
                         None => {
-                            sub.cursor.after =
-                                after.max(self.outbox.last().map(|(k, _)| k.clone()).unwrap_or_default());
+                            sub.cursor.after = after.max(self.outbox.last().map(|(k, _)| *k).unwrap_or_default());
                             self.wakes.forget(&id);
                             return None;
                         }
@@ -369,7 +369,7 @@ mod tests {
                 }
             };
             // As the object's claim: the wake-up stays noted, so the alarm leaves it for a lease.
-            let claim = sub.cursor.claim(&key, &key, EventType::IncidentOpened, at(now));
+            let claim = sub.cursor.claim(key, &key.key(), EventType::IncidentOpened, at(now));
             Some((key, claim))
         }
 
@@ -396,7 +396,7 @@ mod tests {
             match op {
                 Op::Event(kind) => {
                     let version = self.outbox.len() as u64 + 1;
-                    self.outbox.push((outbox_key(version, 0), *kind));
+                    self.outbox.push((Position::at(version, 0), *kind));
                 }
                 Op::Alarm(ms) => {
                     self.now += ms;
@@ -453,8 +453,8 @@ mod tests {
             }
             world.settle_down();
             for sub in &world.subs {
-                let wanted: Vec<&String> = world.outbox.iter().filter(|(_, kind)| sub.wants[*kind]).map(|(k, _)| k).collect();
-                let mut got: Vec<&String> = sub.got.iter().collect();
+                let wanted: Vec<&Position> = world.outbox.iter().filter(|(_, kind)| sub.wants[*kind]).map(|(k, _)| k).collect();
+                let mut got: Vec<&Position> = sub.got.iter().collect();
                 // At least once: a try whose report was lost is sent again, right after itself.
                 got.dedup();
                 prop_assert_eq!(got, wanted);
@@ -471,7 +471,7 @@ mod tests {
                 if !world.wakes.built() {
                     continue;
                 }
-                let scanned = world.wakes.scanned().to_owned();
+                let scanned = world.wakes.scanned();
                 for (n, sub) in world.subs.iter().enumerate() {
                     if sub.paused || world.wakes.owes(&World::id(n)) || !sub.cursor.idle() {
                         continue;
@@ -485,16 +485,18 @@ mod tests {
 
     #[test]
     fn after_a_restart_only_who_wants_something_is_owed() {
-        let judged = [("outbox/2", false), ("outbox/3", true), ("outbox/4", false)];
-        assert!(owed_after("outbox/1", "outbox/1", judged, true), "it wants outbox/3");
-        assert!(!owed_after("outbox/3", "outbox/1", judged, true), "past what it wants: nothing");
-        assert!(owed_after("outbox/3", "outbox/1", judged, false), "the entries stop short of the end");
-        assert!(owed_after("outbox/0", "outbox/1", judged, true), "its cursor is before what was read");
+        let p = |v| Position::at(v, 0);
+        let judged = [(p(2), false), (p(3), true), (p(4), false)];
+        assert!(owed_after(p(1), p(1), judged, true), "it wants 3");
+        assert!(!owed_after(p(3), p(1), judged, true), "past what it wants: nothing");
+        assert!(owed_after(p(3), p(1), judged, false), "the entries stop short of the end");
+        assert!(owed_after(p(0), p(1), judged, true), "its cursor is before what was read");
     }
 
     #[test]
     fn a_lost_wake_up_is_sent_again_after_a_lease() {
-        let mut wakes = Wakes::default().rebuilt("", [Seen { id: "a".into(), owes: true, wait_until: None }]);
+        let mut wakes =
+            Wakes::default().rebuilt(Position::Start, [Seen { id: "a".into(), owes: true, wait_until: None }]);
         assert_eq!(wakes.wake(0).now, ["a"]);
         let again = wakes.wake(1);
         assert!(again.now.is_empty(), "not twice within a lease");
@@ -504,10 +506,11 @@ mod tests {
 
     #[test]
     fn a_subscription_owed_nothing_starts_its_claim_where_it_wanted_nothing() {
-        let mut wakes = Wakes::default().rebuilt("outbox/1", []);
-        assert_eq!(wakes.wanted_nothing_up_to("a", true, false), Some("outbox/1"));
-        wakes.matched("outbox/2", ["a"]);
-        assert_eq!(wakes.wanted_nothing_up_to("a", true, false), Some("outbox/1"), "its skip");
+        let p = |v| Position::at(v, 0);
+        let mut wakes = Wakes::default().rebuilt(p(1), []);
+        assert_eq!(wakes.wanted_nothing_up_to("a", true, false), Some(p(1)));
+        wakes.matched(p(2), ["a"]);
+        assert_eq!(wakes.wanted_nothing_up_to("a", true, false), Some(p(1)), "its skip");
         assert_eq!(wakes.wanted_nothing_up_to("a", false, false), None, "something in hand: its cursor");
         wakes.touched("a", true);
         assert_eq!(wakes.wanted_nothing_up_to("a", true, false), None, "written: from its stored cursor");
