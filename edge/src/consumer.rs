@@ -28,7 +28,8 @@
 //! A message whose calls to the delivery object fail is retried by the queue, and after the queue's retries it goes
 //! to the dead-letter queue; its alarm wakes the subscription again either way.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 use std::time::Duration;
 
 use futures_channel::oneshot;
@@ -46,8 +47,11 @@ use crate::store::notify_targets;
 
 /// Tries one wake-up may send before it hands the rest to a new message (bounds one invocation).
 const TRIES_PER_MESSAGE: usize = 50;
-/// How long a batch waits for its drains before it lets the slow ones finish under `waitUntil`.
+/// How long a batch waits for its drains before it lets the ones waiting on a receiver finish
+/// under `waitUntil`: as long as a host takes to count as slow (`circuit::SLOW_MS`).
 const HOLD_MS: u64 = 1_000;
+/// How often, after that, a batch looks again whether its drains left all wait on receivers.
+const RECHECK_MS: u64 = 100;
 
 thread_local! {
     /// The circuits of the hosts this isolate sends to.
@@ -60,11 +64,14 @@ pub async fn consume(batch: MessageBatch<Kick>, env: Env, ctx: worker::Context) 
     let targets = notify_targets(&env);
     // Each drain runs under `waitUntil`, so it may outlive the batch; it says here how it ended.
     let mut ends = Vec::new();
+    let mut drains = Vec::new();
     for (n, message) in messages.iter().enumerate() {
         let (said, end) = oneshot::channel::<bool>();
         let (env, subscription) = (env.clone(), message.body().subscription.clone());
+        let state = Rc::new(Drain::default());
+        drains.push(Rc::clone(&state));
         ctx.wait_until(async move {
-            let result = drain(&env, &subscription, targets).await;
+            let result = drain(&env, &subscription, targets, &state).await;
             if let Err(err) = &result {
                 worker::console_warn!("delivering to {subscription} failed: {err}; the queue retries");
             }
@@ -80,8 +87,20 @@ pub async fn consume(batch: MessageBatch<Kick>, env: Env, ctx: worker::Context) 
                 ended[n] = Some(ok);
                 ends = rest;
             }
-            // The rest wait for answers: they go on without the batch.
-            Either::Right(_) => break,
+            Either::Right((_, rest)) => {
+                // Only drains waiting on a receiver go on without the batch: one waiting on the
+                // delivery object stays in it, so `max_concurrency` still bounds the requests
+                // that can wait there.
+                let running = drains.iter().zip(&ended).filter(|(_, ended)| ended.is_none());
+                if running.clone().all(|(drain, _)| drain.sending.get()) {
+                    for (drain, _) in running {
+                        drain.detached.set(true);
+                    }
+                    break;
+                }
+                ends = rest.into_inner();
+                hold.set(worker::Delay::from(Duration::from_millis(RECHECK_MS)));
+            }
         }
     }
     for (message, ended) in messages.iter().zip(ended) {
@@ -93,8 +112,18 @@ pub async fn consume(batch: MessageBatch<Kick>, env: Env, ctx: worker::Context) 
     Ok(())
 }
 
+/// What the batch knows of one of its drains.
+#[derive(Default)]
+struct Drain {
+    /// It is waiting for a receiver's answer.
+    sending: Cell<bool>,
+    /// The batch went on without it: after this send's report it stops and a new message carries
+    /// on, so a drain outside its batch makes no more than that one call to the delivery object.
+    detached: Cell<bool>,
+}
+
 /// Sends what one subscription is owed, in order, until the store has nothing it may send now.
-async fn drain(env: &Env, subscription: &str, targets: Targets) -> Result<(), EdgeError> {
+async fn drain(env: &Env, subscription: &str, targets: Targets, state: &Drain) -> Result<(), EdgeError> {
     let mut reply = deliver(env, DeliverCall::Claim { subscription: subscription.to_owned() }).await?;
     for n in 1..=TRIES_PER_MESSAGE {
         let DeliverReply::Send(outgoing) = reply else { return Ok(()) };
@@ -102,13 +131,18 @@ async fn drain(env: &Env, subscription: &str, targets: Targets) -> Result<(), Ed
             // Too late to finish within the lease: leave it to the claim after it (never two out).
             return Ok(());
         }
+        state.sending.set(true);
         let outcome = send(&outgoing, targets).await;
-        let next = n < TRIES_PER_MESSAGE;
+        state.sending.set(false);
+        let next = n < TRIES_PER_MESSAGE && !state.detached.get();
         let report =
             DeliverCall::Report { subscription: subscription.to_owned(), claim: outgoing.claim, outcome, next };
         reply = deliver(env, report).await?;
+        if !next {
+            break;
+        }
     }
-    // More is owed: a new message carries on (this invocation has done its share).
+    // More may be owed: a new message carries on (this invocation has done its share).
     let queue = env.queue(crate::bindings::DELIVERY_BINDING)?;
     queue.send(Kick { subscription: subscription.to_owned() }).await?;
     Ok(())
@@ -125,15 +159,16 @@ async fn send(outgoing: &Outgoing, targets: Targets) -> Outcome {
     };
     let now = crate::clock::now_ms() as i64;
     match CIRCUITS.with_borrow_mut(|c| c.gate(&host, now)) {
-        Gate::Send => {}
         Gate::Open { until } => {
             let wait = (until - now).max(0) / 1000;
             return failed(format!("not sent: {host} has not answered lately; it is tried again in {wait} s"));
         }
-        Gate::Busy { until } => {
+        Gate::Busy { until } if outgoing.may_defer => {
             let reason = format!("not sent yet: {host} is slow to answer an earlier delivery");
             return Outcome::Deferred { reason, until };
         }
+        // Put off too often already: sent whatever the host's state.
+        Gate::Send | Gate::Busy { .. } => {}
     }
     let request = match request(outgoing) {
         Ok(request) => request,

@@ -74,6 +74,7 @@ async function receiver(behave = () => ({ status: 204 })) {
   const port = await freePort();
   const requests = [];
   const stalled = [];
+  let abandoned = 0;
   let secret;
   const server = createServer((req, res) => {
     const chunks = [];
@@ -89,7 +90,12 @@ async function receiver(behave = () => ({ status: 204 })) {
       const got = { id: req.headers['webhook-id'], type: json?.type, verified, json, headers: req.headers, at: Date.now() };
       requests.push(got);
       const answer = await rx.behave(got);
-      if (answer === 'stall') { stalled.push(res); return; }
+      if (answer === 'stall') {
+        stalled.push(res);
+        // The sender gave up on it (its timeout): the connection closes.
+        res.on('close', () => { abandoned += 1; });
+        return;
+      }
       res.writeHead(answer.status, answer.headers ?? {});
       if (typeof answer.body === 'function') answer.body(res);
       else res.end(answer.body ?? '');
@@ -110,6 +116,8 @@ async function receiver(behave = () => ({ status: 204 })) {
       return requests.filter((r) => r.id && !seen.has(r.id) && seen.add(r.id));
     },
     secretValue: () => secret,
+    /** Stalled requests whose connection the sender closed (it stopped waiting). */
+    abandoned: () => abandoned,
     /** Stops listening (connections are refused) until `up()`. */
     down: () => new Promise((r) => { stalled.forEach((s) => s.destroy()); server.closeAllConnections?.(); server.close(r); }),
     up: listen,
@@ -280,6 +288,27 @@ describe('faults', () => {
     }, { timeout: 45_000, interval: 500, what: 'a try to the hanging host failed at once' });
     const sent = stall.requests.length;
     assert.ok(sent <= subs.length + 1, `${sent} requests reached the hanging host: each subscription's first try, and one half-open try at most`);
+    await edge.write('POST', `incidents/${id}/updates`, { status: 'resolved', body: 'Fixed' });
+    for (const rx of [stall, fast]) await rx.close();
+    await clear();
+  });
+
+  test('a batch whose receivers hang does not hold the next batch for their timeout (review 2, finding 7)', async () => {
+    // Six subscriptions to a host that never answers fill a queue batch (wake-ups go in id order,
+    // and ids sort by creation); the seventh, to a host that answers, is in the next batch. Before,
+    // a batch was done only when every send was (10 s here): the answering receiver got its event
+    // after the hanging host's tries were given up. Now the batch is done after a second and the
+    // hanging sends go on under waitUntil: the event arrives while they are all still open.
+    const stall = await receiver(() => 'stall');
+    const fast = await receiver(() => ({ status: 204 }));
+    for (const path of ['a', 'b', 'c', 'd', 'e', 'f']) {
+      await edge.write('POST', 'subscriptions', { kind: 'webhook', url: `${stall.url}/${path}` });
+    }
+    await subscribe(edge, fast);
+    const { id } = await edge.write('POST', 'incidents', { name: 'Chat down again', body: 'Looking' });
+    await eventually(() => fast.unique().length === 1, { timeout: 30_000, what: 'the answering receiver\'s delivery' });
+    assert.ok(stall.requests.length >= 1, 'the hanging host was sent to first');
+    assert.equal(stall.abandoned(), 0, 'delivered while the hanging tries were still waiting, not after their timeout');
     await edge.write('POST', `incidents/${id}/updates`, { status: 'resolved', body: 'Fixed' });
     for (const rx of [stall, fast]) await rx.close();
     await clear();

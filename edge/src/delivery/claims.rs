@@ -285,7 +285,9 @@ impl DeliveryStore {
         self.schedule(delivery::LEASE_MS as u64).await;
         let timeout_ms = delivery::send_timeout_ms(stored.subscription.kind);
         let (url, lease_until) = (stored.subscription.url, cursor.lease_until);
-        let outgoing = Outgoing { subscription: id.to_owned(), claim, lease_until, url, headers, body, timeout_ms };
+        let may_defer = cursor.attempt.as_ref().is_some_and(delivery::Attempt::may_defer);
+        let subscription = id.to_owned();
+        let outgoing = Outgoing { subscription, claim, lease_until, url, headers, body, timeout_ms, may_defer };
         Ok(DeliverReply::Send(Box::new(outgoing)))
     }
 

@@ -83,6 +83,10 @@ pub struct Outgoing {
     /// How long the receiver has to answer (ms): chat hooks answer at once or not at all.
     #[serde(default = "default_timeout")]
     pub timeout_ms: u32,
+    /// Whether the consumer may put this try off while its host is busy (`Outcome::Deferred`):
+    /// false once it was put off `MAX_DEFERRALS` times.
+    #[serde(default)]
+    pub may_defer: bool,
 }
 
 fn default_timeout() -> u32 {

@@ -31,6 +31,7 @@ impl DeliveryStore {
     async fn take_batch(&self, take: Take) -> Result<Taken, EdgeError> {
         let storage = self.state.storage();
         let mut taken = storage.get::<String>(&Key::Taken.text()).await?.unwrap_or_default();
+        let taken_before = taken.clone();
         // Events wait in `events` until an item that must see them stored (a subscription's start
         // and cursor are judged against them) or the batch's end.
         let mut events = Batch::default();
@@ -68,6 +69,10 @@ impl DeliveryStore {
         let changed = self.page.borrow().as_deref().is_none_or(|page| *page != take.page);
         if changed {
             events.put(Key::Page, &take.page)?;
+        }
+        if events.is_empty() && taken != taken_before {
+            // Only items that stored nothing (a roster that removed nobody): the mark still moves.
+            events.put_text(Key::Taken, taken.clone());
         }
         self.commit(events, &taken).await?;
         if changed {

@@ -37,6 +37,9 @@ pub const MAX_HOSTS: usize = 1_024;
 pub const SLOW_MS: i64 = 1_000;
 /// How long a try to a slow host is put off.
 pub const DEFER_MS: i64 = 5_000;
+/// A try still noted as out after this long was abandoned without its end being heard (its
+/// sender was stopped mid-send): it is forgotten, so it cannot keep its host busy.
+pub const FORGET_SENDING_MS: i64 = super::delivery::SEND_TIMEOUT_MS as i64 + 5_000;
 
 /// What to do with a try to a host now.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -84,6 +87,9 @@ impl Circuits {
     /// Whether a try to `host` may be sent at `now`. Once an open circuit's wait is over, one try
     /// goes through (half open) and the others wait until it is heard or [`PROBE_MS`] pass.
     pub fn gate(&mut self, host: &str, now: i64) -> Gate {
+        if let Some(h) = self.hosts.get_mut(host) {
+            h.sending.retain(|(_, at)| *at + FORGET_SENDING_MS > now);
+        }
         match self.hosts.get_mut(host) {
             Some(h) if h.open_until > now => Gate::Open { until: h.open_until },
             Some(h) if h.sending.iter().any(|(_, at)| *at + SLOW_MS <= now) => Gate::Busy { until: now + DEFER_MS },
@@ -203,6 +209,16 @@ mod tests {
         let refused = c.begin("down.example", 0);
         c.end("down.example", refused, None, 1);
         assert_eq!(c.gate("down.example", 5 * SLOW_MS), Gate::Send);
+    }
+
+    /// The hostile review of finding 7's fix: a try whose sender was stopped mid-send never ends;
+    /// it must not keep its host busy for the life of the isolate.
+    #[test]
+    fn a_try_never_ended_is_forgotten_after_the_longest_send() {
+        let mut c = Circuits::default();
+        let _lost = c.begin("h.example", 0);
+        assert_eq!(c.gate("h.example", SLOW_MS), Gate::Busy { until: SLOW_MS + DEFER_MS });
+        assert_eq!(c.gate("h.example", FORGET_SENDING_MS), Gate::Send);
     }
 
     #[test]

@@ -110,6 +110,20 @@ pub struct Attempt {
     /// Not to be tried before this instant (ms since the epoch).
     #[serde(default)]
     pub next_at: i64,
+    /// Times it was put off because its host was busy ([`Outcome::Deferred`]).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub deferrals: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+impl Attempt {
+    /// Whether a consumer may still put this try off (see [`MAX_DEFERRALS`]).
+    pub fn may_defer(&self) -> bool {
+        self.deferrals < MAX_DEFERRALS
+    }
 }
 
 /// What became of a delivery, as the operator sees it.
@@ -165,6 +179,9 @@ pub enum Outcome {
 
 /// The longest a deferred try is put off, whatever the report says.
 pub const MAX_DEFER_MS: i64 = 60_000;
+/// Times one try may be put off; after that it is sent whatever its host's state, so a host kept
+/// busy (by a slow receiver sharing it, say) cannot put a subscription off for ever.
+pub const MAX_DEFERRALS: u32 = 12;
 
 /// What the store does after a report.
 #[derive(Clone, Debug, PartialEq)]
@@ -264,7 +281,8 @@ impl Cursor {
             _ => self.replays.first().is_some_and(|r| *r == key),
         };
         if self.attempt.as_ref().is_none_or(|a| a.key != key) {
-            self.attempt = Some(Attempt { key, replay, tries: 0, failures: 0, first_failure: None, next_at: 0 });
+            self.attempt =
+                Some(Attempt { key, replay, tries: 0, failures: 0, first_failure: None, next_at: 0, deferrals: 0 });
         }
         let attempts = self.attempt.as_mut().map_or(1, |a| {
             a.tries += 1;
@@ -310,6 +328,7 @@ impl Cursor {
             Outcome::Deferred { reason, until } => {
                 // It was not sent: the claim's try is given back, and no failure is counted.
                 attempt.tries = attempt.tries.saturating_sub(1);
+                attempt.deferrals += 1;
                 let at = (*until).clamp(now.unix_millis(), now.unix_millis() + MAX_DEFER_MS);
                 attempt.next_at = at;
                 (Settled::RetryAt(at), DeliveryState::Retrying, clean(reason), Timestamp::from_unix_millis(at))
@@ -601,6 +620,13 @@ mod tests {
             Settled::RetryAt(ms(at(5_000 + MAX_DEFER_MS))),
             "bounded"
         );
+        // Put off at most MAX_DEFERRALS times: then the consumer is told to send whatever the host.
+        for n in 2..MAX_DEFERRALS {
+            assert!(cursor.attempt.as_ref().unwrap().may_defer());
+            let claim = cursor.claim(K1, "evt_2_0", EventType::IncidentOpened, at(n as i64 * 70_000));
+            cursor.settle(claim, &deferred, at(n as i64 * 70_000), 0.5);
+        }
+        assert!(!cursor.attempt.as_ref().unwrap().may_defer(), "a busy host cannot put it off for ever");
     }
 
     #[test]
