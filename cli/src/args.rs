@@ -2,6 +2,7 @@
 //! an error and every status, impact and time is checked before anything is sent.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use sitrep_shared::access::Role;
 use sitrep_shared::notify::{Channel, EventType};
 use sitrep_shared::{ComponentStatus, Impact, IncidentStatus};
 
@@ -9,7 +10,7 @@ use sitrep_shared::{ComponentStatus, Impact, IncidentStatus};
 #[derive(Debug, Parser)]
 #[command(name = "sitrep", version, about, propagate_version = true, max_term_width = 100)]
 #[command(after_help = "SITREP_URL is the edge's origin (http://127.0.0.1:8787 with `cargo xtask dev`); \
-SITREP_TOKEN the admin token (sent over https, or plain http to this machine only); SITREP_PROXY a proxy to \
+SITREP_TOKEN the admin token or a personal token (sent over https, or plain http to this machine only); SITREP_PROXY a proxy to \
 use (the environment's HTTPS_PROXY is not). Writes that create something carry an Idempotency-Key and are retried \
 once on a connection error, so a dropped answer never creates a duplicate.")]
 pub struct Cli {
@@ -46,6 +47,11 @@ pub enum Command {
     /// What was sent to a subscriber, and sending an event again.
     #[command(subcommand)]
     Deliveries(DeliveriesCommand),
+    /// Operators: invite, list, change roles, revoke (owners only).
+    #[command(subcommand)]
+    Operator(OperatorCommand),
+    /// Who the token belongs to, and their role.
+    Whoami,
     /// The audit log, newest first.
     Log {
         /// How many entries.
@@ -364,6 +370,41 @@ pub enum SubscribersCommand {
     },
 }
 
+/// `sitrep operator ...`
+#[derive(Debug, Subcommand)]
+pub enum OperatorCommand {
+    /// Every operator, with their role (and whether they were revoked).
+    List,
+    /// Invite someone: prints a single-use sign-in link, valid 24 h, on its last line.
+    Invite {
+        /// Their email address.
+        email: String,
+        /// What they may do.
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        /// How the audit log names them (default: the email's local part).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Give an operator another role.
+    Role {
+        /// The operator's id or email.
+        operator: String,
+        #[arg(value_enum)]
+        role: RoleArg,
+    },
+    /// Revoke an operator: every session and personal token of theirs ends at once.
+    Revoke {
+        /// The operator's id or email.
+        operator: String,
+    },
+    /// An operator's signed-in browsers.
+    Sessions {
+        /// The operator's id or email.
+        operator: String,
+    },
+}
+
 /// `sitrep import ...`
 #[derive(Debug, Subcommand)]
 pub enum ImportCommand {
@@ -522,3 +563,8 @@ mod tests {
         assert_eq!(status.map(ComponentStatus::from), Some(ComponentStatus::MajorOutage));
     }
 }
+
+mirror!(
+    /// What an operator may do.
+    RoleArg => Role { Viewer = "viewer", Editor = "editor", Owner = "owner" }
+);

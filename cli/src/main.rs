@@ -1,7 +1,8 @@
 //! `sitrep`: the operator tool. `args` is the command line (clap), `main` checks what it can
 //! before sending and says what happened; `api` speaks HTTP with `shared`'s types, `words` puts
 //! refusals in the operator's words, `when` reads times, `postmortem` reads a postmortem file,
-//! `import` converts a Statuspage export, `show` prints for people.
+//! `import` converts a Statuspage export, `show` prints for people. `operator` manages who may
+//! write (owners), `whoami` says whose the token is.
 
 mod api;
 mod args;
@@ -30,10 +31,11 @@ use sitrep_shared::{Component, ComponentId, ComponentStatus, Incident, IncidentS
 use crate::api::{Api, Refused};
 use crate::args::{
     Cli, Command, ComponentCommand, ComponentState, DeliveriesCommand, ImportCommand, IncidentCommand,
-    MaintenanceCommand, PostmortemCommand, SubscribersCommand,
+    MaintenanceCommand, OperatorCommand, PostmortemCommand, SubscribersCommand,
 };
-use crate::show::{DeliveryList, ReplayReply, SubscriptionList, SubscriptionReply};
+use crate::show::{DeliveryList, ReplayReply, SubscriptionList, SubscriptionReply, local};
 use crate::words::Typed;
+use sitrep_shared::access::{NewOperator, OperatorEdit};
 use sitrep_shared::api::{Endpoint, Operation};
 
 fn main() -> ExitCode {
@@ -80,6 +82,11 @@ impl Tool {
             }
             Command::Subscribers(command) => self.subscribers(command),
             Command::Deliveries(command) => self.deliveries(command),
+            Command::Operator(command) => self.operator(command),
+            Command::Whoami => {
+                let me: show::Me = self.api.admin_get(&Operation::new(Endpoint::Me), "")?;
+                self.print(&me, || println!("{}, {}", me.actor.label(), me.role.as_str()))
+            }
             Command::Log { limit } => {
                 let log: show::Log = self.api.admin_get(&Operation::new(Endpoint::Log), &format!("limit={limit}"))?;
                 if self.json {
@@ -480,6 +487,68 @@ impl Tool {
         };
         let reply = reply.map_err(|err| refused(err, &typed))?;
         self.print(&reply, || show::subscription_reply(&reply, what))
+    }
+
+    fn operator(&self, command: OperatorCommand) -> Result<()> {
+        let typed = Typed::default();
+        match command {
+            OperatorCommand::List => {
+                let list: show::Operators = self.api.admin_get(&Operation::new(Endpoint::ListOperators), "")?;
+                self.print(&list, || show::operators(&list, self.zone()))
+            }
+            OperatorCommand::Invite { email, role, name } => {
+                let new = NewOperator { email, role: role.into(), name: name.unwrap_or_default() };
+                let op = Operation::new(Endpoint::InviteOperator);
+                let invited: show::Invited = self.api.create(&op, Some(&new)).map_err(|err| refused(err, &typed))?;
+                self.print(&invited, || {
+                    let operator = &invited.operator;
+                    println!("invited {} ({}) as {}", operator.actor().label(), operator.id, operator.role.as_str());
+                    println!(
+                        "send them this link; it signs them in once, until {}:",
+                        local(invited.expires_at, self.zone())
+                    );
+                    println!("{}", invited.link);
+                })
+            }
+            OperatorCommand::Role { operator, role } => {
+                let id = self.operator_id(&operator)?;
+                let edit = OperatorEdit { role: Some(role.into()), name: None };
+                let reply: show::OperatorReply = self
+                    .api
+                    .send(&Operation::on(Endpoint::EditOperator, id), Some(&edit), None)
+                    .map_err(|err| refused(err, &typed))?;
+                self.print(&reply, || {
+                    println!("{} is now {}", reply.operator.actor().label(), reply.operator.role.as_str())
+                })
+            }
+            OperatorCommand::Revoke { operator } => {
+                let id = self.operator_id(&operator)?;
+                let reply: show::OperatorReply =
+                    self.api.send::<(), _>(&Operation::on(Endpoint::RevokeOperator, id), None, None)?;
+                self.print(&reply, || {
+                    println!("revoked {}: their sessions and tokens ended", reply.operator.actor().label())
+                })
+            }
+            OperatorCommand::Sessions { operator } => {
+                let id = self.operator_id(&operator)?;
+                let list: show::Sessions = self.api.admin_get(&Operation::on(Endpoint::ListSessions, id), "")?;
+                self.print(&list, || show::sessions(&list, self.zone()))
+            }
+        }
+    }
+
+    /// An operator's id from an id or an email address.
+    fn operator_id(&self, who: &str) -> Result<String> {
+        if !who.contains('@') {
+            return Ok(who.to_owned());
+        }
+        let list: show::Operators = self.api.admin_get(&Operation::new(Endpoint::ListOperators), "")?;
+        let wanted = who.trim().to_lowercase();
+        list.operators
+            .iter()
+            .find(|o| o.email == wanted)
+            .map(|o| o.id.clone())
+            .ok_or_else(|| anyhow!("no operator with the email {who:?} (sitrep operator list)"))
     }
 
     fn deliveries(&self, command: DeliveriesCommand) -> Result<()> {

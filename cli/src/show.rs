@@ -6,6 +6,7 @@ use std::borrow::Cow;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::Deserialize;
+use sitrep_shared::access::{Actor, Operator, Role};
 use sitrep_shared::command::WriteReply;
 use sitrep_shared::views::Summary;
 use sitrep_shared::{Component, ComponentStatus, Incident, Timestamp};
@@ -116,6 +117,15 @@ pub struct LogEntry {
     version: u64,
     at: Timestamp,
     summary: String,
+    #[serde(default)]
+    by: Option<By>,
+}
+
+/// Who wrote an entry (entries from before names were kept have no actor).
+#[derive(Debug, Deserialize)]
+struct By {
+    #[serde(default)]
+    actor: Option<Actor>,
 }
 
 /// `GET /api/v2/admin/log`.
@@ -127,7 +137,8 @@ pub struct Log {
 /// `sitrep log`.
 pub fn log(log: &Log, zone: Tz) {
     for entry in &log.entries {
-        println!("v{:<6} {}  {}", entry.version, local(entry.at, zone), entry.summary);
+        let by = entry.by.as_ref().and_then(|b| b.actor.as_ref()).map_or_else(|| "unknown".to_owned(), Actor::label);
+        println!("v{:<6} {}  {}  (by {by})", entry.version, local(entry.at, zone), entry.summary);
     }
 }
 
@@ -254,5 +265,87 @@ pub fn subscription_reply(reply: &SubscriptionReply, what: &str) {
     if let Some(secret) = &reply.secret {
         println!("  signing secret: {secret}");
         println!("  it is shown this once: keep it where the receiver reads it (it verifies each delivery)");
+    }
+}
+
+/// `GET me`.
+#[derive(Debug, serde::Serialize, Deserialize)]
+pub struct Me {
+    pub actor: Actor,
+    pub role: Role,
+}
+
+/// `GET operators`.
+#[derive(Debug, serde::Serialize, Deserialize)]
+pub struct Operators {
+    pub operators: Vec<Operator>,
+    #[serde(default)]
+    pub log: Vec<AccountLogEntry>,
+}
+
+/// One change to the accounts.
+#[derive(Debug, serde::Serialize, Deserialize)]
+pub struct AccountLogEntry {
+    pub at: Timestamp,
+    pub by: String,
+    pub summary: String,
+}
+
+/// `sitrep operator list`.
+pub fn operators(list: &Operators, zone: Tz) {
+    if list.operators.is_empty() {
+        println!("no operators yet: invite one with sitrep operator invite EMAIL --role ROLE");
+    }
+    for operator in &list.operators {
+        let state = match operator.revoked_at {
+            Some(at) => format!("revoked {}", local(at, zone)),
+            None => operator.role.as_str().to_owned(),
+        };
+        println!("{:<22} {:<40} {state}", operator.id, operator.actor().label());
+    }
+}
+
+/// `POST operators`.
+#[derive(Debug, serde::Serialize, Deserialize)]
+pub struct Invited {
+    pub operator: Operator,
+    pub expires_at: Timestamp,
+    pub link: String,
+}
+
+/// `PATCH` or `DELETE operators/{id}`.
+#[derive(Debug, serde::Serialize, Deserialize)]
+pub struct OperatorReply {
+    pub operator: Operator,
+}
+
+/// `GET operators/{id}/sessions`.
+#[derive(Debug, serde::Serialize, Deserialize)]
+pub struct Sessions {
+    pub sessions: Vec<SessionLine>,
+}
+
+#[derive(Debug, serde::Serialize, Deserialize)]
+pub struct SessionLine {
+    pub id: String,
+    pub created_at: Timestamp,
+    pub last_used: Timestamp,
+    #[serde(default)]
+    pub user_agent: String,
+}
+
+/// `sitrep operator sessions`.
+pub fn sessions(list: &Sessions, zone: Tz) {
+    if list.sessions.is_empty() {
+        println!("no signed-in browsers");
+    }
+    for session in &list.sessions {
+        println!(
+            "{:<22} signed in {}, last used {}  {}",
+            session.id,
+            local(session.created_at, zone),
+            local(session.last_used, zone),
+            first_line(&session.user_agent)
+        );
     }
 }

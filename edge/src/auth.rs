@@ -1,13 +1,93 @@
-//! The admin token check: constant time, throttled per client across isolates, and the token never
-//! leaves this module.
+//! Who a write API request comes from: the admin token (constant time, throttled per client across
+//! isolates, never leaving this module), a personal token, or a browser's session cookie (which
+//! must also come from this origin). Every refused credential counts against its client.
 
 use std::cell::RefCell;
 
+use sitrep_shared::access::{self, Actor, Role, Secret};
 use sitrep_shared::throttle::{self, Throttle};
 use worker::Env;
 
+use crate::accounts::{self, protocol::Authenticated, protocol::Credential};
 use crate::bindings::{AUTH_LIMIT_BINDING, TOKEN_SECRET};
 use crate::error::EdgeError;
+
+/// What a request carries that may say who sent it.
+pub struct Presented<'a> {
+    pub authorization: Option<&'a str>,
+    pub cookie: Option<&'a str>,
+    pub method: &'a str,
+    pub origin: Option<&'a str>,
+    pub fetch_site: Option<&'a str>,
+    /// This edge's own origin, as the request reached it.
+    pub own_origin: &'a str,
+    /// Whether it came over https (the session cookie's name depends on it).
+    pub secure: bool,
+}
+
+/// Who sent a write API request, and what they may do: the admin token is the bootstrap owner; a
+/// personal token or a session is whoever the account store says. A missing credential, a wrong
+/// one, and a session's write from another site are refused here, before anything else.
+pub async fn identify(
+    presented: &Presented<'_>,
+    client: &str,
+    now_ms: u64,
+    env: &Env,
+) -> Result<Authenticated, EdgeError> {
+    let bearer = presented
+        .authorization
+        .and_then(|h| h.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim());
+    if let Some(token) = bearer.filter(|t| Secret::Token.fits(t)) {
+        FAILURES.with_borrow(|t| t.check(client, now_ms)).map_err(EdgeError::TooManyAttempts)?;
+        let known = accounts::authenticate(env, Credential::Token { hash: access::hash(token) }).await;
+        return counted(known, client, now_ms, env).await;
+    }
+    if presented.authorization.is_none()
+        && let Some(session) = presented.cookie.and_then(|c| access::session_from_cookies(c, presented.secure))
+    {
+        // Before anything else: a cross-site write must not even learn whether the session is good.
+        access::same_origin_write(presented.method, presented.origin, presented.fetch_site, presented.own_origin)
+            .map_err(|why| EdgeError::Forbidden(why.message().into()))?;
+        FAILURES.with_borrow(|t| t.check(client, now_ms)).map_err(EdgeError::TooManyAttempts)?;
+        let known = accounts::authenticate(env, Credential::Session { hash: access::hash(session) }).await;
+        return counted(known, client, now_ms, env).await;
+    }
+    check(presented.authorization, client, now_ms, env).await?;
+    Ok(Authenticated { actor: Actor::AdminToken, role: Role::Owner })
+}
+
+/// A sign-in secret's answer, its refusal counted against the client like a wrong token.
+pub async fn counted<T>(result: Result<T, EdgeError>, client: &str, now_ms: u64, env: &Env) -> Result<T, EdgeError> {
+    match result {
+        Err(EdgeError::SignedOut(why)) => Err(failed(client, now_ms, env).await.unwrap_or(EdgeError::SignedOut(why))),
+        other => {
+            if other.is_ok() {
+                FAILURES.with_borrow_mut(|t| t.succeeded(client));
+            }
+            other
+        }
+    }
+}
+
+/// Whether `client` may try a sign-in secret now (not locked out by earlier failures).
+pub fn may_try(client: &str, now_ms: u64) -> Result<(), EdgeError> {
+    FAILURES.with_borrow(|t| t.check(client, now_ms)).map_err(EdgeError::TooManyAttempts)
+}
+
+/// Counts a failed credential from `client`; `Some` when it is now locked out across isolates.
+async fn failed(client: &str, now_ms: u64, env: &Env) -> Option<EdgeError> {
+    FAILURES.with_borrow_mut(|t| t.failed(client, now_ms));
+    if let Ok(limiter) = env.rate_limiter(AUTH_LIMIT_BINDING)
+        && let Ok(outcome) = limiter.limit(format!("admin-token-failure:{client}")).await
+        && !outcome.success
+    {
+        FAILURES.with_borrow_mut(|t| t.lock(client, now_ms));
+        return Some(EdgeError::TooManyAttempts(throttle::WINDOW_MS / 1000));
+    }
+    None
+}
 
 /// The shortest admin token the write API accepts to run with: 32 characters of a random token
 /// are beyond online guessing even without the throttle.
@@ -22,7 +102,7 @@ thread_local! {
 /// (its IP address); a client with too many recent failures is refused before its token is looked
 /// at. Failures are counted in this isolate and, through the Rate Limiting binding, across all of
 /// them: once the binding says a client failed too often, this isolate locks it out too.
-pub async fn check(authorization: Option<&str>, client: &str, now_ms: u64, env: &Env) -> Result<(), EdgeError> {
+async fn check(authorization: Option<&str>, client: &str, now_ms: u64, env: &Env) -> Result<(), EdgeError> {
     FAILURES.with_borrow(|t| t.check(client, now_ms)).map_err(EdgeError::TooManyAttempts)?;
     let expected = env.secret(TOKEN_SECRET).map(|s| s.to_string()).unwrap_or_default();
     if expected.chars().count() < MIN_TOKEN_CHARS {
@@ -37,15 +117,7 @@ pub async fn check(authorization: Option<&str>, client: &str, now_ms: u64, env: 
         FAILURES.with_borrow_mut(|t| t.succeeded(client));
         return Ok(());
     }
-    FAILURES.with_borrow_mut(|t| t.failed(client, now_ms));
-    if let Ok(limiter) = env.rate_limiter(AUTH_LIMIT_BINDING)
-        && let Ok(outcome) = limiter.limit(format!("admin-token-failure:{client}")).await
-        && !outcome.success
-    {
-        FAILURES.with_borrow_mut(|t| t.lock(client, now_ms));
-        return Err(EdgeError::TooManyAttempts(throttle::WINDOW_MS / 1000));
-    }
-    Err(EdgeError::Unauthorized)
+    Err(failed(client, now_ms, env).await.unwrap_or(EdgeError::Unauthorized))
 }
 
 /// The client address as the audit log keeps it: SipHash-2-4 (a keyed pseudorandom function) of

@@ -7,6 +7,10 @@ pub const KV_BINDING: &str = "SITREP_KV";
 pub const STORE_BINDING: &str = "PAGE_STORE";
 /// Binding of the Durable Object namespace of delivery objects (one per page, beside its store).
 pub const DELIVERY_STORE_BINDING: &str = "DELIVERY_STORE";
+/// Binding of the Durable Object namespace of the account store (one per deployment).
+pub const ACCOUNT_STORE_BINDING: &str = "ACCOUNT_STORE";
+/// The name of the deployment's one account store.
+pub const ACCOUNTS_NAME: &str = "accounts";
 /// Rate Limiting binding that counts failed admin tokens per client across isolates.
 pub const AUTH_LIMIT_BINDING: &str = "SITREP_AUTH_LIMIT";
 /// Queue of delivery wake-ups (producer: the delivery object's alarm; consumer: this Worker's `queue`).

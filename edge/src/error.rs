@@ -28,6 +28,12 @@ pub enum EdgeError {
     /// Missing or wrong admin token.
     #[error("a valid admin token is required (Authorization: Bearer ...)")]
     Unauthorized,
+    /// A credential that is known but may not do this (a role too low, a write from another site).
+    #[error("{0}")]
+    Forbidden(String),
+    /// A sign-in secret (link, session, personal token) that is unknown, used, expired or revoked.
+    #[error("{0}")]
+    SignedOut(String),
     /// The deployment's admin token is too short to be safe: the write API stays off.
     #[error("the write API is off: SITREP_ADMIN_TOKEN must be at least {0} characters (set a longer secret)")]
     WeakToken(usize),
@@ -77,7 +83,8 @@ impl EdgeError {
             Self::Conflict(_) => 409,
             Self::MethodNotAllowed { .. } => 405,
             Self::Unavailable | Self::NotLoaded | Self::WeakToken(_) => 503,
-            Self::Unauthorized => 401,
+            Self::Unauthorized | Self::SignedOut(_) => 401,
+            Self::Forbidden(_) => 403,
             Self::TooManyAttempts(_) => 429,
             Self::BadRequest(_) => 400,
             Self::UnsupportedMediaType => 415,
@@ -98,6 +105,8 @@ impl EdgeError {
             Self::Unavailable => "store_unavailable",
             Self::NotLoaded => "page_not_loaded",
             Self::Unauthorized => "unauthorized",
+            Self::SignedOut(_) => "signed_out",
+            Self::Forbidden(_) => "forbidden",
             Self::WeakToken(_) => "weak_admin_token",
             Self::TooManyAttempts(_) => "too_many_attempts",
             Self::BadRequest(_) => "bad_request",

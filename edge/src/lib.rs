@@ -1,6 +1,6 @@
 //! sitrep's Cloudflare Worker: the entry point only. Routing is in `routes`, the read path in
 //! `read`, the single-writer store (a Durable Object) and its publication in `store`, deliveries
-//! (a Durable Object beside it) in `delivery`, cache policy in `cache`, errors mapped to HTTP
+//! (a Durable Object beside it) in `delivery`, operators and their sign-in in `accounts`, cache policy in `cache`, errors mapped to HTTP
 //! once in `error`.
 
 // The ground floor: what the Worker's read path and the Durable Object both use.
@@ -11,10 +11,12 @@ mod copy;
 mod error;
 mod faults;
 mod handoff;
+mod secrets;
 mod storage;
 mod url;
 // The Worker: routing, the read path, pages, the write API's front, the queue consumer.
 mod auth;
+mod console;
 mod consumer;
 mod hot;
 mod pages;
@@ -22,10 +24,12 @@ mod read;
 mod routes;
 #[cfg(feature = "fault-injection")]
 mod switches;
-// The Durable Objects (the page's writer, its deliveries), and their typed clients.
+// The Durable Objects (the page's writer, its deliveries, the operators' accounts), and their typed clients.
+mod accounts;
 mod delivery;
 mod store;
 
+pub use accounts::AccountStore;
 pub use bindings::*;
 pub use delivery::DeliveryStore;
 pub use store::PageStore;

@@ -23,6 +23,8 @@ pub enum Route {
     Html(pages::Html),
     /// The write API: the path after `/api/v2/admin/`.
     Admin(String),
+    /// Signing in and out in a browser (`/admin/...`).
+    Console(crate::console::Console),
     /// A test-only switch or look inside (absent from production builds; see `switches`).
     #[cfg(feature = "fault-injection")]
     Test(crate::switches::Switch),
@@ -57,6 +59,9 @@ pub fn route(path: &str) -> Route {
         #[cfg(feature = "fault-injection")]
         other if other.starts_with("/__sitrep/") => {
             return crate::switches::Switch::of(other).map_or(Route::NotFound, Route::Test);
+        }
+        other if crate::console::Console::of(other).is_some() => {
+            return crate::console::Console::of(other).map_or(Route::NotFound, Route::Console);
         }
         other if other.starts_with("/api/v2/admin/") => {
             return Route::Admin(other.trim_start_matches("/api/v2/admin/").to_owned());
@@ -123,7 +128,10 @@ pub async fn handle(req: web_sys::Request, env: Env, ctx: Context) -> web_sys::R
         }
         Route::Admin(rest) => {
             let req = Request::from(req);
-            return admin_result(admin_request(req, &env, &rest, query).await).into();
+            return admin_result(admin_request(req, &env, origin, &rest, query).await).into();
+        }
+        Route::Console(console) => {
+            return crate::console::answer(console, Request::from(req), &env, origin, query).await.into();
         }
         #[cfg(feature = "fault-injection")]
         Route::Test(switch) => return crate::switches::answer(switch, Request::from(req), &env, query).await.into(),
@@ -213,7 +221,13 @@ async fn component_badge(
 
 /// The write API: checks the token, the media type and the size, then hands the request to the
 /// store, the single writer, which applies it all or nothing.
-async fn admin_request(mut req: Request, env: &Env, rest: &str, query: &str) -> Result<Response, EdgeError> {
+async fn admin_request(
+    mut req: Request,
+    env: &Env,
+    origin: &str,
+    rest: &str,
+    query: &str,
+) -> Result<Response, EdgeError> {
     let raw = req.inner().method();
     let op = api::route(&raw, rest).map_err(|miss| match miss {
         api::Miss::NotFound => EdgeError::NotFound(format!("/api/v2/admin/{rest}")),
@@ -228,11 +242,36 @@ async fn admin_request(mut req: Request, env: &Env, rest: &str, query: &str) -> 
     let languages = pages::accept_language(&header("accept-language").unwrap_or_default());
     // Cloudflare sets CF-Connecting-IP; locally every caller is one client.
     let client = header("cf-connecting-ip").unwrap_or_else(|| "local".to_owned());
-    auth::check(header("authorization").as_deref(), &client, clock::now_ms(), env).await?;
+    let (authorization, cookie) = (header("authorization"), header("cookie"));
+    let (from, fetch_site) = (header("origin"), header("sec-fetch-site"));
+    let presented = auth::Presented {
+        authorization: authorization.as_deref(),
+        cookie: cookie.as_deref(),
+        method: &raw,
+        origin: from.as_deref(),
+        fetch_site: fetch_site.as_deref(),
+        own_origin: origin,
+        secure: origin.starts_with("https://"),
+    };
+    let who = auth::identify(&presented, &client, clock::now_ms(), env).await?;
+    let needed = op.endpoint.role();
+    if who.role < needed {
+        return Err(EdgeError::Forbidden(format!(
+            "{} has the {} role: \"{}\" takes the {} role or more",
+            who.actor.label(),
+            who.role.as_str(),
+            op.endpoint.spec().summary,
+            needed.as_str()
+        )));
+    }
+    if op.endpoint == api::Endpoint::Me {
+        return Ok(json_response(200, &serde_json::json!({ "actor": who.actor, "role": who.role })));
+    }
     let caller = Caller {
         client: auth::client_hash(&client, env),
         ray: header("cf-ray"),
         user_agent: header("user-agent").map(|ua| ua.chars().take(200).collect()),
+        actor: Some(who.actor.clone()),
     };
     let if_match = header("if-match");
     let idempotency_key = header("idempotency-key").filter(|_| raw == "POST");
@@ -253,6 +292,9 @@ async fn admin_request(mut req: Request, env: &Env, rest: &str, query: &str) -> 
     } else {
         String::new()
     };
+    if op.endpoint.store() == api::Store::Accounts {
+        return account_request(env, op, body, who.actor, origin).await;
+    }
     let limit = url::query_param(query, "limit").and_then(|l| l.parse::<usize>().ok());
     let writes = op.endpoint.writes();
     // The form replies were stored with since the write API began: a retry across a deploy still matches.
@@ -275,6 +317,48 @@ async fn admin_request(mut req: Request, env: &Env, rest: &str, query: &str) -> 
         let _ = headers.set("idempotent-replay", "true");
     }
     Ok(Response::builder().with_status(reply.status).with_headers(headers).fixed(reply.body.into_bytes()))
+}
+
+/// A JSON answer of the write API (never stored by a cache).
+fn json_response(status: u16, body: &serde_json::Value) -> Response {
+    let headers = Headers::new();
+    let _ = headers.set("content-type", "application/json; charset=utf-8");
+    let _ = headers.set("cache-control", "no-store");
+    Response::builder().with_status(status).with_headers(headers).fixed(body.to_string().into_bytes())
+}
+
+/// An account call (operators, sessions, tokens): the secrets a call needs are made here, stored
+/// by the account store as hashes, and shown in this answer only.
+async fn account_request(
+    env: &Env,
+    op: api::Operation,
+    body: String,
+    actor: sitrep_shared::access::Actor,
+    origin: &str,
+) -> Result<Response, EdgeError> {
+    use sitrep_shared::access::Secret;
+    let endpoint = op.endpoint;
+    let made = match endpoint {
+        api::Endpoint::InviteOperator => Some((crate::secrets::new_secret(Secret::Invite)?, String::new())),
+        api::Endpoint::CreateToken => {
+            Some((crate::secrets::new_secret(Secret::Token)?, crate::secrets::public_id("tok_")?))
+        }
+        _ => None,
+    };
+    let secret = made
+        .as_ref()
+        .map(|((_, hash), id)| crate::accounts::protocol::NewSecret { hash: hash.clone(), id: id.clone() });
+    let call = crate::accounts::protocol::AccountCall { op, body, actor, secret };
+    let mut reply = crate::accounts::admin(env, call).await?;
+    if let Some(((text, _), _)) = made {
+        match endpoint {
+            api::Endpoint::InviteOperator => {
+                reply.body["link"] = format!("{origin}/admin/sign-in?invite={text}").into();
+            }
+            _ => reply.body["secret"] = text.into(),
+        }
+    }
+    Ok(json_response(reply.status, &reply.body))
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::access::Role;
 use crate::command::{self, Command};
 use crate::limits::{IMPORT_BYTES, POSTMORTEM_REQUEST_BYTES, REQUEST_BYTES};
 
@@ -78,6 +79,25 @@ pub enum Endpoint {
     ReplayDelivery,
     Log,
     OpenApi,
+    Me,
+    ListOperators,
+    InviteOperator,
+    EditOperator,
+    RevokeOperator,
+    ListSessions,
+    RevokeSession,
+    ListTokens,
+    CreateToken,
+    RevokeToken,
+}
+
+/// Which Durable Object answers an endpoint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Store {
+    /// The page's writer (`PageStore`).
+    Page,
+    /// The deployment's account store (operators, sessions, tokens).
+    Accounts,
 }
 
 const fn body(schema: &'static str) -> Option<Body> {
@@ -90,7 +110,7 @@ const fn spec(method: Method, path: &'static str, summary: &'static str, body: O
 
 impl Endpoint {
     /// Every operation, in the order the OpenAPI document lists them.
-    pub const ALL: [Endpoint; 24] = [
+    pub const ALL: [Endpoint; 34] = [
         Endpoint::ImportPage,
         Endpoint::OpenIncident,
         Endpoint::GetIncident,
@@ -115,6 +135,16 @@ impl Endpoint {
         Endpoint::ReplayDelivery,
         Endpoint::Log,
         Endpoint::OpenApi,
+        Endpoint::Me,
+        Endpoint::ListOperators,
+        Endpoint::InviteOperator,
+        Endpoint::EditOperator,
+        Endpoint::RevokeOperator,
+        Endpoint::ListSessions,
+        Endpoint::RevokeSession,
+        Endpoint::ListTokens,
+        Endpoint::CreateToken,
+        Endpoint::RevokeToken,
     ];
 
     /// The table: this operation's row.
@@ -223,6 +253,93 @@ impl Endpoint {
             ),
             Self::Log => spec(Get, "log", "The audit log, newest first", None, 200),
             Self::OpenApi => spec(Get, "openapi.json", "This document", None, 200),
+            Self::Me => spec(Get, "me", "Who the credential belongs to, and their role", None, 200),
+            Self::ListOperators => spec(Get, "operators", "Every operator, revoked ones included", None, 200),
+            Self::InviteOperator => spec(
+                Post,
+                "operators",
+                "Invite an operator (or invite again); the answer carries a single-use sign-in link, valid 24 h",
+                body("NewOperator"),
+                201,
+            ),
+            Self::EditOperator => {
+                spec(Patch, "operators/{id}", "Change an operator's role or name", body("OperatorEdit"), 200)
+            }
+            Self::RevokeOperator => {
+                spec(Delete, "operators/{id}", "Revoke an operator: their sessions and tokens end", None, 200)
+            }
+            Self::ListSessions => spec(Get, "operators/{id}/sessions", "An operator's signed-in browsers", None, 200),
+            Self::RevokeSession => spec(Delete, "sessions/{id}", "Sign a browser out", None, 200),
+            Self::ListTokens => {
+                spec(Get, "tokens", "The caller's personal tokens (never the tokens themselves)", None, 200)
+            }
+            Self::CreateToken => spec(
+                Post,
+                "tokens",
+                "Create a personal token for the CLI; the answer carries it, shown this once",
+                body("NewToken"),
+                201,
+            ),
+            Self::RevokeToken => spec(Delete, "tokens/{id}", "Revoke one of the caller's personal tokens", None, 200),
+        }
+    }
+
+    /// The least role that may call it: an owner for components, subscriptions, operators and the
+    /// import; an editor for incidents, maintenance and postmortems; a viewer for reads (and for
+    /// the caller's own tokens). The admin token is an owner.
+    pub const fn role(self) -> Role {
+        match self {
+            Self::ImportPage
+            | Self::CreateComponent
+            | Self::EditComponent
+            | Self::ReorderComponents
+            | Self::CreateSubscription
+            | Self::ListSubscriptions
+            | Self::EditSubscription
+            | Self::DeleteSubscription
+            | Self::ListDeliveries
+            | Self::ReplayDelivery
+            | Self::ListOperators
+            | Self::InviteOperator
+            | Self::EditOperator
+            | Self::RevokeOperator
+            | Self::ListSessions
+            | Self::RevokeSession => Role::Owner,
+            Self::OpenIncident
+            | Self::EditIncident
+            | Self::PostIncidentUpdate
+            | Self::WritePostmortem
+            | Self::PublishPostmortem
+            | Self::ScheduleMaintenance
+            | Self::EditMaintenance
+            | Self::PostMaintenanceUpdate
+            | Self::CancelMaintenance => Role::Editor,
+            Self::GetIncident
+            | Self::PreviewPostmortem
+            | Self::GetMaintenance
+            | Self::Log
+            | Self::OpenApi
+            | Self::Me
+            | Self::ListTokens
+            | Self::CreateToken
+            | Self::RevokeToken => Role::Viewer,
+        }
+    }
+
+    /// Which object answers it.
+    pub const fn store(self) -> Store {
+        match self {
+            Self::Me
+            | Self::ListOperators
+            | Self::InviteOperator
+            | Self::EditOperator
+            | Self::RevokeOperator
+            | Self::ListSessions
+            | Self::RevokeSession
+            | Self::ListTokens
+            | Self::CreateToken
+            | Self::RevokeToken => Store::Accounts,
+            _ => Store::Page,
         }
     }
 
@@ -379,7 +496,17 @@ pub fn command(op: &Operation, body: &[u8]) -> Result<Command, BodyError> {
         | Endpoint::ListDeliveries
         | Endpoint::ReplayDelivery
         | Endpoint::Log
-        | Endpoint::OpenApi => return Err(BodyError::NotACommand),
+        | Endpoint::OpenApi
+        | Endpoint::Me
+        | Endpoint::ListOperators
+        | Endpoint::InviteOperator
+        | Endpoint::EditOperator
+        | Endpoint::RevokeOperator
+        | Endpoint::ListSessions
+        | Endpoint::RevokeSession
+        | Endpoint::ListTokens
+        | Endpoint::CreateToken
+        | Endpoint::RevokeToken => return Err(BodyError::NotACommand),
     })
 }
 
@@ -428,6 +555,39 @@ mod tests {
         assert_eq!(route("POST", "subscriptions/sub_1/deliveries/evt..1/replay"), Err(Miss::NotFound));
         assert_eq!(route("GET", "openapi.json"), Ok(Operation::new(Endpoint::OpenApi)));
         assert_eq!(route("GET", "log/"), Ok(Operation::new(Endpoint::Log)), "a trailing slash is the same path");
+    }
+
+    /// Issue 25: what each role may call. A viewer reads (and keeps its own tokens); every page
+    /// write but components, subscriptions and the import is an editor's; operators are an owner's.
+    #[test]
+    fn roles_gate_the_table() {
+        for kind in Endpoint::ALL {
+            let role = kind.role();
+            if kind.spec().method != Method::Get && role == Role::Viewer {
+                assert!(
+                    matches!(kind, Endpoint::CreateToken | Endpoint::RevokeToken),
+                    "{kind:?}: a viewer writes nothing else"
+                );
+            }
+        }
+        assert_eq!(Endpoint::PostIncidentUpdate.role(), Role::Editor);
+        assert_eq!(Endpoint::CancelMaintenance.role(), Role::Editor);
+        assert_eq!(Endpoint::PublishPostmortem.role(), Role::Editor);
+        for owner in [
+            Endpoint::ImportPage,
+            Endpoint::CreateComponent,
+            Endpoint::CreateSubscription,
+            Endpoint::InviteOperator,
+            Endpoint::ListDeliveries,
+        ] {
+            assert_eq!(owner.role(), Role::Owner, "{owner:?}");
+        }
+        assert_eq!(Endpoint::Log.role(), Role::Viewer);
+        assert_eq!(Endpoint::PreviewPostmortem.role(), Role::Viewer);
+        assert_eq!(route("POST", "operators").map(|op| op.endpoint.store()), Ok(Store::Accounts));
+        assert_eq!(route("DELETE", "sessions/s_1"), Ok(op(Endpoint::RevokeSession, "s_1")));
+        assert_eq!(route("GET", "operators/op_1/sessions"), Ok(op(Endpoint::ListSessions, "op_1")));
+        assert_eq!(route("POST", "incidents").map(|op| op.endpoint.store()), Ok(Store::Page));
     }
 
     #[test]

@@ -13,11 +13,13 @@
 //! - [`markdown`]: the safe Markdown subset of postmortems.
 //! - [`document`], [`feed`], [`badge`]: every served document rendered to bytes, with how long it stays true.
 //! - [`uptime`]: uptime per component per day.
+//! - [`access`]: operators, roles, sign-in secrets, sessions and the same-origin rule for cookies.
 //! - [`throttle`]: failed-login throttling for the write API.
 //! - [`idempotency`]: how long the write API replays a keyed request's first reply.
 //! - [`embed`]: every decision of the embedded widget: options, scope, banner, freshness, polling.
 //! - [`notify`]: subscribers: events from committed writes, filters, receiver URLs, retries, payloads.
 
+pub mod access;
 pub mod api;
 pub mod badge;
 pub mod command;

@@ -9,7 +9,8 @@ use schemars::JsonSchema;
 use schemars::generate::SchemaGenerator;
 use schemars::generate::SchemaSettings;
 use serde_json::{Value, json};
-use sitrep_shared::api::Endpoint;
+use sitrep_shared::access::{NewOperator, NewToken, OperatorEdit};
+use sitrep_shared::api::{Endpoint, Store};
 use sitrep_shared::command::{
     Cancellation, ComponentEdit, ComponentOrder, EventEdit, NewComponent, NewIncident, NewMaintenance, NewUpdate,
     PostmortemDraft,
@@ -74,6 +75,9 @@ pub fn document() -> Value {
         add("SubscriptionEdit", of::<SubscriptionEdit>(&mut generator)),
         add("Problem", of::<Problem>(&mut generator)),
         add("Delivery", of::<Delivery>(&mut generator)),
+        add("NewOperator", of::<NewOperator>(&mut generator)),
+        add("OperatorEdit", of::<OperatorEdit>(&mut generator)),
+        add("NewToken", of::<NewToken>(&mut generator)),
     ];
     let mut schemas = serde_json::Map::new();
     for (name, schema) in generator.take_definitions(true) {
@@ -100,8 +104,25 @@ pub fn document() -> Value {
                 "components": { "type": ["array", "null"] } }
         }),
     );
+    schemas.insert(
+        "Operator".into(),
+        json!({
+            "type": "object", "required": ["id", "email", "name", "role", "created_at"],
+            "properties": { "id": { "type": "string" }, "email": { "type": "string" }, "name": { "type": "string" },
+                "role": { "type": "string", "enum": ["viewer", "editor", "owner"] },
+                "created_at": { "type": "string", "format": "date-time" }, "invited_by": { "type": "string" },
+                "revoked_at": { "type": "string", "format": "date-time" },
+                "links_valid_from": { "type": "string", "format": "date-time" } }
+        }),
+    );
     let mut paths = serde_json::Map::new();
     for endpoint in Endpoint::ALL {
+        if endpoint.store() == Store::Accounts {
+            let path = format!("/api/v2/admin/{}", endpoint.spec().path);
+            let entry = paths.entry(path).or_insert_with(|| json!({}));
+            entry[endpoint.spec().method.as_str().to_lowercase()] = account_operation(endpoint);
+            continue;
+        }
         let spec = endpoint.spec();
         let method = spec.method.as_str();
         let path = format!("/api/v2/admin/{}", spec.path);
@@ -190,6 +211,7 @@ pub fn document() -> Value {
         }
         if !path.ends_with("openapi.json") {
             responses.insert("401".into(), error("missing or wrong token"));
+            responses.insert("403".into(), error("the credential's role may not do this"));
             responses.insert("429".into(), error("too many failed tokens from this client; see Retry-After"));
             responses.insert("405".into(), error("method not allowed"));
         }
@@ -223,4 +245,84 @@ pub fn document() -> Value {
         "paths": paths,
         "components": { "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } }, "schemas": schemas },
     })
+}
+
+/// An account endpoint's operation (operators, sessions, tokens): no page version, no
+/// Idempotency-Key; its answers' shapes.
+fn account_operation(endpoint: Endpoint) -> Value {
+    let spec = endpoint.spec();
+    let operator = json!({ "$ref": "#/components/schemas/Operator" });
+    let id_only = json!({ "type": "object", "required": ["id"], "properties": { "id": { "type": "string" } } });
+    let token = json!({ "type": "object", "required": ["id", "name", "created_at"], "properties": {
+        "id": { "type": "string" }, "name": { "type": "string" }, "created_at": { "type": "string", "format": "date-time" } } });
+    let success = match endpoint {
+        Endpoint::Me => json!({ "type": "object", "required": ["actor", "role"], "properties": {
+            "actor": { "type": "object", "required": ["kind"] }, "role": { "type": "string", "enum": ["viewer", "editor", "owner"] } } }),
+        Endpoint::ListOperators => json!({ "type": "object", "required": ["operators", "log"], "properties": {
+            "operators": { "type": "array", "items": operator },
+            "log": { "type": "array", "items": { "type": "object", "required": ["at", "by", "summary"] } } } }),
+        Endpoint::InviteOperator => {
+            json!({ "type": "object", "required": ["operator", "expires_at", "link"], "properties": {
+            "operator": operator, "expires_at": { "type": "string", "format": "date-time" },
+            "link": { "type": "string", "description": "the single-use sign-in link, valid 24 h; shown this once" } } })
+        }
+        Endpoint::EditOperator => {
+            json!({ "type": "object", "required": ["operator"], "properties": { "operator": operator } })
+        }
+        Endpoint::RevokeOperator => {
+            json!({ "type": "object", "required": ["operator", "sessions_ended"], "properties": {
+            "operator": operator, "sessions_ended": { "type": "integer", "minimum": 0 } } })
+        }
+        Endpoint::ListSessions => {
+            json!({ "type": "object", "required": ["sessions"], "properties": { "sessions": { "type": "array",
+            "items": { "type": "object", "required": ["id", "created_at", "last_used"], "properties": { "id": { "type": "string" },
+            "created_at": { "type": "string", "format": "date-time" }, "last_used": { "type": "string", "format": "date-time" },
+            "user_agent": { "type": "string" } } } } } })
+        }
+        Endpoint::ListTokens => {
+            json!({ "type": "object", "required": ["tokens"], "properties": { "tokens": { "type": "array", "items": token } } })
+        }
+        Endpoint::CreateToken => json!({ "type": "object", "required": ["token", "secret"], "properties": {
+            "token": token, "secret": { "type": "string", "pattern": "^sitrep_pat_", "description": "the token; never shown again" } } }),
+        _ => id_only,
+    };
+    let mut responses = serde_json::Map::new();
+    responses.insert(
+        spec.status.to_string(),
+        json!({ "description": spec.summary, "content": { "application/json": { "schema": success } } }),
+    );
+    let mut refusals = vec![
+        ("401", "missing or wrong token, or a session or personal token that ended"),
+        ("403", "the credential's role may not do this, or a signed-in write came from another site"),
+        ("405", "method not allowed"),
+        ("429", "too many failed credentials from this client; see Retry-After"),
+    ];
+    if spec.path.contains("{id}") {
+        refusals.push(("404", "unknown id"));
+    }
+    if spec.body.is_some() {
+        refusals.extend([
+            ("400", "malformed JSON or wrong types"),
+            ("413", "body over the limit (128 KiB)"),
+            ("415", "not application/json"),
+            ("422", "breaks the rules: every problem by field path"),
+        ]);
+    }
+    if endpoint == Endpoint::CreateToken {
+        refusals.push(("409", "the admin token is not an operator, or 20 tokens already"));
+    }
+    for (code, text) in refusals {
+        responses.insert(code.into(), error(text));
+    }
+    let mut parameters = vec![];
+    if spec.path.contains("{id}") {
+        parameters.push(json!({ "name": "id", "in": "path", "required": true, "schema": { "type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$" } }));
+    }
+    let operation_id =
+        format!("{}_{}", spec.method.as_str().to_lowercase(), spec.path.replace(['/', '{', '}', '.'], "_"));
+    let mut operation = json!({ "summary": spec.summary, "operationId": operation_id, "parameters": parameters, "responses": responses });
+    if let Some(body) = spec.body {
+        operation["requestBody"] = json!({ "required": true, "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{}", body.schema) } } } });
+    }
+    operation
 }

@@ -49,7 +49,7 @@ pub async fn fetch_doc(env: &Env, doc: &Document) -> Result<Doc, EdgeError> {
 
 /// One write-API request (already authenticated and size-checked).
 pub async fn admin(env: &Env, admin: AdminCall) -> Result<AdminReply, EdgeError> {
-    call(env, &StoreRequest::Admin(admin)).await
+    call(env, &StoreRequest::Admin(Box::new(admin))).await
 }
 
 /// From the delivery object: subscription `subscription` failed for a day; pause it with `reason`

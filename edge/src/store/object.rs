@@ -115,7 +115,7 @@ impl PageStore {
         self.start().await;
         match request {
             StoreRequest::Render { doc } => answer(self.render_doc(&doc).await),
-            StoreRequest::Admin(call) => answer(self.admin(call).await),
+            StoreRequest::Admin(call) => answer(self.admin(*call).await),
             StoreRequest::Paused { subscription, reason, token } => {
                 answer(self.pause_failed(&subscription, &reason, token).await)
             }

@@ -3,6 +3,7 @@
 //! Nothing crosses as a path, a smuggled header or an error rebuilt from a string.
 
 use serde::{Deserialize, Serialize};
+use sitrep_shared::access::Actor;
 use sitrep_shared::document::Document;
 
 use crate::error::EdgeError;
@@ -17,7 +18,7 @@ pub enum StoreRequest {
     Render { doc: Document },
     /// One write-API operation, already authenticated and size-checked by the Worker. Answered
     /// with [`AdminReply`].
-    Admin(AdminCall),
+    Admin(Box<AdminCall>),
     /// From the delivery object: a subscription's deliveries failed for a day; pause it with the
     /// reason (a write by the store, logged). Answered with [`AdminReply`].
     Paused { subscription: String, reason: String, token: String },
@@ -56,7 +57,12 @@ impl AdminCall {
             idempotency_key: None,
             limit: None,
             fingerprint: String::new(),
-            caller: Caller { client: "sitrep".into(), ray: None, user_agent: Some(why.to_owned()) },
+            caller: Caller {
+                client: "sitrep".into(),
+                ray: None,
+                user_agent: Some(why.to_owned()),
+                actor: Some(Actor::Sitrep),
+            },
         }
     }
 }
@@ -72,6 +78,10 @@ pub struct Caller {
     /// The `User-Agent` header, cut to 200 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_agent: Option<String>,
+    /// Who it was: an operator, the admin token, or sitrep itself (absent from entries written
+    /// before operators had names).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<Actor>,
 }
 
 /// A rendered document as it crosses the seam (the bodies are always UTF-8 text).
@@ -157,9 +167,9 @@ mod tests {
                 idempotency_key: None,
                 limit: Some(5),
                 fingerprint: "POST incidents \"0-0\"".into(),
-                caller: Caller { client: "00ff".into(), ray: None, user_agent: Some("curl".into()) },
+                caller: Caller { client: "00ff".into(), ray: None, user_agent: Some("curl".into()), actor: None },
             };
-            round_trip(&StoreRequest::Admin(call));
+            round_trip(&StoreRequest::Admin(Box::new(call)));
         }
         let token = "pause/sub_1/outbox/0000000000000003/0000".into();
         round_trip(&StoreRequest::Paused { subscription: "sub_1".into(), reason: "answered 500".into(), token });

@@ -9,12 +9,12 @@ use sitrep_shared::notify::subscription::{self, NewSubscription, SubscriptionEdi
 use sitrep_shared::notify::target::Targets;
 use sitrep_shared::notify::{self as model, Subscription};
 use sitrep_shared::{PageState, Timestamp};
-use wasm_bindgen::JsCast;
 
 use super::layout::{Batch, Key, SUBSCRIPTION_PREFIX, from_json, values};
 use crate::error::EdgeError;
 use crate::handoff::Item;
 pub use crate::handoff::Stored;
+use crate::secrets::random;
 
 /// Storage prefix of subscriptions.
 pub const SUB_PREFIX: &str = SUBSCRIPTION_PREFIX;
@@ -70,17 +70,6 @@ pub fn new_secret() -> Result<String, EdgeError> {
     let mut bytes = [0u8; model::sign::SECRET_BYTES];
     random(&mut bytes)?;
     Ok(model::sign::secret_text(&bytes))
-}
-
-/// Fills `bytes` from the runtime's cryptographic generator.
-fn random(bytes: &mut [u8]) -> Result<(), EdgeError> {
-    let crypto = js_sys::Reflect::get(&js_sys::global(), &"crypto".into())
-        .map_err(|_| EdgeError::Internal("no crypto in this runtime".into()))?
-        .unchecked_into::<web_sys::Crypto>();
-    crypto
-        .get_random_values_with_u8_array(bytes)
-        .map_err(|_| EdgeError::Internal("the runtime gave no random bytes".into()))?;
-    Ok(())
 }
 
 /// What a subscription write changes: the subscription as it leaves it (or its removal), the

@@ -1,0 +1,65 @@
+//! The account store itself: its entry point and its one router.
+
+use serde::Serialize;
+use worker::{DurableObject, Env, Request, Response, State, durable_object};
+
+use super::protocol::AccountRequest;
+use crate::error::EdgeError;
+
+/// The deployment's operators, sign-in links, sessions and personal tokens (see the module).
+#[durable_object]
+pub struct AccountStore {
+    pub(super) state: State,
+    env: Env,
+}
+
+impl std::fmt::Debug for AccountStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccountStore").finish_non_exhaustive()
+    }
+}
+
+/// The answer to one request, as its caller expects it (`client`).
+fn answer<T: Serialize>(result: Result<T, EdgeError>) -> worker::Result<Response> {
+    Response::from_json(&result)
+}
+
+impl DurableObject for AccountStore {
+    fn new(state: State, env: Env) -> Self {
+        Self { state, env }
+    }
+
+    async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
+        let request = match req.json::<AccountRequest>().await {
+            Ok(request) => request,
+            Err(err) => {
+                return answer::<()>(Err(EdgeError::Internal(format!("accounts cannot read the request: {err}"))));
+            }
+        };
+        match request {
+            AccountRequest::Authenticate { credential } => answer(self.authenticate(credential).await),
+            AccountRequest::Redeem { invite, session, session_id, user_agent } => {
+                answer(self.redeem(&invite, &session, &session_id, &user_agent).await)
+            }
+            AccountRequest::SignOut { session } => answer(self.sign_out(&session).await),
+            AccountRequest::Admin(call) => answer(self.admin(call).await),
+        }
+    }
+}
+
+impl AccountStore {
+    /// How long a sign-in link lives: a day, or `SITREP_INVITE_SECS` (the tests' short one).
+    pub(super) fn invite_ms(&self) -> i64 {
+        self.seconds_var("SITREP_INVITE_SECS").unwrap_or(sitrep_shared::access::INVITE_MS)
+    }
+
+    /// How long a session lasts unused: 12 h, or `SITREP_SESSION_IDLE_SECS`.
+    pub(super) fn session_idle_ms(&self) -> i64 {
+        self.seconds_var("SITREP_SESSION_IDLE_SECS").unwrap_or(sitrep_shared::access::SESSION_IDLE_MS)
+    }
+
+    fn seconds_var(&self, name: &str) -> Option<i64> {
+        let text = self.env.var(name).ok()?.to_string();
+        text.parse::<i64>().ok().filter(|s| *s > 0).map(|s| s.saturating_mul(1000))
+    }
+}

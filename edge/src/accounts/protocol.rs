@@ -1,0 +1,68 @@
+//! The seam of the account store: one serde request enum, and for each request its own answer type.
+
+use serde::{Deserialize, Serialize};
+use sitrep_shared::access::{Actor, Role};
+use sitrep_shared::api::Operation;
+
+/// What the Worker asks of the account store.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "request", rename_all = "snake_case")]
+pub enum AccountRequest {
+    /// Who a credential belongs to (a session's use is noted). Answered with [`Authenticated`].
+    Authenticate { credential: Credential },
+    /// A sign-in link followed: its invitation (hash) is spent and a session (hash, public id)
+    /// begins. Answered with [`Authenticated`].
+    Redeem { invite: String, session: String, session_id: String, user_agent: String },
+    /// A browser signs out. Answered with [`Done`].
+    SignOut { session: String },
+    /// A write API call the Worker let through (credential and role checked). Answered with
+    /// [`AccountReply`].
+    Admin(AccountCall),
+}
+
+/// A credential, by its hash.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Credential {
+    Session { hash: String },
+    Token { hash: String },
+}
+
+/// Whose a credential is.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Authenticated {
+    pub actor: Actor,
+    pub role: Role,
+}
+
+/// A write API call for the account store.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct AccountCall {
+    pub op: Operation,
+    /// The JSON body ("" when the endpoint takes none).
+    pub body: String,
+    /// Who calls, as the Worker identified them.
+    pub actor: Actor,
+    /// A secret the Worker made for the call (an invitation's, a personal token's): its hash and
+    /// public id. The secret itself never crosses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<NewSecret>,
+}
+
+/// A secret made for a call, as the store keeps it.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct NewSecret {
+    pub hash: String,
+    pub id: String,
+}
+
+/// The answer to a write API call: its status and JSON body.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct AccountReply {
+    pub status: u16,
+    pub body: serde_json::Value,
+}
+
+/// Done, nothing to say.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Done {}

@@ -1,0 +1,229 @@
+//! Signing in and out in a browser: the page a sign-in link opens, the form it posts, signing out,
+//! and `/admin/`, which says who is signed in. (The console itself, a Yew application, is not built
+//! yet: the write API, the CLI and personal tokens are what a signed-in operator uses meanwhile.)
+//!
+//! - A sign-in link is followed in two steps: `GET /admin/sign-in?invite=…` only shows a button,
+//!   and its `POST` spends the link, so a chat service's link preview cannot use it up.
+//! - Every form post must come from this origin (`access::same_origin_write`), and a failed link
+//!   counts against its client like a wrong token.
+//! - Pages here are never cached, never framed, send no referrer (the link is in the URL), and
+//!   run no script.
+
+use sitrep_shared::access::{self, Secret};
+use sitrep_shared::feed::xml;
+use worker::{Env, Headers, Request, Response};
+
+use crate::error::EdgeError;
+use crate::{accounts, auth, clock, secrets, url};
+
+/// What the console's paths name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Console {
+    /// `/admin/`.
+    Home,
+    /// `/admin/sign-in`.
+    SignIn,
+    /// `/admin/sign-out`.
+    SignOut,
+    /// `/admin/token`: make a personal token for the CLI.
+    Token,
+}
+
+impl Console {
+    pub fn of(path: &str) -> Option<Self> {
+        match path {
+            "/admin" | "/admin/" => Some(Self::Home),
+            "/admin/sign-in" => Some(Self::SignIn),
+            "/admin/sign-out" => Some(Self::SignOut),
+            "/admin/token" => Some(Self::Token),
+            _ => None,
+        }
+    }
+
+    fn allow(self) -> &'static str {
+        match self {
+            Self::Home => "GET, HEAD",
+            Self::SignIn => "GET, HEAD, POST",
+            Self::SignOut | Self::Token => "POST",
+        }
+    }
+}
+
+/// Answers a console path; every refusal is a page a person can read.
+pub async fn answer(console: Console, mut req: Request, env: &Env, origin: &str, query: &str) -> Response {
+    let method = req.inner().method();
+    let secure = origin.starts_with("https://");
+    let result = match (console, method.as_str()) {
+        (Console::Home, "GET" | "HEAD") => home(&req, env, secure).await,
+        (Console::SignIn, "GET" | "HEAD") => Ok(sign_in_form(query)),
+        (Console::SignIn, "POST") => sign_in(&mut req, env, origin, secure).await,
+        (Console::SignOut, "POST") => sign_out(&req, env, origin, secure).await,
+        (Console::Token, "POST") => token(&mut req, env, origin, secure).await,
+        (console, other) => {
+            Err(EdgeError::MethodNotAllowed { method: other.to_owned(), allow: console.allow().to_owned() })
+        }
+    };
+    result
+        .unwrap_or_else(|err| page(err.status(), "sitrep", &format!("<p>{}</p>{}", xml(&err.to_string()), BACK), None))
+}
+
+const BACK: &str = "<p><a href=\"/\">Current status</a></p>";
+
+/// A small page of the console's: no script, no framing, no referrer, never stored.
+fn page(status: u16, title: &str, body: &str, cookie: Option<String>) -> Response {
+    let html = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <meta name=\"color-scheme\" content=\"light dark\"><meta name=\"robots\" content=\"noindex\">\
+         <title>{title}</title></head><body><main><h1>{title}</h1>{body}</main></body></html>",
+        title = xml(title)
+    );
+    let headers = Headers::new();
+    let _ = headers.set("content-type", "text/html; charset=utf-8");
+    let _ = headers.set("cache-control", "no-store");
+    let _ = headers.set("referrer-policy", "no-referrer");
+    let _ = headers.set(
+        "content-security-policy",
+        "default-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    );
+    let _ = headers.set("x-content-type-options", "nosniff");
+    if let Some(cookie) = cookie {
+        let _ = headers.set("set-cookie", &cookie);
+    }
+    Response::builder().with_status(status).with_headers(headers).fixed(html.into_bytes())
+}
+
+/// The client as the throttle counts it (Cloudflare sets `CF-Connecting-IP`; locally one client).
+fn client(req: &Request) -> String {
+    req.headers().get("cf-connecting-ip").ok().flatten().unwrap_or_else(|| "local".to_owned())
+}
+
+fn header(req: &Request, name: &str) -> Option<String> {
+    req.headers().get(name).ok().flatten()
+}
+
+/// `GET /admin/sign-in?invite=…`: a button that spends the link (nothing is spent by opening it).
+fn sign_in_form(query: &str) -> Response {
+    let Some(invite) = url::query_param(query, "invite").filter(|i| Secret::Invite.fits(i)) else {
+        let body = "<p>Open the sign-in link an owner of this page sent you. \
+                    An owner makes one with <code>sitrep operator invite EMAIL --role ROLE</code>.</p>";
+        return page(400, "Sign in", &format!("{body}{BACK}"), None);
+    };
+    let body = format!(
+        "<p>This link signs you in once, in this browser.</p>\
+         <form method=\"post\" action=\"/admin/sign-in\"><input type=\"hidden\" name=\"invite\" value=\"{invite}\">\
+         <button type=\"submit\">Sign in</button></form>"
+    );
+    page(200, "Sign in", &body, None)
+}
+
+/// `POST /admin/sign-in`: spends the link for a session, kept in an `HttpOnly`, `SameSite=Strict`
+/// cookie, and goes to `/admin/`.
+async fn sign_in(req: &mut Request, env: &Env, origin: &str, secure: bool) -> Result<Response, EdgeError> {
+    let (from, site) = (header(req, "origin"), header(req, "sec-fetch-site"));
+    access::same_origin_write("POST", from.as_deref(), site.as_deref(), origin)
+        .map_err(|why| EdgeError::Forbidden(why.message().into()))?;
+    let client = client(req);
+    let now = clock::now_ms();
+    auth::may_try(&client, now)?;
+    let user_agent = header(req, "user-agent").unwrap_or_default();
+    let form = req.text().await.unwrap_or_default();
+    let invite = url::query_param(&form, "invite").filter(|i| Secret::Invite.fits(i));
+    let Some(invite) = invite else {
+        return Err(EdgeError::BadRequest("the form carries no sign-in link".into()));
+    };
+    let (session, session_hash) = secrets::new_secret(Secret::Session)?;
+    let session_id = secrets::public_id("ses_")?;
+    let redeemed = accounts::redeem(env, access::hash(&invite), session_hash, session_id, user_agent).await;
+    auth::counted(redeemed, &client, now, env).await?;
+    let headers = Headers::new();
+    let _ = headers.set("location", "/admin/");
+    let _ = headers.set("set-cookie", &access::set_cookie(&session, secure));
+    let _ = headers.set("cache-control", "no-store");
+    let _ = headers.set("referrer-policy", "no-referrer");
+    Ok(Response::builder().with_status(303).with_headers(headers).empty())
+}
+
+/// `POST /admin/sign-out`: ends the session and removes the cookie.
+async fn sign_out(req: &Request, env: &Env, origin: &str, secure: bool) -> Result<Response, EdgeError> {
+    let (from, site) = (header(req, "origin"), header(req, "sec-fetch-site"));
+    access::same_origin_write("POST", from.as_deref(), site.as_deref(), origin)
+        .map_err(|why| EdgeError::Forbidden(why.message().into()))?;
+    let cookies = header(req, "cookie").unwrap_or_default();
+    if let Some(session) = access::session_from_cookies(&cookies, secure) {
+        accounts::sign_out(env, access::hash(session)).await?;
+    }
+    let body = "<p>This browser is signed out.</p><p><a href=\"/\">Current status</a></p>";
+    Ok(page(200, "Signed out", body, Some(access::clear_cookie(secure))))
+}
+
+/// `/admin/`: who is signed in, and the way out.
+async fn home(req: &Request, env: &Env, secure: bool) -> Result<Response, EdgeError> {
+    let cookies = header(req, "cookie").unwrap_or_default();
+    let Some(session) = access::session_from_cookies(&cookies, secure) else {
+        let body = "<p>Not signed in. Follow the sign-in link an owner sent you.</p>";
+        return Ok(page(401, "sitrep operators", &format!("{body}{BACK}"), None));
+    };
+    let client = client(req);
+    let now = clock::now_ms();
+    auth::may_try(&client, now)?;
+    let known = accounts::authenticate(env, accounts::protocol::Credential::Session { hash: access::hash(session) });
+    let who = match auth::counted(known.await, &client, now, env).await {
+        Ok(who) => who,
+        Err(EdgeError::SignedOut(why)) => {
+            let body = format!("<p>{}</p>{BACK}", xml(&why));
+            return Ok(page(401, "sitrep operators", &body, Some(access::clear_cookie(secure))));
+        }
+        Err(err) => return Err(err),
+    };
+    let body = format!(
+        "<p>Signed in as <strong>{}</strong>, {}.</p>\
+         <p>The console is not here yet: use the CLI with a personal token, shown once when made.</p>\
+         <form method=\"post\" action=\"/admin/token\"><label for=\"token-name\">Token name</label> \
+         <input id=\"token-name\" name=\"name\" required maxlength=\"100\" value=\"CLI\"> \
+         <button type=\"submit\">Make a personal token</button></form>\
+         <form method=\"post\" action=\"/admin/sign-out\"><button type=\"submit\">Sign out</button></form>",
+        xml(&who.actor.label()),
+        who.role.as_str()
+    );
+    Ok(page(200, "sitrep operators", &body, None))
+}
+
+/// The signed-in operator behind a console form post from this origin.
+async fn signed_in(
+    req: &Request,
+    env: &Env,
+    origin: &str,
+    secure: bool,
+) -> Result<accounts::protocol::Authenticated, EdgeError> {
+    let (from, site) = (header(req, "origin"), header(req, "sec-fetch-site"));
+    access::same_origin_write("POST", from.as_deref(), site.as_deref(), origin)
+        .map_err(|why| EdgeError::Forbidden(why.message().into()))?;
+    let cookies = header(req, "cookie").unwrap_or_default();
+    let session = access::session_from_cookies(&cookies, secure)
+        .ok_or_else(|| EdgeError::SignedOut("not signed in: follow the sign-in link an owner sent you".into()))?;
+    let client = client(req);
+    let now = clock::now_ms();
+    auth::may_try(&client, now)?;
+    let known = accounts::authenticate(env, accounts::protocol::Credential::Session { hash: access::hash(session) });
+    auth::counted(known.await, &client, now, env).await
+}
+
+/// `POST /admin/token`: makes a personal token for the signed-in operator and shows it, once.
+async fn token(req: &mut Request, env: &Env, origin: &str, secure: bool) -> Result<Response, EdgeError> {
+    let who = signed_in(req, env, origin, secure).await?;
+    let form = req.text().await.unwrap_or_default();
+    let name = url::query_param(&form, "name").unwrap_or_default();
+    let (token, hash) = secrets::new_secret(Secret::Token)?;
+    let id = secrets::public_id("tok_")?;
+    let body = serde_json::json!({ "name": name }).to_string();
+    let op = sitrep_shared::api::Operation::new(sitrep_shared::api::Endpoint::CreateToken);
+    let secret = Some(accounts::protocol::NewSecret { hash, id });
+    accounts::admin(env, accounts::protocol::AccountCall { op, body, actor: who.actor, secret }).await?;
+    let body = format!(
+        "<p>Your personal token, shown this once (it is stored only as a hash):</p><p><code>{token}</code></p>\
+         <p>Use it with the CLI: <code>export SITREP_TOKEN=…</code>. Revoke it with \
+         <code>DELETE /api/v2/admin/tokens/{{id}}</code>.</p><p><a href=\"/admin/\">Back</a></p>"
+    );
+    Ok(page(201, "Personal token", &body, None))
+}

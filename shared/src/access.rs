@@ -1,0 +1,546 @@
+//! Who may do what through the write API: operators and their roles, the secrets they sign in with,
+//! and the rules a cookie-carrying request must meet. Pure: the edge's account store keeps the
+//! records, the Worker asks it who a request's credential belongs to, and both judge by these rules.
+//!
+//! - Three roles, each allowed what the one below is: a [`Role::Viewer`] reads the admin views
+//!   and previews drafts, an [`Role::Editor`] writes incidents, updates, maintenance and
+//!   postmortems, an [`Role::Owner`] also components, subscriptions, operators and the import.
+//!   Which role each endpoint needs is `api::Endpoint::role`. The deployment's admin token is an
+//!   owner (the bootstrap credential).
+//! - Every write is attributed: the audit log records an [`Actor`], an operator by id, name and
+//!   email, or the admin token.
+//! - Secrets (sign-in links, sessions, personal tokens) are 256 random bits, shown once, and stored
+//!   only as their SHA-256 ([`hash`], feature `sign`): with that much entropy a fast hash is
+//!   enough, no password-hashing function is needed, and a leaked store signs nobody in.
+//! - A sign-in link is single use and lives [`INVITE_MS`]; a session ends after [`SESSION_IDLE_MS`]
+//!   without use and after [`SESSION_MAX_MS`] in any case.
+//! - A cookie-authenticated write must come from the edge's own origin ([`same_origin_write`]).
+
+use serde::{Deserialize, Serialize};
+
+use crate::Timestamp;
+use crate::problem::{Problem, ProblemCode};
+
+/// What an operator may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub enum Role {
+    /// Reads the admin views and previews drafts.
+    Viewer,
+    /// Also writes incidents, updates, maintenance and postmortems.
+    Editor,
+    /// Also components, subscriptions, operators and the import.
+    Owner,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Viewer => "viewer",
+            Self::Editor => "editor",
+            Self::Owner => "owner",
+        }
+    }
+
+    /// The role a word names (`viewer`, `editor`, `owner`).
+    pub fn parse(word: &str) -> Option<Self> {
+        match word {
+            "viewer" => Some(Self::Viewer),
+            "editor" => Some(Self::Editor),
+            "owner" => Some(Self::Owner),
+            _ => None,
+        }
+    }
+}
+
+/// Who did something, as the audit log records it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Actor {
+    /// The deployment's shared admin token (`SITREP_ADMIN_TOKEN`).
+    AdminToken,
+    /// An operator, by a session or a personal token.
+    Operator { id: String, name: String, email: String },
+    /// sitrep itself: a maintenance's scheduled start or end, a pause after a day of failed
+    /// deliveries.
+    Sitrep,
+}
+
+impl Actor {
+    /// How the audit log and the CLI name it: "Ada Lovelace <ada@example.com>" or "admin token".
+    pub fn label(&self) -> String {
+        match self {
+            Self::AdminToken => "admin token".into(),
+            Self::Sitrep => "sitrep".into(),
+            Self::Operator { name, email, .. } if name.is_empty() => email.clone(),
+            Self::Operator { name, email, .. } => format!("{name} <{email}>"),
+        }
+    }
+}
+
+/// An operator as the account store keeps it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Operator {
+    pub id: String,
+    pub email: String,
+    #[serde(default)]
+    pub name: String,
+    pub role: Role,
+    pub created_at: Timestamp,
+    /// Who invited them (an [`Actor::label`]).
+    #[serde(default)]
+    pub invited_by: String,
+    /// When their access was revoked: their sessions and tokens are gone, and a new invitation is
+    /// the only way back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_at: Option<Timestamp>,
+    /// Sign-in links made before this instant do not sign them in (it is the last revocation:
+    /// a link sent before someone was removed stays void after they are invited again).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub links_valid_from: Option<Timestamp>,
+}
+
+impl Operator {
+    /// The operator as an actor in the audit log.
+    pub fn actor(&self) -> Actor {
+        Actor::Operator { id: self.id.clone(), name: self.name.clone(), email: self.email.clone() }
+    }
+}
+
+/// `POST operators`: invite someone (or invite again someone whose link was lost or whose access
+/// was revoked) with a role.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct NewOperator {
+    /// Their email address (what they are known by; compared without regard to case).
+    pub email: String,
+    pub role: Role,
+    /// How the audit log names them (the email's local part when empty).
+    #[serde(default)]
+    pub name: String,
+}
+
+/// `PATCH operators/{id}`: a new role or name.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct OperatorEdit {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+/// `POST tokens`: a personal token for the CLI, named so its owner can tell them apart.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct NewToken {
+    pub name: String,
+}
+
+/// The longest email address (RFC 5321's path limit).
+pub const MAX_EMAIL: usize = 254;
+/// The longest operator or token name, in characters.
+pub const MAX_NAME: usize = 100;
+/// Operators a deployment keeps at most (revoked ones included).
+pub const MAX_OPERATORS: usize = 200;
+/// Sessions one operator may have at once; signing in past it ends the oldest.
+pub const MAX_SESSIONS: usize = 20;
+/// Personal tokens one operator may have at once.
+pub const MAX_TOKENS: usize = 20;
+
+/// How long a sign-in link may be followed.
+pub const INVITE_MS: i64 = 24 * 3_600_000;
+/// How long a session lasts without being used.
+pub const SESSION_IDLE_MS: i64 = 12 * 3_600_000;
+/// How long a session lasts at most, used or not.
+pub const SESSION_MAX_MS: i64 = 7 * 24 * 3_600_000;
+/// How stale a session's "last used" may get before a request writes it again (a write per
+/// request would put every console poll on the account store's storage).
+pub const SESSION_TOUCH_MS: i64 = 5 * 60_000;
+
+fn problem(path: &str, code: ProblemCode, message: impl Into<String>) -> Problem {
+    Problem { path: path.to_owned(), code, message: message.into() }
+}
+
+/// An email address as kept: trimmed and lowercased; checked for one `@` between a local part and
+/// a domain with a dot (or `localhost`), no spaces or control characters, at most [`MAX_EMAIL`].
+pub fn email(text: &str) -> Result<String, Problem> {
+    let email = text.trim().to_lowercase();
+    let invalid = |why: &str| Err(problem("email", ProblemCode::Invalid, format!("{email:?} {why}")));
+    if email.is_empty() {
+        return Err(problem("email", ProblemCode::Missing, "an email address is required"));
+    }
+    if email.len() > MAX_EMAIL {
+        return Err(problem("email", ProblemCode::TooLong, format!("at most {MAX_EMAIL} bytes")));
+    }
+    if email.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | ',' | ';')) {
+        return invalid("has a space or a character an address cannot have");
+    }
+    let Some((local, domain)) = email.split_once('@') else { return invalid("has no @") };
+    if local.is_empty() || domain.is_empty() || domain.contains('@') {
+        return invalid("is not local-part@domain");
+    }
+    if !(domain.contains('.') || domain == "localhost") || domain.starts_with('.') || domain.ends_with('.') {
+        return invalid("has no domain such as example.com");
+    }
+    Ok(email)
+}
+
+/// A name as kept: trimmed, control characters refused, at most [`MAX_NAME`] characters.
+pub fn name(text: &str, path: &str) -> Result<String, Problem> {
+    let name = text.trim();
+    if name.chars().count() > MAX_NAME {
+        return Err(problem(path, ProblemCode::TooLong, format!("at most {MAX_NAME} characters")));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(problem(path, ProblemCode::Invalid, "has a control character"));
+    }
+    Ok(name.to_owned())
+}
+
+impl NewOperator {
+    /// The invitation as kept (email normalised, a name given), or every problem with it.
+    pub fn checked(&self) -> Result<Self, Vec<Problem>> {
+        let mut problems = Vec::new();
+        let email = email(&self.email).map_err(|p| problems.push(p)).unwrap_or_default();
+        let name = name(&self.name, "name").map_err(|p| problems.push(p)).unwrap_or_default();
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        let name = if name.is_empty() { email.split('@').next().unwrap_or_default().to_owned() } else { name };
+        Ok(Self { email, role: self.role, name })
+    }
+}
+
+/// What a secret is for: its text starts with the kind's prefix, so a personal token is told from
+/// the admin token by its look, and a secret pasted in the wrong place is refused for what it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Secret {
+    /// A single-use sign-in link's token.
+    Invite,
+    /// A browser session (the cookie).
+    Session,
+    /// A personal token for the CLI.
+    Token,
+}
+
+impl Secret {
+    pub const fn prefix(self) -> &'static str {
+        match self {
+            Self::Invite => "sitrep_invite_",
+            Self::Session => "sitrep_session_",
+            Self::Token => "sitrep_pat_",
+        }
+    }
+
+    /// The secret's text: its prefix and 32 random bytes in hex.
+    pub fn text(self, random: &[u8; 32]) -> String {
+        let hex: String = random.iter().map(|b| format!("{b:02x}")).collect();
+        format!("{}{hex}", self.prefix())
+    }
+
+    /// Whether `text` has this kind's shape (prefix and 64 lowercase hex digits).
+    pub fn fits(self, text: &str) -> bool {
+        text.strip_prefix(self.prefix())
+            .is_some_and(|hex| hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+    }
+}
+
+/// What a secret is stored as: its SHA-256, in hex. The store never sees the secret itself.
+#[cfg(feature = "sign")]
+pub fn hash(secret: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(secret.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A pending sign-in link (kept under its hash; deleted when followed).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invite {
+    /// The operator it signs in.
+    pub operator: String,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+impl Invite {
+    pub fn new(operator: &str, now: Timestamp, lifetime_ms: i64) -> Self {
+        Self { operator: operator.to_owned(), created_at: now, expires_at: after(now, lifetime_ms) }
+    }
+
+    /// Whether it still signs `operator` in at `now`: not expired, the operator not revoked, and
+    /// made after their last revocation.
+    pub fn signs_in(&self, operator: &Operator, now: Timestamp) -> bool {
+        now < self.expires_at
+            && operator.revoked_at.is_none()
+            && operator.links_valid_from.is_none_or(|from| self.created_at >= from)
+    }
+}
+
+/// A signed-in browser (kept under its secret's hash).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    /// Its public id: what the sessions list shows and a revocation names (never the secret).
+    pub id: String,
+    pub operator: String,
+    pub created_at: Timestamp,
+    pub last_used: Timestamp,
+    /// The browser that signed in, cut to 200 characters.
+    #[serde(default)]
+    pub user_agent: String,
+}
+
+impl Session {
+    /// Whether it has ended at `now`: unused for `idle_ms`, or older than [`SESSION_MAX_MS`].
+    pub fn expired(&self, now: Timestamp, idle_ms: i64) -> bool {
+        now >= after(self.last_used, idle_ms) || now >= after(self.created_at, SESSION_MAX_MS)
+    }
+
+    /// Whether a use at `now` should be written (its last use is [`SESSION_TOUCH_MS`] old).
+    pub fn needs_touch(&self, now: Timestamp) -> bool {
+        now >= after(self.last_used, SESSION_TOUCH_MS)
+    }
+}
+
+/// A personal token (kept under its hash).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Token {
+    /// Its public id, for the list and revocation.
+    pub id: String,
+    pub operator: String,
+    pub name: String,
+    pub created_at: Timestamp,
+}
+
+fn after(at: Timestamp, ms: i64) -> Timestamp {
+    Timestamp::from_unix_millis(at.unix_millis().saturating_add(ms)).unwrap_or(at)
+}
+
+/// Why a cookie-authenticated write is refused before anything else is looked at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CrossSite {
+    /// `Sec-Fetch-Site` says another site or origin sent it.
+    FetchSite,
+    /// `Origin` names another origin.
+    Origin,
+    /// Neither header says where it came from.
+    Unknown,
+}
+
+impl CrossSite {
+    pub fn message(self) -> &'static str {
+        match self {
+            Self::FetchSite | Self::Origin => {
+                "this request came from another site: signed-in writes come from this console only"
+            }
+            Self::Unknown => {
+                "a signed-in write must say where it came from (Origin or Sec-Fetch-Site); use a token for scripts"
+            }
+        }
+    }
+}
+
+/// Whether a request that carries the session cookie may change anything: reads may come from
+/// anywhere (the cookie is `SameSite=Strict` anyway, and nothing they answer is readable across
+/// origins); a write must come from `own_origin`, by `Sec-Fetch-Site: same-origin` where the
+/// browser sends it and by `Origin` where it sends that. A request with neither is refused: every
+/// browser that can run the console sends one of them on a POST.
+pub fn same_origin_write(
+    method: &str,
+    origin: Option<&str>,
+    fetch_site: Option<&str>,
+    own_origin: &str,
+) -> Result<(), CrossSite> {
+    if matches!(method, "GET" | "HEAD" | "OPTIONS") {
+        return Ok(());
+    }
+    if let Some(site) = fetch_site
+        && !site.eq_ignore_ascii_case("same-origin")
+    {
+        return Err(CrossSite::FetchSite);
+    }
+    if let Some(origin) = origin
+        && !origin.trim_end_matches('/').eq_ignore_ascii_case(own_origin.trim_end_matches('/'))
+    {
+        return Err(CrossSite::Origin);
+    }
+    if origin.is_none() && fetch_site.is_none() {
+        return Err(CrossSite::Unknown);
+    }
+    Ok(())
+}
+
+/// The session cookie's name: with the `__Host-` prefix on https (the browser then keeps it only
+/// if it is `Secure`, for this host alone, on every path), plain on http (local development).
+pub fn cookie_name(secure: bool) -> &'static str {
+    if secure { "__Host-sitrep_session" } else { "sitrep_session" }
+}
+
+/// The session secret a `Cookie` header carries, if it has one of the right shape.
+pub fn session_from_cookies(header: &str, secure: bool) -> Option<&str> {
+    let name = cookie_name(secure);
+    header
+        .split(';')
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.trim())
+        .filter(|value| Secret::Session.fits(value))
+}
+
+/// The `Set-Cookie` value that keeps `secret` in the browser: `HttpOnly` (no script reads it),
+/// `SameSite=Strict` (no other site's request carries it), `Secure` on https; it lives as long as
+/// a session can ([`SESSION_MAX_MS`]); the server ends it sooner when it is idle.
+pub fn set_cookie(secret: &str, secure: bool) -> String {
+    let secure_flag = if secure { "; Secure" } else { "" };
+    format!(
+        "{}={secret}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure_flag}",
+        cookie_name(secure),
+        SESSION_MAX_MS / 1000
+    )
+}
+
+/// The `Set-Cookie` value that removes the session cookie (signing out).
+pub fn clear_cookie(secure: bool) -> String {
+    let secure_flag = if secure { "; Secure" } else { "" };
+    format!("{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure_flag}", cookie_name(secure))
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    fn at(ms: i64) -> Timestamp {
+        Timestamp::from_unix_millis(1_800_000_000_000 + ms).unwrap()
+    }
+
+    #[test]
+    fn roles_order_and_parse() {
+        assert!(Role::Viewer < Role::Editor && Role::Editor < Role::Owner);
+        for role in [Role::Viewer, Role::Editor, Role::Owner] {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+            assert_eq!(serde_json::to_string(&role).unwrap(), format!("\"{}\"", role.as_str()));
+        }
+        assert_eq!(Role::parse("admin"), None);
+    }
+
+    #[test]
+    fn emails_are_normalised_and_checked() {
+        assert_eq!(email("  Ada@Example.COM ").unwrap(), "ada@example.com");
+        assert_eq!(email("dev@localhost").unwrap(), "dev@localhost");
+        for bad in [
+            "",
+            "ada",
+            "@example.com",
+            "ada@",
+            "ada@example",
+            "a b@example.com",
+            "a@b@example.com",
+            "ada@.com",
+            "<a@b.c>",
+        ] {
+            assert!(email(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(email(&format!("{}@example.com", "a".repeat(250))).unwrap_err().code, ProblemCode::TooLong);
+        let invited = NewOperator { email: "Grace@Example.com".into(), role: Role::Editor, name: " ".into() };
+        assert_eq!(invited.checked().unwrap().name, "grace", "the local part names them by default");
+        let bad = NewOperator { email: "x".into(), role: Role::Viewer, name: "a\u{7}".into() };
+        assert_eq!(bad.checked().unwrap_err().len(), 2, "every problem at once");
+    }
+
+    #[test]
+    fn actors_are_named_for_the_log() {
+        assert_eq!(Actor::AdminToken.label(), "admin token");
+        let ada = Actor::Operator { id: "op_1".into(), name: "Ada".into(), email: "ada@example.com".into() };
+        assert_eq!(ada.label(), "Ada <ada@example.com>");
+        let json = serde_json::to_value(&ada).unwrap();
+        assert_eq!(json["kind"], "operator");
+        assert_eq!(serde_json::from_value::<Actor>(json).unwrap(), ada);
+    }
+
+    #[test]
+    fn secrets_have_their_kind_s_shape_and_are_stored_hashed() {
+        let session = Secret::Session.text(&[0xab; 32]);
+        assert!(Secret::Session.fits(&session));
+        assert!(!Secret::Token.fits(&session), "a session is not a token");
+        assert!(!Secret::Session.fits(&session[..session.len() - 1]));
+        assert!(!Secret::Session.fits(&session.to_uppercase()));
+        #[cfg(feature = "sign")]
+        {
+            assert_eq!(hash("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+            assert_ne!(hash(&session), session);
+        }
+    }
+
+    #[test]
+    fn links_expire_after_a_day_and_sessions_when_idle_or_old() {
+        let invite = Invite::new("op_1", at(0), INVITE_MS);
+        let mut ada = Operator {
+            id: "op_1".into(),
+            email: "ada@example.com".into(),
+            name: "Ada".into(),
+            role: Role::Editor,
+            created_at: at(0),
+            invited_by: "admin token".into(),
+            revoked_at: None,
+            links_valid_from: None,
+        };
+        assert!(invite.signs_in(&ada, at(INVITE_MS - 1)));
+        assert!(!invite.signs_in(&ada, at(INVITE_MS)), "a day at most");
+        ada.revoked_at = Some(at(10));
+        assert!(!invite.signs_in(&ada, at(20)), "revoked");
+        (ada.revoked_at, ada.links_valid_from) = (None, Some(at(10)));
+        assert!(!invite.signs_in(&ada, at(20)), "a link from before a revocation stays void after a new invitation");
+        assert!(Invite::new("op_1", at(10), INVITE_MS).signs_in(&ada, at(20)));
+        let mut session = Session {
+            id: "s".into(),
+            operator: "op_1".into(),
+            created_at: at(0),
+            last_used: at(0),
+            user_agent: String::new(),
+        };
+        assert!(!session.expired(at(SESSION_IDLE_MS - 1), SESSION_IDLE_MS));
+        assert!(session.expired(at(SESSION_IDLE_MS), SESSION_IDLE_MS), "12 h idle");
+        assert!(!session.needs_touch(at(SESSION_TOUCH_MS - 1)));
+        assert!(session.needs_touch(at(SESSION_TOUCH_MS)));
+        session.last_used = at(SESSION_MAX_MS - 1);
+        assert!(session.expired(at(SESSION_MAX_MS), SESSION_IDLE_MS), "a week at most, however used");
+    }
+
+    #[test]
+    fn a_signed_in_write_must_come_from_this_origin() {
+        let own = "https://status.example.com";
+        assert_eq!(same_origin_write("GET", Some("https://evil.example"), Some("cross-site"), own), Ok(()));
+        assert_eq!(same_origin_write("POST", Some(own), Some("same-origin"), own), Ok(()));
+        assert_eq!(same_origin_write("POST", Some("https://STATUS.example.com"), None, own), Ok(()));
+        assert_eq!(same_origin_write("DELETE", None, Some("same-origin"), own), Ok(()));
+        assert_eq!(same_origin_write("POST", Some("https://evil.example"), None, own), Err(CrossSite::Origin));
+        assert_eq!(same_origin_write("POST", Some(own), Some("same-site"), own), Err(CrossSite::FetchSite));
+        assert_eq!(same_origin_write("PATCH", None, Some("cross-site"), own), Err(CrossSite::FetchSite));
+        assert_eq!(same_origin_write("POST", Some("null"), None, own), Err(CrossSite::Origin), "a sandboxed frame");
+        assert_eq!(same_origin_write("POST", None, None, own), Err(CrossSite::Unknown));
+        assert_eq!(same_origin_write("POST", Some("http://status.example.com"), None, own), Err(CrossSite::Origin));
+    }
+
+    #[test]
+    fn the_session_cookie_is_host_only_http_only_and_strict() {
+        let secret = Secret::Session.text(&[1; 32]);
+        let set = set_cookie(&secret, true);
+        assert!(set.starts_with(&format!("__Host-sitrep_session={secret}; Path=/;")));
+        for part in ["HttpOnly", "SameSite=Strict", "Secure", "Max-Age=604800"] {
+            assert!(set.contains(part), "{part}");
+        }
+        assert!(!set_cookie(&secret, false).contains("Secure"));
+        assert!(!set.contains("Domain"), "host-only");
+        let header = format!("theme=dark; __Host-sitrep_session={secret}; other=1");
+        assert_eq!(session_from_cookies(&header, true), Some(secret.as_str()));
+        assert_eq!(session_from_cookies(&header, false), None, "the http name is another cookie");
+        assert_eq!(session_from_cookies("__Host-sitrep_session=forged", true), None);
+        assert!(clear_cookie(true).contains("Max-Age=0"));
+    }
+}

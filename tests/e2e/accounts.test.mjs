@@ -1,0 +1,241 @@
+// Operators with names and roles (issue 25, the identity part): an owner invites someone, the link
+// signs them in once (a cookie the edge keeps as a hashed, revocable session), what they write is
+// attributed to them in the audit log, their role is enforced by the edge, a write that carries the
+// cookie from another site is refused, personal tokens work like the admin token for their owner,
+// and revoking someone ends every session and token of theirs at once. Through the CLI too.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+
+import { fixture, root, startEdge } from './support.mjs';
+
+let edge;
+before(async () => { edge = await startEdge({ page: fixture('demo') }); });
+after(async () => { await edge?.stop(); });
+
+// Each test that expects refused credentials comes from a client of its own (CF-Connecting-IP, which
+// Cloudflare sets and locally anyone may), so the throttle of one does not lock out another.
+let clients = 0;
+const newClient = () => `192.0.2.${(clients += 1)}`;
+
+const version = async () => Number((await fetch(`${edge.base}/api/v2/status.json`)).headers.get('x-sitrep-version'));
+
+async function invite(email, role, name) {
+  const res = await edge.admin('POST', 'operators', { email, role, ...(name ? { name } : {}) }, { 'content-type': 'application/json' });
+  assert.equal(res.status, 201, JSON.stringify(res.json));
+  assert.match(res.json.link, /\/admin\/sign-in\?invite=sitrep_invite_[0-9a-f]{64}$/);
+  return res.json;
+}
+
+/** Follows a sign-in link as a browser: opens it, then presses "Sign in". Returns the answer. */
+async function follow(link, { client = 'local', origin = edge.base } = {}) {
+  const page = await fetch(link);
+  assert.equal(page.status, 200);
+  const html = await page.text();
+  assert.match(html, /<button type="submit">Sign in<\/button>/);
+  assert.equal(page.headers.get('referrer-policy'), 'no-referrer', 'the link never leaks through a Referer');
+  const invite = new URL(link).searchParams.get('invite');
+  return fetch(`${edge.base}/admin/sign-in`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin, 'cf-connecting-ip': client },
+    body: `invite=${invite}`,
+  });
+}
+
+/** Signs in through a fresh invitation; the session cookie as a `Cookie` header value. */
+async function signIn(email, role, name) {
+  const { link, operator } = await invite(email, role, name);
+  const res = await follow(link);
+  assert.equal(res.status, 303, await res.text());
+  assert.equal(res.headers.get('location'), '/admin/');
+  const set = res.headers.get('set-cookie');
+  assert.match(set, /^sitrep_session=sitrep_session_[0-9a-f]{64}; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+$/);
+  return { cookie: set.split(';')[0], operator };
+}
+
+/** A write API call carrying a session cookie, from this origin unless told otherwise. */
+function withCookie(cookie, method, path, body, headers = {}) {
+  return fetch(`${edge.base}/api/v2/admin/${path}`, {
+    method,
+    headers: { cookie, origin: edge.base, ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+}
+
+test('an invited editor signs in through the link, once, and the audit log names what they write', async () => {
+  const { link } = await invite('Ada@Example.com', 'editor', 'Ada Lovelace');
+  assert.equal((await fetch(link)).status, 200, 'opening the link spends nothing (a chat preview cannot use it up)');
+  const signedIn = await follow(link);
+  assert.equal(signedIn.status, 303);
+  const cookie = signedIn.headers.get('set-cookie').split(';')[0];
+  const again = await follow(link, { client: newClient() });
+  assert.equal(again.status, 401, 'a link signs in once');
+  assert.match(await again.text(), /unknown, already used or expired/);
+
+  const me = await (await withCookie(cookie, 'GET', 'me')).json();
+  assert.deepEqual(me.role, 'editor');
+  assert.equal(me.actor.email, 'ada@example.com', 'emails are kept lowercase');
+  const home = await (await fetch(`${edge.base}/admin/`, { headers: { cookie } })).text();
+  assert.match(home, /Signed in as <strong>Ada Lovelace &lt;ada@example.com&gt;<\/strong>, editor/);
+
+  const response = await withCookie(cookie, 'POST', 'incidents', { name: 'Signed-in write', impact: 'minor', body: 'Looking' });
+  const opened = await response.json();
+  assert.equal(response.status, 201, JSON.stringify(opened));
+  const { entries } = await edge.write('GET', 'log?limit=1');
+  assert.equal(entries[0].by.actor.kind, 'operator');
+  assert.equal(entries[0].by.actor.email, 'ada@example.com');
+  assert.equal(entries[0].by.actor.name, 'Ada Lovelace');
+
+  const owners = await withCookie(cookie, 'POST', 'components', { name: 'Not for editors' });
+  assert.equal(owners.status, 403, 'components are an owner\'s');
+  assert.match((await owners.json()).error.message, /has the editor role: .* takes the owner role/);
+  await withCookie(cookie, 'POST', `incidents/${opened.id}/updates`, { status: 'resolved', body: 'Fixed' });
+});
+
+test('a write carrying the session cookie from another site, or from nowhere said, is refused and changes nothing', async () => {
+  const { cookie } = await signIn('grace@example.com', 'owner');
+  const before = await version();
+  const body = { name: 'Cross-site', impact: 'minor', body: 'x' };
+  for (const headers of [
+    { origin: 'https://evil.example' },
+    { origin: 'null' },
+    { origin: edge.base, 'sec-fetch-site': 'cross-site' },
+    { origin: edge.base, 'sec-fetch-site': 'same-site' },
+  ]) {
+    const res = await withCookie(cookie, 'POST', 'incidents', body, headers);
+    assert.equal(res.status, 403, JSON.stringify(headers));
+    assert.equal((await res.json()).error.code, 'forbidden');
+  }
+  // A form posted by another site with the cookie: no Origin sent at all (an old browser).
+  const bare = await fetch(`${edge.base}/api/v2/admin/incidents`, {
+    method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify(body),
+  });
+  assert.equal(bare.status, 403);
+  const signOut = await fetch(`${edge.base}/admin/sign-out`, { method: 'POST', headers: { cookie, origin: 'https://evil.example' } });
+  assert.equal(signOut.status, 403, 'nor can another site sign you out');
+  assert.equal(await version(), before, 'nothing changed');
+  assert.equal((await withCookie(cookie, 'GET', 'me')).status, 200, 'and the session still works');
+});
+
+test('a viewer reads the admin views and previews, and every write is refused by the edge', async () => {
+  const { cookie } = await signIn('viewer@example.com', 'viewer');
+  assert.equal((await withCookie(cookie, 'GET', 'log')).status, 200);
+  const before = await version();
+  for (const [method, path, body] of [
+    ['POST', 'incidents', { name: 'Viewer write', impact: 'minor', body: 'x' }],
+    ['POST', 'maintenances', { name: 'x', body: 'x', scheduled_for: '2030-01-01T00:00:00Z', scheduled_until: '2030-01-01T01:00:00Z' }],
+    ['POST', 'operators', { email: 'x@example.com', role: 'owner' }],
+    ['GET', 'subscriptions'],
+  ]) {
+    const res = await withCookie(cookie, method, path, body);
+    assert.equal(res.status, 403, `${method} ${path}`);
+  }
+  assert.equal(await version(), before);
+});
+
+test('a personal token is shown once, works like a credential of its owner, and ends when revoked', async () => {
+  const { cookie } = await signIn('lin@example.com', 'editor', 'Lin');
+  const made = await withCookie(cookie, 'POST', 'tokens', { name: 'laptop' });
+  assert.equal(made.status, 201);
+  const { token, secret } = await made.json();
+  assert.match(secret, /^sitrep_pat_[0-9a-f]{64}$/);
+  const listed = await (await withCookie(cookie, 'GET', 'tokens')).json();
+  assert.deepEqual(listed.tokens.map((t) => t.name), ['laptop']);
+  assert.ok(!JSON.stringify(listed).includes(secret), 'never listed again');
+  const bearer = { authorization: `Bearer ${secret}` };
+  const me = await (await fetch(`${edge.base}/api/v2/admin/me`, { headers: bearer })).json();
+  assert.equal(me.actor.name, 'Lin');
+  // The CLI with the personal token: its writes are Lin's.
+  const cli = spawnSync(join(root, 'target', 'debug', 'sitrep'), ['whoami'], {
+    env: { ...process.env, SITREP_URL: edge.base, SITREP_TOKEN: secret }, encoding: 'utf8', timeout: 30_000,
+  });
+  assert.equal(cli.status, 0, cli.stderr);
+  assert.equal(cli.stdout.trim(), 'Lin <lin@example.com>, editor');
+  const revoked = await withCookie(cookie, 'DELETE', `tokens/${token.id}`);
+  assert.equal(revoked.status, 200);
+  const after = await fetch(`${edge.base}/api/v2/admin/me`, { headers: { ...bearer, 'cf-connecting-ip': newClient() } });
+  assert.equal(after.status, 401);
+  assert.equal((await after.json()).error.code, 'signed_out');
+  const admin = await edge.admin('POST', 'tokens', { name: 'x' }, { 'content-type': 'application/json' });
+  assert.equal(admin.status, 409, 'the admin token has no operator to own a token');
+});
+
+test('revoking an operator ends their sessions and tokens at once, and a link sent before stays void', async () => {
+  const unused = await invite('mallory@example.com', 'editor');
+  const { cookie, operator } = await signIn('mallory@example.com', 'editor');
+  const { secret } = await (await withCookie(cookie, 'POST', 'tokens', { name: 'script' })).json();
+  const sessions = await edge.write('GET', `operators/${operator.id}/sessions`);
+  assert.equal(sessions.sessions.length, 1);
+  const revoked = await edge.write('DELETE', `operators/${operator.id}`);
+  assert.equal(revoked.sessions_ended, 1);
+  const client = newClient();
+  assert.equal((await withCookie(cookie, 'GET', 'me', undefined, { 'cf-connecting-ip': client })).status, 401);
+  const token = await fetch(`${edge.base}/api/v2/admin/me`, { headers: { authorization: `Bearer ${secret}`, 'cf-connecting-ip': client } });
+  assert.equal(token.status, 401);
+  // Invited again: the link from before the revocation does not sign them in; the new one does.
+  const fresh = await invite('mallory@example.com', 'viewer');
+  assert.equal((await follow(unused.link, { client })).status, 401);
+  assert.equal((await follow(fresh.link)).status, 303);
+  const { operators, log } = await edge.write('GET', 'operators');
+  assert.equal(operators.find((o) => o.email === 'mallory@example.com').role, 'viewer');
+  assert.ok(log.some((entry) => entry.by === 'admin token' && /^revoked .*mallory@example.com/.test(entry.summary)), JSON.stringify(log));
+});
+
+test('failed sign-in links are throttled like bad tokens', async () => {
+  const client = newClient();
+  const forged = `${edge.base}/admin/sign-in?invite=sitrep_invite_${'0'.repeat(64)}`;
+  for (let n = 0; n < 10; n += 1) assert.equal((await follow(forged, { client })).status, 401);
+  const throttled = await follow(forged, { client });
+  assert.equal(throttled.status, 429);
+  const { link } = await invite('late@example.com', 'viewer');
+  assert.equal((await follow(link, { client })).status, 429, 'even a good link waits');
+});
+
+test('sitrep operator invite prints the link on its last line; list, role and revoke by email', () => {
+  const run = (args) => spawnSync(join(root, 'target', 'debug', 'sitrep'), args, {
+    env: { ...process.env, SITREP_URL: edge.base, SITREP_TOKEN: edge.token }, encoding: 'utf8', timeout: 30_000,
+  });
+  const invited = run(['operator', 'invite', 'cli@example.com', '--role', 'editor', '--name', 'Cli User']);
+  assert.equal(invited.status, 0, invited.stderr);
+  assert.match(invited.stdout.trim().split('\n').at(-1), /^http:\/\/127\.0\.0\.1:\d+\/admin\/sign-in\?invite=sitrep_invite_[0-9a-f]{64}$/);
+  assert.match(run(['operator', 'list']).stdout, /Cli User <cli@example.com>\s+editor/);
+  assert.equal(run(['operator', 'role', 'cli@example.com', 'viewer']).stdout.trim(), 'Cli User <cli@example.com> is now viewer');
+  const revoked = run(['operator', 'revoke', 'CLI@example.com']);
+  assert.equal(revoked.status, 0, revoked.stderr);
+  assert.match(run(['operator', 'list']).stdout, /Cli User <cli@example.com>\s+revoked/);
+  const bad = run(['operator', 'invite', 'not-an-email', '--role', 'editor']);
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /email/);
+  const log = run(['log', '--limit', '50']).stdout;
+  assert.match(log, /imported the page .*\(by admin token\)$/m, log);
+  assert.match(log, /opened incident .*\(by Ada Lovelace <ada@example.com>\)$/m);
+});
+
+test('an expired sign-in link and a session unused for its idle time are refused', async () => {
+  // An edge of its own, where links live 2 s and sessions end after 2 s unused.
+  const short = await startEdge({ page: fixture('demo'), vars: { SITREP_INVITE_SECS: '2', SITREP_SESSION_IDLE_SECS: '2' } });
+  const press = (link, client) => fetch(`${short.base}/admin/sign-in`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: short.base, 'cf-connecting-ip': client },
+    body: `invite=${new URL(link).searchParams.get('invite')}`,
+  });
+  const wait = (ms) => new Promise((r) => setTimeout(r, ms));
+  try {
+    const late = (await short.admin('POST', 'operators', { email: 'late@example.com', role: 'editor' })).json;
+    const soon = (await short.admin('POST', 'operators', { email: 'soon@example.com', role: 'editor' })).json;
+    const signedIn = await press(soon.link, 'local');
+    assert.equal(signedIn.status, 303);
+    const cookie = signedIn.headers.get('set-cookie').split(';')[0];
+    assert.equal((await fetch(`${short.base}/api/v2/admin/me`, { headers: { cookie } })).status, 200);
+    await wait(2_500);
+    assert.equal((await press(late.link, '192.0.2.200')).status, 401, 'the link expired');
+    const idle = await fetch(`${short.base}/api/v2/admin/me`, { headers: { cookie, 'cf-connecting-ip': '192.0.2.201' } });
+    assert.equal(idle.status, 401, 'the session ended unused');
+    assert.match((await idle.json()).error.message, /session has ended/);
+  } finally {
+    await short.stop();
+  }
+});
