@@ -114,6 +114,18 @@ pub enum IncidentCommand {
         #[command(flatten)]
         language: Language,
     },
+    /// Fix the text of an update already posted (a typo, a wrong word): it keeps its time and
+    /// place; the audit log keeps the change.
+    Fix {
+        /// The incident's or maintenance's id.
+        id: String,
+        /// The corrected text.
+        #[arg(long)]
+        body: String,
+        /// Which update (its id, from `--json` output); default the latest.
+        #[arg(long)]
+        update: Option<String>,
+    },
     /// Resolve: post the resolved update; the components it touched go back to operational.
     Resolve {
         /// The incident's id.

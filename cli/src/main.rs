@@ -22,7 +22,7 @@ use clap::{Parser, ValueEnum};
 use serde::Serialize;
 use sitrep_shared::command::{
     Cancellation, ComponentChange, ComponentEdit, ComponentOrder, EventEdit, NewComponent, NewIncident, NewMaintenance,
-    NewUpdate, PostmortemDraft, WriteReply,
+    NewUpdate, PostmortemDraft, UpdateEdit, WriteReply,
 };
 use sitrep_shared::notify::{NewSubscription, SubscriptionEdit};
 use sitrep_shared::views::{ComponentsDocument, IncidentDocument, IncidentsDocument, MaintenancesDocument, Summary};
@@ -137,6 +137,24 @@ impl Tool {
                 };
                 let typed = Typed { components: &components.list, reopen, ..Typed::default() };
                 self.written(self.api.create(&Operation::on(Endpoint::PostIncidentUpdate, &id), Some(&new)), &typed)
+            }
+            IncidentCommand::Fix { id, body, update } => {
+                let event = self.event_any(&id)?;
+                // Statuspage's order: the newest update first.
+                let update = match update {
+                    Some(update) => update,
+                    None => {
+                        event.incident_updates.first().map(|u| u.id.0.clone()).context("it has no update to fix")?
+                    }
+                };
+                if !event.incident_updates.iter().any(|u| u.id.0 == update) {
+                    let ids: Vec<&str> = event.incident_updates.iter().map(|u| u.id.0.as_str()).collect();
+                    bail!("{id} has no update {update:?}; its updates: {}", ids.join(", "));
+                }
+                let endpoint =
+                    if event.is_maintenance() { Endpoint::EditMaintenanceUpdate } else { Endpoint::EditIncidentUpdate };
+                let op = Operation::update(endpoint, &id, update);
+                self.written(self.api.send(&op, Some(&UpdateEdit { body }), None), &Typed::default())
             }
             IncidentCommand::Resolve { id, body, force, language } => {
                 self.event(&id, false)?;

@@ -1,6 +1,8 @@
 //! Who a write API request comes from: the admin token (constant time, throttled per client across
-//! isolates, never leaving this module), a personal token, or a browser's session cookie (which
-//! must also come from this origin). Every refused credential counts against its client.
+//! isolates, never leaving this module), a personal token, Cloudflare Access's assertion (when the
+//! deployment is behind Access, see `cf_access`), or a browser's session cookie. A browser's write
+//! (Access or session) must also come from this origin. Every refused credential counts against
+//! its client.
 
 use std::cell::RefCell;
 
@@ -16,6 +18,8 @@ use crate::error::EdgeError;
 pub struct Presented<'a> {
     pub authorization: Option<&'a str>,
     pub cookie: Option<&'a str>,
+    /// `Cf-Access-Jwt-Assertion`, when Cloudflare Access let the request through.
+    pub access: Option<&'a str>,
     pub method: &'a str,
     pub origin: Option<&'a str>,
     pub fetch_site: Option<&'a str>,
@@ -34,6 +38,11 @@ pub async fn identify(
     now_ms: u64,
     env: &Env,
 ) -> Result<Authenticated, EdgeError> {
+    // A deployment without a strong admin token has its write API off, whatever the credential: the
+    // token also keys the audit log's client hashes.
+    if env.secret(TOKEN_SECRET).map(|s| s.to_string()).unwrap_or_default().chars().count() < MIN_TOKEN_CHARS {
+        return Err(EdgeError::WeakToken(MIN_TOKEN_CHARS));
+    }
     let bearer = presented
         .authorization
         .and_then(|h| h.split_once(' '))
@@ -45,14 +54,31 @@ pub async fn identify(
         return counted(known, client, now_ms, env).await;
     }
     if presented.authorization.is_none()
+        && let Some(assertion) = presented.access
+        && let Some(config) = crate::cf_access::config(env)
+    {
+        // Access signs a browser in by its cookie: a write must come from this origin, as with ours.
+        access::same_origin_write(presented.method, presented.origin, presented.fetch_site, presented.own_origin)
+            .map_err(|why| EdgeError::Forbidden(why.message().into()))?;
+        may_try(client, now_ms)?;
+        let known = match crate::cf_access::email(&config, assertion, now_ms).await {
+            Ok(email) => accounts::authenticate(env, Credential::Access { email }).await,
+            Err(err) => Err(err),
+        };
+        return counted(known, client, now_ms, env).await;
+    }
+    if presented.authorization.is_none()
         && let Some(session) = presented.cookie.and_then(|c| access::session_from_cookies(c, presented.secure))
     {
         // Before anything else: a cross-site write must not even learn whether the session is good.
         access::same_origin_write(presented.method, presented.origin, presented.fetch_site, presented.own_origin)
             .map_err(|why| EdgeError::Forbidden(why.message().into()))?;
-        FAILURES.with_borrow(|t| t.check(client, now_ms)).map_err(EdgeError::TooManyAttempts)?;
-        let known = accounts::authenticate(env, Credential::Session { hash: access::hash(session) }).await;
-        return counted(known, client, now_ms, env).await;
+        if !presented.secure && !loopback(presented.own_origin) {
+            return Err(EdgeError::Forbidden("signed-in browsers use https".into()));
+        }
+        // Not counted against the client: a session is 256 random bits (nothing to guess), and a
+        // browser still sending an ended one (revoked, expired) must not lock its office out.
+        return accounts::authenticate(env, Credential::Session { hash: access::hash(session) }).await;
     }
     check(presented.authorization, client, now_ms, env).await?;
     Ok(Authenticated { actor: Actor::AdminToken, role: Role::Owner })
@@ -62,13 +88,22 @@ pub async fn identify(
 pub async fn counted<T>(result: Result<T, EdgeError>, client: &str, now_ms: u64, env: &Env) -> Result<T, EdgeError> {
     match result {
         Err(EdgeError::SignedOut(why)) => Err(failed(client, now_ms, env).await.unwrap_or(EdgeError::SignedOut(why))),
-        other => {
-            if other.is_ok() {
-                FAILURES.with_borrow_mut(|t| t.succeeded(client));
-            }
-            other
-        }
+        // A good secret does not clear the client's count (only the admin token does, as before):
+        // one's own good token must not reset the count of guesses made between its uses.
+        other => other,
     }
+}
+
+/// Whether an origin is this machine (`http://127.0.0.1:8787`, `http://localhost:…`, `http://[::1]:…`):
+/// the only place a session may go over plain http (local development).
+pub fn loopback(origin: &str) -> bool {
+    let host = origin.split("://").nth(1).unwrap_or(origin);
+    let host = if host.starts_with('[') {
+        host.split(']').next().unwrap_or(host)
+    } else {
+        host.split(':').next().unwrap_or(host)
+    };
+    host == "localhost" || host == "[::1" || host.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Whether `client` may try a sign-in secret now (not locked out by earlier failures).
@@ -150,7 +185,17 @@ fn constant_time_eq(given: &[u8], expected: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::constant_time_eq;
+    use super::{constant_time_eq, loopback};
+
+    #[test]
+    fn only_this_machine_may_sign_in_over_http() {
+        for here in ["http://127.0.0.1:8787", "http://localhost:8787", "http://[::1]:8787", "http://127.0.0.1"] {
+            assert!(loopback(here), "{here}");
+        }
+        for there in ["http://status.example.com", "http://127.0.0.1.example.com", "http://localhost.example.com:80"] {
+            assert!(!loopback(there), "{there}");
+        }
+    }
 
     #[test]
     fn compares_whole_tokens() {

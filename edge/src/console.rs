@@ -53,8 +53,13 @@ impl Console {
 pub async fn answer(console: Console, mut req: Request, env: &Env, origin: &str, query: &str) -> Response {
     let method = req.inner().method();
     let secure = origin.starts_with("https://");
+    if !secure && !auth::loopback(origin) {
+        // A session cookie over plain http could be read on the way: sign in over https only.
+        let body = format!("<p>Sign in over https: this address is plain http.</p>{BACK}");
+        return page(403, "sitrep", &body, None);
+    }
     let result = match (console, method.as_str()) {
-        (Console::Home, "GET" | "HEAD") => home(&req, env, secure).await,
+        (Console::Home, "GET" | "HEAD") => home(&req, env, origin, secure).await,
         (Console::SignIn, "GET" | "HEAD") => Ok(sign_in_form(query)),
         (Console::SignIn, "POST") => sign_in(&mut req, env, origin, secure).await,
         (Console::SignOut, "POST") => sign_out(&req, env, origin, secure).await,
@@ -93,6 +98,21 @@ fn page(status: u16, title: &str, body: &str, cookie: Option<String>) -> Respons
     Response::builder().with_status(status).with_headers(headers).fixed(html.into_bytes())
 }
 
+/// The longest form a console page posts.
+const MAX_FORM: usize = 4 * 1024;
+
+/// A posted form's body, at most [`MAX_FORM`] bytes.
+async fn form(req: &mut Request) -> Result<String, EdgeError> {
+    if header(req, "content-length").and_then(|l| l.parse::<usize>().ok()).is_some_and(|len| len > MAX_FORM) {
+        return Err(EdgeError::PayloadTooLarge(MAX_FORM));
+    }
+    let bytes = req.bytes().await.unwrap_or_default();
+    if bytes.len() > MAX_FORM {
+        return Err(EdgeError::PayloadTooLarge(MAX_FORM));
+    }
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
 /// The client as the throttle counts it (Cloudflare sets `CF-Connecting-IP`; locally one client).
 fn client(req: &Request) -> String {
     req.headers().get("cf-connecting-ip").ok().flatten().unwrap_or_else(|| "local".to_owned())
@@ -127,11 +147,15 @@ async fn sign_in(req: &mut Request, env: &Env, origin: &str, secure: bool) -> Re
     let now = clock::now_ms();
     auth::may_try(&client, now)?;
     let user_agent = header(req, "user-agent").unwrap_or_default();
-    let form = req.text().await.unwrap_or_default();
+    let form = form(req).await?;
     let invite = url::query_param(&form, "invite").filter(|i| Secret::Invite.fits(i));
     let Some(invite) = invite else {
         return Err(EdgeError::BadRequest("the form carries no sign-in link".into()));
     };
+    // A browser signing in again leaves no session of its own behind.
+    if let Some(old) = header(req, "cookie").as_deref().and_then(|c| access::session_from_cookies(c, secure)) {
+        accounts::sign_out(env, access::hash(old)).await?;
+    }
     let (session, session_hash) = secrets::new_secret(Secret::Session)?;
     let session_id = secrets::public_id("ses_")?;
     let redeemed = accounts::redeem(env, access::hash(&invite), session_hash, session_id, user_agent).await;
@@ -158,18 +182,13 @@ async fn sign_out(req: &Request, env: &Env, origin: &str, secure: bool) -> Resul
 }
 
 /// `/admin/`: who is signed in, and the way out.
-async fn home(req: &Request, env: &Env, secure: bool) -> Result<Response, EdgeError> {
-    let cookies = header(req, "cookie").unwrap_or_default();
-    let Some(session) = access::session_from_cookies(&cookies, secure) else {
-        let body = "<p>Not signed in. Follow the sign-in link an owner sent you.</p>";
-        return Ok(page(401, "sitrep operators", &format!("{body}{BACK}"), None));
-    };
-    let client = client(req);
-    let now = clock::now_ms();
-    auth::may_try(&client, now)?;
-    let known = accounts::authenticate(env, accounts::protocol::Credential::Session { hash: access::hash(session) });
-    let who = match auth::counted(known.await, &client, now, env).await {
-        Ok(who) => who,
+async fn home(req: &Request, env: &Env, origin: &str, secure: bool) -> Result<Response, EdgeError> {
+    let who = match browser(req, env, origin, secure, "GET").await {
+        Ok(Some(who)) => who,
+        Ok(None) => {
+            let body = "<p>Not signed in. Follow the sign-in link an owner sent you.</p>";
+            return Ok(page(401, "sitrep operators", &format!("{body}{BACK}"), None));
+        }
         Err(EdgeError::SignedOut(why)) => {
             let body = format!("<p>{}</p>{BACK}", xml(&why));
             return Ok(page(401, "sitrep operators", &body, Some(access::clear_cookie(secure))));
@@ -189,6 +208,34 @@ async fn home(req: &Request, env: &Env, secure: bool) -> Result<Response, EdgeEr
     Ok(page(200, "sitrep operators", &body, None))
 }
 
+/// The operator a browser request comes from, by Cloudflare Access or our session cookie (checked
+/// as the write API checks them, a `POST` from this origin only); `None` when it carries neither.
+async fn browser(
+    req: &Request,
+    env: &Env,
+    origin: &str,
+    secure: bool,
+    method: &str,
+) -> Result<Option<accounts::protocol::Authenticated>, EdgeError> {
+    let (cookie, assertion) = (header(req, "cookie"), header(req, "cf-access-jwt-assertion"));
+    let has_session = cookie.as_deref().and_then(|c| access::session_from_cookies(c, secure)).is_some();
+    if !has_session && assertion.is_none() {
+        return Ok(None);
+    }
+    let (from, site) = (header(req, "origin"), header(req, "sec-fetch-site"));
+    let presented = auth::Presented {
+        authorization: None,
+        cookie: cookie.as_deref(),
+        access: assertion.as_deref(),
+        method,
+        origin: from.as_deref(),
+        fetch_site: site.as_deref(),
+        own_origin: origin,
+        secure,
+    };
+    auth::identify(&presented, &client(req), clock::now_ms(), env).await.map(Some)
+}
+
 /// The signed-in operator behind a console form post from this origin.
 async fn signed_in(
     req: &Request,
@@ -196,23 +243,19 @@ async fn signed_in(
     origin: &str,
     secure: bool,
 ) -> Result<accounts::protocol::Authenticated, EdgeError> {
-    let (from, site) = (header(req, "origin"), header(req, "sec-fetch-site"));
-    access::same_origin_write("POST", from.as_deref(), site.as_deref(), origin)
-        .map_err(|why| EdgeError::Forbidden(why.message().into()))?;
-    let cookies = header(req, "cookie").unwrap_or_default();
-    let session = access::session_from_cookies(&cookies, secure)
-        .ok_or_else(|| EdgeError::SignedOut("not signed in: follow the sign-in link an owner sent you".into()))?;
-    let client = client(req);
-    let now = clock::now_ms();
-    auth::may_try(&client, now)?;
-    let known = accounts::authenticate(env, accounts::protocol::Credential::Session { hash: access::hash(session) });
-    auth::counted(known.await, &client, now, env).await
+    browser(req, env, origin, secure, "POST")
+        .await?
+        .ok_or_else(|| EdgeError::SignedOut("not signed in: follow the sign-in link an owner sent you".into()))
 }
 
 /// `POST /admin/token`: makes a personal token for the signed-in operator and shows it, once.
 async fn token(req: &mut Request, env: &Env, origin: &str, secure: bool) -> Result<Response, EdgeError> {
     let who = signed_in(req, env, origin, secure).await?;
-    let form = req.text().await.unwrap_or_default();
+    let needed = sitrep_shared::api::Endpoint::CreateToken.role();
+    if who.role < needed {
+        return Err(EdgeError::Forbidden(format!("personal tokens take the {} role", needed.as_str())));
+    }
+    let form = form(req).await?;
     let name = url::query_param(&form, "name").unwrap_or_default();
     let (token, hash) = secrets::new_secret(Secret::Token)?;
     let id = secrets::public_id("tok_")?;

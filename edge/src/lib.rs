@@ -16,6 +16,7 @@ mod storage;
 mod url;
 // The Worker: routing, the read path, pages, the write API's front, the queue consumer.
 mod auth;
+mod cf_access;
 mod console;
 mod consumer;
 mod hot;

@@ -242,18 +242,30 @@ async fn admin_request(
     let languages = pages::accept_language(&header("accept-language").unwrap_or_default());
     // Cloudflare sets CF-Connecting-IP; locally every caller is one client.
     let client = header("cf-connecting-ip").unwrap_or_else(|| "local".to_owned());
-    let (authorization, cookie) = (header("authorization"), header("cookie"));
+    let (authorization, cookie, access) =
+        (header("authorization"), header("cookie"), header("cf-access-jwt-assertion"));
     let (from, fetch_site) = (header("origin"), header("sec-fetch-site"));
     let presented = auth::Presented {
         authorization: authorization.as_deref(),
         cookie: cookie.as_deref(),
+        access: access.as_deref(),
         method: &raw,
         origin: from.as_deref(),
         fetch_site: fetch_site.as_deref(),
         own_origin: origin,
         secure: origin.starts_with("https://"),
     };
-    let who = auth::identify(&presented, &client, clock::now_ms(), env).await?;
+    let by_cookie = presented.authorization.is_none() && presented.access.is_none() && presented.cookie.is_some();
+    let who = match auth::identify(&presented, &client, clock::now_ms(), env).await {
+        Ok(who) => who,
+        Err(err @ EdgeError::SignedOut(_)) if by_cookie => {
+            // An ended session: the browser stops sending it.
+            let mut response = error::response(&err, false);
+            let _ = response.headers_mut().set("set-cookie", &sitrep_shared::access::clear_cookie(presented.secure));
+            return Ok(response);
+        }
+        Err(err) => return Err(err),
+    };
     let needed = op.endpoint.role();
     if who.role < needed {
         return Err(EdgeError::Forbidden(format!(

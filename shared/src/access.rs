@@ -151,6 +151,10 @@ pub const MAX_OPERATORS: usize = 200;
 pub const MAX_SESSIONS: usize = 20;
 /// Personal tokens one operator may have at once.
 pub const MAX_TOKENS: usize = 20;
+/// Sign-in links pending at once (expired ones are removed at each invitation).
+pub const MAX_PENDING_INVITES: usize = 100;
+/// Entries the account log keeps (the oldest go first).
+pub const MAX_LOG: usize = 1_000;
 
 /// How long a sign-in link may be followed.
 pub const INVITE_MS: i64 = 24 * 3_600_000;
@@ -196,10 +200,30 @@ pub fn name(text: &str, path: &str) -> Result<String, Problem> {
     if name.chars().count() > MAX_NAME {
         return Err(problem(path, ProblemCode::TooLong, format!("at most {MAX_NAME} characters")));
     }
-    if name.chars().any(char::is_control) {
-        return Err(problem(path, ProblemCode::Invalid, "has a control character"));
+    if name.chars().any(|c| c.is_control() || is_format(c)) {
+        return Err(problem(path, ProblemCode::Invalid, "has a control or direction-changing character"));
     }
     Ok(name.to_owned())
+}
+
+/// Invisible characters that change how the text around them reads (zero-width, bidi controls):
+/// a name with them could pass for another in the audit log.
+fn is_format(c: char) -> bool {
+    matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}' | '\u{00ad}')
+}
+
+/// Text from a request header as kept for display (a session's browser): control and
+/// direction-changing characters become spaces, at most 200 characters.
+pub fn shown(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() || is_format(c) { ' ' } else { c }).take(200).collect()
+}
+
+impl Operator {
+    /// Whether a session or token made at `at` still stands: not before the last revocation
+    /// (revocation deletes them too; this holds even if one were left behind).
+    pub fn issued_validly(&self, at: Timestamp) -> bool {
+        self.revoked_at.is_none() && self.links_valid_from.is_none_or(|from| at >= from)
+    }
 }
 
 impl NewOperator {
@@ -451,6 +475,8 @@ mod tests {
         assert_eq!(invited.checked().unwrap().name, "grace", "the local part names them by default");
         let bad = NewOperator { email: "x".into(), role: Role::Viewer, name: "a\u{7}".into() };
         assert_eq!(bad.checked().unwrap_err().len(), 2, "every problem at once");
+        assert!(name("Ada\u{202e}nimda", "name").is_err(), "a bidi override could pass for another name");
+        assert_eq!(shown("curl\u{85}/8\u{200f}"), "curl /8 ");
     }
 
     #[test]

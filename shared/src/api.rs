@@ -43,7 +43,7 @@ pub struct Body {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Spec {
     pub method: Method,
-    /// The path after `/api/v2/admin/`; `{id}` and `{delivery}` stand for ids.
+    /// The path after `/api/v2/admin/`; `{id}`, `{delivery}` and `{update}` stand for ids.
     pub path: &'static str,
     pub summary: &'static str,
     pub body: Option<Body>,
@@ -60,6 +60,7 @@ pub enum Endpoint {
     GetIncident,
     EditIncident,
     PostIncidentUpdate,
+    EditIncidentUpdate,
     WritePostmortem,
     PublishPostmortem,
     PreviewPostmortem,
@@ -67,6 +68,7 @@ pub enum Endpoint {
     GetMaintenance,
     EditMaintenance,
     PostMaintenanceUpdate,
+    EditMaintenanceUpdate,
     CancelMaintenance,
     CreateComponent,
     EditComponent,
@@ -110,12 +112,13 @@ const fn spec(method: Method, path: &'static str, summary: &'static str, body: O
 
 impl Endpoint {
     /// Every operation, in the order the OpenAPI document lists them.
-    pub const ALL: [Endpoint; 34] = [
+    pub const ALL: [Endpoint; 36] = [
         Endpoint::ImportPage,
         Endpoint::OpenIncident,
         Endpoint::GetIncident,
         Endpoint::EditIncident,
         Endpoint::PostIncidentUpdate,
+        Endpoint::EditIncidentUpdate,
         Endpoint::WritePostmortem,
         Endpoint::PublishPostmortem,
         Endpoint::PreviewPostmortem,
@@ -123,6 +126,7 @@ impl Endpoint {
         Endpoint::GetMaintenance,
         Endpoint::EditMaintenance,
         Endpoint::PostMaintenanceUpdate,
+        Endpoint::EditMaintenanceUpdate,
         Endpoint::CancelMaintenance,
         Endpoint::CreateComponent,
         Endpoint::EditComponent,
@@ -174,6 +178,13 @@ impl Endpoint {
             Self::PostIncidentUpdate => {
                 spec(Post, "incidents/{id}/updates", "Post an update (reopen: true to reopen)", body("NewUpdate"), 200)
             }
+            Self::EditIncidentUpdate => spec(
+                Patch,
+                "incidents/{id}/updates/{update}",
+                "Fix the text of an earlier update (kept in the audit log; its updated_at says when)",
+                body("UpdateEdit"),
+                200,
+            ),
             Self::WritePostmortem => spec(
                 Put,
                 "incidents/{id}/postmortem",
@@ -207,6 +218,13 @@ impl Endpoint {
             Self::PostMaintenanceUpdate => {
                 spec(Post, "maintenances/{id}/updates", "Post a maintenance update", body("NewUpdate"), 200)
             }
+            Self::EditMaintenanceUpdate => spec(
+                Patch,
+                "maintenances/{id}/updates/{update}",
+                "Fix the text of an earlier maintenance update",
+                body("UpdateEdit"),
+                200,
+            ),
             Self::CancelMaintenance => spec(
                 Post,
                 "maintenances/{id}/cancel",
@@ -308,6 +326,8 @@ impl Endpoint {
             Self::OpenIncident
             | Self::EditIncident
             | Self::PostIncidentUpdate
+            | Self::EditIncidentUpdate
+            | Self::EditMaintenanceUpdate
             | Self::WritePostmortem
             | Self::PublishPostmortem
             | Self::ScheduleMaintenance
@@ -371,7 +391,8 @@ pub struct Operation {
     /// `{id}`: the incident, maintenance, component or subscription ("" when the path has none).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub id: String,
-    /// `{delivery}`: the event a replay names ("" otherwise).
+    /// The second id: `{delivery}`, the event a replay names, or `{update}`, the update an edit
+    /// names ("" otherwise).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub delivery: String,
 }
@@ -387,6 +408,11 @@ impl Operation {
         Self { endpoint, id: id.into(), delivery: String::new() }
     }
 
+    /// An edit of update `update` of incident or maintenance `id`.
+    pub fn update(endpoint: Endpoint, id: impl Into<String>, update: impl Into<String>) -> Self {
+        Self { endpoint, id: id.into(), delivery: update.into() }
+    }
+
     /// A replay of event `delivery` to subscription `subscription`.
     pub fn replay(subscription: impl Into<String>, delivery: impl Into<String>) -> Self {
         Self { endpoint: Endpoint::ReplayDelivery, id: subscription.into(), delivery: delivery.into() }
@@ -398,7 +424,8 @@ impl Operation {
 
     /// The path after `/api/v2/admin/`, its ids filled in.
     pub fn path(&self) -> String {
-        self.endpoint.spec().path.replace("{id}", &self.id).replace("{delivery}", &self.delivery)
+        let path = self.endpoint.spec().path.replace("{id}", &self.id);
+        path.replace("{delivery}", &self.delivery).replace("{update}", &self.delivery)
     }
 }
 
@@ -427,7 +454,7 @@ fn fit(pattern: &str, parts: &[&str]) -> Option<(usize, String, String)> {
     for (want, got) in shape.iter().zip(parts) {
         match *want {
             "{id}" if is_id(got) => id = (*got).to_owned(),
-            "{delivery}" if is_id(got) => delivery = (*got).to_owned(),
+            "{delivery}" | "{update}" if is_id(got) => delivery = (*got).to_owned(),
             literal if literal == *got => literals += 1,
             _ => return None,
         }
@@ -478,6 +505,9 @@ pub fn command(op: &Operation, body: &[u8]) -> Result<Command, BodyError> {
         Endpoint::OpenIncident => Command::OpenIncident(parse(body)?),
         Endpoint::EditIncident | Endpoint::EditMaintenance => Command::Edit(id(), parse(body)?),
         Endpoint::PostIncidentUpdate | Endpoint::PostMaintenanceUpdate => Command::PostUpdate(id(), parse(body)?),
+        Endpoint::EditIncidentUpdate | Endpoint::EditMaintenanceUpdate => {
+            Command::EditUpdate(id(), op.delivery.as_str().into(), parse(body)?)
+        }
         Endpoint::WritePostmortem => Command::WritePostmortem(id(), parse(body)?),
         Endpoint::PublishPostmortem => Command::PublishPostmortem(id()),
         Endpoint::ScheduleMaintenance => Command::ScheduleMaintenance(parse(body)?),
@@ -598,7 +628,11 @@ mod tests {
             let expected = Operation {
                 endpoint: kind,
                 id: if spec.path.contains("{id}") { "x1".into() } else { String::new() },
-                delivery: if spec.path.contains("{delivery}") { "evt_1_0".into() } else { String::new() },
+                delivery: if spec.path.contains("{delivery}") || spec.path.contains("{update}") {
+                    "evt_1_0".into()
+                } else {
+                    String::new()
+                },
             };
             assert_eq!(route(spec.method.as_str(), &op.path()), Ok(expected), "{kind:?}");
         }

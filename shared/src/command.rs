@@ -338,6 +338,9 @@ pub enum Command {
     PostUpdate(IncidentId, NewUpdate),
     /// Edit an incident or maintenance.
     Edit(IncidentId, EventEdit),
+    /// Fix the text of one of its updates (a typo, a wrong word): the update keeps its time and
+    /// place, its `updated_at` says when it was edited, and the audit log keeps the change.
+    EditUpdate(IncidentId, UpdateId, UpdateEdit),
     /// Write the postmortem.
     WritePostmortem(IncidentId, PostmortemDraft),
     /// Publish the postmortem.
@@ -369,6 +372,14 @@ pub struct Change {
     pub target: String,
 }
 
+/// `PATCH incidents/{id}/updates/{update}`: an update's new text.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct UpdateEdit {
+    pub body: String,
+}
+
 /// Why a command was refused; nothing changed.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum ApplyError {
@@ -387,6 +398,7 @@ pub fn apply(state: &PageState, command: &Command, now: Timestamp, new_id: &str)
         Command::OpenIncident(new) => open_incident(state, new, now, new_id),
         Command::PostUpdate(id, update) => post_update(state, id, update, now, false),
         Command::Edit(id, edit) => edit_event(state, id, edit, now),
+        Command::EditUpdate(id, update, edit) => edit_update(state, id, update, edit, now),
         Command::WritePostmortem(id, draft) => write_postmortem(state, id, draft, now),
         Command::PublishPostmortem(id) => publish_postmortem(state, id, now),
         Command::ScheduleMaintenance(new) => schedule(state, new, now, new_id),
@@ -736,6 +748,32 @@ fn edit_event(state: &PageState, id: &IncidentId, edit: &EventEdit, now: Timesta
     }
     event.updated_at = now;
     let summary = format!("edited {id}");
+    finish(kind, event, state.components(), None, problems, now, summary)
+}
+
+fn edit_update(
+    state: &PageState,
+    id: &IncidentId,
+    update_id: &UpdateId,
+    edit: &UpdateEdit,
+    now: Timestamp,
+) -> Result<Change, ApplyError> {
+    let (kind, current) = find(state, id)?;
+    let mut event = current.clone();
+    let Some(update) = event.incident_updates.iter_mut().find(|u| u.id == *update_id) else {
+        return Err(ApplyError::NotFound("update", update_id.0.clone()));
+    };
+    let mut problems = Vec::new();
+    if edit.body.trim().is_empty() {
+        problems.push(problem("body", ProblemCode::Missing, "an update needs its text; post another to take it back"));
+    }
+    if update.body == edit.body {
+        problems.push(problem("body", ProblemCode::Inconsistent, "the text is already this"));
+    }
+    update.body = edit.body.clone();
+    update.updated_at = now;
+    event.updated_at = now;
+    let summary = format!("edited the text of update {update_id} of {id}");
     finish(kind, event, state.components(), None, problems, now, summary)
 }
 

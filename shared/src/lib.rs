@@ -14,6 +14,7 @@
 //! - [`document`], [`feed`], [`badge`]: every served document rendered to bytes, with how long it stays true.
 //! - [`uptime`]: uptime per component per day.
 //! - [`access`]: operators, roles, sign-in secrets, sessions and the same-origin rule for cookies.
+//! - [`jwt`] (feature `sign`): Cloudflare Access's identity assertion, read and judged.
 //! - [`throttle`]: failed-login throttling for the write API.
 //! - [`idempotency`]: how long the write API replays a keyed request's first reply.
 //! - [`embed`]: every decision of the embedded widget: options, scope, banner, freshness, polling.
@@ -29,6 +30,8 @@ pub mod embed;
 pub mod feed;
 pub mod idempotency;
 pub mod incident;
+#[cfg(feature = "sign")]
+pub mod jwt;
 pub mod limits;
 pub mod markdown;
 pub mod notify;

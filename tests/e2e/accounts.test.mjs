@@ -5,6 +5,7 @@
 // and revoking someone ends every session and token of theirs at once. Through the CLI too.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createSign, generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
@@ -183,6 +184,58 @@ test('revoking an operator ends their sessions and tokens at once, and a link se
   assert.ok(log.some((entry) => entry.by === 'admin token' && /^revoked .*mallory@example.com/.test(entry.summary)), JSON.stringify(log));
 });
 
+test('an editor fixes the text of an earlier update: it keeps its place, readers see the fix, the log names who', async () => {
+  const { cookie } = await signIn('typo@example.com', 'editor', 'Tess');
+  const opened = await (await withCookie(cookie, 'POST', 'incidents', { name: 'Typo', impact: 'minor', body: 'Investigting' })).json();
+  await withCookie(cookie, 'POST', `incidents/${opened.id}/updates`, { status: 'identified', body: 'Found it' });
+  const stored = await edge.write('GET', `incidents/${opened.id}`);
+  const first = stored.incident.incident_updates.at(-1);
+  const fixed = await withCookie(cookie, 'PATCH', `incidents/${opened.id}/updates/${first.id}`, { body: 'Investigating' });
+  assert.equal(fixed.status, 200, await fixed.clone().text());
+  const after = (await edge.write('GET', `incidents/${opened.id}`)).incident.incident_updates;
+  assert.deepEqual(after.map((u) => u.body), ['Found it', 'Investigating'], 'same place, new text');
+  assert.equal(after.at(-1).created_at, first.created_at, 'same time');
+  assert.ok(after.at(-1).updated_at > first.updated_at, 'its updated_at says when it was edited');
+  const { entries } = await edge.write('GET', 'log?limit=1');
+  assert.match(entries[0].summary, new RegExp(`^edited the text of update ${first.id} of ${opened.id}`));
+  assert.equal(entries[0].by.actor.name, 'Tess');
+  for (const [path, body, status] of [
+    [`incidents/${opened.id}/updates/nope`, { body: 'x' }, 404],
+    [`incidents/${opened.id}/updates/${first.id}`, { body: ' ' }, 422],
+    [`incidents/${opened.id}/updates/${first.id}`, { body: 'Investigating' }, 422],
+    [`incidents/${opened.id}/updates/${first.id}`, { text: 'x' }, 400],
+  ]) {
+    assert.equal((await withCookie(cookie, 'PATCH', path, body)).status, status, `${path} ${JSON.stringify(body)}`);
+  }
+  // The CLI: the latest update by default.
+  const cli = spawnSync(join(root, 'target', 'debug', 'sitrep'), ['incident', 'fix', opened.id, '--body', 'Found the cause'], {
+    env: { ...process.env, SITREP_URL: edge.base, SITREP_TOKEN: edge.token }, encoding: 'utf8', timeout: 30_000,
+  });
+  assert.equal(cli.status, 0, cli.stderr);
+  assert.equal((await edge.write('GET', `incidents/${opened.id}`)).incident.incident_updates[0].body, 'Found the cause');
+  await withCookie(cookie, 'POST', `incidents/${opened.id}/updates`, { status: 'resolved', body: 'Fixed' });
+});
+
+test('a new invitation voids the earlier link (one sent to the wrong place is replaced)', async () => {
+  const first = await invite('rita@example.com', 'viewer');
+  const second = await invite('rita@example.com', 'viewer');
+  assert.equal((await follow(first.link, { client: newClient() })).status, 401);
+  assert.equal((await follow(second.link)).status, 303);
+});
+
+test('a browser still sending an ended session is told to drop it, and never locks its client out', async () => {
+  const { cookie, operator } = await signIn('stale@example.com', 'viewer');
+  await edge.write('DELETE', `operators/${operator.id}`);
+  const client = newClient();
+  for (let n = 0; n < 12; n += 1) {
+    const res = await withCookie(cookie, 'GET', 'me', undefined, { 'cf-connecting-ip': client });
+    assert.equal(res.status, 401, `request ${n + 1}`);
+    assert.match(res.headers.get('set-cookie') ?? '', /^sitrep_session=; .*Max-Age=0/);
+  }
+  const admin = await fetch(`${edge.base}/api/v2/admin/me`, { headers: { authorization: `Bearer ${edge.token}`, 'cf-connecting-ip': client } });
+  assert.equal(admin.status, 200, 'the office\'s admin token still works');
+});
+
 test('failed sign-in links are throttled like bad tokens', async () => {
   const client = newClient();
   const forged = `${edge.base}/admin/sign-in?invite=sitrep_invite_${'0'.repeat(64)}`;
@@ -237,5 +290,67 @@ test('an expired sign-in link and a session unused for its idle time are refused
     assert.match((await idle.json()).error.message, /session has ended/);
   } finally {
     await short.stop();
+  }
+});
+
+test('Cloudflare Access: a valid assertion signs its operator in; expired, wrong audience, issuer or key, alg none and strangers are refused', async () => {
+  // A key pair of the test's own, pinned in the test build through SITREP_ACCESS_CERTS.
+  const team = 'sitrep-test.cloudflareaccess.com';
+  const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const other = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const jwk = { ...pair.publicKey.export({ format: 'jwk' }), kid: 'test-1', alg: 'RS256', use: 'sig' };
+  const b64 = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const now = Math.floor(Date.now() / 1000);
+  const claims = (extra = {}) => ({ aud: ['aud-test'], iss: `https://${team}`, email: 'ops@example.com', iat: now, nbf: now - 5, exp: now + 600, ...extra });
+  const sign = (payload, { key = pair.privateKey, alg = 'RS256', kid = 'test-1' } = {}) => {
+    const signed = `${b64({ alg, kid, typ: 'JWT' })}.${b64(payload)}`;
+    if (alg === 'none') return `${signed}.`;
+    return `${signed}.${createSign('RSA-SHA256').update(signed).sign(key).toString('base64url')}`;
+  };
+  const gated = await startEdge({
+    page: fixture('demo'),
+    vars: { SITREP_ACCESS_TEAM_DOMAIN: team, SITREP_ACCESS_AUD: 'aud-test', SITREP_ACCESS_CERTS: JSON.stringify({ keys: [jwk] }) },
+  });
+  const me = (assertion, client = 'local') => fetch(`${gated.base}/api/v2/admin/me`, { headers: { 'cf-access-jwt-assertion': assertion, 'cf-connecting-ip': client } });
+  try {
+    await gated.write('POST', 'operators', { email: 'OPS@example.com', role: 'editor', name: 'Ops' });
+    const good = sign(claims());
+    const res = await me(good);
+    assert.equal(res.status, 200, await res.clone().text());
+    assert.equal((await res.json()).actor.email, 'ops@example.com');
+    const opened = await fetch(`${gated.base}/api/v2/admin/incidents`, {
+      method: 'POST',
+      headers: { 'cf-access-jwt-assertion': good, origin: gated.base, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Behind Access', impact: 'minor', body: 'Looking' }),
+    });
+    assert.equal(opened.status, 201);
+    assert.equal((await gated.write('GET', 'log?limit=1')).entries[0].by.actor.name, 'Ops');
+    const crossSite = await fetch(`${gated.base}/api/v2/admin/incidents`, {
+      method: 'POST',
+      headers: { 'cf-access-jwt-assertion': good, origin: 'https://evil.example', 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'x', impact: 'minor', body: 'x' }),
+    });
+    assert.equal(crossSite.status, 403, 'Access rides on a cookie: another site may not write with it');
+    const [head, body] = good.split('.');
+    const forged = `${head}.${b64(claims({ email: 'boss@example.com' }))}.${good.split('.')[2]}`;
+    assert.notEqual(body, forged.split('.')[1]);
+    const refused = {
+      expired: sign(claims({ exp: now - 120 })),
+      'wrong audience': sign(claims({ aud: 'another-app' })),
+      'wrong issuer': sign(claims({ iss: 'https://evil.cloudflareaccess.com' })),
+      'wrong key': sign(claims(), { key: other.privateKey }),
+      'unknown key id': sign(claims(), { kid: 'test-2' }),
+      'alg none': sign(claims(), { alg: 'none' }),
+      'a payload swapped under a good signature': forged,
+      'an email no operator has': sign(claims({ email: 'stranger@example.com' })),
+    };
+    let n = 0;
+    for (const [what, assertion] of Object.entries(refused)) {
+      const answer = await me(assertion, `192.0.2.${100 + (n += 1)}`);
+      assert.equal(answer.status, 401, what);
+      assert.equal((await answer.json()).error.code, 'signed_out', what);
+    }
+  } finally {
+    await gated.stop();
   }
 });

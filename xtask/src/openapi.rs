@@ -13,7 +13,7 @@ use sitrep_shared::access::{NewOperator, NewToken, OperatorEdit};
 use sitrep_shared::api::{Endpoint, Store};
 use sitrep_shared::command::{
     Cancellation, ComponentEdit, ComponentOrder, EventEdit, NewComponent, NewIncident, NewMaintenance, NewUpdate,
-    PostmortemDraft,
+    PostmortemDraft, UpdateEdit,
 };
 use sitrep_shared::notify::delivery::Delivery;
 use sitrep_shared::notify::{NewSubscription, SubscriptionEdit};
@@ -65,6 +65,7 @@ pub fn document() -> Value {
         add("NewIncident", of::<NewIncident>(&mut generator)),
         add("EventEdit", of::<EventEdit>(&mut generator)),
         add("NewUpdate", of::<NewUpdate>(&mut generator)),
+        add("UpdateEdit", of::<UpdateEdit>(&mut generator)),
         add("PostmortemDraft", of::<PostmortemDraft>(&mut generator)),
         add("NewMaintenance", of::<NewMaintenance>(&mut generator)),
         add("Cancellation", of::<Cancellation>(&mut generator)),
@@ -131,6 +132,9 @@ pub fn document() -> Value {
         let mut parameters = vec![];
         if path.contains("{id}") {
             parameters.push(json!({ "name": "id", "in": "path", "required": true, "schema": { "type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$" } }));
+        }
+        if path.contains("{update}") {
+            parameters.push(json!({ "name": "update", "in": "path", "required": true, "description": "the update's id, as the incident's document shows it", "schema": { "type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$" } }));
         }
         if path.contains("{delivery}") {
             parameters.push(json!({ "name": "delivery", "in": "path", "required": true, "description": "the event's id, as the deliveries list shows it", "schema": { "type": "string", "pattern": "^evt_([0-9a-f]{16}_)?[0-9]{1,20}_[0-9]{1,20}$" } }));

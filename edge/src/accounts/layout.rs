@@ -33,10 +33,13 @@ pub enum Key<'a> {
     TokenOf(&'a str, &'a str),
     /// A log entry: (milliseconds, a public id that keeps two entries of one millisecond apart).
     Log(i64, &'a str),
+    /// How many log entries there are.
+    LogCount,
 }
 
 pub const OPERATOR_PREFIX: &str = "operator/";
 pub const LOG_PREFIX: &str = "log/";
+pub const INVITE_PREFIX: &str = "invite/";
 
 /// The prefix of an operator's sessions' index.
 pub fn sessions_of(operator: &str) -> String {
@@ -53,13 +56,14 @@ impl Key<'_> {
         match self {
             Self::Operator(id) => format!("{OPERATOR_PREFIX}{id}"),
             Self::Email(email) => format!("email/{email}"),
-            Self::Invite(hash) => format!("invite/{hash}"),
+            Self::Invite(hash) => format!("{INVITE_PREFIX}{hash}"),
             Self::Session(hash) => format!("session/{hash}"),
             Self::SessionId(id) => format!("session-id/{id}"),
             Self::SessionOf(operator, id) => format!("{}{id}", sessions_of(operator)),
             Self::Token(hash) => format!("token/{hash}"),
             Self::TokenOf(operator, id) => format!("{}{id}", tokens_of(operator)),
             Self::Log(millis, id) => format!("{LOG_PREFIX}{:016}/{id}", millis.max(0)),
+            Self::LogCount => "log-count".into(),
         }
     }
 }
@@ -105,6 +109,7 @@ mod tests {
             Key::Token("h"),
             Key::TokenOf("op_1", "t_1"),
             Key::Log(1, "x"),
+            Key::LogCount,
         ]
         .map(Key::text);
         for (n, key) in keys.iter().enumerate() {

@@ -66,10 +66,42 @@ impl AccountStore {
         get(&self.state.storage(), Key::Operator(id)).await?.ok_or_else(|| unknown(id))
     }
 
-    /// Adds the log entry of a change to `batch`.
-    fn log(batch: &mut Batch, by: &Actor, summary: String, now: Timestamp) -> Result<(), EdgeError> {
+    /// Adds the log entry of a change to `batch`, and the removal of the oldest entries past
+    /// [`access::MAX_LOG`] (counted under `log-count`, so no write lists the whole log).
+    async fn log(&self, batch: &mut Batch, by: &Actor, summary: String, now: Timestamp) -> Result<(), EdgeError> {
+        let storage = self.state.storage();
         let id = crate::secrets::public_id("")?;
-        batch.put(Key::Log(now.unix_millis(), &id), &LogEntry { at: now, by: by.label(), summary })
+        batch.put(Key::Log(now.unix_millis(), &id), &LogEntry { at: now, by: by.label(), summary })?;
+        let mut count: usize = get(&storage, Key::LogCount).await?.unwrap_or(0) + 1;
+        if count > access::MAX_LOG {
+            let options = worker::ListOptions::new().prefix(LOG_PREFIX).limit(count - access::MAX_LOG);
+            for (key, _) in entries(&storage, options).await? {
+                batch.delete_listed(key);
+                count -= 1;
+            }
+        }
+        batch.put(Key::LogCount, &count)
+    }
+
+    /// Adds to `batch` the removal of expired sign-in links (a batch at most), and refuses a new
+    /// one when [`access::MAX_PENDING_INVITES`] are still pending.
+    async fn prune_invites(&self, batch: &mut Batch, now: Timestamp) -> Result<(), EdgeError> {
+        let storage = self.state.storage();
+        let pending = entries(&storage, worker::ListOptions::new().prefix(layout::INVITE_PREFIX)).await?;
+        let mut left = 0;
+        for (key, text) in pending {
+            match from_json::<Invite>(&text) {
+                Ok(invite) if invite.expires_at > now => left += 1,
+                _ => batch.delete_listed(key),
+            }
+        }
+        if left >= access::MAX_PENDING_INVITES {
+            return Err(EdgeError::Conflict(format!(
+                "{} sign-in links are pending already: wait for them to be used or to expire",
+                access::MAX_PENDING_INVITES
+            )));
+        }
+        Ok(())
     }
 
     async fn invite(
@@ -91,6 +123,8 @@ impl AccountStore {
                     operator.name = new.name;
                 }
                 operator.revoked_at = None;
+                // A new link voids every earlier one (a link sent to the wrong place is replaced).
+                operator.links_valid_from = Some(now);
                 operator
             }
             None => {
@@ -116,11 +150,12 @@ impl AccountStore {
                 }
             }
         };
+        self.prune_invites(&mut batch, now).await?;
         let invite = Invite::new(&operator.id, now, self.invite_ms());
         batch.put(Key::Invite(hash), &invite)?;
         batch.put(Key::Operator(&operator.id), &operator)?;
         let summary = format!("invited {} as {}", operator.actor().label(), operator.role.as_str());
-        Self::log(&mut batch, by, summary, now)?;
+        self.log(&mut batch, by, summary, now).await?;
         batch.commit(&storage).await?;
         Ok(reply(201, json!({ "operator": operator, "expires_at": invite.expires_at })))
     }
@@ -139,7 +174,7 @@ impl AccountStore {
         let mut batch = Batch::default();
         batch.put(Key::Operator(id), &operator)?;
         if !said.is_empty() {
-            Self::log(&mut batch, by, said.join("; "), now)?;
+            self.log(&mut batch, by, said.join("; "), now).await?;
         }
         batch.commit(&self.state.storage()).await?;
         Ok(reply(200, json!({ "operator": operator })))
@@ -163,7 +198,7 @@ impl AccountStore {
         operator.revoked_at = Some(now);
         operator.links_valid_from = Some(now);
         batch.put(Key::Operator(id), &operator)?;
-        Self::log(&mut batch, by, format!("revoked {}", operator.actor().label()), now)?;
+        self.log(&mut batch, by, format!("revoked {}", operator.actor().label()), now).await?;
         batch.commit(&storage).await?;
         Ok(reply(200, json!({ "operator": operator, "sessions_ended": sessions.len() })))
     }
@@ -200,7 +235,7 @@ impl AccountStore {
         let session: Session = get(&storage, Key::Session(&hash)).await?.ok_or_else(missing)?;
         let mut batch = Batch::default();
         self.end_session(&mut batch, &hash, &session);
-        Self::log(&mut batch, by, format!("signed out a browser of {}", session.operator), now)?;
+        self.log(&mut batch, by, format!("signed out a browser of {}", session.operator), now).await?;
         batch.commit(&storage).await?;
         Ok(reply(200, json!({ "id": id })))
     }
@@ -248,7 +283,7 @@ impl AccountStore {
         let mut batch = Batch::default();
         batch.put(Key::Token(hash), &token)?;
         batch.put(Key::TokenOf(id, token_id), &hash)?;
-        Self::log(&mut batch, actor, format!("made the personal token {:?}", token.name), now)?;
+        self.log(&mut batch, actor, format!("made the personal token {:?}", token.name), now).await?;
         batch.commit(&self.state.storage()).await?;
         Ok(reply(201, json!({ "token": { "id": token.id, "name": token.name, "created_at": token.created_at } })))
     }
@@ -261,7 +296,7 @@ impl AccountStore {
         let mut batch = Batch::default();
         batch.delete(Key::TokenOf(id, token_id));
         batch.delete(Key::Token(&hash));
-        Self::log(&mut batch, actor, format!("revoked the personal token {token_id}"), now)?;
+        self.log(&mut batch, actor, format!("revoked the personal token {token_id}"), now).await?;
         batch.commit(&storage).await?;
         Ok(reply(200, json!({ "id": token_id })))
     }

@@ -24,8 +24,16 @@ pub enum AccountRequest {
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Credential {
-    Session { hash: String },
-    Token { hash: String },
+    Session {
+        hash: String,
+    },
+    Token {
+        hash: String,
+    },
+    /// An email Cloudflare Access vouched for (its assertion verified by the Worker).
+    Access {
+        email: String,
+    },
 }
 
 /// Whose a credential is.

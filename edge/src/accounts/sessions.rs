@@ -23,7 +23,7 @@ impl AccountStore {
                 let ended = || EdgeError::SignedOut(SESSION_ENDED.into());
                 let mut session: Session = get(&storage, Key::Session(&hash)).await?.ok_or_else(ended)?;
                 let operator: Option<Operator> = get(&storage, Key::Operator(&session.operator)).await?;
-                let operator = operator.filter(|o| o.revoked_at.is_none());
+                let operator = operator.filter(|o| o.issued_validly(session.created_at));
                 let Some(operator) = operator.filter(|_| !session.expired(now, self.session_idle_ms())) else {
                     let mut batch = Batch::default();
                     self.end_session(&mut batch, &hash, &session);
@@ -38,11 +38,23 @@ impl AccountStore {
                 }
                 Ok(Authenticated { actor: operator.actor(), role: operator.role })
             }
+            Credential::Access { email } => {
+                let unknown = || {
+                    EdgeError::SignedOut(format!(
+                        "no operator has the email {email:?} that Cloudflare Access signed in: an owner invites them first"
+                    ))
+                };
+                let email = access::email(&email).map_err(|_| unknown())?;
+                let id: String = get(&storage, Key::Email(&email)).await?.ok_or_else(unknown)?;
+                let operator: Option<Operator> = get(&storage, Key::Operator(&id)).await?;
+                let operator = operator.filter(|o| o.revoked_at.is_none()).ok_or_else(unknown)?;
+                Ok(Authenticated { actor: operator.actor(), role: operator.role })
+            }
             Credential::Token { hash } => {
                 let unknown = || EdgeError::SignedOut(TOKEN_UNKNOWN.into());
                 let token: Token = get(&storage, Key::Token(&hash)).await?.ok_or_else(unknown)?;
                 let operator: Option<Operator> = get(&storage, Key::Operator(&token.operator)).await?;
-                let operator = operator.filter(|o| o.revoked_at.is_none()).ok_or_else(unknown)?;
+                let operator = operator.filter(|o| o.issued_validly(token.created_at)).ok_or_else(unknown)?;
                 Ok(Authenticated { actor: operator.actor(), role: operator.role })
             }
         }
@@ -79,7 +91,7 @@ impl AccountStore {
         for (old, hash) in open.iter().take(too_many) {
             self.end_session(&mut batch, hash, old);
         }
-        let user_agent: String = user_agent.chars().take(200).collect();
+        let user_agent = access::shown(user_agent);
         let new = Session {
             id: session_id.to_owned(),
             operator: operator.id.clone(),
