@@ -61,6 +61,7 @@ fn incident(n: usize, start: i64, statuses: &[IncidentStatus]) -> Incident {
             }],
             language: None,
             reopened: false,
+            edited_at: None,
         })
         .collect();
     let status = updates.first().map_or(IncidentStatus::Investigating, |u| u.status);

@@ -548,6 +548,7 @@ fn new_update(
         affected_components: vec![],
         language: language.clone(),
         reopened: false,
+        edited_at: None,
     }
 }
 
@@ -772,6 +773,7 @@ fn edit_update(
     }
     update.body = edit.body.clone();
     update.updated_at = now;
+    update.edited_at = Some(now);
     event.updated_at = now;
     let summary = format!("edited the text of update {update_id} of {id}");
     finish(kind, event, state.components(), None, problems, now, summary)

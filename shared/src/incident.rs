@@ -160,6 +160,9 @@ pub struct IncidentUpdate {
     /// Set on the update that explicitly reopens a closed incident (sitrep extension).
     #[serde(default, skip_serializing_if = "is_false")]
     pub reopened: bool,
+    /// When an operator last fixed its text (sitrep extension): readers see it marked as edited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edited_at: Option<Timestamp>,
 }
 
 impl IncidentUpdate {

@@ -104,6 +104,7 @@ pub fn update(id: &str, incident: &str, status: IncidentStatus, created: Timesta
         affected_components: vec![],
         language: None,
         reopened: false,
+        edited_at: None,
     }
 }
 

@@ -9,7 +9,7 @@ import { createSign, generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { fixture, root, startEdge } from './support.mjs';
+import { eventually, fixture, root, startEdge } from './support.mjs';
 
 let edge;
 before(async () => { edge = await startEdge({ page: fixture('demo') }); });
@@ -196,6 +196,13 @@ test('an editor fixes the text of an earlier update: it keeps its place, readers
   assert.deepEqual(after.map((u) => u.body), ['Found it', 'Investigating'], 'same place, new text');
   assert.equal(after.at(-1).created_at, first.created_at, 'same time');
   assert.ok(after.at(-1).updated_at > first.updated_at, 'its updated_at says when it was edited');
+  assert.ok(after.at(-1).edited_at, 'marked as edited');
+  assert.equal(after[0].edited_at, undefined, 'the others are not');
+  await eventually(async () => /Investigating<\/p>/.test(await (await fetch(`${edge.base}/incidents/${opened.id}`)).text()), {
+    timeout: 30_000, what: 'the fixed text on the incident page',
+  });
+  const page = await (await fetch(`${edge.base}/incidents/${opened.id}`)).text();
+  assert.equal((page.match(/ · edited<\/span>/g) ?? []).length, 1, 'readers see the one edited update marked');
   const { entries } = await edge.write('GET', 'log?limit=1');
   assert.match(entries[0].summary, new RegExp(`^edited the text of update ${first.id} of ${opened.id}`));
   assert.equal(entries[0].by.actor.name, 'Tess');
@@ -214,6 +221,21 @@ test('an editor fixes the text of an earlier update: it keeps its place, readers
   assert.equal(cli.status, 0, cli.stderr);
   assert.equal((await edge.write('GET', `incidents/${opened.id}`)).incident.incident_updates[0].body, 'Found the cause');
   await withCookie(cookie, 'POST', `incidents/${opened.id}/updates`, { status: 'resolved', body: 'Fixed' });
+});
+
+test('two operators at once: a write over a stale version is refused and says what changed and who changed it', async () => {
+  const ana = await signIn('ana@example.com', 'editor', 'Ana');
+  const ben = await signIn('ben@example.com', 'editor', 'Ben');
+  const opened = await (await withCookie(ana.cookie, 'POST', 'incidents', { name: 'Both at once', impact: 'minor', body: 'Looking' })).json();
+  const seen = opened.version;
+  await withCookie(ana.cookie, 'POST', `incidents/${opened.id}/updates`, { status: 'identified', body: 'Ana found it' });
+  const late = await withCookie(ben.cookie, 'POST', `incidents/${opened.id}/updates`, { status: 'monitoring', body: 'Ben watches' }, { 'if-match': `"${seen}"` });
+  assert.equal(late.status, 409);
+  const { message } = (await late.json()).error;
+  assert.match(message, new RegExp(`If-Match asked for ${seen}; since then: v${seen + 1} .*\\(by Ana <ana@example.com>\\)`), message);
+  const stored = await edge.write('GET', `incidents/${opened.id}`);
+  assert.deepEqual(stored.incident.incident_updates.map((u) => u.body), ['Ana found it', 'Looking'], 'nothing overwritten');
+  await withCookie(ana.cookie, 'POST', `incidents/${opened.id}/updates`, { status: 'resolved', body: 'Fixed' });
 });
 
 test('a new invitation voids the earlier link (one sent to the wrong place is replaced)', async () => {

@@ -166,7 +166,8 @@ pub(crate) fn timeline(ctx: &Ctx<'_>, incident: &Incident) -> Html {
             { for updates.into_iter().map(|u| html! {
                 <li>
                     <p><strong>{ctx.text.status(u.status)}</strong>{" · "}{time(ctx, u.shown_at())}
-                        if ctx.relative { <span class="muted">{" · "}{ctx.formats.date_time(u.shown_at())}</span> }</p>
+                        if ctx.relative { <span class="muted">{" · "}{ctx.formats.date_time(u.shown_at())}</span> }
+                        if u.edited_at.is_some() { <span class="muted">{" · "}{ctx.text.edited}</span> }</p>
                     <p class="body" lang={u.language.clone()}>{&u.body}</p>
                 </li>
             }) }

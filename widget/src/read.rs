@@ -155,6 +155,7 @@ fn update(o: Obj) -> Option<IncidentUpdate> {
         affected_components: o.list("affected_components", affected)?,
         language: o.text("language"),
         reopened: o.flag("reopened"),
+        edited_at: o.time("edited_at"),
     })
 }
 

@@ -441,6 +441,7 @@ fn history_page(history: usize) -> Result<Vec<u8>> {
                 affected_components: vec![],
                 language: None,
                 reopened: false,
+                edited_at: None,
             })
         };
         incidents.push(Incident {

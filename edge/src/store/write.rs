@@ -17,6 +17,9 @@ use crate::clock::now;
 use crate::copy::COPIES;
 use crate::error::EdgeError;
 
+/// Changes a stale If-Match's answer lists at most.
+const SHOWN_SINCE: usize = 5;
+
 /// The operator's setting for how long an Idempotency-Key is remembered, in seconds (default a day).
 const RETENTION_VAR: &str = "SITREP_IDEMPOTENCY_SECS";
 
@@ -83,12 +86,36 @@ impl PageStore {
         if let Some(wanted) = if_match {
             let wanted = wanted.trim().trim_start_matches("W/").trim_matches('"').trim_start_matches('v');
             if wanted != "*" && wanted.parse::<u64>().ok() != Some(current) {
+                let since = match wanted.parse::<u64>() {
+                    Ok(asked) if asked < current => self.changes_since(asked, current).await,
+                    _ => String::new(),
+                };
                 return Err(EdgeError::Conflict(format!(
-                    "the page is at version {current}; If-Match asked for {wanted}: reload and retry"
+                    "the page is at version {current}; If-Match asked for {wanted}{since}: reload, look, and retry"
                 )));
             }
         }
         Ok(loaded)
+    }
+
+    /// What changed after version `asked`, and who changed it, for a stale If-Match (two operators
+    /// at once: the second sees what the first did instead of overwriting it). Best effort: the
+    /// log's newest entries, at most [`SHOWN_SINCE`].
+    async fn changes_since(&self, asked: u64, current: u64) -> String {
+        let wanted = (current - asked).min(SHOWN_SINCE as u64) as usize;
+        let Ok(entries) = layout::log(&self.state.storage(), wanted).await else { return String::new() };
+        let lines: Vec<String> = entries
+            .iter()
+            .rev()
+            .filter(|e| e.version > asked)
+            .map(|e| {
+                let who = e.by.as_ref().and_then(|b| b.actor.as_ref()).map_or_else(|| "someone".into(), |a| a.label());
+                format!("v{} {} (by {who})", e.version, e.summary)
+            })
+            .collect();
+        let more = (current - asked) as usize - lines.len().min((current - asked) as usize);
+        let more = if more > 0 { format!(", and {more} more") } else { String::new() };
+        if lines.is_empty() { String::new() } else { format!("; since then: {}{more}", lines.join("; ")) }
     }
 
     /// The loaded page a write applies to, checked against If-Match (409 when none was loaded).
