@@ -43,7 +43,7 @@ pub struct Body {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Spec {
     pub method: Method,
-    /// The path after `/api/v2/admin/`; `{id}`, `{delivery}` and `{update}` stand for ids.
+    /// The path after `/api/v2/admin/`; `{id}`, `{delivery}`, `{update}` and `{token}` stand for ids.
     pub path: &'static str,
     pub summary: &'static str,
     pub body: Option<Body>,
@@ -91,6 +91,8 @@ pub enum Endpoint {
     ListTokens,
     CreateToken,
     RevokeToken,
+    ListOperatorTokens,
+    RevokeOperatorToken,
 }
 
 /// Which Durable Object answers an endpoint.
@@ -112,7 +114,7 @@ const fn spec(method: Method, path: &'static str, summary: &'static str, body: O
 
 impl Endpoint {
     /// Every operation, in the order the OpenAPI document lists them.
-    pub const ALL: [Endpoint; 36] = [
+    pub const ALL: [Endpoint; 38] = [
         Endpoint::ImportPage,
         Endpoint::OpenIncident,
         Endpoint::GetIncident,
@@ -149,6 +151,8 @@ impl Endpoint {
         Endpoint::ListTokens,
         Endpoint::CreateToken,
         Endpoint::RevokeToken,
+        Endpoint::ListOperatorTokens,
+        Endpoint::RevokeOperatorToken,
     ];
 
     /// The table: this operation's row.
@@ -299,6 +303,20 @@ impl Endpoint {
                 201,
             ),
             Self::RevokeToken => spec(Delete, "tokens/{id}", "Revoke one of the caller's personal tokens", None, 200),
+            Self::ListOperatorTokens => spec(
+                Get,
+                "operators/{id}/tokens",
+                "An operator's personal tokens (never the tokens themselves)",
+                None,
+                200,
+            ),
+            Self::RevokeOperatorToken => spec(
+                Delete,
+                "operators/{id}/tokens/{token}",
+                "Revoke one personal token of an operator (a leaked one), leaving the rest",
+                None,
+                200,
+            ),
         }
     }
 
@@ -322,7 +340,9 @@ impl Endpoint {
             | Self::EditOperator
             | Self::RevokeOperator
             | Self::ListSessions
-            | Self::RevokeSession => Role::Owner,
+            | Self::RevokeSession
+            | Self::ListOperatorTokens
+            | Self::RevokeOperatorToken => Role::Owner,
             Self::OpenIncident
             | Self::EditIncident
             | Self::PostIncidentUpdate
@@ -358,7 +378,9 @@ impl Endpoint {
             | Self::RevokeSession
             | Self::ListTokens
             | Self::CreateToken
-            | Self::RevokeToken => Store::Accounts,
+            | Self::RevokeToken
+            | Self::ListOperatorTokens
+            | Self::RevokeOperatorToken => Store::Accounts,
             _ => Store::Page,
         }
     }
@@ -391,8 +413,8 @@ pub struct Operation {
     /// `{id}`: the incident, maintenance, component or subscription ("" when the path has none).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub id: String,
-    /// The second id: `{delivery}`, the event a replay names, or `{update}`, the update an edit
-    /// names ("" otherwise).
+    /// The second id: `{delivery}`, the event a replay names, `{update}`, the update an edit
+    /// names, or `{token}`, an operator's token ("" otherwise).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub delivery: String,
 }
@@ -425,7 +447,9 @@ impl Operation {
     /// The path after `/api/v2/admin/`, its ids filled in.
     pub fn path(&self) -> String {
         let path = self.endpoint.spec().path.replace("{id}", &self.id);
-        path.replace("{delivery}", &self.delivery).replace("{update}", &self.delivery)
+        path.replace("{delivery}", &self.delivery)
+            .replace("{update}", &self.delivery)
+            .replace("{token}", &self.delivery)
     }
 }
 
@@ -454,7 +478,7 @@ fn fit(pattern: &str, parts: &[&str]) -> Option<(usize, String, String)> {
     for (want, got) in shape.iter().zip(parts) {
         match *want {
             "{id}" if is_id(got) => id = (*got).to_owned(),
-            "{delivery}" | "{update}" if is_id(got) => delivery = (*got).to_owned(),
+            "{delivery}" | "{update}" | "{token}" if is_id(got) => delivery = (*got).to_owned(),
             literal if literal == *got => literals += 1,
             _ => return None,
         }
@@ -536,7 +560,9 @@ pub fn command(op: &Operation, body: &[u8]) -> Result<Command, BodyError> {
         | Endpoint::RevokeSession
         | Endpoint::ListTokens
         | Endpoint::CreateToken
-        | Endpoint::RevokeToken => return Err(BodyError::NotACommand),
+        | Endpoint::RevokeToken
+        | Endpoint::ListOperatorTokens
+        | Endpoint::RevokeOperatorToken => return Err(BodyError::NotACommand),
     })
 }
 
@@ -628,7 +654,7 @@ mod tests {
             let expected = Operation {
                 endpoint: kind,
                 id: if spec.path.contains("{id}") { "x1".into() } else { String::new() },
-                delivery: if spec.path.contains("{delivery}") || spec.path.contains("{update}") {
+                delivery: if ["{delivery}", "{update}", "{token}"].iter().any(|p| spec.path.contains(p)) {
                     "evt_1_0".into()
                 } else {
                     String::new()

@@ -137,7 +137,7 @@ test('a viewer reads the admin views and previews, and every write is refused by
 });
 
 test('a personal token is shown once, works like a credential of its owner, and ends when revoked', async () => {
-  const { cookie } = await signIn('lin@example.com', 'editor', 'Lin');
+  const { cookie, operator } = await signIn('lin@example.com', 'editor', 'Lin');
   const made = await withCookie(cookie, 'POST', 'tokens', { name: 'laptop' });
   assert.equal(made.status, 201);
   const { token, secret } = await made.json();
@@ -161,6 +161,17 @@ test('a personal token is shown once, works like a credential of its owner, and 
   assert.equal((await after.json()).error.code, 'signed_out');
   const admin = await edge.admin('POST', 'tokens', { name: 'x' }, { 'content-type': 'application/json' });
   assert.equal(admin.status, 409, 'the admin token has no operator to own a token');
+  // A leaked token: an owner revokes that one, and Lin's other tokens and session go on.
+  const leaked = await (await withCookie(cookie, 'POST', 'tokens', { name: 'ci' })).json();
+  const kept = await (await withCookie(cookie, 'POST', 'tokens', { name: 'desk' })).json();
+  const theirs = await edge.write('GET', `operators/${operator.id}/tokens`);
+  assert.deepEqual(theirs.tokens.map((t) => t.name).sort(), ['ci', 'desk']);
+  await edge.write('DELETE', `operators/${operator.id}/tokens/${leaked.token.id}`);
+  const gone = await fetch(`${edge.base}/api/v2/admin/me`, { headers: { authorization: `Bearer ${leaked.secret}`, 'cf-connecting-ip': newClient() } });
+  assert.equal(gone.status, 401);
+  assert.equal((await fetch(`${edge.base}/api/v2/admin/me`, { headers: { authorization: `Bearer ${kept.secret}` } })).status, 200);
+  assert.equal((await withCookie(cookie, 'GET', 'me')).status, 200);
+  assert.equal((await withCookie(cookie, 'GET', `operators/${operator.id}/tokens`)).status, 403, 'an owner\'s view');
 });
 
 test('revoking an operator ends their sessions and tokens at once, and a link sent before stays void', async () => {

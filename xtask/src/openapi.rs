@@ -283,7 +283,7 @@ fn account_operation(endpoint: Endpoint) -> Value {
             "created_at": { "type": "string", "format": "date-time" }, "last_used": { "type": "string", "format": "date-time" },
             "user_agent": { "type": "string" } } } } } })
         }
-        Endpoint::ListTokens => {
+        Endpoint::ListTokens | Endpoint::ListOperatorTokens => {
             json!({ "type": "object", "required": ["tokens"], "properties": { "tokens": { "type": "array", "items": token } } })
         }
         Endpoint::CreateToken => json!({ "type": "object", "required": ["token", "secret"], "properties": {
@@ -321,6 +321,9 @@ fn account_operation(endpoint: Endpoint) -> Value {
     let mut parameters = vec![];
     if spec.path.contains("{id}") {
         parameters.push(json!({ "name": "id", "in": "path", "required": true, "schema": { "type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$" } }));
+    }
+    if spec.path.contains("{token}") {
+        parameters.push(json!({ "name": "token", "in": "path", "required": true, "description": "the token's id, as the tokens list shows it", "schema": { "type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$" } }));
     }
     let operation_id =
         format!("{}_{}", spec.method.as_str().to_lowercase(), spec.path.replace(['/', '{', '}', '.'], "_"));

@@ -43,12 +43,29 @@ impl AccountStore {
             Endpoint::RevokeOperator => self.revoke(id, &call.actor, now).await,
             Endpoint::ListSessions => self.sessions(id).await,
             Endpoint::RevokeSession => self.revoke_session(id, &call.actor, now).await,
-            Endpoint::ListTokens => self.tokens(&call.actor).await,
+            Endpoint::ListTokens => match &call.actor {
+                Actor::Operator { id, .. } => self.tokens(id).await,
+                _ => Ok(reply(200, json!({ "tokens": [] }))),
+            },
+            Endpoint::ListOperatorTokens => {
+                self.operator(id).await?;
+                self.tokens(id).await
+            }
             Endpoint::CreateToken => {
                 let secret = call.secret.ok_or_else(|| EdgeError::Internal("a token without its secret".into()))?;
                 self.create_token(parse(&call.body)?, &secret.hash, &secret.id, &call.actor, now).await
             }
-            Endpoint::RevokeToken => self.revoke_token(id, &call.actor, now).await,
+            Endpoint::RevokeToken => {
+                let mine = match &call.actor {
+                    Actor::Operator { id, .. } => id.clone(),
+                    _ => return Err(EdgeError::Missing(format!("you have no token with id {id:?}"))),
+                };
+                self.revoke_token(&mine, id, &call.actor, now).await
+            }
+            Endpoint::RevokeOperatorToken => {
+                self.operator(id).await?;
+                self.revoke_token(id, &call.op.delivery, &call.actor, now).await
+            }
             other => Err(EdgeError::Internal(format!("{other:?} is not the account store's"))),
         }
     }
@@ -247,8 +264,8 @@ impl AccountStore {
         batch.delete(Key::SessionOf(&session.operator, &session.id));
     }
 
-    async fn tokens(&self, actor: &Actor) -> Result<AccountReply, EdgeError> {
-        let Actor::Operator { id, .. } = actor else { return Ok(reply(200, json!({ "tokens": [] }))) };
+    /// An operator's personal tokens (never the tokens themselves).
+    async fn tokens(&self, id: &str) -> Result<AccountReply, EdgeError> {
         let storage = self.state.storage();
         let mut tokens = Vec::new();
         for (_, hash) in self.entries(&layout::tokens_of(id)).await? {
@@ -288,15 +305,21 @@ impl AccountStore {
         Ok(reply(201, json!({ "token": { "id": token.id, "name": token.name, "created_at": token.created_at } })))
     }
 
-    async fn revoke_token(&self, token_id: &str, actor: &Actor, now: Timestamp) -> Result<AccountReply, EdgeError> {
-        let missing = || EdgeError::Missing(format!("you have no token with id {token_id:?}"));
-        let Actor::Operator { id, .. } = actor else { return Err(missing()) };
+    /// Revokes operator `id`'s token `token_id` (their own, or any operator's for an owner).
+    async fn revoke_token(
+        &self,
+        id: &str,
+        token_id: &str,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Result<AccountReply, EdgeError> {
+        let missing = || EdgeError::Missing(format!("no token with id {token_id:?} of {id}"));
         let storage = self.state.storage();
         let hash: String = get(&storage, Key::TokenOf(id, token_id)).await?.ok_or_else(missing)?;
         let mut batch = Batch::default();
         batch.delete(Key::TokenOf(id, token_id));
         batch.delete(Key::Token(&hash));
-        self.log(&mut batch, actor, format!("revoked the personal token {token_id}"), now).await?;
+        self.log(&mut batch, actor, format!("revoked the personal token {token_id} of {id}"), now).await?;
         batch.commit(&storage).await?;
         Ok(reply(200, json!({ "id": token_id })))
     }
