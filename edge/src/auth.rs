@@ -40,7 +40,8 @@ pub async fn identify(
 ) -> Result<Authenticated, EdgeError> {
     // A deployment without a strong admin token has its write API off, whatever the credential: the
     // token also keys the audit log's client hashes.
-    if env.secret(TOKEN_SECRET).map(|s| s.to_string()).unwrap_or_default().chars().count() < MIN_TOKEN_CHARS {
+    let admin_token = env.secret(TOKEN_SECRET).map(|s| s.to_string()).unwrap_or_default();
+    if admin_token.chars().count() < MIN_TOKEN_CHARS {
         return Err(EdgeError::WeakToken(MIN_TOKEN_CHARS));
     }
     let bearer = presented
@@ -80,7 +81,7 @@ pub async fn identify(
         // browser still sending an ended one (revoked, expired) must not lock its office out.
         return accounts::authenticate(env, Credential::Session { hash: access::hash(session) }).await;
     }
-    check(presented.authorization, client, now_ms, env).await?;
+    check(presented.authorization, &admin_token, client, now_ms, env).await?;
     Ok(Authenticated { actor: Actor::AdminToken, role: Role::Owner })
 }
 
@@ -137,12 +138,15 @@ thread_local! {
 /// (its IP address); a client with too many recent failures is refused before its token is looked
 /// at. Failures are counted in this isolate and, through the Rate Limiting binding, across all of
 /// them: once the binding says a client failed too often, this isolate locks it out too.
-async fn check(authorization: Option<&str>, client: &str, now_ms: u64, env: &Env) -> Result<(), EdgeError> {
+async fn check(
+    authorization: Option<&str>,
+    expected: &str,
+    client: &str,
+    now_ms: u64,
+    env: &Env,
+) -> Result<(), EdgeError> {
+    // `expected` is the admin token, whose strength `identify` checked first.
     FAILURES.with_borrow(|t| t.check(client, now_ms)).map_err(EdgeError::TooManyAttempts)?;
-    let expected = env.secret(TOKEN_SECRET).map(|s| s.to_string()).unwrap_or_default();
-    if expected.chars().count() < MIN_TOKEN_CHARS {
-        return Err(EdgeError::WeakToken(MIN_TOKEN_CHARS));
-    }
     // The scheme is case-insensitive (RFC 9110); the token is compared exactly.
     let given = authorization
         .and_then(|h| h.split_once(' '))

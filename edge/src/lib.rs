@@ -11,6 +11,7 @@ mod copy;
 mod error;
 mod faults;
 mod handoff;
+mod seam;
 mod secrets;
 mod storage;
 mod url;

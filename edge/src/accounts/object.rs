@@ -1,10 +1,10 @@
 //! The account store itself: its entry point and its one router.
 
-use serde::Serialize;
 use worker::{DurableObject, Env, Request, Response, State, durable_object};
 
 use super::protocol::AccountRequest;
 use crate::error::EdgeError;
+use crate::seam::answer;
 
 /// The deployment's operators, sign-in links, sessions and personal tokens (see the module).
 #[durable_object]
@@ -17,11 +17,6 @@ impl std::fmt::Debug for AccountStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AccountStore").finish_non_exhaustive()
     }
-}
-
-/// The answer to one request, as its caller expects it (`client`).
-fn answer<T: Serialize>(result: Result<T, EdgeError>) -> worker::Result<Response> {
-    Response::from_json(&result)
 }
 
 impl DurableObject for AccountStore {

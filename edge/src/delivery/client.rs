@@ -2,7 +2,7 @@
 //! each call names the answer type it expects.
 
 use serde::de::DeserializeOwned;
-use worker::{Env, Method, RequestInit};
+use worker::Env;
 
 use super::protocol::{DeliverCall, DeliverReply, DeliveryAdmin, DeliveryRequest, Listed, Replayed, Taken};
 use crate::bindings::{DELIVERY_STORE_BINDING, PAGE_NAME};
@@ -16,13 +16,7 @@ async fn call<T: DeserializeOwned>(env: &Env, request: &DeliveryRequest) -> Resu
     if matches!(request, DeliveryRequest::Deliver(_)) {
         crate::faults::count("deliver");
     }
-    let body = serde_json::to_string(request).map_err(|e| EdgeError::Internal(e.to_string()))?;
-    let stub = env.durable_object(DELIVERY_STORE_BINDING)?.get_by_name(PAGE_NAME)?;
-    let mut init = RequestInit::new();
-    init.with_method(Method::Post).with_body(Some(body.into()));
-    let request = worker::Request::new_with_init("https://delivery/", &init)?;
-    let mut response = stub.fetch_with_request(request).await.map_err(|_| EdgeError::Unavailable)?;
-    response.json::<Result<T, EdgeError>>().await.map_err(|_| EdgeError::Unavailable)?
+    crate::seam::call(env, DELIVERY_STORE_BINDING, PAGE_NAME, request).await
 }
 
 /// Hands a batch of items over (from the writer).

@@ -5,7 +5,6 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use serde::Serialize;
 use sitrep_shared::Page;
 use sitrep_shared::notify::wakes::Wakes;
 use worker::{DurableObject, Env, Request, Response, State, durable_object};
@@ -15,6 +14,7 @@ use super::protocol::{DeliveryAdmin, DeliveryRequest};
 use crate::clock::now_ms;
 use crate::error::EdgeError;
 use crate::handoff::Stored;
+use crate::seam::answer;
 
 /// Alarm runs are at least this far apart (ms): a burst of claims that each want the alarm soon
 /// runs it once.
@@ -57,11 +57,6 @@ impl std::fmt::Debug for DeliveryStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DeliveryStore").field("wakes", &self.wakes.borrow()).finish_non_exhaustive()
     }
-}
-
-/// The answer to one request, as its caller expects it (`client`).
-fn answer<T: Serialize>(result: Result<T, EdgeError>) -> worker::Result<Response> {
-    Response::from_json(&result)
 }
 
 impl DurableObject for DeliveryStore {

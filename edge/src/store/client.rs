@@ -3,7 +3,7 @@
 
 use serde::de::DeserializeOwned;
 use sitrep_shared::document::Document;
-use worker::{Env, Method, RequestInit};
+use worker::Env;
 
 use super::protocol::{AdminCall, AdminReply, StoreRequest, WireDoc};
 use crate::bindings::{PAGE_NAME, STORE_BINDING};
@@ -25,13 +25,7 @@ async fn call<T: DeserializeOwned>(env: &Env, request: &StoreRequest) -> Result<
         StoreRequest::Paused { .. } => "paused",
         StoreRequest::Test(_) => "test",
     });
-    let body = serde_json::to_string(request).map_err(|e| EdgeError::Internal(e.to_string()))?;
-    let stub = env.durable_object(STORE_BINDING)?.get_by_name(PAGE_NAME)?;
-    let mut init = RequestInit::new();
-    init.with_method(Method::Post).with_body(Some(body.into()));
-    let request = worker::Request::new_with_init("https://store/", &init)?;
-    let mut response = stub.fetch_with_request(request).await.map_err(|_| EdgeError::Unavailable)?;
-    response.json::<Result<T, EdgeError>>().await.map_err(|_| EdgeError::Unavailable)?
+    crate::seam::call(env, STORE_BINDING, PAGE_NAME, request).await
 }
 
 /// One rendered document from the store.

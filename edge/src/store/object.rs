@@ -5,7 +5,6 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use serde::Serialize;
 use sitrep_shared::PageState;
 use worker::{DurableObject, Env, Request, Response, State, durable_object};
 
@@ -16,6 +15,7 @@ use super::render::{render, to_wire};
 use super::subscriptions::{self, Stored};
 use crate::copy::COPIES;
 use crate::error::EdgeError;
+use crate::seam::answer;
 
 /// The single writer of one page.
 #[durable_object]
@@ -46,11 +46,6 @@ impl std::fmt::Debug for PageStore {
         let version = self.loaded.borrow().as_ref().map(|l| l.version);
         f.debug_struct("PageStore").field("version", &version).finish_non_exhaustive()
     }
-}
-
-/// The answer to one request, as its caller expects it (`client`).
-fn answer<T: Serialize>(result: Result<T, EdgeError>) -> worker::Result<Response> {
-    Response::from_json(&result)
 }
 
 impl DurableObject for PageStore {
