@@ -1,13 +1,13 @@
 //! Signing in and out in a browser: the page a sign-in link opens, the form it posts, signing out,
-//! and `/admin/`, which says who is signed in. (The console itself, a Yew application, is not built
-//! yet: the write API, the CLI and personal tokens are what a signed-in operator uses meanwhile.)
+//! and `/admin/`, the console's document: who is signed in, and the root the console (a Yew
+//! application, `sitrep-console`, served from `/console/`) renders into.
 //!
 //! - A sign-in link is followed in two steps: `GET /admin/sign-in?invite=…` only shows a button,
 //!   and its `POST` spends the link, so a chat service's link preview cannot use it up.
 //! - Every form post must come from this origin (`access::same_origin_write`), and a failed link
 //!   counts against its client like a wrong token.
 //! - Pages here are never cached, never framed, send no referrer (the link is in the URL), and
-//!   run no script.
+//!   run no script (but `/admin/`, which runs the console's, from this origin only).
 
 use sitrep_shared::access::{self, Secret};
 use sitrep_shared::feed::xml;
@@ -195,18 +195,45 @@ async fn home(req: &Request, env: &Env, origin: &str, secure: bool) -> Result<Re
         }
         Err(err) => return Err(err),
     };
-    let body = format!(
-        "<p>Signed in as <strong>{}</strong>, {}.</p>\
-         <p>The console is not here yet: use the CLI with a personal token, shown once when made.</p>\
+    Ok(shell(&who.actor.label(), who.role.as_str()))
+}
+
+/// The console's document: who is signed in and the way out (server-rendered, so they hold
+/// without script), and the Yew application's root, which its loader fills. Scripts and styles
+/// only from this origin; WebAssembly compiled from them; requests only back to this origin.
+fn shell(who: &str, role: &str) -> Response {
+    let html = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <meta name=\"color-scheme\" content=\"light dark\"><meta name=\"robots\" content=\"noindex\">\
+         <title>sitrep console</title><link rel=\"stylesheet\" href=\"/console/console.css\">\
+         <script type=\"module\" src=\"/console/console.js\"></script></head><body>\
+         <a class=\"skip\" href=\"#main\">Skip to the console</a>\
+         <header class=\"bar\"><p>Signed in as <strong>{who}</strong>, {role}.</p>\
+         <details><summary>Personal token for the CLI</summary>\
          <form method=\"post\" action=\"/admin/token\"><label for=\"token-name\">Token name</label> \
          <input id=\"token-name\" name=\"name\" required maxlength=\"100\" value=\"CLI\"> \
-         <button type=\"submit\">Make a personal token</button></form>\
-         <form method=\"post\" action=\"/admin/sign-out\"><button type=\"submit\">Sign out</button></form>",
-        xml(&who.actor.label()),
-        who.role.as_str()
+         <button type=\"submit\">Make a personal token</button></form></details>\
+         <form method=\"post\" action=\"/admin/sign-out\"><button type=\"submit\">Sign out</button></form></header>\
+         <div id=\"sitrep-console\"><main id=\"main\" class=\"console\"><p>Loading the console…</p>\
+         <noscript><p>The console needs JavaScript and WebAssembly. The CLI does everything it does: \
+         make a personal token above.</p></noscript></main></div></body></html>",
+        who = xml(who),
+        role = xml(role)
     );
-    Ok(page(200, "sitrep operators", &body, None))
+    let headers = Headers::new();
+    let _ = headers.set("content-type", "text/html; charset=utf-8");
+    let _ = headers.set("cache-control", "no-store");
+    // Nothing secret in its URL: a referrer to this origin only, so its own posts carry Origin.
+    let _ = headers.set("referrer-policy", "same-origin");
+    let _ = headers.set("content-security-policy", CONSOLE_CSP);
+    let _ = headers.set("x-content-type-options", "nosniff");
+    Response::builder().with_status(200).with_headers(headers).fixed(html.into_bytes())
 }
+
+/// The console's policy: its own scripts, styles and WebAssembly; requests to this origin only.
+const CONSOLE_CSP: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+     connect-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// The operator a browser request comes from, by Cloudflare Access or our session cookie (checked
 /// as the write API checks them, a `POST` from this origin only); `None` when it carries neither.

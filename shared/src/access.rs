@@ -371,7 +371,9 @@ impl CrossSite {
 /// anywhere (the cookie is `SameSite=Strict` anyway, and nothing they answer is readable across
 /// origins); a write must come from `own_origin`, by `Sec-Fetch-Site: same-origin` where the
 /// browser sends it and by `Origin` where it sends that. A request with neither is refused: every
-/// browser that can run the console sends one of them on a POST.
+/// browser that can run the console sends one of them on a POST. `Origin: null` is what a page
+/// with `Referrer-Policy: no-referrer` sends on its own posts (and a sandboxed frame on any): it
+/// passes only beside `Sec-Fetch-Site: same-origin`, a header no page can set.
 pub fn same_origin_write(
     method: &str,
     origin: Option<&str>,
@@ -386,7 +388,9 @@ pub fn same_origin_write(
     {
         return Err(CrossSite::FetchSite);
     }
+    let vouched = fetch_site.is_some() && origin == Some("null");
     if let Some(origin) = origin
+        && !vouched
         && !origin.trim_end_matches('/').eq_ignore_ascii_case(own_origin.trim_end_matches('/'))
     {
         return Err(CrossSite::Origin);
@@ -549,6 +553,12 @@ mod tests {
         assert_eq!(same_origin_write("POST", Some(own), Some("same-site"), own), Err(CrossSite::FetchSite));
         assert_eq!(same_origin_write("PATCH", None, Some("cross-site"), own), Err(CrossSite::FetchSite));
         assert_eq!(same_origin_write("POST", Some("null"), None, own), Err(CrossSite::Origin), "a sandboxed frame");
+        // A page sent with `Referrer-Policy: no-referrer` (the sign-in page: the link is in its
+        // URL) posts its own form with `Origin: null`; the browser's Sec-Fetch-Site, which no page
+        // can set, still says where it came from.
+        assert_eq!(same_origin_write("POST", Some("null"), Some("same-origin"), own), Ok(()));
+        assert_eq!(same_origin_write("POST", Some("null"), Some("cross-site"), own), Err(CrossSite::FetchSite));
+        assert_eq!(same_origin_write("POST", Some("null"), Some("none"), own), Err(CrossSite::FetchSite));
         assert_eq!(same_origin_write("POST", None, None, own), Err(CrossSite::Unknown));
         assert_eq!(same_origin_write("POST", Some("http://status.example.com"), None, own), Err(CrossSite::Origin));
     }

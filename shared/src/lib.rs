@@ -13,6 +13,7 @@
 //! - [`markdown`]: the safe Markdown subset of postmortems.
 //! - [`document`], [`feed`], [`badge`]: every served document rendered to bytes, with how long it stays true.
 //! - [`uptime`]: uptime per component per day.
+//! - [`preview`]: the summary readers would read after a write, by the store's own rules (the console's previews).
 //! - [`access`]: operators, roles, sign-in secrets, sessions and the same-origin rule for cookies.
 //! - [`jwt`] (feature `sign`): Cloudflare Access's identity assertion, read and judged.
 //! - [`throttle`]: failed-login throttling for the write API.
@@ -37,6 +38,7 @@ pub mod markdown;
 pub mod notify;
 pub mod page;
 pub mod postmortem;
+pub mod preview;
 pub mod problem;
 mod replay;
 pub mod status;

@@ -140,6 +140,8 @@ pub fn build(kind: Build) -> Result<()> {
     // The tests run exactly the widget that ships.
     let widget = crate::widget::build(true)?;
     crate::widget::install(&widget, &public)?;
+    let console = crate::console::build()?;
+    crate::console::install(&console, &public)?;
     Ok(())
 }
 

@@ -1,6 +1,7 @@
 //! `cargo xtask`: sitrep's developer tasks. `main` only parses and reports; each task is a module.
 
 mod bench;
+mod console;
 mod dev;
 mod edge;
 mod fuzz;

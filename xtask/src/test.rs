@@ -7,7 +7,8 @@ use crate::shell::{self, step};
 
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// Crates that build for wasm32: all of them are linted for it.
-const WASM_CRATES: [&str; 5] = ["sitrep-shared", "sitrep-views", "sitrep-edge", "sitrep-widget", "sitrep-bench-worker"];
+const WASM_CRATES: [&str; 6] =
+    ["sitrep-shared", "sitrep-views", "sitrep-edge", "sitrep-widget", "sitrep-console", "sitrep-bench-worker"];
 /// The widget and the views (which format through the host's `Intl`) only run in a JavaScript host:
 /// they are linted and tested on wasm32 only, their tests in Chromium.
 const BROWSER_ONLY: [&str; 2] = ["sitrep-widget", "sitrep-views"];

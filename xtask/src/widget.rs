@@ -16,7 +16,7 @@ use crate::shell::{self, step};
 use crate::wasm;
 
 /// What the shipped widget (and the floor it is measured against) gets from wasm-opt.
-const SIZE_PASSES: &[&str] = &["-Oz", "--converge", "--strip-debug", "--strip-producers"];
+pub const SIZE_PASSES: &[&str] = &["-Oz", "--converge", "--strip-debug", "--strip-producers"];
 
 /// One of the widget's modules.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,7 +50,7 @@ pub struct Built {
 }
 
 /// FNV-1a, 64 bits: enough to name a file by its content.
-fn hash(bytes: &[u8]) -> String {
+pub fn hash(bytes: &[u8]) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in bytes {
         h ^= u64::from(*b);
@@ -83,7 +83,7 @@ fn compile(size_tuned: bool, module: Module) -> Result<PathBuf> {
 }
 
 /// esbuild, minifying `entry` (bundling what it imports) into `out`.
-fn esbuild(entry: &Path, out: &Path) -> Result<()> {
+pub fn esbuild(entry: &Path, out: &Path) -> Result<()> {
     let mut esbuild = Command::new(shell::node_bin("esbuild"));
     esbuild
         .arg(entry)

@@ -1,0 +1,238 @@
+//! The console's frame: who is signed in, the navigation, the screen the location names, the
+//! live reads (every few seconds while the tab is visible, and after every write), and focus
+//! moved to each screen's heading so keyboards and screen readers follow the navigation.
+
+use std::rc::Rc;
+
+use gloo_events::EventListener;
+use gloo_timers::callback::Interval;
+use sitrep_shared::views::{IncidentsDocument, MaintenancesDocument, Summary};
+use sitrep_shared::{Timestamp, api::Endpoint, api::Operation};
+use sitrep_views::i18n::{self, Text};
+use sitrep_views::intl::Formats;
+use wasm_bindgen_futures::spawn_local;
+use yew::prelude::*;
+
+use crate::api::{self, Failure};
+use crate::model::{Held, Me, Model, Msg, Route};
+use crate::words::{self, Words};
+
+/// How often the console reads the page while visible: another operator's write appears within this.
+const POLL_MS: u32 = 5_000;
+
+/// What every screen reads.
+#[derive(Clone, Debug)]
+pub struct Ctx {
+    pub words: &'static Words,
+    pub text: &'static Text,
+    pub locale: AttrValue,
+    pub formats: Rc<Formats>,
+    pub me: Rc<Me>,
+    pub held: Rc<Held>,
+    pub dispatch: Callback<Msg>,
+}
+
+impl PartialEq for Ctx {
+    fn eq(&self, other: &Self) -> bool {
+        self.words.tag == other.words.tag
+            && Rc::ptr_eq(&self.me, &other.me)
+            && Rc::ptr_eq(&self.held, &other.held)
+            && self.dispatch == other.dispatch
+    }
+}
+
+impl Ctx {
+    /// Now, by the browser's clock.
+    pub fn now(&self) -> Timestamp {
+        now()
+    }
+}
+
+pub fn now() -> Timestamp {
+    Timestamp::from_unix_millis(js_sys::Date::now() as i64)
+        .unwrap_or_else(|| Timestamp::from_datetime(Default::default()))
+}
+
+/// Goes to `route` (the location's hash; the frame follows it).
+pub fn go(route: &Route) {
+    if let Some(location) = web_sys::window().map(|w| w.location()) {
+        let _ = location.set_hash(&route.href());
+    }
+}
+
+fn current_route() -> Route {
+    let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+    Route::parse(&hash)
+}
+
+fn hidden() -> bool {
+    web_sys::window().and_then(|w| w.document()).is_some_and(|d| d.hidden())
+}
+
+fn languages() -> Vec<String> {
+    let navigator = web_sys::window().map(|w| w.navigator());
+    let list = navigator.as_ref().map(|n| n.languages().to_vec()).unwrap_or_default();
+    list.into_iter().filter_map(|l| l.as_string()).collect()
+}
+
+/// Who is signed in (a revoked session or operator signs the console out within a poll), then
+/// the summary, and the incidents and maintenances when the version moved.
+async fn read_page(dispatch: Callback<Msg>, known: Option<Rc<Held>>, me: Option<Rc<Me>>) {
+    match api::call::<Me>(&Operation::new(Endpoint::Me), None::<&()>, None).await {
+        Ok(now) if me.as_deref() != Some(&now) => dispatch.emit(Msg::Me(now)),
+        Ok(_) => {}
+        Err(Failure::SignedOut(why)) => return dispatch.emit(Msg::SignedOut(why)),
+        Err(failure) => return dispatch.emit(Msg::Trouble(failure.message())),
+    }
+    let summary = match api::read::<Summary<'static>>("/api/v2/summary.json").await {
+        Ok(read) => read,
+        Err(failure) => return dispatch.emit(Msg::Trouble(failure.message())),
+    };
+    let version = summary.version.unwrap_or_default();
+    if known.is_some_and(|k| k.version == version && version != 0) {
+        // Nothing changed: keep what is held (no re-render).
+        return;
+    }
+    let incidents = api::read::<IncidentsDocument<'static>>("/api/v2/incidents.json").await;
+    let maintenances = api::read::<MaintenancesDocument<'static>>("/api/v2/scheduled-maintenances.json").await;
+    match (incidents, maintenances) {
+        (Ok(incidents), Ok(maintenances)) => dispatch.emit(Msg::Held(Rc::new(Held {
+            summary: Rc::new(summary.value),
+            incidents: incidents.value.incidents.into_iter().map(|i| i.into_owned()).collect(),
+            maintenances: maintenances.value.scheduled_maintenances.into_iter().map(|m| m.into_owned()).collect(),
+            version,
+        }))),
+        (Err(failure), _) | (_, Err(failure)) => dispatch.emit(Msg::Trouble(failure.message())),
+    }
+}
+
+#[function_component]
+pub fn App() -> Html {
+    let model = use_reducer(Model::default);
+    let route = use_state(current_route);
+    let (text, locale) = use_memo((), |_| {
+        let preferred = languages();
+        i18n::choose(preferred.iter().map(String::as_str))
+    })
+    .as_ref()
+    .clone();
+    let words = words::of(text.tag);
+    let formats = use_memo(locale.clone(), |locale| Formats::new(locale, None));
+    let dispatch = {
+        let model = model.dispatcher();
+        use_callback((), move |msg: Msg, _| model.dispatch(msg))
+    };
+
+    // The document speaks the console's language.
+    use_effect_with(words.tag, |tag| {
+        if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+            let _ = root.set_attribute("lang", tag);
+        }
+    });
+    // Who, and the page: now, whenever asked, and every few seconds while the tab is visible.
+    {
+        let dispatch = dispatch.clone();
+        let (known, me) = (model.held.clone(), model.me.clone());
+        use_effect_with(model.wanted, move |_| spawn_local(read_page(dispatch, known, me)));
+    }
+    {
+        let dispatch = dispatch.clone();
+        use_effect_with((), move |_| {
+            let interval = Interval::new(POLL_MS, move || {
+                if !hidden() {
+                    dispatch.emit(Msg::Reload);
+                }
+            });
+            move || drop(interval)
+        });
+    }
+    // The location's hash is the route.
+    {
+        let route = route.clone();
+        use_effect_with((), move |_| {
+            let listener =
+                web_sys::window().map(|w| EventListener::new(&w, "hashchange", move |_| route.set(current_route())));
+            move || drop(listener)
+        });
+    }
+    // Each new screen's heading takes focus (not the first: the page has only just loaded).
+    {
+        let first = use_mut_ref(|| true);
+        use_effect_with((*route).clone(), move |_| {
+            if std::mem::replace(&mut *first.borrow_mut(), false) {
+                return;
+            }
+            let heading = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("screen"));
+            if let Some(heading) = heading.and_then(|h| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(h).ok())
+            {
+                let _ = heading.focus();
+            }
+        });
+    }
+
+    if let Some(why) = &model.signed_out {
+        return html! {
+            <main id="main" class="console">
+                <h1 id="screen" tabindex="-1">{words.signed_out}</h1>
+                <p>{why.clone()}</p>
+                <p>{words.sign_in_again}</p>
+            </main>
+        };
+    }
+    let (Some(me), Some(held)) = (model.me.clone(), model.held.clone()) else {
+        return html! {
+            <main id="main" class="console" aria-busy="true">
+                <h1 id="screen" tabindex="-1">{words.console}</h1>
+                <p role="status">{model.trouble.clone().unwrap_or_else(|| words.loading.to_owned())}</p>
+            </main>
+        };
+    };
+    let ctx = Ctx { words, text, locale: locale.into(), formats, me, held, dispatch };
+    let screen = match &*route {
+        Route::Overview => html! { <crate::overview::Overview /> },
+        Route::Incidents => html! { <crate::incidents::List /> },
+        Route::NewIncident => html! { <crate::incidents::Open /> },
+        Route::Incident(id) => html! { <crate::incidents::Detail id={AttrValue::from(id.clone())} /> },
+        Route::Maintenance => html! { <crate::maintenance::Maintenance /> },
+        Route::Postmortem(id) => html! { <crate::postmortem::Editor id={AttrValue::from(id.clone())} /> },
+        Route::Components => html! { <crate::setup::Components /> },
+        Route::Subscriptions => html! { <crate::setup::Subscriptions /> },
+        Route::Operators => html! { <crate::people::Operators /> },
+        Route::Log => html! { <crate::log::AuditLog /> },
+    };
+    let nav = [
+        (Route::Overview, words.overview),
+        (Route::Incidents, words.incidents),
+        (Route::Maintenance, words.maintenance),
+        (Route::Components, words.components),
+        (Route::Subscriptions, words.subscriptions),
+        (Route::Operators, words.operators),
+        (Route::Log, words.audit_log),
+    ];
+    let here = |r: &Route| match (&*route, r) {
+        (Route::NewIncident | Route::Incident(_) | Route::Postmortem(_), Route::Incidents) => true,
+        (now, r) => now == r,
+    };
+    html! {
+        <ContextProvider<Ctx> context={ctx.clone()}>
+            <nav class="tabs" aria-label={words.main_nav}>
+                <ul>
+                    { for nav.iter().map(|(r, label)| html! {
+                        <li><a href={r.href()} aria-current={here(r).then_some("page")}>{*label}</a></li>
+                    }) }
+                </ul>
+            </nav>
+            <main id="main" class="console">
+                if ctx.me.role < sitrep_shared::access::Role::Editor {
+                    <p class="note">{words.read_only}</p>
+                }
+                {screen}
+                <p class="live" role="status">{model.notice.clone().unwrap_or_default()}</p>
+                if let Some(trouble) = &model.trouble {
+                    <p class="trouble" role="alert">{trouble.clone()}</p>
+                }
+                <p class="quiet">{words.live}</p>
+            </main>
+        </ContextProvider<Ctx>>
+    }
+}

@@ -1,0 +1,38 @@
+//! sitrep's operator console: a Yew application served at `/admin/` to signed-in operators.
+//!
+//! It reads the page as readers do (the read API) and writes through the write API's table
+//! (`sitrep_shared::api`), as the CLI does; the edge decides every permission, so a screen that
+//! hides a button hides it only as a courtesy. Previews are the widget's own views
+//! (`sitrep_views`), fed by `sitrep_shared::preview`: the store's rules applied to the page the
+//! console holds.
+//!
+//! - `model`: the state in one reducer; `api`: the one way to the edge; `words`: six languages.
+//! - `app`: the frame (navigation, polling, focus); one module per screen.
+
+mod api;
+mod app;
+mod forms;
+mod incidents;
+mod log;
+mod maintenance;
+mod model;
+mod overview;
+mod people;
+mod postmortem;
+mod preview;
+mod setup;
+mod words;
+
+use wasm_bindgen::prelude::wasm_bindgen;
+
+/// Runs when the module is instantiated: renders the console into `#sitrep-console`.
+#[wasm_bindgen(start)]
+pub fn start() {
+    let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("sitrep-console"))
+    else {
+        return;
+    };
+    // The edge's "loading" line gives way to the application.
+    root.set_inner_html("");
+    yew::Renderer::<app::App>::with_root(root).render();
+}

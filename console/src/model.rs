@@ -1,0 +1,192 @@
+//! The console's state in one reducer: who is signed in, the page as readers read it (with the
+//! version it was read at), where the operator is, and the last thing that happened. Effects
+//! (fetching, polling, writing) live in the components and dispatch [`Msg`]s here.
+
+use std::rc::Rc;
+
+use serde::Deserialize;
+use sitrep_shared::access::{Actor, Role};
+use sitrep_shared::views::Summary;
+use sitrep_shared::{Incident, IncidentId, PageData};
+use yew::Reducible;
+
+/// `GET /api/v2/admin/me`.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Me {
+    pub actor: Actor,
+    pub role: Role,
+}
+
+impl Me {
+    /// Whether the edge lets this operator make `endpoint`'s call (the edge decides again on every call).
+    pub fn may(&self, endpoint: sitrep_shared::api::Endpoint) -> bool {
+        self.role >= endpoint.role()
+    }
+}
+
+/// The page as readers read it.
+#[derive(Debug)]
+pub struct Held {
+    pub summary: Rc<Summary<'static>>,
+    /// `incidents.json`: the latest incidents, newest first.
+    pub incidents: Vec<Incident>,
+    /// `scheduled-maintenances.json`: the latest maintenances.
+    pub maintenances: Vec<Incident>,
+    /// The page version the summary was read at: what a write's `If-Match` names.
+    pub version: u64,
+}
+
+impl Held {
+    /// The page as a model, for previews (`sitrep_shared::preview`).
+    pub fn data(&self) -> PageData {
+        PageData {
+            page: self.summary.page.clone().into_owned(),
+            components: self.summary.components.to_vec(),
+            incidents: self.incidents.clone(),
+            scheduled_maintenances: self.maintenances.clone(),
+        }
+    }
+
+    /// An incident or maintenance by id.
+    pub fn event(&self, id: &str) -> Option<&Incident> {
+        let id = IncidentId::from(id);
+        self.incidents.iter().chain(&self.maintenances).find(|e| e.id == id)
+    }
+}
+
+/// Where the operator is (the part of the URL after `#`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Route {
+    Overview,
+    Incidents,
+    NewIncident,
+    Incident(String),
+    Maintenance,
+    Postmortem(String),
+    Components,
+    Subscriptions,
+    Operators,
+    Log,
+}
+
+impl Route {
+    /// The route a location hash names (anything unknown is the overview).
+    pub fn parse(hash: &str) -> Self {
+        let path = hash.trim_start_matches('#').trim_start_matches('/');
+        let mut parts = path.splitn(2, '/');
+        match (parts.next().unwrap_or_default(), parts.next()) {
+            ("incidents", None | Some("")) => Self::Incidents,
+            ("incidents", Some("new")) => Self::NewIncident,
+            ("incidents", Some(id)) => Self::Incident(id.to_owned()),
+            ("maintenance", _) => Self::Maintenance,
+            ("postmortem", Some(id)) if !id.is_empty() => Self::Postmortem(id.to_owned()),
+            ("components", _) => Self::Components,
+            ("subscriptions", _) => Self::Subscriptions,
+            ("operators", _) => Self::Operators,
+            ("log", _) => Self::Log,
+            _ => Self::Overview,
+        }
+    }
+
+    /// The hash that names it.
+    pub fn href(&self) -> String {
+        match self {
+            Self::Overview => "#/".into(),
+            Self::Incidents => "#/incidents".into(),
+            Self::NewIncident => "#/incidents/new".into(),
+            Self::Incident(id) => format!("#/incidents/{id}"),
+            Self::Maintenance => "#/maintenance".into(),
+            Self::Postmortem(id) => format!("#/postmortem/{id}"),
+            Self::Components => "#/components".into(),
+            Self::Subscriptions => "#/subscriptions".into(),
+            Self::Operators => "#/operators".into(),
+            Self::Log => "#/log".into(),
+        }
+    }
+}
+
+/// Everything the console holds.
+#[derive(Debug, Default)]
+pub struct Model {
+    pub me: Option<Rc<Me>>,
+    pub held: Option<Rc<Held>>,
+    /// Why the console is signed out, once it is.
+    pub signed_out: Option<String>,
+    /// Why the last read failed (cleared by the next good one).
+    pub trouble: Option<String>,
+    /// The last write's line, as the audit log has it (announced to screen readers).
+    pub notice: Option<String>,
+    /// Bumped to read the page again now.
+    pub wanted: u32,
+}
+
+/// What happens to it.
+#[derive(Debug)]
+pub enum Msg {
+    Me(Me),
+    Held(Rc<Held>),
+    SignedOut(String),
+    Trouble(String),
+    /// A write was accepted: its audit-log line; the page is read again.
+    Wrote(String),
+    /// Read the page again now.
+    Reload,
+}
+
+impl Reducible for Model {
+    type Action = Msg;
+
+    fn reduce(self: Rc<Self>, msg: Msg) -> Rc<Self> {
+        let mut next = Model {
+            me: self.me.clone(),
+            held: self.held.clone(),
+            signed_out: self.signed_out.clone(),
+            trouble: self.trouble.clone(),
+            notice: self.notice.clone(),
+            wanted: self.wanted,
+        };
+        match msg {
+            Msg::Me(me) => next.me = Some(Rc::new(me)),
+            // A read older than what is held (a slow poll overtaken by a write's read) is dropped.
+            Msg::Held(held) if self.held.as_ref().is_some_and(|h| h.version > held.version) => return self,
+            Msg::Held(held) => {
+                next.held = Some(held);
+                next.trouble = None;
+            }
+            Msg::SignedOut(why) => next.signed_out = Some(why),
+            Msg::Trouble(why) => next.trouble = Some(why),
+            Msg::Wrote(line) => {
+                next.notice = Some(line);
+                next.wanted += 1;
+            }
+            Msg::Reload => next.wanted += 1,
+        }
+        Rc::new(next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_read_back_from_their_hash() {
+        for route in [
+            Route::Overview,
+            Route::Incidents,
+            Route::NewIncident,
+            Route::Incident("abc".into()),
+            Route::Maintenance,
+            Route::Postmortem("abc".into()),
+            Route::Components,
+            Route::Subscriptions,
+            Route::Operators,
+            Route::Log,
+        ] {
+            assert_eq!(Route::parse(&route.href()), route);
+        }
+        assert_eq!(Route::parse(""), Route::Overview);
+        assert_eq!(Route::parse("#/nowhere"), Route::Overview);
+        assert_eq!(Route::parse("#/postmortem/"), Route::Overview);
+    }
+}

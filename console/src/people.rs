@@ -1,0 +1,205 @@
+//! Operators: who may run the page, with what role; inviting someone (the single-use sign-in link
+//! is shown here once), changing a role, revoking someone (every session and token of theirs ends).
+//! Owners only: the edge refuses anyone else, and this screen says so in the edge's words.
+
+use serde::Deserialize;
+use sitrep_shared::Timestamp;
+use sitrep_shared::access::{NewOperator, Operator, OperatorEdit, Role};
+use sitrep_shared::api::{Endpoint, Operation};
+use wasm_bindgen_futures::spawn_local;
+use yew::prelude::*;
+
+use crate::api::{self, Failure};
+use crate::app::Ctx;
+use crate::forms::{Choice, Field, problem_for};
+use crate::model::Msg;
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+struct Listed {
+    operators: Vec<Operator>,
+    #[serde(default)]
+    log: Vec<AccountEntry>,
+}
+
+/// One line of the account log (invitations, role changes, revocations).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+struct AccountEntry {
+    at: Timestamp,
+    by: String,
+    summary: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+struct Invited {
+    link: String,
+}
+
+fn roles() -> Vec<(AttrValue, AttrValue)> {
+    [Role::Viewer, Role::Editor, Role::Owner].iter().map(|r| (r.as_str().into(), r.as_str().into())).collect()
+}
+
+/// Calls an account operation; `then` gets the answer, the failure goes to `failed`.
+fn account<T: serde::de::DeserializeOwned + 'static>(
+    ctx: &Ctx,
+    op: Operation,
+    body: Option<impl serde::Serialize + 'static>,
+    failed: UseStateHandle<Option<Failure>>,
+    then: impl FnOnce(T) + 'static,
+) {
+    let dispatch = ctx.dispatch.clone();
+    spawn_local(async move {
+        match api::call::<T>(&op, body.as_ref(), None).await {
+            Ok(answer) => {
+                failed.set(None);
+                then(answer);
+            }
+            Err(Failure::SignedOut(why)) => dispatch.emit(Msg::SignedOut(why)),
+            Err(failure) => failed.set(Some(failure)),
+        }
+    });
+}
+
+#[function_component]
+pub fn Operators() -> Html {
+    let Some(ctx) = use_context::<Ctx>() else { return html! {} };
+    let w = ctx.words;
+    let listed = use_state(|| None::<Listed>);
+    let failed = use_state(|| None::<Failure>);
+    let again = use_state(|| 0_u32);
+    {
+        let (ctx, listed, failed) = (ctx.clone(), listed.clone(), failed.clone());
+        use_effect_with(*again, move |_| {
+            account::<Listed>(&ctx, Operation::new(Endpoint::ListOperators), None::<()>, failed, move |l| {
+                listed.set(Some(l))
+            });
+        });
+    }
+    let reload = {
+        let again = again.clone();
+        Callback::from(move |_: ()| again.set(*again + 1))
+    };
+    let rows = listed.as_ref().map(|l| l.operators.clone()).unwrap_or_default().into_iter().map(|op| {
+        let label = if op.name.is_empty() { op.email.clone() } else { op.name.clone() };
+        let set_role = {
+            let (ctx, failed, reload, id) = (ctx.clone(), failed.clone(), reload.clone(), op.id.clone());
+            Callback::from(move |value: String| {
+                let edit = OperatorEdit { role: Role::parse(&value), name: None };
+                let op = Operation { id: id.clone(), ..Operation::new(Endpoint::EditOperator) };
+                let reload = reload.clone();
+                account::<serde_json::Value>(&ctx, op, Some(edit), failed.clone(), move |_| reload.emit(()));
+            })
+        };
+        let revoke = {
+            let (ctx, failed, reload, id) = (ctx.clone(), failed.clone(), reload.clone(), op.id.clone());
+            Callback::from(move |_| {
+                let op = Operation { id: id.clone(), ..Operation::new(Endpoint::RevokeOperator) };
+                let reload = reload.clone();
+                account::<serde_json::Value>(&ctx, op, None::<()>, failed.clone(), move |_| reload.emit(()));
+            })
+        };
+        let revoked = op.revoked_at.is_some();
+        html! {
+            <tr>
+                <td>{label.clone()}</td>
+                <td>{op.email.clone()}</td>
+                <td>
+                    if revoked {
+                        {w.revoked}
+                    } else {
+                        <Choice id={format!("role-{}", op.id)} label={format!("{} ({label})", w.role)}
+                            value={op.role.as_str()} options={roles()} onchange={set_role} />
+                    }
+                </td>
+                <td>
+                    if !revoked {
+                        <button type="button" onclick={revoke} aria-label={format!("{} {label}", w.revoke)}>{w.revoke}</button>
+                    }
+                </td>
+            </tr>
+        }
+    });
+    let log = listed.as_ref().map(|l| l.log.clone()).unwrap_or_default();
+    html! {
+        <>
+            <h1 id="screen" tabindex="-1">{w.operators}</h1>
+            if let Some(failure) = &*failed {
+                <p class="error" role="alert">{failure.message()}</p>
+            }
+            if ctx.me.may(Endpoint::InviteOperator) {
+                <Invite on_invited={reload.clone()} />
+            }
+            if listed.is_some() {
+                <table>
+                    <thead><tr><th scope="col">{w.name}</th><th scope="col">{w.email}</th><th scope="col">{w.role}</th><th scope="col"><span class="sr-only">{w.revoke}</span></th></tr></thead>
+                    <tbody>{ for rows }</tbody>
+                </table>
+                <ul class="account-log">
+                    { for log.iter().map(|e| html! {
+                        <li><time>{ctx.formats.date_time(e.at)}</time>{" · "}{e.by.clone()}{" · "}{e.summary.clone()}</li>
+                    }) }
+                </ul>
+            }
+        </>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct InviteProps {
+    on_invited: Callback<()>,
+}
+
+#[function_component]
+fn Invite(props: &InviteProps) -> Html {
+    let Some(ctx) = use_context::<Ctx>() else { return html! {} };
+    let w = ctx.words;
+    let email = use_state(String::new);
+    let name = use_state(String::new);
+    let role = use_state(|| "editor".to_owned());
+    let link = use_state(|| None::<String>);
+    let failed = use_state(|| None::<Failure>);
+    let onsubmit = {
+        let (ctx, email, name, role, link, failed) =
+            (ctx.clone(), email.clone(), name.clone(), role.clone(), link.clone(), failed.clone());
+        let done = props.on_invited.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let body = NewOperator {
+                email: (*email).clone(),
+                role: Role::parse(&role).unwrap_or(Role::Viewer),
+                name: (*name).clone(),
+            };
+            let (link, done) = (link.clone(), done.clone());
+            account::<Invited>(&ctx, Operation::new(Endpoint::InviteOperator), Some(body), failed.clone(), move |i| {
+                link.set(Some(i.link));
+                done.emit(());
+            });
+        })
+    };
+    let set = |handle: &UseStateHandle<String>| {
+        let handle = handle.clone();
+        Callback::from(move |v: String| handle.set(v))
+    };
+    let problems = failed.as_ref().map(|f| f.problems().to_vec()).unwrap_or_default();
+    html! {
+        <section aria-labelledby="invite-title">
+            <h2 id="invite-title">{w.invite}</h2>
+            <form {onsubmit} novalidate=true>
+                <Field id="invite-email" label={w.email} kind="email" value={(*email).clone()} oninput={set(&email)}
+                    required=true error={problem_for(&problems, "email")} />
+                <Field id="invite-name" label={w.name} value={(*name).clone()} oninput={set(&name)}
+                    error={problem_for(&problems, "name")} />
+                <Choice id="invite-role" label={w.role} value={(*role).clone()} options={roles()} onchange={set(&role)} />
+                if let Some(failure) = &*failed {
+                    <p class="error" role="alert">{failure.message()}</p>
+                }
+                <button type="submit">{w.invite}</button>
+            </form>
+            if let Some(link) = &*link {
+                <div class="field">
+                    <label for="invite-link">{w.sign_in_link}</label>
+                    <input id="invite-link" readonly=true value={link.clone()} />
+                </div>
+            }
+        </section>
+    }
+}

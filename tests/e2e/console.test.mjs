@@ -1,0 +1,261 @@
+// The operator console at /admin/ (issue 25), in Chromium, through role and label locators only:
+// an invited editor follows the link, opens an incident affecting two components with the preview
+// beside the form, posts two updates, resolves; the public page, summary.json and the widget show
+// each step; the audit log names them. A viewer's writes are refused by the edge, a revoked
+// session signs the console out, a cross-site form carrying the cookie changes nothing, two
+// editors on one incident see the conflict, hostile text stays inert, and every screen passes
+// axe-core in both themes. Screenshots of the flow go to target/sitrep/screenshots/console-*.
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+
+import { eventually, fixture, launchChromium, root, serve, startEdge } from './support.mjs';
+
+const AXE = join(root, 'node_modules', 'axe-core', 'axe.min.js');
+const shots = join(root, 'target', 'sitrep', 'screenshots');
+
+let edge;
+let browser;
+before(async () => {
+  mkdirSync(shots, { recursive: true });
+  [edge, browser] = await Promise.all([startEdge({ page: fixture('demo') }), launchChromium()]);
+});
+after(async () => {
+  await browser?.close();
+  await edge?.stop();
+});
+
+const summary = async () => (await fetch(`${edge.base}/api/v2/summary.json`)).json();
+const version = async () => Number((await fetch(`${edge.base}/api/v2/status.json`)).headers.get('x-sitrep-version'));
+
+async function invite(email, role, name) {
+  const res = await edge.admin('POST', 'operators', { email, role, name });
+  assert.equal(res.status, 201, JSON.stringify(res.json));
+  return res.json;
+}
+
+/** A browser context signed in through a fresh invitation; returns { context, page, operator }. */
+async function signedIn(email, role, name, options = {}) {
+  const { link, operator } = await invite(email, role, name);
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
+  const page = await context.newPage();
+  const dialogs = [];
+  page.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss(); });
+  page.on('pageerror', (e) => { throw e; });
+  await page.goto(link);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+  return { context, page, operator, dialogs };
+}
+
+async function axe(page, what) {
+  await page.addScriptTag({ path: AXE });
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  const found = result.violations.map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+  assert.deepEqual(found, [], what);
+}
+
+test('an invited editor runs an incident from the console, and readers and the audit log follow each step', async () => {
+  const { context, page } = await signedIn('olu@example.com', 'editor', 'Olu Okafor');
+  await page.screenshot({ path: join(shots, 'console-1-overview-light.png'), fullPage: true });
+
+  await page.getByRole('link', { name: 'New incident' }).first().click();
+  await page.getByRole('heading', { name: 'New incident', level: 1 }).waitFor();
+  // Pressing "Open incident" with nothing typed: the refusal is beside the fields, nothing is sent.
+  const before = await version();
+  await page.getByRole('button', { name: 'Open incident' }).click();
+  await page.getByLabel('Name', { exact: true }).and(page.locator('[aria-invalid=true]')).waitFor();
+  assert.equal(await version(), before, 'nothing was sent');
+
+  await page.getByLabel('Name', { exact: true }).fill('Chat messages delayed');
+  await page.getByLabel('Impact').selectOption('major');
+  await page.getByLabel('Message', { exact: true }).fill('Messages in US-east and SMS are arriving minutes late.');
+  await page.getByLabel('Chat API - US-east').selectOption('major_outage');
+  await page.getByLabel('SMS', { exact: true }).selectOption('degraded_performance');
+  // The preview, drawn by the widget's own views, shows the incident before it is opened.
+  const preview = page.getByRole('region', { name: 'What readers will see' });
+  await preview.getByText('Chat messages delayed').first().waitFor();
+  await page.screenshot({ path: join(shots, 'console-2-new-incident-light.png'), fullPage: true });
+  await page.getByRole('button', { name: 'Open incident' }).click();
+  await page.getByRole('heading', { name: 'Chat messages delayed', level: 1 }).waitFor();
+  const id = page.url().split('#/incidents/')[1];
+  assert.ok(id, page.url());
+
+  let s = await summary();
+  const open = s.incidents.find((i) => i.id === id);
+  assert.equal(open?.name, 'Chat messages delayed');
+  assert.equal(s.components.find((c) => c.name === 'Chat API - US-east').status, 'major_outage');
+  assert.equal(s.components.find((c) => c.name === 'SMS').status, 'degraded_performance');
+  assert.match(await (await fetch(`${edge.base}/`)).text(), /Chat messages delayed/);
+
+  // The widget on the demo app shows it.
+  const reader = await context.newPage();
+  await reader.goto(`${edge.base}/demo/`);
+  await reader.getByText('Chat messages delayed').first().waitFor({ timeout: 20_000 });
+  await reader.close();
+
+  for (const [status, label, body] of [
+    ['identified', 'Identified', 'A queue consumer stalled; restarting it.'],
+    ['monitoring', 'Monitoring', 'Messages are flowing again; watching the backlog drain.'],
+  ]) {
+    await page.getByLabel('Status', { exact: true }).selectOption(status);
+    await page.getByLabel('Message', { exact: true }).fill(body);
+    await page.getByRole('button', { name: 'Post update' }).click();
+    await page.getByRole('region', { name: 'Timeline' }).getByText(body).waitFor();
+    s = await summary();
+    assert.equal(s.incidents.find((i) => i.id === id)?.status, status, label);
+  }
+  await page.screenshot({ path: join(shots, 'console-3-incident-light.png'), fullPage: true });
+
+  await page.getByLabel('Message', { exact: true }).fill('Resolved: every delayed message was delivered.');
+  await page.getByRole('button', { name: 'Resolve' }).click();
+  await page.getByRole('button', { name: 'Reopen' }).waitFor();
+  s = await summary();
+  assert.equal(s.incidents.find((i) => i.id === id), undefined, 'no longer open');
+  assert.equal(s.components.find((c) => c.name === 'Chat API - US-east').status, 'operational', 'resolve puts back what it set');
+  assert.equal(s.components.find((c) => c.name === 'SMS').status, 'operational');
+  const incident = await (await fetch(`${edge.base}/api/v2/incidents/${id}.json`)).json();
+  assert.equal(incident.incident.status, 'resolved');
+
+  // A typo fixed in place: marked edited for readers, kept in the audit log.
+  await page.getByRole('button', { name: /^Fix text: Identified/ }).click();
+  await page.getByRole('textbox', { name: /^Fix text/ }).fill('A queue consumer stalled; we restarted it.');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('region', { name: 'Timeline' }).getByText('we restarted it').waitFor();
+  await page.getByText('edited', { exact: true }).waitFor();
+
+  await page.getByRole('link', { name: 'Audit log' }).click();
+  await page.getByRole('heading', { name: 'Audit log', level: 1 }).waitFor();
+  const rows = page.getByRole('row').filter({ hasText: 'Olu Okafor <olu@example.com>' });
+  await eventually(async () => (await rows.count()) >= 5, { what: 'five writes by Olu in the audit log' });
+  // Filtered by operator: only theirs.
+  await page.getByLabel('Operators').selectOption('Olu Okafor <olu@example.com>');
+  const shown = await page.getByRole('row').count();
+  assert.equal(shown - 1, await rows.count(), 'every row shown is theirs');
+  await page.screenshot({ path: join(shots, 'console-4-audit-log-light.png'), fullPage: true });
+  await context.close();
+});
+
+test('a viewer can look but the edge refuses their writes, and says so in the console', async () => {
+  const { context, page } = await signedIn('vera@example.com', 'viewer', 'Vera Viewer');
+  await page.getByText('You have the viewer role').waitFor();
+  assert.equal(await page.getByRole('link', { name: 'New incident' }).count(), 0, 'the button is not offered');
+  const before = await version();
+  await page.goto(`${edge.base}/admin/#/incidents/new`);
+  await page.getByLabel('Name', { exact: true }).fill('Viewer incident');
+  await page.getByLabel('Message', { exact: true }).fill('Should never be posted.');
+  await page.getByRole('button', { name: 'Open incident' }).click();
+  await page.getByRole('alert').filter({ hasText: /takes the editor role/ }).waitFor();
+  assert.equal(await version(), before, 'nothing changed');
+  await context.close();
+});
+
+test('two editors on one incident: the second sees what changed and who changed it, nothing is overwritten', async () => {
+  const opened = await edge.write('POST', 'incidents', { name: 'Search is slow', impact: 'minor', body: 'Looking into it.' });
+  const a = await signedIn('ana@example.com', 'editor', 'Ana');
+  const b = await signedIn('ben@example.com', 'editor', 'Ben');
+  for (const { page } of [a, b]) {
+    await page.goto(`${edge.base}/admin/#/incidents/${opened.id}`);
+    await page.getByRole('heading', { name: 'Search is slow', level: 1 }).waitFor();
+  }
+  // Ben starts writing first; Ana posts while he types.
+  await b.page.getByLabel('Message', { exact: true }).fill('Ben: the index is rebuilding.');
+  await a.page.getByLabel('Status', { exact: true }).selectOption('identified');
+  await a.page.getByLabel('Message', { exact: true }).fill('Ana: a bad index; rebuilding it.');
+  await a.page.getByRole('button', { name: 'Post update' }).click();
+  await a.page.getByRole('region', { name: 'Timeline' }).getByText('Ana: a bad index').waitFor();
+  await b.page.getByRole('button', { name: 'Post update' }).click();
+  await b.page.getByRole('alert').filter({ hasText: /Ana <ana@example.com>/ }).waitFor();
+  // Ben's console shows Ana's update without a reload, and his text is still in the form.
+  await b.page.getByRole('region', { name: 'Timeline' }).getByText('Ana: a bad index').waitFor();
+  assert.equal(await b.page.getByLabel('Message', { exact: true }).inputValue(), 'Ben: the index is rebuilding.');
+  const stored = await (await fetch(`${edge.base}/api/v2/incidents/${opened.id}.json`)).json();
+  assert.equal(stored.incident.incident_updates.length, 2, 'only Ana\'s update was added');
+  // Having seen it, Ben posts.
+  await b.page.getByRole('button', { name: 'Post update' }).click();
+  await b.page.getByRole('region', { name: 'Timeline' }).getByText('Ben: the index is rebuilding.').waitFor();
+  await edge.write('POST', `incidents/${opened.id}/updates`, { status: 'resolved', body: 'Done.' });
+  await a.context.close();
+  await b.context.close();
+});
+
+test('a revoked operator\'s console signs out, and a cross-site form with their cookie changes nothing', async () => {
+  const { context, page, operator } = await signedIn('rex@example.com', 'owner', 'Rex');
+  // A page on another port of this machine (same site, so the Strict cookie is sent) posts a form.
+  const attacker = await serve((req, res) => {
+    res.setHeader('content-type', 'text/html');
+    res.end(`<form method="post" action="${edge.base}/api/v2/admin/incidents" enctype="text/plain">
+      <input name='{"name":"Forged","body":"x","padding":"' value='"}'></form>
+      <script>document.forms[0].submit()</script>`);
+  });
+  const before = await version();
+  const forged = await context.newPage();
+  const answer = forged.waitForResponse((r) => r.url().endsWith('/api/v2/admin/incidents'));
+  await forged.goto(attacker.origin);
+  assert.equal((await answer).status(), 403, 'refused: the form came from another origin');
+  assert.equal(await version(), before, 'nothing changed');
+  attacker.close();
+
+  await edge.write('DELETE', `operators/${operator.id}`);
+  await page.getByRole('link', { name: 'Components' }).click();
+  await page.getByRole('heading', { name: 'You are signed out.' }).waitFor({ timeout: 15_000 });
+  const home = await context.request.get(`${edge.base}/admin/`);
+  assert.equal(home.status(), 401);
+  await context.close();
+});
+
+test('hostile text in every field stays inert in the console and its previews', async () => {
+  const hostile = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
+  const { context, page, dialogs } = await signedIn('hal@example.com', 'editor', 'Hal <b>Bold</b>');
+  await page.getByRole('link', { name: 'New incident' }).first().click();
+  await page.getByLabel('Name', { exact: true }).fill(`Name ${hostile}`);
+  await page.getByLabel('Message', { exact: true }).fill(`Body ${hostile} [link](javascript:alert(1))`);
+  await page.getByRole('region', { name: 'What readers will see' }).getByText(/Name <img/).first().waitFor();
+  await page.getByRole('button', { name: 'Open incident' }).click();
+  await page.getByRole('heading', { name: /^Name <img/, level: 1 }).waitFor();
+  await page.getByRole('link', { name: 'Audit log' }).click();
+  await page.getByRole('row').filter({ hasText: 'Hal <b>Bold</b>' }).first().waitFor();
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  assert.deepEqual(dialogs, []);
+  assert.equal(await page.locator('main img[src=x]').count(), 0);
+  await context.close();
+});
+
+test('no axe-core violation on any console screen, light and dark, desktop and 390 px', async () => {
+  const { link } = await invite('ola@example.com', 'owner', 'Ola Owner');
+  const opened = await edge.write('POST', 'incidents', { name: 'Exports are slow', impact: 'minor', body: 'Looking into it.' });
+  const screens = ['', 'incidents', 'incidents/new', `incidents/${opened.id}`, 'maintenance', `postmortem/${opened.id}`,
+    'components', 'subscriptions', 'operators', 'log'];
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
+  const page = await context.newPage();
+  await page.goto(link);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+  for (const colorScheme of ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme });
+    for (const [width, height] of [[1280, 900], [390, 844]]) {
+      await page.setViewportSize({ width, height });
+      for (const screen of screens) {
+        await page.goto(`${edge.base}/admin/#/${screen}`);
+        await page.locator('h1#screen').waitFor();
+        await page.waitForLoadState('networkidle');
+        await axe(page, `${colorScheme} ${width}px #/${screen}`);
+        const name = (screen || 'overview').replace(opened.id, 'one').replace('/', '-');
+        await page.screenshot({ path: join(shots, `console-${name}-${colorScheme}-${width}.png`), fullPage: true });
+      }
+    }
+  }
+  // Keyboard: on a fresh load the skip link comes first; following a navigation link moves focus
+  // to the new screen's heading, so the next Tab is inside the screen.
+  await page.goto(`${edge.base}/admin/#/`);
+  await page.reload();
+  await page.locator('h1#screen').waitFor();
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Skip to the console');
+  await page.getByRole('link', { name: 'Maintenance' }).focus();
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: 'Maintenance', level: 1 }).waitFor();
+  await eventually(async () => (await page.evaluate(() => document.activeElement.id)) === 'screen', { what: 'focus on the heading' });
+  await context.close();
+});

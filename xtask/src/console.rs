@@ -1,0 +1,82 @@
+//! Building the operator console: Rust to wasm32 (the widget's size profile), wasm-bindgen,
+//! wasm-opt, and esbuild into one stable loader.
+//!
+//! Output, copied into the edge's static assets under `/console/`: `console.js` (the loader with
+//! the glue bundled in; one name, revalidated), `sitrep-console-<hash>.wasm` (named by content,
+//! kept a year) and `console.css` (the console's rules, and the widget's for the previews). The edge's `/admin/` page names the loader and the stylesheet.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+
+use crate::shell::{self, step};
+use crate::{wasm, widget};
+
+/// The rules appended to the assets' `_headers` for the console's files.
+const HEADERS: &str = "/console/console.js
+  Cache-Control: no-cache
+  X-Content-Type-Options: nosniff
+/console/console.css
+  Cache-Control: no-cache
+  X-Content-Type-Options: nosniff
+/console/sitrep-console-*
+  Cache-Control: public, max-age=31536000, immutable
+  X-Content-Type-Options: nosniff
+";
+
+/// Builds the console into `target/sitrep/console/`; returns that directory.
+pub fn build() -> Result<PathBuf> {
+    step("build the operator console (stable, wasm-bindgen, wasm-opt -Oz, esbuild)");
+    let mut cargo = shell::cargo();
+    cargo.args(["build", "-p", "sitrep-console", "--target", "wasm32-unknown-unknown", "--profile", "widget"]);
+    shell::run(cargo)?;
+    let wasm = shell::root().join("target/wasm32-unknown-unknown/widget/sitrep_console.wasm");
+    let out = shell::root().join("target/sitrep/console");
+    let _ = fs::remove_dir_all(&out);
+    let glue = out.join("glue");
+    fs::create_dir_all(&glue)?;
+    wasm::bindgen(&wasm, &glue, &[])?;
+    let optimised = glue.join("opt.wasm");
+    wasm::opt(&glue.join("sitrep_console_bg.wasm"), &optimised, widget::SIZE_PASSES)?;
+    let bytes = fs::read(&optimised)?;
+    let wasm_name = format!("sitrep-console-{}.wasm", widget::hash(&bytes));
+    let files = out.join("console");
+    fs::create_dir_all(&files)?;
+    fs::rename(&optimised, files.join(&wasm_name))?;
+    let entry = glue.join("entry.js");
+    fs::write(
+        &entry,
+        format!(
+            "import init from './sitrep_console.js';\n\
+             init({{ module_or_path: new URL('./{wasm_name}', import.meta.url) }});\n"
+        ),
+    )?;
+    widget::esbuild(&entry, &files.join("console.js"))?;
+    // The previews are the widget's views, so they take the widget's stylesheet, nested under
+    // `.preview` (it is written for a shadow root, and its element rules must not reach the console).
+    let widget_css = fs::read_to_string(shell::root().join("views/src/widget.css"))?;
+    let console_css = fs::read_to_string(shell::root().join("console/assets/console.css"))?;
+    fs::write(files.join("console.css"), format!("{console_css}.preview{{{widget_css}}}\n"))?;
+    fs::remove_dir_all(&glue)?;
+    println!("console: console/{wasm_name} ({} B), console/console.js", bytes.len());
+    Ok(out)
+}
+
+/// Copies the built console into the edge's static assets and adds its `_headers` rules.
+pub fn install(built: &Path, public: &Path) -> Result<()> {
+    let target = public.join("console");
+    let _ = fs::remove_dir_all(&target);
+    fs::create_dir_all(&target)?;
+    for entry in fs::read_dir(built.join("console"))? {
+        let entry = entry?;
+        fs::copy(entry.path(), target.join(entry.file_name()))?;
+    }
+    let headers = public.join("_headers");
+    let mut rules = fs::read_to_string(&headers).unwrap_or_default();
+    if !rules.contains("/console/") {
+        rules.push_str(HEADERS);
+        fs::write(&headers, rules)?;
+    }
+    Ok(())
+}
