@@ -68,18 +68,44 @@ pub async fn read<T: DeserializeOwned>(path: &str) -> Result<Read<T>, Failure> {
     answer(response).await
 }
 
+/// What goes with a call besides its body.
+#[derive(Clone, Debug, Default)]
+pub struct Extra {
+    /// The page version the operator started from (`If-Match`).
+    pub if_match: Option<u64>,
+    /// Makes a create safe to retry (`Idempotency-Key`): the edge answers a repeat with the first reply.
+    pub idempotency_key: Option<String>,
+    /// A background poll (`X-Sitrep-Poll: 1`), which does not keep a session alive.
+    pub poll: bool,
+}
+
 /// One operation of the write API: `body` as JSON, `if_match` the page version the operator saw.
 pub async fn call<T: DeserializeOwned>(
     op: &Operation,
     body: Option<&impl Serialize>,
     if_match: Option<u64>,
 ) -> Result<T, Failure> {
+    request(op, body, Extra { if_match, ..Extra::default() }).await.map(|read| read.value)
+}
+
+/// [`call`] with everything that may go with it, and the page version the answer names.
+pub async fn request<T: DeserializeOwned>(
+    op: &Operation,
+    body: Option<&impl Serialize>,
+    extra: Extra,
+) -> Result<Read<T>, Failure> {
     let spec = op.endpoint.spec();
     let mut request = RequestBuilder::new(&format!("/api/v2/admin/{}", op.path()))
         .method(method(spec.method))
         .cache(RequestCache::NoStore);
-    if let Some(version) = if_match {
+    if let Some(version) = extra.if_match {
         request = request.header("if-match", &version.to_string());
+    }
+    if let Some(key) = &extra.idempotency_key {
+        request = request.header("idempotency-key", key);
+    }
+    if extra.poll {
+        request = request.header("x-sitrep-poll", "1");
     }
     let request = match body {
         Some(body) => {
@@ -89,7 +115,13 @@ pub async fn call<T: DeserializeOwned>(
         None => request.build(),
     };
     let response = request.map_err(unreachable)?.send().await.map_err(unreachable)?;
-    answer(response).await.map(|read| read.value)
+    answer(response).await
+}
+
+/// A fresh idempotency key for one form's create (kept for its retries, replaced after success).
+pub fn idempotency_key() -> String {
+    let random = (js_sys::Math::random() * 1e15) as u64;
+    format!("console-{:x}-{random:x}", js_sys::Date::now() as u64)
 }
 
 fn unreachable(err: gloo_net::Error) -> Failure {

@@ -13,7 +13,7 @@ use sitrep_views::intl::Formats;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use crate::api::{self, Failure};
+use crate::api::{self, Extra, Failure};
 use crate::model::{Held, Me, Model, Msg, Route};
 use crate::words::{self, Words};
 
@@ -75,36 +75,49 @@ fn languages() -> Vec<String> {
     list.into_iter().filter_map(|l| l.as_string()).collect()
 }
 
-/// Who is signed in (a revoked session or operator signs the console out within a poll), then
-/// the summary, and the incidents and maintenances when the version moved.
-async fn read_page(dispatch: Callback<Msg>, known: Option<Rc<Held>>, me: Option<Rc<Me>>) {
-    match api::call::<Me>(&Operation::new(Endpoint::Me), None::<&()>, None).await {
-        Ok(now) if me.as_deref() != Some(&now) => dispatch.emit(Msg::Me(now)),
+/// Who is signed in; a background `poll` does not keep the session alive.
+async fn read_me(dispatch: Callback<Msg>, me: Option<Rc<Me>>, poll: bool) {
+    let extra = Extra { poll, ..Extra::default() };
+    match api::request::<Me>(&Operation::new(Endpoint::Me), None::<&()>, extra).await {
+        Ok(now) if me.as_deref() != Some(&now.value) => dispatch.emit(Msg::Me(now.value)),
         Ok(_) => {}
-        Err(Failure::SignedOut(why)) => return dispatch.emit(Msg::SignedOut(why)),
-        Err(failure) => return dispatch.emit(Msg::Trouble(failure.message())),
+        Err(Failure::SignedOut(why)) => dispatch.emit(Msg::SignedOut(why)),
+        Err(failure) => dispatch.emit(Msg::Trouble(failure.message())),
     }
+}
+
+/// The summary, and the incidents and maintenances when the version moved or the three were not
+/// read at one version last time.
+async fn read_page(dispatch: Callback<Msg>, known: Option<Rc<Held>>) {
     let summary = match api::read::<Summary<'static>>("/api/v2/summary.json").await {
         Ok(read) => read,
         Err(failure) => return dispatch.emit(Msg::Trouble(failure.message())),
     };
     let version = summary.version.unwrap_or_default();
-    if known.is_some_and(|k| k.version == version && version != 0) {
+    if known.is_some_and(|k| k.settled && k.version == version && version != 0) {
         // Nothing changed: keep what is held (no re-render).
         return;
     }
     let incidents = api::read::<IncidentsDocument<'static>>("/api/v2/incidents.json").await;
     let maintenances = api::read::<MaintenancesDocument<'static>>("/api/v2/scheduled-maintenances.json").await;
     match (incidents, maintenances) {
-        (Ok(incidents), Ok(maintenances)) => dispatch.emit(Msg::Held(Rc::new(Held {
-            summary: Rc::new(summary.value),
-            incidents: incidents.value.incidents.into_iter().map(|i| i.into_owned()).collect(),
-            maintenances: maintenances.value.scheduled_maintenances.into_iter().map(|m| m.into_owned()).collect(),
-            version,
-        }))),
+        (Ok(incidents), Ok(maintenances)) => {
+            let versions = [version, incidents.version.unwrap_or_default(), maintenances.version.unwrap_or_default()];
+            let oldest = versions.iter().copied().min().unwrap_or_default();
+            dispatch.emit(Msg::Held(Rc::new(Held {
+                summary: Rc::new(summary.value),
+                incidents: incidents.value.incidents.into_iter().map(|i| i.into_owned()).collect(),
+                maintenances: maintenances.value.scheduled_maintenances.into_iter().map(|m| m.into_owned()).collect(),
+                version: oldest,
+                settled: versions.iter().all(|v| *v == oldest),
+            })))
+        }
         (Err(failure), _) | (_, Err(failure)) => dispatch.emit(Msg::Trouble(failure.message())),
     }
 }
+
+/// Polls between asking who is signed in (every 30 s at 5 s a poll).
+const POLLS_PER_RECHECK: u32 = 6;
 
 #[function_component]
 pub fn App() -> Html {
@@ -129,19 +142,37 @@ pub fn App() -> Html {
             let _ = root.set_attribute("lang", tag);
         }
     });
-    // Who, and the page: now, whenever asked, and every few seconds while the tab is visible.
+    // Who, now and whenever asked; the page, now and whenever asked.
     {
-        let dispatch = dispatch.clone();
-        let (known, me) = (model.held.clone(), model.me.clone());
-        use_effect_with(model.wanted, move |_| spawn_local(read_page(dispatch, known, me)));
+        let (dispatch, me, poll) = (dispatch.clone(), model.me.clone(), model.who_polled);
+        use_effect_with(model.who_wanted, move |_| spawn_local(read_me(dispatch, me, poll)));
     }
     {
         let dispatch = dispatch.clone();
-        use_effect_with((), move |_| {
-            let interval = Interval::new(POLL_MS, move || {
-                if !hidden() {
-                    dispatch.emit(Msg::Reload);
-                }
+        let known = model.held.clone();
+        use_effect_with(model.wanted, move |_| spawn_local(read_page(dispatch, known)));
+    }
+    // A poll every few seconds while the tab is visible and someone is signed in; after failures in
+    // a row, every 2nd, 4th, 8th, then 16th tick (80 s).
+    {
+        let dispatch = dispatch.clone();
+        let failures = use_mut_ref(|| 0_u32);
+        *failures.borrow_mut() = model.failures;
+        use_effect_with(model.signed_out.is_some(), move |signed_out| {
+            let interval = (!*signed_out).then(|| {
+                let mut tick = 0_u32;
+                Interval::new(POLL_MS, move || {
+                    tick = tick.wrapping_add(1);
+                    let every = 1_u32 << (*failures.borrow()).min(4);
+                    if hidden() || !tick.is_multiple_of(every) {
+                        return;
+                    }
+                    dispatch.emit(if tick.is_multiple_of(POLLS_PER_RECHECK) {
+                        Msg::Recheck(true)
+                    } else {
+                        Msg::Reload
+                    });
+                })
             });
             move || drop(interval)
         });
@@ -150,18 +181,28 @@ pub fn App() -> Html {
     {
         let route = route.clone();
         use_effect_with((), move |_| {
-            let listener =
-                web_sys::window().map(|w| EventListener::new(&w, "hashchange", move |_| route.set(current_route())));
+            // Only `#/…` is a route: the skip link's `#main` moves focus and leaves the screen alone.
+            let listener = web_sys::window().map(|w| {
+                EventListener::new(&w, "hashchange", move |_| {
+                    let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+                    if hash.is_empty() || hash.starts_with("#/") {
+                        route.set(current_route());
+                    }
+                })
+            });
             move || drop(listener)
         });
     }
-    // Each new screen's heading takes focus (not the first: the page has only just loaded).
+    // Each new screen's heading takes focus (not the first: the page has only just loaded), and
+    // the edge is asked again who is signed in (a revoked operator learns it on their next move).
     {
         let first = use_mut_ref(|| true);
+        let dispatch = dispatch.clone();
         use_effect_with((*route).clone(), move |_| {
             if std::mem::replace(&mut *first.borrow_mut(), false) {
                 return;
             }
+            dispatch.emit(Msg::Recheck(false));
             let heading = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("screen"));
             if let Some(heading) = heading.and_then(|h| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(h).ok())
             {
@@ -192,9 +233,12 @@ pub fn App() -> Html {
         Route::Overview => html! { <crate::overview::Overview /> },
         Route::Incidents => html! { <crate::incidents::List /> },
         Route::NewIncident => html! { <crate::incidents::Open /> },
-        Route::Incident(id) => html! { <crate::incidents::Detail id={AttrValue::from(id.clone())} /> },
+        // Keyed by id: another incident's screen starts with empty forms.
+        Route::Incident(id) => html! { <crate::incidents::Detail key={id.clone()} id={AttrValue::from(id.clone())} /> },
         Route::Maintenance => html! { <crate::maintenance::Maintenance /> },
-        Route::Postmortem(id) => html! { <crate::postmortem::Editor id={AttrValue::from(id.clone())} /> },
+        Route::Postmortem(id) => {
+            html! { <crate::postmortem::Editor key={id.clone()} id={AttrValue::from(id.clone())} /> }
+        }
         Route::Components => html! { <crate::setup::Components /> },
         Route::Subscriptions => html! { <crate::setup::Subscriptions /> },
         Route::Operators => html! { <crate::people::Operators /> },

@@ -16,7 +16,7 @@ use sitrep_shared::{Incident, IncidentId, IncidentStatus, IncidentUpdate};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use crate::api::{self, Failure};
+use crate::api::{self, Extra, Failure};
 use crate::app::{Ctx, go};
 use crate::forms::{self, Choice, ComponentControls, Field, problem_for};
 use crate::model::{Msg, Route};
@@ -40,7 +40,7 @@ pub fn send(
     ctx: &Ctx,
     op: Operation,
     body: Option<impl Serialize + 'static>,
-    if_match: Option<u64>,
+    extra: Extra,
     state: UseStateHandle<Sending>,
     then: impl FnOnce(WriteReply) + 'static,
 ) {
@@ -50,7 +50,7 @@ pub fn send(
     state.set(Sending { busy: true, failure: None });
     let dispatch = ctx.dispatch.clone();
     spawn_local(async move {
-        match api::call::<WriteReply>(&op, body.as_ref(), if_match).await {
+        match api::request::<WriteReply>(&op, body.as_ref(), extra).await.map(|read| read.value) {
             Ok(reply) => {
                 state.set(Sending::default());
                 dispatch.emit(Msg::Wrote(reply.summary.clone()));
@@ -119,6 +119,8 @@ pub fn Open() -> Html {
     let changes = use_state(forms::Changes::default);
     let sending = use_state(Sending::default);
     let tried = use_state(|| false);
+    // One key for this form's create and its retries: a retry after a lost answer opens nothing twice.
+    let key = use_state(api::idempotency_key);
 
     let new = NewIncident {
         name: (*name).clone(),
@@ -142,7 +144,7 @@ pub fn Open() -> Html {
     let problems: Vec<Problem> = if sending.failure.is_some() { sending.problems().to_vec() } else { local };
 
     let onsubmit = {
-        let (ctx, sending, tried) = (ctx.clone(), sending.clone(), tried.clone());
+        let (ctx, sending, tried, key) = (ctx.clone(), sending.clone(), tried.clone(), key.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             tried.set(true);
@@ -150,7 +152,8 @@ pub fn Open() -> Html {
                 return;
             }
             let op = Operation::new(Endpoint::OpenIncident);
-            send(&ctx, op, Some(new.clone()), None, sending.clone(), |reply| go(&Route::Incident(reply.id)));
+            let extra = Extra { idempotency_key: Some((*key).clone()), ..Extra::default() };
+            send(&ctx, op, Some(new.clone()), extra, sending.clone(), |reply| go(&Route::Incident(reply.id)));
         })
     };
     let set = |handle: &UseStateHandle<String>| {
@@ -230,7 +233,7 @@ pub fn Detail(props: &DetailProps) -> Html {
                 <h2 id="timeline-title">{w.timeline}</h2>
                 <ol class="timeline">
                     { for event.incident_updates.iter().map(|u| html! {
-                        <UpdateEntry event={event.id.clone()} update={Rc::new(u.clone())} maintenance={maintenance} />
+                        <UpdateEntry key={u.id.as_str().to_owned()} event={event.id.clone()} update={Rc::new(u.clone())} maintenance={maintenance} />
                     }) }
                 </ol>
             </section>
@@ -275,15 +278,27 @@ fn UpdateForm(props: &UpdateFormProps) -> Html {
     let summary = previewed.as_ref().map(|s| Rc::new(s.clone())).unwrap_or_else(|_| ctx.held.summary.clone());
     let problems = sending.problems().to_vec();
 
+    // After a conflict the operator has been shown what changed (the page was read again): the
+    // next press starts from what is on screen now. Any other failure keeps the starting version.
+    {
+        let base = base.clone();
+        use_effect_with(sending.failure.clone(), move |failure| {
+            if matches!(failure, Some(Failure::Refused { status: 409, .. })) {
+                base.borrow_mut().take();
+            }
+        });
+    }
     let post = {
         let (ctx, sending, base, id) = (ctx.clone(), sending.clone(), base.clone(), event.id.clone());
         let (message, changes) = (message.clone(), changes.clone());
         move |body: NewUpdate| {
-            let if_match = base.borrow_mut().take().or(Some(ctx.held.version));
+            let if_match = Some(base.borrow().unwrap_or(ctx.held.version));
             let endpoint = if maintenance { Endpoint::PostMaintenanceUpdate } else { Endpoint::PostIncidentUpdate };
             let op = Operation { id: id.as_str().to_owned(), ..Operation::new(endpoint) };
-            let (message, changes) = (message.clone(), changes.clone());
-            send(&ctx, op, Some(body), if_match, sending.clone(), move |_| {
+            let (message, changes, base) = (message.clone(), changes.clone(), base.clone());
+            let extra = Extra { if_match, ..Extra::default() };
+            send(&ctx, op, Some(body), extra, sending.clone(), move |_| {
+                base.borrow_mut().take();
                 message.set(String::new());
                 changes.set(forms::Changes::default());
             });
@@ -306,10 +321,14 @@ fn UpdateForm(props: &UpdateFormProps) -> Html {
         let (ctx, sending, base, id, message) =
             (ctx.clone(), sending.clone(), base.clone(), event.id.clone(), message.clone());
         Callback::from(move |_| {
-            let if_match = base.borrow_mut().take().or(Some(ctx.held.version));
+            let if_match = Some(base.borrow().unwrap_or(ctx.held.version));
             let op = Operation { id: id.as_str().to_owned(), ..Operation::new(Endpoint::CancelMaintenance) };
             let body = sitrep_shared::command::Cancellation { body: (*message).clone(), language: None };
-            send(&ctx, op, Some(body), if_match, sending.clone(), |_| {});
+            let base = base.clone();
+            let extra = Extra { if_match, ..Extra::default() };
+            send(&ctx, op, Some(body), extra, sending.clone(), move |_| {
+                base.borrow_mut().take();
+            });
         })
     };
     let on_message = {
@@ -320,8 +339,11 @@ fn UpdateForm(props: &UpdateFormProps) -> Html {
         })
     };
     let on_status = {
-        let status = status.clone();
-        Callback::from(move |v: String| status.set(v))
+        let (status, base, version) = (status.clone(), base.clone(), ctx.held.version);
+        Callback::from(move |v: String| {
+            base.borrow_mut().get_or_insert(version);
+            status.set(v);
+        })
     };
     let on_component = {
         let (changes, base, version) = (changes.clone(), base.clone(), ctx.held.version);
@@ -394,7 +416,8 @@ fn UpdateEntry(props: &EntryProps) -> Html {
                     };
                     let editing = editing.clone();
                     let body = UpdateEdit { body: text.clone() };
-                    send(&ctx, op, Some(body), Some(version), sending.clone(), move |_| editing.set(None));
+                    let extra = Extra { if_match: Some(version), ..Extra::default() };
+                    send(&ctx, op, Some(body), extra, sending.clone(), move |_| editing.set(None));
                 })
             };
             let cancel = {

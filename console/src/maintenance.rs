@@ -11,6 +11,7 @@ use sitrep_shared::{ComponentId, Timestamp};
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
+use crate::api::{self, Extra};
 use crate::app::{Ctx, go};
 use crate::forms::{self, Field, problem_for};
 use crate::incidents::{Sending, refusal, send};
@@ -75,6 +76,7 @@ fn Schedule() -> Html {
     let automatic = use_state(|| true);
     let sending = use_state(Sending::default);
     let tried = use_state(|| false);
+    let key = use_state(api::idempotency_key);
 
     let (from, until) = (local_time(&starts), local_time(&ends));
     let new = match (from, until) {
@@ -105,13 +107,14 @@ fn Schedule() -> Html {
     }
     let missing_window = *tried && new.is_none();
     let onsubmit = {
-        let (ctx, sending, tried, new) = (ctx.clone(), sending.clone(), tried.clone(), new.clone());
+        let (ctx, sending, tried, new, key) = (ctx.clone(), sending.clone(), tried.clone(), new.clone(), key.clone());
         let refused = matches!(previewed, Some(Err(_)));
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             tried.set(true);
             let Some(new) = new.clone().filter(|_| !refused) else { return };
-            send(&ctx, Operation::new(Endpoint::ScheduleMaintenance), Some(new), None, sending.clone(), |reply| {
+            let extra = Extra { idempotency_key: Some((*key).clone()), ..Extra::default() };
+            send(&ctx, Operation::new(Endpoint::ScheduleMaintenance), Some(new), extra, sending.clone(), |reply| {
                 go(&Route::Incident(reply.id))
             });
         })

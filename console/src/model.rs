@@ -32,8 +32,12 @@ pub struct Held {
     pub incidents: Vec<Incident>,
     /// `scheduled-maintenances.json`: the latest maintenances.
     pub maintenances: Vec<Incident>,
-    /// The page version the summary was read at: what a write's `If-Match` names.
+    /// The oldest version of the three documents: what a write's `If-Match` names, so a write
+    /// never claims to have seen more than the operator was shown.
     pub version: u64,
+    /// Whether the three were read at the same version (each comes through its own cache); when
+    /// not, the next poll reads them all again.
+    pub settled: bool,
 }
 
 impl Held {
@@ -77,9 +81,9 @@ impl Route {
         match (parts.next().unwrap_or_default(), parts.next()) {
             ("incidents", None | Some("")) => Self::Incidents,
             ("incidents", Some("new")) => Self::NewIncident,
-            ("incidents", Some(id)) => Self::Incident(id.to_owned()),
+            ("incidents", Some(id)) if sitrep_shared::api::is_id(id) => Self::Incident(id.to_owned()),
             ("maintenance", _) => Self::Maintenance,
-            ("postmortem", Some(id)) if !id.is_empty() => Self::Postmortem(id.to_owned()),
+            ("postmortem", Some(id)) if sitrep_shared::api::is_id(id) => Self::Postmortem(id.to_owned()),
             ("components", _) => Self::Components,
             ("subscriptions", _) => Self::Subscriptions,
             ("operators", _) => Self::Operators,
@@ -118,6 +122,13 @@ pub struct Model {
     pub notice: Option<String>,
     /// Bumped to read the page again now.
     pub wanted: u32,
+    /// Bumped to ask the edge again who is signed in.
+    pub who_wanted: u32,
+    /// Whether that asking is a background poll (not the operator's doing: it does not keep the
+    /// session alive).
+    pub who_polled: bool,
+    /// Reads failed in a row (polls back off while it grows).
+    pub failures: u32,
 }
 
 /// What happens to it.
@@ -131,6 +142,9 @@ pub enum Msg {
     Wrote(String),
     /// Read the page again now.
     Reload,
+    /// Ask again who is signed in (a revoked operator's console signs out); `true` from a
+    /// background poll, `false` from the operator's own move.
+    Recheck(bool),
 }
 
 impl Reducible for Model {
@@ -144,6 +158,9 @@ impl Reducible for Model {
             trouble: self.trouble.clone(),
             notice: self.notice.clone(),
             wanted: self.wanted,
+            who_wanted: self.who_wanted,
+            who_polled: self.who_polled,
+            failures: self.failures,
         };
         match msg {
             Msg::Me(me) => next.me = Some(Rc::new(me)),
@@ -152,14 +169,22 @@ impl Reducible for Model {
             Msg::Held(held) => {
                 next.held = Some(held);
                 next.trouble = None;
+                next.failures = 0;
             }
             Msg::SignedOut(why) => next.signed_out = Some(why),
-            Msg::Trouble(why) => next.trouble = Some(why),
+            Msg::Trouble(why) => {
+                next.trouble = Some(why);
+                next.failures = self.failures.saturating_add(1);
+            }
             Msg::Wrote(line) => {
                 next.notice = Some(line);
                 next.wanted += 1;
             }
             Msg::Reload => next.wanted += 1,
+            Msg::Recheck(polled) => {
+                next.who_wanted += 1;
+                next.who_polled = polled;
+            }
         }
         Rc::new(next)
     }
@@ -188,5 +213,8 @@ mod tests {
         assert_eq!(Route::parse(""), Route::Overview);
         assert_eq!(Route::parse("#/nowhere"), Route::Overview);
         assert_eq!(Route::parse("#/postmortem/"), Route::Overview);
+        // An id that is not one never reaches a path: `#/postmortem/../log` is not the audit log.
+        assert_eq!(Route::parse("#/postmortem/../log"), Route::Overview);
+        assert_eq!(Route::parse("#/incidents/a%2Fb"), Route::Overview);
     }
 }

@@ -13,7 +13,7 @@ use sitrep_shared::{Incident, Postmortem, Section};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use crate::api::{self, Failure};
+use crate::api::{self, Extra, Failure};
 use crate::app::Ctx;
 use crate::forms::{Field, problem_for};
 use crate::incidents::{Sending, refusal, send};
@@ -62,24 +62,28 @@ pub struct EditorProps {
 pub fn Editor(props: &EditorProps) -> Html {
     let Some(ctx) = use_context::<Ctx>() else { return html! {} };
     let w = ctx.words;
-    let loaded = use_state(|| None::<Result<Rc<Incident>, String>>);
+    // The incident as the store holds it, and the page version it was read at (what saving names
+    // in If-Match: an edit made elsewhere since is never overwritten).
+    let loaded = use_state(|| None::<Result<(Rc<Incident>, u64), String>>);
     let summary = use_state(String::new);
     let body = use_state(String::new);
     let sending = use_state(Sending::default);
     {
         let (loaded, summary, body, dispatch) = (loaded.clone(), summary.clone(), body.clone(), ctx.dispatch.clone());
+        let held_version = ctx.held.version;
         use_effect_with(props.id.clone(), move |id| {
             let op = Operation { id: id.to_string(), ..Operation::new(Endpoint::GetIncident) };
             spawn_local(async move {
-                match api::call::<IncidentDocument<'static>>(&op, None::<&()>, None).await {
-                    Ok(doc) => {
-                        let incident = doc.incident.into_owned();
+                match api::request::<IncidentDocument<'static>>(&op, None::<&()>, Extra::default()).await {
+                    Ok(read) => {
+                        let version = read.version.unwrap_or(held_version);
+                        let incident = read.value.incident.into_owned();
                         if let Some(pm) = &incident.postmortem {
                             let pm = pm.revision.as_deref().unwrap_or(pm);
                             summary.set(pm.summary.clone());
                             body.set(markdown(&pm.sections));
                         }
-                        loaded.set(Some(Ok(Rc::new(incident))));
+                        loaded.set(Some(Ok((Rc::new(incident), version))));
                     }
                     Err(Failure::SignedOut(why)) => dispatch.emit(Msg::SignedOut(why)),
                     Err(failure) => loaded.set(Some(Err(failure.message()))),
@@ -92,8 +96,9 @@ pub fn Editor(props: &EditorProps) -> Html {
         Some(Err(why)) => {
             return html! { <><h1 id="screen" tabindex="-1">{w.postmortem}</h1><p role="alert">{why.clone()}</p></> };
         }
-        Some(Ok(incident)) => incident.clone(),
+        Some(Ok((incident, version))) => (incident.clone(), *version),
     };
+    let (incident, version) = incident;
     let stored = incident.postmortem.as_ref().map(|pm| pm.revision.as_deref().unwrap_or(pm).clone());
     let draft = PostmortemDraft {
         summary: (*summary).clone(),
@@ -125,12 +130,19 @@ pub fn Editor(props: &EditorProps) -> Html {
     let doc =
         PostmortemsDocument { page: Cow::Owned(ctx.held.summary.page.clone().into_owned()), postmortems: vec![entry] };
     let id = incident.id.as_str().to_owned();
+    // After a save the editor holds what the store holds, at the version the save made.
+    let saved = {
+        let (loaded, incident) = (loaded.clone(), incident.clone());
+        move |version: u64| loaded.set(Some(Ok((incident.clone(), version))))
+    };
     let save = {
-        let (ctx, sending, draft, id) = (ctx.clone(), sending.clone(), draft.clone(), id.clone());
+        let (ctx, sending, draft, id, saved) = (ctx.clone(), sending.clone(), draft.clone(), id.clone(), saved.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let op = Operation { id: id.clone(), ..Operation::new(Endpoint::WritePostmortem) };
-            send(&ctx, op, Some(draft.clone()), None, sending.clone(), |_| {});
+            let extra = Extra { if_match: Some(version), ..Extra::default() };
+            let saved = saved.clone();
+            send(&ctx, op, Some(draft.clone()), extra, sending.clone(), move |reply| saved(reply.version));
         })
     };
     let publish = {
@@ -138,10 +150,12 @@ pub fn Editor(props: &EditorProps) -> Html {
         Callback::from(move |_| {
             // Saved first, so what is published is what is on screen.
             let op = Operation { id: id.clone(), ..Operation::new(Endpoint::WritePostmortem) };
-            let (ctx2, sending2, id) = (ctx.clone(), sending.clone(), id.clone());
-            send(&ctx, op, Some(draft.clone()), None, sending.clone(), move |_| {
+            let (ctx2, sending2, id, saved) = (ctx.clone(), sending.clone(), id.clone(), saved.clone());
+            let extra = Extra { if_match: Some(version), ..Extra::default() };
+            send(&ctx, op, Some(draft.clone()), extra, sending.clone(), move |reply| {
                 let op = Operation { id, ..Operation::new(Endpoint::PublishPostmortem) };
-                send(&ctx2, op, None::<()>, None, sending2, |_| {});
+                let extra = Extra { if_match: Some(reply.version), ..Extra::default() };
+                send(&ctx2, op, None::<()>, extra, sending2, move |reply| saved(reply.version));
             });
         })
     };

@@ -9,7 +9,7 @@ use sitrep_shared::notify::Subscription;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use crate::api::{self, Failure};
+use crate::api::{self, Extra, Failure};
 use crate::app::Ctx;
 use crate::incidents::{Sending, refusal, send};
 use crate::model::Msg;
@@ -29,8 +29,8 @@ pub fn Components() -> Html {
                 let status = ComponentStatus::from_wire(&crate::forms::chosen(&e));
                 let edit = ComponentEdit { status: Some(status), ..ComponentEdit::default() };
                 let op = Operation { id: id.as_str().to_owned(), ..Operation::new(Endpoint::EditComponent) };
-                let version = ctx.held.version;
-                send(&ctx, op, Some(edit), Some(version), sending.clone(), |_: WriteReply| {});
+                let extra = Extra { if_match: Some(ctx.held.version), ..Extra::default() };
+                send(&ctx, op, Some(edit), extra, sending.clone(), |_: WriteReply| {});
             })
         };
         let id = format!("set-{}", c.id.as_str());

@@ -27,6 +27,8 @@ pub struct Presented<'a> {
     pub own_origin: &'a str,
     /// Whether it came over https (the session cookie's name depends on it).
     pub secure: bool,
+    /// `X-Sitrep-Poll: 1`: a console's background poll, which does not keep a session alive.
+    pub poll: bool,
 }
 
 /// Who sent a write API request, and what they may do: the admin token is the bootstrap owner; a
@@ -79,7 +81,8 @@ pub async fn identify(
         }
         // Not counted against the client: a session is 256 random bits (nothing to guess), and a
         // browser still sending an ended one (revoked, expired) must not lock its office out.
-        return accounts::authenticate(env, Credential::Session { hash: access::hash(session) }).await;
+        return accounts::authenticate(env, Credential::Session { hash: access::hash(session), poll: presented.poll })
+            .await;
     }
     check(presented.authorization, &admin_token, client, now_ms, env).await?;
     Ok(Authenticated { actor: Actor::AdminToken, role: Role::Owner })
@@ -147,9 +150,14 @@ async fn check(
 ) -> Result<(), EdgeError> {
     // `expected` is the admin token, whose strength `identify` checked first.
     FAILURES.with_borrow(|t| t.check(client, now_ms)).map_err(EdgeError::TooManyAttempts)?;
+    // No credential at all guesses nothing: refused, never counted (a console left open after its
+    // session ended, polling every few seconds, must not lock its whole office out).
+    let Some(authorization) = authorization else {
+        return Err(EdgeError::Unauthorized);
+    };
     // The scheme is case-insensitive (RFC 9110); the token is compared exactly.
     let given = authorization
-        .and_then(|h| h.split_once(' '))
+        .split_once(' ')
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
         .map_or("", |(_, token)| token);
     if constant_time_eq(given.as_bytes(), expected.as_bytes()) {

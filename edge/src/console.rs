@@ -6,8 +6,8 @@
 //!   and its `POST` spends the link, so a chat service's link preview cannot use it up.
 //! - Every form post must come from this origin (`access::same_origin_write`), and a failed link
 //!   counts against its client like a wrong token.
-//! - Pages here are never cached, never framed, send no referrer (the link is in the URL), and
-//!   run no script (but `/admin/`, which runs the console's, from this origin only).
+//! - Pages here are never cached, never framed, send only their origin as referrer (the link is
+//!   in the URL), and run no script (but `/admin/`, which runs the console's, from this origin only).
 
 use sitrep_shared::access::{self, Secret};
 use sitrep_shared::feed::xml;
@@ -74,7 +74,7 @@ pub async fn answer(console: Console, mut req: Request, env: &Env, origin: &str,
 
 const BACK: &str = "<p><a href=\"/\">Current status</a></p>";
 
-/// A small page of the console's: no script, no framing, no referrer, never stored.
+/// A small page of the console's: no script, no framing, the origin alone as referrer, never stored.
 fn page(status: u16, title: &str, body: &str, cookie: Option<String>) -> Response {
     let html = format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
@@ -86,7 +86,9 @@ fn page(status: u16, title: &str, body: &str, cookie: Option<String>) -> Respons
     let headers = Headers::new();
     let _ = headers.set("content-type", "text/html; charset=utf-8");
     let _ = headers.set("cache-control", "no-store");
-    let _ = headers.set("referrer-policy", "no-referrer");
+    // The origin only, never the path (a sign-in link is in it): the pages' own posts then carry
+    // a real Origin (under no-referrer a browser sends `Origin: null`).
+    let _ = headers.set("referrer-policy", "strict-origin");
     let _ = headers.set(
         "content-security-policy",
         "default-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
@@ -259,6 +261,7 @@ async fn browser(
         fetch_site: site.as_deref(),
         own_origin: origin,
         secure,
+        poll: false,
     };
     auth::identify(&presented, &client(req), clock::now_ms(), env).await.map(Some)
 }

@@ -323,9 +323,10 @@ impl Session {
         now >= after(self.last_used, idle_ms) || now >= after(self.created_at, SESSION_MAX_MS)
     }
 
-    /// Whether a use at `now` should be written (its last use is [`SESSION_TOUCH_MS`] old).
-    pub fn needs_touch(&self, now: Timestamp) -> bool {
-        now >= after(self.last_used, SESSION_TOUCH_MS)
+    /// Whether a use at `now` should be written: its last use is [`SESSION_TOUCH_MS`] old, or a
+    /// quarter of the idle time `idle_ms` when that is shorter (so a session in use never ends).
+    pub fn needs_touch(&self, now: Timestamp, idle_ms: i64) -> bool {
+        now >= after(self.last_used, SESSION_TOUCH_MS.min(idle_ms / 4))
     }
 }
 
@@ -388,7 +389,7 @@ pub fn same_origin_write(
     {
         return Err(CrossSite::FetchSite);
     }
-    let vouched = fetch_site.is_some() && origin == Some("null");
+    let vouched = fetch_site.is_some_and(|site| site.eq_ignore_ascii_case("same-origin")) && origin == Some("null");
     if let Some(origin) = origin
         && !vouched
         && !origin.trim_end_matches('/').eq_ignore_ascii_case(own_origin.trim_end_matches('/'))
@@ -536,8 +537,9 @@ mod tests {
         };
         assert!(!session.expired(at(SESSION_IDLE_MS - 1), SESSION_IDLE_MS));
         assert!(session.expired(at(SESSION_IDLE_MS), SESSION_IDLE_MS), "12 h idle");
-        assert!(!session.needs_touch(at(SESSION_TOUCH_MS - 1)));
-        assert!(session.needs_touch(at(SESSION_TOUCH_MS)));
+        assert!(!session.needs_touch(at(SESSION_TOUCH_MS - 1), SESSION_IDLE_MS));
+        assert!(session.needs_touch(at(SESSION_TOUCH_MS), SESSION_IDLE_MS));
+        assert!(session.needs_touch(at(500), 2_000), "a short idle time is touched within it");
         session.last_used = at(SESSION_MAX_MS - 1);
         assert!(session.expired(at(SESSION_MAX_MS), SESSION_IDLE_MS), "a week at most, however used");
     }

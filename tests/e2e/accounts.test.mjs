@@ -35,7 +35,7 @@ async function follow(link, { client = 'local', origin = edge.base } = {}) {
   assert.equal(page.status, 200);
   const html = await page.text();
   assert.match(html, /<button type="submit">Sign in<\/button>/);
-  assert.equal(page.headers.get('referrer-policy'), 'no-referrer', 'the link never leaks through a Referer');
+  assert.equal(page.headers.get('referrer-policy'), 'strict-origin', 'the link (in the path) never leaks through a Referer');
   const invite = new URL(link).searchParams.get('invite');
   return fetch(`${edge.base}/admin/sign-in`, {
     method: 'POST',
@@ -321,6 +321,21 @@ test('an expired sign-in link and a session unused for its idle time are refused
     const idle = await fetch(`${short.base}/api/v2/admin/me`, { headers: { cookie, 'cf-connecting-ip': '192.0.2.201' } });
     assert.equal(idle.status, 401, 'the session ended unused');
     assert.match((await idle.json()).error.message, /session has ended/);
+
+    // Used every 400 ms, a session lives on; polled every 400 ms (a console tab left open,
+    // `X-Sitrep-Poll: 1`), it ends after its idle time like one nobody used.
+    const used = (await short.admin('POST', 'operators', { email: 'used@example.com', role: 'viewer' })).json;
+    const polled = (await short.admin('POST', 'operators', { email: 'polled@example.com', role: 'viewer' })).json;
+    const usedCookie = (await press(used.link, 'local')).headers.get('set-cookie').split(';')[0];
+    const polledCookie = (await press(polled.link, 'local')).headers.get('set-cookie').split(';')[0];
+    const me = (cookie, extra = {}) => fetch(`${short.base}/api/v2/admin/me`, { headers: { cookie, ...extra } });
+    let polledEnded = false;
+    for (let n = 0; n < 9; n += 1) {
+      await wait(400);
+      assert.equal((await me(usedCookie)).status, 200, `in use at ${(n + 1) * 400} ms`);
+      if ((await me(polledCookie, { 'x-sitrep-poll': '1' })).status === 401) polledEnded = true;
+    }
+    assert.ok(polledEnded, 'polls alone do not keep a session alive');
   } finally {
     await short.stop();
   }

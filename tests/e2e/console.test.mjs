@@ -202,6 +202,11 @@ test('a revoked operator\'s console signs out, and a cross-site form with their 
   await page.getByRole('heading', { name: 'You are signed out.' }).waitFor({ timeout: 15_000 });
   const home = await context.request.get(`${edge.base}/admin/`);
   assert.equal(home.status(), 401);
+  // Signed out, the console stops asking: a tab left open must not lock its office out.
+  const asked = [];
+  page.on('request', (r) => { if (r.url().includes('/api/')) asked.push(r.url()); });
+  await page.waitForTimeout(11_000);
+  assert.deepEqual(asked, [], 'no request after signing out');
   await context.close();
 });
 
@@ -246,6 +251,13 @@ test('no axe-core violation on any console screen, light and dark, desktop and 3
       }
     }
   }
+  // The skip link moves focus to the screen and leaves the screen (and what is typed) alone.
+  await page.goto(`${edge.base}/admin/#/incidents/new`);
+  await page.getByLabel('Name', { exact: true }).fill('Half-written');
+  await page.getByRole('link', { name: 'Skip to the console' }).focus();
+  await page.keyboard.press('Enter');
+  await page.waitForTimeout(300);
+  assert.equal(await page.getByLabel('Name', { exact: true }).inputValue(), 'Half-written');
   // Keyboard: on a fresh load the skip link comes first; following a navigation link moves focus
   // to the new screen's heading, so the next Tab is inside the screen.
   await page.goto(`${edge.base}/admin/#/`);

@@ -27,6 +27,8 @@ pub fn run(args: &[String]) -> Result<()> {
         Some("flood") => flood_bench().map(drop),
         // Issue 24: one receiver population hanging beside one that answers.
         Some("hang") => hang_bench().map(drop),
+        // Issue 25: the operator console's bytes and time to interactive.
+        Some("console") => console_bench().map(drop),
         // A worker already running on 127.0.0.1: `rate <port> <path>`, its latency at RATE req/s
         // and when its slowest requests were due (for finding where a tail comes from).
         Some("rate") => rate_of_running(&args[1..]),
@@ -34,7 +36,7 @@ pub fn run(args: &[String]) -> Result<()> {
         Some("widget-crates") => crate_breakdown(&nightly_widget()).map(drop),
         Some(other) => {
             bail!(
-                "unknown benchmark {other:?}: `shared`, `edge`, `write`, `widget`, `facade`, `notify`, `flood` or `hang` (none runs all)"
+                "unknown benchmark {other:?}: `shared`, `edge`, `write`, `widget`, `facade`, `notify`, `flood`, `hang` or `console` (none runs all)"
             )
         }
     }
@@ -64,6 +66,7 @@ fn all() -> Result<()> {
         ("Subscribers: deliveries to 1,000 webhooks (issue 15)", notify_bench()?),
         ("Edge: made-up locales and zones against the render cache (issue 24)", flood_bench()?),
         ("Subscribers: one receiver population hanging (issue 24)", hang_bench()?),
+        ("Console: bytes and time to an interactive overview (issue 25)", console_bench()?),
         ("Soak: 10,000 widgets at incident peak (issue 6)", crate::soak::report(&crate::soak::run(&[])?)),
     ];
     let date = shell::output(shell::command("date", &["-u", "+%Y-%m-%d %H:%M UTC"])).unwrap_or_default();
@@ -1059,6 +1062,63 @@ fn hang_bench() -> Result<String> {
         met(ratio <= 1.2),
         first / alone,
         met(first / alone <= 1.2),
+    );
+    println!("{md}");
+    Ok(md)
+}
+
+/// Issue 25: the console's bytes (brotli, as a CDN sends them) and its time from navigation to an
+/// interactive overview, cold and warm, beside the status page's first contentful paint in the same
+/// run (`tests/bench/console.mjs`); and pressing "Open incident" to the incident in `summary.json`.
+fn console_bench() -> Result<String> {
+    step("the operator console (tests/bench/console.mjs)");
+    let f = node_bench("console", &["9"])?;
+    let n = |v: &serde_json::Value| v.as_f64().unwrap_or(f64::NAN);
+    let bytes = &f["bytes"];
+    let total: f64 = ["document", "loader", "css", "wasm"].iter().map(|k| n(&bytes[k]["brotli"])).sum();
+    let (cold, warm, floor) = (n(&f["cold_ms"]), n(&f["warm_ms"]), n(&f["status_page_fcp_ms"]));
+    let md = format!(
+        "`cargo xtask bench console`: the console served by the test build in workerd (live fixture), an editor signed \
+         in by a real sign-in link, Debian's Chromium; median of {} loads each. Cold: a fresh browser context (nothing \
+         cached); warm: the same context loading it again (the wasm is named by content and kept a year). Interactive: \
+         the overview's heading in the console's `<main>`, rendered by the application after it read who is signed in \
+         and the page. The status page's first contentful paint, cold, from the same workerd in the same run, is the \
+         floor any page here meets.\n\n\
+         | figure | console | status page FCP (floor) | ratio | must | goal |\n|---|---|---|---|---|---|\n\
+         | navigation to an interactive overview, cold | {cold:.0} ms | {floor:.0} ms | {:.1}x | <= 1000 ms: {} | <= 500 ms: {} |\n\
+         | the same, warm | {warm:.0} ms | | {:.1}x | | <= 500 ms: {} |\n\
+         | everything it downloads, brotli | {:.1} KB | | | <= 250 KB: {} | <= 150 KB: {} |\n\
+         | pressing \"Open incident\" to the incident in the public summary.json | {:.0} ms | | | | |\n\n\
+         Bytes, raw / brotli: document {} / {} B, loader (wasm-bindgen glue, esbuild) {} / {} B, stylesheet (the \
+         console's and the widget's, for the previews) {} / {} B, wasm {} / {} B.\n\n\
+         Lighthouse 12.2.3 on the overview, signed in: accessibility {} mobile, {} desktop (must 100: {}); best \
+         practices {} mobile, {} desktop. Audits not passed: {} mobile, {} desktop.\n",
+        f["runs"],
+        cold / floor,
+        met(cold <= 1000.0),
+        met(cold <= 500.0),
+        warm / floor,
+        met(warm <= 500.0),
+        total / 1000.0,
+        met(total <= 250_000.0),
+        met(total <= 150_000.0),
+        n(&f["open_to_summary_ms"]),
+        bytes["document"]["raw"],
+        bytes["document"]["brotli"],
+        bytes["loader"]["raw"],
+        bytes["loader"]["brotli"],
+        bytes["css"]["raw"],
+        bytes["css"]["brotli"],
+        bytes["wasm"]["raw"],
+        bytes["wasm"]["brotli"],
+        f["lighthouse"]["mobile"]["accessibility"],
+        f["lighthouse"]["desktop"]["accessibility"],
+        met(n(&f["lighthouse"]["mobile"]["accessibility"]) >= 100.0
+            && n(&f["lighthouse"]["desktop"]["accessibility"]) >= 100.0),
+        f["lighthouse"]["mobile"]["best-practices"],
+        f["lighthouse"]["desktop"]["best-practices"],
+        f["lighthouse"]["mobile_failed"],
+        f["lighthouse"]["desktop_failed"],
     );
     println!("{md}");
     Ok(md)

@@ -27,11 +27,23 @@ const HEADERS: &str = "/console/console.js
 
 /// Builds the console into `target/sitrep/console/`; returns that directory.
 pub fn build() -> Result<PathBuf> {
-    step("build the operator console (stable, wasm-bindgen, wasm-opt -Oz, esbuild)");
-    let mut cargo = shell::cargo();
-    cargo.args(["build", "-p", "sitrep-console", "--target", "wasm32-unknown-unknown", "--profile", "widget"]);
+    // As the widget: nightly's build-std for size where it is installed (`cargo xtask setup`), else stable.
+    let size_tuned = widget::nightly_available();
+    step(if size_tuned {
+        "build the operator console (nightly build-std for size, wasm-bindgen, wasm-opt -Oz, esbuild)"
+    } else {
+        "build the operator console (stable, wasm-bindgen, wasm-opt -Oz, esbuild)"
+    });
+    let (mut cargo, base) = if size_tuned {
+        (wasm::nightly_build(), wasm::nightly_target_dir())
+    } else {
+        let mut c = shell::cargo();
+        c.arg("build");
+        (c, shell::root().join("target"))
+    };
+    cargo.args(["-p", "sitrep-console", "--target", "wasm32-unknown-unknown", "--profile", "widget"]);
     shell::run(cargo)?;
-    let wasm = shell::root().join("target/wasm32-unknown-unknown/widget/sitrep_console.wasm");
+    let wasm = base.join("wasm32-unknown-unknown/widget/sitrep_console.wasm");
     let out = shell::root().join("target/sitrep/console");
     let _ = fs::remove_dir_all(&out);
     let glue = out.join("glue");

@@ -26,6 +26,9 @@ pub enum AccountRequest {
 pub enum Credential {
     Session {
         hash: String,
+        /// A console's background poll (`X-Sitrep-Poll: 1`): checked, not counted as a use.
+        #[serde(default)]
+        poll: bool,
     },
     Token {
         hash: String,

@@ -19,7 +19,7 @@ impl AccountStore {
         let now = now()?;
         let storage = self.state.storage();
         match credential {
-            Credential::Session { hash } => {
+            Credential::Session { hash, poll } => {
                 let ended = || EdgeError::SignedOut(SESSION_ENDED.into());
                 let mut session: Session = get(&storage, Key::Session(&hash)).await?.ok_or_else(ended)?;
                 let operator: Option<Operator> = get(&storage, Key::Operator(&session.operator)).await?;
@@ -30,7 +30,8 @@ impl AccountStore {
                     batch.commit(&storage).await?;
                     return Err(ended());
                 };
-                if session.needs_touch(now) {
+                // A console's poll is not a use: an open tab alone never keeps a session alive.
+                if !poll && session.needs_touch(now, self.session_idle_ms()) {
                     session.last_used = now;
                     let mut batch = Batch::default();
                     batch.put(Key::Session(&hash), &session)?;
