@@ -126,6 +126,16 @@ pub enum IncidentCommand {
         #[arg(long)]
         update: Option<String>,
     },
+    /// Delete a test or mistaken incident: gone from every public page, feed and uptime bar; the
+    /// components it still holds go back to operational; the audit log keeps the record and
+    /// subscribers get incident.deleted. Needs --yes.
+    Delete {
+        /// The incident's id.
+        id: String,
+        /// Yes, delete it (nothing can bring it back).
+        #[arg(long)]
+        yes: bool,
+    },
     /// Resolve: post the resolved update; the components it touched go back to operational.
     Resolve {
         /// The incident's id.
@@ -278,6 +288,14 @@ pub enum MaintenanceCommand {
         body: String,
         #[command(flatten)]
         language: Language,
+    },
+    /// Delete a test or mistaken maintenance (subscribers get maintenance.deleted). Needs --yes.
+    Delete {
+        /// The maintenance's id.
+        id: String,
+        /// Yes, delete it (nothing can bring it back).
+        #[arg(long)]
+        yes: bool,
     },
 }
 

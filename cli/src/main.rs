@@ -156,6 +156,16 @@ impl Tool {
                 let op = Operation::update(endpoint, &id, update);
                 self.written(self.api.send(&op, Some(&UpdateEdit { body }), None), &Typed::default())
             }
+            IncidentCommand::Delete { id, yes } => {
+                self.event(&id, false)?;
+                if !yes {
+                    bail!("deleting {id} removes it from every public page for good: run again with --yes");
+                }
+                self.written(
+                    self.api.send(&Operation::on(Endpoint::DeleteIncident, &id), None::<&()>, None),
+                    &Typed::default(),
+                )
+            }
             IncidentCommand::Resolve { id, body, force, language } => {
                 self.event(&id, false)?;
                 // The store decides what goes back to operational, on its own state
@@ -307,6 +317,14 @@ impl Tool {
                     self.api.create(&Operation::on(Endpoint::CancelMaintenance, &id), Some(&cancel)),
                     &Typed::default(),
                 )
+            }
+            MaintenanceCommand::Delete { id, yes } => {
+                self.event(&id, true)?;
+                if !yes {
+                    bail!("deleting {id} removes it from every public page for good: run again with --yes");
+                }
+                let op = Operation::on(Endpoint::DeleteMaintenance, &id);
+                self.written(self.api.send(&op, None::<&()>, None), &Typed::default())
             }
         }
     }

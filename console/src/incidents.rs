@@ -229,6 +229,9 @@ pub fn Detail(props: &DetailProps) -> Html {
             if ctx.me.may(Endpoint::PostIncidentUpdate) {
                 <UpdateForm event={Rc::new(event.clone())} />
             }
+            if ctx.me.may(Endpoint::DeleteIncident) {
+                <Delete event={Rc::new(event.clone())} />
+            }
             <section aria-labelledby="timeline-title">
                 <h2 id="timeline-title">{w.timeline}</h2>
                 <ol class="timeline">
@@ -458,5 +461,53 @@ fn UpdateEntry(props: &EntryProps) -> Html {
             </p>
             {body}
         </li>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct DeleteProps {
+    event: Rc<Incident>,
+}
+
+/// Deleting a test or mistaken incident or maintenance, in two steps: the button says what it is
+/// for, the second step says what deleting does.
+#[function_component]
+fn Delete(props: &DeleteProps) -> Html {
+    let Some(ctx) = use_context::<Ctx>() else { return html! {} };
+    let w = ctx.words;
+    let asking = use_state(|| false);
+    let sending = use_state(Sending::default);
+    let event = &props.event;
+    let label = format!("{} {}", w.delete, event.name);
+    if !*asking {
+        let ask = {
+            let asking = asking.clone();
+            Callback::from(move |_| asking.set(true))
+        };
+        return html! {
+            <p><button type="button" class="danger" onclick={ask}>{label}</button></p>
+        };
+    }
+    let confirm = {
+        let (ctx, sending, id, maintenance) = (ctx.clone(), sending.clone(), event.id.clone(), event.is_maintenance());
+        Callback::from(move |_| {
+            let endpoint = if maintenance { Endpoint::DeleteMaintenance } else { Endpoint::DeleteIncident };
+            let op = Operation { id: id.as_str().to_owned(), ..Operation::new(endpoint) };
+            let extra = Extra { if_match: Some(ctx.held.version), ..Extra::default() };
+            let back = if maintenance { Route::Maintenance } else { Route::Incidents };
+            send(&ctx, op, None::<()>, extra, sending.clone(), move |_| go(&back));
+        })
+    };
+    let cancel = {
+        let asking = asking.clone();
+        Callback::from(move |_| asking.set(false))
+    };
+    html! {
+        <div class="confirm" role="group" aria-label={label}>
+            <p>{w.delete_warning}</p>
+            {refusal(&sending)}
+            <button type="button" class="danger" onclick={confirm} disabled={sending.busy}>{w.confirm_delete}</button>{" "}
+            <button type="button" onclick={cancel}>{w.cancel}</button>
+        </div>
     }
 }

@@ -74,6 +74,9 @@ pub struct Words {
     pub url: &'static str,
     pub paused: &'static str,
     pub active: &'static str,
+    pub delete: &'static str,
+    pub confirm_delete: &'static str,
+    pub delete_warning: &'static str,
 }
 
 const EN: Words = Words {
@@ -146,6 +149,9 @@ const EN: Words = Words {
     url: "URL",
     paused: "paused",
     active: "active",
+    delete: "Delete",
+    confirm_delete: "Yes, delete it",
+    delete_warning: "Deleting takes it off every public page, feed and uptime bar for good; the components it still holds go back to operational, the audit log keeps the record, and subscribers are told it was deleted.",
 };
 
 const NL: Words = Words {
@@ -218,6 +224,9 @@ const NL: Words = Words {
     url: "URL",
     paused: "gepauzeerd",
     active: "actief",
+    delete: "Verwijderen",
+    confirm_delete: "Ja, verwijderen",
+    delete_warning: "Verwijderen haalt het voorgoed van elke openbare pagina, feed en uptimebalk; de componenten die het nog vasthoudt worden weer operationeel, het auditlogboek bewaart het, en abonnees horen dat het is verwijderd.",
 };
 
 const DE: Words = Words {
@@ -290,6 +299,9 @@ const DE: Words = Words {
     url: "URL",
     paused: "pausiert",
     active: "aktiv",
+    delete: "Löschen",
+    confirm_delete: "Ja, löschen",
+    delete_warning: "Löschen entfernt es endgültig von jeder öffentlichen Seite, jedem Feed und jedem Verfügbarkeitsbalken; betroffene Komponenten werden wieder betriebsbereit, das Prüfprotokoll behält den Eintrag, und Abonnenten erfahren, dass es gelöscht wurde.",
 };
 
 const FR: Words = Words {
@@ -362,6 +374,9 @@ const FR: Words = Words {
     url: "URL",
     paused: "en pause",
     active: "actif",
+    delete: "Supprimer",
+    confirm_delete: "Oui, supprimer",
+    delete_warning: "La suppression le retire définitivement de chaque page publique, flux et barre de disponibilité ; les composants qu’il touche redeviennent opérationnels, le journal d’audit garde la trace et les abonnés sont prévenus.",
 };
 
 const ES: Words = Words {
@@ -434,6 +449,9 @@ const ES: Words = Words {
     url: "URL",
     paused: "en pausa",
     active: "activa",
+    delete: "Eliminar",
+    confirm_delete: "Sí, eliminar",
+    delete_warning: "Eliminar lo quita para siempre de cada página pública, feed y barra de disponibilidad; los componentes que aún afecta vuelven a operativo, el registro de auditoría conserva la entrada y se avisa a los suscriptores.",
 };
 
 const JA: Words = Words {
@@ -506,6 +524,9 @@ const JA: Words = Words {
     url: "URL",
     paused: "一時停止",
     active: "有効",
+    delete: "削除",
+    confirm_delete: "削除する",
+    delete_warning: "削除すると、すべての公開ページ、フィード、稼働率バーから完全に消えます。影響中のコンポーネントは稼働中に戻り、監査ログには記録が残り、購読者には削除が通知されます。",
 };
 
 const LANGUAGES: [&Words; 6] = [&EN, &NL, &DE, &FR, &ES, &JA];

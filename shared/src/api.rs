@@ -61,6 +61,7 @@ pub enum Endpoint {
     EditIncident,
     PostIncidentUpdate,
     EditIncidentUpdate,
+    DeleteIncident,
     WritePostmortem,
     PublishPostmortem,
     PreviewPostmortem,
@@ -70,6 +71,7 @@ pub enum Endpoint {
     PostMaintenanceUpdate,
     EditMaintenanceUpdate,
     CancelMaintenance,
+    DeleteMaintenance,
     CreateComponent,
     EditComponent,
     ReorderComponents,
@@ -114,13 +116,14 @@ const fn spec(method: Method, path: &'static str, summary: &'static str, body: O
 
 impl Endpoint {
     /// Every operation, in the order the OpenAPI document lists them.
-    pub const ALL: [Endpoint; 38] = [
+    pub const ALL: [Endpoint; 40] = [
         Endpoint::ImportPage,
         Endpoint::OpenIncident,
         Endpoint::GetIncident,
         Endpoint::EditIncident,
         Endpoint::PostIncidentUpdate,
         Endpoint::EditIncidentUpdate,
+        Endpoint::DeleteIncident,
         Endpoint::WritePostmortem,
         Endpoint::PublishPostmortem,
         Endpoint::PreviewPostmortem,
@@ -130,6 +133,7 @@ impl Endpoint {
         Endpoint::PostMaintenanceUpdate,
         Endpoint::EditMaintenanceUpdate,
         Endpoint::CancelMaintenance,
+        Endpoint::DeleteMaintenance,
         Endpoint::CreateComponent,
         Endpoint::EditComponent,
         Endpoint::ReorderComponents,
@@ -189,6 +193,14 @@ impl Endpoint {
                 body("UpdateEdit"),
                 200,
             ),
+            Self::DeleteIncident => spec(
+                Delete,
+                "incidents/{id}",
+                "Delete a test or mistaken incident: gone from every public document, page, feed and uptime bar; \
+                 the audit log keeps the record and subscribers get incident.deleted",
+                None,
+                200,
+            ),
             Self::WritePostmortem => spec(
                 Put,
                 "incidents/{id}/postmortem",
@@ -234,6 +246,13 @@ impl Endpoint {
                 "maintenances/{id}/cancel",
                 "Cancel a maintenance (it becomes completed, with cancelled_at)",
                 body("Cancellation"),
+                200,
+            ),
+            Self::DeleteMaintenance => spec(
+                Delete,
+                "maintenances/{id}",
+                "Delete a test or mistaken maintenance (subscribers get maintenance.deleted)",
+                None,
                 200,
             ),
             Self::CreateComponent => spec(Post, "components", "Create a component or group", body("NewComponent"), 201),
@@ -348,6 +367,8 @@ impl Endpoint {
             | Self::PostIncidentUpdate
             | Self::EditIncidentUpdate
             | Self::EditMaintenanceUpdate
+            | Self::DeleteIncident
+            | Self::DeleteMaintenance
             | Self::WritePostmortem
             | Self::PublishPostmortem
             | Self::ScheduleMaintenance
@@ -539,6 +560,7 @@ pub fn command(op: &Operation, body: &[u8]) -> Result<Command, BodyError> {
         Endpoint::CreateComponent => Command::CreateComponent(parse(body)?),
         Endpoint::EditComponent => Command::EditComponent(op.id.as_str().into(), parse(body)?),
         Endpoint::ReorderComponents => Command::ReorderComponents(parse(body)?),
+        Endpoint::DeleteIncident | Endpoint::DeleteMaintenance => Command::Delete(id()),
         Endpoint::ImportPage
         | Endpoint::GetIncident
         | Endpoint::GetMaintenance
@@ -588,12 +610,14 @@ mod tests {
         assert_eq!(route("PATCH", "components/order"), Err(allow("PUT")), "a literal is not an id");
         assert_eq!(route("POST", "maintenances/m-1/cancel"), Ok(op(Endpoint::CancelMaintenance, "m-1")));
         assert_eq!(route("GET", "incidents/abc"), Ok(op(Endpoint::GetIncident, "abc")));
-        assert_eq!(route("DELETE", "maintenances/abc"), Err(allow("GET, PATCH")));
+        assert_eq!(route("DELETE", "maintenances/abc"), Ok(op(Endpoint::DeleteMaintenance, "abc")));
+        assert_eq!(route("PUT", "maintenances/abc"), Err(allow("GET, PATCH, DELETE")));
         assert_eq!(route("DELETE", "maintenances/m-1/cancel"), Err(allow("POST")));
         assert_eq!(route("POST", "incidents/m-1/cancel"), Err(Miss::NotFound));
         assert_eq!(route("PATCH", "components/api"), Ok(op(Endpoint::EditComponent, "api")));
         assert_eq!(route("GET", "incidents"), Err(allow("POST")));
-        assert_eq!(route("DELETE", "incidents/abc"), Err(allow("GET, PATCH")));
+        assert_eq!(route("DELETE", "incidents/abc"), Ok(op(Endpoint::DeleteIncident, "abc")));
+        assert_eq!(route("PUT", "incidents/abc"), Err(allow("GET, PATCH, DELETE")));
         assert_eq!(route("POST", "incidents/a%20b/updates"), Err(Miss::NotFound));
         assert_eq!(route("POST", "nothing"), Err(Miss::NotFound));
         assert_eq!(route("POST", "subscriptions"), Ok(Operation::new(Endpoint::CreateSubscription)));

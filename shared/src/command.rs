@@ -355,6 +355,10 @@ pub enum Command {
     EditComponent(ComponentId, ComponentEdit),
     /// Reorder components.
     ReorderComponents(ComponentOrder),
+    /// Delete a test or mistaken incident or maintenance: gone from every public document, page,
+    /// feed and uptime bar; the components it still holds go back to operational; the audit log
+    /// keeps the record and subscribers get a `*.deleted` event.
+    Delete(IncidentId),
 }
 
 /// What a command changes, ready to persist and commit.
@@ -370,6 +374,8 @@ pub struct Change {
     pub summary: String,
     /// The id the command created or acted on.
     pub target: String,
+    /// Events it deletes, as they were (their last version, for the `*.deleted` event).
+    pub removed: Vec<(Kind, Incident)>,
 }
 
 /// `PATCH incidents/{id}/updates/{update}`: an update's new text.
@@ -406,6 +412,7 @@ pub fn apply(state: &PageState, command: &Command, now: Timestamp, new_id: &str)
         Command::CreateComponent(new) => create_component(state, new, now, new_id),
         Command::EditComponent(id, edit) => edit_component(state, id, edit, now),
         Command::ReorderComponents(order) => reorder(state, order, now),
+        Command::Delete(id) => delete_event(state, id, now),
     }?;
     let problems = crate::limits::check_change(state, &change.events, change.components.as_deref());
     if !problems.is_empty() {
@@ -526,7 +533,7 @@ fn finish(
         return Err(ApplyError::Invalid(problems));
     }
     let target = event.id.0.clone();
-    Ok(Change { events: vec![(kind, event)], components: changed, at: now, summary, target })
+    Ok(Change { events: vec![(kind, event)], components: changed, at: now, summary, target, removed: vec![] })
 }
 
 fn new_update(
@@ -888,6 +895,32 @@ fn schedule(state: &PageState, new: &NewMaintenance, now: Timestamp, new_id: &st
     finish(Kind::Maintenance, event, state.components(), None, problems, now, summary)
 }
 
+/// Deletes an event: what it still holds of the components goes back as closing it would (see
+/// [`restored_on_close`]), and it leaves the page.
+fn delete_event(state: &PageState, id: &IncidentId, now: Timestamp) -> Result<Change, ApplyError> {
+    let (kind, current) = find(state, id)?;
+    let open: Vec<&Incident> = state.open_incidents().chain(state.open_maintenances()).collect();
+    let changes =
+        if current.status.is_closed() { vec![] } else { restored_on_close(current, state.components(), &open) };
+    let mut problems = Vec::new();
+    let (components, _) = change_components(state.components(), &changes, now, &mut problems);
+    if !problems.is_empty() {
+        return Err(ApplyError::Invalid(problems));
+    }
+    let what = match kind {
+        Kind::Incident => "incident",
+        Kind::Maintenance => "maintenance",
+    };
+    Ok(Change {
+        events: vec![],
+        components: (!changes.is_empty()).then_some(components),
+        at: now,
+        summary: format!("deleted {what} {id} ({})", current.name),
+        target: id.0.clone(),
+        removed: vec![(kind, current.clone())],
+    })
+}
+
 fn cancel_maintenance(
     state: &PageState,
     id: &IncidentId,
@@ -994,7 +1027,7 @@ fn components_change(
     if !problems.is_empty() {
         return Err(ApplyError::Invalid(problems));
     }
-    Ok(Change { events: vec![], components: Some(components), at: now, summary, target })
+    Ok(Change { events: vec![], components: Some(components), at: now, summary, target, removed: vec![] })
 }
 
 fn create_component(state: &PageState, new: &NewComponent, now: Timestamp, new_id: &str) -> Result<Change, ApplyError> {
@@ -1086,6 +1119,9 @@ impl PageState {
         for (kind, event) in &change.events {
             self.upsert(*kind, event.clone());
         }
+        for (_, event) in &change.removed {
+            self.remove(&event.id);
+        }
         self.set_updated_at(change.at);
     }
 }
@@ -1132,6 +1168,67 @@ mod tests {
             Err(ApplyError::Invalid(list)) => list.into_iter().map(|p| (p.path, p.code)).collect(),
             other => panic!("expected problems, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_mistaken_incident_is_deleted_and_what_it_set_goes_back() {
+        let mut state = PageState::new(page());
+        let api = ComponentChange { id: "api".into(), status: ComponentStatus::MajorOutage };
+        run(&mut state, open("Testing the banner", vec![api]), 10, "inc1");
+        run(&mut state, open("Real one", vec![]), 11, "inc2");
+        let before = state.clone();
+        let change = run(&mut state, Command::Delete("inc1".into()), 12, "");
+        assert_eq!(change.summary, "deleted incident inc1 (Testing the banner)");
+        assert_eq!(change.removed.len(), 1);
+        assert!(state.find(&"inc1".into()).is_none(), "gone from the page");
+        assert_eq!(state.incidents().count(), 1);
+        assert_eq!(state.open_incidents().map(|i| i.id.as_str()).collect::<Vec<_>>(), ["inc2"]);
+        assert_eq!(state.components()[0].status, ComponentStatus::Operational, "what it set goes back");
+        // Subscribers hear it is gone, and the component's change.
+        let kinds: Vec<_> =
+            crate::notify::events(&before, &change, 3, "0000000000000001").into_iter().map(|e| e.kind).collect();
+        assert_eq!(
+            kinds,
+            [crate::notify::EventType::IncidentDeleted, crate::notify::EventType::ComponentStatusChanged]
+        );
+        // Twice: nothing left to delete.
+        assert!(matches!(apply(&state, &Command::Delete("inc1".into()), at(13), ""), Err(ApplyError::NotFound(..))));
+    }
+
+    #[test]
+    fn deleting_leaves_what_another_open_incident_holds() {
+        let mut state = PageState::new(page());
+        let down = || vec![ComponentChange { id: "api".into(), status: ComponentStatus::MajorOutage }];
+        run(&mut state, open("First", down()), 10, "inc1");
+        run(
+            &mut state,
+            Command::PostUpdate(
+                "inc1".into(),
+                NewUpdate { components: down(), force: true, ..update(Identified, "x") },
+            ),
+            11,
+            "",
+        );
+        run(&mut state, open("Second", down()), 12, "inc2");
+        let change = run(&mut state, Command::Delete("inc1".into()), 13, "");
+        assert_eq!(change.components, None, "inc2 still holds the API down");
+        assert_eq!(state.components()[0].status, ComponentStatus::MajorOutage);
+        // A maintenance deletes the same way.
+        let window = (at(100), at(160));
+        let new = NewMaintenance {
+            name: "Upgrade".into(),
+            body: "Planned".into(),
+            scheduled_for: window.0,
+            scheduled_until: window.1,
+            components: vec![],
+            impact: None,
+            language: None,
+            auto_transition: None,
+        };
+        run(&mut state, Command::ScheduleMaintenance(new), 14, "m1");
+        let change = run(&mut state, Command::Delete("m1".into()), 15, "");
+        assert_eq!(change.removed[0].0, Kind::Maintenance);
+        assert_eq!(state.maintenances().count(), 0);
     }
 
     #[test]

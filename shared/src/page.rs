@@ -104,6 +104,13 @@ fn order_key(kind: Kind, event: &Incident) -> (Reverse<Timestamp>, IncidentId) {
     (Reverse(at), event.id.clone())
 }
 
+impl PageData {
+    /// A page with nothing on it yet.
+    fn empty_like(page: &Page) -> Self {
+        Self { page: page.clone(), components: vec![], incidents: vec![], scheduled_maintenances: vec![] }
+    }
+}
+
 impl PageState {
     /// Sorts and indexes the data; does not validate it (see [`crate::validate`]).
     pub fn new(data: PageData) -> Self {
@@ -266,6 +273,17 @@ impl PageState {
         let key = Reverse(event.last_activity());
         let at = self.activity.partition_point(|&m| Reverse(events[m].1.last_activity()) <= key);
         self.activity.insert(at, n);
+    }
+
+    /// Removes an event (a deletion): the state is indexed again without it. Rare, so whole.
+    pub fn remove(&mut self, id: &IncidentId) {
+        if !self.by_id.contains_key(id) {
+            return;
+        }
+        let mut data = std::mem::replace(self, Self::new(PageData::empty_like(&self.page))).into_data();
+        data.incidents.retain(|e| &e.id != id);
+        data.scheduled_maintenances.retain(|e| &e.id != id);
+        *self = Self::new(data);
     }
 
     /// The plain data back, for storage.

@@ -19,7 +19,10 @@ let edge;
 let browser;
 before(async () => {
   mkdirSync(shots, { recursive: true });
-  [edge, browser] = await Promise.all([startEdge({ page: fixture('demo') }), launchChromium()]);
+  [edge, browser] = await Promise.all([
+    startEdge({ page: fixture('demo'), vars: { SITREP_LOCAL_TARGETS: '1' } }),
+    launchChromium(),
+  ]);
 });
 after(async () => {
   await browser?.close();
@@ -207,6 +210,47 @@ test('a revoked operator\'s console signs out, and a cross-site form with their 
   page.on('request', (r) => { if (r.url().includes('/api/')) asked.push(r.url()); });
   await page.waitForTimeout(11_000);
   assert.deepEqual(asked, [], 'no request after signing out');
+  await context.close();
+});
+
+test('a mistaken incident deleted from the console is gone from every public document; the audit log and subscribers know', async () => {
+  const told = [];
+  const receiver = await serve((req, res) => {
+    let body = '';
+    req.on('data', (d) => { body += d; });
+    req.on('end', () => { try { told.push(JSON.parse(body)); } catch { /* not ours */ } res.writeHead(204).end(); });
+  });
+  await edge.write('POST', 'subscriptions', { kind: 'webhook', url: `${receiver.origin}/hook` });
+  const sms = (await summary()).components.find((c) => c.name === 'SMS');
+  const opened = await edge.write('POST', 'incidents', {
+    name: 'Testing the banner, please ignore', impact: 'major', body: 'Just trying it out.',
+    components: [{ id: sms.id, status: 'major_outage' }],
+  });
+  await eventually(() => told.some((e) => e.type === 'incident.opened' && e.data.incident.id === opened.id), { what: 'incident.opened delivered' });
+
+  const { context, page } = await signedIn('dee@example.com', 'editor', 'Dee');
+  await page.goto(`${edge.base}/admin/#/incidents/${opened.id}`);
+  await page.getByRole('button', { name: 'Delete Testing the banner, please ignore' }).click();
+  await page.getByText('Deleting takes it off every public page').waitFor();
+  await page.getByRole('button', { name: 'Yes, delete it' }).click();
+  await page.getByRole('heading', { name: 'Incidents', level: 1 }).waitFor();
+
+  const s = await summary();
+  assert.equal(s.incidents.find((i) => i.id === opened.id), undefined);
+  assert.equal(s.components.find((c) => c.id === sms.id).status, 'operational', 'what it set went back');
+  const all = await (await fetch(`${edge.base}/api/v2/incidents.json`)).json();
+  assert.equal(all.incidents.find((i) => i.id === opened.id), undefined);
+  assert.equal((await fetch(`${edge.base}/api/v2/incidents/${opened.id}.json`)).status, 404);
+  assert.equal((await fetch(`${edge.base}/incidents/${opened.id}`)).status, 404);
+  for (const path of ['/', '/history', '/history.atom', '/history.rss', '/feed.json']) {
+    assert.doesNotMatch(await (await fetch(`${edge.base}${path}`)).text(), /Testing the banner/, path);
+  }
+  const { entries } = await edge.write('GET', 'log?limit=5');
+  const logged = entries.find((e) => e.summary.startsWith(`deleted incident ${opened.id}`));
+  assert.equal(logged?.by.actor.email, 'dee@example.com', 'the audit log keeps who deleted what');
+  await eventually(() => told.some((e) => e.type === 'incident.deleted' && e.data.incident.id === opened.id),
+    { what: 'incident.deleted delivered' });
+  receiver.close();
   await context.close();
 });
 

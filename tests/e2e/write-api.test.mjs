@@ -138,7 +138,7 @@ describe('bad input changes nothing', () => {
     ['stale If-Match', () => admin('POST', 'incidents', { name: 'x', body: 'y' }, { 'if-match': '"1"' }), 409],
     ['illegal transition (reopen without reopen)', () => admin('POST', `incidents/${id}/updates`, { status: 'investigating', body: 'again' }), 422],
     ['rule breaking values', () => admin('POST', 'incidents', { name: '', body: '', language: 'not a tag', components: [{ id: 'nope', status: 'major_outage' }] }), 422],
-    ['wrong method', () => admin('DELETE', `incidents/${id}`), 405],
+    ['wrong method', () => admin('PUT', `incidents/${id}`), 405],
     ['unknown admin path', () => admin('POST', 'nothing-here', {}), 404],
   ];
   for (const [name, send, expected] of cases) {

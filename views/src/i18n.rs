@@ -63,6 +63,8 @@ pub struct Text {
     pub affected: &'static str,
     pub postmortem: &'static str,
     pub page: &'static str,
+    /// A deleted incident's chat message title: "Deleted: …".
+    pub deleted: &'static str,
 }
 
 /// Two texts are the same language (props compare them).
@@ -141,6 +143,7 @@ impl sitrep_shared::notify::message::Labels for Text {
             Label::Affected => self.affected,
             Label::Details => self.details,
             Label::Postmortem => self.postmortem,
+            Label::Deleted => self.deleted,
         }
     }
 }
@@ -199,6 +202,7 @@ const EN: Text = Text {
     affected: "Affected",
     postmortem: "Postmortem",
     page: "Page",
+    deleted: "Deleted",
 };
 
 const NL: Text = Text {
@@ -255,6 +259,7 @@ const NL: Text = Text {
     affected: "Getroffen",
     postmortem: "Postmortem",
     page: "Pagina",
+    deleted: "Verwijderd",
 };
 
 const DE: Text = Text {
@@ -311,6 +316,7 @@ const DE: Text = Text {
     affected: "Betroffen",
     postmortem: "Post-mortem",
     page: "Seite",
+    deleted: "Gelöscht",
 };
 
 const FR: Text = Text {
@@ -367,6 +373,7 @@ const FR: Text = Text {
     affected: "Concerné",
     postmortem: "Post-mortem",
     page: "Page",
+    deleted: "Supprimé",
 };
 
 const ES: Text = Text {
@@ -423,6 +430,7 @@ const ES: Text = Text {
     affected: "Afectado",
     postmortem: "Post mortem",
     page: "Página",
+    deleted: "Eliminado",
 };
 
 const JA: Text = Text {
@@ -479,6 +487,7 @@ const JA: Text = Text {
     affected: "影響",
     postmortem: "ポストモーテム",
     page: "ページ",
+    deleted: "削除済み",
 };
 
 /// Every language, English first (the fallback).

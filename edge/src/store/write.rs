@@ -143,6 +143,10 @@ impl PageStore {
         for (kind, event) in &change.events {
             batch.put(Key::Event(event.id.as_str()), &StoredEvent::new(*kind, event.clone()))?;
         }
+        // A deletion removes the event's record; the audit log and the outbox keep what it was.
+        for (_, gone) in &change.removed {
+            batch.delete(Key::Event(gone.id.as_str()));
+        }
         // Only the components this write changed are stored, and named in the answer.
         let mut changed = Vec::new();
         for component in change.components.iter().flatten() {

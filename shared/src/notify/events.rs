@@ -39,11 +39,16 @@ pub enum EventType {
     PostmortemPublished,
     #[serde(rename = "component.status_changed")]
     ComponentStatusChanged,
+    /// A test or mistaken incident was deleted: it is gone from every public document.
+    #[serde(rename = "incident.deleted")]
+    IncidentDeleted,
+    #[serde(rename = "maintenance.deleted")]
+    MaintenanceDeleted,
 }
 
 impl EventType {
     /// Every type, in the order of the documentation.
-    pub const ALL: [EventType; 8] = [
+    pub const ALL: [EventType; 10] = [
         Self::IncidentOpened,
         Self::IncidentUpdated,
         Self::IncidentResolved,
@@ -52,6 +57,8 @@ impl EventType {
         Self::MaintenanceCompleted,
         Self::PostmortemPublished,
         Self::ComponentStatusChanged,
+        Self::IncidentDeleted,
+        Self::MaintenanceDeleted,
     ];
 
     /// The wire name, such as `incident.opened`.
@@ -65,6 +72,8 @@ impl EventType {
             Self::MaintenanceCompleted => "maintenance.completed",
             Self::PostmortemPublished => "postmortem.published",
             Self::ComponentStatusChanged => "component.status_changed",
+            Self::IncidentDeleted => "incident.deleted",
+            Self::MaintenanceDeleted => "maintenance.deleted",
         }
     }
 }
@@ -153,6 +162,14 @@ pub fn events(before: &PageState, change: &Change, version: u64, stream: &str) -
         for kind in event_types(*kind, prior, after, at) {
             found.push((kind, Some(public.clone()), None, touched.clone()));
         }
+    }
+    // A deleted event, as readers last saw it (subscribers who were told of it hear it is gone).
+    for (kind, gone) in &change.removed {
+        let kind = match kind {
+            Kind::Incident => EventType::IncidentDeleted,
+            Kind::Maintenance => EventType::MaintenanceDeleted,
+        };
+        found.push((kind, Some(gone.public_at(at).into_owned()), None, gone.touched_components()));
     }
     for component in change.components.iter().flatten() {
         let Some(old) = before.components().iter().find(|c| c.id == component.id) else { continue };

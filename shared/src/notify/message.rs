@@ -33,6 +33,7 @@ pub enum Label {
     Affected,
     Details,
     Postmortem,
+    Deleted,
 }
 
 /// The body for a subscription's channel: JSON text, ready to sign and send.
@@ -89,7 +90,9 @@ pub fn webhook(event: &Event, page: &Page) -> String {
 /// caught up with that version yet looks the incident up instead of answering 404 (see the edge's
 /// `read::second_look`), so a link followed the moment it arrives works.
 fn link(event: &Event, page: &Page) -> Option<String> {
-    let incident = event.incident.as_ref().and_then(|i| page.incident_url(&i.id));
+    // A deleted event has no page any more: the page's own address.
+    let gone = matches!(event.kind, EventType::IncidentDeleted | EventType::MaintenanceDeleted);
+    let incident = event.incident.as_ref().filter(|_| !gone).and_then(|i| page.incident_url(&i.id));
     incident.map(|url| format!("{url}?v={}", event.version)).or_else(|| {
         let base = page.url.trim_end_matches('/');
         (base.starts_with("https://") || base.starts_with("http://")).then(|| base.to_owned())
@@ -132,6 +135,11 @@ fn said(event: &Event, page: &Page, labels: &dyn Labels) -> Said {
             link,
         };
     };
+    if matches!(event.kind, EventType::IncidentDeleted | EventType::MaintenanceDeleted) {
+        // Gone from the page: no status to show, and the link is the page's own.
+        let title = format!("{}: {}", labels.label(Label::Deleted), incident.name);
+        return Said { title, text: String::new(), fields: vec![], indicator: Indicator::None, link };
+    }
     let closed = incident.status.is_closed();
     let indicator = if closed {
         Indicator::None
@@ -270,6 +278,7 @@ mod tests {
                 Label::Affected => "Affected",
                 Label::Details => "Details",
                 Label::Postmortem => "Postmortem",
+                Label::Deleted => "Deleted",
             }
         }
     }
