@@ -556,6 +556,8 @@ mirror!(
         MaintenanceCompleted = "maintenance.completed",
         PostmortemPublished = "postmortem.published",
         ComponentStatusChanged = "component.status_changed" | "component.status-changed",
+        IncidentDeleted = "incident.deleted",
+        MaintenanceDeleted = "maintenance.deleted",
     }
 );
 

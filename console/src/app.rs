@@ -53,6 +53,28 @@ pub fn now() -> Timestamp {
         .unwrap_or_else(|| Timestamp::from_datetime(Default::default()))
 }
 
+/// Calls an operation whose answer is not a page write's (accounts, subscriptions): `then` gets
+/// the answer, a refusal goes to `failed`, a signed-out answer signs the console out.
+pub fn act<T: serde::de::DeserializeOwned + 'static>(
+    ctx: &Ctx,
+    op: Operation,
+    body: Option<impl serde::Serialize + 'static>,
+    failed: UseStateHandle<Option<Failure>>,
+    then: impl FnOnce(T) + 'static,
+) {
+    let dispatch = ctx.dispatch.clone();
+    spawn_local(async move {
+        match api::call::<T>(&op, body.as_ref(), None).await {
+            Ok(answer) => {
+                failed.set(None);
+                then(answer);
+            }
+            Err(Failure::SignedOut(why)) => dispatch.emit(Msg::SignedOut(why)),
+            Err(failure) => failed.set(Some(failure)),
+        }
+    });
+}
+
 /// Goes to `route` (the location's hash; the frame follows it).
 pub fn go(route: &Route) {
     if let Some(location) = web_sys::window().map(|w| w.location()) {
@@ -80,7 +102,7 @@ async fn read_me(dispatch: Callback<Msg>, me: Option<Rc<Me>>, poll: bool) {
     let extra = Extra { poll, ..Extra::default() };
     match api::request::<Me>(&Operation::new(Endpoint::Me), None::<&()>, extra).await {
         Ok(now) if me.as_deref() != Some(&now.value) => dispatch.emit(Msg::Me(now.value)),
-        Ok(_) => {}
+        Ok(_) => dispatch.emit(Msg::Fine),
         Err(Failure::SignedOut(why)) => dispatch.emit(Msg::SignedOut(why)),
         Err(failure) => dispatch.emit(Msg::Trouble(failure.message())),
     }
@@ -95,8 +117,8 @@ async fn read_page(dispatch: Callback<Msg>, known: Option<Rc<Held>>) {
     };
     let version = summary.version.unwrap_or_default();
     if known.is_some_and(|k| k.settled && k.version == version && version != 0) {
-        // Nothing changed: keep what is held (no re-render).
-        return;
+        // Nothing changed: keep what is held (no re-render), and end any backoff.
+        return dispatch.emit(Msg::Fine);
     }
     let incidents = api::read::<IncidentsDocument<'static>>("/api/v2/incidents.json").await;
     let maintenances = api::read::<MaintenancesDocument<'static>>("/api/v2/scheduled-maintenances.json").await;

@@ -229,6 +229,9 @@ pub fn Detail(props: &DetailProps) -> Html {
             if ctx.me.may(Endpoint::PostIncidentUpdate) {
                 <UpdateForm event={Rc::new(event.clone())} />
             }
+            if maintenance && !event.status.is_closed() && ctx.me.may(Endpoint::EditMaintenance) {
+                <crate::maintenance::Reschedule event={Rc::new(event.clone())} />
+            }
             if ctx.me.may(Endpoint::DeleteIncident) {
                 <Delete event={Rc::new(event.clone())} />
             }
@@ -399,6 +402,17 @@ fn UpdateEntry(props: &EntryProps) -> Html {
     let sending = use_state(Sending::default);
     let when = ctx.formats.date_time(u.created_at);
     let field_id = format!("fix-{}", u.id.as_str());
+    // After a conflict (shown in the alert), the next save starts from the page as it is now.
+    {
+        let editing = editing.clone();
+        use_effect_with((sending.failure.clone(), ctx.held.version), move |(failure, current)| {
+            if matches!(failure, Some(Failure::Refused { status: 409, .. }))
+                && let Some((text, _)) = (*editing).clone()
+            {
+                editing.set(Some((text, *current)));
+            }
+        });
+    }
     let body = match &*editing {
         Some((text, version)) => {
             let oninput = {

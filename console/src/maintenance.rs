@@ -5,7 +5,7 @@
 use std::rc::Rc;
 
 use sitrep_shared::api::{Endpoint, Operation};
-use sitrep_shared::command::{Command, NewMaintenance};
+use sitrep_shared::command::{Command, EventEdit, NewMaintenance};
 use sitrep_shared::preview;
 use sitrep_shared::{ComponentId, Timestamp};
 use wasm_bindgen::JsValue;
@@ -25,6 +25,19 @@ fn local_time(value: &str) -> Option<Timestamp> {
     }
     let millis = js_sys::Date::new(&JsValue::from_str(value)).get_time();
     (!millis.is_nan()).then(|| Timestamp::from_unix_millis(millis as i64)).flatten()
+}
+
+/// A `datetime-local` value for `at`, in the browser's zone.
+fn local_value(at: Timestamp) -> String {
+    let date = js_sys::Date::new(&JsValue::from_f64(at.as_datetime().timestamp_millis() as f64));
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}",
+        date.get_full_year(),
+        date.get_month() + 1,
+        date.get_date(),
+        date.get_hours(),
+        date.get_minutes()
+    )
 }
 
 /// The browser's IANA zone.
@@ -179,6 +192,72 @@ fn Schedule() -> Html {
                 </form>
                 <Preview summary={summary} views={vec![sitrep_shared::embed::View::Banner]} />
             </div>
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct RescheduleProps {
+    pub event: std::rc::Rc<sitrep_shared::Incident>,
+}
+
+/// Moving a maintenance's window (its start only until it begins), and turning its automatic
+/// start and completion on or off.
+#[function_component]
+pub fn Reschedule(props: &RescheduleProps) -> Html {
+    let Some(ctx) = use_context::<Ctx>() else { return html! {} };
+    let w = ctx.words;
+    let event = &props.event;
+    let starts = use_state(|| event.scheduled_for.map(local_value).unwrap_or_default());
+    let ends = use_state(|| event.scheduled_until.map(local_value).unwrap_or_default());
+    let automatic = use_state(|| event.auto_transition);
+    let sending = use_state(Sending::default);
+    // The version the form was opened at: a window moved by someone else since is not overwritten.
+    let base = use_state(|| ctx.held.version);
+    let onsubmit = {
+        let (ctx, sending, id) = (ctx.clone(), sending.clone(), event.id.clone());
+        let (starts, ends, automatic, base) = (starts.clone(), ends.clone(), automatic.clone(), base.clone());
+        let was = (event.scheduled_for, event.scheduled_until);
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let (from, until) = (local_time(&starts), local_time(&ends));
+            let edit = EventEdit {
+                scheduled_for: from.filter(|f| Some(*f) != was.0),
+                scheduled_until: until.filter(|u| Some(*u) != was.1),
+                auto_transition: Some(*automatic),
+                ..EventEdit::default()
+            };
+            let op = Operation { id: id.as_str().to_owned(), ..Operation::new(Endpoint::EditMaintenance) };
+            let extra = Extra { if_match: Some(*base), ..Extra::default() };
+            let base = base.clone();
+            send(&ctx, op, Some(edit), extra, sending.clone(), move |reply| base.set(reply.version));
+        })
+    };
+    let set = |handle: &UseStateHandle<String>| {
+        let handle = handle.clone();
+        Callback::from(move |v: String| handle.set(v))
+    };
+    let on_auto = {
+        let automatic = automatic.clone();
+        Callback::from(move |e: Event| automatic.set(forms::checked(&e)))
+    };
+    let problems = sending.problems().to_vec();
+    html! {
+        <section aria-labelledby="reschedule-title">
+            <h2 id="reschedule-title">{w.reschedule}</h2>
+            <form {onsubmit} novalidate=true>
+                <p class="quiet">{format!("{} {} (page: {})", w.times_in, browser_zone(), ctx.held.summary.page.time_zone)}</p>
+                <Field id="r-starts" label={w.starts} kind="datetime-local" value={(*starts).clone()} oninput={set(&starts)}
+                    error={problem_for(&problems, "scheduled_for")} />
+                <Field id="r-ends" label={w.ends} kind="datetime-local" value={(*ends).clone()} oninput={set(&ends)}
+                    error={problem_for(&problems, "scheduled_until")} />
+                <div class="check">
+                    <input type="checkbox" id="r-auto" checked={*automatic} onchange={on_auto} />
+                    <label for="r-auto">{w.automatic}</label>
+                </div>
+                {refusal(&sending)}
+                <button type="submit" disabled={sending.busy}>{w.reschedule}</button>
+            </form>
         </section>
     }
 }

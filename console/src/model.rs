@@ -140,6 +140,8 @@ pub enum Msg {
     Trouble(String),
     /// A write was accepted: its audit-log line; the page is read again.
     Wrote(String),
+    /// A read came back and nothing changed: the trouble, if any, is over.
+    Fine,
     /// Read the page again now.
     Reload,
     /// Ask again who is signed in (a revoked operator's console signs out); `true` from a
@@ -180,6 +182,11 @@ impl Reducible for Model {
                 next.notice = Some(line);
                 next.wanted += 1;
             }
+            Msg::Fine if self.failures == 0 && self.trouble.is_none() => return self,
+            Msg::Fine => {
+                next.failures = 0;
+                next.trouble = None;
+            }
             Msg::Reload => next.wanted += 1,
             Msg::Recheck(polled) => {
                 next.who_wanted += 1;
@@ -216,5 +223,16 @@ mod tests {
         // An id that is not one never reaches a path: `#/postmortem/../log` is not the audit log.
         assert_eq!(Route::parse("#/postmortem/../log"), Route::Overview);
         assert_eq!(Route::parse("#/incidents/a%2Fb"), Route::Overview);
+    }
+
+    #[test]
+    fn a_quiet_good_read_ends_the_backoff() {
+        let model = Rc::new(Model::default());
+        let troubled = model.reduce(Msg::Trouble("offline".into())).reduce(Msg::Trouble("offline".into()));
+        assert_eq!(troubled.failures, 2);
+        let fine = troubled.reduce(Msg::Fine);
+        assert_eq!((fine.failures, fine.trouble.clone()), (0, None));
+        // Already fine: the same state, nothing re-rendered.
+        assert!(Rc::ptr_eq(&fine.clone().reduce(Msg::Fine), &fine));
     }
 }

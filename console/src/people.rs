@@ -6,13 +6,11 @@ use serde::Deserialize;
 use sitrep_shared::Timestamp;
 use sitrep_shared::access::{NewOperator, Operator, OperatorEdit, Role};
 use sitrep_shared::api::{Endpoint, Operation};
-use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use crate::api::{self, Failure};
-use crate::app::Ctx;
+use crate::api::Failure;
+use crate::app::{Ctx, act};
 use crate::forms::{Choice, Field, problem_for};
-use crate::model::Msg;
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 struct Listed {
@@ -38,27 +36,6 @@ fn roles() -> Vec<(AttrValue, AttrValue)> {
     [Role::Viewer, Role::Editor, Role::Owner].iter().map(|r| (r.as_str().into(), r.as_str().into())).collect()
 }
 
-/// Calls an account operation; `then` gets the answer, the failure goes to `failed`.
-fn account<T: serde::de::DeserializeOwned + 'static>(
-    ctx: &Ctx,
-    op: Operation,
-    body: Option<impl serde::Serialize + 'static>,
-    failed: UseStateHandle<Option<Failure>>,
-    then: impl FnOnce(T) + 'static,
-) {
-    let dispatch = ctx.dispatch.clone();
-    spawn_local(async move {
-        match api::call::<T>(&op, body.as_ref(), None).await {
-            Ok(answer) => {
-                failed.set(None);
-                then(answer);
-            }
-            Err(Failure::SignedOut(why)) => dispatch.emit(Msg::SignedOut(why)),
-            Err(failure) => failed.set(Some(failure)),
-        }
-    });
-}
-
 #[function_component]
 pub fn Operators() -> Html {
     let Some(ctx) = use_context::<Ctx>() else { return html! {} };
@@ -69,7 +46,7 @@ pub fn Operators() -> Html {
     {
         let (ctx, listed, failed) = (ctx.clone(), listed.clone(), failed.clone());
         use_effect_with(*again, move |_| {
-            account::<Listed>(&ctx, Operation::new(Endpoint::ListOperators), None::<()>, failed, move |l| {
+            act::<Listed>(&ctx, Operation::new(Endpoint::ListOperators), None::<()>, failed, move |l| {
                 listed.set(Some(l))
             });
         });
@@ -86,7 +63,7 @@ pub fn Operators() -> Html {
                 let edit = OperatorEdit { role: Role::parse(&value), name: None };
                 let op = Operation { id: id.clone(), ..Operation::new(Endpoint::EditOperator) };
                 let reload = reload.clone();
-                account::<serde_json::Value>(&ctx, op, Some(edit), failed.clone(), move |_| reload.emit(()));
+                act::<serde_json::Value>(&ctx, op, Some(edit), failed.clone(), move |_| reload.emit(()));
             })
         };
         let revoke = {
@@ -94,7 +71,7 @@ pub fn Operators() -> Html {
             Callback::from(move |_| {
                 let op = Operation { id: id.clone(), ..Operation::new(Endpoint::RevokeOperator) };
                 let reload = reload.clone();
-                account::<serde_json::Value>(&ctx, op, None::<()>, failed.clone(), move |_| reload.emit(()));
+                act::<serde_json::Value>(&ctx, op, None::<()>, failed.clone(), move |_| reload.emit(()));
             })
         };
         let revoked = op.revoked_at.is_some();
@@ -113,6 +90,7 @@ pub fn Operators() -> Html {
                 <td>
                     if !revoked {
                         <button type="button" onclick={revoke} aria-label={format!("{} {label}", w.revoke)}>{w.revoke}</button>
+                        <Sessions id={AttrValue::from(op.id.clone())} label={AttrValue::from(label.clone())} />
                     }
                 </td>
             </tr>
@@ -169,7 +147,7 @@ fn Invite(props: &InviteProps) -> Html {
                 name: (*name).clone(),
             };
             let (link, done) = (link.clone(), done.clone());
-            account::<Invited>(&ctx, Operation::new(Endpoint::InviteOperator), Some(body), failed.clone(), move |i| {
+            act::<Invited>(&ctx, Operation::new(Endpoint::InviteOperator), Some(body), failed.clone(), move |i| {
                 link.set(Some(i.link));
                 done.emit(());
             });
@@ -201,5 +179,84 @@ fn Invite(props: &InviteProps) -> Html {
                 </div>
             }
         </section>
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+struct SessionList {
+    sessions: Vec<SessionRow>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+struct SessionRow {
+    id: String,
+    created_at: Timestamp,
+    last_used: Timestamp,
+    #[serde(default)]
+    user_agent: String,
+}
+
+#[derive(Properties, PartialEq)]
+struct SessionsProps {
+    id: AttrValue,
+    label: AttrValue,
+}
+
+/// An operator's signed-in browsers, opened on demand, each of which can be signed out.
+#[function_component]
+fn Sessions(props: &SessionsProps) -> Html {
+    let Some(ctx) = use_context::<Ctx>() else { return html! {} };
+    let w = ctx.words;
+    let open = use_state(|| false);
+    let list = use_state(|| None::<Vec<SessionRow>>);
+    let failed = use_state(|| None::<Failure>);
+    let again = use_state(|| 0_u32);
+    {
+        let (ctx, list, failed, id, open) = (ctx.clone(), list.clone(), failed.clone(), props.id.clone(), *open);
+        use_effect_with((open, *again), move |_| {
+            if open {
+                let op = Operation { id: id.to_string(), ..Operation::new(Endpoint::ListSessions) };
+                act::<SessionList>(&ctx, op, None::<()>, failed, move |l| list.set(Some(l.sessions)));
+            }
+        });
+    }
+    let toggle = {
+        let open = open.clone();
+        Callback::from(move |_| open.set(!*open))
+    };
+    let region = format!("sessions-{}", props.id);
+    html! {
+        <>
+            {" "}
+            <button type="button" aria-expanded={if *open { "true" } else { "false" }} aria-controls={region.clone()}
+                onclick={toggle} aria-label={format!("{}: {}", w.sessions, props.label)}>{w.sessions}</button>
+            if *open {
+                <div id={region}>
+                    if let Some(failure) = &*failed {
+                        <p class="error" role="alert">{failure.message()}</p>
+                    }
+                    <ul>
+                        { for list.as_ref().cloned().unwrap_or_default().into_iter().map(|session| {
+                            let end = {
+                                let (ctx, failed, again, id) = (ctx.clone(), failed.clone(), again.clone(), session.id.clone());
+                                Callback::from(move |_| {
+                                    let op = Operation { id: id.clone(), ..Operation::new(Endpoint::RevokeSession) };
+                                    let again = again.clone();
+                                    act::<serde_json::Value>(&ctx, op, None::<()>, failed.clone(), move |_| again.set(*again + 1));
+                                })
+                            };
+                            let agent: String = session.user_agent.chars().take(80).collect();
+                            html! {
+                                <li key={session.id.clone()}>
+                                    {agent}{" · "}{w.last_used}{": "}<time>{ctx.formats.date_time(session.last_used)}</time>
+                                    {" · "}<time>{ctx.formats.date_time(session.created_at)}</time>{" "}
+                                    <button type="button" onclick={end} aria-label={format!("{} {}", w.sign_out, session.id)}>{w.sign_out}</button>
+                                </li>
+                            }
+                        }) }
+                    </ul>
+                </div>
+            }
+        </>
     }
 }

@@ -135,6 +135,16 @@ pub fn Editor(props: &EditorProps) -> Html {
         let (loaded, incident) = (loaded.clone(), incident.clone());
         move |version: u64| loaded.set(Some(Ok((incident.clone(), version))))
     };
+    // After a conflict the operator has seen what changed (the alert names it): the next save
+    // starts from the page as it is now.
+    {
+        let (loaded, incident) = (loaded.clone(), incident.clone());
+        use_effect_with((sending.failure.clone(), ctx.held.version), move |(failure, current)| {
+            if matches!(failure, Some(Failure::Refused { status: 409, .. })) {
+                loaded.set(Some(Ok((incident, *current))));
+            }
+        });
+    }
     let save = {
         let (ctx, sending, draft, id, saved) = (ctx.clone(), sending.clone(), draft.clone(), id.clone(), saved.clone());
         Callback::from(move |e: SubmitEvent| {

@@ -5,14 +5,14 @@ use serde::Deserialize;
 use sitrep_shared::ComponentStatus;
 use sitrep_shared::api::{Endpoint, Operation};
 use sitrep_shared::command::{ComponentEdit, WriteReply};
-use sitrep_shared::notify::Subscription;
-use wasm_bindgen_futures::spawn_local;
+use sitrep_shared::notify::delivery::Delivery;
+use sitrep_shared::notify::{Channel, Subscription, SubscriptionEdit};
 use yew::prelude::*;
 
-use crate::api::{self, Extra, Failure};
-use crate::app::Ctx;
+use crate::api::{Extra, Failure};
+use crate::app::{Ctx, act};
+use crate::forms::{Choice, Field, problem_for};
 use crate::incidents::{Sending, refusal, send};
-use crate::model::Msg;
 use crate::overview::component_list;
 
 #[function_component]
@@ -61,51 +61,221 @@ pub fn Components() -> Html {
     }
 }
 
+/// A channel's wire name.
+fn channel(kind: Channel) -> &'static str {
+    match kind {
+        Channel::Webhook => "webhook",
+        Channel::Slack => "slack",
+        Channel::Discord => "discord",
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 struct Listed {
     subscriptions: Vec<Subscription>,
 }
 
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+struct Created {
+    subscription: Subscription,
+    secret: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+struct Deliveries {
+    deliveries: Vec<Delivery>,
+}
+
+/// Subscriptions: add one (its signing secret shown this once), pause or resume one, and see a
+/// subscription's recent deliveries with a way to send one again.
 #[function_component]
 pub fn Subscriptions() -> Html {
     let Some(ctx) = use_context::<Ctx>() else { return html! {} };
     let w = ctx.words;
-    let listed = use_state(|| None::<Result<Vec<Subscription>, String>>);
+    let listed = use_state(|| None::<Vec<Subscription>>);
+    let failed = use_state(|| None::<Failure>);
+    let again = use_state(|| 0_u32);
     {
-        let (listed, dispatch) = (listed.clone(), ctx.dispatch.clone());
-        use_effect_with(ctx.held.version, move |_| {
-            spawn_local(async move {
-                let op = Operation::new(Endpoint::ListSubscriptions);
-                match api::call::<Listed>(&op, None::<&()>, None).await {
-                    Ok(l) => listed.set(Some(Ok(l.subscriptions))),
-                    Err(Failure::SignedOut(why)) => dispatch.emit(Msg::SignedOut(why)),
-                    Err(failure) => listed.set(Some(Err(failure.message()))),
-                }
-            });
+        let (ctx, listed, failed) = (ctx.clone(), listed.clone(), failed.clone());
+        use_effect_with((*again, ctx.held.version), move |_| {
+            let op = Operation::new(Endpoint::ListSubscriptions);
+            act::<Listed>(&ctx, op, None::<()>, failed, move |l| listed.set(Some(l.subscriptions)));
         });
     }
-    let body = match &*listed {
-        None => html! { <p role="status">{w.loading}</p> },
-        Some(Err(why)) => html! { <p role="alert">{why.clone()}</p> },
-        Some(Ok(list)) => html! {
-            <table>
-                <thead><tr><th scope="col">{w.id}</th><th scope="col">{w.url}</th><th scope="col">{w.status}</th></tr></thead>
-                <tbody>
-                    { for list.iter().map(|s| html! {
-                        <tr>
-                            <td>{s.id.clone()}</td>
-                            <td>{s.url.clone()}</td>
-                            <td>{if s.paused.is_some() { w.paused } else { w.active }}</td>
-                        </tr>
-                    }) }
-                </tbody>
-            </table>
-        },
+    let reload = {
+        let again = again.clone();
+        Callback::from(move |_: ()| again.set(*again + 1))
     };
+    let rows = listed.as_ref().cloned().unwrap_or_default().into_iter().map(|sub| {
+        let paused = sub.paused.is_some();
+        let toggle = {
+            let (ctx, failed, reload, id) = (ctx.clone(), failed.clone(), reload.clone(), sub.id.clone());
+            Callback::from(move |_| {
+                let op = Operation { id: id.clone(), ..Operation::new(Endpoint::EditSubscription) };
+                let edit = SubscriptionEdit { paused: Some(!paused), ..SubscriptionEdit::default() };
+                let reload = reload.clone();
+                act::<serde_json::Value>(&ctx, op, Some(edit), failed.clone(), move |_| reload.emit(()));
+            })
+        };
+        // Its id too: two receivers on one host read alike once their URLs are redacted.
+        let label = format!("{} {} ({})", channel(sub.kind), sub.url, sub.id);
+        html! {
+            <tr key={sub.id.clone()}>
+                <td>{sub.id.clone()}</td>
+                <td>{channel(sub.kind)}</td>
+                <td>{sub.url.clone()}</td>
+                <td>{if paused { w.paused } else { w.active }}</td>
+                <td>
+                    <button type="button" onclick={toggle} aria-label={format!("{} {label}", if paused { w.resume } else { w.pause })}>
+                        {if paused { w.resume } else { w.pause }}
+                    </button>
+                    <DeliveryList id={AttrValue::from(sub.id.clone())} label={AttrValue::from(label)} />
+                </td>
+            </tr>
+        }
+    });
     html! {
         <>
             <h1 id="screen" tabindex="-1">{w.subscriptions}</h1>
-            {body}
+            if let Some(failure) = &*failed {
+                <p class="error" role="alert">{failure.message()}</p>
+            }
+            if ctx.me.may(Endpoint::CreateSubscription) {
+                <AddSubscription on_added={reload.clone()} />
+            }
+            if listed.is_none() && failed.is_none() {
+                <p role="status">{w.loading}</p>
+            }
+            if listed.is_some() {
+                <table>
+                    <thead><tr><th scope="col">{w.id}</th><th scope="col">{w.kind}</th><th scope="col">{w.url}</th>
+                        <th scope="col">{w.status}</th><th scope="col"><span class="sr-only">{w.deliveries}</span></th></tr></thead>
+                    <tbody>{ for rows }</tbody>
+                </table>
+            }
+        </>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct AddProps {
+    on_added: Callback<()>,
+}
+
+#[function_component]
+fn AddSubscription(props: &AddProps) -> Html {
+    let Some(ctx) = use_context::<Ctx>() else { return html! {} };
+    let w = ctx.words;
+    let kind = use_state(|| "webhook".to_owned());
+    let url = use_state(String::new);
+    let secret = use_state(|| None::<String>);
+    let failed = use_state(|| None::<Failure>);
+    let onsubmit = {
+        let (ctx, kind, url, secret, failed, done) =
+            (ctx.clone(), kind.clone(), url.clone(), secret.clone(), failed.clone(), props.on_added.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let body = serde_json::json!({ "kind": *kind, "url": *url });
+            let (secret, done) = (secret.clone(), done.clone());
+            act::<Created>(&ctx, Operation::new(Endpoint::CreateSubscription), Some(body), failed.clone(), move |c| {
+                secret.set(Some(format!("{} ({})", c.secret, c.subscription.id)));
+                done.emit(());
+            });
+        })
+    };
+    let set = |handle: &UseStateHandle<String>| {
+        let handle = handle.clone();
+        Callback::from(move |v: String| handle.set(v))
+    };
+    let problems = failed.as_ref().map(|f| f.problems().to_vec()).unwrap_or_default();
+    let kinds: Vec<(AttrValue, AttrValue)> =
+        ["webhook", "slack", "discord"].iter().map(|k| (AttrValue::from(*k), AttrValue::from(*k))).collect();
+    html! {
+        <section aria-labelledby="add-subscription-title">
+            <h2 id="add-subscription-title">{w.add_subscription}</h2>
+            <form {onsubmit} novalidate=true>
+                <Choice id="sub-kind" label={w.kind} value={(*kind).clone()} options={kinds} onchange={set(&kind)} />
+                <Field id="sub-url" label={w.url} kind="url" value={(*url).clone()} oninput={set(&url)} required=true
+                    error={problem_for(&problems, "url")} />
+                if let Some(failure) = failed.as_ref().filter(|f| f.problems().is_empty()) {
+                    <p class="error" role="alert">{failure.message()}</p>
+                }
+                <button type="submit">{w.add_subscription}</button>
+            </form>
+            if let Some(secret) = &*secret {
+                <div class="field">
+                    <label for="sub-secret">{w.secret_once}</label>
+                    <input id="sub-secret" readonly=true value={secret.clone()} />
+                </div>
+            }
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct DeliveryProps {
+    id: AttrValue,
+    label: AttrValue,
+}
+
+/// A subscription's recent deliveries, opened on demand, each with "Replay".
+#[function_component]
+fn DeliveryList(props: &DeliveryProps) -> Html {
+    let Some(ctx) = use_context::<Ctx>() else { return html! {} };
+    let w = ctx.words;
+    let open = use_state(|| false);
+    let list = use_state(|| None::<Vec<Delivery>>);
+    let failed = use_state(|| None::<Failure>);
+    let again = use_state(|| 0_u32);
+    {
+        let (ctx, list, failed, id, open) = (ctx.clone(), list.clone(), failed.clone(), props.id.clone(), *open);
+        use_effect_with((open, *again), move |_| {
+            if open {
+                let op = Operation { id: id.to_string(), ..Operation::new(Endpoint::ListDeliveries) };
+                act::<Deliveries>(&ctx, op, None::<()>, failed, move |d| list.set(Some(d.deliveries)));
+            }
+        });
+    }
+    let toggle = {
+        let open = open.clone();
+        Callback::from(move |_| open.set(!*open))
+    };
+    let region = format!("deliveries-{}", props.id);
+    html! {
+        <>
+            {" "}
+            <button type="button" aria-expanded={if *open { "true" } else { "false" }} aria-controls={region.clone()}
+                onclick={toggle} aria-label={format!("{}: {}", w.deliveries, props.label)}>{w.deliveries}</button>
+            if *open {
+                <div id={region}>
+                    if let Some(failure) = &*failed {
+                        <p class="error" role="alert">{failure.message()}</p>
+                    }
+                    <ul class="deliveries">
+                        { for list.as_ref().cloned().unwrap_or_default().into_iter().map(|d| {
+                            let replay = {
+                                let (ctx, failed, again, sub, event) =
+                                    (ctx.clone(), failed.clone(), again.clone(), props.id.to_string(), d.id.clone());
+                                Callback::from(move |_| {
+                                    let op = Operation { id: sub.clone(), delivery: event.clone(), ..Operation::new(Endpoint::ReplayDelivery) };
+                                    let again = again.clone();
+                                    act::<serde_json::Value>(&ctx, op, None::<()>, failed.clone(), move |_| again.set(*again + 1));
+                                })
+                            };
+                            html! {
+                                <li key={d.id.clone()}>
+                                    <code>{d.kind.as_str()}</code>
+                                    {" · "}{w.state}{": "}{serde_json::to_value(d.state).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()}
+                                    {" · "}{w.tries}{": "}{d.attempts}
+                                    {" · "}{w.last_answer}{": "}{d.last_result.clone().unwrap_or_default()}
+                                    {" · "}<time>{ctx.formats.date_time(d.last_try_at)}</time>{" "}
+                                    <button type="button" onclick={replay} aria-label={format!("{} {} {}", w.replay, d.kind.as_str(), d.id)}>{w.replay}</button>
+                                </li>
+                            }
+                        }) }
+                    </ul>
+                </div>
+            }
         </>
     }
 }

@@ -174,7 +174,13 @@ pub async fn fetch_doc_seen(
         if *age < MEMORY_TTL_MS {
             return Ok((Rc::clone(found), false));
         }
-        if *age < MEMORY_TTL_MS + REVALIDATE_MS {
+        // Past its time in memory, an incident page is kept only while the page still lists it:
+        // a deleted one is never refreshed back from an old copy.
+        let listed = match doc {
+            Document::Incident(id) => Box::pin(known(env, ctx, id)).await?.0,
+            _ => true,
+        };
+        if listed && *age < MEMORY_TTL_MS + REVALIDATE_MS {
             if *start_refresh {
                 let (env, doc, key) = (env.clone(), doc.clone(), key.clone());
                 ctx.wait_until(async move {
@@ -188,7 +194,8 @@ pub async fn fetch_doc_seen(
         }
     }
     // Below memory an incident page is only looked for if the page has it (an id an import removed
-    // included): unknown ids never reach the store, and removed ones are not served from old copies.
+    // or a delete took off included): unknown ids never reach the store, and removed ones are not
+    // served from old copies.
     if let Document::Incident(id) = doc {
         let (known, listed) = Box::pin(known(env, ctx, id)).await?;
         if !known {

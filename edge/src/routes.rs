@@ -254,7 +254,8 @@ async fn admin_request(
         fetch_site: fetch_site.as_deref(),
         own_origin: origin,
         secure: origin.starts_with("https://"),
-        poll: raw == "GET" && header("x-sitrep-poll").as_deref() == Some("1"),
+        // Only the console's "who is signed in" poll: any other read is a use like a write.
+        poll: op.endpoint == api::Endpoint::Me && header("x-sitrep-poll").as_deref() == Some("1"),
     };
     let by_cookie = presented.authorization.is_none() && presented.access.is_none() && presented.cookie.is_some();
     let who = match auth::identify(&presented, &client, clock::now_ms(), env).await {

@@ -227,6 +227,16 @@ test('a mistaken incident deleted from the console is gone from every public doc
     components: [{ id: sms.id, status: 'major_outage' }],
   });
   await eventually(() => told.some((e) => e.type === 'incident.opened' && e.data.incident.id === opened.id), { what: 'incident.opened delivered' });
+  // Readers saw it everywhere first, and its page was published to KV.
+  // (The history lists what is over; an open incident is on the page and in the feeds.)
+  const pages = ['/', '/history.atom', '/history.rss', '/feed.json', `/incidents/${opened.id}`];
+  await eventually(async () => {
+    for (const path of pages) {
+      const res = await fetch(`${edge.base}${path}`);
+      if (res.status !== 200 || !(await res.text()).includes('Testing the banner')) return false;
+    }
+    return (await (await fetch(`${edge.base}/__sitrep/kv?key=incident-${opened.id}`)).json()) !== null;
+  }, { what: 'the incident on every page and in KV' });
 
   const { context, page } = await signedIn('dee@example.com', 'editor', 'Dee');
   await page.goto(`${edge.base}/admin/#/incidents/${opened.id}`);
@@ -243,14 +253,80 @@ test('a mistaken incident deleted from the console is gone from every public doc
   assert.equal((await fetch(`${edge.base}/api/v2/incidents/${opened.id}.json`)).status, 404);
   assert.equal((await fetch(`${edge.base}/incidents/${opened.id}`)).status, 404);
   for (const path of ['/', '/history', '/history.atom', '/history.rss', '/feed.json']) {
-    assert.doesNotMatch(await (await fetch(`${edge.base}${path}`)).text(), /Testing the banner/, path);
+    const res = await fetch(`${edge.base}${path}`);
+    assert.equal(res.status, 200, path);
+    assert.doesNotMatch(await res.text(), /Testing the banner/, path);
   }
+  // Its copy leaves KV: no isolate's refresh can bring it back.
+  await eventually(async () => (await (await fetch(`${edge.base}/__sitrep/kv?key=incident-${opened.id}`)).json()) === null,
+    { what: 'the KV copy removed' });
   const { entries } = await edge.write('GET', 'log?limit=5');
   const logged = entries.find((e) => e.summary.startsWith(`deleted incident ${opened.id}`));
   assert.equal(logged?.by.actor.email, 'dee@example.com', 'the audit log keeps who deleted what');
   await eventually(() => told.some((e) => e.type === 'incident.deleted' && e.data.incident.id === opened.id),
     { what: 'incident.deleted delivered' });
   receiver.close();
+  await context.close();
+});
+
+test('an owner adds a subscription (its secret shown once), replays a delivery, signs a browser out and moves a maintenance', async () => {
+  const told = [];
+  const receiver = await serve((req, res) => {
+    let body = '';
+    req.on('data', (d) => { body += d; });
+    req.on('end', () => { try { told.push({ id: req.headers['webhook-id'], ...JSON.parse(body) }); } catch { /* not ours */ } res.writeHead(204).end(); });
+  });
+  const { context, page } = await signedIn('owen@example.com', 'owner', 'Owen');
+  await page.getByRole('link', { name: 'Subscriptions' }).click();
+  await page.getByRole('heading', { name: 'Subscriptions', level: 1 }).waitFor();
+  const url = `${receiver.origin}/owen`;
+  await page.getByLabel('URL', { exact: true }).fill(url);
+  await page.getByRole('button', { name: 'Add subscription' }).click();
+  const secret = page.getByRole('textbox', { name: /^Signing secret/ });
+  await secret.waitFor();
+  assert.match(await secret.inputValue(), /^whsec_/);
+  const listed = await edge.write('GET', 'subscriptions');
+  assert.ok(!JSON.stringify(listed).includes((await secret.inputValue()).split(' ')[0]), 'never listed again');
+
+  const opened = await edge.write('POST', 'incidents', { name: 'Webhooks are late', impact: 'minor', body: 'Looking.' });
+  await eventually(() => told.some((e) => e.type === 'incident.opened' && e.data.incident.id === opened.id), { what: 'delivered' });
+  const first = told.find((e) => e.type === 'incident.opened' && e.data.incident.id === opened.id);
+  // Listed with its URL redacted (a receiver's URL may hold its own secret), named by its id.
+  const subscription = (await secret.inputValue()).match(/\((sub_[^)]+)\)/)[1];
+  await page.getByRole('button', { name: new RegExp(`^Deliveries: webhook http://127\\.0\\.0\\.1.*\\(${subscription}\\)$`) }).click();
+  await page.getByRole('button', { name: `Replay incident.opened ${first.id}` }).click();
+  await eventually(() => told.filter((e) => e.id === first.id).length >= 2, { what: 'the replay, with the same webhook-id' });
+  await page.screenshot({ path: join(shots, 'console-5-subscriptions-light.png'), fullPage: true });
+  receiver.close();
+
+  // Another operator's browser, signed out from the Operators screen.
+  const other = await signedIn('sam@example.com', 'editor', 'Sam');
+  await page.getByRole('link', { name: 'Operators' }).click();
+  await page.getByRole('button', { name: 'Sessions: Sam' }).click();
+  await page.getByRole('button', { name: /^Sign out ses_/ }).first().click();
+  await other.page.getByRole('link', { name: 'Incidents' }).click();
+  await other.page.getByRole('heading', { name: 'You are signed out.' }).waitFor({ timeout: 15_000 });
+  await other.context.close();
+
+  // A maintenance moved an hour later, automatic moves off.
+  const from = new Date(Date.now() + 2 * 3600_000);
+  from.setSeconds(0, 0);
+  const until = new Date(from.getTime() + 3600_000);
+  const m = await edge.write('POST', 'maintenances', { name: 'Queue upgrade', body: 'Planned.', scheduled_for: from.toISOString(), scheduled_until: until.toISOString() });
+  await page.goto(`${edge.base}/admin/#/incidents/${m.id}`);
+  await page.getByRole('heading', { name: 'Reschedule' }).waitFor();
+  const local = (d) => new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+  await page.getByLabel('Ends', { exact: true }).fill(local(new Date(until.getTime() + 3600_000)));
+  await page.getByLabel('Starts', { exact: true }).fill(local(new Date(from.getTime() + 3600_000)));
+  assert.equal(await page.getByLabel('Start and complete on schedule').isChecked(), true, 'on, as scheduled');
+  await page.getByLabel('Start and complete on schedule').uncheck();
+  await page.getByRole('button', { name: 'Reschedule' }).click();
+  await eventually(async () => {
+    const doc = await (await fetch(`${edge.base}/api/v2/incidents/${m.id}.json`)).json();
+    return Date.parse(doc.incident.scheduled_for) === from.getTime() + 3600_000;
+  }, { what: 'the window moved an hour' });
+  const stored = await edge.write('GET', `maintenances/${m.id}`);
+  assert.notEqual(stored.incident.auto_transition, true, 'automatic moves off');
   await context.close();
 });
 

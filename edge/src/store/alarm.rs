@@ -124,10 +124,28 @@ impl PageStore {
         // Each document on its own: one that cannot be rendered or written does not hold back the rest.
         let docs: Vec<(String, Result<Doc, EdgeError>)> =
             pending.documents(&loaded.page).iter().map(|doc| (doc.key(), render(&loaded, doc))).collect();
+        let gone = pending.gone(&loaded.page);
         drop(loaded);
         let kv = self.env.kv(crate::bindings::KV_BINDING)?;
         let mut next_change: Option<u64> = None;
         let mut failed = None;
+        // Deleted incidents first: their copies leave KV (the id list, written below, already
+        // turns them away from every isolate that reads it).
+        for doc in gone {
+            let key = doc.key();
+            if let Err(err) = self.kv_switch() {
+                failed.get_or_insert(err);
+                continue;
+            }
+            match kv.delete(&copy::kv_key(&key)).await {
+                Ok(()) => {
+                    self.publication.written.borrow_mut().remove(&key);
+                }
+                Err(err) => {
+                    failed.get_or_insert(EdgeError::from(err));
+                }
+            }
+        }
         for (key, doc) in docs {
             let doc = match doc {
                 Ok(doc) => doc,

@@ -47,6 +47,10 @@ pub struct Pending {
     /// Every incident page (after an import, or when the list grew too long).
     #[serde(default)]
     pub all: bool,
+    /// Incidents deleted since the last complete run: their copies in KV are removed, so no
+    /// isolate's refresh can find one again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub removed: Vec<IncidentId>,
 }
 
 impl Pending {
@@ -64,6 +68,22 @@ impl Pending {
             self.incidents.clear();
         }
         self
+    }
+
+    /// Adds incidents a write deleted: their pages are owed no more, and their copies go.
+    pub fn removing(mut self, ids: impl IntoIterator<Item = IncidentId>) -> Self {
+        for id in ids {
+            self.incidents.retain(|i| *i != id);
+            if !self.removed.contains(&id) {
+                self.removed.push(id);
+            }
+        }
+        self
+    }
+
+    /// The deleted incidents whose copies a run removes (not one the page has again).
+    pub fn gone(&self, state: &PageState) -> Vec<Document> {
+        self.removed.iter().filter(|id| state.find(id).is_none()).cloned().map(Document::Incident).collect()
     }
 
     /// The documents a run writes, most needed first: the id list (other isolates answer 404 for
@@ -193,6 +213,27 @@ mod tests {
         assert!(!needs_write(Some(&written), &doc(7, "b", Some(100))), "the same again");
         assert!(needs_write(Some(&written), &doc(7, "c", Some(100))), "the same version later in time");
         assert!(needs_write(Some(&written), &doc(7, "b", Some(200))), "the same bytes true for longer");
+    }
+
+    #[test]
+    fn a_deleted_incident_is_owed_no_page_and_its_copy_goes() {
+        let pending = Pending::default().merge(3, [IncidentId::from("a"), IncidentId::from("b")], false);
+        let pending = pending.removing([IncidentId::from("a")]);
+        assert_eq!(pending.incidents, vec![IncidentId::from("b")]);
+        assert_eq!(pending.removed, vec![IncidentId::from("a")]);
+        let state = PageState::new(sitrep_shared::PageData {
+            page: sitrep_shared::Page {
+                id: "p".into(),
+                name: "P".into(),
+                url: String::new(),
+                time_zone: "Etc/UTC".into(),
+                updated_at: sitrep_shared::Timestamp::parse("2024-01-01T00:00:00Z").unwrap(),
+            },
+            components: vec![],
+            incidents: vec![],
+            scheduled_maintenances: vec![],
+        });
+        assert_eq!(pending.gone(&state), vec![Document::Incident(IncidentId::from("a"))]);
     }
 
     #[test]

@@ -168,7 +168,8 @@ impl PageStore {
         batch.put(Key::Page, &page)?;
         let body = reply_body(version, &change, &changed);
         let touched = change.events.iter().map(|(_, e)| e.id.clone());
-        let pending = self.pending().await?.merge(version, touched, false);
+        let removed = change.removed.iter().map(|(_, e)| e.id.clone());
+        let pending = self.pending().await?.merge(version, touched, false).removing(removed);
         let summary = (change.summary.clone(), change.target.clone());
         let reply = AdminReply { status, version, body, replay: false };
         self.commit(batch, summary, call, &reply, pending).await?;

@@ -39,7 +39,7 @@ pub enum EventType {
     PostmortemPublished,
     #[serde(rename = "component.status_changed")]
     ComponentStatusChanged,
-    /// A test or mistaken incident was deleted: it is gone from every public document.
+    // A test or mistaken incident or maintenance was deleted: gone from every public document.
     #[serde(rename = "incident.deleted")]
     IncidentDeleted,
     #[serde(rename = "maintenance.deleted")]

@@ -84,10 +84,22 @@ impl Subscription {
         self.wants_indexed(&Indexed::of(event, page))
     }
 
+    /// Whether a deletion reaches a subscription that chose other events: one that hears of
+    /// incidents (or maintenance) at all hears that one was deleted, so a chat channel told of a
+    /// test outage is told it is gone.
+    fn hears_retraction(&self, kind: EventType) -> bool {
+        let of_kind = |prefix: &str| self.events.iter().any(|e| e.as_str().starts_with(prefix));
+        match kind {
+            EventType::IncidentDeleted => of_kind("incident."),
+            EventType::MaintenanceDeleted => of_kind("maintenance."),
+            _ => false,
+        }
+    }
+
     /// [`Self::wants`] from an event's index entry alone (its type, its components and their
     /// groups as they were when it was written): what the delivery object judges by, without the page.
     pub fn wants_indexed(&self, event: &Indexed) -> bool {
-        if !self.events.is_empty() && !self.events.contains(&event.kind) {
+        if !self.events.is_empty() && !self.events.contains(&event.kind) && !self.hears_retraction(event.kind) {
             return false;
         }
         if self.components.is_empty() {
@@ -241,6 +253,11 @@ mod tests {
         let resolved = subscription(&[], &[EventType::IncidentResolved]);
         assert!(!resolved.wants(&event(EventType::IncidentOpened, &[]), &page));
         assert!(resolved.wants(&event(EventType::IncidentResolved, &[]), &page));
+        // A subscription that hears of incidents hears that one was deleted; not of maintenance.
+        assert!(resolved.wants(&event(EventType::IncidentDeleted, &[]), &page));
+        assert!(!resolved.wants(&event(EventType::MaintenanceDeleted, &[]), &page));
+        let components_only = subscription(&[], &[EventType::ComponentStatusChanged]);
+        assert!(!components_only.wants(&event(EventType::IncidentDeleted, &[]), &page));
     }
 
     /// Review 2, finding 2: after a restart claims judge events by the small index beside them;
