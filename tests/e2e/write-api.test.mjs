@@ -186,6 +186,20 @@ test('idempotent retry after a dropped response creates nothing new', async () =
   assert.equal(other.status, 409, 'a key reused for another request is refused');
 });
 
+test('a create whose incident was deleted since is not replayed as if it still stood (Schemathesis found it)', async () => {
+  const body = { name: 'Deleted since', body: 'Testing', impact: 'minor' };
+  const key = `deleted-${Date.now()}`;
+  const first = await admin('POST', 'incidents', body, { 'idempotency-key': key });
+  assert.equal(first.status, 201);
+  assert.equal((await admin('DELETE', `incidents/${first.json.id}`)).status, 200);
+  // The same request again: its key names a new request, as after its retention.
+  const again = await admin('POST', 'incidents', body, { 'idempotency-key': key });
+  assert.equal(again.status, 201, JSON.stringify(again.json));
+  assert.notEqual(again.json.id, first.json.id);
+  assert.equal((await admin('GET', `incidents/${again.json.id}`)).status, 200, 'what the answer names exists');
+  assert.deepEqual((await admin('POST', 'incidents', body, { 'idempotency-key': key })).json, again.json, 'and is replayed from now on');
+});
+
 test('an Idempotency-Key is replayed for its retention, then names a new request; expired replies are removed', async () => {
   // A two-second retention (SITREP_IDEMPOTENCY_SECS) instead of the default day.
   const short = await startEdge({ page: Buffer.from(emptyPage('codeship')), vars: { SITREP_IDEMPOTENCY_SECS: '2' } });

@@ -4,7 +4,7 @@
 use std::rc::Rc;
 
 use sitrep_shared::api::{self, BodyError, Endpoint, Operation};
-use sitrep_shared::command::{self, ApplyError, Change, Command};
+use sitrep_shared::command::{self, ApplyError, Change, Command, WriteReply};
 use sitrep_shared::{Kind, PageData, PageState, Timestamp, idempotency, validate};
 
 use super::layout::Loaded;
@@ -66,6 +66,15 @@ impl PageStore {
         }
         if reply.fingerprint != call.fingerprint {
             return Err(EdgeError::Conflict("this Idempotency-Key was used for a different request".into()));
+        }
+        // A create whose incident or maintenance was deleted since is not answered as if it stood:
+        // the key names a new request, as after its retention (this write replaces the reply).
+        if matches!(call.op.endpoint, Endpoint::OpenIncident | Endpoint::ScheduleMaintenance) && reply.status == 201 {
+            let created = serde_json::from_str::<WriteReply>(&reply.body).map(|r| r.id).unwrap_or_default();
+            let loaded = self.load().await?;
+            if !created.is_empty() && loaded.page.find(&created.as_str().into()).is_none() {
+                return Ok(None);
+            }
         }
         let version = match reply.version {
             Some(version) => version,
