@@ -44,6 +44,11 @@ impl Failure {
     }
 }
 
+/// An answer whose content the console does not need (an account or subscription change): any
+/// JSON object. Typed rather than `serde_json::Value`, whose reader would add kilobytes to the wasm.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Deserialize)]
+pub struct Done {}
+
 /// A read answer and the page version it was read at (`X-Sitrep-Version`).
 #[derive(Debug)]
 pub struct Read<T> {

@@ -8,7 +8,7 @@ use sitrep_shared::access::{NewOperator, Operator, OperatorEdit, Role};
 use sitrep_shared::api::{Endpoint, Operation};
 use yew::prelude::*;
 
-use crate::api::Failure;
+use crate::api::{Done, Failure};
 use crate::app::{Ctx, act};
 use crate::forms::{Choice, Field, problem_for};
 
@@ -63,7 +63,7 @@ pub fn Operators() -> Html {
                 let edit = OperatorEdit { role: Role::parse(&value), name: None };
                 let op = Operation { id: id.clone(), ..Operation::new(Endpoint::EditOperator) };
                 let reload = reload.clone();
-                act::<serde_json::Value>(&ctx, op, Some(edit), failed.clone(), move |_| reload.emit(()));
+                act::<Done>(&ctx, op, Some(edit), failed.clone(), move |_| reload.emit(()));
             })
         };
         let revoke = {
@@ -71,7 +71,7 @@ pub fn Operators() -> Html {
             Callback::from(move |_| {
                 let op = Operation { id: id.clone(), ..Operation::new(Endpoint::RevokeOperator) };
                 let reload = reload.clone();
-                act::<serde_json::Value>(&ctx, op, None::<()>, failed.clone(), move |_| reload.emit(()));
+                act::<Done>(&ctx, op, None::<()>, failed.clone(), move |_| reload.emit(()));
             })
         };
         let revoked = op.revoked_at.is_some();
@@ -242,7 +242,7 @@ fn Sessions(props: &SessionsProps) -> Html {
                                 Callback::from(move |_| {
                                     let op = Operation { id: id.clone(), ..Operation::new(Endpoint::RevokeSession) };
                                     let again = again.clone();
-                                    act::<serde_json::Value>(&ctx, op, None::<()>, failed.clone(), move |_| again.set(*again + 1));
+                                    act::<Done>(&ctx, op, None::<()>, failed.clone(), move |_| again.set(*again + 1));
                                 })
                             };
                             let agent: String = session.user_agent.chars().take(80).collect();

@@ -5,11 +5,11 @@ use serde::Deserialize;
 use sitrep_shared::ComponentStatus;
 use sitrep_shared::api::{Endpoint, Operation};
 use sitrep_shared::command::{ComponentEdit, WriteReply};
-use sitrep_shared::notify::delivery::Delivery;
-use sitrep_shared::notify::{Channel, Subscription, SubscriptionEdit};
+use sitrep_shared::notify::delivery::{Delivery, DeliveryState};
+use sitrep_shared::notify::{Channel, NewSubscription, Subscription, SubscriptionEdit};
 use yew::prelude::*;
 
-use crate::api::{Extra, Failure};
+use crate::api::{Done, Extra, Failure};
 use crate::app::{Ctx, act};
 use crate::forms::{Choice, Field, problem_for};
 use crate::incidents::{Sending, refusal, send};
@@ -58,6 +58,25 @@ pub fn Components() -> Html {
                 {component_list(&ctx, &components)}
             }
         </>
+    }
+}
+
+/// A delivery state's wire name.
+fn state(state: DeliveryState) -> &'static str {
+    match state {
+        DeliveryState::Sending => "sending",
+        DeliveryState::Retrying => "retrying",
+        DeliveryState::Delivered => "delivered",
+        DeliveryState::Dead => "dead",
+    }
+}
+
+/// The channel a wire name names (a webhook for anything else).
+fn channel_of(name: &str) -> Channel {
+    match name {
+        "slack" => Channel::Slack,
+        "discord" => Channel::Discord,
+        _ => Channel::Webhook,
     }
 }
 
@@ -114,7 +133,7 @@ pub fn Subscriptions() -> Html {
                 let op = Operation { id: id.clone(), ..Operation::new(Endpoint::EditSubscription) };
                 let edit = SubscriptionEdit { paused: Some(!paused), ..SubscriptionEdit::default() };
                 let reload = reload.clone();
-                act::<serde_json::Value>(&ctx, op, Some(edit), failed.clone(), move |_| reload.emit(()));
+                act::<Done>(&ctx, op, Some(edit), failed.clone(), move |_| reload.emit(()));
             })
         };
         // Its id too: two receivers on one host read alike once their URLs are redacted.
@@ -175,7 +194,8 @@ fn AddSubscription(props: &AddProps) -> Html {
             (ctx.clone(), kind.clone(), url.clone(), secret.clone(), failed.clone(), props.on_added.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let body = serde_json::json!({ "kind": *kind, "url": *url });
+            let body =
+                NewSubscription { kind: channel_of(&kind), url: (*url).clone(), components: vec![], events: vec![] };
             let (secret, done) = (secret.clone(), done.clone());
             act::<Created>(&ctx, Operation::new(Endpoint::CreateSubscription), Some(body), failed.clone(), move |c| {
                 secret.set(Some(format!("{} ({})", c.secret, c.subscription.id)));
@@ -259,13 +279,13 @@ fn DeliveryList(props: &DeliveryProps) -> Html {
                                 Callback::from(move |_| {
                                     let op = Operation { id: sub.clone(), delivery: event.clone(), ..Operation::new(Endpoint::ReplayDelivery) };
                                     let again = again.clone();
-                                    act::<serde_json::Value>(&ctx, op, None::<()>, failed.clone(), move |_| again.set(*again + 1));
+                                    act::<Done>(&ctx, op, None::<()>, failed.clone(), move |_| again.set(*again + 1));
                                 })
                             };
                             html! {
                                 <li key={d.id.clone()}>
                                     <code>{d.kind.as_str()}</code>
-                                    {" · "}{w.state}{": "}{serde_json::to_value(d.state).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()}
+                                    {" · "}{w.state}{": "}{state(d.state)}
                                     {" · "}{w.tries}{": "}{d.attempts}
                                     {" · "}{w.last_answer}{": "}{d.last_result.clone().unwrap_or_default()}
                                     {" · "}<time>{ctx.formats.date_time(d.last_try_at)}</time>{" "}
