@@ -9,7 +9,7 @@ use std::rc::Rc;
 use sitrep_shared::api::{Endpoint, Operation};
 use sitrep_shared::command::PostmortemDraft;
 use sitrep_shared::views::{IncidentDocument, PostmortemEntry, PostmortemsDocument};
-use sitrep_shared::{Incident, Postmortem, Section};
+use sitrep_shared::{Incident, Section};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
@@ -108,16 +108,7 @@ pub fn Editor(props: &EditorProps) -> Html {
         action_items: stored.as_ref().map(|p| p.action_items.clone()).unwrap_or_default(),
         timeline: stored.as_ref().map(|p| p.timeline.clone()).unwrap_or_default(),
     };
-    let shown = Postmortem {
-        published_at: Some(ctx.now()),
-        summary: draft.summary.clone(),
-        language: draft.language.clone(),
-        impact_window: draft.impact_window,
-        sections: draft.sections.clone(),
-        action_items: draft.action_items.clone(),
-        timeline: draft.timeline.clone(),
-        revision: None,
-    };
+    let shown = draft.postmortem(Some(ctx.now()));
     let entry = PostmortemEntry {
         incident_id: incident.id.clone(),
         name: Cow::Owned(incident.name.clone()),

@@ -174,6 +174,22 @@ pub struct PostmortemDraft {
     pub timeline: Vec<TimelineEntry>,
 }
 
+impl PostmortemDraft {
+    /// The postmortem this draft writes, published at `published_at` (none: a draft).
+    pub fn postmortem(&self, published_at: Option<Timestamp>) -> Postmortem {
+        Postmortem {
+            published_at,
+            summary: self.summary.clone(),
+            language: self.language.clone(),
+            impact_window: self.impact_window,
+            sections: self.sections.clone(),
+            action_items: self.action_items.clone(),
+            timeline: self.timeline.clone(),
+            revision: None,
+        }
+    }
+}
+
 /// `POST /api/v2/admin/maintenances`: announce a maintenance window.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -794,16 +810,7 @@ fn write_postmortem(
 ) -> Result<Change, ApplyError> {
     let (kind, current) = find(state, id)?;
     let mut event = current.clone();
-    let text = |published_at| Postmortem {
-        published_at,
-        summary: draft.summary.clone(),
-        language: draft.language.clone(),
-        impact_window: draft.impact_window,
-        sections: draft.sections.clone(),
-        action_items: draft.action_items.clone(),
-        timeline: draft.timeline.clone(),
-        revision: None,
-    };
+    let text = |published_at| draft.postmortem(published_at);
     // Readers already have a published postmortem: what is written now is a private revision,
     // public only once it is published (never at once, and never without its event).
     let summary = match event.postmortem.as_mut() {

@@ -34,13 +34,7 @@ pub fn build() -> Result<PathBuf> {
     } else {
         "build the operator console (stable, wasm-bindgen, wasm-opt -Oz, esbuild)"
     });
-    let (mut cargo, base) = if size_tuned {
-        (wasm::nightly_build(), wasm::nightly_target_dir())
-    } else {
-        let mut c = shell::cargo();
-        c.arg("build");
-        (c, shell::root().join("target"))
-    };
+    let (mut cargo, base) = wasm::size_build(size_tuned);
     cargo.args(["-p", "sitrep-console", "--target", "wasm32-unknown-unknown", "--profile", "widget"]);
     shell::run(cargo)?;
     let wasm = base.join("wasm32-unknown-unknown/widget/sitrep_console.wasm");

@@ -39,6 +39,18 @@ pub fn nightly_build() -> Command {
     cargo
 }
 
+/// `cargo build` for what ships to browsers: nightly's size-tuned build when `size_tuned`, else
+/// stable; the caller adds what to build. With the target directory its artefacts land under.
+pub fn size_build(size_tuned: bool) -> (Command, PathBuf) {
+    if size_tuned {
+        (nightly_build(), nightly_target_dir())
+    } else {
+        let mut cargo = shell::cargo();
+        cargo.arg("build");
+        (cargo, shell::root().join("target"))
+    }
+}
+
 /// `wasm-bindgen --target web` of `wasm` into `out_dir`, with `extra` flags.
 pub fn bindgen(wasm: &Path, out_dir: &Path, extra: &[&str]) -> Result<()> {
     let mut command = shell::command("wasm-bindgen", &["--target", "web", "--no-typescript"]);

@@ -67,13 +67,7 @@ pub fn nightly_available() -> bool {
 
 /// Compiles one module of the widget crate; with `size_tuned`, nightly rebuilds std for size.
 fn compile(size_tuned: bool, module: Module) -> Result<PathBuf> {
-    let (mut cargo, base) = if size_tuned {
-        (wasm::nightly_build(), wasm::nightly_target_dir())
-    } else {
-        let mut c = shell::cargo();
-        c.arg("build");
-        (c, shell::root().join("target"))
-    };
+    let (mut cargo, base) = wasm::size_build(size_tuned);
     cargo.args(["-p", "sitrep-widget", "--target", "wasm32-unknown-unknown", "--profile", "widget"]);
     if module == Module::Badge {
         cargo.arg("--no-default-features");
