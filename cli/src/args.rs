@@ -38,6 +38,9 @@ pub enum Command {
     /// Add, edit, order and list components.
     #[command(subcommand)]
     Component(ComponentCommand),
+    /// Incident templates: words prepared for outages you can foresee (the console opens incidents from them).
+    #[command(subcommand)]
+    Template(TemplateCommand),
     /// Import a page from another service.
     #[command(subcommand)]
     Import(ImportCommand),
@@ -71,25 +74,11 @@ pub enum IncidentCommand {
     },
     /// Open an incident with its first update.
     Open {
-        /// The title readers see.
-        #[arg(long)]
-        name: String,
-        /// The first update's text.
-        #[arg(long)]
-        body: String,
-        /// The first status.
-        #[arg(long, value_enum, default_value_t = IncidentState::Investigating)]
-        status: IncidentState,
-        /// How bad it is.
-        #[arg(long, value_enum, default_value_t = ImpactArg::Minor)]
-        impact: ImpactArg,
         #[command(flatten)]
-        components: ComponentChanges,
+        incident: Opening,
         /// When the impact began: a time (see `sitrep maintenance schedule --help`), default now.
         #[arg(long)]
         started: Option<String>,
-        #[command(flatten)]
-        language: Language,
     },
     /// Post an update.
     Update {
@@ -346,6 +335,29 @@ pub enum ComponentCommand {
     },
 }
 
+/// `sitrep template ...`
+#[derive(Debug, Subcommand)]
+pub enum TemplateCommand {
+    /// Every template, by name, with its id.
+    List,
+    /// Add a template (or replace one with --replace ID): the incident it opens, under a name.
+    Add {
+        /// What operators pick it by (readers never see it).
+        template: String,
+        /// The incident it opens.
+        #[command(flatten)]
+        incident: Opening,
+        /// Replace the template with this id instead of adding one.
+        #[arg(long, value_name = "ID")]
+        replace: Option<String>,
+    },
+    /// Remove a template.
+    Remove {
+        /// The template's id (`sitrep template list`).
+        id: String,
+    },
+}
+
 /// `sitrep deliveries ...`
 #[derive(Debug, Subcommand)]
 pub enum DeliveriesCommand {
@@ -451,6 +463,27 @@ pub struct ComponentChanges {
     /// A component's new status, as ID=STATUS (repeat the flag for more).
     #[arg(long = "component", value_name = "ID=STATUS")]
     pub list: Vec<String>,
+}
+
+/// The incident `sitrep incident open` opens, and a template keeps.
+#[derive(Debug, Args)]
+pub struct Opening {
+    /// The title readers see.
+    #[arg(long)]
+    pub name: String,
+    /// The first update's text.
+    #[arg(long)]
+    pub body: String,
+    /// The first status.
+    #[arg(long, value_enum, default_value_t = IncidentState::Investigating)]
+    pub status: IncidentState,
+    /// How bad it is.
+    #[arg(long, value_enum, default_value_t = ImpactArg::Minor)]
+    pub impact: ImpactArg,
+    #[command(flatten)]
+    pub components: ComponentChanges,
+    #[command(flatten)]
+    pub language: Language,
 }
 
 /// The end of a window: a time or a length.

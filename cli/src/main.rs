@@ -31,7 +31,7 @@ use sitrep_shared::{Component, ComponentId, ComponentStatus, Incident, IncidentS
 use crate::api::{Api, Refused};
 use crate::args::{
     Cli, Command, ComponentCommand, ComponentState, DeliveriesCommand, ImportCommand, IncidentCommand,
-    MaintenanceCommand, OperatorCommand, PostmortemCommand, SubscribersCommand,
+    MaintenanceCommand, Opening, OperatorCommand, PostmortemCommand, SubscribersCommand, TemplateCommand,
 };
 use crate::show::{DeliveryList, ReplayReply, SubscriptionList, SubscriptionReply, local};
 use crate::words::Typed;
@@ -80,6 +80,7 @@ impl Tool {
                 let reply = self.api.send(&Operation::new(Endpoint::ImportPage), Some(&page), None);
                 self.written(reply, &Typed::default())
             }
+            Command::Template(command) => self.template(command),
             Command::Subscribers(command) => self.subscribers(command),
             Command::Deliveries(command) => self.deliveries(command),
             Command::Operator(command) => self.operator(command),
@@ -109,19 +110,10 @@ impl Tool {
                 };
                 self.print(&list, || show::events(&list, "no open incidents", self.zone()))
             }
-            IncidentCommand::Open { name, body, status, impact, components, started, language } => {
-                let changes = self.component_changes(&components.list)?;
+            IncidentCommand::Open { incident, started } => {
                 let started = started.map(|s| self.time("--started", &s)).transpose()?;
-                let new = NewIncident {
-                    name,
-                    status: Some(status.into()),
-                    impact: Some(impact.into()),
-                    body,
-                    components: changes,
-                    language: language.language,
-                    started_at: started,
-                };
-                let typed = Typed { components: &components.list, ..Typed::default() };
+                let new = NewIncident { started_at: started, ..self.opening(&incident)? };
+                let typed = Typed { components: &incident.components.list, ..Typed::default() };
                 self.written(self.api.create(&Operation::new(Endpoint::OpenIncident), Some(&new)), &typed)
             }
             IncidentCommand::Update { id, status, body, components, impact, reopen, force, language } => {
@@ -470,6 +462,19 @@ impl Tool {
         ids.iter().map(|id| self.find_component(id, flag).map(|c| c.id)).collect()
     }
 
+    /// The incident `--name`, `--body`, `--status`, `--impact`, `--component` and `--language` describe.
+    fn opening(&self, incident: &Opening) -> Result<NewIncident> {
+        Ok(NewIncident {
+            name: incident.name.clone(),
+            status: Some(incident.status.into()),
+            impact: Some(incident.impact.into()),
+            body: incident.body.clone(),
+            components: self.component_changes(&incident.components.list)?,
+            language: incident.language.language.clone(),
+            started_at: None,
+        })
+    }
+
     /// `ID=STATUS` values, each checked against the page and the statuses.
     fn component_changes(&self, list: &[String]) -> Result<Vec<ComponentChange>> {
         list.iter()
@@ -494,6 +499,37 @@ impl Tool {
         let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {file}"))?;
         postmortem::draft(&text, self.input_zone()?).map_err(|errors| {
             anyhow!("{file} does not fit the postmortem layout (sitrep postmortem --help):\n  {}", errors.join("\n  "))
+        })
+    }
+
+    /// `sitrep template ...`: the list, or a template write and what it did.
+    fn template(&self, command: TemplateCommand) -> Result<()> {
+        use sitrep_shared::template::{NewTemplate, TemplateList, TemplateReply};
+        let listed: Vec<String>;
+        let (reply, typed, what): (Result<TemplateReply>, _, _) = match command {
+            TemplateCommand::List => {
+                let list: TemplateList = self.api.admin_get(&Operation::new(Endpoint::ListTemplates), "")?;
+                return self.print(&list, || show::templates(&list.templates));
+            }
+            TemplateCommand::Add { template, incident, replace } => {
+                let new = NewTemplate { name: template, incident: self.opening(&incident)? };
+                listed = incident.components.list;
+                let typed = Typed { components: &listed, ..Typed::default() };
+                let reply = match replace {
+                    Some(id) => self.api.send(&Operation::on(Endpoint::EditTemplate, id), Some(&new), None),
+                    None => self.api.create(&Operation::new(Endpoint::CreateTemplate), Some(&new)),
+                };
+                (reply, typed, "added")
+            }
+            TemplateCommand::Remove { id } => {
+                let op = Operation::on(Endpoint::DeleteTemplate, id);
+                (self.api.send::<(), _>(&op, None, None), Typed::default(), "removed")
+            }
+        };
+        let reply = reply.map_err(|err| refused(err, &typed))?;
+        self.print(&reply, || {
+            let id = reply.template.as_ref().map(|t| t.id.as_str()).or(reply.id.as_deref()).unwrap_or("?");
+            println!("{what} template {id}; page version {}", reply.version);
         })
     }
 

@@ -258,6 +258,20 @@ pub fn subscriptions(list: &[sitrep_shared::notify::Subscription], zone: Tz) {
     }
 }
 
+/// `sitrep template list`: each template's id and name, then what it opens.
+pub fn templates(list: &[sitrep_shared::template::Template]) {
+    if list.is_empty() {
+        println!("no templates (add one: sitrep template add --help)");
+    }
+    for t in list {
+        let impact = t.incident.impact.map_or("minor", |i| i.to_wire());
+        let components = t.incident.components.iter().map(|c| format!("{}={}", c.id.0, c.status.to_wire()));
+        let components: Vec<String> = components.collect();
+        println!("  {}  {}", t.id, t.name);
+        println!("      opens \"{}\" ({impact}) {}", t.incident.name, components.join(" "));
+    }
+}
+
 /// What a subscription write did; the secret, when there is one, with how to keep it.
 pub fn subscription_reply(reply: &SubscriptionReply, what: &str) {
     let id = reply.subscription.as_ref().map(|s| s.id.as_str()).or(reply.id.as_deref()).unwrap_or("?");

@@ -261,8 +261,9 @@ pub fn App() -> Html {
         Route::Postmortem(id) => {
             html! { <crate::postmortem::Editor key={id.clone()} id={AttrValue::from(id.clone())} /> }
         }
-        Route::Components => html! { <crate::setup::Components /> },
-        Route::Subscriptions => html! { <crate::setup::Subscriptions /> },
+        Route::Components => html! { <crate::components::Components /> },
+        Route::Templates => html! { <crate::templates::Templates /> },
+        Route::Subscriptions => html! { <crate::subscriptions::Subscriptions /> },
         Route::Operators => html! { <crate::people::Operators /> },
         Route::Log => html! { <crate::log::AuditLog /> },
     };
@@ -271,6 +272,7 @@ pub fn App() -> Html {
         (Route::Incidents, words.incidents),
         (Route::Maintenance, words.maintenance),
         (Route::Components, words.components),
+        (Route::Templates, words.templates),
         (Route::Subscriptions, words.subscriptions),
         (Route::Operators, words.operators),
         (Route::Log, words.audit_log),

@@ -4,6 +4,7 @@
 
 use std::rc::Rc;
 
+use sitrep_shared::command::{ComponentChange, NewIncident};
 use sitrep_shared::problem::Problem;
 use sitrep_shared::{Component, ComponentId, ComponentStatus, Impact, IncidentStatus};
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
@@ -11,12 +12,14 @@ use yew::prelude::*;
 
 use crate::app::Ctx;
 
-/// The problem the edge (or the preview) named for a field: its path ends with `field`.
+/// The problem the edge (or the preview) named for a field: its path ends with `field`, or names
+/// one of its items (`components[0].id` for `components`).
 pub fn problem_for(problems: &[Problem], field: &str) -> Option<AttrValue> {
-    problems
-        .iter()
-        .find(|p| p.path == field || p.path.ends_with(&format!(".{field}")))
-        .map(|p| p.message.clone().into())
+    let (dotted, item) = (format!(".{field}"), format!("{field}["));
+    let names = |path: &str| {
+        path == field || path.ends_with(&dotted) || path.starts_with(&item) || path.contains(&format!(".{item}"))
+    };
+    problems.iter().find(|p| names(&p.path)).map(|p| p.message.clone().into())
 }
 
 /// A text input's or text area's value, from its input event.
@@ -25,6 +28,12 @@ pub fn typed(event: &InputEvent) -> String {
         return area.value();
     }
     event.target_dyn_into::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default()
+}
+
+/// The callback that keeps what is typed in `handle`.
+pub fn set(handle: &UseStateHandle<String>) -> Callback<String> {
+    let handle = handle.clone();
+    Callback::from(move |v: String| handle.set(v))
 }
 
 /// A select's value, from its change event.
@@ -227,5 +236,104 @@ pub fn ComponentControls(props: &ControlsProps) -> Html {
                 <p class="error">{error.clone()}</p>
             }
         </fieldset>
+    }
+}
+
+/// What an incident form holds, as typed: the incident it opens (the Open screen) or that a
+/// template keeps (the Templates screen).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Draft {
+    pub name: String,
+    pub impact: String,
+    pub status: String,
+    pub message: String,
+    pub changes: Changes,
+}
+
+impl Default for Draft {
+    fn default() -> Self {
+        Self {
+            name: String::new(),
+            impact: "minor".into(),
+            status: "investigating".into(),
+            message: String::new(),
+            changes: Changes::default(),
+        }
+    }
+}
+
+impl Draft {
+    /// The incident it opens.
+    pub fn incident(&self) -> NewIncident {
+        NewIncident {
+            name: self.name.clone(),
+            status: Some(IncidentStatus::from_wire(&self.status)),
+            impact: Some(impact_of(&self.impact)),
+            body: self.message.clone(),
+            components: self
+                .changes
+                .iter()
+                .map(|(id, status)| ComponentChange { id: id.clone(), status: *status })
+                .collect(),
+            language: None,
+            started_at: None,
+        }
+    }
+
+    /// The form filled from an incident (a template's).
+    pub fn of(incident: &NewIncident) -> Self {
+        let or = |value: Option<&'static str>, default: &str| value.unwrap_or(default).to_owned();
+        Self {
+            name: incident.name.clone(),
+            impact: or(incident.impact.map(Impact::to_wire), "minor"),
+            status: or(incident.status.map(IncidentStatus::as_str), "investigating"),
+            message: incident.body.clone(),
+            changes: Rc::new(incident.components.iter().map(|c| (c.id.clone(), c.status)).collect()),
+        }
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct DraftProps {
+    pub draft: Draft,
+    pub onchange: Callback<Draft>,
+    pub problems: Rc<Vec<Problem>>,
+}
+
+/// An incident's fields: name, impact, first status, message and each component's status, with
+/// the refusal for each beside it.
+#[function_component]
+pub fn IncidentFields(props: &DraftProps) -> Html {
+    let Some(ctx) = use_context::<Ctx>() else { return html! {} };
+    let w = ctx.words;
+    let edit = |change: fn(&mut Draft, String)| {
+        let (draft, onchange) = (props.draft.clone(), props.onchange.clone());
+        Callback::from(move |value: String| {
+            let mut next = draft.clone();
+            change(&mut next, value);
+            onchange.emit(next);
+        })
+    };
+    let on_component = {
+        let (draft, onchange) = (props.draft.clone(), props.onchange.clone());
+        Callback::from(move |(id, status)| {
+            onchange.emit(Draft { changes: with_change(&draft.changes, id, status), ..draft.clone() });
+        })
+    };
+    let problems = &props.problems;
+    let components = Rc::new(ctx.held.summary.components.to_vec());
+    html! {
+        <>
+            <Field id="name" label={w.name} value={props.draft.name.clone()} oninput={edit(|d, v| d.name = v)}
+                required=true error={problem_for(problems, "incident.name")} />
+            <Choice id="impact" label={w.impact} value={props.draft.impact.clone()} options={impacts(&ctx)}
+                onchange={edit(|d, v| d.impact = v)} error={problem_for(problems, "impact")} />
+            <Choice id="status" label={w.status} value={props.draft.status.clone()}
+                options={incident_statuses(&ctx)[..3].to_vec()} onchange={edit(|d, v| d.status = v)} />
+            <Field id="message" label={w.message} value={props.draft.message.clone()}
+                oninput={edit(|d, v| d.message = v)} multiline=true required=true error={problem_for(problems, "body")} />
+            <ComponentControls components={components} changes={props.draft.changes.clone()} onchange={on_component}
+                error={problem_for(problems, "components")} />
+        </>
     }
 }

@@ -9,16 +9,17 @@ use std::rc::Rc;
 
 use serde::Serialize;
 use sitrep_shared::api::{Endpoint, Operation};
-use sitrep_shared::command::{Command, ComponentChange, NewIncident, NewUpdate, UpdateEdit, WriteReply};
+use sitrep_shared::command::{Command, ComponentChange, NewUpdate, UpdateEdit, WriteReply};
 use sitrep_shared::preview;
 use sitrep_shared::problem::Problem;
+use sitrep_shared::template::{Template, TemplateList};
 use sitrep_shared::{Incident, IncidentId, IncidentStatus, IncidentUpdate};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
 use crate::api::{self, Extra, Failure};
-use crate::app::{Ctx, go};
-use crate::forms::{self, Choice, ComponentControls, Field, problem_for};
+use crate::app::{Ctx, act, go};
+use crate::forms::{self, Choice, ComponentControls, Draft, Field, IncidentFields, problem_for};
 use crate::model::{Msg, Route};
 use crate::preview::Preview;
 
@@ -112,25 +113,26 @@ fn changes_of(changes: &forms::Changes) -> Vec<ComponentChange> {
 pub fn Open() -> Html {
     let Some(ctx) = use_context::<Ctx>() else { return html! {} };
     let w = ctx.words;
-    let name = use_state(String::new);
-    let impact = use_state(|| "minor".to_owned());
-    let status = use_state(|| "investigating".to_owned());
-    let message = use_state(String::new);
-    let changes = use_state(forms::Changes::default);
+    let draft = use_state(Draft::default);
+    let template = use_state(String::new);
+    let templates = use_state(Vec::<Template>::new);
+    // Bumped when a template fills the form: its fields are drawn anew (a select the operator
+    // already changed ignores a new default).
+    let epoch = use_state(|| 0_u32);
     let sending = use_state(Sending::default);
     let tried = use_state(|| false);
     // One key for this form's create and its retries: a retry after a lost answer opens nothing twice.
     let key = use_state(api::idempotency_key);
+    {
+        let (ctx, templates) = (ctx.clone(), templates.clone());
+        let failed = use_state(|| None::<Failure>);
+        use_effect_with((), move |_| {
+            let op = Operation::new(Endpoint::ListTemplates);
+            act::<TemplateList>(&ctx, op, None::<()>, failed, move |list| templates.set(list.templates));
+        });
+    }
 
-    let new = NewIncident {
-        name: (*name).clone(),
-        status: Some(IncidentStatus::from_wire(&status)),
-        impact: Some(forms::impact_of(&impact)),
-        body: (*message).clone(),
-        components: changes_of(&changes),
-        language: None,
-        started_at: None,
-    };
+    let new = draft.incident();
     // The store's own rules, before anything is sent: the preview, or why it would be refused.
     let previewed = preview::after(ctx.held.data(), &Command::OpenIncident(new.clone()), ctx.now());
     let summary = match &previewed {
@@ -141,7 +143,7 @@ pub fn Open() -> Html {
         Err(sitrep_shared::command::ApplyError::Invalid(problems)) if *tried => problems.clone(),
         _ => Vec::new(),
     };
-    let problems: Vec<Problem> = if sending.failure.is_some() { sending.problems().to_vec() } else { local };
+    let problems = Rc::new(if sending.failure.is_some() { sending.problems().to_vec() } else { local });
 
     let onsubmit = {
         let (ctx, sending, tried, key) = (ctx.clone(), sending.clone(), tried.clone(), key.clone());
@@ -156,30 +158,31 @@ pub fn Open() -> Html {
             send(&ctx, op, Some(new.clone()), extra, sending.clone(), |reply| go(&Route::Incident(reply.id)));
         })
     };
-    let set = |handle: &UseStateHandle<String>| {
-        let handle = handle.clone();
-        Callback::from(move |v: String| handle.set(v))
+    // Picking a template fills the form with its words, to be edited before sending; blank empties it.
+    let pick = {
+        let (draft, template, templates, epoch) = (draft.clone(), template.clone(), templates.clone(), epoch.clone());
+        Callback::from(move |id: String| {
+            let chosen = templates.iter().find(|t| t.id == id);
+            draft.set(chosen.map(|t| Draft::of(&t.incident)).unwrap_or_default());
+            template.set(id);
+            epoch.set(*epoch + 1);
+        })
     };
-    let on_component = {
-        let changes = changes.clone();
-        Callback::from(move |(id, status)| changes.set(forms::with_change(&changes, id, status)))
+    let onchange = {
+        let draft = draft.clone();
+        Callback::from(move |next: Draft| draft.set(next))
     };
-    let components = Rc::new(ctx.held.summary.components.to_vec());
+    let mut choices: Vec<(AttrValue, AttrValue)> = vec![("".into(), w.blank.into())];
+    choices.extend(templates.iter().map(|t| (AttrValue::from(t.id.clone()), AttrValue::from(t.name.clone()))));
     html! {
         <>
             <h1 id="screen" tabindex="-1">{w.new_incident}</h1>
             <div class="compose">
                 <form {onsubmit} novalidate=true>
-                    <Field id="name" label={w.name} value={(*name).clone()} oninput={set(&name)} required=true
-                        error={problem_for(&problems, "name")} />
-                    <Choice id="impact" label={w.impact} value={(*impact).clone()} options={forms::impacts(&ctx)}
-                        onchange={set(&impact)} error={problem_for(&problems, "impact")} />
-                    <Choice id="status" label={w.status} value={(*status).clone()}
-                        options={forms::incident_statuses(&ctx)[..3].to_vec()} onchange={set(&status)} />
-                    <Field id="message" label={w.message} value={(*message).clone()} oninput={set(&message)}
-                        multiline=true required=true error={problem_for(&problems, "body")} />
-                    <ComponentControls components={components} changes={(*changes).clone()} onchange={on_component}
-                        error={problem_for(&problems, "components")} />
+                    if !templates.is_empty() {
+                        <Choice id="template" label={w.template} value={(*template).clone()} options={choices} onchange={pick} />
+                    }
+                    <IncidentFields key={epoch.to_string()} draft={(*draft).clone()} {onchange} {problems} />
                     {refusal(&sending)}
                     <button type="submit" disabled={sending.busy}>{w.open_incident}</button>
                 </form>

@@ -11,6 +11,7 @@
 
 mod api;
 mod app;
+mod components;
 mod forms;
 mod incidents;
 mod log;
@@ -20,7 +21,8 @@ mod overview;
 mod people;
 mod postmortem;
 mod preview;
-mod setup;
+mod subscriptions;
+mod templates;
 mod words;
 
 use wasm_bindgen::prelude::wasm_bindgen;

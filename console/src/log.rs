@@ -86,10 +86,7 @@ pub fn AuditLog() -> Html {
     };
     let shown =
         entries.iter().filter(|e| who.is_empty() || e.who() == *who).filter(|e| what.is_empty() || e.event() == *what);
-    let set = |handle: &UseStateHandle<String>| {
-        let handle = handle.clone();
-        Callback::from(move |v: String| handle.set(v))
-    };
+    let set = crate::forms::set;
     html! {
         <>
             <h1 id="screen" tabindex="-1">{w.audit_log}</h1>

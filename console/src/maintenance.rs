@@ -132,10 +132,7 @@ fn Schedule() -> Html {
             });
         })
     };
-    let set = |handle: &UseStateHandle<String>| {
-        let handle = handle.clone();
-        Callback::from(move |v: String| handle.set(v))
-    };
+    let set = crate::forms::set;
     let page_zone = ctx.held.summary.page.time_zone.clone();
     let zone_note = format!("{} {} (page: {page_zone})", w.times_in, browser_zone());
     let boxes = ctx.held.summary.components.iter().filter(|c| !c.group).map(|c| {
@@ -233,10 +230,7 @@ pub fn Reschedule(props: &RescheduleProps) -> Html {
             send(&ctx, op, Some(edit), extra, sending.clone(), move |reply| base.set(reply.version));
         })
     };
-    let set = |handle: &UseStateHandle<String>| {
-        let handle = handle.clone();
-        Callback::from(move |v: String| handle.set(v))
-    };
+    let set = crate::forms::set;
     let on_auto = {
         let automatic = automatic.clone();
         Callback::from(move |e: Event| automatic.set(forms::checked(&e)))

@@ -153,10 +153,7 @@ fn Invite(props: &InviteProps) -> Html {
             });
         })
     };
-    let set = |handle: &UseStateHandle<String>| {
-        let handle = handle.clone();
-        Callback::from(move |v: String| handle.set(v))
-    };
+    let set = crate::forms::set;
     let problems = failed.as_ref().map(|f| f.problems().to_vec()).unwrap_or_default();
     html! {
         <section aria-labelledby="invite-title">

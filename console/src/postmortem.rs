@@ -160,10 +160,7 @@ pub fn Editor(props: &EditorProps) -> Html {
             });
         })
     };
-    let set = |handle: &UseStateHandle<String>| {
-        let handle = handle.clone();
-        Callback::from(move |v: String| handle.set(v))
-    };
+    let set = crate::forms::set;
     let problems = sending.problems().to_vec();
     let may = ctx.me.may(Endpoint::WritePostmortem);
     html! {

@@ -75,6 +75,10 @@ pub enum Endpoint {
     CreateComponent,
     EditComponent,
     ReorderComponents,
+    ListTemplates,
+    CreateTemplate,
+    EditTemplate,
+    DeleteTemplate,
     CreateSubscription,
     ListSubscriptions,
     EditSubscription,
@@ -116,7 +120,7 @@ const fn spec(method: Method, path: &'static str, summary: &'static str, body: O
 
 impl Endpoint {
     /// Every operation, in the order the OpenAPI document lists them.
-    pub const ALL: [Endpoint; 40] = [
+    pub const ALL: [Endpoint; 44] = [
         Endpoint::ImportPage,
         Endpoint::OpenIncident,
         Endpoint::GetIncident,
@@ -137,6 +141,10 @@ impl Endpoint {
         Endpoint::CreateComponent,
         Endpoint::EditComponent,
         Endpoint::ReorderComponents,
+        Endpoint::ListTemplates,
+        Endpoint::CreateTemplate,
+        Endpoint::EditTemplate,
+        Endpoint::DeleteTemplate,
         Endpoint::CreateSubscription,
         Endpoint::ListSubscriptions,
         Endpoint::EditSubscription,
@@ -260,6 +268,16 @@ impl Endpoint {
             Self::ReorderComponents => {
                 spec(Put, "components/order", "Reorder all components", body("ComponentOrder"), 200)
             }
+            Self::ListTemplates => spec(Get, "templates", "The incident templates, by name", None, 200),
+            Self::CreateTemplate => spec(
+                Post,
+                "templates",
+                "Add an incident template: the incident it opens (checked as it would open now), under a name",
+                body("NewTemplate"),
+                201,
+            ),
+            Self::EditTemplate => spec(Put, "templates/{id}", "Replace an incident template", body("NewTemplate"), 200),
+            Self::DeleteTemplate => spec(Delete, "templates/{id}", "Remove an incident template", None, 200),
             Self::CreateSubscription => spec(
                 Post,
                 "subscriptions",
@@ -340,7 +358,7 @@ impl Endpoint {
     }
 
     /// The least role that may call it: an owner for components, subscriptions, operators and the
-    /// import; an editor for incidents, maintenance and postmortems; a viewer for reads (and for
+    /// import; an editor for incidents, maintenance, postmortems and templates; a viewer for reads (and for
     /// the caller's own tokens). The admin token is an owner.
     pub const fn role(self) -> Role {
         match self {
@@ -374,11 +392,15 @@ impl Endpoint {
             | Self::ScheduleMaintenance
             | Self::EditMaintenance
             | Self::PostMaintenanceUpdate
-            | Self::CancelMaintenance => Role::Editor,
+            | Self::CancelMaintenance
+            | Self::CreateTemplate
+            | Self::EditTemplate
+            | Self::DeleteTemplate => Role::Editor,
             Self::GetIncident
             | Self::PreviewPostmortem
             | Self::GetMaintenance
             | Self::Log
+            | Self::ListTemplates
             | Self::OpenApi
             | Self::Me
             | Self::ListTokens
@@ -571,6 +593,10 @@ pub fn command(op: &Operation, body: &[u8]) -> Result<Command, BodyError> {
         | Endpoint::DeleteSubscription
         | Endpoint::ListDeliveries
         | Endpoint::ReplayDelivery
+        | Endpoint::ListTemplates
+        | Endpoint::CreateTemplate
+        | Endpoint::EditTemplate
+        | Endpoint::DeleteTemplate
         | Endpoint::Log
         | Endpoint::OpenApi
         | Endpoint::Me

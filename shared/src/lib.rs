@@ -42,6 +42,7 @@ pub mod preview;
 pub mod problem;
 mod replay;
 pub mod status;
+pub mod template;
 pub mod throttle;
 pub mod uptime;
 pub mod validate;

@@ -319,6 +319,23 @@ test('subscribers: add (the secret once), list, pause, resume, remove, and their
   assert.deepEqual(json.subscriptions, []);
 });
 
+test('template: add, list, replace, remove, and their mistakes', async () => {
+  await edge.load(emptyPage('treasure-data'));
+  const added = ok(['template', 'add', 'Workflow delays', '--name', 'Workflows are delayed', '--body', 'Workflows start late.', '--impact', 'major', '--component', 'td-us-workflow=degraded_performance']);
+  const id = /added template (tpl_[A-Za-z0-9_-]+)/.exec(added)?.[1];
+  assert.ok(id, added);
+  const listed = ok(['template', 'list']);
+  assert.match(listed, new RegExp(`${id}  Workflow delays`));
+  assert.match(listed, /opens "Workflows are delayed" \(major\) td-us-workflow=degraded_performance/);
+  ok(['template', 'add', 'Workflow delays', '--replace', id, '--name', 'Workflows are late', '--body', 'Later.']);
+  assert.match(ok(['template', 'list']), /opens "Workflows are late" \(minor\)/);
+  assert.match(refused(['template', 'add', 'x', '--name', 't', '--body', 'b', '--component', 'td-us-workflw=major_outage']), /did you mean td-us-workflow/);
+  assert.match(refused(['template', 'add', ' ', '--name', 't', '--body', 'b']), /name/);
+  assert.match(refused(['template', 'remove', 'tpl_nope']), /no template with id "tpl_nope"/);
+  assert.match(ok(['template', 'remove', id]), new RegExp(`removed template ${id}`));
+  assert.match(ok(['template', 'list']), /no templates/);
+});
+
 test('deliveries: list what a subscriber was sent, replay one, and their mistakes', async () => {
   await edge.load(emptyPage('streak'));
   const got = [];

@@ -4,7 +4,8 @@
 // each step; the audit log names them. A viewer's writes are refused by the edge, a revoked
 // session signs the console out, a cross-site form carrying the cookie changes nothing, two
 // editors on one incident see the conflict, hostile text stays inert, and every screen passes
-// axe-core in both themes. Screenshots of the flow go to target/sitrep/screenshots/console-*.
+// axe-core in both themes. Screenshots of the flow, light and dark, desktop and 390 px, go to
+// target/sitrep/screenshots/console-*.
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -52,6 +53,19 @@ async function signedIn(email, role, name, options = {}) {
   return { context, page, operator, dialogs };
 }
 
+/** The flow's screenshot `name`, light and dark, desktop and 390 px; the page is left light and wide. */
+async function snap(page, name) {
+  for (const colorScheme of ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme });
+    for (const [width, height, size] of [[1280, 900, 'desktop'], [390, 844, '390']]) {
+      await page.setViewportSize({ width, height });
+      await page.screenshot({ path: join(shots, `${name}-${colorScheme}-${size}.png`), fullPage: true });
+    }
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
 async function axe(page, what) {
   await page.addScriptTag({ path: AXE });
   const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
@@ -61,7 +75,7 @@ async function axe(page, what) {
 
 test('an invited editor runs an incident from the console, and readers and the audit log follow each step', async () => {
   const { context, page } = await signedIn('olu@example.com', 'editor', 'Olu Okafor');
-  await page.screenshot({ path: join(shots, 'console-1-overview-light.png'), fullPage: true });
+  await snap(page, 'console-1-overview');
 
   await page.getByRole('link', { name: 'New incident' }).first().click();
   await page.getByRole('heading', { name: 'New incident', level: 1 }).waitFor();
@@ -79,7 +93,7 @@ test('an invited editor runs an incident from the console, and readers and the a
   // The preview, drawn by the widget's own views, shows the incident before it is opened.
   const preview = page.getByRole('region', { name: 'What readers will see' });
   await preview.getByText('Chat messages delayed').first().waitFor();
-  await page.screenshot({ path: join(shots, 'console-2-new-incident-light.png'), fullPage: true });
+  await snap(page, 'console-2-new-incident');
   await page.getByRole('button', { name: 'Open incident' }).click();
   await page.getByRole('heading', { name: 'Chat messages delayed', level: 1 }).waitFor();
   const id = page.url().split('#/incidents/')[1];
@@ -109,7 +123,7 @@ test('an invited editor runs an incident from the console, and readers and the a
     s = await summary();
     assert.equal(s.incidents.find((i) => i.id === id)?.status, status, label);
   }
-  await page.screenshot({ path: join(shots, 'console-3-incident-light.png'), fullPage: true });
+  await snap(page, 'console-3-incident');
 
   await page.getByLabel('Message', { exact: true }).fill('Resolved: every delayed message was delivered.');
   await page.getByRole('button', { name: 'Resolve' }).click();
@@ -136,7 +150,7 @@ test('an invited editor runs an incident from the console, and readers and the a
   await page.getByLabel('Operators').selectOption('Olu Okafor <olu@example.com>');
   const shown = await page.getByRole('row').count();
   assert.equal(shown - 1, await rows.count(), 'every row shown is theirs');
-  await page.screenshot({ path: join(shots, 'console-4-audit-log-light.png'), fullPage: true });
+  await snap(page, 'console-4-audit-log');
   await context.close();
 });
 
@@ -296,8 +310,11 @@ test('an owner adds a subscription (its secret shown once), replays a delivery, 
   await page.getByRole('button', { name: new RegExp(`^Deliveries: webhook http://127\\.0\\.0\\.1.*\\(${subscription}\\)$`) }).click();
   await page.getByRole('button', { name: `Replay incident.opened ${first.id}` }).click();
   await eventually(() => told.filter((e) => e.id === first.id).length >= 2, { what: 'the replay, with the same webhook-id' });
-  await page.screenshot({ path: join(shots, 'console-5-subscriptions-light.png'), fullPage: true });
+  await snap(page, 'console-5-subscriptions');
   receiver.close();
+  await page.getByRole('button', { name: new RegExp(`^Remove webhook .*\\(${subscription}\\)$`) }).click();
+  await page.getByRole('button', { name: new RegExp(`^Yes, remove webhook .*\\(${subscription}\\)$`) }).click();
+  await eventually(async () => !(await edge.write('GET', 'subscriptions')).subscriptions.some((x) => x.id === subscription), { what: 'removed' });
 
   // Another operator's browser, signed out from the Operators screen.
   const other = await signedIn('sam@example.com', 'editor', 'Sam');
@@ -330,6 +347,103 @@ test('an owner adds a subscription (its secret shown once), replays a delivery, 
   await context.close();
 });
 
+test('an editor prepares a template, then opens an incident from it after changing its words; readers never see the template', async () => {
+  const { context, page } = await signedIn('tia@example.com', 'editor', 'Tia');
+  await page.getByRole('link', { name: 'Templates' }).click();
+  await page.getByRole('heading', { name: 'Templates', level: 1 }).waitFor();
+  const before = await version();
+  await page.getByRole('button', { name: 'Save template' }).click();
+  await page.getByLabel('Template name').and(page.locator('[aria-invalid=true]')).waitFor();
+  assert.equal(await version(), before, 'refused beside the field, nothing sent');
+  await page.getByLabel('Template name').fill('SMS delays');
+  await page.getByLabel('Name', { exact: true }).fill('Text messages are delayed');
+  await page.getByLabel('Impact').selectOption('major');
+  await page.getByLabel('Message', { exact: true }).fill('Text messages arrive late; our carrier is on it.');
+  await page.getByLabel('SMS', { exact: true }).selectOption('degraded_performance');
+  await page.getByRole('region', { name: 'What readers will see' }).getByText('Text messages are delayed').first().waitFor();
+  await page.getByRole('button', { name: 'Save template' }).click();
+  await page.getByRole('row', { name: /SMS delays/ }).waitFor();
+  for (const path of ['/api/v2/summary.json', '/api/v2/incidents.json', '/']) {
+    assert.ok(!(await (await fetch(edge.base + path)).text()).includes('our carrier is on it'), `${path}: a template is private`);
+  }
+  await page.getByRole('button', { name: 'Edit SMS delays' }).click();
+  assert.equal(await page.getByLabel('SMS', { exact: true }).inputValue(), 'degraded_performance', 'the form holds the template');
+  await page.getByLabel('Message', { exact: true }).fill('Text messages arrive minutes late; our carrier is on it.');
+  await page.getByRole('button', { name: 'Save template' }).click();
+  await eventually(async () => (await edge.write('GET', 'templates')).templates.some((t) => t.incident.body.includes('minutes late')), { what: 'replaced' });
+
+  await page.getByRole('link', { name: 'Incidents' }).click();
+  await page.getByRole('link', { name: 'New incident' }).first().click();
+  await page.getByLabel('Template', { exact: true }).selectOption({ label: 'SMS delays' });
+  assert.equal(await page.getByLabel('Name', { exact: true }).inputValue(), 'Text messages are delayed');
+  assert.equal(await page.getByLabel('Impact').inputValue(), 'major');
+  assert.equal(await page.getByLabel('SMS', { exact: true }).inputValue(), 'degraded_performance');
+  await page.getByLabel('Message', { exact: true }).fill('Text messages to Europe arrive minutes late; our carrier is on it.');
+  await page.getByRole('button', { name: 'Open incident' }).click();
+  await page.getByRole('heading', { name: 'Text messages are delayed', level: 1 }).waitFor();
+  const id = page.url().split('#/incidents/')[1];
+  const s = await summary();
+  const opened = s.incidents.find((i) => i.id === id);
+  assert.equal(opened.impact, 'major');
+  assert.match(opened.incident_updates[0].body, /to Europe/, 'the words as changed, not as kept');
+  assert.equal(s.components.find((c) => c.name === 'SMS').status, 'degraded_performance');
+  await edge.write('POST', `incidents/${id}/updates`, { status: 'resolved', body: 'Delivered.' });
+
+  await page.getByRole('link', { name: 'Templates' }).click();
+  await page.getByRole('button', { name: 'Remove SMS delays' }).click();
+  await page.getByRole('button', { name: 'Yes, remove SMS delays' }).click();
+  await page.getByText('No templates yet').waitFor();
+  const log = (await edge.write('GET', 'log?limit=10')).entries;
+  assert.ok(log.some((e) => e.summary.startsWith('added template') && e.by?.actor?.name === 'Tia'), 'the audit log names who');
+  await context.close();
+});
+
+test('an owner adds a group and a component in it, renames one, hides it while operational and reorders them', async () => {
+  const { context, page } = await signedIn('cora@example.com', 'owner', 'Cora');
+  await page.getByRole('link', { name: 'Components' }).click();
+  await page.getByRole('heading', { name: 'Components', level: 1 }).waitFor();
+  const add = page.getByRole('region', { name: 'Add component' });
+  const before = await version();
+  await add.getByRole('button', { name: 'Add component' }).click();
+  await add.getByLabel('Name', { exact: true }).and(page.locator('[aria-invalid=true]')).waitFor();
+  assert.equal(await version(), before, 'a nameless component is refused');
+  await add.getByLabel('Name', { exact: true }).fill('Billing');
+  await add.getByLabel('It is a group').check();
+  await add.getByRole('button', { name: 'Add component' }).click();
+  await page.getByRole('button', { name: 'Edit: Billing' }).waitFor();
+  await add.getByLabel('It is a group').uncheck();
+  for (const name of ['Invoices', 'Receipts']) {
+    await add.getByLabel('Name', { exact: true }).fill(name);
+    await add.getByLabel('Group', { exact: true }).selectOption({ label: 'Billing' });
+    await add.getByRole('button', { name: 'Add component' }).click();
+    await page.getByRole('button', { name: `Edit: ${name}` }).waitFor();
+  }
+  const components = async () => (await (await fetch(`${edge.base}/api/v2/components.json`)).json()).components;
+  let all = await components();
+  const billing = all.find((c) => c.name === 'Billing');
+  assert.equal(billing.group, true);
+  assert.deepEqual(all.filter((c) => c.group_id === billing.id).map((c) => c.name), ['Invoices', 'Receipts']);
+  assert.equal(await page.getByRole('button', { name: 'Move up: Invoices' }).isDisabled(), true, 'first in its group');
+
+  await page.getByRole('button', { name: 'Move up: Receipts' }).click();
+  await eventually(async () => (await components()).filter((c) => c.group_id === billing.id).map((c) => c.name).join() === 'Receipts,Invoices', { what: 'reordered' });
+
+  await page.getByRole('button', { name: 'Edit: Invoices' }).click();
+  const edit = page.getByRole('form', { name: 'Edit: Invoices' });
+  await edit.getByLabel('Name', { exact: true }).fill('Invoicing');
+  await edit.getByLabel('Shown only when not operational').check();
+  await edit.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('button', { name: 'Edit: Invoicing' }).waitFor();
+  all = await components();
+  assert.equal(all.find((c) => c.name === 'Invoicing')?.only_show_if_degraded, true);
+
+  await page.getByLabel('Status: Invoicing').selectOption('partial_outage');
+  await eventually(async () => (await components()).find((c) => c.name === 'Invoicing').status === 'partial_outage', { what: 'set' });
+  await page.getByLabel('Status: Invoicing').selectOption('operational');
+  await eventually(async () => (await components()).find((c) => c.name === 'Invoicing').status === 'operational', { what: 'back' });
+  await context.close();
+});
+
 test('hostile text in every field stays inert in the console and its previews', async () => {
   const hostile = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
   const { context, page, dialogs } = await signedIn('hal@example.com', 'editor', 'Hal <b>Bold</b>');
@@ -351,7 +465,8 @@ test('no axe-core violation on any console screen, light and dark, desktop and 3
   const { link } = await invite('ola@example.com', 'owner', 'Ola Owner');
   const opened = await edge.write('POST', 'incidents', { name: 'Exports are slow', impact: 'minor', body: 'Looking into it.' });
   const screens = ['', 'incidents', 'incidents/new', `incidents/${opened.id}`, 'maintenance', `postmortem/${opened.id}`,
-    'components', 'subscriptions', 'operators', 'log'];
+    'components', 'templates', 'subscriptions', 'operators', 'log'];
+  await edge.write('POST', 'templates', { name: 'Exports slow', incident: { name: 'Exports are slow', body: 'Looking.', components: [{ id: 'salesdock-exports', status: 'degraded_performance' }] } });
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
   const page = await context.newPage();
   await page.goto(link);

@@ -163,6 +163,82 @@ describe('bad input changes nothing', () => {
   });
 });
 
+describe('incident templates', () => {
+  const template = (name, extra = {}) => ({
+    name,
+    incident: { name: 'Data loading delayed', body: 'Imports are running late; we are on it.', impact: 'major',
+      components: [{ id: 'streak-data-loading', status: 'degraded_performance' }], ...extra },
+  });
+  const list = async () => (await admin('GET', 'templates')).json.templates;
+  let group;
+  before(async () => {
+    await edge.load(emptyPage('streak'));
+    group = (await admin('POST', 'components', { name: 'Everything', group: true })).json.id;
+  });
+
+  test('added, listed by name, replaced and removed, each in the audit log; never in a public document', async () => {
+    const made = await admin('POST', 'templates', template('Zz loading late'), { 'idempotency-key': `tpl-${Date.now()}` });
+    assert.equal(made.status, 201, JSON.stringify(made.json));
+    const id = made.json.template.id;
+    assert.match(id, /^tpl_/);
+    await admin('POST', 'templates', template('Aa outage'));
+    assert.deepEqual((await list()).map((t) => t.name).slice(0, 2), ['Aa outage', 'Zz loading late']);
+    const replaced = await admin('PUT', `templates/${id}`, template('Zz loading late', { body: 'Second wording.' }));
+    assert.equal(replaced.status, 200, JSON.stringify(replaced.json));
+    assert.equal((await list()).find((t) => t.id === id).incident.body, 'Second wording.');
+    for (const path of ['/api/v2/summary.json', '/api/v2/incidents.json', '/history.atom', '/']) {
+      const text = await (await fetch(edge.base + path)).text();
+      assert.ok(!text.includes('Zz loading late') && !text.includes('Second wording.'), `${path} shows no template`);
+    }
+    assert.equal((await admin('DELETE', `templates/${id}`)).status, 200);
+    assert.ok(!(await list()).some((t) => t.id === id));
+    const log = (await admin('GET', 'log?limit=4')).json.entries.map((e) => e.summary);
+    assert.ok(log.some((s) => s.startsWith(`removed template ${id}`)) && log.some((s) => s === `replaced template ${id}`), log.join('; '));
+  });
+
+  test('a retried add with its Idempotency-Key adds one template', async () => {
+    const key = `tpl-retry-${Date.now()}`;
+    const first = await admin('POST', 'templates', template('Retried'), { 'idempotency-key': key });
+    const again = await admin('POST', 'templates', template('Retried'), { 'idempotency-key': key });
+    assert.deepEqual(again.json, first.json);
+    assert.equal((await list()).filter((t) => t.name === 'Retried').length, 1);
+  });
+
+  const bad = [
+    ['a component the page does not have', () => admin('POST', 'templates', template('x', { components: [{ id: 'nope', status: 'major_outage' }] })), 422, 'incident.components[0].id'],
+    ['a group as a component', () => admin('POST', 'templates', template('x', { components: [{ id: group, status: 'major_outage' }] })), 422, 'incident.components[0].id'],
+    ['a start time', () => admin('POST', 'templates', template('x', { started_at: '2026-01-01T00:00:00Z' })), 422, 'incident.started_at'],
+    ['no name and no message', () => admin('POST', 'templates', template(' ', { body: '' })), 422, 'name'],
+    ['malformed JSON', () => admin('POST', 'templates', '{"name": '), 400, null],
+    ['unknown fields', () => admin('POST', 'templates', { ...template('x'), colour: 'red' }), 400, null],
+    ['an array', () => admin('POST', 'templates', [1]), 400, null],
+    ['a huge body', () => admin('POST', 'templates', template('x', { body: 'y'.repeat(130 * 1024) })), 413, null],
+    ['an unknown id', () => admin('PUT', 'templates/tpl_nope', template('x')), 404, null],
+    ['an unknown id to remove', () => admin('DELETE', 'templates/tpl_nope'), 404, null],
+  ];
+  for (const [name, send, status, path] of bad) {
+    test(`${name}: ${status}, nothing kept, version unchanged`, async () => {
+      const [before, count] = [await version(), (await list()).length];
+      const res = await send();
+      assert.equal(res.status, status, JSON.stringify(res.json));
+      if (path) assert.ok(res.json.error.problems.some((p) => p.path === path), JSON.stringify(res.json.error.problems));
+      assert.equal(await version(), before);
+      assert.equal((await list()).length, count);
+    });
+  }
+
+  test('a page keeps at most 50 templates: the 51st is refused with the reason', async () => {
+    for (let n = (await list()).length; n < 50; n += 1) {
+      assert.equal((await admin('POST', 'templates', template(`Template ${n}`))).status, 201);
+    }
+    const over = await admin('POST', 'templates', template('One too many'));
+    assert.equal(over.status, 422);
+    assert.match(over.json.error.problems[0].message, /at most 50 templates/);
+    const some = (await list())[0];
+    assert.equal((await admin('PUT', `templates/${some.id}`, template(some.name))).status, 200, 'a full list can still be edited');
+  });
+});
+
 test('idempotent retry after a dropped response creates nothing new', async () => {
   await edge.load(emptyPage('codeship'));
   const body = { name: 'Database outage', body: 'Investigating connection timeouts', impact: 'major' };

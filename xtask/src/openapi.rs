@@ -17,6 +17,7 @@ use sitrep_shared::command::{
 };
 use sitrep_shared::notify::delivery::Delivery;
 use sitrep_shared::notify::{NewSubscription, SubscriptionEdit};
+use sitrep_shared::template::NewTemplate;
 use sitrep_shared::{PageData, Problem};
 
 use crate::shell::{self, step};
@@ -72,6 +73,7 @@ pub fn document() -> Value {
         add("NewComponent", of::<NewComponent>(&mut generator)),
         add("ComponentEdit", of::<ComponentEdit>(&mut generator)),
         add("ComponentOrder", of::<ComponentOrder>(&mut generator)),
+        add("NewTemplate", of::<NewTemplate>(&mut generator)),
         add("NewSubscription", of::<NewSubscription>(&mut generator)),
         add("SubscriptionEdit", of::<SubscriptionEdit>(&mut generator)),
         add("Problem", of::<Problem>(&mut generator)),

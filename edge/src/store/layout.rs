@@ -35,6 +35,7 @@ pub const LOG_PREFIX: &str = "log/";
 pub const IDEM_PREFIX: &str = "idem/";
 pub const IDEM_AT_PREFIX: &str = "idem-at/";
 pub const SUBSCRIPTION_PREFIX: &str = "sub/";
+pub const TEMPLATE_PREFIX: &str = "template/";
 
 /// A key of the writer's storage.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,6 +55,8 @@ pub enum Key<'a> {
     ReplyAt(i64, &'a str),
     /// A subscription with its secret.
     Subscription(&'a str),
+    /// An incident template.
+    Template(&'a str),
     /// The store's stream id, the first part of every event id.
     Stream,
     /// What publication owes KV, and the namespace it last published under.
@@ -84,6 +87,7 @@ impl Key<'_> {
             Self::Reply(key) => format!("{IDEM_PREFIX}{key}"),
             Self::ReplyAt(millis, key) => format!("{}/{key}", stored_at_prefix(millis)),
             Self::Subscription(id) => format!("{SUBSCRIPTION_PREFIX}{id}"),
+            Self::Template(id) => format!("{TEMPLATE_PREFIX}{id}"),
             Self::Stream => "stream".into(),
             Self::Pending => super::publication::PENDING_KEY.into(),
             Self::Epoch => super::publication::EPOCH_KEY.into(),
@@ -237,6 +241,32 @@ pub async fn persist(storage: &Storage, commit: Commit) -> Result<(), EdgeError>
 /// and the search for expired entries ends at it.
 fn stored_at_prefix(millis: i64) -> String {
     format!("{IDEM_AT_PREFIX}{:016}", millis.max(0))
+}
+
+/// A new id: base 36 of the time and the version, unique because versions never repeat.
+pub fn fresh_id(page: &sitrep_shared::PageState, now: Timestamp, version: u64) -> String {
+    let base36 = |mut n: u64| {
+        let digits = b"0123456789abcdefghijklmnopqrstuvwxyz";
+        let mut out = Vec::new();
+        loop {
+            out.push(digits[(n % 36) as usize]);
+            n /= 36;
+            if n == 0 {
+                break;
+            }
+        }
+        out.reverse();
+        String::from_utf8(out).unwrap_or_default()
+    };
+    let id = format!("{}{}", base36(now.unix_millis().max(0) as u64), base36(version));
+    let taken = |id: &str| page.find(&id.into()).is_some() || page.components().iter().any(|c| c.id.0 == id);
+    let mut candidate = id.clone();
+    let mut n = 1;
+    while taken(&candidate) {
+        candidate = format!("{id}-{n}");
+        n += 1;
+    }
+    candidate
 }
 
 #[cfg(test)]

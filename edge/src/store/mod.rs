@@ -1,7 +1,7 @@
 //! The page store: one Durable Object per page, the single writer and the source of truth.
 //!
 //! The object and its router (`object`), one file per job, each an `impl PageStore` that only the
-//! router calls (`write`, `alarm`, `relay`, `reads`, `test_calls`), and below them the pure or
+//! router calls (`write`, `templates`, `alarm`, `relay`, `reads`, `test_calls`), and below them the pure or
 //! storage-only parts they share: the typed seam (`protocol`, with the callers' side in
 //! `client`), what is stored under which key (`layout`), what publication owes (`publication`),
 //! rendering (`render`), subscriptions and what a write hands the delivery object
@@ -22,6 +22,7 @@ mod reads;
 mod relay;
 mod render;
 mod subscriptions;
+mod templates;
 #[cfg(feature = "fault-injection")]
 mod test_calls;
 mod write;

@@ -5,10 +5,10 @@ use std::rc::Rc;
 
 use sitrep_shared::api::{self, BodyError, Endpoint, Operation};
 use sitrep_shared::command::{self, ApplyError, Change, Command, WriteReply};
-use sitrep_shared::{Kind, PageData, PageState, Timestamp, idempotency, validate};
+use sitrep_shared::{Kind, PageData, PageState, idempotency, validate};
 
 use super::layout::Loaded;
-use super::layout::{self, Batch, COMPONENT_PREFIX, Commit, EVENT_PREFIX, Key, LogEntry, Reply, StoredEvent};
+use super::layout::{self, Batch, COMPONENT_PREFIX, Commit, EVENT_PREFIX, Key, LogEntry, Reply, StoredEvent, fresh_id};
 use super::object::PageStore;
 use super::protocol::{AdminCall, AdminReply, read_object};
 use super::publication::Pending;
@@ -40,6 +40,10 @@ impl PageStore {
             Endpoint::ReplayDelivery => self.replay_delivery(id, &call.op.delivery).await,
             Endpoint::CreateSubscription | Endpoint::EditSubscription | Endpoint::DeleteSubscription => {
                 self.subscription_write(&call).await
+            }
+            Endpoint::ListTemplates => self.list_templates().await,
+            Endpoint::CreateTemplate | Endpoint::EditTemplate | Endpoint::DeleteTemplate => {
+                self.template_write(&call).await
             }
             kind => {
                 let command = api::command(&call.op, call.body.as_bytes()).map_err(|err| match err {
@@ -396,32 +400,6 @@ impl PageStore {
     pub(super) fn retention(&self) -> u32 {
         idempotency::retention_secs(self.env.var(RETENTION_VAR).ok().map(|v| v.to_string()).as_deref())
     }
-}
-
-/// A new id: base 36 of the time and the version, unique because versions never repeat.
-fn fresh_id(page: &PageState, now: Timestamp, version: u64) -> String {
-    let base36 = |mut n: u64| {
-        let digits = b"0123456789abcdefghijklmnopqrstuvwxyz";
-        let mut out = Vec::new();
-        loop {
-            out.push(digits[(n % 36) as usize]);
-            n /= 36;
-            if n == 0 {
-                break;
-            }
-        }
-        out.reverse();
-        String::from_utf8(out).unwrap_or_default()
-    };
-    let id = format!("{}{}", base36(now.unix_millis().max(0) as u64), base36(version));
-    let taken = |id: &str| page.find(&id.into()).is_some() || page.components().iter().any(|c| c.id.0 == id);
-    let mut candidate = id.clone();
-    let mut n = 1;
-    while taken(&candidate) {
-        candidate = format!("{id}-{n}");
-        n += 1;
-    }
-    candidate
 }
 
 /// The answer to a write: its version, what it acted on, the event and the components it changed

@@ -1,65 +1,15 @@
-//! Components (their statuses, set directly outside an incident) and subscriptions (every
-//! receiver, and whether it is paused). Owners only: the edge refuses anyone else.
+//! Subscriptions: every receiver, whether it is paused, its deliveries (each can be sent again),
+//! adding one (its secret shown once) and removing one. Owners only: the edge refuses anyone else.
 
 use serde::Deserialize;
-use sitrep_shared::ComponentStatus;
 use sitrep_shared::api::{Endpoint, Operation};
-use sitrep_shared::command::{ComponentEdit, WriteReply};
 use sitrep_shared::notify::delivery::{Delivery, DeliveryState};
 use sitrep_shared::notify::{Channel, NewSubscription, Subscription, SubscriptionEdit};
 use yew::prelude::*;
 
-use crate::api::{Done, Extra, Failure};
+use crate::api::{Done, Failure};
 use crate::app::{Ctx, act};
 use crate::forms::{Choice, Field, problem_for};
-use crate::incidents::{Sending, refusal, send};
-use crate::overview::component_list;
-
-#[function_component]
-pub fn Components() -> Html {
-    let Some(ctx) = use_context::<Ctx>() else { return html! {} };
-    let w = ctx.words;
-    let sending = use_state(Sending::default);
-    let components = ctx.held.summary.components.to_vec();
-    let may = ctx.me.may(Endpoint::EditComponent);
-    let controls = components.iter().filter(|c| !c.group).map(|c| {
-        let onchange = {
-            let (ctx, sending, id) = (ctx.clone(), sending.clone(), c.id.clone());
-            Callback::from(move |e: Event| {
-                let status = ComponentStatus::from_wire(&crate::forms::chosen(&e));
-                let edit = ComponentEdit { status: Some(status), ..ComponentEdit::default() };
-                let op = Operation { id: id.as_str().to_owned(), ..Operation::new(Endpoint::EditComponent) };
-                let extra = Extra { if_match: Some(ctx.held.version), ..Extra::default() };
-                send(&ctx, op, Some(edit), extra, sending.clone(), |_: WriteReply| {});
-            })
-        };
-        let id = format!("set-{}", c.id.as_str());
-        html! {
-            <div class="field inline">
-                <label for={id.clone()}>{c.name.clone()}</label>
-                <select id={id} {onchange} disabled={sending.busy}>
-                    { for [ComponentStatus::Operational, ComponentStatus::DegradedPerformance, ComponentStatus::PartialOutage,
-                            ComponentStatus::MajorOutage, ComponentStatus::UnderMaintenance].iter().map(|s| html! {
-                        <option value={s.to_wire()} selected={*s == c.status}>{ctx.text.component(*s)}</option>
-                    }) }
-                </select>
-            </div>
-        }
-    });
-    html! {
-        <>
-            <h1 id="screen" tabindex="-1">{w.components}</h1>
-            if may {
-                <form aria-label={w.components} onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())}>
-                    { for controls }
-                    {refusal(&sending)}
-                </form>
-            } else {
-                {component_list(&ctx, &components)}
-            }
-        </>
-    }
-}
 
 /// A delivery state's wire name.
 fn state(state: DeliveryState) -> &'static str {
@@ -125,8 +75,26 @@ pub fn Subscriptions() -> Html {
         let again = again.clone();
         Callback::from(move |_: ()| again.set(*again + 1))
     };
+    let removing = use_state(|| None::<String>);
     let rows = listed.as_ref().cloned().unwrap_or_default().into_iter().map(|sub| {
         let paused = sub.paused.is_some();
+        let ask = {
+            let (removing, id) = (removing.clone(), sub.id.clone());
+            Callback::from(move |_| removing.set(Some(id.clone())))
+        };
+        let remove = {
+            let (ctx, failed, reload, removing, id) =
+                (ctx.clone(), failed.clone(), reload.clone(), removing.clone(), sub.id.clone());
+            Callback::from(move |_| {
+                let (reload, removing) = (reload.clone(), removing.clone());
+                let op = Operation::on(Endpoint::DeleteSubscription, id.clone());
+                act::<Done>(&ctx, op, None::<()>, failed.clone(), move |_| {
+                    removing.set(None);
+                    reload.emit(());
+                });
+            })
+        };
+        let confirming = removing.as_deref() == Some(sub.id.as_str());
         let toggle = {
             let (ctx, failed, reload, id) = (ctx.clone(), failed.clone(), reload.clone(), sub.id.clone());
             Callback::from(move |_| {
@@ -148,7 +116,14 @@ pub fn Subscriptions() -> Html {
                     <button type="button" onclick={toggle} aria-label={format!("{} {label}", if paused { w.resume } else { w.pause })}>
                         {if paused { w.resume } else { w.pause }}
                     </button>
-                    <DeliveryList id={AttrValue::from(sub.id.clone())} label={AttrValue::from(label)} />
+                    <DeliveryList id={AttrValue::from(sub.id.clone())} label={AttrValue::from(label.clone())} />
+                    {" "}
+                    if confirming {
+                        <button type="button" class="danger" onclick={remove}
+                            aria-label={format!("{} {label}", w.confirm_remove)}>{w.confirm_remove}</button>
+                    } else {
+                        <button type="button" onclick={ask} aria-label={format!("{} {label}", w.remove)}>{w.remove}</button>
+                    }
                 </td>
             </tr>
         }
@@ -203,10 +178,7 @@ fn AddSubscription(props: &AddProps) -> Html {
             });
         })
     };
-    let set = |handle: &UseStateHandle<String>| {
-        let handle = handle.clone();
-        Callback::from(move |v: String| handle.set(v))
-    };
+    let set = crate::forms::set;
     let problems = failed.as_ref().map(|f| f.problems().to_vec()).unwrap_or_default();
     let kinds: Vec<(AttrValue, AttrValue)> =
         ["webhook", "slack", "discord"].iter().map(|k| (AttrValue::from(*k), AttrValue::from(*k))).collect();

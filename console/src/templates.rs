@@ -1,0 +1,201 @@
+//! Incident templates: the words prepared on a calm day for outages an operator can foresee,
+//! each checked by the store's own rules (`sitrep_shared::template::check`) before it is sent and
+//! previewed as readers would see the incident it opens. "New incident" starts from one of them.
+//! A template is private: saving one changes nothing readers see.
+
+use std::rc::Rc;
+
+use sitrep_shared::api::{Endpoint, Operation};
+use sitrep_shared::command::Command;
+use sitrep_shared::problem::Problem;
+use sitrep_shared::template::{self, NewTemplate, Template, TemplateList, TemplateReply};
+use sitrep_shared::{PageState, preview};
+use yew::prelude::*;
+
+use crate::api::Failure;
+use crate::app::{Ctx, act};
+use crate::forms::{Draft, Field, IncidentFields};
+use crate::model::Msg;
+use crate::preview::Preview;
+
+/// The template form: a new one, or the one being edited.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Form {
+    editing: Option<String>,
+    name: String,
+    draft: Draft,
+    tried: bool,
+    /// Bumped whenever the form is filled from outside (an edit begun, a save, a cancel): the
+    /// fields are drawn anew, since a select the operator already changed ignores a new default.
+    epoch: u32,
+}
+
+#[function_component]
+pub fn Templates() -> Html {
+    let Some(ctx) = use_context::<Ctx>() else { return html! {} };
+    let w = ctx.words;
+    let listed = use_state(|| None::<Vec<Template>>);
+    let failed = use_state(|| None::<Failure>);
+    let again = use_state(|| 0_u32);
+    let form = use_state(Form::default);
+    let removing = use_state(|| None::<String>);
+    {
+        let (ctx, listed, failed) = (ctx.clone(), listed.clone(), failed.clone());
+        use_effect_with(*again, move |_| {
+            let op = Operation::new(Endpoint::ListTemplates);
+            act::<TemplateList>(&ctx, op, None::<()>, failed, move |list| listed.set(Some(list.templates)));
+        });
+    }
+    let reload = {
+        let again = again.clone();
+        Callback::from(move |_: ()| again.set(*again + 1))
+    };
+    let may = ctx.me.may(Endpoint::CreateTemplate);
+    let new = NewTemplate { name: form.name.clone(), incident: form.draft.incident() };
+    // The store's rules before anything is sent (the edge counts the templates it keeps).
+    let local = template::check(&new, &PageState::new(ctx.held.data()), 0);
+    let sent = failed.as_ref().map(|f| f.problems().to_vec()).unwrap_or_default();
+    let problems: Rc<Vec<Problem>> = Rc::new(if !sent.is_empty() {
+        sent
+    } else if form.tried {
+        local.clone()
+    } else {
+        Vec::new()
+    });
+    let summary = match preview::after(ctx.held.data(), &Command::OpenIncident(new.incident.clone()), ctx.now()) {
+        Ok(summary) => Rc::new(summary),
+        Err(_) => ctx.held.summary.clone(),
+    };
+
+    let onsubmit = {
+        let (ctx, form, failed, reload) = (ctx.clone(), form.clone(), failed.clone(), reload.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            if !local.is_empty() {
+                return form.set(Form { tried: true, ..(*form).clone() });
+            }
+            let op = match &form.editing {
+                Some(id) => Operation::on(Endpoint::EditTemplate, id.clone()),
+                None => Operation::new(Endpoint::CreateTemplate),
+            };
+            let (form, reload, dispatch) = (form.clone(), reload.clone(), ctx.dispatch.clone());
+            let line = format!("{}: {}", ctx.words.save_template, new.name);
+            act::<TemplateReply>(&ctx, op, Some(new.clone()), failed.clone(), move |_| {
+                form.set(Form { epoch: form.epoch + 1, ..Form::default() });
+                dispatch.emit(Msg::Wrote(line));
+                reload.emit(());
+            });
+        })
+    };
+    let on_name = {
+        let form = form.clone();
+        Callback::from(move |name: String| form.set(Form { name, ..(*form).clone() }))
+    };
+    let on_draft = {
+        let form = form.clone();
+        Callback::from(move |draft: Draft| form.set(Form { draft, ..(*form).clone() }))
+    };
+    let cancel = {
+        let form = form.clone();
+        Callback::from(move |_| form.set(Form { epoch: form.epoch + 1, ..Form::default() }))
+    };
+    let name_problem = problems.iter().find(|p| p.path == "name").map(|p| AttrValue::from(p.message.clone()));
+    let rows = listed.as_ref().cloned().unwrap_or_default().into_iter().map(|t| {
+        let edit = {
+            let (form, t) = (form.clone(), t.clone());
+            Callback::from(move |_| {
+                form.set(Form {
+                    editing: Some(t.id.clone()),
+                    name: t.name.clone(),
+                    draft: Draft::of(&t.incident),
+                    tried: false,
+                    epoch: form.epoch + 1,
+                })
+            })
+        };
+        let ask = {
+            let (removing, id) = (removing.clone(), t.id.clone());
+            Callback::from(move |_| removing.set(Some(id.clone())))
+        };
+        let remove = {
+            let (ctx, failed, reload, removing, id, name) =
+                (ctx.clone(), failed.clone(), reload.clone(), removing.clone(), t.id.clone(), t.name.clone());
+            Callback::from(move |_| {
+                let (reload, removing, dispatch) = (reload.clone(), removing.clone(), ctx.dispatch.clone());
+                let line = format!("{}: {name}", ctx.words.remove);
+                act::<TemplateReply>(&ctx, Operation::on(Endpoint::DeleteTemplate, id.clone()), None::<()>, failed.clone(), move |_| {
+                    removing.set(None);
+                    dispatch.emit(Msg::Wrote(line));
+                    reload.emit(());
+                });
+            })
+        };
+        let impact = match t.incident.impact.map(sitrep_shared::Impact::to_wire) {
+            Some("none") => w.impact_none,
+            Some("major") => w.impact_major,
+            Some("critical") => w.impact_critical,
+            _ => w.impact_minor,
+        };
+        let confirming = removing.as_deref() == Some(t.id.as_str());
+        html! {
+            <tr key={t.id.clone()}>
+                <th scope="row">{t.name.clone()}</th>
+                <td>{format!("{} · {impact}", t.incident.name)}</td>
+                <td>
+                    if may {
+                        <button type="button" onclick={edit} aria-label={format!("{} {}", w.edit, t.name)}>{w.edit}</button>
+                        {" "}
+                        if confirming {
+                            <button type="button" class="danger" onclick={remove}
+                                aria-label={format!("{} {}", w.confirm_remove, t.name)}>{w.confirm_remove}</button>
+                        } else {
+                            <button type="button" onclick={ask} aria-label={format!("{} {}", w.remove, t.name)}>{w.remove}</button>
+                        }
+                    }
+                </td>
+            </tr>
+        }
+    });
+    let empty = listed.as_ref().is_some_and(Vec::is_empty);
+    html! {
+        <>
+            <h1 id="screen" tabindex="-1">{w.templates}</h1>
+            if let Some(failure) = failed.as_ref().filter(|f| f.problems().is_empty()) {
+                <p class="error" role="alert">{failure.message()}</p>
+            }
+            if listed.is_none() && failed.is_none() {
+                <p role="status">{w.loading}</p>
+            }
+            if empty {
+                <p>{w.no_templates}</p>
+            }
+            if listed.as_ref().is_some_and(|l| !l.is_empty()) {
+                <table>
+                    <thead><tr><th scope="col">{w.template_name}</th><th scope="col">{w.opens}</th>
+                        <th scope="col"><span class="sr-only">{w.edit}</span></th></tr></thead>
+                    <tbody>{ for rows }</tbody>
+                </table>
+            }
+            if may {
+                <section aria-labelledby="template-form-title">
+                    <h2 id="template-form-title">{if form.editing.is_some() { w.edit } else { w.new_template }}</h2>
+                    <div class="compose">
+                        <form {onsubmit} novalidate=true>
+                            <Field id="template-name" label={w.template_name} value={form.name.clone()} oninput={on_name}
+                                required=true error={name_problem} />
+                            <IncidentFields key={form.epoch.to_string()} draft={form.draft.clone()} onchange={on_draft} problems={problems.clone()} />
+                            if let Some(failure) = failed.as_ref().filter(|f| !f.problems().is_empty()) {
+                                <p class="error" role="alert">{failure.message()}</p>
+                            }
+                            <button type="submit">{w.save_template}</button>
+                            if form.editing.is_some() {
+                                {" "}<button type="button" onclick={cancel}>{w.cancel}</button>
+                            }
+                        </form>
+                        <Preview summary={summary} />
+                    </div>
+                </section>
+            }
+        </>
+    }
+}
