@@ -62,13 +62,29 @@ pub fn act<T: serde::de::DeserializeOwned + 'static>(
     failed: UseStateHandle<Option<Failure>>,
     then: impl FnOnce(T) + 'static,
 ) {
-    let dispatch = ctx.dispatch.clone();
+    let body = body.as_ref().map(api::to_json).transpose();
+    let then: Answered = Box::new(move |text| api::parse::<T>(&text).map(then));
+    act_text(ctx.dispatch.clone(), op, body, failed, then);
+}
+
+/// What [`act`] does with an answer's text: read it as its type and hand it on.
+type Answered = Box<dyn FnOnce(String) -> Result<(), Failure>>;
+
+/// [`act`] without its types, compiled once.
+fn act_text(
+    dispatch: Callback<Msg>,
+    op: Operation,
+    body: Result<Option<String>, Failure>,
+    failed: UseStateHandle<Option<Failure>>,
+    then: Answered,
+) {
     spawn_local(async move {
-        match api::call::<T>(&op, body.as_ref(), None).await {
-            Ok(answer) => {
-                failed.set(None);
-                then(answer);
-            }
+        let answer = match body {
+            Ok(body) => api::request_text(&op, body, Extra::default()).await.and_then(|read| then(read.value)),
+            Err(failure) => Err(failure),
+        };
+        match answer {
+            Ok(()) => failed.set(None),
             Err(Failure::SignedOut(why)) => dispatch.emit(Msg::SignedOut(why)),
             Err(failure) => failed.set(Some(failure)),
         }

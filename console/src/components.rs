@@ -46,7 +46,7 @@ pub fn Components() -> Html {
     let Some(ctx) = use_context::<Ctx>() else { return html! {} };
     let w = ctx.words;
     let sending = use_state(Sending::default);
-    let editing = use_state(|| None::<ComponentId>);
+    let editing = use_state(|| None::<String>);
     let components = Rc::new(ctx.held.summary.components.to_vec());
     if !ctx.me.may(Endpoint::EditComponent) {
         return html! {
@@ -98,7 +98,7 @@ pub fn Components() -> Html {
             html! { <button type="button" {onclick} {disabled} aria-label={format!("{label}: {}", c.name)}>{label}</button> }
         };
         let edit = {
-            let (editing, id) = (editing.clone(), c.id.clone());
+            let (editing, id) = (editing.clone(), c.id.as_str().to_owned());
             Callback::from(move |_| editing.set(Some(id.clone())))
         };
         let kind = if c.group { format!(" ({})", w.group) } else { String::new() };
@@ -108,7 +108,7 @@ pub fn Components() -> Html {
                 if !c.group { {status(c)} }{" "}
                 <button type="button" onclick={edit} aria-label={format!("{}: {}", w.edit, c.name)}>{w.edit}</button>
                 {" "}{reorder(true)}{" "}{reorder(false)}
-                if editing.as_ref() == Some(&c.id) {
+                if editing.as_deref() == Some(c.id.as_str()) {
                     <EditComponent component={c.clone()} sending={sending.clone()}
                         done={let editing = editing.clone(); Callback::from(move |_| editing.set(None))} />
                 }

@@ -45,13 +45,32 @@ pub fn send(
     state: UseStateHandle<Sending>,
     then: impl FnOnce(WriteReply) + 'static,
 ) {
+    let body = body.as_ref().map(api::to_json).transpose();
+    send_text(ctx.dispatch.clone(), op, body, extra, state, Box::new(then));
+}
+
+/// [`send`] without its types, compiled once (one copy of the request per body type and
+/// continuation added kilobytes to the wasm).
+fn send_text(
+    dispatch: Callback<Msg>,
+    op: Operation,
+    body: Result<Option<String>, Failure>,
+    extra: Extra,
+    state: UseStateHandle<Sending>,
+    then: Box<dyn FnOnce(WriteReply)>,
+) {
     if state.busy {
         return;
     }
     state.set(Sending { busy: true, failure: None });
-    let dispatch = ctx.dispatch.clone();
     spawn_local(async move {
-        match api::request::<WriteReply>(&op, body.as_ref(), extra).await.map(|read| read.value) {
+        let answer = match body {
+            Ok(body) => {
+                api::request_text(&op, body, extra).await.and_then(|read| api::parse::<WriteReply>(&read.value))
+            }
+            Err(failure) => Err(failure),
+        };
+        match answer {
             Ok(reply) => {
                 state.set(Sending::default());
                 dispatch.emit(Msg::Wrote(reply.summary.clone()));
@@ -115,7 +134,7 @@ pub fn Open() -> Html {
     let w = ctx.words;
     let draft = use_state(Draft::default);
     let template = use_state(String::new);
-    let templates = use_state(Vec::<Template>::new);
+    let templates = use_state(|| None::<Vec<Template>>);
     // Bumped when a template fills the form: its fields are drawn anew (a select the operator
     // already changed ignores a new default).
     let epoch = use_state(|| 0_u32);
@@ -128,7 +147,7 @@ pub fn Open() -> Html {
         let failed = use_state(|| None::<Failure>);
         use_effect_with((), move |_| {
             let op = Operation::new(Endpoint::ListTemplates);
-            act::<TemplateList>(&ctx, op, None::<()>, failed, move |list| templates.set(list.templates));
+            act::<TemplateList>(&ctx, op, None::<()>, failed, move |list| templates.set(Some(list.templates)));
         });
     }
 
@@ -162,7 +181,7 @@ pub fn Open() -> Html {
     let pick = {
         let (draft, template, templates, epoch) = (draft.clone(), template.clone(), templates.clone(), epoch.clone());
         Callback::from(move |id: String| {
-            let chosen = templates.iter().find(|t| t.id == id);
+            let chosen = templates.iter().flatten().find(|t| t.id == id);
             draft.set(chosen.map(|t| Draft::of(&t.incident)).unwrap_or_default());
             template.set(id);
             epoch.set(*epoch + 1);
@@ -173,13 +192,14 @@ pub fn Open() -> Html {
         Callback::from(move |next: Draft| draft.set(next))
     };
     let mut choices: Vec<(AttrValue, AttrValue)> = vec![("".into(), w.blank.into())];
-    choices.extend(templates.iter().map(|t| (AttrValue::from(t.id.clone()), AttrValue::from(t.name.clone()))));
+    choices
+        .extend(templates.iter().flatten().map(|t| (AttrValue::from(t.id.clone()), AttrValue::from(t.name.clone()))));
     html! {
         <>
             <h1 id="screen" tabindex="-1">{w.new_incident}</h1>
             <div class="compose">
                 <form {onsubmit} novalidate=true>
-                    if !templates.is_empty() {
+                    if templates.as_ref().is_some_and(|t| !t.is_empty()) {
                         <Choice id="template" label={w.template} value={(*template).clone()} options={choices} onchange={pick} />
                     }
                     <IncidentFields key={epoch.to_string()} draft={(*draft).clone()} {onchange} {problems} />

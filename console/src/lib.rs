@@ -27,6 +27,14 @@ mod words;
 
 use wasm_bindgen::prelude::wasm_bindgen;
 
+/// The allocator: a free list kept in address order with neighbours merged (`lol_alloc`), behind
+/// a lock that one thread never waits on. It is about 5 KB smaller than std's dlmalloc in the
+/// console's wasm, which must stay under 250 KB; the console allocates little between renders.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
+    lol_alloc::LockedAllocator::new(lol_alloc::FreeListAllocator::new());
+
 /// Runs when the module is instantiated: renders the console into `#sitrep-console`.
 #[wasm_bindgen(start)]
 pub fn start() {

@@ -8,11 +8,11 @@ use std::rc::Rc;
 use sitrep_shared::api::{Endpoint, Operation};
 use sitrep_shared::command::Command;
 use sitrep_shared::problem::Problem;
-use sitrep_shared::template::{self, NewTemplate, Template, TemplateList, TemplateReply};
+use sitrep_shared::template::{self, NewTemplate, Template, TemplateList};
 use sitrep_shared::{PageState, preview};
 use yew::prelude::*;
 
-use crate::api::Failure;
+use crate::api::{Done, Failure};
 use crate::app::{Ctx, act};
 use crate::forms::{Draft, Field, IncidentFields};
 use crate::model::Msg;
@@ -80,7 +80,7 @@ pub fn Templates() -> Html {
             };
             let (form, reload, dispatch) = (form.clone(), reload.clone(), ctx.dispatch.clone());
             let line = format!("{}: {}", ctx.words.save_template, new.name);
-            act::<TemplateReply>(&ctx, op, Some(new.clone()), failed.clone(), move |_| {
+            act::<Done>(&ctx, op, Some(new.clone()), failed.clone(), move |_| {
                 form.set(Form { epoch: form.epoch + 1, ..Form::default() });
                 dispatch.emit(Msg::Wrote(line));
                 reload.emit(());
@@ -123,7 +123,7 @@ pub fn Templates() -> Html {
             Callback::from(move |_| {
                 let (reload, removing, dispatch) = (reload.clone(), removing.clone(), ctx.dispatch.clone());
                 let line = format!("{}: {name}", ctx.words.remove);
-                act::<TemplateReply>(&ctx, Operation::on(Endpoint::DeleteTemplate, id.clone()), None::<()>, failed.clone(), move |_| {
+                act::<Done>(&ctx, Operation::on(Endpoint::DeleteTemplate, id.clone()), None::<()>, failed.clone(), move |_| {
                     removing.set(None);
                     dispatch.emit(Msg::Wrote(line));
                     reload.emit(());

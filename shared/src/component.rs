@@ -71,7 +71,8 @@ pub struct Component {
     #[serde(default)]
     pub showcase: bool,
     /// First day uptime is counted from.
-    #[serde(default)]
+    #[serde(default, with = "crate::wire::date::optional")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<NaiveDate>"))]
     pub start_date: Option<NaiveDate>,
     /// When the component was created.
     pub created_at: Timestamp,

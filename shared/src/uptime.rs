@@ -25,6 +25,8 @@ pub const PARTIAL_OUTAGE_WEIGHT: f64 = 0.3;
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DayUptime {
     /// The UTC day.
+    #[serde(with = "crate::wire::date")]
+    #[cfg_attr(feature = "schema", schemars(with = "NaiveDate"))]
     pub date: NaiveDate,
     /// Fraction up, 0 to 1; `None` before the component existed.
     pub uptime: Option<f64>,

@@ -50,6 +50,86 @@ impl Serialize for Timestamp {
     }
 }
 
+/// A calendar day as `YYYY-MM-DD` (a component's `start_date`, an uptime day). Read by hand:
+/// chrono's own reader is its general format parser (RFC 2822 and every other item), about 10 KB
+/// of every WebAssembly module that reads a component; written as chrono writes it.
+pub mod date {
+    use std::fmt;
+
+    use chrono::NaiveDate;
+    use serde::{Deserializer, Serializer, de};
+
+    /// `YYYY-MM-DD` (the month and day may have one digit), a real date; `None` otherwise.
+    pub fn parse(text: &str) -> Option<NaiveDate> {
+        let mut parts = text.splitn(3, '-');
+        let (year, month, day) = (parts.next()?, parts.next()?, parts.next()?);
+        let digits = |part: &str, lengths: std::ops::RangeInclusive<usize>| {
+            lengths.contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit())
+        };
+        if !digits(year, 4..=4) || !digits(month, 1..=2) || !digits(day, 1..=2) {
+            return None;
+        }
+        NaiveDate::from_ymd_opt(year.parse().ok()?, month.parse().ok()?, day.parse().ok()?)
+    }
+
+    pub fn serialize<S: Serializer>(date: &NaiveDate, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(date)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<NaiveDate, D::Error> {
+        deserializer.deserialize_str(Day)
+    }
+
+    struct Day;
+
+    impl de::Visitor<'_> for Day {
+        type Value = NaiveDate;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a date such as 2024-01-16")
+        }
+        fn visit_str<E: de::Error>(self, text: &str) -> Result<NaiveDate, E> {
+            parse(text).ok_or_else(|| E::custom(format_args!("invalid date {text:?}: write YYYY-MM-DD")))
+        }
+    }
+
+    /// The same for an optional day (`null` or absent: none).
+    pub mod optional {
+        use std::fmt;
+
+        use chrono::NaiveDate;
+        use serde::{Deserializer, Serializer, de};
+
+        pub fn serialize<S: Serializer>(date: &Option<NaiveDate>, serializer: S) -> Result<S::Ok, S::Error> {
+            match date {
+                Some(date) => serializer.collect_str(date),
+                None => serializer.serialize_none(),
+            }
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<NaiveDate>, D::Error> {
+            deserializer.deserialize_option(Maybe)
+        }
+
+        struct Maybe;
+
+        impl<'de> de::Visitor<'de> for Maybe {
+            type Value = Option<NaiveDate>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a date such as 2024-01-16, or null")
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+                super::deserialize(deserializer).map(Some)
+            }
+        }
+    }
+}
+
 impl<'de> Deserialize<'de> for Timestamp {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct Visitor;
@@ -166,6 +246,35 @@ mod tests {
     fn check(input: &str, expected: &str) {
         let parsed: Timestamp = serde_json::from_str(&format!("\"{input}\"")).unwrap();
         assert_eq!(parsed.to_string(), expected);
+    }
+
+    #[test]
+    fn days_read_as_chrono_reads_them_and_write_as_it_writes_them() {
+        use chrono::NaiveDate;
+        for text in ["2019-01-01", "2024-02-29", "1999-12-31", "2024-1-5"] {
+            let ours = date::parse(text).unwrap();
+            assert_eq!(Some(ours), text.parse::<NaiveDate>().ok(), "{text}");
+        }
+        for text in
+            ["2023-02-29", "2024-13-01", "24-01-01", "2024-01-01T00:00", "2024/01/01", "", "2024-01-001", "+2024-01-01"]
+        {
+            assert_eq!(date::parse(text), None, "{text}");
+        }
+        #[derive(Serialize, Deserialize, PartialEq, Debug)]
+        struct Days {
+            #[serde(with = "date")]
+            day: NaiveDate,
+            #[serde(default, with = "date::optional")]
+            since: Option<NaiveDate>,
+        }
+        let days: Days = serde_json::from_str(r#"{"day":"2024-01-16","since":null}"#).unwrap();
+        assert_eq!(days, Days { day: NaiveDate::from_ymd_opt(2024, 1, 16).unwrap(), since: None });
+        assert_eq!(serde_json::to_string(&days).unwrap(), r#"{"day":"2024-01-16","since":null}"#);
+        let absent: Days = serde_json::from_str(r#"{"day":"2024-01-16"}"#).unwrap();
+        assert_eq!(absent.since, None);
+        let some: Days = serde_json::from_str(r#"{"day":"2024-01-16","since":"2019-01-01"}"#).unwrap();
+        assert_eq!(some.since, NaiveDate::from_ymd_opt(2019, 1, 1));
+        assert!(serde_json::from_str::<Days>(r#"{"day":"16 Jan 2024"}"#).is_err());
     }
 
     #[test]
