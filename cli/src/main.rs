@@ -515,11 +515,12 @@ impl Tool {
                 let new = NewTemplate { name: template, incident: self.opening(&incident)? };
                 listed = incident.components.list;
                 let typed = Typed { components: &listed, ..Typed::default() };
-                let reply = match replace {
-                    Some(id) => self.api.send(&Operation::on(Endpoint::EditTemplate, id), Some(&new), None),
-                    None => self.api.create(&Operation::new(Endpoint::CreateTemplate), Some(&new)),
-                };
-                (reply, typed, "added")
+                match replace {
+                    Some(id) => {
+                        (self.api.send(&Operation::on(Endpoint::EditTemplate, id), Some(&new), None), typed, "replaced")
+                    }
+                    None => (self.api.create(&Operation::new(Endpoint::CreateTemplate), Some(&new)), typed, "added"),
+                }
             }
             TemplateCommand::Remove { id } => {
                 let op = Operation::on(Endpoint::DeleteTemplate, id);

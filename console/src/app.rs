@@ -62,9 +62,21 @@ pub fn act<T: serde::de::DeserializeOwned + 'static>(
     failed: UseStateHandle<Option<Failure>>,
     then: impl FnOnce(T) + 'static,
 ) {
+    act_with(ctx, op, body, Extra::default(), failed, then);
+}
+
+/// [`act`] with what goes with the call (a create's `Idempotency-Key`).
+pub fn act_with<T: serde::de::DeserializeOwned + 'static>(
+    ctx: &Ctx,
+    op: Operation,
+    body: Option<impl serde::Serialize + 'static>,
+    extra: Extra,
+    failed: UseStateHandle<Option<Failure>>,
+    then: impl FnOnce(T) + 'static,
+) {
     let body = body.as_ref().map(api::to_json).transpose();
     let then: Answered = Box::new(move |text| api::parse::<T>(&text).map(then));
-    act_text(ctx.dispatch.clone(), op, body, failed, then);
+    act_text(ctx.dispatch.clone(), op, body, extra, failed, then);
 }
 
 /// What [`act`] does with an answer's text: read it as its type and hand it on.
@@ -75,12 +87,13 @@ fn act_text(
     dispatch: Callback<Msg>,
     op: Operation,
     body: Result<Option<String>, Failure>,
+    extra: Extra,
     failed: UseStateHandle<Option<Failure>>,
     then: Answered,
 ) {
     spawn_local(async move {
         let answer = match body {
-            Ok(body) => api::request_text(&op, body, Extra::default()).await.and_then(|read| then(read.value)),
+            Ok(body) => api::request_text(&op, body, extra).await.and_then(|read| then(read.value)),
             Err(failure) => Err(failure),
         };
         match answer {

@@ -157,11 +157,13 @@ fn EditComponent(props: &EditProps) -> Html {
         let (ctx, id, name, description, hidden) =
             (ctx.clone(), c.id.clone(), name.clone(), description.clone(), hidden.clone());
         let (sending, done) = (props.sending.clone(), props.done.clone());
+        let had_description = c.description.is_some();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let edit = ComponentEdit {
                 name: Some((*name).clone()),
-                description: Some((*description).clone()),
+                // An empty description stays absent (`null`) rather than becoming "".
+                description: (!description.is_empty() || had_description).then(|| (*description).clone()),
                 only_show_if_degraded: Some(*hidden),
                 status: None,
             };

@@ -6,6 +6,7 @@ use std::rc::Rc;
 
 use sitrep_shared::command::{ComponentChange, NewIncident};
 use sitrep_shared::problem::Problem;
+use sitrep_shared::template::OPENING;
 use sitrep_shared::{Component, ComponentId, ComponentStatus, Impact, IncidentStatus};
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
@@ -248,6 +249,8 @@ pub struct Draft {
     pub status: String,
     pub message: String,
     pub changes: Changes,
+    /// The message's language, when a template named one (kept as it is; the form has no field).
+    pub language: Option<String>,
 }
 
 impl Default for Draft {
@@ -258,6 +261,7 @@ impl Default for Draft {
             status: "investigating".into(),
             message: String::new(),
             changes: Changes::default(),
+            language: None,
         }
     }
 }
@@ -280,23 +284,66 @@ impl Draft {
         }
     }
 
-    /// The form filled from an incident (a template's).
-    pub fn of(incident: &NewIncident) -> Self {
-        let or = |value: Option<&'static str>, default: &str| value.unwrap_or(default).to_owned();
+    /// The form filled from an incident (a template's) on a page with `components`: a change of a
+    /// component the page no longer has, or that became a group, is left out (the form could not
+    /// show it, nor take it back), and a status the form does not offer reads as the first.
+    pub fn of(incident: &NewIncident, components: &[Component]) -> Self {
+        let settable = |id: &ComponentId| components.iter().any(|c| c.id == *id && !c.group);
+        let status = incident.status.filter(|s| OPENING.contains(s)).unwrap_or(IncidentStatus::Investigating);
         Self {
             name: incident.name.clone(),
-            impact: or(incident.impact.map(Impact::to_wire), "minor"),
-            status: or(incident.status.map(IncidentStatus::as_str), "investigating"),
+            impact: incident.impact.map_or("minor", Impact::to_wire).to_owned(),
+            status: status.as_str().to_owned(),
             message: incident.body.clone(),
-            changes: Rc::new(incident.components.iter().map(|c| (c.id.clone(), c.status)).collect()),
+            changes: Rc::new(
+                incident.components.iter().filter(|c| settable(&c.id)).map(|c| (c.id.clone(), c.status)).collect(),
+            ),
+            language: incident.language.clone(),
         }
+    }
+}
+
+/// One change to a [`Draft`], applied to the draft as it is when it arrives: two fields filled
+/// before the next render (autofill, a fast hand) both land, where a whole draft sent from each
+/// field's render would undo the other's.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Edit {
+    Name(String),
+    Impact(String),
+    Status(String),
+    Message(String),
+    Component(ComponentId, Option<ComponentStatus>),
+    /// A whole draft (a template picked, a form emptied).
+    Load(Draft),
+}
+
+impl Draft {
+    pub fn apply(&mut self, edit: Edit) {
+        match edit {
+            Edit::Name(name) => self.name = name,
+            Edit::Impact(impact) => self.impact = impact,
+            Edit::Status(status) => self.status = status,
+            Edit::Message(message) => self.message = message,
+            Edit::Component(id, status) => self.changes = with_change(&self.changes, id, status),
+            Edit::Load(draft) => *self = draft,
+        }
+    }
+}
+
+impl Reducible for Draft {
+    type Action = Edit;
+
+    fn reduce(self: Rc<Self>, edit: Edit) -> Rc<Self> {
+        let mut next = (*self).clone();
+        next.apply(edit);
+        Rc::new(next)
     }
 }
 
 #[derive(Properties, PartialEq)]
 pub struct DraftProps {
     pub draft: Draft,
-    pub onchange: Callback<Draft>,
+    pub onchange: Callback<Edit>,
     pub problems: Rc<Vec<Problem>>,
 }
 
@@ -306,32 +353,26 @@ pub struct DraftProps {
 pub fn IncidentFields(props: &DraftProps) -> Html {
     let Some(ctx) = use_context::<Ctx>() else { return html! {} };
     let w = ctx.words;
-    let edit = |change: fn(&mut Draft, String)| {
-        let (draft, onchange) = (props.draft.clone(), props.onchange.clone());
-        Callback::from(move |value: String| {
-            let mut next = draft.clone();
-            change(&mut next, value);
-            onchange.emit(next);
-        })
+    let edit = |change: fn(String) -> Edit| {
+        let onchange = props.onchange.clone();
+        Callback::from(move |value: String| onchange.emit(change(value)))
     };
     let on_component = {
-        let (draft, onchange) = (props.draft.clone(), props.onchange.clone());
-        Callback::from(move |(id, status)| {
-            onchange.emit(Draft { changes: with_change(&draft.changes, id, status), ..draft.clone() });
-        })
+        let onchange = props.onchange.clone();
+        Callback::from(move |(id, status)| onchange.emit(Edit::Component(id, status)))
     };
     let problems = &props.problems;
     let components = Rc::new(ctx.held.summary.components.to_vec());
     html! {
         <>
-            <Field id="name" label={w.name} value={props.draft.name.clone()} oninput={edit(|d, v| d.name = v)}
+            <Field id="name" label={w.name} value={props.draft.name.clone()} oninput={edit(Edit::Name)}
                 required=true error={problem_for(problems, "incident.name")} />
             <Choice id="impact" label={w.impact} value={props.draft.impact.clone()} options={impacts(&ctx)}
-                onchange={edit(|d, v| d.impact = v)} error={problem_for(problems, "impact")} />
+                onchange={edit(Edit::Impact)} error={problem_for(problems, "impact")} />
             <Choice id="status" label={w.status} value={props.draft.status.clone()}
-                options={incident_statuses(&ctx)[..3].to_vec()} onchange={edit(|d, v| d.status = v)} />
+                options={incident_statuses(&ctx)[..OPENING.len()].to_vec()} onchange={edit(Edit::Status)} />
             <Field id="message" label={w.message} value={props.draft.message.clone()}
-                oninput={edit(|d, v| d.message = v)} multiline=true required=true error={problem_for(problems, "body")} />
+                oninput={edit(Edit::Message)} multiline=true required=true error={problem_for(problems, "body")} />
             <ComponentControls components={components} changes={props.draft.changes.clone()} onchange={on_component}
                 error={problem_for(problems, "components")} />
         </>

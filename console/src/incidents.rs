@@ -19,7 +19,7 @@ use yew::prelude::*;
 
 use crate::api::{self, Extra, Failure};
 use crate::app::{Ctx, act, go};
-use crate::forms::{self, Choice, ComponentControls, Draft, Field, IncidentFields, problem_for};
+use crate::forms::{self, Choice, ComponentControls, Draft, Edit, Field, IncidentFields, problem_for};
 use crate::model::{Msg, Route};
 use crate::preview::Preview;
 
@@ -132,7 +132,7 @@ fn changes_of(changes: &forms::Changes) -> Vec<ComponentChange> {
 pub fn Open() -> Html {
     let Some(ctx) = use_context::<Ctx>() else { return html! {} };
     let w = ctx.words;
-    let draft = use_state(Draft::default);
+    let draft = use_reducer(Draft::default);
     let template = use_state(String::new);
     let templates = use_state(|| None::<Vec<Template>>);
     // Bumped when a template fills the form: its fields are drawn anew (a select the operator
@@ -174,22 +174,28 @@ pub fn Open() -> Html {
             }
             let op = Operation::new(Endpoint::OpenIncident);
             let extra = Extra { idempotency_key: Some((*key).clone()), ..Extra::default() };
-            send(&ctx, op, Some(new.clone()), extra, sending.clone(), |reply| go(&Route::Incident(reply.id)));
+            // Done: the next incident from this form (if it is still on screen) is a new request.
+            let key = key.clone();
+            send(&ctx, op, Some(new.clone()), extra, sending.clone(), move |reply| {
+                key.set(api::idempotency_key());
+                go(&Route::Incident(reply.id))
+            });
         })
     };
     // Picking a template fills the form with its words, to be edited before sending; blank empties it.
     let pick = {
         let (draft, template, templates, epoch) = (draft.clone(), template.clone(), templates.clone(), epoch.clone());
+        let components = ctx.held.summary.components.clone();
         Callback::from(move |id: String| {
             let chosen = templates.iter().flatten().find(|t| t.id == id);
-            draft.set(chosen.map(|t| Draft::of(&t.incident)).unwrap_or_default());
+            draft.dispatch(Edit::Load(chosen.map(|t| Draft::of(&t.incident, &components)).unwrap_or_default()));
             template.set(id);
             epoch.set(*epoch + 1);
         })
     };
     let onchange = {
-        let draft = draft.clone();
-        Callback::from(move |next: Draft| draft.set(next))
+        let draft = draft.dispatcher();
+        Callback::from(move |edit: Edit| draft.dispatch(edit))
     };
     let mut choices: Vec<(AttrValue, AttrValue)> = vec![("".into(), w.blank.into())];
     choices

@@ -127,9 +127,19 @@ fn Schedule() -> Html {
             tried.set(true);
             let Some(new) = new.clone().filter(|_| !refused) else { return };
             let extra = Extra { idempotency_key: Some((*key).clone()), ..Extra::default() };
-            send(&ctx, Operation::new(Endpoint::ScheduleMaintenance), Some(new), extra, sending.clone(), |reply| {
-                go(&Route::Incident(reply.id))
-            });
+            // Done: the next maintenance from this form (if it is still on screen) is a new request.
+            let key = key.clone();
+            send(
+                &ctx,
+                Operation::new(Endpoint::ScheduleMaintenance),
+                Some(new),
+                extra,
+                sending.clone(),
+                move |reply| {
+                    key.set(api::idempotency_key());
+                    go(&Route::Incident(reply.id))
+                },
+            );
         })
     };
     let set = crate::forms::set;

@@ -7,8 +7,8 @@ use sitrep_shared::notify::delivery::{Delivery, DeliveryState};
 use sitrep_shared::notify::{Channel, NewSubscription, Subscription, SubscriptionEdit};
 use yew::prelude::*;
 
-use crate::api::{Done, Failure};
-use crate::app::{Ctx, act};
+use crate::api::{self, Done, Extra, Failure};
+use crate::app::{Ctx, act, act_with};
 use crate::forms::{Choice, Field, problem_for};
 
 /// A delivery state's wire name.
@@ -164,15 +164,28 @@ fn AddSubscription(props: &AddProps) -> Html {
     let url = use_state(String::new);
     let secret = use_state(|| None::<String>);
     let failed = use_state(|| None::<Failure>);
+    // One key for this subscription and its retries: a retry after a lost answer adds nothing twice
+    // and is answered with the same secret.
+    let key = use_state(api::idempotency_key);
     let onsubmit = {
-        let (ctx, kind, url, secret, failed, done) =
-            (ctx.clone(), kind.clone(), url.clone(), secret.clone(), failed.clone(), props.on_added.clone());
+        let (ctx, kind, url, secret, failed, done, key) = (
+            ctx.clone(),
+            kind.clone(),
+            url.clone(),
+            secret.clone(),
+            failed.clone(),
+            props.on_added.clone(),
+            key.clone(),
+        );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let body =
                 NewSubscription { kind: channel_of(&kind), url: (*url).clone(), components: vec![], events: vec![] };
-            let (secret, done) = (secret.clone(), done.clone());
-            act::<Created>(&ctx, Operation::new(Endpoint::CreateSubscription), Some(body), failed.clone(), move |c| {
+            let (secret, done, key) = (secret.clone(), done.clone(), key.clone());
+            let extra = Extra { idempotency_key: Some((*key).clone()), ..Extra::default() };
+            let op = Operation::new(Endpoint::CreateSubscription);
+            act_with::<Created>(&ctx, op, Some(body), extra, failed.clone(), move |c| {
+                key.set(api::idempotency_key());
                 secret.set(Some(format!("{} ({})", c.secret, c.subscription.id)));
                 done.emit(());
             });

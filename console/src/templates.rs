@@ -12,9 +12,9 @@ use sitrep_shared::template::{self, NewTemplate, Template, TemplateList};
 use sitrep_shared::{PageState, preview};
 use yew::prelude::*;
 
-use crate::api::{Done, Failure};
-use crate::app::{Ctx, act};
-use crate::forms::{Draft, Field, IncidentFields};
+use crate::api::{self, Done, Extra, Failure};
+use crate::app::{Ctx, act, act_with};
+use crate::forms::{Draft, Edit, Field, IncidentFields};
 use crate::model::Msg;
 use crate::preview::Preview;
 
@@ -30,6 +30,37 @@ struct Form {
     epoch: u32,
 }
 
+/// One change to the form, applied to it as it is when it arrives (see `forms::Edit`).
+#[derive(Debug)]
+enum Change {
+    Name(String),
+    Draft(Edit),
+    /// Pressed "Save template" with problems: show them.
+    Tried,
+    /// Begin editing a template: its id, name and words.
+    Load(String, String, Draft),
+    /// Saved or cancelled: an empty form.
+    Reset,
+}
+
+impl Reducible for Form {
+    type Action = Change;
+
+    fn reduce(self: Rc<Self>, change: Change) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match change {
+            Change::Name(name) => next.name = name,
+            Change::Draft(edit) => next.draft.apply(edit),
+            Change::Tried => next.tried = true,
+            Change::Load(id, name, draft) => {
+                next = Form { editing: Some(id), name, draft, tried: false, epoch: self.epoch + 1 };
+            }
+            Change::Reset => next = Form { epoch: self.epoch + 1, ..Form::default() },
+        }
+        Rc::new(next)
+    }
+}
+
 #[function_component]
 pub fn Templates() -> Html {
     let Some(ctx) = use_context::<Ctx>() else { return html! {} };
@@ -37,8 +68,17 @@ pub fn Templates() -> Html {
     let listed = use_state(|| None::<Vec<Template>>);
     let failed = use_state(|| None::<Failure>);
     let again = use_state(|| 0_u32);
-    let form = use_state(Form::default);
+    let form = use_reducer(Form::default);
     let removing = use_state(|| None::<String>);
+    // A save or a removal in flight: its buttons wait (a second press would send it twice).
+    let busy = use_state(|| false);
+    // One key for a new template and its retries: a retry after a lost answer adds nothing twice.
+    let key = use_state(api::idempotency_key);
+    // A refusal ends what was in flight.
+    {
+        let busy = busy.clone();
+        use_effect_with((*failed).clone(), move |_| busy.set(false));
+    }
     {
         let (ctx, listed, failed) = (ctx.clone(), listed.clone(), failed.clone());
         use_effect_with(*again, move |_| {
@@ -68,49 +108,59 @@ pub fn Templates() -> Html {
     };
 
     let onsubmit = {
-        let (ctx, form, failed, reload) = (ctx.clone(), form.clone(), failed.clone(), reload.clone());
+        let (ctx, form, failed, reload, key, busy) =
+            (ctx.clone(), form.clone(), failed.clone(), reload.clone(), key.clone(), busy.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            if !local.is_empty() {
-                return form.set(Form { tried: true, ..(*form).clone() });
+            if *busy {
+                return;
             }
-            let op = match &form.editing {
-                Some(id) => Operation::on(Endpoint::EditTemplate, id.clone()),
-                None => Operation::new(Endpoint::CreateTemplate),
+            if !local.is_empty() {
+                return form.dispatch(Change::Tried);
+            }
+            let (op, extra) = match &form.editing {
+                Some(id) => (Operation::on(Endpoint::EditTemplate, id.clone()), Extra::default()),
+                None => {
+                    let extra = Extra { idempotency_key: Some((*key).clone()), ..Extra::default() };
+                    (Operation::new(Endpoint::CreateTemplate), extra)
+                }
             };
-            let (form, reload, dispatch) = (form.clone(), reload.clone(), ctx.dispatch.clone());
+            let (form, reload, dispatch, key) = (form.dispatcher(), reload.clone(), ctx.dispatch.clone(), key.clone());
             let line = format!("{}: {}", ctx.words.save_template, new.name);
-            act::<Done>(&ctx, op, Some(new.clone()), failed.clone(), move |_| {
-                form.set(Form { epoch: form.epoch + 1, ..Form::default() });
+            busy.set(true);
+            let settled = busy.clone();
+            act_with::<Done>(&ctx, op, Some(new.clone()), extra, failed.clone(), move |_| {
+                settled.set(false);
+                key.set(api::idempotency_key());
+                form.dispatch(Change::Reset);
                 dispatch.emit(Msg::Wrote(line));
                 reload.emit(());
             });
         })
     };
     let on_name = {
-        let form = form.clone();
-        Callback::from(move |name: String| form.set(Form { name, ..(*form).clone() }))
+        let form = form.dispatcher();
+        Callback::from(move |name: String| form.dispatch(Change::Name(name)))
     };
     let on_draft = {
-        let form = form.clone();
-        Callback::from(move |draft: Draft| form.set(Form { draft, ..(*form).clone() }))
+        let form = form.dispatcher();
+        Callback::from(move |edit: Edit| form.dispatch(Change::Draft(edit)))
     };
     let cancel = {
-        let form = form.clone();
-        Callback::from(move |_| form.set(Form { epoch: form.epoch + 1, ..Form::default() }))
+        let (form, failed) = (form.dispatcher(), failed.clone());
+        Callback::from(move |_| {
+            failed.set(None);
+            form.dispatch(Change::Reset);
+        })
     };
     let name_problem = problems.iter().find(|p| p.path == "name").map(|p| AttrValue::from(p.message.clone()));
     let rows = listed.as_ref().cloned().unwrap_or_default().into_iter().map(|t| {
         let edit = {
-            let (form, t) = (form.clone(), t.clone());
+            let (form, failed, t, components) =
+                (form.dispatcher(), failed.clone(), t.clone(), ctx.held.summary.components.clone());
             Callback::from(move |_| {
-                form.set(Form {
-                    editing: Some(t.id.clone()),
-                    name: t.name.clone(),
-                    draft: Draft::of(&t.incident),
-                    tried: false,
-                    epoch: form.epoch + 1,
-                })
+                failed.set(None);
+                form.dispatch(Change::Load(t.id.clone(), t.name.clone(), Draft::of(&t.incident, &components)));
             })
         };
         let ask = {
@@ -118,12 +168,18 @@ pub fn Templates() -> Html {
             Callback::from(move |_| removing.set(Some(id.clone())))
         };
         let remove = {
-            let (ctx, failed, reload, removing, id, name) =
-                (ctx.clone(), failed.clone(), reload.clone(), removing.clone(), t.id.clone(), t.name.clone());
+            let (ctx, failed, reload, removing, id, name, busy) =
+                (ctx.clone(), failed.clone(), reload.clone(), removing.clone(), t.id.clone(), t.name.clone(), busy.clone());
             Callback::from(move |_| {
-                let (reload, removing, dispatch) = (reload.clone(), removing.clone(), ctx.dispatch.clone());
+                if *busy {
+                    return;
+                }
+                busy.set(true);
+                let (reload, removing, dispatch, settled) =
+                    (reload.clone(), removing.clone(), ctx.dispatch.clone(), busy.clone());
                 let line = format!("{}: {name}", ctx.words.remove);
                 act::<Done>(&ctx, Operation::on(Endpoint::DeleteTemplate, id.clone()), None::<()>, failed.clone(), move |_| {
+                    settled.set(false);
                     removing.set(None);
                     dispatch.emit(Msg::Wrote(line));
                     reload.emit(());

@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::command::{self, ApplyError, Command, NewIncident};
+use crate::incident::IncidentStatus;
 use crate::limits::NAME_CHARS;
 use crate::page::{PageData, PageState};
 use crate::problem::{Problem, ProblemCode};
@@ -15,6 +16,10 @@ use crate::wire::Timestamp;
 
 /// Templates a page keeps at most.
 pub const TEMPLATES: usize = 50;
+
+/// The statuses a template may open an incident with.
+pub const OPENING: [IncidentStatus; 3] =
+    [IncidentStatus::Investigating, IncidentStatus::Identified, IncidentStatus::Monitoring];
 
 /// `POST /api/v2/admin/templates` and `PUT /api/v2/admin/templates/{id}`: a template, whole.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -50,6 +55,10 @@ impl Template {
 pub struct TemplateList {
     pub version: u64,
     pub templates: Vec<Template>,
+    /// Ids of stored templates that no longer read as one (written by another version of sitrep):
+    /// they can be replaced or removed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unreadable: Vec<String>,
 }
 
 /// The answer to a template write: the template as kept (none for a removal, which names its id).
@@ -75,7 +84,16 @@ pub fn check(new: &NewTemplate, page: &PageState, existing: usize) -> Vec<Proble
         problems.push(fail("name", ProblemCode::TooLong, format!("text is longer than {NAME_CHARS} characters")));
     }
     if existing >= TEMPLATES {
-        problems.push(fail("name", ProblemCode::TooLong, format!("a page keeps at most {TEMPLATES} templates")));
+        let why = format!("a page keeps at most {TEMPLATES} templates: remove one first");
+        problems.push(fail("templates", ProblemCode::TooLong, why));
+    }
+    // An incident opened from a template is under way: not resolved, not a maintenance.
+    if let Some(status) = new.incident.status
+        && !OPENING.contains(&status)
+    {
+        let why =
+            format!("a template opens an incident: investigating, identified or monitoring, not {}", status.as_str());
+        problems.push(fail("incident.status", ProblemCode::Invalid, why));
     }
     if new.incident.started_at.is_some() {
         let why = "a template has no start time: the incident starts when it is opened".into();
@@ -152,7 +170,15 @@ mod tests {
     #[test]
     fn limits_and_start_times_are_refused() {
         let state = PageState::new(page());
-        assert_eq!(paths(&check(&new("DB"), &state, TEMPLATES)), ["name"]);
+        assert_eq!(paths(&check(&new("DB"), &state, TEMPLATES)), ["templates"]);
+        for status in [IncidentStatus::Resolved, IncidentStatus::Postmortem, IncidentStatus::Scheduled] {
+            let mut closed = new("DB");
+            closed.incident.status = Some(status);
+            assert_eq!(paths(&check(&closed, &state, 0))[0], "incident.status", "{status:?}");
+        }
+        let mut monitoring = new("DB");
+        monitoring.incident.status = Some(IncidentStatus::Monitoring);
+        assert!(check(&monitoring, &state, 0).is_empty());
         assert_eq!(paths(&check(&new(&"x".repeat(NAME_CHARS + 1)), &state, 0)), ["name"]);
         let mut started = new("DB");
         started.incident.started_at = Some(at(1));

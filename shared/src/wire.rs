@@ -59,17 +59,25 @@ pub mod date {
     use chrono::NaiveDate;
     use serde::{Deserializer, Serializer, de};
 
-    /// `YYYY-MM-DD` (the month and day may have one digit), a real date; `None` otherwise.
+    /// `YYYY-MM-DD` (the month and day may have one digit), a real date; `None` otherwise. Years
+    /// outside 0 to 9999 are read as chrono writes them, signed and with more digits
+    /// (`+10000-01-01`, `-0001-12-31`), so every day chrono wrote reads back.
     pub fn parse(text: &str) -> Option<NaiveDate> {
-        let mut parts = text.splitn(3, '-');
+        let (sign, rest) = match (text.strip_prefix('+'), text.strip_prefix('-')) {
+            (Some(rest), _) => (1, rest),
+            (_, Some(rest)) => (-1, rest),
+            _ => (1, text),
+        };
+        let mut parts = rest.splitn(3, '-');
         let (year, month, day) = (parts.next()?, parts.next()?, parts.next()?);
         let digits = |part: &str, lengths: std::ops::RangeInclusive<usize>| {
             lengths.contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit())
         };
-        if !digits(year, 4..=4) || !digits(month, 1..=2) || !digits(day, 1..=2) {
+        if !digits(year, 4..=6) || !digits(month, 1..=2) || !digits(day, 1..=2) {
             return None;
         }
-        NaiveDate::from_ymd_opt(year.parse().ok()?, month.parse().ok()?, day.parse().ok()?)
+        let year = sign * year.parse::<i32>().ok()?;
+        NaiveDate::from_ymd_opt(year, month.parse().ok()?, day.parse().ok()?)
     }
 
     pub fn serialize<S: Serializer>(date: &NaiveDate, serializer: S) -> Result<S::Ok, S::Error> {
@@ -124,7 +132,7 @@ pub mod date {
                 Ok(None)
             }
             fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-                super::deserialize(deserializer).map(Some)
+                crate::wire::date::deserialize(deserializer).map(Some)
             }
         }
     }
@@ -251,13 +259,25 @@ mod tests {
     #[test]
     fn days_read_as_chrono_reads_them_and_write_as_it_writes_them() {
         use chrono::NaiveDate;
-        for text in ["2019-01-01", "2024-02-29", "1999-12-31", "2024-1-5"] {
+        for text in ["2019-01-01", "2024-02-29", "1999-12-31", "2024-1-5", "+10000-01-01", "-0001-12-31"] {
             let ours = date::parse(text).unwrap();
             assert_eq!(Some(ours), text.parse::<NaiveDate>().ok(), "{text}");
         }
-        for text in
-            ["2023-02-29", "2024-13-01", "24-01-01", "2024-01-01T00:00", "2024/01/01", "", "2024-01-001", "+2024-01-01"]
-        {
+        // Every day chrono writes reads back, the far ones included.
+        for day in [NaiveDate::MIN, NaiveDate::MAX, NaiveDate::from_ymd_opt(-1, 12, 31).unwrap()] {
+            assert_eq!(date::parse(&day.to_string()), Some(day), "{day}");
+        }
+        for text in [
+            "2023-02-29",
+            "2024-13-01",
+            "24-01-01",
+            "2024-01-01T00:00",
+            "2024/01/01",
+            "",
+            "2024-01-001",
+            "+-2024-01-01",
+            "--2024-01-01",
+        ] {
             assert_eq!(date::parse(text), None, "{text}");
         }
         #[derive(Serialize, Deserialize, PartialEq, Debug)]

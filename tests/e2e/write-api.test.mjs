@@ -193,15 +193,26 @@ describe('incident templates', () => {
     assert.equal((await admin('DELETE', `templates/${id}`)).status, 200);
     assert.ok(!(await list()).some((t) => t.id === id));
     const log = (await admin('GET', 'log?limit=4')).json.entries.map((e) => e.summary);
-    assert.ok(log.some((s) => s.startsWith(`removed template ${id}`)) && log.some((s) => s === `replaced template ${id}`), log.join('; '));
+    assert.ok(log.some((s) => s.startsWith(`removed template ${id}`)) && log.some((s) => s.startsWith(`replaced template ${id}`)), log.join('; '));
   });
 
-  test('a retried add with its Idempotency-Key adds one template', async () => {
+  test('a retried add with its Idempotency-Key adds one template; after its removal the key adds it anew', async () => {
     const key = `tpl-retry-${Date.now()}`;
     const first = await admin('POST', 'templates', template('Retried'), { 'idempotency-key': key });
     const again = await admin('POST', 'templates', template('Retried'), { 'idempotency-key': key });
     assert.deepEqual(again.json, first.json);
     assert.equal((await list()).filter((t) => t.name === 'Retried').length, 1);
+    assert.equal((await admin('DELETE', `templates/${first.json.template.id}`)).status, 200);
+    const anew = await admin('POST', 'templates', template('Retried'), { 'idempotency-key': key });
+    assert.equal(anew.status, 201);
+    assert.notEqual(anew.json.template.id, first.json.template.id, 'not the answer for what was removed');
+    assert.ok((await list()).some((t) => t.id === anew.json.template.id));
+  });
+
+  test('a template opens an incident under way: a resolved one is refused by the field', async () => {
+    const res = await admin('POST', 'templates', template('Closed', { status: 'resolved' }));
+    assert.equal(res.status, 422);
+    assert.deepEqual(res.json.error.problems.map((p) => p.path), ['incident.status']);
   });
 
   const bad = [
@@ -233,6 +244,7 @@ describe('incident templates', () => {
     }
     const over = await admin('POST', 'templates', template('One too many'));
     assert.equal(over.status, 422);
+    assert.equal(over.json.error.problems[0].path, 'templates');
     assert.match(over.json.error.problems[0].message, /at most 50 templates/);
     const some = (await list())[0];
     assert.equal((await admin('PUT', `templates/${some.id}`, template(some.name))).status, 200, 'a full list can still be edited');

@@ -13,6 +13,17 @@ use anyhow::Result;
 use crate::shell::{self, step};
 use crate::{wasm, widget};
 
+/// The widget's size passes, with `--merge-similar-functions` before and after them: Yew's hooks
+/// and serde's readers come in many copies that differ only in constants (1.3 KB brotli).
+const PASSES: &[&str] = &[
+    "--merge-similar-functions",
+    "-Oz",
+    "--converge",
+    "--merge-similar-functions",
+    "--strip-debug",
+    "--strip-producers",
+];
+
 /// The rules appended to the assets' `_headers` for the console's files.
 const HEADERS: &str = "/console/console.js
   Cache-Control: no-cache
@@ -44,7 +55,7 @@ pub fn build() -> Result<PathBuf> {
     fs::create_dir_all(&glue)?;
     wasm::bindgen(&wasm, &glue, &[])?;
     let optimised = glue.join("opt.wasm");
-    wasm::opt(&glue.join("sitrep_console_bg.wasm"), &optimised, widget::SIZE_PASSES)?;
+    wasm::opt(&glue.join("sitrep_console_bg.wasm"), &optimised, PASSES)?;
     let bytes = fs::read(&optimised)?;
     let wasm_name = format!("sitrep-console-{}.wasm", widget::hash(&bytes));
     let files = out.join("console");

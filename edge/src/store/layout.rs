@@ -276,7 +276,15 @@ mod tests {
     #[test]
     fn each_key_kind_has_its_own_prefix_and_sorts_as_its_data_does() {
         let fixed = [Key::Version, Key::Page, Key::Stream, Key::Pending, Key::Epoch].map(Key::text);
-        let prefixes = [EVENT_PREFIX, COMPONENT_PREFIX, LOG_PREFIX, IDEM_PREFIX, IDEM_AT_PREFIX, SUBSCRIPTION_PREFIX];
+        let prefixes = [
+            EVENT_PREFIX,
+            COMPONENT_PREFIX,
+            LOG_PREFIX,
+            IDEM_PREFIX,
+            IDEM_AT_PREFIX,
+            SUBSCRIPTION_PREFIX,
+            TEMPLATE_PREFIX,
+        ];
         for prefix in prefixes {
             assert!(fixed.iter().all(|key| !key.starts_with(prefix)), "{prefix}");
         }

@@ -5,6 +5,7 @@ use std::rc::Rc;
 
 use sitrep_shared::api::{self, BodyError, Endpoint, Operation};
 use sitrep_shared::command::{self, ApplyError, Change, Command, WriteReply};
+use sitrep_shared::template::TemplateReply;
 use sitrep_shared::{Kind, PageData, PageState, idempotency, validate};
 
 use super::layout::Loaded;
@@ -77,6 +78,15 @@ impl PageStore {
             let created = serde_json::from_str::<WriteReply>(&reply.body).map(|r| r.id).unwrap_or_default();
             let loaded = self.load().await?;
             if !created.is_empty() && loaded.page.find(&created.as_str().into()).is_none() {
+                return Ok(None);
+            }
+        }
+        // The same for a template removed since.
+        if call.op.endpoint == Endpoint::CreateTemplate && reply.status == 201 {
+            let created = serde_json::from_str::<TemplateReply>(&reply.body).ok().and_then(|r| r.template);
+            if let Some(created) = created
+                && self.state.storage().get::<String>(&Key::Template(&created.id).text()).await?.is_none()
+            {
                 return Ok(None);
             }
         }
