@@ -303,9 +303,8 @@ impl Draft {
     }
 }
 
-/// One change to a [`Draft`], applied to the draft as it is when it arrives: two fields filled
-/// before the next render (autofill, a fast hand) both land, where a whole draft sent from each
-/// field's render would undo the other's.
+/// One change to a [`Draft`], applied to the draft as it is when it arrives, so no field's edit
+/// depends on when the form last rendered (the e2e fills two fields in one tick, as autofill does).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Edit {
     Name(String),

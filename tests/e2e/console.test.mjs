@@ -444,6 +444,42 @@ test('an owner adds a group and a component in it, renames one, hides it while o
   await context.close();
 });
 
+test('fields filled in one tick all land: a new incident\'s name and message, an update\'s two component statuses', async () => {
+  const { context, page } = await signedIn('fay@example.com', 'editor', 'Fay');
+  await page.goto(`${edge.base}/admin/#/incidents/new`);
+  await page.getByRole('heading', { name: 'New incident', level: 1 }).waitFor();
+  // As autofill does: both fields filled before the console renders again.
+  await page.evaluate(() => {
+    const fill = (id, value) => {
+      const el = document.getElementById(id);
+      el.value = value;
+      el.dispatchEvent(new InputEvent('input', { bubbles: true }));
+    };
+    fill('name', 'Autofilled outage');
+    fill('message', 'Both fields at once.');
+  });
+  await page.getByRole('button', { name: 'Open incident' }).click();
+  await page.getByRole('heading', { name: 'Autofilled outage', level: 1 }).waitFor();
+  const id = page.url().split('#/incidents/')[1];
+  await page.evaluate(() => {
+    const pick = (label, value) => {
+      const select = document.getElementById([...document.querySelectorAll('label')].find((l) => l.textContent === label).htmlFor);
+      select.value = value;
+      select.dispatchEvent(new Event('change', { bubbles: true }));
+    };
+    pick('Agent portaal', 'major_outage');
+    pick('Admin portaal', 'partial_outage');
+  });
+  await page.getByLabel('Message', { exact: true }).fill('Both portals are down.');
+  await page.getByRole('button', { name: 'Post update' }).click();
+  await page.getByRole('region', { name: 'Timeline' }).getByText('Both portals are down.').waitFor();
+  const s = await summary();
+  const status = (name) => s.components.find((c) => c.name === name).status;
+  assert.deepEqual([status('Agent portaal'), status('Admin portaal')], ['major_outage', 'partial_outage'], 'both picks posted');
+  await edge.write('POST', `incidents/${id}/updates`, { status: 'resolved', body: 'Fixed.' });
+  await context.close();
+});
+
 test('hostile text in every field stays inert in the console and its previews', async () => {
   const hostile = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
   const { context, page, dialogs } = await signedIn('hal@example.com', 'editor', 'Hal <b>Bold</b>');
