@@ -7,6 +7,9 @@ use sitrep_shared::Problem;
 use sitrep_shared::api::{Method, Operation};
 use sitrep_shared::command::ErrorReply;
 
+/// What the tool says it is, so an edge's logs tell its operators' requests apart.
+pub const USER_AGENT: &str = concat!("sitrep/", env!("CARGO_PKG_VERSION"));
+
 /// A client of one sitrep edge.
 #[derive(Debug)]
 pub struct Api {
@@ -35,8 +38,12 @@ impl std::error::Error for Refused {}
 impl Api {
     /// From `SITREP_URL` and `SITREP_TOKEN`.
     pub fn from_env() -> Result<Self> {
-        let base =
-            std::env::var("SITREP_URL").context("set SITREP_URL to the edge's origin, e.g. http://127.0.0.1:8787")?;
+        // Said as one sentence: "environment variable not found" after it would add nothing.
+        let Ok(base) = std::env::var("SITREP_URL") else {
+            bail!(
+                "set SITREP_URL to the edge's origin, e.g. export SITREP_URL=http://127.0.0.1:8787 (`cargo xtask dev` prints the line to paste)"
+            );
+        };
         let base = origin(&base)?;
         let token = std::env::var("SITREP_TOKEN").ok().filter(|t| !t.is_empty());
         let asked = std::env::var("SITREP_PROXY").ok().filter(|p| !p.is_empty());
@@ -126,7 +133,13 @@ fn agent(proxy: Option<&str>) -> Result<ureq::Agent> {
         Some(uri) => Some(ureq::Proxy::new(uri).with_context(|| format!("SITREP_PROXY={uri:?} is not a proxy URL"))?),
         None => None,
     };
-    Ok(ureq::Agent::config_builder().http_status_as_error(false).proxy(proxy).max_redirects(0).build().into())
+    Ok(ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .proxy(proxy)
+        .max_redirects(0)
+        .user_agent(USER_AGENT)
+        .build()
+        .into())
 }
 
 /// Whether `host` (with its port, as in an origin) is this machine: `localhost`, 127.0.0.0/8 or

@@ -73,10 +73,12 @@ pub enum IncidentCommand {
         all: bool,
     },
     /// Open an incident with its first update.
+    #[command(after_help = TIMES)]
     Open {
         #[command(flatten)]
         incident: Opening,
-        /// When the impact began: a time (see `sitrep maintenance schedule --help`), default now.
+        /// When the impact began (default now): 14:05 (the last one), yesterday 23:10 or
+        /// 2099-11-30 02:00; see Times below.
         #[arg(long)]
         started: Option<String>,
     },
@@ -204,6 +206,7 @@ pub enum MaintenanceCommand {
         all: bool,
     },
     /// Announce a maintenance window.
+    #[command(after_help = TIMES)]
     Schedule {
         /// The title readers see.
         #[arg(long)]
@@ -211,7 +214,7 @@ pub enum MaintenanceCommand {
         /// The announcement.
         #[arg(long)]
         body: String,
-        /// When the window opens.
+        /// When the window opens: 15:30 (the next), tomorrow 03:00, +2h or 2099-11-30 02:00; see Times below.
         #[arg(long)]
         from: String,
         #[command(flatten)]
@@ -222,6 +225,10 @@ pub enum MaintenanceCommand {
         /// Do not move it to in progress and completed at the window's edges.
         #[arg(long)]
         manual: bool,
+        /// The window is over: add it to the history as completed, notifying nobody (a window in
+        /// the past is refused without it).
+        #[arg(long, conflicts_with = "manual")]
+        record: bool,
         #[command(flatten)]
         language: Language,
     },
@@ -243,6 +250,7 @@ pub enum MaintenanceCommand {
         language: Language,
     },
     /// Move the window (its start only until it has begun).
+    #[command(after_help = TIMES)]
     Reschedule {
         /// The maintenance's id.
         id: String,
@@ -272,8 +280,9 @@ pub enum MaintenanceCommand {
     Cancel {
         /// The maintenance's id.
         id: String,
-        /// Why, for readers.
-        #[arg(long)]
+        /// Why, for readers. Without it: "The scheduled maintenance has been cancelled.", in the
+        /// announcement's language.
+        #[arg(long, default_value = "")]
         body: String,
         #[command(flatten)]
         language: Language,
@@ -290,8 +299,10 @@ pub enum MaintenanceCommand {
 
 /// How times are written, shown in `sitrep maintenance --help`.
 pub const TIMES: &str = "\
-Times: 2026-11-30T02:00:00Z or 2026-11-30T03:00+01:00 (exact); 2026-11-30 02:00 (in the page's time
-zone, shown by `sitrep status`); +2h, +1d, +90m (from now); now. Durations: 90m, 2h, 1h30m, 1d.";
+Times: 2099-11-30 02:00 (in the page's time zone, shown by `sitrep status`); 15:30 (today's if it is
+still to come, else tomorrow's; for --started, the last one); today 15:30, tomorrow 03:00,
+yesterday 23:10; +30m, +30min, +2h, +1d (from now); now; 2099-11-30T02:00:00Z or
+2099-11-30T03:00+01:00 (exact). Durations: 90m, 30min, 2h, 1h30m, 1d.";
 
 /// `sitrep component ...`
 #[derive(Debug, Subcommand)]
@@ -490,10 +501,10 @@ pub struct Opening {
 #[derive(Debug, Args)]
 #[group(required = true, multiple = false)]
 pub struct WindowEnd {
-    /// When the window closes.
+    /// When the window closes (the forms of --from).
     #[arg(long)]
     pub until: Option<String>,
-    /// How long it lasts: 90m, 2h, 1h30m.
+    /// How long it lasts: 90m, 30min, 2h, 1h30m.
     #[arg(long)]
     pub duration: Option<String>,
 }
@@ -587,6 +598,7 @@ mirror!(
         MaintenanceScheduled = "maintenance.scheduled",
         MaintenanceStarted = "maintenance.started",
         MaintenanceCompleted = "maintenance.completed",
+        MaintenanceCancelled = "maintenance.cancelled",
         PostmortemPublished = "postmortem.published",
         ComponentStatusChanged = "component.status_changed" | "component.status-changed",
         IncidentDeleted = "incident.deleted",

@@ -4,6 +4,9 @@
 //! `import` converts a Statuspage export, `show` prints for people. `operator` manages who may
 //! write (owners), `whoami` says whose the token is.
 
+#[macro_use]
+mod out;
+
 mod api;
 mod args;
 mod import;
@@ -86,12 +89,12 @@ impl Tool {
             Command::Operator(command) => self.operator(command),
             Command::Whoami => {
                 let me: show::Me = self.api.admin_get(&Operation::new(Endpoint::Me), "")?;
-                self.print(&me, || println!("{}, {}", me.actor.label(), me.role.as_str()))
+                self.print(&me, || out!("{}, {}", me.actor.label(), me.role.as_str()))
             }
             Command::Log { limit } => {
                 let log: show::Log = self.api.admin_get(&Operation::new(Endpoint::Log), &format!("limit={limit}"))?;
                 if self.json {
-                    println!("{}", self.api.admin_text(&Operation::new(Endpoint::Log), &format!("limit={limit}"))?);
+                    out!("{}", self.api.admin_text(&Operation::new(Endpoint::Log), &format!("limit={limit}"))?);
                     return Ok(());
                 }
                 show::log(&log, self.zone());
@@ -231,18 +234,28 @@ impl Tool {
     fn maintenance(&self, command: MaintenanceCommand) -> Result<()> {
         match command {
             MaintenanceCommand::List { all } => {
-                let list = if all {
+                let mut list = if all {
                     self.api
                         .get::<MaintenancesDocument<'static>>("/api/v2/scheduled-maintenances.json")?
                         .scheduled_maintenances
                 } else {
                     self.summary()?.scheduled_maintenances.clone()
                 };
+                // By window, soonest first (the documents list them newest-created first).
+                list.sort_by_key(|m| (m.scheduled_for, m.created_at));
                 self.print(&list, || show::events(&list, "no upcoming or active maintenances", self.zone()))
             }
-            MaintenanceCommand::Schedule { name, body, from, end, components, manual, language } => {
+            MaintenanceCommand::Schedule { name, body, from, end, components, manual, record, language } => {
                 let scheduled_for = self.time("--from", &from)?;
                 let scheduled_until = self.window_end(scheduled_for, end.until.as_deref(), end.duration.as_deref())?;
+                let over = scheduled_until.unix_millis() <= self.now.timestamp_millis();
+                if over && !record {
+                    bail!(
+                        "the window is already over (it ended {}): --record adds it to the history as completed \
+                         and notifies nobody",
+                        show::local(scheduled_until, self.zone())
+                    );
+                }
                 let ids = self.component_ids(&components, "--component ")?;
                 let new = NewMaintenance {
                     name,
@@ -253,11 +266,16 @@ impl Tool {
                     impact: None,
                     language: language.language,
                     auto_transition: Some(!manual),
+                    record: record.then_some(true),
                 };
                 self.written(
                     self.api.create(&Operation::new(Endpoint::ScheduleMaintenance), Some(&new)),
                     &Typed::default(),
-                )
+                )?;
+                if !self.json {
+                    self.echo_window(scheduled_for, scheduled_until);
+                }
+                Ok(())
             }
             MaintenanceCommand::Update { id, status, body, components, force, language } => {
                 self.event(&id, true)?;
@@ -358,9 +376,7 @@ impl Tool {
                 self.written(reply, &Typed::default())
             }
             ComponentCommand::Order { ids } => {
-                for id in &ids {
-                    self.find_component(id, "")?;
-                }
+                self.component_ids(&ids, "")?;
                 let order = ComponentOrder { ids: ids.iter().cloned().map(ComponentId).collect() };
                 let reply = self.api.send(&Operation::new(Endpoint::ReorderComponents), Some(&order), None);
                 self.written(reply, &Typed { ids: &ids, ..Typed::default() })
@@ -388,8 +404,20 @@ impl Tool {
         when::zone(&summary.page.time_zone).map_err(|e| anyhow!("the page's time zone: {e}"))
     }
 
+    /// The window as scheduled, in the page's zone and, when it differs, the operator's.
+    fn echo_window(&self, start: Timestamp, end: Timestamp) {
+        let page = self.zone();
+        out!("  window: {} to {} ({page}, the page's zone)", show::local(start, page), show::local(end, page));
+        let mine = iana_time_zone::get_timezone().ok().and_then(|name| when::zone(&name).ok());
+        if let Some(mine) = mine.filter(|mine| *mine != page) {
+            out!("          {} to {} ({mine}, yours)", show::local(start, mine), show::local(end, mine));
+        }
+    }
+
+    /// A time flag's value; a bare clock time is the next one, except when something began.
     fn time(&self, flag: &str, value: &str) -> Result<Timestamp> {
-        when::time(flag, value, self.input_zone()?, self.now).map_err(|e| anyhow!(e))
+        let bias = if flag == "--started" { when::Bias::Last } else { when::Bias::Next };
+        when::time(flag, value, self.input_zone()?, self.now, bias).map_err(|e| anyhow!(e))
     }
 
     /// The end of a window that starts at `start`: `--until` or `--duration`.
@@ -459,7 +487,7 @@ impl Tool {
     }
 
     fn component_ids(&self, ids: &[String], flag: &str) -> Result<Vec<ComponentId>> {
-        ids.iter().map(|id| self.find_component(id, flag).map(|c| c.id)).collect()
+        every(ids, |id| self.find_component(id, flag).map(|c| c.id))
     }
 
     /// The incident `--name`, `--body`, `--status`, `--impact`, `--component` and `--language` describe.
@@ -477,22 +505,20 @@ impl Tool {
 
     /// `ID=STATUS` values, each checked against the page and the statuses.
     fn component_changes(&self, list: &[String]) -> Result<Vec<ComponentChange>> {
-        list.iter()
-            .map(|pair| {
-                let flag = format!("--component {pair}");
-                let (id, status) = pair.split_once('=').with_context(|| format!("{flag}: write ID=STATUS"))?;
-                let status = ComponentState::from_str(status, true).map_err(|_| {
-                    let names: Vec<&str> = ComponentStatus::WIRE.iter().map(|(_, name)| *name).collect();
-                    let hint = words::suggestion(status, names.iter().copied());
-                    anyhow!("{flag}: {status:?} is not a component status ({}){hint}", names.join(", "))
-                })?;
-                let found = self.find_component(id, "--component ")?;
-                if found.group {
-                    bail!("{flag}: {id} ({}) is a group: its status follows its components", found.name);
-                }
-                Ok(ComponentChange { id: found.id, status: status.into() })
-            })
-            .collect()
+        every(list, |pair| {
+            let flag = format!("--component {pair}");
+            let (id, status) = pair.split_once('=').with_context(|| format!("{flag}: write ID=STATUS"))?;
+            let status = ComponentState::from_str(status, true).map_err(|_| {
+                let names: Vec<&str> = ComponentStatus::WIRE.iter().map(|(_, name)| *name).collect();
+                let hint = words::suggestion(status, names.iter().copied());
+                anyhow!("{flag}: {status:?} is not a component status ({}){hint}", names.join(", "))
+            })?;
+            let found = self.find_component(id, "--component ")?;
+            if found.group {
+                bail!("{flag}: {id} ({}) is a group: its status follows its components", found.name);
+            }
+            Ok(ComponentChange { id: found.id, status: status.into() })
+        })
     }
 
     fn read_postmortem(&self, file: &str) -> Result<PostmortemDraft> {
@@ -530,7 +556,7 @@ impl Tool {
         let reply = reply.map_err(|err| refused(err, &typed))?;
         self.print(&reply, || {
             let id = reply.template.as_ref().map(|t| t.id.as_str()).or(reply.id.as_deref()).unwrap_or("?");
-            println!("{what} template {id}; page version {}", reply.version);
+            out!("{what} template {id}; page version {}", reply.version);
         })
     }
 
@@ -575,12 +601,12 @@ impl Tool {
                 let invited: show::Invited = self.api.create(&op, Some(&new)).map_err(|err| refused(err, &typed))?;
                 self.print(&invited, || {
                     let operator = &invited.operator;
-                    println!("invited {} ({}) as {}", operator.actor().label(), operator.id, operator.role.as_str());
-                    println!(
+                    out!("invited {} ({}) as {}", operator.actor().label(), operator.id, operator.role.as_str());
+                    out!(
                         "send them this link; it signs them in once, until {}:",
                         local(invited.expires_at, self.zone())
                     );
-                    println!("{}", invited.link);
+                    out!("{}", invited.link);
                 })
             }
             OperatorCommand::Role { operator, role } => {
@@ -591,7 +617,7 @@ impl Tool {
                     .send(&Operation::on(Endpoint::EditOperator, id), Some(&edit), None)
                     .map_err(|err| refused(err, &typed))?;
                 self.print(&reply, || {
-                    println!("{} is now {}", reply.operator.actor().label(), reply.operator.role.as_str())
+                    out!("{} is now {}", reply.operator.actor().label(), reply.operator.role.as_str())
                 })
             }
             OperatorCommand::Revoke { operator } => {
@@ -599,7 +625,7 @@ impl Tool {
                 let reply: show::OperatorReply =
                     self.api.send::<(), _>(&Operation::on(Endpoint::RevokeOperator, id), None, None)?;
                 self.print(&reply, || {
-                    println!("revoked {}: their sessions and tokens ended", reply.operator.actor().label())
+                    out!("revoked {}: their sessions and tokens ended", reply.operator.actor().label())
                 })
             }
             OperatorCommand::Sessions { operator } => {
@@ -668,11 +694,23 @@ impl Tool {
 
     fn print<T: Serialize>(&self, value: &T, people: impl FnOnce()) -> Result<()> {
         if self.json {
-            println!("{}", serde_json::to_string_pretty(value)?);
+            out!("{}", serde_json::to_string_pretty(value)?);
         } else {
             people();
         }
         Ok(())
+    }
+}
+
+/// `check` applied to every value, or every refusal on its own line: a run with three mistyped
+/// `--component`s names all three, not the first.
+fn every<V, T>(values: &[V], check: impl Fn(&V) -> Result<T>) -> Result<Vec<T>> {
+    let (done, failed): (Vec<_>, Vec<_>) = values.iter().map(check).partition(Result::is_ok);
+    let mut failed: Vec<String> = failed.into_iter().filter_map(|r| r.err()).map(|e| format!("{e:#}")).collect();
+    match failed.len() {
+        0 => Ok(done.into_iter().filter_map(Result::ok).collect()),
+        1 => Err(anyhow!(failed.remove(0))),
+        _ => Err(anyhow!("{} mistakes, nothing was sent:\n  - {}", failed.len(), failed.join("\n  - "))),
     }
 }
 
@@ -690,16 +728,16 @@ fn refused(err: anyhow::Error, typed: &Typed<'_>) -> anyhow::Error {
 /// What a postmortem file turned into, so the operator sees nothing was dropped.
 fn describe(draft: &PostmortemDraft, zone: Tz) {
     let titles: Vec<&str> = draft.sections.iter().map(|s| s.title.as_str()).collect();
-    println!("  summary: {} characters", draft.summary.chars().count());
-    println!("  sections: {}", if titles.is_empty() { "none".to_owned() } else { titles.join(", ") });
-    println!("  timeline: {} entries", draft.timeline.len());
+    out!("  summary: {} characters", draft.summary.chars().count());
+    out!("  sections: {}", if titles.is_empty() { "none".to_owned() } else { titles.join(", ") });
+    out!("  timeline: {} entries", draft.timeline.len());
     let done = draft.action_items.iter().filter(|a| a.done).count();
-    println!("  action items: {} ({done} done)", draft.action_items.len());
+    out!("  action items: {} ({done} done)", draft.action_items.len());
     if let Some(window) = draft.impact_window {
-        println!("  impact: {} to {}", show::local(window.start, zone), show::local(window.end, zone));
+        out!("  impact: {} to {}", show::local(window.start, zone), show::local(window.end, zone));
     }
     if let Some(language) = &draft.language {
-        println!("  language: {language}");
+        out!("  language: {language}");
     }
 }
 

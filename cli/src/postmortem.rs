@@ -17,7 +17,7 @@ use crate::when;
 
 /// The draft a file describes; `zone` is the page's, for times written without one.
 pub fn draft(text: &str, zone: Tz) -> Result<PostmortemDraft, Vec<String>> {
-    let mut reader = Reader { errors: Vec::new(), zone, language: None, impact: (None, None) };
+    let mut reader = Reader { errors: Vec::new(), zone, language: None, impact: (None, None), day: None };
     let lines: Vec<&str> = text.lines().collect();
     let body_start = reader.front_matter(&lines);
     let mut summary = Vec::new();
@@ -47,8 +47,15 @@ pub fn draft(text: &str, zone: Tz) -> Result<PostmortemDraft, Vec<String>> {
         timeline: Vec::new(),
     };
     for (number, title, body) in sections {
-        match title.to_ascii_lowercase().as_str() {
-            "timeline" => draft.timeline.extend(reader.timeline(number, &body)),
+        let lower = title.to_ascii_lowercase();
+        let timeline_day = lower.strip_prefix("timeline").and_then(named_day);
+        match lower.as_str() {
+            _ if timeline_day.is_some() || lower == "timeline" => {
+                if timeline_day.is_some() {
+                    reader.day = timeline_day;
+                }
+                draft.timeline.extend(reader.timeline(number, &body));
+            }
             "action items" => draft.action_items.extend(reader.action_items(number, &body)),
             "summary" if draft.summary.is_empty() => draft.summary = body.join("\n").trim().to_owned(),
             "summary" => reader.error(number, "a `## Summary` section and text before it: keep one"),
@@ -73,6 +80,9 @@ struct Reader {
     zone: Tz,
     language: Option<String>,
     impact: (Option<Timestamp>, Option<Timestamp>),
+    /// The day a time-only timeline line (`14:50 UTC: …`) falls on: the one the `## Timeline`
+    /// heading names, else the last dated line's, else the impact's start.
+    day: Option<NaiveDate>,
 }
 
 impl Reader {
@@ -118,7 +128,10 @@ impl Reader {
         // After the zone, wherever it was written.
         for (number, key, value) in times {
             match self.time(value) {
-                Some((at, Precision::Minute)) if key == "impact_start" => self.impact.0 = Some(at),
+                Some((at, Precision::Minute)) if key == "impact_start" => {
+                    self.impact.0 = Some(at);
+                    self.day = self.day.or_else(|| named_day(value));
+                }
                 Some((at, Precision::Minute)) => self.impact.1 = Some(at),
                 _ => self.error(number, format!("{key}: {value:?} is not a time such as 2020-12-09 11:28")),
             }
@@ -158,11 +171,24 @@ impl Reader {
                 continue;
             };
             let item = item.trim();
-            let Some(end) = self.time_len(item) else {
-                self.error(number, format!("{item:?} does not start with a time such as 2020-12-09 11:28"));
+            let dated = self.time_len(item).and_then(|end| Some((parse_time(&item[..end], self.zone)?, end)));
+            let timed = || {
+                let day = self.day?;
+                let end = clock_len(item)?;
+                Some((parse_time(&format!("{day} {}", &item[..end]), self.zone)?, end))
+            };
+            let Some(((at, precision), end)) = dated.or_else(timed) else {
+                let hint = if clock_len(item).is_some() {
+                    "; a time without a date needs the day: write it on the line above, in `## Timeline (2020-12-09)` or as impact_start"
+                } else {
+                    ""
+                };
+                self.error(number, format!("{item:?} does not start with a time such as 2020-12-09 11:28{hint}"));
                 continue;
             };
-            let Some((at, precision)) = parse_time(&item[..end], self.zone) else { continue };
+            if dated.is_some() {
+                self.day = named_day(item);
+            }
             let rest = &item[end..];
             if !rest.is_empty() && !rest.starts_with([':', ' ', '-', '–', '—']) {
                 self.error(number, format!("{item:?}: put `: ` between the time and the text"));
@@ -214,6 +240,22 @@ impl Reader {
         }
         items
     }
+}
+
+/// The first `YYYY-MM-DD` in `text`, if any.
+fn named_day(text: &str) -> Option<NaiveDate> {
+    (0..text.len().saturating_sub(9))
+        .filter(|&at| text.is_char_boundary(at) && text.is_char_boundary(at + 10))
+        .find_map(|at| NaiveDate::parse_from_str(&text[at..at + 10], "%Y-%m-%d").ok())
+}
+
+/// The length of the longest clock time (`14:50`, `~21:00`, `14:50 UTC`, `14:50+01:00`) that starts
+/// `text`, if one does.
+fn clock_len(text: &str) -> Option<usize> {
+    (4..=text.len().min(16))
+        .rev()
+        .filter(|&end| text.is_char_boundary(end))
+        .find(|&end| parse_time(&format!("2000-01-01 {}", &text[..end]), Tz::UTC).is_some())
 }
 
 /// `2020-12-09`, `2020-12-09 11:28`, `2020-12-09T11:28`, `2020-12-09 ~21:00`, each optionally
@@ -330,6 +372,27 @@ A **bad** deploy.
         );
         let items: Vec<(&str, bool)> = got.action_items.iter().map(|a| (a.text.as_str(), a.done)).collect();
         assert_eq!(items, [("Roll back automatically.", true), ("Canary deploys per region.", false)]);
+    }
+
+    /// Issue 26, item 4: `14:50 UTC: …`, the natural way to write a one-day incident, was refused.
+    #[test]
+    fn time_only_lines_fall_on_the_day_the_timeline_names() {
+        let times = |text: &str| -> Vec<String> {
+            draft(text, utc()).unwrap().timeline.into_iter().map(|e| e.at.to_string()).collect()
+        };
+        let after_a_date =
+            "Summary.\n\n## Timeline\n- 2020-12-09 11:28: Deploy.\n- 14:50 UTC: Rolled back.\n- ~16:00: Quiet.\n";
+        assert_eq!(
+            times(after_a_date),
+            ["2020-12-09T11:28:00.000Z", "2020-12-09T14:50:00.000Z", "2020-12-09T16:00:00.000Z"]
+        );
+        let in_the_heading = "Summary.\n\n## Timeline (2021-03-04)\n- 09:15+01:00: Alerts.\n- 10:00: Fixed.\n";
+        assert_eq!(times(in_the_heading), ["2021-03-04T08:15:00.000Z", "2021-03-04T10:00:00.000Z"]);
+        let from_the_impact = "---\nimpact_start: 2022-05-06 08:00\nimpact_end: 2022-05-06 09:00\n---\nSummary.\n\n## Timeline\n- 08:00: Down.\n";
+        assert_eq!(times(from_the_impact), ["2022-05-06T08:00:00.000Z"]);
+        let nothing_names_it = "Summary.\n\n## Timeline\n- 14:50 UTC: Rolled back.\n";
+        let errors = draft(nothing_names_it, utc()).unwrap_err();
+        assert!(errors[0].starts_with("line 4:") && errors[0].contains("needs the day"), "{errors:?}");
     }
 
     #[test]

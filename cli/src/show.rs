@@ -19,7 +19,7 @@ pub fn local(at: Timestamp, zone: Tz) -> String {
 
 /// `sitrep status`.
 pub fn status(summary: &Summary<'_>, zone: Tz) {
-    println!("{}: {} (times in {zone})", summary.page.name, summary.status.description);
+    out!("{}: {} (times in {zone})", summary.page.name, summary.status.description);
     for incident in &summary.incidents {
         event(incident, zone);
     }
@@ -33,9 +33,9 @@ pub fn status(summary: &Summary<'_>, zone: Tz) {
         .map(|c| format!("{} ({}, {})", c.id, c.name, c.status.to_wire()))
         .collect();
     if down.is_empty() {
-        println!("  every component is operational (ids: sitrep component list)");
+        out!("  every component is operational (ids: sitrep component list)");
     } else {
-        println!("  not operational: {}", down.join(", "));
+        out!("  not operational: {}", down.join(", "));
     }
 }
 
@@ -49,16 +49,16 @@ pub fn event(event: &Incident, zone: Tz) {
     };
     let auto =
         if event.is_maintenance() && event.auto_transition && !event.status.is_closed() { ", automatic" } else { "" };
-    println!("  {kind} {} [{status}, {}{auto}] {}:{when}", event.id, event.impact.to_wire(), event.name);
+    out!("  {kind} {} [{status}, {}{auto}] {}:{when}", event.id, event.impact.to_wire(), event.name);
     if let Some(update) = event.latest_update() {
-        println!("    {}: {}", update.status.as_str(), first_line(&update.body));
+        out!("    {}: {}", update.status.as_str(), first_line(&update.body));
     }
 }
 
 /// A list of events, or a line saying there are none.
 pub fn events(list: &[Cow<'_, Incident>], none: &str, zone: Tz) {
     if list.is_empty() {
-        println!("{none}");
+        out!("{none}");
     }
     for item in list {
         event(item, zone);
@@ -71,7 +71,7 @@ pub fn components(list: &[Component]) {
     let line = |c: &Component, indent: &str| {
         let status = if c.group { "group" } else { c.status.to_wire() };
         let id = format!("{indent}{}", c.id);
-        println!("{id:<width$}  {status:<20}  {}", c.name);
+        out!("{id:<width$}  {status:<20}  {}", c.name);
     };
     for top in list.iter().filter(|c| c.group_id.is_none()) {
         line(top, "");
@@ -91,7 +91,7 @@ pub fn reply(reply: &WriteReply) {
     } else {
         format!(" (id {})", reply.id)
     };
-    println!("{summary}{id}; page version {}", reply.version);
+    out!("{summary}{id}; page version {}", reply.version);
     // Only a write that changed components has them in its answer; its update records each change.
     let changes = reply
         .incident
@@ -102,11 +102,11 @@ pub fn reply(reply: &WriteReply) {
     let status = |s: Option<ComponentStatus>| s.map_or("?", ComponentStatus::to_wire);
     for change in changes.unwrap_or_default() {
         let code = change.code.as_ref().map_or("", |c| c.as_str());
-        println!("  {code} ({}): {} -> {}", change.name, status(change.old_status), status(change.new_status));
+        out!("  {code} ({}): {} -> {}", change.name, status(change.old_status), status(change.new_status));
     }
     if reply.incident.is_none() {
         for component in reply.components.iter().flatten() {
-            println!("  {} ({}): {}", component.id, component.name, component.status.to_wire());
+            out!("  {} ({}): {}", component.id, component.name, component.status.to_wire());
         }
     }
 }
@@ -138,7 +138,7 @@ pub struct Log {
 pub fn log(log: &Log, zone: Tz) {
     for entry in &log.entries {
         let by = entry.by.as_ref().and_then(|b| b.actor.as_ref()).map_or_else(|| "unknown".to_owned(), Actor::label);
-        println!("v{:<6} {}  {}  (by {by})", entry.version, local(entry.at, zone), entry.summary);
+        out!("v{:<6} {}  {}  (by {by})", entry.version, local(entry.at, zone), entry.summary);
     }
 }
 
@@ -192,9 +192,9 @@ pub struct ReplayReply {
 
 /// `sitrep deliveries list`.
 pub fn deliveries(list: &DeliveryList, zone: Tz) {
-    println!("{}", subscription_line(&list.subscription, zone));
+    out!("{}", subscription_line(&list.subscription, zone));
     if list.deliveries.is_empty() {
-        println!("  nothing sent yet");
+        out!("  nothing sent yet");
     }
     for d in &list.deliveries {
         let state = serde_json::to_value(d.state).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
@@ -202,7 +202,7 @@ pub fn deliveries(list: &DeliveryList, zone: Tz) {
         let result = d.last_result.as_deref().map_or_else(String::new, |r| format!(": {r}"));
         let next = d.next_try_at.map_or_else(String::new, |t| format!("; next try {}", local(t, zone)));
         let replay = if d.replay { " (replay)" } else { "" };
-        println!(
+        out!(
             "  {} {} {state}{replay}, {tries}, last {}{result}{next}",
             d.id,
             d.kind.as_str(),
@@ -210,21 +210,22 @@ pub fn deliveries(list: &DeliveryList, zone: Tz) {
         );
     }
     if list.replays_waiting > 0 {
-        println!("  {} replay(s) waiting", list.replays_waiting);
+        out!("  {} replay(s) waiting", list.replays_waiting);
     }
     for gap in &list.gaps {
-        println!(
+        out!(
             "  never sent: the events of page versions {} to {}, dropped while it was paused",
-            gap.from_version, gap.to_version
+            gap.from_version,
+            gap.to_version
         );
     }
 }
 
 /// What a replay did.
 pub fn replay(reply: &ReplayReply) {
-    println!("{} will be sent to {} again, before its next new event", reply.delivery, reply.subscription);
+    out!("{} will be sent to {} again, before its next new event", reply.delivery, reply.subscription);
     if reply.paused {
-        println!(
+        out!(
             "  the subscription is paused: it goes out once resumed (sitrep subscribers resume {})",
             reply.subscription
         );
@@ -251,34 +252,34 @@ fn subscription_line(s: &sitrep_shared::notify::Subscription, zone: Tz) -> Strin
 /// `sitrep subscribers list`.
 pub fn subscriptions(list: &[sitrep_shared::notify::Subscription], zone: Tz) {
     if list.is_empty() {
-        println!("no subscriptions (add one: sitrep subscribers add --help)");
+        out!("no subscriptions (add one: sitrep subscribers add --help)");
     }
     for s in list {
-        println!("  {}", subscription_line(s, zone));
+        out!("  {}", subscription_line(s, zone));
     }
 }
 
 /// `sitrep template list`: each template's id and name, then what it opens.
 pub fn templates(list: &[sitrep_shared::template::Template]) {
     if list.is_empty() {
-        println!("no templates (add one: sitrep template add --help)");
+        out!("no templates (add one: sitrep template add --help)");
     }
     for t in list {
         let impact = t.incident.impact.map_or("minor", |i| i.to_wire());
         let components = t.incident.components.iter().map(|c| format!("{}={}", c.id.0, c.status.to_wire()));
         let components: Vec<String> = components.collect();
-        println!("  {}  {}", t.id, t.name);
-        println!("      opens \"{}\" ({impact}) {}", t.incident.name, components.join(" "));
+        out!("  {}  {}", t.id, t.name);
+        out!("      opens \"{}\" ({impact}) {}", t.incident.name, components.join(" "));
     }
 }
 
 /// What a subscription write did; the secret, when there is one, with how to keep it.
 pub fn subscription_reply(reply: &SubscriptionReply, what: &str) {
     let id = reply.subscription.as_ref().map(|s| s.id.as_str()).or(reply.id.as_deref()).unwrap_or("?");
-    println!("{what} subscription {id}; page version {}", reply.version);
+    out!("{what} subscription {id}; page version {}", reply.version);
     if let Some(secret) = &reply.secret {
-        println!("  signing secret: {secret}");
-        println!("  it is shown this once: keep it where the receiver reads it (it verifies each delivery)");
+        out!("  signing secret: {secret}");
+        out!("  it is shown this once: keep it where the receiver reads it (it verifies each delivery)");
     }
 }
 
@@ -308,14 +309,14 @@ pub struct AccountLogEntry {
 /// `sitrep operator list`.
 pub fn operators(list: &Operators, zone: Tz) {
     if list.operators.is_empty() {
-        println!("no operators yet: invite one with sitrep operator invite EMAIL --role ROLE");
+        out!("no operators yet: invite one with sitrep operator invite EMAIL --role ROLE");
     }
     for operator in &list.operators {
         let state = match operator.revoked_at {
             Some(at) => format!("revoked {}", local(at, zone)),
             None => operator.role.as_str().to_owned(),
         };
-        println!("{:<22} {:<40} {state}", operator.id, operator.actor().label());
+        out!("{:<22} {:<40} {state}", operator.id, operator.actor().label());
     }
 }
 
@@ -351,10 +352,10 @@ pub struct SessionLine {
 /// `sitrep operator sessions`.
 pub fn sessions(list: &Sessions, zone: Tz) {
     if list.sessions.is_empty() {
-        println!("no signed-in browsers");
+        out!("no signed-in browsers");
     }
     for session in &list.sessions {
-        println!(
+        out!(
             "{:<22} signed in {}, last used {}  {}",
             session.id,
             local(session.created_at, zone),

@@ -3,11 +3,18 @@
 
 use sitrep_shared::{Problem, ProblemCode};
 
-/// The closest of `candidates` to `word`, if one is close enough to be a typo of it.
+/// The closest of `candidates` to `word`, if one is close enough to be a typo of it or holds it
+/// whole between dashes (`rest-api` for `td-us-rest-api`: ids are often prefixed by product or region).
 pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let word = word.to_lowercase();
     candidates
         .into_iter()
-        .map(|c| (strsim::jaro_winkler(&word.to_lowercase(), &c.to_lowercase()), c))
+        .map(|c| {
+            let candidate = c.to_lowercase();
+            let typo = strsim::jaro_winkler(&word, &candidate);
+            let part = !word.is_empty() && format!("-{candidate}-").contains(&format!("-{word}-"));
+            (if part { 1.0 + typo } else { typo }, c)
+        })
         .filter(|(score, _)| *score >= 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c)
@@ -127,5 +134,10 @@ mod tests {
         assert_eq!(did_you_mean("td-us-workflw", ids), Some("td-us-workflow"));
         assert_eq!(did_you_mean("stream-chat-useast", ids), Some("stream-chat-us-east"));
         assert_eq!(did_you_mean("billing", ids), None);
+        let ids = ["td-eu-console", "td-us-rest-api", "td-us-workflow"];
+        assert_eq!(did_you_mean("rest-api", ids), Some("td-us-rest-api"));
+        assert_eq!(did_you_mean("REST-API", ids), Some("td-us-rest-api"));
+        assert_eq!(did_you_mean("api", ids), Some("td-us-rest-api"));
+        assert_eq!(did_you_mean("st-api", ids), None, "a part is whole between dashes");
     }
 }

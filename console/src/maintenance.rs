@@ -102,6 +102,7 @@ fn Schedule() -> Html {
             impact: None,
             language: None,
             auto_transition: Some(*automatic),
+            record: None,
         }),
         _ => None,
     };

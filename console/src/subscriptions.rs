@@ -47,7 +47,9 @@ struct Listed {
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 struct Created {
     subscription: Subscription,
-    secret: String,
+    /// A webhook's only: chat deliveries are not signed.
+    #[serde(default)]
+    secret: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -186,7 +188,7 @@ fn AddSubscription(props: &AddProps) -> Html {
             let op = Operation::new(Endpoint::CreateSubscription);
             act_with::<Created>(&ctx, op, Some(body), extra, failed.clone(), move |c| {
                 key.set(api::idempotency_key());
-                secret.set(Some(format!("{} ({})", c.secret, c.subscription.id)));
+                secret.set(c.secret.map(|s| format!("{s} ({})", c.subscription.id)));
                 done.emit(());
             });
         })

@@ -11,19 +11,39 @@ let failures = 0;
 let markedStale = false;
 let shown = document.querySelector(".page")?.innerHTML ?? "";
 
+// Every time on the page in the reader's zone, said once: the times (updates, timelines), the
+// windows (`.range`: an incident's span, a maintenance window, an impact window) and the note
+// naming the zone. Without JavaScript all of them are in the page's zone, which the note names.
 function localise(root) {
   let format;
+  let zone;
   try {
     format = new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
-      year: "numeric", month: "short", day: "numeric", hour: "numeric", minute: "2-digit", timeZoneName: "short",
+      year: "numeric", month: "short", day: "numeric", hour: "numeric", minute: "2-digit",
     });
+    zone = format.resolvedOptions().timeZone;
   } catch {
     return;
   }
+  const date = (text) => {
+    const value = new Date(text);
+    return Number.isNaN(value.getTime()) ? null : value;
+  };
   for (const element of root.querySelectorAll("time[datetime]")) {
-    const date = new Date(element.getAttribute("datetime"));
-    if (!Number.isNaN(date.getTime())) element.textContent = format.format(date);
+    const at = date(element.getAttribute("datetime"));
+    if (at) element.textContent = format.format(at);
   }
+  for (const element of root.querySelectorAll(".range[data-start]")) {
+    const start = date(element.dataset.start);
+    const end = element.dataset.end ? date(element.dataset.end) : null;
+    if (!start) continue;
+    try {
+      element.textContent = end ? format.formatRange(start, end) : format.format(start);
+    } catch {
+      element.textContent = end ? `${format.format(start)} – ${format.format(end)}` : format.format(start);
+    }
+  }
+  if (zone) for (const element of root.querySelectorAll("[data-zone]")) element.textContent = zone;
 }
 
 /** Shows or hides the notice this script owns (one the edge rendered stays as the edge said). */

@@ -156,8 +156,7 @@ pub(crate) struct Built {
     pub(crate) cache_control: String,
     pub(crate) stale: bool,
     pub(crate) extra: Extra,
-    /// The headers of a 200, and its init.
-    pub(crate) headers: Headers,
+    /// The init of a 200 (and of a HEAD, without its body).
     pub(crate) ok: ResponseInit,
     /// The init of a 304 (the same headers without the content type, as RFC 9110 lets us).
     pub(crate) not_modified: ResponseInit,
@@ -175,13 +174,18 @@ impl Built {
                 ("access-control-expose-headers", "ETag, X-Sitrep-Stale, X-Sitrep-Version"),
                 ("x-sitrep-version", version.as_str()),
                 ("x-content-type-options", "nosniff"),
+                // The runtime (Cloudflare's edge, wrangler dev) may compress the body for a client
+                // that accepts it: a shared cache must keep the encodings apart.
+                ("vary", "Accept-Encoding"),
             ];
             if stale {
                 common.push(("x-sitrep-stale", "1"));
             }
             common.extend(content_type.map(|t| ("content-type", t)));
             for (name, value) in common.into_iter().chain(extra.iter().copied()) {
-                headers.set(name, value).map_err(js_error)?;
+                // A route's own `Vary` (Origin, Accept-Language) joins Accept-Encoding.
+                if name == "vary" { headers.append(name, value) } else { headers.set(name, value) }
+                    .map_err(js_error)?;
             }
             Ok(headers)
         };
@@ -193,7 +197,7 @@ impl Built {
         let ok = ResponseInit::new();
         ok.set_status(200);
         ok.set_headers_headers(&ok_headers);
-        Ok(Self { cache_control, stale, extra, headers: ok_headers, ok, not_modified })
+        Ok(Self { cache_control, stale, extra, ok, not_modified })
     }
 }
 

@@ -10,7 +10,6 @@
 //! bare JavaScript worker.
 
 use js_sys::Uint8Array;
-use web_sys::{Headers, ResponseInit};
 
 use crate::cache;
 pub use crate::copy::Extra;
@@ -45,12 +44,10 @@ pub fn respond(ask: &Ask, doc: &Doc, stale: bool, now: u64, extra: Extra) -> Res
     let made = if ask.if_none_match.as_deref().is_some_and(|tag| cache::if_none_match(tag, &doc.etag)) {
         web_sys::Response::new_with_opt_buffer_source_and_init(None, &built.not_modified)
     } else if ask.head {
-        let init = ResponseInit::new();
-        init.set_status(200);
-        let headers = Headers::new_with_headers(&built.headers).map_err(js_error)?;
-        headers.set("content-length", &doc.body.len().to_string()).map_err(js_error)?;
-        init.set_headers_headers(&headers);
-        web_sys::Response::new_with_opt_buffer_source_and_init(None, &init)
+        // No Content-Length: the runtime compresses a GET for a client that takes it (and a
+        // Worker sees Accept-Encoding as the runtime rewrote it), so the length a GET would carry
+        // is not known here; RFC 9110 lets a HEAD leave it out rather than say a wrong one.
+        web_sys::Response::new_with_opt_buffer_source_and_init(None, &built.ok)
     } else {
         let body = doc.js.body.get_or_init(|| Uint8Array::from(doc.body.as_slice()));
         web_sys::Response::new_with_opt_buffer_source_and_init(Some(body), &built.ok)

@@ -126,7 +126,7 @@ pub async fn preview(document: &str, preferred: &[String]) -> Result<Response, E
     let locale = page::clean_tag(&locale, text).to_owned();
     let props = PageProps {
         text,
-        formats: Rc::new(Formats::new(&locale, Some(&doc.page.time_zone))),
+        formats: Rc::new(Formats::for_page(&locale, Some(&doc.page.time_zone))),
         now: timestamp(clock::now_ms()),
         base: base_of(&doc.page.url).into(),
         stale: false,
@@ -144,6 +144,42 @@ pub async fn preview(document: &str, preferred: &[String]) -> Result<Response, E
         let _ = headers.set(name, value);
     }
     Ok(Response::builder().with_headers(headers).fixed(html.into_bytes()))
+}
+
+/// A browser's answer for an address the edge does not serve: a 404 page in the reader's
+/// language with the page's name and the way back, under the pages' policy, never indexed or kept.
+/// Without the page's summary (the store and every copy unreachable), the plain error page.
+pub async fn not_found(req: &web_sys::Request, env: &Env, ctx: &Context, path: &str) -> Response {
+    let err = EdgeError::NotFound(path.to_owned());
+    let Ok((summary, _)) = read::fetch_doc(env, ctx, &Document::Summary).await else {
+        return crate::error::page(&err);
+    };
+    let Ok(summary) = parsed_summary(&summary) else {
+        return crate::error::page(&err);
+    };
+    let header = req.headers().get("accept-language").ok().flatten();
+    let (text, locale) = i18n::choose(accept_language(&header.unwrap_or_default()).iter().map(String::as_str));
+    let locale = page::clean_tag(&locale, text).to_owned();
+    let props = PageProps {
+        text,
+        formats: Rc::new(Formats::for_page(&locale, Some(&summary.page.time_zone))),
+        now: timestamp(clock::now_ms()),
+        base: base_of(&summary.page.url).into(),
+        stale: false,
+        body: Body::NotFound(summary),
+    };
+    let html = page::render(props, &locale).await;
+    let headers = worker::Headers::new();
+    for (name, value) in [
+        ("content-type", HTML),
+        ("cache-control", "no-store"),
+        ("content-security-policy", PAGE_CSP),
+        ("x-robots-tag", "noindex"),
+        ("x-content-type-options", "nosniff"),
+    ] {
+        let _ = headers.set(name, value);
+    }
+    Response::builder().with_status(404).with_headers(headers).fixed(html.into_bytes())
 }
 
 /// The languages of an `Accept-Language` header, most preferred first (`q=0` left out).
@@ -343,13 +379,15 @@ async fn document(
         _ => return Err(EdgeError::Internal("a page without its documents".into())),
     };
     let (zone, url) = match &body {
-        Body::Status { summary, .. } => (summary.page.time_zone.clone(), summary.page.url.clone()),
+        Body::Status { summary, .. } | Body::NotFound(summary) => {
+            (summary.page.time_zone.clone(), summary.page.url.clone())
+        }
         Body::Incident(doc) => (doc.page.time_zone.clone(), doc.page.url.clone()),
         Body::History { incidents, .. } => (incidents.page.time_zone.clone(), incidents.page.url.clone()),
     };
     let props = PageProps {
         text,
-        formats: Rc::new(Formats::new(&locale, Some(&zone))),
+        formats: Rc::new(Formats::for_page(&locale, Some(&zone))),
         now: timestamp(now),
         base: base_of(&url).into(),
         stale: deps.stale,

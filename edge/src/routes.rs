@@ -123,6 +123,9 @@ pub async fn handle(req: web_sys::Request, env: Env, ctx: Context) -> web_sys::R
             return match result {
                 Ok(response) => response,
                 Err(err) if frame => error::response(&err, true).into(),
+                Err(EdgeError::UnknownIncident(_) | EdgeError::NotFound(_)) => {
+                    pages::not_found(&req, &env, &ctx, path).await.into()
+                }
                 Err(err) => error::page(&err).into(),
             };
         }
@@ -135,9 +138,19 @@ pub async fn handle(req: web_sys::Request, env: Env, ctx: Context) -> web_sys::R
         }
         #[cfg(feature = "fault-injection")]
         Route::Test(switch) => return crate::switches::answer(switch, Request::from(req), &env, query).await.into(),
+        // A browser asking for a page that is not there gets one in its language; programs
+        // (the API, anything not asking for HTML) keep the JSON error.
+        Route::NotFound if (raw == "GET" || raw == "HEAD") && wants_html(&req) && !path.starts_with("/api/") => {
+            return pages::not_found(&req, &env, &ctx, path).await.into();
+        }
         Route::NotFound => Err(EdgeError::NotFound(path.to_owned())),
     };
     result.unwrap_or_else(|err| error::response(&err, true).into())
+}
+
+/// Whether the client reads HTML (a browser navigating), by its `Accept` header.
+fn wants_html(req: &web_sys::Request) -> bool {
+    req.headers().get("accept").ok().flatten().is_some_and(|accept| accept.contains("text/html"))
 }
 
 fn admin_result(result: Result<Response, EdgeError>) -> Response {

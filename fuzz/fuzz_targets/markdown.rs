@@ -26,6 +26,9 @@ fuzz_target!(|text: &str| {
             Block::Paragraph { content } | Block::Heading { content, .. } => check(&content, &mut budget),
             Block::List { items, .. } => items.iter().for_each(|item| check(item, &mut budget)),
             Block::Code { .. } => {}
+            Block::Table { header, rows } => {
+                header.iter().chain(rows.iter().flatten()).for_each(|cell| check(cell, &mut budget))
+            }
         }
     }
     check(&markdown::inlines(text), &mut budget);

@@ -1,6 +1,7 @@
 //! The status badge: an SVG with a label, the status text, a colour and a shape, so it never
 //! relies on colour alone. Text is escaped; the label is capped in length.
 
+use crate::component::ComponentStatus;
 use crate::embed;
 use crate::feed::xml;
 use crate::limits;
@@ -106,15 +107,46 @@ pub fn filter(query: &str) -> Vec<ComponentId> {
 }
 
 /// The badge of the components `filter` names (a group stands for its children), by the widget's
-/// rules (`embed::shown_indicator`): labelled with the component's or group's name when it names
-/// one the page knows, and the whole page's when it names none.
+/// rules (`embed::shown_indicator`). Naming components the page knows, it is labelled with their
+/// names and speaks of them in a component's words ("Operational", "Major outage"); naming none,
+/// it is the whole page's badge ("status", "All Systems Operational").
 pub fn scoped(summary: &Summary<'_>, filter: &[ComponentId], now: Timestamp) -> (String, Status) {
-    let known: Vec<_> = filter.iter().filter_map(|id| summary.components.iter().find(|c| &c.id == id)).collect();
-    let label = match known[..] {
-        [one] => one.name.clone(),
-        _ => "status".to_owned(),
-    };
-    (label, embed::shown_indicator(summary, filter, now).into())
+    let known: Vec<&str> = filter
+        .iter()
+        .filter_map(|id| summary.components.iter().find(|c| &c.id == id))
+        .map(|c| c.name.as_str())
+        .collect();
+    let indicator = embed::shown_indicator(summary, filter, now);
+    if known.is_empty() {
+        return ("status".to_owned(), indicator.into());
+    }
+    let words = component_words(indicator.as_component());
+    (names(&known), Status { indicator, description: words.to_owned() })
+}
+
+/// The names of a badge's components, joined while they fit its label ("US, EU"), else the first
+/// with how many more ("US API +2").
+fn names(known: &[&str]) -> String {
+    let all = known.join(", ");
+    match known {
+        [first, rest @ ..] if all.chars().count() > MAX_LABEL && !rest.is_empty() => {
+            let first: String = first.chars().take(MAX_LABEL - 4).collect();
+            format!("{first} +{}", rest.len())
+        }
+        _ => all,
+    }
+}
+
+/// A component status in the badge's English (the edge's badges are English, as Statuspage's are).
+fn component_words(status: ComponentStatus) -> &'static str {
+    match status {
+        ComponentStatus::Operational => "Operational",
+        ComponentStatus::DegradedPerformance => "Degraded performance",
+        ComponentStatus::PartialOutage => "Partial outage",
+        ComponentStatus::MajorOutage => "Major outage",
+        ComponentStatus::UnderMaintenance => "Under maintenance",
+        ComponentStatus::Unknown => "Status unknown",
+    }
 }
 
 #[cfg(test)]
@@ -165,14 +197,28 @@ mod tests {
             incidents: Vec::new(),
             scheduled_maintenances: Vec::new(),
         };
-        let (label, status) = scoped(&summary, &filter("eu"), at(0));
-        assert_eq!((label.as_str(), status.indicator), ("EU", Indicator::None), "named after the component");
-        let (label, status) = scoped(&summary, &filter("us"), at(0));
-        assert_eq!((label.as_str(), status.indicator), ("US", Indicator::Critical), "a group stands for its children");
-        let (label, status) = scoped(&summary, &filter("nope"), at(0));
-        assert_eq!((label.as_str(), status.indicator), ("status", Indicator::Critical), "unknown: the whole page");
-        let (label, _) = scoped(&summary, &filter("eu,us"), at(0));
-        assert_eq!(label, "status");
+        let said = |filter_text: &str| {
+            let (label, status) = scoped(&summary, &filter(filter_text), at(0));
+            (label, status.indicator, status.description)
+        };
+        // Issue 26, item 6: a component's badge spoke of the whole page ("All Systems Operational").
+        assert_eq!(said("eu"), ("EU".into(), Indicator::None, "Operational".into()), "named after the component");
+        assert_eq!(
+            said("us"),
+            ("US".into(), Indicator::Critical, "Major outage".into()),
+            "a group stands for its children"
+        );
+        assert_eq!(
+            said("nope"),
+            ("status".into(), Indicator::Critical, "Major System Outage".into()),
+            "unknown: the whole page"
+        );
+        assert_eq!(said("eu,us"), ("EU, US".into(), Indicator::Critical, "Major outage".into()), "both named");
+        assert_eq!(
+            names(&["A very long component name", "Another long one", "Third"]),
+            "A very long component name +2"
+        );
+        assert_eq!(names(&[&"x".repeat(60)]), "x".repeat(60), "one name is capped by the badge, not here");
         assert_eq!(filter(&format!("a,{},b c", "x".repeat(65))), [ComponentId::from("a"), "b".into(), "c".into()]);
         assert_eq!(filter(&"a,".repeat(1000)).len(), 1, "distinct ids");
         let many: Vec<String> = (0..1000).map(|i| format!("c{i}")).collect();

@@ -116,8 +116,9 @@ impl NewUpdate {
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Cancellation {
-    /// Why, for readers.
-    #[cfg_attr(feature = "schema", schemars(pattern(r"\S")))]
+    /// Why, for readers. Empty or left out: a sentence saying it was cancelled, in the
+    /// announcement's language (or `language`'s).
+    #[serde(default)]
     pub body: String,
     /// BCP 47 tag of the body.
     #[serde(default)]
@@ -218,6 +219,10 @@ pub struct NewMaintenance {
     /// restoring the components (default true).
     #[serde(default)]
     pub auto_transition: Option<bool>,
+    /// A window that is already over, added to the history as completed: it touches no component
+    /// and notifies nobody (refused for a window that has not ended).
+    #[serde(default)]
+    pub record: Option<bool>,
 }
 
 /// `POST /api/v2/admin/components`: add a component or group.
@@ -392,6 +397,8 @@ pub struct Change {
     pub target: String,
     /// Events it deletes, as they were (their last version, for the `*.deleted` event).
     pub removed: Vec<(Kind, Incident)>,
+    /// Tells subscribers nothing (a maintenance recorded after its window).
+    pub quiet: bool,
 }
 
 /// `PATCH incidents/{id}/updates/{update}`: an update's new text.
@@ -549,7 +556,15 @@ fn finish(
         return Err(ApplyError::Invalid(problems));
     }
     let target = event.id.0.clone();
-    Ok(Change { events: vec![(kind, event)], components: changed, at: now, summary, target, removed: vec![] })
+    Ok(Change {
+        events: vec![(kind, event)],
+        components: changed,
+        at: now,
+        summary,
+        target,
+        removed: vec![],
+        quiet: false,
+    })
 }
 
 fn new_update(
@@ -878,28 +893,40 @@ fn schedule(state: &PageState, new: &NewMaintenance, now: Timestamp, new_id: &st
             )),
         }
     }
+    // A record of work already done: completed, touching nothing, telling nobody.
+    let record = new.record.unwrap_or(false);
+    let over = new.scheduled_until <= now;
+    if record && !over {
+        problems.push(problem(
+            "record",
+            ProblemCode::Invalid,
+            "only a window that is over is recorded: this one has not ended",
+        ));
+    }
+    let status = if record { IncidentStatus::Completed } else { IncidentStatus::Scheduled };
     let event = Incident {
         id: id.clone(),
         page_id: state.page().id.clone(),
         name: new.name.clone(),
-        status: IncidentStatus::Scheduled,
+        status,
         impact: new.impact.unwrap_or(Impact::Maintenance),
         started_at: Some(new.scheduled_for),
         created_at: now,
         updated_at: now,
         monitoring_at: None,
-        resolved_at: None,
+        resolved_at: record.then_some(new.scheduled_until),
         shortlink: state.page().incident_url(&id),
-        incident_updates: vec![new_update(&id, 1, IncidentStatus::Scheduled, &new.body, &new.language, now)],
+        incident_updates: vec![new_update(&id, 1, status, &new.body, &new.language, now)],
         components: copies,
         scheduled_for: Some(new.scheduled_for),
         scheduled_until: Some(new.scheduled_until),
         postmortem: None,
         cancelled_at: None,
-        auto_transition: new.auto_transition.unwrap_or(true),
+        auto_transition: !record && new.auto_transition.unwrap_or(true),
     };
-    let summary = format!("scheduled maintenance {id}");
-    finish(Kind::Maintenance, event, state.components(), None, problems, now, summary)
+    let summary = if record { format!("recorded maintenance {id}") } else { format!("scheduled maintenance {id}") };
+    let change = finish(Kind::Maintenance, event, state.components(), None, problems, now, summary)?;
+    Ok(Change { quiet: record, ..change })
 }
 
 /// Deletes an event: what it still holds of the components goes back as closing it would (see
@@ -925,6 +952,7 @@ fn delete_event(state: &PageState, id: &IncidentId, now: Timestamp) -> Result<Ch
         summary: format!("deleted {what} {id} ({})", current.name),
         target: id.0.clone(),
         removed: vec![(kind, current.clone())],
+        quiet: false,
     })
 }
 
@@ -950,8 +978,12 @@ fn cancel_maintenance(
             format!("{id} is already {what}"),
         )]));
     }
-    let update =
-        NewUpdate { language: cancel.language.clone(), ..NewUpdate::new(IncidentStatus::Completed, &cancel.body) };
+    let language = cancel.language.clone().or_else(|| announcement_language(current));
+    let body = match cancel.body.trim() {
+        "" => cancellation_text(language.as_deref()),
+        _ => &cancel.body,
+    };
+    let update = NewUpdate { language, ..NewUpdate::new(IncidentStatus::Completed, body) };
     post_update(state, id, &update, now, true)
 }
 
@@ -980,7 +1012,7 @@ pub fn due_transitions(state: &PageState, now: Timestamp) -> Vec<Command> {
         } else {
             continue;
         };
-        let language = m.incident_updates.iter().min_by_key(|u| u.created_at).and_then(|u| u.language.clone());
+        let language = announcement_language(m);
         let body = auto_transition_text(language.as_deref(), to).to_owned();
         let update = NewUpdate { language, ..NewUpdate::new(to, body) };
         due.push(Command::PostUpdate(m.id.clone(), update));
@@ -1001,10 +1033,32 @@ pub fn next_transition(state: &PageState, now: Timestamp) -> Option<Timestamp> {
         .min()
 }
 
+/// The language of a maintenance's first update, in which the page's own sentences about it are posted.
+fn announcement_language(m: &Incident) -> Option<String> {
+    m.incident_updates.iter().min_by_key(|u| u.created_at).and_then(|u| u.language.clone())
+}
+
+/// The sentence a cancellation without a body posts, in the announcement's language (English when
+/// it has none or is not one of the widget's six).
+pub fn cancellation_text(language: Option<&str>) -> &'static str {
+    match primary_language(language).as_str() {
+        "nl" => "Het geplande onderhoud is geannuleerd.",
+        "de" => "Die geplante Wartung wurde abgesagt.",
+        "fr" => "La maintenance planifiée a été annulée.",
+        "es" => "El mantenimiento programado ha sido cancelado.",
+        "ja" => "予定されたメンテナンスは中止されました。",
+        _ => "The scheduled maintenance has been cancelled.",
+    }
+}
+
+fn primary_language(language: Option<&str>) -> String {
+    language.and_then(|tag| tag.split(['-', '_']).next()).unwrap_or("en").to_ascii_lowercase()
+}
+
 /// The sentence an automatic move posts, in the announcement's language (English when it has none
 /// or one of the widget's six is not it), as Statuspage posts its own.
 pub fn auto_transition_text(language: Option<&str>, to: IncidentStatus) -> &'static str {
-    let primary = language.and_then(|tag| tag.split(['-', '_']).next()).unwrap_or("en").to_ascii_lowercase();
+    let primary = primary_language(language);
     let started = to != IncidentStatus::Completed;
     match (primary.as_str(), started) {
         ("nl", true) => "Het geplande onderhoud is begonnen. We houden u op de hoogte.",
@@ -1034,7 +1088,7 @@ fn components_change(
     if !problems.is_empty() {
         return Err(ApplyError::Invalid(problems));
     }
-    Ok(Change { events: vec![], components: Some(components), at: now, summary, target, removed: vec![] })
+    Ok(Change { events: vec![], components: Some(components), at: now, summary, target, removed: vec![], quiet: false })
 }
 
 fn create_component(state: &PageState, new: &NewComponent, now: Timestamp, new_id: &str) -> Result<Change, ApplyError> {
@@ -1231,6 +1285,7 @@ mod tests {
             impact: None,
             language: None,
             auto_transition: None,
+            record: None,
         };
         run(&mut state, Command::ScheduleMaintenance(new), 14, "m1");
         let change = run(&mut state, Command::Delete("m1".into()), 15, "");
@@ -1358,6 +1413,7 @@ mod tests {
             impact: None,
             language: None,
             auto_transition: None,
+            record: None,
         };
         let change = run(&mut state, Command::ScheduleMaintenance(new), 10, "m1");
         assert_eq!(change.events[0].0, Kind::Maintenance);
@@ -1385,6 +1441,7 @@ mod tests {
             impact: None,
             language: language.map(Into::into),
             auto_transition: auto,
+            record: None,
         })
     }
 
@@ -1433,6 +1490,50 @@ mod tests {
         run(&mut state, open("Slow", vec![]), 80, "inc1");
         let wrong = Command::CancelMaintenance("inc1".into(), Cancellation { body: "x".into(), language: None });
         assert_eq!(problems(apply(&state, &wrong, at(81), "")), vec![("id".into(), ProblemCode::Invalid)]);
+    }
+
+    /// Issue 26, item 11: a window already over was announced to subscribers like a new one.
+    #[test]
+    fn a_window_that_is_over_is_recorded_quietly_and_only_then() {
+        let mut state = PageState::new(page());
+        let record = |record: Option<bool>| {
+            let Command::ScheduleMaintenance(new) = maintenance(None, None) else { unreachable!() };
+            Command::ScheduleMaintenance(NewMaintenance { record, ..new })
+        };
+        // The window is [60, 120): at 200 it is over.
+        let change = run(&mut state, record(Some(true)), 200, "m1");
+        assert!(change.quiet);
+        assert_eq!(change.summary, "recorded maintenance m1");
+        let (_, m) = state.find(&"m1".into()).unwrap();
+        assert_eq!((m.status, m.resolved_at, m.auto_transition), (Completed, Some(at(120)), false));
+        assert_eq!(state.components()[1].status, ComponentStatus::Operational, "it touches no component");
+        assert_eq!(
+            problems(apply(&state, &record(Some(true)), at(10), "m2")),
+            vec![("record".into(), ProblemCode::Invalid)],
+            "a window to come is not a record"
+        );
+        assert!(!run(&mut state, record(None), 10, "m3").quiet);
+    }
+
+    #[test]
+    fn a_cancellation_without_words_says_so_in_the_announcements_language() {
+        let mut state = PageState::new(page());
+        run(&mut state, maintenance(Some("de-DE"), None), 10, "m1");
+        let cancel = Command::CancelMaintenance("m1".into(), Cancellation { body: " ".into(), language: None });
+        run(&mut state, cancel, 20, "");
+        let (_, m) = state.find(&"m1".into()).unwrap();
+        let latest = m.latest_update().unwrap();
+        assert_eq!(
+            (latest.body.as_str(), latest.language.as_deref()),
+            ("Die geplante Wartung wurde abgesagt.", Some("de-DE"))
+        );
+        // With no language anywhere, English; a body given is kept as written.
+        run(&mut state, maintenance(None, None), 30, "m2");
+        let cancel = Command::CancelMaintenance("m2".into(), Cancellation { body: String::new(), language: None });
+        run(&mut state, cancel, 40, "");
+        assert_eq!(state.find(&"m2".into()).unwrap().1.latest_update().unwrap().body, cancellation_text(None));
+        let json: Cancellation = serde_json::from_str("{}").unwrap();
+        assert_eq!(json.body, "");
     }
 
     #[test]

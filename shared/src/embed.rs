@@ -83,6 +83,9 @@ pub struct Options {
     pub poll_secs: u32,
     /// How many recent postmortems the full view lists.
     pub postmortems: usize,
+    /// `preview="incident"`: show a sample incident, rendered locally, and read nothing from the
+    /// edge (a developer trying the banner publishes nothing).
+    pub preview: bool,
 }
 
 /// The most postmortems the full view lists.
@@ -103,7 +106,20 @@ impl Options {
             warnings.push(format!("sitrep: {name}=\"{value}\" is not {accepts}; {instead}."));
         };
         let src = match text("src") {
-            Some(src) if is_http_origin(&src) => src,
+            Some(src) if is_http_origin(&src) => {
+                // `src` is the edge's origin: a path after it (a pasted summary.json URL) would be
+                // requested with the read API's paths appended to it.
+                let origin = origin_of(&src);
+                if origin.len() < src.trim_end_matches('/').len() {
+                    refuse(
+                        "src",
+                        &src,
+                        "an origin (scheme, host and port, no path)",
+                        &format!("reading from {origin}"),
+                    );
+                }
+                origin
+            }
             Some(src) => {
                 refuse("src", &src, "an http(s) origin", "reading from the origin widget.js came from");
                 default_src.to_owned()
@@ -124,7 +140,7 @@ impl Options {
             Some("light") => Theme::Light,
             Some("dark") => Theme::Dark,
             Some(other) => {
-                refuse("theme", other, "light, dark or auto", "following the reader's setting");
+                refuse("theme", other, "light, dark or auto", "following the background it sits on");
                 Theme::Auto
             }
         };
@@ -164,6 +180,14 @@ impl Options {
                 }
             },
         };
+        let preview = match text("preview").as_deref() {
+            None => false,
+            Some("incident") => true,
+            Some(other) => {
+                refuse("preview", other, "incident", "showing the live status");
+                false
+            }
+        };
         let components =
             text("components").map(|list| component_filter(&list, crate::limits::COMPONENTS)).unwrap_or_default();
         let options = Self {
@@ -175,6 +199,7 @@ impl Options {
             theme,
             poll_secs,
             postmortems,
+            preview,
         };
         (options, warnings)
     }
@@ -204,6 +229,70 @@ pub fn component_filter(list: &str, cap: usize) -> Vec<ComponentId> {
 
 fn is_http_origin(src: &str) -> bool {
     src.starts_with("https://") || src.starts_with("http://")
+}
+
+/// The page `preview="incident"` shows: one open incident, named and described in the reader's
+/// words (`name`, `body`), begun ten minutes before `now`. Nothing in it comes from the edge.
+pub fn preview_summary(page_name: &str, name: &str, body: &str, language: &str, now: Timestamp) -> Summary<'static> {
+    use crate::incident::IncidentStatus;
+    use crate::wire::UpdateId;
+    let begun = Timestamp::from_unix_millis(now.unix_millis() - 600_000).unwrap_or(now);
+    let id = crate::IncidentId::from("preview");
+    let update = IncidentUpdate {
+        id: UpdateId::from("preview-1"),
+        incident_id: id.clone(),
+        status: IncidentStatus::Identified,
+        body: body.to_owned(),
+        created_at: begun,
+        updated_at: begun,
+        display_at: Some(begun),
+        affected_components: Vec::new(),
+        language: Some(language.to_owned()),
+        reopened: false,
+        edited_at: None,
+    };
+    let incident = Incident {
+        id,
+        page_id: "preview".into(),
+        name: name.to_owned(),
+        status: IncidentStatus::Identified,
+        impact: Impact::Major,
+        started_at: Some(begun),
+        created_at: begun,
+        updated_at: begun,
+        monitoring_at: None,
+        resolved_at: None,
+        shortlink: None,
+        incident_updates: vec![update],
+        components: Vec::new(),
+        scheduled_for: None,
+        scheduled_until: None,
+        postmortem: None,
+        cancelled_at: None,
+        auto_transition: false,
+    };
+    let page = crate::Page {
+        id: "preview".into(),
+        name: page_name.to_owned(),
+        url: String::new(),
+        time_zone: String::new(),
+        updated_at: begun,
+    };
+    Summary {
+        page: std::borrow::Cow::Owned(page),
+        status: Indicator::Major.into(),
+        components: std::borrow::Cow::Owned(Vec::new()),
+        incidents: vec![std::borrow::Cow::Owned(incident)],
+        scheduled_maintenances: Vec::new(),
+    }
+}
+
+/// `src` up to its host and port: `https://status.example.com/api/v2/summary.json` is
+/// `https://status.example.com`.
+fn origin_of(src: &str) -> String {
+    let after_scheme = src.find("://").map_or(0, |at| at + 3);
+    let end = src[after_scheme..].find(['/', '?', '#']).map_or(src.len(), |at| after_scheme + at);
+    src[..end].to_owned()
 }
 
 /// The summary limited to the components an element watches.
@@ -647,6 +736,32 @@ mod tests {
         assert_eq!(o.url("/api/v2/summary.json"), "http://127.0.0.1:8787/api/v2/summary.json");
         assert_eq!(o.components, vec![ComponentId::from("a"), "b".into(), "c".into()]);
         assert_eq!(options(&[("poll", "100000")]).poll_secs, MAX_DELAY_SECS);
+        // Issue 26, item 8: a src with a path requested /api/v2/summary.json/api/v2/summary.json.
+        let (o, warnings) = Options::read_checked(
+            |name| (name == "src").then(|| "https://status.example.com/api/v2/summary.json".to_owned()),
+            "https://default.example",
+        );
+        assert_eq!(o.url("/api/v2/summary.json"), "https://status.example.com/api/v2/summary.json");
+        assert_eq!(
+            warnings,
+            [
+                "sitrep: src=\"https://status.example.com/api/v2/summary.json\" is not an origin (scheme, host and port, \
+              no path); reading from https://status.example.com."
+            ]
+        );
+        let preview = |value: &str| {
+            let value = value.to_owned();
+            Options::read_checked(move |name| (name == "preview").then(|| value.clone()), "https://x.example")
+        };
+        assert!(preview("incident").0.preview);
+        let (o, warnings) = preview("outage");
+        assert!(!o.preview);
+        assert_eq!(warnings, ["sitrep: preview=\"outage\" is not incident; showing the live status."]);
+        let sample = preview_summary("Acme", "Example", "Nothing published.", "en", crate::testing::at(60));
+        assert_eq!((sample.incidents.len(), sample.status.indicator), (1, Indicator::Major));
+        assert_eq!(sample.incidents[0].incident_updates[0].body, "Nothing published.");
+        let (o, warnings) = Options::read_checked(|name| (name == "src").then(|| "http://[::1]:8787/".to_owned()), "x");
+        assert_eq!((o.src.as_str(), warnings.len()), ("http://[::1]:8787", 0), "a trailing slash is no path");
     }
 
     fn grouped() -> Vec<Component> {
@@ -869,7 +984,7 @@ mod tests {
             [
                 "sitrep: src=\"javascript:alert(1)\" is not an http(s) origin; reading from the origin widget.js came from.",
                 "sitrep: view=\"huge\" is not badge, banner or full; showing the badge.",
-                "sitrep: theme=\"purple\" is not light, dark or auto; following the reader's setting.",
+                "sitrep: theme=\"purple\" is not light, dark or auto; following the background it sits on.",
                 "sitrep: poll=\"5\" is not between 15 and 600 seconds; polling every 15 s.",
                 "sitrep: postmortems=\"many\" is not a number from 0 to 20; listing 3.",
             ]

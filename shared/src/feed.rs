@@ -40,6 +40,13 @@ impl Entry<'_> {
     /// "Name: Status", as feed readers show it.
     pub fn title(&self) -> String {
         match self.kind {
+            // A cancelled maintenance's last update is Completed on the wire (Statuspage has no
+            // cancelled status) but says Cancelled here, as the page and chat do.
+            EntryKind::Update(update)
+                if update.status == IncidentStatus::Completed && self.incident.cancelled_at.is_some() =>
+            {
+                format!("{}: Cancelled", self.incident.name)
+            }
             EntryKind::Update(update) => format!("{}: {}", self.incident.name, status_label(update.status)),
             EntryKind::Postmortem => format!("{}: Postmortem published", self.incident.name),
         }
@@ -361,6 +368,26 @@ mod tests {
         assert!(text.contains("<title>A &amp;lt;i&amp;gt;page&amp;lt;/i&amp;gt; status history</title>"), "{text}");
         assert!(text.contains("Login &amp;lt;script&amp;gt;"), "{text}");
         assert!(!text.contains("&lt;script"), "{text}");
+    }
+
+    /// Issue 26, item 5: the page and chat said Cancelled while every feed said Completed.
+    #[test]
+    fn a_cancelled_maintenance_is_cancelled_in_every_feed() {
+        let mut data = page();
+        let mut m = maintenance("m", 0, (60, 120), &[Scheduled, Completed]);
+        m.cancelled_at = Some(at(2));
+        data.scheduled_maintenances.push(m);
+        data.scheduled_maintenances.push(maintenance("done", 0, (10, 20), &[InProgress, Completed]));
+        let state = PageState::new(data);
+        let list = entries(&state, at(100), FEED_LIMIT);
+        let base = "https://status.example.com";
+        let titles: Vec<String> = list.iter().map(Entry::title).collect();
+        assert!(titles.contains(&"Incident m: Cancelled".to_owned()), "{titles:?}");
+        assert!(titles.contains(&"Incident done: Completed".to_owned()), "{titles:?}");
+        assert!(titles.contains(&"Incident m: Scheduled".to_owned()), "{titles:?}");
+        assert!(atom(&state, &list, base).contains("<title>Incident m: Cancelled</title>"));
+        assert!(rss(&state, &list, base).contains("<title>Incident m: Cancelled</title>"));
+        assert!(json_feed(&state, &list, base).items.iter().any(|i| i.title == "Incident m: Cancelled"));
     }
 
     #[test]

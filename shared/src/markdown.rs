@@ -1,6 +1,8 @@
 //! sitrep's safe Markdown subset for postmortems, parsed into a tree the widget renders.
 //!
-//! Blocks: paragraphs, `#` headings, `-`/`*`/`•` and `1.` lists, fenced code. Inlines: `**strong**`,
+//! Blocks: paragraphs, `#` headings, `-`/`*`/`•` and `1.` lists, fenced code, and tables (GitHub's
+//! pipes: a header row, a `---` row, body rows; at most [`MAX_COLUMNS`] columns, cells inline text).
+//! Inlines: `**strong**`,
 //! `*emphasis*`, `` `code` ``, `[text](url)` and bare `http(s)://` links. Links keep only `http`, `https`
 //! and `mailto` targets; anything else, HTML included, stays plain text. The tree has no raw HTML
 //! node, so nothing the author writes can become markup.
@@ -41,7 +43,17 @@ pub enum Block {
         /// The text, verbatim.
         text: String,
     },
+    /// A table: a header row and body rows, each as long as the header.
+    Table {
+        /// The header's cells.
+        header: Vec<Vec<Inline>>,
+        /// The body's rows of cells.
+        rows: Vec<Vec<Vec<Inline>>>,
+    },
 }
+
+/// Most columns a table keeps; cells beyond stay in the last one, so no text is dropped.
+pub const MAX_COLUMNS: usize = 16;
 
 /// Inline content.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -107,6 +119,19 @@ pub fn parse(source: &str) -> Vec<Block> {
                 code.push(line);
             }
             blocks.push(Block::Code { text: code.join("\n") });
+        } else if trimmed.starts_with('|') && lines.peek().is_some_and(|next| is_table_rule(next.trim())) {
+            flush_paragraph(&mut blocks, &mut paragraph);
+            lines.next();
+            let header = cells(trimmed, MAX_COLUMNS);
+            let columns = header.len();
+            let mut rows = Vec::new();
+            while let Some(row) = lines.peek().map(|l| l.trim()).filter(|l| l.starts_with('|')) {
+                let mut row = cells(row, columns);
+                row.resize_with(columns, Vec::new);
+                rows.push(row);
+                lines.next();
+            }
+            blocks.push(Block::Table { header, rows });
         } else if let Some((level, text)) = heading(trimmed) {
             flush_paragraph(&mut blocks, &mut paragraph);
             blocks.push(Block::Heading { level, content: inlines(text) });
@@ -150,6 +175,43 @@ pub fn parse(source: &str) -> Vec<Block> {
     }
     flush_paragraph(&mut blocks, &mut paragraph);
     blocks
+}
+
+/// Whether a line is a table's rule under its header: `|---|:--:|`.
+fn is_table_rule(line: &str) -> bool {
+    let inner = line.trim_matches('|');
+    line.starts_with('|')
+        && !inner.is_empty()
+        && inner.split('|').all(|cell| {
+            let cell = cell.trim().trim_start_matches(':').trim_end_matches(':');
+            !cell.is_empty() && cell.bytes().all(|b| b == b'-')
+        })
+}
+
+/// A table row's cells, at most `columns` (the rest joins the last cell, pipes and all). A pipe
+/// written `\|` is text.
+fn cells(line: &str, columns: usize) -> Vec<Vec<Inline>> {
+    let inner = line.strip_prefix('|').unwrap_or(line);
+    let inner = if inner.ends_with('|') && !inner.ends_with("\\|") { &inner[..inner.len() - 1] } else { inner };
+    let mut parts: Vec<String> = vec![String::new()];
+    let mut chars = inner.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if chars.peek() == Some(&'|') => {
+                chars.next();
+                if let Some(p) = parts.last_mut() {
+                    p.push('|');
+                }
+            }
+            '|' if parts.len() < columns.max(1) => parts.push(String::new()),
+            other => {
+                if let Some(p) = parts.last_mut() {
+                    p.push(other);
+                }
+            }
+        }
+    }
+    parts.iter().map(|cell| inlines(cell.trim())).collect()
 }
 
 /// Parses one line's worth of inline markup.
@@ -437,6 +499,32 @@ mod tests {
 
     fn check(source: &str, expected: Vec<Inline>) {
         assert_eq!(inlines(source), expected, "source: {source:?}");
+    }
+
+    /// Issue 26, item 4: a table was published as a line of pipes.
+    #[test]
+    fn tables_keep_their_rows_and_cells() {
+        let source = "Before.\n\n| Region | Lost | Note |\n|---|:--:|---|\n| US-east | **66%** | a \\| b |\n| Singapore | 12% |\n| x | y | z | extra |\nAfter.";
+        let blocks = parse(source);
+        let cell = |text: &str| vec![t(text)];
+        assert_eq!(blocks[0], Block::Paragraph { content: vec![t("Before.")] });
+        assert_eq!(
+            blocks[1],
+            Block::Table {
+                header: vec![cell("Region"), cell("Lost"), cell("Note")],
+                rows: vec![
+                    vec![cell("US-east"), vec![Inline::Strong { content: vec![t("66%")] }], cell("a | b")],
+                    vec![cell("Singapore"), cell("12%"), vec![]],
+                    vec![cell("x"), cell("y"), cell("z | extra")],
+                ],
+            }
+        );
+        assert_eq!(blocks[2], Block::Paragraph { content: vec![t("After.")] });
+        // Pipes without a rule under them are text, as before.
+        assert_eq!(parse("| a | b |\n| c | d |"), vec![Block::Paragraph { content: vec![t("| a | b | | c | d |")] }]);
+        assert!(!is_table_rule("|---|"[..0].trim()));
+        assert!(is_table_rule("| --- | :-: |"));
+        assert!(!is_table_rule("|   |"));
     }
 
     #[test]

@@ -63,6 +63,19 @@ impl Indicator {
         }
     }
 
+    /// The component status that says the same as the indicator: what a badge or widget scoped
+    /// to components says ("Major outage"), where the whole page's says "Major System Outage".
+    pub fn as_component(self) -> ComponentStatus {
+        match self {
+            Self::None => ComponentStatus::Operational,
+            Self::Minor => ComponentStatus::DegradedPerformance,
+            Self::Major => ComponentStatus::PartialOutage,
+            Self::Critical => ComponentStatus::MajorOutage,
+            Self::Maintenance => ComponentStatus::UnderMaintenance,
+            Self::Unknown => ComponentStatus::Unknown,
+        }
+    }
+
     /// What a component's status says about the page.
     pub fn of_component(status: ComponentStatus) -> Self {
         match status {

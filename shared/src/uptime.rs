@@ -69,6 +69,21 @@ pub struct UptimeDocument<'a> {
     pub components: Vec<ComponentUptime>,
 }
 
+impl DayUptime {
+    /// Whether the day had an outage, however short (its bar is red or orange).
+    pub fn had_outage(&self) -> bool {
+        self.major_outage_seconds > 0
+            || self.partial_outage_seconds > 0
+            || matches!(self.worst, ComponentStatus::MajorOutage | ComponentStatus::PartialOutage)
+    }
+}
+
+/// An uptime as readers see it: never 100% for a stretch with an outage, however short (a red bar
+/// beside "100%" reads as a lie, and two decimals round a minute away); the data keeps its value.
+pub fn shown(uptime: f64, had_outage: bool) -> f64 {
+    if had_outage { uptime.min(0.9999) } else { uptime }
+}
+
 /// The uptime document at `now`.
 pub fn document(state: &PageState, now: Timestamp) -> UptimeDocument<'_> {
     UptimeDocument {
@@ -260,5 +275,14 @@ mod tests {
         assert_eq!(result[0].days.len(), 90);
         assert!(result[0].days[..88].iter().all(|d| d.uptime.is_none()));
         assert_eq!(result[0].days[88].uptime, Some(1.0));
+    }
+
+    /// Issue 26, item 2: "100% uptime" was printed beside a red bar for today.
+    #[test]
+    fn an_outage_never_reads_as_a_whole_hundred() {
+        assert_eq!(shown(0.999_999, true), 0.9999);
+        assert_eq!(shown(1.0, true), 0.9999);
+        assert_eq!(shown(1.0, false), 1.0);
+        assert_eq!(shown(0.95, true), 0.95);
     }
 }

@@ -3,7 +3,7 @@
 // auto-transition at a window's edges, a Statuspage import, and every mistake of issue 13 answered
 // in the operator's words (snapshot: tests/snapshots/cli-mistakes.txt; UPDATE_EXPECT=1 rewrites it, as expect-test does for the Rust snapshots).
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -227,6 +227,9 @@ test('every mistake is answered in the operator\'s words, before anything is sen
     ['a malformed postmortem', ['postmortem', 'draft', id, '--file', 'bad.md']],
     // Refused by the edge (422): the problem is named by the flag, not the JSON path.
     ['a name over the limit', ['incident', 'open', '--name', 'n'.repeat(300), '--body', 'b']],
+    ['a component named by its last part', ['component', 'set', 'rest-api', '--status', 'major_outage']],
+    ['every mistyped component is named, not the first', ['incident', 'open', '--name', 'n', '--body', 'b',
+      '--component', 'td-us-workflw=major_outage', '--component', 'td-us-consol=degraded_performance', '--component', 'td-us-rest-api=partial_outage']],
   ];
   writeFileSync(join(dir, 'bad.md'), 'Summary.\n\n## Timeline\n- yesterday: it broke\n\n## Action items\n- fix it\n');
   let transcript = '';
@@ -234,10 +237,15 @@ test('every mistake is answered in the operator\'s words, before anything is sen
     const run = sitrep(args);
     assert.notEqual(run.code, 0, `${what}: accepted`);
     const shown = args.map((a) => (a.length > 60 ? `${a.slice(0, 10)}...(${a.length} characters)` : a)).join(' ');
-    transcript += `## ${what}\n$ sitrep ${shown.replaceAll(id, 'ID')}\n${run.err.replaceAll(id, 'ID').trimEnd()}\n\n`;
+    // Examples in messages are dated from today (never in the past): the snapshot names no day.
+    const said = run.err.replaceAll(id, 'ID').replace(/\b20\d\d-\d\d-\d\d/g, 'YYYY-MM-DD').trimEnd();
+    transcript += `## ${what}\n$ sitrep ${shown.replaceAll(id, 'ID')}\n${said}\n\n`;
   }
   const bare = sitrep(['status'], { SITREP_URL: '127.0.0.1:8787' });
   transcript += `## SITREP_URL without a scheme\n$ SITREP_URL=127.0.0.1:8787 sitrep status\n${bare.err.trimEnd()}\n`;
+  const { SITREP_URL: _, ...unset } = process.env;
+  const missing = spawnSync(bin, ['status'], { cwd: dir, env: unset, encoding: 'utf8', timeout: 30_000 });
+  transcript += `\n## SITREP_URL not set\n$ sitrep status\n${missing.stderr.trimEnd()}\n`;
   const file = join(root, 'tests', 'snapshots', 'cli-mistakes.txt');
   if (process.env.UPDATE_EXPECT === '1') writeFileSync(file, transcript);
   assert.ok(existsSync(file), `${file} is missing: run with UPDATE_EXPECT=1 to write it, and review it`);
@@ -256,6 +264,55 @@ test('every mistake is answered in the operator\'s words, before anything is sen
   const wrong = refused(['incident', 'open', '--name', 'x', '--body', 'y'], { SITREP_TOKEN: 'wrong' });
   assert.match(wrong, /401 \(unauthorized\)/);
   assert.ok(!wrong.includes(edge.token));
+});
+
+test('the tool in a pipe, its User-Agent, a cancellation without words, maintenances by start', async () => {
+  await edge.load(emptyPage('treasure-data'));
+  for (let i = 0; i < 3; i += 1) ok(['incident', 'open', '--name', `Pipe ${i}`, '--body', 'Looking.']);
+  // `head` closes the pipe after one line: the tool stops quietly and successfully, as cat does.
+  const piped = spawnSync('bash', ['-c', `"${bin}" log | head -1 >/dev/null; echo "\${PIPESTATUS[0]}"`], {
+    cwd: dir, env: { ...process.env, SITREP_URL: edge.base, SITREP_TOKEN: edge.token }, encoding: 'utf8', timeout: 30_000,
+  });
+  assert.equal(piped.stdout.trim(), '0', `sitrep log | head -1: ${piped.stdout}${piped.stderr}`);
+  assert.equal(piped.stderr, '', 'no panic message');
+
+  let agent;
+  const probe = await serve((req, res) => { agent = req.headers['user-agent']; res.writeHead(503).end(); });
+  // Asynchronously: the probe answers from this process's event loop, which spawnSync would block.
+  await new Promise((resolve) => {
+    const child = spawn(bin, ['status'], { cwd: dir, env: { ...process.env, SITREP_URL: probe.origin, SITREP_TOKEN: 'x' }, stdio: 'ignore' });
+    const timer = setTimeout(() => child.kill(), 30_000);
+    child.on('exit', () => { clearTimeout(timer); resolve(); });
+  });
+  probe.close();
+  assert.match(agent ?? '', /^sitrep\/\d+\.\d+\.\d+$/);
+
+  const later = idOf(ok(['maintenance', 'schedule', '--name', 'Later', '--body', 'b', '--from', '2099-03-01 02:00', '--duration', '1h']));
+  const sooner = idOf(ok(['maintenance', 'schedule', '--name', 'Sooner', '--body', 'b', '--from', '2099-02-01 02:00', '--duration', '1h',
+    '--language', 'fr']));
+  const listed = ok(['maintenance', 'list']);
+  assert.ok(listed.indexOf(sooner) < listed.indexOf(later), `soonest first:\n${listed}`);
+  assert.match(ok(['maintenance', 'cancel', sooner]), /cancelled maintenance/);
+  const cancelled = (await read(`/api/v2/incidents/${sooner}.json`)).incident.incident_updates[0];
+  assert.equal(cancelled.body, 'La maintenance planifiée a été annulée.', 'in the announcement\'s language');
+  ok(['maintenance', 'cancel', later, '--body', 'Moved to April.']);
+  assert.equal((await read(`/api/v2/incidents/${later}.json`)).incident.incident_updates[0].body, 'Moved to April.');
+});
+
+test('a window already over needs --record and tells nobody; schedule echoes the window', async () => {
+  await edge.load(emptyPage('treasure-data'));
+  const outbox = async () => (await (await fetch(`${edge.base}/__sitrep/outbox`)).json()).length;
+  const past = ['maintenance', 'schedule', '--name', 'Overnight upgrade', '--body', 'Done last night.', '--from', 'yesterday 02:00', '--duration', '1h'];
+  const before = await outbox();
+  assert.match(refused(past), /the window is already over .*--record/);
+  const recorded = ok([...past, '--record']);
+  assert.match(recorded, /recorded maintenance/);
+  const id = /recorded maintenance ([A-Za-z0-9_-]+)/.exec(recorded)[1];
+  assert.equal((await read(`/api/v2/incidents/${id}.json`)).incident.status, 'completed');
+  assert.equal(await outbox(), before, 'a record notifies nobody');
+  const ahead = ok(['maintenance', 'schedule', '--name', 'Tonight', '--body', 'b', '--from', 'tomorrow 02:00', '--duration', '90m']);
+  assert.match(ahead, /window: \d{4}-\d\d-\d\d 02:00 \S+ to \d{4}-\d\d-\d\d 03:30 \S+ \(America\/Los_Angeles, the page's zone\)/);
+  assert.equal(await outbox(), before + 1, 'a window to come is announced');
 });
 
 test('components: add a group and a child, set, order, list; lists of every kind', async () => {
@@ -296,7 +353,10 @@ test('subscribers: add (the secret once), list, pause, resume, remove, and their
   const added = ok(['subscribers', 'add', '--kind', 'slack', '--url', 'http://127.0.0.1:9/slack', '--component', 'td-us', '--event', 'incident.opened', '--event', 'incident.resolved']);
   const id = /added subscription (sub_[A-Za-z0-9_-]+)/.exec(added)?.[1];
   assert.ok(id, added);
-  assert.match(added, /signing secret: whsec_[A-Za-z0-9+/]{43}=/);
+  assert.ok(!added.includes('secret'), `a Slack delivery is not signed: no secret to keep\n${added}`);
+  const hook = ok(['subscribers', 'add', '--kind', 'webhook', '--url', 'http://127.0.0.1:9/hook']);
+  assert.match(hook, /signing secret: whsec_[A-Za-z0-9+/]{43}=/);
+  ok(['subscribers', 'remove', /added subscription (sub_[A-Za-z0-9_-]+)/.exec(hook)[1]]);
   const listed = ok(['subscribers', 'list']);
   assert.match(listed, new RegExp(`${id} slack http://127.0.0.1:9/…: incident.opened, incident.resolved; td-us`));
   assert.ok(!listed.includes('/slack'), `the webhook's path is a credential: ${listed}`);

@@ -2,9 +2,11 @@
 // views the widget runs: read with JavaScript off in Chromium, checked for every seed's story, for
 // caching (ETag, 304, Vary), language, a failing store, drafts, and accessibility with axe-core.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+
+import sharp from 'sharp';
 
 import { eventually, fixture, launchChromium, root, startEdge } from './support.mjs';
 
@@ -136,12 +138,29 @@ test('the language comes from ?locale= or Accept-Language; times from the page, 
   assert.match(hostile, /<html lang="en">/);
   assert.doesNotMatch(hostile, /<script>alert/);
 
-  // With JavaScript, page.js shows times in the reader's zone.
-  const context = await browser.newContext({ timezoneId: 'Asia/Tokyo' });
-  const page = await context.newPage();
-  await page.goto(`${edge.base}/incidents/stream-2020-12-09`);
-  await eventually(async () => /GMT\+9|JST/.test(await page.locator('ol.timeline time').first().innerText()), { what: 'times in Tokyo time' });
-  await context.close();
+  // Without JavaScript every time is in the page's zone, which the page names once.
+  const plain = await (await fetch(`${edge.base}/incidents/stream-2020-12-09`)).text();
+  assert.match(plain, /data-zone="">UTC</, 'the page names its zone');
+  // Issue 26, item 3: with JavaScript the updates were in the reader's zone but the header's window,
+  // the impact window and the postmortem timeline in UTC. Every time is in one zone, said once.
+  for (const zone of ['Asia/Tokyo', 'America/New_York']) {
+    const context = await browser.newContext({ timezoneId: zone, locale: 'en-US' });
+    const page = await context.newPage();
+    await page.goto(`${edge.base}/incidents/stream-2020-12-09`);
+    await eventually(async () => (await page.locator('[data-zone]').innerText()) === zone, { what: `the zone named: ${zone}` });
+    const shown = await page.evaluate(() => ({
+      times: [...document.querySelectorAll('main time[datetime]')].map((t) => [t.getAttribute('datetime'), t.textContent]),
+      ranges: [...document.querySelectorAll('main .range')].map((r) => [r.dataset.start, r.dataset.end, r.textContent]),
+    }));
+    const format = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZone: zone });
+    assert.ok(shown.times.length > 10 && shown.ranges.length >= 1, JSON.stringify(shown).slice(0, 300));
+    for (const [at, text] of shown.times) assert.equal(text, format.format(new Date(at)), `${zone}: ${at}`);
+    for (const [start, end, text] of shown.ranges) {
+      assert.equal(text, end ? format.formatRange(new Date(start), new Date(end)) : format.format(new Date(start)), `${zone}: ${start}`);
+    }
+    assert.ok(await page.locator('.pm-timeline time').count() > 0, 'the postmortem timeline\'s moments are times too');
+    await context.close();
+  }
 });
 
 test('a postmortem draft never appears on a page; once published it does', async () => {
@@ -232,4 +251,100 @@ test('no axe-core violation on the demo app at /demo/ with every widget view, in
     await page.screenshot({ path: join(shots, `demo-${colorScheme}.png`), fullPage: true });
     await context.close();
   }
+});
+
+// Issue 26, item 2: what a new reader met on the pages. Runs last: it loads a page of its own.
+test('readers meet no holes, no band, Updates, their own 404, maintenance apart, green pills for what is over, no 100% beside a red bar', async () => {
+  const page404 = await fetch(`${edge.base}/no/such/page`, { headers: { accept: 'text/html', 'accept-language': 'fr' } });
+  assert.equal(page404.status, 404);
+  const notFound = await page404.text();
+  assert.match(notFound, /<html lang="fr">/);
+  assert.match(notFound, /Page introuvable/);
+  assert.match(notFound, /sitrep demo/, 'the page\'s name');
+  assert.match(notFound, /<a href="[^"]*\/">← État actuel|<a href="[^"]*\/">← /, 'a way back');
+  assert.match(page404.headers.get('content-security-policy'), /script-src 'self'/);
+  const unknownIncident = await fetch(`${edge.base}/incidents/no-such-incident`, { headers: { accept: 'text/html' } });
+  assert.equal(unknownIncident.status, 404);
+  assert.match(await unknownIncident.text(), /Page not found/);
+  const api = await fetch(`${edge.base}/api/v2/nope.json`, { headers: { accept: 'text/html' } });
+  assert.equal(api.status, 404);
+  assert.match(api.headers.get('content-type'), /^application\/json/, 'the API keeps its JSON errors');
+  const program = await fetch(`${edge.base}/no/such/page`);
+  assert.match(program.headers.get('content-type'), /^application\/json/, 'a client not asking for HTML keeps JSON');
+
+  const data = JSON.parse(readFileSync(join(root, 'tests', 'fixtures', 'seeds', 'treasure-data.json'), 'utf8'));
+  await edge.load(JSON.stringify({ page: data.page, components: data.components, incidents: [], scheduled_maintenances: [] }));
+  const now = Date.now();
+  const { id: running } = await edge.write('POST', 'maintenances', {
+    name: 'Planned failover', body: 'Under way.', components: ['td-us-workflow'],
+    scheduled_for: new Date(now - 60_000).toISOString(), scheduled_until: new Date(now + 3_600_000).toISOString(),
+  });
+  await edge.write('POST', `maintenances/${running}/updates`, { status: 'in_progress', body: 'Started.' });
+  const { id: short } = await edge.write('POST', 'incidents', {
+    name: 'Short outage', impact: 'critical', body: 'First paragraph.\n\nSecond paragraph, same update.',
+    components: [{ id: 'td-us-rest-api', status: 'major_outage' }],
+  });
+  await eventually(async () => (await json('/api/v2/summary.json')).incidents.some((i) => i.id === short), { what: 'published' });
+
+  const { page, close } = await visit('/');
+  assert.doesNotMatch(await page.locator('section[aria-labelledby=open]').innerText(), /Planned failover/, 'maintenance is not an incident');
+  assert.match(await page.locator('section[aria-labelledby=maintenance-now]').innerText(), /Maintenance in progress[\s\S]*Planned failover/i);
+  // A red bar for today was drawn beside "100% uptime" (an outage of seconds rounds to 100).
+  const api2 = page.locator('li.component').filter({ has: page.locator(':scope > .row > .name', { hasText: /^REST API$/ }) });
+  assert.match(await api2.locator('.bars .day').last().getAttribute('data-d'), /major/);
+  assert.doesNotMatch(await api2.locator('.axis').innerText(), /100\s?%/);
+  // A group's bar stays under its own row, above its children.
+  const group = page.locator('li.group').first();
+  assert.equal(await group.evaluate((li) => li.querySelector(':scope > .uptime')?.previousElementSibling?.tagName), 'DETAILS');
+  await close();
+
+  await edge.write('POST', `incidents/${short}/updates`, { status: 'resolved', body: 'Fixed.\n\nWe will write up what happened.', components: [{ id: 'td-us-rest-api', status: 'operational' }] });
+  await eventually(async () => (await json(`/api/v2/incidents/${short}.json`)).incident.status === 'resolved', { what: 'resolved' });
+  // Issue 26, item 4: a table was published as a line of pipes; the timeline had no heading.
+  const at = new Date(now).toISOString();
+  await edge.write('PUT', `incidents/${short}/postmortem`, {
+    summary: 'A bad deploy took the REST API down for a minute.',
+    sections: [{ title: 'Impact', body: 'Requests lost by region:\n\n| Region | Lost | Note |\n|---|--:|---|\n| US | **66%** | peak |\n| EU | 12% | a \\| b |' },
+      { title: 'What went well', body: 'Alerts fired at once.' }],
+    action_items: [{ text: 'Canary deploys', done: false }],
+    timeline: [{ at, precision: 'minute', text: 'The deploy starts.' }],
+  });
+  await edge.write('POST', `incidents/${short}/postmortem/publish`);
+  await eventually(async () => (await json(`/api/v2/incidents/${short}.json`)).incident.postmortem?.published_at, { what: 'published' });
+  {
+    const { page: pm, close: done } = await visit(`/incidents/${short}`);
+    await eventually(async () => (await pm.reload(), await pm.locator('.postmortem table').count()) === 1, { what: 'the table rendered' });
+    assert.deepEqual(await pm.locator('.postmortem table th').allInnerTexts(), ['Region', 'Lost', 'Note']);
+    assert.deepEqual(await pm.locator('.postmortem table tbody tr:nth-child(2) td').allInnerTexts(), ['EU', '12%', 'a | b']);
+    assert.doesNotMatch(await pm.locator('.postmortem').innerText(), /\|---/);
+    const headings = await pm.locator('.postmortem h3').allInnerTexts();
+    assert.ok(headings.some((h) => /^timeline$/i.test(h.trim())), `a Timeline heading: ${headings}`);
+    await pm.screenshot({ path: join(shots, 'postmortem-table.png'), fullPage: true });
+    await done();
+  }
+  for (const height of [900, 1400]) {
+    const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1000, height } });
+    const incident = await context.newPage();
+    await incident.goto(`${edge.base}/incidents/${short}`);
+    assert.equal((await incident.locator('h2#updates').textContent()).trim(), 'Updates');
+    assert.equal(await incident.locator('.pill').first().getAttribute('data-ind'), 'none', 'a resolved incident\'s pill is not red');
+    const gap = await incident.evaluate(() => document.querySelector('main').getBoundingClientRect().top - document.querySelector('header.top').getBoundingClientRect().bottom);
+    assert.ok(gap < 60, `${height} px tall: ${gap} px between the header and the page's content`);
+    await incident.screenshot({ path: join(shots, `incident-page-${height}.png`), fullPage: true });
+    await context.close();
+  }
+  const history = await visit('/history');
+  const row = history.page.locator('ul.past > li', { hasText: 'Short outage' });
+  assert.equal((await row.locator('.body').innerText()).trim(), 'Fixed. …', 'one entry reads as one');
+  await history.close();
+  const french = await (await fetch(`${edge.base}/incidents/${short}?locale=fr`)).text();
+  assert.match(french, /<h2 id="updates">Mises à jour<\/h2>/);
+
+  // Dark mode on a wide screen: the page's background reaches both edges (no band).
+  const dark = await browser.newContext({ javaScriptEnabled: false, colorScheme: 'dark', viewport: { width: 1800, height: 900 } });
+  const wide = await dark.newPage();
+  await wide.goto(`${edge.base}/incidents/${short}`);
+  const pixel = async (x) => (await sharp(await wide.screenshot({ clip: { x, y: 880, width: 1, height: 1 } })).raw().toBuffer()).subarray(0, 3).join(',');
+  assert.equal(await pixel(5), await pixel(900), 'the edge of a wide screen has the page\'s background');
+  await dark.close();
 });

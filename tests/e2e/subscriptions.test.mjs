@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { root, startEdge } from './support.mjs';
+import { eventually, root, startEdge } from './support.mjs';
 
 const seed = (name) => JSON.parse(readFileSync(join(root, 'tests', 'fixtures', 'seeds', `${name}.json`), 'utf8'));
 
@@ -164,6 +164,25 @@ describe('the outbox', () => {
     assert.deepEqual(await outbox(edge), [...afterDraft, 'postmortem.published']);
     const events = await (await fetch(`${edge.base}/__sitrep/outbox`)).json();
     assert.deepEqual(events.map((e) => e.id), [...new Set(events.map((e) => e.id))], 'ids are unique');
+  });
+
+  test('a cancelled maintenance is maintenance.cancelled to subscribers and Cancelled in every feed', async () => {
+    await edge.load(emptyPage('treasure-data'));
+    const earlier = (await outbox(edge)).length;
+    const { id } = await edge.write('POST', 'maintenances', {
+      name: 'Database upgrade', body: 'Planned.', scheduled_for: '2099-01-10T10:00:00Z', scheduled_until: '2099-01-10T11:00:00Z',
+      components: ['td-us-workflow'],
+    });
+    await edge.write('POST', `maintenances/${id}/cancel`, {});
+    assert.deepEqual((await outbox(edge)).slice(earlier), ['maintenance.scheduled', 'maintenance.cancelled']);
+    const json = (await (await fetch(`${edge.base}/api/v2/incidents/${id}.json`)).json()).incident;
+    assert.equal(json.status, 'completed', 'Statuspage clients see completed');
+    assert.ok(json.cancelled_at);
+    assert.equal(json.incident_updates[0].body, 'The scheduled maintenance has been cancelled.');
+    for (const feed of ['/history.atom', '/history.rss', '/feed.json']) {
+      await eventually(async () => (await (await fetch(edge.base + feed)).text()).includes('Database upgrade: Cancelled'), { what: `${feed} says Cancelled` });
+      assert.ok(!(await (await fetch(edge.base + feed)).text()).includes('Database upgrade: Completed'), feed);
+    }
   });
 
   test('a draft written before more updates stays out of their events until it is published', async () => {

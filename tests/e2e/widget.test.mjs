@@ -12,6 +12,7 @@ import { after, before, test } from 'node:test';
 import { eventually, fixture, launchChromium, root, serve, startEdge } from './support.mjs';
 
 const shots = join(root, 'target', 'sitrep', 'screenshots');
+const AXE = join(root, 'node_modules', 'axe-core', 'axe.min.js');
 mkdirSync(shots, { recursive: true });
 
 let edge;
@@ -20,6 +21,8 @@ let browser;
 let host = () => '';
 // The host page's own stylesheet, served from its origin as `/host.css` (its CSP allows no inline style).
 let hostCss = '';
+// The host's policy without 'wasm-unsafe-eval' (a CSP that forbids WebAssembly).
+let noWasm = false;
 
 before(async () => {
   edge = await startEdge({ page: fixture('live') });
@@ -33,7 +36,7 @@ before(async () => {
     // The exact policy the README documents for hosts, with the edge as the status origin.
     const csp = [
       "default-src 'self'",
-      `script-src 'self' ${edge.base} 'wasm-unsafe-eval'`,
+      `script-src 'self' ${edge.base}${noWasm ? '' : " 'wasm-unsafe-eval'"}`,
       `connect-src ${edge.base}`,
       "style-src 'self'",
       "img-src 'self' data:",
@@ -229,6 +232,7 @@ test('the demo page at /demo/ shows all three views under its own CSP', async ()
 // host page's color-scheme, so in a host's card it is no card inside a card, in light or dark, and
 // on a host that has no dark mode it stays light whatever the reader's system says.
 const card = (w) => `<link rel="stylesheet" href="/host.css"><div class="card">${w}</div>`;
+const styled = (w) => `<link rel="stylesheet" href="/host.css">${w}`;
 const hosts = [
   { name: 'light theme', theme: 'light', colorScheme: 'light', wrap: (w) => w },
   { name: 'dark theme', theme: 'dark', colorScheme: 'dark', wrap: (w) => w },
@@ -239,16 +243,28 @@ const hosts = [
     css: ':root{color-scheme:light dark}.card{background:#f3f0ff;padding:16px;border-radius:12px;max-width:640px}',
     card: 'rgb(243, 240, 255)', text: 'rgb(31, 35, 40)' },
   { name: 'auto on a host without dark mode, reader in dark mode', colorScheme: 'dark', wrap: (w) => w, text: 'rgb(31, 35, 40)' },
+  // Issue 26, item 1: a dark app that declares no color-scheme had the badge at 1.1:1.
+  { name: 'auto on a dark app that declares no color-scheme', colorScheme: 'light', wrap: styled, shot: 'widget-dark-host-no-color-scheme',
+    css: 'body{background:#0f1115;color:#ccc}', text: 'rgb(230, 237, 243)' },
+  { name: 'auto on a mid grey, where neither palette holds 4.5:1 alone', colorScheme: 'light', wrap: styled, css: 'body{background:#808080}', painted: true },
 ];
 
 test('text contrast is at least 4.5:1 in both themes and on light and dark hosts; auto is transparent', async () => {
-  for (const { name, theme, colorScheme, wrap, shot, css = '', card: cardColor, text: textColor } of hosts) {
+  for (const { name, theme, colorScheme, wrap, shot, css = '', card: cardColor, text: textColor, painted } of hosts) {
     hostCss = css;
     const attr = theme ? ` theme="${theme}"` : '';
-    const { page, close } = await open(wrap(`<sitrep-status id="full" src="${edge.base}" view="full"${attr}></sitrep-status>
-      <sitrep-status id="banner" src="${edge.base}" view="banner"${attr}></sitrep-status>`), { colorScheme });
+    const context = await browser.newContext({ colorScheme, viewport: { width: 1000, height: 900 }, bypassCSP: true });
+    const { page, close } = await open(wrap(`<sitrep-status id="badge" src="${edge.base}"${attr}></sitrep-status>
+      <sitrep-status id="full" src="${edge.base}" view="full"${attr}></sitrep-status>
+      <sitrep-status id="banner" src="${edge.base}" view="banner"${attr}></sitrep-status>`), { context });
     await waitText(page, 'full', 'Chat API - US-east');
     await waitText(page, 'banner', 'Identified');
+    await waitText(page, 'badge', 'Partial System Outage');
+    await takenOver(page, 'badge', 'full', 'banner');
+    // axe's own contrast check, through the shadow roots.
+    await page.addScriptTag({ path: AXE });
+    const axe = await page.evaluate(() => window.axe.run(document, { runOnly: ['color-contrast'], resultTypes: ['violations'] }));
+    assert.deepEqual(axe.violations.flatMap((v) => v.nodes.map((n) => `${n.target.join(' ')}: ${n.any[0]?.message}`)), [], `${name}: axe`);
     const worst = await page.evaluate(() => {
       const rgb = (c) => (c.match(/[\d.]+/g) ?? []).slice(0, 4).map(Number);
       const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
@@ -261,7 +277,7 @@ test('text contrast is at least 4.5:1 in both themes and on light and dark hosts
         return [255, 255, 255];
       };
       let worst = { ratio: 99 };
-      for (const id of ['full', 'banner']) {
+      for (const id of ['badge', 'full', 'banner']) {
         for (const el of document.getElementById(id).shadowRoot.querySelectorAll('*')) {
           const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
           if (!own || el.closest('.sr-only') || el.getClientRects().length === 0) continue;
@@ -283,14 +299,31 @@ test('text contrast is at least 4.5:1 in both themes and on light and dark hosts
         getComputedStyle(document.getElementById(id).shadowRoot.querySelector('.full, .banner')).color));
       assert.deepEqual(colors, [textColor, textColor], `${name}: the text colour`);
     }
-    if (theme) assert.ok(surfaces.every((c) => c !== 'rgba(0, 0, 0, 0)'), `${name}: an explicit theme paints its card`);
+    if (theme || painted) assert.ok(surfaces.every((c) => c !== 'rgba(0, 0, 0, 0)'), `${name}: it paints its card`);
     else assert.deepEqual(surfaces, ['rgba(0, 0, 0, 0)', 'rgba(0, 0, 0, 0)'], `${name}: auto takes the host's background`);
     if (shot) {
       mkdirSync(shots, { recursive: true });
       await page.screenshot({ path: join(shots, `${shot}.png`), fullPage: true });
     }
     await close();
+    await context.close();
   }
+  hostCss = '';
+});
+
+test('auto follows a host that switches its theme by a class, without a color-scheme', async () => {
+  hostCss = 'body{background:#fff;color:#111}body.dark{background:#0f1115;color:#ddd}';
+  const { page, close } = await open(styled(`<sitrep-status id="badge" src="${edge.base}"></sitrep-status>
+    <sitrep-status id="full" src="${edge.base}" view="full"></sitrep-status>`));
+  await waitText(page, 'full', 'Chat API - US-east');
+  const colours = () => page.evaluate(() => ['badge', 'full'].map((id) =>
+    getComputedStyle(document.getElementById(id).shadowRoot.querySelector('.badge, .full')).color));
+  assert.deepEqual(await colours(), ['rgb(31, 35, 40)', 'rgb(31, 35, 40)'], 'dark text on the light host');
+  await page.evaluate(() => document.body.classList.add('dark'));
+  await eventually(async () => (await colours()).every((c) => c === 'rgb(230, 237, 243)'), { what: 'light text once the host turns dark' });
+  await page.evaluate(() => document.body.classList.remove('dark'));
+  await eventually(async () => (await colours()).every((c) => c === 'rgb(31, 35, 40)'), { what: 'dark text again' });
+  await close();
   hostCss = '';
 });
 
@@ -381,6 +414,74 @@ test('an update posted through the write API appears in the banner within one po
   await close();
 });
 
+// Issue 26, item 7: each element polled on its own (four summary requests per load, and after a
+// write a page's badge, banner and full view changed seconds apart).
+test('the elements of one src share one poll: one request per load and per interval, and they change together', async () => {
+  const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
+  const summaries = [];
+  context.on('request', (r) => { if (new URL(r.url()).pathname === '/api/v2/summary.json') summaries.push(Date.now()); });
+  const { page, errors, close } = await open(`<sitrep-status id="badge" src="${edge.base}" poll="15"></sitrep-status>
+    <sitrep-status id="banner" src="${edge.base}" view="banner" poll="15"></sitrep-status>
+    <sitrep-status id="full" src="${edge.base}" view="full" poll="15"></sitrep-status>`, { context });
+  await page.evaluate(() => document.addEventListener('sitrep:change', (e) => (window.__seen ??= []).push([e.target.id, Date.now(), e.detail.indicator])));
+  await takenOver(page, 'badge', 'banner', 'full');
+  await new Promise((r) => setTimeout(r, 1_000));
+  assert.equal(summaries.length, 1, `one summary request for three elements, got ${summaries.length}`);
+  const before = summaries.length;
+  const { id } = await edge.write('POST', 'incidents', { name: 'Shared poll check', impact: 'critical', body: 'Down.' });
+  await page.evaluate(() => { window.__seen = []; });
+  for (const element of ['badge', 'banner', 'full']) await waitText(page, element, element === 'badge' ? 'Major System Outage' : 'Shared poll check', 26_000);
+  const seen = await page.evaluate(() => window.__seen.filter(([, , indicator]) => indicator === 'critical'));
+  const times = seen.map(([, at]) => at);
+  assert.deepEqual(seen.map(([who]) => who).sort(), ['badge', 'banner', 'full'], JSON.stringify(seen));
+  assert.ok(Math.max(...times) - Math.min(...times) < 1_000, `they changed together: ${JSON.stringify(seen)}`);
+  assert.ok(summaries.length - before <= 2, `one request per interval, not one per element: ${summaries.length - before}`);
+  await edge.write('POST', `incidents/${id}/updates`, { status: 'resolved', body: 'Fixed.' });
+  assert.deepEqual(errors, []);
+  await close();
+  await context.close();
+});
+
+// Issue 26, item 9: trying the banner needed a real incident (in history, feeds and uptime for good).
+test('preview="incident" shows a sample incident in the reader\'s language and reads nothing', async () => {
+  const version = async () => (await fetch(`${edge.base}/api/v2/status.json`)).headers.get('x-sitrep-version');
+  const before = await version();
+  const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
+  const asked = [];
+  context.on('request', (r) => { const path = new URL(r.url()).pathname; if (path.startsWith('/api/') || path.startsWith('/embed/')) asked.push(path); });
+  const { page, errors, close } = await open(`<sitrep-status id="banner" src="${edge.base}" view="banner" preview="incident" locale="fr"></sitrep-status>
+    <sitrep-status id="full" src="${edge.base}" view="full" preview="incident"></sitrep-status>`, { context });
+  await waitText(page, 'banner', 'Incident d’exemple');
+  await waitText(page, 'banner', 'Rien n’a été publié.');
+  await waitText(page, 'full', 'Example incident: sign-in is slow');
+  await new Promise((r) => setTimeout(r, 500));
+  assert.deepEqual(asked, [], 'a preview reads nothing from the edge');
+  assert.equal(await version(), before, 'and writes nothing');
+  assert.deepEqual(errors, []);
+  await close();
+  await context.close();
+});
+
+// Issue 26, item 8: under a policy without 'wasm-unsafe-eval' readers saw nothing, not even the
+// edge's frame, and the console quoted the browser's 'unsafe-eval', inviting the dangerous fix.
+test("without 'wasm-unsafe-eval' the edge's frame stays and the console names the directive to add", async () => {
+  noWasm = true;
+  try {
+    const { page, close } = await open(`<sitrep-status id="badge" src="${edge.base}"></sitrep-status>
+      <sitrep-status id="full" src="${edge.base}" view="full"></sitrep-status>`);
+    const warnings = [];
+    page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
+    await eventually(() => warnings.some((w) => w.includes("'wasm-unsafe-eval'")), { what: 'the console names wasm-unsafe-eval', timeout: 20_000 });
+    assert.ok(!warnings.some((w) => /add 'unsafe-eval'/.test(w)), warnings.join('\n'));
+    await new Promise((r) => setTimeout(r, 1_000));
+    assert.match(await shadowText(page, 'badge'), /Partial System Outage/, 'the frame stays');
+    assert.match(await shadowText(page, 'full'), /Chat API - US-east/, 'the frame stays');
+    await close();
+  } finally {
+    noWasm = false;
+  }
+});
+
 test('a dismissal survives a reload, and a new update shows the banner again', async () => {
   const context = await browser.newContext();
   const markup = `<sitrep-status id="banner" src="${edge.base}" view="banner"></sitrep-status>`;
@@ -450,7 +551,9 @@ test('language, time zone and the components filter', async () => {
   await waitText(page, 'nl', 'CET');
   await waitText(page, 'nl', 'geleden');
   await waitText(page, 'ja', '一部のシステムで障害');
-  await waitText(page, 'streak', 'All Systems Operational');
+  await waitText(page, 'streak', 'Operational');
+  // Issue 26, item 6: a badge scoped to components speaks of them, in a component's words.
+  assert.doesNotMatch(await shadowText(page, 'streak'), /All Systems/);
   await waitText(page, 'us', 'Chat message events');
   await waitText(page, 'bad', 'Partial System Outage');
   // Numbers and dates the reader's way, through Intl: French puts a no-break space before
@@ -487,7 +590,7 @@ test('a filter of unknown ids shows the whole page, never a green, and every bad
   const expected = [
     'sitrep: components= names no component of this page (nope, also-nope); showing the whole page.',
     'sitrep: poll="oops" is not a number of seconds; polling every 60 s.',
-    'sitrep: theme="purple" is not light, dark or auto; following the reader\'s setting.',
+    'sitrep: theme="purple" is not light, dark or auto; following the background it sits on.',
     'sitrep: locale="xx" is not a language the widget speaks (en, nl, de, fr, es, ja); using the reader\'s languages.',
   ];
   await eventually(() => expected.every((w) => warnings.includes(w)), { what: `the warnings, got ${JSON.stringify(warnings)}` });
@@ -574,7 +677,7 @@ test("bad answers to the widget's first request: the full view says so in a sent
     assert.equal(await page.locator('#banner').evaluate((el) => el.shadowRoot.querySelectorAll('section').length), 0,
       `${what}: the banner announces incidents; with nothing read it shows nothing`);
     await eventually(() => warnings.some((w) => w.includes(reason)), { what: `${what}: the reason in the console` });
-    assert.equal(hits, 2, `${what}: one summary request per widget (the loader asks for the frame, the wasm for the summary)`);
+    assert.equal(hits, 1, `${what}: one summary request for both widgets (they share the poll of their src; the loader asks for the frame)`);
     assert.deepEqual(errors, [], what);
     await close();
     await context.close();

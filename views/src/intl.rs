@@ -47,6 +47,8 @@ extern "C" {
 pub struct Formats {
     locale: String,
     zone: Option<String>,
+    /// Each time says its zone ("14:05 CET"): the widget's. A page says it once (see [`Formats::for_page`]).
+    zone_names: bool,
     date_time: OnceCell<Option<DateFormat>>,
     day: OnceCell<Option<DateFormat>>,
     relative: OnceCell<Option<RelativeFormat>>,
@@ -93,6 +95,7 @@ impl Formats {
         Self {
             locale: locale.to_owned(),
             zone: zone.map(str::to_owned),
+            zone_names: true,
             date_time: OnceCell::new(),
             day: OnceCell::new(),
             relative: OnceCell::new(),
@@ -102,21 +105,34 @@ impl Formats {
         }
     }
 
+    /// Formatters for a whole page: every time in one zone, said once by the page (its
+    /// [`Formats::zone_name`]), not beside each time.
+    pub fn for_page(locale: &str, zone: Option<&str>) -> Self {
+        Self { zone_names: false, ..Self::new(locale, zone) }
+    }
+
+    /// The zone the times are in, by its IANA name ("America/New_York").
+    pub fn zone_name(&self) -> String {
+        self.date_time_format()
+            .and_then(|f| Reflect::get(&f.resolved_options(), &JsValue::from_str("timeZone")).ok())
+            .and_then(|zone| zone.as_string())
+            .unwrap_or_else(|| "UTC".to_owned())
+    }
+
     fn date_time_format(&self) -> Option<&DateFormat> {
         self.date_time
             .get_or_init(|| {
-                date_format(
-                    &self.locale,
-                    self.zone.as_deref(),
-                    &[
-                        ("year", "numeric"),
-                        ("month", "short"),
-                        ("day", "numeric"),
-                        ("hour", "numeric"),
-                        ("minute", "2-digit"),
-                        ("timeZoneName", "short"),
-                    ],
-                )
+                let mut pairs = vec![
+                    ("year", "numeric"),
+                    ("month", "short"),
+                    ("day", "numeric"),
+                    ("hour", "numeric"),
+                    ("minute", "2-digit"),
+                ];
+                if self.zone_names {
+                    pairs.push(("timeZoneName", "short"));
+                }
+                date_format(&self.locale, self.zone.as_deref(), &pairs)
             })
             .as_ref()
     }
@@ -156,11 +172,11 @@ impl Formats {
             )
         });
         let clock = self.clock.get_or_init(|| {
-            date_format(
-                &self.locale,
-                self.zone.as_deref(),
-                &[("hour", "numeric"), ("minute", "2-digit"), ("timeZoneName", "short")],
-            )
+            let mut pairs = vec![("hour", "numeric"), ("minute", "2-digit")];
+            if self.zone_names {
+                pairs.push(("timeZoneName", "short"));
+            }
+            date_format(&self.locale, self.zone.as_deref(), &pairs)
         });
         let date = |at: Timestamp| Date::new(&JsValue::from_f64(at.unix_millis() as f64));
         match (local_day, clock) {

@@ -4,7 +4,7 @@
 
 use sitrep_shared::embed::{self, BannerKey, Dismissals, Headline, Options, Row, Scoped};
 use sitrep_shared::markdown::{self, Block, Inline};
-use sitrep_shared::uptime::{ComponentUptime, UptimeDocument};
+use sitrep_shared::uptime::{self, ComponentUptime, DayUptime, UptimeDocument};
 use sitrep_shared::views::{PostmortemEntry, PostmortemsDocument, Summary};
 use sitrep_shared::{
     Component, ComponentStatus, Incident, IncidentUpdate, Indicator, Postmortem, Precision, Timestamp,
@@ -85,17 +85,24 @@ pub fn icon(indicator: Option<Indicator>) -> Html {
     html! { <svg class="icon" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" focusable="false">{shape}</svg> }
 }
 
+/// The headline: the page's status ("Partial System Outage"), or, for an element scoped to
+/// components the page knows, theirs in a component's words ("Partial outage"), as the edge's badge.
 pub(crate) fn headline_text(ctx: &Ctx<'_>) -> &'static str {
     match ctx.headline {
         Headline::Checking => ctx.text.checking,
         Headline::Unavailable => ctx.text.unavailable,
         Headline::Unconfirmed => ctx.text.unconfirmed,
+        Headline::Known(i) | Headline::OutOfDate(i) if scoped(ctx).is_some_and(|s| !s.whole_page) => {
+            ctx.text.component(i.as_component())
+        }
         Headline::Known(i) | Headline::OutOfDate(i) => ctx.text.indicator(i),
     }
 }
 
+/// Whether what is shown may be out of date: something was shown and is not confirmed now. Not
+/// when nothing could ever be read ("Status unavailable" says it all, on a first visit too).
 pub(crate) fn out_of_date(ctx: &Ctx<'_>) -> bool {
-    matches!(ctx.headline, Headline::OutOfDate(_) | Headline::Unconfirmed | Headline::Unavailable)
+    matches!(ctx.headline, Headline::OutOfDate(_) | Headline::Unconfirmed)
 }
 
 /// Only http(s) and mailto links are ever rendered.
@@ -219,14 +226,16 @@ fn group_row(
     let open = open_troubled && !status.is_operational();
     html! {
         <li class="component group">
+            // The group's bars stay under its own row: its children follow them, shown while the
+            // group is open (widget.css hides them after a closed `details`).
             <details open={open}>
                 <summary class="row">
                     <span class="name">{&group.name}<span class="muted">{" ("}{children.len()}{")"}</span></span>
                     {status_cell(ctx, status)}
                 </summary>
-                <ul class="components">{ for children.iter().map(|c| component_row(ctx, c)) }</ul>
             </details>
             { for uptime.as_ref().map(|u| bars(ctx, u)) }
+            <ul class="components">{ for children.iter().map(|c| component_row(ctx, c)) }</ul>
         </li>
     }
 }
@@ -246,9 +255,10 @@ pub(crate) fn percent(fraction: f64) -> String {
 }
 
 pub(crate) fn bars(ctx: &Ctx<'_>, row: &ComponentUptime) -> Html {
+    let any_outage = row.days.iter().any(DayUptime::had_outage);
     let total = row.uptime.map_or_else(
         || ctx.text.no_data.to_owned(),
-        |u| format!("{} {}", ctx.formats.percent(u, percent), ctx.text.uptime),
+        |u| format!("{} {}", ctx.formats.percent(uptime::shown(u, any_outage), percent), ctx.text.uptime),
     );
     let label = format!("{total} ({} – {})", ctx.text.days_ago, ctx.text.today);
     html! {
@@ -264,7 +274,7 @@ pub(crate) fn bars(ctx: &Ctx<'_>, row: &ComponentUptime) -> Html {
                         _ => "ok",
                     };
                     let title = format!("{}: {}", ctx.formats.day(day.date),
-                        day.uptime.map_or_else(|| ctx.text.no_data.to_owned(), |u| ctx.formats.percent(u, percent)));
+                        day.uptime.map_or_else(|| ctx.text.no_data.to_owned(), |u| ctx.formats.percent(uptime::shown(u, day.had_outage()), percent)));
                     html! { <span class="day" data-d={worst} title={title}></span> }
                 }) }
             </div>
@@ -295,7 +305,7 @@ pub(crate) fn postmortem_body(ctx: &Ctx<'_>, postmortem: &Postmortem, level: u8)
     html! {
         <>
             { for postmortem.impact_window.map(|w| html! {
-                <p class="muted">{ctx.text.impact}{": "}{window(ctx, w.start, Some(w.end))}</p>
+                <p class="muted">{ctx.text.impact}{": "}{window_html(ctx, w.start, Some(w.end))}</p>
             }) }
             { for postmortem.sections.iter().map(|s| html! {
                 <section class="pm-section">
@@ -304,11 +314,15 @@ pub(crate) fn postmortem_body(ctx: &Ctx<'_>, postmortem: &Postmortem, level: u8)
                 </section>
             }) }
             if !postmortem.timeline.is_empty() {
+                <@{heading.clone()}>{ctx.text.timeline}</@>
                 <ol class="pm-timeline">
                     { for postmortem.timeline.iter().map(|t| {
+                        // A moment is a `<time>`, shown in the reader's zone like the updates; a day is a day.
                         let at = match t.precision {
-                            Precision::Minute | Precision::Hour => ctx.formats.date_time(t.at),
-                            Precision::Day | Precision::Unknown => ctx.formats.day(t.at.as_datetime().date_naive()),
+                            Precision::Minute | Precision::Hour => html! {
+                                <time datetime={crate::intl::iso(t.at)}>{ctx.formats.date_time(t.at)}</time>
+                            },
+                            Precision::Day | Precision::Unknown => html! { {ctx.formats.day(t.at.as_datetime().date_naive())} },
                         };
                         html! { <li data-precision={t.precision.to_wire()}><span class="muted">{at}</span>{" "}{&t.text}</li> }
                     }) }
@@ -339,6 +353,16 @@ pub(crate) fn window(ctx: &Ctx<'_>, start: Timestamp, end: Option<Timestamp>) ->
     }
 }
 
+/// [`window`] marked with its instants, so the status page's script shows it in the reader's zone
+/// like every other time on the page (`data-start`, `data-end`).
+pub(crate) fn window_html(ctx: &Ctx<'_>, start: Timestamp, end: Option<Timestamp>) -> Html {
+    html! {
+        <span class="range" data-start={crate::intl::iso(start)} data-end={end.map(crate::intl::iso)}>
+            {window(ctx, start, end)}
+        </span>
+    }
+}
+
 /// Markdown blocks from `shared::markdown`'s tree: there is no raw HTML node to render.
 /// Headings inside take `level` (one below the section that holds them).
 pub fn blocks(blocks: &[Block], level: u8) -> Html {
@@ -355,6 +379,17 @@ pub fn blocks(blocks: &[Block], level: u8) -> Html {
                 <ul>{ for items.iter().map(|i| html! { <li>{blocks_inline(i)}</li> }) }</ul>
             },
             Block::Code { text } => html! { <pre><code>{text}</code></pre> },
+            // In its own scroller, so a wide table never widens the page or the host's card.
+            Block::Table { header, rows } => html! {
+                <div class="table" tabindex="0">
+                    <table>
+                        <thead><tr>{ for header.iter().map(|c| html! { <th scope="col">{blocks_inline(c)}</th> }) }</tr></thead>
+                        <tbody>{ for rows.iter().map(|row| html! {
+                            <tr>{ for row.iter().map(|c| html! { <td>{blocks_inline(c)}</td> }) }</tr>
+                        }) }</tbody>
+                    </table>
+                </div>
+            },
         })
         .collect()
 }

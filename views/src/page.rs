@@ -33,6 +33,9 @@ pub enum Body {
     Incident(Rc<IncidentDocument<'static>>),
     /// `/history?page=n`: past incidents, newest first, `HISTORY_PAGE` at a time (`page` from 1).
     History { incidents: Rc<IncidentsDocument<'static>>, maintenances: Rc<MaintenancesDocument<'static>>, page: usize },
+    /// Any address the edge does not serve, asked for by a browser: the page's name, what happened
+    /// and the way back, in the reader's language.
+    NotFound(Rc<Summary<'static>>),
 }
 
 /// Everything a document needs.
@@ -85,6 +88,11 @@ pub fn meta(props: &PageProps) -> Meta {
             title: format!("{} · {}", text.history, incidents.page.name),
             description: format!("{} · {}", text.history, incidents.page.name),
             url: format!("{}/history?page={page}", props.base),
+        },
+        Body::NotFound(summary) => Meta {
+            title: format!("{} · {}", text.not_found, summary.page.name),
+            description: text.not_found_text.to_owned(),
+            url: format!("{}/", props.base),
         },
     }
 }
@@ -169,6 +177,17 @@ pub fn Document(props: &PageProps) -> Html {
             let ctx = ctx(props, &options, &dismissals, None, None, Headline::Checking);
             (&*incidents.page, history_main(&ctx, &past(incidents, maintenances, props.now), *page))
         }
+        Body::NotFound(summary) => {
+            let ctx = ctx(props, &options, &dismissals, None, None, Headline::Checking);
+            let main = html! {
+                <>
+                    <h1>{props.text.not_found}</h1>
+                    <p>{props.text.not_found_text}</p>
+                    <p><a href={status_page_url(&ctx)}>{"← "}{props.text.current_status}</a></p>
+                </>
+            };
+            (&*summary.page, main)
+        }
     };
     html! {
         <div class="sitrep page" data-theme="auto">
@@ -181,6 +200,9 @@ pub fn Document(props: &PageProps) -> Html {
                     {" · "}<a href={format!("{}/feed.json", props.base)}>{"JSON Feed"}</a>
                 </nav>
             </header>
+            // Every time on the page is in one zone, said once: the page's here, the reader's once
+            // `/page.js` has run (it rewrites the name and every time).
+            <p class="muted zone-note">{props.text.times_in}{" "}<span data-zone="">{props.formats.zone_name()}</span></p>
             // Always there, hidden while fresh: `/page.js` shows it when its polls keep failing.
             <p class="notice stale-copy" data-ind="unknown" role="status" hidden={!props.stale}>{icon(None)}{props.text.out_of_date}</p>
             <main>{main}</main>
@@ -230,10 +252,17 @@ fn status_main(ctx: &Ctx<'_>, summary: &Summary<'static>, past: &[&Incident]) ->
     html! {
         <>
             <h1 class="head overall" data-ind={ind(indicator)}>{icon(indicator)}{live(ctx)}</h1>
-            if !scoped.incidents.is_empty() || !active.is_empty() {
+            if !scoped.incidents.is_empty() {
                 <section aria-labelledby="open">
                     <h2 id="open">{ctx.text.incidents}</h2>
-                    { for scoped.incidents.iter().chain(active.iter()).map(|i| event_card(ctx, i, true)) }
+                    { for scoped.incidents.iter().map(|i| event_card(ctx, i, true)) }
+                </section>
+            }
+            // Planned work under way is not an incident: it has its own heading.
+            if !active.is_empty() {
+                <section aria-labelledby="maintenance-now">
+                    <h2 id="maintenance-now">{ctx.text.maintenance_now}</h2>
+                    { for active.iter().map(|m| event_card(ctx, m, true)) }
                 </section>
             }
             if !upcoming.is_empty() || !later.is_empty() {
@@ -285,9 +314,9 @@ fn event_card(ctx: &Ctx<'_>, event: &Incident, link: bool) -> Html {
     html! {
         <article class="card" data-ind={ind(Some(indicator))}>
             <h3 class="title">{icon(Some(indicator))}<strong>{name}</strong>
-                <span class="pill">{ctx.text.event_status(event)}</span></h3>
-            if event.is_maintenance() {
-                <p class="muted">{window_text(ctx, event)}</p>
+                <span class="pill" data-ind={ind(Some(pill_indicator(event)))}>{ctx.text.event_status(event)}</span></h3>
+            if let (true, Some(from)) = (event.is_maintenance(), event.scheduled_for) {
+                <p class="muted">{window_html(ctx, from, event.scheduled_until)}</p>
             }
             {affected(ctx, event)}
             {timeline(ctx, event)}
@@ -299,13 +328,30 @@ fn event_indicator(event: &Incident) -> Indicator {
     if event.is_maintenance() { Indicator::Maintenance } else { Indicator::of_open_incident(event.impact) }
 }
 
+/// The colour of an event's status pill: its impact's while it is open, green once it is over
+/// (a resolved incident is not an outage any more).
+fn pill_indicator(event: &Incident) -> Indicator {
+    if event.status.is_closed() { Indicator::None } else { event_indicator(event) }
+}
+
+/// The first paragraph of an update, for a list: a list entry must not look like several.
+fn first_paragraph(body: &str) -> String {
+    let trimmed = body.trim_start();
+    let first = trimmed.split("\n\n").next().unwrap_or(trimmed).trim_end();
+    let mut out = first_chars(first, 280);
+    if first.len() < trimmed.trim_end().len() && !out.ends_with('…') {
+        out.push_str(" …");
+    }
+    out
+}
+
 fn past_row(ctx: &Ctx<'_>, incident: &Incident) -> Html {
     let when = ended(incident);
     html! {
         <li>
             <a href={incident_page_url(ctx, incident)}><strong>{&incident.name}</strong></a>
             <span class="muted">{" · "}{ctx.text.event_status(incident)}{" · "}{time(ctx, when)}</span>
-            { for incident.latest_update().map(|u| html! { <p class="body" lang={u.language.clone()}>{first_chars(&u.body, 280)}</p> }) }
+            { for incident.latest_update().map(|u| html! { <p class="body" lang={u.language.clone()}>{first_paragraph(&u.body)}</p> }) }
         </li>
     }
 }
@@ -317,16 +363,16 @@ fn incident_main(ctx: &Ctx<'_>, incident: &Incident) -> Html {
         <>
             <h1 class="head" data-ind={ind(Some(indicator))}>{icon(Some(indicator))}<span>{&incident.name}</span></h1>
             <p class="muted">
-                <span class="pill" data-ind={ind(Some(indicator))}>{ctx.text.event_status(incident)}</span>{" "}
-                if incident.is_maintenance() {
-                    {window_text(ctx, incident)}
+                <span class="pill" data-ind={ind(Some(pill_indicator(incident)))}>{ctx.text.event_status(incident)}</span>{" "}
+                if let (true, Some(from)) = (incident.is_maintenance(), incident.scheduled_for) {
+                    {window_html(ctx, from, incident.scheduled_until)}
                 } else {
-                    {window(ctx, started, incident.resolved_at)}
+                    {window_html(ctx, started, incident.resolved_at)}
                 }
             </p>
             {affected(ctx, incident)}
             <section aria-labelledby="updates">
-                <h2 id="updates">{ctx.text.updated}</h2>
+                <h2 id="updates">{ctx.text.updates}</h2>
                 {timeline(ctx, incident)}
             </section>
             { for incident.postmortem.as_ref().map(|p| html! {

@@ -145,9 +145,11 @@ fn banner_view(ctx: &Ctx<'_>) -> Html {
         .collect();
     // With nothing read, the banner shows nothing: it exists to announce incidents, and a reader
     // whose ad blocker stops the edge must not get a grey box on every page of the host's app.
+    // Nor does it announce "Status unavailable" to a screen reader.
+    let unread = matches!(ctx.headline, Headline::Unavailable | Headline::Checking);
     html! {
         <div class="stack">
-            <span class="sr-only">{live(ctx)}</span>
+            if !unread { <span class="sr-only">{live(ctx)}</span> }
             if let Some(b) = banner { {banner_box(ctx, b)} }
             {for notices}
         </div>
@@ -181,6 +183,7 @@ fn banner_box(ctx: &Ctx<'_>, banner: embed::Banner<'_>) -> Html {
     });
     let when = banner.latest.map_or(incident.updated_at, IncidentUpdate::shown_at);
     let details_id = format!("sitrep-details-{}", incident.id);
+    let more_updates = incident.incident_updates.len() > 1;
     html! {
         <section class="banner" data-ind={ind(Some(indicator))} aria-label={incident.name.clone()}>
             {icon(Some(indicator))}
@@ -191,12 +194,15 @@ fn banner_box(ctx: &Ctx<'_>, banner: embed::Banner<'_>) -> Html {
                 <p class="meta">
                     {ctx.text.updated}{" "}{time(ctx, when)}{" · "}{ctx.formats.date_time(when)}
                     {" · "}
-                    <button type="button" class="link" aria-expanded={if ctx.details_open { "true" } else { "false" }}
-                        aria-controls={details_id.clone()} onclick={ctx.on_toggle.clone()}>{ctx.text.details}</button>
-                    {" · "}
+                    // With one update, the details would repeat it.
+                    if more_updates {
+                        <button type="button" class="link" aria-expanded={if ctx.details_open { "true" } else { "false" }}
+                            aria-controls={details_id.clone()} onclick={ctx.on_toggle.clone()}>{ctx.text.details}</button>
+                        {" · "}
+                    }
                     <a href={link} target="_blank" rel="noopener noreferrer">{ctx.text.status_page}</a>
                 </p>
-                if ctx.details_open {
+                if ctx.details_open && more_updates {
                     <div id={details_id}>{timeline(ctx, incident)}</div>
                 }
             </div>
@@ -224,10 +230,10 @@ fn notice(ctx: &Ctx<'_>, maintenance: &Incident, key: BannerKey) -> Html {
 /// supports them in `data-reason` (and in the console, from the widget).
 fn error_box(ctx: &Ctx<'_>) -> Html {
     html! {
+        // The view's heading already says "Status unavailable": this says why and offers a retry.
         <section class="notice" data-ind="unknown" data-reason={ctx.error.map(ToString::to_string)}>
             {icon(None)}
             <div class="content">
-                <p class="title"><strong>{ctx.text.unavailable}</strong></p>
                 <p class="meta">{ctx.text.unreachable}{" "}
                     <button type="button" class="link" onclick={ctx.on_retry.clone()}>{ctx.text.retry}</button>
                 </p>

@@ -13,7 +13,7 @@ const MODULES = {
   full: { glue: "__SITREP_FULL_JS__", wasm: "__SITREP_FULL_WASM__" },
 };
 
-const ATTRIBUTES = ["src", "view", "components", "locale", "time-zone", "theme", "poll", "postmortems"];
+const ATTRIBUTES = ["src", "view", "components", "locale", "time-zone", "theme", "poll", "postmortems", "preview"];
 const origin = new URL(import.meta.url).origin;
 const loading = {};
 // Live mounts whose view needs the full module: badges on the same page then use it too, so the
@@ -85,13 +85,15 @@ function trusted(html) {
 // the loader paints it, so the wasm is not on the host page's critical path. Only on a first visit:
 // with a summary stored from an earlier visit the wasm paints that at once (and asks with its ETag).
 // Resolves to whether a frame was painted.
-async function paintFrame(element, options, destroyed) {
+async function paintFrame(element, options, destroyed, force = false) {
   try {
     const src = String(options.src ?? "").trim();
     const base = (/^https?:\/\//.test(src) ? src : origin).replace(/\/+$/, "");
     // HTML is painted only from the origin this script came from, which the host already trusts
     // to run code: a `src` the host builds from other data never gets to put markup in its page.
-    if (base !== origin || stored(base) || typeof AbortSignal?.timeout !== "function") return false;
+    // A preview (preview="incident") is drawn by the wasm from its sample: nothing is read.
+    if (base !== origin || options.preview || typeof AbortSignal?.timeout !== "function") return false;
+    if (stored(base) && !force) return false;
     const query = new URLSearchParams();
     for (const name of ["view", "components", "theme", "postmortems", "locale", "time-zone"]) {
       if (options[name] !== undefined) query.set(name, options[name]);
@@ -126,6 +128,116 @@ async function paintFrame(element, options, destroyed) {
   } catch {
     return false; // the wasm paints instead
   }
+}
+
+// theme="auto" follows the background the element actually sits on, not the host's color-scheme
+// (many dark apps never declare one): the nearest opaque background among its ancestors, else the
+// canvas. The loader marks the element `data-sitrep-scheme="light|dark"` (widget.css turns that
+// into its color-scheme, which light-dark() reads), and `data-sitrep-card` when neither palette
+// keeps 4.5:1 on that background (a mid grey): the widget then paints its own card. It judges again
+// when the host changes a class, a style or its colour scheme (a theme toggle).
+// The colours each palette sets text in, from widget.css (light, then dark): --fg, --muted and the
+// links' --focus (the status colours fill shapes, which need 3:1, not text's 4.5:1).
+const PALETTES = {
+  light: ["#1f2328", "#59636e", "#0969da"],
+  dark: ["#e6edf3", "#9198a1", "#4493f8"],
+};
+const autoThemed = new Set();
+
+function rgba(colour) {
+  const hex = /^#([0-9a-f]{6})$/i.exec(colour);
+  if (hex) return [0, 2, 4].map((i) => parseInt(hex[1].slice(i, i + 2), 16)).concat(1);
+  const parts = (colour.match(/[\d.]+/g) ?? []).map(Number);
+  return parts.length >= 3 ? [parts[0], parts[1], parts[2], parts[3] ?? 1] : [0, 0, 0, 0];
+}
+
+function luminance([r, g, b]) {
+  const channel = (v) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+  return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+}
+
+function backgroundOf(element) {
+  for (let e = element; e; e = e.parentElement ?? e.getRootNode?.().host) {
+    const colour = rgba(getComputedStyle(e).backgroundColor);
+    if (colour[3] >= 0.5) return colour;
+  }
+  const root = rgba(getComputedStyle(document.documentElement).backgroundColor);
+  if (root[3] >= 0.5) return root;
+  // The canvas: dark only where the page opts into dark and the reader prefers it.
+  const dark = /dark/.test(getComputedStyle(document.documentElement).colorScheme) &&
+    matchMedia("(prefers-color-scheme: dark)").matches;
+  return dark ? [18, 18, 18, 1] : [255, 255, 255, 1];
+}
+
+function judge(element) {
+  const background = luminance(backgroundOf(element));
+  const worst = (palette) => Math.min(...PALETTES[palette].map((c) => {
+    const text = luminance(rgba(c));
+    return (Math.max(text, background) + 0.05) / (Math.min(text, background) + 0.05);
+  }));
+  const [light, dark] = [worst("light"), worst("dark")];
+  element.setAttribute("data-sitrep-scheme", dark > light ? "dark" : "light");
+  element.toggleAttribute("data-sitrep-card", Math.max(light, dark) < 4.5);
+}
+
+let judging = 0;
+function judgeAll() {
+  cancelAnimationFrame(judging);
+  judging = requestAnimationFrame(() => autoThemed.forEach(judge));
+}
+
+let watching = false;
+function followTheme(element, auto) {
+  autoThemed.delete(element);
+  if (!auto) {
+    element.removeAttribute("data-sitrep-scheme");
+    element.removeAttribute("data-sitrep-card");
+    return;
+  }
+  autoThemed.add(element);
+  judge(element);
+  if (watching) return;
+  watching = true;
+  new MutationObserver(judgeAll).observe(document.documentElement, {
+    attributes: true, subtree: true, attributeFilter: ["class", "style", "data-theme", "data-mode", "data-bs-theme"],
+  });
+  matchMedia("(prefers-color-scheme: dark)").addEventListener?.("change", judgeAll);
+  // A host's own transition on its background ends after the class changed; its stylesheets may
+  // still be loading when the element first mounts.
+  document.addEventListener("transitionend", judgeAll, { passive: true });
+  addEventListener("load", judgeAll, { once: true });
+}
+
+// Why the wasm could not start, in words a host's developer can act on. A Content-Security-Policy
+// without 'wasm-unsafe-eval' makes the browser name 'unsafe-eval', which would allow eval() too.
+function explain(error) {
+  const text = String(error?.message ?? error);
+  if (error?.name === "CompileError" || /unsafe-eval|Content Security Policy/i.test(text)) {
+    return "this page's Content-Security-Policy does not let WebAssembly run: add 'wasm-unsafe-eval' " +
+      "to its script-src (not 'unsafe-eval', which would allow eval() as well)";
+  }
+  return text;
+}
+
+// Without the wasm (a policy that forbids it, a module that did not load), the edge's frame is what
+// can be kept: it is fetched again on the element's polling interval, so it never shows a status
+// nobody confirmed; where no frame can be had, a badge or a full view says "Status unavailable" and a
+// banner shows nothing. Returns the timer to clear.
+function withoutWasm(element, options, destroyed) {
+  const seconds = Math.min(600, Math.max(15, Number.parseInt(options.poll ?? "60", 10) || 60));
+  const refresh = async () => {
+    if (destroyed()) return;
+    if (await paintFrame(element, options, destroyed, true)) return;
+    const shadow = shadowOf(element);
+    shadow.querySelector("[data-sitrep-frame]")?.remove();
+    if (needsFull(options) && String(options.view).trim() === "banner") return;
+    const notice = document.createElement("div");
+    notice.dataset.sitrepFrame = "";
+    notice.innerHTML = trusted('<div class="sitrep" data-theme="auto"><span class="badge" data-ind="unknown" role="status">Status unavailable</span></div>') ?? "";
+    shadow.append(notice);
+  };
+  refresh();
+  return setInterval(refresh, seconds * 1000);
 }
 
 // What can take focus or a click in the widget; lib.rs matches the frame's and the wasm's by position.
@@ -164,13 +276,16 @@ export function mount(element, options = {}) {
   options = normalise(options);
   let handle = null;
   let destroyed = false;
+  let withoutWasmTimer;
   const api = {
     refresh() {
       handle?.refresh();
     },
     destroy() {
       destroyed = true;
+      clearInterval(withoutWasmTimer);
       wantFull.delete(api);
+      autoThemed.delete(element);
       element.shadowRoot?.querySelector("[data-sitrep-frame]")?.remove();
       if (handle) {
         handle.destroy();
@@ -180,6 +295,12 @@ export function mount(element, options = {}) {
     },
   };
   if (needsFull(options)) wantFull.add(api);
+  // The view it shows (an unknown one is a badge) lays the element out: a badge inline, the others
+  // as blocks, whatever element mount() was given (widget.css reads the attribute).
+  element.setAttribute("data-sitrep-view", needsFull(options) ? String(options.view).trim() : "badge");
+  // Any theme but light and dark is auto (the widget warns about a bad one).
+  const theme = String(options.theme ?? "auto").trim();
+  followTheme(element, theme !== "light" && theme !== "dark");
   // Starts after the current script: a page that appends the element and then sets its attributes
   // remounts at once, and the first mount's requests would be wasted.
   api.ready = Promise.resolve().then(async () => {
@@ -194,9 +315,8 @@ export function mount(element, options = {}) {
       if (painted) await whenWanted(element);
       module = await loaded;
     } catch (error) {
-      // A frame nobody updates could show green through an outage: it goes with the wasm.
-      element.shadowRoot?.querySelector("[data-sitrep-frame]")?.remove();
-      throw error;
+      withoutWasmTimer = withoutWasm(element, options, () => destroyed);
+      throw new Error(explain(error));
     }
     if (!destroyed) {
       shadowOf(element);

@@ -11,13 +11,13 @@ use sitrep_shared::embed::state::{Event, Failure, Fetched, Kept, State};
 use sitrep_shared::embed::{self, Dismissals, Options};
 use sitrep_shared::{Indicator, Timestamp};
 use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::spawn_local;
 use web_sys::{CustomEvent, CustomEventInit, HtmlElement};
 use yew::prelude::*;
 
 use crate::fetch::{self, Answer, Error};
+use crate::hub::{self, ExtraTags};
 use crate::read;
-use crate::storage::{self, Stored};
+use crate::storage;
 use sitrep_views::i18n;
 use sitrep_views::intl::Formats;
 use sitrep_views::widget::Widget;
@@ -31,12 +31,13 @@ const TICK_MS: u32 = 30_000;
 /// Lets the mount's handle ask the component to poll (`refresh()`): the component puts its
 /// dispatcher here while it is mounted.
 #[derive(Debug, Default)]
-pub struct Refresh(RefCell<Option<Callback<Event>>>);
+pub struct Refresh(RefCell<Option<(Callback<Event>, String)>>);
 
 impl Refresh {
-    /// Polls now, if the component is mounted.
+    /// Polls now, if the component is mounted: a request, not an answer the hub kept.
     pub fn poll(&self) {
-        if let Some(dispatch) = self.0.borrow().as_ref() {
+        if let Some((dispatch, src)) = self.0.borrow().as_ref() {
+            hub::forget(src);
             dispatch.emit(Event::Poll { hidden: hidden() });
         }
     }
@@ -107,7 +108,7 @@ fn initial(options: &Options) -> Model {
 }
 
 /// GETs `path` conditionally and reads it with `read`; the answer as the reducer takes it.
-async fn get<T>(
+pub(crate) async fn get<T>(
     options: &Options,
     path: &str,
     etag: Option<String>,
@@ -125,48 +126,20 @@ async fn get<T>(
     (fetched.map_err(|e| e.to_string()), text)
 }
 
-/// What a poll sends: the ETags of what is held, and whether the full view's documents are wanted.
-#[derive(Clone, Debug)]
-struct Poll {
-    etag: Option<String>,
-    extras: Option<[Option<String>; 2]>,
-}
-
-impl Poll {
-    fn of(state: &State) -> Self {
-        Self {
-            etag: state.etag_to_send().map(str::to_owned),
-            extras: state.wants_extras().then(|| [state.postmortems_etag.clone(), state.uptime_etag.clone()]),
-        }
-    }
-}
-
-/// One poll: the summary (stored once read), and for the full view the postmortems and uptime.
-fn start_poll(options: Rc<Options>, poll: Poll, dispatch: Callback<Event>) {
-    let Poll { etag, extras } = poll;
-    if let Some(etags) = extras {
-        fetch_extras(&options, etags, &dispatch);
-    }
-    spawn_local(async move {
-        let (result, text) = get(&options, SUMMARY_PATH, etag, read::summary).await;
-        let at = now();
-        if let (Ok(Fetched::Body { etag, .. }), Some(text)) = (&result, text) {
-            storage::save_summary(&options.src, &Stored { fetched_at: at, etag: etag.clone(), text });
-        }
-        dispatch.emit(Event::Summary { at, result });
-    });
-}
-
-/// The full view's other documents, each with its ETag.
+/// The full view's other documents, each with its ETag (fetched with every summary answer, see `hub`).
 #[cfg(feature = "full")]
-fn fetch_extras(options: &Rc<Options>, [postmortems, uptime]: [Option<String>; 2], dispatch: &Callback<Event>) {
+pub(crate) fn fetch_extras(
+    options: &Rc<Options>,
+    [postmortems, uptime]: [Option<String>; 2],
+    dispatch: &Callback<Event>,
+) {
     let (o, d) = (Rc::clone(options), dispatch.clone());
-    spawn_local(async move {
+    wasm_bindgen_futures::spawn_local(async move {
         let (result, _) = get(&o, "/api/v2/postmortems.json", postmortems, read::postmortems).await;
         d.emit(Event::Postmortems(result));
     });
     let (o, d) = (Rc::clone(options), dispatch.clone());
-    spawn_local(async move {
+    wasm_bindgen_futures::spawn_local(async move {
         let (result, _) = get(&o, "/api/v2/uptime.json", uptime, read::uptime).await;
         d.emit(Event::Uptime(result));
     });
@@ -174,7 +147,17 @@ fn fetch_extras(options: &Rc<Options>, [postmortems, uptime]: [Option<String>; 2
 
 /// The badge module (built without `full`) never draws the full view, so its readers stay out of it.
 #[cfg(not(feature = "full"))]
-fn fetch_extras(_: &Rc<Options>, _: [Option<String>; 2], _: &Callback<Event>) {}
+pub(crate) fn fetch_extras(_: &Rc<Options>, _: [Option<String>; 2], _: &Callback<Event>) {}
+
+/// `preview="incident"`: the sample incident in the reader's language, as the only answer (the
+/// full view's other documents answer "none" so it is ready at once).
+fn show_preview(text: &i18n::Text, dispatch: &Callback<Event>) {
+    let at = now();
+    let doc = embed::preview_summary("sitrep", text.preview_name, text.preview_body, text.tag, at);
+    dispatch.emit(Event::Summary { at, result: Ok(Fetched::Body { doc, etag: None, stale: false }) });
+    dispatch.emit(Event::Postmortems(Err("a preview reads nothing".into())));
+    dispatch.emit(Event::Uptime(Err("a preview reads nothing".into())));
+}
 
 /// Fires `sitrep:change` on the host.
 fn announce(host: &HtmlElement, current: Indicator, previous: Option<Indicator>) {
@@ -209,11 +192,23 @@ pub fn app(props: &Props) -> Html {
         }
     });
 
-    // Mounted: the first poll, the tick, visibility, and `refresh()`.
+    // What a full view holds besides the summary, for the hub to fetch with every answer.
+    let extra_tags: ExtraTags = use_mut_ref(Default::default);
+    *extra_tags.borrow_mut() = [state.postmortems_etag.clone(), state.uptime_etag.clone()];
+
+    // Mounted: the hub of its `src`, the first poll, the tick, visibility, and `refresh()`. A
+    // preview reads nothing: its sample is the one answer it gets.
     use_effect_with((), {
         let (dispatch, refresh) = (dispatch.clone(), Rc::clone(&props.refresh));
+        let extras = state.wants_extras().then(|| Rc::clone(&extra_tags));
+        let preview = options.preview.then(|| language.0);
+        let src = options.src.clone();
+        let subscription = preview.is_none().then(|| hub::subscribe(&options, dispatch.clone(), extras));
         move |()| {
-            dispatch.emit(Event::Poll { hidden: hidden() });
+            match preview {
+                Some(text) => show_preview(text, &dispatch),
+                None => dispatch.emit(Event::Poll { hidden: hidden() }),
+            }
             let tick = {
                 let dispatch = dispatch.clone();
                 Interval::new(TICK_MS, move || dispatch.emit(Event::Tick))
@@ -224,20 +219,21 @@ pub fn app(props: &Props) -> Html {
                     dispatch.emit(Event::Visibility { hidden: hidden(), at: now() });
                 })
             });
-            *refresh.0.borrow_mut() = Some(dispatch);
+            *refresh.0.borrow_mut() = Some((dispatch, src));
             move || {
                 refresh.0.borrow_mut().take();
-                drop((tick, visibility));
+                drop((tick, visibility, subscription));
             }
         }
     });
 
-    // A poll was started: fetch.
+    // A poll was started: through the hub, which answers every element of this `src`.
     use_effect_with(state.polls, {
-        let (options, poll, dispatch) = (Rc::clone(&options), Poll::of(state), dispatch.clone());
+        let (options, etag) = (Rc::clone(&options), state.etag_to_send().map(str::to_owned));
+        let (dispatch, extras) = (dispatch.clone(), state.wants_extras().then(|| Rc::clone(&extra_tags)));
         move |&polls| {
-            if polls > 0 {
-                start_poll(options, poll, dispatch);
+            if polls > 0 && !options.preview {
+                hub::poll(options, etag, &dispatch, extras);
             }
         }
     });
@@ -255,10 +251,13 @@ pub fn app(props: &Props) -> Html {
         }
     });
 
-    // Dismissals are kept across page loads.
+    // Dismissals are kept across page loads (a preview's are not).
     use_effect_with(Rc::clone(&state.dismissals), {
-        let src = options.src.clone();
+        let (src, preview) = (options.src.clone(), options.preview);
         move |dismissals| {
+            if preview {
+                return;
+            }
             let text = dismissals.store();
             if storage::load_dismissals(&src) != text {
                 storage::save_dismissals(&src, &text);
@@ -316,6 +315,14 @@ pub fn app(props: &Props) -> Html {
     });
 
     let (text, locale, formats) = &*language;
+    // "Try again" asks the edge, not the hub's last answer.
+    let retry = {
+        let (dispatch, src) = (dispatch.clone(), options.src.clone());
+        Callback::from(move |_: MouseEvent| {
+            hub::forget(&src);
+            dispatch.emit(Event::Poll { hidden: false });
+        })
+    };
     let on = |event: fn() -> Event| {
         let dispatch = dispatch.clone();
         Callback::from(move |_: MouseEvent| dispatch.emit(event()))
@@ -329,6 +336,6 @@ pub fn app(props: &Props) -> Html {
             confirmed_at={state.feed.fetched_at}
             on_dismiss={dispatch.reform(Event::Dismiss)}
             on_toggle={on(|| Event::ToggleDetails)}
-            on_retry={on(|| Event::Poll { hidden: false })} />
+            on_retry={retry} />
     }
 }

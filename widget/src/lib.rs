@@ -6,6 +6,7 @@
 //!
 //! - [`app`]: the component and its polling.
 //! - the markup of the badge, banner and full views is `sitrep_views::widget`, which the edge also renders.
+//! - [`hub`]: one summary poll per `src` for every element on the page, answered to all at once.
 //! - [`fetch`]: conditional GETs with timeout and size limits; the crate's one error enum.
 //! - [`read`]: the read API's JSON into shared's types through `JSON.parse`, without serde.
 //! - [`storage`]: the last good summary and dismissals in `localStorage`.
@@ -21,6 +22,7 @@ use yew::AppHandle;
 
 pub mod app;
 pub mod fetch;
+pub mod hub;
 pub mod read;
 pub mod storage;
 

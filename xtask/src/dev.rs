@@ -45,5 +45,7 @@ pub fn run() -> Result<()> {
         println!("  {base}{path}");
     }
     println!("admin token: edge/.dev.vars (SITREP_ADMIN_TOKEN); Ctrl-C stops");
+    println!("the operator tool, from another shell:");
+    println!("  export SITREP_URL={base} SITREP_TOKEN={token}");
     running.wait()
 }

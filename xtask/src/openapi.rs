@@ -182,9 +182,9 @@ pub fn document() -> Value {
                     "every subscription",
                 ),
                 "POST" => (
-                    json!(["version", "subscription", "secret"]),
+                    json!(["version", "subscription"]),
                     json!({ "version": { "type": "integer" }, "subscription": subscription,
-                    "secret": { "type": "string", "pattern": "^whsec_", "description": "the signing secret (Standard Webhooks); never shown again" } }),
+                    "secret": { "type": "string", "pattern": "^whsec_", "description": "the signing secret (Standard Webhooks), for a webhook only (chat deliveries are not signed); never shown again" } }),
                     "added",
                 ),
                 "PATCH" => (

@@ -5,7 +5,7 @@
 //! is lost and nothing is kept for a write that did not commit. Delivering them is the delivery
 //! object's (`crate::delivery`).
 
-use sitrep_shared::notify::subscription::{self, NewSubscription, SubscriptionEdit};
+use sitrep_shared::notify::subscription::{self, Channel, NewSubscription, SubscriptionEdit};
 use sitrep_shared::notify::target::Targets;
 use sitrep_shared::notify::{self as model, Subscription};
 use sitrep_shared::{PageState, Timestamp};
@@ -132,7 +132,12 @@ pub fn create(
         paused: None,
     };
     let host = sitrep_shared::notify::target::check(&subscription.url, targets).map(|t| t.host).unwrap_or_default();
-    let body = serde_json::json!({ "subscription": subscription, "secret": secret });
+    // Slack and Discord deliveries are unsigned (the URL is the credential): their secret is kept
+    // for uniformity but never shown, as it could verify nothing.
+    let body = match subscription.kind {
+        Channel::Webhook => serde_json::json!({ "subscription": subscription, "secret": secret }),
+        Channel::Slack | Channel::Discord => serde_json::json!({ "subscription": subscription }),
+    };
     let stored = Stored { subscription, secret, after: model::Position::Start };
     Ok(Written { kept: Some(stored), summary: format!("added subscription {id} ({host})"), target: id, body })
 }

@@ -6,7 +6,8 @@
 //!   resolves it, `incident.updated` for any other update or edit readers can see;
 //! - a maintenance: `maintenance.scheduled` when it is announced or its window moves,
 //!   `maintenance.started` when it first goes in progress (not again after verifying),
-//!   `maintenance.completed` when it completes or is cancelled;
+//!   `maintenance.completed` when it completes, `maintenance.cancelled` when it is called off
+//!   (Statuspage's JSON shows both as `completed`, a cancelled one with `cancelled_at`);
 //! - `postmortem.published` when a postmortem becomes public; a draft produces nothing, and the
 //!   incident carried by any event is the public one (never a draft);
 //! - `component.status_changed` for each component whose status the write changed.
@@ -35,6 +36,8 @@ pub enum EventType {
     MaintenanceStarted,
     #[serde(rename = "maintenance.completed")]
     MaintenanceCompleted,
+    #[serde(rename = "maintenance.cancelled")]
+    MaintenanceCancelled,
     #[serde(rename = "postmortem.published")]
     PostmortemPublished,
     #[serde(rename = "component.status_changed")]
@@ -48,13 +51,14 @@ pub enum EventType {
 
 impl EventType {
     /// Every type, in the order of the documentation.
-    pub const ALL: [EventType; 10] = [
+    pub const ALL: [EventType; 11] = [
         Self::IncidentOpened,
         Self::IncidentUpdated,
         Self::IncidentResolved,
         Self::MaintenanceScheduled,
         Self::MaintenanceStarted,
         Self::MaintenanceCompleted,
+        Self::MaintenanceCancelled,
         Self::PostmortemPublished,
         Self::ComponentStatusChanged,
         Self::IncidentDeleted,
@@ -70,6 +74,7 @@ impl EventType {
             Self::MaintenanceScheduled => "maintenance.scheduled",
             Self::MaintenanceStarted => "maintenance.started",
             Self::MaintenanceCompleted => "maintenance.completed",
+            Self::MaintenanceCancelled => "maintenance.cancelled",
             Self::PostmortemPublished => "postmortem.published",
             Self::ComponentStatusChanged => "component.status_changed",
             Self::IncidentDeleted => "incident.deleted",
@@ -110,6 +115,11 @@ pub struct Event {
     /// The components it concerns, for subscriptions filtered by component.
     #[serde(default)]
     pub components: Vec<ComponentId>,
+    /// A component's change that the same write's incident or maintenance event tells too (its
+    /// components with their statuses): chat channels, one message per write, leave it out;
+    /// webhooks get every event.
+    #[serde(default, skip_serializing_if = "crate::wire::is_false")]
+    pub told: bool,
 }
 
 /// What a subscription's filter judges an event by, stored beside it: a claim after a restart
@@ -124,6 +134,9 @@ pub struct Indexed {
     /// wants its children's events).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<ComponentId>,
+    /// [`Event::told`].
+    #[serde(default, skip_serializing_if = "crate::wire::is_false")]
+    pub told: bool,
 }
 
 impl Indexed {
@@ -136,7 +149,7 @@ impl Indexed {
             .collect();
         groups.sort();
         groups.dedup();
-        Self { kind: event.kind, components: event.components.clone(), groups }
+        Self { kind: event.kind, components: event.components.clone(), groups, told: event.told }
     }
 }
 
@@ -153,6 +166,9 @@ pub fn is_stream(stream: &str) -> bool {
 /// The events of `change`, a write accepted against `before` that makes page `version`, in order:
 /// events of incidents and maintenances first, then component changes; ids in `stream`.
 pub fn events(before: &PageState, change: &Change, version: u64, stream: &str) -> Vec<Event> {
+    if change.quiet {
+        return Vec::new();
+    }
     let at = change.at;
     let mut found: Vec<Found> = Vec::new();
     for (kind, after) in &change.events {
@@ -184,6 +200,8 @@ pub fn events(before: &PageState, change: &Change, version: u64, stream: &str) -
             found.push((EventType::ComponentStatusChanged, None, Some(change), vec![component.id.clone()]));
         }
     }
+    // A write that tells a story (an incident or maintenance event) tells its component changes in it.
+    let story = found.iter().any(|(kind, ..)| *kind != EventType::ComponentStatusChanged);
     found
         .into_iter()
         .enumerate()
@@ -195,6 +213,7 @@ pub fn events(before: &PageState, change: &Change, version: u64, stream: &str) -
             incident,
             component,
             components,
+            told: story && kind == EventType::ComponentStatusChanged,
         })
         .collect()
 }
@@ -227,6 +246,9 @@ fn event_types(kind: Kind, prior: Option<&Incident>, after: &Incident, at: Times
                 match (prior.status, after.status) {
                     (IncidentStatus::Scheduled, IncidentStatus::InProgress | IncidentStatus::Verifying) => {
                         types.push(EventType::MaintenanceStarted);
+                    }
+                    (_, IncidentStatus::Completed) if after.cancelled_at.is_some() => {
+                        types.push(EventType::MaintenanceCancelled);
                     }
                     (_, IncidentStatus::Completed) => types.push(EventType::MaintenanceCompleted),
                     (_, IncidentStatus::Scheduled) => types.push(EventType::MaintenanceScheduled),
@@ -407,6 +429,7 @@ mod tests {
                 impact: None,
                 language: None,
                 auto_transition: Some(false),
+                record: None,
             })
         };
         assert_eq!(types(&run(&mut state, schedule("DB"), 1, "m1", 2)), [MaintenanceScheduled]);
@@ -414,6 +437,7 @@ mod tests {
         assert_eq!(types(&run(&mut state, Command::Edit("m1".into(), moved), 2, "", 3)), [MaintenanceScheduled]);
         let started = run(&mut state, Command::PostUpdate("m1".into(), NewUpdate::new(InProgress, "Begun")), 60, "", 4);
         assert_eq!(types(&started), [MaintenanceStarted, ComponentStatusChanged]);
+        assert_eq!(started.iter().map(|e| e.told).collect::<Vec<_>>(), [false, true], "the start tells its components");
         let verifying =
             run(&mut state, Command::PostUpdate("m1".into(), NewUpdate::new(Verifying, "Checking")), 70, "", 41);
         assert_eq!(types(&verifying), []);
@@ -425,6 +449,6 @@ mod tests {
 
         run(&mut state, schedule("Other"), 101, "m2", 6);
         let cancel = Command::CancelMaintenance("m2".into(), Cancellation { body: "Postponed".into(), language: None });
-        assert_eq!(types(&run(&mut state, cancel, 102, "", 7)), [MaintenanceCompleted]);
+        assert_eq!(types(&run(&mut state, cancel, 102, "", 7)), [MaintenanceCancelled]);
     }
 }

@@ -159,7 +159,9 @@ fn said(event: &Event, page: &Page, labels: &dyn Labels) -> Said {
         let impact = labels.indicator(Indicator::of_open_incident(incident.impact));
         fields.push((labels.label(Label::Impact).to_owned(), impact.to_owned()));
     }
-    let names: Vec<&str> = incident.components.iter().map(|c| c.name.as_str()).collect();
+    // With their statuses: the write's component changes are told here, not in messages of their own.
+    let names: Vec<String> =
+        incident.components.iter().map(|c| format!("{} ({})", c.name, labels.component(c.status))).collect();
     if !names.is_empty() {
         fields.push((labels.label(Label::Affected).to_owned(), names.join(", ")));
     }
@@ -307,6 +309,7 @@ mod tests {
             incident: Some(event),
             component: None,
             components: vec!["api".into()],
+            told: false,
         };
         (event, page)
     }

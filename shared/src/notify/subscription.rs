@@ -84,14 +84,16 @@ impl Subscription {
         self.wants_indexed(&Indexed::of(event, page))
     }
 
-    /// Whether a deletion reaches a subscription that chose other events: one that hears of
-    /// incidents (or maintenance) at all hears that one was deleted, so a chat channel told of a
-    /// test outage is told it is gone.
+    /// Whether a deletion or a cancellation reaches a subscription that chose other events: one
+    /// that hears of incidents (or maintenance) at all hears that one was deleted, so a chat channel
+    /// told of a test outage is told it is gone; one that chose `maintenance.completed` hears of a
+    /// cancellation, which it was sent under that name before `maintenance.cancelled` existed.
     fn hears_retraction(&self, kind: EventType) -> bool {
         let of_kind = |prefix: &str| self.events.iter().any(|e| e.as_str().starts_with(prefix));
         match kind {
             EventType::IncidentDeleted => of_kind("incident."),
             EventType::MaintenanceDeleted => of_kind("maintenance."),
+            EventType::MaintenanceCancelled => self.events.contains(&EventType::MaintenanceCompleted),
             _ => false,
         }
     }
@@ -100,6 +102,12 @@ impl Subscription {
     /// groups as they were when it was written): what the delivery object judges by, without the page.
     pub fn wants_indexed(&self, event: &Indexed) -> bool {
         if !self.events.is_empty() && !self.events.contains(&event.kind) && !self.hears_retraction(event.kind) {
+            return false;
+        }
+        // A chat channel gets one message per write: the incident's message names its components.
+        // Unless it asked for component changes only: then nothing else tells them.
+        let components_only = self.events == [EventType::ComponentStatusChanged];
+        if event.told && self.kind != Channel::Webhook && !components_only {
             return false;
         }
         if self.components.is_empty() {
@@ -223,6 +231,7 @@ mod tests {
             incident: None,
             component: None,
             components: components.iter().map(|c| (*c).into()).collect(),
+            told: false,
         }
     }
 
@@ -258,6 +267,21 @@ mod tests {
         assert!(!resolved.wants(&event(EventType::MaintenanceDeleted, &[]), &page));
         let components_only = subscription(&[], &[EventType::ComponentStatusChanged]);
         assert!(!components_only.wants(&event(EventType::IncidentDeleted, &[]), &page));
+        // Issue 26, item 14: a maintenance start was three Slack messages (the maintenance and one
+        // per component). A component change the write's event tells is left out of chat only.
+        let told = Event { told: true, ..event(EventType::ComponentStatusChanged, &[]) };
+        let chat = Subscription { kind: Channel::Slack, ..subscription(&[], &[]) };
+        assert!(!chat.wants(&told, &page));
+        assert!(chat.wants(&event(EventType::ComponentStatusChanged, &[]), &page), "a change alone is told alone");
+        assert!(subscription(&[], &[]).wants(&told, &page), "a webhook gets every event");
+        let components_only =
+            Subscription { kind: Channel::Discord, ..subscription(&[], &[EventType::ComponentStatusChanged]) };
+        assert!(components_only.wants(&told, &page), "a channel of component changes only still hears them");
+        // Cancellations went out as maintenance.completed before they had a name of their own.
+        let completed = subscription(&[], &[EventType::MaintenanceCompleted]);
+        assert!(completed.wants(&event(EventType::MaintenanceCancelled, &[]), &page));
+        let started = subscription(&[], &[EventType::MaintenanceStarted]);
+        assert!(!started.wants(&event(EventType::MaintenanceCancelled, &[]), &page));
     }
 
     /// Review 2, finding 2: after a restart claims judge events by the small index beside them;
