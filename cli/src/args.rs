@@ -35,6 +35,9 @@ pub enum Command {
     /// Schedule, update, reschedule, complete, cancel and list maintenances.
     #[command(subcommand)]
     Maintenance(MaintenanceCommand),
+    /// The page's own settings: name, URL, time zone.
+    #[command(subcommand)]
+    Page(PageCommand),
     /// Add, edit, order and list components.
     #[command(subcommand)]
     Component(ComponentCommand),
@@ -60,6 +63,24 @@ pub enum Command {
         /// How many entries.
         #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=500))]
         limit: u16,
+    },
+}
+
+/// `sitrep page ...`
+#[derive(Debug, Subcommand)]
+pub enum PageCommand {
+    /// Change the name readers see, the status page's URL or its time zone; what is left out stays.
+    Set {
+        /// The name readers see.
+        #[arg(long)]
+        name: Option<String>,
+        /// The status page's own origin, such as https://status.example.com (links in feeds and
+        /// messages are built from it).
+        #[arg(long)]
+        url: Option<String>,
+        /// IANA time zone for times written without one, such as Europe/Amsterdam.
+        #[arg(long)]
+        time_zone: Option<String>,
     },
 }
 

@@ -25,7 +25,7 @@ use clap::{Parser, ValueEnum};
 use serde::Serialize;
 use sitrep_shared::command::{
     Cancellation, ComponentChange, ComponentEdit, ComponentOrder, EventEdit, NewComponent, NewIncident, NewMaintenance,
-    NewUpdate, PostmortemDraft, UpdateEdit, WriteReply,
+    NewUpdate, PageEdit, PostmortemDraft, UpdateEdit, WriteReply,
 };
 use sitrep_shared::notify::{NewSubscription, SubscriptionEdit};
 use sitrep_shared::views::{ComponentsDocument, IncidentDocument, IncidentsDocument, MaintenancesDocument, Summary};
@@ -34,7 +34,7 @@ use sitrep_shared::{Component, ComponentId, ComponentStatus, Incident, IncidentS
 use crate::api::{Api, Refused};
 use crate::args::{
     Cli, Command, ComponentCommand, ComponentState, DeliveriesCommand, ImportCommand, IncidentCommand,
-    MaintenanceCommand, Opening, OperatorCommand, PostmortemCommand, SubscribersCommand, TemplateCommand,
+    MaintenanceCommand, Opening, OperatorCommand, PageCommand, PostmortemCommand, SubscribersCommand, TemplateCommand,
 };
 use crate::show::{DeliveryList, ReplayReply, SubscriptionList, SubscriptionReply, local};
 use crate::words::Typed;
@@ -75,6 +75,17 @@ impl Tool {
             Command::Postmortem(command) => self.postmortem(command),
             Command::Maintenance(command) => self.maintenance(command),
             Command::Component(command) => self.component(command),
+            Command::Page(PageCommand::Set { name, url, time_zone }) => {
+                if name.is_none() && url.is_none() && time_zone.is_none() {
+                    bail!("say what changes: --name, --url or --time-zone");
+                }
+                if let Some(zone) = &time_zone {
+                    when::zone(zone).map_err(|e| anyhow!("--time-zone {e}"))?;
+                }
+                let edit = PageEdit { name, url, time_zone };
+                let reply = self.api.send(&Operation::new(Endpoint::EditPage), Some(&edit), None);
+                self.written(reply, &Typed::default())
+            }
             Command::Import(ImportCommand::Statuspage { file }) => {
                 let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {file}"))?;
                 let export: serde_json::Value =
@@ -246,8 +257,11 @@ impl Tool {
                 self.print(&list, || show::events(&list, "no upcoming or active maintenances", self.zone()))
             }
             MaintenanceCommand::Schedule { name, body, from, end, components, manual, record, language } => {
-                let scheduled_for = self.time("--from", &from)?;
-                let scheduled_until = self.window_end(scheduled_for, end.until.as_deref(), end.duration.as_deref())?;
+                // A record is of the past: `09:00` is this morning's, not tomorrow's.
+                let bias = if record { when::Bias::Last } else { when::Bias::Next };
+                let scheduled_for = self.time_toward("--from", &from, bias)?;
+                let scheduled_until =
+                    self.window_end(scheduled_for, end.until.as_deref(), end.duration.as_deref(), bias)?;
                 let over = scheduled_until.unix_millis() <= self.now.timestamp_millis();
                 if over && !record {
                     bail!(
@@ -299,7 +313,9 @@ impl Tool {
                 let start = from.or(current.scheduled_for).context("the maintenance has no window")?;
                 let until = match (until, duration) {
                     (None, None) => None,
-                    (until, duration) => Some(self.window_end(start, until.as_deref(), duration.as_deref())?),
+                    (until, duration) => {
+                        Some(self.window_end(start, until.as_deref(), duration.as_deref(), when::Bias::Next)?)
+                    }
                 };
                 if from.is_none() && until.is_none() {
                     bail!("say what moves: --from, --until or --duration");
@@ -417,13 +433,24 @@ impl Tool {
     /// A time flag's value; a bare clock time is the next one, except when something began.
     fn time(&self, flag: &str, value: &str) -> Result<Timestamp> {
         let bias = if flag == "--started" { when::Bias::Last } else { when::Bias::Next };
+        self.time_toward(flag, value, bias)
+    }
+
+    /// A time flag's value, a bare clock time taken as the next or the last one.
+    fn time_toward(&self, flag: &str, value: &str, bias: when::Bias) -> Result<Timestamp> {
         when::time(flag, value, self.input_zone()?, self.now, bias).map_err(|e| anyhow!(e))
     }
 
     /// The end of a window that starts at `start`: `--until` or `--duration`.
-    fn window_end(&self, start: Timestamp, until: Option<&str>, duration: Option<&str>) -> Result<Timestamp> {
+    fn window_end(
+        &self,
+        start: Timestamp,
+        until: Option<&str>,
+        duration: Option<&str>,
+        bias: when::Bias,
+    ) -> Result<Timestamp> {
         let end = match (until, duration) {
-            (Some(until), _) => self.time("--until", until)?,
+            (Some(until), _) => self.time_toward("--until", until, bias)?,
             (None, Some(length)) => {
                 let length = when::duration(length).map_err(|e| anyhow!("--duration {e}"))?;
                 start

@@ -45,6 +45,7 @@ pub fn draft(text: &str, zone: Tz) -> Result<PostmortemDraft, Vec<String>> {
         sections: Vec::new(),
         action_items: Vec::new(),
         timeline: Vec::new(),
+        timeline_after: None,
     };
     for (number, title, body) in sections {
         let lower = title.to_ascii_lowercase();
@@ -54,6 +55,8 @@ pub fn draft(text: &str, zone: Tz) -> Result<PostmortemDraft, Vec<String>> {
                 if timeline_day.is_some() {
                     reader.day = timeline_day;
                 }
+                // Where the author put it among the sections.
+                draft.timeline_after = u32::try_from(draft.sections.len()).ok();
                 draft.timeline.extend(reader.timeline(number, &body));
             }
             "action items" => draft.action_items.extend(reader.action_items(number, &body)),
@@ -372,6 +375,18 @@ A **bad** deploy.
         );
         let items: Vec<(&str, bool)> = got.action_items.iter().map(|a| (a.text.as_str(), a.done)).collect();
         assert_eq!(items, [("Roll back automatically.", true), ("Canary deploys per region.", false)]);
+    }
+
+    /// Issue 26, item 4: the timeline moved after every section; the author's place is kept.
+    #[test]
+    fn the_timeline_keeps_its_place_among_the_sections() {
+        let text = "Summary.\n\n## What happened\nA deploy.\n\n## Timeline\n- 2020-12-09 11:28: Deploy.\n\n## What went well\nAlerts.\n";
+        let draft = draft(text, utc()).unwrap();
+        assert_eq!(draft.timeline_after, Some(1));
+        let postmortem = draft.postmortem(None);
+        let (before, after) = postmortem.around_timeline();
+        assert_eq!((before[0].title.as_str(), after[0].title.as_str()), ("What happened", "What went well"));
+        assert_eq!(super::draft("Summary.\n\n## Cause\nx\n", utc()).unwrap().timeline_after, None);
     }
 
     /// Issue 26, item 4: `14:50 UTC: …`, the natural way to write a one-day incident, was refused.

@@ -69,6 +69,7 @@ fn subject(path: &str, typed: &Typed<'_>) -> String {
         "started_at" => "--started",
         "components" => "--component",
         "url" => "--url",
+        "time_zone" => "--time-zone",
         "ids" => "the ids",
         "summary" | "postmortem.summary" => "the summary",
         other => return other.replace("postmortem.", "the postmortem's "),

@@ -107,6 +107,7 @@ pub fn Editor(props: &EditorProps) -> Html {
         sections: sections(&body),
         action_items: stored.as_ref().map(|p| p.action_items.clone()).unwrap_or_default(),
         timeline: stored.as_ref().map(|p| p.timeline.clone()).unwrap_or_default(),
+        timeline_after: stored.as_ref().and_then(|p| p.timeline_after),
     };
     let shown = draft.postmortem(Some(ctx.now()));
     let entry = PostmortemEntry {

@@ -147,28 +147,39 @@ pub async fn preview(document: &str, preferred: &[String]) -> Result<Response, E
 }
 
 /// A browser's answer for an address the edge does not serve: a 404 page in the reader's
-/// language with the page's name and the way back, under the pages' policy, never indexed or kept.
-/// Without the page's summary (the store and every copy unreachable), the plain error page.
+/// language with the page's name and the way back, under the pages' policy, never indexed or kept
+/// by a cache. Rendered once per language and summary and kept in memory like every page (any
+/// path leads here: a flood of made-up paths costs a lookup, not a rendering). Without the page's
+/// summary (the store and every copy unreachable), the plain error page.
 pub async fn not_found(req: &web_sys::Request, env: &Env, ctx: &Context, path: &str) -> Response {
     let err = EdgeError::NotFound(path.to_owned());
-    let Ok((summary, _)) = read::fetch_doc(env, ctx, &Document::Summary).await else {
-        return crate::error::page(&err);
-    };
-    let Ok(summary) = parsed_summary(&summary) else {
+    let now = clock::now_ms();
+    let Ok(summary) = input(env, ctx, Document::Summary).await else {
         return crate::error::page(&err);
     };
     let header = req.headers().get("accept-language").ok().flatten();
     let (text, locale) = i18n::choose(accept_language(&header.unwrap_or_default()).iter().map(String::as_str));
-    let locale = page::clean_tag(&locale, text).to_owned();
-    let props = PageProps {
-        text,
-        formats: Rc::new(Formats::for_page(&locale, Some(&summary.page.time_zone))),
-        now: timestamp(clock::now_ms()),
-        base: base_of(&summary.page.url).into(),
-        stale: false,
-        body: Body::NotFound(summary),
+    let mut deps = Deps::default();
+    deps.add(&summary);
+    let key = format!("404|{locale}|{}", deps.key);
+    let doc = match recall(&key, now) {
+        Some(doc) => doc,
+        None => {
+            let Ok(parsed) = summary.parse::<Summary<'static>>() else {
+                return crate::error::page(&err);
+            };
+            let locale = page::clean_tag(&locale, text).to_owned();
+            let props = PageProps {
+                text,
+                formats: Rc::new(Formats::for_page(&locale, Some(&parsed.page.time_zone))),
+                now: timestamp(now),
+                base: base_of(&parsed.page.url).into(),
+                stale: false,
+                body: Body::NotFound(parsed),
+            };
+            keep(key, page::render(props, &locale).await, &deps, now, PAGE_TTL_MS)
+        }
     };
-    let html = page::render(props, &locale).await;
     let headers = worker::Headers::new();
     for (name, value) in [
         ("content-type", HTML),
@@ -176,10 +187,12 @@ pub async fn not_found(req: &web_sys::Request, env: &Env, ctx: &Context, path: &
         ("content-security-policy", PAGE_CSP),
         ("x-robots-tag", "noindex"),
         ("x-content-type-options", "nosniff"),
+        ("referrer-policy", "strict-origin-when-cross-origin"),
+        ("vary", "Accept-Language"),
     ] {
         let _ = headers.set(name, value);
     }
-    Response::builder().with_status(404).with_headers(headers).fixed(html.into_bytes())
+    Response::builder().with_status(404).with_headers(headers).fixed(doc.body.clone())
 }
 
 /// The languages of an `Accept-Language` header, most preferred first (`q=0` left out).

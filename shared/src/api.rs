@@ -56,6 +56,7 @@ pub struct Spec {
 #[serde(rename_all = "snake_case")]
 pub enum Endpoint {
     ImportPage,
+    EditPage,
     OpenIncident,
     GetIncident,
     EditIncident,
@@ -120,8 +121,9 @@ const fn spec(method: Method, path: &'static str, summary: &'static str, body: O
 
 impl Endpoint {
     /// Every operation, in the order the OpenAPI document lists them.
-    pub const ALL: [Endpoint; 44] = [
+    pub const ALL: [Endpoint; 45] = [
         Endpoint::ImportPage,
+        Endpoint::EditPage,
         Endpoint::OpenIncident,
         Endpoint::GetIncident,
         Endpoint::EditIncident,
@@ -265,6 +267,13 @@ impl Endpoint {
                 None,
                 200,
             ),
+            Self::EditPage => spec(
+                Patch,
+                "page",
+                "Change the page's name, URL or time zone (what is left out stays)",
+                body("PageEdit"),
+                200,
+            ),
             Self::CreateComponent => spec(Post, "components", "Create a component or group", body("NewComponent"), 201),
             Self::EditComponent => spec(Patch, "components/{id}", "Edit a component", body("ComponentEdit"), 200),
             Self::ReorderComponents => {
@@ -365,6 +374,7 @@ impl Endpoint {
     pub const fn role(self) -> Role {
         match self {
             Self::ImportPage
+            | Self::EditPage
             | Self::CreateComponent
             | Self::EditComponent
             | Self::ReorderComponents
@@ -584,6 +594,7 @@ pub fn command(op: &Operation, body: &[u8]) -> Result<Command, BodyError> {
         Endpoint::CreateComponent => Command::CreateComponent(parse(body)?),
         Endpoint::EditComponent => Command::EditComponent(op.id.as_str().into(), parse(body)?),
         Endpoint::ReorderComponents => Command::ReorderComponents(parse(body)?),
+        Endpoint::EditPage => Command::EditPage(parse(body)?),
         Endpoint::DeleteIncident | Endpoint::DeleteMaintenance => Command::Delete(id()),
         Endpoint::ImportPage
         | Endpoint::GetIncident
@@ -635,6 +646,8 @@ mod tests {
         assert_eq!(route("POST", "maintenances/m-1/updates"), Ok(op(Endpoint::PostMaintenanceUpdate, "m-1")));
         assert_eq!(route("POST", "incidents/abc/postmortem/publish"), Ok(op(Endpoint::PublishPostmortem, "abc")));
         assert_eq!(route("PUT", "components/order"), Ok(Operation::new(Endpoint::ReorderComponents)));
+        assert_eq!(route("PATCH", "page"), Ok(Operation::new(Endpoint::EditPage)));
+        assert_eq!(route("PUT", "page"), Ok(Operation::new(Endpoint::ImportPage)));
         assert_eq!(route("PATCH", "components/order"), Err(allow("PUT")), "a literal is not an id");
         assert_eq!(route("POST", "maintenances/m-1/cancel"), Ok(op(Endpoint::CancelMaintenance, "m-1")));
         assert_eq!(route("GET", "incidents/abc"), Ok(op(Endpoint::GetIncident, "abc")));

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::component::{Component, ComponentStatus};
 use crate::incident::{AffectedComponent, Impact, Incident, IncidentStatus, IncidentUpdate, Kind};
-use crate::page::PageState;
+use crate::page::{Page, PageState};
 use crate::postmortem::{ActionItem, ImpactWindow, Postmortem, Section, TimelineEntry};
 use crate::validate::{Problem, ProblemCode, transition_allowed, validate_components, validate_event};
 use crate::wire::{ComponentId, IncidentId, Timestamp, UpdateId};
@@ -125,6 +125,22 @@ pub struct Cancellation {
     pub language: Option<String>,
 }
 
+/// `PATCH /api/v2/admin/page`: the page's own settings; what is left out stays as it is.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct PageEdit {
+    /// The name readers see.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The status page's own origin (links in feeds and messages are built from it); "" for none.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// IANA zone for times written without one.
+    #[serde(default)]
+    pub time_zone: Option<String>,
+}
+
 /// `PATCH /api/v2/admin/incidents/{id}` (and maintenances): edit without posting an update.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -151,7 +167,7 @@ pub struct EventEdit {
 }
 
 /// `PUT /api/v2/admin/incidents/{id}/postmortem`: write or replace the postmortem (a draft until published).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PostmortemDraft {
@@ -173,6 +189,9 @@ pub struct PostmortemDraft {
     /// Key moments, oldest first.
     #[serde(default)]
     pub timeline: Vec<TimelineEntry>,
+    /// Where the timeline goes: after this many sections (none: after them all).
+    #[serde(default)]
+    pub timeline_after: Option<u32>,
 }
 
 impl PostmortemDraft {
@@ -186,6 +205,7 @@ impl PostmortemDraft {
             sections: self.sections.clone(),
             action_items: self.action_items.clone(),
             timeline: self.timeline.clone(),
+            timeline_after: self.timeline_after,
             revision: None,
         }
     }
@@ -376,6 +396,8 @@ pub enum Command {
     EditComponent(ComponentId, ComponentEdit),
     /// Reorder components.
     ReorderComponents(ComponentOrder),
+    /// The page's name, URL or time zone.
+    EditPage(PageEdit),
     /// Delete a test or mistaken incident or maintenance: gone from every public document, page,
     /// feed and uptime bar; the components it still holds go back to operational; the audit log
     /// keeps the record and subscribers get a `*.deleted` event.
@@ -399,6 +421,8 @@ pub struct Change {
     pub removed: Vec<(Kind, Incident)>,
     /// Tells subscribers nothing (a maintenance recorded after its window).
     pub quiet: bool,
+    /// The page's new settings, when they changed (every document shows them).
+    pub page: Option<Page>,
 }
 
 /// `PATCH incidents/{id}/updates/{update}`: an update's new text.
@@ -436,6 +460,7 @@ pub fn apply(state: &PageState, command: &Command, now: Timestamp, new_id: &str)
         Command::EditComponent(id, edit) => edit_component(state, id, edit, now),
         Command::ReorderComponents(order) => reorder(state, order, now),
         Command::Delete(id) => delete_event(state, id, now),
+        Command::EditPage(edit) => edit_page(state, edit, now),
     }?;
     let problems = crate::limits::check_change(state, &change.events, change.components.as_deref());
     if !problems.is_empty() {
@@ -564,6 +589,7 @@ fn finish(
         target,
         removed: vec![],
         quiet: false,
+        page: None,
     })
 }
 
@@ -924,6 +950,11 @@ fn schedule(state: &PageState, new: &NewMaintenance, now: Timestamp, new_id: &st
         cancelled_at: None,
         auto_transition: !record && new.auto_transition.unwrap_or(true),
     };
+    let mut event = event;
+    if record {
+        // Shown at the window's end, in history and feeds, not as the newest news.
+        event.incident_updates[0].display_at = Some(new.scheduled_until);
+    }
     let summary = if record { format!("recorded maintenance {id}") } else { format!("scheduled maintenance {id}") };
     let change = finish(Kind::Maintenance, event, state.components(), None, problems, now, summary)?;
     Ok(Change { quiet: record, ..change })
@@ -953,6 +984,7 @@ fn delete_event(state: &PageState, id: &IncidentId, now: Timestamp) -> Result<Ch
         target: id.0.clone(),
         removed: vec![(kind, current.clone())],
         quiet: false,
+        page: None,
     })
 }
 
@@ -1088,7 +1120,16 @@ fn components_change(
     if !problems.is_empty() {
         return Err(ApplyError::Invalid(problems));
     }
-    Ok(Change { events: vec![], components: Some(components), at: now, summary, target, removed: vec![], quiet: false })
+    Ok(Change {
+        events: vec![],
+        components: Some(components),
+        at: now,
+        summary,
+        target,
+        removed: vec![],
+        quiet: false,
+        page: None,
+    })
 }
 
 fn create_component(state: &PageState, new: &NewComponent, now: Timestamp, new_id: &str) -> Result<Change, ApplyError> {
@@ -1171,9 +1212,54 @@ fn reorder(state: &PageState, order: &ComponentOrder, now: Timestamp) -> Result<
     components_change(state, components, problems, now, "reordered components".into(), String::new())
 }
 
+/// New settings for the page, checked as an import checks them.
+fn edit_page(state: &PageState, edit: &PageEdit, now: Timestamp) -> Result<Change, ApplyError> {
+    if edit == &PageEdit::default() {
+        return Err(ApplyError::Invalid(vec![problem(
+            "",
+            ProblemCode::Missing,
+            "say what changes: name, url or time_zone",
+        )]));
+    }
+    let mut page = state.page().clone();
+    if let Some(name) = &edit.name {
+        page.name = name.trim().to_owned();
+    }
+    if let Some(url) = &edit.url {
+        page.url = url.trim().to_owned();
+    }
+    if let Some(zone) = &edit.time_zone {
+        page.time_zone = zone.trim().to_owned();
+    }
+    page.updated_at = now;
+    let data =
+        crate::PageData { page: page.clone(), components: vec![], incidents: vec![], scheduled_maintenances: vec![] };
+    let problems: Vec<Problem> = crate::validate::validate(&data)
+        .into_iter()
+        .filter(|p| p.path.starts_with("page."))
+        .map(|p| Problem { path: p.path.trim_start_matches("page.").to_owned(), ..p })
+        .collect();
+    if !problems.is_empty() {
+        return Err(ApplyError::Invalid(problems));
+    }
+    Ok(Change {
+        events: vec![],
+        components: None,
+        at: now,
+        summary: "changed the page's settings".to_owned(),
+        target: String::new(),
+        removed: vec![],
+        quiet: false,
+        page: Some(page),
+    })
+}
+
 impl PageState {
     /// Commits a change produced by [`apply`] (after the store persisted it).
     pub fn commit(&mut self, change: &Change) {
+        if let Some(page) = &change.page {
+            self.set_page(page.clone());
+        }
         if let Some(components) = &change.components {
             self.set_components(components.clone());
         }
@@ -1329,6 +1415,7 @@ mod tests {
             sections: vec![Section { title: "Cause".into(), body: "A **bad** deploy.".into() }],
             action_items: vec![ActionItem { text: "Canary deploys".into(), done: false }],
             timeline: vec![],
+            timeline_after: None,
         };
         run(&mut state, Command::WritePostmortem("inc1".into(), draft), 60, "");
         assert_eq!(state.published_postmortems().count(), 0);
@@ -1351,6 +1438,7 @@ mod tests {
             sections: vec![],
             action_items: vec![],
             timeline: vec![],
+            timeline_after: None,
         };
         run(&mut state, Command::WritePostmortem("inc1".into(), draft("First")), 30, "");
         run(&mut state, Command::PublishPostmortem("inc1".into()), 31, "");
@@ -1506,6 +1594,7 @@ mod tests {
         assert_eq!(change.summary, "recorded maintenance m1");
         let (_, m) = state.find(&"m1".into()).unwrap();
         assert_eq!((m.status, m.resolved_at, m.auto_transition), (Completed, Some(at(120)), false));
+        assert_eq!(m.incident_updates[0].display_at, Some(at(120)), "in history at its end, not as news");
         assert_eq!(state.components()[1].status, ComponentStatus::Operational, "it touches no component");
         assert_eq!(
             problems(apply(&state, &record(Some(true)), at(10), "m2")),
@@ -1513,6 +1602,44 @@ mod tests {
             "a window to come is not a record"
         );
         assert!(!run(&mut state, record(None), 10, "m3").quiet);
+    }
+
+    /// A timeline put after more sections than there are is refused, by its field.
+    #[test]
+    fn a_timeline_after_missing_sections_is_refused() {
+        let mut state = PageState::new(page());
+        run(&mut state, open("Slow", vec![]), 10, "inc1");
+        let draft = PostmortemDraft {
+            summary: "What happened.".into(),
+            sections: vec![crate::postmortem::Section { title: "Cause".into(), body: "x".into() }],
+            timeline_after: Some(2),
+            ..PostmortemDraft::default()
+        };
+        assert_eq!(
+            problems(apply(&state, &Command::WritePostmortem("inc1".into(), draft.clone()), at(11), "")),
+            vec![("incident.postmortem.timeline_after".into(), ProblemCode::Invalid)]
+        );
+        let fits = PostmortemDraft { timeline_after: Some(1), ..draft };
+        run(&mut state, Command::WritePostmortem("inc1".into(), fits), 12, "");
+    }
+
+    /// Issue 26, item 13: the page's name, URL and zone changed only by replacing the whole page.
+    #[test]
+    fn the_pages_settings_change_alone_and_are_checked() {
+        let mut state = PageState::new(page());
+        let components = state.components().to_vec();
+        let edit = PageEdit { name: Some("Acme status".into()), ..PageEdit::default() };
+        let change = run(&mut state, Command::EditPage(edit), 5, "");
+        assert_eq!(change.summary, "changed the page's settings");
+        assert_eq!(state.page().name, "Acme status");
+        assert_eq!(state.components(), &components[..], "nothing else moves");
+        let bad = PageEdit { url: Some("javascript:alert(1)".into()), name: Some(" ".into()), ..PageEdit::default() };
+        let found = problems(apply(&state, &Command::EditPage(bad), at(6), ""));
+        assert_eq!(found, vec![("name".into(), ProblemCode::Missing), ("url".into(), ProblemCode::Invalid)]);
+        assert_eq!(
+            problems(apply(&state, &Command::EditPage(PageEdit::default()), at(6), "")),
+            vec![("".into(), ProblemCode::Missing)]
+        );
     }
 
     #[test]

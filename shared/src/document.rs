@@ -286,6 +286,7 @@ mod tests {
             sections: vec![Section { title: format!("title {marker}"), body: format!("body {marker}") }],
             action_items: vec![ActionItem { text: format!("item {marker}"), done: false }],
             timeline: vec![TimelineEntry { at: at(1), precision: Precision::Minute, text: format!("moment {marker}") }],
+            timeline_after: None,
             revision: None,
         }
     }

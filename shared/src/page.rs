@@ -215,6 +215,11 @@ impl PageState {
         self.components = components;
     }
 
+    /// Replaces the page's own settings.
+    pub fn set_page(&mut self, page: Page) {
+        self.page = page;
+    }
+
     /// Sets when the page last changed.
     pub fn set_updated_at(&mut self, at: Timestamp) {
         self.page.updated_at = at;

@@ -29,6 +29,9 @@ pub struct Postmortem {
     /// Key moments, oldest first, each with the precision the source gives.
     #[serde(default, deserialize_with = "null_as_default")]
     pub timeline: Vec<TimelineEntry>,
+    /// Where the author put the timeline: after this many sections (none: after them all).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeline_after: Option<u32>,
     /// A revision written after publication: private (never in a public document, feed or event)
     /// until it is published, when it replaces the text readers see. Never nested.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -36,6 +39,12 @@ pub struct Postmortem {
 }
 
 impl Postmortem {
+    /// The sections before the timeline and those after it, in the author's order.
+    pub fn around_timeline(&self) -> (&[Section], &[Section]) {
+        let at = self.timeline_after.map_or(self.sections.len(), |n| (n as usize).min(self.sections.len()));
+        self.sections.split_at(at)
+    }
+
     /// Whether readers may see it at `now`: published, and not scheduled for later. A draft
     /// (`published_at` unset) never is.
     pub fn is_public_at(&self, now: Timestamp) -> bool {

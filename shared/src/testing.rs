@@ -127,6 +127,7 @@ pub fn published_postmortem(at: Timestamp) -> Postmortem {
         sections: vec![],
         action_items: vec![],
         timeline: vec![],
+        timeline_after: None,
         revision: None,
     }
 }

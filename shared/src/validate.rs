@@ -619,6 +619,13 @@ impl Checker {
                 format!("{total} characters in all; a postmortem has at most {}", limits::POSTMORTEM_CHARS),
             );
         }
+        if postmortem.timeline_after.is_some_and(|n| n as usize > postmortem.sections.len()) {
+            self.fail(
+                format!("{path}.timeline_after"),
+                ProblemCode::Invalid,
+                format!("there are only {} sections to put the timeline after", postmortem.sections.len()),
+            );
+        }
         for (n, section) in postmortem.sections.iter().enumerate() {
             self.text(&format!("{path}.sections[{n}].title"), &section.title, 1, MAX_NAME);
             self.text(&format!("{path}.sections[{n}].body"), &section.body, 0, MAX_SECTION_BODY);
@@ -844,6 +851,7 @@ mod tests {
                     sections: vec![Section { title: "Cause".into(), body: "A *bad* deploy.".into() }],
                     action_items: vec![],
                     timeline: vec![],
+                    timeline_after: None,
                     revision: None,
                 });
             },

@@ -281,3 +281,15 @@ fn demo_page_merges_all_seeds_and_validates() {
     let total: usize = SEEDS.iter().map(|n| load(n).incidents.len() + load(n).scheduled_maintenances.len()).sum();
     assert_eq!(demo.incidents.len() + demo.scheduled_maintenances.len(), total);
 }
+
+/// Issue 26, item 13: the Deploy section's `page.json` had no example. The one README points to
+/// (`edge/page.example.json`) is a page the write API's import takes as it is.
+#[test]
+fn the_example_page_imports() {
+    let text = std::fs::read_to_string(sitrep_tests::root().join("edge/page.example.json")).unwrap();
+    let data: PageData = serde_json::from_str(&text).unwrap();
+    assert_eq!(validate::validate(&data), vec![], "the example validates");
+    let state = PageState::new(data);
+    assert_eq!(state.components().len(), 4);
+    assert_eq!(state.page().time_zone, "Europe/Amsterdam");
+}

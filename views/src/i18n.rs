@@ -628,7 +628,7 @@ mod tests {
             incident: Some(incident),
             component: None,
             components: vec![],
-            told: false,
+            told_by: None,
         };
         let (nl, _) = choose(["nl"]);
         let slack = message::slack(&event, &page, nl).to_string();

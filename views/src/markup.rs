@@ -302,17 +302,22 @@ pub(crate) fn postmortem_entry(ctx: &Ctx<'_>, entry: &PostmortemEntry<'_>) -> Ht
 /// and action items, their headings at `level` (4 inside the widget, 3 on an incident's page).
 pub(crate) fn postmortem_body(ctx: &Ctx<'_>, postmortem: &Postmortem, level: u8) -> Html {
     let heading = format!("h{}", level.clamp(2, 6));
+    // The sections and the timeline in the author's order.
+    let (before, after) = postmortem.around_timeline();
+    let section = |s: &sitrep_shared::postmortem::Section| {
+        html! {
+            <section class="pm-section">
+                <@{heading.clone()}>{&s.title}</@>
+                {blocks(&markdown::parse(&s.body), level + 1)}
+            </section>
+        }
+    };
     html! {
         <>
             { for postmortem.impact_window.map(|w| html! {
                 <p class="muted">{ctx.text.impact}{": "}{window_html(ctx, w.start, Some(w.end))}</p>
             }) }
-            { for postmortem.sections.iter().map(|s| html! {
-                <section class="pm-section">
-                    <@{heading.clone()}>{&s.title}</@>
-                    {blocks(&markdown::parse(&s.body), level + 1)}
-                </section>
-            }) }
+            { for before.iter().map(&section) }
             if !postmortem.timeline.is_empty() {
                 <@{heading.clone()}>{ctx.text.timeline}</@>
                 <ol class="pm-timeline">
@@ -328,6 +333,7 @@ pub(crate) fn postmortem_body(ctx: &Ctx<'_>, postmortem: &Postmortem, level: u8)
                     }) }
                 </ol>
             }
+            { for after.iter().map(section) }
             if !postmortem.action_items.is_empty() {
                 <>
                     <@{heading.clone()}>{ctx.text.action_items}</@>

@@ -200,12 +200,14 @@ pub fn Document(props: &PageProps) -> Html {
                     {" · "}<a href={format!("{}/feed.json", props.base)}>{"JSON Feed"}</a>
                 </nav>
             </header>
-            // Every time on the page is in one zone, said once: the page's here, the reader's once
-            // `/page.js` has run (it rewrites the name and every time).
-            <p class="muted zone-note">{props.text.times_in}{" "}<span data-zone="">{props.formats.zone_name()}</span></p>
             // Always there, hidden while fresh: `/page.js` shows it when its polls keep failing.
             <p class="notice stale-copy" data-ind="unknown" role="status" hidden={!props.stale}>{icon(None)}{props.text.out_of_date}</p>
-            <main>{main}</main>
+            <main>
+                {main}
+                // Every time on the page is in one zone, said once: the page's here, the reader's
+                // once `/page.js` has run (it rewrites the name and every time).
+                <p class="muted zone-note">{props.text.times_in}{" "}<span data-zone="">{props.formats.zone_name()}</span></p>
+            </main>
         </div>
     }
 }

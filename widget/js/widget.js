@@ -92,7 +92,8 @@ async function paintFrame(element, options, destroyed, force = false) {
     // HTML is painted only from the origin this script came from, which the host already trusts
     // to run code: a `src` the host builds from other data never gets to put markup in its page.
     // A preview (preview="incident") is drawn by the wasm from its sample: nothing is read.
-    if (base !== origin || options.preview || typeof AbortSignal?.timeout !== "function") return false;
+    if (base !== origin || String(options.preview ?? "").trim() === "incident") return false;
+    if (typeof AbortSignal?.timeout !== "function") return false;
     if (stored(base) && !force) return false;
     const query = new URLSearchParams();
     for (const name of ["view", "components", "theme", "postmortems", "locale", "time-zone"]) {
@@ -144,11 +145,27 @@ const PALETTES = {
 };
 const autoThemed = new Set();
 
+// Any CSS colour (rgb(), oklch(), color-mix(), a name) as sRGB [r, g, b, alpha 0-1]: browsers report
+// modern syntaxes as they were written, so the colour is drawn on a 1x1 canvas and read back.
+let probe;
 function rgba(colour) {
-  const hex = /^#([0-9a-f]{6})$/i.exec(colour);
-  if (hex) return [0, 2, 4].map((i) => parseInt(hex[1].slice(i, i + 2), 16)).concat(1);
-  const parts = (colour.match(/[\d.]+/g) ?? []).map(Number);
-  return parts.length >= 3 ? [parts[0], parts[1], parts[2], parts[3] ?? 1] : [0, 0, 0, 0];
+  try {
+    probe ??= document.createElement("canvas").getContext("2d", { willReadFrequently: true });
+    probe.clearRect(0, 0, 1, 1);
+    probe.fillStyle = "#000";
+    probe.fillStyle = colour;
+    probe.fillRect(0, 0, 1, 1);
+    const [r, g, b, a] = probe.getImageData(0, 0, 1, 1).data;
+    return [r, g, b, a / 255];
+  } catch {
+    return [0, 0, 0, 0];
+  }
+}
+
+// `top` drawn over `bottom` (an opaque colour).
+function over(top, bottom) {
+  const a = top[3];
+  return [0, 1, 2].map((i) => top[i] * a + bottom[i] * (1 - a)).concat(1);
 }
 
 function luminance([r, g, b]) {
@@ -156,17 +173,24 @@ function luminance([r, g, b]) {
   return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
 }
 
+// The colour the element's text is drawn on: the backgrounds of its ancestors, translucent ones
+// blended over what is beneath them, down to the first opaque one or the canvas.
 function backgroundOf(element) {
-  for (let e = element; e; e = e.parentElement ?? e.getRootNode?.().host) {
+  const layers = [];
+  let base = null;
+  for (let e = element; e && !base; e = e.parentElement ?? e.getRootNode?.().host) {
     const colour = rgba(getComputedStyle(e).backgroundColor);
-    if (colour[3] >= 0.5) return colour;
+    if (colour[3] >= 0.99) base = colour;
+    else if (colour[3] > 0) layers.push(colour);
   }
-  const root = rgba(getComputedStyle(document.documentElement).backgroundColor);
-  if (root[3] >= 0.5) return root;
-  // The canvas: dark only where the page opts into dark and the reader prefers it.
-  const dark = /dark/.test(getComputedStyle(document.documentElement).colorScheme) &&
-    matchMedia("(prefers-color-scheme: dark)").matches;
-  return dark ? [18, 18, 18, 1] : [255, 255, 255, 1];
+  if (!base) {
+    const root = rgba(getComputedStyle(document.documentElement).backgroundColor);
+    // The canvas: dark where the page allows only dark, or allows dark and the reader prefers it.
+    const scheme = getComputedStyle(document.documentElement).colorScheme;
+    const dark = /dark/.test(scheme) && (!/light/.test(scheme) || matchMedia("(prefers-color-scheme: dark)").matches);
+    base = over(root, dark ? [18, 18, 18, 1] : [255, 255, 255, 1]);
+  }
+  return layers.reduceRight((beneath, layer) => over(layer, beneath), base);
 }
 
 function judge(element) {
@@ -315,6 +339,7 @@ export function mount(element, options = {}) {
       if (painted) await whenWanted(element);
       module = await loaded;
     } catch (error) {
+      if (destroyed) return api;
       withoutWasmTimer = withoutWasm(element, options, () => destroyed);
       throw new Error(explain(error));
     }

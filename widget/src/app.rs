@@ -202,9 +202,10 @@ pub fn app(props: &Props) -> Html {
         let (dispatch, refresh) = (dispatch.clone(), Rc::clone(&props.refresh));
         let extras = state.wants_extras().then(|| Rc::clone(&extra_tags));
         let preview = options.preview.then(|| language.0);
-        let src = options.src.clone();
-        let subscription = preview.is_none().then(|| hub::subscribe(&options, dispatch.clone(), extras));
+        let (src, options) = (options.src.clone(), Rc::clone(&options));
         move |()| {
+            // Here, not beside the closure: this runs once, at mount, and the setup above every render.
+            let subscription = preview.is_none().then(|| hub::subscribe(&options, dispatch.clone(), extras));
             match preview {
                 Some(text) => show_preview(text, &dispatch),
                 None => dispatch.emit(Event::Poll { hidden: hidden() }),
@@ -231,9 +232,13 @@ pub fn app(props: &Props) -> Html {
     use_effect_with(state.polls, {
         let (options, etag) = (Rc::clone(&options), state.etag_to_send().map(str::to_owned));
         let (dispatch, extras) = (dispatch.clone(), state.wants_extras().then(|| Rc::clone(&extra_tags)));
+        let text = language.0;
         move |&polls| {
-            if polls > 0 && !options.preview {
-                hub::poll(options, etag, &dispatch, extras);
+            match (polls > 0, options.preview) {
+                (false, _) => {}
+                // A preview's polls are answered with its sample again: it never reads, nor goes stale.
+                (true, true) => show_preview(text, &dispatch),
+                (true, false) => hub::poll(options, etag, &dispatch, extras),
             }
         }
     });

@@ -33,13 +33,27 @@ struct Listener {
     extras: Option<(Rc<Options>, ExtraTags)>,
 }
 
+/// The last summary the hub read, its ETag, and whether the edge flagged it stale.
+#[derive(Clone)]
+struct Last {
+    etag: Option<String>,
+    doc: Summary<'static>,
+    stale: bool,
+}
+
+impl Last {
+    fn answer(&self) -> Result<Fetched<Summary<'static>>, Failure> {
+        Ok(Fetched::Body { doc: self.doc.clone(), etag: self.etag.clone(), stale: self.stale })
+    }
+}
+
 #[derive(Default)]
 struct Hub {
     listeners: Vec<Listener>,
     in_flight: bool,
-    /// The last summary read, with its ETag: a 304 to the hub's request is answered to every
-    /// element with it (an element that mounted since may hold another copy, or none).
-    last: Option<(Option<String>, Summary<'static>)>,
+    /// The last summary read: a 304 to the hub's request is answered to every element with it
+    /// (an element that mounted since may hold another copy, or none).
+    last: Option<Last>,
     /// When the last answer came (ms) and whether it failed (why): an element that polls soon
     /// after (one that mounted a moment later, once its frame was on screen) is given the same
     /// answer instead of asking again.
@@ -117,12 +131,10 @@ pub fn poll(options: Rc<Options>, etag: Option<String>, dispatch: &Callback<Even
         match (recent, &hub.last) {
             _ if hub.in_flight => Next::Wait,
             (Some((_, Some(why))), _) => Next::Give(Err(why.clone())),
-            (Some((_, None)), Some((etag, doc))) => {
-                Next::Give(Ok(Fetched::Body { doc: doc.clone(), etag: etag.clone(), stale: false }))
-            }
+            (Some((_, None)), Some(last)) => Next::Give(last.answer()),
             (_, last) => {
                 hub.in_flight = true;
-                Next::Ask(last.as_ref().map_or(etag, |(tag, _)| tag.clone()))
+                Next::Ask(last.as_ref().map_or(etag, |last| last.etag.clone()))
             }
         }
     });
@@ -138,7 +150,9 @@ pub fn poll(options: Rc<Options>, etag: Option<String>, dispatch: &Callback<Even
             return;
         }
     };
+    let asker = dispatch.clone();
     spawn_local(async move {
+        let sent = etag.clone();
         let (result, text) = app::get(&options, SUMMARY_PATH, etag, read::summary).await;
         let at = app::now();
         if let (Ok(Fetched::Body { etag, .. }), Some(text)) = (&result, text) {
@@ -148,18 +162,32 @@ pub fn poll(options: Rc<Options>, etag: Option<String>, dispatch: &Callback<Even
         let (listeners, last) = HUBS.with_borrow_mut(|hubs| {
             let hub = hubs.entry(options.src.clone()).or_default();
             hub.in_flight = false;
-            if let Ok(Fetched::Body { doc, etag, .. }) = &result {
-                hub.last = Some((etag.clone(), doc.clone()));
+            match &result {
+                Ok(Fetched::Body { doc, etag, stale }) => {
+                    hub.last = Some(Last { etag: etag.clone(), doc: doc.clone(), stale: *stale });
+                }
+                Ok(Fetched::NotModified { stale }) => match &mut hub.last {
+                    Some(last) => last.stale = *stale,
+                    // The hub's first request asked with the asker's ETag: the copy it holds is the
+                    // one stored for this `src`, which every element can then be given.
+                    None => hub.last = stored(&options.src, sent.as_deref(), *stale),
+                },
+                Err(_) => {}
             }
             hub.answered = Some((js_sys::Date::now(), result.as_ref().err().cloned()));
             let listeners: Vec<_> = hub.listeners.iter().map(|l| (l.dispatch.clone(), l.extras.clone())).collect();
-            (listeners, hub.last.clone())
+            let last = hub.last.clone();
+            if hub.listeners.is_empty() {
+                hubs.remove(&options.src);
+            }
+            (listeners, last)
         });
         for (dispatch, extras) in listeners {
             let result = match (&result, &last) {
-                (Ok(Fetched::NotModified { stale }), Some((etag, doc))) => {
-                    Ok(Fetched::Body { doc: doc.clone(), etag: etag.clone(), stale: *stale })
-                }
+                (Ok(Fetched::NotModified { .. }), Some(last)) => last.answer(),
+                // A 304 the hub cannot turn into a copy is the asker's alone: another element may
+                // hold something else.
+                (Ok(Fetched::NotModified { .. }), None) if dispatch != asker => continue,
                 (other, _) => other.clone(),
             };
             if let Some((options, tags)) = extras {
@@ -169,4 +197,11 @@ pub fn poll(options: Rc<Options>, etag: Option<String>, dispatch: &Callback<Even
             dispatch.emit(Event::Summary { at, result });
         }
     });
+}
+
+/// The summary stored for `src`, when it is the copy with ETag `etag`.
+fn stored(src: &str, etag: Option<&str>, stale: bool) -> Option<Last> {
+    let kept = storage::load_summary(src).filter(|kept| kept.etag.is_some() && kept.etag.as_deref() == etag)?;
+    let doc = read::summary(&kept.text).ok()?;
+    Some(Last { etag: kept.etag, doc, stale })
 }

@@ -219,6 +219,7 @@ fn postmortem(o: Obj) -> Option<Postmortem> {
                 text: t.text("text")?,
             })
         })?,
+        timeline_after: o.number("timeline_after").filter(|n| *n >= 0.0 && n.fract() == 0.0).map(|n| n as u32),
         revision: None,
     })
 }

@@ -13,7 +13,7 @@ use sitrep_shared::access::{NewOperator, NewToken, OperatorEdit};
 use sitrep_shared::api::{Endpoint, Store};
 use sitrep_shared::command::{
     Cancellation, ComponentEdit, ComponentOrder, EventEdit, NewComponent, NewIncident, NewMaintenance, NewUpdate,
-    PostmortemDraft, UpdateEdit,
+    PageEdit, PostmortemDraft, UpdateEdit,
 };
 use sitrep_shared::notify::delivery::Delivery;
 use sitrep_shared::notify::{NewSubscription, SubscriptionEdit};
@@ -73,6 +73,7 @@ pub fn document() -> Value {
         add("NewComponent", of::<NewComponent>(&mut generator)),
         add("ComponentEdit", of::<ComponentEdit>(&mut generator)),
         add("ComponentOrder", of::<ComponentOrder>(&mut generator)),
+        add("PageEdit", of::<PageEdit>(&mut generator)),
         add("NewTemplate", of::<NewTemplate>(&mut generator)),
         add("NewSubscription", of::<NewSubscription>(&mut generator)),
         add("SubscriptionEdit", of::<SubscriptionEdit>(&mut generator)),

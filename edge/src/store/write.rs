@@ -185,14 +185,16 @@ impl PageStore {
             let stream = subscriptions::stream(&self.state.storage(), &mut batch).await?;
             subscriptions::items(&loaded.page, &change, version, &stream, &mut batch)?;
         }
-        let mut page = loaded.page.page().clone();
+        let mut page = change.page.clone().unwrap_or_else(|| loaded.page.page().clone());
         drop(loaded);
         page.updated_at = change.at;
         batch.put(Key::Page, &page)?;
         let body = reply_body(version, &change, &changed);
         let touched = change.events.iter().map(|(_, e)| e.id.clone());
         let removed = change.removed.iter().map(|(_, e)| e.id.clone());
-        let pending = self.pending().await?.merge(version, touched, false).removing(removed);
+        // New settings show on every document: all of them are owed.
+        let all = change.page.is_some();
+        let pending = self.pending().await?.merge(version, touched, all).removing(removed);
         let summary = (change.summary.clone(), change.target.clone());
         let reply = AdminReply { status, version, body, replay: false };
         self.commit(batch, summary, call, &reply, pending).await?;

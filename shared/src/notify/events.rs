@@ -115,11 +115,11 @@ pub struct Event {
     /// The components it concerns, for subscriptions filtered by component.
     #[serde(default)]
     pub components: Vec<ComponentId>,
-    /// A component's change that the same write's incident or maintenance event tells too (its
-    /// components with their statuses): chat channels, one message per write, leave it out;
-    /// webhooks get every event.
-    #[serde(default, skip_serializing_if = "crate::wire::is_false")]
-    pub told: bool,
+    /// For a component's change: the event of the same write that tells it too (an incident's or
+    /// maintenance's, with its components and their statuses). A chat channel that gets that event
+    /// leaves this one out (one message per write); webhooks get every event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub told_by: Option<EventType>,
 }
 
 /// What a subscription's filter judges an event by, stored beside it: a claim after a restart
@@ -134,9 +134,9 @@ pub struct Indexed {
     /// wants its children's events).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<ComponentId>,
-    /// [`Event::told`].
-    #[serde(default, skip_serializing_if = "crate::wire::is_false")]
-    pub told: bool,
+    /// [`Event::told_by`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub told_by: Option<EventType>,
 }
 
 impl Indexed {
@@ -149,7 +149,7 @@ impl Indexed {
             .collect();
         groups.sort();
         groups.dedup();
-        Self { kind: event.kind, components: event.components.clone(), groups, told: event.told }
+        Self { kind: event.kind, components: event.components.clone(), groups, told_by: event.told_by }
     }
 }
 
@@ -200,8 +200,11 @@ pub fn events(before: &PageState, change: &Change, version: u64, stream: &str) -
             found.push((EventType::ComponentStatusChanged, None, Some(change), vec![component.id.clone()]));
         }
     }
-    // A write that tells a story (an incident or maintenance event) tells its component changes in it.
-    let story = found.iter().any(|(kind, ..)| *kind != EventType::ComponentStatusChanged);
+    // A write that tells a story (an incident or maintenance event) tells its component changes in
+    // it; not a deletion, whose message names nothing (its components going back are told apart).
+    let story = found.iter().map(|(kind, ..)| *kind).find(|kind| {
+        !matches!(kind, EventType::ComponentStatusChanged | EventType::IncidentDeleted | EventType::MaintenanceDeleted)
+    });
     found
         .into_iter()
         .enumerate()
@@ -213,7 +216,7 @@ pub fn events(before: &PageState, change: &Change, version: u64, stream: &str) -
             incident,
             component,
             components,
-            told: story && kind == EventType::ComponentStatusChanged,
+            told_by: story.filter(|_| kind == EventType::ComponentStatusChanged),
         })
         .collect()
 }
@@ -315,6 +318,7 @@ mod tests {
             sections: vec![],
             action_items: vec![],
             timeline: vec![],
+            timeline_after: None,
         }
     }
 
@@ -437,7 +441,11 @@ mod tests {
         assert_eq!(types(&run(&mut state, Command::Edit("m1".into(), moved), 2, "", 3)), [MaintenanceScheduled]);
         let started = run(&mut state, Command::PostUpdate("m1".into(), NewUpdate::new(InProgress, "Begun")), 60, "", 4);
         assert_eq!(types(&started), [MaintenanceStarted, ComponentStatusChanged]);
-        assert_eq!(started.iter().map(|e| e.told).collect::<Vec<_>>(), [false, true], "the start tells its components");
+        assert_eq!(
+            started.iter().map(|e| e.told_by).collect::<Vec<_>>(),
+            [None, Some(MaintenanceStarted)],
+            "the start tells its components"
+        );
         let verifying =
             run(&mut state, Command::PostUpdate("m1".into(), NewUpdate::new(Verifying, "Checking")), 70, "", 41);
         assert_eq!(types(&verifying), []);

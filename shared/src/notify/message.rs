@@ -309,7 +309,7 @@ mod tests {
             incident: Some(event),
             component: None,
             components: vec!["api".into()],
-            told: false,
+            told_by: None,
         };
         (event, page)
     }

@@ -104,10 +104,12 @@ impl Subscription {
         if !self.events.is_empty() && !self.events.contains(&event.kind) && !self.hears_retraction(event.kind) {
             return false;
         }
-        // A chat channel gets one message per write: the incident's message names its components.
-        // Unless it asked for component changes only: then nothing else tells them.
-        let components_only = self.events == [EventType::ComponentStatusChanged];
-        if event.told && self.kind != Channel::Webhook && !components_only {
+        // A chat channel gets one message per write: when it gets the write's incident or
+        // maintenance message, that message names the components; otherwise this one tells them.
+        if let Some(story) = event.told_by
+            && self.kind != Channel::Webhook
+            && (self.events.is_empty() || self.events.contains(&story) || self.hears_retraction(story))
+        {
             return false;
         }
         if self.components.is_empty() {
@@ -231,7 +233,7 @@ mod tests {
             incident: None,
             component: None,
             components: components.iter().map(|c| (*c).into()).collect(),
-            told: false,
+            told_by: None,
         }
     }
 
@@ -269,7 +271,8 @@ mod tests {
         assert!(!components_only.wants(&event(EventType::IncidentDeleted, &[]), &page));
         // Issue 26, item 14: a maintenance start was three Slack messages (the maintenance and one
         // per component). A component change the write's event tells is left out of chat only.
-        let told = Event { told: true, ..event(EventType::ComponentStatusChanged, &[]) };
+        let told =
+            Event { told_by: Some(EventType::MaintenanceCompleted), ..event(EventType::ComponentStatusChanged, &[]) };
         let chat = Subscription { kind: Channel::Slack, ..subscription(&[], &[]) };
         assert!(!chat.wants(&told, &page));
         assert!(chat.wants(&event(EventType::ComponentStatusChanged, &[]), &page), "a change alone is told alone");
@@ -277,6 +280,12 @@ mod tests {
         let components_only =
             Subscription { kind: Channel::Discord, ..subscription(&[], &[EventType::ComponentStatusChanged]) };
         assert!(components_only.wants(&told, &page), "a channel of component changes only still hears them");
+        // The review's case: a channel that hears of starts but not completions hears the restore.
+        let starts = Subscription {
+            kind: Channel::Slack,
+            ..subscription(&[], &[EventType::MaintenanceStarted, EventType::ComponentStatusChanged])
+        };
+        assert!(starts.wants(&told, &page), "its story is not sent to this channel: the change is");
         // Cancellations went out as maintenance.completed before they had a name of their own.
         let completed = subscription(&[], &[EventType::MaintenanceCompleted]);
         assert!(completed.wants(&event(EventType::MaintenanceCancelled, &[]), &page));
