@@ -676,6 +676,10 @@ test("bad answers to the widget's first request: the full view says so in a sent
     assert.ok(!text.includes(reason), `${what}: the technical reason is not the reader's sentence`);
     assert.equal(await page.locator('#banner').evaluate((el) => el.shadowRoot.querySelectorAll('section').length), 0,
       `${what}: the banner announces incidents; with nothing read it shows nothing`);
+    // Issue 26, item 8: it said "Status unavailable This may be out of date." (to screen readers).
+    assert.doesNotMatch(await shadowText(page, 'banner'), /Status unavailable|out of date/, `${what}: nor says anything`);
+    assert.doesNotMatch(text, /out of date/, `${what}: nothing was ever shown, so nothing is out of date`);
+    assert.equal((text.match(/Status unavailable/g) ?? []).length, 1, `${what}: said once`);
     await eventually(() => warnings.some((w) => w.includes(reason)), { what: `${what}: the reason in the console` });
     assert.equal(hits, 1, `${what}: one summary request for both widgets (they share the poll of their src; the loader asks for the frame)`);
     assert.deepEqual(errors, [], what);
