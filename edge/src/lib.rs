@@ -38,6 +38,27 @@ pub use store::PageStore;
 
 /// Takes and returns the runtime's own request and response (the `worker` crate accepts both): a
 /// read never pays for converting them (see `hot`).
+/// The Worker's fetch entry, written out instead of `#[worker::event(fetch)]` (whose export is
+/// always async): a read document in isolate memory is answered synchronously, as a `Response`;
+/// anything else returns the promise of [`routes::handle`]. worker-build's shim wraps this export
+/// like the macro's (its call proxy catches a trap and reinitialises the instance on the next
+/// request), so panic recovery is the same on both paths. `cargo xtask bench edge` measures it.
+#[cfg(not(feature = "async-entry"))]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn fetch(req: web_sys::Request, env: worker::Env, ctx: worker::worker_sys::Context) -> wasm_bindgen::JsValue {
+    if let Some(hit) = routes::answer_now(&req) {
+        return hit.into();
+    }
+    let ctx = worker::Context::new(ctx);
+    let answer = std::panic::AssertUnwindSafe(async move {
+        Ok::<_, wasm_bindgen::JsValue>(wasm_bindgen::JsValue::from(routes::handle(req, env, ctx).await))
+    });
+    wasm_bindgen_futures::future_to_promise(answer).into()
+}
+
+/// The macro's entry, always async: only to measure the synchronous one against it
+/// (`SITREP_EDGE_ENTRY=async cargo xtask bench edge`).
+#[cfg(feature = "async-entry")]
 #[worker::event(fetch)]
 async fn fetch(req: web_sys::Request, env: worker::Env, ctx: worker::Context) -> worker::Result<web_sys::Response> {
     Ok(routes::handle(req, env, ctx).await)

@@ -96,11 +96,11 @@ pub async fn serve(
     query: &str,
 ) -> Result<web_sys::Response, EdgeError> {
     let now = clock::now_ms();
+    let header = req.headers().get("accept-language").ok().flatten();
     let (doc, stale) = match &html {
-        Html::Frame => frame(env, ctx, origin, query, now).await?,
+        Html::Frame => frame(env, ctx, origin, query, &accept_language(&header.unwrap_or_default()), now).await?,
         page => {
             let mut preferred: Vec<String> = url::query_param(query, "locale").into_iter().collect();
-            let header = req.headers().get("accept-language").ok().flatten();
             preferred.extend(accept_language(&header.unwrap_or_default()));
             document(env, ctx, page, query, &preferred, now).await?
         }
@@ -108,8 +108,10 @@ pub async fn serve(
     hot::respond(ask, &doc, stale, now, if html == Html::Frame { FRAME_HEADERS } else { PAGE_HEADERS })
 }
 
-/// The frame is fetched by customer pages on other origins, and inserted by the loader.
-const FRAME_HEADERS: hot::Extra = &[("vary", "Origin")];
+/// The frame is fetched by customer pages on other origins, and inserted by the loader; a badge's
+/// frame is in the reader's language from `Accept-Language` (its URL then needs nothing the
+/// loader computes, so a page can preload it).
+const FRAME_HEADERS: hot::Extra = &[("vary", "Origin, Accept-Language")];
 /// A page is read by people, in their language, under our policy.
 const PAGE_HEADERS: hot::Extra = &[
     ("vary", "Accept-Language"),
@@ -436,13 +438,66 @@ fn base_of(page_url: &str) -> String {
     if sitrep_shared::validate::is_origin(page_url) { page_url.trim_end_matches('/').to_owned() } else { String::new() }
 }
 
-/// The widget's first frame: the `Widget` component for the options in the query (the element's
+/// The widget's frame: the `Widget` component for the options in the query (the element's
 /// attributes, as the loader read them), rendered from the summary (and for the full view the
-/// uptime and postmortems) the wasm will read when it takes over.
-async fn frame(env: &Env, ctx: &Context, origin: &str, query: &str, now: u64) -> Result<(Rc<Doc>, bool), EdgeError> {
+/// uptime and postmortems) the wasm will read when it takes over. A badge's frame is also all a
+/// page of badges ever shows (they load no wasm): it carries the same badge rendered out of date
+/// (`<template data-sitrep-stale>`, which the loader shows when it cannot confirm the status in
+/// time), and, when the attributes have values the widget cannot use, the sentences the wasm
+/// would have logged (`<template data-sitrep-warnings>`).
+async fn frame(
+    env: &Env,
+    ctx: &Context,
+    origin: &str,
+    query: &str,
+    header_languages: &[String],
+    now: u64,
+) -> Result<(Rc<Doc>, bool), EdgeError> {
     // The frame always describes this edge: a `src` in the query is ignored.
-    let options = Options::read(|name| (name != "src").then(|| url::query_param(query, name)).flatten(), origin);
+    let (options, mut warnings) =
+        Options::read_checked(|name| (name != "src").then(|| url::query_param(query, name)).flatten(), origin);
     let summary = input(env, ctx, Document::Summary).await?;
+    warnings.extend(options.locale.as_deref().and_then(i18n::locale_warning));
+    warnings.extend(embed::filter_warning(&*parsed_summary(&summary.doc)?, &options.components));
+    let (doc, stale) = rendered_frame(env, ctx, origin, query, header_languages, options, summary, now).await?;
+    if warnings.is_empty() {
+        return Ok((doc, stale));
+    }
+    // Only for attributes the widget cannot use: the rendering stays shared by every spelling.
+    let mut body = doc.body.clone();
+    body.extend_from_slice(b"<template data-sitrep-warnings>");
+    for warning in &warnings {
+        body.extend_from_slice(format!("<p>{}</p>", escape(warning)).as_bytes());
+    }
+    body.extend_from_slice(b"</template>");
+    let warned = Doc {
+        etag: cache::etag(&body),
+        body,
+        content_type: doc.content_type.clone(),
+        valid_until: doc.valid_until,
+        version: doc.version,
+        js: Default::default(),
+    };
+    Ok((Rc::new(warned), stale))
+}
+
+/// Text as HTML text.
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// The frame for `options`, kept in memory by its normalised inputs.
+#[expect(clippy::too_many_arguments, reason = "the frame's inputs, each already read once by `frame`")]
+async fn rendered_frame(
+    env: &Env,
+    ctx: &Context,
+    origin: &str,
+    query: &str,
+    header_languages: &[String],
+    options: Options,
+    summary: Input,
+    now: u64,
+) -> Result<(Rc<Doc>, bool), EdgeError> {
     let (uptime, postmortems) = if options.view == View::Full {
         (input(env, ctx, Document::Uptime).await.ok(), input(env, ctx, Document::Postmortems).await.ok())
     } else {
@@ -450,8 +505,12 @@ async fn frame(env: &Env, ctx: &Context, origin: &str, query: &str, now: u64) ->
     };
     let mut deps = Deps::default();
     [Some(&summary), uptime.as_ref(), postmortems.as_ref()].into_iter().flatten().for_each(|i| deps.add(i));
-    let languages = options.locale.as_deref().unwrap_or_default();
-    let (text, locale) = i18n::choose(languages.split(',').map(str::trim).filter(|l| !l.is_empty()));
+    // The element's `locale` first, then the reader's languages as the loader read them (`accept`),
+    // else as the browser sent them.
+    let accept = url::query_param(query, "accept").unwrap_or_else(|| header_languages.join(","));
+    let languages = [options.locale.as_deref().unwrap_or_default(), accept.as_str()];
+    let languages = languages.into_iter().flat_map(|list| list.split(',')).take(16);
+    let (text, locale) = i18n::choose(languages.map(str::trim).filter(|l| !l.is_empty()));
     // Without a zone the host's database knows, the page's (which the summary's ETag stands for).
     let zone = options.time_zone.as_deref().and_then(zone_name).and_then(sitrep_views::intl::canonical_zone);
     // Only the summary's age makes the frame's headline "may be out of date", as in the wasm.
@@ -481,25 +540,34 @@ async fn frame(env: &Env, ctx: &Context, origin: &str, query: &str, now: u64) ->
     let zone = zone.unwrap_or_else(|| summary.page.time_zone.clone());
     let at = timestamp(now);
     let indicator = embed::shown_indicator(&summary, &options.components, at);
-    let props = WidgetProps {
+    let badge = options.view == View::Badge;
+    let props = |out_of_date: bool| WidgetProps {
         text,
         locale: locale.clone().into(),
         formats: Rc::new(Formats::new(&locale, Some(&zone))),
         now: at,
-        headline: Headline::of(Some(indicator), stale, false),
-        summary: Some(summary),
-        postmortems: postmortems.as_ref().map(Input::parse).transpose()?,
-        uptime: uptime.as_ref().map(Input::parse).transpose()?,
+        headline: Headline::of(Some(indicator), out_of_date, false),
+        summary: Some(Rc::clone(&summary)),
+        postmortems: None,
+        uptime: None,
         dismissals: Rc::default(),
         details_open: false,
         error: None,
-        confirmed_at: (!stale).then_some(at),
+        confirmed_at: (!out_of_date).then_some(at),
         on_dismiss: Default::default(),
         on_toggle: Default::default(),
         on_retry: Default::default(),
-        options: Rc::new(options),
+        options: Rc::new(options.clone()),
     };
-    let rendered = widget::render(props).await;
+    let mut live = props(stale);
+    live.postmortems = postmortems.as_ref().map(Input::parse).transpose()?;
+    live.uptime = uptime.as_ref().map(Input::parse).transpose()?;
+    let mut rendered = widget::render(live).await;
+    if badge && !stale {
+        rendered.push_str("<template data-sitrep-stale>");
+        rendered.push_str(&widget::render(props(true)).await);
+        rendered.push_str("</template>");
+    }
     Ok((keep(key, rendered, &deps, now, FRAME_TTL_MS), stale))
 }
 

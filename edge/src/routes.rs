@@ -19,6 +19,8 @@ pub enum Route {
     Read(Document),
     /// The badge, with an optional custom label.
     Badge,
+    /// `/favicon.svg?status=…`: the pages' icon in a status's colour and shape.
+    Favicon,
     /// A server-rendered page (the status page, an incident, the history) or the widget's first frame.
     Html(pages::Html),
     /// The write API: the path after `/api/v2/admin/`.
@@ -53,6 +55,7 @@ pub fn route(path: &str) -> Route {
         "/history.rss" => Document::Rss,
         "/feed.json" => Document::JsonFeed,
         "/badge.svg" => return Route::Badge,
+        "/favicon.svg" => return Route::Favicon,
         "/" => return Route::Html(pages::Html::Status),
         "/history" => return Route::Html(pages::Html::History),
         "/embed/frame" => return Route::Html(pages::Html::Frame),
@@ -87,6 +90,23 @@ fn is_id(id: &str) -> bool {
     !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
+/// A read document answered from isolate memory at once, without a future or a promise (the
+/// Worker's entry returns the `Response` itself); `None` sends the request down [`handle`], which
+/// answers the same request the same way when it finds the same copy.
+#[cfg_attr(feature = "async-entry", allow(dead_code))]
+pub fn answer_now(req: &web_sys::Request) -> Option<web_sys::Response> {
+    let raw = req.method();
+    if raw != "GET" && raw != "HEAD" {
+        return None;
+    }
+    let full = req.url();
+    let (_, path, _) = url::split(&full);
+    let Route::Read(doc) = route(path) else { return None };
+    let now = clock::now_ms();
+    let found = read::in_memory(&doc, now)?;
+    hot::respond(&hot::Ask::of(req, &raw), &found, false, now, &[]).ok()
+}
+
 /// Answers a request; every failure becomes a JSON error response here. It takes the runtime's
 /// request as it comes: a read asks it for its URL, method and `If-None-Match` only, and only the
 /// write API and the test switches convert it into a `worker::Request`.
@@ -111,6 +131,10 @@ pub async fn handle(req: web_sys::Request, env: Env, ctx: Context) -> web_sys::R
                 let components = url::query_param(query, "components").map(|c| badge::filter(&c));
                 badge(&ask, &env, &ctx, label, components.filter(|c| !c.is_empty())).await
             }
+            Err(err) => Err(err),
+        },
+        Route::Favicon => match read(&raw) {
+            Ok(ask) => favicon(&ask, url::query_param(query, "status").as_deref().unwrap_or_default()),
             Err(err) => Err(err),
         },
         Route::Html(html) => {
@@ -199,6 +223,26 @@ async fn badge(
         serde_json::from_slice(&status.body).map_err(|e| EdgeError::Internal(e.to_string()))?;
     let svg = badge::svg(label.as_deref().unwrap_or("status"), &parsed.status, stale);
     hot::respond(ask, &badge_doc(svg, &status), stale, clock::now_ms(), &[])
+}
+
+/// The icon for the status the query names (a page links the one for its status; anything else is
+/// the grey "unknown"). It depends on the query alone, so browsers keep it for a day.
+fn favicon(ask: &hot::Ask, status: &str) -> Result<web_sys::Response, EdgeError> {
+    let indicator = sitrep_shared::Indicator::from_wire(status);
+    let icon = badge::favicon(indicator);
+    let headers = web_sys::Headers::new().map_err(crate::copy::js_error)?;
+    for (name, value) in [
+        ("content-type", "image/svg+xml"),
+        ("cache-control", "public, max-age=86400"),
+        ("etag", &cache::etag(icon.as_bytes())),
+        ("x-content-type-options", "nosniff"),
+    ] {
+        headers.set(name, value).map_err(crate::copy::js_error)?;
+    }
+    let init = web_sys::ResponseInit::new();
+    init.set_headers(&headers);
+    let body = (!ask.head).then_some(icon);
+    web_sys::Response::new_with_opt_str_and_init(body.as_deref(), &init).map_err(crate::copy::js_error)
 }
 
 /// A badge drawn from `from` (the status or the summary): its freshness and version, its own ETag.
@@ -401,6 +445,7 @@ mod tests {
         assert_eq!(route("/api/v2/incidents/.json"), Route::NotFound);
         assert_eq!(route("/api/v2/summary"), Route::NotFound);
         assert_eq!(route("/badge.svg"), Route::Badge);
+        assert_eq!(route("/favicon.svg"), Route::Favicon);
         assert_eq!(route("/feed.json"), Route::Read(Document::JsonFeed));
         assert_eq!(route("/"), Route::Html(pages::Html::Status));
         assert_eq!(route("/history"), Route::Html(pages::Html::History));

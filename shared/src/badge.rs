@@ -44,6 +44,17 @@ fn shape(indicator: Indicator, x: u32) -> String {
     }
 }
 
+/// The status page's icon for `indicator`: the badge's shape, white on the status colour, in a
+/// rounded square (a browser tab then shows the status, in shape as well as colour).
+pub fn favicon(indicator: Indicator) -> String {
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 20 20\" width=\"32\" height=\"32\">\
+         <rect width=\"20\" height=\"20\" rx=\"4\" fill=\"{}\"/>{}</svg>",
+        colour(indicator),
+        shape(indicator, 5)
+    )
+}
+
 /// Rough width of text in 11px Verdana: enough to size the badge without a font.
 fn text_width(text: &str) -> u32 {
     text.chars()
@@ -231,5 +242,17 @@ mod tests {
         assert!(!svg.contains("<script>"));
         assert!(svg.contains("&lt;script&gt;"));
         assert!(!svg.contains(&"x".repeat(MAX_LABEL)));
+    }
+
+    #[test]
+    fn the_favicon_has_each_status_colour_and_shape() {
+        let icons: Vec<String> =
+            Indicator::WIRE.iter().map(|(i, _)| favicon(*i)).chain([favicon(Indicator::Unknown)]).collect();
+        for (icon, (indicator, _)) in icons.iter().zip(Indicator::WIRE) {
+            assert!(icon.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""), "{icon}");
+            assert!(icon.contains(&format!("fill=\"{}\"", colour(*indicator))), "{icon}");
+        }
+        let distinct: std::collections::HashSet<&String> = icons.iter().collect();
+        assert_eq!(distinct.len(), icons.len(), "one icon per status");
     }
 }

@@ -27,6 +27,13 @@ pub const UPCOMING_DAYS: i64 = 7;
 pub const MAX_DISMISSALS: usize = 50;
 /// Data older than this many poll intervals is flagged as possibly out of date.
 pub const STALE_AFTER_INTERVALS: i64 = 3;
+/// How often relative times and the out-of-date check are refreshed on screen (milliseconds).
+pub const TICK_MS: u32 = 30_000;
+/// How long an answer serves another element's poll of the same edge without a request
+/// (milliseconds): the edge's own read cache holds a copy about as long.
+pub const SHARED_ANSWER_MS: u32 = 5_000;
+/// How long a request may take before it is abandoned (milliseconds).
+pub const TIMEOUT_MS: u32 = 10_000;
 
 /// Which view an element renders.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

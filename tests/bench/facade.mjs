@@ -23,12 +23,18 @@ copyFileSync(join(root, 'node_modules', '@statuspage', 'status-widget', 'dist', 
 const edge = await startEdge({ page: fixture('live') });
 const TEXT = 'Partial System Outage'; // the live fixture's status, in both widgets' words
 
+// `sitrep-preload`: README's snippet for a page of badges, which also preloads the badge's frame
+// (its URL needs nothing the loader computes), added at the same moment as the script.
 const host = (which, view) => {
-  const widget = which === 'sitrep'
-    ? `<sitrep-status src="${edge.base}" view="${view}"></sitrep-status>`
+  const ours = which.startsWith('sitrep');
+  const widget = ours
+    ? `<sitrep-status src="${edge.base}"${view === 'badge' ? '' : ` view="${view}"`}></sitrep-status>`
     : `<statuspage-widget src="${edge.base}" appearance="${view === 'badge' ? 'badge' : 'basic'}"></statuspage-widget>`;
-  const script = which === 'sitrep'
-    ? `const s = document.createElement('script'); s.type = 'module'; s.src = '${edge.base}/widget.js';`
+  const preload = which === 'sitrep-preload'
+    ? `const l = document.createElement('link'); l.rel = 'preload'; l.as = 'fetch'; l.crossOrigin = 'anonymous'; l.href = '${edge.base}/embed/frame'; document.head.appendChild(l);`
+    : '';
+  const script = ours
+    ? `${preload} const s = document.createElement('script'); s.type = 'module'; s.src = '${edge.base}/widget.js';`
     : `var parcelRequire; const s = document.createElement('script'); s.src = '${edge.base}/atlassian.js';`;
   // t0: the script element is added. The paint: the first animation frame in which the status text
   // is in the element's shadow root.
@@ -91,19 +97,25 @@ async function load(which, view) {
 
 const figures = { paint_ms: {}, before_paint_brotli: {}, badge_page_brotli: {}, full_page_brotli: {}, cls: {} };
 try {
-  for (const which of ['sitrep', 'atlassian']) await load(which, 'badge'); // warm the edge
-  const samples = { sitrep: [], atlassian: [] };
+  const kinds = ['sitrep', 'sitrep-preload', 'atlassian'];
+  for (const which of kinds) await load(which, 'badge'); // warm the edge
+  const samples = Object.fromEntries(kinds.map((k) => [k, []]));
   for (let i = 0; i < runs; i++) {
-    for (const which of i % 2 ? ['sitrep', 'atlassian'] : ['atlassian', 'sitrep']) samples[which].push(await load(which, 'badge'));
+    // Alternating order, so neither goes first every time.
+    for (const which of i % 2 ? kinds : [...kinds].reverse()) samples[which].push(await load(which, 'badge'));
   }
-  for (const which of ['sitrep', 'atlassian']) {
+  figures.frame_requests_with_preload = samples['sitrep-preload'].at(-1).all.filter((u) => u.includes('/embed/frame')).length;
+  for (const which of kinds) {
     figures.paint_ms[which] = median(samples[which].map((s) => s.ms));
     const last = samples[which].at(-1);
     figures.before_paint_brotli[which] = await brotliOf(last.before);
     figures.badge_page_brotli[which] = await brotliOf(last.all);
     figures.cls[which] = Math.max(...samples[which].map((s) => s.shifts));
+    if (which === 'sitrep-preload') continue; // the preload is for badges
     const full = await load(which, 'full');
     figures.full_page_brotli[which] = await brotliOf(full.all);
+    figures.full_page_urls ??= {};
+    figures.full_page_urls[which] = full.all.map((u) => new URL(u).pathname);
     figures.cls[`${which}_full`] = full.shifts;
   }
   figures.before_paint_urls = samples.sitrep.at(-1).before.map((u) => new URL(u).pathname);

@@ -362,3 +362,38 @@ test('readers meet no holes, no band, Updates, their own 404, maintenance apart,
   assert.equal(await pixel(5), await pixel(900), 'the edge of a wide screen has the page\'s background');
   await dark.close();
 });
+
+// Issue 27: Lighthouse's best practices was 96 on every page for the missing icon (a 404 for
+// /favicon.ico). Each page links an icon in its status's colour and shape.
+test('every page links an icon in its status: the status page the page\'s, an incident page the event\'s', async () => {
+  const summary = await json('/api/v2/summary.json');
+  const incident = (await json('/api/v2/incidents.json')).incidents[0];
+  const icons = {};
+  for (const path of ['/', `/incidents/${incident.id}`, '/history']) {
+    const { page, errors, close } = await visit(path);
+    const href = await page.locator('link[rel=icon]').getAttribute('href');
+    assert.match(href, /^\/favicon\.svg\?status=[a-z]+$/, `${path}: from the page's own origin (its policy allows 'self')`);
+    icons[path] = new URL(href, edge.base).searchParams.get('status');
+    // The browser fetched it: no 404 in the console, and it is an SVG.
+    // The page's links start at its own URL (the fixture's), not this edge's port.
+    const link = new URL(href, edge.base);
+    const icon = await fetch(new URL(link.pathname + link.search, edge.base));
+    assert.equal(icon.status, 200, href);
+    assert.equal(icon.headers.get('content-type'), 'image/svg+xml');
+    assert.match(await icon.text(), /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    assert.deepEqual(errors, [], path);
+    await close();
+  }
+  assert.equal(icons['/'], summary.status.indicator, 'the status page shows the page\'s status');
+  const closed = ['resolved', 'postmortem', 'completed'].includes(incident.status);
+  const expected = closed ? 'none' : incident.scheduled_for ? 'maintenance' : incident.impact === 'none' ? 'minor' : incident.impact;
+  assert.equal(icons[`/incidents/${incident.id}`], expected, `the event's status (${incident.status}, ${incident.impact})`);
+  // Each status has its own icon; anything else is the grey one.
+  const bodies = await Promise.all(['none', 'minor', 'major', 'critical', 'maintenance', 'unknown', 'nonsense']
+    .map(async (s) => (await fetch(`${edge.base}/favicon.svg?status=${s}`)).text()));
+  assert.equal(new Set(bodies.slice(0, 6)).size, 6);
+  assert.equal(bodies[6], bodies[5]);
+  const head = await fetch(`${edge.base}/favicon.svg?status=none`, { method: 'HEAD' });
+  assert.equal(head.status, 200);
+  assert.equal((await head.arrayBuffer()).byteLength, 0);
+});

@@ -65,6 +65,9 @@ pub struct Meta {
     pub title: String,
     pub description: String,
     pub url: String,
+    /// The status the tab's icon shows (`/favicon.svg?status=…`): the page's, or the event's while it
+    /// is open; grey while the status page is drawn from a last good copy.
+    pub icon: Indicator,
 }
 
 /// The title, description and URL of a document (escaped by whoever writes them into HTML).
@@ -75,6 +78,7 @@ pub fn meta(props: &PageProps) -> Meta {
             title: format!("{} status", summary.page.name),
             description: format!("{}: {}", summary.page.name, text.indicator(summary.status.indicator)),
             url: format!("{}/", props.base),
+            icon: if props.stale { Indicator::Unknown } else { summary.status.indicator },
         },
         Body::Incident(doc) => Meta {
             title: format!("{} · {}", doc.incident.name, doc.page.name),
@@ -83,16 +87,24 @@ pub fn meta(props: &PageProps) -> Meta {
                 .latest_update()
                 .map_or_else(|| text.event_status(&doc.incident).to_owned(), |u| first_chars(&u.body, 200)),
             url: format!("{}/incidents/{}", props.base, doc.incident.id),
+            // The event's own state (a last good copy of a closed event is still closed).
+            icon: match &doc.incident {
+                event if event.status.is_closed() => Indicator::None,
+                event if event.is_maintenance() => Indicator::Maintenance,
+                event => Indicator::of_open_incident(event.impact),
+            },
         },
         Body::History { incidents, page, .. } => Meta {
             title: format!("{} · {}", text.history, incidents.page.name),
             description: format!("{} · {}", text.history, incidents.page.name),
             url: format!("{}/history?page={page}", props.base),
+            icon: Indicator::Unknown,
         },
         Body::NotFound(summary) => Meta {
             title: format!("{} · {}", text.not_found, summary.page.name),
             description: text.not_found_text.to_owned(),
             url: format!("{}/", props.base),
+            icon: if props.stale { Indicator::Unknown } else { summary.status.indicator },
         },
     }
 }
@@ -151,6 +163,8 @@ pub fn Head(props: &PageProps) -> Html {
             <meta property="og:description" content={meta.description} />
             <meta property="og:url" content={meta.url.clone()} />
             <link rel="canonical" href={meta.url} />
+            // From this origin, whatever the page's configured URL (the pages' policy allows images from 'self').
+            <link rel="icon" type="image/svg+xml" href={format!("/favicon.svg?status={}", meta.icon.to_wire())} />
             <link rel="alternate" type="application/atom+xml" title="Atom" href={feed("/history.atom")} />
             <link rel="alternate" type="application/rss+xml" title="RSS" href={feed("/history.rss")} />
             <link rel="alternate" type="application/feed+json" title="JSON Feed" href={feed("/feed.json")} />

@@ -81,27 +81,37 @@ function trusted(html) {
   }
 }
 
+// The edge's frame for an element's options: its attributes as they are (the edge reads them as
+// the wasm would); for a banner or a full view also the reader's languages and zone. A badge shows
+// no time and takes the browser's Accept-Language, so its URL is only its attributes: a plain
+// badge's is `/embed/frame`, which the host page can preload (see README).
+function frameUrl(base, options) {
+  const query = new URLSearchParams();
+  for (const name of ["view", "components", "theme", "postmortems", "poll", "locale", "time-zone"]) {
+    if (options[name] !== undefined) query.set(name, options[name]);
+  }
+  if (needsFull(options)) {
+    query.set("accept", (navigator.languages ?? [navigator.language]).slice(0, 3).join(","));
+    if (!query.has("time-zone")) query.set("time-zone", Intl.DateTimeFormat().resolvedOptions().timeZone ?? "");
+  }
+  const search = String(query);
+  return `${base}/embed/frame${search ? `?${search}` : ""}`;
+}
+
 // The first frame: the edge renders the element's view with the same components the wasm runs, and
 // the loader paints it, so the wasm is not on the host page's critical path. Only on a first visit:
 // with a summary stored from an earlier visit the wasm paints that at once (and asks with its ETag).
 // Resolves to whether a frame was painted.
 async function paintFrame(element, options, destroyed, force = false) {
   try {
-    const src = String(options.src ?? "").trim();
-    const base = (/^https?:\/\//.test(src) ? src : origin).replace(/\/+$/, "");
+    const base = baseOf(options);
     // HTML is painted only from the origin this script came from, which the host already trusts
     // to run code: a `src` the host builds from other data never gets to put markup in its page.
     // A preview (preview="incident") is drawn by the wasm from its sample: nothing is read.
     if (base !== origin || String(options.preview ?? "").trim() === "incident") return false;
     if (typeof AbortSignal?.timeout !== "function") return false;
     if (stored(base) && !force) return false;
-    const query = new URLSearchParams();
-    for (const name of ["view", "components", "theme", "postmortems", "locale", "time-zone"]) {
-      if (options[name] !== undefined) query.set(name, options[name]);
-    }
-    if (!query.has("locale")) query.set("locale", (navigator.languages ?? [navigator.language]).slice(0, 3).join(","));
-    if (!query.has("time-zone")) query.set("time-zone", Intl.DateTimeFormat().resolvedOptions().timeZone ?? "");
-    const response = await fetch(`${base}/embed/frame?${query}`, { signal: AbortSignal.timeout(5_000) });
+    const response = await fetch(frameUrl(base, options), { signal: AbortSignal.timeout(5_000) });
     const type = response.headers.get("content-type") ?? "";
     if (response.status !== 200 || !type.startsWith("text/html")) return false;
     const html = trusted(await response.text());
@@ -243,6 +253,9 @@ function explain(error) {
   return text;
 }
 
+// What a badge or a full view shows when nothing could be read and nothing was rendered for it.
+const UNAVAILABLE = '<div class="sitrep" data-theme="auto"><span class="badge" data-ind="unknown" role="status">Status unavailable</span></div>';
+
 // Without the wasm (a policy that forbids it, a module that did not load), the edge's frame is what
 // can be kept: it is fetched again on the element's polling interval, so it never shows a status
 // nobody confirmed; where no frame can be had, a badge or a full view says "Status unavailable" and a
@@ -257,11 +270,222 @@ function withoutWasm(element, options, destroyed) {
     if (needsFull(options) && String(options.view).trim() === "banner") return;
     const notice = document.createElement("div");
     notice.dataset.sitrepFrame = "";
-    notice.innerHTML = trusted('<div class="sitrep" data-theme="auto"><span class="badge" data-ind="unknown" role="status">Status unavailable</span></div>') ?? "";
+    notice.innerHTML = trusted(UNAVAILABLE) ?? "";
     shadow.append(notice);
   };
   refresh();
   return setInterval(refresh, seconds * 1000);
+}
+
+// A badge without wasm. A badge is not interactive, and the edge renders it with the same Yew
+// component the wasm runs: a badge on a page whose widgets are all badges keeps the edge's frame
+// and asks for it again on the widget's schedule, with the frame's ETag, and no module is ever
+// downloaded (nor needs 'wasm-unsafe-eval'). When to ask and what counts as out of date are
+// sitrep-shared's (`embed::Feed`: the interval, doubling after failures up to a cap, ±20% jitter,
+// a pause while the tab is hidden, out of date after three intervals unconfirmed), whose numbers
+// the build fills in here; what is drawn is the edge's, the badge out of date included (the frame's
+// `<template data-sitrep-stale>`).
+const POLICY = "__SITREP_POLICY__";
+
+// Each frame URL's answers: one request at a time, shared by every badge that shows the same frame,
+// and an answer a moment old serves a badge that asks now (as the wasm's hub does for summaries).
+const frames = new Map();
+
+async function askFrame(url, held) {
+  let entry = frames.get(url);
+  if (!entry) frames.set(url, (entry = { at: 0 }));
+  if (entry.pending) return entry.pending;
+  if (entry.answer && Date.now() - entry.at < POLICY.freshMs) return entry.answer;
+  entry.pending = (async () => {
+    // The copy the conditional request is about: this page's last, else the asker's stored one.
+    const copy = entry.copy ?? held;
+    try {
+      // With a copy: past the HTTP cache, so the 304 reaches us. Without one (a first visit): a
+      // plain request, which a `<link rel="preload">` of the same URL on the host page answers.
+      const init = copy?.etag ? { cache: "no-store", headers: { "If-None-Match": copy.etag } } : {};
+      const response = await fetch(url, { ...init, signal: AbortSignal.timeout(POLICY.timeoutMs) });
+      const stale = response.headers.get("x-sitrep-stale")?.trim() === "1";
+      if (response.status === 304 && copy) return { copy, stale };
+      if (response.status !== 200) return { error: `the status service answered ${response.status}` };
+      const type = response.headers.get("content-type") ?? "";
+      if (!type.startsWith("text/html")) return { error: `expected HTML, got "${type}"` };
+      return { copy: { html: await response.text(), etag: response.headers.get("etag") }, stale };
+    } catch (error) {
+      return { error: error?.name === "TimeoutError" ? `no answer within ${POLICY.timeoutMs / 1000} s` : "the status service could not be reached" };
+    }
+  })();
+  const answer = await entry.pending;
+  Object.assign(entry, { pending: null, at: Date.now(), answer });
+  if (answer.copy) entry.copy = answer.copy;
+  return answer;
+}
+
+// The poll interval the wasm would use for this `poll` attribute (`Options::read`).
+function pollSecs(value) {
+  const text = String(value ?? "").trim();
+  if (!/^\+?[0-9]+$/.test(text) || Number(text) > 0xffffffff) return POLICY.defaultPoll;
+  return Math.min(POLICY.maxDelay, Math.max(POLICY.minPoll, Number(text)));
+}
+
+// Makes `into`'s children what `from`'s are, changing only what differs: the badge's live region
+// stays the same node, so a screen reader hears the new status once.
+function morph(into, from) {
+  const have = [...into.childNodes];
+  [...from.childNodes].forEach((node, i) => {
+    const old = have[i];
+    if (!old) {
+      into.append(document.importNode(node, true));
+    } else if (old.nodeType !== node.nodeType || old.nodeName !== node.nodeName) {
+      old.replaceWith(document.importNode(node, true));
+    } else if (node.nodeType === Node.ELEMENT_NODE) {
+      for (const { name } of [...old.attributes]) if (!node.hasAttribute(name)) old.removeAttribute(name);
+      for (const { name, value } of node.attributes) if (old.getAttribute(name) !== value) old.setAttribute(name, value);
+      morph(old, node);
+    } else if (old.nodeValue !== node.nodeValue) {
+      old.nodeValue = node.nodeValue;
+    }
+  });
+  for (const extra of have.slice(from.childNodes.length)) extra.remove();
+}
+
+// The edge's frame HTML as nodes: the badge as confirmed or, `outOfDate`, its stale rendering.
+function parseFrame(html, outOfDate) {
+  const template = document.createElement("template");
+  template.innerHTML = trusted(html);
+  const content = template.content;
+  const stale = content.querySelector("template[data-sitrep-stale]");
+  const warnings = [...(content.querySelector("template[data-sitrep-warnings]")?.content.children ?? [])];
+  const view = document.createElement("div");
+  const shown = outOfDate && stale ? stale.content.firstElementChild : content.firstElementChild;
+  if (shown) view.append(shown);
+  return { view, warnings: warnings.map((p) => p.textContent) };
+}
+
+// Whether a badge can live on the edge's frame alone: its `src` is the origin this script came from
+// (the only one whose HTML it paints), and the browser can do what it takes.
+function frameOnly(options, base) {
+  return !needsFull(options) && base === origin && String(options.preview ?? "").trim() !== "incident" &&
+    typeof AbortSignal?.timeout === "function" && trusted("") !== null;
+}
+
+function baseOf(options) {
+  const src = String(options.src ?? "").trim();
+  return (/^https?:\/\//.test(src) ? src : origin).replace(/\/+$/, "");
+}
+
+// Runs a badge on the edge's frame. Returns its handle: { refresh(), destroy(), ready }.
+function badgeWithoutWasm(element, options, base) {
+  const poll = pollSecs(options.poll);
+  const url = frameUrl(base, options);
+  const key = `sitrep:v1:frame:${url}`;
+  const state = { copy: null, fetchedAt: null, edgeStale: false, failures: 0, paused: false, inFlight: false, error: null, answered: false, shown: null, warned: false };
+  let timer = 0;
+  let stopped = false;
+  try {
+    const kept = JSON.parse(localStorage.getItem(key) ?? "null");
+    if (typeof kept?.html === "string" && Number.isFinite(kept.at)) {
+      state.copy = { html: kept.html, etag: typeof kept.etag === "string" ? kept.etag : null };
+      state.fetchedAt = kept.at;
+    }
+  } catch {
+    // no storage, or not ours: start from nothing
+  }
+  const outOfDate = () => state.edgeStale || state.fetchedAt === null || Date.now() - state.fetchedAt > poll * 1000 * POLICY.staleAfter;
+  const delay = () => {
+    const base = Math.max(poll, POLICY.minPoll) * 1000;
+    const cap = Math.max(POLICY.maxDelay, poll) * 1000;
+    const backoff = Math.min(cap, base * 2 ** Math.min(16, Math.max(0, state.failures - 1)));
+    return Math.floor(backoff * (0.8 + 0.4 * Math.random()));
+  };
+  const draw = () => {
+    if (stopped) return;
+    const shadow = shadowOf(element);
+    let frame = shadow.querySelector("[data-sitrep-frame]");
+    let next;
+    if (state.copy) {
+      const parsed = parseFrame(state.copy.html, outOfDate());
+      next = parsed.view;
+      if (state.answered && !state.warned) {
+        state.warned = true;
+        parsed.warnings.forEach((warning) => console.warn(warning));
+      }
+    } else if (state.error) {
+      next = document.createElement("div");
+      next.innerHTML = trusted(UNAVAILABLE);
+    } else {
+      return; // nothing to show yet
+    }
+    if (!frame) {
+      frame = document.createElement("div");
+      frame.dataset.sitrepFrame = "";
+      shadow.append(frame);
+    }
+    morph(frame, next);
+    // `sitrep:change` when the shown indicator changes, from the first answer on (as the wasm).
+    if (!state.answered) return;
+    const indicator = frame.querySelector("[data-ind]")?.getAttribute("data-ind") ?? "unknown";
+    if (indicator === state.shown) return;
+    const previous = state.shown;
+    state.shown = indicator;
+    element.dispatchEvent(new CustomEvent("sitrep:change", { detail: { indicator, previous }, bubbles: true, composed: true }));
+  };
+  const schedule = () => {
+    clearTimeout(timer);
+    if (!stopped && !state.paused) timer = setTimeout(ask, delay());
+  };
+  async function ask() {
+    if (stopped) return;
+    if (document.hidden) {
+      state.paused = true;
+      return;
+    }
+    if (state.inFlight) return;
+    state.inFlight = true;
+    const answer = await askFrame(url, state.copy);
+    state.inFlight = false;
+    if (stopped) return;
+    state.answered = true;
+    if (answer.error) {
+      state.failures += 1;
+      if (answer.error !== state.error) console.warn(`sitrep: the status could not be read: ${answer.error}`);
+      state.error = answer.error;
+    } else {
+      if (answer.copy !== state.copy && answer.copy.html !== state.copy?.html) {
+        try {
+          localStorage.setItem(key, JSON.stringify({ ...answer.copy, at: Date.now() }));
+        } catch {
+          // full or blocked storage: the next page load starts from the edge
+        }
+      }
+      Object.assign(state, { copy: answer.copy, fetchedAt: Date.now(), edgeStale: answer.stale, failures: 0, error: null });
+    }
+    draw();
+    schedule();
+  }
+  const onVisibility = () => {
+    if (!document.hidden && (state.paused || outOfDate())) {
+      state.paused = false;
+      ask();
+    }
+  };
+  document.addEventListener("visibilitychange", onVisibility);
+  const tick = setInterval(draw, POLICY.tickMs);
+  draw();
+  const first = ask();
+  return {
+    ready: first,
+    refresh() {
+      const entry = frames.get(url);
+      if (entry) entry.at = 0;
+      ask();
+    },
+    destroy() {
+      stopped = true;
+      clearTimeout(timer);
+      clearInterval(tick);
+      document.removeEventListener("visibilitychange", onVisibility);
+    },
+  };
 }
 
 // What can take focus or a click in the widget; lib.rs matches the frame's and the wasm's by position.
@@ -301,12 +525,15 @@ export function mount(element, options = {}) {
   let handle = null;
   let destroyed = false;
   let withoutWasmTimer;
+  let badge = null;
   const api = {
     refresh() {
       handle?.refresh();
+      badge?.refresh();
     },
     destroy() {
       destroyed = true;
+      badge?.destroy();
       clearInterval(withoutWasmTimer);
       wantFull.delete(api);
       autoThemed.delete(element);
@@ -329,6 +556,14 @@ export function mount(element, options = {}) {
   // remounts at once, and the first mount's requests would be wasted.
   api.ready = Promise.resolve().then(async () => {
     if (destroyed) return api;
+    // By now every element of the page has mounted: a badge with no banner or full view beside it
+    // lives on the edge's frame and loads no module.
+    const base = baseOf(options);
+    if (!wantFull.size && !loading.full && frameOnly(options, base)) {
+      badge = badgeWithoutWasm(element, options, base);
+      await badge.ready;
+      return api;
+    }
     const painted = await paintFrame(element, options, () => destroyed);
     // The wasm downloads once the frame is on screen, never in front of it; it takes over when
     // the browser is idle or the reader reaches for the widget. By then the page's other widgets
@@ -340,7 +575,10 @@ export function mount(element, options = {}) {
       module = await loaded;
     } catch (error) {
       if (destroyed) return api;
-      withoutWasmTimer = withoutWasm(element, options, () => destroyed);
+      // A badge needs no wasm; a banner or a full view keeps what can be kept.
+      const base = baseOf(options);
+      if (frameOnly(options, base)) badge = badgeWithoutWasm(element, options, base);
+      else withoutWasmTimer = withoutWasm(element, options, () => destroyed);
       throw new Error(explain(error));
     }
     if (!destroyed) {

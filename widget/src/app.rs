@@ -8,7 +8,7 @@ use std::rc::Rc;
 use gloo_events::EventListener;
 use gloo_timers::callback::{Interval, Timeout};
 use sitrep_shared::embed::state::{Event, Failure, Fetched, Kept, State};
-use sitrep_shared::embed::{self, Dismissals, Options};
+use sitrep_shared::embed::{self, Dismissals, Options, TICK_MS};
 use sitrep_shared::{Indicator, Timestamp};
 use wasm_bindgen::JsValue;
 use web_sys::{CustomEvent, CustomEventInit, HtmlElement};
@@ -24,9 +24,6 @@ use sitrep_views::widget::Widget;
 
 /// The read API's summary, which every view polls.
 pub const SUMMARY_PATH: &str = "/api/v2/summary.json";
-
-/// How often relative times and the out-of-date check are refreshed on screen.
-const TICK_MS: u32 = 30_000;
 
 /// Lets the mount's handle ask the component to poll (`refresh()`): the component puts its
 /// dispatcher here while it is mounted.

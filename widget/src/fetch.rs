@@ -11,7 +11,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, RequestCache};
 
 /// How long a request may take before it is abandoned.
-pub const TIMEOUT_MS: u32 = 10_000;
+pub const TIMEOUT_MS: u32 = sitrep_shared::embed::TIMEOUT_MS;
 /// The largest body read, in UTF-16 code units: the largest document the edge can serve under
 /// `sitrep_shared::limits` (a UTF-16 unit never stands for less than one byte of the UTF-8 body).
 pub const MAX_BODY: u32 = sitrep_shared::limits::READ_BYTES as u32;

@@ -60,9 +60,8 @@ struct Hub {
     answered: Option<(f64, Option<Failure>)>,
 }
 
-/// How long an answer serves a poll without a request: the edge's own read cache holds a copy
-/// about as long.
-const FRESH_MS: f64 = 5_000.0;
+/// How long an answer serves a poll without a request.
+const FRESH_MS: f64 = sitrep_shared::embed::SHARED_ANSWER_MS as f64;
 
 thread_local! {
     static HUBS: RefCell<HashMap<String, Hub>> = RefCell::new(HashMap::new());

@@ -23,6 +23,13 @@ pub fn run() -> Result<()> {
     crate::loops::check(&shell::root())?;
     crate::openapi::run(&["--check".to_owned()])?;
 
+    step("the widget's TypeScript declarations: tsc --noEmit over a React 19, a Preact and a Vue example");
+    for framework in ["react", "preact", "vue"] {
+        let mut tsc = shell::command(&shell::node_bin("tsc").to_string_lossy(), &["--noEmit", "-p"]);
+        tsc.arg(shell::root().join("tests/types").join(framework));
+        shell::run(tsc)?;
+    }
+
     step("clippy, host");
     let mut clippy = shell::cargo();
     clippy.args(["clippy", "--workspace", "--all-targets"]);

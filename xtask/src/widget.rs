@@ -40,6 +40,10 @@ impl Module {
     }
 }
 
+/// The TypeScript declarations served beside the loader: the element, `mount()` and the event, and
+/// the JSX of each framework (`tests/types/` type-checks an example of each against them).
+pub const TYPINGS: [&str; 4] = ["widget.d.ts", "widget-react.d.ts", "widget-preact.d.ts", "widget-vue.d.ts"];
+
 /// The built files, ready to serve.
 #[derive(Debug)]
 pub struct Built {
@@ -122,7 +126,9 @@ pub fn build(size_tuned: bool) -> Result<Built> {
     }
 
     let css = serde_json::to_string(&fs::read_to_string(shell::root().join("views/src/widget.css"))?)?;
-    let mut loader = fs::read_to_string(shell::root().join("widget/js/widget.js"))?.replace("\"__SITREP_CSS__\"", &css);
+    let mut loader = fs::read_to_string(shell::root().join("widget/js/widget.js"))?
+        .replace("\"__SITREP_CSS__\"", &css)
+        .replace("\"__SITREP_POLICY__\"", &policy());
     for (module, js, wasm) in &modules {
         let name = module.name().to_uppercase();
         loader = loader
@@ -134,9 +140,29 @@ pub fn build(size_tuned: bool) -> Result<Built> {
     fs::write(&entry, loader)?;
     esbuild(&entry, &out.join("widget.js"))?;
     fs::copy(shell::root().join("widget/js/_headers"), out.join("_headers"))?;
+    // The TypeScript declarations, served beside the loader as they are written.
+    for typings in TYPINGS {
+        fs::copy(shell::root().join("widget/js").join(typings), out.join(typings))?;
+    }
     fs::remove_dir_all(out.join("glue"))?;
     println!("widget.js ({} B)", fs::metadata(out.join("widget.js"))?.len());
     Ok(Built { dir: out, modules })
+}
+
+/// The polling policy of `sitrep_shared::embed`, for the loader's badges without wasm: the numbers
+/// are written once, in shared, and the loader is given them by the build.
+fn policy() -> String {
+    use sitrep_shared::embed;
+    serde_json::json!({
+        "defaultPoll": embed::DEFAULT_POLL_SECS,
+        "minPoll": embed::MIN_POLL_SECS,
+        "maxDelay": embed::MAX_DELAY_SECS,
+        "staleAfter": embed::STALE_AFTER_INTERVALS,
+        "tickMs": embed::TICK_MS,
+        "freshMs": embed::SHARED_ANSWER_MS,
+        "timeoutMs": embed::TIMEOUT_MS,
+    })
+    .to_string()
 }
 
 fn copy_dir(from: &Path, to: &Path) -> Result<()> {
