@@ -48,3 +48,24 @@ pub fn calls(reset: bool) -> serde_json::Value {
         value
     })
 }
+
+#[cfg(feature = "fault-injection")]
+thread_local! {
+    static PANIC_NEXT_HIT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Test builds: makes the next read answered synchronously from memory panic (`panic-next-hit`),
+/// to show the Worker recovers from a panic on that path too.
+#[cfg(feature = "fault-injection")]
+pub fn panic_next_hit() {
+    PANIC_NEXT_HIT.with(|p| p.set(true));
+}
+
+/// Test builds: panics once after [`panic_next_hit`]; never in production.
+#[cfg_attr(feature = "async-entry", allow(dead_code))]
+pub fn maybe_panic_on_hit() {
+    #[cfg(feature = "fault-injection")]
+    if PANIC_NEXT_HIT.with(|p| p.replace(false)) {
+        panic!("test switch: a panic on the synchronous path");
+    }
+}

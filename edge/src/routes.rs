@@ -104,6 +104,7 @@ pub fn answer_now(req: &web_sys::Request) -> Option<web_sys::Response> {
     let Route::Read(doc) = route(path) else { return None };
     let now = clock::now_ms();
     let found = read::in_memory(&doc, now)?;
+    crate::faults::maybe_panic_on_hit();
     hot::respond(&hot::Ask::of(req, &raw), &found, false, now, &[]).ok()
 }
 
