@@ -40,9 +40,10 @@ pub use store::PageStore;
 /// read never pays for converting them (see `hot`).
 /// The Worker's fetch entry, written out instead of `#[worker::event(fetch)]` (whose export is
 /// always async): a read document in isolate memory is answered synchronously, as a `Response`;
-/// anything else returns the promise of [`routes::handle`]. worker-build's shim wraps this export
-/// like the macro's (its call proxy catches a trap and reinitialises the instance on the next
-/// request), so panic recovery is the same on both paths. `cargo xtask bench edge` measures it.
+/// anything else returns the promise of [`routes::handle`]. Panic recovery is worker-build's, not
+/// ours: a panic aborts into a trap, which the shim's wrapper around every call of this export
+/// sees (as it saw the macro's), and the next request gets a fresh instance (the e2e test
+/// "a panic on the synchronous path" shows it). `cargo xtask bench edge` measures the entry.
 #[cfg(not(feature = "async-entry"))]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn fetch(req: web_sys::Request, env: worker::Env, ctx: worker::worker_sys::Context) -> wasm_bindgen::JsValue {
@@ -50,9 +51,7 @@ pub fn fetch(req: web_sys::Request, env: worker::Env, ctx: worker::worker_sys::C
         return hit.into();
     }
     let ctx = worker::Context::new(ctx);
-    let answer = std::panic::AssertUnwindSafe(async move {
-        Ok::<_, wasm_bindgen::JsValue>(wasm_bindgen::JsValue::from(routes::handle(req, env, ctx).await))
-    });
+    let answer = async move { Ok(wasm_bindgen::JsValue::from(routes::handle(req, env, ctx).await)) };
     wasm_bindgen_futures::future_to_promise(answer).into()
 }
 

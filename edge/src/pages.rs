@@ -440,7 +440,7 @@ fn base_of(page_url: &str) -> String {
 
 /// The widget's frame: the `Widget` component for the options in the query (the element's
 /// attributes, as the loader read them), rendered from the summary (and for the full view the
-/// uptime and postmortems) the wasm will read when it takes over. A badge's frame is also all a
+/// uptime) the wasm will read when it takes over. A badge's frame is also all a
 /// page of badges ever shows (they load no wasm): it carries the same badge rendered out of date
 /// (`<template data-sitrep-stale>`, which the loader shows when it cannot confirm the status in
 /// time), and, when the attributes have values the widget cannot use, the sentences the wasm
@@ -453,9 +453,10 @@ async fn frame(
     header_languages: &[String],
     now: u64,
 ) -> Result<(Rc<Doc>, bool), EdgeError> {
-    // The frame always describes this edge: a `src` in the query is ignored.
-    let (options, mut warnings) =
-        Options::read_checked(|name| (name != "src").then(|| url::query_param(query, name)).flatten(), origin);
+    // The frame always describes this edge: a `src` in the query (the loader sends one only when it
+    // is not this origin as written) is read for its warning alone.
+    let (mut options, mut warnings) = Options::read_checked(|name| url::query_param(query, name), origin);
+    options.src = Options::read(|_| None, origin).src;
     let summary = input(env, ctx, Document::Summary).await?;
     warnings.extend(options.locale.as_deref().and_then(i18n::locale_warning));
     warnings.extend(embed::filter_warning(&*parsed_summary(&summary.doc)?, &options.components));
@@ -498,13 +499,11 @@ async fn rendered_frame(
     summary: Input,
     now: u64,
 ) -> Result<(Rc<Doc>, bool), EdgeError> {
-    let (uptime, postmortems) = if options.view == View::Full {
-        (input(env, ctx, Document::Uptime).await.ok(), input(env, ctx, Document::Postmortems).await.ok())
-    } else {
-        (None, None)
-    };
+    // The full view's postmortems are not in its frame: the widget reads them when the reader
+    // reaches them (the frame marks where they go, as the widget does until then).
+    let uptime = if options.view == View::Full { input(env, ctx, Document::Uptime).await.ok() } else { None };
     let mut deps = Deps::default();
-    [Some(&summary), uptime.as_ref(), postmortems.as_ref()].into_iter().flatten().for_each(|i| deps.add(i));
+    [Some(&summary), uptime.as_ref()].into_iter().flatten().for_each(|i| deps.add(i));
     // The element's `locale` first, then the reader's languages as the loader read them (`accept`),
     // else as the browser sent them.
     let accept = url::query_param(query, "accept").unwrap_or_else(|| header_languages.join(","));
@@ -560,7 +559,6 @@ async fn rendered_frame(
         options: Rc::new(options.clone()),
     };
     let mut live = props(stale);
-    live.postmortems = postmortems.as_ref().map(Input::parse).transpose()?;
     live.uptime = uptime.as_ref().map(Input::parse).transpose()?;
     let mut rendered = widget::render(live).await;
     if badge && !stale {

@@ -231,17 +231,22 @@ async fn badge(
 fn favicon(ask: &hot::Ask, status: &str) -> Result<web_sys::Response, EdgeError> {
     let indicator = sitrep_shared::Indicator::from_wire(status);
     let icon = badge::favicon(indicator);
+    let etag = cache::etag(icon.as_bytes());
     let headers = web_sys::Headers::new().map_err(crate::copy::js_error)?;
     for (name, value) in [
         ("content-type", "image/svg+xml"),
         ("cache-control", "public, max-age=86400"),
-        ("etag", &cache::etag(icon.as_bytes())),
+        ("etag", &etag),
         ("x-content-type-options", "nosniff"),
     ] {
         headers.set(name, value).map_err(crate::copy::js_error)?;
     }
     let init = web_sys::ResponseInit::new();
     init.set_headers(&headers);
+    if ask.if_none_match.as_deref().is_some_and(|tag| cache::if_none_match(tag, &etag)) {
+        init.set_status(304);
+        return web_sys::Response::new_with_opt_str_and_init(None, &init).map_err(crate::copy::js_error);
+    }
     let body = (!ask.head).then_some(icon);
     web_sys::Response::new_with_opt_str_and_init(body.as_deref(), &init).map_err(crate::copy::js_error)
 }

@@ -88,6 +88,14 @@ async function takenOver(page, ...ids) {
   }
 }
 
+/** Scrolls a full view's postmortems into reach (they are read when the reader gets there) and waits for them. */
+async function reachPostmortems(page, id, atLeast = 1) {
+  await eventually(async () => {
+    await page.locator(`#${id}`).evaluate((el) => el.shadowRoot.querySelector('[data-sitrep-root] [data-sitrep-postmortems]')?.scrollIntoView());
+    return (await page.locator(`#${id}`).evaluate((el) => el.shadowRoot.querySelectorAll('[data-sitrep-root] details.postmortem').length)) >= atLeast;
+  }, { what: `#${id}'s postmortems` });
+}
+
 async function waitText(page, id, text, timeout = 20_000) {
   await eventually(async () => (await shadowText(page, id)).includes(text), { timeout, what: `#${id} to show ${JSON.stringify(text)}` });
 }
@@ -106,10 +114,9 @@ test('the seeds render in every view, in both themes, under the documented CSP',
     await waitText(page, 'full', 'Chat API - US-east');
     await eventually(async () => (await page.locator('#full').evaluate((el) => el.shadowRoot.querySelectorAll('.bars').length)) > 0,
       { what: 'uptime bars' });
-    await eventually(async () => (await page.locator('#full').evaluate((el) => el.shadowRoot.querySelectorAll('details.postmortem').length)) >= 3,
-      { what: 'postmortems' });
     // Counted on the live widget alone: while the frame and the hidden app coexist, both are in the shadow root.
     await takenOver(page, 'badge', 'banner', 'full');
+    await reachPostmortems(page, 'full', 3);
     const full = await page.locator('#full').evaluate((el) => ({
       components: el.shadowRoot.querySelectorAll('.component:not(.group)').length,
       groups: [...el.shadowRoot.querySelectorAll('.component.group > details')].map((d) => d.open),
@@ -419,6 +426,8 @@ function normalised(page, id, selector) {
       if (node.nodeType !== Node.ELEMENT_NODE) return '';
       // The frame's other renderings (a badge out of date, for badges without wasm) are not drawn.
       if (node.tagName === 'TEMPLATE') return '';
+      // The postmortems are read when the reader reaches them: the app may have them by now.
+      if (node.classList.contains('pm-later') || node.classList.contains('postmortems')) return '';
       // "Updated <now>" is when each copy was fetched: only instants older than that are compared.
       if (node.tagName === 'TIME') {
         const at = node.getAttribute('datetime');
@@ -466,37 +475,65 @@ test('the first frame comes from the edge before the wasm, and the wasm takes ov
   }
 });
 
-test('a repeat visit paints from what was stored and asks with its ETag: a badge its frame, a banner its summary', async () => {
-  for (const [body, path] of [
-    [`<sitrep-status id="badge" src="${edge.base}/" view="badge"></sitrep-status>`, '/embed/frame'],
-    [`<sitrep-status id="badge" src="${edge.base}/" view="badge"></sitrep-status><sitrep-status id="banner" src="${edge.base}" view="banner"></sitrep-status>`, '/api/v2/summary.json'],
-  ]) {
-    host = () => body;
-    const ctx = await browser.newContext();
-    const page = await ctx.newPage();
-    await page.goto(`${server.origin}/`);
-    await waitText(page, 'badge', 'Partial System Outage');
-    const kind = path === '/embed/frame' ? 'frame' : 'summary';
-    await eventually(() => page.evaluate((kind) => Object.keys(localStorage).some((k) => k.startsWith(`sitrep:v1:${kind}:`)), kind), {
-      what: `the ${kind} stored`,
+test('a repeat visit paints from the stored summary and asks with its ETag', async () => {
+  // A badge beside a banner: the wasm's path (a badge alone stores nothing, see the next test).
+  host = () => `<sitrep-status id="badge" src="${edge.base}/" view="badge"></sitrep-status><sitrep-status id="banner" src="${edge.base}" view="banner"></sitrep-status>`;
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(`${server.origin}/`);
+  await waitText(page, 'badge', 'Partial System Outage');
+  await eventually(() => page.evaluate(() => Object.keys(localStorage).some((k) => k.startsWith('sitrep:v1:summary:'))), {
+    what: 'the summary stored',
+  });
+  const statuses = [];
+  const requests = [];
+  page.on('request', (r) => requests.push(new URL(r.url()).pathname));
+  page.on('response', (r) => { if (new URL(r.url()).pathname === '/api/v2/summary.json' && r.request().method() === 'GET') statuses.push(r.status()); });
+  // Painted before any answer: the summary is held back until the badge shows.
+  let release;
+  const held = new Promise((r) => { release = r; });
+  await page.route(`${edge.base}/api/v2/summary.json`, async (route) => { await held; await route.continue(); });
+  await page.reload();
+  await waitText(page, 'badge', 'Partial System Outage');
+  release();
+  await eventually(() => statuses.length > 0, { what: 'the summary request of the repeat visit' });
+  assert.deepEqual(statuses, [304], 'one conditional request, answered 304');
+  assert.ok(!requests.includes('/embed/frame'), 'no frame: the stored summary paints');
+  await ctx.close();
+});
+
+// Review of issue 27: the badge without wasm first kept its frame's HTML in localStorage and
+// painted it on the next load. Anything on the host's origin can write there: a forged copy (with
+// an ETag of `*`, which every conditional request matches) was painted and "confirmed" for good.
+// Nothing of the frame is stored now; a forged entry is never read.
+test('a badge without wasm paints only what the edge sent: nothing stored, a forged stored copy ignored', async () => {
+  host = () => `<sitrep-status id="badge" src="${edge.base}"></sitrep-status>`;
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${server.origin}/`);
+  await waitText(page, 'badge', 'Partial System Outage');
+  await page.waitForTimeout(500);
+  assert.deepEqual(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('sitrep:')).sort()), [],
+    'nothing of the frame in storage');
+  await page.evaluate((base) => {
+    const forged = JSON.stringify({
+      html: '<div class="sitrep"><a class="badge" data-ind="none" href="https://evil.example/">All good, trust us<img src=x onerror="window.__forged=1"></a></div>',
+      etag: '*',
+      at: Date.now(),
     });
-    const statuses = [];
-    const requests = [];
-    page.on('request', (r) => requests.push(new URL(r.url()).pathname));
-    page.on('response', (r) => { if (new URL(r.url()).pathname === path && r.request().method() === 'GET') statuses.push(r.status()); });
-    // Painted before any answer: the edge is held back until the badge shows.
-    let release;
-    const held = new Promise((r) => { release = r; });
-    await page.route(`${edge.base}${path}*`, async (route) => { await held; await route.continue(); });
-    await page.reload();
-    await waitText(page, 'badge', 'Partial System Outage');
-    release();
-    await eventually(() => statuses.length > 0, { what: `the ${path} request of the repeat visit` });
-    assert.deepEqual(statuses, [304], `one conditional request, answered 304 (${path})`);
-    if (kind === 'summary') assert.ok(!requests.includes('/embed/frame'), 'no frame: the stored summary paints');
-    else assert.ok(!requests.includes('/api/v2/summary.json'), 'a badge without wasm reads no summary');
-    await ctx.close();
-  }
+    for (const url of [`${base}/embed/frame`, `${base}/embed/frame?view=badge`]) localStorage.setItem(`sitrep:v1:frame:${url}`, forged);
+  }, edge.base);
+  await page.reload();
+  await waitText(page, 'badge', 'Partial System Outage');
+  await page.waitForTimeout(1_000);
+  const shown = await page.locator('#badge').evaluate((el) => ({ text: el.shadowRoot.textContent, href: el.shadowRoot.querySelector('a')?.href }));
+  assert.doesNotMatch(shown.text, /trust us/);
+  assert.equal(shown.href, `${edge.base}/`);
+  assert.equal(await page.evaluate(() => window.__forged ?? null), null);
+  assert.deepEqual(errors, []);
+  await ctx.close();
 });
 
 test('an update posted through the write API appears in the banner within one poll', async () => {
@@ -625,7 +662,8 @@ test('details and postmortems open from the keyboard; sitrep:change reports the 
   await eventually(async () => (await details.getAttribute('aria-expanded')) === 'true', { what: 'the details open' });
   assert.equal(await page.locator('#banner').evaluate((el) => el.shadowRoot.activeElement?.getAttribute('aria-expanded')), 'true');
   assert.ok((await page.locator('#banner ol.timeline li').count()) >= 2, 'the update history');
-  await eventually(async () => (await page.locator('#full details.postmortem').count()) > 0, { what: 'postmortems' });
+  await takenOver(page, 'full');
+  await reachPostmortems(page, 'full');
   const summary = page.locator('#full details.postmortem summary').first();
   await summary.focus();
   await page.keyboard.press('Enter');
@@ -665,31 +703,55 @@ test('a press on the frame while the wasm waits hidden for its first answer is m
     await context.close();
   }
   // The full view's window: the summary is in (the app has rendered hidden with it) and its
-  // postmortems are held; the reader opens the frame's first postmortem meanwhile.
+  // uptime is held; the reader opens the frame's first group of components meanwhile.
   for (let round = 0; round < 3; round++) {
     const context = await browser.newContext();
     let release;
     const held = new Promise((r) => { release = r; });
     let asked = false;
-    await context.route(`${edge.base}/api/v2/postmortems.json`, async (route) => { asked = true; await held; await route.continue(); });
+    await context.route(`${edge.base}/api/v2/uptime.json`, async (route) => { asked = true; await held; await route.continue(); });
     const { page, errors, close } = await open(`<sitrep-status id="full" src="${edge.base}" view="full"></sitrep-status>`, { context });
-    await eventually(async () => (await page.locator('#full [data-sitrep-frame] details.postmortem').count()) > 0, { what: 'the frame\'s postmortems' });
+    await eventually(async () => (await page.locator('#full [data-sitrep-frame] .group > details').count()) > 0, { what: 'the frame\'s groups' });
     await page.locator('#full').hover(); // the reader reaches for it: the wasm mounts
     await eventually(() => asked && page.locator('#full').evaluate((el) => el.shadowRoot.querySelector('[data-sitrep-root]')?.hidden === true),
-      { what: `round ${round}: the app rendered hidden, waiting for its postmortems` });
-    const first = page.locator('#full [data-sitrep-frame] details.postmortem summary').first();
-    const name = (await first.locator('strong').textContent()).trim();
+      { what: `round ${round}: the app rendered hidden, waiting for its uptime` });
+    const first = page.locator('#full [data-sitrep-frame] .group > details > summary').first();
     await first.focus();
-    await page.keyboard.press('Enter');
+    await page.keyboard.press(round % 2 ? 'Space' : 'Enter');
     release();
     await takenOver(page, 'full');
-    await eventually(() => page.locator('#full [data-sitrep-root] details.postmortem').first().evaluate((d) => d.open),
-      { what: `round ${round}: the postmortem open after the takeover` });
-    assert.equal(await page.locator('#full').evaluate((el) => el.shadowRoot.activeElement?.querySelector('strong')?.textContent.trim()), name,
+    await eventually(() => page.locator('#full [data-sitrep-root] .group > details').first().evaluate((d) => d.open),
+      { what: `round ${round}: the group open after the takeover` });
+    assert.equal(await page.locator('#full').evaluate((el) => el.shadowRoot.activeElement?.tagName), 'SUMMARY',
       `round ${round}: the focus stays on its summary`);
     assert.deepEqual(errors, []);
     await close();
     await context.close();
+  }
+});
+
+// Issue 27: the full view fetches only what a reader looks at: its postmortems when they come near
+// the viewport, not with every page load (they were 6.6 KB of the page's 137 KB).
+test('a full view reads its postmortems only when the reader reaches them', async () => {
+  hostCss = '.spacer{height:3000px}';
+  try {
+    const context = await browser.newContext({ viewport: { width: 1000, height: 700 } });
+    const asked = [];
+    context.on('request', (r) => { const p = new URL(r.url()).pathname; if (p.startsWith('/api/v2/') || p === '/embed/frame') asked.push(p); });
+    const { page, errors, close } = await open(`<link rel="stylesheet" href="/host.css"><div class="spacer"></div>
+      <sitrep-status id="full" src="${edge.base}" view="full" postmortems="5"></sitrep-status>`, { context });
+    await waitText(page, 'full', 'Chat API - US-east');
+    await takenOver(page, 'full'); // the wasm mounts when the browser is idle, the view far below
+    await page.waitForTimeout(1_500);
+    assert.ok(!asked.includes('/api/v2/postmortems.json'), `nothing read before the reader gets there: ${asked.join(' ')}`);
+    assert.equal(await page.locator('#full details.postmortem').count(), 0, 'neither the frame nor the app shows them yet');
+    await reachPostmortems(page, 'full', 3);
+    assert.equal(asked.filter((p) => p === '/api/v2/postmortems.json').length, 1, asked.join(' '));
+    assert.deepEqual(errors, []);
+    await close();
+    await context.close();
+  } finally {
+    hostCss = '';
   }
 });
 
@@ -914,6 +976,8 @@ test('a postmortem draft never reaches the widget', async () => {
   try {
     await waitText(page, 'full', incident.name);
     await waitText(page, 'banner', incident.name);
+    await takenOver(page, 'full');
+    await reachPostmortems(page, 'full'); // the published ones are read: the draft must not be among them
     for (const id of ['full', 'banner']) {
       assert.ok(!(await shadowText(page, id)).includes(marker), `#${id} shows the draft`);
     }

@@ -81,7 +81,11 @@ test('hostile text in every field renders as text, injects nothing and keeps the
   await page.goto(`${server.origin}/`);
   const text = (id) => page.locator(`#${id}`).evaluate((el) => el.shadowRoot?.textContent ?? '');
   await eventually(async () => (await text('banner')).includes('onerror='), { what: 'the banner with the hostile name' });
-  await eventually(async () => (await page.locator('#full details.postmortem').count()) > 0, { what: 'postmortems' });
+  // The full view reads its postmortems when the reader reaches them.
+  await eventually(async () => {
+    await page.locator('#full').evaluate((el) => el.shadowRoot.querySelector('[data-sitrep-root] [data-sitrep-postmortems]')?.scrollIntoView());
+    return (await page.locator('#full details.postmortem').count()) > 0;
+  }, { what: 'postmortems' });
   // Open every postmortem, so all their sections and action items are in the layout.
   await page.locator('#full details.postmortem').evaluateAll((all) => all.forEach((d) => { d.open = true; }));
   const report = await page.evaluate(() => {

@@ -260,6 +260,9 @@ fn full(ctx: &Ctx<'_>) -> Html {
         _ => Vec::new(),
     };
     let failed = ctx.summary.is_none() && ctx.error.is_some();
+    // The postmortems are read when the reader reaches them: until then (and in the edge's frame)
+    // this marks where they go, and the widget watches it come into view.
+    let later = ctx.postmortems.is_none() && ctx.options.postmortems > 0;
     html! {
         <div class="full">
             <header class="head" data-ind={ind(indicator)}>
@@ -293,11 +296,12 @@ fn full(ctx: &Ctx<'_>) -> Html {
                 </section>
             }
             if !postmortems.is_empty() {
-                <section>
+                <section class="postmortems">
                     <h3>{ctx.text.postmortems}</h3>
                     { for postmortems.into_iter().map(|p| postmortem_entry(ctx, p)) }
                 </section>
             }
+            if later { <div class="pm-later" data-sitrep-postmortems=""></div> }
         </div>
     }
 }

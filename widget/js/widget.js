@@ -87,9 +87,12 @@ function trusted(html) {
 // badge's is `/embed/frame`, which the host page can preload (see README).
 function frameUrl(base, options) {
   const query = new URLSearchParams();
-  for (const name of ["view", "components", "theme", "postmortems", "poll", "locale", "time-zone"]) {
+  for (const name of ["view", "components", "theme", "postmortems", "poll", "preview", "locale", "time-zone"]) {
     if (options[name] !== undefined) query.set(name, options[name]);
   }
+  // A `src` that is not this origin as it is written (no scheme, say) reads from here: the edge
+  // then says so, as the wasm would.
+  if (options.src !== undefined && String(options.src).trim().replace(/\/+$/, "") !== base) query.set("src", options.src);
   if (needsFull(options)) {
     query.set("accept", (navigator.languages ?? [navigator.language]).slice(0, 3).join(","));
     if (!query.has("time-zone")) query.set("time-zone", Intl.DateTimeFormat().resolvedOptions().timeZone ?? "");
@@ -287,21 +290,33 @@ function withoutWasm(element, options, destroyed) {
 // `<template data-sitrep-stale>`).
 const POLICY = "__SITREP_POLICY__";
 
-// Each frame URL's answers: one request at a time, shared by every badge that shows the same frame,
-// and an answer a moment old serves a badge that asks now (as the wasm's hub does for summaries).
+// Each frame URL's feed: one request at a time, every answer given to every badge showing that
+// frame (each then schedules its next poll from it, so identical badges make one request per
+// interval, as the wasm's hub does for summaries), and an answer a moment old given to a badge
+// that asks now. The copy lives in this page's memory only: nothing of the frame is stored, since
+// a page's `localStorage` is writable by anything on its origin and the loader paints only HTML
+// that came from the edge. A page load's first request is plain (a `<link rel="preload">` of the
+// same URL answers it; the browser's own HTTP cache may revalidate it), later ones conditional.
 const frames = new Map();
 
-async function askFrame(url, held) {
-  let entry = frames.get(url);
-  if (!entry) frames.set(url, (entry = { at: 0 }));
-  if (entry.pending) return entry.pending;
-  if (entry.answer && Date.now() - entry.at < POLICY.freshMs) return entry.answer;
-  entry.pending = (async () => {
-    // The copy the conditional request is about: this page's last, else the asker's stored one.
-    const copy = entry.copy ?? held;
+function feedOf(url) {
+  let feed = frames.get(url);
+  if (!feed) frames.set(url, (feed = { listeners: new Set(), pending: false, at: 0, answer: null, copy: null }));
+  return feed;
+}
+
+function askFrame(url, listener) {
+  const feed = feedOf(url);
+  if (feed.pending) return; // its answer reaches every listener
+  if (feed.answer && Date.now() - feed.at < POLICY.freshMs) {
+    listener(feed.answer);
+    return;
+  }
+  feed.pending = true;
+  (async () => {
+    const copy = feed.copy;
     try {
-      // With a copy: past the HTTP cache, so the 304 reaches us. Without one (a first visit): a
-      // plain request, which a `<link rel="preload">` of the same URL on the host page answers.
+      // With a copy: past the HTTP cache, so the 304 reaches us.
       const init = copy?.etag ? { cache: "no-store", headers: { "If-None-Match": copy.etag } } : {};
       const response = await fetch(url, { ...init, signal: AbortSignal.timeout(POLICY.timeoutMs) });
       const stale = response.headers.get("x-sitrep-stale")?.trim() === "1";
@@ -313,11 +328,11 @@ async function askFrame(url, held) {
     } catch (error) {
       return { error: error?.name === "TimeoutError" ? `no answer within ${POLICY.timeoutMs / 1000} s` : "the status service could not be reached" };
     }
-  })();
-  const answer = await entry.pending;
-  Object.assign(entry, { pending: null, at: Date.now(), answer });
-  if (answer.copy) entry.copy = answer.copy;
-  return answer;
+  })().then((answer) => {
+    Object.assign(feed, { pending: false, at: Date.now(), answer });
+    if (answer.copy) feed.copy = answer.copy;
+    for (const each of [...feed.listeners]) each(answer);
+  });
 }
 
 // The poll interval the wasm would use for this `poll` attribute (`Options::read`).
@@ -377,19 +392,12 @@ function baseOf(options) {
 function badgeWithoutWasm(element, options, base) {
   const poll = pollSecs(options.poll);
   const url = frameUrl(base, options);
-  const key = `sitrep:v1:frame:${url}`;
+  const feed = feedOf(url);
   const state = { copy: null, fetchedAt: null, edgeStale: false, failures: 0, paused: false, inFlight: false, error: null, answered: false, shown: null, warned: false };
   let timer = 0;
   let stopped = false;
-  try {
-    const kept = JSON.parse(localStorage.getItem(key) ?? "null");
-    if (typeof kept?.html === "string" && Number.isFinite(kept.at)) {
-      state.copy = { html: kept.html, etag: typeof kept.etag === "string" ? kept.etag : null };
-      state.fetchedAt = kept.at;
-    }
-  } catch {
-    // no storage, or not ours: start from nothing
-  }
+  let firstAnswer;
+  const first = new Promise((resolve) => { firstAnswer = resolve; });
   const outOfDate = () => state.edgeStale || state.fetchedAt === null || Date.now() - state.fetchedAt > poll * 1000 * POLICY.staleAfter;
   const delay = () => {
     const base = Math.max(poll, POLICY.minPoll) * 1000;
@@ -405,7 +413,7 @@ function badgeWithoutWasm(element, options, base) {
     if (state.copy) {
       const parsed = parseFrame(state.copy.html, outOfDate());
       next = parsed.view;
-      if (state.answered && !state.warned) {
+      if (!state.warned) {
         state.warned = true;
         parsed.warnings.forEach((warning) => console.warn(warning));
       }
@@ -422,7 +430,6 @@ function badgeWithoutWasm(element, options, base) {
     }
     morph(frame, next);
     // `sitrep:change` when the shown indicator changes, from the first answer on (as the wasm).
-    if (!state.answered) return;
     const indicator = frame.querySelector("[data-ind]")?.getAttribute("data-ind") ?? "unknown";
     if (indicator === state.shown) return;
     const previous = state.shown;
@@ -433,7 +440,23 @@ function badgeWithoutWasm(element, options, base) {
     clearTimeout(timer);
     if (!stopped && !state.paused) timer = setTimeout(ask, delay());
   };
-  async function ask() {
+  // Every answer for this frame, whoever asked (`State::update` for a summary, in the wasm).
+  const receive = (answer) => {
+    if (stopped) return;
+    state.inFlight = false;
+    state.answered = true;
+    if (answer.error) {
+      state.failures += 1;
+      if (answer.error !== state.error) console.warn(`sitrep: the status could not be read: ${answer.error}`);
+      state.error = answer.error;
+    } else {
+      Object.assign(state, { copy: answer.copy, fetchedAt: Date.now(), edgeStale: answer.stale, failures: 0, error: null });
+    }
+    draw();
+    schedule();
+    firstAnswer();
+  };
+  function ask() {
     if (stopped) return;
     if (document.hidden) {
       state.paused = true;
@@ -441,26 +464,7 @@ function badgeWithoutWasm(element, options, base) {
     }
     if (state.inFlight) return;
     state.inFlight = true;
-    const answer = await askFrame(url, state.copy);
-    state.inFlight = false;
-    if (stopped) return;
-    state.answered = true;
-    if (answer.error) {
-      state.failures += 1;
-      if (answer.error !== state.error) console.warn(`sitrep: the status could not be read: ${answer.error}`);
-      state.error = answer.error;
-    } else {
-      if (answer.copy !== state.copy && answer.copy.html !== state.copy?.html) {
-        try {
-          localStorage.setItem(key, JSON.stringify({ ...answer.copy, at: Date.now() }));
-        } catch {
-          // full or blocked storage: the next page load starts from the edge
-        }
-      }
-      Object.assign(state, { copy: answer.copy, fetchedAt: Date.now(), edgeStale: answer.stale, failures: 0, error: null });
-    }
-    draw();
-    schedule();
+    askFrame(url, receive);
   }
   const onVisibility = () => {
     if (!document.hidden && (state.paused || outOfDate())) {
@@ -468,22 +472,24 @@ function badgeWithoutWasm(element, options, base) {
       ask();
     }
   };
+  feed.listeners.add(receive);
   document.addEventListener("visibilitychange", onVisibility);
   const tick = setInterval(draw, POLICY.tickMs);
-  draw();
-  const first = ask();
+  ask();
   return {
     ready: first,
     refresh() {
-      const entry = frames.get(url);
-      if (entry) entry.at = 0;
+      feed.at = 0; // ask the edge, not the last answer
+      state.inFlight = false;
       ask();
     },
     destroy() {
       stopped = true;
       clearTimeout(timer);
       clearInterval(tick);
+      feed.listeners.delete(receive);
       document.removeEventListener("visibilitychange", onVisibility);
+      firstAnswer();
     },
   };
 }

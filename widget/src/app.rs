@@ -123,28 +123,98 @@ pub(crate) async fn get<T>(
     (fetched.map_err(|e| e.to_string()), text)
 }
 
-/// The full view's other documents, each with its ETag (fetched with every summary answer, see `hub`).
+/// The full view's other documents, each with its ETag (fetched with every summary answer, see
+/// `hub`): the uptime, and the postmortems once the reader has reached them.
 #[cfg(feature = "full")]
-pub(crate) fn fetch_extras(
-    options: &Rc<Options>,
-    [postmortems, uptime]: [Option<String>; 2],
-    dispatch: &Callback<Event>,
-) {
+pub(crate) fn fetch_extras(options: &Rc<Options>, extras: hub::Extras, dispatch: &Callback<Event>) {
+    if let Some(etag) = extras.postmortems {
+        fetch_postmortems(options, etag, dispatch);
+    }
     let (o, d) = (Rc::clone(options), dispatch.clone());
     wasm_bindgen_futures::spawn_local(async move {
-        let (result, _) = get(&o, "/api/v2/postmortems.json", postmortems, read::postmortems).await;
-        d.emit(Event::Postmortems(result));
-    });
-    let (o, d) = (Rc::clone(options), dispatch.clone());
-    wasm_bindgen_futures::spawn_local(async move {
-        let (result, _) = get(&o, "/api/v2/uptime.json", uptime, read::uptime).await;
+        let (result, _) = get(&o, "/api/v2/uptime.json", extras.uptime, read::uptime).await;
         d.emit(Event::Uptime(result));
+    });
+}
+
+#[cfg(feature = "full")]
+fn fetch_postmortems(options: &Rc<Options>, etag: Option<String>, dispatch: &Callback<Event>) {
+    let (o, d) = (Rc::clone(options), dispatch.clone());
+    wasm_bindgen_futures::spawn_local(async move {
+        let (result, _) = get(&o, "/api/v2/postmortems.json", etag, read::postmortems).await;
+        d.emit(Event::Postmortems(result));
     });
 }
 
 /// The badge module (built without `full`) never draws the full view, so its readers stay out of it.
 #[cfg(not(feature = "full"))]
-pub(crate) fn fetch_extras(_: &Rc<Options>, _: [Option<String>; 2], _: &Callback<Event>) {}
+pub(crate) fn fetch_extras(_: &Rc<Options>, _: hub::Extras, _: &Callback<Event>) {}
+
+/// The full view's postmortems: watched for while not wanted (the returned value keeps the watch),
+/// read once wanted. Nothing for other views and previews.
+#[cfg(feature = "full")]
+fn postmortems_effect(
+    host: &HtmlElement,
+    dispatch: &Callback<Event>,
+    options: &Rc<Options>,
+    ready: bool,
+    wanted: bool,
+) -> Option<Box<dyn std::any::Any>> {
+    if options.preview || options.view != embed::View::Full {
+        return None;
+    }
+    if wanted {
+        fetch_postmortems(options, None, dispatch);
+        return None;
+    }
+    let watch = ready.then(|| watch_postmortems(host, dispatch.clone())).flatten()?;
+    Some(Box::new(watch))
+}
+
+/// The badge module (built without `full`) has no postmortems.
+#[cfg(not(feature = "full"))]
+fn postmortems_effect(
+    _: &HtmlElement,
+    _: &Callback<Event>,
+    _: &Rc<Options>,
+    _: bool,
+    _: bool,
+) -> Option<Box<dyn std::any::Any>> {
+    None
+}
+
+/// Watches where the full view's postmortems go (`[data-sitrep-postmortems]`, which the view draws
+/// until they are read) and asks for them when it comes within a screen of the viewport: the
+/// postmortems are read when the reader reaches them, not with every page load. Returns what keeps
+/// the observer alive; dropping it disconnects it.
+#[cfg(feature = "full")]
+fn watch_postmortems(host: &HtmlElement, dispatch: Callback<Event>) -> Option<impl Drop + 'static> {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::closure::Closure;
+    use web_sys::{IntersectionObserver, IntersectionObserverEntry, IntersectionObserverInit};
+
+    struct Watch(
+        IntersectionObserver,
+        #[expect(dead_code, reason = "kept alive for the observer")] Closure<dyn FnMut(js_sys::Array)>,
+    );
+    impl Drop for Watch {
+        fn drop(&mut self) {
+            self.0.disconnect();
+        }
+    }
+    let target = host.shadow_root()?.query_selector("[data-sitrep-root] [data-sitrep-postmortems]").ok()??;
+    let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+        let near = entries.iter().any(|e| e.unchecked_into::<IntersectionObserverEntry>().is_intersecting());
+        if near {
+            dispatch.emit(Event::WantPostmortems);
+        }
+    });
+    let init = IntersectionObserverInit::new();
+    init.set_root_margin("100% 0px");
+    let observer = IntersectionObserver::new_with_options(callback.as_ref().unchecked_ref(), &init).ok()?;
+    observer.observe(&target);
+    Some(Watch(observer, callback))
+}
 
 /// `preview="incident"`: the sample incident in the reader's language, as the only answer (the
 /// full view's other documents answer "none" so it is ready at once).
@@ -191,7 +261,20 @@ pub fn app(props: &Props) -> Html {
 
     // What a full view holds besides the summary, for the hub to fetch with every answer.
     let extra_tags: ExtraTags = use_mut_ref(Default::default);
-    *extra_tags.borrow_mut() = [state.postmortems_etag.clone(), state.uptime_etag.clone()];
+    *extra_tags.borrow_mut() = hub::Extras {
+        uptime: state.uptime_etag.clone(),
+        postmortems: state.postmortems_wanted.then(|| state.postmortems_etag.clone()),
+    };
+
+    // The full view's postmortems: watched for until the reader reaches them, then read at once
+    // (and with every answer after, through the hub). A preview reads nothing.
+    use_effect_with((state.ready(), state.postmortems_wanted), {
+        let (host, dispatch, options) = (props.host.clone(), dispatch.clone(), Rc::clone(&options));
+        move |&(ready, wanted)| {
+            let watch = postmortems_effect(&host, &dispatch, &options, ready, wanted);
+            move || drop(watch)
+        }
+    });
 
     // Mounted: the hub of its `src`, the first poll, the tick, visibility, and `refresh()`. A
     // preview reads nothing: its sample is the one answer it gets.

@@ -5,8 +5,8 @@
 //! joins it, and every answer goes to every element of that `src` at once. So a page with a badge,
 //! a banner and a full view makes one request per interval, and the three change together. The
 //! elements' next polls then start from the same answer: whichever timer fires first polls for all.
-//! A full view also fetches its postmortems and uptime with every answer (it may never be the one
-//! whose timer fires).
+//! A full view also fetches its uptime with every answer (it may never be the one whose timer
+//! fires), and its postmortems once the reader has reached them.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -22,8 +22,18 @@ use crate::app::{self, SUMMARY_PATH};
 use crate::read;
 use crate::storage::{self, Stored};
 
-/// The ETags of what a full view holds besides the summary (postmortems, uptime).
-pub type ExtraTags = Rc<RefCell<[Option<String>; 2]>>;
+/// What a full view fetches besides the summary, with the ETags of what it holds.
+#[derive(Clone, Debug, Default)]
+pub struct Extras {
+    /// The uptime's ETag.
+    pub uptime: Option<String>,
+    /// `None` until the reader reaches the postmortems (they are not fetched before); then the
+    /// ETag of those held, if any.
+    pub postmortems: Option<Option<String>>,
+}
+
+/// A full view's [`Extras`], kept current by its component for the hub to read at each answer.
+pub type ExtraTags = Rc<RefCell<Extras>>;
 
 /// An element listening to its `src`'s answers.
 struct Listener {

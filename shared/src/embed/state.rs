@@ -65,15 +65,17 @@ pub enum Event {
     Tick,
     /// The reader dismissed a banner or notice.
     Dismiss(BannerKey),
+    /// The full view's postmortems came into view (or near it): fetch them from now on.
+    WantPostmortems,
     /// The reader opened or closed the banner's update history.
     ToggleDetails,
 }
 
 /// First answers still awaited before the widget shows itself (bits): the summary, and for the
-/// full view the postmortems and uptime too, so that it does not replace the edge's first frame
-/// with something shorter.
+/// full view the uptime too, so that it does not replace the edge's first frame with something
+/// shorter. The postmortems are not awaited: neither the frame nor the app shows them until the
+/// reader reaches them ([`Event::WantPostmortems`]).
 const AWAIT_SUMMARY: u8 = 1;
-const AWAIT_POSTMORTEMS: u8 = 2;
 const AWAIT_UPTIME: u8 = 4;
 
 /// Everything one widget knows.
@@ -87,6 +89,8 @@ pub struct State {
     pub postmortems: Option<Rc<PostmortemsDocument<'static>>>,
     /// Their ETag.
     pub postmortems_etag: Option<String>,
+    /// The reader reached the postmortems: they are fetched, now and with every answer.
+    pub postmortems_wanted: bool,
     /// The uptime (full view).
     pub uptime: Option<Rc<UptimeDocument<'static>>>,
     /// Its ETag.
@@ -137,6 +141,7 @@ impl State {
             etag,
             postmortems: None,
             postmortems_etag: None,
+            postmortems_wanted: false,
             uptime: None,
             uptime_etag: None,
             feed: Feed::from_storage(fetched_at),
@@ -150,11 +155,7 @@ impl State {
             ticks: 0,
             view: options.view,
             poll_secs: options.poll_secs,
-            awaiting: if options.view == View::Full {
-                AWAIT_SUMMARY | AWAIT_POSTMORTEMS | AWAIT_UPTIME
-            } else {
-                AWAIT_SUMMARY
-            },
+            awaiting: if options.view == View::Full { AWAIT_SUMMARY | AWAIT_UPTIME } else { AWAIT_SUMMARY },
         }
     }
 
@@ -187,7 +188,6 @@ impl State {
             // A 304 keeps what is held; a failure leaves the section as it was. Either way the
             // first answer counts towards readiness.
             Event::Postmortems(result) => {
-                self.awaiting &= !AWAIT_POSTMORTEMS;
                 if let Ok(Fetched::Body { doc, etag, .. }) = result {
                     self.postmortems = Some(Rc::new(doc));
                     self.postmortems_etag = etag;
@@ -206,6 +206,7 @@ impl State {
                     self.poll(false);
                 }
             }
+            Event::WantPostmortems => self.postmortems_wanted = self.view == View::Full,
             Event::Tick => self.ticks = self.ticks.wrapping_add(1),
             Event::Dismiss(key) => Rc::make_mut(&mut self.dismissals).insert(&key),
             Event::ToggleDetails => self.details_open = !self.details_open,
@@ -227,7 +228,7 @@ impl State {
         self.summary.as_ref().and(self.etag.as_deref())
     }
 
-    /// Whether each poll also fetches the postmortems and uptime.
+    /// Whether each poll also fetches the uptime (and the postmortems once wanted).
     pub fn wants_extras(&self) -> bool {
         self.view == View::Full
     }
@@ -364,19 +365,24 @@ mod tests {
     }
 
     #[test]
-    fn the_full_view_is_ready_only_when_all_three_answered_even_if_they_failed() {
+    fn the_full_view_is_ready_when_summary_and_uptime_answered_even_if_they_failed() {
         let mut state = State::new(&options("full"), None, Dismissals::default());
         assert!(state.wants_extras());
         answer(&mut state, body(summary(), "\"a\""));
         assert!(!state.ready());
         state.update(Event::Uptime(Err("down".to_string())));
-        assert!(!state.ready());
-        state.update(Event::Postmortems(Ok(Fetched::NotModified { stale: false })));
-        assert!(state.ready());
+        assert!(state.ready(), "the postmortems are not awaited: nobody has reached them");
         assert!(state.uptime.is_none() && state.postmortems.is_none(), "nothing usable arrived");
+        assert!(!state.postmortems_wanted);
+        state.update(Event::WantPostmortems);
+        assert!(state.postmortems_wanted, "from now on they are fetched");
+        state.update(Event::Postmortems(Ok(Fetched::NotModified { stale: false })));
+        assert!(state.ready() && state.postmortems.is_none());
 
         let mut badge = State::new(&options("badge"), None, Dismissals::default());
         assert!(!badge.wants_extras());
+        badge.update(Event::WantPostmortems);
+        assert!(!badge.postmortems_wanted, "only a full view lists postmortems");
         answer(&mut badge, Err("down".to_string()));
         assert!(badge.ready(), "a failed first answer still shows (the error state)");
     }
