@@ -51,21 +51,20 @@ pub fn calls(reset: bool) -> serde_json::Value {
 
 #[cfg(feature = "fault-injection")]
 thread_local! {
-    static PANIC_NEXT_HIT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    static PANIC_NEXT_READ: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
-/// Test builds: makes the next read answered synchronously from memory panic (`panic-next-hit`),
-/// to show the Worker recovers from a panic on that path too.
+/// Test builds: makes the next read document answered panic (`panic-next-read`), to show the Worker
+/// recovers from a panic: worker-build's shim sees the trap and the next request gets a fresh instance.
 #[cfg(feature = "fault-injection")]
-pub fn panic_next_hit() {
-    PANIC_NEXT_HIT.with(|p| p.set(true));
+pub fn panic_next_read() {
+    PANIC_NEXT_READ.with(|p| p.set(true));
 }
 
-/// Test builds: panics once after [`panic_next_hit`]; never in production.
-#[cfg_attr(feature = "async-entry", allow(dead_code))]
-pub fn maybe_panic_on_hit() {
+/// Test builds: panics once after [`panic_next_read`]; never in production.
+pub fn maybe_panic_on_read() {
     #[cfg(feature = "fault-injection")]
-    if PANIC_NEXT_HIT.with(|p| p.replace(false)) {
-        panic!("test switch: a panic on the synchronous path");
+    if PANIC_NEXT_READ.with(|p| p.replace(false)) {
+        panic!("test switch: a panic while answering a read");
     }
 }

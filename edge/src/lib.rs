@@ -38,32 +38,14 @@ pub use store::PageStore;
 
 /// Takes and returns the runtime's own request and response (the `worker` crate accepts both): a
 /// read never pays for converting them (see `hot`).
-/// The Worker's fetch entry, written out instead of `#[worker::event(fetch)]` (whose export is
-/// always async): a read document in isolate memory is answered synchronously, as a `Response`;
-/// anything else returns the promise of [`routes::handle`]. Panic recovery is worker-build's, not
-/// ours: a panic aborts into a trap, which the shim's wrapper around every call of this export
-/// sees (as it saw the macro's), and the next request gets a fresh instance (the e2e test
-/// "a panic on the synchronous path" shows it). `cargo xtask bench edge` measures the entry.
-#[cfg(not(feature = "async-entry"))]
-#[wasm_bindgen::prelude::wasm_bindgen]
-pub fn fetch(req: web_sys::Request, env: worker::Env, ctx: worker::worker_sys::Context) -> wasm_bindgen::JsValue {
-    if let Some(hit) = routes::answer_now(&req) {
-        return hit.into();
-    }
-    let ctx = worker::Context::new(ctx);
-    let answer = async move { Ok(wasm_bindgen::JsValue::from(routes::handle(req, env, ctx).await)) };
-    wasm_bindgen_futures::future_to_promise(answer).into()
-}
-
-/// The macro's entry, always async: only to measure the synchronous one against it
-/// (`SITREP_EDGE_ENTRY=async cargo xtask bench edge`).
-#[cfg(feature = "async-entry")]
+/// The Worker's fetch entry. A synchronous export that answered memory hits without a future was
+/// tried and measured against this one (issue 27, BENCHMARKS.md): no gain beyond the noise, so the
+/// macro's entry stays.
 #[worker::event(fetch)]
 async fn fetch(req: web_sys::Request, env: worker::Env, ctx: worker::Context) -> worker::Result<web_sys::Response> {
     Ok(routes::handle(req, env, ctx).await)
 }
 
-/// Delivery wake-ups from the delivery object's alarm (see `consumer`).
 #[worker::event(queue)]
 async fn queue(
     batch: worker::MessageBatch<delivery::protocol::Kick>,

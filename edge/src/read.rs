@@ -109,19 +109,6 @@ fn recall(key: &str, now: u64) -> Option<(Rc<Doc>, u64, bool, bool)> {
     })
 }
 
-/// The copy of `doc` in isolate memory when it is served as is (younger than `MEMORY_TTL_MS`,
-/// still valid, not failed): what [`fetch_doc`] would answer without awaiting anything. No side
-/// effect: past that age the request takes the async path, which starts the refresh.
-#[cfg_attr(feature = "async-entry", allow(dead_code))]
-pub fn in_memory(doc: &Document, now: u64) -> Option<Rc<Doc>> {
-    MEMORY.with(|m| {
-        let memory = m.borrow();
-        let entry = memory.get(&doc.key())?;
-        let fresh = now.saturating_sub(entry.at) < MEMORY_TTL_MS && !entry.failed && usable(&entry.doc, now);
-        fresh.then(|| Rc::clone(&entry.doc))
-    })
-}
-
 fn refresh_failed(key: &str) {
     MEMORY.with(|m| {
         if let Some(entry) = m.borrow_mut().get_mut(key) {

@@ -90,24 +90,6 @@ fn is_id(id: &str) -> bool {
     !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
-/// A read document answered from isolate memory at once, without a future or a promise (the
-/// Worker's entry returns the `Response` itself); `None` sends the request down [`handle`], which
-/// answers the same request the same way when it finds the same copy.
-#[cfg_attr(feature = "async-entry", allow(dead_code))]
-pub fn answer_now(req: &web_sys::Request) -> Option<web_sys::Response> {
-    let raw = req.method();
-    if raw != "GET" && raw != "HEAD" {
-        return None;
-    }
-    let full = req.url();
-    let (_, path, _) = url::split(&full);
-    let Route::Read(doc) = route(path) else { return None };
-    let now = clock::now_ms();
-    let found = read::in_memory(&doc, now)?;
-    crate::faults::maybe_panic_on_hit();
-    hot::respond(&hot::Ask::of(req, &raw), &found, false, now, &[]).ok()
-}
-
 /// Answers a request; every failure becomes a JSON error response here. It takes the runtime's
 /// request as it comes: a read asks it for its URL, method and `If-None-Match` only, and only the
 /// write API and the test switches convert it into a `worker::Request`.
@@ -198,6 +180,7 @@ fn preflight() -> Response {
 
 async fn serve(ask: &hot::Ask, env: &Env, ctx: &Context, doc: &Document) -> Result<web_sys::Response, EdgeError> {
     let (found, stale) = read::fetch_doc(env, ctx, doc).await?;
+    crate::faults::maybe_panic_on_read();
     hot::respond(ask, &found, stale, clock::now_ms(), &[])
 }
 

@@ -12,8 +12,8 @@ use crate::{pages, read, store, url};
 pub enum Switch {
     /// `POST fault`: `store-down` or `store-up` for this isolate's view of the store and KV,
     /// `kv-fail <ms>` to make the store's KV writes fail for that long, `pauses-fail <ms>` to make
-    /// the store refuse the delivery object's pauses for that long, `panic-next-hit` to make the
-    /// next read answered from memory panic.
+    /// the store refuse the delivery object's pauses for that long, `panic-next-read` to make the
+    /// next read document answered panic.
     Fault,
     /// `keys?prefix=`: the store's keys under a prefix (`delivery:` first: the delivery object's).
     Keys,
@@ -83,7 +83,7 @@ pub async fn answer(switch: Switch, req: Request, env: &Env, query: &str) -> Res
 
 async fn fault(mut req: Request, env: &Env) -> Response {
     // xtask's deploy check looks for these bytes: only the test build holds them.
-    const USAGE: &str = "send store-down, store-up, kv-fail <ms>, pauses-fail <ms> or panic-next-hit";
+    const USAGE: &str = "send store-down, store-up, kv-fail <ms>, pauses-fail <ms> or panic-next-read";
     let body = req.text().await.unwrap_or_default();
     let words: Vec<&str> = body.split_whitespace().collect();
     let result = match words.as_slice() {
@@ -91,8 +91,8 @@ async fn fault(mut req: Request, env: &Env) -> Response {
             crate::faults::set_store_down(*word == "store-down");
             Ok(())
         }
-        ["panic-next-hit"] => {
-            crate::faults::panic_next_hit();
+        ["panic-next-read"] => {
+            crate::faults::panic_next_read();
             Ok(())
         }
         ["pauses-fail", ms] => match ms.parse::<u64>() {

@@ -71,22 +71,14 @@ test('a failing store: last good copies served and flagged, 503 only without a c
   assert.equal(back.status, 200);
 });
 
-// Issue 27: the Worker answers a read in isolate memory synchronously, outside the async entry.
-// A panic there must be recovered from as on the async path: worker-build's shim catches the trap
-// and starts a fresh instance for the next request.
-test('a panic on the synchronous path fails that request only; the next one is answered', async () => {
+// Issue 27 tried a synchronous fetch export and kept the macro's: either way panic recovery is
+// worker-build's shim's, which had no test. A panic while answering a read fails that request only.
+test('a panic while answering a read fails that request only; the next one is answered', async () => {
   const path = `${edge.base}/api/v2/summary.json`;
-  const body = await (await fetch(path)).text(); // now in memory
-  await fault('panic-next-hit');
-  let failed = null;
-  // The next hit from memory panics (a request after the copy's second in memory takes the async
-  // path and starts no panic: ask until one is answered from memory).
-  for (let i = 0; i < 20 && failed === null; i++) {
-    const res = await fetch(path).catch((e) => ({ status: 0, text: async () => String(e) }));
-    if (res.status !== 200) failed = res.status;
-    else assert.equal(await res.text(), body);
-  }
-  assert.ok(failed !== null && failed >= 500, `the panicking request failed (${failed})`);
+  const body = await (await fetch(path)).text();
+  await fault('panic-next-read');
+  const res = await fetch(path).catch((e) => ({ status: 0, error: String(e) }));
+  assert.ok(res.status === 0 || res.status >= 500, `the panicking request failed (${res.status})`);
   const after = await fetch(path);
   assert.equal(after.status, 200, 'the next request is answered: the instance was started afresh');
   assert.equal(await after.text(), body);

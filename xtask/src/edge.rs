@@ -102,17 +102,11 @@ pub fn build(kind: Build) -> Result<()> {
         // Size over speed for what ships: the bench measures what this costs in throughput
         // (`SITREP_EDGE_OPT_LEVEL=3 cargo xtask bench edge` builds the other way, to compare).
         // `SITREP_EDGE_SHIM=legacy` builds with worker-build's older shim (no panic recovery, no
-        // proxies around each call): only to measure what the default shim costs;
-        // `SITREP_EDGE_ENTRY=async` the always-async entry (see edge/src/lib.rs).
+        // proxies around each call): only to measure what the default shim costs.
         Build::Production => {
             let level = std::env::var("SITREP_EDGE_OPT_LEVEL").unwrap_or_else(|_| "z".into());
             if std::env::var("SITREP_EDGE_SHIM").is_ok_and(|shim| shim == "legacy") {
                 command.arg("--no-panic-recovery");
-            }
-            // `SITREP_EDGE_ENTRY=async`: the macro's always-async fetch entry instead of the one
-            // that answers memory hits synchronously, to measure one against the other.
-            if std::env::var("SITREP_EDGE_ENTRY").is_ok_and(|entry| entry == "async") {
-                command.args(["--", "--features", "async-entry"]);
             }
             command.env("CARGO_PROFILE_RELEASE_OPT_LEVEL", level)
         }
