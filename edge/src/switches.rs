@@ -83,7 +83,8 @@ pub async fn answer(switch: Switch, req: Request, env: &Env, query: &str) -> Res
 
 async fn fault(mut req: Request, env: &Env) -> Response {
     // xtask's deploy check looks for these bytes: only the test build holds them.
-    const USAGE: &str = "send store-down, store-up, kv-fail <ms>, pauses-fail <ms> or panic-next-read";
+    // (`TEST_ROUTE_MARKER` in xtask/src/edge.rs is the first part of this text.)
+    const USAGE: &str = "send store-down, store-up or kv-fail <ms> (or pauses-fail <ms>, or panic-next-read)";
     let body = req.text().await.unwrap_or_default();
     let words: Vec<&str> = body.split_whitespace().collect();
     let result = match words.as_slice() {
