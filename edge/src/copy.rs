@@ -36,6 +36,19 @@ impl Doc {
         }
     }
 
+    /// A document made from `from` (a badge drawn from the status, a frame with its warnings):
+    /// `from`'s freshness and version, its own type and ETag.
+    pub fn derived(body: Vec<u8>, content_type: &str, from: &Doc) -> Self {
+        Self {
+            etag: crate::cache::etag(&body),
+            body,
+            content_type: content_type.to_owned(),
+            valid_until: from.valid_until,
+            version: from.version,
+            js: Default::default(),
+        }
+    }
+
     pub fn from_meta(body: Vec<u8>, meta: Meta) -> Self {
         Self {
             body,

@@ -135,17 +135,24 @@ pub async fn preview(document: &str, preferred: &[String]) -> Result<Response, E
         body: Body::Incident(Rc::new(doc)),
     };
     let html = page::render(props, &locale).await;
+    Ok(Response::builder().with_headers(unkept_headers(&[])).fixed(html.into_bytes()))
+}
+
+/// The headers of a page no cache keeps and no search engine indexes (the preview, a 404), under
+/// the pages' policy, with `extra` after them.
+fn unkept_headers(extra: &[(&str, &str)]) -> worker::Headers {
     let headers = worker::Headers::new();
-    for (name, value) in [
+    let common = [
         ("content-type", HTML),
         ("cache-control", "no-store"),
         ("content-security-policy", PAGE_CSP),
         ("x-robots-tag", "noindex"),
         ("x-content-type-options", "nosniff"),
-    ] {
+    ];
+    for (name, value) in common.iter().chain(extra) {
         let _ = headers.set(name, value);
     }
-    Ok(Response::builder().with_headers(headers).fixed(html.into_bytes()))
+    headers
 }
 
 /// A browser's answer for an address the edge does not serve: a 404 page in the reader's
@@ -182,18 +189,8 @@ pub async fn not_found(req: &web_sys::Request, env: &Env, ctx: &Context, path: &
             keep(key, page::render(props, &locale).await, &deps, now, PAGE_TTL_MS)
         }
     };
-    let headers = worker::Headers::new();
-    for (name, value) in [
-        ("content-type", HTML),
-        ("cache-control", "no-store"),
-        ("content-security-policy", PAGE_CSP),
-        ("x-robots-tag", "noindex"),
-        ("x-content-type-options", "nosniff"),
-        ("referrer-policy", "strict-origin-when-cross-origin"),
-        ("vary", "Accept-Language"),
-    ] {
-        let _ = headers.set(name, value);
-    }
+    let headers =
+        unkept_headers(&[("referrer-policy", "strict-origin-when-cross-origin"), ("vary", "Accept-Language")]);
     Response::builder().with_status(404).with_headers(headers).fixed(doc.body.clone())
 }
 
@@ -471,15 +468,7 @@ async fn frame(
         body.extend_from_slice(format!("<p>{}</p>", escape(warning)).as_bytes());
     }
     body.extend_from_slice(b"</template>");
-    let warned = Doc {
-        etag: cache::etag(&body),
-        body,
-        content_type: doc.content_type.clone(),
-        valid_until: doc.valid_until,
-        version: doc.version,
-        js: Default::default(),
-    };
-    Ok((Rc::new(warned), stale))
+    Ok((Rc::new(Doc::derived(body, &doc.content_type, &doc)), stale))
 }
 
 /// Text as HTML text.

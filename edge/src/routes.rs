@@ -236,15 +236,7 @@ fn favicon(ask: &hot::Ask, status: &str) -> Result<web_sys::Response, EdgeError>
 
 /// A badge drawn from `from` (the status or the summary): its freshness and version, its own ETag.
 fn badge_doc(svg: String, from: &Doc) -> Doc {
-    let body = svg.into_bytes();
-    Doc {
-        etag: cache::etag(&body),
-        body,
-        content_type: Document::Badge.content_type().to_owned(),
-        valid_until: from.valid_until,
-        version: from.version,
-        js: Default::default(),
-    }
+    Doc::derived(svg.into_bytes(), Document::Badge.content_type(), from)
 }
 
 /// `/badge.svg?components=…`: the status of those components (a group stands for its children),
