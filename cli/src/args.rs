@@ -365,6 +365,16 @@ pub enum ComponentCommand {
         #[arg(required = true)]
         ids: Vec<String>,
     },
+    /// Remove a component or an empty group from the page: it leaves every page, document, badge
+    /// and uptime bar; closed incidents and maintenances keep naming it. Refused while an open
+    /// incident or maintenance (scheduled included) lists it.
+    Remove {
+        /// The component's id (`sitrep component list`).
+        id: String,
+        /// Remove it for good (there is no undo).
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 /// `sitrep template ...`

@@ -391,6 +391,18 @@ impl Tool {
                 let reply = self.api.send(&Operation::on(Endpoint::EditComponent, &id), Some(&edit), None);
                 self.written(reply, &Typed::default())
             }
+            ComponentCommand::Remove { id, yes } => {
+                let found = self.find_component(&id, "")?;
+                if !yes {
+                    bail!(
+                        "removing {id} ({}) takes it off every page, badge and uptime bar for good; closed \
+                         incidents keep naming it: run again with --yes",
+                        found.name
+                    );
+                }
+                let reply = self.api.send(&Operation::on(Endpoint::RemoveComponent, &id), None::<&()>, None);
+                self.written(reply, &Typed::default())
+            }
             ComponentCommand::Order { ids } => {
                 self.component_ids(&ids, "")?;
                 let order = ComponentOrder { ids: ids.iter().cloned().map(ComponentId).collect() };

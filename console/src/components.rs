@@ -1,6 +1,6 @@
 //! Components and groups: each component's status set directly outside an incident, adding a
 //! component or a group, renaming and describing one (and whether readers see it while it is
-//! operational), and the order readers see them in. Owners only: the edge refuses anyone else.
+//! operational), the order readers see them in, and removing one. Owners only: the edge refuses anyone else.
 //!
 //! A status and the order are set outright, as the operator sees them, so they carry no
 //! `If-Match`: two statuses set a second apart must both land, not the second be refused because
@@ -47,6 +47,7 @@ pub fn Components() -> Html {
     let w = ctx.words;
     let sending = use_state(Sending::default);
     let editing = use_state(|| None::<String>);
+    let removing = use_state(|| None::<String>);
     let components = Rc::new(ctx.held.summary.components.to_vec());
     if !ctx.me.may(Endpoint::EditComponent) {
         return html! {
@@ -101,13 +102,32 @@ pub fn Components() -> Html {
             let (editing, id) = (editing.clone(), c.id.as_str().to_owned());
             Callback::from(move |_| editing.set(Some(id.clone())))
         };
+        // Two presses, as for a template: the store refuses a component an open event lists,
+        // and the refusal says which.
+        let remove = if removing.as_deref() == Some(c.id.as_str()) {
+            let onclick = {
+                let (ctx, sending, id) = (ctx.clone(), sending.clone(), c.id.clone());
+                Callback::from(move |_| {
+                    let op = Operation::on(Endpoint::RemoveComponent, id.as_str());
+                    send(&ctx, op, None::<()>, Extra::default(), sending.clone(), |_: WriteReply| {});
+                })
+            };
+            html! {
+                <button type="button" class="danger" {onclick} disabled={sending.busy}
+                    aria-label={format!("{}: {}", w.confirm_remove, c.name)}>{w.confirm_remove}</button>
+            }
+        } else {
+            let (removing, id) = (removing.clone(), c.id.as_str().to_owned());
+            let onclick = Callback::from(move |_| removing.set(Some(id.clone())));
+            html! { <button type="button" {onclick} aria-label={format!("{}: {}", w.remove, c.name)}>{w.remove}</button> }
+        };
         let kind = if c.group { format!(" ({})", w.group) } else { String::new() };
         html! {
             <li key={c.id.as_str().to_owned()} class={classes!(c.group_id.is_some().then_some("child"))}>
                 <span class="name">{c.name.clone()}{kind}</span>{" "}
                 if !c.group { {status(c)} }{" "}
                 <button type="button" onclick={edit} aria-label={format!("{}: {}", w.edit, c.name)}>{w.edit}</button>
-                {" "}{reorder(true)}{" "}{reorder(false)}
+                {" "}{reorder(true)}{" "}{reorder(false)}{" "}{remove}
                 if editing.as_deref() == Some(c.id.as_str()) {
                     <EditComponent component={c.clone()} sending={sending.clone()}
                         done={let editing = editing.clone(); Callback::from(move |_| editing.set(None))} />

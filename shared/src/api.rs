@@ -76,6 +76,7 @@ pub enum Endpoint {
     CreateComponent,
     EditComponent,
     ReorderComponents,
+    RemoveComponent,
     ListTemplates,
     CreateTemplate,
     EditTemplate,
@@ -121,7 +122,7 @@ const fn spec(method: Method, path: &'static str, summary: &'static str, body: O
 
 impl Endpoint {
     /// Every operation, in the order the OpenAPI document lists them.
-    pub const ALL: [Endpoint; 45] = [
+    pub const ALL: [Endpoint; 46] = [
         Endpoint::ImportPage,
         Endpoint::EditPage,
         Endpoint::OpenIncident,
@@ -143,6 +144,7 @@ impl Endpoint {
         Endpoint::CreateComponent,
         Endpoint::EditComponent,
         Endpoint::ReorderComponents,
+        Endpoint::RemoveComponent,
         Endpoint::ListTemplates,
         Endpoint::CreateTemplate,
         Endpoint::EditTemplate,
@@ -279,6 +281,14 @@ impl Endpoint {
             Self::ReorderComponents => {
                 spec(Put, "components/order", "Reorder all components", body("ComponentOrder"), 200)
             }
+            Self::RemoveComponent => spec(
+                Delete,
+                "components/{id}",
+                "Remove a component (refused while an open incident or maintenance lists it, or for a group \
+                 with components): closed incidents keep naming it",
+                None,
+                200,
+            ),
             Self::ListTemplates => spec(Get, "templates", "The incident templates, by name", None, 200),
             Self::CreateTemplate => spec(
                 Post,
@@ -378,6 +388,7 @@ impl Endpoint {
             | Self::CreateComponent
             | Self::EditComponent
             | Self::ReorderComponents
+            | Self::RemoveComponent
             | Self::CreateSubscription
             | Self::ListSubscriptions
             | Self::EditSubscription
@@ -594,6 +605,7 @@ pub fn command(op: &Operation, body: &[u8]) -> Result<Command, BodyError> {
         Endpoint::CreateComponent => Command::CreateComponent(parse(body)?),
         Endpoint::EditComponent => Command::EditComponent(op.id.as_str().into(), parse(body)?),
         Endpoint::ReorderComponents => Command::ReorderComponents(parse(body)?),
+        Endpoint::RemoveComponent => Command::RemoveComponent(op.id.as_str().into()),
         Endpoint::EditPage => Command::EditPage(parse(body)?),
         Endpoint::DeleteIncident | Endpoint::DeleteMaintenance => Command::Delete(id()),
         Endpoint::ImportPage
@@ -656,6 +668,7 @@ mod tests {
         assert_eq!(route("DELETE", "maintenances/m-1/cancel"), Err(allow("POST")));
         assert_eq!(route("POST", "incidents/m-1/cancel"), Err(Miss::NotFound));
         assert_eq!(route("PATCH", "components/api"), Ok(op(Endpoint::EditComponent, "api")));
+        assert_eq!(route("DELETE", "components/api"), Ok(op(Endpoint::RemoveComponent, "api")));
         assert_eq!(route("GET", "incidents"), Err(allow("POST")));
         assert_eq!(route("DELETE", "incidents/abc"), Ok(op(Endpoint::DeleteIncident, "abc")));
         assert_eq!(route("PUT", "incidents/abc"), Err(allow("GET, PATCH, DELETE")));

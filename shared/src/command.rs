@@ -396,6 +396,11 @@ pub enum Command {
     EditComponent(ComponentId, ComponentEdit),
     /// Reorder components.
     ReorderComponents(ComponentOrder),
+    /// Remove a component from the page: gone from every document, page, badge and uptime bar.
+    /// The history keeps it: closed incidents and maintenances that named it still name it
+    /// (their copies carry its name). Refused while an open incident or maintenance (scheduled
+    /// included) lists it, and for a group that still has components.
+    RemoveComponent(ComponentId),
     /// The page's name, URL or time zone.
     EditPage(PageEdit),
     /// Delete a test or mistaken incident or maintenance: gone from every public document, page,
@@ -459,6 +464,7 @@ pub fn apply(state: &PageState, command: &Command, now: Timestamp, new_id: &str)
         Command::CreateComponent(new) => create_component(state, new, now, new_id),
         Command::EditComponent(id, edit) => edit_component(state, id, edit, now),
         Command::ReorderComponents(order) => reorder(state, order, now),
+        Command::RemoveComponent(id) => remove_component(state, id, now),
         Command::Delete(id) => delete_event(state, id, now),
         Command::EditPage(edit) => edit_page(state, edit, now),
     }?;
@@ -1188,6 +1194,41 @@ fn edit_component(
     components_change(state, components, problems, now, format!("edited component {id}"), id.0.clone())
 }
 
+fn remove_component(state: &PageState, id: &ComponentId, now: Timestamp) -> Result<Change, ApplyError> {
+    let Some(gone) = state.components().iter().find(|c| &c.id == id) else {
+        return Err(ApplyError::NotFound("component", id.0.clone()));
+    };
+    let mut problems = Vec::new();
+    if gone.group && !gone.components.is_empty() {
+        let ids: Vec<&str> = gone.components.iter().map(|c| c.as_str()).collect();
+        problems.push(problem(
+            "id",
+            ProblemCode::Inconsistent,
+            format!("{id} is a group with components ({}): remove or regroup them first", ids.join(", ")),
+        ));
+    }
+    for event in state.open_incidents().chain(state.open_maintenances()) {
+        if event.touched_components().contains(id) {
+            let what = if event.is_maintenance() { "maintenance" } else { "incident" };
+            problems.push(problem(
+                "id",
+                ProblemCode::Inconsistent,
+                format!("the open {what} {} ({}) lists {id}: remove it once that is closed", event.id, event.name),
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(ApplyError::Invalid(problems));
+    }
+    let mut components: Vec<Component> = state.components().iter().filter(|c| &c.id != id).cloned().collect();
+    if let Some(group) = gone.group_id.as_ref().and_then(|g| components.iter_mut().find(|c| &c.id == g)) {
+        group.components.retain(|c| c != id);
+        group.updated_at = now;
+    }
+    let summary = format!("removed component {id} ({})", gone.name);
+    components_change(state, components, vec![], now, summary, id.0.clone())
+}
+
 fn reorder(state: &PageState, order: &ComponentOrder, now: Timestamp) -> Result<Change, ApplyError> {
     let mut problems = Vec::new();
     let mut components = state.components().to_vec();
@@ -1377,6 +1418,80 @@ mod tests {
         let change = run(&mut state, Command::Delete("m1".into()), 15, "");
         assert_eq!(change.removed[0].0, Kind::Maintenance);
         assert_eq!(state.maintenances().count(), 0);
+    }
+
+    #[test]
+    fn a_removed_component_leaves_the_page_and_stays_in_history() {
+        let mut state = PageState::new(page());
+        let api = ComponentChange { id: "api".into(), status: ComponentStatus::MajorOutage };
+        run(&mut state, open("API down", vec![api]), 10, "inc1");
+        // Held by an open incident: refused, nothing changes.
+        let refused = apply(&state, &Command::RemoveComponent("api".into()), at(11), "");
+        assert_eq!(problems(refused), [("id".to_owned(), ProblemCode::Inconsistent)]);
+        run(
+            &mut state,
+            Command::PostUpdate("inc1".into(), NewUpdate { restore: true, ..update(Resolved, "Fixed") }),
+            12,
+            "",
+        );
+        let change = run(&mut state, Command::RemoveComponent("api".into()), 13, "");
+        assert_eq!(change.summary, "removed component api (API)");
+        assert_eq!(state.components().iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["web"]);
+        // The resolved incident still names it, and the page (as exported) still validates: `run`
+        // checked it; an import of it does too.
+        let (_, incident) = state.find(&"inc1".into()).unwrap();
+        assert_eq!(incident.components[0].name, "API");
+        assert_eq!(validate(&state.clone().into_data()), vec![]);
+        // Gone: twice is not found; an open incident cannot name it again.
+        let again = apply(&state, &Command::RemoveComponent("api".into()), at(14), "");
+        assert!(matches!(again, Err(ApplyError::NotFound("component", _))));
+        let down = ComponentChange { id: "api".into(), status: ComponentStatus::MajorOutage };
+        assert!(apply(&state, &open("Again", vec![down]), at(15), "inc2").is_err());
+        // Reopening the old incident would make an open event name it: refused.
+        let reopen = NewUpdate { reopen: true, ..update(Investigating, "Back") };
+        assert!(apply(&state, &Command::PostUpdate("inc1".into(), reopen), at(16), "").is_err());
+    }
+
+    #[test]
+    fn a_group_goes_only_when_empty_and_a_member_leaves_its_group() {
+        let mut state = PageState::new(page());
+        let group = NewComponent {
+            name: "Backend".into(),
+            description: None,
+            status: None,
+            group_id: None,
+            group: true,
+            only_show_if_degraded: false,
+        };
+        run(&mut state, Command::CreateComponent(group.clone()), 10, "g");
+        let member = NewComponent { name: "Queue".into(), group_id: Some("g".into()), group: false, ..group };
+        run(&mut state, Command::CreateComponent(member), 11, "q");
+        let refused = apply(&state, &Command::RemoveComponent("g".into()), at(12), "");
+        assert_eq!(problems(refused), [("id".to_owned(), ProblemCode::Inconsistent)]);
+        run(&mut state, Command::RemoveComponent("q".into()), 13, "");
+        let g = state.components().iter().find(|c| c.id.as_str() == "g").unwrap();
+        assert!(g.components.is_empty(), "the group no longer lists it");
+        run(&mut state, Command::RemoveComponent("g".into()), 14, "");
+        assert_eq!(state.components().len(), 2);
+    }
+
+    #[test]
+    fn a_scheduled_maintenance_holds_its_components() {
+        let mut state = PageState::new(page());
+        let new = NewMaintenance {
+            name: "Upgrade".into(),
+            body: "Planned".into(),
+            scheduled_for: at(100),
+            scheduled_until: at(160),
+            components: vec!["web".into()],
+            impact: None,
+            language: None,
+            auto_transition: None,
+            record: None,
+        };
+        run(&mut state, Command::ScheduleMaintenance(new), 10, "m1");
+        let refused = apply(&state, &Command::RemoveComponent("web".into()), at(11), "");
+        assert_eq!(problems(refused), [("id".to_owned(), ProblemCode::Inconsistent)]);
     }
 
     #[test]

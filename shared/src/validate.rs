@@ -445,8 +445,11 @@ impl Checker {
         if !incident.status.is_closed() && incident.resolved_at.is_some() {
             self.fail(format!("{path}.resolved_at"), ProblemCode::Inconsistent, "an open event has no resolved_at");
         }
+        // A closed event keeps naming components removed since (its copies carry their names):
+        // only an open one must name components the page has.
+        let open = !incident.status.is_closed();
         for (n, component) in incident.components.iter().enumerate() {
-            if !components.contains_key(&component.id) {
+            if open && !components.contains_key(&component.id) {
                 self.fail(
                     format!("{path}.components[{n}].id"),
                     ProblemCode::NotFound,
@@ -520,7 +523,7 @@ impl Checker {
                         ProblemCode::Missing,
                         "an affected component needs its id in code",
                     ),
-                    Some(code) if !components.contains_key(code) => {
+                    Some(code) if !incident.status.is_closed() && !components.contains_key(code) => {
                         self.fail(format!("{apath}.code"), ProblemCode::NotFound, format!("no component {:?}", code.0));
                     }
                     Some(_) => {}
@@ -895,8 +898,10 @@ mod tests {
 
     #[test]
     fn referenced_components_exist() {
+        let open = |d: &mut PageData| d.incidents[0] = incident("i", Impact::Major, 10, &[Investigating]);
         check(
             |d| {
+                open(d);
                 d.incidents[0].incident_updates[0].affected_components.push(affected(
                     "nope",
                     ComponentStatus::Operational,
@@ -906,8 +911,23 @@ mod tests {
             &[("incidents[0].incident_updates[0].affected_components[0].code", ProblemCode::NotFound)],
         );
         check(
-            |d| d.incidents[0].components.push(component("ghost", ComponentStatus::Operational)),
+            |d| {
+                open(d);
+                d.incidents[0].components.push(component("ghost", ComponentStatus::Operational))
+            },
             &[("incidents[0].components[0].id", ProblemCode::NotFound)],
+        );
+        // A closed event may name a component removed since: its copy carries the name.
+        check(
+            |d| {
+                d.incidents[0].components.push(component("ghost", ComponentStatus::Operational));
+                d.incidents[0].incident_updates[0].affected_components.push(affected(
+                    "ghost",
+                    ComponentStatus::Operational,
+                    ComponentStatus::MajorOutage,
+                ));
+            },
+            &[],
         );
         check(
             |d| d.components[0].group_id = Some(ComponentId::from("web")),

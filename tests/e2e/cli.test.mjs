@@ -359,6 +359,31 @@ test('components: add a group and a child, set, order, list; lists of every kind
   assert.equal(JSON.parse(ok(['--json', 'component', 'list'])).length, ids.length);
 });
 
+test('component remove: refused while an open incident lists it or a group has members; history keeps it', async () => {
+  await edge.load(emptyPage('stream'));
+  const id = 'stream-chat-singapore';
+  const incident = idOf(ok(['incident', 'open', '--name', 'Singapore slow', '--body', 'Looking.', '--component', `${id}=partial_outage`]));
+  assert.match(refused(['component', 'remove', id]), /Chat API - Singapore.*run again with --yes/s);
+  assert.match(refused(['component', 'remove', id, '--yes']), new RegExp(`the open incident ${incident} \\(Singapore slow\\) lists ${id}`));
+  assert.match(refused(['component', 'remove', 'stream-chat-api', '--yes']), /is a group with components \(stream-chat-us-east, stream-chat-singapore\)/);
+  ok(['incident', 'resolve', incident, '--body', 'Fixed.']);
+  assert.match(ok(['component', 'remove', id, '--yes']), new RegExp(`removed component ${id} \\(Chat API - Singapore\\)`));
+  await eventually(async () => !(await read('/api/v2/components.json')).components.some((c) => c.id === id), { what: 'the component leaves the documents' });
+  const group = (await read('/api/v2/components.json')).components.find((c) => c.id === 'stream-chat-api');
+  assert.deepEqual(group.components, ['stream-chat-us-east'], 'its group no longer lists it');
+  assert.ok(!(await read('/api/v2/summary.json')).components.some((c) => c.id === id));
+  const kept = (await read(`/api/v2/incidents/${incident}.json`)).incident;
+  assert.deepEqual(kept.components.map((c) => c.name), ['Chat API - Singapore'], 'the resolved incident still names it');
+  const page = await (await fetch(`${edge.base}/incidents/${incident}`)).text();
+  assert.match(page, /Chat API - Singapore/, 'and its page says so');
+  assert.match(refused(['component', 'remove', id, '--yes']), /no component "stream-chat-singapore" on this page/);
+  assert.match(ok(['log', '--limit', '1']), new RegExp(`removed component ${id}`));
+  // Its members gone, the group goes too.
+  ok(['component', 'remove', 'stream-chat-us-east', '--yes']);
+  ok(['component', 'remove', 'stream-chat-api', '--yes']);
+  await eventually(async () => (await read('/api/v2/components.json')).components.length === 0, { what: 'no component left' });
+});
+
 test('import a real Statuspage export', async () => {
   const file = join(root, '..', 'shared', 'statuspage-samples', 'twilio-summary.json');
   ok(['import', 'statuspage', file]);

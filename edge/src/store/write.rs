@@ -170,12 +170,20 @@ impl PageStore {
         for (_, gone) in &change.removed {
             batch.delete(Key::Event(gone.id.as_str()));
         }
-        // Only the components this write changed are stored, and named in the answer.
+        // Only the components this write changed are stored, and named in the answer; a removed
+        // one's key goes.
         let mut changed = Vec::new();
-        for component in change.components.iter().flatten() {
-            if loaded.page.components().iter().find(|c| c.id == component.id) != Some(component) {
-                batch.put(Key::Component(component.id.as_str()), component)?;
-                changed.push(component);
+        if let Some(components) = &change.components {
+            for component in components {
+                if loaded.page.components().iter().find(|c| c.id == component.id) != Some(component) {
+                    batch.put(Key::Component(component.id.as_str()), component)?;
+                    changed.push(component);
+                }
+            }
+            for before in loaded.page.components() {
+                if !components.iter().any(|c| c.id == before.id) {
+                    batch.delete(Key::Component(before.id.as_str()));
+                }
             }
         }
         // What the delivery object is handed: this write's events, committed with it (only when
