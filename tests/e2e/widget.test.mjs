@@ -23,6 +23,8 @@ let host = () => '';
 let hostCss = '';
 // The host's policy without 'wasm-unsafe-eval' (a CSP that forbids WebAssembly).
 let noWasm = false;
+// The host's script tag for the widget: README's module tag unless a test sets another.
+let loaderTag = null;
 
 before(async () => {
   edge = await startEdge({ page: fixture('live') });
@@ -43,7 +45,7 @@ before(async () => {
     ].join('; ');
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': csp });
     res.end(`<!doctype html><html lang="en"><head><title>customer app</title><link rel="icon" href="data:,">
-      <script type="module" src="${edge.base}/widget.js"></script></head>
+      ${loaderTag ?? `<script type="module" src="${edge.base}/widget.js"></script>`}</head>
       <body>${host(url)}</body></html>`);
   });
   browser = await launchChromium();
@@ -295,6 +297,23 @@ test('a badge without wasm warns once about each attribute it cannot use, and wo
     await context.close();
   } finally {
     noWasm = false;
+  }
+});
+
+test('a host that can only add a classic script gets the same element from widget.classic.js, under the same CSP', async () => {
+  // A classic tag on widget.js itself is the browser's SyntaxError before any of it runs (it is a module).
+  loaderTag = `<script src="${edge.base}/widget.classic.js"></script>`;
+  try {
+    const { page, errors, close } = await open(`<sitrep-status id="badge" src="${edge.base}"></sitrep-status>
+      <sitrep-status id="banner" src="${edge.base}" view="banner"></sitrep-status>`);
+    await takenOver(page, 'banner');
+    await waitText(page, 'badge', 'Partial System Outage');
+    assert.equal(await page.evaluate(() => typeof customElements.get('sitrep-status')), 'function');
+    assert.deepEqual(errors, []);
+    assert.deepEqual(await page.evaluate(() => window.__violations), []);
+    await close();
+  } finally {
+    loaderTag = null;
   }
 });
 
@@ -613,6 +632,26 @@ test("without 'wasm-unsafe-eval' the edge's frame stays and the console names th
     await close();
   } finally {
     noWasm = false;
+  }
+});
+
+// Issue 26: the loader's own "Status unavailable" (neither the wasm nor the frame) was English only.
+test("with neither the wasm nor the edge's frame, the loader says 'Status unavailable' in the reader's language", async () => {
+  noWasm = true;
+  const context = await browser.newContext({ locale: 'fr-FR' });
+  try {
+    await context.route(`${edge.base}/embed/frame**`, (route) => route.abort('connectionrefused'));
+    const { page, close } = await open(`<sitrep-status id="de" src="${edge.base}" locale="de"></sitrep-status>
+      <sitrep-status id="fr" src="${edge.base}" view="full"></sitrep-status>
+      <sitrep-status id="odd" src="${edge.base}" locale="constructor"></sitrep-status>`, { context });
+    await waitText(page, 'de', 'Status nicht verfügbar');
+    await waitText(page, 'fr', 'Statut indisponible');
+    await waitText(page, 'odd', 'Statut indisponible'); // a name every object has is not a language
+    assert.equal(await page.locator('#de').evaluate((el) => el.shadowRoot.querySelector('[role=status]').lang), 'de');
+    await close();
+  } finally {
+    noWasm = false;
+    await context.close();
   }
 });
 

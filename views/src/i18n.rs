@@ -606,6 +606,19 @@ mod tests {
 
     use super::*;
 
+    /// The loader says "Status unavailable" itself when neither the wasm nor the edge's frame can be
+    /// had: in these words, each language's, not a copy that drifts.
+    #[test]
+    fn the_loaders_fallback_speaks_these_words() {
+        let loader = include_str!("../../widget/js/widget.js");
+        let table = loader.lines().find(|l| l.starts_with("const UNAVAILABLE = {")).expect("the loader's table");
+        for text in LANGUAGES {
+            let entry = format!("{}: {:?}", text.tag, text.unavailable);
+            assert!(table.contains(&entry), "{entry} is not in the loader's table: {table}");
+        }
+        assert_eq!(table.matches(": \"").count(), LANGUAGES.len(), "one entry per language: {table}");
+    }
+
     #[test]
     fn a_chat_message_speaks_the_pages_words_in_each_language() {
         use sitrep_shared::notify::{Event, EventType, message};

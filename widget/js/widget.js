@@ -256,8 +256,15 @@ function explain(error) {
   return text;
 }
 
-// What a badge or a full view shows when nothing could be read and nothing was rendered for it.
-const UNAVAILABLE = '<div class="sitrep" data-theme="auto"><span class="badge" data-ind="unknown" role="status">Status unavailable</span></div>';
+// What a badge or a full view shows when nothing could be read and nothing was rendered for it, in
+// the element's `locale` or else the browser's first language the views speak (the views' own words:
+// a test in sitrep-views checks each against its `i18n` table).
+const UNAVAILABLE = { en: "Status unavailable", nl: "Status niet beschikbaar", de: "Status nicht verfügbar", fr: "Statut indisponible", es: "Estado no disponible", ja: "ステータスを取得できません" };
+function unavailable(options) {
+  const wanted = [options.locale, ...(navigator.languages ?? [navigator.language])];
+  const tag = wanted.map((l) => String(l ?? "").trim().toLowerCase().split(/[-_]/)[0]).find((l) => Object.hasOwn(UNAVAILABLE, l)) ?? "en";
+  return `<div class="sitrep" data-theme="auto"><span class="badge" data-ind="unknown" role="status" lang="${tag}">${UNAVAILABLE[tag]}</span></div>`;
+}
 
 // Without the wasm (a policy that forbids it, a module that did not load), the edge's frame is what
 // can be kept: it is fetched again on the element's polling interval, so it never shows a status
@@ -273,7 +280,7 @@ function withoutWasm(element, options, destroyed) {
     if (needsFull(options) && String(options.view).trim() === "banner") return;
     const notice = document.createElement("div");
     notice.dataset.sitrepFrame = "";
-    notice.innerHTML = trusted(UNAVAILABLE) ?? "";
+    notice.innerHTML = trusted(unavailable(options)) ?? "";
     shadow.append(notice);
   };
   refresh();
@@ -419,7 +426,7 @@ function badgeWithoutWasm(element, options, base) {
       }
     } else if (state.error) {
       next = document.createElement("div");
-      next.innerHTML = trusted(UNAVAILABLE);
+      next.innerHTML = trusted(unavailable(options));
     } else {
       return; // nothing to show yet
     }

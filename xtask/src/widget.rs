@@ -140,7 +140,8 @@ pub fn build(size_tuned: bool) -> Result<Built> {
     fs::write(&entry, loader)?;
     esbuild(&entry, &out.join("widget.js"))?;
     fs::copy(shell::root().join("widget/js/_headers"), out.join("_headers"))?;
-    // The TypeScript declarations, served beside the loader as they are written.
+    // The classic entry and the TypeScript declarations, served beside the loader as they are written.
+    fs::copy(shell::root().join("widget/js/widget.classic.js"), out.join("widget.classic.js"))?;
     for typings in TYPINGS {
         fs::copy(shell::root().join("widget/js").join(typings), out.join(typings))?;
     }
