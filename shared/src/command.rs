@@ -550,7 +550,9 @@ fn check_listed(count: usize, problems: &mut Vec<Problem>) {
     }
 }
 
-/// The incident's copies of its components, refreshed from the page, plus newly affected ones.
+/// The incident's copies of its components, refreshed from the page, plus newly affected ones. A
+/// component removed from the page since keeps the event's last copy: history goes on naming it
+/// (and an event that would be open again with it is refused by validation).
 fn component_copies(event: &Incident, affected: &[AffectedComponent], components: &[Component]) -> Vec<Component> {
     let mut ids: Vec<&ComponentId> = event.components.iter().map(|c| &c.id).collect();
     for code in affected.iter().filter_map(|a| a.code.as_ref()) {
@@ -558,7 +560,11 @@ fn component_copies(event: &Incident, affected: &[AffectedComponent], components
             ids.push(code);
         }
     }
-    ids.into_iter().filter_map(|id| components.iter().find(|c| &c.id == id).cloned()).collect()
+    let copy = |id: &ComponentId| {
+        let current = components.iter().find(|c| &c.id == id);
+        current.or_else(|| event.components.iter().find(|c| &c.id == id)).cloned()
+    };
+    ids.into_iter().filter_map(copy).collect()
 }
 
 /// Validates the new version of an event against `components` (the page's, after the change) and
@@ -1450,6 +1456,11 @@ mod tests {
         // Reopening the old incident would make an open event name it: refused.
         let reopen = NewUpdate { reopen: true, ..update(Investigating, "Back") };
         assert!(apply(&state, &Command::PostUpdate("inc1".into(), reopen), at(16), "").is_err());
+        // A later update to the closed incident (a forced second resolve) keeps naming it.
+        let again = NewUpdate { force: true, ..update(Resolved, "Really fixed") };
+        run(&mut state, Command::PostUpdate("inc1".into(), again), 17, "");
+        let (_, incident) = state.find(&"inc1".into()).unwrap();
+        assert_eq!(incident.components.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["api"]);
     }
 
     #[test]

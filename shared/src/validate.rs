@@ -449,12 +449,14 @@ impl Checker {
         // only an open one must name components the page has.
         let open = !incident.status.is_closed();
         for (n, component) in incident.components.iter().enumerate() {
-            if open && !components.contains_key(&component.id) {
-                self.fail(
-                    format!("{path}.components[{n}].id"),
-                    ProblemCode::NotFound,
-                    format!("no component {:?}", component.id.0),
-                );
+            if components.contains_key(&component.id) {
+                continue;
+            }
+            let id_path = format!("{path}.components[{n}].id");
+            if open {
+                self.fail(id_path, ProblemCode::NotFound, format!("no component {:?}", component.id.0));
+            } else {
+                self.id(&id_path, component.id.as_str());
             }
         }
         self.updates(path, lifecycle, incident, components, update_ids);
@@ -523,8 +525,13 @@ impl Checker {
                         ProblemCode::Missing,
                         "an affected component needs its id in code",
                     ),
-                    Some(code) if !incident.status.is_closed() && !components.contains_key(code) => {
-                        self.fail(format!("{apath}.code"), ProblemCode::NotFound, format!("no component {:?}", code.0));
+                    Some(code) if !components.contains_key(code) => {
+                        if incident.status.is_closed() {
+                            self.id(&format!("{apath}.code"), code.as_str());
+                        } else {
+                            let message = format!("no component {:?}", code.0);
+                            self.fail(format!("{apath}.code"), ProblemCode::NotFound, message);
+                        }
                     }
                     Some(_) => {}
                 }
@@ -917,7 +924,12 @@ mod tests {
             },
             &[("incidents[0].components[0].id", ProblemCode::NotFound)],
         );
-        // A closed event may name a component removed since: its copy carries the name.
+        // A closed event may name a component removed since (its copy carries the name), by an id
+        // of the right form.
+        check(
+            |d| d.incidents[0].components.push(component("not an id", ComponentStatus::Operational)),
+            &[("incidents[0].components[0].id", ProblemCode::Invalid)],
+        );
         check(
             |d| {
                 d.incidents[0].components.push(component("ghost", ComponentStatus::Operational));

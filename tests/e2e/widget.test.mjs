@@ -312,6 +312,19 @@ test('a host that can only add a classic script gets the same element from widge
     assert.deepEqual(errors, []);
     assert.deepEqual(await page.evaluate(() => window.__violations), []);
     await close();
+    // The host's markup cannot choose what it imports: an element named `currentScript` shadows
+    // `document.currentScript` (DOM clobbering); the entry then loads nothing and says why.
+    loaderTag = '';
+    const clobbered = await open(`<img name="currentScript" src="${server.origin}/evil/pixel.png" alt="">
+      <sitrep-status id="badge" src="${edge.base}"></sitrep-status>
+      <script src="${edge.base}/widget.classic.js"></script>`);
+    const requests = [];
+    clobbered.page.on('request', (r) => requests.push(r.url()));
+    await eventually(() => clobbered.errors.some((e) => e.includes('must be loaded by its own <script src> tag')), { what: 'the entry refuses a clobbered currentScript' });
+    await clobbered.page.waitForTimeout(500);
+    const all = await clobbered.page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name));
+    assert.ok(![...all, ...requests].some((u) => u.includes('/evil/widget.js')), all.join(' '));
+    await clobbered.close();
   } finally {
     loaderTag = null;
   }

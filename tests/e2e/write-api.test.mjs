@@ -288,6 +288,19 @@ test('a create whose incident was deleted since is not replayed as if it still s
   assert.deepEqual((await admin('POST', 'incidents', body, { 'idempotency-key': key })).json, again.json, 'and is replayed from now on');
 });
 
+test('a component create whose component was removed since is not replayed as if it still stood', async () => {
+  const body = { name: 'Removed since' };
+  const key = `removed-${Date.now()}`;
+  const first = await admin('POST', 'components', body, { 'idempotency-key': key });
+  assert.equal(first.status, 201, JSON.stringify(first.json));
+  assert.equal((await admin('DELETE', `components/${first.json.id}`)).status, 200);
+  const again = await admin('POST', 'components', body, { 'idempotency-key': key });
+  assert.equal(again.status, 201, JSON.stringify(again.json));
+  assert.notEqual(again.json.id, first.json.id, 'a new component, not the answer naming the removed one');
+  assert.equal((await admin('DELETE', `components/${again.json.id}`)).status, 200, 'what the answer names exists');
+  assert.equal((await admin('DELETE', `components/${again.json.id}`)).status, 404, 'and is gone');
+});
+
 test('an Idempotency-Key is replayed for its retention, then names a new request; expired replies are removed', async () => {
   // A two-second retention (SITREP_IDEMPOTENCY_SECS) instead of the default day.
   const short = await startEdge({ page: Buffer.from(emptyPage('codeship')), vars: { SITREP_IDEMPOTENCY_SECS: '2' } });

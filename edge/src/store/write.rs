@@ -72,12 +72,19 @@ impl PageStore {
         if reply.fingerprint != call.fingerprint {
             return Err(EdgeError::Conflict("this Idempotency-Key was used for a different request".into()));
         }
-        // A create whose incident or maintenance was deleted since is not answered as if it stood:
-        // the key names a new request, as after its retention (this write replaces the reply).
-        if matches!(call.op.endpoint, Endpoint::OpenIncident | Endpoint::ScheduleMaintenance) && reply.status == 201 {
+        // A create whose incident, maintenance or component was deleted since is not answered as
+        // if it stood: the key names a new request, as after its retention (this write replaces
+        // the reply).
+        let creates = [Endpoint::OpenIncident, Endpoint::ScheduleMaintenance, Endpoint::CreateComponent];
+        if creates.contains(&call.op.endpoint) && reply.status == 201 {
             let created = serde_json::from_str::<WriteReply>(&reply.body).map(|r| r.id).unwrap_or_default();
             let loaded = self.load().await?;
-            if !created.is_empty() && loaded.page.find(&created.as_str().into()).is_none() {
+            let stands = if call.op.endpoint == Endpoint::CreateComponent {
+                loaded.page.components().iter().any(|c| c.id.0 == created)
+            } else {
+                loaded.page.find(&created.as_str().into()).is_some()
+            };
+            if !created.is_empty() && !stands {
                 return Ok(None);
             }
         }
