@@ -29,6 +29,7 @@ pub mod component;
 pub mod document;
 pub mod embed;
 pub mod feed;
+pub mod host;
 pub mod idempotency;
 pub mod incident;
 #[cfg(feature = "sign")]
