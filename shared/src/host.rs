@@ -3,11 +3,15 @@
 //! its authority is normalised once here ([`Host::of_authority`]) and looked up among the pages'
 //! hostnames ([`Directory::page_for`]); a host no page lists is the deployment's default page.
 //!
-//! Pure: the edge passes the authority of the request's URL (one source, the one the runtime
-//! routed by), never a header read separately, so the page a request is answered from and the one
-//! it was routed to cannot differ. Every cache and render key is then made from the [`PageId`]
-//! this returns, never from the raw host: `Example.COM.`, `example.com:443` and `example.com` are
-//! one page and one set of keys.
+//! Pure: the edge passes the request's URL as the runtime gives it ([`Host::of_url`]: one source,
+//! the one the runtime routed by), never a header read beside it, so the page a request is
+//! answered from and the one it was routed to cannot differ. Every key of a page's copies is then
+//! made by [`scoped`] from the page found, never from the raw host: `Example.COM.`,
+//! `example.com:443` and `example.com` are one page and one set of keys. A directory read back
+//! from storage is checked again as it is read: two pages on one host, or one id twice, is a
+//! refused directory, never a guess.
+
+use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -21,31 +25,37 @@ pub const PAGES: usize = 500;
 /// The longest hostname DNS allows (without its trailing dot).
 const HOST_CHARS: usize = 253;
 
-/// A hostname as a page is found by: ASCII lowercase, without a trailing dot or a port. An IPv6
-/// literal keeps its brackets. Internationalised names are given in their `xn--` form.
+/// A hostname as a page is found by: ASCII lowercase, without a trailing dot or a port, in the
+/// one spelling the runtime's URL parser gives it. Internationalised names are given in their
+/// `xn--` form. An IP address names no page unless it is a dotted IPv4 address in its canonical
+/// form (`127.0.0.1`, not `127.1`, `0x7f.0.0.1` or `2130706433`, which a URL parser reads as the
+/// same address); IPv6 literals name none (pages are found by name; such a request is the default
+/// page's).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Host(String);
 
 impl Host {
-    /// The host of a URL authority (`host`, `host:port`, `[v6]:port`), or `None` when it is not
-    /// one a page can be named by (user info, an empty label, a character DNS does not allow).
+    /// The host of an absolute URL as the runtime gives it (`request.url`): the one source a page
+    /// is chosen from, never a header read beside it.
+    pub fn of_url(url: &str) -> Option<Host> {
+        let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"))?;
+        let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        Self::of_authority(&rest[..end])
+    }
+
+    /// The host of a URL authority (`host` or `host:port`), or `None` when it is not one a page can
+    /// be named by (user info, an IPv6 literal, an empty label, a character DNS does not allow).
     pub fn of_authority(authority: &str) -> Option<Host> {
-        if authority.contains('@') {
+        if authority.contains(['@', '[']) {
             return None;
         }
-        let host = if let Some(rest) = authority.strip_prefix('[') {
-            let (inside, after) = rest.split_once(']')?;
-            if !port_ok(after) || inside.is_empty() || !inside.bytes().all(|b| b.is_ascii_hexdigit() || b == b':') {
-                return None;
+        let host = match authority.rsplit_once(':') {
+            Some((host, port)) if !port.is_empty() && port.len() <= 5 && port.bytes().all(|b| b.is_ascii_digit()) => {
+                host
             }
-            return Some(Host(format!("[{}]", inside.to_ascii_lowercase())));
-        } else {
-            match authority.rsplit_once(':') {
-                Some((host, port)) if port_ok(&format!(":{port}")) => host,
-                Some(_) => return None,
-                None => authority,
-            }
+            Some(_) => return None,
+            None => authority,
         };
         Self::of_name(host)
     }
@@ -60,20 +70,25 @@ impl Host {
                 && !label.ends_with('-')
                 && label.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         };
-        (!name.is_empty() && name.len() <= HOST_CHARS && name.split('.').all(label_ok)).then_some(Host(name))
+        if name.is_empty() || name.len() > HOST_CHARS || !name.split('.').all(label_ok) {
+            return None;
+        }
+        // A URL parser reads a host whose last label is a number (or 0x...) as an IPv4 address, in
+        // any of several spellings: only the canonical dotted one is a host here.
+        let last = name.rsplit('.').next().unwrap_or_default();
+        if last.bytes().all(|b| b.is_ascii_digit()) || last.starts_with("0x") {
+            let parts: Vec<&str> = name.split('.').collect();
+            let canonical = |p: &&str| p.parse::<u8>().is_ok_and(|n| n.to_string() == **p);
+            if parts.len() != 4 || !parts.iter().all(canonical) {
+                return None;
+            }
+        }
+        Some(Host(name))
     }
 
     /// The hostname as text.
     pub fn as_str(&self) -> &str {
         &self.0
-    }
-}
-
-/// An empty port (`host:`) is refused: so is anything but one to five digits.
-fn port_ok(after_host: &str) -> bool {
-    match after_host.strip_prefix(':') {
-        None => after_host.is_empty(),
-        Some(port) => !port.is_empty() && port.len() <= 5 && port.bytes().all(|b| b.is_ascii_digit()),
     }
 }
 
@@ -111,8 +126,11 @@ pub enum Audience {
 /// One page of the deployment besides the default one.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PageEntry {
-    /// Its id: names its store and prefixes its keys.
+    /// Its id: names its store.
     pub id: PageId,
+    /// Which page of that id it is: the directory's count of pages added when it was added, so the
+    /// copies of a removed page are never another's that takes its id later (see [`scoped`]).
+    pub serial: u64,
     /// What operators call it (readers see the name in the page's own settings).
     pub name: String,
     /// The hostnames it answers to, each on no other page.
@@ -122,27 +140,121 @@ pub struct PageEntry {
     pub audience: Audience,
 }
 
+impl PageEntry {
+    /// The prefix of every key of its copies: `p/{id}.{serial}/`, which no key of the default
+    /// page starts with (theirs never start with `p/`).
+    pub fn scope(&self) -> String {
+        format!("p/{}.{}/", self.id, self.serial)
+    }
+}
+
 /// The deployment's pages besides the default one, as the account store keeps them and the edge
-/// reads them.
+/// reads them. Only ever made checked: read back from storage it is checked again (a stored copy
+/// with two pages on one host, or one id twice, is refused, never resolved to the first).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "StoredDirectory", into = "StoredDirectory")]
 pub struct Directory {
-    /// Every page, in the order they were added.
-    pub pages: Vec<PageEntry>,
+    pages: Vec<PageEntry>,
+    /// How many pages were ever added: the next one's serial.
+    added: u64,
+    /// Each host's page, by index into `pages`.
+    index: HashMap<Host, usize>,
+}
+
+/// [`Directory`] as stored.
+#[derive(Serialize, Deserialize)]
+struct StoredDirectory {
+    pages: Vec<PageEntry>,
+    added: u64,
+}
+
+impl TryFrom<StoredDirectory> for Directory {
+    type Error = String;
+
+    fn try_from(stored: StoredDirectory) -> Result<Self, Self::Error> {
+        let mut directory = Directory { pages: vec![], added: stored.added, index: HashMap::new() };
+        for page in stored.pages {
+            if page.serial >= stored.added {
+                return Err(format!(
+                    "page {:?} has serial {} of {} added",
+                    page.id.as_str(),
+                    page.serial,
+                    stored.added
+                ));
+            }
+            let problems = directory.check(&page, None, &[]);
+            if let Some(problem) = problems.first() {
+                return Err(format!("page {:?}: {}", page.id.as_str(), problem.message));
+            }
+            directory.insert(page);
+        }
+        Ok(directory)
+    }
+}
+
+impl From<Directory> for StoredDirectory {
+    fn from(directory: Directory) -> Self {
+        StoredDirectory { pages: directory.pages, added: directory.added }
+    }
 }
 
 impl Directory {
+    /// Every page, in the order they were added.
+    pub fn pages(&self) -> &[PageEntry] {
+        &self.pages
+    }
+
     /// The page a request to `host` is for; `None` for the default page (a host no page lists, or
     /// no usable host at all).
     pub fn page_for(&self, host: Option<&Host>) -> Option<&PageEntry> {
-        let host = host?;
-        self.pages.iter().find(|p| p.hosts.contains(host))
+        self.index.get(host?).map(|&n| &self.pages[n])
     }
 
-    /// Every problem with adding `entry`; empty when it may be added.
-    pub fn check_new(&self, entry: &PageEntry, default_page: &PageId) -> Vec<Problem> {
+    /// Adds a page (its serial is given here); every problem with it otherwise, and nothing
+    /// changes. `default_page` is the default page's id and `reserved` the hostnames the default
+    /// page answers to by configuration (its custom domain): no page may take either.
+    pub fn add(
+        &mut self,
+        id: PageId,
+        name: String,
+        hosts: Vec<Host>,
+        audience: Audience,
+        default_page: &PageId,
+        reserved: &[Host],
+    ) -> Result<&PageEntry, Vec<Problem>> {
+        let page = PageEntry { id, serial: self.added, name, hosts, audience };
+        let problems = self.check(&page, Some(default_page), reserved);
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        self.added += 1;
+        let n = self.insert(page);
+        Ok(&self.pages[n])
+    }
+
+    /// Removes page `id`, returning it; its hosts are the default page's again.
+    pub fn remove(&mut self, id: &PageId) -> Option<PageEntry> {
+        let n = self.pages.iter().position(|p| &p.id == id)?;
+        let gone = self.pages.remove(n);
+        self.index =
+            self.pages.iter().enumerate().flat_map(|(n, p)| p.hosts.iter().map(move |h| (h.clone(), n))).collect();
+        Some(gone)
+    }
+
+    fn insert(&mut self, page: PageEntry) -> usize {
+        let n = self.pages.len();
+        for host in &page.hosts {
+            self.index.insert(host.clone(), n);
+        }
+        self.pages.push(page);
+        n
+    }
+
+    /// Every problem with `page` beside the pages there are.
+    fn check(&self, page: &PageEntry, default_page: Option<&PageId>, reserved: &[Host]) -> Vec<Problem> {
         let mut problems = Vec::new();
         let mut fail = |path: String, code, message: String| problems.push(Problem { path, code, message });
-        let id = entry.id.as_str();
+        let id = page.id.as_str();
         if id.is_empty()
             || id.len() > crate::limits::ID_CHARS
             || !id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
@@ -150,29 +262,30 @@ impl Directory {
             let rule = format!("1 to {} lowercase letters, digits or '-'", crate::limits::ID_CHARS);
             fail("id".into(), ProblemCode::Invalid, format!("a page id is {rule}"));
         }
-        if &entry.id == default_page || self.pages.iter().any(|p| p.id == entry.id) {
+        if default_page == Some(&page.id) || self.pages.iter().any(|p| p.id == page.id) {
             fail("id".into(), ProblemCode::Duplicate, format!("there is a page {id:?} already"));
         }
-        if entry.name.trim().is_empty() {
+        if page.name.trim().is_empty() {
             fail("name".into(), ProblemCode::Missing, "a page needs a name".into());
-        } else if entry.name.chars().count() > crate::limits::NAME_CHARS {
+        } else if page.name.chars().count() > crate::limits::NAME_CHARS {
             let limit = crate::limits::NAME_CHARS;
             fail("name".into(), ProblemCode::TooLong, format!("a name is at most {limit} characters"));
         }
-        if entry.hosts.is_empty() {
+        if page.hosts.is_empty() {
             fail("hosts".into(), ProblemCode::Missing, "a page needs a hostname".into());
         }
-        if entry.hosts.len() > HOSTS_PER_PAGE {
+        if page.hosts.len() > HOSTS_PER_PAGE {
             let message = format!("at most {HOSTS_PER_PAGE} hostnames per page");
             fail("hosts".into(), ProblemCode::TooLong, message);
         }
-        for (n, host) in entry.hosts.iter().enumerate() {
-            if entry.hosts[..n].contains(host) {
+        for (n, host) in page.hosts.iter().enumerate() {
+            if page.hosts[..n].contains(host) {
                 fail(format!("hosts[{n}]"), ProblemCode::Duplicate, format!("{host} is listed twice"));
-            }
-            if let Some(other) = self.pages.iter().find(|p| p.hosts.contains(host)) {
+            } else if let Some(other) = self.page_for(Some(host)) {
                 let message = format!("{host} is page {:?}'s already", other.id.as_str());
                 fail(format!("hosts[{n}]"), ProblemCode::Duplicate, message);
+            } else if reserved.contains(host) {
+                fail(format!("hosts[{n}]"), ProblemCode::Duplicate, format!("{host} is the default page's"));
             }
         }
         if self.pages.len() >= PAGES {
@@ -182,14 +295,14 @@ impl Directory {
     }
 }
 
-/// A key of page `page`'s copies (KV, the Cache API, isolate memory): the default page (`None`)
-/// keeps the keys it always had, so a deployment's one page moves nothing; another page's key is
-/// prefixed with `p/{id}/`, which no default key starts with (none holds a '/'). Every key of a
-/// page's copies goes through here, so no two pages share one.
-pub fn scoped(page: Option<&PageId>, key: &str) -> String {
+/// A key of a page's copies (KV, the Cache API, isolate memory, rendered pages): the default page
+/// (`None`) keeps the keys it always had, so a deployment's one page moves nothing; another page's
+/// key starts with its [`PageEntry::scope`]. Every key of a page's copies goes through here, so no
+/// two pages share one, and a page that takes a removed page's id never sees its copies.
+pub fn scoped(page: Option<&PageEntry>, key: &str) -> String {
     match page {
         None => key.to_owned(),
-        Some(id) => format!("p/{id}/{key}"),
+        Some(page) => format!("{}{key}", page.scope()),
     }
 }
 
@@ -204,13 +317,19 @@ mod tests {
         Host::of_name(name).unwrap()
     }
 
-    fn entry(id: &str, hosts: &[&str]) -> PageEntry {
-        PageEntry {
-            id: id.into(),
-            name: id.to_uppercase(),
-            hosts: hosts.iter().map(|h| host(h)).collect(),
-            audience: Audience::Public,
-        }
+    fn hosts(names: &[&str]) -> Vec<Host> {
+        names.iter().map(|h| host(h)).collect()
+    }
+
+    const MAIN: &str = "main";
+
+    fn add(directory: &mut Directory, id: &str, names: &[&str]) -> Result<PageEntry, Vec<(String, ProblemCode)>> {
+        let main = PageId::from(MAIN);
+        let reserved = hosts(&["status.main.example"]);
+        directory
+            .add(id.into(), id.to_uppercase(), hosts(names), Audience::Public, &main, &reserved)
+            .cloned()
+            .map_err(|problems| problems.into_iter().map(|p| (p.path, p.code)).collect())
     }
 
     #[test]
@@ -221,9 +340,12 @@ mod tests {
         {
             assert_eq!(Host::of_authority(spelling), plain, "{spelling}");
         }
-        assert_eq!(Host::of_authority("[::1]:8787").map(String::from).as_deref(), Some("[::1]"));
+        assert_eq!(Host::of_url("https://STATUS.Example.com.:8443/api/v2/summary.json?x=1"), plain);
+        assert_eq!(Host::of_url("http://status.example.com"), plain);
+        assert_eq!(Host::of_url("http://status.example.com?x#y"), plain);
         assert_eq!(Host::of_authority("127.0.0.1:8787").map(String::from).as_deref(), Some("127.0.0.1"));
         assert_eq!(Host::of_authority("a.localhost").map(String::from).as_deref(), Some("a.localhost"));
+        assert_eq!(Host::of_name("xn--sttus-gra.example").map(String::from).as_deref(), Some("xn--sttus-gra.example"));
     }
 
     #[test]
@@ -240,93 +362,164 @@ mod tests {
             "status.example.com:80:80",
             "status_page.example",
             "stätus.example",
-            "[::1",
-            "[zz]:80",
-            "a b",
+            "status.example.com ",
+            "status%2eexample.com",
+            "status.example.com\\x",
+            "[::1]",
+            "[::1]:8787",
+            "[fe80::1%25eth0]",
+            // IPv4 in a spelling a URL parser reads as another (or the same) address.
+            "127.1",
+            "0x7f.0.0.1",
+            "2130706433",
+            "010.0.0.1",
+            "127.0.0.256",
+            "example.123",
             &"a".repeat(64),
             &format!("{}.x", ["a"; 127].join(".")),
         ] {
             assert_eq!(Host::of_authority(bad), None, "{bad:?}");
         }
+        assert_eq!(Host::of_url("ftp://status.example.com/"), None);
+        assert_eq!(Host::of_url("status.example.com/"), None);
     }
 
     #[test]
     fn a_request_finds_its_page_and_an_unknown_host_the_default() {
-        let directory = Directory {
-            pages: vec![
-                entry("public", &["status.example.com"]),
-                entry("internal", &["internal.example.com", "int.localhost"]),
-            ],
-        };
-        let page = |authority: &str| directory.page_for(Host::of_authority(authority).as_ref()).map(|p| p.id.as_str());
-        assert_eq!(page("Status.Example.com.:443"), Some("public"));
-        assert_eq!(page("int.localhost:8787"), Some("internal"));
-        assert_eq!(page("other.example.com"), None, "the default page");
-        assert_eq!(page("status.example.com.evil.example"), None);
-        assert_eq!(page("user@status.example.com"), None, "not a host at all: the default page, never a guess");
+        let mut directory = Directory::default();
+        add(&mut directory, "public", &["status.example.com"]).unwrap();
+        add(&mut directory, "internal", &["internal.example.com", "int.localhost"]).unwrap();
+        fn find<'a>(directory: &'a Directory, url: &str) -> Option<&'a str> {
+            directory.page_for(Host::of_url(url).as_ref()).map(|p| p.id.as_str())
+        }
+        let page = |url: &str| find(&directory, url);
+        assert_eq!(page("https://Status.Example.com.:443/"), Some("public"));
+        assert_eq!(page("http://int.localhost:8787/api/v2/summary.json"), Some("internal"));
+        assert_eq!(page("https://other.example.com/"), None, "the default page");
+        assert_eq!(page("https://status.example.com.evil.example/"), None);
+        assert_eq!(
+            page("https://user@status.example.com/"),
+            None,
+            "not a host at all: the default page, never a guess"
+        );
+        // Removed, its hosts are the default page's again.
+        assert_eq!(directory.remove(&"public".into()).map(|p| p.id), Some(PageId::from("public")));
+        assert_eq!(find(&directory, "https://status.example.com/"), None);
+        assert_eq!(find(&directory, "http://int.localhost/"), Some("internal"), "the index follows the removal");
     }
 
     #[test]
     fn a_new_page_is_checked_against_the_others() {
-        let default = PageId::from("main");
-        let directory = Directory { pages: vec![entry("public", &["status.example.com"])] };
-        assert_eq!(directory.check_new(&entry("eu", &["eu.example.com"]), &default), vec![]);
-        let codes =
-            |e: &PageEntry| directory.check_new(e, &default).into_iter().map(|p| (p.path, p.code)).collect::<Vec<_>>();
-        assert_eq!(codes(&entry("public", &["x.example.com"])), [("id".to_owned(), ProblemCode::Duplicate)]);
-        assert_eq!(codes(&entry("main", &["x.example.com"])), [("id".to_owned(), ProblemCode::Duplicate)]);
-        assert_eq!(codes(&entry("Bad Id", &["x.example.com"])), [("id".to_owned(), ProblemCode::Invalid)]);
-        assert_eq!(codes(&entry("eu", &["STATUS.example.com."])), [("hosts[0]".to_owned(), ProblemCode::Duplicate)]);
-        assert_eq!(codes(&entry("eu", &["a.example", "a.example"])), [("hosts[1]".to_owned(), ProblemCode::Duplicate)]);
-        assert_eq!(codes(&entry("eu", &[])), [("hosts".to_owned(), ProblemCode::Missing)]);
+        let mut directory = Directory::default();
+        add(&mut directory, "public", &["status.example.com"]).unwrap();
+        let before = directory.clone();
+        let refused = |directory: &mut Directory, id: &str, names: &[&str]| add(directory, id, names).unwrap_err();
+        assert_eq!(refused(&mut directory, "public", &["x.example.com"]), [("id".to_owned(), ProblemCode::Duplicate)]);
+        assert_eq!(refused(&mut directory, MAIN, &["x.example.com"]), [("id".to_owned(), ProblemCode::Duplicate)]);
+        assert_eq!(refused(&mut directory, "Bad/Id", &["x.example.com"]), [("id".to_owned(), ProblemCode::Invalid)]);
+        assert_eq!(
+            refused(&mut directory, "eu", &["STATUS.example.com."]),
+            [("hosts[0]".to_owned(), ProblemCode::Duplicate)]
+        );
+        assert_eq!(
+            refused(&mut directory, "eu", &["status.main.example"]),
+            [("hosts[0]".to_owned(), ProblemCode::Duplicate)],
+            "the default page's own domain"
+        );
+        assert_eq!(
+            refused(&mut directory, "eu", &["a.example", "a.example"]),
+            [("hosts[1]".to_owned(), ProblemCode::Duplicate)]
+        );
+        assert_eq!(refused(&mut directory, "eu", &[]), [("hosts".to_owned(), ProblemCode::Missing)]);
         let many: Vec<String> = (0..=HOSTS_PER_PAGE).map(|n| format!("h{n}.example")).collect();
         let many: Vec<&str> = many.iter().map(String::as_str).collect();
-        assert_eq!(codes(&entry("eu", &many)), [("hosts".to_owned(), ProblemCode::TooLong)]);
+        assert_eq!(refused(&mut directory, "eu", &many), [("hosts".to_owned(), ProblemCode::TooLong)]);
+        assert_eq!(directory, before, "nothing refused changed anything");
     }
 
     #[test]
-    fn a_full_directory_fits_one_durable_object_value() {
-        // Every host as long as DNS allows (253 characters), every name and id at its limit.
-        let longest = |n: usize, k: usize| format!("{0}.{0}.{0}.{n:03}{k}{1}", "a".repeat(63), "b".repeat(57));
-        assert_eq!(longest(0, 0).len(), HOST_CHARS);
-        let pages = (0..PAGES)
-            .map(|n| PageEntry {
-                id: PageId(format!("{}{n:03}", "p".repeat(crate::limits::ID_CHARS - 3))),
-                name: "ü".repeat(crate::limits::NAME_CHARS),
-                hosts: (0..HOSTS_PER_PAGE).map(|k| host(&longest(n, k))).collect(),
-                audience: Audience::Private,
-            })
-            .collect();
-        let bytes = serde_json::to_vec(&Directory { pages }).unwrap().len();
-        assert!(bytes <= crate::limits::DURABLE_OBJECT_VALUE_BYTES, "{bytes} B");
+    fn at_most_so_many_pages() {
+        let mut directory = Directory::default();
+        for n in 0..PAGES {
+            add(&mut directory, &format!("p{n}"), &[&format!("p{n}.example")]).unwrap();
+        }
+        assert_eq!(
+            add(&mut directory, "one-more", &["one-more.example"]).unwrap_err(),
+            [(String::new(), ProblemCode::TooLong)]
+        );
+    }
+
+    #[test]
+    fn a_page_that_takes_a_removed_pages_id_never_shares_its_keys() {
+        let mut directory = Directory::default();
+        let first = add(&mut directory, "acme", &["acme.example"]).unwrap();
+        directory.remove(&"acme".into());
+        let second = add(&mut directory, "acme", &["acme.example"]).unwrap();
+        assert_ne!(scoped(Some(&first), "summary"), scoped(Some(&second), "summary"));
     }
 
     #[test]
     fn no_two_pages_share_a_key_and_the_default_keeps_its_own() {
         use crate::document::{Document, FIXED};
         use crate::wire::IncidentId;
-        let docs: Vec<Document> = FIXED
-            .iter()
-            .cloned()
-            .chain([Document::Uptime, Document::Ids, Document::Incident(IncidentId::from("p"))])
-            .collect();
-        let (a, b) = (PageId::from("a"), PageId::from("a-b"));
+        let mut directory = Directory::default();
+        let a = add(&mut directory, "a", &["a.example"]).unwrap();
+        let b = add(&mut directory, "a-1", &["b.example"]).unwrap();
+        let docs =
+            FIXED.iter().cloned().chain([Document::Uptime, Document::Ids, Document::Incident(IncidentId::from("1.0"))]);
         let mut seen = std::collections::HashSet::new();
-        for doc in &docs {
+        for doc in docs {
             let key = doc.key();
-            assert!(!key.contains('/'), "{key}");
+            assert!(!key.starts_with("p/"), "a default key in another page's space: {key}");
             assert_eq!(scoped(None, &key), key, "the default page's keys do not move");
             for page in [None, Some(&a), Some(&b)] {
                 assert!(seen.insert(scoped(page, &key)), "{page:?} {key} twice");
             }
         }
-        // An incident id cannot reach into another page's keys either.
-        assert_ne!(scoped(Some(&a), "incident-b-x"), scoped(Some(&PageId::from("a-b")), "incident-x"));
+    }
+
+    #[test]
+    fn a_stored_directory_is_checked_again_when_read() {
+        let mut directory = Directory::default();
+        add(&mut directory, "public", &["status.example.com"]).unwrap();
+        add(&mut directory, "internal", &["internal.example.com"]).unwrap();
+        let json = serde_json::to_value(&directory).unwrap();
+        assert_eq!(serde_json::from_value::<Directory>(json.clone()).unwrap(), directory, "a round trip");
+        // One host on two pages (spelled apart, one in normal form once read), one id twice, a
+        // serial not yet given: each refused, never resolved to the first.
+        let mut twice = json.clone();
+        twice["pages"][1]["hosts"][0] = "Status.Example.com.".into();
+        let mut same_id = json.clone();
+        same_id["pages"][1]["id"] = "public".into();
+        same_id["pages"][1]["audience"] = "private".into();
+        let mut serial = json.clone();
+        serial["pages"][1]["serial"] = 7.into();
+        for (what, bad) in [("a host twice", twice), ("an id twice", same_id), ("a serial", serial)] {
+            assert!(serde_json::from_value::<Directory>(bad).is_err(), "{what}");
+        }
+    }
+
+    #[test]
+    fn a_full_directory_fits_one_durable_object_value() {
+        // Every host as long as DNS allows (253 characters), every name at its limit in the
+        // characters JSON spells longest (a control character, six bytes).
+        let longest = |n: usize, k: usize| format!("{0}.{0}.{0}.{n:03}{k}{1}", "a".repeat(63), "b".repeat(57));
+        assert_eq!(longest(0, 0).len(), HOST_CHARS);
+        let mut directory = Directory::default();
+        for n in 0..PAGES {
+            let id = PageId(format!("{}{n:03}", "p".repeat(crate::limits::ID_CHARS - 3)));
+            let name = "\u{1}".repeat(crate::limits::NAME_CHARS);
+            let hosts = (0..HOSTS_PER_PAGE).map(|k| host(&longest(n, k))).collect();
+            directory.add(id, name, hosts, Audience::Private, &MAIN.into(), &[]).unwrap();
+        }
+        let bytes = serde_json::to_vec(&directory).unwrap().len();
+        assert!(bytes <= crate::limits::DURABLE_OBJECT_VALUE_BYTES, "{bytes} B");
     }
 
     #[test]
     fn a_stored_host_is_read_back_only_if_it_is_one() {
         assert_eq!(serde_json::from_str::<Host>(r#""Status.Example.com.""#).unwrap(), host("status.example.com"));
         assert!(serde_json::from_str::<Host>(r#""a b""#).is_err());
+        assert!(serde_json::from_str::<Host>(r#""127.1""#).is_err());
     }
 }
