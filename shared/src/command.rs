@@ -1489,18 +1489,8 @@ mod tests {
     #[test]
     fn a_scheduled_maintenance_holds_its_components() {
         let mut state = PageState::new(page());
-        let new = NewMaintenance {
-            name: "Upgrade".into(),
-            body: "Planned".into(),
-            scheduled_for: at(100),
-            scheduled_until: at(160),
-            components: vec!["web".into()],
-            impact: None,
-            language: None,
-            auto_transition: None,
-            record: None,
-        };
-        run(&mut state, Command::ScheduleMaintenance(new), 10, "m1");
+        // The window is [60, 120) and touches "web": at 10 it has not begun.
+        run(&mut state, maintenance(None, None), 10, "m1");
         let refused = apply(&state, &Command::RemoveComponent("web".into()), at(11), "");
         assert_eq!(problems(refused), [("id".to_owned(), ProblemCode::Inconsistent)]);
     }

@@ -236,8 +236,11 @@ impl Directory {
     pub fn remove(&mut self, id: &PageId) -> Option<PageEntry> {
         let n = self.pages.iter().position(|p| &p.id == id)?;
         let gone = self.pages.remove(n);
-        self.index =
-            self.pages.iter().enumerate().flat_map(|(n, p)| p.hosts.iter().map(move |h| (h.clone(), n))).collect();
+        // The pages after it moved: index them anew.
+        self.index.clear();
+        for page in std::mem::take(&mut self.pages) {
+            self.insert(page);
+        }
         Some(gone)
     }
 

@@ -359,6 +359,26 @@ impl Checker {
         }
     }
 
+    /// A component `event` names (at the path `path` makes): an open event must name one the page
+    /// has; a closed one may name one removed since (its copy carries the name), by an id of the
+    /// right form.
+    fn named_component(
+        &mut self,
+        path: impl FnOnce() -> String,
+        id: &ComponentId,
+        event: &Incident,
+        components: &HashMap<&ComponentId, &Component>,
+    ) {
+        if components.contains_key(id) {
+            return;
+        }
+        if event.status.is_closed() {
+            self.id(&path(), id.as_str());
+        } else {
+            self.fail(path(), ProblemCode::NotFound, format!("no component {:?}", id.0));
+        }
+    }
+
     fn incident<'a>(
         &mut self,
         path: &str,
@@ -445,19 +465,8 @@ impl Checker {
         if !incident.status.is_closed() && incident.resolved_at.is_some() {
             self.fail(format!("{path}.resolved_at"), ProblemCode::Inconsistent, "an open event has no resolved_at");
         }
-        // A closed event keeps naming components removed since (its copies carry their names):
-        // only an open one must name components the page has.
-        let open = !incident.status.is_closed();
         for (n, component) in incident.components.iter().enumerate() {
-            if components.contains_key(&component.id) {
-                continue;
-            }
-            let id_path = format!("{path}.components[{n}].id");
-            if open {
-                self.fail(id_path, ProblemCode::NotFound, format!("no component {:?}", component.id.0));
-            } else {
-                self.id(&id_path, component.id.as_str());
-            }
+            self.named_component(|| format!("{path}.components[{n}].id"), &component.id, incident, components);
         }
         self.updates(path, lifecycle, incident, components, update_ids);
         if let Some(postmortem) = &incident.postmortem {
@@ -525,15 +534,7 @@ impl Checker {
                         ProblemCode::Missing,
                         "an affected component needs its id in code",
                     ),
-                    Some(code) if !components.contains_key(code) => {
-                        if incident.status.is_closed() {
-                            self.id(&format!("{apath}.code"), code.as_str());
-                        } else {
-                            let message = format!("no component {:?}", code.0);
-                            self.fail(format!("{apath}.code"), ProblemCode::NotFound, message);
-                        }
-                    }
-                    Some(_) => {}
+                    Some(code) => self.named_component(|| format!("{apath}.code"), code, incident, components),
                 }
                 for (field, status) in [("old_status", affected.old_status), ("new_status", affected.new_status)] {
                     if status == Some(ComponentStatus::Unknown) {
