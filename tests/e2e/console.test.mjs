@@ -441,6 +441,17 @@ test('an owner adds a group and a component in it, renames one, hides it while o
   await eventually(async () => (await components()).find((c) => c.name === 'Invoicing').status === 'partial_outage', { what: 'set' });
   await page.getByLabel('Status: Invoicing').selectOption('operational');
   await eventually(async () => (await components()).find((c) => c.name === 'Invoicing').status === 'operational', { what: 'back' });
+
+  // Removing asks twice; a group with members is refused and the alert says why; a member goes.
+  await page.getByRole('button', { name: 'Remove: Billing' }).click();
+  await page.getByRole('button', { name: 'Yes, remove: Billing' }).click();
+  await page.getByRole('alert').filter({ hasText: 'is a group with components' }).waitFor();
+  assert.ok((await components()).some((c) => c.id === billing.id), 'the group stays');
+  await snap(page, 'console-components-remove');
+  await page.getByRole('button', { name: 'Remove: Receipts' }).click();
+  await page.getByRole('button', { name: 'Yes, remove: Receipts' }).click();
+  await eventually(async () => !(await components()).some((c) => c.name === 'Receipts'), { what: 'Receipts removed' });
+  await page.getByRole('button', { name: 'Edit: Receipts' }).waitFor({ state: 'detached' });
   await context.close();
 });
 
