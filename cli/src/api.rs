@@ -7,6 +7,21 @@ use sitrep_shared::Problem;
 use sitrep_shared::api::{Method, Operation};
 use sitrep_shared::command::ErrorReply;
 
+/// The write API's header naming the page a call is for.
+const PAGE_HEADER: &str = "sitrep-page";
+
+/// `GET pages`, as far as finding a page's hostname needs.
+#[derive(serde::Deserialize)]
+struct PageHosts {
+    pages: Vec<PageHost>,
+}
+
+#[derive(serde::Deserialize)]
+struct PageHost {
+    id: String,
+    hosts: Vec<String>,
+}
+
 /// What the tool says it is, so an edge's logs tell its operators' requests apart.
 pub const USER_AGENT: &str = concat!("sitrep/", env!("CARGO_PKG_VERSION"));
 
@@ -16,6 +31,10 @@ pub struct Api {
     agent: ureq::Agent,
     base: String,
     token: Option<String>,
+    /// The page `--page` names: sent with every admin call (`Sitrep-Page`); public reads go to its
+    /// own origin ([`Api::read_base`]).
+    page: Option<String>,
+    read_base: std::cell::OnceCell<String>,
 }
 
 /// A refused request: the status and the edge's error, typed.
@@ -36,8 +55,8 @@ impl std::fmt::Display for Refused {
 impl std::error::Error for Refused {}
 
 impl Api {
-    /// From `SITREP_URL` and `SITREP_TOKEN`.
-    pub fn from_env() -> Result<Self> {
+    /// From `SITREP_URL` and `SITREP_TOKEN`, for `page` (`--page`; `None`: the default page).
+    pub fn from_env(page: Option<String>) -> Result<Self> {
         // Said as one sentence: "environment variable not found" after it would add nothing.
         let Ok(base) = std::env::var("SITREP_URL") else {
             bail!(
@@ -47,7 +66,30 @@ impl Api {
         let base = origin(&base)?;
         let token = std::env::var("SITREP_TOKEN").ok().filter(|t| !t.is_empty());
         let asked = std::env::var("SITREP_PROXY").ok().filter(|p| !p.is_empty());
-        Ok(Self { agent: agent(asked.as_deref())?, base, token })
+        let page = page.map(|p| p.trim().to_owned()).filter(|p| !p.is_empty() && p != "default");
+        Ok(Self { agent: agent(asked.as_deref())?, base, token, page, read_base: std::cell::OnceCell::new() })
+    }
+
+    /// Where public reads go: the deployment's origin, or for `--page` the page's own (its first
+    /// hostname under `SITREP_URL`'s scheme and port), since a page is found by the host it is read
+    /// from. Looked up once per invocation with `GET pages`.
+    fn read_base(&self) -> Result<&str> {
+        let Some(id) = &self.page else { return Ok(&self.base) };
+        if let Some(base) = self.read_base.get() {
+            return Ok(base);
+        }
+        let list: PageHosts = self.admin_get(&Operation::new(sitrep_shared::api::Endpoint::ListPages), "")?;
+        let Some(page) = list.pages.iter().find(|p| &p.id == id) else {
+            bail!("there is no page {id:?} (sitrep page list)");
+        };
+        let Some(host) = page.hosts.first() else { bail!("page {id:?} has no hostname") };
+        let (scheme, rest) = self.base.split_once("://").unwrap_or(("https", &self.base));
+        let port = rest.rsplit_once(':').map(|(_, port)| port).filter(|p| p.bytes().all(|b| b.is_ascii_digit()));
+        let base = match port {
+            Some(port) => format!("{scheme}://{host}:{port}"),
+            None => format!("{scheme}://{host}"),
+        };
+        Ok(self.read_base.get_or_init(|| base))
     }
 
     fn auth(&self) -> Result<String> {
@@ -59,7 +101,9 @@ impl Api {
 
     /// A public read of `path` (such as `/api/v2/summary.json`).
     pub fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
-        let response = self.agent.get(format!("{}{path}", self.base)).call().with_context(|| self.unreachable())?;
+        let base = self.read_base()?;
+        let response =
+            self.agent.get(format!("{base}{path}")).call().with_context(|| format!("cannot reach {base}"))?;
         answer(response)
     }
 
@@ -67,8 +111,11 @@ impl Api {
     /// the write API's table's (`sitrep_shared::api`), never written here.
     pub fn admin_text(&self, op: &Operation, query: &str) -> Result<String> {
         let url = self.url(op, query);
-        let response =
-            self.agent.get(url).header("authorization", self.auth()?).call().with_context(|| self.unreachable())?;
+        let mut builder = self.agent.get(url).header("authorization", self.auth()?);
+        if let Some(page) = &self.page {
+            builder = builder.header(PAGE_HEADER, page);
+        }
+        let response = builder.call().with_context(|| self.unreachable())?;
         text(response)
     }
 
@@ -99,6 +146,9 @@ impl Api {
             Method::Delete => self.agent.delete(url).force_send_body(),
         };
         let mut builder = builder.header("authorization", self.auth()?);
+        if let Some(page) = &self.page {
+            builder = builder.header(PAGE_HEADER, page);
+        }
         if let Some(key) = idempotency_key {
             builder = builder.header("idempotency-key", key);
         }
@@ -133,13 +183,39 @@ fn agent(proxy: Option<&str>) -> Result<ureq::Agent> {
         Some(uri) => Some(ureq::Proxy::new(uri).with_context(|| format!("SITREP_PROXY={uri:?} is not a proxy URL"))?),
         None => None,
     };
-    Ok(ureq::Agent::config_builder()
+    let config = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .proxy(proxy)
         .max_redirects(0)
         .user_agent(USER_AGENT)
-        .build()
-        .into())
+        .build();
+    Ok(ureq::Agent::with_parts(config, ureq::unversioned::transport::DefaultConnector::new(), Localhost::default()))
+}
+
+/// The system's resolver, except that `localhost` and every name under it are this machine
+/// (RFC 6761, 6.3, as browsers do): a page added with a `*.localhost` hostname (how `cargo xtask
+/// dev` tries several pages) is read from there, and never sent to whatever a resolver with search
+/// domains would make of the name. Written here because ureq leaves the policy to its caller.
+#[derive(Debug, Default)]
+struct Localhost(ureq::unversioned::resolver::DefaultResolver);
+
+impl ureq::unversioned::resolver::Resolver for Localhost {
+    fn resolve(
+        &self,
+        uri: &ureq::http::Uri,
+        config: &ureq::config::Config,
+        timeout: ureq::unversioned::transport::NextTimeout,
+    ) -> Result<ureq::unversioned::resolver::ResolvedSocketAddrs, ureq::Error> {
+        let host = uri.host().unwrap_or_default().to_ascii_lowercase();
+        let host = host.strip_suffix('.').unwrap_or(&host);
+        if host == "localhost" || host.ends_with(".localhost") {
+            let port = uri.port_u16().unwrap_or(if uri.scheme_str() == Some("https") { 443 } else { 80 });
+            let mut addrs = self.empty();
+            addrs.push(std::net::SocketAddr::from(([127, 0, 0, 1], port)));
+            return Ok(addrs);
+        }
+        self.0.resolve(uri, config, timeout)
+    }
 }
 
 /// Whether `host` (with its port, as in an origin) is this machine: `localhost`, 127.0.0.0/8 or

@@ -17,6 +17,9 @@ pub struct Cli {
     /// Print the edge's JSON instead of lines for people.
     #[arg(long, global = true)]
     pub json: bool,
+    /// The page to work on (`sitrep page list`); without it, the deployment's default page.
+    #[arg(long, global = true, env = "SITREP_PAGE", value_name = "ID")]
+    pub page: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -35,7 +38,7 @@ pub enum Command {
     /// Schedule, update, reschedule, complete, cancel and list maintenances.
     #[command(subcommand)]
     Maintenance(MaintenanceCommand),
-    /// The page's own settings: name, URL, time zone.
+    /// The page's own settings (name, URL, time zone), and the deployment's pages: add, list, remove.
     #[command(subcommand)]
     Page(PageCommand),
     /// Add, edit, order and list components.
@@ -81,6 +84,29 @@ pub enum PageCommand {
         /// IANA time zone for times written without one, such as Europe/Amsterdam.
         #[arg(long)]
         time_zone: Option<String>,
+    },
+    /// Add a page that answers on its own hostnames, with its own incidents, components and
+    /// subscribers (owners only). Point each hostname at this deployment (a custom domain).
+    Add {
+        /// Its id: lowercase letters, digits and '-' (`--page ID` names it afterwards).
+        id: String,
+        /// A hostname it answers to, such as status.example.com (repeat for more, up to 8).
+        #[arg(long = "host", value_name = "HOST", required = true)]
+        hosts: Vec<String>,
+        /// The name readers see (default: the id).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// The deployment's pages besides the default one, with their hostnames.
+    List,
+    /// Remove a page (owners only): its hostnames answer as the default page again and nothing of
+    /// it is served any more. Needs --yes.
+    Remove {
+        /// The page's id.
+        id: String,
+        /// Yes, remove it (its incidents, components and subscribers cannot be brought back).
+        #[arg(long)]
+        yes: bool,
     },
 }
 

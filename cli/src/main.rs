@@ -43,7 +43,7 @@ use sitrep_shared::api::{Endpoint, Operation};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match Api::from_env().and_then(|api| Tool::new(api, cli.json).run(cli.command)) {
+    match Api::from_env(cli.page.clone()).and_then(|api| Tool::new(api, cli.json).run(cli.command)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("sitrep: {err:#}");
@@ -75,6 +75,29 @@ impl Tool {
             Command::Postmortem(command) => self.postmortem(command),
             Command::Maintenance(command) => self.maintenance(command),
             Command::Component(command) => self.component(command),
+            Command::Page(PageCommand::Add { id, hosts, name }) => {
+                let new = sitrep_shared::host::NewPage { name: name.unwrap_or_else(|| id.clone()), id, hosts };
+                let added: show::PageReply = self
+                    .api
+                    .create(&Operation::new(Endpoint::AddPage), Some(&new))
+                    .map_err(|err| refused(err, &Typed::default()))?;
+                self.print(&added, || show::page_added(&added.page))
+            }
+            Command::Page(PageCommand::List) => {
+                let list: show::PageList = self.api.admin_get(&Operation::new(Endpoint::ListPages), "")?;
+                self.print(&list, || show::pages(&list))
+            }
+            Command::Page(PageCommand::Remove { id, yes }) => {
+                if !yes {
+                    bail!(
+                        "removing page {id:?} answers its hostnames as the default page and serves nothing of it \
+                         again; its incidents, components and subscribers cannot be brought back: add --yes"
+                    );
+                }
+                let reply: show::PageReply =
+                    self.api.send::<(), _>(&Operation::on(Endpoint::RemovePage, id), None, None)?;
+                self.print(&reply, || out!("removed page {}", reply.page.id))
+            }
             Command::Page(PageCommand::Set { name, url, time_zone }) => {
                 if name.is_none() && url.is_none() && time_zone.is_none() {
                     bail!("say what changes: --name, --url or --time-zone");

@@ -320,6 +320,34 @@ pub fn operators(list: &Operators, zone: Tz) {
     }
 }
 
+/// `GET pages`.
+#[derive(Debug, serde::Serialize, Deserialize)]
+pub struct PageList {
+    pub pages: Vec<sitrep_shared::host::PageEntry>,
+}
+
+/// `POST pages`, `DELETE pages/{id}`.
+#[derive(Debug, serde::Serialize, Deserialize)]
+pub struct PageReply {
+    pub page: sitrep_shared::host::PageEntry,
+}
+
+/// `sitrep page list`.
+pub fn pages(list: &PageList) {
+    out!("{:<24} {:<28} every hostname no other page has", "default", "(the default page)");
+    for page in &list.pages {
+        let hosts: Vec<&str> = page.hosts.iter().map(|h| h.as_str()).collect();
+        out!("{:<24} {:<28} {}", page.id, page.name, hosts.join(", "));
+    }
+}
+
+/// `sitrep page add`.
+pub fn page_added(page: &sitrep_shared::host::PageEntry) {
+    let hosts: Vec<&str> = page.hosts.iter().map(|h| h.as_str()).collect();
+    out!("added page {} ({}), answering on {}", page.id, page.name, hosts.join(", "));
+    out!("point each hostname at this deployment; work on the page with --page {} (or SITREP_PAGE)", page.id);
+}
+
 /// `POST operators`.
 #[derive(Debug, serde::Serialize, Deserialize)]
 pub struct Invited {

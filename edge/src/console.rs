@@ -292,7 +292,8 @@ async fn token(req: &mut Request, env: &Env, origin: &str, secure: bool) -> Resu
     let body = serde_json::json!({ "name": name }).to_string();
     let op = sitrep_shared::api::Operation::new(sitrep_shared::api::Endpoint::CreateToken);
     let secret = Some(accounts::protocol::NewSecret { hash, id });
-    accounts::admin(env, accounts::protocol::AccountCall { op, body, actor: who.actor, secret }).await?;
+    accounts::admin(env, accounts::protocol::AccountCall { op, body, actor: who.actor, secret, reserved: vec![] })
+        .await?;
     let body = format!(
         "<p>Your personal token, shown this once (it is stored only as a hash):</p><p><code>{token}</code></p>\
          <p>Use it with the CLI: <code>export SITREP_TOKEN=…</code>. Revoke it with \

@@ -67,11 +67,11 @@ pub async fn consume(batch: MessageBatch<Kick>, env: Env, ctx: worker::Context) 
     let mut drains = Vec::new();
     for (n, message) in messages.iter().enumerate() {
         let (said, end) = oneshot::channel::<bool>();
-        let (env, subscription) = (env.clone(), message.body().subscription.clone());
+        let (env, subscription, page) = (env.clone(), message.body().subscription.clone(), message.body().page.clone());
         let state = Rc::new(Drain::default());
         drains.push(Rc::clone(&state));
         ctx.wait_until(async move {
-            let result = drain(&env, &subscription, targets, &state).await;
+            let result = drain(&env, &page, &subscription, targets, &state).await;
             if let Err(err) = &result {
                 worker::console_warn!("delivering to {subscription} failed: {err}; the queue retries");
             }
@@ -122,9 +122,10 @@ struct Drain {
     detached: Cell<bool>,
 }
 
-/// Sends what one subscription is owed, in order, until the store has nothing it may send now.
-async fn drain(env: &Env, subscription: &str, targets: Targets, state: &Drain) -> Result<(), EdgeError> {
-    let mut reply = deliver(env, DeliverCall::Claim { subscription: subscription.to_owned() }).await?;
+/// Sends what one subscription of the page whose delivery object is `page` is owed, in order,
+/// until that object has nothing it may send now.
+async fn drain(env: &Env, page: &str, subscription: &str, targets: Targets, state: &Drain) -> Result<(), EdgeError> {
+    let mut reply = deliver(env, page, DeliverCall::Claim { subscription: subscription.to_owned() }).await?;
     for n in 1..=TRIES_PER_MESSAGE {
         let DeliverReply::Send(outgoing) = reply else { return Ok(()) };
         if (crate::clock::now_ms() as i64) + i64::from(SEND_TIMEOUT_MS) + 2_000 > outgoing.lease_until {
@@ -137,14 +138,14 @@ async fn drain(env: &Env, subscription: &str, targets: Targets, state: &Drain) -
         let next = n < TRIES_PER_MESSAGE && !state.detached.get();
         let report =
             DeliverCall::Report { subscription: subscription.to_owned(), claim: outgoing.claim, outcome, next };
-        reply = deliver(env, report).await?;
+        reply = deliver(env, page, report).await?;
         if !next {
             break;
         }
     }
     // More may be owed: a new message carries on (this invocation has done its share).
     let queue = env.queue(crate::bindings::DELIVERY_BINDING)?;
-    queue.send(Kick { subscription: subscription.to_owned() }).await?;
+    queue.send(Kick { subscription: subscription.to_owned(), page: page.to_owned() }).await?;
     Ok(())
 }
 

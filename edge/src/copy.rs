@@ -120,9 +120,16 @@ pub fn heartbeat_key() -> String {
     format!("{COPIES}/heartbeat")
 }
 
-/// Writes publication's heartbeat: the instant (ms) of a run (the store's publication only).
-pub async fn put_heartbeat(kv: &worker::kv::KvStore, now: u64) -> Result<(), EdgeError> {
-    kv.put(&heartbeat_key(), now.to_string())?.execute().await?;
+/// The KV key of the deployment's page directory (written by the account store, read by every
+/// request's page lookup: see `crate::page`).
+pub fn directory_key() -> String {
+    format!("{COPIES}/pages")
+}
+
+/// Writes publication's heartbeat for the page whose keys start with `scope`: the instant (ms) of
+/// a run (the store's publication only).
+pub async fn put_heartbeat(kv: &worker::kv::KvStore, scope: &str, now: u64) -> Result<(), EdgeError> {
+    kv.put(&format!("{scope}{}", heartbeat_key()), now.to_string())?.execute().await?;
     Ok(())
 }
 

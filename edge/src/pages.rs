@@ -89,8 +89,7 @@ pub fn renders() -> (u64, usize) {
 pub async fn serve(
     req: &web_sys::Request,
     ask: &hot::Ask,
-    env: &Env,
-    ctx: &Context,
+    at: &At<'_>,
     html: Html,
     origin: &str,
     query: &str,
@@ -98,11 +97,11 @@ pub async fn serve(
     let now = clock::now_ms();
     let header = req.headers().get("accept-language").ok().flatten();
     let (doc, stale) = match &html {
-        Html::Frame => frame(env, ctx, origin, query, &accept_language(&header.unwrap_or_default()), now).await?,
-        page => {
+        Html::Frame => frame(at, origin, query, &accept_language(&header.unwrap_or_default()), now).await?,
+        html => {
             let mut preferred: Vec<String> = url::query_param(query, "locale").into_iter().collect();
             preferred.extend(accept_language(&header.unwrap_or_default()));
-            document(env, ctx, page, query, &preferred, now).await?
+            document(at, html, query, &preferred, now).await?
         }
     };
     hot::respond(ask, &doc, stale, now, if html == Html::Frame { FRAME_HEADERS } else { PAGE_HEADERS })
@@ -160,17 +159,17 @@ fn unkept_headers(extra: &[(&str, &str)]) -> worker::Headers {
 /// by a cache. Rendered once per language and summary and kept in memory like every page (any
 /// path leads here: a flood of made-up paths costs a lookup, not a rendering). Without the page's
 /// summary (the store and every copy unreachable), the plain error page.
-pub async fn not_found(req: &web_sys::Request, env: &Env, ctx: &Context, path: &str) -> Response {
+pub async fn not_found(req: &web_sys::Request, at: &At<'_>, path: &str) -> Response {
     let err = EdgeError::NotFound(path.to_owned());
     let now = clock::now_ms();
-    let Ok(summary) = input(env, ctx, Document::Summary).await else {
+    let Ok(summary) = input(at, Document::Summary).await else {
         return crate::error::page(&err);
     };
     let header = req.headers().get("accept-language").ok().flatten();
     let (text, locale) = i18n::choose(accept_language(&header.unwrap_or_default()).iter().map(String::as_str));
     let mut deps = Deps::default();
     deps.add(&summary);
-    let key = format!("404|{locale}|{}", deps.key);
+    let key = at.page.key(&format!("404|{locale}|{}", deps.key));
     let doc = match recall(&key, now) {
         Some(doc) => doc,
         None => {
@@ -229,8 +228,16 @@ struct Input {
     stale: bool,
 }
 
-async fn input(env: &Env, ctx: &Context, what: Document) -> Result<Input, EdgeError> {
-    let (doc, stale) = read::fetch_doc(env, ctx, &what).await?;
+/// Where a page's inputs are read from: the Worker's environment and context, and the page the
+/// request is for (every key of what is rendered is that page's).
+pub struct At<'a> {
+    pub env: &'a Env,
+    pub ctx: &'a Context,
+    pub page: &'a crate::page::Page,
+}
+
+async fn input(at: &At<'_>, what: Document) -> Result<Input, EdgeError> {
+    let (doc, stale) = read::fetch_doc(at.env, at.ctx, at.page, &what).await?;
     Ok(Input { what, doc, stale })
 }
 
@@ -335,8 +342,7 @@ fn zone_name(zone: &str) -> Option<&str> {
 const MAX_HISTORY_PAGE: usize = 1 + 2 * sitrep_shared::views::RECENT_LIMIT / page::HISTORY_PAGE;
 
 async fn document(
-    env: &Env,
-    ctx: &Context,
+    at: &At<'_>,
     html: &Html,
     query: &str,
     preferred: &[String],
@@ -349,31 +355,32 @@ async fn document(
     let (route, inputs) = match html {
         Html::Status => {
             let mut inputs = vec![
-                input(env, ctx, Document::Summary).await?,
-                input(env, ctx, Document::Incidents).await?,
-                input(env, ctx, Document::Maintenances).await?,
+                input(at, Document::Summary).await?,
+                input(at, Document::Incidents).await?,
+                input(at, Document::Maintenances).await?,
             ];
             // The page is useful without its uptime bars: a failure there leaves them out.
-            inputs.extend(input(env, ctx, Document::Uptime).await.ok());
+            inputs.extend(input(at, Document::Uptime).await.ok());
             ("status".to_owned(), inputs)
         }
         Html::Incident(id) => {
             // `?v=`: the version a notification's link was sent at (see `read::fetch_doc_seen`).
             let seen = url::query_param(query, "v").and_then(|v| v.parse::<u64>().ok());
-            let (doc, stale) = read::fetch_doc_seen(env, ctx, &Document::Incident(id.as_str().into()), seen).await?;
+            let incident = Document::Incident(id.as_str().into());
+            let (doc, stale) = read::fetch_doc_seen(at.env, at.ctx, at.page, &incident, seen).await?;
             (format!("incident/{id}"), vec![Input { what: Document::Incident(id.as_str().into()), doc, stale }])
         }
         Html::History => {
-            let inputs =
-                vec![input(env, ctx, Document::Incidents).await?, input(env, ctx, Document::Maintenances).await?];
+            let inputs = vec![input(at, Document::Incidents).await?, input(at, Document::Maintenances).await?];
             (format!("history/{history_page}"), inputs)
         }
         Html::Frame => return Err(EdgeError::Internal("the frame is not a document".into())),
     };
     let mut deps = Deps::default();
     inputs.iter().for_each(|i| deps.add(i));
-    // The page's own URL is in its documents (their ETags), so the request's Host is not a key.
-    let key = format!("{route}|{locale}|{}{}", deps.stale, deps.key);
+    // The page's own URL is in its documents (their ETags), so the request's Host is not a key;
+    // the page found from it is.
+    let key = at.page.key(&format!("{route}|{locale}|{}{}", deps.stale, deps.key));
     if let Some(found) = recall(&key, now) {
         return Ok((found, deps.stale));
     }
@@ -443,8 +450,7 @@ fn base_of(page_url: &str) -> String {
 /// time), and, when the attributes have values the widget cannot use, the sentences the wasm
 /// would have logged (`<template data-sitrep-warnings>`).
 async fn frame(
-    env: &Env,
-    ctx: &Context,
+    at: &At<'_>,
     origin: &str,
     query: &str,
     header_languages: &[String],
@@ -454,10 +460,10 @@ async fn frame(
     // is not this origin as written) is read for its warning alone.
     let (mut options, mut warnings) = Options::read_checked(|name| url::query_param(query, name), origin);
     options.src = Options::read(|_| None, origin).src;
-    let summary = input(env, ctx, Document::Summary).await?;
+    let summary = input(at, Document::Summary).await?;
     warnings.extend(options.locale.as_deref().and_then(i18n::locale_warning));
     warnings.extend(embed::filter_warning(&*parsed_summary(&summary.doc)?, &options.components));
-    let (doc, stale) = rendered_frame(env, ctx, origin, query, header_languages, options, summary, now).await?;
+    let (doc, stale) = rendered_frame(at, origin, query, header_languages, options, summary, now).await?;
     if warnings.is_empty() {
         return Ok((doc, stale));
     }
@@ -477,10 +483,8 @@ fn escape(text: &str) -> String {
 }
 
 /// The frame for `options`, kept in memory by its normalised inputs.
-#[expect(clippy::too_many_arguments, reason = "the frame's inputs, each already read once by `frame`")]
 async fn rendered_frame(
-    env: &Env,
-    ctx: &Context,
+    at: &At<'_>,
     origin: &str,
     query: &str,
     header_languages: &[String],
@@ -490,7 +494,7 @@ async fn rendered_frame(
 ) -> Result<(Rc<Doc>, bool), EdgeError> {
     // The full view's postmortems are not in its frame: the widget reads them when the reader
     // reaches them (the frame marks where they go, as the widget does until then).
-    let uptime = if options.view == View::Full { input(env, ctx, Document::Uptime).await.ok() } else { None };
+    let uptime = if options.view == View::Full { input(at, Document::Uptime).await.ok() } else { None };
     let mut deps = Deps::default();
     [Some(&summary), uptime.as_ref()].into_iter().flatten().for_each(|i| deps.add(i));
     // The element's `locale` first, then the reader's languages as the loader read them (`accept`),
@@ -510,7 +514,7 @@ async fn rendered_frame(
     let known = |id: &sitrep_shared::ComponentId| parsed.components.iter().any(|c| &c.id == id);
     let mut filter: Vec<&str> = options.components.iter().filter(|id| known(id)).map(|c| c.as_str()).collect();
     filter.sort_unstable();
-    let key = format!(
+    let key = at.page.key(&format!(
         "frame|{origin}|{:?}|{:?}|{}|{}|{locale}|{}|{stale}{}",
         options.view,
         options.theme,
@@ -518,7 +522,7 @@ async fn rendered_frame(
         options.postmortems,
         zone.as_deref().unwrap_or_default(),
         deps.key
-    );
+    ));
     if let Some(found) = recall(&key, now) {
         return Ok((found, stale));
     }
@@ -526,14 +530,14 @@ async fn rendered_frame(
     let mut options = options;
     options.components.retain(|id| summary.components.iter().any(|c| &c.id == id));
     let zone = zone.unwrap_or_else(|| summary.page.time_zone.clone());
-    let at = timestamp(now);
-    let indicator = embed::shown_indicator(&summary, &options.components, at);
+    let instant = timestamp(now);
+    let indicator = embed::shown_indicator(&summary, &options.components, instant);
     let badge = options.view == View::Badge;
     let props = |out_of_date: bool| WidgetProps {
         text,
         locale: locale.clone().into(),
         formats: Rc::new(Formats::new(&locale, Some(&zone))),
-        now: at,
+        now: instant,
         headline: Headline::of(Some(indicator), out_of_date, false),
         summary: Some(Rc::clone(&summary)),
         postmortems: None,
@@ -541,7 +545,7 @@ async fn rendered_frame(
         dismissals: Rc::default(),
         details_open: false,
         error: None,
-        confirmed_at: (!out_of_date).then_some(at),
+        confirmed_at: (!out_of_date).then_some(instant),
         on_dismiss: Default::default(),
         on_toggle: Default::default(),
         on_retry: Default::default(),

@@ -26,6 +26,7 @@ use crate::clock::now_ms;
 use crate::copy::{self, Doc, Meta};
 use crate::error::EdgeError;
 use crate::faults::store_down;
+use crate::page::Page;
 use crate::store;
 
 /// How long a copy in isolate memory is served without asking further.
@@ -47,9 +48,10 @@ pub const STALE_AFTER_MS: u64 = 5 * 60_000;
 /// How long an isolate keeps the heartbeat it read before reading KV's again.
 const HEARTBEAT_RECHECK_MS: u64 = 15_000;
 
-/// Whether a copy is still true at `now`, and not older than a write this isolate made.
-fn usable(doc: &Doc, now: u64) -> bool {
-    doc.valid_until.is_none_or(|until| now < until) && doc.version >= FLOOR.with(std::cell::Cell::get)
+/// Whether a copy is still true at `now`, and not older than `floor`, the newest version of its
+/// page this isolate wrote (see [`floor`]).
+fn usable(doc: &Doc, now: u64, floor: u64) -> bool {
+    doc.valid_until.is_none_or(|until| now < until) && doc.version >= floor
 }
 
 /// A document in isolate memory.
@@ -65,14 +67,30 @@ struct Entry {
 
 thread_local! {
     static MEMORY: RefCell<HashMap<String, Entry>> = RefCell::new(HashMap::new());
-    /// The newest version this isolate wrote: older copies in any layer are not served fresh, so a
-    /// read through this isolate right after a write sees it.
-    static FLOOR: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    /// The newest version this isolate wrote, per page (each page's store counts its own): older
+    /// copies of that page in any layer are not served fresh, so a read through this isolate right
+    /// after a write sees it.
+    static FLOOR: RefCell<HashMap<String, u64>> = RefCell::new(HashMap::new());
 }
 
-/// Records a write through this isolate (read-your-writes).
-pub fn wrote(version: u64) {
-    FLOOR.with(|f| f.set(f.get().max(version)));
+/// The newest version of `page` this isolate wrote (0: none).
+fn floor(page: &Page) -> u64 {
+    FLOOR.with_borrow(|floors| floors.get(page.id()).copied().unwrap_or(0))
+}
+
+/// Records a write to `page` through this isolate (read-your-writes).
+pub fn wrote(page: &Page, version: u64) {
+    FLOOR.with_borrow_mut(|floors| {
+        let floor = floors.entry(page.id().to_owned()).or_default();
+        *floor = (*floor).max(version);
+    });
+    forget_all();
+}
+
+/// Forgets what this isolate wrote to page `id` (a page removed: one that takes its id later
+/// counts its versions from the start).
+pub fn forget_page(id: &str) {
+    FLOOR.with_borrow_mut(|floors| floors.remove(id));
     forget_all();
 }
 
@@ -119,15 +137,17 @@ fn refresh_failed(key: &str) {
 }
 
 thread_local! {
-    /// The heartbeat this isolate last read: when it read it, and the instant it carries (0: none).
-    static BEAT: std::cell::Cell<Option<(u64, u64)>> = const { std::cell::Cell::new(None) };
+    /// Each page's heartbeat as this isolate last read it: when it read it, and the instant it
+    /// carries (0: none).
+    static BEAT: RefCell<HashMap<String, (u64, u64)>> = RefCell::new(HashMap::new());
 }
 
 /// Whether publication has said it is alive within [`STALE_AFTER_MS`] (read from KV at most every
 /// [`HEARTBEAT_RECHECK_MS`] per isolate). No heartbeat at all (a store that has not run since
 /// this code came) counts as stalled: the store answers, and starts its heartbeat when it does.
-async fn publication_alive(env: &Env, now: u64) -> bool {
-    let beat = match BEAT.get() {
+async fn publication_alive(env: &Env, page: &Page, now: u64) -> bool {
+    let key = page.key(&copy::heartbeat_key());
+    let beat = match BEAT.with_borrow(|beats| beats.get(&key).copied()) {
         // A stalled heartbeat is looked at again after a second: it may just have started.
         Some((read_at, beat))
             if now.saturating_sub(read_at) < if is_alive(beat, now) { HEARTBEAT_RECHECK_MS } else { 1_000 } =>
@@ -136,9 +156,9 @@ async fn publication_alive(env: &Env, now: u64) -> bool {
         }
         _ => {
             let Ok(kv) = env.kv(KV_BINDING) else { return false };
-            let text = kv.get(&copy::heartbeat_key()).cache_ttl(KV_CACHE_TTL_S).text().await.ok().flatten();
+            let text = kv.get(&key).cache_ttl(KV_CACHE_TTL_S).text().await.ok().flatten();
             let beat = text.and_then(|t| t.trim().parse::<u64>().ok()).unwrap_or(0);
-            BEAT.set(Some((now, beat)));
+            BEAT.with_borrow_mut(|beats| beats.insert(key, (now, beat)));
             beat
         }
     };
@@ -151,8 +171,8 @@ fn is_alive(beat: u64, now: u64) -> bool {
 }
 
 /// The document and whether it is a stale copy served because the store failed.
-pub async fn fetch_doc(env: &Env, ctx: &Context, doc: &Document) -> Result<(Rc<Doc>, bool), EdgeError> {
-    fetch_doc_seen(env, ctx, doc, None).await
+pub async fn fetch_doc(env: &Env, ctx: &Context, page: &Page, doc: &Document) -> Result<(Rc<Doc>, bool), EdgeError> {
+    fetch_doc_seen(env, ctx, page, doc, None).await
 }
 
 /// [`fetch_doc`] for a reader who says it has seen page version `seen` (a notification's link
@@ -161,14 +181,16 @@ pub async fn fetch_doc(env: &Env, ctx: &Context, doc: &Document) -> Result<(Rc<D
 pub async fn fetch_doc_seen(
     env: &Env,
     ctx: &Context,
+    page: &Page,
     doc: &Document,
     seen: Option<u64>,
 ) -> Result<(Rc<Doc>, bool), EdgeError> {
-    let key = doc.key();
+    let key = page.key(&doc.key());
     let now = now_ms();
+    let floor = floor(page);
     let remembered = recall(&key, now);
     if let Some((found, age, start_refresh, failed)) = &remembered
-        && usable(found, now)
+        && usable(found, now, floor)
         && !failed
     {
         if *age < MEMORY_TTL_MS {
@@ -177,15 +199,15 @@ pub async fn fetch_doc_seen(
         // Past its time in memory, an incident page is kept only while the page still lists it:
         // a deleted one is never refreshed back from an old copy.
         let listed = match doc {
-            Document::Incident(id) => Box::pin(known(env, ctx, id)).await?.0,
+            Document::Incident(id) => Box::pin(known(env, ctx, page, id)).await?.0,
             _ => true,
         };
         if listed && *age < MEMORY_TTL_MS + REVALIDATE_MS {
             if *start_refresh {
-                let (env, doc, key) = (env.clone(), doc.clone(), key.clone());
+                let (env, page, doc, key) = (env.clone(), page.clone(), doc.clone(), key.clone());
                 ctx.wait_until(async move {
                     let Some(_loading) = Loading::start(&key) else { return };
-                    if load(&env, &doc).await.is_err() {
+                    if load(&env, &page, &doc).await.is_err() {
                         refresh_failed(&key);
                     }
                 });
@@ -197,14 +219,14 @@ pub async fn fetch_doc_seen(
     // or a delete took off included): unknown ids never reach the store, and removed ones are not
     // served from old copies.
     if let Document::Incident(id) = doc {
-        let (known, listed) = Box::pin(known(env, ctx, id)).await?;
+        let (known, listed) = Box::pin(known(env, ctx, page, id)).await?;
         if !known {
             if !(seen.is_some_and(|seen| seen > listed) && second_look(now)) {
                 return Err(EdgeError::UnknownIncident(id.0.clone()));
             }
             // The second look asks the store itself, never a copy: an id an import removed may
             // still have one in KV or the Cache API.
-            let found = store::fetch_doc(env, doc).await?;
+            let found = store::fetch_doc(env, page, doc).await?;
             return Ok((remember(&key, &Rc::new(found), now), false));
         }
     }
@@ -212,11 +234,11 @@ pub async fn fetch_doc_seen(
     // Only a copy still true now stands in for the load under way; one past its `valid_until` or
     // older than this isolate's own write goes down the chain like the first request did.
     if loading.is_none()
-        && let Some(found) = stand_in(remembered.as_ref(), now)
+        && let Some(found) = stand_in(remembered.as_ref(), now, floor)
     {
         return Ok((found, false));
     }
-    let loaded = load(env, doc).await;
+    let loaded = load(env, page, doc).await;
     drop(loading);
     match loaded {
         Ok(found) => Ok((found, false)),
@@ -235,9 +257,9 @@ pub async fn fetch_doc_seen(
 
 /// The remembered copy that may be served fresh while another request's load is under way: one
 /// whose last refresh did not fail and that is still usable now.
-fn stand_in(remembered: Option<&(Rc<Doc>, u64, bool, bool)>, now: u64) -> Option<Rc<Doc>> {
+fn stand_in(remembered: Option<&(Rc<Doc>, u64, bool, bool)>, now: u64, floor: u64) -> Option<Rc<Doc>> {
     let (found, _, _, failed) = remembered?;
-    (!failed && usable(found, now)).then(|| Rc::clone(found))
+    (!failed && usable(found, now, floor)).then(|| Rc::clone(found))
 }
 
 /// Why the chain below memory gave no document.
@@ -253,8 +275,13 @@ enum Failed {
 /// isolate that wrote it). Ids are `[A-Za-z0-9_-]` (see `routes`), so the JSON array holds each
 /// one exactly as `"id"`.
 /// Also says the version of the list it went by.
-async fn known(env: &Env, ctx: &Context, id: &sitrep_shared::IncidentId) -> Result<(bool, u64), EdgeError> {
-    let (ids, _) = fetch_doc(env, ctx, &Document::Ids).await?;
+async fn known(
+    env: &Env,
+    ctx: &Context,
+    page: &Page,
+    id: &sitrep_shared::IncidentId,
+) -> Result<(bool, u64), EdgeError> {
+    let (ids, _) = fetch_doc(env, ctx, page, &Document::Ids).await?;
     let needle = format!("\"{id}\"");
     Ok((ids.body.windows(needle.len()).any(|w| w == needle.as_bytes()), ids.version))
 }
@@ -307,23 +334,24 @@ impl Drop for Loading {
 
 /// Cache API, then KV, then the store; remembers what it finds and writes it through to the faster
 /// layers this location owns.
-async fn load(env: &Env, doc: &Document) -> Result<Rc<Doc>, Failed> {
-    let key = &doc.key();
+async fn load(env: &Env, page: &Page, doc: &Document) -> Result<Rc<Doc>, Failed> {
+    let key = &page.key(&doc.key());
     let now = now_ms();
+    let floor = floor(page);
     if let Some(found) = cache_get(&Cache::default(), &copy::fresh_url(key)).await
-        && usable(&found, now)
+        && usable(&found, now, floor)
     {
         return Ok(remember(key, &Rc::new(found), now));
     }
     let from_kv = kv_get(env, key).await.ok().flatten().map(Rc::new);
-    if let Some(found) = from_kv.as_ref().filter(|d| usable(d, now))
-        && publication_alive(env, now).await
+    if let Some(found) = from_kv.as_ref().filter(|d| usable(d, now, floor))
+        && publication_alive(env, page, now).await
     {
         let found = remember(key, found, now);
         keep(key, &found).await;
         return Ok(found);
     }
-    match store::fetch_doc(env, doc).await {
+    match store::fetch_doc(env, page, doc).await {
         Ok(found) => {
             let found = remember(key, &Rc::new(found), now);
             keep(key, &found).await;
@@ -427,10 +455,11 @@ mod tests {
     #[test]
     fn only_a_usable_copy_stands_in_for_a_load_under_way() {
         let now = 10_000;
-        assert!(stand_in(Some(&(doc(Some(now + 1), 1), 0, false, false)), now).is_some());
-        assert!(stand_in(Some(&(doc(None, 1), 0, false, false)), now).is_some());
-        assert!(stand_in(Some(&(doc(Some(now), 1), 0, false, false)), now).is_none(), "expired");
-        assert!(stand_in(Some(&(doc(None, 1), 0, false, true)), now).is_none(), "its refresh failed");
-        assert!(stand_in(None, now).is_none());
+        assert!(stand_in(Some(&(doc(Some(now + 1), 1), 0, false, false)), now, 0).is_some());
+        assert!(stand_in(Some(&(doc(None, 1), 0, false, false)), now, 0).is_some());
+        assert!(stand_in(Some(&(doc(Some(now), 1), 0, false, false)), now, 0).is_none(), "expired");
+        assert!(stand_in(Some(&(doc(None, 1), 0, false, true)), now, 0).is_none(), "its refresh failed");
+        assert!(stand_in(None, now, 0).is_none());
+        assert!(stand_in(Some(&(doc(None, 1), 0, false, false)), now, 2).is_none(), "older than a write");
     }
 }

@@ -8,6 +8,7 @@ use worker::{Context, Env, Headers, Request, Response};
 
 use crate::copy::Doc;
 use crate::error::{self, EdgeError};
+use crate::page::{self, Page};
 use crate::read;
 use crate::store::protocol::{AdminCall, Caller};
 use crate::{auth, cache, clock, hot, pages, store, url};
@@ -35,6 +36,9 @@ pub enum Route {
 }
 
 const READ_METHODS: &str = "GET, HEAD, OPTIONS";
+/// The write API's header naming the page a call is for (`sitrep --page`); without it, the page of
+/// the host the call came to.
+const PAGE_HEADER: &str = "sitrep-page";
 /// The OpenAPI description of the write API, checked against the route table by a test.
 const OPENAPI: &str = include_str!("../openapi.json");
 
@@ -102,28 +106,42 @@ pub async fn handle(req: web_sys::Request, env: Env, ctx: Context) -> web_sys::R
         "GET" | "HEAD" => Ok(hot::Ask::of(&req, raw)),
         other => Err(not_allowed(other, READ_METHODS)),
     };
+    // The page a read is for, from the URL the runtime routed (never a header): before any copy
+    // of a page is looked at.
+    let page_of = || page::of_url(&env, &full, clock::now_ms());
     let result: Result<web_sys::Response, EdgeError> = match route(path) {
         Route::Read(_) | Route::Badge | Route::Html(_) if raw == "OPTIONS" => Ok(preflight().into()),
-        Route::Read(doc) => match read(&raw) {
-            Ok(ask) => serve(&ask, &env, &ctx, &doc).await,
-            Err(err) => Err(err),
-        },
-        Route::Badge => match read(&raw) {
-            Ok(ask) => {
+        Route::Read(doc) => {
+            async {
+                let ask = read(&raw)?;
+                serve(&ask, &env, &ctx, &page_of().await?, &doc).await
+            }
+            .await
+        }
+        Route::Badge => {
+            async {
+                let ask = read(&raw)?;
+                let page = page_of().await?;
                 let label = url::query_param(query, "label");
                 let components = url::query_param(query, "components").map(|c| badge::filter(&c));
-                badge(&ask, &env, &ctx, label, components.filter(|c| !c.is_empty())).await
+                badge(&ask, &env, &ctx, &page, label, components.filter(|c| !c.is_empty())).await
             }
-            Err(err) => Err(err),
-        },
+            .await
+        }
         Route::Favicon => match read(&raw) {
             Ok(ask) => favicon(&ask, url::query_param(query, "status").as_deref().unwrap_or_default()),
             Err(err) => Err(err),
         },
         Route::Html(html) => {
             let frame = html == pages::Html::Frame;
+            let page = match page_of().await {
+                Ok(page) => page,
+                Err(err) if frame => return error::response(&err, true).into(),
+                Err(err) => return error::page(&err).into(),
+            };
+            let at = pages::At { env: &env, ctx: &ctx, page: &page };
             let result = match read(&raw) {
-                Ok(ask) => pages::serve(&req, &ask, &env, &ctx, html, origin, query).await,
+                Ok(ask) => pages::serve(&req, &ask, &at, html, origin, query).await,
                 Err(err) => Err(err),
             };
             // A person reads a page's refusal; the loader reads the frame's status only.
@@ -131,14 +149,14 @@ pub async fn handle(req: web_sys::Request, env: Env, ctx: Context) -> web_sys::R
                 Ok(response) => response,
                 Err(err) if frame => error::response(&err, true).into(),
                 Err(EdgeError::UnknownIncident(_) | EdgeError::NotFound(_)) => {
-                    pages::not_found(&req, &env, &ctx, path).await.into()
+                    pages::not_found(&req, &at, path).await.into()
                 }
                 Err(err) => error::page(&err).into(),
             };
         }
         Route::Admin(rest) => {
             let req = Request::from(req);
-            return admin_result(admin_request(req, &env, origin, &rest, query).await).into();
+            return admin_result(admin_request(req, &env, &full, origin, &rest, query).await).into();
         }
         Route::Console(console) => {
             return crate::console::answer(console, Request::from(req), &env, origin, query).await.into();
@@ -148,7 +166,10 @@ pub async fn handle(req: web_sys::Request, env: Env, ctx: Context) -> web_sys::R
         // A browser asking for a page that is not there gets one in its language; programs
         // (the API, anything not asking for HTML) keep the JSON error.
         Route::NotFound if (raw == "GET" || raw == "HEAD") && wants_html(&req) && !path.starts_with("/api/") => {
-            return pages::not_found(&req, &env, &ctx, path).await.into();
+            return match page_of().await {
+                Ok(page) => pages::not_found(&req, &pages::At { env: &env, ctx: &ctx, page: &page }, path).await.into(),
+                Err(err) => error::page(&err).into(),
+            };
         }
         Route::NotFound => Err(EdgeError::NotFound(path.to_owned())),
     };
@@ -178,8 +199,14 @@ fn preflight() -> Response {
     Response::builder().with_status(204).with_headers(headers).empty()
 }
 
-async fn serve(ask: &hot::Ask, env: &Env, ctx: &Context, doc: &Document) -> Result<web_sys::Response, EdgeError> {
-    let (found, stale) = read::fetch_doc(env, ctx, doc).await?;
+async fn serve(
+    ask: &hot::Ask,
+    env: &Env,
+    ctx: &Context,
+    page: &Page,
+    doc: &Document,
+) -> Result<web_sys::Response, EdgeError> {
+    let (found, stale) = read::fetch_doc(env, ctx, page, doc).await?;
     crate::faults::maybe_panic_on_read();
     hot::respond(ask, &found, stale, clock::now_ms(), &[])
 }
@@ -188,21 +215,22 @@ async fn badge(
     ask: &hot::Ask,
     env: &Env,
     ctx: &Context,
+    page: &Page,
     label: Option<String>,
     components: Option<Vec<ComponentId>>,
 ) -> Result<web_sys::Response, EdgeError> {
     if let Some(filter) = components {
-        return component_badge(ask, env, ctx, label, &filter).await;
+        return component_badge(ask, env, ctx, page, label, &filter).await;
     }
     let label = label.filter(|l| l != "status");
     if label.is_none() {
-        let (found, stale) = read::fetch_doc(env, ctx, &Document::Badge).await?;
+        let (found, stale) = read::fetch_doc(env, ctx, page, &Document::Badge).await?;
         if !stale {
             return hot::respond(ask, &found, stale, clock::now_ms(), &[]);
         }
         // The published badge cannot say it is a last good copy: draw one that does.
     }
-    let (status, stale) = read::fetch_doc(env, ctx, &Document::Status).await?;
+    let (status, stale) = read::fetch_doc(env, ctx, page, &Document::Status).await?;
     let parsed: StatusDocument<'static> =
         serde_json::from_slice(&status.body).map_err(|e| EdgeError::Internal(e.to_string()))?;
     let svg = badge::svg(label.as_deref().unwrap_or("status"), &parsed.status, stale);
@@ -246,10 +274,11 @@ async fn component_badge(
     ask: &hot::Ask,
     env: &Env,
     ctx: &Context,
+    page: &Page,
     label: Option<String>,
     filter: &[ComponentId],
 ) -> Result<web_sys::Response, EdgeError> {
-    let (summary, stale) = read::fetch_doc(env, ctx, &Document::Summary).await?;
+    let (summary, stale) = read::fetch_doc(env, ctx, page, &Document::Summary).await?;
     let parsed = pages::parsed_summary(&summary)?;
     let now = Timestamp::from_unix_millis(clock::now_ms() as i64).unwrap_or(parsed.page.updated_at);
     let (name, status) = badge::scoped(&parsed, filter, now);
@@ -262,6 +291,7 @@ async fn component_badge(
 async fn admin_request(
     mut req: Request,
     env: &Env,
+    full: &str,
     origin: &str,
     rest: &str,
     query: &str,
@@ -306,6 +336,12 @@ async fn admin_request(
         }
         Err(err) => return Err(err),
     };
+    let caller = Caller {
+        client: auth::client_hash(&client, env),
+        ray: header("cf-ray"),
+        user_agent: header("user-agent").map(|ua| ua.chars().take(200).collect()),
+        actor: Some(who.actor.clone()),
+    };
     let needed = op.endpoint.role();
     if who.role < needed {
         return Err(EdgeError::Forbidden(format!(
@@ -319,13 +355,8 @@ async fn admin_request(
     if op.endpoint == api::Endpoint::Me {
         return Ok(json_response(200, &serde_json::json!({ "actor": who.actor, "role": who.role })));
     }
-    let caller = Caller {
-        client: auth::client_hash(&client, env),
-        ray: header("cf-ray"),
-        user_agent: header("user-agent").map(|ua| ua.chars().take(200).collect()),
-        actor: Some(who.actor.clone()),
-    };
     let if_match = header("if-match");
+    let page_header = header(PAGE_HEADER);
     let idempotency_key = header("idempotency-key").filter(|_| raw == "POST");
     let body = if op.endpoint.takes_body() {
         let content_type = header("content-type").unwrap_or_default();
@@ -345,21 +376,27 @@ async fn admin_request(
         String::new()
     };
     if op.endpoint.store() == api::Store::Accounts {
-        return account_request(env, op, body, who.actor, origin).await;
+        return account_request(env, op, body, caller, full, origin).await;
     }
+    // The page the call is for: the one `Sitrep-Page` names, else the one of the host it came to.
+    let now = clock::now_ms();
+    let page = match page_header {
+        Some(id) => page::by_id(env, id.trim(), now).await?,
+        None => page::of_url(env, full, now).await?,
+    };
     let limit = url::query_param(query, "limit").and_then(|l| l.parse::<usize>().ok());
     let writes = op.endpoint.writes();
     // The form replies were stored with since the write API began: a retry across a deploy still matches.
     let fingerprint = format!("{raw} {rest} {}", cache::etag(body.as_bytes()));
     let call = AdminCall { op, body, if_match, idempotency_key, limit, fingerprint, caller };
     let preview = call.op.endpoint == api::Endpoint::PreviewPostmortem;
-    let reply = store::admin(env, call).await?;
+    let reply = store::admin(env, &page, call).await?;
     if preview {
         return pages::preview(&reply.body, &languages).await;
     }
     if writes {
         // Replays too: a retried write reads its own result as well.
-        read::wrote(reply.version);
+        read::wrote(&page, reply.version);
     }
     let headers = Headers::new();
     let _ = headers.set("content-type", "application/json; charset=utf-8");
@@ -385,9 +422,11 @@ async fn account_request(
     env: &Env,
     op: api::Operation,
     body: String,
-    actor: sitrep_shared::access::Actor,
+    caller: Caller,
+    full: &str,
     origin: &str,
 ) -> Result<Response, EdgeError> {
+    let actor = caller.actor.clone().ok_or_else(|| EdgeError::Internal("an account call without its caller".into()))?;
     use sitrep_shared::access::Secret;
     let endpoint = op.endpoint;
     let made = match endpoint {
@@ -400,8 +439,12 @@ async fn account_request(
     let secret = made
         .as_ref()
         .map(|((_, hash), id)| crate::accounts::protocol::NewSecret { hash: hash.clone(), id: id.clone() });
-    let call = crate::accounts::protocol::AccountCall { op, body, actor, secret };
+    let reserved = if endpoint == api::Endpoint::AddPage { crate::directory::reserved(full) } else { vec![] };
+    let call = crate::accounts::protocol::AccountCall { op, body, actor, secret, reserved };
     let mut reply = crate::accounts::admin(env, call).await?;
+    if matches!(endpoint, api::Endpoint::AddPage | api::Endpoint::RemovePage) && reply.status < 300 {
+        crate::directory::changed(env, &reply.body, endpoint == api::Endpoint::AddPage, caller, origin).await?;
+    }
     if let Some(((text, _), _)) = made {
         match endpoint {
             api::Endpoint::InviteOperator => {

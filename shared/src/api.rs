@@ -101,6 +101,9 @@ pub enum Endpoint {
     RevokeToken,
     ListOperatorTokens,
     RevokeOperatorToken,
+    ListPages,
+    AddPage,
+    RemovePage,
 }
 
 /// Which Durable Object answers an endpoint.
@@ -122,7 +125,7 @@ const fn spec(method: Method, path: &'static str, summary: &'static str, body: O
 
 impl Endpoint {
     /// Every operation, in the order the OpenAPI document lists them.
-    pub const ALL: [Endpoint; 46] = [
+    pub const ALL: [Endpoint; 49] = [
         Endpoint::ImportPage,
         Endpoint::EditPage,
         Endpoint::OpenIncident,
@@ -169,6 +172,9 @@ impl Endpoint {
         Endpoint::RevokeToken,
         Endpoint::ListOperatorTokens,
         Endpoint::RevokeOperatorToken,
+        Endpoint::ListPages,
+        Endpoint::AddPage,
+        Endpoint::RemovePage,
     ];
 
     /// The table: this operation's row. Always inlined, so a caller that reads only the method and
@@ -375,6 +381,24 @@ impl Endpoint {
                 None,
                 200,
             ),
+            Self::ListPages => {
+                spec(Get, "pages", "The deployment's pages besides the default one, with their hostnames", None, 200)
+            }
+            Self::AddPage => spec(
+                Post,
+                "pages",
+                "Add a page that answers on its own hostnames, with its own store; every other call names it \
+                 with the Sitrep-Page header",
+                body("NewPage"),
+                201,
+            ),
+            Self::RemovePage => spec(
+                Delete,
+                "pages/{id}",
+                "Remove a page: its hostnames are the default page's again and its copies are never served",
+                None,
+                200,
+            ),
         }
     }
 
@@ -402,7 +426,9 @@ impl Endpoint {
             | Self::ListSessions
             | Self::RevokeSession
             | Self::ListOperatorTokens
-            | Self::RevokeOperatorToken => Role::Owner,
+            | Self::RevokeOperatorToken
+            | Self::AddPage
+            | Self::RemovePage => Role::Owner,
             Self::OpenIncident
             | Self::EditIncident
             | Self::PostIncidentUpdate
@@ -428,7 +454,8 @@ impl Endpoint {
             | Self::Me
             | Self::ListTokens
             | Self::CreateToken
-            | Self::RevokeToken => Role::Viewer,
+            | Self::RevokeToken
+            | Self::ListPages => Role::Viewer,
         }
     }
 
@@ -446,7 +473,10 @@ impl Endpoint {
             | Self::CreateToken
             | Self::RevokeToken
             | Self::ListOperatorTokens
-            | Self::RevokeOperatorToken => Store::Accounts,
+            | Self::RevokeOperatorToken
+            | Self::ListPages
+            | Self::AddPage
+            | Self::RemovePage => Store::Accounts,
             _ => Store::Page,
         }
     }
@@ -635,7 +665,10 @@ pub fn command(op: &Operation, body: &[u8]) -> Result<Command, BodyError> {
         | Endpoint::CreateToken
         | Endpoint::RevokeToken
         | Endpoint::ListOperatorTokens
-        | Endpoint::RevokeOperatorToken => return Err(BodyError::NotACommand),
+        | Endpoint::RevokeOperatorToken
+        | Endpoint::ListPages
+        | Endpoint::AddPage
+        | Endpoint::RemovePage => return Err(BodyError::NotACommand),
     })
 }
 

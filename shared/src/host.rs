@@ -24,6 +24,9 @@ pub const HOSTS_PER_PAGE: usize = 8;
 pub const PAGES: usize = 500;
 /// The longest hostname DNS allows (without its trailing dot).
 const HOST_CHARS: usize = 253;
+/// The default page's id: the name of its store and of its delivery object (what the one page of
+/// a deployment was always called), and an id no other page may take.
+pub const DEFAULT_PAGE: &str = "default";
 
 /// A hostname as a page is found by: ASCII lowercase, without a trailing dot or a port, in the
 /// one spelling the runtime's URL parser gives it. Internationalised names are given in their
@@ -146,6 +149,48 @@ impl PageEntry {
     pub fn scope(&self) -> String {
         format!("p/{}.{}/", self.id, self.serial)
     }
+
+    /// The name of its store and of its delivery object: `{id}.{serial}`, so a page that takes a
+    /// removed page's id starts with empty ones (a page id has no `.`; the default page's objects
+    /// are [`DEFAULT_PAGE`]).
+    pub fn object(&self) -> String {
+        format!("{}.{}", self.id, self.serial)
+    }
+}
+
+/// The key scope of the page whose objects are named `object` ([`PageEntry::object`], or
+/// [`DEFAULT_PAGE`] for the default page's, whose scope is empty): how a store that knows only its
+/// own name publishes under its page's keys. `None` for a name no page's objects have.
+pub fn scope_of_object(object: &str) -> Option<String> {
+    if object == DEFAULT_PAGE {
+        return Some(String::new());
+    }
+    let (id, serial) = object.rsplit_once('.')?;
+    let id_ok = valid_id(id) && id != DEFAULT_PAGE;
+    let serial_ok = !serial.is_empty() && serial.len() <= 20 && serial.bytes().all(|b| b.is_ascii_digit());
+    let serial = serial.parse::<u64>().ok().filter(|n| serial_ok && n.to_string() == serial)?;
+    id_ok.then(|| format!("p/{id}.{serial}/"))
+}
+
+/// Whether `id` is a page id: 1 to 64 lowercase letters, digits or `-`.
+fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= crate::limits::ID_CHARS
+        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// `POST pages`: a page to add. Its hostnames are checked as [`Host::of_name`] reads them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct NewPage {
+    /// 1 to 64 lowercase letters, digits or '-'; not `default`. `--page` and the `Sitrep-Page`
+    /// header name the page by it.
+    pub id: String,
+    /// What operators call it; the new page's title until it is changed.
+    pub name: String,
+    /// The hostnames it answers to (1 to 8), each on no other page.
+    pub hosts: Vec<String>,
 }
 
 /// The deployment's pages besides the default one, as the account store keeps them and the edge
@@ -232,6 +277,33 @@ impl Directory {
         Ok(&self.pages[n])
     }
 
+    /// The page with id `id`.
+    pub fn get(&self, id: &str) -> Option<&PageEntry> {
+        self.pages.iter().find(|p| p.id.as_str() == id)
+    }
+
+    /// Adds the page `new` asks for, a public one (see [`Directory::add`]); a hostname that is not
+    /// one is a problem of its own.
+    pub fn add_new(&mut self, new: NewPage, reserved: &[Host]) -> Result<&PageEntry, Vec<Problem>> {
+        let mut problems = Vec::new();
+        let mut hosts = Vec::new();
+        for (n, name) in new.hosts.iter().enumerate() {
+            match Host::of_name(name) {
+                Some(host) => hosts.push(host),
+                None => problems.push(Problem {
+                    path: format!("hosts[{n}]"),
+                    code: ProblemCode::Invalid,
+                    message: format!("{:?} is not a hostname (letters, digits, '-' and dots; no port)", clip(name)),
+                }),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        let default_page = PageId::from(DEFAULT_PAGE);
+        self.add(PageId::from(new.id.as_str()), new.name, hosts, Audience::Public, &default_page, reserved)
+    }
+
     /// Removes page `id`, returning it; its hosts are the default page's again.
     pub fn remove(&mut self, id: &PageId) -> Option<PageEntry> {
         let n = self.pages.iter().position(|p| &p.id == id)?;
@@ -258,10 +330,7 @@ impl Directory {
         let mut problems = Vec::new();
         let mut fail = |path: String, code, message: String| problems.push(Problem { path, code, message });
         let id = page.id.as_str();
-        if id.is_empty()
-            || id.len() > crate::limits::ID_CHARS
-            || !id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        {
+        if !valid_id(id) {
             let rule = format!("1 to {} lowercase letters, digits or '-'", crate::limits::ID_CHARS);
             fail("id".into(), ProblemCode::Invalid, format!("a page id is {rule}"));
         }
@@ -296,6 +365,11 @@ impl Directory {
         }
         problems
     }
+}
+
+/// At most 80 characters of what a caller sent, for a message.
+fn clip(text: &str) -> String {
+    text.chars().take(80).collect()
 }
 
 /// A key of a page's copies (KV, the Cache API, isolate memory, rendered pages): the default page
@@ -524,5 +598,48 @@ mod tests {
         assert_eq!(serde_json::from_str::<Host>(r#""Status.Example.com.""#).unwrap(), host("status.example.com"));
         assert!(serde_json::from_str::<Host>(r#""a b""#).is_err());
         assert!(serde_json::from_str::<Host>(r#""127.1""#).is_err());
+    }
+
+    #[test]
+    fn a_store_knows_its_pages_keys_from_its_name_alone() {
+        let mut directory = Directory::default();
+        let acme = add(&mut directory, "acme", &["acme.example"]).unwrap();
+        assert_eq!(scope_of_object(&acme.object()), Some(acme.scope()));
+        assert_eq!(scope_of_object(DEFAULT_PAGE), Some(String::new()), "the default page's keys do not move");
+        for bad in ["", "acme", "acme.", ".0", "acme.01", "acme.-1", "acme.1.2", "Acme.1", "default.0", "a/b.1"] {
+            assert_eq!(scope_of_object(bad), None, "{bad:?}");
+        }
+        assert_eq!(scope_of_object("a.b.1"), None, "a page id has no dot");
+    }
+
+    #[test]
+    fn a_page_asked_for_is_added_with_its_hosts_read_as_hostnames() {
+        let mut directory = Directory::default();
+        let new = |id: &str, names: &[&str]| NewPage {
+            id: id.into(),
+            name: "Acme".into(),
+            hosts: names.iter().map(|h| h.to_string()).collect(),
+        };
+        let reserved = hosts(&["localhost"]);
+        let added = directory.add_new(new("acme", &["Status.Acme.example."]), &reserved).unwrap().clone();
+        assert_eq!(added.hosts, hosts(&["status.acme.example"]));
+        assert_eq!(directory.get("acme"), Some(&added));
+        assert_eq!(directory.get("other"), None);
+        let codes = |problems: Vec<Problem>| problems.into_iter().map(|p| (p.path, p.code)).collect::<Vec<_>>();
+        let refused = directory.add_new(new("eu", &["ok.example", "not a host", "x.example:8787"]), &reserved);
+        assert_eq!(
+            codes(refused.unwrap_err()),
+            [("hosts[1]".to_owned(), ProblemCode::Invalid), ("hosts[2]".to_owned(), ProblemCode::Invalid)]
+        );
+        assert_eq!(
+            codes(directory.add_new(new(DEFAULT_PAGE, &["d.example"]), &reserved).unwrap_err()),
+            [("id".to_owned(), ProblemCode::Duplicate)],
+            "the default page's id"
+        );
+        assert_eq!(
+            codes(directory.add_new(new("eu", &["LOCALHOST"]), &reserved).unwrap_err()),
+            [("hosts[0]".to_owned(), ProblemCode::Duplicate)]
+        );
+        assert_eq!(directory.pages().len(), 1, "nothing refused was added");
     }
 }

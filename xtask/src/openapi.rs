@@ -82,6 +82,7 @@ pub fn document() -> Value {
         add("NewOperator", of::<NewOperator>(&mut generator)),
         add("OperatorEdit", of::<OperatorEdit>(&mut generator)),
         add("NewToken", of::<NewToken>(&mut generator)),
+        add("NewPage", of::<sitrep_shared::host::NewPage>(&mut generator)),
     ];
     let mut schemas = serde_json::Map::new();
     for (name, schema) in generator.take_definitions(true) {

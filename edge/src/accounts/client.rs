@@ -33,6 +33,11 @@ pub async fn sign_out(env: &Env, session: String) -> Result<Done, EdgeError> {
     call(env, &AccountRequest::SignOut { session }).await
 }
 
+/// The deployment's pages, from the account store itself (when KV cannot give them).
+pub async fn directory(env: &Env) -> Result<sitrep_shared::host::Directory, EdgeError> {
+    call(env, &AccountRequest::Directory).await
+}
+
 /// A write API call.
 pub async fn admin(env: &Env, call_: AccountCall) -> Result<AccountReply, EdgeError> {
     call(env, &AccountRequest::Admin(call_)).await

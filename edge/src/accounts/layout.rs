@@ -35,6 +35,10 @@ pub enum Key<'a> {
     Log(i64, &'a str),
     /// How many log entries there are.
     LogCount,
+    /// The deployment's pages besides the default one (`sitrep_shared::host::Directory`), one value.
+    Directory,
+    /// Whether KV's copy of the directory is behind the stored one (a publication failed).
+    DirectoryOwed,
 }
 
 pub const OPERATOR_PREFIX: &str = "operator/";
@@ -64,6 +68,8 @@ impl Key<'_> {
             Self::TokenOf(operator, id) => format!("{}{id}", tokens_of(operator)),
             Self::Log(millis, id) => format!("{LOG_PREFIX}{:016}/{id}", millis.max(0)),
             Self::LogCount => "log-count".into(),
+            Self::Directory => "pages".into(),
+            Self::DirectoryOwed => "pages-owed".into(),
         }
     }
 }
@@ -110,6 +116,8 @@ mod tests {
             Key::TokenOf("op_1", "t_1"),
             Key::Log(1, "x"),
             Key::LogCount,
+            Key::Directory,
+            Key::DirectoryOwed,
         ]
         .map(Key::text);
         for (n, key) in keys.iter().enumerate() {

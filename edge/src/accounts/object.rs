@@ -10,7 +10,7 @@ use crate::seam::answer;
 #[durable_object]
 pub struct AccountStore {
     pub(super) state: State,
-    env: Env,
+    pub(super) env: Env,
 }
 
 impl std::fmt::Debug for AccountStore {
@@ -38,7 +38,14 @@ impl DurableObject for AccountStore {
             }
             AccountRequest::SignOut { session } => answer(self.sign_out(&session).await),
             AccountRequest::Admin(call) => answer(self.admin(call).await),
+            AccountRequest::Directory => answer(self.directory().await),
         }
+    }
+
+    /// Set only when publishing the directory to KV failed: publish it again.
+    async fn alarm(&self) -> worker::Result<Response> {
+        self.publish_owed().await;
+        Response::empty()
     }
 }
 

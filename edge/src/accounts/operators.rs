@@ -16,11 +16,11 @@ use crate::storage::{Batch, entries, from_json};
 /// Log entries `GET operators` shows, newest first.
 const LOG_SHOWN: usize = 50;
 
-fn parse<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, EdgeError> {
+pub(super) fn parse<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, EdgeError> {
     serde_json::from_str(body).map_err(|e| EdgeError::BadRequest(format!("the body does not parse: {e}")))
 }
 
-fn reply(status: u16, body: serde_json::Value) -> AccountReply {
+pub(super) fn reply(status: u16, body: serde_json::Value) -> AccountReply {
     AccountReply { status, body }
 }
 
@@ -66,6 +66,9 @@ impl AccountStore {
                 self.operator(id).await?;
                 self.revoke_token(id, &call.op.delivery, &call.actor, now).await
             }
+            Endpoint::ListPages => self.list_pages().await,
+            Endpoint::AddPage => self.add_page(parse(&call.body)?, &call.reserved, &call.actor, now).await,
+            Endpoint::RemovePage => self.remove_page(id, &call.actor, now).await,
             other => Err(EdgeError::Internal(format!("{other:?} is not the account store's"))),
         }
     }
@@ -85,7 +88,13 @@ impl AccountStore {
 
     /// Adds the log entry of a change to `batch`, and the removal of the oldest entries past
     /// [`access::MAX_LOG`] (counted under `log-count`, so no write lists the whole log).
-    async fn log(&self, batch: &mut Batch, by: &Actor, summary: String, now: Timestamp) -> Result<(), EdgeError> {
+    pub(super) async fn log(
+        &self,
+        batch: &mut Batch,
+        by: &Actor,
+        summary: String,
+        now: Timestamp,
+    ) -> Result<(), EdgeError> {
         let storage = self.state.storage();
         let id = crate::secrets::public_id("")?;
         batch.put(Key::Log(now.unix_millis(), &id), &LogEntry { at: now, by: by.label(), summary })?;

@@ -18,6 +18,9 @@ pub enum AccountRequest {
     /// A write API call the Worker let through (credential and role checked). Answered with
     /// [`AccountReply`].
     Admin(AccountCall),
+    /// The deployment's pages, when KV could not give them (see `crate::page`). Answered with
+    /// `sitrep_shared::host::Directory`.
+    Directory,
 }
 
 /// A credential, by its hash.
@@ -58,6 +61,10 @@ pub struct AccountCall {
     /// public id. The secret itself never crosses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<NewSecret>,
+    /// Hostnames no new page may take: the one the call came through (an operator cannot move
+    /// the page they work from onto another) and the loopback names.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reserved: Vec<sitrep_shared::host::Host>,
 }
 
 /// A secret made for a call, as the store keeps it.

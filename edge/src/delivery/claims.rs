@@ -373,7 +373,8 @@ impl DeliveryStore {
     /// Asks the writer to pause subscription `id` (a write by the store, logged and shown, taken
     /// once per token); once it has, the pause is no longer owed. Whether it was taken.
     async fn ask_pause(&self, id: &str, owed: &PauseOwed) -> bool {
-        match crate::store::paused(&self.env, id, &owed.reason, &owed.token).await {
+        let Ok(object) = self.object() else { return false };
+        match crate::store::paused(&self.env, &object, id, &owed.reason, &owed.token).await {
             Ok(_) => {
                 let _ = self.state.storage().delete(&Key::PauseOwed(id).text()).await;
                 true
@@ -417,7 +418,8 @@ impl DeliveryStore {
     /// subscription's deliveries, marked dead, and the subscription is paused).
     async fn dead_letter(&self, id: &str, key: Position, reason: &str) {
         let Ok(queue) = self.env.queue(crate::bindings::DEAD_LETTER_BINDING) else { return };
-        let letter = serde_json::json!({ "subscription": id, "outbox_key": key, "reason": reason });
+        let page = self.object().unwrap_or_default();
+        let letter = serde_json::json!({ "page": page, "subscription": id, "outbox_key": key, "reason": reason });
         if let Err(err) = queue.send(letter).await {
             worker::console_warn!("dead-letter queue refused {key} of {id}: {err}");
         }
@@ -477,8 +479,10 @@ impl DeliveryStore {
         let wake = self.wakes.borrow_mut().wake(now);
         if !wake.now.is_empty() {
             let queue = self.env.queue(crate::bindings::DELIVERY_BINDING)?;
+            let page = self.object()?;
             for (n, chunk) in wake.now.chunks(BATCH).enumerate() {
-                let kicks: Vec<Kick> = chunk.iter().map(|id| Kick { subscription: id.clone() }).collect();
+                let kicks: Vec<Kick> =
+                    chunk.iter().map(|id| Kick { subscription: id.clone(), page: page.clone() }).collect();
                 if let Err(err) = queue.send_batch(kicks).await {
                     // This chunk and the ones after it were not woken: the next run tries again.
                     self.wakes.borrow_mut().unwoken(&wake.now[n * BATCH..]);

@@ -120,6 +120,14 @@ impl DurableObject for DeliveryStore {
 impl DeliveryStore {
     /// Sets the alarm `extra_ms` from now (at least [`MIN_GAP_MS`] after the last run), unless it
     /// is set sooner already. Best effort: on failure the next request or claim sets it again.
+    /// The name this object was addressed by: its page's store's (see `crate::page::Page::object`).
+    pub(super) fn object(&self) -> Result<String, EdgeError> {
+        self.state
+            .id()
+            .name()
+            .ok_or_else(|| EdgeError::Internal("the delivery object was not addressed by a name".into()))
+    }
+
     pub(super) async fn schedule(&self, extra_ms: u64) {
         let now = now_ms();
         let gap = (self.last_run.get() + MIN_GAP_MS).saturating_sub(now);

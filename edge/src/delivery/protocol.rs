@@ -93,11 +93,19 @@ fn default_timeout() -> u32 {
     sitrep_shared::notify::delivery::SEND_TIMEOUT_MS
 }
 
-/// A queue message: wake up and deliver what subscription `subscription` is owed (no payload:
-/// the delivery object hands out each try).
+/// A queue message: wake up and deliver what subscription `subscription` of the page whose
+/// delivery object is named `page` is owed (no payload: the delivery object hands out each try).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Kick {
     pub subscription: String,
+    /// The delivery object's name (`crate::page::Page::object`); wake-ups queued before there were
+    /// several pages have none and are the default page's.
+    #[serde(default = "default_page")]
+    pub page: String,
+}
+
+fn default_page() -> String {
+    crate::bindings::PAGE_NAME.to_owned()
 }
 
 /// The delivery object's answer to the consumer.

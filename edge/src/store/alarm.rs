@@ -127,6 +127,7 @@ impl PageStore {
         let gone = pending.gone(&loaded.page);
         drop(loaded);
         let kv = self.env.kv(crate::bindings::KV_BINDING)?;
+        let scope = self.scope()?;
         let mut next_change: Option<u64> = None;
         let mut failed = None;
         // Deleted incidents first: their copies leave KV (the id list, written below, already
@@ -137,7 +138,7 @@ impl PageStore {
                 failed.get_or_insert(err);
                 continue;
             }
-            match kv.delete(&copy::kv_key(&key)).await {
+            match kv.delete(&copy::kv_key(&format!("{scope}{key}"))).await {
                 Ok(()) => {
                     self.publication.written.borrow_mut().remove(&key);
                 }
@@ -163,7 +164,7 @@ impl PageStore {
                 failed.get_or_insert(err);
                 continue;
             }
-            match copy::kv_put(&kv, &key, &doc).await {
+            match copy::kv_put(&kv, &format!("{scope}{key}"), &doc).await {
                 Ok(()) => {
                     let written = (doc.version, doc.etag, doc.valid_until);
                     self.publication.written.borrow_mut().insert(key, written);
@@ -213,7 +214,7 @@ impl PageStore {
             return Ok(());
         }
         self.kv_switch()?;
-        copy::put_heartbeat(&self.env.kv(crate::bindings::KV_BINDING)?, now).await?;
+        copy::put_heartbeat(&self.env.kv(crate::bindings::KV_BINDING)?, &self.scope()?, now).await?;
         self.publication.last_beat.set(now);
         self.publication.beats.set(self.publication.beats.get() + 1);
         Ok(())

@@ -6,14 +6,14 @@ use sitrep_shared::document::Document;
 use worker::Env;
 
 use super::protocol::{AdminCall, AdminReply, StoreRequest, WireDoc};
-use crate::bindings::{PAGE_NAME, STORE_BINDING};
+use crate::bindings::STORE_BINDING;
 use crate::copy::Doc;
 use crate::error::EdgeError;
 use crate::faults;
 
-/// Sends one request to the store. A store that cannot be reached or answers something that is
+/// Sends one request to the store named `object` (a page's: `crate::page::Page::object`). A store that cannot be reached or answers something that is
 /// not the expected answer is [`EdgeError::Unavailable`]; the store's own refusals come back as they are.
-async fn call<T: DeserializeOwned>(env: &Env, request: &StoreRequest) -> Result<T, EdgeError> {
+async fn call<T: DeserializeOwned>(env: &Env, object: &str, request: &StoreRequest) -> Result<T, EdgeError> {
     if faults::store_down() {
         return Err(EdgeError::Unavailable);
     }
@@ -25,12 +25,12 @@ async fn call<T: DeserializeOwned>(env: &Env, request: &StoreRequest) -> Result<
         StoreRequest::Paused { .. } => "paused",
         StoreRequest::Test(_) => "test",
     });
-    crate::seam::call(env, STORE_BINDING, PAGE_NAME, request).await
+    crate::seam::call(env, STORE_BINDING, object, request).await
 }
 
-/// One rendered document from the store.
-pub async fn fetch_doc(env: &Env, doc: &Document) -> Result<Doc, EdgeError> {
-    let wire: WireDoc = call(env, &StoreRequest::Render { doc: doc.clone() }).await?;
+/// One rendered document from the page's store.
+pub async fn fetch_doc(env: &Env, page: &crate::page::Page, doc: &Document) -> Result<Doc, EdgeError> {
+    let wire: WireDoc = call(env, &page.object(), &StoreRequest::Render { doc: doc.clone() }).await?;
     Ok(Doc {
         body: wire.body.into_bytes(),
         etag: wire.etag,
@@ -41,20 +41,26 @@ pub async fn fetch_doc(env: &Env, doc: &Document) -> Result<Doc, EdgeError> {
     })
 }
 
-/// One write-API request (already authenticated and size-checked).
-pub async fn admin(env: &Env, admin: AdminCall) -> Result<AdminReply, EdgeError> {
-    call(env, &StoreRequest::Admin(Box::new(admin))).await
+/// One write-API request (already authenticated and size-checked) to the page's store.
+pub async fn admin(env: &Env, page: &crate::page::Page, admin: AdminCall) -> Result<AdminReply, EdgeError> {
+    call(env, &page.object(), &StoreRequest::Admin(Box::new(admin))).await
 }
 
-/// From the delivery object: subscription `subscription` failed for a day; pause it with `reason`
-/// (taken once per `token`).
-pub async fn paused(env: &Env, subscription: &str, reason: &str, token: &str) -> Result<AdminReply, EdgeError> {
+/// From the delivery object named `object`: subscription `subscription` failed for a day; pause it
+/// with `reason` (taken once per `token`) in the store of the same name.
+pub async fn paused(
+    env: &Env,
+    object: &str,
+    subscription: &str,
+    reason: &str,
+    token: &str,
+) -> Result<AdminReply, EdgeError> {
     let (subscription, reason, token) = (subscription.to_owned(), reason.to_owned(), token.to_owned());
-    call(env, &StoreRequest::Paused { subscription, reason, token }).await
+    call(env, object, &StoreRequest::Paused { subscription, reason, token }).await
 }
 
-/// A test-only request (fault switches, counts).
+/// A test-only request (fault switches, counts), to the default page's store.
 #[cfg(feature = "fault-injection")]
 pub async fn test_call(env: &Env, test: super::protocol::TestCall) -> Result<serde_json::Value, EdgeError> {
-    call(env, &StoreRequest::Test(test)).await
+    call(env, crate::bindings::PAGE_NAME, &StoreRequest::Test(test)).await
 }

@@ -87,6 +87,20 @@ impl DurableObject for PageStore {
 }
 
 impl PageStore {
+    /// The name this store was addressed by: `default`, or a page's `{id}.{serial}` (see
+    /// `crate::page::Page::object`). Its delivery object has the same name.
+    pub(super) fn object(&self) -> Result<String, EdgeError> {
+        self.state.id().name().ok_or_else(|| EdgeError::Internal("the store was not addressed by a name".into()))
+    }
+
+    /// The prefix of its page's keys in KV (empty for the default page's): from its name alone, so
+    /// the alarm, which no request names a page for, publishes where that page's readers look.
+    pub(super) fn scope(&self) -> Result<String, EdgeError> {
+        let object = self.object()?;
+        sitrep_shared::host::scope_of_object(&object)
+            .ok_or_else(|| EdgeError::Internal(format!("{object:?} is no page's store")))
+    }
+
     /// What a new instance (a restart, an eviction, a deploy) does first, once, before it writes
     /// anything: hands every subscription over if an older writer kept deliveries itself (see
     /// `relay::adopt_former`), and sets the alarm, whose first run hands over what is still owed,

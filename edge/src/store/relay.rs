@@ -81,7 +81,7 @@ impl PageStore {
             let loaded = self.load().await?;
             let take = Take { page: loaded.page.page().clone(), version: loaded.version, items };
             drop(loaded);
-            crate::delivery::take(&self.env, take).await?;
+            crate::delivery::take(&self.env, &self.object()?, take).await?;
             let more = full || sent.last() != Some(&last);
             for chunk in sent.chunks(128) {
                 storage.delete_multiple(chunk.to_vec()).await?;

@@ -291,7 +291,7 @@ impl PageStore {
     pub(super) async fn list_deliveries(&self, id: &str) -> Result<AdminReply, EdgeError> {
         let stored = self.subscription(id).await?;
         self.relay_all().await?;
-        let listed = crate::delivery::list(&self.env, id).await?;
+        let listed = crate::delivery::list(&self.env, &self.object()?, id).await?;
         let version = self.load().await.map_or(0, |l| l.version);
         let body = serde_json::json!({
             "version": version,
@@ -308,7 +308,7 @@ impl PageStore {
     pub(super) async fn replay_delivery(&self, id: &str, delivery: &str) -> Result<AdminReply, EdgeError> {
         self.subscription(id).await?;
         self.relay_all().await?;
-        let replayed = crate::delivery::replay(&self.env, id, delivery).await?;
+        let replayed = crate::delivery::replay(&self.env, &self.object()?, id, delivery).await?;
         let version = self.load().await.map_or(0, |l| l.version);
         let body = serde_json::json!({
             "version": version, "subscription": id, "delivery": delivery, "queued": true, "paused": replayed.paused,

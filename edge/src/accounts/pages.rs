@@ -1,0 +1,99 @@
+//! The directory of the deployment's pages (`sitrep_shared::host::Directory`): kept here, one
+//! value, and copied to KV for the Worker, which finds a request's page in it without asking this
+//! object (see `crate::page`). A change is logged with who made it, like every account change.
+
+use serde_json::json;
+use sitrep_shared::Timestamp;
+use sitrep_shared::access::Actor;
+use sitrep_shared::host::{Directory, Host, NewPage};
+
+use super::layout::{Key, get};
+use super::object::AccountStore;
+use super::operators::reply;
+use super::protocol::AccountReply;
+use crate::error::EdgeError;
+use crate::storage::Batch;
+
+/// How long after a failed publication to KV the alarm tries again (ms).
+const REPUBLISH_MS: i64 = 5_000;
+
+impl AccountStore {
+    /// The stored directory (checked again as it is read: see `Directory`'s deserialisation).
+    pub(super) async fn directory(&self) -> Result<Directory, EdgeError> {
+        Ok(get(&self.state.storage(), Key::Directory).await?.unwrap_or_default())
+    }
+
+    pub(super) async fn list_pages(&self) -> Result<AccountReply, EdgeError> {
+        Ok(reply(200, json!({ "pages": self.directory().await?.pages() })))
+    }
+
+    pub(super) async fn add_page(
+        &self,
+        new: NewPage,
+        reserved: &[Host],
+        by: &Actor,
+        now: Timestamp,
+    ) -> Result<AccountReply, EdgeError> {
+        let mut directory = self.directory().await?;
+        let page = directory.add_new(new, reserved).map_err(EdgeError::Invalid)?.clone();
+        let hosts: Vec<&str> = page.hosts.iter().map(Host::as_str).collect();
+        let summary = format!("added page {} on {}", page.id.as_str(), hosts.join(", "));
+        self.change(&directory, by, summary, now).await?;
+        Ok(reply(201, json!({ "page": page })))
+    }
+
+    pub(super) async fn remove_page(&self, id: &str, by: &Actor, now: Timestamp) -> Result<AccountReply, EdgeError> {
+        let mut directory = self.directory().await?;
+        let page = directory.remove(&id.into()).ok_or_else(|| {
+            EdgeError::Missing(format!("no page with id {id:?} (the default page cannot be removed)"))
+        })?;
+        self.change(&directory, by, format!("removed page {}", page.id.as_str()), now).await?;
+        Ok(reply(200, json!({ "page": page })))
+    }
+
+    /// Stores the changed directory with its log entry, then copies it to KV; a copy that fails is
+    /// owed, and the alarm tries again until it is made.
+    async fn change(
+        &self,
+        directory: &Directory,
+        by: &Actor,
+        summary: String,
+        now: Timestamp,
+    ) -> Result<(), EdgeError> {
+        let mut batch = Batch::default();
+        batch.put(Key::Directory, directory)?;
+        batch.put(Key::DirectoryOwed, &true)?;
+        self.log(&mut batch, by, summary, now).await?;
+        batch.commit(&self.state.storage()).await?;
+        self.publish(directory).await;
+        Ok(())
+    }
+
+    /// Copies the directory to KV and notes that nothing is owed; on failure sets the alarm.
+    async fn publish(&self, directory: &Directory) {
+        let storage = self.state.storage();
+        let published = async {
+            let text = serde_json::to_string(directory).map_err(|e| EdgeError::Internal(e.to_string()))?;
+            self.env.kv(crate::bindings::KV_BINDING)?.put(&crate::copy::directory_key(), text)?.execute().await?;
+            // Stored as JSON text, as `get` reads it.
+            storage.put(&Key::DirectoryOwed.text(), "false".to_owned()).await?;
+            Ok::<_, EdgeError>(())
+        };
+        if let Err(err) = published.await {
+            worker::console_warn!("copying the page directory to KV failed: {err}; trying again");
+            if let Err(err) = storage.set_alarm(REPUBLISH_MS).await {
+                worker::console_error!("setting the alarm to copy the page directory again failed: {err}");
+            }
+        }
+    }
+
+    /// The alarm's job: the directory's copy in KV, if one is owed.
+    pub(super) async fn publish_owed(&self) {
+        let owed = get::<bool>(&self.state.storage(), Key::DirectoryOwed).await;
+        match (owed, self.directory().await) {
+            (Ok(Some(true)), Ok(directory)) => self.publish(&directory).await,
+            (Ok(_), Ok(_)) => {}
+            (Err(err), _) | (_, Err(err)) => worker::console_error!("reading the page directory failed: {err}"),
+        }
+    }
+}

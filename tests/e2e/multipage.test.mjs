@@ -1,0 +1,241 @@
+// Several pages in one deployment (issue 28): a page added with its own hostname answers every read
+// on that host from its own store (documents, pages, feeds, badges, frames), the default page keeps
+// every other host, writes with --page (the Sitrep-Page header) change only that page, cached
+// answers never cross from one host to another whatever the spelling of the host, deliveries stay
+// per page, and a removed page's hostnames are the default page's again. Requests name the page's
+// host in the Host header to 127.0.0.1 (as a browser does for *.localhost); nothing leaves loopback.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+
+import { eventually, fixture, root, serve, startEdge } from './support.mjs';
+
+const bin = join(root, 'target', 'debug', 'sitrep');
+const dir = mkdtempSync(join(tmpdir(), 'sitrep-pages-'));
+
+let edge;
+before(async () => { edge = await startEdge({ page: fixture('demo'), vars: { SITREP_LOCAL_TARGETS: '1' } }); });
+after(async () => { await edge?.stop(); });
+
+const port = () => new URL(edge.base).port;
+
+/** A GET (or `method`) to the edge's address with `host` in the Host header; `{ status, headers, text, json }`. */
+function at(host, path, { method = 'GET', headers = {}, body } = {}) {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: port(), path, method, headers: { host, ...headers } }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let json;
+        try { json = JSON.parse(text); } catch { json = undefined; }
+        resolve({ status: res.statusCode, headers: res.headers, text, json });
+      });
+    });
+    req.on('error', reject);
+    req.setTimeout(15_000, () => req.destroy(new Error(`${host}${path} timed out`)));
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
+}
+
+/** Runs the tool; returns { code, out, err }. */
+function sitrep(args, env = {}) {
+  const run = spawnSync(bin, args, {
+    cwd: dir,
+    env: { ...process.env, SITREP_URL: edge.base, SITREP_TOKEN: edge.token, NO_COLOR: '1', SITREP_PAGE: '', ...env },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  return { code: run.status, out: run.stdout, err: run.stderr };
+}
+
+function ok(args, env) {
+  const run = sitrep(args, env);
+  assert.equal(run.code, 0, `sitrep ${args.join(' ')}\n${run.out}${run.err}`);
+  return run.out;
+}
+
+const acme = () => `acme.localhost:${port()}`;
+const main = () => `127.0.0.1:${port()}`;
+
+test('a page added on its own host answers that host from its own store, and the default page keeps the rest', async () => {
+  const before = await at(main(), '/api/v2/summary.json');
+  assert.equal(before.status, 200);
+  const mainName = before.json.page.name;
+  assert.ok(before.json.components.length > 0, 'the demo page has components');
+
+  const added = ok(['page', 'add', 'acme', '--host', 'acme.localhost', '--host', 'status.acme.test', '--name', 'Acme Cloud']);
+  assert.match(added, /added page acme \(Acme Cloud\), answering on acme\.localhost, status\.acme\.test/);
+  assert.match(ok(['page', 'list']), /acme\s+Acme Cloud\s+acme\.localhost, status\.acme\.test/);
+
+  // Every spelling of the host is the one page; another port is the same host.
+  for (const host of [acme(), `ACME.Localhost.:${port()}`, 'acme.localhost', 'status.acme.test']) {
+    const summary = await at(host, '/api/v2/summary.json');
+    assert.equal(summary.status, 200, `${host}: ${summary.text}`);
+    assert.equal(summary.json.page.name, 'Acme Cloud', host);
+    assert.equal(summary.json.page.id, 'acme', host);
+    assert.deepEqual(summary.json.components, [], `${host}: a new page has nothing of the default page`);
+  }
+  // The default page is untouched, and a host no page lists is the default page.
+  for (const host of [main(), `localhost:${port()}`, `other.localhost:${port()}`, `acme.localhost.evil.test:${port()}`]) {
+    const summary = await at(host, '/api/v2/summary.json');
+    assert.equal(summary.json.page.name, mainName, host);
+  }
+  // Its page, feed, badge and frame speak of it, and its links start at its own URL.
+  const page = await at(acme(), '/', { headers: { accept: 'text/html' } });
+  assert.equal(page.status, 200);
+  assert.match(page.text, /Acme Cloud/);
+  assert.doesNotMatch(page.text, new RegExp(mainName));
+  const feed = await at(acme(), '/history.atom');
+  assert.match(feed.text, /Acme Cloud/);
+  assert.match(feed.text, new RegExp(`http://acme\\.localhost:${port()}`));
+  assert.doesNotMatch(feed.text, /127\.0\.0\.1/);
+  const badge = await at(acme(), '/badge.svg');
+  assert.equal(badge.status, 200);
+  assert.match(badge.headers['content-type'], /image\/svg\+xml/);
+  const frame = await at(acme(), '/embed/frame?view=full');
+  assert.equal(frame.status, 200);
+  assert.doesNotMatch(frame.text, new RegExp(mainName));
+});
+
+test('writes with --page change only that page; its ids are unknown under the other host', async () => {
+  const mainBefore = await at(main(), '/api/v2/summary.json');
+  const added = ok(['component', 'add', '--name', 'Acme API'], { SITREP_PAGE: 'acme' });
+  const component = /created component ([A-Za-z0-9_-]+)/.exec(added)?.[1];
+  assert.ok(component, added);
+  const opened = ok(['incident', 'open', '--name', 'Acme API errors', '--body', 'Investigating errors.',
+    '--impact', 'major', '--component', `${component}=major_outage`], { SITREP_PAGE: 'acme' });
+  const id = /opened incident ([A-Za-z0-9_-]+)/.exec(opened)?.[1];
+  assert.ok(id, opened);
+
+  // Read through the CLI with --page: the page's own host, resolved to this machine.
+  assert.match(ok(['--page', 'acme', 'status']), /Acme API errors/);
+  assert.doesNotMatch(ok(['status']), /Acme API errors/);
+
+  const acmeSummary = await at(acme(), '/api/v2/summary.json');
+  assert.deepEqual(acmeSummary.json.incidents.map((i) => i.id), [id]);
+  assert.equal(acmeSummary.json.status.indicator, 'critical', 'its one component is down');
+  const mainAfter = await at(main(), '/api/v2/summary.json');
+  assert.deepEqual(mainAfter.json.incidents, mainBefore.json.incidents, 'the default page did not change');
+  assert.equal(mainAfter.headers['x-sitrep-version'], mainBefore.headers['x-sitrep-version']);
+
+  assert.equal((await at(acme(), `/api/v2/incidents/${id}.json`)).status, 200);
+  assert.equal((await at(main(), `/api/v2/incidents/${id}.json`)).status, 404, 'one page\'s id under the other host');
+  assert.equal((await at(main(), `/incidents/${id}`, { headers: { accept: 'text/html' } })).status, 404);
+  // The write API's default is the host's page; Sitrep-Page names another, and an unknown one is refused.
+  const viaHost = await at(acme(), `/api/v2/admin/incidents/${id}`, { headers: { authorization: `Bearer ${edge.token}` } });
+  assert.equal(viaHost.status, 200, viaHost.text);
+  const viaMain = await edge.admin('GET', `incidents/${id}`);
+  assert.equal(viaMain.status, 404);
+  const named = await edge.admin('GET', `incidents/${id}`, undefined, { 'sitrep-page': 'acme' });
+  assert.equal(named.status, 200);
+  const unknown = await edge.admin('GET', `incidents/${id}`, undefined, { 'sitrep-page': 'nope' });
+  assert.equal(unknown.status, 404);
+  assert.match(JSON.stringify(unknown.json), /no page with id \\"nope\\"/);
+});
+
+test('cached answers never cross hosts: each host, warm and with ETags, keeps its own', async () => {
+  for (let round = 0; round < 3; round += 1) {
+    for (const [host, name] of [[acme(), 'Acme Cloud'], [main(), null]]) {
+      for (const path of ['/api/v2/summary.json', '/api/v2/status.json', '/badge.svg', '/']) {
+        const first = await at(host, path, { headers: { accept: 'text/html' } });
+        assert.equal(first.status, 200, `${host}${path}`);
+        const again = await at(host, path, { headers: { 'if-none-match': first.headers.etag, accept: 'text/html' } });
+        assert.equal(again.status, 304, `${host}${path}: its own ETag`);
+        if (path === '/api/v2/summary.json') {
+          if (name) assert.equal(first.json.page.name, name);
+          else assert.notEqual(first.json.page.name, 'Acme Cloud');
+        }
+      }
+    }
+  }
+  const a = await at(acme(), '/api/v2/summary.json');
+  const m = await at(main(), '/api/v2/summary.json', { headers: { 'if-none-match': a.headers.etag } });
+  assert.equal(m.status, 200, 'one page\'s ETag is no 304 on the other');
+});
+
+test('pages are checked as they are added: bad or taken hostnames, reserved ones, ids', async () => {
+  const refused = async (body, path) => {
+    const res = await edge.admin('POST', 'pages', body);
+    assert.equal(res.status, 422, JSON.stringify(res.json));
+    assert.ok(res.json.error.problems.some((p) => p.path === path), JSON.stringify(res.json));
+  };
+  await refused({ id: 'b', name: 'B', hosts: ['not a host'] }, 'hosts[0]');
+  await refused({ id: 'b', name: 'B', hosts: ['ACME.localhost'] }, 'hosts[0]');
+  await refused({ id: 'b', name: 'B', hosts: ['127.0.0.1'] }, 'hosts[0]');
+  await refused({ id: 'b', name: 'B', hosts: ['localhost'] }, 'hosts[0]');
+  await refused({ id: 'acme', name: 'B', hosts: ['b.localhost'] }, 'id');
+  await refused({ id: 'default', name: 'B', hosts: ['b.localhost'] }, 'id');
+  await refused({ id: 'B/..', name: 'B', hosts: ['b.localhost'] }, 'id');
+  const extra = await edge.admin('POST', 'pages', { id: 'b', name: 'B', hosts: ['b.localhost'], audience: 'private' });
+  assert.equal(extra.status, 400, 'a field the API does not know');
+  assert.equal((await edge.admin('DELETE', 'pages/nope')).status, 404);
+  assert.equal((await edge.admin('DELETE', 'pages/default')).status, 404, 'the default page cannot be removed');
+  const list = await edge.write('GET', 'pages');
+  assert.deepEqual(list.pages.map((p) => p.id), ['acme'], 'nothing refused was added');
+});
+
+test('deliveries stay per page: a subscriber of one page hears only its events, webhook-ids never collide', async () => {
+  const heard = { main: [], acme: [] };
+  const receivers = {};
+  for (const name of ['main', 'acme']) {
+    receivers[name] = await serve((req, res) => {
+      let body = '';
+      req.on('data', (c) => { body += c; });
+      req.on('end', () => {
+        heard[name].push({ id: req.headers['webhook-id'], event: JSON.parse(body) });
+        res.writeHead(204).end();
+      });
+    });
+  }
+  try {
+    const sub = async (name, page) => {
+      const headers = page ? { 'sitrep-page': page } : {};
+      const res = await edge.admin('POST', 'subscriptions', { kind: 'webhook', url: `${receivers[name].origin}/hook` }, headers);
+      assert.equal(res.status, 201, JSON.stringify(res.json));
+    };
+    await sub('main');
+    await sub('acme', 'acme');
+    const open = (page) => edge.admin('POST', 'incidents', {
+      name: `${page} incident`, status: 'investigating', body: 'Looking.', impact: 'minor',
+    }, page === 'acme' ? { 'sitrep-page': 'acme' } : {});
+    assert.equal((await open('main')).status, 201);
+    assert.equal((await open('acme')).status, 201);
+    await eventually(() => heard.main.length >= 1 && heard.acme.length >= 1, { what: 'a delivery to each page\'s subscriber' });
+    const names = (list) => list.map((d) => d.event.data?.incident?.name ?? d.event.data?.name ?? '');
+    assert.ok(names(heard.main).every((n) => !/acme incident/.test(n)), JSON.stringify(heard.main));
+    assert.ok(names(heard.acme).every((n) => !/main incident/.test(n)), JSON.stringify(heard.acme));
+    assert.ok(JSON.stringify(heard.acme).includes('acme incident'), JSON.stringify(heard.acme));
+    const ids = new Set(heard.main.map((d) => d.id));
+    assert.ok(heard.acme.every((d) => !ids.has(d.id)), 'webhook-ids of two pages never collide');
+  } finally {
+    for (const r of Object.values(receivers)) await r.close();
+  }
+});
+
+test('a removed page\'s hosts are the default page\'s again, and a page that takes its id starts empty', async () => {
+  const mainName = (await at(main(), '/api/v2/summary.json')).json.page.name;
+  const id = (await at(acme(), '/api/v2/summary.json')).json.incidents[0]?.id;
+  assert.ok(id);
+  const unsure = sitrep(['page', 'remove', 'acme']);
+  assert.notEqual(unsure.code, 0);
+  assert.match(unsure.err, /add --yes/);
+  assert.match(ok(['page', 'remove', 'acme', '--yes']), /removed page acme/);
+  const gone = await at(acme(), '/api/v2/summary.json');
+  assert.equal(gone.json.page.name, mainName, 'its host answers as the default page');
+  assert.equal((await at(acme(), `/api/v2/incidents/${id}.json`)).status, 404);
+  assert.doesNotMatch(ok(['page', 'list']), /acme/);
+
+  ok(['page', 'add', 'acme', '--host', 'acme.localhost', '--name', 'Acme again']);
+  const again = await at(acme(), '/api/v2/summary.json');
+  assert.equal(again.json.page.name, 'Acme again');
+  assert.deepEqual([again.json.incidents, again.json.components], [[], []], 'nothing of the removed page');
+  assert.equal((await at(acme(), `/api/v2/incidents/${id}.json`)).status, 404);
+  const log = await edge.write('GET', 'operators');
+  assert.ok(log.log.some((e) => /removed page acme/.test(e.summary)), 'the accounts log names the removal');
+});
