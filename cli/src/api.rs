@@ -31,8 +31,9 @@ pub struct Api {
     agent: ureq::Agent,
     base: String,
     token: Option<String>,
-    /// The page `--page` names: sent with every admin call (`Sitrep-Page`); public reads go to its
-    /// own origin ([`Api::read_base`]).
+    /// The page `--page` names: sent with every admin call (`Sitrep-Page`; `default` too, so that
+    /// it is never the page of `SITREP_URL`'s host instead); public reads go to its own origin
+    /// ([`Api::read_base`]).
     page: Option<String>,
     read_base: std::cell::OnceCell<String>,
 }
@@ -66,7 +67,7 @@ impl Api {
         let base = origin(&base)?;
         let token = std::env::var("SITREP_TOKEN").ok().filter(|t| !t.is_empty());
         let asked = std::env::var("SITREP_PROXY").ok().filter(|p| !p.is_empty());
-        let page = page.map(|p| p.trim().to_owned()).filter(|p| !p.is_empty() && p != "default");
+        let page = page.map(|p| p.trim().to_owned()).filter(|p| !p.is_empty());
         Ok(Self { agent: agent(asked.as_deref())?, base, token, page, read_base: std::cell::OnceCell::new() })
     }
 
@@ -74,7 +75,7 @@ impl Api {
     /// hostname under `SITREP_URL`'s scheme and port), since a page is found by the host it is read
     /// from. Looked up once per invocation with `GET pages`.
     fn read_base(&self) -> Result<&str> {
-        let Some(id) = &self.page else { return Ok(&self.base) };
+        let Some(id) = self.page.as_ref().filter(|id| *id != "default") else { return Ok(&self.base) };
         if let Some(base) = self.read_base.get() {
             return Ok(base);
         }

@@ -96,7 +96,15 @@ impl Tool {
                 }
                 let reply: show::PageReply =
                     self.api.send::<(), _>(&Operation::on(Endpoint::RemovePage, id), None, None)?;
-                self.print(&reply, || out!("removed page {}", reply.page.id))
+                self.print(&reply, || {
+                    out!("removed page {}", reply.page.id);
+                    if reply.stopped == Some(false) {
+                        out!(
+                            "warning: its store did not stop (see the edge's log): nothing of it is served, but its \
+                             scheduled maintenances may still move and notify its subscribers"
+                        );
+                    }
+                })
             }
             Command::Page(PageCommand::Set { name, url, time_zone }) => {
                 if name.is_none() && url.is_none() && time_zone.is_none() {

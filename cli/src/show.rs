@@ -330,6 +330,9 @@ pub struct PageList {
 #[derive(Debug, serde::Serialize, Deserialize)]
 pub struct PageReply {
     pub page: sitrep_shared::host::PageEntry,
+    /// A removal: whether its store and deliveries stopped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<bool>,
 }
 
 /// `sitrep page list`.

@@ -1,10 +1,11 @@
 //! What the Worker does around the account store's page calls (`POST pages`, `DELETE pages/{id}`):
-//! which hostnames a new page may not take, and once the directory changed, this isolate's copy of
-//! it taken at once (the next request here finds the new page), a new page's store started with
-//! its name and URL, and what this isolate wrote to a removed page forgotten.
+//! which hostnames a new page may not take, a new page's store started with its name and URL
+//! (before the page is answered as added), a removed page's objects retired, and this isolate's
+//! copy of the directory taken at once (the next request here sees the change).
 
 use serde_json::json;
 use sitrep_shared::api::{Endpoint, Operation};
+use sitrep_shared::document::Document;
 use sitrep_shared::host::{Host, PageEntry};
 use worker::Env;
 
@@ -13,45 +14,95 @@ use crate::page::{self, Page};
 use crate::store::protocol::{AdminCall, Caller};
 
 /// The hostnames no new page may take: the one this call came to (an operator cannot move the
-/// page they work from to another) and the loopback names (a development machine's default page).
-pub fn reserved(url: &str) -> Vec<Host> {
+/// page they work from to another), the default page's own (the host of its URL) and the loopback
+/// names (a development machine's default page).
+pub async fn reserved(env: &Env, url: &str) -> Vec<Host> {
+    let mut reserved = always_reserved(url);
+    // Best effort: a default page that cannot be read now has no URL to keep.
+    if let Ok(summary) = crate::store::fetch_doc(env, &Page::default(), &Document::Summary).await
+        && let Ok(parsed) = serde_json::from_slice::<PageUrl>(&summary.body)
+    {
+        reserved.extend(Host::of_url(&parsed.page.url));
+    }
+    reserved
+}
+
+/// The hostnames reserved without asking the default page: the one of `url` and loopback's.
+fn always_reserved(url: &str) -> Vec<Host> {
     let loopback = ["localhost", "127.0.0.1"].into_iter().filter_map(Host::of_name);
     Host::of_url(url).into_iter().chain(loopback).collect()
 }
 
-/// After the account store answered a page call with `body` (`{"page": ...}`): see the module.
+/// As much of a summary as its page's URL.
+#[derive(serde::Deserialize)]
+struct PageUrl {
+    page: UrlOnly,
+}
+
+#[derive(serde::Deserialize)]
+struct UrlOnly {
+    #[serde(default)]
+    url: String,
+}
+
+/// After the account store answered a page call with `body` (`{"page": ...}`); see the module.
+/// Adding: the new page's store is started first, and if it cannot be the page is removed again
+/// (the call fails and nothing was added). Removing: the page's store and delivery object are
+/// retired (`crate::named`); `body` then says whether they were (`"stopped"`).
 pub async fn changed(
     env: &Env,
-    body: &serde_json::Value,
+    body: &mut serde_json::Value,
     added: bool,
     caller: Caller,
     origin: &str,
 ) -> Result<(), EdgeError> {
     let entry: PageEntry = serde_json::from_value(body["page"].clone())
         .map_err(|e| EdgeError::Internal(format!("the account store's page does not read: {e}")))?;
-    page::refresh(env, crate::clock::now_ms()).await?;
-    if !added {
-        crate::read::forget_page(entry.id.as_str());
-        return Ok(());
+    let page = Page::of_entry(entry.clone());
+    let now = crate::clock::now_ms();
+    if added {
+        if let Err(err) = start(env, &page, &entry, caller.clone(), origin).await {
+            let id = entry.id.as_str();
+            worker::console_error!("page {id}'s store did not start ({err}); removing it again");
+            let op = Operation::on(Endpoint::RemovePage, id);
+            let actor = caller.actor.ok_or_else(|| EdgeError::Internal("a page call without its caller".into()))?;
+            let undo = crate::accounts::protocol::AccountCall {
+                op,
+                body: String::new(),
+                actor,
+                secret: None,
+                reserved: vec![],
+            };
+            crate::accounts::admin(env, undo).await?;
+            page::refresh(env, now).await?;
+            return Err(EdgeError::Unavailable);
+        }
+        return page::refresh(env, now).await;
     }
-    start(env, &entry, caller, origin).await.map_err(|err| {
-        EdgeError::Internal(format!(
-            "page {:?} was added, but its store did not start ({err}): import its page with `sitrep import --page {}`",
-            entry.id.as_str(),
-            entry.id.as_str()
-        ))
-    })
+    page::refresh(env, now).await?;
+    crate::read::forget_page(&page);
+    let stopped = match crate::store::retire(env, &page).await {
+        Ok(()) => true,
+        Err(err) => {
+            worker::console_error!("page {} was removed, but its store did not stop: {err}", entry.id.as_str());
+            false
+        }
+    };
+    body["stopped"] = stopped.into();
+    Ok(())
 }
 
 /// Imports a new page's first state into its store: its name, its URL (its first hostname, under
-/// the scheme and port this deployment was reached by) and nothing else. Only into an empty
-/// store (`If-Match: 0`).
-async fn start(env: &Env, entry: &PageEntry, caller: Caller, origin: &str) -> Result<(), EdgeError> {
+/// the scheme and port this deployment was reached by; none if that would be longer than a page's
+/// URL may be) and nothing else. Only into an empty store (`If-Match: 0`).
+async fn start(env: &Env, page: &Page, entry: &PageEntry, caller: Caller, origin: &str) -> Result<(), EdgeError> {
     let now = sitrep_shared::Timestamp::from_unix_millis(crate::clock::now_ms() as i64)
         .ok_or_else(|| EdgeError::Internal("the clock is out of range".into()))?;
     let first = entry.hosts.first().ok_or_else(|| EdgeError::Internal("a page without a hostname".into()))?;
+    let url = page_url(origin, first);
+    let url = if url.chars().count() <= sitrep_shared::limits::PAGE_URL_CHARS { url } else { String::new() };
     let body = json!({
-        "page": { "id": entry.id, "name": entry.name, "url": page_url(origin, first), "updated_at": now },
+        "page": { "id": entry.id, "name": entry.name, "url": url, "updated_at": now },
         "components": [],
         "incidents": [],
         "scheduled_maintenances": [],
@@ -65,8 +116,7 @@ async fn start(env: &Env, entry: &PageEntry, caller: Caller, origin: &str) -> Re
         fingerprint: format!("start {}", entry.object()),
         caller,
     };
-    let page = Page::of_entry(entry.clone());
-    crate::store::admin(env, &page, call).await?;
+    crate::store::admin(env, page, call).await?;
     Ok(())
 }
 
@@ -94,7 +144,7 @@ mod tests {
     #[test]
     fn the_host_a_call_came_to_and_loopback_stay_the_default_pages() {
         let names: Vec<String> =
-            reserved("https://Status.Example.com:8443/api").into_iter().map(String::from).collect();
+            always_reserved("https://Status.Example.com:8443/api").into_iter().map(String::from).collect();
         assert_eq!(names, ["status.example.com", "localhost", "127.0.0.1"]);
     }
 }

@@ -11,6 +11,7 @@ mod copy;
 mod error;
 mod faults;
 mod handoff;
+mod named;
 mod seam;
 mod secrets;
 mod storage;

@@ -422,16 +422,16 @@ thread_local! {
     static PARSED: std::cell::RefCell<Option<(String, std::rc::Rc<Summary<'static>>)>> = const { std::cell::RefCell::new(None) };
 }
 
-/// The summary document, parsed once per version per isolate.
-pub fn parsed_summary(doc: &Doc) -> Result<std::rc::Rc<Summary<'static>>, EdgeError> {
-    if let Some(found) =
-        PARSED.with_borrow(|p| p.as_ref().filter(|(etag, _)| *etag == doc.etag).map(|(_, s)| s.clone()))
-    {
+/// The summary document of `page`, parsed once per version per isolate (kept by the page and the
+/// ETag: two pages' summaries are never taken for each other, however alike their ETags).
+pub fn parsed_summary(page: &crate::page::Page, doc: &Doc) -> Result<std::rc::Rc<Summary<'static>>, EdgeError> {
+    let key = page.key(&doc.etag);
+    if let Some(found) = PARSED.with_borrow(|p| p.as_ref().filter(|(kept, _)| *kept == key).map(|(_, s)| s.clone())) {
         return Ok(found);
     }
     let parsed: std::rc::Rc<Summary<'static>> =
         std::rc::Rc::new(serde_json::from_slice(&doc.body).map_err(|e| EdgeError::Internal(e.to_string()))?);
-    PARSED.set(Some((doc.etag.clone(), parsed.clone())));
+    PARSED.set(Some((key, parsed.clone())));
     Ok(parsed)
 }
 
@@ -462,7 +462,7 @@ async fn frame(
     options.src = Options::read(|_| None, origin).src;
     let summary = input(at, Document::Summary).await?;
     warnings.extend(options.locale.as_deref().and_then(i18n::locale_warning));
-    warnings.extend(embed::filter_warning(&*parsed_summary(&summary.doc)?, &options.components));
+    warnings.extend(embed::filter_warning(&*parsed_summary(at.page, &summary.doc)?, &options.components));
     let (doc, stale) = rendered_frame(at, origin, query, header_languages, options, summary, now).await?;
     if warnings.is_empty() {
         return Ok((doc, stale));
@@ -510,7 +510,7 @@ async fn rendered_frame(
     // The whole filter, as a set of the ids the page knows (unknown ones change nothing a reader
     // sees, so made-up ids make no new renderings): two filters share a frame only when they name
     // the same components.
-    let parsed = parsed_summary(&summary.doc)?;
+    let parsed = parsed_summary(at.page, &summary.doc)?;
     let known = |id: &sitrep_shared::ComponentId| parsed.components.iter().any(|c| &c.id == id);
     let mut filter: Vec<&str> = options.components.iter().filter(|id| known(id)).map(|c| c.as_str()).collect();
     filter.sort_unstable();

@@ -73,24 +73,24 @@ thread_local! {
     static FLOOR: RefCell<HashMap<String, u64>> = RefCell::new(HashMap::new());
 }
 
-/// The newest version of `page` this isolate wrote (0: none).
+/// The newest version of `page` this isolate wrote (0: none). By the page's scope, which names
+/// which page of its id it is: one that takes a removed page's id counts from the start.
 fn floor(page: &Page) -> u64 {
-    FLOOR.with_borrow(|floors| floors.get(page.id()).copied().unwrap_or(0))
+    FLOOR.with_borrow(|floors| floors.get(&page.scope()).copied().unwrap_or(0))
 }
 
 /// Records a write to `page` through this isolate (read-your-writes).
 pub fn wrote(page: &Page, version: u64) {
     FLOOR.with_borrow_mut(|floors| {
-        let floor = floors.entry(page.id().to_owned()).or_default();
+        let floor = floors.entry(page.scope()).or_default();
         *floor = (*floor).max(version);
     });
     forget_all();
 }
 
-/// Forgets what this isolate wrote to page `id` (a page removed: one that takes its id later
-/// counts its versions from the start).
-pub fn forget_page(id: &str) {
-    FLOOR.with_borrow_mut(|floors| floors.remove(id));
+/// Forgets what this isolate wrote to a removed page, and every copy in its memory.
+pub fn forget_page(page: &Page) {
+    FLOOR.with_borrow_mut(|floors| floors.remove(&page.scope()));
     forget_all();
 }
 
@@ -185,7 +185,7 @@ pub async fn fetch_doc_seen(
     doc: &Document,
     seen: Option<u64>,
 ) -> Result<(Rc<Doc>, bool), EdgeError> {
-    let key = page.key(&doc.key());
+    let key = page.key_of(doc.key());
     let now = now_ms();
     let floor = floor(page);
     let remembered = recall(&key, now);
@@ -335,7 +335,7 @@ impl Drop for Loading {
 /// Cache API, then KV, then the store; remembers what it finds and writes it through to the faster
 /// layers this location owns.
 async fn load(env: &Env, page: &Page, doc: &Document) -> Result<Rc<Doc>, Failed> {
-    let key = &page.key(&doc.key());
+    let key = &page.key_of(doc.key());
     let now = now_ms();
     let floor = floor(page);
     if let Some(found) = cache_get(&Cache::default(), &copy::fresh_url(key)).await

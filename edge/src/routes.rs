@@ -279,7 +279,7 @@ async fn component_badge(
     filter: &[ComponentId],
 ) -> Result<web_sys::Response, EdgeError> {
     let (summary, stale) = read::fetch_doc(env, ctx, page, &Document::Summary).await?;
-    let parsed = pages::parsed_summary(&summary)?;
+    let parsed = pages::parsed_summary(page, &summary)?;
     let now = Timestamp::from_unix_millis(clock::now_ms() as i64).unwrap_or(parsed.page.updated_at);
     let (name, status) = badge::scoped(&parsed, filter, now);
     let svg = badge::svg(label.as_deref().unwrap_or(&name), &status, stale);
@@ -380,10 +380,7 @@ async fn admin_request(
     }
     // The page the call is for: the one `Sitrep-Page` names, else the one of the host it came to.
     let now = clock::now_ms();
-    let page = match page_header {
-        Some(id) => page::by_id(env, id.trim(), now).await?,
-        None => page::of_url(env, full, now).await?,
-    };
+    let page = page::for_write(env, page_header.as_deref(), full, now).await?;
     let limit = url::query_param(query, "limit").and_then(|l| l.parse::<usize>().ok());
     let writes = op.endpoint.writes();
     // The form replies were stored with since the write API began: a retry across a deploy still matches.
@@ -439,11 +436,12 @@ async fn account_request(
     let secret = made
         .as_ref()
         .map(|((_, hash), id)| crate::accounts::protocol::NewSecret { hash: hash.clone(), id: id.clone() });
-    let reserved = if endpoint == api::Endpoint::AddPage { crate::directory::reserved(full) } else { vec![] };
+    let reserved =
+        if endpoint == api::Endpoint::AddPage { crate::directory::reserved(env, full).await } else { vec![] };
     let call = crate::accounts::protocol::AccountCall { op, body, actor, secret, reserved };
     let mut reply = crate::accounts::admin(env, call).await?;
     if matches!(endpoint, api::Endpoint::AddPage | api::Endpoint::RemovePage) && reply.status < 300 {
-        crate::directory::changed(env, &reply.body, endpoint == api::Endpoint::AddPage, caller, origin).await?;
+        crate::directory::changed(env, &mut reply.body, endpoint == api::Endpoint::AddPage, caller, origin).await?;
     }
     if let Some(((text, _), _)) = made {
         match endpoint {

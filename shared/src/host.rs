@@ -202,6 +202,9 @@ pub struct Directory {
     pages: Vec<PageEntry>,
     /// How many pages were ever added: the next one's serial.
     added: u64,
+    /// How many times it changed (a page added or removed): of two copies, the one with more is
+    /// the newer (see [`Directory::revision`]).
+    changes: u64,
     /// Each host's page, by index into `pages`.
     index: HashMap<Host, usize>,
 }
@@ -211,13 +214,16 @@ pub struct Directory {
 struct StoredDirectory {
     pages: Vec<PageEntry>,
     added: u64,
+    #[serde(default)]
+    changes: u64,
 }
 
 impl TryFrom<StoredDirectory> for Directory {
     type Error = String;
 
     fn try_from(stored: StoredDirectory) -> Result<Self, Self::Error> {
-        let mut directory = Directory { pages: vec![], added: stored.added, index: HashMap::new() };
+        let mut directory =
+            Directory { pages: vec![], added: stored.added, changes: stored.changes, index: HashMap::new() };
         for page in stored.pages {
             if page.serial >= stored.added {
                 return Err(format!(
@@ -239,7 +245,7 @@ impl TryFrom<StoredDirectory> for Directory {
 
 impl From<Directory> for StoredDirectory {
     fn from(directory: Directory) -> Self {
-        StoredDirectory { pages: directory.pages, added: directory.added }
+        StoredDirectory { pages: directory.pages, added: directory.added, changes: directory.changes }
     }
 }
 
@@ -247,6 +253,12 @@ impl Directory {
     /// Every page, in the order they were added.
     pub fn pages(&self) -> &[PageEntry] {
         &self.pages
+    }
+
+    /// How many changes made it: a copy read from a cache with a lower revision than one already
+    /// known is older, and never replaces it.
+    pub fn revision(&self) -> u64 {
+        self.changes
     }
 
     /// The page a request to `host` is for; `None` for the default page (a host no page lists, or
@@ -273,6 +285,7 @@ impl Directory {
             return Err(problems);
         }
         self.added += 1;
+        self.changes += 1;
         let n = self.insert(page);
         Ok(&self.pages[n])
     }
@@ -308,6 +321,7 @@ impl Directory {
     pub fn remove(&mut self, id: &PageId) -> Option<PageEntry> {
         let n = self.pages.iter().position(|p| &p.id == id)?;
         let gone = self.pages.remove(n);
+        self.changes += 1;
         // The pages after it moved: index them anew.
         self.index.clear();
         for page in std::mem::take(&mut self.pages) {
@@ -641,5 +655,10 @@ mod tests {
             [("hosts[0]".to_owned(), ProblemCode::Duplicate)]
         );
         assert_eq!(directory.pages().len(), 1, "nothing refused was added");
+        assert_eq!(directory.revision(), 1, "nor counted as a change");
+        directory.remove(&"acme".into());
+        assert_eq!(directory.revision(), 2, "a removal is a change too");
+        let json = serde_json::to_value(&directory).unwrap();
+        assert_eq!(serde_json::from_value::<Directory>(json).unwrap().revision(), 2);
     }
 }

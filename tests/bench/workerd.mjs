@@ -25,7 +25,11 @@ if (kind === 'sitrep') {
     modulesRoot: join(root, 'edge', 'build'),
     modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
     kvNamespaces: ['SITREP_KV'],
-    durableObjects: { PAGE_STORE: { className: 'PageStore', useSQLite: true } },
+    durableObjects: {
+      PAGE_STORE: { className: 'PageStore', useSQLite: true },
+      DELIVERY_STORE: { className: 'DeliveryStore', useSQLite: true },
+      ACCOUNT_STORE: { className: 'AccountStore', useSQLite: true },
+    },
     bindings: { SITREP_ADMIN_TOKEN: adminToken() },
     defaultPersistRoot: arg,
   };

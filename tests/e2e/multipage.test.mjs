@@ -225,7 +225,12 @@ test('a removed page\'s hosts are the default page\'s again, and a page that tak
   const unsure = sitrep(['page', 'remove', 'acme']);
   assert.notEqual(unsure.code, 0);
   assert.match(unsure.err, /add --yes/);
-  assert.match(ok(['page', 'remove', 'acme', '--yes']), /removed page acme/);
+  const removed = JSON.parse(ok(['--json', 'page', 'remove', 'acme', '--yes']));
+  assert.equal(removed.page.id, 'acme');
+  assert.equal(removed.stopped, true, 'its store and deliveries stopped');
+  const late = await edge.admin('POST', 'incidents', { name: 'late', status: 'investigating', body: 'x', impact: 'minor' },
+    { 'sitrep-page': 'acme' });
+  assert.equal(late.status, 404, 'a write naming a removed page reaches nothing');
   const gone = await at(acme(), '/api/v2/summary.json');
   assert.equal(gone.json.page.name, mainName, 'its host answers as the default page');
   assert.equal((await at(acme(), `/api/v2/incidents/${id}.json`)).status, 404);
@@ -238,4 +243,64 @@ test('a removed page\'s hosts are the default page\'s again, and a page that tak
   assert.equal((await at(acme(), `/api/v2/incidents/${id}.json`)).status, 404);
   const log = await edge.write('GET', 'operators');
   assert.ok(log.log.some((e) => /removed page acme/.test(e.summary)), 'the accounts log names the removal');
+});
+
+const stats = async (reset) => (await fetch(`${edge.base}/__sitrep/stats${reset ? '?reset=1' : ''}`)).json();
+const fault = async (what) => assert.ok((await fetch(`${edge.base}/__sitrep/fault`, { method: 'POST', body: what })).ok, what);
+const pause = (ms) => new Promise((r) => setTimeout(r, ms));
+
+test('a request for a host no page lists costs no store request: the directory comes from KV', async () => {
+  assert.equal((await at(`nobody.localhost:${port()}`, '/api/v2/summary.json')).status, 200);
+  await stats(true);
+  await pause(5_500); // past the directory's time in this isolate's memory
+  for (let n = 0; n < 10; n += 1) {
+    assert.equal((await at(`nobody-${n}.localhost:${port()}`, '/api/v2/summary.json')).status, 200);
+  }
+  const { calls } = await stats(false);
+  assert.equal(calls.directory ?? 0, 0, `the account store was asked: ${JSON.stringify(calls)}`);
+  assert.equal(calls.render ?? 0, 0, `the page's store was asked: ${JSON.stringify(calls)}`);
+});
+
+test('with KV failing the directory comes from the account store, and each host keeps its page', async () => {
+  await stats(true);
+  await fault('store-down');
+  try {
+    await pause(5_500);
+    const page = await at(acme(), '/api/v2/summary.json');
+    assert.equal(page.status, 200);
+    assert.equal(page.json.page.name, 'Acme again', 'its last good copy, never the default page\'s');
+    assert.equal(page.headers['x-sitrep-stale'], '1');
+  } finally {
+    await fault('store-up');
+  }
+  const { calls } = await stats(false);
+  assert.ok((calls.directory ?? 0) >= 1, `the account store was asked: ${JSON.stringify(calls)}`);
+});
+
+test('a hostname as long as DNS allows makes a page whose links are relative, never a failure', async () => {
+  const long = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(50)}.localhost`;
+  assert.ok(long.length <= 253);
+  const added = await edge.admin('POST', 'pages', { id: 'long', name: 'Long', hosts: [long] });
+  assert.equal(added.status, 201, JSON.stringify(added.json));
+  const summary = await at(`${long}:${port()}`, '/api/v2/summary.json');
+  assert.equal(summary.json.page.name, 'Long');
+  assert.equal(summary.json.page.url, '', 'a URL longer than a page\'s may be is left out');
+  assert.equal((await edge.admin('DELETE', 'pages/long')).status, 200);
+});
+
+test('after a restart each page publishes and delivers where its readers look', async () => {
+  await edge.restart();
+  const summary = await at(acme(), '/api/v2/summary.json');
+  assert.equal(summary.json.page.name, 'Acme again', 'the directory survived the restart');
+  const opened = await edge.admin('POST', 'incidents', { name: 'after restart', status: 'investigating', body: 'x', impact: 'minor' },
+    { 'sitrep-page': 'acme' });
+  assert.equal(opened.status, 201, JSON.stringify(opened.json));
+  const scope = `p/acme.${(await edge.write('GET', 'pages')).pages.find((p) => p.id === 'acme').serial}/`;
+  await eventually(async () => {
+    const version = await (await fetch(`${edge.base}/__sitrep/kv?key=${encodeURIComponent(`${scope}summary`)}`)).json();
+    return version === opened.version;
+  }, { what: 'acme\'s summary published under its own keys' });
+  const mainVersion = Number((await at(main(), '/api/v2/status.json')).headers['x-sitrep-version']);
+  const mainKv = await (await fetch(`${edge.base}/__sitrep/kv?key=summary`)).json();
+  assert.equal(mainKv, mainVersion, 'the default page\'s keys hold the default page\'s copy');
 });

@@ -29,6 +29,8 @@ pub fn run(args: &[String]) -> Result<()> {
         Some("hang") => hang_bench().map(drop),
         // Issue 25: the operator console's bytes and time to interactive.
         Some("console") => console_bench().map(drop),
+        // Issue 28: one page among 100 against a deployment of one.
+        Some("pages") => pages_bench().map(drop),
         // A worker already running on 127.0.0.1: `rate <port> <path>`, its latency at RATE req/s
         // and when its slowest requests were due (for finding where a tail comes from).
         Some("rate") => rate_of_running(&args[1..]),
@@ -36,7 +38,7 @@ pub fn run(args: &[String]) -> Result<()> {
         Some("widget-crates") => crate_breakdown(&nightly_widget()).map(drop),
         Some(other) => {
             bail!(
-                "unknown benchmark {other:?}: `shared`, `edge`, `write`, `widget`, `facade`, `notify`, `flood`, `hang` or `console` (none runs all)"
+                "unknown benchmark {other:?}: `shared`, `edge`, `write`, `widget`, `facade`, `notify`, `flood`, `hang`, `console` or `pages` (none runs all)"
             )
         }
     }
@@ -67,6 +69,7 @@ fn all() -> Result<()> {
         ("Edge: made-up locales and zones against the render cache (issue 24)", flood_bench()?),
         ("Subscribers: one receiver population hanging (issue 24)", hang_bench()?),
         ("Console: bytes and time to an interactive overview (issue 25)", console_bench()?),
+        ("Edge: one page among 100 (issue 28)", pages_bench()?),
         ("Soak: 10,000 widgets at incident peak (issue 6)", crate::soak::report(&crate::soak::run(&[])?)),
     ];
     let date = shell::output(shell::command("date", &["-u", "+%Y-%m-%d %H:%M UTC"])).unwrap_or_default();
@@ -1055,6 +1058,145 @@ fn flood_bench() -> Result<String> {
 
 /// Runs `tests/bench/{name}.mjs` against the test build of the Worker, its progress lines and, on
 /// failure, its error on stderr; its one line of JSON on stdout.
+/// Pages besides the default one in the many-page deployment of [`pages_bench`].
+const BENCH_PAGES: usize = 100;
+/// Sequential writes per deployment and round for the write latency of [`pages_bench`].
+const PAGE_WRITES: usize = 40;
+
+/// Issue 28: a deployment of one page against one of 101, both running, in alternating rounds:
+/// saturation on one page's summary (the many-page one read through its page's host), on a host
+/// no page lists, and the p50 of sequential writes to the page.
+fn pages_bench() -> Result<String> {
+    ensure_wrk()?;
+    edge::build(Build::Production)?;
+    let token = edge::dev_token()?;
+    let demo = fs::read(edge::write_pages("http://127.0.0.1:8787")?)?;
+    let auth = format!("Bearer {token}");
+    let json = [("Authorization", auth.as_str()), ("Content-Type", "application/json")];
+
+    step("one page: the built Worker in workerd (Miniflare API), the demo page loaded");
+    let one_state = shell::fresh_dir("bench-pages-one")?;
+    let one = Workerd::start("sitrep", &one_state.to_string_lossy())?;
+    edge::load_page(one.port, &token, &demo)?;
+
+    step(&format!("{BENCH_PAGES} pages: the same Worker, the demo page loaded into the default page and page p50"));
+    let many_state = shell::fresh_dir("bench-pages-many")?;
+    let many = Workerd::start("sitrep", &many_state.to_string_lossy())?;
+    edge::load_page(many.port, &token, &demo)?;
+    for n in 0..BENCH_PAGES {
+        let body = serde_json::json!({ "id": format!("p{n}"), "name": format!("Page {n}"), "hosts": [format!("p{n}.localhost")] });
+        let (status, answer) =
+            edge::http(many.port, "POST", "/api/v2/admin/pages", &json, body.to_string().as_bytes())?;
+        if status != 201 {
+            bail!("adding page p{n} answered {status}: {}", String::from_utf8_lossy(&answer));
+        }
+    }
+    let named = [json[0], json[1], ("Sitrep-Page", "p50")];
+    let (status, answer) = edge::http(many.port, "PUT", "/api/v2/admin/page", &named, &demo)?;
+    if status != 200 {
+        bail!("loading page p50 answered {status}: {}", String::from_utf8_lossy(&answer));
+    }
+    let host = format!("Host: p50.localhost:{}", many.port);
+    let unknown = format!("Host: nobody.localhost:{}", many.port);
+    // Both answer the same document for the page (its bytes), so the reads compare like with like.
+    let read = |port: u16, header: Option<&str>| -> Result<usize> {
+        let headers: Vec<(&str, &str)> = header.and_then(|h| h.split_once(": ")).into_iter().collect();
+        let (status, body) = edge::http(port, "GET", PATH, &headers, &[])?;
+        if status != 200 {
+            bail!("{PATH} ({header:?}) answered {status}");
+        }
+        Ok(body.len())
+    };
+    let (a, b) = (read(one.port, None)?, read(many.port, Some(&host))?);
+    println!("summary: {a} B on the one-page deployment, {b} B on page p50 of {BENCH_PAGES}");
+
+    let open = |port: u16, headers: &[(&str, &str)]| -> Result<String> {
+        let (status, body) =
+            edge::http(port, "POST", "/api/v2/admin/incidents", headers, br#"{"name":"Bench","body":"Opened"}"#)?;
+        if status != 201 {
+            bail!("opening an incident answered {status}: {}", String::from_utf8_lossy(&body));
+        }
+        let answer: serde_json::Value = serde_json::from_slice(&body)?;
+        Ok(format!("/api/v2/admin/incidents/{}/updates", answer["id"].as_str().context("no id")?))
+    };
+    let write_p50 = |port: u16, headers: &[(&str, &str)], path: &str| -> Result<f64> {
+        let mut times = Vec::with_capacity(PAGE_WRITES);
+        for n in 0..PAGE_WRITES {
+            let body = format!(r#"{{"status":"monitoring","body":"Update {n}"}}"#);
+            let started = std::time::Instant::now();
+            let (status, _) = edge::http(port, "POST", path, headers, body.as_bytes())?;
+            if status != 200 {
+                bail!("an update answered {status}");
+            }
+            times.push(started.elapsed().as_secs_f64() * 1000.0);
+        }
+        Ok(median(times))
+    };
+    let one_path = open(one.port, &json)?;
+    let many_path = open(many.port, &named)?;
+    let (mut one_rps, mut many_rps, mut unknown_rps, mut one_write, mut many_write) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for round in 1..=ROUNDS {
+        step(&format!("round {round} of {ROUNDS}: one page, page p50 of {BENCH_PAGES}, a host no page lists"));
+        let _ = load::fixed_rate(one.port, PATH, 500, 2, 8)?;
+        one_rps.push(saturation(one.port, PATH, None)?);
+        many_rps.push(saturation(many.port, PATH, Some(&host))?);
+        unknown_rps.push(saturation(many.port, PATH, Some(&unknown))?);
+        one_write.push(write_p50(one.port, &json, &one_path)?);
+        many_write.push(write_p50(many.port, &named, &many_path)?);
+    }
+    drop((one, many));
+    let rounds = |values: &[f64]| values.iter().map(|v| format!("{v:.0}")).collect::<Vec<_>>().join(" / ");
+    let ms_rounds = |values: &[f64]| values.iter().map(|v| format!("{v:.1}")).collect::<Vec<_>>().join(" / ");
+    println!("one page req/s: {}", rounds(&one_rps));
+    println!("page p50 of {BENCH_PAGES} req/s: {}", rounds(&many_rps));
+    println!("unknown host req/s: {}", rounds(&unknown_rps));
+    println!(
+        "write p50 ms, one page: {}; page p50 of {BENCH_PAGES}: {}",
+        ms_rounds(&one_write),
+        ms_rounds(&many_write)
+    );
+    let (one_rps, many_rps, unknown_rps) = (median(one_rps), median(many_rps), median(unknown_rps));
+    let (one_write, many_write) = (median(one_write), median(many_write));
+    let mut table = Table::new(["figure", "page p50 of 101", "one-page deployment", "ratio", "goal"]);
+    let row = |name: &str, ours: f64, base: f64, unit: &str, goal: Goal| {
+        let (goal, ok) = goal.judge(ours / base);
+        [
+            name.to_owned(),
+            format!("{ours:.1} {unit}"),
+            format!("{base:.1} {unit}"),
+            format!("{:.2}x", ours / base),
+            format!("{goal}: {}", met(ok)),
+        ]
+    };
+    table
+        .row(row("saturation on summary.json, wrk -c32", many_rps, one_rps, "req/s", Goal::AtLeast(0.95)))
+        .row(row(
+            "a host no page lists (the default page), wrk -c32",
+            unknown_rps,
+            one_rps,
+            "req/s",
+            Goal::AtLeast(0.95),
+        ))
+        .row(row(
+            &format!("write p50, {PAGE_WRITES} sequential updates"),
+            many_write,
+            one_write,
+            "ms",
+            Goal::AtMost(1.05),
+        ));
+    let md = format!(
+        "{}\nMedians of {ROUNDS} alternating rounds, both deployments running. The many-page deployment has \
+         {BENCH_PAGES} pages besides its default one, each added through `POST pages` (each with its own store); \
+         page p50 holds the same page as the one-page deployment's, read through its host (`Host: p50.localhost`). \
+         A host no page lists is found with no store request (the directory comes from isolate memory or KV; the \
+         e2e test \"a request for a host no page lists costs no store request\" counts them in the test build).\n",
+        table
+    );
+    println!("{md}");
+    Ok(md)
+}
+
 fn node_bench(name: &str, args: &[&str]) -> Result<serde_json::Value> {
     edge::build(Build::Test)?;
     let script = format!("tests/bench/{name}.mjs");

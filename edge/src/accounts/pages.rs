@@ -65,18 +65,23 @@ impl AccountStore {
         batch.put(Key::DirectoryOwed, &true)?;
         self.log(&mut batch, by, summary, now).await?;
         batch.commit(&self.state.storage()).await?;
-        self.publish(directory).await;
+        self.publish().await;
         Ok(())
     }
 
-    /// Copies the directory to KV and notes that nothing is owed; on failure sets the alarm.
-    async fn publish(&self, directory: &Directory) {
+    /// Copies the stored directory to KV (read again here: another change may have committed while
+    /// an earlier copy was on its way, and the last copy written must be the newest) and notes that
+    /// nothing is owed if no change came meanwhile; on failure sets the alarm.
+    async fn publish(&self) {
         let storage = self.state.storage();
         let published = async {
-            let text = serde_json::to_string(directory).map_err(|e| EdgeError::Internal(e.to_string()))?;
+            let directory = self.directory().await?;
+            let text = serde_json::to_string(&directory).map_err(|e| EdgeError::Internal(e.to_string()))?;
             self.env.kv(crate::bindings::KV_BINDING)?.put(&crate::copy::directory_key(), text)?.execute().await?;
-            // Stored as JSON text, as `get` reads it.
-            storage.put(&Key::DirectoryOwed.text(), "false".to_owned()).await?;
+            if self.directory().await?.revision() == directory.revision() {
+                // Stored as JSON text, as `get` reads it.
+                storage.put(&Key::DirectoryOwed.text(), "false".to_owned()).await?;
+            }
             Ok::<_, EdgeError>(())
         };
         if let Err(err) = published.await {
@@ -89,11 +94,10 @@ impl AccountStore {
 
     /// The alarm's job: the directory's copy in KV, if one is owed.
     pub(super) async fn publish_owed(&self) {
-        let owed = get::<bool>(&self.state.storage(), Key::DirectoryOwed).await;
-        match (owed, self.directory().await) {
-            (Ok(Some(true)), Ok(directory)) => self.publish(&directory).await,
-            (Ok(_), Ok(_)) => {}
-            (Err(err), _) | (_, Err(err)) => worker::console_error!("reading the page directory failed: {err}"),
+        match get::<bool>(&self.state.storage(), Key::DirectoryOwed).await {
+            Ok(Some(true)) => self.publish().await,
+            Ok(_) => {}
+            Err(err) => worker::console_error!("reading whether the page directory is owed failed: {err}"),
         }
     }
 }

@@ -41,6 +41,12 @@ pub async fn replay(env: &Env, object: &str, subscription: &str, delivery: &str)
     call(env, object, &DeliveryRequest::Admin(admin)).await
 }
 
+/// The page was removed: its delivery object named `object` stops and empties.
+pub async fn retire(env: &Env, object: &str) -> Result<(), EdgeError> {
+    let _: super::protocol::Retired = call(env, object, &DeliveryRequest::Retire).await?;
+    Ok(())
+}
+
 /// A test-only request.
 #[cfg(feature = "fault-injection")]
 pub async fn test_call(env: &Env, test: super::protocol::DeliveryTest) -> Result<serde_json::Value, EdgeError> {

@@ -18,5 +18,5 @@ mod test_calls;
 
 #[cfg(feature = "fault-injection")]
 pub use client::test_call;
-pub use client::{deliver, list, replay, take};
+pub use client::{deliver, list, replay, retire, take};
 pub use object::DeliveryStore;

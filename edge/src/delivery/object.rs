@@ -51,6 +51,8 @@ pub struct DeliveryStore {
     /// Test builds: give deliveries up after this many milliseconds of failures, not a day.
     #[cfg(feature = "fault-injection")]
     pub(super) give_up_after: Cell<Option<i64>>,
+    /// The name it was addressed by (its page's), and whether its page was removed.
+    pub(super) named: crate::named::Named,
 }
 
 impl std::fmt::Debug for DeliveryStore {
@@ -76,6 +78,7 @@ impl DurableObject for DeliveryStore {
             next_ask: Cell::new(0),
             #[cfg(feature = "fault-injection")]
             give_up_after: Cell::new(None),
+            named: crate::named::Named::default(),
         }
     }
 
@@ -86,6 +89,9 @@ impl DurableObject for DeliveryStore {
                 return answer::<()>(Err(EdgeError::Internal(format!("deliveries cannot read the request: {err}"))));
             }
         };
+        if let Err(err) = self.named.request(&self.state).await {
+            return answer::<()>(Err(err));
+        }
         if !self.wakes.borrow().built() && self.alarm_at.get().is_none() {
             // A new instance: its first alarm builds the memory and wakes what was owed before.
             self.schedule(0).await;
@@ -102,6 +108,9 @@ impl DurableObject for DeliveryStore {
             DeliveryRequest::Admin(DeliveryAdmin::Replay { subscription, delivery }) => {
                 answer(self.replay(&subscription, &delivery).await)
             }
+            DeliveryRequest::Retire => {
+                answer(self.named.retire(&self.state).await.map(|()| super::protocol::Retired {}))
+            }
             #[cfg(feature = "fault-injection")]
             DeliveryRequest::Test(call) => answer(self.test(call).await),
         }
@@ -110,6 +119,11 @@ impl DurableObject for DeliveryStore {
     async fn alarm(&self) -> worker::Result<Response> {
         // The alarm that fired is no longer pending: whatever this run schedules must be set.
         self.alarm_at.set(None);
+        match self.named.alarm(&self.state).await {
+            Ok(()) => {}
+            Err(EdgeError::Missing(_)) => return Response::empty(),
+            Err(err) => worker::console_warn!("the delivery object cannot read its name: {err}"),
+        }
         self.last_run.set(now_ms());
         self.kick().await;
         self.ask_pauses().await;
@@ -118,16 +132,13 @@ impl DurableObject for DeliveryStore {
 }
 
 impl DeliveryStore {
-    /// Sets the alarm `extra_ms` from now (at least [`MIN_GAP_MS`] after the last run), unless it
-    /// is set sooner already. Best effort: on failure the next request or claim sets it again.
     /// The name this object was addressed by: its page's store's (see `crate::page::Page::object`).
     pub(super) fn object(&self) -> Result<String, EdgeError> {
-        self.state
-            .id()
-            .name()
-            .ok_or_else(|| EdgeError::Internal("the delivery object was not addressed by a name".into()))
+        self.named.name()
     }
 
+    /// Sets the alarm `extra_ms` from now (at least [`MIN_GAP_MS`] after the last run), unless it
+    /// is set sooner already. Best effort: on failure the next request or claim sets it again.
     pub(super) async fn schedule(&self, extra_ms: u64) {
         let now = now_ms();
         let gap = (self.last_run.get() + MIN_GAP_MS).saturating_sub(now);

@@ -16,10 +16,17 @@ pub enum DeliveryRequest {
     Deliver(DeliverCall),
     /// From the writer, for the write API. Answered with [`Listed`] or [`Replayed`].
     Admin(DeliveryAdmin),
+    /// From the writer: the page was removed; stop and empty (see `crate::named`). Answered with
+    /// [`Retired`].
+    Retire,
     /// Test builds only. Answered with a JSON value.
     #[cfg(feature = "fault-injection")]
     Test(DeliveryTest),
 }
+
+/// The object stopped and emptied.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Retired {}
 
 /// The write API's delivery calls (the writer checked the token, the path and the version).
 #[derive(Debug, Serialize, Deserialize)]

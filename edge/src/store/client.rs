@@ -19,6 +19,7 @@ async fn call<T: DeserializeOwned>(env: &Env, object: &str, request: &StoreReque
     }
     #[cfg(feature = "fault-injection")]
     faults::count(match request {
+        StoreRequest::Retire => "retire",
         StoreRequest::Render { doc: Document::Incident(_) } => "render_incident",
         StoreRequest::Render { .. } => "render",
         StoreRequest::Admin(_) => "admin",
@@ -57,6 +58,12 @@ pub async fn paused(
 ) -> Result<AdminReply, EdgeError> {
     let (subscription, reason, token) = (subscription.to_owned(), reason.to_owned(), token.to_owned());
     call(env, object, &StoreRequest::Paused { subscription, reason, token }).await
+}
+
+/// Page `page` was removed: its store and delivery object stop and empty.
+pub async fn retire(env: &Env, page: &crate::page::Page) -> Result<(), EdgeError> {
+    let _: super::protocol::Done = call(env, &page.object(), &StoreRequest::Retire).await?;
+    Ok(())
 }
 
 /// A test-only request (fault switches, counts), to the default page's store.

@@ -29,6 +29,6 @@ mod write;
 
 #[cfg(feature = "fault-injection")]
 pub use client::test_call;
-pub use client::{admin, fetch_doc, paused};
+pub use client::{admin, fetch_doc, paused, retire};
 pub use object::PageStore;
 pub use subscriptions::targets as notify_targets;

@@ -39,6 +39,8 @@ pub struct PageStore {
     pub(super) pauses_fail_until: std::cell::Cell<u64>,
     /// Whether this instance has set the alarm once since it started (see `serve`).
     pub(super) started: std::cell::Cell<bool>,
+    /// The name it was addressed by (its page), and whether its page was removed.
+    pub(super) named: crate::named::Named,
 }
 
 impl std::fmt::Debug for PageStore {
@@ -62,12 +64,16 @@ impl DurableObject for PageStore {
             #[cfg(feature = "fault-injection")]
             pauses_fail_until: std::cell::Cell::new(0),
             started: std::cell::Cell::new(false),
+            named: crate::named::Named::default(),
         }
     }
 
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
         match req.json::<StoreRequest>().await {
-            Ok(request) => self.serve(request).await,
+            Ok(request) => match self.named.request(&self.state).await {
+                Ok(()) => self.serve(request).await,
+                Err(err) => answer::<()>(Err(err)),
+            },
             Err(err) => answer::<()>(Err(EdgeError::Internal(format!("the store cannot read the request: {err}")))),
         }
     }
@@ -75,6 +81,13 @@ impl DurableObject for PageStore {
     async fn alarm(&self) -> worker::Result<Response> {
         // The alarm that fired is no longer pending: whatever this run schedules must be set.
         self.publication.alarm_at.set(None);
+        match self.named.alarm(&self.state).await {
+            Ok(()) => {}
+            // A removed page's store does nothing more.
+            Err(EdgeError::Missing(_)) => return Response::empty(),
+            // Storage failed: publication finds no scope and tries again later.
+            Err(err) => worker::console_warn!("the store cannot read its name: {err}"),
+        }
         self.start().await;
         self.check_epoch().await;
         self.transition().await;
@@ -90,7 +103,7 @@ impl PageStore {
     /// The name this store was addressed by: `default`, or a page's `{id}.{serial}` (see
     /// `crate::page::Page::object`). Its delivery object has the same name.
     pub(super) fn object(&self) -> Result<String, EdgeError> {
-        self.state.id().name().ok_or_else(|| EdgeError::Internal("the store was not addressed by a name".into()))
+        self.named.name()
     }
 
     /// The prefix of its page's keys in KV (empty for the default page's): from its name alone, so
@@ -128,9 +141,18 @@ impl PageStore {
             StoreRequest::Paused { subscription, reason, token } => {
                 answer(self.pause_failed(&subscription, &reason, token).await)
             }
+            StoreRequest::Retire => answer(self.retire().await),
             #[cfg(feature = "fault-injection")]
             StoreRequest::Test(call) => answer(self.test(call).await),
         }
+    }
+
+    /// Its page was removed: its delivery object retired first (no event of it is sent again),
+    /// then itself (see `crate::named`).
+    async fn retire(&self) -> Result<super::protocol::Done, EdgeError> {
+        crate::delivery::retire(&self.env, &self.object()?).await?;
+        self.named.retire(&self.state).await?;
+        Ok(super::protocol::Done {})
     }
 
     async fn render_doc(&self, doc: &sitrep_shared::document::Document) -> Result<super::protocol::WireDoc, EdgeError> {

@@ -22,10 +22,16 @@ pub enum StoreRequest {
     /// From the delivery object: a subscription's deliveries failed for a day; pause it with the
     /// reason (a write by the store, logged). Answered with [`AdminReply`].
     Paused { subscription: String, reason: String, token: String },
+    /// The page was removed: stop and empty (see `crate::named`). Answered with [`Done`].
+    Retire,
     /// Test builds only: fault switches and what the store saw. Answered with a JSON value.
     #[cfg(feature = "fault-injection")]
     Test(TestCall),
 }
+
+/// Done, nothing to say.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Done {}
 
 /// A write-API request as the store needs it.
 #[derive(Debug, Serialize, Deserialize)]
