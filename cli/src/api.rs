@@ -103,8 +103,17 @@ impl Api {
     /// A public read of `path` (such as `/api/v2/summary.json`).
     pub fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
         let base = self.read_base()?;
-        let response =
-            self.agent.get(format!("{base}{path}")).call().with_context(|| format!("cannot reach {base}"))?;
+        let mut builder = self.agent.get(format!("{base}{path}"));
+        // A page's own host may be a private page's: the token is an operator's credential there too
+        // (sent over https, or to this machine: `read_base` keeps `SITREP_URL`'s scheme, and a
+        // `*.localhost` name resolves to loopback).
+        if self.page.is_some()
+            && let Some(token) = &self.token
+            && token_may_go_to(base)
+        {
+            builder = builder.header("authorization", format!("Bearer {token}"));
+        }
+        let response = builder.call().with_context(|| format!("cannot reach {base}"))?;
         answer(response)
     }
 
@@ -219,6 +228,19 @@ impl ureq::unversioned::resolver::Resolver for Localhost {
     }
 }
 
+/// Whether the token may be sent to `base` (an origin): over https, or to this machine (loopback,
+/// or a `*.localhost` name, which [`Localhost`] resolves to loopback).
+fn token_may_go_to(base: &str) -> bool {
+    match base.split_once("://") {
+        Some(("https", _)) => true,
+        Some(("http", rest)) => {
+            let host = rest.rsplit_once(':').map_or(rest, |(host, _)| host).to_ascii_lowercase();
+            is_loopback(rest) || host.ends_with(".localhost")
+        }
+        _ => false,
+    }
+}
+
 /// Whether `host` (with its port, as in an origin) is this machine: `localhost`, 127.0.0.0/8 or
 /// `[::1]`. Not `*.localhost`: a resolver with search domains may send those elsewhere.
 fn is_loopback(host_port: &str) -> bool {
@@ -292,6 +314,17 @@ mod tests {
         );
         assert!(origin("ftp://x").is_err());
         assert!(origin("https://x/api/v2").is_err());
+    }
+
+    /// Issue 28: a page's own host gets the token only over https or on this machine.
+    #[test]
+    fn a_pages_host_gets_the_token_only_safely() {
+        for ok in ["https://status.acme.example", "http://acme.localhost:8787", "http://127.0.0.1:8787"] {
+            assert!(token_may_go_to(ok), "{ok}");
+        }
+        for not in ["http://status.acme.test:8787", "http://acme.localhost.evil.test", "ftp://acme.localhost"] {
+            assert!(!token_may_go_to(not), "{not}");
+        }
     }
 
     /// Review 2, finding 15: the bearer token went over plain http to any host.

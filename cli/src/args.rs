@@ -96,6 +96,21 @@ pub enum PageCommand {
         /// The name readers see (default: the id).
         #[arg(long)]
         name: Option<String>,
+        /// Only signed-in operators and holders of a reader link (`sitrep page link`) read it.
+        #[arg(long)]
+        private: bool,
+    },
+    /// A reader link of a private page, printed on the last line: whoever holds it reads the page
+    /// (owners only). --revoke ends every link of the page made so far.
+    Link {
+        /// The page's id.
+        id: String,
+        /// How many days the link lives (1 to 366).
+        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=366), conflicts_with = "revoke")]
+        days: u32,
+        /// Revoke every reader link of the page instead.
+        #[arg(long)]
+        revoke: bool,
     },
     /// The deployment's pages besides the default one, with their hostnames.
     List,

@@ -75,13 +75,40 @@ impl Tool {
             Command::Postmortem(command) => self.postmortem(command),
             Command::Maintenance(command) => self.maintenance(command),
             Command::Component(command) => self.component(command),
-            Command::Page(PageCommand::Add { id, hosts, name }) => {
-                let new = sitrep_shared::host::NewPage { name: name.unwrap_or_else(|| id.clone()), id, hosts };
+            Command::Page(PageCommand::Add { id, hosts, name, private }) => {
+                let audience = if private {
+                    sitrep_shared::host::Audience::Private
+                } else {
+                    sitrep_shared::host::Audience::Public
+                };
+                let new =
+                    sitrep_shared::host::NewPage { name: name.unwrap_or_else(|| id.clone()), id, hosts, audience };
                 let added: show::PageReply = self
                     .api
                     .create(&Operation::new(Endpoint::AddPage), Some(&new))
                     .map_err(|err| refused(err, &Typed::default()))?;
                 self.print(&added, || show::page_added(&added.page))
+            }
+            Command::Page(PageCommand::Link { id, days, revoke }) => {
+                if revoke {
+                    let op = Operation::on(Endpoint::RevokeReaderLinks, id);
+                    let reply: show::PageReply = self.api.send::<(), _>(&op, None, None)?;
+                    return self
+                        .print(&reply, || out!("revoked every reader link of page {} made so far", reply.page.id));
+                }
+                let asked = sitrep_shared::host::NewReaderLink { days: Some(days) };
+                let op = Operation::on(Endpoint::CreateReaderLink, id);
+                let link: show::ReaderLink =
+                    self.api.send(&op, Some(&asked), None).map_err(|err| refused(err, &Typed::default()))?;
+                self.print(&link, || {
+                    out!(
+                        "a reader link of page {} ({}), valid until {}:",
+                        link.page.id,
+                        link.page.name,
+                        local(link.expires_at, self.zone())
+                    );
+                    out!("{}", link.link);
+                })
             }
             Command::Page(PageCommand::List) => {
                 let list: show::PageList = self.api.admin_get(&Operation::new(Endpoint::ListPages), "")?;

@@ -335,12 +335,21 @@ pub struct PageReply {
     pub stopped: Option<bool>,
 }
 
+/// `POST pages/{id}/links`.
+#[derive(Debug, serde::Serialize, Deserialize)]
+pub struct ReaderLink {
+    pub page: sitrep_shared::host::PageEntry,
+    pub link: String,
+    pub expires_at: Timestamp,
+}
+
 /// `sitrep page list`.
 pub fn pages(list: &PageList) {
     out!("{:<24} {:<28} every hostname no other page has", "default", "(the default page)");
     for page in &list.pages {
         let hosts: Vec<&str> = page.hosts.iter().map(|h| h.as_str()).collect();
-        out!("{:<24} {:<28} {}", page.id, page.name, hosts.join(", "));
+        let private = if page.audience == sitrep_shared::host::Audience::Private { " (private)" } else { "" };
+        out!("{:<24} {:<28} {}{private}", page.id, page.name, hosts.join(", "));
     }
 }
 

@@ -6,7 +6,8 @@
 use serde_json::json;
 use sitrep_shared::api::{Endpoint, Operation};
 use sitrep_shared::document::Document;
-use sitrep_shared::host::{Host, PageEntry};
+use sitrep_shared::host::{Host, NewReaderLink, PageEntry};
+use sitrep_shared::reader;
 use worker::Env;
 
 use crate::error::EdgeError;
@@ -90,6 +91,40 @@ pub async fn changed(
     };
     body["stopped"] = stopped.into();
     Ok(())
+}
+
+/// The days a reader link asked for lives (`POST pages/{id}/links`), checked.
+pub fn link_days(body: &str) -> Result<u32, EdgeError> {
+    let asked: NewReaderLink = if body.trim().is_empty() {
+        NewReaderLink::default()
+    } else {
+        serde_json::from_str(body).map_err(|e| EdgeError::BadRequest(format!("the body does not parse: {e}")))?
+    };
+    let days = asked.days.unwrap_or(reader::DEFAULT_DAYS);
+    if !(1..=reader::MAX_DAYS).contains(&days) {
+        return Err(EdgeError::Invalid(vec![sitrep_shared::Problem {
+            path: "days".into(),
+            code: sitrep_shared::ProblemCode::Invalid,
+            message: format!("a reader link lives 1 to {} days", reader::MAX_DAYS),
+        }]));
+    }
+    Ok(days)
+}
+
+/// Signs a reader link of the private page the account store answered with (`body["page"]`),
+/// living `days`, into `body` (`link`, `expires_at`); the answer's status.
+pub fn reader_link(env: &Env, body: &mut serde_json::Value, days: u32, origin: &str) -> Result<u16, EdgeError> {
+    let entry: PageEntry = serde_json::from_value(body["page"].clone())
+        .map_err(|e| EdgeError::Internal(format!("the account store's page does not read: {e}")))?;
+    let secret = env.secret(crate::bindings::TOKEN_SECRET).map(|s| s.to_string()).unwrap_or_default();
+    let now_s = (crate::clock::now_ms() / 1000) as i64;
+    let expires_s = now_s + i64::from(days) * 86_400;
+    let token = reader::make(&reader::key(&secret), &entry, expires_s);
+    let first = entry.hosts.first().ok_or_else(|| EdgeError::Internal("a page without a hostname".into()))?;
+    body["link"] = format!("{}/?reader={token}", page_url(origin, first)).into();
+    body["expires_at"] =
+        sitrep_shared::Timestamp::from_unix_millis(expires_s * 1000).map(|t| serde_json::json!(t)).unwrap_or_default();
+    Ok(201)
 }
 
 /// Imports a new page's first state into its store: its name, its URL (its first hostname, under

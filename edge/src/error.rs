@@ -31,6 +31,9 @@ pub enum EdgeError {
     /// A credential that is known but may not do this (a role too low, a write from another site).
     #[error("{0}")]
     Forbidden(String),
+    /// A private page read without a credential that lets its bearer read it: why, for the reader.
+    #[error("this page is private: {0}")]
+    PrivatePage(String),
     /// A sign-in secret (link, session, personal token) that is unknown, used, expired or revoked.
     #[error("{0}")]
     SignedOut(String),
@@ -83,7 +86,7 @@ impl EdgeError {
             Self::Conflict(_) => 409,
             Self::MethodNotAllowed { .. } => 405,
             Self::Unavailable | Self::NotLoaded | Self::WeakToken(_) => 503,
-            Self::Unauthorized | Self::SignedOut(_) => 401,
+            Self::Unauthorized | Self::SignedOut(_) | Self::PrivatePage(_) => 401,
             Self::Forbidden(_) => 403,
             Self::TooManyAttempts(_) => 429,
             Self::BadRequest(_) => 400,
@@ -106,6 +109,7 @@ impl EdgeError {
             Self::NotLoaded => "page_not_loaded",
             Self::Unauthorized => "unauthorized",
             Self::SignedOut(_) => "signed_out",
+            Self::PrivatePage(_) => "private_page",
             Self::Forbidden(_) => "forbidden",
             Self::WeakToken(_) => "weak_admin_token",
             Self::TooManyAttempts(_) => "too_many_attempts",

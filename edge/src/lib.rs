@@ -17,6 +17,7 @@ mod secrets;
 mod storage;
 mod url;
 // The Worker: routing, the read path, pages, the write API's front, the queue consumer.
+mod audience;
 mod auth;
 mod cf_access;
 mod console;

@@ -48,6 +48,16 @@ impl Page {
         }
     }
 
+    /// Whether only signed-in operators and holders of its reader links may read it.
+    pub fn private(&self) -> bool {
+        self.0.as_ref().is_some_and(|page| page.audience == sitrep_shared::host::Audience::Private)
+    }
+
+    /// Its entry in the directory (`None` for the default page).
+    pub fn entry(&self) -> Option<&PageEntry> {
+        self.0.as_deref()
+    }
+
     /// The prefix of every key of this page's (empty for the default page's).
     pub fn scope(&self) -> String {
         self.key("")

@@ -104,7 +104,13 @@ pub async fn serve(
             document(at, html, query, &preferred, now).await?
         }
     };
-    hot::respond(ask, &doc, stale, now, if html == Html::Frame { FRAME_HEADERS } else { PAGE_HEADERS })
+    let extra = match (html == Html::Frame, at.page.private()) {
+        (true, false) => FRAME_HEADERS,
+        (true, true) => FRAME_HEADERS_PRIVATE,
+        (false, false) => PAGE_HEADERS,
+        (false, true) => PAGE_HEADERS_PRIVATE,
+    };
+    hot::respond(ask, &doc, stale, now, extra)
 }
 
 /// The frame is fetched by customer pages on other origins, and inserted by the loader; a badge's
@@ -116,6 +122,21 @@ const PAGE_HEADERS: hot::Extra = &[
     ("vary", "Accept-Language"),
     ("content-security-policy", PAGE_CSP),
     ("referrer-policy", "strict-origin-when-cross-origin"),
+];
+/// [`FRAME_HEADERS`] and [`PAGE_HEADERS`] of a private page (see `audience::PRIVATE`).
+const FRAME_HEADERS_PRIVATE: hot::Extra = &[
+    ("vary", "Origin, Accept-Language"),
+    ("cache-control", "private, no-cache"),
+    ("x-robots-tag", "noindex"),
+    ("vary", "Cookie"),
+];
+const PAGE_HEADERS_PRIVATE: hot::Extra = &[
+    ("vary", "Accept-Language"),
+    ("content-security-policy", PAGE_CSP),
+    ("referrer-policy", "strict-origin-when-cross-origin"),
+    ("cache-control", "private, no-cache"),
+    ("x-robots-tag", "noindex"),
+    ("vary", "Cookie"),
 ];
 
 /// The postmortem preview: the incident page rendered from the store's document (the draft shown

@@ -11,7 +11,7 @@ use crate::error::{self, EdgeError};
 use crate::page::{self, Page};
 use crate::read;
 use crate::store::protocol::{AdminCall, Caller};
-use crate::{auth, cache, clock, hot, pages, store, url};
+use crate::{audience, auth, cache, clock, hot, pages, store, url};
 
 /// What a path names.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -114,7 +114,9 @@ pub async fn handle(req: web_sys::Request, env: Env, ctx: Context) -> web_sys::R
         Route::Read(doc) => {
             async {
                 let ask = read(&raw)?;
-                serve(&ask, &env, &ctx, &page_of().await?, &doc).await
+                let page = page_of().await?;
+                audience::check(&req, &env, &page, query, origin).await?;
+                serve(&ask, &env, &ctx, &page, &doc).await
             }
             .await
         }
@@ -122,6 +124,7 @@ pub async fn handle(req: web_sys::Request, env: Env, ctx: Context) -> web_sys::R
             async {
                 let ask = read(&raw)?;
                 let page = page_of().await?;
+                audience::check(&req, &env, &page, query, origin).await?;
                 let label = url::query_param(query, "label");
                 let components = url::query_param(query, "components").map(|c| badge::filter(&c));
                 badge(&ask, &env, &ctx, &page, label, components.filter(|c| !c.is_empty())).await
@@ -139,6 +142,11 @@ pub async fn handle(req: web_sys::Request, env: Env, ctx: Context) -> web_sys::R
                 Err(err) if frame => return error::response(&err, true).into(),
                 Err(err) => return error::page(&err).into(),
             };
+            let pass = match audience::check(&req, &env, &page, query, origin).await {
+                Ok(pass) => pass,
+                Err(err) if frame => return error::response(&err, true).into(),
+                Err(err) => return error::page(&err).into(),
+            };
             let at = pages::At { env: &env, ctx: &ctx, page: &page };
             let result = match read(&raw) {
                 Ok(ask) => pages::serve(&req, &ask, &at, html, origin, query).await,
@@ -146,7 +154,12 @@ pub async fn handle(req: web_sys::Request, env: Env, ctx: Context) -> web_sys::R
             };
             // A person reads a page's refusal; the loader reads the frame's status only.
             return match result {
-                Ok(response) => response,
+                Ok(response) => {
+                    if let audience::Pass::Reader(Some(cookie)) = pass {
+                        let _ = response.headers().append("set-cookie", &cookie);
+                    }
+                    response
+                }
                 Err(err) if frame => error::response(&err, true).into(),
                 Err(EdgeError::UnknownIncident(_) | EdgeError::NotFound(_)) => {
                     pages::not_found(&req, &at, path).await.into()
@@ -166,14 +179,23 @@ pub async fn handle(req: web_sys::Request, env: Env, ctx: Context) -> web_sys::R
         // A browser asking for a page that is not there gets one in its language; programs
         // (the API, anything not asking for HTML) keep the JSON error.
         Route::NotFound if (raw == "GET" || raw == "HEAD") && wants_html(&req) && !path.starts_with("/api/") => {
-            return match page_of().await {
-                Ok(page) => pages::not_found(&req, &pages::At { env: &env, ctx: &ctx, page: &page }, path).await.into(),
-                Err(err) => error::page(&err).into(),
+            let page = match page_of().await {
+                Ok(page) => page,
+                Err(err) => return error::page(&err).into(),
             };
+            if let Err(err) = audience::check(&req, &env, &page, query, origin).await {
+                return error::page(&err).into();
+            }
+            return pages::not_found(&req, &pages::At { env: &env, ctx: &ctx, page: &page }, path).await.into();
         }
         Route::NotFound => Err(EdgeError::NotFound(path.to_owned())),
     };
     result.unwrap_or_else(|err| error::response(&err, true).into())
+}
+
+/// What a page's documents add to the common headers: nothing for a public page.
+fn extra(page: &Page) -> hot::Extra {
+    if page.private() { audience::PRIVATE } else { &[] }
 }
 
 /// Whether the client reads HTML (a browser navigating), by its `Accept` header.
@@ -208,7 +230,7 @@ async fn serve(
 ) -> Result<web_sys::Response, EdgeError> {
     let (found, stale) = read::fetch_doc(env, ctx, page, doc).await?;
     crate::faults::maybe_panic_on_read();
-    hot::respond(ask, &found, stale, clock::now_ms(), &[])
+    hot::respond(ask, &found, stale, clock::now_ms(), extra(page))
 }
 
 async fn badge(
@@ -226,7 +248,7 @@ async fn badge(
     if label.is_none() {
         let (found, stale) = read::fetch_doc(env, ctx, page, &Document::Badge).await?;
         if !stale {
-            return hot::respond(ask, &found, stale, clock::now_ms(), &[]);
+            return hot::respond(ask, &found, stale, clock::now_ms(), extra(page));
         }
         // The published badge cannot say it is a last good copy: draw one that does.
     }
@@ -234,7 +256,7 @@ async fn badge(
     let parsed: StatusDocument<'static> =
         serde_json::from_slice(&status.body).map_err(|e| EdgeError::Internal(e.to_string()))?;
     let svg = badge::svg(label.as_deref().unwrap_or("status"), &parsed.status, stale);
-    hot::respond(ask, &badge_doc(svg, &status), stale, clock::now_ms(), &[])
+    hot::respond(ask, &badge_doc(svg, &status), stale, clock::now_ms(), extra(page))
 }
 
 /// The icon for the status the query names (a page links the one for its status; anything else is
@@ -283,7 +305,7 @@ async fn component_badge(
     let now = Timestamp::from_unix_millis(clock::now_ms() as i64).unwrap_or(parsed.page.updated_at);
     let (name, status) = badge::scoped(&parsed, filter, now);
     let svg = badge::svg(label.as_deref().unwrap_or(&name), &status, stale);
-    hot::respond(ask, &badge_doc(svg, &summary), stale, clock::now_ms(), &[])
+    hot::respond(ask, &badge_doc(svg, &summary), stale, clock::now_ms(), extra(page))
 }
 
 /// The write API: checks the token, the media type and the size, then hands the request to the
@@ -438,10 +460,19 @@ async fn account_request(
         .map(|((_, hash), id)| crate::accounts::protocol::NewSecret { hash: hash.clone(), id: id.clone() });
     let reserved =
         if endpoint == api::Endpoint::AddPage { crate::directory::reserved(env, full).await } else { vec![] };
+    // A reader link's lifetime is read before the account store is asked.
+    let days =
+        if endpoint == api::Endpoint::CreateReaderLink { Some(crate::directory::link_days(&body)?) } else { None };
     let call = crate::accounts::protocol::AccountCall { op, body, actor, secret, reserved };
     let mut reply = crate::accounts::admin(env, call).await?;
     if matches!(endpoint, api::Endpoint::AddPage | api::Endpoint::RemovePage) && reply.status < 300 {
         crate::directory::changed(env, &mut reply.body, endpoint == api::Endpoint::AddPage, caller, origin).await?;
+    }
+    if let Some(days) = days {
+        reply.status = crate::directory::reader_link(env, &mut reply.body, days, origin)?;
+    }
+    if endpoint == api::Endpoint::RevokeReaderLinks {
+        page::refresh(env, clock::now_ms()).await?;
     }
     if let Some(((text, _), _)) = made {
         match endpoint {

@@ -104,6 +104,8 @@ pub enum Endpoint {
     ListPages,
     AddPage,
     RemovePage,
+    CreateReaderLink,
+    RevokeReaderLinks,
 }
 
 /// Which Durable Object answers an endpoint.
@@ -125,7 +127,7 @@ const fn spec(method: Method, path: &'static str, summary: &'static str, body: O
 
 impl Endpoint {
     /// Every operation, in the order the OpenAPI document lists them.
-    pub const ALL: [Endpoint; 49] = [
+    pub const ALL: [Endpoint; 51] = [
         Endpoint::ImportPage,
         Endpoint::EditPage,
         Endpoint::OpenIncident,
@@ -175,6 +177,8 @@ impl Endpoint {
         Endpoint::ListPages,
         Endpoint::AddPage,
         Endpoint::RemovePage,
+        Endpoint::CreateReaderLink,
+        Endpoint::RevokeReaderLinks,
     ];
 
     /// The table: this operation's row. Always inlined, so a caller that reads only the method and
@@ -399,6 +403,17 @@ impl Endpoint {
                 None,
                 200,
             ),
+            Self::CreateReaderLink => spec(
+                Post,
+                "pages/{id}/links",
+                "A reader link of a private page: whoever holds it reads the page until it expires or the page's \
+                 links are revoked; the answer carries it, shown this once",
+                body("NewReaderLink"),
+                201,
+            ),
+            Self::RevokeReaderLinks => {
+                spec(Delete, "pages/{id}/links", "Revoke every reader link of a page made so far", None, 200)
+            }
         }
     }
 
@@ -428,7 +443,9 @@ impl Endpoint {
             | Self::ListOperatorTokens
             | Self::RevokeOperatorToken
             | Self::AddPage
-            | Self::RemovePage => Role::Owner,
+            | Self::RemovePage
+            | Self::CreateReaderLink
+            | Self::RevokeReaderLinks => Role::Owner,
             Self::OpenIncident
             | Self::EditIncident
             | Self::PostIncidentUpdate
@@ -476,7 +493,9 @@ impl Endpoint {
             | Self::RevokeOperatorToken
             | Self::ListPages
             | Self::AddPage
-            | Self::RemovePage => Store::Accounts,
+            | Self::RemovePage
+            | Self::CreateReaderLink
+            | Self::RevokeReaderLinks => Store::Accounts,
             _ => Store::Page,
         }
     }
@@ -668,7 +687,9 @@ pub fn command(op: &Operation, body: &[u8]) -> Result<Command, BodyError> {
         | Endpoint::RevokeOperatorToken
         | Endpoint::ListPages
         | Endpoint::AddPage
-        | Endpoint::RemovePage => return Err(BodyError::NotACommand),
+        | Endpoint::RemovePage
+        | Endpoint::CreateReaderLink
+        | Endpoint::RevokeReaderLinks => return Err(BodyError::NotACommand),
     })
 }
 

@@ -93,6 +93,9 @@ pub struct Options {
     /// `preview="incident"`: show a sample incident, rendered locally, and read nothing from the
     /// edge (a developer trying the banner publishes nothing).
     pub preview: bool,
+    /// `reader="sitrep_reader_..."`: a private page's reader link (its token, or the whole link),
+    /// sent with every read (`?reader=`); nothing read with it is kept in the host's storage.
+    pub reader: Option<String>,
 }
 
 /// The most postmortems the full view lists.
@@ -197,6 +200,13 @@ impl Options {
         };
         let components =
             text("components").map(|list| component_filter(&list, crate::limits::COMPONENTS)).unwrap_or_default();
+        let reader = text("reader").and_then(|value| match reader_token(&value) {
+            Some(token) => Some(token.to_owned()),
+            None => {
+                refuse("reader", &value, "a reader link of a private page (sitrep page link)", "reading without one");
+                None
+            }
+        });
         let options = Self {
             src: src.trim_end_matches('/').to_owned(),
             view,
@@ -207,14 +217,35 @@ impl Options {
             poll_secs,
             postmortems,
             preview,
+            reader,
         };
         (options, warnings)
     }
 
-    /// The URL of a read API path on the edge.
+    /// The URL of a read API path on the edge (with the reader link, if any).
     pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.src)
+        match &self.reader {
+            None => format!("{}{path}", self.src),
+            Some(token) => {
+                let sep = if path.contains('?') { '&' } else { '?' };
+                format!("{}{path}{sep}reader={token}", self.src)
+            }
+        }
     }
+}
+
+/// The token of a reader link given as itself or as the whole link (`...?reader=TOKEN`): `None`
+/// for anything else. Only letters, digits and `_` (a token needs no escaping in a URL), at most
+/// 200 characters.
+fn reader_token(value: &str) -> Option<&str> {
+    let token = match value.split_once("reader=") {
+        Some((_, rest)) => rest.split(['&', '#']).next().unwrap_or_default(),
+        None => value,
+    };
+    let fits = token.starts_with("sitrep_reader_")
+        && token.len() <= 200
+        && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    fits.then_some(token)
 }
 
 /// A `components` list (commas or spaces) as every reader of it keeps it: the distinct ids of at
@@ -720,6 +751,31 @@ mod tests {
             components: Cow::Owned(components),
             incidents: incidents.into_iter().map(Cow::Owned).collect(),
             scheduled_maintenances: maintenances.into_iter().map(Cow::Owned).collect(),
+        }
+    }
+
+    /// Issue 28: a private page's widget sends its reader link with every read, given as the token
+    /// or as the whole link; anything else is said and not sent.
+    #[test]
+    fn a_reader_link_goes_with_every_read() {
+        let token = format!("sitrep_reader_internal_3_0_1800000000_{}", "ab".repeat(32));
+        let o = options(&[("reader", &token)]);
+        assert_eq!(
+            o.url("/api/v2/summary.json"),
+            format!("https://status.example.com/api/v2/summary.json?reader={token}")
+        );
+        assert_eq!(
+            o.url("/embed/frame?view=full"),
+            format!("https://status.example.com/embed/frame?view=full&reader={token}")
+        );
+        let link = format!("https://internal.example/?reader={token}");
+        assert_eq!(options(&[("reader", &link)]).reader.as_deref(), Some(token.as_str()));
+        for bad in ["x", "sitrep_reader_a b", "sitrep_reader_<script>", "https://x/?reader=other"] {
+            let (o, warnings) =
+                Options::read_checked(|name| (name == "reader").then(|| bad.to_owned()), "https://status.example.com");
+            assert_eq!(o.reader, None, "{bad}");
+            assert_eq!(warnings.len(), 1, "{bad}");
+            assert_eq!(o.url("/a"), "https://status.example.com/a");
         }
     }
 

@@ -116,6 +116,7 @@ impl std::fmt::Display for Host {
 }
 
 /// Who may read a page.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Audience {
@@ -141,6 +142,10 @@ pub struct PageEntry {
     /// Who may read it.
     #[serde(default)]
     pub audience: Audience,
+    /// The epoch of its reader links (`crate::reader`): revoking them counts it up, and every link
+    /// made before stops at once.
+    #[serde(default)]
+    pub links_from: u64,
 }
 
 impl PageEntry {
@@ -179,6 +184,16 @@ fn valid_id(id: &str) -> bool {
         && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
+/// `POST pages/{id}/links`: a reader link of a private page.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct NewReaderLink {
+    /// How many days it lets its bearer read the page (1 to 366; default 30).
+    #[serde(default)]
+    pub days: Option<u32>,
+}
+
 /// `POST pages`: a page to add. Its hostnames are checked as [`Host::of_name`] reads them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -191,6 +206,10 @@ pub struct NewPage {
     pub name: String,
     /// The hostnames it answers to (1 to 8), each on no other page.
     pub hosts: Vec<String>,
+    /// Who may read it: `public` (anyone, the default) or `private` (a signed-in operator, or a
+    /// reader link: `POST pages/{id}/links`).
+    #[serde(default)]
+    pub audience: Audience,
 }
 
 /// The deployment's pages besides the default one, as the account store keeps them and the edge
@@ -279,7 +298,7 @@ impl Directory {
         default_page: &PageId,
         reserved: &[Host],
     ) -> Result<&PageEntry, Vec<Problem>> {
-        let page = PageEntry { id, serial: self.added, name, hosts, audience };
+        let page = PageEntry { id, serial: self.added, name, hosts, audience, links_from: 0 };
         let problems = self.check(&page, Some(default_page), reserved);
         if !problems.is_empty() {
             return Err(problems);
@@ -314,7 +333,15 @@ impl Directory {
             return Err(problems);
         }
         let default_page = PageId::from(DEFAULT_PAGE);
-        self.add(PageId::from(new.id.as_str()), new.name, hosts, Audience::Public, &default_page, reserved)
+        self.add(PageId::from(new.id.as_str()), new.name, hosts, new.audience, &default_page, reserved)
+    }
+
+    /// Revokes every reader link of page `id` made so far; the page as it is now.
+    pub fn revoke_links(&mut self, id: &str) -> Option<&PageEntry> {
+        let n = self.pages.iter().position(|p| p.id.as_str() == id)?;
+        self.pages[n].links_from += 1;
+        self.changes += 1;
+        Some(&self.pages[n])
     }
 
     /// Removes page `id`, returning it; its hosts are the default page's again.
@@ -633,6 +660,7 @@ mod tests {
             id: id.into(),
             name: "Acme".into(),
             hosts: names.iter().map(|h| h.to_string()).collect(),
+            audience: Audience::Public,
         };
         let reserved = hosts(&["localhost"]);
         let added = directory.add_new(new("acme", &["Status.Acme.example."]), &reserved).unwrap().clone();

@@ -41,6 +41,8 @@ pub mod page;
 pub mod postmortem;
 pub mod preview;
 pub mod problem;
+#[cfg(feature = "sign")]
+pub mod reader;
 mod replay;
 pub mod status;
 pub mod template;

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { eventually, fixture, root, serve, startEdge } from './support.mjs';
+import { eventually, fixture, launchChromium, root, serve, startEdge } from './support.mjs';
 
 const bin = join(root, 'target', 'debug', 'sitrep');
 const dir = mkdtempSync(join(tmpdir(), 'sitrep-pages-'));
@@ -172,8 +172,10 @@ test('pages are checked as they are added: bad or taken hostnames, reserved ones
   await refused({ id: 'acme', name: 'B', hosts: ['b.localhost'] }, 'id');
   await refused({ id: 'default', name: 'B', hosts: ['b.localhost'] }, 'id');
   await refused({ id: 'B/..', name: 'B', hosts: ['b.localhost'] }, 'id');
-  const extra = await edge.admin('POST', 'pages', { id: 'b', name: 'B', hosts: ['b.localhost'], audience: 'private' });
+  const extra = await edge.admin('POST', 'pages', { id: 'b', name: 'B', hosts: ['b.localhost'], owner: 'x' });
   assert.equal(extra.status, 400, 'a field the API does not know');
+  const audience = await edge.admin('POST', 'pages', { id: 'b', name: 'B', hosts: ['b.localhost'], audience: 'secret' });
+  assert.equal(audience.status, 400, 'an audience that is not public or private');
   assert.equal((await edge.admin('DELETE', 'pages/nope')).status, 404);
   assert.equal((await edge.admin('DELETE', 'pages/default')).status, 404, 'the default page cannot be removed');
   const list = await edge.write('GET', 'pages');
@@ -303,4 +305,95 @@ test('after a restart each page publishes and delivers where its readers look', 
   const mainVersion = Number((await at(main(), '/api/v2/status.json')).headers['x-sitrep-version']);
   const mainKv = await (await fetch(`${edge.base}/__sitrep/kv?key=summary`)).json();
   assert.equal(mainKv, mainVersion, 'the default page\'s keys hold the default page\'s copy');
+});
+
+test('a private page answers only a reader link or a signed-in operator, warm or cold, and says so to no one else', async () => {
+  assert.match(ok(['page', 'add', 'internal', '--host', 'internal.localhost', '--name', 'Internal Ops', '--private']), /added page internal/);
+  assert.match(ok(['page', 'list']), /internal\s+Internal Ops\s+internal\.localhost \(private\)/);
+  const host = `internal.localhost:${port()}`;
+  const paths = ['/api/v2/summary.json', '/api/v2/status.json', '/api/v2/incidents.json', '/history.atom', '/feed.json',
+    '/badge.svg', '/badge.svg?components=x', '/embed/frame', '/embed/frame?view=full'];
+  const refusedEverywhere = async (headers = {}) => {
+    for (const path of paths) {
+      const res = await at(host, path, { headers });
+      assert.equal(res.status, 401, `${path}: ${res.text}`);
+      assert.equal(res.json?.error?.code, 'private_page', path);
+      assert.doesNotMatch(res.text, /Internal Ops/, path);
+    }
+    for (const path of ['/', '/history', '/incidents/x', '/nowhere']) {
+      const res = await at(host, path, { headers: { accept: 'text/html', ...headers } });
+      assert.equal(res.status, 401, path);
+      assert.doesNotMatch(res.text, /Internal Ops/, path);
+    }
+  };
+  await refusedEverywhere();
+
+  const out = ok(['page', 'link', 'internal', '--days', '2']);
+  const link = out.trim().split('\n').pop();
+  assert.match(link, new RegExp(`^http://internal\\.localhost:${port()}/\\?reader=sitrep_reader_internal_\\d+_0_\\d+_[0-9a-f]{64}$`));
+  const token = new URL(link).searchParams.get('reader');
+  for (const path of paths) {
+    const sep = path.includes('?') ? '&' : '?';
+    const res = await at(host, `${path}${sep}reader=${token}`);
+    assert.equal(res.status, 200, `${path}: ${res.text}`);
+    assert.equal(res.headers['cache-control'], 'private, no-cache', path);
+    assert.equal(res.headers['x-robots-tag'], 'noindex', path);
+  }
+  assert.equal((await at(host, `/api/v2/summary.json?reader=${token}`)).json.page.name, 'Internal Ops');
+  const page = await at(host, `/?reader=${token}`, { headers: { accept: 'text/html' } });
+  assert.equal(page.status, 200);
+  assert.match(page.text, /Internal Ops/);
+  const set = [page.headers['set-cookie']].flat()[0];
+  assert.match(set, /^sitrep_reader=sitrep_reader_internal_[^;]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=\d+$/);
+  const cookie = set.split(';')[0];
+  assert.equal((await at(host, '/history', { headers: { accept: 'text/html', cookie } })).status, 200, 'the cookie reads its links');
+  // Warm now: still nothing for a reader without a credential, nor with another page's or an altered one.
+  await refusedEverywhere();
+  const altered = token.slice(0, -1) + (token.endsWith('0') ? '1' : '0');
+  await refusedEverywhere({ cookie: `sitrep_reader=${altered}` });
+  assert.equal((await at(host, `/api/v2/summary.json?reader=${altered}`)).status, 401);
+  assert.equal((await at(`acme.localhost:${port()}`, `/api/v2/summary.json`)).status, 200, 'a public page needs nothing');
+  // An operator's token reads it, and the tool reads it with --page.
+  assert.equal((await at(host, '/api/v2/summary.json', { headers: { authorization: `Bearer ${edge.token}` } })).status, 200);
+  assert.match(ok(['--page', 'internal', 'status']), /Internal Ops|operational|no incident/i);
+  // A public page has no links; revoking ends every link made so far, cookie included.
+  assert.notEqual(sitrep(['page', 'link', 'acme']).code, 0);
+  assert.match(ok(['page', 'link', 'internal', '--revoke']), /revoked every reader link of page internal/);
+  const revoked = await at(host, `/api/v2/summary.json?reader=${token}`);
+  assert.equal(revoked.status, 401);
+  assert.match(revoked.json.error.message, /revoked/);
+  assert.equal((await at(host, '/', { headers: { accept: 'text/html', cookie } })).status, 401);
+  const fresh = ok(['page', 'link', 'internal']).trim().split('\n').pop();
+  assert.equal((await at(host, `/api/v2/status.json?reader=${new URL(fresh).searchParams.get('reader')}`)).status, 200);
+});
+
+test('the widget reads a private page with its reader link, keeps nothing of it, and shows nothing without one', async () => {
+  ok(['--page', 'internal', 'incident', 'open', '--name', 'Internal VPN down', '--body', 'Looking into it.', '--impact', 'major']);
+  const link = ok(['page', 'link', 'internal', '--days', '1']).trim().split('\n').pop();
+  const origin = `http://internal.localhost:${port()}`;
+  const server = await serve((req, res) => {
+    const url = new URL(req.url, 'http://x');
+    const reader = url.searchParams.get('with') === 'link' ? ` reader="${link}"` : '';
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(`<!doctype html><html lang="en"><head><title>app</title><link rel="icon" href="data:,">
+      <script type="module" src="${origin}/widget.js"></script></head>
+      <body><sitrep-status src="${origin}" view="banner"${reader}></sitrep-status></body></html>`);
+  });
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage();
+    const text = () => page.evaluate(() => document.querySelector('sitrep-status')?.shadowRoot?.textContent ?? '');
+    await page.goto(`${server.origin}/?with=link`);
+    await eventually(async () => /Internal VPN down/.test(await text()), { what: 'the private page\'s incident in the banner' });
+    const kept = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.includes(':summary:')));
+    assert.deepEqual(kept, [], 'nothing read with a reader link is kept in the host\'s storage');
+    const without = await browser.newPage();
+    await without.goto(`${server.origin}/?with=none`);
+    await pause(3_000);
+    const shown = await without.evaluate(() => document.querySelector('sitrep-status')?.shadowRoot?.textContent ?? '');
+    assert.doesNotMatch(shown, /Internal VPN down/);
+  } finally {
+    await browser.close();
+    server.close();
+  }
 });

@@ -34,6 +34,8 @@ interface SitrepStatusAttributes {
   postmortems?: number | `${number}`;
   /** `incident`: a sample incident in the reader's language, reading nothing (to try the banner). */
   preview?: "incident";
+  /** A private page's reader link (`sitrep page link`), or its token: sent with every read. */
+  reader?: string;
 }
 
 /** `mount()`'s options: the attributes in camelCase, numbers as numbers, components as a list. */
@@ -47,6 +49,7 @@ interface SitrepMountOptions {
   poll?: number;
   postmortems?: number;
   preview?: "incident";
+  reader?: string;
 }
 
 /** A mounted widget. */

@@ -13,7 +13,7 @@ const MODULES = {
   full: { glue: "__SITREP_FULL_JS__", wasm: "__SITREP_FULL_WASM__" },
 };
 
-const ATTRIBUTES = ["src", "view", "components", "locale", "time-zone", "theme", "poll", "postmortems", "preview"];
+const ATTRIBUTES = ["src", "view", "components", "locale", "time-zone", "theme", "poll", "postmortems", "preview", "reader"];
 const origin = new URL(import.meta.url).origin;
 const loading = {};
 // Live mounts whose view needs the full module: badges on the same page then use it too, so the
@@ -87,7 +87,7 @@ function trusted(html) {
 // badge's is `/embed/frame`, which the host page can preload (see README).
 function frameUrl(base, options) {
   const query = new URLSearchParams();
-  for (const name of ["view", "components", "theme", "postmortems", "poll", "preview", "locale", "time-zone"]) {
+  for (const name of ["view", "components", "theme", "postmortems", "poll", "preview", "locale", "time-zone", "reader"]) {
     if (options[name] !== undefined) query.set(name, options[name]);
   }
   // A `src` that is not this origin as it is written (no scheme, say) reads from here: the edge

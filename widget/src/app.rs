@@ -95,9 +95,11 @@ fn languages(options: &Options) -> Vec<String> {
     list
 }
 
-/// The state at mount: the summary an earlier page load stored, and the dismissals.
+/// The state at mount: the summary an earlier page load stored (never a private page's: one read
+/// with a reader link is not kept where the next person at this browser would see it), and the
+/// dismissals.
 fn initial(options: &Options) -> Model {
-    let kept = storage::load_summary(&options.src).and_then(|stored| {
+    let kept = storage::load_summary(&options.src).filter(|_| options.reader.is_none()).and_then(|stored| {
         let summary = read::summary(&stored.text).ok()?;
         Some(Kept { summary, etag: stored.etag, fetched_at: stored.fetched_at })
     });

@@ -164,7 +164,7 @@ pub fn poll(options: Rc<Options>, etag: Option<String>, dispatch: &Callback<Even
         let sent = etag.clone();
         let (result, text) = app::get(&options, SUMMARY_PATH, etag, read::summary).await;
         let at = app::now();
-        if let (Ok(Fetched::Body { etag, .. }), Some(text)) = (&result, text) {
+        if let (Ok(Fetched::Body { etag, .. }), Some(text), None) = (&result, text, &options.reader) {
             storage::save_summary(&options.src, &Stored { fetched_at: at, etag: etag.clone(), text });
         }
         // Taken out of the hub before anyone is told: a listener's dispatch may poll again.

@@ -83,6 +83,7 @@ pub fn document() -> Value {
         add("OperatorEdit", of::<OperatorEdit>(&mut generator)),
         add("NewToken", of::<NewToken>(&mut generator)),
         add("NewPage", of::<sitrep_shared::host::NewPage>(&mut generator)),
+        add("NewReaderLink", of::<sitrep_shared::host::NewReaderLink>(&mut generator)),
     ];
     let mut schemas = serde_json::Map::new();
     for (name, schema) in generator.take_definitions(true) {
@@ -263,6 +264,10 @@ fn account_operation(endpoint: Endpoint) -> Value {
     let id_only = json!({ "type": "object", "required": ["id"], "properties": { "id": { "type": "string" } } });
     let token = json!({ "type": "object", "required": ["id", "name", "created_at"], "properties": {
         "id": { "type": "string" }, "name": { "type": "string" }, "created_at": { "type": "string", "format": "date-time" } } });
+    let page = json!({ "type": "object", "required": ["id", "serial", "name", "hosts", "audience"], "properties": {
+        "id": { "type": "string" }, "serial": { "type": "integer", "minimum": 0 }, "name": { "type": "string" },
+        "hosts": { "type": "array", "items": { "type": "string" } },
+        "audience": { "type": "string", "enum": ["public", "private"] }, "links_from": { "type": "integer", "minimum": 0 } } });
     let success = match endpoint {
         Endpoint::Me => json!({ "type": "object", "required": ["actor", "role"], "properties": {
             "actor": { "type": "object", "required": ["kind"] }, "role": { "type": "string", "enum": ["viewer", "editor", "owner"] } } }),
@@ -292,6 +297,19 @@ fn account_operation(endpoint: Endpoint) -> Value {
         }
         Endpoint::CreateToken => json!({ "type": "object", "required": ["token", "secret"], "properties": {
             "token": token, "secret": { "type": "string", "pattern": "^sitrep_pat_", "description": "the token; never shown again" } } }),
+        Endpoint::ListPages => {
+            json!({ "type": "object", "required": ["pages"], "properties": { "pages": { "type": "array", "items": page.clone() } } })
+        }
+        Endpoint::AddPage | Endpoint::RevokeReaderLinks => {
+            json!({ "type": "object", "required": ["page"], "properties": { "page": page.clone() } })
+        }
+        Endpoint::RemovePage => json!({ "type": "object", "required": ["page", "stopped"], "properties": {
+            "page": page.clone(), "stopped": { "type": "boolean", "description": "whether its store and deliveries stopped" } } }),
+        Endpoint::CreateReaderLink => {
+            json!({ "type": "object", "required": ["page", "link", "expires_at"], "properties": {
+            "page": page.clone(), "link": { "type": "string", "description": "the reader link; shown this once" },
+            "expires_at": { "type": "string", "format": "date-time" } } })
+        }
         _ => id_only,
     };
     let mut responses = serde_json::Map::new();

@@ -69,6 +69,8 @@ impl AccountStore {
             Endpoint::ListPages => self.list_pages().await,
             Endpoint::AddPage => self.add_page(parse(&call.body)?, &call.reserved, &call.actor, now).await,
             Endpoint::RemovePage => self.remove_page(id, &call.actor, now).await,
+            Endpoint::CreateReaderLink => self.private_page(id).await,
+            Endpoint::RevokeReaderLinks => self.revoke_links(id, &call.actor, now).await,
             other => Err(EdgeError::Internal(format!("{other:?} is not the account store's"))),
         }
     }

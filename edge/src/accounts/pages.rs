@@ -51,6 +51,26 @@ impl AccountStore {
         Ok(reply(200, json!({ "page": page })))
     }
 
+    /// `POST pages/{id}/links`: the page as the directory has it now, if it is a private one (the
+    /// Worker signs the link: the key never reaches this object).
+    pub(super) async fn private_page(&self, id: &str) -> Result<AccountReply, EdgeError> {
+        let directory = self.directory().await?;
+        let page = directory.get(id).ok_or_else(|| EdgeError::Missing(format!("no page with id {id:?}")))?;
+        if page.audience != sitrep_shared::host::Audience::Private {
+            return Err(EdgeError::Conflict(format!("page {id:?} is public: anyone reads it without a link")));
+        }
+        Ok(reply(200, json!({ "page": page })))
+    }
+
+    /// `DELETE pages/{id}/links`: every reader link of the page made so far stops.
+    pub(super) async fn revoke_links(&self, id: &str, by: &Actor, now: Timestamp) -> Result<AccountReply, EdgeError> {
+        let mut directory = self.directory().await?;
+        let page =
+            directory.revoke_links(id).ok_or_else(|| EdgeError::Missing(format!("no page with id {id:?}")))?.clone();
+        self.change(&directory, by, format!("revoked the reader links of page {id}"), now).await?;
+        Ok(reply(200, json!({ "page": page })))
+    }
+
     /// Stores the changed directory with its log entry, then copies it to KV; a copy that fails is
     /// owed, and the alarm tries again until it is made.
     async fn change(

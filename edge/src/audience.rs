@@ -1,0 +1,117 @@
+//! Who may read a private page (issue 28): checked after the page is found and before anything of
+//! it is read from any layer. A reader link (`?reader=`, `sitrep_shared::reader`), the cookie a
+//! page read with one sets, or an operator's credential (a session cookie, a token); anything else
+//! is 401 with the reason, never the page. What a private page answers is `Cache-Control: private`
+//! and `noindex` (see [`PRIVATE`]).
+
+use sitrep_shared::reader;
+use worker::Env;
+
+use crate::bindings::TOKEN_SECRET;
+use crate::error::EdgeError;
+use crate::page::Page;
+use crate::{auth, url};
+
+/// The cookie a page read with a reader link sets, so the page's own links need none.
+const COOKIE: &str = "sitrep_reader";
+
+/// What a private page's answers add to (or put over) the public ones: no shared cache keeps them,
+/// no search engine indexes them, and a browser asks again with its cookie.
+pub const PRIVATE: crate::hot::Extra =
+    &[("cache-control", "private, no-cache"), ("x-robots-tag", "noindex"), ("vary", "Cookie")];
+
+/// How a reader got in.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Pass {
+    /// A public page: anyone.
+    Public,
+    /// A reader link; `Some`: the `Set-Cookie` value that keeps it for the page's own links (when it
+    /// came in the URL).
+    Reader(Option<String>),
+    /// A signed-in operator.
+    Operator,
+}
+
+/// Whether the request may read `page`; `origin` is how the request reached this edge.
+pub async fn check(
+    req: &web_sys::Request,
+    env: &Env,
+    page: &Page,
+    query: &str,
+    origin: &str,
+) -> Result<Pass, EdgeError> {
+    let Some(entry) = page.entry().filter(|_| page.private()) else { return Ok(Pass::Public) };
+    let header = |name: &str| req.headers().get(name).ok().flatten();
+    let cookie = header("cookie");
+    let secure = origin.starts_with("https://");
+    let now_s = (crate::clock::now_ms() / 1000) as i64;
+    // Without a strong admin secret there is no key anyone could not guess: no link is taken.
+    let secret = env.secret(TOKEN_SECRET).map(|s| s.to_string()).unwrap_or_default();
+    let key = (secret.chars().count() >= auth::MIN_TOKEN_CHARS).then(|| reader::key(&secret));
+    let mut refused = None;
+    if let Some(key) = &key {
+        if let Some(token) = url::query_param(query, "reader") {
+            match reader::check(key, &token, entry, now_s) {
+                Ok(()) => return Ok(Pass::Reader(Some(set_cookie(&token, secure, now_s)))),
+                Err(why) => refused = Some(why),
+            }
+        }
+        if let Some(token) = cookie.as_deref().and_then(|c| cookie_value(c, COOKIE)) {
+            match reader::check(key, token, entry, now_s) {
+                Ok(()) => return Ok(Pass::Reader(None)),
+                Err(why) => refused = refused.or(Some(why)),
+            }
+        }
+    }
+    let (authorization, access) = (header("authorization"), header("cf-access-jwt-assertion"));
+    let session = cookie.as_deref().and_then(|c| sitrep_shared::access::session_from_cookies(c, secure));
+    if authorization.is_some() || access.is_some() || session.is_some() {
+        let presented = auth::Presented {
+            authorization: authorization.as_deref(),
+            cookie: cookie.as_deref(),
+            access: access.as_deref(),
+            method: "GET",
+            origin: None,
+            fetch_site: None,
+            own_origin: origin,
+            secure,
+            poll: true,
+        };
+        let client = header("cf-connecting-ip").unwrap_or_else(|| "local".to_owned());
+        if auth::identify(&presented, &client, crate::clock::now_ms(), env).await.is_ok() {
+            return Ok(Pass::Operator);
+        }
+    }
+    let why = refused.map_or("sign in, or open it with a reader link its owners made", reader::Refusal::message);
+    Err(EdgeError::PrivatePage(why.to_owned()))
+}
+
+/// Keeps a reader link in the browser until it expires (`HttpOnly`: no script reads it; `Lax`:
+/// sent when the reader follows a link to the page from elsewhere).
+fn set_cookie(token: &str, secure: bool, now_s: i64) -> String {
+    let expires = token.rsplit('_').nth(1).and_then(|e| e.parse::<i64>().ok()).unwrap_or(now_s);
+    let max_age = (expires - now_s).max(0);
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+}
+
+/// The value of cookie `name` in a `Cookie` header.
+fn cookie_value<'a>(header: &'a str, name: &str) -> Option<&'a str> {
+    header.split(';').find_map(|pair| pair.trim().strip_prefix(name)?.strip_prefix('='))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cookie_lives_as_long_as_its_link() {
+        let cookie = set_cookie("sitrep_reader_internal_3_0_1000_abc", true, 400);
+        assert_eq!(
+            cookie,
+            "sitrep_reader=sitrep_reader_internal_3_0_1000_abc; Path=/; HttpOnly; SameSite=Lax; Max-Age=600; Secure"
+        );
+        assert_eq!(cookie_value("a=1; sitrep_reader=t; b=2", COOKIE), Some("t"));
+        assert_eq!(cookie_value("sitrep_readerx=t", COOKIE), None);
+    }
+}
