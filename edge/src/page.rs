@@ -10,6 +10,7 @@
 //! a write must not reach a page removed a moment ago.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use sitrep_shared::host::{self, DEFAULT_PAGE, Directory, Host, PageEntry};
@@ -24,78 +25,121 @@ const DIRECTORY_TTL_MS: u64 = 5_000;
 /// and this; the isolate that added it knows at once).
 const KV_CACHE_TTL_S: u64 = 60;
 
-/// The page a request is for: the deployment's default page, or one of the directory's.
+/// The page a request is for: the deployment's default page, or one of the directory's, with the
+/// prefix of its keys made once (the read path uses it on every request).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Page(Option<Rc<PageEntry>>);
+pub struct Page {
+    entry: Option<Rc<PageEntry>>,
+    scope: Rc<str>,
+}
 
 impl Page {
     /// The page of a directory entry.
     pub fn of_entry(entry: PageEntry) -> Self {
-        Self(Some(Rc::new(entry)))
+        Self::of(Rc::new(entry))
+    }
+
+    fn of(entry: Rc<PageEntry>) -> Self {
+        let scope = host::scoped(Some(&entry), "").into();
+        Self { entry: Some(entry), scope }
     }
 
     /// The key of this page's copy of `key` (KV, the Cache API, isolate memory, renders).
     pub fn key(&self, key: &str) -> String {
-        host::scoped(self.0.as_deref(), key)
+        format!("{}{key}", self.scope)
     }
 
     /// [`Page::key`] of a key already made: the default page's is `key` itself, not a copy (the
     /// read path's every request makes one).
     pub fn key_of(&self, key: String) -> String {
-        match &self.0 {
-            None => key,
-            Some(page) => host::scoped(Some(page), &key),
-        }
+        if self.scope.is_empty() { key } else { self.key(&key) }
     }
 
     /// Whether only signed-in operators and holders of its reader links may read it.
     pub fn private(&self) -> bool {
-        self.0.as_ref().is_some_and(|page| page.audience == sitrep_shared::host::Audience::Private)
+        self.entry.as_ref().is_some_and(|page| page.audience == sitrep_shared::host::Audience::Private)
     }
 
     /// Its entry in the directory (`None` for the default page).
     pub fn entry(&self) -> Option<&PageEntry> {
-        self.0.as_deref()
+        self.entry.as_deref()
     }
 
     /// The prefix of every key of this page's (empty for the default page's).
-    pub fn scope(&self) -> String {
-        self.key("")
+    pub fn scope(&self) -> &str {
+        &self.scope
     }
 
     /// The name of this page's store and delivery object.
     pub fn object(&self) -> String {
-        self.0.as_ref().map_or_else(|| DEFAULT_PAGE.to_owned(), |page| page.object())
+        self.entry.as_ref().map_or_else(|| DEFAULT_PAGE.to_owned(), |page| page.object())
+    }
+}
+
+/// A directory as this isolate keeps it: each hostname's page made once.
+#[derive(Debug)]
+struct Known {
+    directory: Rc<Directory>,
+    pages: HashMap<Host, Page>,
+}
+
+impl Known {
+    fn of(directory: Rc<Directory>) -> Rc<Self> {
+        let mut pages = HashMap::new();
+        for entry in directory.pages() {
+            let page = Page::of(Rc::new(entry.clone()));
+            for host in &entry.hosts {
+                pages.insert(host.clone(), page.clone());
+            }
+        }
+        Rc::new(Self { directory, pages })
+    }
+
+    /// The page of the request to `url`. The host as the URL spells it is looked up first, without
+    /// making a [`Host`]: every hostname in the directory is one already, so a match is the page;
+    /// a host spelled otherwise (capitals) is normalised and looked up again.
+    fn page_for(&self, url: &str) -> Page {
+        if self.pages.is_empty() {
+            return Page::default();
+        }
+        let authority = url.split_once("://").map_or("", |(_, rest)| rest);
+        let authority = &authority[..authority.find(['/', '?', '#']).unwrap_or(authority.len())];
+        let name = authority
+            .rsplit_once(':')
+            .map_or(authority, |(name, port)| if port.bytes().all(|b| b.is_ascii_digit()) { name } else { authority });
+        let name = name.strip_suffix('.').unwrap_or(name);
+        if let Some(page) = self.pages.get(name) {
+            return page.clone();
+        }
+        if !name.bytes().any(|b| b.is_ascii_uppercase()) {
+            return Page::default();
+        }
+        Host::of_url(url).and_then(|host| self.pages.get(&host).cloned()).unwrap_or_default()
     }
 }
 
 thread_local! {
     /// The directory this isolate read last, and when (ms).
-    static KNOWN: RefCell<Option<(u64, Rc<Directory>)>> = const { RefCell::new(None) };
+    static KNOWN: RefCell<Option<(u64, Rc<Known>)>> = const { RefCell::new(None) };
 }
 
 /// The page the request to `url` (as the runtime gives it) is for.
 pub async fn of_url(env: &Env, url: &str, now: u64) -> Result<Page, EdgeError> {
-    let directory = directory(env, now).await?;
-    if directory.pages().is_empty() {
-        return Ok(Page::default());
-    }
-    Ok(Page(directory.page_for(Host::of_url(url).as_ref()).cloned().map(Rc::new)))
+    Ok(directory(env, now).await?.page_for(url))
 }
 
 /// The page a write API call is for: the one `named` (the `Sitrep-Page` header), else the one of
-/// the host of `url`; from the account store's directory itself.
-pub async fn for_write(env: &Env, named: Option<&str>, url: &str, now: u64) -> Result<Page, EdgeError> {
-    let directory = Rc::new(crate::accounts::directory(env).await?);
-    learn(Rc::clone(&directory), now);
-    let entry = match named.map(str::trim) {
-        Some(DEFAULT_PAGE) => None,
-        Some(id) => {
-            Some(directory.get(id).ok_or_else(|| EdgeError::Missing(format!("no page with id {:?}", clip(id))))?)
-        }
-        None => directory.page_for(Host::of_url(url).as_ref()),
+/// the host of `url`; from the account store's own directory, never a copy (one small request).
+pub async fn for_write(env: &Env, named: Option<&str>, url: &str) -> Result<Page, EdgeError> {
+    let found = match named.map(str::trim) {
+        Some(DEFAULT_PAGE) => return Ok(Page::default()),
+        Some(id) => crate::accounts::find_page(env, Some(clip(id)), None).await?,
+        None => match Host::of_url(url) {
+            Some(host) => crate::accounts::find_page(env, None, Some(host)).await?,
+            None => None,
+        },
     };
-    Ok(Page(entry.cloned().map(Rc::new)))
+    Ok(found.map(Page::of_entry).unwrap_or_default())
 }
 
 /// At most 80 characters of a header, for a message.
@@ -110,13 +154,13 @@ pub async fn refresh(env: &Env, now: u64) -> Result<(), EdgeError> {
     Ok(())
 }
 
-/// Keeps `read` as this isolate's directory (read at `now`), unless the one known is newer (then
+/// Keeps `read` as this isolate's directory (read at `now`), unless the one known is as new (then
 /// that one is kept, as read again at `now`). Returns the one kept.
-fn learn(read: Rc<Directory>, now: u64) -> Rc<Directory> {
+fn learn(read: Rc<Directory>, now: u64) -> Rc<Known> {
     KNOWN.with_borrow_mut(|known| {
         let kept = match known.take() {
-            Some((_, mine)) if mine.revision() > read.revision() => mine,
-            _ => read,
+            Some((_, mine)) if mine.directory.revision() > read.revision() || mine.directory == read => mine,
+            _ => Known::of(read),
         };
         *known = Some((now, Rc::clone(&kept)));
         kept
@@ -137,7 +181,7 @@ fn last_good_url() -> String {
 /// How long a location keeps its last good copy of the directory.
 const LAST_GOOD_TTL_S: u64 = 7 * 86_400;
 
-async fn directory(env: &Env, now: u64) -> Result<Rc<Directory>, EdgeError> {
+async fn directory(env: &Env, now: u64) -> Result<Rc<Known>, EdgeError> {
     let known = KNOWN.with_borrow(Clone::clone);
     match &known {
         Some((at, directory)) if now.saturating_sub(*at) < DIRECTORY_TTL_MS => return Ok(Rc::clone(directory)),
@@ -152,15 +196,16 @@ async fn directory(env: &Env, now: u64) -> Result<Rc<Directory>, EdgeError> {
     match (read, known) {
         (Ok(directory), _) => {
             let kept = learn(Rc::new(directory), now);
-            if CACHED.get() != Some(kept.revision()) && keep_last_good(&kept).await {
-                CACHED.set(Some(kept.revision()));
+            let revision = kept.directory.revision();
+            if CACHED.get() != Some(revision) && keep_last_good(&kept.directory).await {
+                CACHED.set(Some(revision));
             }
             Ok(kept)
         }
         // Neither answered: the last directory known, looked for again after another while.
-        (Err(err), Some((_, directory))) => {
+        (Err(err), Some((_, known))) => {
             worker::console_warn!("reading the page directory failed ({err}); keeping the one read before");
-            Ok(learn(directory, now))
+            Ok(learn(Rc::clone(&known.directory), now))
         }
         (Err(err), None) => match last_good().await {
             Some(directory) => {
@@ -228,5 +273,58 @@ async fn from_kv(env: &Env) -> Result<Directory, EdgeError> {
         None => Ok(Directory::default()),
         Some(text) => serde_json::from_str(&text)
             .map_err(|e| EdgeError::Internal(format!("KV's page directory does not read back: {e}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sitrep_shared::host::{Audience, NewPage};
+
+    use super::*;
+
+    fn known() -> Rc<Known> {
+        let mut directory = Directory::default();
+        let new = NewPage {
+            id: "acme".into(),
+            name: "Acme".into(),
+            hosts: vec!["acme.localhost".into()],
+            audience: Audience::Public,
+        };
+        directory.add_new(new, &[]).unwrap();
+        Known::of(Rc::new(directory))
+    }
+
+    #[test]
+    fn every_spelling_of_a_host_finds_its_page_and_nothing_else_does() {
+        let known = known();
+        let id = |url: &str| known.page_for(url).entry().map(|e| e.id.as_str().to_owned());
+        for url in [
+            "http://acme.localhost:8787/x",
+            "http://ACME.Localhost./",
+            "https://acme.localhost",
+            "http://acme.localhost?x",
+        ] {
+            assert_eq!(id(url).as_deref(), Some("acme"), "{url}");
+        }
+        for url in [
+            "http://user@acme.localhost/",
+            "http://acme.localhost.evil.test/",
+            "http://[::1]:8787/",
+            "http://other.localhost/",
+            "http://acme.localhost:x/",
+            "http://ACME.localhost:8787:99/",
+            "acme.localhost",
+        ] {
+            assert_eq!(id(url), None, "{url}");
+        }
+        let page = known.page_for("http://acme.localhost/");
+        assert_eq!(page.key("summary"), "p/acme.0/summary");
+        assert_eq!(page.key_of("badge".into()), "p/acme.0/badge");
+        assert_eq!(page.object(), "acme.0");
+        let default = known.page_for("http://127.0.0.1/");
+        assert_eq!(
+            (default.key_of("summary".into()), default.scope(), default.object()),
+            ("summary".into(), "", "default".into())
+        );
     }
 }

@@ -76,13 +76,13 @@ thread_local! {
 /// The newest version of `page` this isolate wrote (0: none). By the page's scope, which names
 /// which page of its id it is: one that takes a removed page's id counts from the start.
 fn floor(page: &Page) -> u64 {
-    FLOOR.with_borrow(|floors| floors.get(&page.scope()).copied().unwrap_or(0))
+    FLOOR.with_borrow(|floors| floors.get(page.scope()).copied().unwrap_or(0))
 }
 
 /// Records a write to `page` through this isolate (read-your-writes).
 pub fn wrote(page: &Page, version: u64) {
     FLOOR.with_borrow_mut(|floors| {
-        let floor = floors.entry(page.scope()).or_default();
+        let floor = floors.entry(page.scope().to_owned()).or_default();
         *floor = (*floor).max(version);
     });
     forget_all();
@@ -90,7 +90,7 @@ pub fn wrote(page: &Page, version: u64) {
 
 /// Forgets what this isolate wrote to a removed page, and every copy in its memory.
 pub fn forget_page(page: &Page) {
-    FLOOR.with_borrow_mut(|floors| floors.remove(&page.scope()));
+    FLOOR.with_borrow_mut(|floors| floors.remove(page.scope()));
     forget_all();
 }
 

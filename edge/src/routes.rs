@@ -401,8 +401,7 @@ async fn admin_request(
         return account_request(env, op, body, caller, full, origin).await;
     }
     // The page the call is for: the one `Sitrep-Page` names, else the one of the host it came to.
-    let now = clock::now_ms();
-    let page = page::for_write(env, page_header.as_deref(), full, now).await?;
+    let page = page::for_write(env, page_header.as_deref(), full).await?;
     let limit = url::query_param(query, "limit").and_then(|l| l.parse::<usize>().ok());
     let writes = op.endpoint.writes();
     // The form replies were stored with since the write API began: a retry across a deploy still matches.

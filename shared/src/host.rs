@@ -103,6 +103,14 @@ impl TryFrom<String> for Host {
     }
 }
 
+/// A host is looked up by the text it is (its `Hash` and `Eq` are its text's): a name already in
+/// normal form finds its entry without being made a `Host` first.
+impl std::borrow::Borrow<str> for Host {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
 impl From<Host> for String {
     fn from(host: Host) -> Self {
         host.0

@@ -38,6 +38,16 @@ pub async fn directory(env: &Env) -> Result<sitrep_shared::host::Directory, Edge
     call(env, &AccountRequest::Directory).await
 }
 
+/// The page a write is for, from the account store itself: by id, else by host.
+pub async fn find_page(
+    env: &Env,
+    id: Option<String>,
+    host: Option<sitrep_shared::host::Host>,
+) -> Result<Option<sitrep_shared::host::PageEntry>, EdgeError> {
+    let found: super::protocol::FoundPage = call(env, &AccountRequest::FindPage { id, host }).await?;
+    Ok(found.page)
+}
+
 /// A write API call.
 pub async fn admin(env: &Env, call_: AccountCall) -> Result<AccountReply, EdgeError> {
     call(env, &AccountRequest::Admin(call_)).await

@@ -17,5 +17,5 @@ mod pages;
 pub mod protocol;
 mod sessions;
 
-pub use client::{admin, authenticate, directory, redeem, sign_out};
+pub use client::{admin, authenticate, directory, find_page, redeem, sign_out};
 pub use object::AccountStore;

@@ -11,6 +11,9 @@ use crate::seam::answer;
 pub struct AccountStore {
     pub(super) state: State,
     pub(super) env: Env,
+    /// The directory of pages as stored, once read (this object is its only writer, so the copy
+    /// in memory is the stored one: every change replaces it).
+    pub(super) directory: std::cell::RefCell<Option<std::rc::Rc<sitrep_shared::host::Directory>>>,
 }
 
 impl std::fmt::Debug for AccountStore {
@@ -21,7 +24,7 @@ impl std::fmt::Debug for AccountStore {
 
 impl DurableObject for AccountStore {
     fn new(state: State, env: Env) -> Self {
-        Self { state, env }
+        Self { state, env, directory: Default::default() }
     }
 
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
@@ -39,6 +42,7 @@ impl DurableObject for AccountStore {
             AccountRequest::SignOut { session } => answer(self.sign_out(&session).await),
             AccountRequest::Admin(call) => answer(self.admin(call).await),
             AccountRequest::Directory => answer(self.directory().await),
+            AccountRequest::FindPage { id, host } => answer(self.find_page(id.as_deref(), host.as_ref()).await),
         }
     }
 

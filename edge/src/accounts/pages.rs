@@ -2,6 +2,8 @@
 //! value, and copied to KV for the Worker, which finds a request's page in it without asking this
 //! object (see `crate::page`). A change is logged with who made it, like every account change.
 
+use std::rc::Rc;
+
 use serde_json::json;
 use sitrep_shared::Timestamp;
 use sitrep_shared::access::Actor;
@@ -10,7 +12,7 @@ use sitrep_shared::host::{Directory, Host, NewPage};
 use super::layout::{Key, get};
 use super::object::AccountStore;
 use super::operators::reply;
-use super::protocol::AccountReply;
+use super::protocol::{AccountReply, FoundPage};
 use crate::error::EdgeError;
 use crate::storage::Batch;
 
@@ -18,9 +20,30 @@ use crate::storage::Batch;
 const REPUBLISH_MS: i64 = 5_000;
 
 impl AccountStore {
-    /// The stored directory (checked again as it is read: see `Directory`'s deserialisation).
+    /// The stored directory (checked again as it is read: see `Directory`'s deserialisation),
+    /// read once per instance.
+    pub(super) async fn stored_directory(&self) -> Result<Rc<Directory>, EdgeError> {
+        if let Some(directory) = self.directory.borrow().clone() {
+            return Ok(directory);
+        }
+        let directory: Rc<Directory> = Rc::new(get(&self.state.storage(), Key::Directory).await?.unwrap_or_default());
+        self.directory.replace(Some(Rc::clone(&directory)));
+        Ok(directory)
+    }
+
+    /// The stored directory, to change or to answer with.
     pub(super) async fn directory(&self) -> Result<Directory, EdgeError> {
-        Ok(get(&self.state.storage(), Key::Directory).await?.unwrap_or_default())
+        Ok(Directory::clone(&*self.stored_directory().await?))
+    }
+
+    /// `AccountRequest::FindPage`.
+    pub(super) async fn find_page(&self, id: Option<&str>, host: Option<&Host>) -> Result<FoundPage, EdgeError> {
+        let directory = self.stored_directory().await?;
+        let page = match id {
+            Some(id) => Some(directory.get(id).ok_or_else(|| EdgeError::Missing(format!("no page with id {id:?}")))?),
+            None => directory.page_for(host),
+        };
+        Ok(FoundPage { page: page.cloned() })
     }
 
     pub(super) async fn list_pages(&self) -> Result<AccountReply, EdgeError> {
@@ -84,7 +107,10 @@ impl AccountStore {
         batch.put(Key::Directory, directory)?;
         batch.put(Key::DirectoryOwed, &true)?;
         self.log(&mut batch, by, summary, now).await?;
+        // Forgotten before the commit: a failed one leaves the next reader to read storage again.
+        self.directory.replace(None);
         batch.commit(&self.state.storage()).await?;
+        self.directory.replace(Some(Rc::new(directory.clone())));
         self.publish().await;
         Ok(())
     }

@@ -21,6 +21,9 @@ pub enum AccountRequest {
     /// The deployment's pages, when KV could not give them (see `crate::page`). Answered with
     /// `sitrep_shared::host::Directory`.
     Directory,
+    /// The page a write is for: the one with id `id` (unknown: an error), else the one `host` is
+    /// (none: the default page). Answered with [`FoundPage`].
+    FindPage { id: Option<String>, host: Option<sitrep_shared::host::Host> },
 }
 
 /// A credential, by its hash.
@@ -79,6 +82,12 @@ pub struct NewSecret {
 pub struct AccountReply {
     pub status: u16,
     pub body: serde_json::Value,
+}
+
+/// The page [`AccountRequest::FindPage`] asked for (`None`: the default page).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct FoundPage {
+    pub page: Option<sitrep_shared::host::PageEntry>,
 }
 
 /// Done, nothing to say.
