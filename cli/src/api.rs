@@ -36,6 +36,8 @@ pub struct Api {
     /// ([`Api::read_base`]).
     page: Option<String>,
     read_base: std::cell::OnceCell<String>,
+    /// The resolver's pin of the page's hostname to `SITREP_URL`'s address.
+    pin: Pin,
 }
 
 /// A refused request: the status and the edge's error, typed.
@@ -68,7 +70,8 @@ impl Api {
         let token = std::env::var("SITREP_TOKEN").ok().filter(|t| !t.is_empty());
         let asked = std::env::var("SITREP_PROXY").ok().filter(|p| !p.is_empty());
         let page = page.map(|p| p.trim().to_owned()).filter(|p| !p.is_empty());
-        Ok(Self { agent: agent(asked.as_deref())?, base, token, page, read_base: std::cell::OnceCell::new() })
+        let (agent, pin) = agent(asked.as_deref())?;
+        Ok(Self { agent, pin, base, token, page, read_base: std::cell::OnceCell::new() })
     }
 
     /// Where public reads go: the deployment's origin, or for `--page` the page's own (its first
@@ -84,6 +87,10 @@ impl Api {
             bail!("there is no page {id:?} (sitrep page list)");
         };
         let Some(host) = page.hosts.first() else { bail!("page {id:?} has no hostname") };
+        let authority = self.base.split_once("://").map_or(self.base.as_str(), |(_, rest)| rest);
+        if let Ok(mut pin) = self.pin.lock() {
+            *pin = Some((host.to_ascii_lowercase(), authority.to_owned()));
+        }
         let (scheme, rest) = self.base.split_once("://").unwrap_or(("https", &self.base));
         let port = rest.rsplit_once(':').map(|(_, port)| port).filter(|p| p.bytes().all(|b| b.is_ascii_digit()));
         let base = match port {
@@ -188,7 +195,7 @@ impl Api {
 /// The origin in `SITREP_URL`, checked: a scheme and a host, nothing after them but slashes.
 /// The agent: no proxy but the one `SITREP_PROXY` names (an environment's `HTTPS_PROXY` is not
 /// asked whether it may see the admin token), and no redirects (the token goes to one origin).
-fn agent(proxy: Option<&str>) -> Result<ureq::Agent> {
+fn agent(proxy: Option<&str>) -> Result<(ureq::Agent, Pin)> {
     let proxy = match proxy {
         Some(uri) => Some(ureq::Proxy::new(uri).with_context(|| format!("SITREP_PROXY={uri:?} is not a proxy URL"))?),
         None => None,
@@ -199,15 +206,29 @@ fn agent(proxy: Option<&str>) -> Result<ureq::Agent> {
         .max_redirects(0)
         .user_agent(USER_AGENT)
         .build();
-    Ok(ureq::Agent::with_parts(config, ureq::unversioned::transport::DefaultConnector::new(), Localhost::default()))
+    let resolver = Localhost::default();
+    let pin = std::sync::Arc::clone(&resolver.pin);
+    Ok((ureq::Agent::with_parts(config, ureq::unversioned::transport::DefaultConnector::new(), resolver), pin))
 }
+
+/// Where [`Localhost`] keeps its pin.
+type Pin = std::sync::Arc<std::sync::Mutex<Option<(String, String)>>>;
 
 /// The system's resolver, except that `localhost` and every name under it are this machine
 /// (RFC 6761, 6.3, as browsers do): a page added with a `*.localhost` hostname (how `cargo xtask
 /// dev` tries several pages) is read from there, and never sent to whatever a resolver with search
 /// domains would make of the name. Written here because ureq leaves the policy to its caller.
+///
+/// It also pins a page's own hostname (`--page`) to `SITREP_URL`'s address: reads of a page go to
+/// the deployment this tool was pointed at, under the page's name (TLS and `Host`), never to
+/// wherever a typed or dangling hostname resolves, so the token sent there stays with the
+/// deployment.
 #[derive(Debug, Default)]
-struct Localhost(ureq::unversioned::resolver::DefaultResolver);
+struct Localhost {
+    system: ureq::unversioned::resolver::DefaultResolver,
+    /// (a page's hostname, `SITREP_URL`'s authority): the first resolved as the second.
+    pin: Pin,
+}
 
 impl ureq::unversioned::resolver::Resolver for Localhost {
     fn resolve(
@@ -216,6 +237,21 @@ impl ureq::unversioned::resolver::Resolver for Localhost {
         config: &ureq::config::Config,
         timeout: ureq::unversioned::transport::NextTimeout,
     ) -> Result<ureq::unversioned::resolver::ResolvedSocketAddrs, ureq::Error> {
+        let asked = uri.host().unwrap_or_default().to_ascii_lowercase();
+        let pinned = self.pin.lock().ok().and_then(|pin| pin.clone()).filter(|(page, _)| *page == asked);
+        let pinned_uri;
+        let uri = match pinned {
+            Some((_, authority)) => {
+                let scheme = uri.scheme_str().unwrap_or("https");
+                let host = authority.rsplit_once(':').map_or(authority.as_str(), |(host, _)| host);
+                let port = uri.port_u16().map(|p| format!(":{p}")).unwrap_or_default();
+                pinned_uri = format!("{scheme}://{host}{port}/")
+                    .parse::<ureq::http::Uri>()
+                    .map_err(|_| ureq::Error::HostNotFound)?;
+                &pinned_uri
+            }
+            None => uri,
+        };
         let host = uri.host().unwrap_or_default().to_ascii_lowercase();
         let host = host.strip_suffix('.').unwrap_or(&host);
         if host == "localhost" || host.ends_with(".localhost") {
@@ -224,7 +260,7 @@ impl ureq::unversioned::resolver::Resolver for Localhost {
             addrs.push(std::net::SocketAddr::from(([127, 0, 0, 1], port)));
             return Ok(addrs);
         }
-        self.0.resolve(uri, config, timeout)
+        self.system.resolve(uri, config, timeout)
     }
 }
 
@@ -349,10 +385,10 @@ mod tests {
     /// Review 2, finding 15: the agent took `HTTPS_PROXY` from the environment and followed redirects.
     #[test]
     fn the_agent_uses_no_proxy_it_was_not_given_and_follows_no_redirect() {
-        let quiet = agent(None).unwrap();
+        let quiet = agent(None).unwrap().0;
         assert!(quiet.config().proxy().is_none());
         assert_eq!(quiet.config().max_redirects(), 0);
-        let asked = agent(Some("http://127.0.0.1:3128")).unwrap();
+        let asked = agent(Some("http://127.0.0.1:3128")).unwrap().0;
         assert!(asked.config().proxy().is_some());
     }
 }

@@ -12,8 +12,10 @@ use crate::error::EdgeError;
 use crate::page::Page;
 use crate::{auth, url};
 
-/// The cookie a page read with a reader link sets, so the page's own links need none.
+/// The cookie a page read with a reader link sets, so the page's own links need none: over https
+/// `__Host-` (no other host, not even a sibling subdomain, can set one this host reads).
 const COOKIE: &str = "sitrep_reader";
+const HOST_COOKIE: &str = "__Host-sitrep_reader";
 
 /// What a private page's answers add to (or put over) the public ones: no shared cache keeps them,
 /// no search engine indexes them, and a browser asks again with its cookie.
@@ -45,23 +47,31 @@ pub async fn check(
     let cookie = header("cookie");
     let secure = origin.starts_with("https://");
     let now_s = (crate::clock::now_ms() / 1000) as i64;
-    // Without a strong admin secret there is no key anyone could not guess: no link is taken.
+    // Without a strong admin secret there is no key anyone could not guess: no link is taken. Nor
+    // from a directory read while KV and the account store failed, which may not know of a
+    // revocation (operators still are).
     let secret = env.secret(TOKEN_SECRET).map(|s| s.to_string()).unwrap_or_default();
-    let key = (secret.chars().count() >= auth::MIN_TOKEN_CHARS).then(|| reader::key(&secret));
-    let mut refused = None;
+    let strong = secret.chars().count() >= auth::MIN_TOKEN_CHARS;
+    let key = (strong && !page.directory_is_fallback()).then(|| reader::key(&secret));
+    let mut why =
+        page.directory_is_fallback().then_some("its reader links cannot be checked here right now: try again shortly");
     if let Some(key) = &key {
+        let mut refusal = None;
         if let Some(token) = url::query_param(query, "reader") {
             match reader::check(key, &token, entry, now_s) {
                 Ok(()) => return Ok(Pass::Reader(Some(set_cookie(&token, secure, now_s)))),
-                Err(why) => refused = Some(why),
+                Err(refused) => refusal = Some(refused),
             }
         }
-        if let Some(token) = cookie.as_deref().and_then(|c| cookie_value(c, COOKIE)) {
+        // Every cookie of the name: one a sibling planted first must not hide the reader's own.
+        let name = if secure { HOST_COOKIE } else { COOKIE };
+        for token in cookie.as_deref().into_iter().flat_map(|c| cookie_values(c, name)) {
             match reader::check(key, token, entry, now_s) {
                 Ok(()) => return Ok(Pass::Reader(None)),
-                Err(why) => refused = refused.or(Some(why)),
+                Err(refused) => refusal = refusal.or(Some(refused)),
             }
         }
+        why = refusal.map(reader::Refusal::message);
     }
     let (authorization, access) = (header("authorization"), header("cf-access-jwt-assertion"));
     let session = cookie.as_deref().and_then(|c| sitrep_shared::access::session_from_cookies(c, secure));
@@ -78,11 +88,15 @@ pub async fn check(
             poll: true,
         };
         let client = header("cf-connecting-ip").unwrap_or_else(|| "local".to_owned());
-        if auth::identify(&presented, &client, crate::clock::now_ms(), env).await.is_ok() {
+        let now_ms = crate::clock::now_ms();
+        // Counted like the write API's: made-up credentials cannot send every read to the account store.
+        auth::may_try(&client, now_ms)?;
+        let known = auth::identify(&presented, &client, now_ms, env).await;
+        if auth::counted(known, &client, now_ms, env).await.is_ok() {
             return Ok(Pass::Operator);
         }
     }
-    let why = refused.map_or("sign in, or open it with a reader link its owners made", reader::Refusal::message);
+    let why = why.unwrap_or("sign in, or open it with a reader link its owners made");
     Err(EdgeError::PrivatePage(why.to_owned()))
 }
 
@@ -91,13 +105,16 @@ pub async fn check(
 fn set_cookie(token: &str, secure: bool, now_s: i64) -> String {
     let expires = token.rsplit('_').nth(1).and_then(|e| e.parse::<i64>().ok()).unwrap_or(now_s);
     let max_age = (expires - now_s).max(0);
-    let secure = if secure { "; Secure" } else { "" };
-    format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+    if secure {
+        format!("{HOST_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}; Secure")
+    } else {
+        format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}")
+    }
 }
 
-/// The value of cookie `name` in a `Cookie` header.
-fn cookie_value<'a>(header: &'a str, name: &str) -> Option<&'a str> {
-    header.split(';').find_map(|pair| pair.trim().strip_prefix(name)?.strip_prefix('='))
+/// Every value of cookie `name` in a `Cookie` header.
+fn cookie_values<'a>(header: &'a str, name: &'a str) -> impl Iterator<Item = &'a str> {
+    header.split(';').filter_map(move |pair| pair.trim().strip_prefix(name)?.strip_prefix('='))
 }
 
 #[cfg(test)]
@@ -109,9 +126,15 @@ mod tests {
         let cookie = set_cookie("sitrep_reader_internal_3_0_1000_abc", true, 400);
         assert_eq!(
             cookie,
-            "sitrep_reader=sitrep_reader_internal_3_0_1000_abc; Path=/; HttpOnly; SameSite=Lax; Max-Age=600; Secure"
+            "__Host-sitrep_reader=sitrep_reader_internal_3_0_1000_abc; Path=/; HttpOnly; SameSite=Lax; Max-Age=600; Secure"
         );
-        assert_eq!(cookie_value("a=1; sitrep_reader=t; b=2", COOKIE), Some("t"));
-        assert_eq!(cookie_value("sitrep_readerx=t", COOKIE), None);
+        let plain = set_cookie("sitrep_reader_internal_3_0_1000_abc", false, 400);
+        assert_eq!(
+            plain,
+            "sitrep_reader=sitrep_reader_internal_3_0_1000_abc; Path=/; HttpOnly; SameSite=Lax; Max-Age=600"
+        );
+        let values: Vec<&str> = cookie_values("a=1; sitrep_reader=planted; b=2; sitrep_reader=mine", COOKIE).collect();
+        assert_eq!(values, ["planted", "mine"], "every one is tried");
+        assert_eq!(cookie_values("sitrep_readerx=t", COOKIE).count(), 0);
     }
 }

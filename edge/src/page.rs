@@ -21,9 +21,10 @@ use crate::error::EdgeError;
 
 /// How long an isolate keeps the directory before reading KV's again.
 const DIRECTORY_TTL_MS: u64 = 5_000;
-/// How long a location may keep KV's copy (a page added shows everywhere within KV's propagation
-/// and this; the isolate that added it knows at once).
-const KV_CACHE_TTL_S: u64 = 60;
+/// How long a location may keep KV's copy (the least KV allows: a page added, or its reader links
+/// revoked, shows everywhere within KV's propagation and this; the isolate that made the change
+/// knows at once).
+const KV_CACHE_TTL_S: u64 = 30;
 
 /// The page a request is for: the deployment's default page, or one of the directory's, with the
 /// prefix of its keys made once (the read path uses it on every request).
@@ -31,6 +32,8 @@ const KV_CACHE_TTL_S: u64 = 60;
 pub struct Page {
     entry: Option<Rc<PageEntry>>,
     scope: Rc<str>,
+    /// Found in a directory read while KV and the account store failed (see `audience`).
+    fallback: bool,
 }
 
 impl Page {
@@ -41,7 +44,7 @@ impl Page {
 
     fn of(entry: Rc<PageEntry>) -> Self {
         let scope = host::scoped(Some(&entry), "").into();
-        Self { entry: Some(entry), scope }
+        Self { entry: Some(entry), scope, fallback: false }
     }
 
     /// The key of this page's copy of `key` (KV, the Cache API, isolate memory, renders).
@@ -65,6 +68,12 @@ impl Page {
         self.entry.as_deref()
     }
 
+    /// Whether it was found in a directory read while KV and the account store failed, which may
+    /// not know of a change made since (a revocation of its reader links).
+    pub fn directory_is_fallback(&self) -> bool {
+        self.fallback
+    }
+
     /// The prefix of every key of this page's (empty for the default page's).
     pub fn scope(&self) -> &str {
         &self.scope
@@ -81,40 +90,62 @@ impl Page {
 struct Known {
     directory: Rc<Directory>,
     pages: HashMap<Host, Page>,
+    fallback: bool,
 }
 
 impl Known {
     fn of(directory: Rc<Directory>) -> Rc<Self> {
+        Self::made(directory, false)
+    }
+
+    /// One read while KV and the account store failed: its pages say so.
+    fn fallback(directory: Rc<Directory>) -> Rc<Self> {
+        Self::made(directory, true)
+    }
+
+    fn made(directory: Rc<Directory>, fallback: bool) -> Rc<Self> {
         let mut pages = HashMap::new();
         for entry in directory.pages() {
-            let page = Page::of(Rc::new(entry.clone()));
+            let mut page = Page::of(Rc::new(entry.clone()));
+            page.fallback = fallback;
             for host in &entry.hosts {
                 pages.insert(host.clone(), page.clone());
             }
         }
-        Rc::new(Self { directory, pages })
+        Rc::new(Self { directory, pages, fallback })
     }
 
-    /// The page of the request to `url`. The host as the URL spells it is looked up first, without
-    /// making a [`Host`]: every hostname in the directory is one already, so a match is the page;
-    /// a host spelled otherwise (capitals) is normalised and looked up again.
+    /// The page of the request to `url`: what `Host::of_url` and `Directory::page_for` find, by the
+    /// same rules for the scheme, the port and user info, but the host as the URL spells it is
+    /// looked up first, without making a [`Host`]: every hostname in the directory is one already,
+    /// so a match is the page; a host spelled otherwise (capitals) is normalised and looked up again.
     fn page_for(&self, url: &str) -> Page {
+        let default = || Page { fallback: self.fallback, ..Page::default() };
         if self.pages.is_empty() {
-            return Page::default();
+            return default();
         }
-        let authority = url.split_once("://").map_or("", |(_, rest)| rest);
-        let authority = &authority[..authority.find(['/', '?', '#']).unwrap_or(authority.len())];
-        let name = authority
-            .rsplit_once(':')
-            .map_or(authority, |(name, port)| if port.bytes().all(|b| b.is_ascii_digit()) { name } else { authority });
+        let Some(rest) = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://")) else {
+            return default();
+        };
+        let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+        if authority.contains(['@', '[']) {
+            return default();
+        }
+        let name = match authority.rsplit_once(':') {
+            Some((name, port)) if !port.is_empty() && port.len() <= 5 && port.bytes().all(|b| b.is_ascii_digit()) => {
+                name
+            }
+            Some(_) => return default(),
+            None => authority,
+        };
         let name = name.strip_suffix('.').unwrap_or(name);
         if let Some(page) = self.pages.get(name) {
             return page.clone();
         }
         if !name.bytes().any(|b| b.is_ascii_uppercase()) {
-            return Page::default();
+            return default();
         }
-        Host::of_url(url).and_then(|host| self.pages.get(&host).cloned()).unwrap_or_default()
+        Host::of_url(url).and_then(|host| self.pages.get(&host).cloned()).unwrap_or_else(default)
     }
 }
 
@@ -159,7 +190,8 @@ pub async fn refresh(env: &Env, now: u64) -> Result<(), EdgeError> {
 fn learn(read: Rc<Directory>, now: u64) -> Rc<Known> {
     KNOWN.with_borrow_mut(|known| {
         let kept = match known.take() {
-            Some((_, mine)) if mine.directory.revision() > read.revision() || mine.directory == read => mine,
+            Some((_, mine)) if !mine.fallback && mine.directory == read => mine,
+            Some((_, mine)) if mine.directory.revision() > read.revision() => Known::of(Rc::clone(&mine.directory)),
             _ => Known::of(read),
         };
         *known = Some((now, Rc::clone(&kept)));
@@ -205,14 +237,18 @@ async fn directory(env: &Env, now: u64) -> Result<Rc<Known>, EdgeError> {
         // Neither answered: the last directory known, looked for again after another while.
         (Err(err), Some((_, known))) => {
             worker::console_warn!("reading the page directory failed ({err}); keeping the one read before");
-            Ok(learn(Rc::clone(&known.directory), now))
+            let kept = Known::fallback(Rc::clone(&known.directory));
+            KNOWN.set(Some((now, Rc::clone(&kept))));
+            Ok(kept)
         }
         (Err(err), None) => match last_good().await {
             Some(directory) => {
                 worker::console_warn!(
                     "reading the page directory failed ({err}); using this location's last good copy"
                 );
-                Ok(learn(Rc::new(directory), now))
+                let kept = Known::fallback(Rc::new(directory));
+                KNOWN.set(Some((now, Rc::clone(&kept))));
+                Ok(kept)
             }
             None => {
                 worker::console_error!("reading the page directory failed ({err}), and none is known here");
@@ -321,6 +357,30 @@ mod tests {
         assert_eq!(page.key("summary"), "p/acme.0/summary");
         assert_eq!(page.key_of("badge".into()), "p/acme.0/badge");
         assert_eq!(page.object(), "acme.0");
+        // The same answer as normalising first and looking the directory up, for every spelling.
+        let hosts = [
+            "acme.localhost",
+            "ACME.localhost",
+            "acme.localhost.",
+            "Acme.Localhost.",
+            "other",
+            "user@acme.localhost",
+            "[::1]",
+        ];
+        let ports = ["", ":8787", ":", ":123456", ":x", ":80:80"];
+        let rests = ["", "/", "/x?y", "?q", "#f"];
+        for scheme in ["http://", "https://", "ftp://", ""] {
+            for host in hosts {
+                for port in ports {
+                    for rest in rests {
+                        let url = format!("{scheme}{host}{port}{rest}");
+                        let reference =
+                            known.directory.page_for(Host::of_url(&url).as_ref()).map(|e| e.id.as_str().to_owned());
+                        assert_eq!(id(&url), reference, "{url}");
+                    }
+                }
+            }
+        }
         let default = known.page_for("http://127.0.0.1/");
         assert_eq!(
             (default.key_of("summary".into()), default.scope(), default.object()),

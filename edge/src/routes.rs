@@ -470,8 +470,11 @@ async fn account_request(
     if let Some(days) = days {
         reply.status = crate::directory::reader_link(env, &mut reply.body, days, origin)?;
     }
-    if endpoint == api::Endpoint::RevokeReaderLinks {
-        page::refresh(env, clock::now_ms()).await?;
+    // Done once the account store answered: this isolate's copy is only the sooner for it.
+    if endpoint == api::Endpoint::RevokeReaderLinks
+        && let Err(err) = page::refresh(env, clock::now_ms()).await
+    {
+        worker::console_warn!("the revocation is stored; this isolate's directory was not refreshed: {err}");
     }
     if let Some(((text, _), _)) = made {
         match endpoint {

@@ -32,6 +32,8 @@ pub enum Refusal {
     OtherPage,
     /// Made before the page's links were revoked.
     Revoked,
+    /// Made after a revocation this reader's location has not heard of yet.
+    NotYetKnown,
     /// Past its expiry.
     Expired,
     /// Its MAC is not the key's: forged or altered.
@@ -44,6 +46,7 @@ impl Refusal {
         match self {
             Self::Malformed | Self::Forged | Self::OtherPage => "this reader link is not one of this page's",
             Self::Revoked => "this reader link was revoked: ask for a new one",
+            Self::NotYetKnown => "this reader link is newer than this location knows: try again in a minute",
             Self::Expired => "this reader link has expired: ask for a new one",
         }
     }
@@ -97,8 +100,11 @@ pub fn check(key: &Key, token: &str, page: &PageEntry, now_s: i64) -> Result<(),
     let expires = i64::try_from(expires).map_err(|_| Refusal::Malformed)?;
     // The MAC first: nothing about a forged token (its epoch, its expiry) is told apart.
     mac(key, page, epoch, expires).verify_slice(&tag).map_err(|_| Refusal::Forged)?;
-    if epoch != page.links_from {
+    if epoch < page.links_from {
         return Err(Refusal::Revoked);
+    }
+    if epoch > page.links_from {
+        return Err(Refusal::NotYetKnown);
     }
     if now_s >= expires {
         return Err(Refusal::Expired);
@@ -108,6 +114,10 @@ pub fn check(key: &Key, token: &str, page: &PageEntry, now_s: i64) -> Result<(),
 
 fn decode_hex(text: &str) -> Option<Vec<u8>> {
     if text.len() != 64 {
+        return None;
+    }
+    // Lowercase hex digits only, as `make` writes them: one token has one spelling.
+    if !text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
         return None;
     }
     (0..text.len()).step_by(2).map(|i| text.get(i..i + 2).and_then(|pair| u8::from_str_radix(pair, 16).ok())).collect()
@@ -153,6 +163,8 @@ mod tests {
         assert_eq!(check(&key, &token, &page("other", 3, 0), NOW), Err(Refusal::OtherPage));
         assert_eq!(check(&key, &token, &page("internal", 4, 0), NOW), Err(Refusal::OtherPage), "a page re-added");
         assert_eq!(check(&key, &token, &page("internal", 3, 1), NOW), Err(Refusal::Revoked));
+        let newer = make(&key, &page("internal", 3, 2), NOW + 60);
+        assert_eq!(check(&key, &newer, &page("internal", 3, 1), NOW), Err(Refusal::NotYetKnown));
         let other_key = super::key("another-admin-secret-of-at-least-32-chars");
         assert_eq!(check(&other_key, &token, &internal, NOW), Err(Refusal::Forged));
     }
@@ -177,6 +189,9 @@ mod tests {
             &format!("{token}_x"),
             &token[..token.len() - 2],
             &token.to_uppercase(),
+            // The MAC's hex in another spelling of the same bytes.
+            &format!("{}{}", &token[..token.len() - 64], token[token.len() - 64..].to_uppercase()),
+            &format!("{}+{}", &token[..token.len() - 64], &token[token.len() - 63..]),
         ] {
             assert!(check(&key, bad, &internal, NOW).is_err(), "{bad:?}");
         }

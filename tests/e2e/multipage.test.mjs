@@ -311,21 +311,35 @@ test('a private page answers only a reader link or a signed-in operator, warm or
   assert.match(ok(['page', 'add', 'internal', '--host', 'internal.localhost', '--name', 'Internal Ops', '--private']), /added page internal/);
   assert.match(ok(['page', 'list']), /internal\s+Internal Ops\s+internal\.localhost \(private\)/);
   const host = `internal.localhost:${port()}`;
-  const paths = ['/api/v2/summary.json', '/api/v2/status.json', '/api/v2/incidents.json', '/history.atom', '/feed.json',
-    '/badge.svg', '/badge.svg?components=x', '/embed/frame', '/embed/frame?view=full'];
+  const paths = ['/api/v2/summary.json', '/api/v2/status.json', '/api/v2/components.json', '/api/v2/incidents.json',
+    '/api/v2/incidents/unresolved.json', '/api/v2/scheduled-maintenances.json', '/api/v2/postmortems.json',
+    '/api/v2/uptime.json', '/history.atom', '/history.rss', '/feed.json', '/badge.svg', '/badge.svg?components=x',
+    '/embed/frame', '/embed/frame?view=full'];
   const refusedEverywhere = async (headers = {}) => {
-    for (const path of paths) {
+    for (const path of [...paths, ...extra]) {
       const res = await at(host, path, { headers });
       assert.equal(res.status, 401, `${path}: ${res.text}`);
       assert.equal(res.json?.error?.code, 'private_page', path);
       assert.doesNotMatch(res.text, /Internal Ops/, path);
+      assert.equal((await at(host, path, { method: 'HEAD', headers })).status, 401, `HEAD ${path}`);
+      if (etags[path]) {
+        const again = await at(host, path, { headers: { ...headers, 'if-none-match': etags[path] } });
+        assert.equal(again.status, 401, `${path} with its ETag: no 304 without a credential`);
+      }
     }
-    for (const path of ['/', '/history', '/incidents/x', '/nowhere']) {
+    for (const path of ['/', '/history', '/incidents/x', ...pages, '/nowhere']) {
       const res = await at(host, path, { headers: { accept: 'text/html', ...headers } });
       assert.equal(res.status, 401, path);
       assert.doesNotMatch(res.text, /Internal Ops/, path);
     }
   };
+  const opened = ok(['--page', 'internal', 'incident', 'open', '--name', 'Internal VPN down', '--body', 'Looking into it.', '--impact', 'major']);
+  const id = /opened incident ([A-Za-z0-9_-]+)/.exec(opened)?.[1];
+  assert.ok(id, opened);
+  // An incident of the page, by its id, as a document and as a page.
+  const extra = [`/api/v2/incidents/${id}.json`];
+  const pages = [`/incidents/${id}`];
+  const etags = {};
   await refusedEverywhere();
 
   const out = ok(['page', 'link', 'internal', '--days', '2']);
@@ -338,6 +352,17 @@ test('a private page answers only a reader link or a signed-in operator, warm or
     assert.equal(res.status, 200, `${path}: ${res.text}`);
     assert.equal(res.headers['cache-control'], 'private, no-cache', path);
     assert.equal(res.headers['x-robots-tag'], 'noindex', path);
+    assert.match(res.headers.vary ?? '', /Cookie/, path);
+    etags[path] = res.headers.etag;
+    const head = await at(host, `${path}${sep}reader=${token}`, { method: 'HEAD' });
+    assert.equal(head.status, 200, `HEAD ${path}`);
+    const fresh = await at(host, `${path}${sep}reader=${token}`, { headers: { 'if-none-match': res.headers.etag } });
+    assert.equal(fresh.status, 304, `${path}: a reader's own ETag`);
+  }
+  for (const path of [...extra, ...pages]) {
+    const res = await at(host, `${path}?reader=${token}`, { headers: { accept: 'text/html' } });
+    assert.equal(res.status, 200, `${path}: ${res.text}`);
+    assert.match(res.text, /Internal VPN down/, path);
   }
   assert.equal((await at(host, `/api/v2/summary.json?reader=${token}`)).json.page.name, 'Internal Ops');
   const page = await at(host, `/?reader=${token}`, { headers: { accept: 'text/html' } });
@@ -355,9 +380,11 @@ test('a private page answers only a reader link or a signed-in operator, warm or
   assert.equal((await at(`acme.localhost:${port()}`, `/api/v2/summary.json`)).status, 200, 'a public page needs nothing');
   // An operator's token reads it, and the tool reads it with --page.
   assert.equal((await at(host, '/api/v2/summary.json', { headers: { authorization: `Bearer ${edge.token}` } })).status, 200);
-  assert.match(ok(['--page', 'internal', 'status']), /Internal Ops|operational|no incident/i);
-  // A public page has no links; revoking ends every link made so far, cookie included.
+  const status = JSON.parse(ok(['--json', '--page', 'internal', 'status']));
+  assert.equal(status.page.name, 'Internal Ops', 'the tool read the private page with its token');
+  // A public page has no links to make or revoke; revoking ends every link made so far, cookie included.
   assert.notEqual(sitrep(['page', 'link', 'acme']).code, 0);
+  assert.equal((await edge.admin('DELETE', 'pages/acme/links')).status, 409);
   assert.match(ok(['page', 'link', 'internal', '--revoke']), /revoked every reader link of page internal/);
   const revoked = await at(host, `/api/v2/summary.json?reader=${token}`);
   assert.equal(revoked.status, 401);
@@ -368,7 +395,6 @@ test('a private page answers only a reader link or a signed-in operator, warm or
 });
 
 test('the widget reads a private page with its reader link, keeps nothing of it, and shows nothing without one', async () => {
-  ok(['--page', 'internal', 'incident', 'open', '--name', 'Internal VPN down', '--body', 'Looking into it.', '--impact', 'major']);
   const link = ok(['page', 'link', 'internal', '--days', '1']).trim().split('\n').pop();
   const origin = `http://internal.localhost:${port()}`;
   const server = await serve((req, res) => {
@@ -377,7 +403,8 @@ test('the widget reads a private page with its reader link, keeps nothing of it,
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
     res.end(`<!doctype html><html lang="en"><head><title>app</title><link rel="icon" href="data:,">
       <script type="module" src="${origin}/widget.js"></script></head>
-      <body><sitrep-status src="${origin}" view="banner"${reader}></sitrep-status></body></html>`);
+      <body><sitrep-status src="${origin}" view="banner"${reader}></sitrep-status>
+      <sitrep-status id="badge" src="${origin}"${reader}></sitrep-status></body></html>`);
   });
   const browser = await launchChromium();
   try {
@@ -385,7 +412,10 @@ test('the widget reads a private page with its reader link, keeps nothing of it,
     const text = () => page.evaluate(() => document.querySelector('sitrep-status')?.shadowRoot?.textContent ?? '');
     await page.goto(`${server.origin}/?with=link`);
     await eventually(async () => /Internal VPN down/.test(await text()), { what: 'the private page\'s incident in the banner' });
-    const kept = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.includes(':summary:')));
+    // The badge (no wasm: the edge's frame alone) takes the whole link too.
+    const badge = () => page.evaluate(() => document.getElementById('badge')?.shadowRoot?.textContent ?? '');
+    await eventually(async () => /outage/i.test(await badge()), { what: 'the private page\'s badge' });
+    const kept = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('sitrep:')));
     assert.deepEqual(kept, [], 'nothing read with a reader link is kept in the host\'s storage');
     const without = await browser.newPage();
     await without.goto(`${server.origin}/?with=none`);

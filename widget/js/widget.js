@@ -87,8 +87,13 @@ function trusted(html) {
 // badge's is `/embed/frame`, which the host page can preload (see README).
 function frameUrl(base, options) {
   const query = new URLSearchParams();
-  for (const name of ["view", "components", "theme", "postmortems", "poll", "preview", "locale", "time-zone", "reader"]) {
+  for (const name of ["view", "components", "theme", "postmortems", "poll", "preview", "locale", "time-zone"]) {
     if (options[name] !== undefined) query.set(name, options[name]);
+  }
+  // A private page's reader link, as the element was given it or as the whole link (as the wasm reads it).
+  if (options.reader !== undefined) {
+    const value = String(options.reader).trim();
+    query.set("reader", value.includes("reader=") ? value.split("reader=")[1].split(/[&#]/)[0] : value);
   }
   // A `src` that is not this origin as it is written (no scheme, say) reads from here: the edge
   // then says so, as the wasm would.

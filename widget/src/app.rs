@@ -284,7 +284,7 @@ pub fn app(props: &Props) -> Html {
         let (dispatch, refresh) = (dispatch.clone(), Rc::clone(&props.refresh));
         let extras = state.wants_extras().then(|| Rc::clone(&extra_tags));
         let preview = options.preview.then(|| language.0);
-        let (src, options) = (options.src.clone(), Rc::clone(&options));
+        let (src, options) = (hub::key(&options), Rc::clone(&options));
         move |()| {
             // Here, not beside the closure: this runs once, at mount, and the setup above every render.
             let subscription = preview.is_none().then(|| hub::subscribe(&options, dispatch.clone(), extras));
@@ -340,9 +340,11 @@ pub fn app(props: &Props) -> Html {
 
     // Dismissals are kept across page loads (a preview's are not).
     use_effect_with(Rc::clone(&state.dismissals), {
-        let (src, preview) = (options.src.clone(), options.preview);
+        let (src, preview, reader) = (options.src.clone(), options.preview, options.reader.is_some());
         move |dismissals| {
-            if preview {
+            // Nothing of a private page is kept in the host's storage, not even which incidents a
+            // reader closed.
+            if preview || reader {
                 return;
             }
             let text = dismissals.store();
@@ -404,7 +406,7 @@ pub fn app(props: &Props) -> Html {
     let (text, locale, formats) = &*language;
     // "Try again" asks the edge, not the hub's last answer.
     let retry = {
-        let (dispatch, src) = (dispatch.clone(), options.src.clone());
+        let (dispatch, src) = (dispatch.clone(), hub::key(&options));
         Callback::from(move |_: MouseEvent| {
             hub::forget(&src);
             dispatch.emit(Event::Poll { hidden: false });

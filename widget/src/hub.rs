@@ -98,6 +98,15 @@ impl Drop for Subscription {
     }
 }
 
+/// The hub of the elements that read `options.src` with the same reader link (elements of one page
+/// with and without a link, or with links of two audiences, never share an answer).
+pub fn key(options: &Options) -> String {
+    match &options.reader {
+        None => options.src.clone(),
+        Some(reader) => format!("{}\u{0}{reader}", options.src),
+    }
+}
+
 /// Listens to the answers for `options.src`; `extras` for a full view.
 pub fn subscribe(options: &Rc<Options>, dispatch: Callback<Event>, extras: Option<ExtraTags>) -> Subscription {
     let id = NEXT_ID.with(|n| {
@@ -106,9 +115,9 @@ pub fn subscribe(options: &Rc<Options>, dispatch: Callback<Event>, extras: Optio
     });
     let extras = extras.map(|tags| (Rc::clone(options), tags));
     HUBS.with_borrow_mut(|hubs| {
-        hubs.entry(options.src.clone()).or_default().listeners.push(Listener { id, dispatch, extras });
+        hubs.entry(key(options)).or_default().listeners.push(Listener { id, dispatch, extras });
     });
-    Subscription { src: options.src.clone(), id }
+    Subscription { src: key(options), id }
 }
 
 /// Forgets the last answer's time, so the next poll of `src` asks the edge (`refresh()`, "Try again").
@@ -135,7 +144,7 @@ enum Next {
 pub fn poll(options: Rc<Options>, etag: Option<String>, dispatch: &Callback<Event>, extras: Option<ExtraTags>) {
     let now = js_sys::Date::now();
     let next = HUBS.with_borrow_mut(|hubs| {
-        let hub = hubs.entry(options.src.clone()).or_default();
+        let hub = hubs.entry(key(&options)).or_default();
         let recent = hub.answered.as_ref().filter(|(at, _)| now - at < FRESH_MS);
         match (recent, &hub.last) {
             _ if hub.in_flight => Next::Wait,
@@ -169,7 +178,7 @@ pub fn poll(options: Rc<Options>, etag: Option<String>, dispatch: &Callback<Even
         }
         // Taken out of the hub before anyone is told: a listener's dispatch may poll again.
         let (listeners, last) = HUBS.with_borrow_mut(|hubs| {
-            let hub = hubs.entry(options.src.clone()).or_default();
+            let hub = hubs.entry(key(&options)).or_default();
             hub.in_flight = false;
             match &result {
                 Ok(Fetched::Body { doc, etag, stale }) => {
@@ -179,7 +188,7 @@ pub fn poll(options: Rc<Options>, etag: Option<String>, dispatch: &Callback<Even
                     Some(last) => last.stale = *stale,
                     // The hub's first request asked with the asker's ETag: the copy it holds is the
                     // one stored for this `src`, which every element can then be given.
-                    None => hub.last = stored(&options.src, sent.as_deref(), *stale),
+                    None => hub.last = stored(&options, sent.as_deref(), *stale),
                 },
                 Err(_) => {}
             }
@@ -187,7 +196,7 @@ pub fn poll(options: Rc<Options>, etag: Option<String>, dispatch: &Callback<Even
             let listeners: Vec<_> = hub.listeners.iter().map(|l| (l.dispatch.clone(), l.extras.clone())).collect();
             let last = hub.last.clone();
             if hub.listeners.is_empty() {
-                hubs.remove(&options.src);
+                hubs.remove(&key(&options));
             }
             (listeners, last)
         });
@@ -209,8 +218,12 @@ pub fn poll(options: Rc<Options>, etag: Option<String>, dispatch: &Callback<Even
 }
 
 /// The summary stored for `src`, when it is the copy with ETag `etag`.
-fn stored(src: &str, etag: Option<&str>, stale: bool) -> Option<Last> {
-    let kept = storage::load_summary(src).filter(|kept| kept.etag.is_some() && kept.etag.as_deref() == etag)?;
+fn stored(options: &Options, etag: Option<&str>, stale: bool) -> Option<Last> {
+    if options.reader.is_some() {
+        return None;
+    }
+    let kept =
+        storage::load_summary(&options.src).filter(|kept| kept.etag.is_some() && kept.etag.as_deref() == etag)?;
     let doc = read::summary(&kept.text).ok()?;
     Some(Last { etag: kept.etag, doc, stale })
 }

@@ -88,6 +88,9 @@ impl AccountStore {
     /// `DELETE pages/{id}/links`: every reader link of the page made so far stops.
     pub(super) async fn revoke_links(&self, id: &str, by: &Actor, now: Timestamp) -> Result<AccountReply, EdgeError> {
         let mut directory = self.directory().await?;
+        if directory.get(id).is_some_and(|page| page.audience != sitrep_shared::host::Audience::Private) {
+            return Err(EdgeError::Conflict(format!("page {id:?} is public: it has no reader links")));
+        }
         let page =
             directory.revoke_links(id).ok_or_else(|| EdgeError::Missing(format!("no page with id {id:?}")))?.clone();
         self.change(&directory, by, format!("revoked the reader links of page {id}"), now).await?;
