@@ -7,9 +7,6 @@ use sitrep_shared::Problem;
 use sitrep_shared::api::{Method, Operation};
 use sitrep_shared::command::ErrorReply;
 
-/// The write API's header naming the page a call is for.
-const PAGE_HEADER: &str = "sitrep-page";
-
 /// `GET pages`, as far as finding a page's hostname needs.
 #[derive(serde::Deserialize)]
 struct PageHosts {
@@ -91,12 +88,7 @@ impl Api {
         if let Ok(mut pin) = self.pin.lock() {
             *pin = Some((host.to_ascii_lowercase(), authority.to_owned()));
         }
-        let (scheme, rest) = self.base.split_once("://").unwrap_or(("https", &self.base));
-        let port = rest.rsplit_once(':').map(|(_, port)| port).filter(|p| p.bytes().all(|b| b.is_ascii_digit()));
-        let base = match port {
-            Some(port) => format!("{scheme}://{host}:{port}"),
-            None => format!("{scheme}://{host}"),
-        };
+        let base = sitrep_shared::host::page_origin(&self.base, host);
         Ok(self.read_base.get_or_init(|| base))
     }
 
@@ -130,7 +122,7 @@ impl Api {
         let url = self.url(op, query);
         let mut builder = self.agent.get(url).header("authorization", self.auth()?);
         if let Some(page) = &self.page {
-            builder = builder.header(PAGE_HEADER, page);
+            builder = builder.header(sitrep_shared::api::PAGE_HEADER, page);
         }
         let response = builder.call().with_context(|| self.unreachable())?;
         text(response)
@@ -164,7 +156,7 @@ impl Api {
         };
         let mut builder = builder.header("authorization", self.auth()?);
         if let Some(page) = &self.page {
-            builder = builder.header(PAGE_HEADER, page);
+            builder = builder.header(sitrep_shared::api::PAGE_HEADER, page);
         }
         if let Some(key) = idempotency_key {
             builder = builder.header("idempotency-key", key);

@@ -511,12 +511,20 @@ pub enum OperatorCommand {
         #[arg(long)]
         name: Option<String>,
     },
-    /// Give an operator another role.
+    /// Give an operator another role: on the deployment, or with --on on one page only (a
+    /// contractor who edits one customer's page and reads the rest).
     Role {
         /// The operator's id or email.
         operator: String,
-        #[arg(value_enum)]
-        role: RoleArg,
+        #[arg(value_enum, required_unless_present = "inherit")]
+        role: Option<RoleArg>,
+        /// The page (id) the role is for; without it, the deployment and every page given no role
+        /// of its own.
+        #[arg(long, value_name = "PAGE")]
+        on: Option<String>,
+        /// With --on: that page follows their deployment role again.
+        #[arg(long, requires = "on", conflicts_with = "role")]
+        inherit: bool,
     },
     /// Revoke an operator: every session and personal token of theirs ends at once.
     Revoke {
@@ -710,6 +718,21 @@ mod tests {
         let cli = Cli::try_parse_from(["sitrep", "component", "set", "api", "--status", "major-outage"]).unwrap();
         let Command::Component(ComponentCommand::Set { status, .. }) = cli.command else { panic!() };
         assert_eq!(status.map(ComponentStatus::from), Some(ComponentStatus::MajorOutage));
+    }
+
+    #[test]
+    fn a_role_is_for_the_deployment_or_with_on_for_one_page() {
+        let role = |args: &[&str]| {
+            let cli = Cli::try_parse_from(["sitrep", "operator", "role"].iter().chain(args)).map_err(|e| e.kind())?;
+            let Command::Operator(OperatorCommand::Role { role, on, inherit, .. }) = cli.command else { panic!() };
+            Ok::<_, clap::error::ErrorKind>((role.map(Role::from), on, inherit))
+        };
+        assert_eq!(role(&["ada", "editor"]), Ok((Some(Role::Editor), None, false)));
+        assert_eq!(role(&["ada", "owner", "--on", "acme"]), Ok((Some(Role::Owner), Some("acme".into()), false)));
+        assert_eq!(role(&["ada", "--on", "acme", "--inherit"]), Ok((None, Some("acme".into()), true)));
+        assert!(role(&["ada"]).is_err(), "a role or --inherit");
+        assert!(role(&["ada", "--inherit"]).is_err(), "--inherit names a page");
+        assert!(role(&["ada", "editor", "--on", "acme", "--inherit"]).is_err());
     }
 }
 

@@ -38,7 +38,7 @@ use crate::args::{
 };
 use crate::show::{DeliveryList, ReplayReply, SubscriptionList, SubscriptionReply, local};
 use crate::words::Typed;
-use sitrep_shared::access::{NewOperator, OperatorEdit};
+use sitrep_shared::access::{NewOperator, OperatorEdit, Role};
 use sitrep_shared::api::{Endpoint, Operation};
 
 fn main() -> ExitCode {
@@ -157,8 +157,8 @@ impl Tool {
             Command::Deliveries(command) => self.deliveries(command),
             Command::Operator(command) => self.operator(command),
             Command::Whoami => {
-                let me: show::Me = self.api.admin_get(&Operation::new(Endpoint::Me), "")?;
-                self.print(&me, || out!("{}, {}", me.actor.label(), me.role.as_str()))
+                let me: sitrep_shared::api::Me = self.api.admin_get(&Operation::new(Endpoint::Me), "")?;
+                self.print(&me, || show::me(&me))
             }
             Command::Log { limit } => {
                 let log: show::Log = self.api.admin_get(&Operation::new(Endpoint::Log), &format!("limit={limit}"))?;
@@ -706,15 +706,26 @@ impl Tool {
                     out!("{}", invited.link);
                 })
             }
-            OperatorCommand::Role { operator, role } => {
+            OperatorCommand::Role { operator, role, on, inherit: _ } => {
                 let id = self.operator_id(&operator)?;
-                let edit = OperatorEdit { role: Some(role.into()), name: None };
+                let role = role.map(Role::from);
+                let edit = match &on {
+                    // Without a role (--inherit): the page follows the deployment role again.
+                    Some(page) => OperatorEdit { pages: [(page.clone(), role)].into(), ..OperatorEdit::default() },
+                    None => OperatorEdit { role, ..OperatorEdit::default() },
+                };
                 let reply: show::OperatorReply = self
                     .api
                     .send(&Operation::on(Endpoint::EditOperator, id), Some(&edit), None)
                     .map_err(|err| refused(err, &typed))?;
                 self.print(&reply, || {
-                    out!("{} is now {}", reply.operator.actor().label(), reply.operator.role.as_str())
+                    let operator = &reply.operator;
+                    match &on {
+                        Some(page) => {
+                            out!("{} is {} on page {page}", operator.actor().label(), operator.role_on(page).as_str())
+                        }
+                        None => out!("{} is now {}", operator.actor().label(), operator.role.as_str()),
+                    }
                 })
             }
             OperatorCommand::Revoke { operator } => {

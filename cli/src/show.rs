@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::Deserialize;
-use sitrep_shared::access::{Actor, Operator, Role};
+use sitrep_shared::access::{Actor, Operator};
 use sitrep_shared::command::WriteReply;
 use sitrep_shared::views::Summary;
 use sitrep_shared::{Component, ComponentStatus, Incident, Timestamp};
@@ -283,11 +283,16 @@ pub fn subscription_reply(reply: &SubscriptionReply, what: &str) {
     }
 }
 
-/// `GET me`.
-#[derive(Debug, serde::Serialize, Deserialize)]
-pub struct Me {
-    pub actor: Actor,
-    pub role: Role,
+/// `sitrep whoami`: who, their role on the page asked about, and their roles on other pages.
+pub fn me(me: &sitrep_shared::api::Me) {
+    let on = if me.page == sitrep_shared::host::DEFAULT_PAGE { String::new() } else { format!(" on page {}", me.page) };
+    out!("{}, {}{on}", me.actor.label(), me.page_role().as_str());
+    if !me.pages.is_empty() {
+        out!("  deployment role: {}", me.role.as_str());
+        for (page, role) in &me.pages {
+            out!("  on page {page}: {}", role.as_str());
+        }
+    }
 }
 
 /// `GET operators`.
@@ -314,7 +319,7 @@ pub fn operators(list: &Operators, zone: Tz) {
     for operator in &list.operators {
         let state = match operator.revoked_at {
             Some(at) => format!("revoked {}", local(at, zone)),
-            None => operator.role.as_str().to_owned(),
+            None => sitrep_shared::access::roles_label(operator.role, &operator.pages),
         };
         out!("{:<22} {:<40} {state}", operator.id, operator.actor().label());
     }

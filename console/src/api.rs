@@ -66,6 +66,52 @@ fn method(m: api::Method) -> Method {
     }
 }
 
+thread_local! {
+    /// The page the console works on when it is not this host's: `?page=ID` in its address, read
+    /// once (choosing another loads the console again). Every call names it (`Sitrep-Page`), and
+    /// its documents come through the write API, since the read API answers this host's page.
+    static CHOSEN: Option<String> = chosen_in_address();
+}
+
+fn chosen_in_address() -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    let query = search.trim_start_matches('?');
+    let id = query.split('&').find_map(|pair| pair.strip_prefix("page="))?;
+    api::is_id(id).then(|| id.to_owned())
+}
+
+/// The page chosen in the console's address (`None`: this host's).
+pub fn chosen() -> Option<String> {
+    CHOSEN.with(Clone::clone)
+}
+
+/// A document the console reads as readers do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Document {
+    Summary,
+    Incidents,
+    Maintenances,
+}
+
+impl Document {
+    /// Its path in the read API (this host's page), or in the write API (a chosen page's).
+    fn path(self, chosen: bool) -> &'static str {
+        match (self, chosen) {
+            (Self::Summary, false) => "/api/v2/summary.json",
+            (Self::Incidents, false) => "/api/v2/incidents.json",
+            (Self::Maintenances, false) => "/api/v2/scheduled-maintenances.json",
+            (Self::Summary, true) => "/api/v2/admin/documents/summary",
+            (Self::Incidents, true) => "/api/v2/admin/documents/incidents",
+            (Self::Maintenances, true) => "/api/v2/admin/documents/scheduled-maintenances",
+        }
+    }
+}
+
+/// A document of the page the console works on.
+pub async fn read_document<T: DeserializeOwned>(document: Document) -> Result<Read<T>, Failure> {
+    read(document.path(chosen().is_some())).await
+}
+
 /// `GET path` of the read API, never from the browser's cache.
 pub async fn read<T: DeserializeOwned>(path: &str) -> Result<Read<T>, Failure> {
     let read = read_text(path).await?;
@@ -76,7 +122,11 @@ pub async fn read<T: DeserializeOwned>(path: &str) -> Result<Read<T>, Failure> {
 /// untyped ones: the request, its failures and its answer are compiled once, not once per type
 /// (about 20 KB of the console's wasm when every call had its own copy).
 async fn read_text(path: &str) -> Result<Read<String>, Failure> {
-    let request = RequestBuilder::new(path).cache(RequestCache::NoStore).build();
+    let mut request = RequestBuilder::new(path).cache(RequestCache::NoStore);
+    if let Some(page) = chosen() {
+        request = request.header(api::PAGE_HEADER, &page);
+    }
+    let request = request.build();
     let response = request.map_err(unreachable)?.send().await.map_err(unreachable)?;
     answer(response).await
 }
@@ -128,6 +178,9 @@ pub async fn request_text(op: &Operation, body: Option<String>, extra: Extra) ->
     }
     if extra.poll {
         request = request.header("x-sitrep-poll", "1");
+    }
+    if let Some(page) = chosen() {
+        request = request.header(api::PAGE_HEADER, &page);
     }
     let request = match body {
         Some(json) => request.header("content-type", "application/json").body(json),

@@ -15,6 +15,7 @@ use yew::prelude::*;
 
 use crate::api::{self, Extra, Failure};
 use crate::model::{Held, Me, Model, Msg, Route};
+use crate::switcher::{self, PageLink, PageList};
 use crate::words::{self, Words};
 
 /// How often the console reads the page while visible: another operator's write appears within this.
@@ -30,6 +31,8 @@ pub struct Ctx {
     pub me: Rc<Me>,
     pub held: Rc<Held>,
     pub dispatch: Callback<Msg>,
+    /// Where readers reach the page the console works on, when not at this host ("": here).
+    pub public: AttrValue,
 }
 
 impl PartialEq for Ctx {
@@ -38,6 +41,7 @@ impl PartialEq for Ctx {
             && Rc::ptr_eq(&self.me, &other.me)
             && Rc::ptr_eq(&self.held, &other.held)
             && self.dispatch == other.dispatch
+            && self.public == other.public
     }
 }
 
@@ -140,7 +144,7 @@ async fn read_me(dispatch: Callback<Msg>, me: Option<Rc<Me>>, poll: bool) {
 /// The summary, and the incidents and maintenances when the version moved or the three were not
 /// read at one version last time.
 async fn read_page(dispatch: Callback<Msg>, known: Option<Rc<Held>>) {
-    let summary = match api::read::<Summary<'static>>("/api/v2/summary.json").await {
+    let summary = match api::read_document::<Summary<'static>>(api::Document::Summary).await {
         Ok(read) => read,
         Err(failure) => return dispatch.emit(Msg::Trouble(failure.message())),
     };
@@ -149,8 +153,8 @@ async fn read_page(dispatch: Callback<Msg>, known: Option<Rc<Held>>) {
         // Nothing changed: keep what is held (no re-render), and end any backoff.
         return dispatch.emit(Msg::Fine);
     }
-    let incidents = api::read::<IncidentsDocument<'static>>("/api/v2/incidents.json").await;
-    let maintenances = api::read::<MaintenancesDocument<'static>>("/api/v2/scheduled-maintenances.json").await;
+    let incidents = api::read_document::<IncidentsDocument<'static>>(api::Document::Incidents).await;
+    let maintenances = api::read_document::<MaintenancesDocument<'static>>(api::Document::Maintenances).await;
     match (incidents, maintenances) {
         (Ok(incidents), Ok(maintenances)) => {
             let versions = [version, incidents.version.unwrap_or_default(), maintenances.version.unwrap_or_default()];
@@ -202,6 +206,20 @@ pub fn App() -> Html {
         let dispatch = dispatch.clone();
         let known = model.held.clone();
         use_effect_with(model.wanted, move |_| spawn_local(read_page(dispatch, known)));
+    }
+    // The deployment's pages, once: the switcher (none when there is only the default page).
+    let pages = use_state(|| Rc::new(Vec::<PageLink>::new()));
+    {
+        let pages = pages.clone();
+        use_effect_with((), move |_| {
+            spawn_local(async move {
+                let op = Operation::new(Endpoint::ListPages);
+                // Without the list the console still works on its page; the switcher stays away.
+                if let Ok(list) = api::request::<PageList>(&op, None::<&()>, Extra::default()).await {
+                    pages.set(Rc::new(list.value.pages));
+                }
+            });
+        });
     }
     // A poll every few seconds while the tab is visible and someone is signed in; after failures in
     // a row, every 2nd, 4th, 8th, then 16th tick (80 s).
@@ -272,14 +290,21 @@ pub fn App() -> Html {
         };
     }
     let (Some(me), Some(held)) = (model.me.clone(), model.held.clone()) else {
+        // The switcher stays reachable: a page chosen by an address that names none says so here.
+        let current = api::chosen().unwrap_or_else(|| sitrep_shared::host::DEFAULT_PAGE.to_owned());
         return html! {
-            <main id="main" class="console" aria-busy="true">
-                <h1 id="screen" tabindex="-1">{words.console}</h1>
-                <p role="status">{model.trouble.clone().unwrap_or_else(|| words.loading.to_owned())}</p>
-            </main>
+            <>
+                { switcher::switcher(words, &pages, &current) }
+                <main id="main" class="console" aria-busy="true">
+                    <h1 id="screen" tabindex="-1">{words.console}</h1>
+                    <p role="status">{model.trouble.clone().unwrap_or_else(|| words.loading.to_owned())}</p>
+                </main>
+            </>
         };
     };
-    let ctx = Ctx { words, text, locale: locale.into(), formats, me, held, dispatch };
+    let current = AttrValue::from(me.page.clone());
+    let public = switcher::public_base(&pages, &current).into();
+    let ctx = Ctx { words, text, locale: locale.into(), formats, me, held, dispatch, public };
     let screen = match &*route {
         Route::Overview => html! { <crate::overview::Overview /> },
         Route::Incidents => html! { <crate::incidents::List /> },
@@ -312,6 +337,7 @@ pub fn App() -> Html {
     };
     html! {
         <ContextProvider<Ctx> context={ctx.clone()}>
+            { switcher::switcher(words, &pages, &current) }
             <nav class="tabs" aria-label={words.main_nav}>
                 <ul>
                     { for nav.iter().map(|(r, label)| html! {
@@ -320,7 +346,7 @@ pub fn App() -> Html {
                 </ul>
             </nav>
             <main id="main" class="console">
-                if ctx.me.role < sitrep_shared::access::Role::Editor {
+                if ctx.me.page_role() < sitrep_shared::access::Role::Editor {
                     <p class="note">{words.read_only}</p>
                 }
                 {screen}

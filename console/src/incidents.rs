@@ -253,7 +253,7 @@ pub fn Detail(props: &DetailProps) -> Html {
                 if !maintenance {
                     {" · "}<a href={Route::Postmortem(event.id.as_str().to_owned()).href()}>{w.postmortem}</a>
                 }
-                {" · "}<a href={format!("/incidents/{}", event.id.as_str())} target="_blank" rel="noopener">{t.status_page}</a>
+                {" · "}<a href={format!("{}/incidents/{}", ctx.public, event.id.as_str())} target="_blank" rel="noopener">{t.status_page}</a>
             </p>
             if ctx.me.may(Endpoint::PostIncidentUpdate) {
                 <UpdateForm event={Rc::new(event.clone())} />

@@ -7,7 +7,8 @@
 //! console holds.
 //!
 //! - `model`: the state in one reducer; `api`: the one way to the edge; `words`: six languages.
-//! - `app`: the frame (navigation, polling, focus); one module per screen.
+//! - `app`: the frame (navigation, polling, focus, the page switcher in `switcher`); one module
+//!   per screen.
 
 mod api;
 mod app;
@@ -22,6 +23,7 @@ mod people;
 mod postmortem;
 mod preview;
 mod subscriptions;
+mod switcher;
 mod templates;
 mod words;
 

@@ -4,25 +4,13 @@
 
 use std::rc::Rc;
 
-use serde::Deserialize;
-use sitrep_shared::access::{Actor, Role};
 use sitrep_shared::views::Summary;
 use sitrep_shared::{Incident, IncidentId, PageData};
 use yew::Reducible;
 
-/// `GET /api/v2/admin/me`.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-pub struct Me {
-    pub actor: Actor,
-    pub role: Role,
-}
-
-impl Me {
-    /// Whether the edge lets this operator make `endpoint`'s call (the edge decides again on every call).
-    pub fn may(&self, endpoint: sitrep_shared::api::Endpoint) -> bool {
-        self.role >= endpoint.role()
-    }
-}
+/// `GET /api/v2/admin/me`: `Me::may` tells whether the edge lets this operator make a call (it
+/// decides again on every call).
+pub use sitrep_shared::api::Me;
 
 /// The page as readers read it.
 #[derive(Debug)]

@@ -60,7 +60,7 @@ pub fn Operators() -> Html {
         let set_role = {
             let (ctx, failed, reload, id) = (ctx.clone(), failed.clone(), reload.clone(), op.id.clone());
             Callback::from(move |value: String| {
-                let edit = OperatorEdit { role: Role::parse(&value), name: None };
+                let edit = OperatorEdit { role: Role::parse(&value), ..OperatorEdit::default() };
                 let op = Operation { id: id.clone(), ..Operation::new(Endpoint::EditOperator) };
                 let reload = reload.clone();
                 act::<Done>(&ctx, op, Some(edit), failed.clone(), move |_| reload.emit(()));

@@ -6,7 +6,7 @@
 
 use std::cell::RefCell;
 
-use sitrep_shared::access::{self, Actor, Role, Secret};
+use sitrep_shared::access::{self, Secret};
 use sitrep_shared::throttle::{self, Throttle};
 use worker::Env;
 
@@ -85,7 +85,7 @@ pub async fn identify(
             .await;
     }
     check(presented.authorization, &admin_token, client, now_ms, env).await?;
-    Ok(Authenticated { actor: Actor::AdminToken, role: Role::Owner })
+    Ok(Authenticated::admin_token())
 }
 
 /// A sign-in secret's answer, its refusal counted against the client like a wrong token.

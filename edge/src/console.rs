@@ -197,7 +197,7 @@ async fn home(req: &Request, env: &Env, origin: &str, secure: bool) -> Result<Re
         }
         Err(err) => return Err(err),
     };
-    Ok(shell(&who.actor.label(), who.role.as_str()))
+    Ok(shell(&who.actor.label(), &access::roles_label(who.role, &who.pages)))
 }
 
 /// The console's document: who is signed in and the way out (server-rendered, so they hold

@@ -157,12 +157,7 @@ async fn start(env: &Env, page: &Page, entry: &PageEntry, caller: Caller, origin
 
 /// A page's URL: `host` under the scheme and port of `origin` (how this deployment is reached).
 fn page_url(origin: &str, host: &Host) -> String {
-    let (scheme, rest) = origin.split_once("://").unwrap_or(("https", origin));
-    let port = rest.rsplit_once(':').map(|(_, port)| port).filter(|p| p.bytes().all(|b| b.is_ascii_digit()));
-    match port {
-        Some(port) => format!("{scheme}://{host}:{port}"),
-        None => format!("{scheme}://{host}"),
-    }
+    sitrep_shared::host::page_origin(origin, host.as_str())
 }
 
 #[cfg(test)]

@@ -79,6 +79,11 @@ impl Page {
         &self.scope
     }
 
+    /// Its id (`default` for the default page).
+    pub fn id(&self) -> &str {
+        self.entry.as_ref().map_or(DEFAULT_PAGE, |page| page.id.as_str())
+    }
+
     /// The name of this page's store and delivery object.
     pub fn object(&self) -> String {
         self.entry.as_ref().map_or_else(|| DEFAULT_PAGE.to_owned(), |page| page.object())

@@ -36,9 +36,6 @@ pub enum Route {
 }
 
 const READ_METHODS: &str = "GET, HEAD, OPTIONS";
-/// The write API's header naming the page a call is for (`sitrep --page`); without it, the page of
-/// the host the call came to.
-const PAGE_HEADER: &str = "sitrep-page";
 /// The OpenAPI description of the write API, checked against the route table by a test.
 const OPENAPI: &str = include_str!("../openapi.json");
 
@@ -169,7 +166,7 @@ pub async fn handle(req: web_sys::Request, env: Env, ctx: Context) -> web_sys::R
         }
         Route::Admin(rest) => {
             let req = Request::from(req);
-            return admin_result(admin_request(req, &env, &full, origin, &rest, query).await).into();
+            return admin_result(admin_request(req, &env, &ctx, &full, origin, &rest, query).await).into();
         }
         Route::Console(console) => {
             return crate::console::answer(console, Request::from(req), &env, origin, query).await.into();
@@ -313,6 +310,7 @@ async fn component_badge(
 async fn admin_request(
     mut req: Request,
     env: &Env,
+    ctx: &Context,
     full: &str,
     origin: &str,
     rest: &str,
@@ -364,21 +362,39 @@ async fn admin_request(
         user_agent: header("user-agent").map(|ua| ua.chars().take(200).collect()),
         actor: Some(who.actor.clone()),
     };
+    // The page a page's call is for: the one `Sitrep-Page` names, else the one of the host it came
+    // to. Its role is the caller's on that page; an account call takes their deployment role.
+    let page = match op.endpoint.store() {
+        api::Store::Accounts => None,
+        _ => Some(page::for_write(env, header(api::PAGE_HEADER).as_deref(), full).await?),
+    };
+    let (role, on) = match &page {
+        // A deployment of one page, or an operator with one role everywhere, says no more than before.
+        Some(page) if who.pages.is_empty() && page.id() == sitrep_shared::host::DEFAULT_PAGE => {
+            (who.role, String::new())
+        }
+        Some(page) => (who.role_on(page.id()), format!(" on page {}", page.id())),
+        None => (who.role, String::new()),
+    };
     let needed = op.endpoint.role();
-    if who.role < needed {
+    if role < needed {
         return Err(EdgeError::Forbidden(format!(
-            "{} has the {} role: \"{}\" takes the {} role or more",
+            "{} has the {} role{on}: \"{}\" takes the {} role or more",
             who.actor.label(),
-            who.role.as_str(),
+            role.as_str(),
             op.endpoint.spec().summary,
             needed.as_str()
         )));
     }
-    if op.endpoint == api::Endpoint::Me {
-        return Ok(json_response(200, &serde_json::json!({ "actor": who.actor, "role": who.role })));
+    match (op.endpoint, &page) {
+        (api::Endpoint::Me, Some(page)) => {
+            let me = api::Me { page: page.id().to_owned(), actor: who.actor, role: who.role, pages: who.pages };
+            return Ok(json_response(200, &serde_json::to_value(&me).unwrap_or_default()));
+        }
+        (api::Endpoint::ReadDocument, Some(page)) => return admin_document(env, ctx, page, &op).await,
+        _ => {}
     }
     let if_match = header("if-match");
-    let page_header = header(PAGE_HEADER);
     let idempotency_key = header("idempotency-key").filter(|_| raw == "POST");
     let body = if op.endpoint.takes_body() {
         let content_type = header("content-type").unwrap_or_default();
@@ -397,11 +413,9 @@ async fn admin_request(
     } else {
         String::new()
     };
-    if op.endpoint.store() == api::Store::Accounts {
+    let Some(page) = page else {
         return account_request(env, op, body, caller, full, origin).await;
-    }
-    // The page the call is for: the one `Sitrep-Page` names, else the one of the host it came to.
-    let page = page::for_write(env, page_header.as_deref(), full).await?;
+    };
     let limit = url::query_param(query, "limit").and_then(|l| l.parse::<usize>().ok());
     let writes = op.endpoint.writes();
     // The form replies were stored with since the write API began: a retry across a deploy still matches.
@@ -424,6 +438,25 @@ async fn admin_request(
         let _ = headers.set("idempotent-replay", "true");
     }
     Ok(Response::builder().with_status(reply.status).with_headers(headers).fixed(reply.body.into_bytes()))
+}
+
+/// `GET documents/{id}`: one of the three documents the console reads, of the page the call is for,
+/// as readers read it (whatever the page's audience: the caller is an operator).
+async fn admin_document(env: &Env, ctx: &Context, page: &Page, op: &api::Operation) -> Result<Response, EdgeError> {
+    let doc = match op.id.as_str() {
+        "summary" => Document::Summary,
+        "incidents" => Document::Incidents,
+        "scheduled-maintenances" => Document::Maintenances,
+        _ => {
+            return Err(EdgeError::NotFound("documents are summary, incidents and scheduled-maintenances".into()));
+        }
+    };
+    let (found, _stale) = read::fetch_doc(env, ctx, page, &doc).await?;
+    let headers = Headers::new();
+    let _ = headers.set("content-type", &found.content_type);
+    let _ = headers.set("x-sitrep-version", &found.version.to_string());
+    let _ = headers.set("cache-control", "no-store");
+    Ok(Response::builder().with_headers(headers).fixed(found.body.clone()))
 }
 
 /// A JSON answer of the write API (never stored by a cache).

@@ -16,6 +16,8 @@
 //!   without use and after [`SESSION_MAX_MS`] in any case.
 //! - A cookie-authenticated write must come from the edge's own origin ([`same_origin_write`]).
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::Timestamp;
@@ -136,6 +138,11 @@ pub struct Operator {
     /// a link sent before someone was removed stays void after they are invited again).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links_valid_from: Option<Timestamp>,
+    /// Their role on a page where it is not `role` (by page id): a contractor who edits one
+    /// customer's page and only reads the others. Calls about the deployment (operators, pages)
+    /// take `role`; a page's own calls take [`Operator::role_on`] that page.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub pages: BTreeMap<String, Role>,
 }
 
 impl Operator {
@@ -143,7 +150,57 @@ impl Operator {
     pub fn actor(&self) -> Actor {
         Actor::Operator { id: self.id.clone(), name: self.name.clone(), email: self.email.clone() }
     }
+
+    /// Their role on the page with id `page`.
+    pub fn role_on(&self, page: &str) -> Role {
+        role_on(self.role, &self.pages, page)
+    }
 }
+
+/// Whose a credential is, and their roles (`GET me`; the account store's answer to the Worker).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Identity {
+    pub actor: Actor,
+    /// Their role on the deployment, and on each page not named in `pages`.
+    pub role: Role,
+    /// Their role on particular pages ([`Operator::pages`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub pages: BTreeMap<String, Role>,
+}
+
+impl Identity {
+    /// The admin token's: an owner everywhere.
+    pub fn admin_token() -> Self {
+        Self { actor: Actor::AdminToken, role: Role::Owner, pages: BTreeMap::new() }
+    }
+
+    pub fn of(operator: &Operator) -> Self {
+        Self { actor: operator.actor(), role: operator.role, pages: operator.pages.clone() }
+    }
+
+    /// Their role on the page with id `page`.
+    pub fn role_on(&self, page: &str) -> Role {
+        role_on(self.role, &self.pages, page)
+    }
+}
+
+/// The role on page `page` of someone whose deployment role is `role` and whose roles on
+/// particular pages are `pages`.
+pub fn role_on(role: Role, pages: &BTreeMap<String, Role>, page: &str) -> Role {
+    pages.get(page).copied().unwrap_or(role)
+}
+
+/// How roles are named to people: `viewer`, or `viewer (editor on acme, owner on beta)`.
+pub fn roles_label(role: Role, pages: &BTreeMap<String, Role>) -> String {
+    if pages.is_empty() {
+        return role.as_str().to_owned();
+    }
+    let on: Vec<String> = pages.iter().map(|(page, role)| format!("{} on {page}", role.as_str())).collect();
+    format!("{} ({})", role.as_str(), on.join(", "))
+}
+
+/// Roles on particular pages an operator may have at most.
+pub const MAX_PAGE_ROLES: usize = 100;
 
 /// `POST operators`: invite someone (or invite again someone whose link was lost or whose access
 /// was revoked) with a role.
@@ -168,6 +225,44 @@ pub struct OperatorEdit {
     pub role: Option<Role>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// Roles on particular pages, by page id: a role sets the one on that page, `null` makes
+    /// that page follow `role` again. Pages not named keep theirs.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub pages: BTreeMap<String, Option<Role>>,
+}
+
+impl OperatorEdit {
+    /// `operator`'s page roles after this edit, checked: each page id one the deployment has
+    /// (`known`), at most [`MAX_PAGE_ROLES`]. Also what the audit log says of the change.
+    pub fn page_roles(
+        &self,
+        operator: &Operator,
+        known: impl Fn(&str) -> bool,
+    ) -> Result<(BTreeMap<String, Role>, Vec<String>), Problem> {
+        let mut pages = operator.pages.clone();
+        let mut said = Vec::new();
+        for (page, role) in &self.pages {
+            if !known(page) {
+                let page: String = page.chars().take(80).collect();
+                return Err(problem("pages", ProblemCode::NotFound, format!("no page with id {page:?}")));
+            }
+            match role {
+                Some(role) => {
+                    pages.insert(page.clone(), *role);
+                    said.push(format!("{} on page {page}", role.as_str()));
+                }
+                None => {
+                    if pages.remove(page).is_some() {
+                        said.push(format!("their deployment role on page {page}"));
+                    }
+                }
+            }
+        }
+        if pages.len() > MAX_PAGE_ROLES {
+            return Err(problem("pages", ProblemCode::TooLong, format!("roles on {MAX_PAGE_ROLES} pages at most")));
+        }
+        Ok((pages, said))
+    }
 }
 
 /// `POST tokens`: a personal token for the CLI, named so its owner can tell them apart.
@@ -558,6 +653,49 @@ mod tests {
     }
 
     #[test]
+    fn a_role_on_a_page_overrides_the_deployment_role_there_only_and_null_gives_it_back() {
+        let mut ada = Operator {
+            id: "op_1".into(),
+            email: "ada@example.com".into(),
+            name: "Ada".into(),
+            role: Role::Viewer,
+            created_at: at(0),
+            invited_by: "admin token".into(),
+            revoked_at: None,
+            links_valid_from: None,
+            pages: BTreeMap::new(),
+        };
+        let known = |page: &str| matches!(page, "acme" | "beta");
+        let edit: OperatorEdit = serde_json::from_str(r#"{"pages":{"acme":"editor","beta":"owner"}}"#).unwrap();
+        let (pages, said) = edit.page_roles(&ada, known).unwrap();
+        ada.pages = pages;
+        assert_eq!(
+            (ada.role_on("acme"), ada.role_on("beta"), ada.role_on("default")),
+            (Role::Editor, Role::Owner, Role::Viewer)
+        );
+        assert_eq!(said, ["editor on page acme", "owner on page beta"]);
+        assert_eq!(roles_label(ada.role, &ada.pages), "viewer (editor on acme, owner on beta)");
+        let back: OperatorEdit = serde_json::from_str(r#"{"pages":{"beta":null}}"#).unwrap();
+        let (pages, said) = back.page_roles(&ada, known).unwrap();
+        ada.pages = pages;
+        assert_eq!((ada.role_on("acme"), ada.role_on("beta")), (Role::Editor, Role::Viewer));
+        assert_eq!(said, ["their deployment role on page beta"]);
+        let unknown: OperatorEdit = serde_json::from_str(r#"{"pages":{"gone":"owner"}}"#).unwrap();
+        let problem = unknown.page_roles(&ada, known).unwrap_err();
+        assert_eq!((problem.path.as_str(), problem.code), ("pages", ProblemCode::NotFound));
+        assert!(serde_json::from_str::<OperatorEdit>(r#"{"pages":{"acme":"admin"}}"#).is_err(), "no such role");
+        let many = OperatorEdit {
+            pages: (0..=MAX_PAGE_ROLES).map(|n| (format!("p{n}"), Some(Role::Editor))).collect(),
+            ..OperatorEdit::default()
+        };
+        assert_eq!(many.page_roles(&ada, |_| true).unwrap_err().code, ProblemCode::TooLong);
+        let json = serde_json::to_value(&ada).unwrap();
+        assert_eq!(json["pages"], serde_json::json!({"acme": "editor"}));
+        ada.pages.clear();
+        assert!(serde_json::to_value(&ada).unwrap().get("pages").is_none(), "none kept, none written");
+    }
+
+    #[test]
     fn links_expire_after_a_day_and_sessions_when_idle_or_old() {
         let invite = Invite::new("op_1", at(0), INVITE_MS);
         let mut ada = Operator {
@@ -569,6 +707,7 @@ mod tests {
             invited_by: "admin token".into(),
             revoked_at: None,
             links_valid_from: None,
+            pages: BTreeMap::new(),
         };
         assert!(invite.signs_in(&ada, at(INVITE_MS - 1)));
         assert!(!invite.signs_in(&ada, at(INVITE_MS)), "a day at most");

@@ -10,6 +10,10 @@ use crate::access::Role;
 use crate::command::{self, Command};
 use crate::limits::{IMPORT_BYTES, POSTMORTEM_REQUEST_BYTES, REQUEST_BYTES};
 
+/// The header that names the page a write API call is for (by id; without it, the page of the
+/// host the call came to).
+pub const PAGE_HEADER: &str = "sitrep-page";
+
 /// An HTTP method of the write API.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Method {
@@ -106,6 +110,7 @@ pub enum Endpoint {
     RemovePage,
     CreateReaderLink,
     RevokeReaderLinks,
+    ReadDocument,
 }
 
 /// Which Durable Object answers an endpoint.
@@ -127,7 +132,7 @@ const fn spec(method: Method, path: &'static str, summary: &'static str, body: O
 
 impl Endpoint {
     /// Every operation, in the order the OpenAPI document lists them.
-    pub const ALL: [Endpoint; 51] = [
+    pub const ALL: [Endpoint; 52] = [
         Endpoint::ImportPage,
         Endpoint::EditPage,
         Endpoint::OpenIncident,
@@ -179,6 +184,7 @@ impl Endpoint {
         Endpoint::RemovePage,
         Endpoint::CreateReaderLink,
         Endpoint::RevokeReaderLinks,
+        Endpoint::ReadDocument,
     ];
 
     /// The table: this operation's row. Always inlined, so a caller that reads only the method and
@@ -343,7 +349,17 @@ impl Endpoint {
             ),
             Self::Log => spec(Get, "log", "The audit log, newest first", None, 200),
             Self::OpenApi => spec(Get, "openapi.json", "This document", None, 200),
-            Self::Me => spec(Get, "me", "Who the credential belongs to, and their role", None, 200),
+            Self::Me => {
+                spec(Get, "me", "Who the credential belongs to, their roles, and the page the call is for", None, 200)
+            }
+            Self::ReadDocument => spec(
+                Get,
+                "documents/{id}",
+                "One of the page's read documents (summary, incidents, scheduled-maintenances) as readers \
+                 read it: how the console reads a page other than its host's",
+                None,
+                200,
+            ),
             Self::ListOperators => spec(Get, "operators", "Every operator, revoked ones included", None, 200),
             Self::InviteOperator => spec(
                 Post,
@@ -469,6 +485,7 @@ impl Endpoint {
             | Self::ListTemplates
             | Self::OpenApi
             | Self::Me
+            | Self::ReadDocument
             | Self::ListTokens
             | Self::CreateToken
             | Self::RevokeToken
@@ -479,8 +496,7 @@ impl Endpoint {
     /// Which object answers it.
     pub const fn store(self) -> Store {
         match self {
-            Self::Me
-            | Self::ListOperators
+            Self::ListOperators
             | Self::InviteOperator
             | Self::EditOperator
             | Self::RevokeOperator
@@ -518,6 +534,39 @@ impl Endpoint {
     /// The largest body it takes.
     pub fn max_body(self) -> usize {
         self.spec().body.map_or(REQUEST_BYTES, |b| b.max_bytes)
+    }
+}
+
+/// `GET me`: who the credential belongs to, their roles, and the page the call was for (the one
+/// `Sitrep-Page` names, else the host's).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub actor: crate::access::Actor,
+    /// Their role on the deployment, and on each page not named in `pages`.
+    pub role: Role,
+    /// Their role on particular pages, by id.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub pages: std::collections::BTreeMap<String, Role>,
+    /// The id of the page the call was for.
+    #[serde(default = "default_page")]
+    pub page: String,
+}
+
+fn default_page() -> String {
+    crate::host::DEFAULT_PAGE.to_owned()
+}
+
+impl Me {
+    /// Their role on the page the call was for.
+    pub fn page_role(&self) -> Role {
+        crate::access::role_on(self.role, &self.pages, &self.page)
+    }
+
+    /// Whether the edge lets them make `endpoint`'s call on that page (it decides again on every
+    /// call): a page's calls take their role there, the deployment's their deployment role.
+    pub fn may(&self, endpoint: Endpoint) -> bool {
+        let role = if endpoint.store() == Store::Accounts { self.role } else { self.page_role() };
+        role >= endpoint.role()
     }
 }
 
@@ -689,7 +738,8 @@ pub fn command(op: &Operation, body: &[u8]) -> Result<Command, BodyError> {
         | Endpoint::AddPage
         | Endpoint::RemovePage
         | Endpoint::CreateReaderLink
-        | Endpoint::RevokeReaderLinks => return Err(BodyError::NotACommand),
+        | Endpoint::RevokeReaderLinks
+        | Endpoint::ReadDocument => return Err(BodyError::NotACommand),
     })
 }
 
@@ -703,6 +753,21 @@ mod tests {
 
     fn allow(methods: &str) -> Miss {
         Miss::Method(methods.into())
+    }
+
+    #[test]
+    fn me_may_call_a_pages_endpoints_by_its_role_there_and_the_deployments_by_its_own() {
+        let me: Me = serde_json::from_str(
+            r#"{"actor":{"kind":"admin_token"},"role":"viewer","pages":{"acme":"owner"},"page":"acme"}"#,
+        )
+        .unwrap();
+        assert_eq!(me.page_role(), Role::Owner);
+        assert!(me.may(Endpoint::EditComponent), "an owner on acme");
+        assert!(!me.may(Endpoint::InviteOperator), "a viewer of the deployment");
+        let elsewhere = Me { page: "default".into(), ..me.clone() };
+        assert!(!elsewhere.may(Endpoint::OpenIncident));
+        let old: Me = serde_json::from_str(r#"{"actor":{"kind":"admin_token"},"role":"editor"}"#).unwrap();
+        assert_eq!((old.page.as_str(), old.page_role()), ("default", Role::Editor), "an answer from before pages");
     }
 
     #[test]

@@ -421,6 +421,18 @@ fn clip(text: &str) -> String {
     text.chars().take(80).collect()
 }
 
+/// A page's origin: its hostname `host` under the scheme and port of `origin`, how the deployment
+/// is reached (`http://127.0.0.1:8787` and `acme.localhost` give `http://acme.localhost:8787`). The
+/// edge's links, the CLI's reads and the console's links to a page all make it here.
+pub fn page_origin(origin: &str, host: &str) -> String {
+    let (scheme, rest) = origin.split_once("://").unwrap_or(("https", origin));
+    let port = rest.rsplit_once(':').map(|(_, port)| port).filter(|p| p.bytes().all(|b| b.is_ascii_digit()));
+    match port {
+        Some(port) => format!("{scheme}://{host}:{port}"),
+        None => format!("{scheme}://{host}"),
+    }
+}
+
 /// A key of a page's copies (KV, the Cache API, isolate memory, rendered pages): the default page
 /// (`None`) keeps the keys it always had, so a deployment's one page moves nothing; another page's
 /// key starts with its [`PageEntry::scope`]. Every key of a page's copies goes through here, so no

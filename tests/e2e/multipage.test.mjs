@@ -6,7 +6,7 @@
 // host in the Host header to 127.0.0.1 (as a browser does for *.localhost); nothing leaves loopback.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -157,6 +157,25 @@ test('cached answers never cross hosts: each host, warm and with ETags, keeps it
   const a = await at(acme(), '/api/v2/summary.json');
   const m = await at(main(), '/api/v2/summary.json', { headers: { 'if-none-match': a.headers.etag } });
   assert.equal(m.status, 200, 'one page\'s ETag is no 304 on the other');
+});
+
+// An absolute-form target (`GET http://host/path`, what a client sends to a proxy) names a host that
+// may differ from the Host header. workerd refuses every absolute-form target itself, before the
+// Worker runs (its URL parser rejects it: a plain-text 500 that is not sitrep's), so no page's data
+// can answer one; Cloudflare's front line receives these in production. The test holds sitrep to
+// what it controls: no page's data in the answer, and each host still reads its own page after.
+test('absolute-form targets naming another page never answer with either page\'s data', async () => {
+  const demo = (await at(main(), '/api/v2/summary.json')).json.page.name;
+  for (const [target, host] of [[acme(), main()], [main(), acme()], [acme(), acme()]]) {
+    for (const path of ['/api/v2/summary.json', '/', '/badge.svg']) {
+      const res = await at(host, `http://${target}${path}`, { headers: { accept: 'text/html' } });
+      assert.ok(res.status >= 400, `${target}${path} under Host ${host}: ${res.status}`);
+      assert.ok(!res.text.includes('Acme Cloud') && !res.text.includes(demo), `${target}${path}: ${res.text.slice(0, 200)}`);
+      assert.equal(res.headers.etag, undefined, 'nothing a cache could keep');
+    }
+  }
+  assert.equal((await at(acme(), '/api/v2/summary.json')).json.page.name, 'Acme Cloud');
+  assert.equal((await at(main(), '/api/v2/summary.json')).json.page.name, demo);
 });
 
 test('pages are checked as they are added: bad or taken hostnames, reserved ones, ids', async () => {
@@ -425,5 +444,153 @@ test('the widget reads a private page with its reader link, keeps nothing of it,
   } finally {
     await browser.close();
     server.close();
+  }
+});
+
+/** Signs `email` in as `role` through a fresh invitation: the session's Cookie header value and the operator. */
+async function signIn(email, role) {
+  const invited = await edge.admin('POST', 'operators', { email, role });
+  assert.equal(invited.status, 201, JSON.stringify(invited.json));
+  const invite = new URL(invited.json.link).searchParams.get('invite');
+  const res = await fetch(`${edge.base}/admin/sign-in`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: edge.base },
+    body: `invite=${invite}`,
+  });
+  assert.equal(res.status, 303, await res.text());
+  return { cookie: res.headers.get('set-cookie').split(';')[0], operator: invited.json.operator };
+}
+
+/** A write API call with a session cookie from the console's origin, for `page` (Sitrep-Page) if given. */
+function asOperator(cookie, method, path, body, page) {
+  const headers = { cookie, origin: edge.base, ...(page ? { 'sitrep-page': page } : {}) };
+  if (body) headers['content-type'] = 'application/json';
+  return fetch(`${edge.base}/api/v2/admin/${path}`, { method, headers, ...(body ? { body: JSON.stringify(body) } : {}) });
+}
+
+const listedOperator = (id) => JSON.parse(ok(['--json', 'operator', 'list'])).operators.find((o) => o.id === id);
+
+test('a role on one page is the operator\'s there only; the CLI sets and gives it back, and it goes with the page', async () => {
+  ok(['page', 'add', 'beta', '--host', 'beta.localhost', '--name', 'Beta']);
+  const { cookie, operator } = await signIn('contractor@example.com', 'viewer');
+  const open = (page) => asOperator(cookie, 'POST', 'incidents',
+    { name: `Trouble on ${page}`, status: 'investigating', body: 'Looking.', impact: 'minor' }, page);
+  const refused = await open('beta');
+  assert.equal(refused.status, 403);
+  assert.match((await refused.json()).error.message, /has the viewer role on page beta/);
+
+  assert.match(ok(['operator', 'role', 'contractor@example.com', 'editor', '--on', 'beta']), /is editor on page beta/);
+  assert.equal((await open('beta')).status, 201, 'an editor on beta');
+  const elsewhere = await open('default');
+  assert.equal(elsewhere.status, 403, 'still a viewer of the default page');
+  assert.match(await elsewhere.text(), /has the viewer role on page default/);
+  const viaHost = await fetch(`${edge.base}/api/v2/admin/incidents`, { method: 'POST' }); // no credential
+  assert.equal(viaHost.status, 401);
+  const invite = await asOperator(cookie, 'POST', 'operators', { email: 'x@example.com', role: 'viewer' }, 'beta');
+  assert.equal(invite.status, 403, 'a page role never reaches the deployment\'s own calls');
+
+  const me = await (await asOperator(cookie, 'GET', 'me', undefined, 'beta')).json();
+  assert.deepEqual([me.role, me.pages, me.page], ['viewer', { beta: 'editor' }, 'beta']);
+  assert.equal((await (await asOperator(cookie, 'GET', 'me')).json()).page, 'default');
+
+  const unknown = sitrep(['operator', 'role', 'contractor@example.com', 'owner', '--on', 'nope']);
+  assert.notEqual(unknown.code, 0);
+  assert.match(unknown.err, /no page with id \\?"nope\\?"/);
+  assert.deepEqual(listedOperator(operator.id).pages, { beta: 'editor' }, 'the refused change changed nothing');
+  assert.match(ok(['operator', 'list']), /contractor@example\.com>\s+viewer \(editor on beta\)/);
+
+  ok(['operator', 'role', 'contractor@example.com', '--on', 'beta', '--inherit']);
+  assert.equal((await open('beta')).status, 403, 'given back: a viewer there again');
+  assert.equal(listedOperator(operator.id).pages, undefined);
+
+  ok(['operator', 'role', 'contractor@example.com', 'owner', '--on', 'beta']);
+  ok(['page', 'remove', 'beta', '--yes']);
+  assert.equal(listedOperator(operator.id).pages, undefined, 'a removed page\'s roles go with it');
+  ok(['page', 'add', 'beta', '--host', 'beta.localhost', '--name', 'Beta again']);
+  assert.equal((await open('beta')).status, 403, 'a page that takes its id gives nobody the old role');
+  const log = await edge.write('GET', 'operators');
+  assert.ok(log.log.some((e) => /gave contractor <contractor@example\.com> editor on page beta/.test(e.summary)),
+    JSON.stringify(log.log.slice(0, 5)));
+});
+
+test('an operator reads any page\'s documents through the write API, private ones too; nobody else does', async () => {
+  const internal = await edge.admin('GET', 'documents/summary', undefined, { 'sitrep-page': 'internal' });
+  assert.equal(internal.status, 200, JSON.stringify(internal.json));
+  assert.equal(internal.json.page.name, 'Internal Ops');
+  assert.equal(internal.headers.get('cache-control'), 'no-store');
+  assert.ok(internal.version > 0, 'the version it was read at');
+  const incidents = await edge.admin('GET', 'documents/incidents', undefined, { 'sitrep-page': 'internal' });
+  assert.ok(Array.isArray(incidents.json.incidents));
+  const maintenances = await edge.admin('GET', 'documents/scheduled-maintenances');
+  assert.ok(Array.isArray(maintenances.json.scheduled_maintenances));
+  assert.equal((await edge.admin('GET', 'documents/status', undefined, { 'sitrep-page': 'internal' })).status, 404);
+  assert.equal((await edge.admin('GET', 'documents/summary', undefined, { 'sitrep-page': 'nope' })).status, 404);
+  const anonymous = await at(main(), '/api/v2/admin/documents/summary', { headers: { 'sitrep-page': 'internal' } });
+  assert.equal(anonymous.status, 401);
+  assert.doesNotMatch(anonymous.text, /Internal Ops/);
+});
+
+test('the console works on the page its switcher chose: what it reads, writes and links to is that page\'s', async () => {
+  ok(['page', 'add', 'gamma', '--host', 'gamma.localhost', '--name', 'Gamma Cloud']);
+  const seeded = await edge.admin('POST', 'incidents',
+    { name: 'Gamma queue stalled', status: 'investigating', body: 'Jobs wait.', impact: 'minor' }, { 'sitrep-page': 'gamma' });
+  assert.equal(seeded.status, 201);
+  const mainIncidents = (await at(main(), '/api/v2/summary.json')).json.incidents.map((i) => i.name);
+  const invited = await edge.admin('POST', 'operators', { email: 'switch@example.com', role: 'viewer', name: 'Sam' });
+  await edge.admin('PATCH', `operators/${invited.json.operator.id}`, { pages: { gamma: 'editor' } });
+
+  const browser = await launchChromium();
+  try {
+    // CSP bypassed for axe's script only.
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => { throw e; });
+    await page.goto(invited.json.link);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+    await page.getByText('You have the viewer role').waitFor();
+    await page.getByText('Signed in as Sam <switch@example.com>, viewer (editor on gamma).').waitFor();
+
+    const options = await page.getByLabel('Page', { exact: true }).locator('option').allTextContents();
+    assert.deepEqual(options.slice(0, 1), ['Default page']);
+    assert.ok(options.includes('Gamma Cloud (gamma)'), options.join(' | '));
+    await page.getByLabel('Page', { exact: true }).selectOption('gamma');
+    await page.getByRole('button', { name: 'Open', exact: true }).click();
+    await page.waitForURL(/\/admin\/\?page=gamma/);
+    await page.getByRole('link', { name: 'Gamma queue stalled' }).waitFor();
+    assert.equal(await page.getByLabel('Page', { exact: true }).inputValue(), 'gamma');
+    assert.equal(await page.getByText('You have the viewer role').count(), 0, 'an editor on gamma');
+    for (const name of mainIncidents) assert.equal(await page.getByText(name).count(), 0, `${name} is the default page's`);
+
+    // A write from the console lands on gamma only.
+    await page.getByRole('link', { name: 'New incident' }).first().click();
+    await page.getByLabel('Name', { exact: true }).fill('Gamma workers restarted');
+    await page.getByLabel('Message', { exact: true }).fill('Restarting the workers.');
+    await page.getByRole('button', { name: 'Open incident' }).click();
+    await page.getByRole('heading', { name: 'Gamma workers restarted', level: 1 }).waitFor();
+    await eventually(async () => (await at(`gamma.localhost:${port()}`, '/api/v2/summary.json')).json.incidents
+      .some((i) => i.name === 'Gamma workers restarted'), { what: 'the console\'s incident on gamma' });
+    const stillMain = (await at(main(), '/api/v2/summary.json')).json.incidents.map((i) => i.name);
+    assert.deepEqual(stillMain, mainIncidents, 'nothing written to the default page');
+    // Its link to the status page is gamma's own host.
+    const link = await page.getByRole('link', { name: /status page/i }).first().getAttribute('href');
+    assert.match(link, new RegExp(`^http://gamma\\.localhost:${port()}/incidents/`));
+
+    await page.addScriptTag({ path: join(root, 'node_modules', 'axe-core', 'axe.min.js') });
+    const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+    assert.deepEqual(result.violations.map((v) => v.id), [], 'axe on the console with its switcher');
+    const shots = join(root, 'target', 'sitrep', 'screenshots');
+    mkdirSync(shots, { recursive: true });
+    for (const colorScheme of ['light', 'dark']) {
+      await page.emulateMedia({ colorScheme });
+      await page.screenshot({ path: join(shots, `console-page-switcher-${colorScheme}.png`), fullPage: true });
+    }
+    // An address naming no page says so, and the switcher stays to leave it.
+    await page.goto(`${edge.base}/admin/?page=nope`);
+    await page.getByText(/no page with id/).waitFor();
+    assert.equal(await page.getByLabel('Page', { exact: true }).count(), 1);
+  } finally {
+    await browser.close();
   }
 });

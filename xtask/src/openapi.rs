@@ -118,7 +118,9 @@ pub fn document() -> Value {
                 "role": { "type": "string", "enum": ["viewer", "editor", "owner"] },
                 "created_at": { "type": "string", "format": "date-time" }, "invited_by": { "type": "string" },
                 "revoked_at": { "type": "string", "format": "date-time" },
-                "links_valid_from": { "type": "string", "format": "date-time" } }
+                "links_valid_from": { "type": "string", "format": "date-time" },
+                "pages": { "type": "object", "description": "Their role on particular pages, by page id",
+                    "additionalProperties": { "type": "string", "enum": ["viewer", "editor", "owner"] } } }
         }),
     );
     let mut paths = serde_json::Map::new();
@@ -269,8 +271,10 @@ fn account_operation(endpoint: Endpoint) -> Value {
         "hosts": { "type": "array", "items": { "type": "string" } },
         "audience": { "type": "string", "enum": ["public", "private"] }, "links_from": { "type": "integer", "minimum": 0 } } });
     let success = match endpoint {
-        Endpoint::Me => json!({ "type": "object", "required": ["actor", "role"], "properties": {
-            "actor": { "type": "object", "required": ["kind"] }, "role": { "type": "string", "enum": ["viewer", "editor", "owner"] } } }),
+        Endpoint::Me => json!({ "type": "object", "required": ["actor", "role", "page"], "properties": {
+            "actor": { "type": "object", "required": ["kind"] }, "role": { "type": "string", "enum": ["viewer", "editor", "owner"] },
+            "pages": { "type": "object", "additionalProperties": { "type": "string", "enum": ["viewer", "editor", "owner"] } },
+            "page": { "type": "string" } } }),
         Endpoint::ListOperators => json!({ "type": "object", "required": ["operators", "log"], "properties": {
             "operators": { "type": "array", "items": operator },
             "log": { "type": "array", "items": { "type": "object", "required": ["at", "by", "summary"] } } } }),

@@ -175,6 +175,7 @@ impl AccountStore {
                     invited_by: by.label(),
                     revoked_at: None,
                     links_valid_from: None,
+                    pages: Default::default(),
                 }
             }
         };
@@ -198,6 +199,15 @@ impl AccountStore {
         if let Some(role) = edit.role {
             said.push(format!("made {} {}", operator.actor().label(), role.as_str()));
             operator.role = role;
+        }
+        if !edit.pages.is_empty() {
+            let directory = self.stored_directory().await?;
+            let known = |page: &str| page == sitrep_shared::host::DEFAULT_PAGE || directory.get(page).is_some();
+            let (pages, on_pages) = edit.page_roles(&operator, known).map_err(|p| EdgeError::Invalid(vec![p]))?;
+            operator.pages = pages;
+            if !on_pages.is_empty() {
+                said.push(format!("gave {} {}", operator.actor().label(), on_pages.join(", ")));
+            }
         }
         let mut batch = Batch::default();
         batch.put(Key::Operator(id), &operator)?;
@@ -225,6 +235,8 @@ impl AccountStore {
         }
         operator.revoked_at = Some(now);
         operator.links_valid_from = Some(now);
+        // Invited again, they start from the role that invitation gives.
+        operator.pages.clear();
         batch.put(Key::Operator(id), &operator)?;
         self.log(&mut batch, by, format!("revoked {}", operator.actor().label()), now).await?;
         batch.commit(&storage).await?;

@@ -61,7 +61,7 @@ impl AccountStore {
         let page = directory.add_new(new, reserved).map_err(EdgeError::Invalid)?.clone();
         let hosts: Vec<&str> = page.hosts.iter().map(Host::as_str).collect();
         let summary = format!("added page {} on {}", page.id.as_str(), hosts.join(", "));
-        self.change(&directory, by, summary, now).await?;
+        self.change(Batch::default(), &directory, by, summary, now).await?;
         Ok(reply(201, json!({ "page": page })))
     }
 
@@ -70,7 +70,14 @@ impl AccountStore {
         let page = directory.remove(&id.into()).ok_or_else(|| {
             EdgeError::Missing(format!("no page with id {id:?} (the default page cannot be removed)"))
         })?;
-        self.change(&directory, by, format!("removed page {}", page.id.as_str()), now).await?;
+        // Roles on it go with it: a page added later under its id starts with nobody's.
+        let mut batch = Batch::default();
+        for mut operator in super::layout::operators(&self.state.storage()).await? {
+            if operator.pages.remove(id).is_some() {
+                batch.put(Key::Operator(&operator.id), &operator)?;
+            }
+        }
+        self.change(batch, &directory, by, format!("removed page {}", page.id.as_str()), now).await?;
         Ok(reply(200, json!({ "page": page })))
     }
 
@@ -93,20 +100,20 @@ impl AccountStore {
         }
         let page =
             directory.revoke_links(id).ok_or_else(|| EdgeError::Missing(format!("no page with id {id:?}")))?.clone();
-        self.change(&directory, by, format!("revoked the reader links of page {id}"), now).await?;
+        self.change(Batch::default(), &directory, by, format!("revoked the reader links of page {id}"), now).await?;
         Ok(reply(200, json!({ "page": page })))
     }
 
-    /// Stores the changed directory with its log entry, then copies it to KV; a copy that fails is
-    /// owed, and the alarm tries again until it is made.
+    /// Stores the changed directory with its log entry and `batch`, then copies it to KV; a copy
+    /// that fails is owed, and the alarm tries again until it is made.
     async fn change(
         &self,
+        mut batch: Batch,
         directory: &Directory,
         by: &Actor,
         summary: String,
         now: Timestamp,
     ) -> Result<(), EdgeError> {
-        let mut batch = Batch::default();
         batch.put(Key::Directory, directory)?;
         batch.put(Key::DirectoryOwed, &true)?;
         self.log(&mut batch, by, summary, now).await?;

@@ -1,7 +1,7 @@
 //! The seam of the account store: one serde request enum, and for each request its own answer type.
 
 use serde::{Deserialize, Serialize};
-use sitrep_shared::access::{Actor, Role};
+use sitrep_shared::access::Actor;
 use sitrep_shared::api::Operation;
 
 /// What the Worker asks of the account store.
@@ -46,11 +46,7 @@ pub enum Credential {
 }
 
 /// Whose a credential is.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Authenticated {
-    pub actor: Actor,
-    pub role: Role,
-}
+pub use sitrep_shared::access::Identity as Authenticated;
 
 /// A write API call for the account store.
 #[derive(Debug, Serialize, Deserialize)]

@@ -37,7 +37,7 @@ impl AccountStore {
                     batch.put(Key::Session(&hash), &session)?;
                     batch.commit(&storage).await?;
                 }
-                Ok(Authenticated { actor: operator.actor(), role: operator.role })
+                Ok(Authenticated::of(&operator))
             }
             Credential::Access { email } => {
                 let unknown = || {
@@ -49,14 +49,14 @@ impl AccountStore {
                 let id: String = get(&storage, Key::Email(&email)).await?.ok_or_else(unknown)?;
                 let operator: Option<Operator> = get(&storage, Key::Operator(&id)).await?;
                 let operator = operator.filter(|o| o.revoked_at.is_none()).ok_or_else(unknown)?;
-                Ok(Authenticated { actor: operator.actor(), role: operator.role })
+                Ok(Authenticated::of(&operator))
             }
             Credential::Token { hash } => {
                 let unknown = || EdgeError::SignedOut(TOKEN_UNKNOWN.into());
                 let token: Token = get(&storage, Key::Token(&hash)).await?.ok_or_else(unknown)?;
                 let operator: Option<Operator> = get(&storage, Key::Operator(&token.operator)).await?;
                 let operator = operator.filter(|o| o.issued_validly(token.created_at)).ok_or_else(unknown)?;
-                Ok(Authenticated { actor: operator.actor(), role: operator.role })
+                Ok(Authenticated::of(&operator))
             }
         }
     }
@@ -104,7 +104,7 @@ impl AccountStore {
         batch.put(Key::SessionId(session_id), &session)?;
         batch.put(Key::SessionOf(&operator.id, session_id), &session)?;
         batch.commit(&storage).await?;
-        Ok(Authenticated { actor: operator.actor(), role: operator.role })
+        Ok(Authenticated::of(&operator))
     }
 
     /// Ends a session (nothing to end is fine: signing out twice is signing out).
