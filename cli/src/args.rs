@@ -99,6 +99,19 @@ pub enum PageCommand {
         /// Only signed-in operators and holders of a reader link (`sitrep page link`) read it.
         #[arg(long)]
         private: bool,
+        /// With --private: someone Cloudflare Access signs in reads it too, by email
+        /// (ada@example.com) or by domain (@example.com); repeat for more, up to 20.
+        #[arg(long = "reader", value_name = "EMAIL|@DOMAIN", requires = "private")]
+        readers: Vec<String>,
+    },
+    /// Who reads a private page by Cloudflare Access: sets the whole list (owners only); none
+    /// given, nobody does (reader links and operators still do).
+    Readers {
+        /// The page's id.
+        id: String,
+        /// Emails (ada@example.com) and domains (@example.com), up to 20.
+        #[arg(value_name = "EMAIL|@DOMAIN")]
+        readers: Vec<String>,
     },
     /// A reader link of a private page, printed on the last line: whoever holds it reads the page
     /// (owners only). --revoke ends every link of the page made so far.

@@ -75,14 +75,14 @@ impl Tool {
             Command::Postmortem(command) => self.postmortem(command),
             Command::Maintenance(command) => self.maintenance(command),
             Command::Component(command) => self.component(command),
-            Command::Page(PageCommand::Add { id, hosts, name, private }) => {
+            Command::Page(PageCommand::Add { id, hosts, name, private, readers }) => {
                 let audience = if private {
                     sitrep_shared::host::Audience::Private
                 } else {
                     sitrep_shared::host::Audience::Public
                 };
-                let new =
-                    sitrep_shared::host::NewPage { name: name.unwrap_or_else(|| id.clone()), id, hosts, audience };
+                let name = name.unwrap_or_else(|| id.clone());
+                let new = sitrep_shared::host::NewPage { name, id, hosts, audience, readers };
                 let added: show::PageReply = self
                     .api
                     .create(&Operation::new(Endpoint::AddPage), Some(&new))
@@ -109,6 +109,13 @@ impl Tool {
                     );
                     out!("{}", link.link);
                 })
+            }
+            Command::Page(PageCommand::Readers { id, readers }) => {
+                let op = Operation::on(Endpoint::SetPageReaders, id);
+                let body = sitrep_shared::host::PageReaders { readers };
+                let reply: show::PageReply =
+                    self.api.send(&op, Some(&body), None).map_err(|err| refused(err, &Typed::default()))?;
+                self.print(&reply, || show::page_readers(&reply.page))
             }
             Command::Page(PageCommand::List) => {
                 let list: show::PageList = self.api.admin_get(&Operation::new(Endpoint::ListPages), "")?;

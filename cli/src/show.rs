@@ -358,10 +358,21 @@ pub fn pages(list: &PageList) {
     }
 }
 
+/// `sitrep page readers`.
+pub fn page_readers(page: &sitrep_shared::host::PageEntry) {
+    match page.readers.is_empty() {
+        true => out!("nobody reads page {} by Cloudflare Access (reader links and operators still do)", page.id),
+        false => out!("page {} is read by Cloudflare Access by {}", page.id, page.readers.join(", ")),
+    }
+}
+
 /// `sitrep page add`.
 pub fn page_added(page: &sitrep_shared::host::PageEntry) {
     let hosts: Vec<&str> = page.hosts.iter().map(|h| h.as_str()).collect();
     out!("added page {} ({}), answering on {}", page.id, page.name, hosts.join(", "));
+    if !page.readers.is_empty() {
+        page_readers(page);
+    }
     out!("point each hostname at this deployment; work on the page with --page {} (or SITREP_PAGE)", page.id);
 }
 

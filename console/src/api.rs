@@ -73,11 +73,13 @@ thread_local! {
     static CHOSEN: Option<String> = chosen_in_address();
 }
 
+/// An address that names no page keeps what it named (its printable ASCII, 80 characters at most),
+/// so the edge says there is no such page instead of the console quietly working on another.
 fn chosen_in_address() -> Option<String> {
     let search = web_sys::window()?.location().search().ok()?;
     let query = search.trim_start_matches('?');
     let id = query.split('&').find_map(|pair| pair.strip_prefix("page="))?;
-    api::is_id(id).then(|| id.to_owned())
+    Some(id.chars().filter(char::is_ascii_graphic).take(80).collect())
 }
 
 /// The page chosen in the console's address (`None`: this host's).
@@ -107,22 +109,27 @@ impl Document {
     }
 }
 
-/// A document of the page the console works on.
+/// A document of the page the console works on: a background read (`X-Sitrep-Poll`), which does
+/// not keep the session alive when it goes through the write API.
 pub async fn read_document<T: DeserializeOwned>(document: Document) -> Result<Read<T>, Failure> {
-    read(document.path(chosen().is_some())).await
+    let read = read_text(document.path(chosen().is_some()), true).await?;
+    Ok(Read { value: parse(&read.value)?, version: read.version })
 }
 
 /// `GET path` of the read API, never from the browser's cache.
 pub async fn read<T: DeserializeOwned>(path: &str) -> Result<Read<T>, Failure> {
-    let read = read_text(path).await?;
+    let read = read_text(path, false).await?;
     Ok(Read { value: parse(&read.value)?, version: read.version })
 }
 
 /// [`read`]'s answer as text. Each typed call is a thin generic shell around one of these
 /// untyped ones: the request, its failures and its answer are compiled once, not once per type
 /// (about 20 KB of the console's wasm when every call had its own copy).
-async fn read_text(path: &str) -> Result<Read<String>, Failure> {
+async fn read_text(path: &str, poll: bool) -> Result<Read<String>, Failure> {
     let mut request = RequestBuilder::new(path).cache(RequestCache::NoStore);
+    if poll {
+        request = request.header("x-sitrep-poll", "1");
+    }
     if let Some(page) = chosen() {
         request = request.header(api::PAGE_HEADER, &page);
     }

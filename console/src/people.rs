@@ -85,6 +85,10 @@ pub fn Operators() -> Html {
                     } else {
                         <Choice id={format!("role-{}", op.id)} label={format!("{} ({label})", w.role)}
                             value={op.role.as_str()} options={roles()} onchange={set_role} />
+                        // Roles on particular pages stay when the deployment role changes: say so.
+                        if !op.pages.is_empty() {
+                            <p class="quiet">{sitrep_shared::access::roles_label(op.role, &op.pages)}</p>
+                        }
                     }
                 </td>
                 <td>

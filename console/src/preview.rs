@@ -42,7 +42,11 @@ pub fn Preview(props: &PreviewProps) -> Html {
         let open = open.clone();
         Callback::from(move |_| open.set(!*open))
     };
-    let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
+    // The page's own host when the console works on another's (its links go where readers read it).
+    let origin = match ctx.public.as_str() {
+        "" => web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default(),
+        public => public.to_owned(),
+    };
     let view = |view: View, title: &'static str| {
         let mut options = Options::read(|_| None, &origin);
         options.view = view;

@@ -1,7 +1,8 @@
 //! Who may read a private page (issue 28): checked after the page is found and before anything of
 //! it is read from any layer. A reader link (`?reader=`, `sitrep_shared::reader`), the cookie a
-//! page read with one sets, or an operator's credential (a session cookie, a token); anything else
-//! is 401 with the reason, never the page. What a private page answers is `Cache-Control: private`
+//! page read with one sets, a Cloudflare Access identity whose email or domain the page lists
+//! (`PageEntry::readers`), or an operator's credential (a session cookie, a token, Access);
+//! anything else is 401 with the reason, never the page. What a private page answers is `Cache-Control: private`
 //! and `noindex` (see [`PRIVATE`]).
 
 use sitrep_shared::reader;
@@ -32,6 +33,8 @@ pub enum Pass {
     Reader(Option<String>),
     /// A signed-in operator.
     Operator,
+    /// Someone Cloudflare Access signed in whose email or domain the page lists.
+    Access,
 }
 
 /// Whether the request may read `page`; `origin` is how the request reached this edge.
@@ -74,6 +77,23 @@ pub async fn check(
         why = refusal.map(reader::Refusal::message);
     }
     let (authorization, access) = (header("authorization"), header("cf-access-jwt-assertion"));
+    let client = header("cf-connecting-ip").unwrap_or_else(|| "local".to_owned());
+    // A reader Access signed in, if the page lists their address or domain: checked here, without
+    // the account store. Not from a directory read while KV and the account store failed, which
+    // may not know a reader was taken off. Anyone else's assertion is judged as an operator's below.
+    if let Some(token) = access.as_deref()
+        && !entry.readers.is_empty()
+        && !page.directory_is_fallback()
+        && let Some(config) = crate::cf_access::config(env)
+    {
+        let now_ms = crate::clock::now_ms();
+        auth::may_try(&client, now_ms)?;
+        if let Ok(email) = crate::cf_access::email(&config, token, now_ms).await
+            && sitrep_shared::access::email(&email).is_ok_and(|email| entry.admits(&email))
+        {
+            return Ok(Pass::Access);
+        }
+    }
     let session = cookie.as_deref().and_then(|c| sitrep_shared::access::session_from_cookies(c, secure));
     if authorization.is_some() || access.is_some() || session.is_some() {
         let presented = auth::Presented {
@@ -87,7 +107,6 @@ pub async fn check(
             secure,
             poll: true,
         };
-        let client = header("cf-connecting-ip").unwrap_or_else(|| "local".to_owned());
         let now_ms = crate::clock::now_ms();
         // Counted like the write API's: made-up credentials cannot send every read to the account store.
         auth::may_try(&client, now_ms)?;

@@ -98,7 +98,8 @@ pub async fn counted<T>(result: Result<T, EdgeError>, client: &str, now_ms: u64,
     }
 }
 
-/// Whether an origin is this machine (`http://127.0.0.1:8787`, `http://localhost:…`, `http://[::1]:…`):
+/// Whether an origin is this machine (`http://127.0.0.1:8787`, `http://localhost:…`, `http://[::1]:…`,
+/// `http://acme.localhost:…`):
 /// the only place a session may go over plain http (local development).
 pub fn loopback(origin: &str) -> bool {
     let host = origin.split("://").nth(1).unwrap_or(origin);
@@ -107,7 +108,12 @@ pub fn loopback(origin: &str) -> bool {
     } else {
         host.split(':').next().unwrap_or(host)
     };
-    host == "localhost" || host == "[::1" || host.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
+    // `*.localhost` too: browsers resolve it to this machine and treat it as secure (a page's
+    // hostname in development).
+    host == "localhost"
+        || host.ends_with(".localhost")
+        || host == "[::1"
+        || host.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Whether `client` may try a sign-in secret now (not locked out by earlier failures).
@@ -201,10 +207,20 @@ mod tests {
 
     #[test]
     fn only_this_machine_may_sign_in_over_http() {
-        for here in ["http://127.0.0.1:8787", "http://localhost:8787", "http://[::1]:8787", "http://127.0.0.1"] {
+        let pages = ["http://acme.localhost:8787", "http://a.b.localhost"];
+        for here in ["http://127.0.0.1:8787", "http://localhost:8787", "http://[::1]:8787", "http://127.0.0.1"]
+            .iter()
+            .chain(&pages)
+        {
             assert!(loopback(here), "{here}");
         }
-        for there in ["http://status.example.com", "http://127.0.0.1.example.com", "http://localhost.example.com:80"] {
+        for there in [
+            "http://status.example.com",
+            "http://127.0.0.1.example.com",
+            "http://localhost.example.com:80",
+            "http://localhost.evil",
+            "http://notlocalhost",
+        ] {
             assert!(!loopback(there), "{there}");
         }
     }

@@ -164,6 +164,21 @@ pub async fn of_url(env: &Env, url: &str, now: u64) -> Result<Page, EdgeError> {
     Ok(directory(env, now).await?.page_for(url))
 }
 
+/// [`for_write`] for a call that changes nothing (`GET me`, the console's document reads, polled
+/// every few seconds): from this isolate's directory, as a reader's request finds its page,
+/// without asking the account store. A page added or removed a moment ago may not be known yet.
+pub async fn for_read(env: &Env, named: Option<&str>, url: &str, now: u64) -> Result<Page, EdgeError> {
+    let known = directory(env, now).await?;
+    match named.map(str::trim) {
+        None => Ok(known.page_for(url)),
+        Some(DEFAULT_PAGE) => Ok(Page::default()),
+        Some(id) => match known.directory.get(id) {
+            Some(entry) => Ok(Page { fallback: known.fallback, ..Page::of_entry(entry.clone()) }),
+            None => Err(EdgeError::Missing(format!("no page with id {:?}", clip(id)))),
+        },
+    }
+}
+
 /// The page a write API call is for: the one `named` (the `Sitrep-Page` header), else the one of
 /// the host of `url`; from the account store's own directory, never a copy (one small request).
 pub async fn for_write(env: &Env, named: Option<&str>, url: &str) -> Result<Page, EdgeError> {
@@ -330,6 +345,7 @@ mod tests {
             name: "Acme".into(),
             hosts: vec!["acme.localhost".into()],
             audience: Audience::Public,
+            readers: vec![],
         };
         directory.add_new(new, &[]).unwrap();
         Known::of(Rc::new(directory))

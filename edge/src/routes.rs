@@ -144,6 +144,15 @@ pub async fn handle(req: web_sys::Request, env: Env, ctx: Context) -> web_sys::R
                 Err(err) if frame => return error::response(&err, true).into(),
                 Err(err) => return error::page(&err).into(),
             };
+            // A page opened with a reader link keeps it in its cookie and sends the browser on
+            // without it: the link leaves the address bar, the history and what is shared from
+            // them. (Feeds, documents and the widget's frame keep taking it in the URL.)
+            if let audience::Pass::Reader(Some(cookie)) = &pass
+                && !frame
+                && raw == "GET"
+            {
+                return reader_redirect(&url::without_param(path, query, "reader"), cookie).into();
+            }
             let at = pages::At { env: &env, ctx: &ctx, page: &page };
             let result = match read(&raw) {
                 Ok(ask) => pages::serve(&req, &ask, &at, html, origin, query).await,
@@ -343,7 +352,8 @@ async fn admin_request(
         own_origin: origin,
         secure: origin.starts_with("https://"),
         // Only the console's "who is signed in" poll: any other read is a use like a write.
-        poll: op.endpoint == api::Endpoint::Me && header("x-sitrep-poll").as_deref() == Some("1"),
+        poll: matches!(op.endpoint, api::Endpoint::Me | api::Endpoint::ReadDocument)
+            && header("x-sitrep-poll").as_deref() == Some("1"),
     };
     let by_cookie = presented.authorization.is_none() && presented.access.is_none() && presented.cookie.is_some();
     let who = match auth::identify(&presented, &client, clock::now_ms(), env).await {
@@ -364,17 +374,22 @@ async fn admin_request(
     };
     // The page a page's call is for: the one `Sitrep-Page` names, else the one of the host it came
     // to. Its role is the caller's on that page; an account call takes their deployment role.
-    let page = match op.endpoint.store() {
-        api::Store::Accounts => None,
-        _ => Some(page::for_write(env, header(api::PAGE_HEADER).as_deref(), full).await?),
-    };
-    let (role, on) = match &page {
-        // A deployment of one page, or an operator with one role everywhere, says no more than before.
-        Some(page) if who.pages.is_empty() && page.id() == sitrep_shared::host::DEFAULT_PAGE => {
-            (who.role, String::new())
+    let named = header(api::PAGE_HEADER);
+    let page = match op.endpoint {
+        _ if op.endpoint.store() == api::Store::Accounts => None,
+        // Polled: from this isolate's directory, not the account store.
+        api::Endpoint::Me | api::Endpoint::ReadDocument => {
+            Some(page::for_read(env, named.as_deref(), full, clock::now_ms()).await?)
         }
-        Some(page) => (who.role_on(page.id()), format!(" on page {}", page.id())),
-        None => (who.role, String::new()),
+        _ => Some(page::for_write(env, named.as_deref(), full).await?),
+    };
+    let call_page = page.as_ref().map_or(sitrep_shared::host::DEFAULT_PAGE, |page| page.id());
+    let role = op.endpoint.caller_role(who.role, &who.pages, call_page, &op.id);
+    let on = match op.endpoint.role_page(call_page, &op.id) {
+        // A deployment of one page, or an operator with one role everywhere, says no more than before.
+        Some(sitrep_shared::host::DEFAULT_PAGE) if who.pages.is_empty() => String::new(),
+        Some(page) => format!(" on page {page}"),
+        None => String::new(),
     };
     let needed = op.endpoint.role();
     if role < needed {
@@ -459,6 +474,17 @@ async fn admin_document(env: &Env, ctx: &Context, page: &Page, op: &api::Operati
     Ok(Response::builder().with_headers(headers).fixed(found.body.clone()))
 }
 
+/// `303 See Other` to `location` on this host, setting the reader's `cookie`; never stored.
+fn reader_redirect(location: &str, cookie: &str) -> Response {
+    let headers = Headers::new();
+    let _ = headers.set("location", location);
+    let _ = headers.set("set-cookie", cookie);
+    let _ = headers.set("cache-control", "no-store");
+    let _ = headers.set("referrer-policy", "no-referrer");
+    let _ = headers.set("x-robots-tag", "noindex");
+    Response::builder().with_status(303).with_headers(headers).empty()
+}
+
 /// A JSON answer of the write API (never stored by a cache).
 fn json_response(status: u16, body: &serde_json::Value) -> Response {
     let headers = Headers::new();
@@ -504,10 +530,11 @@ async fn account_request(
         reply.status = crate::directory::reader_link(env, &mut reply.body, days, origin)?;
     }
     // Done once the account store answered: this isolate's copy is only the sooner for it.
-    if endpoint == api::Endpoint::RevokeReaderLinks
+    if matches!(endpoint, api::Endpoint::RevokeReaderLinks | api::Endpoint::SetPageReaders)
+        && reply.status < 300
         && let Err(err) = page::refresh(env, clock::now_ms()).await
     {
-        worker::console_warn!("the revocation is stored; this isolate's directory was not refreshed: {err}");
+        worker::console_warn!("the change is stored; this isolate's directory was not refreshed: {err}");
     }
     if let Some(((text, _), _)) = made {
         match endpoint {

@@ -20,6 +20,17 @@ pub fn query_param(query: &str, name: &str) -> Option<String> {
     })
 }
 
+/// `path` with `query` but every `name` parameter: where a page read with a reader link sends the
+/// browser on, so the link leaves its address bar and history. Always a path on this host: a
+/// path that starts `//` (or `/\`) would be read as another host's address, so it starts with one `/`.
+pub fn without_param(path: &str, query: &str, name: &str) -> String {
+    let path = format!("/{}", path.trim_start_matches(['/', '\\']));
+    let kept: Vec<&str> = (query.split('&'))
+        .filter(|pair| !pair.is_empty() && decode(pair.split_once('=').map_or(pair, |(key, _)| key)) != name)
+        .collect();
+    if kept.is_empty() { path } else { format!("{path}?{}", kept.join("&")) }
+}
+
 /// Percent-decodes form-encoded text; invalid escapes stay as they are, invalid UTF-8 becomes U+FFFD.
 pub fn decode(text: &str) -> String {
     let bytes = text.as_bytes();
@@ -85,5 +96,16 @@ mod tests {
         assert_eq!(query_param("label=a+b", "label").as_deref(), Some("a b"));
         assert_eq!(query_param("label=%zz%4", "label").as_deref(), Some("%zz%4"));
         assert_eq!(query_param("other=1", "label"), None);
+    }
+
+    #[test]
+    fn a_parameter_is_taken_out_and_the_rest_kept_in_order() {
+        assert_eq!(without_param("/", "reader=t", "reader"), "/");
+        assert_eq!(without_param("/history", "a=1&reader=t&b=2", "reader"), "/history?a=1&b=2");
+        assert_eq!(without_param("/", "re%61der=t&reader=u&x", "reader"), "/?x", "every spelling, every copy");
+        assert_eq!(without_param("/", "", "reader"), "/");
+        assert_eq!(without_param("/", "readers=1", "reader"), "/?readers=1");
+        assert_eq!(without_param("//evil.example/x", "reader=t", "reader"), "/evil.example/x", "never another host");
+        assert_eq!(without_param("/\\evil.example", "reader=t", "reader"), "/evil.example");
     }
 }

@@ -110,6 +110,7 @@ pub enum Endpoint {
     RemovePage,
     CreateReaderLink,
     RevokeReaderLinks,
+    SetPageReaders,
     ReadDocument,
 }
 
@@ -132,7 +133,7 @@ const fn spec(method: Method, path: &'static str, summary: &'static str, body: O
 
 impl Endpoint {
     /// Every operation, in the order the OpenAPI document lists them.
-    pub const ALL: [Endpoint; 52] = [
+    pub const ALL: [Endpoint; 53] = [
         Endpoint::ImportPage,
         Endpoint::EditPage,
         Endpoint::OpenIncident,
@@ -184,6 +185,7 @@ impl Endpoint {
         Endpoint::RemovePage,
         Endpoint::CreateReaderLink,
         Endpoint::RevokeReaderLinks,
+        Endpoint::SetPageReaders,
         Endpoint::ReadDocument,
     ];
 
@@ -368,9 +370,13 @@ impl Endpoint {
                 body("NewOperator"),
                 201,
             ),
-            Self::EditOperator => {
-                spec(Patch, "operators/{id}", "Change an operator's role or name", body("OperatorEdit"), 200)
-            }
+            Self::EditOperator => spec(
+                Patch,
+                "operators/{id}",
+                "Change an operator's role, their roles on pages, or their name",
+                body("OperatorEdit"),
+                200,
+            ),
             Self::RevokeOperator => {
                 spec(Delete, "operators/{id}", "Revoke an operator: their sessions and tokens end", None, 200)
             }
@@ -427,6 +433,13 @@ impl Endpoint {
                 body("NewReaderLink"),
                 201,
             ),
+            Self::SetPageReaders => spec(
+                Put,
+                "pages/{id}/readers",
+                "Set a private page's readers by Cloudflare Access: emails, and @domains whose every address reads it",
+                body("PageReaders"),
+                200,
+            ),
             Self::RevokeReaderLinks => {
                 spec(Delete, "pages/{id}/links", "Revoke every reader link of a page made so far", None, 200)
             }
@@ -461,7 +474,8 @@ impl Endpoint {
             | Self::AddPage
             | Self::RemovePage
             | Self::CreateReaderLink
-            | Self::RevokeReaderLinks => Role::Owner,
+            | Self::RevokeReaderLinks
+            | Self::SetPageReaders => Role::Owner,
             Self::OpenIncident
             | Self::EditIncident
             | Self::PostIncidentUpdate
@@ -511,9 +525,33 @@ impl Endpoint {
             | Self::AddPage
             | Self::RemovePage
             | Self::CreateReaderLink
-            | Self::RevokeReaderLinks => Store::Accounts,
+            | Self::RevokeReaderLinks
+            | Self::SetPageReaders => Store::Accounts,
             _ => Store::Page,
         }
+    }
+
+    /// The page whose role a call takes: `call_page` (the one `Sitrep-Page` or the host names) for a
+    /// page's own calls, the page in the path (`path_id`) for a page's reader links and readers, and
+    /// none, the deployment role, for the rest (operators, pages, tokens, the caller's own).
+    pub fn role_page<'a>(self, call_page: &'a str, path_id: &'a str) -> Option<&'a str> {
+        match self {
+            Self::CreateReaderLink | Self::RevokeReaderLinks | Self::SetPageReaders => Some(path_id),
+            _ if self.store() == Store::Page => Some(call_page),
+            _ => None,
+        }
+    }
+
+    /// The role someone whose deployment role is `role` and whose roles on pages are `pages` has
+    /// for this call (see [`Endpoint::role_page`]): what the edge checks and the console shows.
+    pub fn caller_role(
+        self,
+        role: Role,
+        pages: &std::collections::BTreeMap<String, Role>,
+        call_page: &str,
+        path_id: &str,
+    ) -> Role {
+        self.role_page(call_page, path_id).map_or(role, |page| crate::access::role_on(role, pages, page))
     }
 
     /// Whether it may change the page (every method but GET).
@@ -563,10 +601,9 @@ impl Me {
     }
 
     /// Whether the edge lets them make `endpoint`'s call on that page (it decides again on every
-    /// call): a page's calls take their role there, the deployment's their deployment role.
+    /// call, by the same rule: [`Endpoint::caller_role`]).
     pub fn may(&self, endpoint: Endpoint) -> bool {
-        let role = if endpoint.store() == Store::Accounts { self.role } else { self.page_role() };
-        role >= endpoint.role()
+        endpoint.caller_role(self.role, &self.pages, &self.page, &self.page) >= endpoint.role()
     }
 }
 
@@ -739,6 +776,7 @@ pub fn command(op: &Operation, body: &[u8]) -> Result<Command, BodyError> {
         | Endpoint::RemovePage
         | Endpoint::CreateReaderLink
         | Endpoint::RevokeReaderLinks
+        | Endpoint::SetPageReaders
         | Endpoint::ReadDocument => return Err(BodyError::NotACommand),
     })
 }
@@ -766,6 +804,17 @@ mod tests {
         assert!(!me.may(Endpoint::InviteOperator), "a viewer of the deployment");
         let elsewhere = Me { page: "default".into(), ..me.clone() };
         assert!(!elsewhere.may(Endpoint::OpenIncident));
+        // The edge's rule, by call: a page's calls and its links take the page's role, the rest not.
+        let pages = me.pages.clone();
+        let role =
+            |endpoint: Endpoint, call_page, path_id| endpoint.caller_role(Role::Viewer, &pages, call_page, path_id);
+        assert_eq!(role(Endpoint::EditComponent, "acme", "c1"), Role::Owner);
+        assert_eq!(role(Endpoint::EditComponent, "default", "acme"), Role::Viewer, "the call's page, not the path's");
+        assert_eq!(role(Endpoint::CreateReaderLink, "default", "acme"), Role::Owner, "a page's links: the path's page");
+        assert_eq!(role(Endpoint::SetPageReaders, "acme", "other"), Role::Viewer);
+        for deployment in [Endpoint::InviteOperator, Endpoint::EditOperator, Endpoint::RemovePage, Endpoint::AddPage] {
+            assert_eq!(role(deployment, "acme", "acme"), Role::Viewer, "{deployment:?} takes the deployment role");
+        }
         let old: Me = serde_json::from_str(r#"{"actor":{"kind":"admin_token"},"role":"editor"}"#).unwrap();
         assert_eq!((old.page.as_str(), old.page_role()), ("default", Role::Editor), "an answer from before pages");
     }

@@ -22,6 +22,11 @@ use crate::wire::PageId;
 pub const HOSTS_PER_PAGE: usize = 8;
 /// The most pages in one deployment besides the default one.
 pub const PAGES: usize = 500;
+/// The most readers (emails or domains Cloudflare Access vouches for) one private page lists.
+pub const READERS_PER_PAGE: usize = 20;
+/// The readers of every page together, in bytes as JSON spells them: with every page's hostnames
+/// and name at their limits, the directory still fits one Durable Object value (a test shows it).
+pub const READER_BYTES: usize = 100_000;
 /// The longest hostname DNS allows (without its trailing dot).
 const HOST_CHARS: usize = 253;
 /// The default page's id: the name of its store and of its delivery object (what the one page of
@@ -154,9 +159,23 @@ pub struct PageEntry {
     /// made before stops at once.
     #[serde(default)]
     pub links_from: u64,
+    /// Who else reads a private page when Cloudflare Access signs them in: an email
+    /// (`ada@example.com`) or every address of a domain (`@example.com`, that domain exactly).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub readers: Vec<String>,
 }
 
 impl PageEntry {
+    /// Whether it lets the person Cloudflare Access signed in as `email` read it: listed by their
+    /// address or their domain. `email` as `access::email` keeps it (lowercase).
+    pub fn admits(&self, email: &str) -> bool {
+        let domain = email.rsplit_once('@').map(|(_, domain)| domain);
+        self.readers.iter().any(|reader| match reader.strip_prefix('@') {
+            Some(listed) => domain == Some(listed),
+            None => reader == email,
+        })
+    }
+
     /// The prefix of every key of its copies: `p/{id}.{serial}/`, which no key of the default
     /// page starts with (theirs never start with `p/`).
     pub fn scope(&self) -> String {
@@ -218,6 +237,34 @@ pub struct NewPage {
     /// reader link: `POST pages/{id}/links`).
     #[serde(default)]
     pub audience: Audience,
+    /// A private page's readers by Cloudflare Access: emails and `@domain`s ([`PageEntry::readers`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub readers: Vec<String>,
+}
+
+/// `PUT pages/{id}/readers`: a private page's readers by Cloudflare Access, all of them (an empty
+/// list: none).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct PageReaders {
+    pub readers: Vec<String>,
+}
+
+/// A reader as a page keeps it: an email as `access::email` keeps it, or `@` and a domain (a
+/// hostname with a dot) in lowercase; `path` names it in the problem.
+pub fn reader(text: &str, path: &str) -> Result<String, Problem> {
+    let text = text.trim();
+    let invalid = |message: String| Problem { path: path.to_owned(), code: ProblemCode::Invalid, message };
+    match text.strip_prefix('@') {
+        Some(domain) => match Host::of_name(domain) {
+            Some(host) if host.as_str().contains('.') && host.as_str().parse::<std::net::Ipv4Addr>().is_err() => {
+                Ok(format!("@{host}"))
+            }
+            _ => Err(invalid(format!("{:?} is not @ and a domain such as @example.com", clip(text)))),
+        },
+        None => crate::access::email(text).map_err(|problem| Problem { path: path.to_owned(), ..problem }),
+    }
 }
 
 /// The deployment's pages besides the default one, as the account store keeps them and the edge
@@ -306,7 +353,7 @@ impl Directory {
         default_page: &PageId,
         reserved: &[Host],
     ) -> Result<&PageEntry, Vec<Problem>> {
-        let page = PageEntry { id, serial: self.added, name, hosts, audience, links_from: 0 };
+        let page = PageEntry { id, serial: self.added, name, hosts, audience, links_from: 0, readers: vec![] };
         let problems = self.check(&page, Some(default_page), reserved);
         if !problems.is_empty() {
             return Err(problems);
@@ -340,8 +387,84 @@ impl Directory {
         if !problems.is_empty() {
             return Err(problems);
         }
+        let readers = self.readers_checked(&new.readers, new.audience, None)?;
         let default_page = PageId::from(DEFAULT_PAGE);
-        self.add(PageId::from(new.id.as_str()), new.name, hosts, new.audience, &default_page, reserved)
+        let id = PageId::from(new.id.as_str());
+        self.add(id.clone(), new.name, hosts, new.audience, &default_page, reserved)?;
+        let n = self.pages.iter().position(|p| p.id == id).ok_or_else(Vec::new)?;
+        self.pages[n].readers = readers;
+        Ok(&self.pages[n])
+    }
+
+    /// Sets page `id`'s readers by Cloudflare Access (all of them); the page as it is now. `None`:
+    /// no page has that id.
+    pub fn set_readers(&mut self, id: &str, readers: &[String]) -> Option<Result<&PageEntry, Vec<Problem>>> {
+        let n = self.pages.iter().position(|p| p.id.as_str() == id)?;
+        let audience = self.pages[n].audience;
+        Some(match self.readers_checked(readers, audience, Some(n)) {
+            Ok(readers) => {
+                self.pages[n].readers = readers;
+                self.changes += 1;
+                Ok(&self.pages[n])
+            }
+            Err(problems) => Err(problems),
+        })
+    }
+
+    /// `readers` as a page of `audience` keeps them, checked: each one a [`reader`], none twice, at
+    /// most [`READERS_PER_PAGE`], only on a private page, and every page's together (but page
+    /// `replacing`'s, which these replace) within [`READER_BYTES`].
+    fn readers_checked(
+        &self,
+        readers: &[String],
+        audience: Audience,
+        replacing: Option<usize>,
+    ) -> Result<Vec<String>, Vec<Problem>> {
+        let problem = |path: &str, code, message: String| vec![Problem { path: path.to_owned(), code, message }];
+        if readers.is_empty() {
+            return Ok(Vec::new());
+        }
+        if audience != Audience::Private {
+            return Err(problem(
+                "readers",
+                ProblemCode::Inconsistent,
+                "readers are for private pages: a public page is anyone's".into(),
+            ));
+        }
+        if readers.len() > READERS_PER_PAGE {
+            return Err(problem(
+                "readers",
+                ProblemCode::TooLong,
+                format!("at most {READERS_PER_PAGE} readers per page"),
+            ));
+        }
+        let mut kept: Vec<String> = Vec::new();
+        let mut problems = Vec::new();
+        for (n, text) in readers.iter().enumerate() {
+            match reader(text, &format!("readers[{n}]")) {
+                Ok(one) if kept.contains(&one) => problems.push(Problem {
+                    path: format!("readers[{n}]"),
+                    code: ProblemCode::Duplicate,
+                    message: format!("{one} is listed twice"),
+                }),
+                Ok(one) => kept.push(one),
+                Err(one) => problems.push(one),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        let others: usize = (self.pages.iter().enumerate())
+            .filter(|(n, _)| Some(*n) != replacing)
+            .map(|(_, page)| reader_bytes(&page.readers))
+            .sum();
+        if others + reader_bytes(&kept) > READER_BYTES {
+            let message = format!(
+                "the pages' readers together are at most {READER_BYTES} bytes: list a domain instead of its people"
+            );
+            return Err(problem("readers", ProblemCode::TooLong, message));
+        }
+        Ok(kept)
     }
 
     /// Revokes every reader link of page `id` made so far; the page as it is now.
@@ -395,6 +518,11 @@ impl Directory {
         if page.hosts.is_empty() {
             fail("hosts".into(), ProblemCode::Missing, "a page needs a hostname".into());
         }
+        // As set (`readers_checked`): read back, a copy that was not is refused.
+        let kept_as_set = page.readers.iter().all(|r| reader(r, "readers").as_ref() == Ok(r));
+        if page.readers.len() > READERS_PER_PAGE || !kept_as_set {
+            fail("readers".into(), ProblemCode::Invalid, "readers are emails or @domains, at most 20".into());
+        }
         if page.hosts.len() > HOSTS_PER_PAGE {
             let message = format!("at most {HOSTS_PER_PAGE} hostnames per page");
             fail("hosts".into(), ProblemCode::TooLong, message);
@@ -414,6 +542,11 @@ impl Directory {
         }
         problems
     }
+}
+
+/// What `readers` take in the stored directory, as JSON spells them.
+fn reader_bytes(readers: &[String]) -> usize {
+    readers.iter().map(|r| serde_json::to_string(r).map_or(r.len() * 6, |json| json.len()) + 1).sum()
 }
 
 /// At most 80 characters of what a caller sent, for a message.
@@ -652,6 +785,67 @@ mod tests {
         }
         let bytes = serde_json::to_vec(&directory).unwrap().len();
         assert!(bytes <= crate::limits::DURABLE_OBJECT_VALUE_BYTES, "{bytes} B");
+        // Then readers, each an email as long as allowed with every character JSON doubles, until
+        // the budget refuses one more page's: it still fits.
+        let reader = |k: usize| format!("{}{k:02}@{}.com", "\\".repeat(62), "d".repeat(185));
+        assert_eq!(reader(0).len(), crate::access::MAX_EMAIL);
+        let readers: Vec<String> = (0..READERS_PER_PAGE).map(reader).collect();
+        let ids: Vec<String> = directory.pages().iter().map(|p| p.id.as_str().to_owned()).collect();
+        let refused = ids.iter().find_map(|id| directory.set_readers(id, &readers).unwrap().err());
+        assert_eq!(refused.map(|problems| problems[0].code), Some(ProblemCode::TooLong), "the budget ran out");
+        let bytes = serde_json::to_vec(&directory).unwrap().len();
+        assert!(bytes <= crate::limits::DURABLE_OBJECT_VALUE_BYTES, "{bytes} B with readers");
+        let read_back: Directory = serde_json::from_slice(&serde_json::to_vec(&directory).unwrap()).unwrap();
+        assert_eq!(read_back, directory, "readers read back as set");
+    }
+
+    #[test]
+    fn readers_are_emails_or_domains_of_private_pages_and_admit_exactly_those() {
+        assert_eq!(reader(" Ada@Example.com ", "r"), Ok("ada@example.com".to_owned()));
+        assert_eq!(reader("@Example.COM.", "r"), Ok("@example.com".to_owned()));
+        for bad in ["@localhost", "@127.0.0.1", "@", "@a b.example", "not-an-email", "", "@@example.com"] {
+            assert!(reader(bad, "r").is_err(), "{bad:?}");
+        }
+        let mut directory = Directory::default();
+        let new = |id: &str, host: &str, audience, readers: &[&str]| NewPage {
+            id: id.into(),
+            name: id.into(),
+            hosts: vec![host.into()],
+            audience,
+            readers: readers.iter().map(|r| r.to_string()).collect(),
+        };
+        let codes = |problems: Vec<Problem>| problems.into_iter().map(|p| (p.path, p.code)).collect::<Vec<_>>();
+        let public =
+            directory.add_new(new("pub", "pub.example", Audience::Public, &["@example.com"]), &[]).unwrap_err();
+        assert_eq!(codes(public), [("readers".to_owned(), ProblemCode::Inconsistent)]);
+        let twice = new("int", "int.example", Audience::Private, &["ADA@example.com", "ada@example.com"]);
+        assert_eq!(
+            codes(directory.add_new(twice, &[]).unwrap_err()),
+            [("readers[1]".to_owned(), ProblemCode::Duplicate)]
+        );
+        assert!(directory.pages().is_empty(), "nothing refused was added");
+        let page = directory
+            .add_new(new("int", "int.example", Audience::Private, &["@Example.com", "lin@other.example"]), &[])
+            .unwrap()
+            .clone();
+        assert_eq!(page.readers, ["@example.com", "lin@other.example"]);
+        assert!(page.admits("ada@example.com") && page.admits("lin@other.example"));
+        for other in
+            ["ada@eng.example.com", "ada@notexample.com", "ada@example.com.evil", "kim@other.example", "example.com"]
+        {
+            assert!(!page.admits(other), "{other}");
+        }
+        let revision = directory.revision();
+        assert_eq!(directory.set_readers("int", &[]).unwrap().unwrap().readers, Vec::<String>::new());
+        assert!(directory.revision() > revision, "a change readers of other copies see as newer");
+        assert!(directory.set_readers("nope", &[]).is_none());
+        let many: Vec<String> = (0..=READERS_PER_PAGE).map(|n| format!("r{n}@example.com")).collect();
+        assert_eq!(
+            codes(directory.set_readers("int", &many).unwrap().unwrap_err()),
+            [("readers".to_owned(), ProblemCode::TooLong)]
+        );
+        let stored = r#"{"pages":[{"id":"x","serial":0,"name":"X","hosts":["x.example"],"audience":"private","readers":["Not An Email"]}],"added":1}"#;
+        assert!(serde_json::from_str::<Directory>(stored).is_err(), "a stored reader that was never checked");
     }
 
     #[test]
@@ -681,6 +875,7 @@ mod tests {
             name: "Acme".into(),
             hosts: names.iter().map(|h| h.to_string()).collect(),
             audience: Audience::Public,
+            readers: vec![],
         };
         let reserved = hosts(&["localhost"]);
         let added = directory.add_new(new("acme", &["Status.Acme.example."]), &reserved).unwrap().clone();

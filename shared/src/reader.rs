@@ -140,6 +140,7 @@ mod tests {
             hosts: vec![Host::of_name("internal.example").unwrap()],
             audience: Audience::Private,
             links_from,
+            readers: vec![],
         }
     }
 

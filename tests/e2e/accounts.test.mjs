@@ -9,7 +9,7 @@ import { createSign, generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { eventually, fixture, root, startEdge } from './support.mjs';
+import { atHost, eventually, fixture, root, startEdge } from './support.mjs';
 
 let edge;
 before(async () => { edge = await startEdge({ page: fixture('demo') }); });
@@ -399,6 +399,52 @@ test('Cloudflare Access: a valid assertion signs its operator in; expired, wrong
       assert.equal(answer.status, 401, what);
       assert.equal((await answer.json()).error.code, 'signed_out', what);
     }
+
+    // Readers by Access (issue 28): a private page lets in whoever Access signed in with an email or
+    // a domain it lists, with no operator's account; anyone else's assertion is judged as an operator's.
+    const added = await gated.admin('POST', 'pages', { id: 'partners', name: 'Partners', hosts: ['partners.localhost'],
+      audience: 'private', readers: ['@Partner.example', 'Kim@Elsewhere.example'] });
+    assert.equal(added.status, 201, JSON.stringify(added.json));
+    assert.deepEqual(added.json.page.readers, ['@partner.example', 'kim@elsewhere.example']);
+    let c = 0;
+    const read = (assertion) => atHost(gated.base, 'partners.localhost', '/api/v2/summary.json',
+      { headers: { 'cf-access-jwt-assertion': assertion, 'cf-connecting-ip': `198.51.100.${(c += 1)}` } });
+    for (const email of ['ana@partner.example', 'kim@elsewhere.example']) {
+      const res = await read(sign(claims({ email })));
+      assert.equal(res.status, 200, `${email}: ${res.text}`);
+      assert.equal(res.json.page.name, 'Partners');
+      assert.match(res.headers['cache-control'], /^private/);
+    }
+    const strangers = {
+      'another domain': sign(claims({ email: 'ana@partner.example.evil' })),
+      'a subdomain': sign(claims({ email: 'ana@eu.partner.example' })),
+      'another address of a listed person\'s domain': sign(claims({ email: 'lee@elsewhere.example' })),
+      'a listed domain, expired': sign(claims({ email: 'ana@partner.example', exp: now - 120 })),
+      'a listed domain, another key': sign(claims({ email: 'ana@partner.example' }), { key: other.privateKey }),
+      'a listed domain, wrong audience': sign(claims({ email: 'ana@partner.example', aud: 'another-app' })),
+    };
+    for (const [what, assertion] of Object.entries(strangers)) {
+      const res = await read(assertion);
+      assert.equal(res.status, 401, what);
+      assert.equal(res.json?.error?.code, 'private_page', what);
+      assert.doesNotMatch(res.text, /Partners/, what);
+    }
+    assert.equal((await read(good)).status, 200, 'an operator by Access reads it too');
+    const open = await gated.admin('POST', 'pages', { id: 'open', name: 'Open', hosts: ['open.localhost'], readers: ['@partner.example'] });
+    assert.equal(open.status, 422, 'a public page takes no readers');
+    const cli = (args) => spawnSync(join(root, 'target', 'debug', 'sitrep'), args, {
+      env: { ...process.env, SITREP_URL: gated.base, SITREP_TOKEN: gated.token, NO_COLOR: '1', SITREP_PAGE: '' }, encoding: 'utf8', timeout: 30_000,
+    });
+    const set = cli(['page', 'readers', 'partners', 'kim@elsewhere.example']);
+    assert.equal(set.status, 0, set.stderr);
+    assert.match(set.stdout, /page partners is read by Cloudflare Access by kim@elsewhere\.example/);
+    assert.equal((await read(sign(claims({ email: 'ana@partner.example' })))).status, 401, 'the domain taken off');
+    assert.equal((await read(sign(claims({ email: 'kim@elsewhere.example' })))).status, 200);
+    const bad = cli(['page', 'readers', 'partners', '@localhost']);
+    assert.notEqual(bad.status, 0);
+    assert.match(bad.stderr, /not @ and a domain/);
+    const log = await gated.write('GET', 'operators');
+    assert.ok(log.log.some((e) => /let kim@elsewhere\.example read page partners by Cloudflare Access/.test(e.summary)));
   } finally {
     await gated.stop();
   }

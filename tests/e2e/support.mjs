@@ -3,7 +3,7 @@
 // (`cargo xtask test` does it); nothing here is a mock.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpServer, request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -152,6 +152,30 @@ export async function startEdge({ page, persist, vars = {} } = {}) {
  * An HTTP server on a free loopback port, answering with `handler(req, res)`: a customer's page on
  * an origin other than the edge's. Returns `{ origin, close }`.
  */
+/**
+ * A request to `base`'s address (loopback) with `host` in the Host header, as a browser sends one
+ * for `*.localhost`: `{ status, headers, text, json }`.
+ */
+export function atHost(base, host, path, { method = 'GET', headers = {}, body } = {}) {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: hostname, port, path, method, headers: { host, ...headers } }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let json;
+        try { json = JSON.parse(text); } catch { json = undefined; }
+        resolve({ status: res.statusCode, headers: res.headers, text, json });
+      });
+    });
+    req.on('error', reject);
+    req.setTimeout(15_000, () => req.destroy(new Error(`${host}${path} timed out`)));
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
+}
+
 export async function serve(handler) {
   const port = await freePort();
   const server = createHttpServer(handler);

@@ -84,6 +84,7 @@ pub fn document() -> Value {
         add("NewToken", of::<NewToken>(&mut generator)),
         add("NewPage", of::<sitrep_shared::host::NewPage>(&mut generator)),
         add("NewReaderLink", of::<sitrep_shared::host::NewReaderLink>(&mut generator)),
+        add("PageReaders", of::<sitrep_shared::host::PageReaders>(&mut generator)),
     ];
     let mut schemas = serde_json::Map::new();
     for (name, schema) in generator.take_definitions(true) {
@@ -125,7 +126,8 @@ pub fn document() -> Value {
     );
     let mut paths = serde_json::Map::new();
     for endpoint in Endpoint::ALL {
-        if endpoint.store() == Store::Accounts {
+        // Answered by the edge itself, with no page version: shaped as account operations are.
+        if endpoint.store() == Store::Accounts || matches!(endpoint, Endpoint::Me | Endpoint::ReadDocument) {
             let path = format!("/api/v2/admin/{}", endpoint.spec().path);
             let entry = paths.entry(path).or_insert_with(|| json!({}));
             entry[endpoint.spec().method.as_str().to_lowercase()] = account_operation(endpoint);
@@ -269,7 +271,8 @@ fn account_operation(endpoint: Endpoint) -> Value {
     let page = json!({ "type": "object", "required": ["id", "serial", "name", "hosts", "audience"], "properties": {
         "id": { "type": "string" }, "serial": { "type": "integer", "minimum": 0 }, "name": { "type": "string" },
         "hosts": { "type": "array", "items": { "type": "string" } },
-        "audience": { "type": "string", "enum": ["public", "private"] }, "links_from": { "type": "integer", "minimum": 0 } } });
+        "audience": { "type": "string", "enum": ["public", "private"] }, "links_from": { "type": "integer", "minimum": 0 },
+        "readers": { "type": "array", "items": { "type": "string" } } } });
     let success = match endpoint {
         Endpoint::Me => json!({ "type": "object", "required": ["actor", "role", "page"], "properties": {
             "actor": { "type": "object", "required": ["kind"] }, "role": { "type": "string", "enum": ["viewer", "editor", "owner"] },
@@ -301,10 +304,12 @@ fn account_operation(endpoint: Endpoint) -> Value {
         }
         Endpoint::CreateToken => json!({ "type": "object", "required": ["token", "secret"], "properties": {
             "token": token, "secret": { "type": "string", "pattern": "^sitrep_pat_", "description": "the token; never shown again" } } }),
+        Endpoint::ReadDocument => json!({ "type": "object", "required": ["page"], "description":
+            "the document as the read API answers it: summary.json, incidents.json or scheduled-maintenances.json" }),
         Endpoint::ListPages => {
             json!({ "type": "object", "required": ["pages"], "properties": { "pages": { "type": "array", "items": page.clone() } } })
         }
-        Endpoint::AddPage | Endpoint::RevokeReaderLinks => {
+        Endpoint::AddPage | Endpoint::RevokeReaderLinks | Endpoint::SetPageReaders => {
             json!({ "type": "object", "required": ["page"], "properties": { "page": page.clone() } })
         }
         Endpoint::RemovePage => json!({ "type": "object", "required": ["page", "stopped"], "properties": {
@@ -345,7 +350,10 @@ fn account_operation(endpoint: Endpoint) -> Value {
         responses.insert(code.into(), error(text));
     }
     let mut parameters = vec![];
-    if spec.path.contains("{id}") {
+    if endpoint == Endpoint::ReadDocument {
+        parameters.push(json!({ "name": "id", "in": "path", "required": true, "schema": { "type": "string", "enum": ["summary", "incidents", "scheduled-maintenances"] } }));
+        parameters.push(json!({ "name": "Sitrep-Page", "in": "header", "required": false, "description": "the page (by id); without it, the page of the host called", "schema": { "type": "string" } }));
+    } else if spec.path.contains("{id}") {
         parameters.push(json!({ "name": "id", "in": "path", "required": true, "schema": { "type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$" } }));
     }
     if spec.path.contains("{token}") {

@@ -24,6 +24,12 @@ pub(super) fn reply(status: u16, body: serde_json::Value) -> AccountReply {
     AccountReply { status, body }
 }
 
+/// Roles on pages as the log names them: `editor on page acme, owner on page beta`.
+pub(super) fn page_roles(pages: &std::collections::BTreeMap<String, sitrep_shared::access::Role>) -> String {
+    let named: Vec<String> = pages.iter().map(|(page, role)| format!("{} on page {page}", role.as_str())).collect();
+    named.join(", ")
+}
+
 fn unknown(id: &str) -> EdgeError {
     EdgeError::Missing(format!("no operator with id {id:?}"))
 }
@@ -71,6 +77,7 @@ impl AccountStore {
             Endpoint::RemovePage => self.remove_page(id, &call.actor, now).await,
             Endpoint::CreateReaderLink => self.private_page(id).await,
             Endpoint::RevokeReaderLinks => self.revoke_links(id, &call.actor, now).await,
+            Endpoint::SetPageReaders => self.set_readers(id, parse(&call.body)?, &call.actor, now).await,
             other => Err(EdgeError::Internal(format!("{other:?} is not the account store's"))),
         }
     }
@@ -143,10 +150,14 @@ impl AccountStore {
         let storage = self.state.storage();
         let known: Option<String> = get(&storage, Key::Email(&new.email)).await?;
         let mut batch = Batch::default();
+        let mut dropped = std::collections::BTreeMap::new();
         let operator = match known {
             Some(id) => {
                 let mut operator = self.operator(&id).await?;
                 operator.role = new.role;
+                // Invited again, they start from the role this invitation gives (the log says
+                // which roles on pages went).
+                dropped = std::mem::take(&mut operator.pages);
                 if !new.name.is_empty() {
                     operator.name = new.name;
                 }
@@ -183,7 +194,10 @@ impl AccountStore {
         let invite = Invite::new(&operator.id, now, self.invite_ms());
         batch.put(Key::Invite(hash), &invite)?;
         batch.put(Key::Operator(&operator.id), &operator)?;
-        let summary = format!("invited {} as {}", operator.actor().label(), operator.role.as_str());
+        let mut summary = format!("invited {} as {}", operator.actor().label(), operator.role.as_str());
+        if !dropped.is_empty() {
+            summary.push_str(&format!(" (no longer {})", page_roles(&dropped)));
+        }
         self.log(&mut batch, by, summary, now).await?;
         batch.commit(&storage).await?;
         Ok(reply(201, json!({ "operator": operator, "expires_at": invite.expires_at })))
@@ -201,6 +215,12 @@ impl AccountStore {
             operator.role = role;
         }
         if !edit.pages.is_empty() {
+            if operator.revoked_at.is_some() {
+                return Err(EdgeError::Conflict(format!(
+                    "{} was revoked: invite them again first",
+                    operator.actor().label()
+                )));
+            }
             let directory = self.stored_directory().await?;
             let known = |page: &str| page == sitrep_shared::host::DEFAULT_PAGE || directory.get(page).is_some();
             let (pages, on_pages) = edit.page_roles(&operator, known).map_err(|p| EdgeError::Invalid(vec![p]))?;
@@ -236,9 +256,13 @@ impl AccountStore {
         operator.revoked_at = Some(now);
         operator.links_valid_from = Some(now);
         // Invited again, they start from the role that invitation gives.
-        operator.pages.clear();
+        let dropped = std::mem::take(&mut operator.pages);
         batch.put(Key::Operator(id), &operator)?;
-        self.log(&mut batch, by, format!("revoked {}", operator.actor().label()), now).await?;
+        let mut summary = format!("revoked {}", operator.actor().label());
+        if !dropped.is_empty() {
+            summary.push_str(&format!(" (and {})", page_roles(&dropped)));
+        }
+        self.log(&mut batch, by, summary, now).await?;
         batch.commit(&storage).await?;
         Ok(reply(200, json!({ "operator": operator, "sessions_ended": sessions.len() })))
     }

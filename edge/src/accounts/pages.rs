@@ -72,12 +72,18 @@ impl AccountStore {
         })?;
         // Roles on it go with it: a page added later under its id starts with nobody's.
         let mut batch = Batch::default();
+        let mut held = Vec::new();
         for mut operator in super::layout::operators(&self.state.storage()).await? {
-            if operator.pages.remove(id).is_some() {
+            if let Some(role) = operator.pages.remove(id) {
+                held.push(format!("{} ({})", operator.actor().label(), role.as_str()));
                 batch.put(Key::Operator(&operator.id), &operator)?;
             }
         }
-        self.change(batch, &directory, by, format!("removed page {}", page.id.as_str()), now).await?;
+        let mut summary = format!("removed page {}", page.id.as_str());
+        if !held.is_empty() {
+            summary.push_str(&format!(" and the roles on it of {}", held.join(", ")));
+        }
+        self.change(batch, &directory, by, summary, now).await?;
         Ok(reply(200, json!({ "page": page })))
     }
 
@@ -101,6 +107,28 @@ impl AccountStore {
         let page =
             directory.revoke_links(id).ok_or_else(|| EdgeError::Missing(format!("no page with id {id:?}")))?.clone();
         self.change(Batch::default(), &directory, by, format!("revoked the reader links of page {id}"), now).await?;
+        Ok(reply(200, json!({ "page": page })))
+    }
+
+    /// `PUT pages/{id}/readers`: a private page's readers by Cloudflare Access, all of them.
+    pub(super) async fn set_readers(
+        &self,
+        id: &str,
+        new: sitrep_shared::host::PageReaders,
+        by: &Actor,
+        now: Timestamp,
+    ) -> Result<AccountReply, EdgeError> {
+        let mut directory = self.directory().await?;
+        let page = directory
+            .set_readers(id, &new.readers)
+            .ok_or_else(|| EdgeError::Missing(format!("no page with id {id:?}")))?
+            .map_err(EdgeError::Invalid)?
+            .clone();
+        let summary = match page.readers.is_empty() {
+            true => format!("let no one read page {id} by Cloudflare Access"),
+            false => format!("let {} read page {id} by Cloudflare Access", page.readers.join(", ")),
+        };
+        self.change(Batch::default(), &directory, by, summary, now).await?;
         Ok(reply(200, json!({ "page": page })))
     }
 
