@@ -78,20 +78,26 @@ pub async fn check(
     }
     let (authorization, access) = (header("authorization"), header("cf-access-jwt-assertion"));
     let client = header("cf-connecting-ip").unwrap_or_else(|| "local".to_owned());
-    // A reader Access signed in, if the page lists their address or domain: checked here, without
-    // the account store. Not from a directory read while KV and the account store failed, which
-    // may not know a reader was taken off. Anyone else's assertion is judged as an operator's below.
+    // A reader Access signed in through the readers' own application (never the operators'), if
+    // the page lists their address or domain: checked here, without the account store. Not from a
+    // directory read while KV and the account store failed, which may not know a reader was taken
+    // off. A valid assertion of someone not listed guessed nothing: refused, never counted (an
+    // office behind one address is not locked out by a colleague the page does not list). Any
+    // other assertion is judged as an operator's below, and counted there.
     if let Some(token) = access.as_deref()
-        && !entry.readers.is_empty()
         && !page.directory_is_fallback()
-        && let Some(config) = crate::cf_access::config(env)
+        && let Some(config) = crate::cf_access::reader_config(env)
     {
         let now_ms = crate::clock::now_ms();
         auth::may_try(&client, now_ms)?;
-        if let Ok(email) = crate::cf_access::email(&config, token, now_ms).await
-            && sitrep_shared::access::email(&email).is_ok_and(|email| entry.admits(&email))
-        {
-            return Ok(Pass::Access);
+        if let Ok(email) = crate::cf_access::email(&config, token, now_ms).await {
+            if entry.admits_claimed(&email) {
+                return Ok(Pass::Access);
+            }
+            let email: String = email.chars().filter(char::is_ascii_graphic).take(100).collect();
+            return Err(EdgeError::PrivatePage(format!(
+                "Cloudflare Access signed you in as {email}, whom this page does not list: ask its owners"
+            )));
         }
     }
     let session = cookie.as_deref().and_then(|c| sitrep_shared::access::session_from_cookies(c, secure));

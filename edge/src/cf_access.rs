@@ -37,8 +37,19 @@ pub struct Config {
     pinned: Option<String>,
 }
 
-/// Whether the deployment signs people in through Access (both variables set, the team a host name).
+/// Whether the deployment signs operators in through Access (both variables set, the team a host name).
 pub fn config(env: &Env) -> Option<Config> {
+    config_for(env, "SITREP_ACCESS_AUD")
+}
+
+/// Whether private pages take readers through Access: the team, and `SITREP_ACCESS_READER_AUD`,
+/// the audience of an Access application of their own. Never the operators' application: an
+/// identity provider let in for partners must not be able to assert an operator's email there.
+pub fn reader_config(env: &Env) -> Option<Config> {
+    config_for(env, "SITREP_ACCESS_READER_AUD")
+}
+
+fn config_for(env: &Env, audience: &str) -> Option<Config> {
     let var = |name: &str| env.var(name).ok().map(|v| v.to_string()).filter(|v| !v.trim().is_empty());
     let team = var("SITREP_ACCESS_TEAM_DOMAIN")?.trim().to_ascii_lowercase();
     let host = team.trim_start_matches("https://").trim_end_matches('/').to_owned();
@@ -46,7 +57,7 @@ pub fn config(env: &Env) -> Option<Config> {
         worker::console_warn!("SITREP_ACCESS_TEAM_DOMAIN is not a host name: Access sign-in is off");
         return None;
     }
-    Some(Config { team: host, audience: var("SITREP_ACCESS_AUD")?, pinned: var("SITREP_ACCESS_CERTS") })
+    Some(Config { team: host, audience: var(audience)?, pinned: var("SITREP_ACCESS_CERTS") })
 }
 
 fn refused(why: &Refusal) -> EdgeError {

@@ -174,7 +174,8 @@ pub async fn for_read(env: &Env, named: Option<&str>, url: &str, now: u64) -> Re
         Some(DEFAULT_PAGE) => Ok(Page::default()),
         Some(id) => match known.directory.get(id) {
             Some(entry) => Ok(Page { fallback: known.fallback, ..Page::of_entry(entry.clone()) }),
-            None => Err(EdgeError::Missing(format!("no page with id {:?}", clip(id)))),
+            // Added a moment ago through another isolate, maybe: the account store knows.
+            None => for_write(env, Some(id), url).await,
         },
     }
 }

@@ -166,8 +166,14 @@ pub struct PageEntry {
 }
 
 impl PageEntry {
-    /// Whether it lets the person Cloudflare Access signed in as `email` read it: listed by their
-    /// address or their domain. `email` as `access::email` keeps it (lowercase).
+    /// Whether it lets the person Cloudflare Access signed in as `claimed` (the assertion's email,
+    /// as sent) read it: listed by their address or their domain. Readers are ASCII, and so must
+    /// the claim be before it is lowercased: Unicode lowercasing turns the Kelvin sign into `k`.
+    pub fn admits_claimed(&self, claimed: &str) -> bool {
+        claimed.is_ascii() && crate::access::email(claimed).is_ok_and(|email| self.admits(&email))
+    }
+
+    /// Whether it lists `email` (as `access::email` keeps it) by address or domain.
     pub fn admits(&self, email: &str) -> bool {
         let domain = email.rsplit_once('@').map(|(_, domain)| domain);
         self.readers.iter().any(|reader| match reader.strip_prefix('@') {
@@ -263,6 +269,7 @@ pub fn reader(text: &str, path: &str) -> Result<String, Problem> {
             }
             _ => Err(invalid(format!("{:?} is not @ and a domain such as @example.com", clip(text)))),
         },
+        None if !text.is_ascii() => Err(invalid(format!("{:?}: a reader's address is ASCII", clip(text)))),
         None => crate::access::email(text).map_err(|problem| Problem { path: path.to_owned(), ..problem }),
     }
 }
@@ -803,7 +810,17 @@ mod tests {
     fn readers_are_emails_or_domains_of_private_pages_and_admit_exactly_those() {
         assert_eq!(reader(" Ada@Example.com ", "r"), Ok("ada@example.com".to_owned()));
         assert_eq!(reader("@Example.COM.", "r"), Ok("@example.com".to_owned()));
-        for bad in ["@localhost", "@127.0.0.1", "@", "@a b.example", "not-an-email", "", "@@example.com"] {
+        for bad in [
+            "@localhost",
+            "@127.0.0.1",
+            "@",
+            "@a b.example",
+            "not-an-email",
+            "",
+            "@@example.com",
+            "\u{212a}im@example.com",
+            "ki\u{200b}m@example.com",
+        ] {
             assert!(reader(bad, "r").is_err(), "{bad:?}");
         }
         let mut directory = Directory::default();
@@ -830,6 +847,12 @@ mod tests {
             .clone();
         assert_eq!(page.readers, ["@example.com", "lin@other.example"]);
         assert!(page.admits("ada@example.com") && page.admits("lin@other.example"));
+        assert!(page.admits_claimed("Lin@Other.example") && page.admits_claimed("ANA@EXAMPLE.COM"));
+        assert!(!page.admits_claimed("ada@ex\u{0430}mple.com"), "a look-alike domain");
+        let kim = directory.set_readers("int", &["kim@other.example".into()]).unwrap().unwrap().clone();
+        assert!(kim.admits_claimed("Kim@Other.example"));
+        assert_eq!("\u{212a}im@other.example".to_lowercase(), "kim@other.example", "what Unicode lowercasing does");
+        assert!(!kim.admits_claimed("\u{212a}im@other.example"), "the Kelvin sign is no k");
         for other in
             ["ada@eng.example.com", "ada@notexample.com", "ada@example.com.evil", "kim@other.example", "example.com"]
         {

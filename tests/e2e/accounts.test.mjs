@@ -358,7 +358,8 @@ test('Cloudflare Access: a valid assertion signs its operator in; expired, wrong
   };
   const gated = await startEdge({
     page: fixture('demo'),
-    vars: { SITREP_ACCESS_TEAM_DOMAIN: team, SITREP_ACCESS_AUD: 'aud-test', SITREP_ACCESS_CERTS: JSON.stringify({ keys: [jwk] }) },
+    vars: { SITREP_ACCESS_TEAM_DOMAIN: team, SITREP_ACCESS_AUD: 'aud-test', SITREP_ACCESS_READER_AUD: 'aud-readers',
+      SITREP_ACCESS_CERTS: JSON.stringify({ keys: [jwk] }) },
   });
   const me = (assertion, client = 'local') => fetch(`${gated.base}/api/v2/admin/me`, { headers: { 'cf-access-jwt-assertion': assertion, 'cf-connecting-ip': client } });
   try {
@@ -400,28 +401,32 @@ test('Cloudflare Access: a valid assertion signs its operator in; expired, wrong
       assert.equal((await answer.json()).error.code, 'signed_out', what);
     }
 
-    // Readers by Access (issue 28): a private page lets in whoever Access signed in with an email or
-    // a domain it lists, with no operator's account; anyone else's assertion is judged as an operator's.
+    // Readers by Access (issue 28): a private page lets in whoever the readers' own Access application
+    // signed in with an email or a domain it lists, with no operator's account; that application's
+    // assertions never sign an operator in, and the operators' never admit a reader.
     const added = await gated.admin('POST', 'pages', { id: 'partners', name: 'Partners', hosts: ['partners.localhost'],
       audience: 'private', readers: ['@Partner.example', 'Kim@Elsewhere.example'] });
     assert.equal(added.status, 201, JSON.stringify(added.json));
     assert.deepEqual(added.json.page.readers, ['@partner.example', 'kim@elsewhere.example']);
     let c = 0;
-    const read = (assertion) => atHost(gated.base, 'partners.localhost', '/api/v2/summary.json',
-      { headers: { 'cf-access-jwt-assertion': assertion, 'cf-connecting-ip': `198.51.100.${(c += 1)}` } });
-    for (const email of ['ana@partner.example', 'kim@elsewhere.example']) {
-      const res = await read(sign(claims({ email })));
+    const read = (assertion, client = `198.51.100.${(c += 1)}`) => atHost(gated.base, 'partners.localhost',
+      '/api/v2/summary.json', { headers: { 'cf-access-jwt-assertion': assertion, 'cf-connecting-ip': client } });
+    const reader = (email, extra = {}, options = {}) => sign(claims({ aud: ['aud-readers'], email, ...extra }), options);
+    for (const email of ['ana@partner.example', 'KIM@Elsewhere.example']) {
+      const res = await read(reader(email));
       assert.equal(res.status, 200, `${email}: ${res.text}`);
       assert.equal(res.json.page.name, 'Partners');
       assert.match(res.headers['cache-control'], /^private/);
     }
     const strangers = {
-      'another domain': sign(claims({ email: 'ana@partner.example.evil' })),
-      'a subdomain': sign(claims({ email: 'ana@eu.partner.example' })),
-      'another address of a listed person\'s domain': sign(claims({ email: 'lee@elsewhere.example' })),
-      'a listed domain, expired': sign(claims({ email: 'ana@partner.example', exp: now - 120 })),
-      'a listed domain, another key': sign(claims({ email: 'ana@partner.example' }), { key: other.privateKey }),
-      'a listed domain, wrong audience': sign(claims({ email: 'ana@partner.example', aud: 'another-app' })),
+      'another domain': reader('ana@partner.example.evil'),
+      'a subdomain': reader('ana@eu.partner.example'),
+      'another address of a listed person\'s domain': reader('lee@elsewhere.example'),
+      'the Kelvin sign for a k': reader('\u212aim@elsewhere.example'),
+      'a listed domain, expired': reader('ana@partner.example', { exp: now - 120 }),
+      'a listed domain, another key': reader('ana@partner.example', {}, { key: other.privateKey }),
+      'a listed domain, the operators\' application': sign(claims({ email: 'ana@partner.example' })),
+      'a listed domain, another application': reader('ana@partner.example', { aud: ['another-app'] }),
     };
     for (const [what, assertion] of Object.entries(strangers)) {
       const res = await read(assertion);
@@ -430,6 +435,10 @@ test('Cloudflare Access: a valid assertion signs its operator in; expired, wrong
       assert.doesNotMatch(res.text, /Partners/, what);
     }
     assert.equal((await read(good)).status, 200, 'an operator by Access reads it too');
+    assert.equal((await me(reader('ops@example.com'), '192.0.2.150')).status, 401, 'the readers\' application signs no operator in');
+    // Someone the page does not list guessed nothing: an office behind one address is not locked out.
+    for (let n = 0; n < 12; n += 1) assert.equal((await read(reader(`guest${n}@other.example`), '203.0.113.9')).status, 401);
+    assert.equal((await read(reader('ana@partner.example'), '203.0.113.9')).status, 200, 'a listed reader at the same address');
     const open = await gated.admin('POST', 'pages', { id: 'open', name: 'Open', hosts: ['open.localhost'], readers: ['@partner.example'] });
     assert.equal(open.status, 422, 'a public page takes no readers');
     const cli = (args) => spawnSync(join(root, 'target', 'debug', 'sitrep'), args, {
@@ -438,8 +447,8 @@ test('Cloudflare Access: a valid assertion signs its operator in; expired, wrong
     const set = cli(['page', 'readers', 'partners', 'kim@elsewhere.example']);
     assert.equal(set.status, 0, set.stderr);
     assert.match(set.stdout, /page partners is read by Cloudflare Access by kim@elsewhere\.example/);
-    assert.equal((await read(sign(claims({ email: 'ana@partner.example' })))).status, 401, 'the domain taken off');
-    assert.equal((await read(sign(claims({ email: 'kim@elsewhere.example' })))).status, 200);
+    assert.equal((await read(reader('ana@partner.example'))).status, 401, 'the domain taken off');
+    assert.equal((await read(reader('kim@elsewhere.example'))).status, 200);
     const bad = cli(['page', 'readers', 'partners', '@localhost']);
     assert.notEqual(bad.status, 0);
     assert.match(bad.stderr, /not @ and a domain/);

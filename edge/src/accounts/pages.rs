@@ -60,7 +60,13 @@ impl AccountStore {
         let mut directory = self.directory().await?;
         let page = directory.add_new(new, reserved).map_err(EdgeError::Invalid)?.clone();
         let hosts: Vec<&str> = page.hosts.iter().map(Host::as_str).collect();
-        let summary = format!("added page {} on {}", page.id.as_str(), hosts.join(", "));
+        let mut summary = format!("added page {} on {}", page.id.as_str(), hosts.join(", "));
+        if page.audience == sitrep_shared::host::Audience::Private {
+            summary.push_str(", private");
+        }
+        if !page.readers.is_empty() {
+            summary.push_str(&format!(", read by Cloudflare Access by {}", page.readers.join(", ")));
+        }
         self.change(Batch::default(), &directory, by, summary, now).await?;
         Ok(reply(201, json!({ "page": page })))
     }
