@@ -646,3 +646,28 @@ test('the console works on the page its switcher chose: what it reads, writes an
     await browser.close();
   }
 });
+
+test('the widget with the src of each host shows each page, side by side in one app', async () => {
+  // After the console's test: gamma has its own incidents, the default page "Default page slow".
+  const gamma = `http://gamma.localhost:${port()}`;
+  const server = await serve((req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(`<!doctype html><html lang="en"><head><title>app</title><link rel="icon" href="data:,">
+      <script type="module" src="${edge.base}/widget.js"></script></head>
+      <body><sitrep-status id="gamma" src="${gamma}" view="banner"></sitrep-status>
+      <sitrep-status id="main" src="${edge.base}" view="banner"></sitrep-status></body></html>`);
+  });
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage();
+    await page.goto(server.origin);
+    const text = (id) => page.evaluate((id) => document.getElementById(id)?.shadowRoot?.textContent ?? '', id);
+    await eventually(async () => /Gamma (queue stalled|workers restarted)/.test(await text('gamma')), { what: 'gamma\'s banner' });
+    await eventually(async () => /Default page slow/.test(await text('main')), { what: 'the default page\'s banner' });
+    assert.doesNotMatch(await text('gamma'), /Default page slow/);
+    assert.doesNotMatch(await text('main'), /Gamma/);
+  } finally {
+    await browser.close();
+    server.close();
+  }
+});

@@ -346,6 +346,17 @@ fn account_operation(endpoint: Endpoint) -> Value {
     if endpoint == Endpoint::CreateToken {
         refusals.push(("409", "the admin token is not an operator, or 20 tokens already"));
     }
+    match endpoint {
+        Endpoint::AddPage | Endpoint::SetPageReaders => refusals
+            .push(("409", "readers by Cloudflare Access while the readers' Access application is not configured")),
+        Endpoint::CreateReaderLink | Endpoint::RevokeReaderLinks => {
+            refusals.push(("409", "a public page: it has no reader links"))
+        }
+        Endpoint::EditOperator => {
+            refusals.push(("409", "roles on pages for a revoked operator: invite them again first"))
+        }
+        _ => {}
+    }
     for (code, text) in refusals {
         responses.insert(code.into(), error(text));
     }
