@@ -33,6 +33,9 @@ pub struct Ctx {
     pub dispatch: Callback<Msg>,
     /// Where readers reach the page the console works on, when not at this host ("": here).
     pub public: AttrValue,
+    /// The deployment's pages besides the default one (`GET pages`), and how to read them again.
+    pub pages: Rc<Vec<PageLink>>,
+    pub reload_pages: Callback<()>,
 }
 
 impl PartialEq for Ctx {
@@ -42,6 +45,7 @@ impl PartialEq for Ctx {
             && Rc::ptr_eq(&self.held, &other.held)
             && self.dispatch == other.dispatch
             && self.public == other.public
+            && Rc::ptr_eq(&self.pages, &other.pages)
     }
 }
 
@@ -80,7 +84,26 @@ pub fn act_with<T: serde::de::DeserializeOwned + 'static>(
 ) {
     let body = body.as_ref().map(api::to_json).transpose();
     let then: Answered = Box::new(move |text| api::parse::<T>(&text).map(then));
-    act_text(ctx.dispatch.clone(), op, body, extra, failed, then);
+    act_text(ctx.dispatch.clone(), op, body, extra, failed, None, then);
+}
+
+/// [`act`] that does nothing while `busy` (a second press would send it twice), and is busy until
+/// the answer or the refusal comes.
+pub fn act_once<T: serde::de::DeserializeOwned + 'static>(
+    ctx: &Ctx,
+    op: Operation,
+    body: Option<impl serde::Serialize + 'static>,
+    busy: UseStateHandle<bool>,
+    failed: UseStateHandle<Option<Failure>>,
+    then: impl FnOnce(T) + 'static,
+) {
+    if *busy {
+        return;
+    }
+    busy.set(true);
+    let body = body.as_ref().map(api::to_json).transpose();
+    let then: Answered = Box::new(move |text| api::parse::<T>(&text).map(then));
+    act_text(ctx.dispatch.clone(), op, body, Extra::default(), failed, Some(busy), then);
 }
 
 /// What [`act`] does with an answer's text: read it as its type and hand it on.
@@ -93,6 +116,7 @@ fn act_text(
     body: Result<Option<String>, Failure>,
     extra: Extra,
     failed: UseStateHandle<Option<Failure>>,
+    busy: Option<UseStateHandle<bool>>,
     then: Answered,
 ) {
     spawn_local(async move {
@@ -100,6 +124,9 @@ fn act_text(
             Ok(body) => api::request_text(&op, body, extra).await.and_then(|read| then(read.value)),
             Err(failure) => Err(failure),
         };
+        if let Some(busy) = busy {
+            busy.set(false);
+        }
         match answer {
             Ok(()) => failed.set(None),
             Err(Failure::SignedOut(why)) => dispatch.emit(Msg::SignedOut(why)),
@@ -207,11 +234,17 @@ pub fn App() -> Html {
         let known = model.held.clone();
         use_effect_with(model.wanted, move |_| spawn_local(read_page(dispatch, known)));
     }
-    // The deployment's pages, once: the switcher (none when there is only the default page).
+    // The deployment's pages, at the start and after the pages screen changed them: the switcher
+    // (none when there is only the default page) and the pages screen.
     let pages = use_state(|| Rc::new(Vec::<PageLink>::new()));
+    let pages_wanted = use_state(|| 0_u32);
+    let reload_pages = {
+        let pages_wanted = pages_wanted.clone();
+        use_callback((), move |_: (), _| pages_wanted.set(*pages_wanted + 1))
+    };
     {
         let pages = pages.clone();
-        use_effect_with((), move |_| {
+        use_effect_with(*pages_wanted, move |_| {
             spawn_local(async move {
                 let op = Operation::new(Endpoint::ListPages);
                 // Without the list the console still works on its page; the switcher stays away.
@@ -304,7 +337,8 @@ pub fn App() -> Html {
     };
     let current = AttrValue::from(me.page.clone());
     let public = switcher::public_base(&pages, &current).into();
-    let ctx = Ctx { words, text, locale: locale.into(), formats, me, held, dispatch, public };
+    let pages = (*pages).clone();
+    let ctx = Ctx { words, text, locale: locale.into(), formats, me, held, dispatch, public, pages, reload_pages };
     let screen = match &*route {
         Route::Overview => html! { <crate::overview::Overview /> },
         Route::Incidents => html! { <crate::incidents::List /> },
@@ -319,6 +353,7 @@ pub fn App() -> Html {
         Route::Templates => html! { <crate::templates::Templates /> },
         Route::Subscriptions => html! { <crate::subscriptions::Subscriptions /> },
         Route::Operators => html! { <crate::people::Operators /> },
+        Route::Pages => html! { <crate::pages::Pages /> },
         Route::Log => html! { <crate::log::AuditLog /> },
     };
     let nav = [
@@ -329,6 +364,7 @@ pub fn App() -> Html {
         (Route::Templates, words.templates),
         (Route::Subscriptions, words.subscriptions),
         (Route::Operators, words.operators),
+        (Route::Pages, words.pages_nav),
         (Route::Log, words.audit_log),
     ];
     let here = |r: &Route| match (&*route, r) {
@@ -337,7 +373,7 @@ pub fn App() -> Html {
     };
     html! {
         <ContextProvider<Ctx> context={ctx.clone()}>
-            { switcher::switcher(words, &pages, &current) }
+            { switcher::switcher(words, &ctx.pages, &current) }
             <nav class="tabs" aria-label={words.main_nav}>
                 <ul>
                     { for nav.iter().map(|(r, label)| html! {

@@ -19,6 +19,7 @@ mod log;
 mod maintenance;
 mod model;
 mod overview;
+mod pages;
 mod people;
 mod postmortem;
 mod preview;

@@ -59,6 +59,7 @@ pub enum Route {
     Templates,
     Subscriptions,
     Operators,
+    Pages,
     Log,
 }
 
@@ -77,6 +78,7 @@ impl Route {
             ("templates", _) => Self::Templates,
             ("subscriptions", _) => Self::Subscriptions,
             ("operators", _) => Self::Operators,
+            ("pages", _) => Self::Pages,
             ("log", _) => Self::Log,
             _ => Self::Overview,
         }
@@ -95,6 +97,7 @@ impl Route {
             Self::Templates => "#/templates".into(),
             Self::Subscriptions => "#/subscriptions".into(),
             Self::Operators => "#/operators".into(),
+            Self::Pages => "#/pages".into(),
             Self::Log => "#/log".into(),
         }
     }

@@ -4,18 +4,23 @@
 //! keyboard or screen reader moves through a select and a button, never a select that navigates.
 
 use serde::Deserialize;
-use sitrep_shared::host::DEFAULT_PAGE;
+use sitrep_shared::host::{Audience, DEFAULT_PAGE};
 use yew::prelude::*;
 
 use crate::words::Words;
 
-/// A page as the switcher needs it (`GET pages`; the rest of each entry is not read).
+/// A page as the switcher and the pages screen need it (`GET pages`; the rest of each entry is
+/// not read).
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 pub struct PageLink {
     pub id: String,
     pub name: String,
     #[serde(default)]
     pub hosts: Vec<String>,
+    #[serde(default)]
+    pub audience: Audience,
+    #[serde(default)]
+    pub readers: Vec<String>,
 }
 
 /// `GET pages`.

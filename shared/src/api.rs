@@ -603,7 +603,13 @@ impl Me {
     /// Whether the edge lets them make `endpoint`'s call on that page (it decides again on every
     /// call, by the same rule: [`Endpoint::caller_role`]).
     pub fn may(&self, endpoint: Endpoint) -> bool {
-        endpoint.caller_role(self.role, &self.pages, &self.page, &self.page) >= endpoint.role()
+        self.may_on(endpoint, &self.page)
+    }
+
+    /// [`Me::may`] for a call whose path names page `path_id` (a page's reader links and readers
+    /// take the role on that page, whichever page the call is for).
+    pub fn may_on(&self, endpoint: Endpoint, path_id: &str) -> bool {
+        endpoint.caller_role(self.role, &self.pages, &self.page, path_id) >= endpoint.role()
     }
 }
 
@@ -804,6 +810,13 @@ mod tests {
         assert!(!me.may(Endpoint::InviteOperator), "a viewer of the deployment");
         let elsewhere = Me { page: "default".into(), ..me.clone() };
         assert!(!elsewhere.may(Endpoint::OpenIncident));
+        // The console's pages screen, working on the default page: acme's links are theirs to make.
+        assert!(
+            elsewhere.may_on(Endpoint::CreateReaderLink, "acme") && elsewhere.may_on(Endpoint::SetPageReaders, "acme")
+        );
+        assert!(
+            !elsewhere.may_on(Endpoint::CreateReaderLink, "beta") && !elsewhere.may_on(Endpoint::RemovePage, "acme")
+        );
         // The edge's rule, by call: a page's calls and its links take the page's role, the rest not.
         let pages = me.pages.clone();
         let role =

@@ -647,6 +647,100 @@ test('the console works on the page its switcher chose: what it reads, writes an
   }
 });
 
+test('the console manages pages: add one (its refusals beside the fields), a private page\'s links made and revoked, and removal', async () => {
+  const invited = await edge.admin('POST', 'operators', { email: 'pages-owner@example.com', role: 'owner', name: 'Pat' });
+  assert.equal(invited.status, 201, JSON.stringify(invited.json));
+  const delta = `delta.localhost:${port()}`;
+  const browser = await launchChromium();
+  try {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => { throw e; });
+    await page.goto(invited.json.link);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+    await page.getByRole('link', { name: 'Pages', exact: true }).click();
+    await page.getByRole('heading', { name: 'Pages', level: 1 }).waitFor();
+    await page.getByRole('row', { name: /Default page default/ }).waitFor();
+    await page.getByRole('row', { name: /Gamma Cloud gamma/ }).waitFor();
+
+    // A refusal is named beside its field, and nothing is added.
+    const add = page.getByRole('region', { name: 'Add page' });
+    await add.getByLabel('ID', { exact: true }).fill('Delta Cloud');
+    await add.getByLabel('Name', { exact: true }).fill('Delta Cloud');
+    await add.getByLabel(/^Hostnames/).fill('delta.localhost\nstatus.delta.test');
+    await add.getByRole('button', { name: 'Add page' }).click();
+    await page.locator('#page-id[aria-invalid="true"]').waitFor();
+    assert.match(await page.locator('#page-id-error').textContent(), /lowercase/);
+    // Readers by Access without the readers' Access application: refused, with the reason.
+    await add.getByLabel('ID', { exact: true }).fill('delta');
+    await add.getByLabel('Who reads it').selectOption('private');
+    await add.getByLabel(/^Readers by Cloudflare Access/).fill('@example.com');
+    await add.getByRole('button', { name: 'Add page' }).click();
+    await page.getByRole('alert').filter({ hasText: 'SITREP_ACCESS_READER_AUD' }).waitFor();
+    assert.doesNotMatch(ok(['page', 'list']), /delta/, 'nothing added');
+    // Without them it is added (the button works again after a refusal), and the switcher has it.
+    await add.getByLabel(/^Readers by Cloudflare Access/).fill('');
+    await add.getByRole('button', { name: 'Add page' }).click();
+    await page.getByRole('row', { name: /Delta Cloud delta/ }).waitFor();
+    assert.match(ok(['page', 'list']), /delta\s+Delta Cloud\s+delta\.localhost, status\.delta\.test \(private\)/);
+    assert.equal(await add.getByLabel('ID', { exact: true }).inputValue(), '', 'the form starts again');
+    await page.getByLabel('Page', { exact: true }).locator('option[value="delta"]').waitFor({ state: 'attached' });
+    assert.equal((await at(delta, '/api/v2/summary.json')).status, 401, 'private: nobody reads it without a credential');
+    const row = page.getByRole('row', { name: /Delta Cloud delta/ });
+    assert.equal(await row.getByRole('link', { name: 'status.delta.test' }).getAttribute('href'), `http://status.delta.test:${port()}`);
+
+    // A reader link, shown once: it reads the page until the links are revoked.
+    const readers = page.getByRole('region', { name: 'Delta Cloud: Readers' });
+    await readers.getByLabel('Days the link works').fill('7');
+    await readers.getByRole('button', { name: 'Make a reader link' }).click();
+    const field = readers.getByLabel(/^Reader link \(shown this once/);
+    await field.waitFor();
+    const link = new URL(await field.inputValue());
+    assert.equal(link.host, delta);
+    const token = link.searchParams.get('reader');
+    const read = await at(delta, `/api/v2/summary.json?reader=${token}`);
+    assert.equal(read.status, 200, read.text);
+    assert.equal(read.json.page.name, 'Delta Cloud');
+    await page.getByRole('button', { name: 'Revoke every reader link: Delta Cloud' }).click();
+    await page.getByRole('button', { name: 'Yes, revoke every link: Delta Cloud' }).click();
+    await eventually(async () => (await at(delta, `/api/v2/summary.json?reader=${token}`)).status === 401,
+      { what: 'the revoked link refused' });
+    await field.waitFor({ state: 'detached' }); // the revoked link is no longer shown
+
+    await page.addScriptTag({ path: join(root, 'node_modules', 'axe-core', 'axe.min.js') });
+    const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+    assert.deepEqual(result.violations.map((v) => v.id), [], 'axe on the pages screen');
+    const shots = join(root, 'target', 'sitrep', 'screenshots');
+    mkdirSync(shots, { recursive: true });
+    for (const colorScheme of ['light', 'dark']) {
+      await page.emulateMedia({ colorScheme });
+      await page.screenshot({ path: join(shots, `console-pages-${colorScheme}.png`), fullPage: true });
+    }
+
+    // Working on delta, the owner removes it: two presses, the warning named, and the console
+    // goes back to the default page.
+    await row.getByRole('link', { name: 'Open: Delta Cloud' }).click();
+    await page.waitForURL(/\/admin\/\?page=delta/);
+    await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+    await page.getByRole('link', { name: 'Pages', exact: true }).click();
+    await page.getByRole('button', { name: 'Remove: Delta Cloud' }).click();
+    const confirm = page.getByRole('button', { name: 'Yes, remove: Delta Cloud' });
+    assert.match(await page.locator(`#${await confirm.getAttribute('aria-describedby')}`).textContent(), /empties its store for good/);
+    await confirm.click();
+    await page.waitForURL((url) => url.search === '' && url.hash === '#/pages');
+    await page.getByRole('heading', { name: 'Pages', level: 1 }).waitFor();
+    await page.getByRole('row', { name: /Gamma Cloud gamma/ }).waitFor();
+    assert.equal(await page.getByRole('row', { name: /Delta Cloud/ }).count(), 0);
+    assert.doesNotMatch(ok(['page', 'list']), /delta/);
+    const now = await at(delta, '/api/v2/summary.json');
+    assert.equal(now.status, 200, 'its hostname is the default page\'s again');
+    assert.notEqual(now.json.page.name, 'Delta Cloud');
+  } finally {
+    await browser.close();
+  }
+});
+
 test('the widget with the src of each host shows each page, side by side in one app', async () => {
   // After the console's test: gamma has its own incidents, the default page "Default page slow".
   const gamma = `http://gamma.localhost:${port()}`;

@@ -1,0 +1,349 @@
+//! Pages: the deployment's pages, each with its own store and hostnames. Adding one, removing one
+//! (two presses: its store is emptied for good), and a private page's readers: reader links, shown
+//! once, revoked all together, and the emails and @domains Cloudflare Access lets in. The same
+//! calls as `sitrep page …`; the edge decides who may make each (the deployment's owners add and
+//! remove pages, a page's owners its links and readers), this screen only hides what it refuses.
+
+use std::rc::Rc;
+
+use serde::Deserialize;
+use sitrep_shared::Timestamp;
+use sitrep_shared::api::{Endpoint, Operation};
+use sitrep_shared::host::{Audience, DEFAULT_PAGE, NewPage, NewReaderLink, PageReaders};
+use yew::prelude::*;
+
+use crate::api::{Done, Failure};
+use crate::app::{Ctx, act_once};
+use crate::forms::{Choice, Field, problem_for, set};
+use crate::model::Msg;
+use crate::switcher::PageLink;
+
+/// `POST pages/{id}/links`: the link, shown this once, and when it stops.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+struct Made {
+    link: String,
+    expires_at: Timestamp,
+}
+
+/// Emails, @domains or hostnames as an operator types them: one per line, or split by commas or
+/// spaces; blanks dropped. The edge checks each and names the one it refuses.
+fn listed(text: &str) -> Vec<String> {
+    text.split(|c: char| c == ',' || c.is_whitespace()).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+}
+
+/// The console's own address for page `id` (the switcher's form, as a link).
+fn console_of(id: &str) -> String {
+    format!("/admin/?page={id}")
+}
+
+#[function_component]
+pub fn Pages() -> Html {
+    let Some(ctx) = use_context::<Ctx>() else { return html! {} };
+    let w = ctx.words;
+    let failed = use_state(|| None::<Failure>);
+    let busy = use_state(|| false);
+    let removing = use_state(|| None::<String>);
+    let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
+    let may_remove = ctx.me.may(Endpoint::RemovePage);
+
+    let audience = |audience: Audience| match audience {
+        Audience::Public => w.anyone,
+        Audience::Private => w.private_page,
+    };
+    let row = |p: &PageLink| {
+        let confirming = removing.as_deref() == Some(p.id.as_str());
+        let remove = if confirming {
+            let (ctx, failed, sending, asked, id) =
+                (ctx.clone(), failed.clone(), busy.clone(), removing.clone(), p.id.clone());
+            let onclick = Callback::from(move |_| {
+                let (reload, dispatch, asked) = (ctx.reload_pages.clone(), ctx.dispatch.clone(), asked.clone());
+                let line = format!("{}: {id}", ctx.words.remove);
+                // The page the console works on is gone with it: back to the default page.
+                let current = ctx.me.page == id;
+                let op = Operation::on(Endpoint::RemovePage, id.as_str());
+                act_once::<Done>(&ctx, op, None::<()>, sending.clone(), failed.clone(), move |_| {
+                    if current && let Some(location) = web_sys::window().map(|w| w.location()) {
+                        let _ = location.assign("/admin/#/pages");
+                        return;
+                    }
+                    asked.set(None);
+                    dispatch.emit(Msg::Wrote(line));
+                    reload.emit(());
+                });
+            });
+            let keep = {
+                let removing = removing.clone();
+                Callback::from(move |_| removing.set(None))
+            };
+            html! {
+                <>
+                    <p class="note" id={format!("remove-{}-warning", p.id)}>{w.remove_page_warning}</p>
+                    <button type="button" class="danger" {onclick} disabled={*busy}
+                        aria-describedby={format!("remove-{}-warning", p.id)}
+                        aria-label={format!("{}: {}", w.confirm_remove, p.name)}>{w.confirm_remove}</button>{" "}
+                    <button type="button" onclick={keep}>{w.cancel}</button>
+                </>
+            }
+        } else if may_remove {
+            let (removing, id) = (removing.clone(), p.id.clone());
+            let onclick = Callback::from(move |_| removing.set(Some(id.clone())));
+            html! { <button type="button" {onclick} aria-label={format!("{}: {}", w.remove, p.name)}>{w.remove}</button> }
+        } else {
+            html! {}
+        };
+        let here = ctx.me.page == p.id;
+        html! {
+            <tr key={p.id.clone()}>
+                <th scope="row">{p.name.clone()}{" "}<code>{p.id.clone()}</code></th>
+                <td><ul class="hosts">
+                    { for p.hosts.iter().map(|h| {
+                        let href = sitrep_shared::host::page_origin(&origin, h);
+                        html! { <li><a href={href}>{h.clone()}</a></li> }
+                    }) }
+                </ul></td>
+                <td>{audience(p.audience)}</td>
+                <td>
+                    if !here {
+                        <a href={console_of(&p.id)} aria-label={format!("{}: {}", w.open_page, p.name)}>{w.open_page}</a>{" "}
+                    }
+                    {remove}
+                </td>
+            </tr>
+        }
+    };
+    html! {
+        <>
+            <h1 id="screen" tabindex="-1">{w.pages_nav}</h1>
+            <p>{w.pages_intro}</p>
+            if let Some(failure) = &*failed {
+                <p class="error" role="alert">{failure.message()}</p>
+            }
+            <table>
+                <thead><tr>
+                    <th scope="col">{w.name}</th><th scope="col">{w.hostnames}</th>
+                    <th scope="col">{w.audience}</th><th scope="col"><span class="sr-only">{w.open_page}</span></th>
+                </tr></thead>
+                <tbody>
+                    <tr key={DEFAULT_PAGE}>
+                        <th scope="row">{w.default_page}{" "}<code>{DEFAULT_PAGE}</code></th>
+                        <td>{w.every_other_host}</td>
+                        <td>{w.anyone}</td>
+                        <td>
+                            if ctx.me.page != DEFAULT_PAGE {
+                                <a href={console_of(DEFAULT_PAGE)} aria-label={format!("{}: {}", w.open_page, w.default_page)}>{w.open_page}</a>
+                            }
+                        </td>
+                    </tr>
+                    { for ctx.pages.iter().map(row) }
+                </tbody>
+            </table>
+            { for ctx.pages.iter().filter(|p| p.audience == Audience::Private).map(|p| html! {
+                <Readers key={p.id.clone()} page={Rc::new(p.clone())} />
+            }) }
+            if ctx.me.may(Endpoint::AddPage) {
+                <AddPage />
+            }
+        </>
+    }
+}
+
+#[function_component]
+fn AddPage() -> Html {
+    let Some(ctx) = use_context::<Ctx>() else { return html! {} };
+    let w = ctx.words;
+    let id = use_state(String::new);
+    let name = use_state(String::new);
+    let hosts = use_state(String::new);
+    let audience = use_state(|| "public".to_owned());
+    let readers = use_state(String::new);
+    let failed = use_state(|| None::<Failure>);
+    let busy = use_state(|| false);
+    let private = *audience == "private";
+    let onsubmit = {
+        let (ctx, id, name, hosts, readers, failed, busy, audience) = (
+            ctx.clone(),
+            id.clone(),
+            name.clone(),
+            hosts.clone(),
+            readers.clone(),
+            failed.clone(),
+            busy.clone(),
+            audience.clone(),
+        );
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let body = NewPage {
+                id: id.trim().to_owned(),
+                name: name.trim().to_owned(),
+                hosts: listed(&hosts),
+                audience: if private { Audience::Private } else { Audience::Public },
+                readers: if private { listed(&readers) } else { Vec::new() },
+            };
+            let line = format!("{}: {}", ctx.words.add_page, body.id);
+            let (reload, dispatch) = (ctx.reload_pages.clone(), ctx.dispatch.clone());
+            let cleared = [id.clone(), name.clone(), hosts.clone(), readers.clone()];
+            let audience = audience.clone();
+            act_once::<Done>(
+                &ctx,
+                Operation::new(Endpoint::AddPage),
+                Some(body),
+                busy.clone(),
+                failed.clone(),
+                move |_| {
+                    for field in cleared {
+                        field.set(String::new());
+                    }
+                    audience.set("public".to_owned());
+                    dispatch.emit(Msg::Wrote(line));
+                    reload.emit(());
+                },
+            );
+        })
+    };
+    let problems = failed.as_ref().map(|f| f.problems().to_vec()).unwrap_or_default();
+    let audiences = vec![("public".into(), w.anyone.into()), ("private".into(), w.private_page.into())];
+    html! {
+        <section aria-labelledby="add-page-title">
+            <h2 id="add-page-title">{w.add_page}</h2>
+            <form {onsubmit} novalidate=true>
+                <Field id="page-id" label={w.id} value={(*id).clone()} oninput={set(&id)} required=true
+                    error={problem_for(&problems, "id")} />
+                <Field id="page-name" label={w.name} value={(*name).clone()} oninput={set(&name)} required=true
+                    error={problem_for(&problems, "name")} />
+                <Field id="page-hosts" label={w.hostnames_one_a_line} value={(*hosts).clone()} oninput={set(&hosts)}
+                    multiline=true required=true error={problem_for(&problems, "hosts")} />
+                <Choice id="page-audience" label={w.audience} value={(*audience).clone()} options={audiences}
+                    onchange={set(&audience)} />
+                if private {
+                    <Field id="page-readers" label={w.access_readers} value={(*readers).clone()} oninput={set(&readers)}
+                        multiline=true error={problem_for(&problems, "readers")} />
+                }
+                if let Some(failure) = &*failed {
+                    <p class="error" role="alert">{failure.message()}</p>
+                }
+                <button type="submit" disabled={*busy}>{w.add_page}</button>
+            </form>
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ReadersProps {
+    page: Rc<PageLink>,
+}
+
+/// A private page's readers: a reader link made (and shown this once), every link revoked, and
+/// the emails and @domains Cloudflare Access lets in.
+#[function_component]
+fn Readers(props: &ReadersProps) -> Html {
+    let Some(ctx) = use_context::<Ctx>() else { return html! {} };
+    let w = ctx.words;
+    let page = &props.page;
+    let days = use_state(|| "30".to_owned());
+    let made = use_state(|| None::<Made>);
+    let revoking = use_state(|| false);
+    let readers = use_state(|| page.readers.join("\n"));
+    let failed = use_state(|| None::<Failure>);
+    let busy = use_state(|| false);
+    // Another operator's change to the readers shows once the list is read again.
+    {
+        let readers = readers.clone();
+        use_effect_with(page.readers.clone(), move |now| readers.set(now.join("\n")));
+    }
+    if !ctx.me.may_on(Endpoint::CreateReaderLink, &page.id) {
+        return html! {};
+    }
+    let make = {
+        let (ctx, days, made, failed, busy, id) =
+            (ctx.clone(), days.clone(), made.clone(), failed.clone(), busy.clone(), page.id.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            // What is not a number goes as none: the edge's default, 30 days.
+            let body = NewReaderLink { days: days.trim().parse().ok() };
+            let (made, dispatch) = (made.clone(), ctx.dispatch.clone());
+            let line = format!("{}: {id}", ctx.words.make_link);
+            let op = Operation::on(Endpoint::CreateReaderLink, id.as_str());
+            act_once::<Made>(&ctx, op, Some(body), busy.clone(), failed.clone(), move |m| {
+                made.set(Some(m));
+                dispatch.emit(Msg::Wrote(line));
+            });
+        })
+    };
+    let revoke = if *revoking {
+        let (ctx, made, revoking, failed, sending, id) =
+            (ctx.clone(), made.clone(), revoking.clone(), failed.clone(), busy.clone(), page.id.clone());
+        let onclick = Callback::from(move |_| {
+            let (made, revoking, dispatch) = (made.clone(), revoking.clone(), ctx.dispatch.clone());
+            let line = format!("{}: {id}", ctx.words.revoke_links);
+            let op = Operation::on(Endpoint::RevokeReaderLinks, id.as_str());
+            act_once::<Done>(&ctx, op, None::<()>, sending.clone(), failed.clone(), move |_| {
+                made.set(None);
+                revoking.set(false);
+                dispatch.emit(Msg::Wrote(line));
+            });
+        });
+        html! {
+            <button type="button" class="danger" {onclick} disabled={*busy}
+                aria-label={format!("{}: {}", w.confirm_revoke_links, page.name)}>{w.confirm_revoke_links}</button>
+        }
+    } else {
+        let revoking = revoking.clone();
+        let onclick = Callback::from(move |_| revoking.set(true));
+        html! {
+            <button type="button" {onclick} aria-label={format!("{}: {}", w.revoke_links, page.name)}>{w.revoke_links}</button>
+        }
+    };
+    let save = {
+        let (ctx, readers, failed, busy, id) =
+            (ctx.clone(), readers.clone(), failed.clone(), busy.clone(), page.id.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let body = PageReaders { readers: listed(&readers) };
+            let (reload, dispatch) = (ctx.reload_pages.clone(), ctx.dispatch.clone());
+            let line = format!("{}: {id}", ctx.words.save_readers);
+            let op = Operation::on(Endpoint::SetPageReaders, id.as_str());
+            act_once::<Done>(&ctx, op, Some(body), busy.clone(), failed.clone(), move |_| {
+                dispatch.emit(Msg::Wrote(line));
+                reload.emit(());
+            });
+        })
+    };
+    let problems = failed.as_ref().map(|f| f.problems().to_vec()).unwrap_or_default();
+    let prefix = format!("page-{}", page.id);
+    html! {
+        <section aria-labelledby={format!("{prefix}-readers")}>
+            <h2 id={format!("{prefix}-readers")}>{format!("{}: {}", page.name, w.readers)}</h2>
+            if let Some(failure) = &*failed {
+                <p class="error" role="alert">{failure.message()}</p>
+            }
+            <form onsubmit={make} novalidate=true>
+                <Field id={format!("{prefix}-days")} label={w.link_days} kind="number" value={(*days).clone()}
+                    oninput={set(&days)} error={problem_for(&problems, "days")} />
+                <button type="submit" disabled={*busy}>{w.make_link}</button>{" "}{revoke}
+            </form>
+            if let Some(made) = &*made {
+                <div class="field">
+                    <label for={format!("{prefix}-link")}>{w.link_once}</label>
+                    <input id={format!("{prefix}-link")} readonly=true value={made.link.clone()} />
+                    <p class="quiet">{w.expires}{": "}<time>{ctx.formats.date_time(made.expires_at)}</time></p>
+                </div>
+            }
+            <form onsubmit={save} novalidate=true>
+                <Field id={format!("{prefix}-access")} label={w.access_readers} value={(*readers).clone()}
+                    oninput={set(&readers)} multiline=true error={problem_for(&problems, "readers")} />
+                <button type="submit" disabled={*busy}>{w.save_readers}</button>
+            </form>
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_list_is_split_by_lines_commas_or_spaces() {
+        assert_eq!(listed("a@x.com\n@y.org, b@z.net  \n\n"), ["a@x.com", "@y.org", "b@z.net"]);
+        assert!(listed(" \n ,").is_empty());
+    }
+}
