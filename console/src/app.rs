@@ -36,6 +36,8 @@ pub struct Ctx {
     /// The deployment's pages besides the default one (`GET pages`), and how to read them again.
     pub pages: Rc<Vec<PageLink>>,
     pub reload_pages: Callback<()>,
+    /// Why the list of pages could not be read, if it could not.
+    pub pages_trouble: Option<AttrValue>,
 }
 
 impl PartialEq for Ctx {
@@ -46,6 +48,7 @@ impl PartialEq for Ctx {
             && self.dispatch == other.dispatch
             && self.public == other.public
             && Rc::ptr_eq(&self.pages, &other.pages)
+            && self.pages_trouble == other.pages_trouble
     }
 }
 
@@ -234,22 +237,43 @@ pub fn App() -> Html {
         let known = model.held.clone();
         use_effect_with(model.wanted, move |_| spawn_local(read_page(dispatch, known)));
     }
-    // The deployment's pages, at the start and after the pages screen changed them: the switcher
-    // (none when there is only the default page) and the pages screen.
+    // The deployment's pages, at the start and whenever the pages screen asks (when it opens and
+    // after each change): the switcher (none when there is only the default page) and the pages
+    // screen. Only the newest request's answer is taken: an older one arriving late would bring
+    // back what a change took away.
     let pages = use_state(|| Rc::new(Vec::<PageLink>::new()));
+    let pages_trouble = use_state(|| None::<AttrValue>);
+    let pages_asked = use_mut_ref(|| 0_u32);
     let pages_wanted = use_state(|| 0_u32);
     let reload_pages = {
-        let pages_wanted = pages_wanted.clone();
-        use_callback((), move |_: (), _| pages_wanted.set(*pages_wanted + 1))
+        let (asked, wanted) = (pages_asked.clone(), pages_wanted.setter());
+        use_callback((), move |_: (), _| {
+            let next = {
+                let mut asked = asked.borrow_mut();
+                *asked = asked.wrapping_add(1);
+                *asked
+            };
+            wanted.set(next);
+        })
     };
     {
-        let pages = pages.clone();
-        use_effect_with(*pages_wanted, move |_| {
+        let (pages, trouble, asked) = (pages.clone(), pages_trouble.clone(), pages_asked.clone());
+        use_effect_with(*pages_wanted, move |this| {
+            let this = *this;
             spawn_local(async move {
                 let op = Operation::new(Endpoint::ListPages);
-                // Without the list the console still works on its page; the switcher stays away.
-                if let Ok(list) = api::request::<PageList>(&op, None::<&()>, Extra::default()).await {
-                    pages.set(Rc::new(list.value.pages));
+                let answer = api::request::<PageList>(&op, None::<&()>, Extra::default()).await;
+                if *asked.borrow() != this {
+                    return;
+                }
+                // Without the list the console still works on its page; the switcher stays away,
+                // and the pages screen says why.
+                match answer {
+                    Ok(list) => {
+                        pages.set(Rc::new(list.value.pages));
+                        trouble.set(None);
+                    }
+                    Err(failure) => trouble.set(Some(failure.message().into())),
                 }
             });
         });
@@ -338,7 +362,20 @@ pub fn App() -> Html {
     let current = AttrValue::from(me.page.clone());
     let public = switcher::public_base(&pages, &current).into();
     let pages = (*pages).clone();
-    let ctx = Ctx { words, text, locale: locale.into(), formats, me, held, dispatch, public, pages, reload_pages };
+    let pages_trouble = (*pages_trouble).clone();
+    let ctx = Ctx {
+        words,
+        text,
+        locale: locale.into(),
+        formats,
+        me,
+        held,
+        dispatch,
+        public,
+        pages,
+        reload_pages,
+        pages_trouble,
+    };
     let screen = match &*route {
         Route::Overview => html! { <crate::overview::Overview /> },
         Route::Incidents => html! { <crate::incidents::List /> },

@@ -10,6 +10,8 @@ use serde::Deserialize;
 use sitrep_shared::Timestamp;
 use sitrep_shared::api::{Endpoint, Operation};
 use sitrep_shared::host::{Audience, DEFAULT_PAGE, NewPage, NewReaderLink, PageReaders};
+use sitrep_shared::limits::READER_LINK_DAYS;
+use sitrep_shared::problem::{Problem, ProblemCode};
 use yew::prelude::*;
 
 use crate::api::{Done, Failure};
@@ -36,6 +38,40 @@ fn console_of(id: &str) -> String {
     format!("/admin/?page={id}")
 }
 
+/// Moves keyboard focus to the element `id` (a two-press confirmation's second button, and back).
+fn focus(id: &str) {
+    let element = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(id));
+    if let Some(element) = element.and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok()) {
+        let _ = element.focus();
+    }
+}
+
+/// Focus follows a two-press confirmation: to its second button (`confirm`) when it is asked,
+/// back to the first (`ask`) when it is cancelled. `asked` names what is being confirmed.
+#[hook]
+fn use_confirm_focus(asked: Option<String>, ask: fn(&str) -> String, confirm: fn(&str) -> String) {
+    let last = use_mut_ref(|| None::<String>);
+    use_effect_with(asked, move |asked| {
+        let before = last.replace(asked.clone());
+        match (asked, before) {
+            (Some(now), _) => focus(&confirm(now)),
+            (None, Some(was)) => focus(&ask(&was)),
+            (None, None) => {}
+        }
+    });
+}
+
+/// After a refusal that says the list is out of date (a page removed or changed by someone else),
+/// the list is read again.
+#[hook]
+fn use_reload_on_stale(failed: &UseStateHandle<Option<Failure>>, reload: Callback<()>) {
+    use_effect_with((**failed).clone(), move |failed| {
+        if matches!(failed, Some(Failure::Refused { status: 404 | 409, .. })) {
+            reload.emit(());
+        }
+    });
+}
+
 #[function_component]
 pub fn Pages() -> Html {
     let Some(ctx) = use_context::<Ctx>() else { return html! {} };
@@ -43,6 +79,13 @@ pub fn Pages() -> Html {
     let failed = use_state(|| None::<Failure>);
     let busy = use_state(|| false);
     let removing = use_state(|| None::<String>);
+    // Read again on opening: another operator (or the CLI) may have changed the pages since.
+    {
+        let reload = ctx.reload_pages.clone();
+        use_effect_with((), move |_| reload.emit(()));
+    }
+    use_reload_on_stale(&failed, ctx.reload_pages.clone());
+    use_confirm_focus((*removing).clone(), |id| format!("remove-{id}"), |id| format!("remove-{id}-confirm"));
     let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
     let may_remove = ctx.me.may(Endpoint::RemovePage);
 
@@ -58,12 +101,13 @@ pub fn Pages() -> Html {
             let onclick = Callback::from(move |_| {
                 let (reload, dispatch, asked) = (ctx.reload_pages.clone(), ctx.dispatch.clone(), asked.clone());
                 let line = format!("{}: {id}", ctx.words.remove);
-                // The page the console works on is gone with it: back to the default page.
+                // The page the console works on is gone with it: back to the default page, by its
+                // id (on the removed page's own hostname, `/admin/` alone would load nothing new).
                 let current = ctx.me.page == id;
                 let op = Operation::on(Endpoint::RemovePage, id.as_str());
                 act_once::<Done>(&ctx, op, None::<()>, sending.clone(), failed.clone(), move |_| {
                     if current && let Some(location) = web_sys::window().map(|w| w.location()) {
-                        let _ = location.assign("/admin/#/pages");
+                        let _ = location.assign(&format!("{}#/pages", console_of(DEFAULT_PAGE)));
                         return;
                     }
                     asked.set(None);
@@ -78,16 +122,19 @@ pub fn Pages() -> Html {
             html! {
                 <>
                     <p class="note" id={format!("remove-{}-warning", p.id)}>{w.remove_page_warning}</p>
-                    <button type="button" class="danger" {onclick} disabled={*busy}
-                        aria-describedby={format!("remove-{}-warning", p.id)}
+                    <button type="button" class="danger" id={format!("remove-{}-confirm", p.id)} {onclick}
+                        disabled={*busy} aria-describedby={format!("remove-{}-warning", p.id)}
                         aria-label={format!("{}: {}", w.confirm_remove, p.name)}>{w.confirm_remove}</button>{" "}
-                    <button type="button" onclick={keep}>{w.cancel}</button>
+                    <button type="button" onclick={keep} aria-label={format!("{}: {}", w.cancel, p.name)}>{w.cancel}</button>
                 </>
             }
         } else if may_remove {
             let (removing, id) = (removing.clone(), p.id.clone());
             let onclick = Callback::from(move |_| removing.set(Some(id.clone())));
-            html! { <button type="button" {onclick} aria-label={format!("{}: {}", w.remove, p.name)}>{w.remove}</button> }
+            html! {
+                <button type="button" id={format!("remove-{}", p.id)} {onclick}
+                    aria-label={format!("{}: {}", w.remove, p.name)}>{w.remove}</button>
+            }
         } else {
             html! {}
         };
@@ -115,6 +162,9 @@ pub fn Pages() -> Html {
         <>
             <h1 id="screen" tabindex="-1">{w.pages_nav}</h1>
             <p>{w.pages_intro}</p>
+            if let Some(trouble) = &ctx.pages_trouble {
+                <p class="error" role="alert">{trouble.clone()}</p>
+            }
             if let Some(failure) = &*failed {
                 <p class="error" role="alert">{failure.message()}</p>
             }
@@ -218,7 +268,8 @@ fn AddPage() -> Html {
                     <Field id="page-readers" label={w.access_readers} value={(*readers).clone()} oninput={set(&readers)}
                         multiline=true error={problem_for(&problems, "readers")} />
                 }
-                if let Some(failure) = &*failed {
+                // A refusal named beside its fields is not said twice.
+                if let Some(failure) = failed.as_ref().filter(|f| f.problems().is_empty()) {
                     <p class="error" role="alert">{failure.message()}</p>
                 }
                 <button type="submit" disabled={*busy}>{w.add_page}</button>
@@ -245,6 +296,12 @@ fn Readers(props: &ReadersProps) -> Html {
     let readers = use_state(|| page.readers.join("\n"));
     let failed = use_state(|| None::<Failure>);
     let busy = use_state(|| false);
+    use_reload_on_stale(&failed, ctx.reload_pages.clone());
+    {
+        let prefix = format!("page-{}", page.id);
+        let asked = (*revoking).then_some(prefix);
+        use_confirm_focus(asked, |p| format!("{p}-revoke"), |p| format!("{p}-revoke-confirm"));
+    }
     // Another operator's change to the readers shows once the list is read again.
     {
         let readers = readers.clone();
@@ -258,8 +315,22 @@ fn Readers(props: &ReadersProps) -> Html {
             (ctx.clone(), days.clone(), made.clone(), failed.clone(), busy.clone(), page.id.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            // What is not a number goes as none: the edge's default, 30 days.
-            let body = NewReaderLink { days: days.trim().parse().ok() };
+            // Empty: the edge's default (30 days). Anything but a whole number is refused here: a
+            // link is a credential, and none is made for a lifetime nobody asked for.
+            let days = match days.trim() {
+                "" => None,
+                typed => match typed.parse::<u32>() {
+                    Ok(days) => Some(days),
+                    Err(_) => {
+                        let message = ctx.words.days_rule.replace("{max}", &READER_LINK_DAYS.to_string());
+                        let problem = Problem { path: "days".into(), code: ProblemCode::Invalid, message };
+                        let message = problem.message.clone();
+                        failed.set(Some(Failure::Refused { status: 400, message, problems: vec![problem] }));
+                        return;
+                    }
+                },
+            };
+            let body = NewReaderLink { days };
             let (made, dispatch) = (made.clone(), ctx.dispatch.clone());
             let line = format!("{}: {id}", ctx.words.make_link);
             let op = Operation::on(Endpoint::CreateReaderLink, id.as_str());
@@ -270,10 +341,10 @@ fn Readers(props: &ReadersProps) -> Html {
         })
     };
     let revoke = if *revoking {
-        let (ctx, made, revoking, failed, sending, id) =
+        let (ctx, made, asked, failed, sending, id) =
             (ctx.clone(), made.clone(), revoking.clone(), failed.clone(), busy.clone(), page.id.clone());
         let onclick = Callback::from(move |_| {
-            let (made, revoking, dispatch) = (made.clone(), revoking.clone(), ctx.dispatch.clone());
+            let (made, revoking, dispatch) = (made.clone(), asked.clone(), ctx.dispatch.clone());
             let line = format!("{}: {id}", ctx.words.revoke_links);
             let op = Operation::on(Endpoint::RevokeReaderLinks, id.as_str());
             act_once::<Done>(&ctx, op, None::<()>, sending.clone(), failed.clone(), move |_| {
@@ -282,15 +353,25 @@ fn Readers(props: &ReadersProps) -> Html {
                 dispatch.emit(Msg::Wrote(line));
             });
         });
+        let keep = {
+            let revoking = revoking.clone();
+            Callback::from(move |_| revoking.set(false))
+        };
         html! {
-            <button type="button" class="danger" {onclick} disabled={*busy}
-                aria-label={format!("{}: {}", w.confirm_revoke_links, page.name)}>{w.confirm_revoke_links}</button>
+            <>
+                <button type="button" class="danger" id={format!("page-{}-revoke-confirm", page.id)} {onclick}
+                    disabled={*busy} aria-label={format!("{}: {}", w.confirm_revoke_links, page.name)}>
+                    {w.confirm_revoke_links}
+                </button>{" "}
+                <button type="button" onclick={keep} aria-label={format!("{}: {}", w.cancel, page.name)}>{w.cancel}</button>
+            </>
         }
     } else {
         let revoking = revoking.clone();
         let onclick = Callback::from(move |_| revoking.set(true));
         html! {
-            <button type="button" {onclick} aria-label={format!("{}: {}", w.revoke_links, page.name)}>{w.revoke_links}</button>
+            <button type="button" id={format!("page-{}-revoke", page.id)} {onclick}
+                aria-label={format!("{}: {}", w.revoke_links, page.name)}>{w.revoke_links}</button>
         }
     };
     let save = {
@@ -325,7 +406,8 @@ fn Readers(props: &ReadersProps) -> Html {
                 <div class="field">
                     <label for={format!("{prefix}-link")}>{w.link_once}</label>
                     <input id={format!("{prefix}-link")} readonly=true value={made.link.clone()} />
-                    <p class="quiet">{w.expires}{": "}<time>{ctx.formats.date_time(made.expires_at)}</time></p>
+                    <p class="quiet">{w.expires}{": "}
+                        <time datetime={made.expires_at.to_string()}>{ctx.formats.date_time(made.expires_at)}</time></p>
                 </div>
             }
             <form onsubmit={save} novalidate=true>

@@ -134,6 +134,8 @@ pub struct Words {
     pub revoke_links: &'static str,
     pub confirm_revoke_links: &'static str,
     pub save_readers: &'static str,
+    /// `{max}` is the most days a reader link may live.
+    pub days_rule: &'static str,
 }
 
 const EN: Words = Words {
@@ -264,6 +266,7 @@ const EN: Words = Words {
     revoke_links: "Revoke every reader link",
     confirm_revoke_links: "Yes, revoke every link",
     save_readers: "Save readers",
+    days_rule: "A whole number of days, 1 to {max}.",
 };
 
 const NL: Words = Words {
@@ -394,6 +397,7 @@ const NL: Words = Words {
     revoke_links: "Alle leeslinks intrekken",
     confirm_revoke_links: "Ja, alle links intrekken",
     save_readers: "Lezers opslaan",
+    days_rule: "Een geheel aantal dagen, 1 tot en met {max}.",
 };
 
 const DE: Words = Words {
@@ -524,6 +528,7 @@ const DE: Words = Words {
     revoke_links: "Alle Leselinks widerrufen",
     confirm_revoke_links: "Ja, alle Links widerrufen",
     save_readers: "Leser speichern",
+    days_rule: "Eine ganze Zahl von Tagen, 1 bis {max}.",
 };
 
 const FR: Words = Words {
@@ -654,6 +659,7 @@ const FR: Words = Words {
     revoke_links: "Révoquer tous les liens de lecture",
     confirm_revoke_links: "Oui, révoquer tous les liens",
     save_readers: "Enregistrer les lecteurs",
+    days_rule: "Un nombre entier de jours, de 1 à {max}.",
 };
 
 const ES: Words = Words {
@@ -784,6 +790,7 @@ const ES: Words = Words {
     revoke_links: "Revocar todos los enlaces de lectura",
     confirm_revoke_links: "Sí, revocar todos los enlaces",
     save_readers: "Guardar lectores",
+    days_rule: "Un número entero de días, de 1 a {max}.",
 };
 
 const JA: Words = Words {
@@ -914,6 +921,7 @@ const JA: Words = Words {
     revoke_links: "すべての閲覧リンクを取り消す",
     confirm_revoke_links: "はい、すべて取り消す",
     save_readers: "閲覧者を保存",
+    days_rule: "1〜{max}の整数の日数。",
 };
 
 const LANGUAGES: [&Words; 6] = [&EN, &NL, &DE, &FR, &ES, &JA];

@@ -8,7 +8,6 @@
 use sitrep_shared::reader;
 use worker::Env;
 
-use crate::bindings::TOKEN_SECRET;
 use crate::error::EdgeError;
 use crate::page::Page;
 use crate::{auth, url};
@@ -49,11 +48,13 @@ pub async fn check(
     let header = |name: &str| req.headers().get(name).ok().flatten();
     let cookie = header("cookie");
     let secure = origin.starts_with("https://");
-    let now_s = (crate::clock::now_ms() / 1000) as i64;
+    // One reading of the clock for every check below.
+    let now_ms = crate::clock::now_ms();
+    let now_s = (now_ms / 1000) as i64;
     // Without a strong admin secret there is no key anyone could not guess: no link is taken. Nor
     // from a directory read while KV and the account store failed, which may not know of a
     // revocation (operators still are).
-    let secret = env.secret(TOKEN_SECRET).map(|s| s.to_string()).unwrap_or_default();
+    let secret = crate::bindings::admin_secret(env);
     let strong = secret.chars().count() >= auth::MIN_TOKEN_CHARS;
     let key = (strong && !page.directory_is_fallback()).then(|| reader::key(&secret));
     let mut why =
@@ -84,12 +85,13 @@ pub async fn check(
     // off. A valid assertion of someone not listed guessed nothing: refused, never counted (an
     // office behind one address is not locked out by a colleague the page does not list). Any
     // other assertion is judged as an operator's below, and counted there.
+    let mut tried = false;
     if let Some(token) = access.as_deref()
         && !page.directory_is_fallback()
         && let Some(config) = crate::cf_access::reader_config(env)
     {
-        let now_ms = crate::clock::now_ms();
         auth::may_try(&client, now_ms)?;
+        tried = true;
         if let Ok(email) = crate::cf_access::email(&config, token, now_ms).await {
             if entry.admits_claimed(&email) {
                 return Ok(Pass::Access);
@@ -113,9 +115,11 @@ pub async fn check(
             secure,
             poll: true,
         };
-        let now_ms = crate::clock::now_ms();
-        // Counted like the write API's: made-up credentials cannot send every read to the account store.
-        auth::may_try(&client, now_ms)?;
+        // Counted like the write API's: made-up credentials cannot send every read to the account
+        // store (asked once: a reader's assertion above already asked).
+        if !tried {
+            auth::may_try(&client, now_ms)?;
+        }
         let known = auth::identify(&presented, &client, now_ms, env).await;
         if auth::counted(known, &client, now_ms, env).await.is_ok() {
             return Ok(Pass::Operator);

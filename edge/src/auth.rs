@@ -11,7 +11,7 @@ use sitrep_shared::throttle::{self, Throttle};
 use worker::Env;
 
 use crate::accounts::{self, protocol::Authenticated, protocol::Credential};
-use crate::bindings::{AUTH_LIMIT_BINDING, TOKEN_SECRET};
+use crate::bindings::AUTH_LIMIT_BINDING;
 use crate::error::EdgeError;
 
 /// What a request carries that may say who sent it.
@@ -42,7 +42,7 @@ pub async fn identify(
 ) -> Result<Authenticated, EdgeError> {
     // A deployment without a strong admin token has its write API off, whatever the credential: the
     // token also keys the audit log's client hashes.
-    let admin_token = env.secret(TOKEN_SECRET).map(|s| s.to_string()).unwrap_or_default();
+    let admin_token = crate::bindings::admin_secret(env);
     if admin_token.chars().count() < MIN_TOKEN_CHARS {
         return Err(EdgeError::WeakToken(MIN_TOKEN_CHARS));
     }
@@ -181,7 +181,7 @@ async fn check(
 #[allow(deprecated)]
 pub fn client_hash(client: &str, env: &Env) -> String {
     use std::hash::{Hash, Hasher, SipHasher};
-    let token = env.secret(TOKEN_SECRET).map(|s| s.to_string()).unwrap_or_default();
+    let token = crate::bindings::admin_secret(env);
     // Two 64-bit keys from the token (SipHash with fixed keys, then the results as the keys).
     let mut k0 = SipHasher::new_with_keys(0x736f_6d65, 0x7073_6575);
     (0u8, &token).hash(&mut k0);

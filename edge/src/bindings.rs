@@ -21,3 +21,9 @@ pub const DEAD_LETTER_BINDING: &str = "SITREP_DEAD_LETTERS";
 pub const TOKEN_SECRET: &str = "SITREP_ADMIN_TOKEN";
 /// The one page this deployment serves (one page per origin, as Statuspage clients expect).
 pub const PAGE_NAME: &str = "default";
+
+/// The admin token (the Worker secret `TOKEN_SECRET`), empty when unset. It also keys reader links
+/// and the audit log's client hashes: every use reads it here.
+pub fn admin_secret(env: &worker::Env) -> String {
+    env.secret(TOKEN_SECRET).map(|s| s.to_string()).unwrap_or_default()
+}

@@ -116,7 +116,7 @@ pub fn link_days(body: &str) -> Result<u32, EdgeError> {
 pub fn reader_link(env: &Env, body: &mut serde_json::Value, days: u32, origin: &str) -> Result<u16, EdgeError> {
     let entry: PageEntry = serde_json::from_value(body["page"].clone())
         .map_err(|e| EdgeError::Internal(format!("the account store's page does not read: {e}")))?;
-    let secret = env.secret(crate::bindings::TOKEN_SECRET).map(|s| s.to_string()).unwrap_or_default();
+    let secret = crate::bindings::admin_secret(env);
     let now_s = (crate::clock::now_ms() / 1000) as i64;
     let expires_s = now_s + i64::from(days) * 86_400;
     let token = reader::make(&reader::key(&secret), &entry, expires_s);

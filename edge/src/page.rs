@@ -185,18 +185,13 @@ pub async fn for_read(env: &Env, named: Option<&str>, url: &str, now: u64) -> Re
 pub async fn for_write(env: &Env, named: Option<&str>, url: &str) -> Result<Page, EdgeError> {
     let found = match named.map(str::trim) {
         Some(DEFAULT_PAGE) => return Ok(Page::default()),
-        Some(id) => crate::accounts::find_page(env, Some(clip(id)), None).await?,
+        Some(id) => crate::accounts::find_page(env, Some(sitrep_shared::host::clip(id)), None).await?,
         None => match Host::of_url(url) {
             Some(host) => crate::accounts::find_page(env, None, Some(host)).await?,
             None => None,
         },
     };
     Ok(found.map(Page::of_entry).unwrap_or_default())
-}
-
-/// At most 80 characters of a header, for a message.
-fn clip(text: &str) -> String {
-    text.chars().take(80).collect()
 }
 
 /// Takes the directory as the account store answered a change made through this isolate: the

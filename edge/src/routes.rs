@@ -524,19 +524,6 @@ async fn account_request(
     // A reader link's lifetime is read before the account store is asked.
     let days =
         if endpoint == api::Endpoint::CreateReaderLink { Some(crate::directory::link_days(&body)?) } else { None };
-    // Readers by Access need the readers' own Access application: without it nobody they list
-    // could get in, and saying "stored" would mislead.
-    if matches!(endpoint, api::Endpoint::AddPage | api::Endpoint::SetPageReaders)
-        && crate::cf_access::reader_config(env).is_none()
-        && serde_json::from_str::<serde_json::Value>(&body)
-            .is_ok_and(|json| json["readers"].as_array().is_some_and(|readers| !readers.is_empty()))
-    {
-        return Err(EdgeError::Conflict(
-            "readers by Cloudflare Access need SITREP_ACCESS_TEAM_DOMAIN and SITREP_ACCESS_READER_AUD (the readers' \
-             own Access application) set: see the README's Several pages"
-                .into(),
-        ));
-    }
     let call = crate::accounts::protocol::AccountCall { op, body, actor, secret, reserved };
     let mut reply = crate::accounts::admin(env, call).await?;
     if matches!(endpoint, api::Endpoint::AddPage | api::Endpoint::RemovePage) && reply.status < 300 {

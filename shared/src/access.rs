@@ -195,8 +195,14 @@ pub fn roles_label(role: Role, pages: &BTreeMap<String, Role>) -> String {
     if pages.is_empty() {
         return role.as_str().to_owned();
     }
-    let on: Vec<String> = pages.iter().map(|(page, role)| format!("{} on {page}", role.as_str())).collect();
-    format!("{} ({})", role.as_str(), on.join(", "))
+    format!("{} ({})", role.as_str(), roles_on_pages(pages, "on"))
+}
+
+/// Roles on pages, each as `editor {on} acme`, joined by commas: `on` is "on" for people
+/// ([`roles_label`]), "on page" for the log.
+pub fn roles_on_pages(pages: &BTreeMap<String, Role>, on: &str) -> String {
+    let named: Vec<String> = pages.iter().map(|(page, role)| format!("{} {on} {page}", role.as_str())).collect();
+    named.join(", ")
 }
 
 /// Roles on particular pages an operator may have at most.

@@ -556,8 +556,9 @@ fn reader_bytes(readers: &[String]) -> usize {
     readers.iter().map(|r| serde_json::to_string(r).map_or(r.len() * 6, |json| json.len()) + 1).sum()
 }
 
-/// At most 80 characters of what a caller sent, for a message.
-fn clip(text: &str) -> String {
+/// At most 80 characters of what a caller sent, for a message (or a lookup: a page id sent
+/// longer than any id is kept short, and still names no page).
+pub fn clip(text: &str) -> String {
     text.chars().take(80).collect()
 }
 

@@ -14,6 +14,9 @@ use crate::page::PageState;
 use crate::problem::{Problem, ProblemCode};
 
 /// A page's URL (an origin, copied into every shortlink, feed entry and notification).
+/// The most days a reader link of a private page may live (a year): the edge refuses more, the
+/// console says so before asking.
+pub const READER_LINK_DAYS: u32 = 366;
 pub const PAGE_URL_CHARS: usize = 200;
 
 /// How far a recorded time may run ahead of the writer's clock (clock skew between machines): an

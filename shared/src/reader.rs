@@ -19,7 +19,7 @@ use crate::host::PageEntry;
 /// The prefix of every reader token.
 pub const PREFIX: &str = "sitrep_reader_";
 /// The longest a link may live: a year.
-pub const MAX_DAYS: u32 = 366;
+pub const MAX_DAYS: u32 = crate::limits::READER_LINK_DAYS;
 /// How long a link lives unless told otherwise.
 pub const DEFAULT_DAYS: u32 = 30;
 

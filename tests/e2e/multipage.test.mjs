@@ -690,27 +690,61 @@ test('the console manages pages: add one (its refusals beside the fields), a pri
     const row = page.getByRole('row', { name: /Delta Cloud delta/ });
     assert.equal(await row.getByRole('link', { name: 'status.delta.test' }).getAttribute('href'), `http://status.delta.test:${port()}`);
 
-    // A reader link, shown once: it reads the page until the links are revoked.
+    // A reader link's lifetime: refused by the edge past a year, here when it is not a whole number.
     const readers = page.getByRole('region', { name: 'Delta Cloud: Readers' });
-    await readers.getByLabel('Days the link works').fill('7');
+    const days = readers.getByLabel('Days the link works');
+    for (const [typed, said] of [['400', /1 to 366 days/], ['-1', /A whole number of days, 1 to 366/], ['7.5', /A whole number/]]) {
+      await days.fill(typed);
+      await readers.getByRole('button', { name: 'Make a reader link' }).click();
+      await page.locator('#page-delta-days-error').filter({ hasText: said }).waitFor();
+    }
+    // A reader link, shown once: it reads the page until the links are revoked, and the log says
+    // who made one, for how long.
+    await days.fill('7');
+    const asked = Date.now();
     await readers.getByRole('button', { name: 'Make a reader link' }).click();
     const field = readers.getByLabel(/^Reader link \(shown this once/);
     await field.waitFor();
+    const expires = Date.parse(await readers.locator('time[datetime]').getAttribute('datetime'));
+    assert.ok(Math.abs(expires - (asked + 7 * 86_400_000)) < 120_000, `expires ${new Date(expires).toISOString()}`);
+    const log = (await edge.admin('GET', 'operators')).json.log;
+    assert.ok(log.some((e) => /Pat/.test(e.by) && e.summary === 'made a reader link of page delta for 7 days'),
+      JSON.stringify(log.slice(0, 3)));
+    assert.doesNotMatch(await page.locator('.live').textContent(), /sitrep_reader_/, 'the link is not announced');
     const link = new URL(await field.inputValue());
     assert.equal(link.host, delta);
     const token = link.searchParams.get('reader');
     const read = await at(delta, `/api/v2/summary.json?reader=${token}`);
     assert.equal(read.status, 200, read.text);
     assert.equal(read.json.page.name, 'Delta Cloud');
+    await page.addScriptTag({ path: join(root, 'node_modules', 'axe-core', 'axe.min.js') });
+    const axe = async (what) => {
+      const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+      assert.deepEqual(result.violations.map((v) => v.id), [], `axe on the pages screen: ${what}`);
+    };
+    await axe('a link shown');
+    // Two presses, focus on the second, and back on cancelling.
+    const focused = () => page.evaluate(() => document.activeElement?.id);
+    await page.getByRole('button', { name: 'Revoke every reader link: Delta Cloud' }).click();
+    await eventually(async () => (await focused()) === 'page-delta-revoke-confirm', { what: 'focus on the confirmation' });
+    await readers.getByRole('button', { name: 'Cancel: Delta Cloud' }).click();
+    await eventually(async () => (await focused()) === 'page-delta-revoke', { what: 'focus back' });
+    assert.equal((await at(delta, `/api/v2/summary.json?reader=${token}`)).status, 200, 'cancelled: the link still reads');
     await page.getByRole('button', { name: 'Revoke every reader link: Delta Cloud' }).click();
     await page.getByRole('button', { name: 'Yes, revoke every link: Delta Cloud' }).click();
     await eventually(async () => (await at(delta, `/api/v2/summary.json?reader=${token}`)).status === 401,
       { what: 'the revoked link refused' });
     await field.waitFor({ state: 'detached' }); // the revoked link is no longer shown
 
-    await page.addScriptTag({ path: join(root, 'node_modules', 'axe-core', 'axe.min.js') });
-    const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-    assert.deepEqual(result.violations.map((v) => v.id), [], 'axe on the pages screen');
+    // Readers by Access: refused without the readers' application (the list stays as it was),
+    // and an empty list saved.
+    await readers.getByLabel(/^Readers by Cloudflare Access/).fill('ada@example.com');
+    await readers.getByRole('button', { name: 'Save readers' }).click();
+    await readers.getByRole('alert').filter({ hasText: 'SITREP_ACCESS_READER_AUD' }).waitFor();
+    await readers.getByLabel(/^Readers by Cloudflare Access/).fill('');
+    await readers.getByRole('button', { name: 'Save readers' }).click();
+    await eventually(async () => (await edge.admin('GET', 'operators')).json.log
+      .some((e) => e.summary === 'let no one read page delta by Cloudflare Access'), { what: 'the readers saved' });
     const shots = join(root, 'target', 'sitrep', 'screenshots');
     mkdirSync(shots, { recursive: true });
     for (const colorScheme of ['light', 'dark']) {
@@ -726,9 +760,12 @@ test('the console manages pages: add one (its refusals beside the fields), a pri
     await page.getByRole('link', { name: 'Pages', exact: true }).click();
     await page.getByRole('button', { name: 'Remove: Delta Cloud' }).click();
     const confirm = page.getByRole('button', { name: 'Yes, remove: Delta Cloud' });
+    await eventually(async () => (await focused()) === 'remove-delta-confirm', { what: 'focus on the confirmation' });
     assert.match(await page.locator(`#${await confirm.getAttribute('aria-describedby')}`).textContent(), /empties its store for good/);
+    await page.addScriptTag({ path: join(root, 'node_modules', 'axe-core', 'axe.min.js') });
+    await axe('a removal to confirm');
     await confirm.click();
-    await page.waitForURL((url) => url.search === '' && url.hash === '#/pages');
+    await page.waitForURL((url) => url.search === '?page=default' && url.hash === '#/pages');
     await page.getByRole('heading', { name: 'Pages', level: 1 }).waitFor();
     await page.getByRole('row', { name: /Gamma Cloud gamma/ }).waitFor();
     assert.equal(await page.getByRole('row', { name: /Delta Cloud/ }).count(), 0);
@@ -736,6 +773,18 @@ test('the console manages pages: add one (its refusals beside the fields), a pri
     const now = await at(delta, '/api/v2/summary.json');
     assert.equal(now.status, 200, 'its hostname is the default page\'s again');
     assert.notEqual(now.json.page.name, 'Delta Cloud');
+
+    // A viewer reads the list, and is offered nothing the edge would refuse them.
+    const viewer = await edge.admin('POST', 'operators', { email: 'pages-viewer@example.com', role: 'viewer', name: 'Vi' });
+    const other = await (await browser.newContext()).newPage();
+    await other.goto(viewer.json.link);
+    await other.getByRole('button', { name: 'Sign in' }).click();
+    await other.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+    await other.goto(`${edge.base}/admin/#/pages`);
+    await other.getByRole('row', { name: /Internal Ops internal/ }).waitFor();
+    assert.equal(await other.getByRole('region', { name: 'Add page' }).count(), 0);
+    assert.equal(await other.getByRole('button', { name: /^Remove/ }).count(), 0);
+    assert.equal(await other.getByRole('region', { name: 'Internal Ops: Readers' }).count(), 0);
   } finally {
     await browser.close();
   }

@@ -24,12 +24,6 @@ pub(super) fn reply(status: u16, body: serde_json::Value) -> AccountReply {
     AccountReply { status, body }
 }
 
-/// Roles on pages as the log names them: `editor on page acme, owner on page beta`.
-pub(super) fn page_roles(pages: &std::collections::BTreeMap<String, sitrep_shared::access::Role>) -> String {
-    let named: Vec<String> = pages.iter().map(|(page, role)| format!("{} on page {page}", role.as_str())).collect();
-    named.join(", ")
-}
-
 fn unknown(id: &str) -> EdgeError {
     EdgeError::Missing(format!("no operator with id {id:?}"))
 }
@@ -75,7 +69,10 @@ impl AccountStore {
             Endpoint::ListPages => self.list_pages().await,
             Endpoint::AddPage => self.add_page(parse(&call.body)?, &call.reserved, &call.actor, now).await,
             Endpoint::RemovePage => self.remove_page(id, &call.actor, now).await,
-            Endpoint::CreateReaderLink => self.private_page(id).await,
+            Endpoint::CreateReaderLink => {
+                let days = crate::directory::link_days(&call.body)?;
+                self.reader_link(id, days, &call.actor, now).await
+            }
             Endpoint::RevokeReaderLinks => self.revoke_links(id, &call.actor, now).await,
             Endpoint::SetPageReaders => self.set_readers(id, parse(&call.body)?, &call.actor, now).await,
             other => Err(EdgeError::Internal(format!("{other:?} is not the account store's"))),
@@ -196,7 +193,7 @@ impl AccountStore {
         batch.put(Key::Operator(&operator.id), &operator)?;
         let mut summary = format!("invited {} as {}", operator.actor().label(), operator.role.as_str());
         if !dropped.is_empty() {
-            summary.push_str(&format!(" (no longer {})", page_roles(&dropped)));
+            summary.push_str(&format!(" (no longer {})", access::roles_on_pages(&dropped, "on page")));
         }
         self.log(&mut batch, by, summary, now).await?;
         batch.commit(&storage).await?;
@@ -260,7 +257,7 @@ impl AccountStore {
         batch.put(Key::Operator(id), &operator)?;
         let mut summary = format!("revoked {}", operator.actor().label());
         if !dropped.is_empty() {
-            summary.push_str(&format!(" (and {})", page_roles(&dropped)));
+            summary.push_str(&format!(" (and {})", access::roles_on_pages(&dropped, "on page")));
         }
         self.log(&mut batch, by, summary, now).await?;
         batch.commit(&storage).await?;

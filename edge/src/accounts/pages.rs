@@ -57,6 +57,7 @@ impl AccountStore {
         by: &Actor,
         now: Timestamp,
     ) -> Result<AccountReply, EdgeError> {
+        self.readers_possible(&new.readers)?;
         let mut directory = self.directory().await?;
         let page = directory.add_new(new, reserved).map_err(EdgeError::Invalid)?.clone();
         let hosts: Vec<&str> = page.hosts.iter().map(Host::as_str).collect();
@@ -94,13 +95,24 @@ impl AccountStore {
     }
 
     /// `POST pages/{id}/links`: the page as the directory has it now, if it is a private one (the
-    /// Worker signs the link: the key never reaches this object).
-    pub(super) async fn private_page(&self, id: &str) -> Result<AccountReply, EdgeError> {
+    /// Worker signs the link: the key never reaches this object). The log names who made a link
+    /// and for how long (`days`, which the Worker checked): a link is a credential, shown once.
+    pub(super) async fn reader_link(
+        &self,
+        id: &str,
+        days: u32,
+        by: &Actor,
+        now: Timestamp,
+    ) -> Result<AccountReply, EdgeError> {
         let directory = self.directory().await?;
         let page = directory.get(id).ok_or_else(|| EdgeError::Missing(format!("no page with id {id:?}")))?;
         if page.audience != sitrep_shared::host::Audience::Private {
             return Err(EdgeError::Conflict(format!("page {id:?} is public: anyone reads it without a link")));
         }
+        let page = page.clone();
+        let mut batch = Batch::default();
+        self.log(&mut batch, by, format!("made a reader link of page {id} for {days} days"), now).await?;
+        batch.commit(&self.state.storage()).await?;
         Ok(reply(200, json!({ "page": page })))
     }
 
@@ -124,6 +136,7 @@ impl AccountStore {
         by: &Actor,
         now: Timestamp,
     ) -> Result<AccountReply, EdgeError> {
+        self.readers_possible(&new.readers)?;
         let mut directory = self.directory().await?;
         let page = directory
             .set_readers(id, &new.readers)
@@ -136,6 +149,19 @@ impl AccountStore {
         };
         self.change(Batch::default(), &directory, by, summary, now).await?;
         Ok(reply(200, json!({ "page": page })))
+    }
+
+    /// Readers by Access need the readers' own Access application: without it nobody they list
+    /// could get in, and saying "stored" would mislead.
+    fn readers_possible(&self, readers: &[String]) -> Result<(), EdgeError> {
+        if readers.is_empty() || crate::cf_access::reader_config(&self.env).is_some() {
+            return Ok(());
+        }
+        Err(EdgeError::Conflict(
+            "readers by Cloudflare Access need SITREP_ACCESS_TEAM_DOMAIN and SITREP_ACCESS_READER_AUD (the readers' \
+             own Access application) set: see the README's Several pages"
+                .into(),
+        ))
     }
 
     /// Stores the changed directory with its log entry and `batch`, then copies it to KV; a copy
