@@ -150,6 +150,21 @@ fn current_route() -> Route {
     Route::parse(&hash)
 }
 
+/// Whether this is the second module (the settings screens, `/admin/settings/`).
+const SETTINGS: bool = cfg!(feature = "settings");
+
+/// If `route` is the other module's screen, loads that module's document on it (with the same
+/// page chosen, `?page=`); whether it did. One rule decides in both modules (`Route::in_settings`),
+/// so a screen never sends the browser back and forth.
+pub fn moved(route: &Route) -> bool {
+    if route.in_settings() == SETTINGS {
+        return false;
+    }
+    let Some(location) = web_sys::window().map(|w| w.location()) else { return false };
+    let search = location.search().unwrap_or_default();
+    location.replace(&format!("{}{search}{}", route.document(), route.href())).is_ok()
+}
+
 fn hidden() -> bool {
     web_sys::window().and_then(|w| w.document()).is_some_and(|d| d.hidden())
 }
@@ -312,7 +327,10 @@ pub fn App() -> Html {
                 EventListener::new(&w, "hashchange", move |_| {
                     let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
                     if hash.is_empty() || hash.starts_with("#/") {
-                        route.set(current_route());
+                        let now = current_route();
+                        if !moved(&now) {
+                            route.set(now);
+                        }
                     }
                 })
             });
@@ -376,22 +394,28 @@ pub fn App() -> Html {
         reload_pages,
         pages_trouble,
     };
+    // Each module draws only its own screens (`SETTINGS` is a constant, so the other's are left out
+    // of its wasm); the other's are a moment's "loading" while the browser goes to the module that
+    // has them (see `moved`, called when the route changes).
     let screen = match &*route {
-        Route::Overview => html! { <crate::overview::Overview /> },
-        Route::Incidents => html! { <crate::incidents::List /> },
-        Route::NewIncident => html! { <crate::incidents::Open /> },
+        Route::Overview if !SETTINGS => html! { <crate::overview::Overview /> },
+        Route::Incidents if !SETTINGS => html! { <crate::incidents::List /> },
+        Route::NewIncident if !SETTINGS => html! { <crate::incidents::Open /> },
         // Keyed by id: another incident's screen starts with empty forms.
-        Route::Incident(id) => html! { <crate::incidents::Detail key={id.clone()} id={AttrValue::from(id.clone())} /> },
-        Route::Maintenance => html! { <crate::maintenance::Maintenance /> },
-        Route::Postmortem(id) => {
+        Route::Incident(id) if !SETTINGS => {
+            html! { <crate::incidents::Detail key={id.clone()} id={AttrValue::from(id.clone())} /> }
+        }
+        Route::Maintenance if !SETTINGS => html! { <crate::maintenance::Maintenance /> },
+        Route::Postmortem(id) if !SETTINGS => {
             html! { <crate::postmortem::Editor key={id.clone()} id={AttrValue::from(id.clone())} /> }
         }
-        Route::Components => html! { <crate::components::Components /> },
-        Route::Templates => html! { <crate::templates::Templates /> },
-        Route::Subscriptions => html! { <crate::subscriptions::Subscriptions /> },
-        Route::Operators => html! { <crate::people::Operators /> },
-        Route::Pages => html! { <crate::pages::Pages /> },
-        Route::Log => html! { <crate::log::AuditLog /> },
+        Route::Components if !SETTINGS => html! { <crate::components::Components /> },
+        Route::Templates if SETTINGS => html! { <crate::templates::Templates /> },
+        Route::Subscriptions if SETTINGS => html! { <crate::subscriptions::Subscriptions /> },
+        Route::Operators if SETTINGS => html! { <crate::people::Operators /> },
+        Route::Pages if SETTINGS => html! { <crate::pages::Pages /> },
+        Route::Log if SETTINGS => html! { <crate::log::AuditLog /> },
+        _ => html! { <p role="status">{words.loading}</p> },
     };
     let nav = [
         (Route::Overview, words.overview),

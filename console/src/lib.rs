@@ -9,6 +9,12 @@
 //! - `model`: the state in one reducer; `api`: the one way to the edge; `words`: six languages.
 //! - `app`: the frame (navigation, polling, focus, the page switcher in `switcher`); one module
 //!   per screen.
+//!
+//! It is built twice: the everyday screens (overview, incidents, maintenance, postmortems,
+//! components) at `/admin/`, and with the `settings` feature the screens an owner opens now and
+//! then (templates, subscriptions, operators, pages, the log) at `/admin/settings/`. The first load
+//! carries only the first (the console's size budget, `cargo xtask bench console`); a tab of the
+//! other loads its document, and `Route::in_settings` is the one rule both follow.
 
 mod api;
 mod app;
@@ -45,6 +51,11 @@ pub fn start() {
     else {
         return;
     };
+    // A screen of the other module: its document, before anything is read here.
+    let route = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+    if app::moved(&model::Route::parse(&route)) {
+        return;
+    }
     // The edge's "loading" line gives way to the application.
     root.set_inner_html("");
     yew::Renderer::<app::App>::with_root(root).render();

@@ -84,6 +84,17 @@ impl Route {
         }
     }
 
+    /// Whether it is one of the screens of the second module (`/admin/settings/`): those an owner
+    /// opens now and then. The everyday screens are the first module's (`/admin/`).
+    pub fn in_settings(&self) -> bool {
+        matches!(self, Self::Templates | Self::Subscriptions | Self::Operators | Self::Pages | Self::Log)
+    }
+
+    /// The document that runs the module with its screen: `/admin/settings/` or `/admin/`.
+    pub fn document(&self) -> &'static str {
+        if self.in_settings() { "/admin/settings/" } else { "/admin/" }
+    }
+
     /// The hash that names it.
     pub fn href(&self) -> String {
         match self {
@@ -208,10 +219,14 @@ mod tests {
             Route::Templates,
             Route::Subscriptions,
             Route::Operators,
+            Route::Pages,
             Route::Log,
         ] {
             assert_eq!(Route::parse(&route.href()), route);
+            // Each screen is in one module, and its document runs that module.
+            assert_eq!(route.document() == "/admin/settings/", route.in_settings(), "{route:?}");
         }
+        assert!(!Route::Overview.in_settings(), "the unknown hash's screen is the first module's");
         assert_eq!(Route::parse(""), Route::Overview);
         assert_eq!(Route::parse("#/nowhere"), Route::Overview);
         assert_eq!(Route::parse("#/postmortem/"), Route::Overview);

@@ -21,6 +21,9 @@ use crate::{accounts, auth, clock, secrets, url};
 pub enum Console {
     /// `/admin/`.
     Home,
+    /// `/admin/settings/`: the same, running the console's second module (the screens an owner
+    /// opens now and then), so the first load carries only the everyday ones.
+    Settings,
     /// `/admin/sign-in`.
     SignIn,
     /// `/admin/sign-out`.
@@ -33,6 +36,7 @@ impl Console {
     pub fn of(path: &str) -> Option<Self> {
         match path {
             "/admin" | "/admin/" => Some(Self::Home),
+            "/admin/settings" | "/admin/settings/" => Some(Self::Settings),
             "/admin/sign-in" => Some(Self::SignIn),
             "/admin/sign-out" => Some(Self::SignOut),
             "/admin/token" => Some(Self::Token),
@@ -42,7 +46,7 @@ impl Console {
 
     fn allow(self) -> &'static str {
         match self {
-            Self::Home => "GET, HEAD",
+            Self::Home | Self::Settings => "GET, HEAD",
             Self::SignIn => "GET, HEAD, POST",
             Self::SignOut | Self::Token => "POST",
         }
@@ -59,7 +63,8 @@ pub async fn answer(console: Console, mut req: Request, env: &Env, origin: &str,
         return page(403, "sitrep", &body, None);
     }
     let result = match (console, method.as_str()) {
-        (Console::Home, "GET" | "HEAD") => home(&req, env, origin, secure).await,
+        (Console::Home, "GET" | "HEAD") => home(&req, env, origin, secure, "/console/console.js").await,
+        (Console::Settings, "GET" | "HEAD") => home(&req, env, origin, secure, "/console/settings.js").await,
         (Console::SignIn, "GET" | "HEAD") => Ok(sign_in_form(query)),
         (Console::SignIn, "POST") => sign_in(&mut req, env, origin, secure).await,
         (Console::SignOut, "POST") => sign_out(&req, env, origin, secure).await,
@@ -183,8 +188,9 @@ async fn sign_out(req: &Request, env: &Env, origin: &str, secure: bool) -> Resul
     Ok(page(200, "Signed out", body, Some(access::clear_cookie(secure))))
 }
 
-/// `/admin/`: who is signed in, and the way out.
-async fn home(req: &Request, env: &Env, origin: &str, secure: bool) -> Result<Response, EdgeError> {
+/// `/admin/` (and `/admin/settings/`, with the other module's `loader`): who is signed in, and the
+/// way out.
+async fn home(req: &Request, env: &Env, origin: &str, secure: bool, loader: &str) -> Result<Response, EdgeError> {
     let who = match browser(req, env, origin, secure, "GET").await {
         Ok(Some(who)) => who,
         Ok(None) => {
@@ -197,19 +203,19 @@ async fn home(req: &Request, env: &Env, origin: &str, secure: bool) -> Result<Re
         }
         Err(err) => return Err(err),
     };
-    Ok(shell(&who.actor.label(), &access::roles_label(who.role, &who.pages)))
+    Ok(shell(&who.actor.label(), &access::roles_label(who.role, &who.pages), loader))
 }
 
 /// The console's document: who is signed in and the way out (server-rendered, so they hold
 /// without script), and the Yew application's root, which its loader fills. Scripts and styles
 /// only from this origin; WebAssembly compiled from them; requests only back to this origin.
-fn shell(who: &str, role: &str) -> Response {
+fn shell(who: &str, role: &str, loader: &str) -> Response {
     let html = format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <meta name=\"color-scheme\" content=\"light dark\"><meta name=\"robots\" content=\"noindex\">\
          <title>sitrep console</title><link rel=\"stylesheet\" href=\"/console/console.css\">\
-         <script type=\"module\" src=\"/console/console.js\"></script></head><body>\
+         <script type=\"module\" src=\"{loader}\"></script></head><body>\
          <a class=\"skip\" href=\"#main\">Skip to the console</a>\
          <header class=\"bar\"><p>Signed in as <strong>{who}</strong>, {role}.</p>\
          <details><summary>Personal token for the CLI</summary>\
@@ -221,7 +227,8 @@ fn shell(who: &str, role: &str) -> Response {
          <noscript><p>The console needs JavaScript and WebAssembly. The CLI does everything it does: \
          make a personal token above.</p></noscript></main></div></body></html>",
         who = xml(who),
-        role = xml(role)
+        role = xml(role),
+        loader = xml(loader)
     );
     let headers = Headers::new();
     let _ = headers.set("content-type", "text/html; charset=utf-8");

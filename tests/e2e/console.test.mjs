@@ -553,3 +553,36 @@ test('no axe-core violation on any console screen, light and dark, desktop and 3
   await eventually(async () => (await page.evaluate(() => document.activeElement.id)) === 'screen', { what: 'focus on the heading' });
   await context.close();
 });
+
+test('the console is two modules: the overview loads only the everyday one, and tabs move between them keeping the page', async () => {
+  const { context, page } = await signedIn('modules@example.com', 'owner', 'Mo');
+  try {
+    const asked = [];
+    page.on('request', (r) => asked.push(new URL(r.url()).pathname));
+    await page.goto(`${edge.base}/admin/`);
+    await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+    assert.ok(asked.some((p) => /^\/console\/sitrep-console-[0-9a-f]+\.wasm$/.test(p)), asked.join(' '));
+    assert.ok(!asked.some((p) => p.includes('settings')), `the overview asked for ${asked.join(' ')}`);
+    // A settings tab: its module's document, with the page chosen kept.
+    await page.goto(`${edge.base}/admin/?page=default#/`);
+    await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+    await page.getByRole('link', { name: 'Audit log', exact: true }).click();
+    await page.getByRole('heading', { name: 'Audit log', level: 1 }).waitFor();
+    assert.equal(new URL(page.url()).pathname, '/admin/settings/');
+    assert.equal(new URL(page.url()).search, '?page=default');
+    assert.ok(asked.some((p) => /^\/console\/sitrep-console-settings-[0-9a-f]+\.wasm$/.test(p)));
+    // Back to an everyday tab, and an address naming the other module's screen goes there too.
+    await page.getByRole('link', { name: 'Incidents', exact: true }).click();
+    await page.getByRole('heading', { name: 'Incidents', level: 1 }).waitFor();
+    assert.equal(new URL(page.url()).pathname, '/admin/');
+    await page.goto(`${edge.base}/admin/settings/#/components`);
+    await page.getByRole('heading', { name: 'Components', level: 1 }).waitFor();
+    assert.equal(new URL(page.url()).pathname, '/admin/');
+    // Not signed in, the second document is refused as the first is.
+    const anonymous = await fetch(`${edge.base}/admin/settings/`);
+    assert.equal(anonymous.status, 401);
+    assert.doesNotMatch(await anonymous.text(), /settings\.js/);
+  } finally {
+    await context.close();
+  }
+});

@@ -1,9 +1,12 @@
 //! Building the operator console: Rust to wasm32 (the widget's size profile), wasm-bindgen,
-//! wasm-opt, and esbuild into one stable loader.
+//! wasm-opt, and esbuild into one stable loader per module.
 //!
-//! Output, copied into the edge's static assets under `/console/`: `console.js` (the loader with
-//! the glue bundled in; one name, revalidated), `sitrep-console-<hash>.wasm` (named by content,
-//! kept a year) and `console.css` (the console's rules, and the widget's for the previews). The edge's `/admin/` page names the loader and the stylesheet.
+//! Output, copied into the edge's static assets under `/console/`, for each of its two modules
+//! (`MODULES`): `console.js` or `settings.js` (the loader with the glue bundled in; one name,
+//! revalidated) and `sitrep-console-<hash>.wasm` or `sitrep-console-settings-<hash>.wasm` (named
+//! by content, kept a year); and `console.css` for both (the console's rules, and the widget's for
+//! the previews). The edge's `/admin/` and `/admin/settings/` pages name the loaders and the
+//! stylesheet.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -28,6 +31,9 @@ const PASSES: &[&str] = &[
 const HEADERS: &str = "/console/console.js
   Cache-Control: no-cache
   X-Content-Type-Options: nosniff
+/console/settings.js
+  Cache-Control: no-cache
+  X-Content-Type-Options: nosniff
 /console/console.css
   Cache-Control: no-cache
   X-Content-Type-Options: nosniff
@@ -36,47 +42,59 @@ const HEADERS: &str = "/console/console.js
   X-Content-Type-Options: nosniff
 ";
 
+/// The console's two modules, built from one crate: its cargo features, its loader and the prefix
+/// of its wasm's name. The first is what `/admin/` loads (the everyday screens); the second,
+/// `/admin/settings/`, the screens an owner opens now and then (see the console's lib.rs).
+const MODULES: [(&str, &str, &str); 2] =
+    [("", "console.js", "sitrep-console"), ("sitrep-console/settings", "settings.js", "sitrep-console-settings")];
+
 /// Builds the console into `target/sitrep/console/`; returns that directory.
 pub fn build() -> Result<PathBuf> {
     // As the widget: nightly's build-std for size where it is installed (`cargo xtask setup`), else stable.
     let size_tuned = widget::nightly_available();
     step(if size_tuned {
-        "build the operator console (nightly build-std for size, wasm-bindgen, wasm-opt -Oz, esbuild)"
+        "build the operator console's two modules (nightly build-std for size, wasm-bindgen, wasm-opt -Oz, esbuild)"
     } else {
-        "build the operator console (stable, wasm-bindgen, wasm-opt -Oz, esbuild)"
+        "build the operator console's two modules (stable, wasm-bindgen, wasm-opt -Oz, esbuild)"
     });
-    let (mut cargo, base) = wasm::size_build(size_tuned);
-    cargo.args(["-p", "sitrep-console", "--target", "wasm32-unknown-unknown", "--profile", "widget"]);
-    shell::run(cargo)?;
-    let wasm = base.join("wasm32-unknown-unknown/widget/sitrep_console.wasm");
     let out = shell::root().join("target/sitrep/console");
     let _ = fs::remove_dir_all(&out);
-    let glue = out.join("glue");
-    fs::create_dir_all(&glue)?;
-    wasm::bindgen(&wasm, &glue, &[])?;
-    let optimised = glue.join("opt.wasm");
-    wasm::opt(&glue.join("sitrep_console_bg.wasm"), &optimised, PASSES)?;
-    let bytes = fs::read(&optimised)?;
-    let wasm_name = format!("sitrep-console-{}.wasm", widget::hash(&bytes));
     let files = out.join("console");
     fs::create_dir_all(&files)?;
-    fs::rename(&optimised, files.join(&wasm_name))?;
-    let entry = glue.join("entry.js");
-    fs::write(
-        &entry,
-        format!(
-            "import init from './sitrep_console.js';\n\
-             init({{ module_or_path: new URL('./{wasm_name}', import.meta.url) }});\n"
-        ),
-    )?;
-    widget::esbuild(&entry, &files.join("console.js"))?;
+    for (features, loader, prefix) in MODULES {
+        let (mut cargo, base) = wasm::size_build(size_tuned);
+        cargo.args(["-p", "sitrep-console", "--target", "wasm32-unknown-unknown", "--profile", "widget"]);
+        if !features.is_empty() {
+            cargo.args(["--features", features]);
+        }
+        shell::run(cargo)?;
+        let wasm = base.join("wasm32-unknown-unknown/widget/sitrep_console.wasm");
+        let glue = out.join("glue");
+        let _ = fs::remove_dir_all(&glue);
+        fs::create_dir_all(&glue)?;
+        wasm::bindgen(&wasm, &glue, &[])?;
+        let optimised = glue.join("opt.wasm");
+        wasm::opt(&glue.join("sitrep_console_bg.wasm"), &optimised, PASSES)?;
+        let bytes = fs::read(&optimised)?;
+        let wasm_name = format!("{prefix}-{}.wasm", widget::hash(&bytes));
+        fs::rename(&optimised, files.join(&wasm_name))?;
+        let entry = glue.join("entry.js");
+        fs::write(
+            &entry,
+            format!(
+                "import init from './sitrep_console.js';\n\
+                 init({{ module_or_path: new URL('./{wasm_name}', import.meta.url) }});\n"
+            ),
+        )?;
+        widget::esbuild(&entry, &files.join(loader))?;
+        fs::remove_dir_all(&glue)?;
+        println!("console: console/{wasm_name} ({} B), console/{loader}", bytes.len());
+    }
     // The previews are the widget's views, so they take the widget's stylesheet, nested under
     // `.preview` (it is written for a shadow root, and its element rules must not reach the console).
     let widget_css = fs::read_to_string(shell::root().join("views/src/widget.css"))?;
     let console_css = fs::read_to_string(shell::root().join("console/assets/console.css"))?;
     fs::write(files.join("console.css"), format!("{console_css}.preview{{{widget_css}}}\n"))?;
-    fs::remove_dir_all(&glue)?;
-    println!("console: console/{wasm_name} ({} B), console/console.js", bytes.len());
     Ok(out)
 }
 

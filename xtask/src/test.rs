@@ -55,6 +55,12 @@ pub fn run() -> Result<()> {
     clippy.args(["--", "-D", "warnings"]);
     shell::run(clippy)?;
 
+    step("clippy, wasm32: the console's second module (the settings screens)");
+    let mut clippy = shell::cargo();
+    clippy.args(["clippy", "--target", WASM_TARGET, "-p", "sitrep-console", "--features", "settings"]);
+    clippy.args(["--", "-D", "warnings"]);
+    shell::run(clippy)?;
+
     step("tests, host");
     let mut test = shell::cargo();
     // expect-test rewrites snapshots whenever UPDATE_EXPECT is set, to any value: never here.
