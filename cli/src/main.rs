@@ -112,7 +112,7 @@ impl Tool {
             }
             Command::Page(PageCommand::Readers { id, readers }) => {
                 let op = Operation::on(Endpoint::SetPageReaders, id);
-                let body = sitrep_shared::host::PageReaders { readers };
+                let body = sitrep_shared::host::PageReaders { readers, was: None };
                 let reply: show::PageReply =
                     self.api.send(&op, Some(&body), None).map_err(|err| refused(err, &Typed::default()))?;
                 self.print(&reply, || show::page_readers(&reply.page))

@@ -160,9 +160,37 @@ pub fn moved(route: &Route) -> bool {
     if route.in_settings() == SETTINGS {
         return false;
     }
-    let Some(location) = web_sys::window().map(|w| w.location()) else { return false };
+    let Some(window) = web_sys::window() else { return false };
+    let location = window.location();
+    // A module served under the other's document (a broken build) must not reload it forever.
+    if location.pathname().is_ok_and(|here| here == route.document()) {
+        return false;
+    }
+    // The next document moves focus to its screen's heading, as a tab within one module does.
+    if let Ok(Some(storage)) = window.session_storage() {
+        let _ = storage.set_item(MOVED_KEY, "1");
+    }
     let search = location.search().unwrap_or_default();
     location.replace(&format!("{}{search}{}", route.document(), route.href())).is_ok()
+}
+
+/// The session storage key that says this document was loaded by a tab of the other module.
+const MOVED_KEY: &str = "sitrep-console-moved";
+
+/// Whether this document was loaded by a tab of the other module (the mark is taken: once).
+fn arrived_by_tab() -> bool {
+    let Some(storage) = web_sys::window().and_then(|w| w.session_storage().ok().flatten()) else { return false };
+    let marked = storage.get_item(MOVED_KEY).ok().flatten().is_some();
+    let _ = storage.remove_item(MOVED_KEY);
+    marked
+}
+
+/// Focus to the screen's heading (`#screen`), so keyboards and screen readers follow a move.
+fn focus_heading() {
+    let heading = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("screen"));
+    if let Some(heading) = heading.and_then(|h| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(h).ok()) {
+        let _ = heading.focus();
+    }
 }
 
 fn hidden() -> bool {
@@ -347,10 +375,17 @@ pub fn App() -> Html {
                 return;
             }
             dispatch.emit(Msg::Recheck(false));
-            let heading = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("screen"));
-            if let Some(heading) = heading.and_then(|h| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(h).ok())
-            {
-                let _ = heading.focus();
+            focus_heading();
+        });
+    }
+    // Loaded by a tab of the other module: the heading takes focus once the screen is drawn.
+    {
+        let arrived = use_mut_ref(arrived_by_tab);
+        let drawn = model.me.is_some() && model.held.is_some();
+        use_effect_with(drawn, move |drawn| {
+            if *drawn && std::mem::replace(&mut *arrived.borrow_mut(), false) {
+                // After this render's new screen has drawn its heading (it renders after the frame).
+                gloo_timers::callback::Timeout::new(0, focus_heading).forget();
             }
         });
     }

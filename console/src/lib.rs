@@ -29,6 +29,7 @@ mod pages;
 mod people;
 mod postmortem;
 mod preview;
+mod settings_words;
 mod subscriptions;
 mod switcher;
 mod templates;

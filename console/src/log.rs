@@ -53,6 +53,7 @@ impl Entry {
 pub fn AuditLog() -> Html {
     let Some(ctx) = use_context::<Ctx>() else { return html! {} };
     let w = ctx.words;
+    let sw = crate::settings_words::of(w.tag);
     let log = use_state(|| None::<Result<Vec<Entry>, String>>);
     let who = use_state(String::new);
     let what = use_state(String::new);
@@ -69,33 +70,36 @@ pub fn AuditLog() -> Html {
             });
         });
     }
+    // The heading is one element whatever follows it: focus moved to it stays when the log comes.
+    let heading = html! { <h1 id="screen" tabindex="-1">{w.audit_log}</h1> };
     let entries = match &*log {
-        None => return html! { <><h1 id="screen" tabindex="-1">{w.audit_log}</h1><p role="status">{w.loading}</p></> },
-        Some(Err(why)) => {
-            return html! { <><h1 id="screen" tabindex="-1">{w.audit_log}</h1><p role="alert">{why.clone()}</p></> };
-        }
+        None => return html! { <>{heading}<p role="status">{w.loading}</p></> },
+        Some(Err(why)) => return html! { <>{heading}<p role="alert">{why.clone()}</p></> },
         Some(Ok(entries)) => entries,
     };
     let distinct = |of: &dyn Fn(&Entry) -> String| {
         let mut values: Vec<String> = entries.iter().map(of).collect();
         values.sort();
         values.dedup();
-        let mut options = vec![(AttrValue::from(""), AttrValue::from(w.all))];
+        let mut options = vec![(AttrValue::from(""), AttrValue::from(sw.all))];
         options.extend(values.into_iter().map(|v| (AttrValue::from(v.clone()), AttrValue::from(v))));
         options
     };
     let shown =
         entries.iter().filter(|e| who.is_empty() || e.who() == *who).filter(|e| what.is_empty() || e.event() == *what);
     let set = crate::forms::set;
+    // Two children, as while loading (Yew matches unkeyed children from the end: a third would
+    // take the heading's place).
     html! {
         <>
-            <h1 id="screen" tabindex="-1">{w.audit_log}</h1>
+            {heading}
+            <>
             <div class="filters">
                 <Choice id="log-who" label={w.operators} value={(*who).clone()} options={distinct(&Entry::who)} onchange={set(&who)} />
-                <Choice id="log-what" label={w.event} value={(*what).clone()} options={distinct(&Entry::event)} onchange={set(&what)} />
+                <Choice id="log-what" label={sw.event} value={(*what).clone()} options={distinct(&Entry::event)} onchange={set(&what)} />
             </div>
             <table>
-                <thead><tr><th scope="col">{w.when}</th><th scope="col">{w.who}</th><th scope="col">{w.what}</th></tr></thead>
+                <thead><tr><th scope="col">{w.when}</th><th scope="col">{sw.who}</th><th scope="col">{sw.what}</th></tr></thead>
                 <tbody>
                     { for shown.map(|e| html! {
                         <tr data-version={e.version.to_string()}>
@@ -106,6 +110,7 @@ pub fn AuditLog() -> Html {
                     }) }
                 </tbody>
             </table>
+            </>
         </>
     }
 }

@@ -76,6 +76,7 @@ fn use_reload_on_stale(failed: &UseStateHandle<Option<Failure>>, reload: Callbac
 pub fn Pages() -> Html {
     let Some(ctx) = use_context::<Ctx>() else { return html! {} };
     let w = ctx.words;
+    let sw = crate::settings_words::of(w.tag);
     let failed = use_state(|| None::<Failure>);
     let busy = use_state(|| false);
     let removing = use_state(|| None::<String>);
@@ -90,8 +91,8 @@ pub fn Pages() -> Html {
     let may_remove = ctx.me.may(Endpoint::RemovePage);
 
     let audience = |audience: Audience| match audience {
-        Audience::Public => w.anyone,
-        Audience::Private => w.private_page,
+        Audience::Public => sw.anyone,
+        Audience::Private => sw.private_page,
     };
     let row = |p: &PageLink| {
         let confirming = removing.as_deref() == Some(p.id.as_str());
@@ -107,7 +108,8 @@ pub fn Pages() -> Html {
                 let op = Operation::on(Endpoint::RemovePage, id.as_str());
                 act_once::<Done>(&ctx, op, None::<()>, sending.clone(), failed.clone(), move |_| {
                     if current && let Some(location) = web_sys::window().map(|w| w.location()) {
-                        let _ = location.assign(&format!("{}#/pages", console_of(DEFAULT_PAGE)));
+                        let route = crate::model::Route::Pages;
+                        let _ = location.assign(&format!("{}?page={DEFAULT_PAGE}{}", route.document(), route.href()));
                         return;
                     }
                     asked.set(None);
@@ -121,7 +123,7 @@ pub fn Pages() -> Html {
             };
             html! {
                 <>
-                    <p class="note" id={format!("remove-{}-warning", p.id)}>{w.remove_page_warning}</p>
+                    <p class="note" id={format!("remove-{}-warning", p.id)}>{sw.remove_page_warning}</p>
                     <button type="button" class="danger" id={format!("remove-{}-confirm", p.id)} {onclick}
                         disabled={*busy} aria-describedby={format!("remove-{}-warning", p.id)}
                         aria-label={format!("{}: {}", w.confirm_remove, p.name)}>{w.confirm_remove}</button>{" "}
@@ -161,7 +163,7 @@ pub fn Pages() -> Html {
     html! {
         <>
             <h1 id="screen" tabindex="-1">{w.pages_nav}</h1>
-            <p>{w.pages_intro}</p>
+            <p>{sw.pages_intro}</p>
             if let Some(trouble) = &ctx.pages_trouble {
                 <p class="error" role="alert">{trouble.clone()}</p>
             }
@@ -170,14 +172,14 @@ pub fn Pages() -> Html {
             }
             <table>
                 <thead><tr>
-                    <th scope="col">{w.name}</th><th scope="col">{w.hostnames}</th>
-                    <th scope="col">{w.audience}</th><th scope="col"><span class="sr-only">{w.open_page}</span></th>
+                    <th scope="col">{w.name}</th><th scope="col">{sw.hostnames}</th>
+                    <th scope="col">{sw.audience}</th><th scope="col"><span class="sr-only">{w.open_page}</span></th>
                 </tr></thead>
                 <tbody>
                     <tr key={DEFAULT_PAGE}>
                         <th scope="row">{w.default_page}{" "}<code>{DEFAULT_PAGE}</code></th>
-                        <td>{w.every_other_host}</td>
-                        <td>{w.anyone}</td>
+                        <td>{sw.every_other_host}</td>
+                        <td>{sw.anyone}</td>
                         <td>
                             if ctx.me.page != DEFAULT_PAGE {
                                 <a href={console_of(DEFAULT_PAGE)} aria-label={format!("{}: {}", w.open_page, w.default_page)}>{w.open_page}</a>
@@ -201,6 +203,7 @@ pub fn Pages() -> Html {
 fn AddPage() -> Html {
     let Some(ctx) = use_context::<Ctx>() else { return html! {} };
     let w = ctx.words;
+    let sw = crate::settings_words::of(w.tag);
     let id = use_state(String::new);
     let name = use_state(String::new);
     let hosts = use_state(String::new);
@@ -229,7 +232,7 @@ fn AddPage() -> Html {
                 audience: if private { Audience::Private } else { Audience::Public },
                 readers: if private { listed(&readers) } else { Vec::new() },
             };
-            let line = format!("{}: {}", ctx.words.add_page, body.id);
+            let line = format!("{}: {}", sw.add_page, body.id);
             let (reload, dispatch) = (ctx.reload_pages.clone(), ctx.dispatch.clone());
             let cleared = [id.clone(), name.clone(), hosts.clone(), readers.clone()];
             let audience = audience.clone();
@@ -251,28 +254,28 @@ fn AddPage() -> Html {
         })
     };
     let problems = failed.as_ref().map(|f| f.problems().to_vec()).unwrap_or_default();
-    let audiences = vec![("public".into(), w.anyone.into()), ("private".into(), w.private_page.into())];
+    let audiences = vec![("public".into(), sw.anyone.into()), ("private".into(), sw.private_page.into())];
     html! {
         <section aria-labelledby="add-page-title">
-            <h2 id="add-page-title">{w.add_page}</h2>
+            <h2 id="add-page-title">{sw.add_page}</h2>
             <form {onsubmit} novalidate=true>
-                <Field id="page-id" label={w.id} value={(*id).clone()} oninput={set(&id)} required=true
+                <Field id="page-id" label={sw.id} value={(*id).clone()} oninput={set(&id)} required=true
                     error={problem_for(&problems, "id")} />
                 <Field id="page-name" label={w.name} value={(*name).clone()} oninput={set(&name)} required=true
                     error={problem_for(&problems, "name")} />
-                <Field id="page-hosts" label={w.hostnames_one_a_line} value={(*hosts).clone()} oninput={set(&hosts)}
+                <Field id="page-hosts" label={sw.hostnames_one_a_line} value={(*hosts).clone()} oninput={set(&hosts)}
                     multiline=true required=true error={problem_for(&problems, "hosts")} />
-                <Choice id="page-audience" label={w.audience} value={(*audience).clone()} options={audiences}
+                <Choice id="page-audience" label={sw.audience} value={(*audience).clone()} options={audiences}
                     onchange={set(&audience)} />
                 if private {
-                    <Field id="page-readers" label={w.access_readers} value={(*readers).clone()} oninput={set(&readers)}
+                    <Field id="page-readers" label={sw.access_readers} value={(*readers).clone()} oninput={set(&readers)}
                         multiline=true error={problem_for(&problems, "readers")} />
                 }
                 // A refusal named beside its fields is not said twice.
                 if let Some(failure) = failed.as_ref().filter(|f| f.problems().is_empty()) {
                     <p class="error" role="alert">{failure.message()}</p>
                 }
-                <button type="submit" disabled={*busy}>{w.add_page}</button>
+                <button type="submit" disabled={*busy}>{sw.add_page}</button>
             </form>
         </section>
     }
@@ -289,6 +292,7 @@ struct ReadersProps {
 fn Readers(props: &ReadersProps) -> Html {
     let Some(ctx) = use_context::<Ctx>() else { return html! {} };
     let w = ctx.words;
+    let sw = crate::settings_words::of(w.tag);
     let page = &props.page;
     let days = use_state(|| "30".to_owned());
     let made = use_state(|| None::<Made>);
@@ -322,7 +326,7 @@ fn Readers(props: &ReadersProps) -> Html {
                 typed => match typed.parse::<u32>() {
                     Ok(days) => Some(days),
                     Err(_) => {
-                        let message = ctx.words.days_rule.replace("{max}", &READER_LINK_DAYS.to_string());
+                        let message = sw.days_rule.replace("{max}", &READER_LINK_DAYS.to_string());
                         let problem = Problem { path: "days".into(), code: ProblemCode::Invalid, message };
                         let message = problem.message.clone();
                         failed.set(Some(Failure::Refused { status: 400, message, problems: vec![problem] }));
@@ -332,7 +336,7 @@ fn Readers(props: &ReadersProps) -> Html {
             };
             let body = NewReaderLink { days };
             let (made, dispatch) = (made.clone(), ctx.dispatch.clone());
-            let line = format!("{}: {id}", ctx.words.make_link);
+            let line = format!("{}: {id}", sw.make_link);
             let op = Operation::on(Endpoint::CreateReaderLink, id.as_str());
             act_once::<Made>(&ctx, op, Some(body), busy.clone(), failed.clone(), move |m| {
                 made.set(Some(m));
@@ -345,7 +349,7 @@ fn Readers(props: &ReadersProps) -> Html {
             (ctx.clone(), made.clone(), revoking.clone(), failed.clone(), busy.clone(), page.id.clone());
         let onclick = Callback::from(move |_| {
             let (made, revoking, dispatch) = (made.clone(), asked.clone(), ctx.dispatch.clone());
-            let line = format!("{}: {id}", ctx.words.revoke_links);
+            let line = format!("{}: {id}", sw.revoke_links);
             let op = Operation::on(Endpoint::RevokeReaderLinks, id.as_str());
             act_once::<Done>(&ctx, op, None::<()>, sending.clone(), failed.clone(), move |_| {
                 made.set(None);
@@ -360,8 +364,8 @@ fn Readers(props: &ReadersProps) -> Html {
         html! {
             <>
                 <button type="button" class="danger" id={format!("page-{}-revoke-confirm", page.id)} {onclick}
-                    disabled={*busy} aria-label={format!("{}: {}", w.confirm_revoke_links, page.name)}>
-                    {w.confirm_revoke_links}
+                    disabled={*busy} aria-label={format!("{}: {}", sw.confirm_revoke_links, page.name)}>
+                    {sw.confirm_revoke_links}
                 </button>{" "}
                 <button type="button" onclick={keep} aria-label={format!("{}: {}", w.cancel, page.name)}>{w.cancel}</button>
             </>
@@ -371,17 +375,19 @@ fn Readers(props: &ReadersProps) -> Html {
         let onclick = Callback::from(move |_| revoking.set(true));
         html! {
             <button type="button" id={format!("page-{}-revoke", page.id)} {onclick}
-                aria-label={format!("{}: {}", w.revoke_links, page.name)}>{w.revoke_links}</button>
+                aria-label={format!("{}: {}", sw.revoke_links, page.name)}>{sw.revoke_links}</button>
         }
     };
     let save = {
-        let (ctx, readers, failed, busy, id) =
-            (ctx.clone(), readers.clone(), failed.clone(), busy.clone(), page.id.clone());
+        let (ctx, readers, failed, busy, id, was) =
+            (ctx.clone(), readers.clone(), failed.clone(), busy.clone(), page.id.clone(), page.readers.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let body = PageReaders { readers: listed(&readers) };
+            // The list as read: the edge refuses it if another owner changed it since (409, and
+            // the list is read again).
+            let body = PageReaders { readers: listed(&readers), was: Some(was.clone()) };
             let (reload, dispatch) = (ctx.reload_pages.clone(), ctx.dispatch.clone());
-            let line = format!("{}: {id}", ctx.words.save_readers);
+            let line = format!("{}: {id}", sw.save_readers);
             let op = Operation::on(Endpoint::SetPageReaders, id.as_str());
             act_once::<Done>(&ctx, op, Some(body), busy.clone(), failed.clone(), move |_| {
                 dispatch.emit(Msg::Wrote(line));
@@ -393,27 +399,27 @@ fn Readers(props: &ReadersProps) -> Html {
     let prefix = format!("page-{}", page.id);
     html! {
         <section aria-labelledby={format!("{prefix}-readers")}>
-            <h2 id={format!("{prefix}-readers")}>{format!("{}: {}", page.name, w.readers)}</h2>
+            <h2 id={format!("{prefix}-readers")}>{format!("{}: {}", page.name, sw.readers)}</h2>
             if let Some(failure) = &*failed {
                 <p class="error" role="alert">{failure.message()}</p>
             }
             <form onsubmit={make} novalidate=true>
-                <Field id={format!("{prefix}-days")} label={w.link_days} kind="number" value={(*days).clone()}
+                <Field id={format!("{prefix}-days")} label={sw.link_days} kind="number" value={(*days).clone()}
                     oninput={set(&days)} error={problem_for(&problems, "days")} />
-                <button type="submit" disabled={*busy}>{w.make_link}</button>{" "}{revoke}
+                <button type="submit" disabled={*busy}>{sw.make_link}</button>{" "}{revoke}
             </form>
             if let Some(made) = &*made {
                 <div class="field">
-                    <label for={format!("{prefix}-link")}>{w.link_once}</label>
+                    <label for={format!("{prefix}-link")}>{sw.link_once}</label>
                     <input id={format!("{prefix}-link")} readonly=true value={made.link.clone()} />
-                    <p class="quiet">{w.expires}{": "}
+                    <p class="quiet">{sw.expires}{": "}
                         <time datetime={made.expires_at.to_string()}>{ctx.formats.date_time(made.expires_at)}</time></p>
                 </div>
             }
             <form onsubmit={save} novalidate=true>
-                <Field id={format!("{prefix}-access")} label={w.access_readers} value={(*readers).clone()}
+                <Field id={format!("{prefix}-access")} label={sw.access_readers} value={(*readers).clone()}
                     oninput={set(&readers)} multiline=true error={problem_for(&problems, "readers")} />
-                <button type="submit" disabled={*busy}>{w.save_readers}</button>
+                <button type="submit" disabled={*busy}>{sw.save_readers}</button>
             </form>
         </section>
     }

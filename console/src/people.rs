@@ -40,6 +40,7 @@ fn roles() -> Vec<(AttrValue, AttrValue)> {
 pub fn Operators() -> Html {
     let Some(ctx) = use_context::<Ctx>() else { return html! {} };
     let w = ctx.words;
+    let sw = crate::settings_words::of(w.tag);
     let listed = use_state(|| None::<Listed>);
     let failed = use_state(|| None::<Failure>);
     let again = use_state(|| 0_u32);
@@ -81,9 +82,9 @@ pub fn Operators() -> Html {
                 <td>{op.email.clone()}</td>
                 <td>
                     if revoked {
-                        {w.revoked}
+                        {sw.revoked}
                     } else {
-                        <Choice id={format!("role-{}", op.id)} label={format!("{} ({label})", w.role)}
+                        <Choice id={format!("role-{}", op.id)} label={format!("{} ({label})", sw.role)}
                             value={op.role.as_str()} options={roles()} onchange={set_role} />
                         // Roles on particular pages stay when the deployment role changes: say so.
                         if !op.pages.is_empty() {
@@ -93,7 +94,7 @@ pub fn Operators() -> Html {
                 </td>
                 <td>
                     if !revoked {
-                        <button type="button" onclick={revoke} aria-label={format!("{} {label}", w.revoke)}>{w.revoke}</button>
+                        <button type="button" onclick={revoke} aria-label={format!("{} {label}", sw.revoke)}>{sw.revoke}</button>
                         <Sessions id={AttrValue::from(op.id.clone())} label={AttrValue::from(label.clone())} />
                     }
                 </td>
@@ -112,7 +113,7 @@ pub fn Operators() -> Html {
             }
             if listed.is_some() {
                 <table>
-                    <thead><tr><th scope="col">{w.name}</th><th scope="col">{w.email}</th><th scope="col">{w.role}</th><th scope="col"><span class="sr-only">{w.revoke}</span></th></tr></thead>
+                    <thead><tr><th scope="col">{w.name}</th><th scope="col">{sw.email}</th><th scope="col">{sw.role}</th><th scope="col"><span class="sr-only">{sw.revoke}</span></th></tr></thead>
                     <tbody>{ for rows }</tbody>
                 </table>
                 <ul class="account-log">
@@ -134,6 +135,7 @@ struct InviteProps {
 fn Invite(props: &InviteProps) -> Html {
     let Some(ctx) = use_context::<Ctx>() else { return html! {} };
     let w = ctx.words;
+    let sw = crate::settings_words::of(w.tag);
     let email = use_state(String::new);
     let name = use_state(String::new);
     let role = use_state(|| "editor".to_owned());
@@ -161,21 +163,21 @@ fn Invite(props: &InviteProps) -> Html {
     let problems = failed.as_ref().map(|f| f.problems().to_vec()).unwrap_or_default();
     html! {
         <section aria-labelledby="invite-title">
-            <h2 id="invite-title">{w.invite}</h2>
+            <h2 id="invite-title">{sw.invite}</h2>
             <form {onsubmit} novalidate=true>
-                <Field id="invite-email" label={w.email} kind="email" value={(*email).clone()} oninput={set(&email)}
+                <Field id="invite-email" label={sw.email} kind="email" value={(*email).clone()} oninput={set(&email)}
                     required=true error={problem_for(&problems, "email")} />
                 <Field id="invite-name" label={w.name} value={(*name).clone()} oninput={set(&name)}
                     error={problem_for(&problems, "name")} />
-                <Choice id="invite-role" label={w.role} value={(*role).clone()} options={roles()} onchange={set(&role)} />
+                <Choice id="invite-role" label={sw.role} value={(*role).clone()} options={roles()} onchange={set(&role)} />
                 if let Some(failure) = &*failed {
                     <p class="error" role="alert">{failure.message()}</p>
                 }
-                <button type="submit">{w.invite}</button>
+                <button type="submit">{sw.invite}</button>
             </form>
             if let Some(link) = &*link {
                 <div class="field">
-                    <label for="invite-link">{w.sign_in_link}</label>
+                    <label for="invite-link">{sw.sign_in_link}</label>
                     <input id="invite-link" readonly=true value={link.clone()} />
                 </div>
             }
@@ -208,6 +210,7 @@ struct SessionsProps {
 fn Sessions(props: &SessionsProps) -> Html {
     let Some(ctx) = use_context::<Ctx>() else { return html! {} };
     let w = ctx.words;
+    let sw = crate::settings_words::of(w.tag);
     let open = use_state(|| false);
     let list = use_state(|| None::<Vec<SessionRow>>);
     let failed = use_state(|| None::<Failure>);
@@ -230,7 +233,7 @@ fn Sessions(props: &SessionsProps) -> Html {
         <>
             {" "}
             <button type="button" aria-expanded={if *open { "true" } else { "false" }} aria-controls={region.clone()}
-                onclick={toggle} aria-label={format!("{}: {}", w.sessions, props.label)}>{w.sessions}</button>
+                onclick={toggle} aria-label={format!("{}: {}", sw.sessions, props.label)}>{sw.sessions}</button>
             if *open {
                 <div id={region}>
                     if let Some(failure) = &*failed {
@@ -249,9 +252,9 @@ fn Sessions(props: &SessionsProps) -> Html {
                             let agent: String = session.user_agent.chars().take(80).collect();
                             html! {
                                 <li key={session.id.clone()}>
-                                    {agent}{" · "}{w.last_used}{": "}<time>{ctx.formats.date_time(session.last_used)}</time>
+                                    {agent}{" · "}{sw.last_used}{": "}<time>{ctx.formats.date_time(session.last_used)}</time>
                                     {" · "}<time>{ctx.formats.date_time(session.created_at)}</time>{" "}
-                                    <button type="button" onclick={end} aria-label={format!("{} {}", w.sign_out, session.id)}>{w.sign_out}</button>
+                                    <button type="button" onclick={end} aria-label={format!("{} {}", sw.sign_out, session.id)}>{sw.sign_out}</button>
                                 </li>
                             }
                         }) }

@@ -63,6 +63,7 @@ struct Deliveries {
 pub fn Subscriptions() -> Html {
     let Some(ctx) = use_context::<Ctx>() else { return html! {} };
     let w = ctx.words;
+    let sw = crate::settings_words::of(w.tag);
     let listed = use_state(|| None::<Vec<Subscription>>);
     let failed = use_state(|| None::<Failure>);
     let again = use_state(|| 0_u32);
@@ -113,10 +114,10 @@ pub fn Subscriptions() -> Html {
                 <td>{sub.id.clone()}</td>
                 <td>{channel(sub.kind)}</td>
                 <td>{sub.url.clone()}</td>
-                <td>{if paused { w.paused } else { w.active }}</td>
+                <td>{if paused { sw.paused } else { sw.active }}</td>
                 <td>
-                    <button type="button" onclick={toggle} aria-label={format!("{} {label}", if paused { w.resume } else { w.pause })}>
-                        {if paused { w.resume } else { w.pause }}
+                    <button type="button" onclick={toggle} aria-label={format!("{} {label}", if paused { sw.resume } else { sw.pause })}>
+                        {if paused { sw.resume } else { sw.pause }}
                     </button>
                     <DeliveryList id={AttrValue::from(sub.id.clone())} label={AttrValue::from(label.clone())} />
                     {" "}
@@ -144,8 +145,8 @@ pub fn Subscriptions() -> Html {
             }
             if listed.is_some() {
                 <table>
-                    <thead><tr><th scope="col">{w.id}</th><th scope="col">{w.kind}</th><th scope="col">{w.url}</th>
-                        <th scope="col">{w.status}</th><th scope="col"><span class="sr-only">{w.deliveries}</span></th></tr></thead>
+                    <thead><tr><th scope="col">{sw.id}</th><th scope="col">{sw.kind}</th><th scope="col">{sw.url}</th>
+                        <th scope="col">{w.status}</th><th scope="col"><span class="sr-only">{sw.deliveries}</span></th></tr></thead>
                     <tbody>{ for rows }</tbody>
                 </table>
             }
@@ -162,6 +163,7 @@ struct AddProps {
 fn AddSubscription(props: &AddProps) -> Html {
     let Some(ctx) = use_context::<Ctx>() else { return html! {} };
     let w = ctx.words;
+    let sw = crate::settings_words::of(w.tag);
     let kind = use_state(|| "webhook".to_owned());
     let url = use_state(String::new);
     let secret = use_state(|| None::<String>);
@@ -199,19 +201,19 @@ fn AddSubscription(props: &AddProps) -> Html {
         ["webhook", "slack", "discord"].iter().map(|k| (AttrValue::from(*k), AttrValue::from(*k))).collect();
     html! {
         <section aria-labelledby="add-subscription-title">
-            <h2 id="add-subscription-title">{w.add_subscription}</h2>
+            <h2 id="add-subscription-title">{sw.add_subscription}</h2>
             <form {onsubmit} novalidate=true>
-                <Choice id="sub-kind" label={w.kind} value={(*kind).clone()} options={kinds} onchange={set(&kind)} />
-                <Field id="sub-url" label={w.url} kind="url" value={(*url).clone()} oninput={set(&url)} required=true
+                <Choice id="sub-kind" label={sw.kind} value={(*kind).clone()} options={kinds} onchange={set(&kind)} />
+                <Field id="sub-url" label={sw.url} kind="url" value={(*url).clone()} oninput={set(&url)} required=true
                     error={problem_for(&problems, "url")} />
                 if let Some(failure) = failed.as_ref().filter(|f| f.problems().is_empty()) {
                     <p class="error" role="alert">{failure.message()}</p>
                 }
-                <button type="submit">{w.add_subscription}</button>
+                <button type="submit">{sw.add_subscription}</button>
             </form>
             if let Some(secret) = &*secret {
                 <div class="field">
-                    <label for="sub-secret">{w.secret_once}</label>
+                    <label for="sub-secret">{sw.secret_once}</label>
                     <input id="sub-secret" readonly=true value={secret.clone()} />
                 </div>
             }
@@ -230,6 +232,7 @@ struct DeliveryProps {
 fn DeliveryList(props: &DeliveryProps) -> Html {
     let Some(ctx) = use_context::<Ctx>() else { return html! {} };
     let w = ctx.words;
+    let sw = crate::settings_words::of(w.tag);
     let open = use_state(|| false);
     let list = use_state(|| None::<Vec<Delivery>>);
     let failed = use_state(|| None::<Failure>);
@@ -252,7 +255,7 @@ fn DeliveryList(props: &DeliveryProps) -> Html {
         <>
             {" "}
             <button type="button" aria-expanded={if *open { "true" } else { "false" }} aria-controls={region.clone()}
-                onclick={toggle} aria-label={format!("{}: {}", w.deliveries, props.label)}>{w.deliveries}</button>
+                onclick={toggle} aria-label={format!("{}: {}", sw.deliveries, props.label)}>{sw.deliveries}</button>
             if *open {
                 <div id={region}>
                     if let Some(failure) = &*failed {
@@ -272,11 +275,11 @@ fn DeliveryList(props: &DeliveryProps) -> Html {
                             html! {
                                 <li key={d.id.clone()}>
                                     <code>{d.kind.as_str()}</code>
-                                    {" · "}{w.state}{": "}{state(d.state)}
-                                    {" · "}{w.tries}{": "}{d.attempts}
-                                    {" · "}{w.last_answer}{": "}{d.last_result.clone().unwrap_or_default()}
+                                    {" · "}{sw.state}{": "}{state(d.state)}
+                                    {" · "}{sw.tries}{": "}{d.attempts}
+                                    {" · "}{sw.last_answer}{": "}{d.last_result.clone().unwrap_or_default()}
                                     {" · "}<time>{ctx.formats.date_time(d.last_try_at)}</time>{" "}
-                                    <button type="button" onclick={replay} aria-label={format!("{} {} {}", w.replay, d.kind.as_str(), d.id)}>{w.replay}</button>
+                                    <button type="button" onclick={replay} aria-label={format!("{} {} {}", sw.replay, d.kind.as_str(), d.id)}>{sw.replay}</button>
                                 </li>
                             }
                         }) }

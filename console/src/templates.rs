@@ -65,6 +65,7 @@ impl Reducible for Form {
 pub fn Templates() -> Html {
     let Some(ctx) = use_context::<Ctx>() else { return html! {} };
     let w = ctx.words;
+    let sw = crate::settings_words::of(w.tag);
     let listed = use_state(|| None::<Vec<Template>>);
     let failed = use_state(|| None::<Failure>);
     let again = use_state(|| 0_u32);
@@ -126,7 +127,7 @@ pub fn Templates() -> Html {
                 }
             };
             let (form, reload, dispatch, key) = (form.dispatcher(), reload.clone(), ctx.dispatch.clone(), key.clone());
-            let line = format!("{}: {}", ctx.words.save_template, new.name);
+            let line = format!("{}: {}", sw.save_template, new.name);
             busy.set(true);
             let settled = busy.clone();
             act_with::<Done>(&ctx, op, Some(new.clone()), extra, failed.clone(), move |_| {
@@ -223,27 +224,27 @@ pub fn Templates() -> Html {
                 <p role="status">{w.loading}</p>
             }
             if empty {
-                <p>{w.no_templates}</p>
+                <p>{sw.no_templates}</p>
             }
             if listed.as_ref().is_some_and(|l| !l.is_empty()) {
                 <table>
-                    <thead><tr><th scope="col">{w.template_name}</th><th scope="col">{w.opens}</th>
+                    <thead><tr><th scope="col">{sw.template_name}</th><th scope="col">{sw.opens}</th>
                         <th scope="col"><span class="sr-only">{w.edit}</span></th></tr></thead>
                     <tbody>{ for rows }</tbody>
                 </table>
             }
             if may {
                 <section aria-labelledby="template-form-title">
-                    <h2 id="template-form-title">{if form.editing.is_some() { w.edit } else { w.new_template }}</h2>
+                    <h2 id="template-form-title">{if form.editing.is_some() { w.edit } else { sw.new_template }}</h2>
                     <div class="compose">
                         <form {onsubmit} novalidate=true>
-                            <Field id="template-name" label={w.template_name} value={form.name.clone()} oninput={on_name}
+                            <Field id="template-name" label={sw.template_name} value={form.name.clone()} oninput={on_name}
                                 required=true error={name_problem} />
                             <IncidentFields key={form.epoch.to_string()} draft={form.draft.clone()} onchange={on_draft} problems={problems.clone()} />
                             if let Some(failure) = failed.as_ref().filter(|f| !f.problems().is_empty()) {
                                 <p class="error" role="alert">{failure.message()}</p>
                             }
-                            <button type="submit">{w.save_template}</button>
+                            <button type="submit">{sw.save_template}</button>
                             if form.editing.is_some() {
                                 {" "}<button type="button" onclick={cancel}>{w.cancel}</button>
                             }

@@ -1,13 +1,15 @@
 //! Signing in and out in a browser: the page a sign-in link opens, the form it posts, signing out,
-//! and `/admin/`, the console's document: who is signed in, and the root the console (a Yew
-//! application, `sitrep-console`, served from `/console/`) renders into.
+//! and `/admin/` and `/admin/settings/`, the console's documents: who is signed in, and the root
+//! the console (a Yew application, `sitrep-console`, served from `/console/` in two modules: the
+//! everyday screens and the settings screens) renders into.
 //!
 //! - A sign-in link is followed in two steps: `GET /admin/sign-in?invite=…` only shows a button,
 //!   and its `POST` spends the link, so a chat service's link preview cannot use it up.
 //! - Every form post must come from this origin (`access::same_origin_write`), and a failed link
 //!   counts against its client like a wrong token.
 //! - Pages here are never cached, never framed, send only their origin as referrer (the link is
-//!   in the URL), and run no script (but `/admin/`, which runs the console's, from this origin only).
+//!   in the URL), and run no script (but the console's two documents, which run its modules, from
+//!   this origin only).
 
 use sitrep_shared::access::{self, Secret};
 use sitrep_shared::feed::xml;

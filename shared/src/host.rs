@@ -255,6 +255,11 @@ pub struct NewPage {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PageReaders {
     pub readers: Vec<String>,
+    /// The readers the caller started from, as `GET pages` answered them: if the page's are no
+    /// longer those (another owner changed them meanwhile), nothing changes and the answer is 409.
+    /// Without it the list is set whatever it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub was: Option<Vec<String>>,
 }
 
 /// A reader as a page keeps it: an email as `access::email` keeps it, or `@` and a domain (a

@@ -44,6 +44,7 @@ try {
   // its screens is opened, never by the overview.
   const settingsLoader = await get('/console/settings.js');
   const settingsWasm = settingsLoader.toString().match(/sitrep-console-settings-[0-9a-f]+\.wasm/)?.[0];
+  if (!wasmName || !settingsWasm) throw new Error(`a loader names no wasm: ${wasmName}, ${settingsWasm}`);
   const settings = { document: await get('/admin/settings/'), loader: settingsLoader, wasm: await get(`/console/${settingsWasm}`) };
   out.settings_bytes = Object.fromEntries(Object.entries(settings).map(([k, v]) => [k, { raw: v.length, brotli: brotli(v) }]));
 

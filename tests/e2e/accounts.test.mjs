@@ -452,6 +452,16 @@ test('Cloudflare Access: a valid assertion signs its operator in; expired, wrong
     const bad = cli(['page', 'readers', 'partners', '@localhost']);
     assert.notEqual(bad.status, 0);
     assert.match(bad.stderr, /not @ and a domain/);
+    // A list set from an old read (as the console sends it) is not set over the change since.
+    const stale = await gated.admin('PUT', 'pages/partners/readers',
+      { readers: ['@partner.example', 'eve@elsewhere.example'], was: ['@partner.example', 'kim@elsewhere.example'] });
+    assert.equal(stale.status, 409, JSON.stringify(stale.json));
+    assert.match(stale.json.error.message, /changed since you read them \(now: kim@elsewhere\.example\)/);
+    assert.equal((await read(reader('eve@elsewhere.example'))).status, 401, 'nothing set');
+    const fresh = await gated.admin('PUT', 'pages/partners/readers',
+      { readers: ['kim@elsewhere.example', 'eve@elsewhere.example'], was: ['kim@elsewhere.example'] });
+    assert.equal(fresh.status, 200, JSON.stringify(fresh.json));
+    assert.equal((await read(reader('eve@elsewhere.example'))).status, 200);
     const log = await gated.write('GET', 'operators');
     assert.ok(log.log.some((e) => /let kim@elsewhere\.example read page partners by Cloudflare Access/.test(e.summary)));
   } finally {

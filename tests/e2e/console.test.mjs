@@ -571,10 +571,17 @@ test('the console is two modules: the overview loads only the everyday one, and 
     assert.equal(new URL(page.url()).pathname, '/admin/settings/');
     assert.equal(new URL(page.url()).search, '?page=default');
     assert.ok(asked.some((p) => /^\/console\/sitrep-console-settings-[0-9a-f]+\.wasm$/.test(p)));
+    // The screen's heading takes focus, as a tab within one module moves it.
+    const focused = () => page.evaluate(() => document.activeElement?.id);
+    await eventually(async () => (await focused()) === 'screen', { what: 'focus on the Audit log heading' });
+    await page.getByLabel('Event').waitFor(); // the log came: the heading it drew is still the focused one
+    assert.equal(await focused(), 'screen');
     // Back to an everyday tab, and an address naming the other module's screen goes there too.
     await page.getByRole('link', { name: 'Incidents', exact: true }).click();
     await page.getByRole('heading', { name: 'Incidents', level: 1 }).waitFor();
     assert.equal(new URL(page.url()).pathname, '/admin/');
+    assert.equal(new URL(page.url()).search, '?page=default');
+    await eventually(async () => (await focused()) === 'screen', { what: 'focus on the Incidents heading' });
     await page.goto(`${edge.base}/admin/settings/#/components`);
     await page.getByRole('heading', { name: 'Components', level: 1 }).waitFor();
     assert.equal(new URL(page.url()).pathname, '/admin/');

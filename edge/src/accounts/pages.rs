@@ -138,6 +138,16 @@ impl AccountStore {
     ) -> Result<AccountReply, EdgeError> {
         self.readers_possible(&new.readers)?;
         let mut directory = self.directory().await?;
+        // A list set from one read is not set over another owner's change made since.
+        if let (Some(was), Some(page)) = (&new.was, directory.get(id))
+            && page.readers != *was
+        {
+            let now = if page.readers.is_empty() { "none".to_owned() } else { page.readers.join(", ") };
+            return Err(EdgeError::Conflict(format!(
+                "the readers of page {id} changed since you read them (now: {now}): read them again and make \
+                 your change to that list"
+            )));
+        }
         let page = directory
             .set_readers(id, &new.readers)
             .ok_or_else(|| EdgeError::Missing(format!("no page with id {id:?}")))?
