@@ -187,9 +187,15 @@ fn arrived_by_tab() -> bool {
 
 /// Focus to the screen's heading (`#screen`), so keyboards and screen readers follow a move.
 fn focus_heading() {
-    let heading = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("screen"));
-    if let Some(heading) = heading.and_then(|h| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(h).ok()) {
-        let _ = heading.focus();
+    focus("screen");
+}
+
+/// Moves keyboard focus to the element `id` (a screen's heading; a two-press confirmation's
+/// second button, and back).
+pub fn focus(id: &str) {
+    let element = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(id));
+    if let Some(element) = element.and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok()) {
+        let _ = element.focus();
     }
 }
 

@@ -15,7 +15,7 @@ use sitrep_shared::problem::{Problem, ProblemCode};
 use yew::prelude::*;
 
 use crate::api::{Done, Failure};
-use crate::app::{Ctx, act_once};
+use crate::app::{Ctx, act_once, focus};
 use crate::forms::{Choice, Field, problem_for, set};
 use crate::model::Msg;
 use crate::switcher::PageLink;
@@ -36,14 +36,6 @@ fn listed(text: &str) -> Vec<String> {
 /// The console's own address for page `id` (the switcher's form, as a link).
 fn console_of(id: &str) -> String {
     format!("/admin/?page={id}")
-}
-
-/// Moves keyboard focus to the element `id` (a two-press confirmation's second button, and back).
-fn focus(id: &str) {
-    let element = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(id));
-    if let Some(element) = element.and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok()) {
-        let _ = element.focus();
-    }
 }
 
 /// Focus follows a two-press confirmation: to its second button (`confirm`) when it is asked,

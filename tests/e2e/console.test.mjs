@@ -11,7 +11,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { eventually, fixture, launchChromium, root, serve, startEdge } from './support.mjs';
+import { consoleSignIn, eventually, fixture, launchChromium, root, serve, startEdge } from './support.mjs';
 
 const AXE = join(root, 'node_modules', 'axe-core', 'axe.min.js');
 const shots = join(root, 'target', 'sitrep', 'screenshots');
@@ -42,14 +42,9 @@ async function invite(email, role, name) {
 /** A browser context signed in through a fresh invitation; returns { context, page, operator }. */
 async function signedIn(email, role, name, options = {}) {
   const { link, operator } = await invite(email, role, name);
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
-  const page = await context.newPage();
+  const { context, page } = await consoleSignIn(browser, link, options);
   const dialogs = [];
   page.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss(); });
-  page.on('pageerror', (e) => { throw e; });
-  await page.goto(link);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
   return { context, page, operator, dialogs };
 }
 

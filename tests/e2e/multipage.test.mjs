@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { atHost, eventually, fixture, launchChromium, root, serve, startEdge } from './support.mjs';
+import { atHost, consoleSignIn, eventually, fixture, launchChromium, root, serve, startEdge } from './support.mjs';
 
 const bin = join(root, 'target', 'debug', 'sitrep');
 const dir = mkdtempSync(join(tmpdir(), 'sitrep-pages-'));
@@ -595,12 +595,7 @@ test('the console works on the page its switcher chose: what it reads, writes an
   const browser = await launchChromium();
   try {
     // CSP bypassed for axe's script only.
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
-    const page = await context.newPage();
-    page.on('pageerror', (e) => { throw e; });
-    await page.goto(invited.json.link);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+    const { page } = await consoleSignIn(browser, invited.json.link, { bypassCSP: true });
     await page.getByText('You have the viewer role').waitFor();
     await page.getByText('Signed in as Sam <switch@example.com>, viewer (editor on gamma).').waitFor();
 
@@ -653,12 +648,7 @@ test('the console manages pages: add one (its refusals beside the fields), a pri
   const delta = `delta.localhost:${port()}`;
   const browser = await launchChromium();
   try {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
-    const page = await context.newPage();
-    page.on('pageerror', (e) => { throw e; });
-    await page.goto(invited.json.link);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+    const { page } = await consoleSignIn(browser, invited.json.link, { bypassCSP: true });
     await page.getByRole('link', { name: 'Pages', exact: true }).click();
     await page.getByRole('heading', { name: 'Pages', level: 1 }).waitFor();
     await page.getByRole('row', { name: /Default page default/ }).waitFor();
@@ -776,10 +766,7 @@ test('the console manages pages: add one (its refusals beside the fields), a pri
 
     // A viewer reads the list, and is offered nothing the edge would refuse them.
     const viewer = await edge.admin('POST', 'operators', { email: 'pages-viewer@example.com', role: 'viewer', name: 'Vi' });
-    const other = await (await browser.newContext()).newPage();
-    await other.goto(viewer.json.link);
-    await other.getByRole('button', { name: 'Sign in' }).click();
-    await other.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+    const { page: other } = await consoleSignIn(browser, viewer.json.link);
     await other.goto(`${edge.base}/admin/#/pages`);
     await other.getByRole('row', { name: /Internal Ops internal/ }).waitFor();
     assert.equal(await other.getByRole('region', { name: 'Add page' }).count(), 0);

@@ -185,6 +185,19 @@ export async function serve(handler) {
 }
 
 /** Debian's headless Chromium, with the flags this machine needs. */
+/** A context of `browser` signed in to the console by the sign-in `link` (`options` for the
+ * context: its viewport, bypassCSP for axe); `{ context, page }`, the page on the overview, any
+ * script error thrown. */
+export async function consoleSignIn(browser, link, options = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => { throw e; });
+  await page.goto(link);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+  return { context, page };
+}
+
 export function launchChromium() {
   return chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs });
 }
